@@ -1,0 +1,670 @@
+//! One turn of the phone conversation: `(menu, state, input) -> (state, what to say, TwiML)`.
+//!
+//! Pure and deterministic: the same state and input always give the same output, which is what
+//! lets SQL replay a call and answer Twilio retries with the stored TwiML. The states and their
+//! transitions are drawn in docs/dialog.md; this module follows that diagram.
+
+mod choices;
+pub mod pricing;
+pub mod speech;
+pub mod state;
+
+use serde::{Deserialize, Serialize};
+
+pub use pricing::{price_order, PricedOrder};
+pub use state::*;
+
+use crate::extract::{CompiledMenu, Extraction, Intent, LineMention};
+use crate::twiml::{self, Next};
+
+/// Speech recognised with less confidence than this is read back before it is acted on.
+pub const LOW_CONFIDENCE: f32 = 0.4;
+/// Consecutive misunderstood (or silent) turns before the call goes to a person.
+pub const MAX_MISSES: u8 = 2;
+
+/// What the turn decided. SQL stores `say`, `understood` and `state`, returns `twiml`, and acts
+/// on `outcome` (saves the order, marks the call transferred...).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TurnOutput {
+    pub state: CallState,
+    pub say: String,
+    pub next: Next,
+    pub twiml: String,
+    /// The extraction and what the turn did with it, for the turn log and analysis.
+    pub understood: serde_json::Value,
+    #[serde(default)]
+    pub outcome: Option<Outcome>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Outcome {
+    /// The caller confirmed: save this order as `pending_verification`.
+    Submitted { order: PricedOrder },
+    /// Sent to the store's number.
+    Transferred { reason: String },
+    /// Nobody picked up the transfer: the store should call back.
+    Callback { phone: String },
+    /// The caller cancelled.
+    Cancelled,
+    /// Closed and not taking orders for later.
+    Closed,
+}
+
+/// Runs one turn.
+pub fn step(menu: &CompiledMenu, state: CallState, input: &TurnInput) -> TurnOutput {
+    let mut turn = Turn {
+        menu,
+        input,
+        state,
+        notes: Vec::new(),
+        extraction: None,
+        outcome: None,
+    };
+    let (say, next) = turn.run();
+    turn.finish(say, next)
+}
+
+/// Working data of one turn.
+struct Turn<'a> {
+    menu: &'a CompiledMenu,
+    input: &'a TurnInput,
+    state: CallState,
+    /// What the turn did, in order ("added pepperoni_pizza", "asked size"...).
+    notes: Vec<String>,
+    extraction: Option<Extraction>,
+    outcome: Option<Outcome>,
+}
+
+impl Turn<'_> {
+    fn store(&self) -> &Store {
+        &self.input.store
+    }
+
+    fn run(&mut self) -> (String, Next) {
+        match self.input.event.clone() {
+            Event::Start => self.greet(),
+            Event::Silence => self.silence(),
+            Event::Digits { digits } => self.digits(&digits),
+            Event::DialResult { status } => self.dial_result(&status),
+            Event::Speech { text, confidence } => self.speech(&text, confidence),
+        }
+    }
+
+    fn finish(mut self, say: String, next: Next) -> TurnOutput {
+        if matches!(next, Next::Gather { .. }) {
+            self.state.last_prompt = say.clone();
+        }
+        let twiml = twiml::render(&self.store().voice, &say, &next);
+        let understood = serde_json::json!({
+            "extraction": self.extraction,
+            "did": self.notes,
+        });
+        TurnOutput {
+            state: self.state,
+            say,
+            next,
+            twiml,
+            understood,
+            outcome: self.outcome,
+        }
+    }
+
+    fn gather(&self) -> Next {
+        Next::Gather {
+            turn: self.input.turn + 1,
+            hints: hints(self.menu),
+        }
+    }
+
+    fn ask(&mut self, say: String) -> (String, Next) {
+        (say, self.gather())
+    }
+
+    fn greet(&mut self) -> (String, Next) {
+        let store = self.store().clone();
+        if !store.open_now && !store.accepts_orders_when_closed {
+            self.state.phase = Phase::Closed;
+            self.outcome = Some(Outcome::Closed);
+            let say = format!(
+                "Thanks for calling {}. We're closed right now. {} Please call again then. Goodbye!",
+                store.name, store.hours_text
+            );
+            return (say, Next::Hangup);
+        }
+        self.state.phase = Phase::Ordering;
+        let mut say = match &store.greeting {
+            Some(g) if !g.trim().is_empty() => g.replace("{store}", &store.name),
+            _ => format!("Thanks for calling {}!", store.name),
+        };
+        if !store.open_now {
+            say.push_str(" We're closed right now, but I can take your order for later.");
+        }
+        say.push_str(" What can I get for you today?");
+        self.ask(say)
+    }
+
+    fn silence(&mut self) -> (String, Next) {
+        self.state.silences += 1;
+        if self.state.silences >= MAX_MISSES {
+            return self.transfer("silence");
+        }
+        let say = format!("Are you still there? {}", self.reprompt());
+        self.ask(say)
+    }
+
+    fn digits(&mut self, digits: &str) -> (String, Next) {
+        self.state.silences = 0;
+        if digits.starts_with('0') {
+            return self.transfer("pressed_0");
+        }
+        match self.state.phase {
+            Phase::AskCallback | Phase::TakeCallback if digits.len() >= 7 => {
+                self.take_phone(digits.to_string())
+            }
+            _ => self.miss(),
+        }
+    }
+
+    fn dial_result(&mut self, status: &str) -> (String, Next) {
+        if status == "completed" || status == "answered" {
+            self.notes.push("transfer completed".into());
+            return (String::new(), Next::Hangup);
+        }
+        self.notes.push(format!("transfer failed: {status}"));
+        self.state.phase = Phase::TakeCallback;
+        let say = match &self.input.caller {
+            Some(c) => format!(
+                "Sorry, nobody could pick up right now. Shall the restaurant call you back at {}? Say yes, or tell me another number.",
+                spoken_phone(c)
+            ),
+            None => "Sorry, nobody could pick up right now. What number can the restaurant call you back on?".into(),
+        };
+        self.ask(say)
+    }
+
+    /// Leaves the call to the store. Without a number to dial, takes a callback instead.
+    fn transfer(&mut self, reason: &str) -> (String, Next) {
+        self.notes.push(format!("transfer: {reason}"));
+        match self.store().transfer_number.clone() {
+            Some(number) if !number.is_empty() => {
+                self.state.phase = Phase::Transferred;
+                self.outcome = Some(Outcome::Transferred {
+                    reason: reason.to_string(),
+                });
+                (
+                    "Let me put you through to someone at the restaurant. One moment please."
+                        .into(),
+                    Next::Dial {
+                        number,
+                        turn: self.input.turn + 1,
+                    },
+                )
+            }
+            _ => self.dial_result("no-number"),
+        }
+    }
+
+    fn miss(&mut self) -> (String, Next) {
+        self.state.misses += 1;
+        self.notes.push("not understood".into());
+        if self.state.misses >= MAX_MISSES {
+            return self.transfer("not_understood");
+        }
+        let say = format!("Sorry, I didn't catch that. {}", self.reprompt());
+        self.ask(say)
+    }
+
+    /// The question of the current phase, asked again.
+    fn reprompt(&self) -> String {
+        match self.state.phase {
+            Phase::Greeting | Phase::Ordering => "What can I get for you?".into(),
+            Phase::AnythingElse => "Would you like anything else?".into(),
+            Phase::AskChoice => self.choice_question(),
+            Phase::AskFulfillment => "Is that for pickup or delivery?".into(),
+            Phase::AskAddress => "What's the delivery address?".into(),
+            Phase::AskName => "What name should I put the order under?".into(),
+            Phase::AskCallback | Phase::TakeCallback => {
+                "What's the best number to reach you?".into()
+            }
+            Phase::Confirm => {
+                "Shall I place the order? Please say yes, or tell me what to change.".into()
+            }
+            _ => "How can I help?".into(),
+        }
+    }
+
+    fn speech(&mut self, text: &str, confidence: f32) -> (String, Next) {
+        self.state.silences = 0;
+        let text = if let Some(pending) = self.state.unconfirmed.take() {
+            // The last utterance was heard with low confidence; this one confirms it or not.
+            let ex = self.menu.extract(text);
+            if has(&ex, |i| matches!(i, Intent::Yes)) {
+                self.notes.push("low-confidence utterance confirmed".into());
+                pending
+            } else if has(&ex, |i| matches!(i, Intent::No)) || ex.lines.is_empty() {
+                let say = "Sorry about that. Could you say it again?".to_string();
+                return self.ask(say);
+            } else {
+                text.to_string()
+            }
+        } else {
+            text.to_string()
+        };
+        let ex = self.menu.extract(&text);
+        self.extraction = Some(ex.clone());
+
+        if has(&ex, |i| matches!(i, Intent::Human)) {
+            return self.transfer("asked_for_person");
+        }
+        if has(&ex, |i| matches!(i, Intent::Cancel)) {
+            self.state.phase = Phase::Ended;
+            self.outcome = Some(Outcome::Cancelled);
+            return (
+                "Okay, I've cancelled that. Thanks for calling, goodbye!".into(),
+                Next::Hangup,
+            );
+        }
+        if has(&ex, |i| matches!(i, Intent::Repeat)) {
+            let say = self.state.last_prompt.clone();
+            return self.ask(say);
+        }
+        if confidence < LOW_CONFIDENCE && !ex.lines.is_empty() {
+            self.state.unconfirmed = Some(text.clone());
+            let say = format!("I think you said: {text}. Is that right?");
+            return self.ask(say);
+        }
+
+        let reply = match self.state.phase {
+            Phase::AskChoice => self.answer_choice(&text, &ex),
+            Phase::AskFulfillment => self.answer_fulfillment(&ex),
+            Phase::AskAddress => self.answer_address(&text, &ex),
+            Phase::AskName => self.answer_name(&text, &ex),
+            Phase::AskCallback | Phase::TakeCallback => self.answer_phone(&ex),
+            Phase::Confirm => self.answer_confirm(&ex),
+            _ => self.take_order(&ex),
+        };
+        reply.unwrap_or_else(|| {
+            if has(&ex, |i| matches!(i, Intent::Hours)) {
+                let say = format!("{} {}", self.store().hours_text, self.reprompt());
+                return self.ask(say);
+            }
+            if let Some(say) = self.menu_answer(&ex) {
+                return self.ask(say);
+            }
+            self.miss()
+        })
+    }
+
+    /// Applies lines and corrections. `None` when nothing in `ex` concerned the order.
+    fn take_order(&mut self, ex: &Extraction) -> Option<(String, Next)> {
+        let mut added = Vec::new();
+        let mut refused = Vec::new();
+        let mut changed = self.apply_corrections(ex);
+        for line in &ex.lines {
+            match &line.item {
+                Some(code) => match self.menu.menu.item(code) {
+                    Some(item) if !item.available => refused.push(item.name.clone()),
+                    Some(item) => {
+                        let variation = line
+                            .variation
+                            .clone()
+                            .or_else(|| item.default_variation.clone());
+                        self.state.cart.push(CartLine {
+                            item: code.clone(),
+                            variation,
+                            quantity: line.quantity.max(1),
+                            modifiers: line.modifiers.clone(),
+                        });
+                        let idx = self.state.cart.len() - 1;
+                        self.state.focus = Some(idx);
+                        self.notes.push(format!("added {code}"));
+                        added.push(idx);
+                    }
+                    None => {}
+                },
+                None => changed |= self.apply_attributes(line),
+            }
+        }
+        if !refused.is_empty() {
+            let alternatives = self.alternatives(&refused[0]);
+            self.state.misses = 0;
+            let say = format!(
+                "Sorry, we're out of {} today.{} What else can I get you?",
+                speech::list(&refused),
+                alternatives
+            );
+            self.state.phase = if self.state.cart.is_empty() {
+                Phase::Ordering
+            } else {
+                Phase::AnythingElse
+            };
+            return Some(self.ask(say));
+        }
+        let done = has(ex, |i| matches!(i, Intent::Done))
+            || (self.state.phase == Phase::AnythingElse
+                && added.is_empty()
+                && !changed
+                && has(ex, |i| matches!(i, Intent::No)));
+        if !added.is_empty() || changed {
+            self.state.misses = 0;
+            if let Some(q) = self.next_choice() {
+                return Some(q);
+            }
+            if done {
+                return Some(self.proceed());
+            }
+            let said: Vec<String> = added
+                .iter()
+                .filter_map(|&i| pricing::price_line(&self.menu.menu, &self.state.cart[i]))
+                .map(|l| speech::describe_line(&l))
+                .collect();
+            self.state.phase = Phase::AnythingElse;
+            let say = if said.is_empty() {
+                "Okay, I've changed that. Anything else?".to_string()
+            } else {
+                format!("Got it: {}. Anything else?", speech::list(&said))
+            };
+            return Some(self.ask(say));
+        }
+        if done {
+            if self.state.cart.is_empty() {
+                self.state.phase = Phase::Ordering;
+                return Some(
+                    self.ask("You haven't ordered anything yet. What can I get for you?".into()),
+                );
+            }
+            self.state.misses = 0;
+            return Some(self.proceed());
+        }
+        None
+    }
+
+    /// After "that's all": the missing details, then the read-back.
+    fn proceed(&mut self) -> (String, Next) {
+        let store = self.store().clone();
+        let d = &self.state.details;
+        if store.offers_delivery && d.fulfillment.is_none() {
+            self.state.phase = Phase::AskFulfillment;
+            return self.ask("Is that for pickup or delivery?".into());
+        }
+        if d.fulfillment == Some(crate::extract::Fulfillment::Delivery) && d.address.is_none() {
+            self.state.phase = Phase::AskAddress;
+            return self.ask("What's the delivery address?".into());
+        }
+        if store.asks_name && d.name.is_none() {
+            self.state.phase = Phase::AskName;
+            return self.ask("What name should I put the order under?".into());
+        }
+        if d.phone.is_none() {
+            match self
+                .input
+                .caller
+                .clone()
+                .filter(|c| digits_of(c).len() >= 7)
+            {
+                Some(c) => self.state.details.phone = Some(c),
+                None => {
+                    self.state.phase = Phase::AskCallback;
+                    return self.ask("What's the best number to reach you?".into());
+                }
+            }
+        }
+        self.read_back()
+    }
+
+    fn read_back(&mut self) -> (String, Next) {
+        self.state.phase = Phase::Confirm;
+        let order = price_order(&self.menu.menu, &self.state.cart, &self.state.details);
+        let mut say = speech::read_back(&order);
+        match self.state.details.fulfillment {
+            Some(crate::extract::Fulfillment::Delivery) => {
+                if let Some(a) = &self.state.details.address {
+                    say.push_str(&format!(" For delivery to {a}."));
+                }
+            }
+            _ => say.push_str(" For pickup."),
+        }
+        say.push_str(" Shall I place the order?");
+        self.notes.push("read back".into());
+        self.ask(say)
+    }
+
+    fn answer_confirm(&mut self, ex: &Extraction) -> Option<(String, Next)> {
+        let changes = !ex.lines.is_empty()
+            || ex.intents.iter().any(|i| {
+                matches!(
+                    i,
+                    Intent::Remove { .. } | Intent::SetQuantity { .. } | Intent::Modify { .. }
+                )
+            });
+        if changes {
+            self.state.phase = Phase::AnythingElse;
+            let reply = self.take_order(ex)?;
+            if self.state.phase == Phase::AnythingElse {
+                // A change at the read-back goes straight back to the read-back.
+                return Some(self.proceed());
+            }
+            return Some(reply);
+        }
+        if has(ex, |i| matches!(i, Intent::Yes)) {
+            return Some(self.submit());
+        }
+        if has(ex, |i| matches!(i, Intent::No)) {
+            self.state.phase = Phase::AnythingElse;
+            return Some(self.ask("Okay, what would you like to change?".into()));
+        }
+        None
+    }
+
+    fn submit(&mut self) -> (String, Next) {
+        let order = price_order(&self.menu.menu, &self.state.cart, &self.state.details);
+        let store = self.store().clone();
+        self.state.phase = Phase::Submitted;
+        self.notes.push("order submitted".into());
+        let ready = match (self.state.details.fulfillment, store.prep_minutes) {
+            (Some(crate::extract::Fulfillment::Delivery), _) => String::new(),
+            (_, Some(m)) => format!(" It'll be ready for pickup in about {m} minutes."),
+            _ => String::new(),
+        };
+        let say = format!(
+            "Great, your order is in.{ready} We'll text you a confirmation. Thanks for calling {}, goodbye!",
+            store.name
+        );
+        self.outcome = Some(Outcome::Submitted { order });
+        (say, Next::Hangup)
+    }
+
+    fn answer_fulfillment(&mut self, ex: &Extraction) -> Option<(String, Next)> {
+        let f = ex.details.fulfillment?;
+        self.state.details.fulfillment = Some(f);
+        if ex.details.address.is_some() {
+            self.state.details.address = ex.details.address.clone();
+        }
+        Some(self.proceed())
+    }
+
+    fn answer_address(&mut self, text: &str, ex: &Extraction) -> Option<(String, Next)> {
+        let address = ex.details.address.clone().or_else(|| {
+            // An answer to "what's the address?" is the address, if it has a house number.
+            text.split_whitespace()
+                .any(|w| w.chars().all(|c| c.is_ascii_digit()))
+                .then(|| text.trim().to_string())
+        })?;
+        self.state.details.address = Some(address);
+        Some(self.proceed())
+    }
+
+    fn answer_name(&mut self, text: &str, ex: &Extraction) -> Option<(String, Next)> {
+        let name = ex.details.name.clone().or_else(|| {
+            let words: Vec<&str> = text.split_whitespace().collect();
+            (words.len() <= 3 && !words.is_empty()).then(|| title_case(text))
+        })?;
+        self.state.details.name = Some(name);
+        Some(self.proceed())
+    }
+
+    fn answer_phone(&mut self, ex: &Extraction) -> Option<(String, Next)> {
+        if let Some(phone) = ex.details.phone.clone().filter(|p| p.len() >= 7) {
+            return Some(self.take_phone(phone));
+        }
+        if has(ex, |i| matches!(i, Intent::Yes)) {
+            if let Some(c) = self.input.caller.clone() {
+                return Some(self.take_phone(c));
+            }
+        }
+        if has(ex, |i| matches!(i, Intent::No)) {
+            return Some(self.ask("What number should we use?".into()));
+        }
+        None
+    }
+
+    fn take_phone(&mut self, phone: String) -> (String, Next) {
+        self.state.details.phone = Some(phone.clone());
+        if self.state.phase == Phase::TakeCallback {
+            self.state.phase = Phase::Ended;
+            self.outcome = Some(Outcome::Callback {
+                phone: phone.clone(),
+            });
+            let say = format!(
+                "Thanks. The restaurant will call you back at {} as soon as they can. Goodbye!",
+                spoken_phone(&phone)
+            );
+            return (say, Next::Hangup);
+        }
+        self.proceed()
+    }
+
+    /// "Do you have wings?" / "what pizzas do you have?": answered from the menu.
+    fn menu_answer(&mut self, ex: &Extraction) -> Option<String> {
+        let about = ex.intents.iter().find_map(|i| match i {
+            Intent::MenuQuestion { about } => Some(about.clone()),
+            _ => None,
+        });
+        let unknown: Vec<String> = ex
+            .unmatched
+            .iter()
+            .map(|s| s.text.clone())
+            .filter(|t| !t.is_empty())
+            .collect();
+        let menu = &self.menu.menu;
+        if let Some(about) = about {
+            let names: Vec<String> = match &about {
+                Some(code) => menu
+                    .items
+                    .iter()
+                    .filter(|i| {
+                        i.available && (&i.code == code || i.category.as_ref() == Some(code))
+                    })
+                    .map(|i| i.name.clone())
+                    .collect(),
+                None => menu
+                    .categories
+                    .iter()
+                    .map(|c| c.name.to_lowercase())
+                    .collect(),
+            };
+            if !names.is_empty() {
+                self.notes.push("answered menu question".into());
+                return Some(format!(
+                    "We have {}. What would you like?",
+                    speech::list(&names)
+                ));
+            }
+        }
+        if !unknown.is_empty() {
+            let asked = unknown.join(" ");
+            let suggestions: Vec<String> = self
+                .menu
+                .suggest(&asked, 2)
+                .iter()
+                .filter_map(|c| menu.item(c))
+                .map(|i| i.name.clone())
+                .collect();
+            if !suggestions.is_empty() {
+                self.state.misses += 1;
+                self.notes.push(format!("unknown item: {asked}"));
+                return Some(format!(
+                    "Sorry, we don't have {asked}. We have {}. What would you like?",
+                    speech::list(&suggestions)
+                ));
+            }
+        }
+        None
+    }
+
+    fn alternatives(&self, sold_out_name: &str) -> String {
+        let menu = &self.menu.menu;
+        let Some(item) = menu.items.iter().find(|i| i.name == sold_out_name) else {
+            return String::new();
+        };
+        let names: Vec<String> = menu
+            .items
+            .iter()
+            .filter(|i| i.available && i.code != item.code && i.category == item.category)
+            .take(2)
+            .map(|i| i.name.clone())
+            .collect();
+        if names.is_empty() {
+            String::new()
+        } else {
+            format!(" We do have {}.", speech::list(&names))
+        }
+    }
+}
+
+fn has(ex: &Extraction, pred: impl Fn(&Intent) -> bool) -> bool {
+    ex.intents.iter().any(pred)
+}
+
+/// Speech hints for Twilio: the menu's item names (helps recognition of unusual names).
+fn hints(menu: &CompiledMenu) -> Vec<String> {
+    menu.menu
+        .items
+        .iter()
+        .filter(|i| i.available)
+        .map(|i| i.name.to_lowercase())
+        .take(60)
+        .collect()
+}
+
+fn digits_of(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// "+15555550199" -> "5 5 5, 5 5 5, 0 1 9 9": read digit by digit, in groups.
+fn spoken_phone(phone: &str) -> String {
+    let d = digits_of(phone);
+    let d = d.strip_prefix('1').filter(|r| r.len() == 10).unwrap_or(&d);
+    let spaced = |s: &str| s.chars().map(String::from).collect::<Vec<_>>().join(" ");
+    if d.len() == 10 {
+        format!(
+            "{}, {}, {}",
+            spaced(&d[..3]),
+            spaced(&d[3..6]),
+            spaced(&d[6..])
+        )
+    } else {
+        spaced(d)
+    }
+}
+
+fn title_case(text: &str) -> String {
+    text.split_whitespace()
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Used by choices.rs: the line mention carries attributes for the line being asked about.
+fn attributes_only(line: &LineMention) -> bool {
+    line.item.is_none()
+}
+
+#[cfg(test)]
+mod tests;

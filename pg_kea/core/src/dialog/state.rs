@@ -1,0 +1,168 @@
+//! Per-call dialog state (stored as `app.calls.state` jsonb) and per-turn input.
+
+use serde::{Deserialize, Serialize};
+
+use crate::extract::{Fulfillment, ModMention, RequestedTime};
+use crate::twiml::Voice;
+
+/// Where the conversation is. See the state diagram in docs/dialog.md.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Before the first prompt.
+    #[default]
+    Greeting,
+    /// Taking items (first prompt: "what can I get you?").
+    Ordering,
+    /// Asking for a required choice of `CallState::asking`.
+    AskChoice,
+    /// "Anything else?"
+    AnythingElse,
+    AskFulfillment,
+    AskAddress,
+    AskName,
+    /// "Is the number you're calling from the best one to reach you?"
+    AskCallback,
+    /// Read-back done; waiting for yes / a change.
+    Confirm,
+    /// Store closed and not taking orders for later: hours said, call ends.
+    Closed,
+    /// Order submitted, goodbye said.
+    Submitted,
+    /// Handed to the store with `<Dial>`.
+    Transferred,
+    /// Transfer failed: taking a callback number.
+    TakeCallback,
+    /// The call is over without an order (caller cancelled, callback noted).
+    Ended,
+}
+
+/// One line of the cart, as the caller built it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CartLine {
+    pub item: String,
+    #[serde(default)]
+    pub variation: Option<String>,
+    pub quantity: u32,
+    #[serde(default)]
+    pub modifiers: Vec<ModMention>,
+}
+
+/// A required choice being asked for: the line index, and the modifier group (None = size).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Asking {
+    pub line: usize,
+    #[serde(default)]
+    pub group: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct OrderDetails {
+    #[serde(default)]
+    pub fulfillment: Option<Fulfillment>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub time: Option<RequestedTime>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct CallState {
+    #[serde(default)]
+    pub phase: Phase,
+    #[serde(default)]
+    pub cart: Vec<CartLine>,
+    #[serde(default)]
+    pub details: OrderDetails,
+    #[serde(default)]
+    pub asking: Option<Asking>,
+    /// The line last added or changed: what "make that three" refers to.
+    #[serde(default)]
+    pub focus: Option<usize>,
+    /// Consecutive turns not understood / silent: two of either transfer the call.
+    #[serde(default)]
+    pub misses: u8,
+    #[serde(default)]
+    pub silences: u8,
+    /// What was last said, for "can you repeat that".
+    #[serde(default)]
+    pub last_prompt: String,
+    /// A low-confidence utterance waiting for "yes" before it is acted on.
+    #[serde(default)]
+    pub unconfirmed: Option<String>,
+}
+
+/// What Twilio told us this turn.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Event {
+    /// The call just connected.
+    Start,
+    Speech {
+        text: String,
+        #[serde(default = "full_confidence")]
+        confidence: f32,
+    },
+    Digits {
+        digits: String,
+    },
+    /// The gather ended with no input.
+    Silence,
+    /// Result of a `<Dial>` transfer (`DialCallStatus`).
+    DialResult {
+        status: String,
+    },
+}
+
+fn full_confidence() -> f32 {
+    1.0
+}
+
+/// The merchant as the dialog needs it; assembled by SQL from `app.merchants` each turn.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Store {
+    pub name: String,
+    /// Where transfers go (the restaurant's own line).
+    #[serde(default)]
+    pub transfer_number: Option<String>,
+    #[serde(default)]
+    pub voice: Voice,
+    /// Replaces the default greeting when set; `{store}` is replaced by the name.
+    #[serde(default)]
+    pub greeting: Option<String>,
+    /// Computed in SQL in the merchant's time zone.
+    #[serde(default = "yes")]
+    pub open_now: bool,
+    /// "We're open 11 AM to 10 PM every day", spoken when closed or asked.
+    #[serde(default)]
+    pub hours_text: String,
+    /// Take orders for later while closed.
+    #[serde(default)]
+    pub accepts_orders_when_closed: bool,
+    #[serde(default)]
+    pub offers_delivery: bool,
+    #[serde(default)]
+    pub asks_name: bool,
+    /// Minutes until a pickup order is ready, said at the end.
+    #[serde(default)]
+    pub prep_minutes: Option<u32>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TurnInput {
+    pub event: Event,
+    /// This turn's number; the next gather posts `turn + 1`.
+    pub turn: u32,
+    /// Caller ID (`From`), offered as the callback number.
+    #[serde(default)]
+    pub caller: Option<String>,
+    pub store: Store,
+}

@@ -1,0 +1,303 @@
+//! Menu compilation: every surface form of the menu and of the grammar into one trie, plus the
+//! item/group relations the line builder needs. Runs once per menu version.
+
+use std::collections::HashMap;
+
+use super::fuzzy::FuzzyIndex;
+use super::lexicon::{self, Cue};
+use super::matcher::{Meaning, Sense, Trie, Vocab};
+use super::normalise::phrase_stems;
+use super::types::Qualifier;
+use crate::menu::Menu;
+
+/// Confidence of a partial alias ("tomato salsa" for "fresh tomato salsa").
+pub const PARTIAL_CONFIDENCE: f32 = 0.85;
+
+#[derive(Debug, Clone, Default)]
+pub struct Tables {
+    pub vocab: Vocab,
+    pub trie: Trie,
+    pub fuzzy: FuzzyIndex,
+    /// Indexed by word id: a grammar/function word (never unmatched, never fuzzed).
+    pub function: Vec<bool>,
+    /// Indexed by word id: the word occurs in some menu alias.
+    pub content: Vec<bool>,
+    /// Items that use each group.
+    pub group_items: Vec<Vec<u32>>,
+    /// Items of each category (by `Menu::categories` index).
+    pub category_items: Vec<Vec<u32>>,
+    /// Word ids of "or"/"nor" (negation carries over them).
+    pub or_words: Vec<u32>,
+}
+
+fn ids(vocab: &mut Vocab, phrase: &str) -> Vec<u32> {
+    phrase_stems(phrase)
+        .iter()
+        .map(|s| vocab.intern(s))
+        .collect()
+}
+
+fn parse_qualifier(s: &str) -> Option<Qualifier> {
+    match s.trim().to_lowercase().as_str() {
+        "extra" | "heavy" | "more" => Some(Qualifier::Extra),
+        "light" | "less" | "little" => Some(Qualifier::Light),
+        "double" | "triple" => Some(Qualifier::Double),
+        _ => None,
+    }
+}
+
+pub fn compile(menu: &Menu) -> Tables {
+    let mut t = Tables::default();
+    let full = |sense| Meaning {
+        sense,
+        confidence: 1.0,
+    };
+
+    // Grammar first, so that menu words shadow nothing and the function-word table is known
+    // before partial aliases are derived.
+    let mut grammar_words: Vec<u32> = Vec::new();
+    let mut add_grammar = |t: &mut Tables, phrase: &str, sense: Sense| {
+        let w = ids(&mut t.vocab, phrase);
+        grammar_words.extend(&w);
+        t.trie.insert(&w, full(sense));
+    };
+    for &(p, v) in lexicon::NUMBERS {
+        let article = lexicon::is_article(p.split(' ').count(), v, p);
+        add_grammar(&mut t, p, Sense::Num { value: v, article });
+    }
+    for n in &menu.lexicon.numbers {
+        let first = n.phrase.split_whitespace().next().unwrap_or("");
+        let article = lexicon::is_article(n.phrase.split_whitespace().count(), n.value, first);
+        add_grammar(
+            &mut t,
+            &n.phrase,
+            Sense::Num {
+                value: n.value,
+                article,
+            },
+        );
+    }
+    for &(p, q) in lexicon::QUALIFIERS {
+        add_grammar(&mut t, p, Sense::Qual(q));
+    }
+    for q in &menu.lexicon.qualifiers {
+        if let Some(qq) = parse_qualifier(&q.qualifier) {
+            add_grammar(&mut t, &q.phrase, Sense::Qual(qq));
+        }
+    }
+    for p in lexicon::NEGATIONS.iter().copied() {
+        add_grammar(&mut t, p, Sense::Neg);
+    }
+    for p in &menu.lexicon.negations {
+        add_grammar(&mut t, p, Sense::Neg);
+    }
+    for &(p, c) in lexicon::CUES {
+        let w = ids(&mut t.vocab, p);
+        t.trie.insert(&w, full(Sense::Cue(c)));
+    }
+    for p in lexicon::FUNCTION_WORDS {
+        grammar_words.extend(ids(&mut t.vocab, p));
+    }
+    t.or_words = vec![t.vocab.intern("or"), t.vocab.intern("nor")];
+
+    // Menu content. Partial aliases are collected and added at the end, only where unique.
+    let mut partial: HashMap<Vec<u32>, Vec<Sense>> = HashMap::new();
+    let mut add_content =
+        |t: &mut Tables, partial: &mut HashMap<Vec<u32>, Vec<Sense>>, phrase: &str, sense| {
+            let w = ids(&mut t.vocab, phrase);
+            if w.is_empty() {
+                return;
+            }
+            t.trie.insert(&w, full(sense));
+            for i in 0..w.len() {
+                for j in i + 1..=w.len() {
+                    if j - i < w.len() {
+                        let e = partial.entry(w[i..j].to_vec()).or_default();
+                        if !e.contains(&sense) {
+                            e.push(sense);
+                        }
+                    }
+                }
+            }
+        };
+
+    t.group_items = vec![Vec::new(); menu.groups.len()];
+    for (ii, item) in menu.items.iter().enumerate() {
+        for g in &item.groups {
+            if let Some(gi) = menu.groups.iter().position(|x| &x.code == g) {
+                t.group_items[gi].push(ii as u32);
+            }
+        }
+    }
+    t.category_items = menu
+        .categories
+        .iter()
+        .map(|c| {
+            menu.items
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| i.category.as_deref() == Some(c.code.as_str()))
+                .map(|(i, _)| i as u32)
+                .collect()
+        })
+        .collect();
+
+    for (gi, g) in menu.groups.iter().enumerate() {
+        for (oi, o) in g.options.iter().enumerate() {
+            let sense = Sense::Opt {
+                group: gi as u32,
+                opt: oi as u32,
+            };
+            add_content(&mut t, &mut partial, &o.name, sense);
+            for a in &o.aliases {
+                add_content(&mut t, &mut partial, a, sense);
+            }
+        }
+        // A marker made of one function word ("on", "of", "by") says too little to steer.
+        let weak = |p: &str| p.split_whitespace().count() < 2;
+        for p in &g.prefixes {
+            if !weak(p) {
+                let w = ids(&mut t.vocab, p);
+                t.trie.insert(&w, full(Sense::Prefix(gi as u32)));
+            }
+        }
+        for p in &g.suffixes {
+            let w = ids(&mut t.vocab, p);
+            let is_function = w.len() == 1 && grammar_words.contains(&w[0]);
+            if !is_function {
+                t.trie.insert(&w, full(Sense::Suffix(gi as u32)));
+            }
+        }
+    }
+    for (ii, item) in menu.items.iter().enumerate() {
+        let sense = Sense::Item(ii as u32);
+        let mut names = vec![item.name.clone()];
+        names.extend(item.aliases.iter().cloned());
+        for n in names {
+            // "side of chips" for an item whose group has prefix "side of" and option "chips"
+            // is read as that option, which says more than the item name.
+            let w = ids(&mut t.vocab, &n);
+            if is_prefixed_option(&t, menu, ii, &w) {
+                continue;
+            }
+            add_content(&mut t, &mut partial, &n, sense);
+        }
+        for (vi, v) in item.variations.iter().enumerate() {
+            let sense = Sense::Var {
+                item: ii as u32,
+                var: vi as u32,
+            };
+            add_content(&mut t, &mut partial, &v.name, sense);
+            add_content(&mut t, &mut partial, &v.code.replace('_', " "), sense);
+            for a in &v.aliases {
+                add_content(&mut t, &mut partial, a, sense);
+            }
+        }
+    }
+    for (ci, c) in menu.categories.iter().enumerate() {
+        let sense = Sense::Category(ci as u32);
+        add_content(&mut t, &mut partial, &c.name, sense);
+        for a in &c.aliases {
+            add_content(&mut t, &mut partial, a, sense);
+        }
+    }
+
+    let n = t.vocab.words.len();
+    t.function = vec![false; n];
+    for &w in &grammar_words {
+        t.function[w as usize] = true;
+    }
+
+    // Partial aliases: a piece of a longer alias that names exactly one thing, is not itself a
+    // full alias, and starts and ends on a content word.
+    let mut parts: Vec<_> = partial.into_iter().collect();
+    parts.sort_by(|a, b| a.0.cmp(&b.0));
+    for (words, senses) in parts {
+        if senses.len() != 1 {
+            continue;
+        }
+        let edge_ok = |w: u32| !t.function[w as usize] && !t.vocab.words[w as usize].is_empty();
+        if !edge_ok(words[0]) || !edge_ok(words[words.len() - 1]) {
+            continue;
+        }
+        if words.iter().all(|w| {
+            t.vocab.words[*w as usize]
+                .chars()
+                .all(|c| c.is_ascii_digit())
+        }) {
+            continue;
+        }
+        if !t.trie.get(&words).is_empty() {
+            continue;
+        }
+        t.trie.insert(
+            &words,
+            Meaning {
+                sense: senses[0],
+                confidence: PARTIAL_CONFIDENCE,
+            },
+        );
+    }
+
+    t.content = vec![false; n];
+    let content_words = collect_content_words(menu);
+    for w in content_words {
+        let id = t.vocab.get(&w);
+        if id != super::matcher::NO_WORD {
+            t.content[id as usize] = true;
+            if !t.function[id as usize] {
+                t.fuzzy.add(id, &w);
+            }
+        }
+    }
+    let _ = Cue::Done;
+    t
+}
+
+fn collect_content_words(menu: &Menu) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut push = |s: &str| out.extend(phrase_stems(s));
+    for i in &menu.items {
+        push(&i.name);
+        i.aliases.iter().for_each(|a| push(a));
+        for v in &i.variations {
+            push(&v.name);
+            v.aliases.iter().for_each(|a| push(a));
+        }
+    }
+    for g in &menu.groups {
+        for o in &g.options {
+            push(&o.name);
+            o.aliases.iter().for_each(|a| push(a));
+        }
+    }
+    for c in &menu.categories {
+        push(&c.name);
+        c.aliases.iter().for_each(|a| push(a));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn is_prefixed_option(t: &Tables, menu: &Menu, item: usize, words: &[u32]) -> bool {
+    for g in &menu.items[item].groups {
+        let Some(gi) = menu.groups.iter().position(|x| &x.code == g) else {
+            continue;
+        };
+        for p in &menu.groups[gi].prefixes {
+            let pw: Vec<u32> = phrase_stems(p).iter().map(|s| t.vocab.get(s)).collect();
+            if words.len() > pw.len() && words.starts_with(&pw) {
+                let rest = &words[pw.len()..];
+                if t.trie
+                    .get(rest)
+                    .iter()
+                    .any(|m| matches!(m.sense, Sense::Opt { group, .. } if group as usize == gi))
+                {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}

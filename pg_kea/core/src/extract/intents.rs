@@ -1,0 +1,269 @@
+//! Dialog cues: the pass before line building. It turns cue phrases into intents and details,
+//! marks the words it used, and leaves everything else to the line builder.
+
+use super::compile::Tables;
+use super::details;
+use super::lexicon::Cue;
+use super::matcher::{Sense, NO_WORD};
+use super::scan::{Scanned, UnitKind};
+use super::types::{Details, Fulfillment, Intent, LineMention, ModMention, RequestedTime};
+use crate::menu::Menu;
+
+#[derive(Debug, Default)]
+pub struct Acts {
+    /// Intents with the token where they were said (to keep spoken order).
+    pub intents: Vec<(usize, Intent)>,
+    pub details: Details,
+    /// Token positions of "make that" / "actually": what follows changes the last line.
+    /// (token, strong): strong for "make that", weak for "actually".
+    pub changes: Vec<(usize, bool)>,
+}
+
+fn cue_of(kind: &UnitKind) -> Option<Cue> {
+    match kind {
+        UnitKind::Match(ms, _) => ms.iter().find_map(|m| match m.sense {
+            Sense::Cue(c) => Some(c),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
+fn is_content(kind: &UnitKind) -> bool {
+    matches!(kind, UnitKind::Match(ms, _) if ms.iter().any(|m| m.sense.is_content()))
+}
+
+fn is_filler(kind: &UnitKind) -> bool {
+    matches!(kind, UnitKind::Word { function: true })
+}
+
+pub fn read_acts(sc: &mut Scanned, t: &Tables, menu: &Menu) -> Acts {
+    let mut acts = Acts::default();
+    let n_units = sc.units.len();
+    let mut at_start = true;
+    let mut k = 0;
+    while k < n_units {
+        let unit = &sc.units[k];
+        if unit.used {
+            k += 1;
+            continue;
+        }
+        let (start, end) = (unit.start, unit.end);
+        let Some(cue) = cue_of(&unit.kind) else {
+            // Uncued phone numbers and street addresses.
+            if matches!(unit.kind, UnitKind::Digits(_) | UnitKind::Match(..)) {
+                if let Some((p, e)) = details::phone(sc, start, 7) {
+                    acts.details.phone = Some(p);
+                    mark(sc, start, e);
+                    k += 1;
+                    continue;
+                }
+                if let Some((a, e)) = details::address(sc, start, false) {
+                    acts.details.address = Some(a);
+                    mark(sc, start, e);
+                    k += 1;
+                    continue;
+                }
+            }
+            if !is_filler(&sc.units[k].kind) {
+                at_start = false;
+            }
+            k += 1;
+            continue;
+        };
+        let next_content = sc.units.get(k + 1).is_some_and(|u| is_content(&u.kind));
+        let mut fired = true;
+        let mut stop = end;
+        match cue {
+            Cue::Yes if at_start => acts.intents.push((start, Intent::Yes)),
+            Cue::No if at_start && !next_content => acts.intents.push((start, Intent::No)),
+            Cue::Done => acts.intents.push((start, Intent::Done)),
+            Cue::Human => acts.intents.push((start, Intent::Human)),
+            Cue::Repeat => acts.intents.push((start, Intent::Repeat)),
+            Cue::Hours => acts.intents.push((start, Intent::Hours)),
+            Cue::Cancel => match next_item(sc, k, t, menu) {
+                Some((j, Target::Item(code))) => {
+                    acts.intents
+                        .push((start, Intent::Remove { item: Some(code) }));
+                    sc.units[j].used = true;
+                }
+                _ => acts.intents.push((start, Intent::Cancel)),
+            },
+            Cue::MenuQuestion => {
+                let about = match next_item(sc, k, t, menu) {
+                    Some((j, Target::Item(code))) | Some((j, Target::Category(code))) => {
+                        sc.units[j].used = true;
+                        Some(code)
+                    }
+                    _ => None,
+                };
+                acts.intents.push((start, Intent::MenuQuestion { about }));
+            }
+            Cue::Remove => match next_item(sc, k, t, menu) {
+                Some((j, Target::Item(code))) => {
+                    sc.units[j].used = true;
+                    acts.intents
+                        .push((start, Intent::Remove { item: Some(code) }));
+                }
+                Some((j, Target::Option(group, option))) => {
+                    sc.units[j].used = true;
+                    let changes = LineMention {
+                        item: None,
+                        quantity: 1,
+                        modifiers: vec![ModMention {
+                            group,
+                            option,
+                            qualifier: None,
+                            negated: true,
+                            confidence: 1.0,
+                        }],
+                        confidence: 1.0,
+                        ..Default::default()
+                    };
+                    acts.intents.push((
+                        start,
+                        Intent::Modify {
+                            item: None,
+                            changes,
+                        },
+                    ));
+                }
+                _ => acts.intents.push((start, Intent::Remove { item: None })),
+            },
+            Cue::Change => acts.changes.push((start, true)),
+            Cue::Correction => acts.changes.push((start, false)),
+            Cue::Pickup => acts.details.fulfillment = Some(Fulfillment::Pickup),
+            Cue::Delivery => {
+                if acts.details.fulfillment.is_none() {
+                    acts.details.fulfillment = Some(Fulfillment::Delivery)
+                }
+            }
+            Cue::Name => {
+                let known = |i: usize| {
+                    let id = sc.ids[i];
+                    (id != NO_WORD && !sc.repaired[i]) || details::number_word(sc.word(i)).is_some()
+                };
+                match details::name(sc, end, known) {
+                    Some((name, e)) => {
+                        acts.details.name = Some(name);
+                        stop = e;
+                    }
+                    None => fired = false,
+                }
+            }
+            Cue::Phone => match details::phone(sc, end, 3) {
+                Some((p, e)) => {
+                    acts.details.phone = Some(p);
+                    stop = e;
+                }
+                None => fired = false,
+            },
+            Cue::Address => {
+                acts.details.fulfillment = Some(Fulfillment::Delivery);
+                if let Some((a, e)) = details::address(sc, end, true) {
+                    acts.details.address = Some(a);
+                    stop = e;
+                }
+            }
+            Cue::Asap => acts.details.time = Some(RequestedTime::Asap),
+            Cue::In => match details::duration(sc, end) {
+                Some((m, e)) => {
+                    acts.details.time = Some(RequestedTime::InMinutes { minutes: m });
+                    stop = e;
+                }
+                None => fired = false,
+            },
+            Cue::At => {
+                let word = sc.word(start);
+                if let Some((a, e)) = details::address(sc, end, false) {
+                    acts.details.address = Some(a);
+                    stop = e;
+                } else {
+                    match details::clock(sc, end) {
+                        Some(((hour, minute), e, strong)) if strong || word != "for" => {
+                            // A bare number after "at" followed by menu words is a quantity.
+                            let followed_by_content = sc
+                                .units
+                                .iter()
+                                .find(|u| u.start >= e)
+                                .is_some_and(|u| u.start == e && is_content(&u.kind));
+                            if strong || !followed_by_content {
+                                acts.details.time = Some(RequestedTime::At { hour, minute });
+                                stop = e;
+                            } else {
+                                fired = false;
+                            }
+                        }
+                        _ => fired = false,
+                    }
+                }
+            }
+            _ => fired = false,
+        }
+        if fired {
+            mark(sc, start, stop);
+        } else if !is_filler(&sc.units[k].kind) && !matches!(cue, Cue::At | Cue::In) {
+            at_start = at_start && matches!(cue, Cue::Yes | Cue::No);
+        }
+        k += 1;
+    }
+    acts
+}
+
+fn mark(sc: &mut Scanned, start: usize, end: usize) {
+    for u in sc.units.iter_mut() {
+        if u.start >= start && u.end <= end {
+            u.used = true;
+        }
+    }
+}
+
+enum Target {
+    Item(String),
+    Category(String),
+    Option(String, String),
+}
+
+/// The first menu thing named within a few words after unit `k`.
+fn next_item(sc: &Scanned, k: usize, t: &Tables, menu: &Menu) -> Option<(usize, Target)> {
+    for j in k + 1..(k + 4).min(sc.units.len()) {
+        let u = &sc.units[j];
+        if u.used {
+            return None;
+        }
+        match &u.kind {
+            UnitKind::Match(ms, _) if ms.iter().any(|m| m.sense.is_content()) => {
+                for m in ms.iter() {
+                    if let Sense::Item(i) = m.sense {
+                        return Some((j, Target::Item(menu.items[i as usize].code.clone())));
+                    }
+                }
+                for m in ms.iter() {
+                    if let Sense::Category(c) = m.sense {
+                        return Some((
+                            j,
+                            Target::Category(menu.categories[c as usize].code.clone()),
+                        ));
+                    }
+                }
+                for m in ms.iter() {
+                    if let Sense::Opt { group, opt } = m.sense {
+                        let g = &menu.groups[group as usize];
+                        let _ = t;
+                        return Some((
+                            j,
+                            Target::Option(g.code.clone(), g.options[opt as usize].code.clone()),
+                        ));
+                    }
+                }
+                return None;
+            }
+            UnitKind::Word { function: true } => continue,
+            UnitKind::Match(ms, _) if ms.iter().all(|m| matches!(m.sense, Sense::Num { .. })) => {
+                continue
+            }
+            _ => return None,
+        }
+    }
+    None
+}

@@ -1,0 +1,554 @@
+//! Line building: a left-to-right pass over the units that groups quantities, items, sizes and
+//! options into order lines.
+//!
+//! A new line starts at a quantity once the current line has content, at a second item name,
+//! and at any word the current line cannot take (an option only another item has). Negation
+//! and qualifiers wait for the next option ("no onions", "extra cheese", "without a thin
+//! crust"). Afterwards: an "a ..." fragment that fits the line before joins it ("a burrito
+//! with rice and a bit of cheese"), "two pizzas, one with ham and one with olives" is split,
+//! and each option is resolved to the group of the line's item.
+
+use super::compile::Tables;
+use super::matcher::{Meaning, Sense};
+use super::scan::{Scanned, UnitKind};
+use super::types::{Intent, LineMention, ModMention, Qualifier, Span};
+use crate::menu::Menu;
+
+/// How many words a pending "no"/"extra" may wait for its option ("i don't want it on thin
+/// crust").
+const PENDING_REACH: usize = 4;
+
+#[derive(Debug, Clone)]
+struct Mod {
+    /// (group, option) readings, narrowed when the item is known.
+    cands: Vec<(u32, u32)>,
+    negated: bool,
+    qual: Option<Qualifier>,
+    conf: f32,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Line {
+    qty: Option<u32>,
+    qty_article: bool,
+    item_named: bool,
+    item: Option<u32>,
+    item_conf: f32,
+    /// Items the line can still be; `None` = any.
+    cands: Option<Vec<u32>>,
+    var: Option<(Vec<(u32, u32)>, f32)>,
+    mods: Vec<Mod>,
+    start: usize,
+    end: usize,
+    item_end: usize,
+    has_content: bool,
+    /// Said after "make that"/"actually": a change to the last line.
+    pub change: bool,
+    change_strong: bool,
+}
+
+fn intersect(a: &Option<Vec<u32>>, b: &[u32]) -> Vec<u32> {
+    match a {
+        None => b.to_vec(),
+        Some(a) => a.iter().copied().filter(|x| b.contains(x)).collect(),
+    }
+}
+
+pub struct Builder<'a> {
+    t: &'a Tables,
+    menu: &'a Menu,
+    pub lines: Vec<Line>,
+    cur: Line,
+    pending_neg: Option<usize>,
+    pending_qual: Option<(Qualifier, usize)>,
+    /// The last option was negated and an "or" followed: negate the next one too.
+    neg_chain: bool,
+    pub intents: Vec<(usize, Intent)>,
+    /// (token, strong): "make that" is strong, "actually" only when no item is named.
+    changes: Vec<(usize, bool)>,
+    next_change: usize,
+}
+
+impl<'a> Builder<'a> {
+    pub fn new(t: &'a Tables, menu: &'a Menu, changes: Vec<(usize, bool)>) -> Self {
+        Builder {
+            t,
+            menu,
+            lines: Vec::new(),
+            cur: Line::default(),
+            pending_neg: None,
+            pending_qual: None,
+            neg_chain: false,
+            intents: Vec::new(),
+            changes,
+            next_change: 0,
+        }
+    }
+
+    fn close(&mut self) {
+        let line = std::mem::take(&mut self.cur);
+        if line.has_content || (line.qty.is_some() && !line.qty_article) {
+            self.lines.push(line);
+        }
+    }
+
+    fn start_line(&mut self, tok: usize) {
+        self.close();
+        self.cur.start = tok;
+        self.cur.end = tok;
+    }
+
+    pub fn run(&mut self, sc: &Scanned) {
+        let units = &sc.units;
+        for k in 0..units.len() {
+            let u = &units[k];
+            if u.used {
+                continue;
+            }
+            let mut change = None;
+            while self.next_change < self.changes.len()
+                && self.changes[self.next_change].0 <= u.start
+            {
+                change = Some(self.changes[self.next_change].1);
+                self.next_change += 1;
+            }
+            if let Some(strong) = change {
+                // Whatever follows "make that" / "actually" is its own (changed) line.
+                if self.cur.has_content || self.cur.qty.is_some() {
+                    self.start_line(u.start);
+                }
+                self.cur.change = true;
+                self.cur.change_strong = strong;
+            }
+            match &u.kind {
+                UnitKind::Digits(v) => self.number(*v, false, u.start, u.end),
+                UnitKind::Word { .. } => {
+                    let id = sc.ids[u.start];
+                    if self.neg_chain && self.t.or_words.contains(&id) {
+                        self.pending_neg = Some(u.end);
+                    }
+                    if !self.t.or_words.contains(&id) {
+                        self.neg_chain = false;
+                    }
+                }
+                UnitKind::Match(ms, conf) => {
+                    let prev = k.checked_sub(1).map(|p| &units[p]);
+                    let next = units.get(k + 1);
+                    let prefix = prev.and_then(|p| marker(p, true));
+                    let suffix = next.and_then(|n| marker(n, false));
+                    self.matched(ms, *conf, u.start, u.end, prefix, suffix);
+                }
+            }
+        }
+        self.close();
+    }
+
+    fn number(&mut self, v: u32, article: bool, start: usize, end: usize) {
+        if self.pending_reaches(start) {
+            // "without a thin crust", "with a little cheese": an article, not a new line.
+            return;
+        }
+        if self.cur.has_content {
+            self.start_line(start);
+        } else if self.cur.qty.is_none() {
+            self.cur.start = start;
+        }
+        self.cur.qty = Some(v);
+        self.cur.qty_article = article;
+        self.cur.end = end;
+        self.neg_chain = false;
+    }
+
+    fn pending_reaches(&self, start: usize) -> bool {
+        self.pending_neg.is_some_and(|e| start <= e + PENDING_REACH)
+            || self
+                .pending_qual
+                .is_some_and(|(_, e)| start <= e + PENDING_REACH)
+    }
+
+    fn matched(
+        &mut self,
+        ms: &[Meaning],
+        conf: f32,
+        start: usize,
+        end: usize,
+        prefix: Option<u32>,
+        suffix: Option<u32>,
+    ) {
+        let content: Vec<&Meaning> = ms.iter().filter(|m| m.sense.is_content()).collect();
+        if content.is_empty() {
+            // Grammar: number, qualifier, negation (a cue not taken by the cue pass is a word).
+            if let Some(m) = ms.iter().find(|m| matches!(m.sense, Sense::Num { .. })) {
+                if let Sense::Num { value, article } = m.sense {
+                    self.number(value, article, start, end);
+                }
+            } else if let Some(m) = ms.iter().find(|m| matches!(m.sense, Sense::Qual(_))) {
+                if let Sense::Qual(q) = m.sense {
+                    self.pending_qual = Some((q, end));
+                }
+            } else if ms.iter().any(|m| m.sense == Sense::Neg) {
+                self.pending_neg = Some(end);
+                self.neg_chain = false;
+            }
+            return;
+        }
+        let conf_of = |m: &Meaning| m.confidence * conf;
+        let named: Vec<&&Meaning> = content
+            .iter()
+            .filter(|m| matches!(m.sense, Sense::Item(_) | Sense::Category(_)))
+            .collect();
+        let mut opts: Vec<(u32, u32, f32)> = content
+            .iter()
+            .filter_map(|m| match m.sense {
+                Sense::Opt { group, opt } => Some((group, opt, conf_of(m))),
+                _ => None,
+            })
+            .collect();
+        // A prefix/suffix marker picks the group ("side of guacamole", "chips on the side").
+        for marker in [prefix, suffix].into_iter().flatten() {
+            if opts.iter().any(|o| o.0 == marker) {
+                opts.retain(|o| o.0 == marker);
+            }
+        }
+        let vars: Vec<(u32, u32, f32)> = content
+            .iter()
+            .filter_map(|m| match m.sense {
+                Sense::Var { item, var } => Some((item, var, conf_of(m))),
+                _ => None,
+            })
+            .collect();
+
+        // An option the current (named) item takes wins over an item of the same name.
+        let opt_fits_named = self.cur.item_named
+            && opts
+                .iter()
+                .any(|o| !intersect(&self.cur.cands, &self.t.group_items[o.0 as usize]).is_empty());
+        if !named.is_empty() && !opt_fits_named {
+            let mut items: Vec<u32> = Vec::new();
+            let mut single = None;
+            for m in &named {
+                match m.sense {
+                    Sense::Item(i) => {
+                        items.push(i);
+                        single = Some(i);
+                    }
+                    Sense::Category(c) => items.extend(&self.t.category_items[c as usize]),
+                    _ => {}
+                }
+            }
+            let c = named.iter().map(|m| conf_of(m)).fold(1.0f32, f32::min);
+            if self.pending_neg.is_some_and(|e| start <= e + PENDING_REACH) {
+                // "no coke", "i don't want the pizza": take it off the order.
+                self.pending_neg = None;
+                let item = single.map(|i| self.menu.items[i as usize].code.clone());
+                self.intents.push((start, Intent::Remove { item }));
+                return;
+            }
+            let adjacent = self.cur.item_named && self.cur.item_end == start;
+            let inter = intersect(&self.cur.cands, &items);
+            if (self.cur.item_named && !adjacent) || inter.is_empty() {
+                self.start_line(start);
+                self.cur.cands = Some(items);
+            } else {
+                self.cur.cands = Some(inter);
+            }
+            if let [only] = self.cur.cands.as_deref().unwrap_or(&[]) {
+                self.cur.item = Some(*only);
+            }
+            self.cur.item_named = true;
+            self.cur.item_conf = c;
+            self.cur.item_end = end;
+            self.touch(start, end);
+            return;
+        }
+
+        if !vars.is_empty() && opts.is_empty() {
+            let items: Vec<u32> = vars.iter().map(|v| v.0).collect();
+            let inter = intersect(&self.cur.cands, &items);
+            let differs = self.cur.var.as_ref().is_some_and(|(v, _)| {
+                !v.iter()
+                    .any(|x| vars.iter().any(|y| y.0 == x.0 && y.1 == x.1))
+            });
+            if inter.is_empty() || differs {
+                self.start_line(start);
+                self.cur.cands = Some(items);
+            } else {
+                self.cur.cands = Some(inter);
+            }
+            let c = vars.iter().map(|v| v.2).fold(0.0f32, f32::max);
+            self.cur.var = Some((vars.iter().map(|v| (v.0, v.1)).collect(), c));
+            self.pending_neg = None;
+            self.pending_qual = None;
+            self.touch(start, end);
+            return;
+        }
+        if opts.is_empty() {
+            return;
+        }
+        let mut items: Vec<u32> = Vec::new();
+        for o in &opts {
+            for &i in &self.t.group_items[o.0 as usize] {
+                if !items.contains(&i) {
+                    items.push(i);
+                }
+            }
+        }
+        for v in &vars {
+            if !items.contains(&v.0) {
+                items.push(v.0);
+            }
+        }
+        let inter = intersect(&self.cur.cands, &items);
+        // A single-choice group already filled with another option: a new line ("a coke and
+        // a sprite" on a menu whose drink group takes one).
+        let full_group = opts.iter().all(|o| {
+            let g = &self.menu.groups[o.0 as usize];
+            g.max == 1
+                && self
+                    .cur
+                    .mods
+                    .iter()
+                    .any(|m| !m.negated && m.cands.iter().any(|c| c.0 == o.0 && c.1 != o.1))
+        });
+        if inter.is_empty() || full_group {
+            self.start_line(start);
+            self.cur.cands = Some(items);
+        } else {
+            self.cur.cands = Some(inter);
+        }
+        let negated = self.pending_neg.is_some_and(|e| start <= e + PENDING_REACH);
+        let qual = self
+            .pending_qual
+            .filter(|&(_, e)| start <= e + PENDING_REACH)
+            .map(|q| q.0);
+        self.pending_neg = None;
+        self.pending_qual = None;
+        self.neg_chain = negated;
+        let c = opts.iter().map(|o| o.2).fold(0.0f32, f32::max);
+        self.cur.mods.push(Mod {
+            cands: opts.iter().map(|o| (o.0, o.1)).collect(),
+            negated,
+            qual,
+            conf: c,
+        });
+        if self.cur.item.is_none() {
+            if let [only] = self.cur.cands.as_deref().unwrap_or(&[]) {
+                self.cur.item = Some(*only);
+                self.cur.item_conf = c;
+            }
+        }
+        self.touch(start, end);
+    }
+
+    fn touch(&mut self, start: usize, end: usize) {
+        if !self.cur.has_content && self.cur.qty.is_none() {
+            self.cur.start = start;
+        }
+        self.cur.has_content = true;
+        self.cur.end = end;
+    }
+
+    /// Post-processing and conversion to the public type.
+    pub fn finish(mut self, sc: &Scanned) -> (Vec<LineMention>, Vec<(usize, Intent)>) {
+        self.merge_fragments();
+        self.distribute();
+        let mut out = Vec::with_capacity(self.lines.len());
+        let mut intents = std::mem::take(&mut self.intents);
+        for line in &self.lines {
+            let lm = self.mention(line, sc);
+            if line.change && (line.change_strong || !line.item_named) {
+                intents.push((line.start, change_intent(lm)));
+            } else {
+                out.push(lm);
+            }
+        }
+        (out, intents)
+    }
+
+    /// "a burrito with rice and a bit of cheese": an "a ..." fragment that names no item of
+    /// its own and fits the line before joins it.
+    fn merge_fragments(&mut self) {
+        let mut i = 1;
+        while i < self.lines.len() {
+            let (a, b) = (&self.lines[i - 1], &self.lines[i]);
+            let fits = a.item_named
+                && !b.item_named
+                && (b.qty.is_none() || b.qty_article)
+                && !b.change
+                && !a.change
+                && b.cands.as_ref().is_some_and(|c| c.len() > 1)
+                && !intersect(&b.cands, a.cands.as_deref().unwrap_or(&[])).is_empty()
+                && (b.var.is_none() || a.var.is_none());
+            if fits {
+                let b = self.lines.remove(i);
+                let a = &mut self.lines[i - 1];
+                a.cands = Some(intersect(&a.cands, b.cands.as_deref().unwrap_or(&[])));
+                a.mods.extend(b.mods);
+                if a.var.is_none() {
+                    a.var = b.var;
+                }
+                a.end = b.end;
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// "two large pizzas, one with ham and one with olives" -> two lines of one large pizza.
+    fn distribute(&mut self) {
+        let mut i = 0;
+        while i < self.lines.len() {
+            let q = self.lines[i].qty.unwrap_or(1);
+            if !self.lines[i].item_named || q < 2 {
+                i += 1;
+                continue;
+            }
+            let item_cands = self.lines[i].cands.clone().unwrap_or_default();
+            let mut sum = 0;
+            let mut j = i + 1;
+            while j < self.lines.len() && sum < q {
+                let l = &self.lines[j];
+                let parts_ok = !l.item_named
+                    && l.qty.is_some()
+                    && !l.change
+                    && intersect(&l.cands, &item_cands).len() == item_cands.len();
+                if !parts_ok {
+                    break;
+                }
+                sum += l.qty.unwrap_or(1);
+                j += 1;
+            }
+            if sum == q && j > i + 1 {
+                let parent = self.lines[i].clone();
+                for l in &mut self.lines[i + 1..j] {
+                    let mut mods = parent.mods.clone();
+                    mods.extend(std::mem::take(&mut l.mods));
+                    l.mods = mods;
+                    l.item = parent.item;
+                    l.item_named = true;
+                    l.cands = parent.cands.clone();
+                    if l.var.is_none() {
+                        l.var = parent.var.clone();
+                    }
+                    l.item_conf = parent.item_conf;
+                }
+                self.lines.remove(i);
+                i = j - 1;
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    fn mention(&self, line: &Line, sc: &Scanned) -> LineMention {
+        let menu = self.menu;
+        let item = line.item.or_else(|| match line.cands.as_deref() {
+            Some([only]) => Some(*only),
+            _ => None,
+        });
+        let item_groups: Option<Vec<u32>> = item.map(|i| {
+            menu.items[i as usize]
+                .groups
+                .iter()
+                .filter_map(|g| menu.groups.iter().position(|x| &x.code == g))
+                .map(|g| g as u32)
+                .collect()
+        });
+        let mut conf = if line.item_named || item.is_some() {
+            line.item_conf.max(0.0)
+        } else {
+            1.0
+        };
+        if conf == 0.0 {
+            conf = 1.0;
+        }
+        let variation = line.var.as_ref().and_then(|(vs, c)| {
+            conf = conf.min(*c);
+            let pick = match item {
+                Some(i) => vs.iter().find(|v| v.0 == i),
+                None => vs.first(),
+            }?;
+            Some(
+                menu.items[pick.0 as usize].variations[pick.1 as usize]
+                    .code
+                    .clone(),
+            )
+        });
+        let mut modifiers: Vec<ModMention> = Vec::with_capacity(line.mods.len());
+        for m in &line.mods {
+            let pick = m
+                .cands
+                .iter()
+                .find(|c| match &item_groups {
+                    Some(gs) => gs.contains(&c.0),
+                    None => line.cands.as_ref().is_none_or(|cands| {
+                        self.t.group_items[c.0 as usize]
+                            .iter()
+                            .any(|i| cands.contains(i))
+                    }),
+                })
+                .or(m.cands.first());
+            let Some(&(g, o)) = pick else { continue };
+            let group = &menu.groups[g as usize];
+            let mm = ModMention {
+                group: group.code.clone(),
+                option: group.options[o as usize].code.clone(),
+                qualifier: m.qual,
+                negated: m.negated,
+                confidence: m.conf,
+            };
+            conf = conf.min(m.conf);
+            if !modifiers.contains(&mm) {
+                modifiers.push(mm);
+            }
+        }
+        let (s, e) = (
+            line.start,
+            line.end.max(line.start + 1).min(sc.tokens.len()),
+        );
+        let span = if sc.tokens.is_empty() || s >= sc.tokens.len() {
+            Span::default()
+        } else {
+            let (a, b) = (sc.tokens[s].start, sc.tokens[e - 1].end);
+            Span {
+                start: a,
+                end: b,
+                text: sc.text[a..b].to_string(),
+            }
+        };
+        LineMention {
+            item: item.map(|i| menu.items[i as usize].code.clone()),
+            quantity: line.qty.unwrap_or(1),
+            quantity_explicit: line.qty.is_some(),
+            variation,
+            modifiers,
+            confidence: conf,
+            span,
+        }
+    }
+}
+
+/// A prefix (`before`) or suffix marker carried by a unit.
+fn marker(u: &super::scan::Unit, before: bool) -> Option<u32> {
+    match &u.kind {
+        UnitKind::Match(ms, _) => ms.iter().find_map(|m| match (m.sense, before) {
+            (Sense::Prefix(g), true) | (Sense::Suffix(g), false) => Some(g),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
+/// "make that three" -> SetQuantity; "actually a medium" / "make it no onions" -> Modify.
+fn change_intent(lm: LineMention) -> Intent {
+    if lm.variation.is_none() && lm.modifiers.is_empty() && lm.quantity_explicit {
+        return Intent::SetQuantity {
+            item: lm.item,
+            quantity: lm.quantity,
+        };
+    }
+    Intent::Modify {
+        item: lm.item.clone(),
+        changes: lm,
+    }
+}

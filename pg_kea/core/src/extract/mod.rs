@@ -1,0 +1,127 @@
+//! Menu-driven order extraction: utterance -> `Extraction`.
+//!
+//! `CompiledMenu::new` builds the matcher once per menu version; `CompiledMenu::extract` runs
+//! per utterance. See docs/extraction.md.
+//!
+//! Pipeline: [`normalise`] (lower case, punctuation, stems) -> [`scan`] (longest match of every
+//! surface form in one trie from [`compile`], with [`fuzzy`] repair of unknown words) ->
+//! [`intents`] (dialog cues and [`details`]) -> [`lines`] (order lines) -> unmatched words.
+
+mod compile;
+mod details;
+mod fuzzy;
+mod intents;
+mod lexicon;
+mod lines;
+mod matcher;
+mod normalise;
+mod scan;
+mod types;
+
+pub use types::*;
+
+use crate::menu::Menu;
+use compile::Tables;
+use scan::UnitKind;
+
+/// A menu prepared for matching. Built once per menu version and cached per backend by pg_kea.
+#[derive(Debug, Clone)]
+pub struct CompiledMenu {
+    pub menu: Menu,
+    tables: Tables,
+}
+
+impl CompiledMenu {
+    pub fn new(menu: Menu) -> Self {
+        let tables = compile::compile(&menu);
+        CompiledMenu { menu, tables }
+    }
+
+    /// Everything understood in one utterance.
+    pub fn extract(&self, utterance: &str) -> Extraction {
+        let mut sc = scan::scan(&self.tables, utterance);
+        let acts = intents::read_acts(&mut sc, &self.tables, &self.menu);
+        let mut builder = lines::Builder::new(&self.tables, &self.menu, acts.changes);
+        builder.run(&sc);
+        let (lines, more_intents) = builder.finish(&sc);
+        let mut intents = acts.intents;
+        intents.extend(more_intents);
+        intents.sort_by_key(|(pos, _)| *pos);
+        let mut out_intents: Vec<Intent> = Vec::with_capacity(intents.len());
+        for (_, i) in intents {
+            if !out_intents.contains(&i) {
+                out_intents.push(i);
+            }
+        }
+        Extraction {
+            lines,
+            intents: out_intents,
+            details: acts.details,
+            unmatched: self.unmatched(&sc),
+        }
+    }
+
+    /// Unknown words not used by any pass, merged into spans.
+    fn unmatched(&self, sc: &scan::Scanned) -> Vec<Span> {
+        let mut out: Vec<Span> = Vec::new();
+        let mut last_end_tok = usize::MAX;
+        for u in &sc.units {
+            if u.used || !matches!(u.kind, UnitKind::Word { function: false }) {
+                continue;
+            }
+            let (a, b) = (sc.tokens[u.start].start, sc.tokens[u.end - 1].end);
+            match out.last_mut() {
+                Some(last) if last_end_tok == u.start => {
+                    last.end = b;
+                    last.text = sc.text[last.start..b].to_string();
+                }
+                _ => out.push(Span {
+                    start: a,
+                    end: b,
+                    text: sc.text[a..b].to_string(),
+                }),
+            }
+            last_end_tok = u.end;
+        }
+        out
+    }
+
+    /// Menu items closest to `text` (an unknown item the caller asked for), best first.
+    pub fn suggest(&self, text: &str, limit: usize) -> Vec<String> {
+        let (norm, _) = normalise::normalise(text);
+        let words: Vec<String> = normalise::phrase_stems(&norm);
+        let mut scored: Vec<(f64, usize)> = Vec::new();
+        for (i, item) in self.menu.items.iter().enumerate() {
+            if !item.available {
+                continue;
+            }
+            let mut best = 0.0f64;
+            let mut names = vec![item.name.clone()];
+            names.extend(item.aliases.iter().cloned());
+            if let Some(cat) = item
+                .category
+                .as_ref()
+                .and_then(|c| self.menu.categories.iter().find(|x| &x.code == c))
+            {
+                names.push(cat.name.clone());
+                names.extend(cat.aliases.iter().cloned());
+            }
+            for n in names {
+                let (nn, _) = normalise::normalise(&n);
+                let whole = strsim::jaro_winkler(&norm, &nn);
+                let nw = normalise::phrase_stems(&nn);
+                // Shared words weigh more than spelling: "veggie pizza" is near "cheese pizza".
+                let shared = words.iter().filter(|w| nw.contains(w)).count() as f64;
+                let overlap = shared / (words.len().max(nw.len()).max(1) as f64);
+                best = best.max(0.6 * whole + 0.4 * overlap);
+            }
+            scored.push((best, i));
+        }
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        scored
+            .into_iter()
+            .take(limit)
+            .map(|(_, i)| self.menu.items[i].code.clone())
+            .collect()
+    }
+}

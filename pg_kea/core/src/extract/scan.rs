@@ -1,0 +1,101 @@
+//! Utterance -> units: each word run either matches a surface form (longest first), is a
+//! number in digits, or stays a bare word (grammar or unknown).
+
+use super::compile::Tables;
+use super::matcher::{Meaning, NO_WORD};
+use super::normalise::{normalise, stem, Token};
+
+#[derive(Debug, Clone)]
+pub enum UnitKind<'a> {
+    /// Surface form with its possible meanings; `confidence` folds in fuzzy word repairs.
+    Match(&'a [Meaning], f32),
+    /// A number written in digits.
+    Digits(u32),
+    /// A word with no meaning of its own: `function` when it is a grammar word.
+    Word { function: bool },
+}
+
+#[derive(Debug, Clone)]
+pub struct Unit<'a> {
+    /// Token range.
+    pub start: usize,
+    pub end: usize,
+    pub kind: UnitKind<'a>,
+    /// Set once a pass has used the unit.
+    pub used: bool,
+}
+
+pub struct Scanned<'a> {
+    pub text: String,
+    pub tokens: Vec<Token>,
+    /// Stemmed word ids (after fuzzy repair), per token.
+    pub ids: Vec<u32>,
+    /// Per token: the word was repaired by fuzzy matching (so it may be a name, not a dish).
+    pub repaired: Vec<bool>,
+    pub units: Vec<Unit<'a>>,
+}
+
+impl Scanned<'_> {
+    pub fn word(&self, tok: usize) -> &str {
+        let t = &self.tokens[tok];
+        &self.text[t.start..t.end]
+    }
+}
+
+pub fn scan<'a>(tables: &'a Tables, utterance: &str) -> Scanned<'a> {
+    let (text, tokens) = normalise(utterance);
+    let mut ids = Vec::with_capacity(tokens.len());
+    let mut conf = Vec::with_capacity(tokens.len());
+    for t in &tokens {
+        let s = stem(&text[t.start..t.end]);
+        let mut id = tables.vocab.get(&s);
+        let mut c = 1.0f32;
+        if id == NO_WORD {
+            if let Some((fid, fc)) = tables.fuzzy.lookup(&s, &tables.vocab.words) {
+                id = fid;
+                c = fc;
+            }
+        }
+        ids.push(id);
+        conf.push(c);
+    }
+    let mut units = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        if let Some((n, meanings)) = tables.trie.longest(&ids[i..], |_| true) {
+            let c = conf[i..i + n].iter().copied().fold(1.0f32, f32::min);
+            units.push(Unit {
+                start: i,
+                end: i + n,
+                kind: UnitKind::Match(meanings, c),
+                used: false,
+            });
+            i += n;
+            continue;
+        }
+        let w = &text[tokens[i].start..tokens[i].end];
+        let kind = if let Ok(v) = w.parse::<u32>() {
+            UnitKind::Digits(v)
+        } else {
+            let id = ids[i];
+            UnitKind::Word {
+                function: id != NO_WORD && tables.function[id as usize],
+            }
+        };
+        units.push(Unit {
+            start: i,
+            end: i + 1,
+            kind,
+            used: false,
+        });
+        i += 1;
+    }
+    let repaired = conf.iter().map(|&c| c < 1.0).collect();
+    Scanned {
+        text,
+        tokens,
+        ids,
+        repaired,
+        units,
+    }
+}

@@ -1,0 +1,14 @@
+//! kea_core: everything kea decides, without Postgres.
+//!
+//! Data flows through the modules in this order during a call:
+//! - [`menu`]: the menu document a merchant publishes (items, sizes, modifier groups, prices).
+//! - [`extract`]: caller's words -> order lines, dialog acts and details, against one menu.
+//! - [`dialog`]: one turn of the phone conversation: state + input -> new state + what to say.
+//! - [`twiml`]: what to say -> TwiML for Twilio.
+//!
+//! pg_kea wraps these in thin `#[pg_extern]` functions; everything here tests with `cargo test`.
+
+pub mod dialog;
+pub mod extract;
+pub mod menu;
+pub mod twiml;

@@ -1,0 +1,170 @@
+//! TwiML rendering: the only place kea writes the XML Twilio executes.
+//!
+//! Action URLs are relative (`/twilio/voice/gather?turn=3`): Twilio resolves them against the
+//! URL it just requested, so the same TwiML works behind any public host or TLS proxy. The turn
+//! number in the URL is what makes retries idempotent (see docs/dialog.md).
+
+use quick_xml::escape::escape;
+use serde::{Deserialize, Serialize};
+
+/// How the store speaks: per-merchant, editable in SQL (`app.merchants.voice/language`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Voice {
+    #[serde(default = "default_voice")]
+    pub voice: String,
+    #[serde(default = "default_language")]
+    pub language: String,
+}
+
+fn default_voice() -> String {
+    "Polly.Joanna".into()
+}
+fn default_language() -> String {
+    "en-US".into()
+}
+
+impl Default for Voice {
+    fn default() -> Self {
+        Voice {
+            voice: default_voice(),
+            language: default_language(),
+        }
+    }
+}
+
+/// What to do after speaking.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Next {
+    /// Listen for speech (or a key press) and post it to the gather action for `turn`.
+    Gather {
+        turn: u32,
+        hints: Vec<String>,
+    },
+    /// Transfer the caller to the store; `turn` numbers the dial-result callback.
+    Dial {
+        number: String,
+        turn: u32,
+    },
+    Hangup,
+}
+
+pub const GATHER_PATH: &str = "/twilio/voice/gather";
+pub const DIAL_PATH: &str = "/twilio/voice/dial";
+
+/// Renders `<Response>`: the prompt, then what comes next. With `Gather`, the prompt is nested
+/// inside it so the caller can barge in; a trailing `<Redirect>` covers a gather that ends with
+/// no input on carriers that ignore `actionOnEmptyResult`.
+pub fn render(voice: &Voice, say: &str, next: &Next) -> String {
+    let mut out = String::with_capacity(256 + say.len());
+    out.push_str(r#"<?xml version="1.0" encoding="UTF-8"?><Response>"#);
+    let say_xml = say_element(voice, say);
+    match next {
+        Next::Gather { turn, hints } => {
+            let action = format!("{GATHER_PATH}?turn={turn}");
+            out.push_str(&format!(
+                r#"<Gather input="speech dtmf" action="{a}" method="POST" speechTimeout="auto" numDigits="1" language="{l}" actionOnEmptyResult="true""#,
+                a = escape(&action),
+                l = escape(&voice.language),
+            ));
+            if !hints.is_empty() {
+                out.push_str(&format!(r#" hints="{}""#, escape(&hints.join(", "))));
+            }
+            out.push('>');
+            out.push_str(&say_xml);
+            out.push_str("</Gather>");
+            out.push_str(&format!(
+                r#"<Redirect method="POST">{}</Redirect>"#,
+                escape(&action)
+            ));
+        }
+        Next::Dial { number, turn } => {
+            out.push_str(&say_xml);
+            out.push_str(&format!(
+                r#"<Dial timeout="30" action="{a}" method="POST">{n}</Dial>"#,
+                a = escape(&format!("{DIAL_PATH}?turn={turn}")),
+                n = escape(number),
+            ));
+        }
+        Next::Hangup => {
+            out.push_str(&say_xml);
+            out.push_str("<Hangup/>");
+        }
+    }
+    out.push_str("</Response>");
+    out
+}
+
+fn say_element(voice: &Voice, say: &str) -> String {
+    if say.is_empty() {
+        return String::new();
+    }
+    format!(
+        r#"<Say voice="{v}" language="{l}">{t}</Say>"#,
+        v = escape(&voice.voice),
+        l = escape(&voice.language),
+        t = escape(say)
+    )
+}
+
+/// The answer when anything fails: apologise, then transfer to the store when its number is
+/// known, else hang up. Never fails itself, so a caller never hears "application error".
+pub fn apology(voice: &Voice, store_number: Option<&str>) -> String {
+    match store_number.filter(|n| !n.trim().is_empty()) {
+        Some(number) => render(
+            voice,
+            "Sorry, we're having trouble taking your order right now. Let me put you through to the restaurant.",
+            &Next::Dial { number: number.to_string(), turn: 0 },
+        ),
+        None => render(
+            voice,
+            "Sorry, we're having trouble taking your order right now. Please call back in a few minutes.",
+            &Next::Hangup,
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn say_text_is_escaped() {
+        let xml = render(&Voice::default(), "Tom & Jerry's <pizza>", &Next::Hangup);
+        assert!(
+            xml.contains("Tom &amp; Jerry&apos;s &lt;pizza&gt;"),
+            "{xml}"
+        );
+        assert!(xml.ends_with("<Hangup/></Response>"));
+    }
+
+    #[test]
+    fn gather_nests_say_for_barge_in_and_numbers_the_turn() {
+        let xml = render(
+            &Voice::default(),
+            "Hi",
+            &Next::Gather {
+                turn: 3,
+                hints: vec!["pepperoni pizza".into(), "coke".into()],
+            },
+        );
+        assert!(
+            xml.contains(r#"action="/twilio/voice/gather?turn=3""#),
+            "{xml}"
+        );
+        assert!(xml.contains(r#"hints="pepperoni pizza, coke""#), "{xml}");
+        let gather = xml.find("<Gather").unwrap();
+        let say = xml.find("<Say").unwrap();
+        let end = xml.find("</Gather>").unwrap();
+        assert!(gather < say && say < end);
+    }
+
+    #[test]
+    fn apology_dials_the_store_when_known() {
+        let xml = apology(&Voice::default(), Some("+15555550199"));
+        assert!(xml.contains("<Dial"), "{xml}");
+        assert!(xml.contains(">+15555550199</Dial>"));
+        let xml = apology(&Voice::default(), None);
+        assert!(xml.contains("<Hangup/>") && !xml.contains("<Dial"));
+    }
+}

@@ -1,0 +1,47 @@
+# Shared by the scripts: configuration defaults, progress lines, and helpers.
+# Sourced, not run.
+
+KEA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export KEA_ROOT
+export PG_VERSION=${PG_VERSION:-15}
+export PG_BIN=/usr/lib/postgresql/$PG_VERSION/bin
+export PG_CONFIG=$PG_BIN/pg_config
+export PGRX_VERSION=0.18.1
+export KEA_DB=${KEA_DB:-kea}
+export KEA_DB_PASSWORD=${KEA_DB_PASSWORD:-kea}
+export KEA_DATABASE_URL=${KEA_DATABASE_URL:-postgres://kea_authenticator:$KEA_DB_PASSWORD@127.0.0.1:5432/$KEA_DB}
+export TWILIO_AUTH_TOKEN=${TWILIO_AUTH_TOKEN:-kea-dev-auth-token}
+export KEA_LISTEN=${KEA_LISTEN:-127.0.0.1:8080}
+export PATH=$HOME/.cargo/bin:$PATH
+
+# Progress: "==> step" lines with elapsed seconds, so long set-up steps show they are alive.
+_kea_t0=$(date +%s)
+step() { printf '\033[1m==> %s\033[0m (%ss)\n' "$*" "$(( $(date +%s) - _kea_t0 ))"; }
+note() { printf '    %s\n' "$*"; }
+die() {
+    printf '\033[31merror:\033[0m %s\n' "$1" >&2
+    [ -n "${2:-}" ] && printf '  what to do: %s\n' "$2" >&2
+    exit 1
+}
+
+# psql as the postgres superuser (Debian uses peer auth on the socket; root is not postgres).
+as_postgres() { (cd / && sudo -u postgres "$@"); }
+psql_admin() { as_postgres psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+# Runs a long command quietly, showing its last line every few seconds; prints the log on failure.
+quietly() {
+    local label=$1; shift
+    local log
+    log=$(mktemp /tmp/kea-XXXXXX.log)
+    "$@" >"$log" 2>&1 &
+    local pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+        sleep 5
+        kill -0 "$pid" 2>/dev/null && note "$label: $(tail -n 1 "$log" | sed 's/\x1b\[[0-9;]*m//g' | cut -c1-100)"
+    done
+    if ! wait "$pid"; then
+        tail -n 40 "$log" >&2
+        die "$label failed (full log: $log)" "read the log above; re-run the script once fixed (it is safe to re-run)"
+    fi
+    rm -f "$log"
+}

@@ -1,0 +1,29 @@
+-- Published menus: the documents pg_kea compiles (see pg_kea/core/src/menu.rs).
+-- The app keeps menus normalised in its own tables and publishes a document here whenever a
+-- menu changes; `version` tells every backend's compiled-menu cache that it is stale.
+create schema if not exists kea;
+
+create table kea.menus (
+    menu_id      bigint primary key,
+    version      bigint not null default 1,
+    document     jsonb not null,
+    published_at timestamptz not null default now()
+);
+-- Published menus are data, not extension code: keep them in pg_dump.
+select pg_catalog.pg_extension_config_dump('kea.menus', '');
+
+comment on table kea.menus is
+    'Menu documents compiled by pg_kea; write through kea.publish_menu().';
+
+create function kea.publish_menu(p_menu_id bigint, p_document jsonb) returns bigint
+language sql as $$
+    insert into kea.menus as m (menu_id, document)
+    values (p_menu_id, p_document)
+    on conflict (menu_id) do update
+        set document = excluded.document,
+            version = m.version + 1,
+            published_at = now()
+    returning version
+$$;
+comment on function kea.publish_menu(bigint, jsonb) is
+    'Stores a menu document and bumps its version; backends recompile it on next use.';
