@@ -45,3 +45,23 @@ quietly() {
     fi
     rm -f "$log"
 }
+export KEA_JWT_SECRET=${KEA_JWT_SECRET:-kea-dev-jwt-secret-change-me-in-production}
+
+# Builds the gateway binaries (debug: one build shared by demo, call and tests).
+build_gateway() {
+    quietly "build gateway" cargo build -p kea_gateway --bins
+}
+
+# Starts the gateway in the background on $1 (host:port), waits until /healthz answers.
+start_gateway() {
+    local listen=$1 log=${2:-/tmp/kea-gateway.log}
+    KEA_LISTEN=$listen "$KEA_ROOT/target/debug/kea-gateway" >"$log" 2>&1 &
+    GATEWAY_PID=$!
+    for _ in $(seq 1 100); do
+        curl -fsS "http://$listen/healthz" >/dev/null 2>&1 && return 0
+        kill -0 "$GATEWAY_PID" 2>/dev/null || { cat "$log" >&2; die "the gateway exited at start" "see the log above"; }
+        sleep 0.1
+    done
+    cat "$log" >&2
+    die "the gateway did not answer /healthz on $listen" "see the log above ($log)"
+}

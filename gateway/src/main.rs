@@ -1,1 +1,41 @@
-fn main() {}
+//! kea-gateway: see lib.rs for the map of modules and README for configuration.
+
+use clap::Parser;
+use kea_gateway::{server, Config};
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KEA_LOG").unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let config = Config::parse();
+    let listen = config.listen.clone();
+    let state = match server::build_state(config) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}\n  what to do: check KEA_DATABASE_URL");
+            std::process::exit(2);
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(&listen).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: cannot listen on {listen}: {e}\n  what to do: set KEA_LISTEN to a free address");
+            std::process::exit(2);
+        }
+    };
+    tracing::info!(address = %listener.local_addr().map(|a| a.to_string()).unwrap_or(listen), "kea-gateway listening");
+    server::run(listener, state, shutdown_signal()).await;
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("installing a SIGTERM handler");
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term.recv() => {},
+    }
+}

@@ -10,5 +10,6 @@
 
 pub mod dialog;
 pub mod extract;
+pub mod foodordering;
 pub mod menu;
 pub mod twiml;

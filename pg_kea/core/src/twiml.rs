@@ -46,6 +46,11 @@ pub enum Next {
         number: String,
         turn: u32,
     },
+    /// Transfer with no callback: the call ends when the transfer does (the apology's way out,
+    /// used when kea itself cannot go on).
+    Transfer {
+        number: String,
+    },
     Hangup,
 }
 
@@ -86,6 +91,10 @@ pub fn render(voice: &Voice, say: &str, next: &Next) -> String {
                 n = escape(number),
             ));
         }
+        Next::Transfer { number } => {
+            out.push_str(&say_xml);
+            out.push_str(&format!(r#"<Dial timeout="30">{}</Dial>"#, escape(number)));
+        }
         Next::Hangup => {
             out.push_str(&say_xml);
             out.push_str("<Hangup/>");
@@ -114,7 +123,9 @@ pub fn apology(voice: &Voice, store_number: Option<&str>) -> String {
         Some(number) => render(
             voice,
             "Sorry, we're having trouble taking your order right now. Let me put you through to the restaurant.",
-            &Next::Dial { number: number.to_string(), turn: 0 },
+            &Next::Transfer {
+                number: number.to_string(),
+            },
         ),
         None => render(
             voice,

@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use super::fuzzy::FuzzyIndex;
-use super::lexicon::{self, Cue};
-use super::matcher::{Meaning, Sense, Trie, Vocab};
-use super::normalise::phrase_stems;
+use super::lexicon;
+use super::matcher::{surface_hash, Meaning, Sense, Trie, Vocab};
+use super::normalise::{normalise, phrase_stems};
 use super::types::Qualifier;
 use crate::menu::Menu;
 
@@ -51,6 +51,7 @@ pub fn compile(menu: &Menu) -> Tables {
     let full = |sense| Meaning {
         sense,
         confidence: 1.0,
+        surface: 0,
     };
 
     // Grammar first, so that menu words shadow nothing and the function-word table is known
@@ -102,13 +103,21 @@ pub fn compile(menu: &Menu) -> Tables {
 
     // Menu content. Partial aliases are collected and added at the end, only where unique.
     let mut partial: HashMap<Vec<u32>, Vec<Sense>> = HashMap::new();
-    let mut add_content =
+    let add_content =
         |t: &mut Tables, partial: &mut HashMap<Vec<u32>, Vec<Sense>>, phrase: &str, sense| {
             let w = ids(&mut t.vocab, phrase);
             if w.is_empty() {
                 return;
             }
-            t.trie.insert(&w, full(sense));
+            let surface = surface_hash(&normalise(phrase).0);
+            t.trie.insert(
+                &w,
+                Meaning {
+                    sense,
+                    confidence: 1.0,
+                    surface,
+                },
+            );
             for i in 0..w.len() {
                 for j in i + 1..=w.len() {
                     if j - i < w.len() {
@@ -235,6 +244,7 @@ pub fn compile(menu: &Menu) -> Tables {
             Meaning {
                 sense: senses[0],
                 confidence: PARTIAL_CONFIDENCE,
+                surface: 0,
             },
         );
     }
@@ -250,7 +260,6 @@ pub fn compile(menu: &Menu) -> Tables {
             }
         }
     }
-    let _ = Cue::Done;
     t
 }
 

@@ -219,9 +219,9 @@ const STREET_SUFFIXES: &[&str] = &[
 pub fn address(sc: &Scanned, tok: usize, cued: bool) -> Option<(String, usize)> {
     let n = sc.tokens.len();
     let first = sc.tokens.get(tok).map(|_| sc.word(tok))?;
-    let starts_with_number =
-        first.chars().all(|c| c.is_ascii_digit()) || number_word(first).is_some();
-    if !starts_with_number && !cued {
+    // Uncued, only a house number in digits starts an address ("two dr peppers" is not one).
+    let digits = first.chars().all(|c| c.is_ascii_digit());
+    if !digits && !cued {
         return None;
     }
     let mut end = tok + 1;
@@ -235,7 +235,7 @@ pub fn address(sc: &Scanned, tok: usize, cued: bool) -> Option<(String, usize)> 
             break;
         }
         end += 1;
-        if STREET_SUFFIXES.contains(&w) {
+        if STREET_SUFFIXES.contains(&w) && end > tok + 2 {
             found_suffix = true;
             break;
         }

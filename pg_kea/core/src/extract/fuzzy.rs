@@ -174,7 +174,7 @@ mod tests {
 
     #[test]
     fn repairs_spelling_and_sound() {
-        let words: Vec<String> = ["pepperoni", "mushroom", "olive", "philly"]
+        let words: Vec<String> = ["pepperoni", "mushroom", "olive", "philadelphia"]
             .iter()
             .map(|s| s.to_string())
             .collect();
@@ -184,7 +184,7 @@ mod tests {
         }
         assert_eq!(ix.lookup("peperoni", &words).map(|x| x.0), Some(0));
         assert_eq!(ix.lookup("mushrom", &words).map(|x| x.0), Some(1));
-        assert_eq!(ix.lookup("filly", &words).map(|x| x.0), Some(3));
+        assert_eq!(ix.lookup("filadelfia", &words).map(|x| x.0), Some(3));
         assert!(ix.lookup("banana", &words).is_none());
         let (_, c) = ix.lookup("peperoni", &words).unwrap();
         assert!(c < 1.0 && c >= 0.5);

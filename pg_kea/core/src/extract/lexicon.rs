@@ -54,6 +54,7 @@ pub fn is_article(phrase_len: usize, value: u32, first_word: &str) -> bool {
 pub const QUALIFIERS: &[(&str, Qualifier)] = &[
     ("extra", Qualifier::Extra),
     ("more", Qualifier::Extra),
+    ("additional", Qualifier::Extra),
     ("lots of", Qualifier::Extra),
     ("a lot of", Qualifier::Extra),
     ("plenty of", Qualifier::Extra),
@@ -97,6 +98,11 @@ pub const NEGATIONS: &[&str] = &[
     "don't add",
     "do not add",
     "nothing on",
+    "won't need",
+    "will not need",
+    "don't need",
+    "do not need",
+    "won't want",
 ];
 
 /// Dialog cues: what a fixed phrase means in the conversation.

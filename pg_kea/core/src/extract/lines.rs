@@ -40,11 +40,12 @@ pub struct Line {
     mods: Vec<Mod>,
     start: usize,
     end: usize,
-    item_end: usize,
     has_content: bool,
     /// Said after "make that"/"actually": a change to the last line.
     pub change: bool,
     change_strong: bool,
+    /// "make it large" inside the line: a new size replaces the old one.
+    amend: bool,
 }
 
 fn intersect(a: &Option<Vec<u32>>, b: &[u32]) -> Vec<u32> {
@@ -113,12 +114,17 @@ impl<'a> Builder<'a> {
                 self.next_change += 1;
             }
             if let Some(strong) = change {
-                // Whatever follows "make that" / "actually" is its own (changed) line.
-                if self.cur.has_content || self.cur.qty.is_some() {
-                    self.start_line(u.start);
+                if self.cur.has_content {
+                    // "a pizza and make it large": the line being said is amended in place.
+                    self.cur.amend = true;
+                } else {
+                    // Otherwise it changes a line of an earlier turn.
+                    if self.cur.qty.is_some() {
+                        self.start_line(u.start);
+                    }
+                    self.cur.change = true;
+                    self.cur.change_strong = strong;
                 }
-                self.cur.change = true;
-                self.cur.change_strong = strong;
             }
             match &u.kind {
                 UnitKind::Digits(v) => self.number(*v, false, u.start, u.end),
@@ -132,6 +138,9 @@ impl<'a> Builder<'a> {
                     }
                 }
                 UnitKind::Match(ms, conf) => {
+                    if !self.meaningful(sc, k) {
+                        continue;
+                    }
                     let prev = k.checked_sub(1).map(|p| &units[p]);
                     let next = units.get(k + 1);
                     let prefix = prev.and_then(|p| marker(p, true));
@@ -141,6 +150,59 @@ impl<'a> Builder<'a> {
             }
         }
         self.close();
+    }
+
+    /// Whether a matched unit counts here. A lone article ("a favor") or a menu word that is
+    /// also a grammar word ("can i get") only counts next to order words.
+    fn meaningful(&self, sc: &Scanned, k: usize) -> bool {
+        let units = &sc.units;
+        let UnitKind::Match(ms, _) = &units[k].kind else {
+            return true;
+        };
+        let is_content = |u: &super::scan::Unit| {
+            !u.used && matches!(&u.kind, UnitKind::Match(m, _) if m.iter().any(|x| x.sense.is_content()))
+        };
+        let is_quantity = |u: &super::scan::Unit| {
+            !u.used
+                && match &u.kind {
+                    UnitKind::Digits(_) => true,
+                    UnitKind::Match(m, _) => m
+                        .iter()
+                        .any(|x| matches!(x.sense, Sense::Num { .. } | Sense::Qual(_))),
+                    _ => false,
+                }
+        };
+        if ms.iter().any(|m| m.sense.is_content()) {
+            let u = &units[k];
+            let id = sc.ids[u.start];
+            let weak = u.end - u.start == 1
+                && id != super::matcher::NO_WORD
+                && self.t.function[id as usize];
+            if !weak {
+                return true;
+            }
+            let prev_ok = k > 0 && (is_quantity(&units[k - 1]) || is_content(&units[k - 1]));
+            let next_ok = units.get(k + 1).is_some_and(is_content);
+            return prev_ok || next_ok;
+        }
+        let article = ms
+            .iter()
+            .all(|m| matches!(m.sense, Sense::Num { article: true, .. }));
+        if article {
+            let mut j = k + 1;
+            let mut skipped = 0;
+            while j < units.len() && skipped < 2 {
+                match &units[j].kind {
+                    UnitKind::Word { function: true } => {
+                        skipped += 1;
+                        j += 1;
+                    }
+                    _ => break,
+                }
+            }
+            return units.get(j).is_some_and(|u| is_content(u) || is_quantity(u));
+        }
+        true
     }
 
     fn number(&mut self, v: u32, article: bool, start: usize, end: usize) {
@@ -244,9 +306,10 @@ impl<'a> Builder<'a> {
                 self.intents.push((start, Intent::Remove { item }));
                 return;
             }
-            let adjacent = self.cur.item_named && self.cur.item_end == start;
+            // The same item named again without a new quantity ("a pie with ham ... and pesto
+            // pizza") is still the same line.
             let inter = intersect(&self.cur.cands, &items);
-            if (self.cur.item_named && !adjacent) || inter.is_empty() {
+            if inter.is_empty() {
                 self.start_line(start);
                 self.cur.cands = Some(items);
             } else {
@@ -257,7 +320,6 @@ impl<'a> Builder<'a> {
             }
             self.cur.item_named = true;
             self.cur.item_conf = c;
-            self.cur.item_end = end;
             self.touch(start, end);
             return;
         }
@@ -269,7 +331,7 @@ impl<'a> Builder<'a> {
                 !v.iter()
                     .any(|x| vars.iter().any(|y| y.0 == x.0 && y.1 == x.1))
             });
-            if inter.is_empty() || differs {
+            if inter.is_empty() || (differs && !self.cur.amend) {
                 self.start_line(start);
                 self.cur.cands = Some(items);
             } else {
@@ -371,12 +433,20 @@ impl<'a> Builder<'a> {
         let mut i = 1;
         while i < self.lines.len() {
             let (a, b) = (&self.lines[i - 1], &self.lines[i]);
+            let b_groups_new = b.mods.iter().all(|m| {
+                !a.mods
+                    .iter()
+                    .any(|x| x.cands.iter().any(|c| m.cands.iter().any(|d| d.0 == c.0)))
+            });
+            let only_negations = !b.mods.is_empty() && b.mods.iter().all(|m| m.negated);
             let fits = a.item_named
                 && !b.item_named
                 && (b.qty.is_none() || b.qty_article)
                 && !b.change
                 && !a.change
-                && b.cands.as_ref().is_some_and(|c| c.len() > 1)
+                && (b_groups_new
+                    || only_negations
+                    || b.cands.as_ref().is_some_and(|c| c.len() > 1))
                 && !intersect(&b.cands, a.cands.as_deref().unwrap_or(&[])).is_empty()
                 && (b.var.is_none() || a.var.is_none());
             if fits {

@@ -52,6 +52,19 @@ impl Sense {
 pub struct Meaning {
     pub sense: Sense,
     pub confidence: f32,
+    /// Hash of the alias as written (before stemming), 0 for grammar words: when one stem
+    /// covers aliases of different things ("veggie" / "veggies"), the exact form decides.
+    pub surface: u64,
+}
+
+/// FNV-1a over the bytes of a normalised phrase.
+pub fn surface_hash(text: &str) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in text.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
 }
 
 #[derive(Debug, Clone, Default)]
@@ -96,7 +109,10 @@ impl Trie {
             };
         }
         let m = &mut self.nodes[node].meanings;
-        if let Some(existing) = m.iter_mut().find(|e| e.sense == meaning.sense) {
+        if let Some(existing) = m
+            .iter_mut()
+            .find(|e| e.sense == meaning.sense && e.surface == meaning.surface)
+        {
             if meaning.confidence > existing.confidence {
                 existing.confidence = meaning.confidence;
             }
@@ -186,6 +202,7 @@ mod tests {
         let m = |s| Meaning {
             sense: s,
             confidence: 1.0,
+            surface: 0,
         };
         t.insert(&[1], m(Sense::Neg));
         t.insert(&[1, 2, 3], m(Sense::Qual(Qualifier::Light)));

@@ -2,7 +2,7 @@
 //! number in digits, or stays a bare word (grammar or unknown).
 
 use super::compile::Tables;
-use super::matcher::{Meaning, NO_WORD};
+use super::matcher::{surface_hash, Meaning, NO_WORD};
 use super::normalise::{normalise, stem, Token};
 
 #[derive(Debug, Clone)]
@@ -23,6 +23,8 @@ pub struct Unit<'a> {
     pub kind: UnitKind<'a>,
     /// Set once a pass has used the unit.
     pub used: bool,
+    /// `surface_hash` of the words as spoken.
+    pub surface: u64,
 }
 
 pub struct Scanned<'a> {
@@ -64,11 +66,13 @@ pub fn scan<'a>(tables: &'a Tables, utterance: &str) -> Scanned<'a> {
     while i < tokens.len() {
         if let Some((n, meanings)) = tables.trie.longest(&ids[i..], |_| true) {
             let c = conf[i..i + n].iter().copied().fold(1.0f32, f32::min);
+            let surface = surface_hash(&text[tokens[i].start..tokens[i + n - 1].end]);
             units.push(Unit {
                 start: i,
                 end: i + n,
                 kind: UnitKind::Match(meanings, c),
                 used: false,
+                surface,
             });
             i += n;
             continue;
@@ -87,6 +91,7 @@ pub fn scan<'a>(tables: &'a Tables, utterance: &str) -> Scanned<'a> {
             end: i + 1,
             kind,
             used: false,
+            surface: 0,
         });
         i += 1;
     }

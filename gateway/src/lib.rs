@@ -1,0 +1,22 @@
+//! kea's gateway: HTTP in, one SQL call per request, HTTP out.
+//!
+//! Requests flow through these modules:
+//! - [`server`]: accepts connections (capped), routes each request, shuts down gracefully.
+//! - [`signature`]: checks `X-Twilio-Signature` before anything reaches the database.
+//! - [`twilio`]: a voice webhook becomes one `api.twilio_*` call whose text is the TwiML reply;
+//!   any failure still answers TwiML that apologises and transfers (see [`directory`]).
+//! - [`rpc`]: PostgREST-style `POST /rpc/{function}` for agents and POS callbacks (JWT roles).
+//! - [`http_error`]: the one place SQLSTATEs become HTTP statuses.
+//! - [`metrics`]: Prometheus counters and latencies at `GET /metrics`; `GET /healthz`.
+
+pub mod config;
+pub mod directory;
+pub mod http_error;
+pub mod metrics;
+pub mod rpc;
+pub mod server;
+pub mod signature;
+pub mod twilio;
+
+pub use config::Config;
+pub use server::{run, AppState};

@@ -1,0 +1,84 @@
+//! Prometheus metrics served at GET /metrics.
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RouteLabels {
+    pub route: String,
+    pub status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RouteOnly {
+    pub route: String,
+}
+
+pub struct Metrics {
+    pub registry: Registry,
+    /// Requests by route and HTTP status.
+    pub requests: Family<RouteLabels, Counter>,
+    /// Seconds from request to response, by route.
+    pub latency: Family<RouteOnly, Histogram>,
+    /// Webhooks answered with the fallback apology because the database failed.
+    pub fallbacks: Counter,
+    /// Webhooks refused for a missing or wrong signature.
+    pub bad_signatures: Counter,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::with_prefix("kea_gateway");
+        let requests = Family::<RouteLabels, Counter>::default();
+        let latency = Family::<RouteOnly, Histogram>::new_with_constructor(|| {
+            Histogram::new(exponential_buckets(0.0005, 2.0, 14))
+        });
+        let fallbacks = Counter::default();
+        let bad_signatures = Counter::default();
+        registry.register("requests", "HTTP requests by route and status", requests.clone());
+        registry.register("request_seconds", "Request latency by route", latency.clone());
+        registry.register(
+            "twiml_fallbacks",
+            "Webhooks answered with the apology TwiML after a database failure",
+            fallbacks.clone(),
+        );
+        registry.register(
+            "bad_signatures",
+            "Webhooks refused for a missing or wrong X-Twilio-Signature",
+            bad_signatures.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            latency,
+            fallbacks,
+            bad_signatures,
+        }
+    }
+}
+
+impl Metrics {
+    pub fn observe(&self, route: &str, status: u16, seconds: f64) {
+        self.requests
+            .get_or_create(&RouteLabels {
+                route: route.to_string(),
+                status,
+            })
+            .inc();
+        self.latency
+            .get_or_create(&RouteOnly {
+                route: route.to_string(),
+            })
+            .observe(seconds);
+    }
+
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        prometheus_client::encoding::text::encode(&mut out, &self.registry)
+            .expect("writing to a String cannot fail");
+        out
+    }
+}

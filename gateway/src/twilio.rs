@@ -1,0 +1,146 @@
+//! Twilio voice webhooks: check the signature, make one SQL call, answer its TwiML.
+//!
+//! Whatever fails after the signature check (database down, timeout, a bug in SQL), Twilio
+//! still gets 200 with valid TwiML that apologises and dials the store: a caller never hears
+//! "an application error has occurred".
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use hyper::header::HeaderMap;
+use hyper::{StatusCode, Uri};
+use kea_core::twiml::{self, Voice};
+use serde_json::{Map, Value};
+
+use crate::server::{AppState, Reply};
+use crate::signature;
+
+/// Twilio waits 15 s for an answer; leave room to send the fallback before it gives up.
+const SQL_BUDGET: Duration = Duration::from_secs(8);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Webhook {
+    /// POST /twilio/voice: the call connected.
+    Voice,
+    /// POST /twilio/voice/gather?turn=N: speech, keys, or nothing.
+    Gather,
+    /// POST /twilio/voice/dial?turn=N: a transfer's result.
+    Dial,
+    /// POST /twilio/voice/status: call progress and end.
+    Status,
+}
+
+impl Webhook {
+    pub fn from_path(path: &str) -> Option<Webhook> {
+        match path {
+            "/twilio/voice" => Some(Webhook::Voice),
+            "/twilio/voice/gather" => Some(Webhook::Gather),
+            "/twilio/voice/dial" => Some(Webhook::Dial),
+            "/twilio/voice/status" => Some(Webhook::Status),
+            _ => None,
+        }
+    }
+
+    pub fn route(self) -> &'static str {
+        match self {
+            Webhook::Voice => "twilio_voice",
+            Webhook::Gather => "twilio_gather",
+            Webhook::Dial => "twilio_dial",
+            Webhook::Status => "twilio_status",
+        }
+    }
+}
+
+pub async fn handle(state: &AppState, hook: Webhook, uri: &Uri, headers: &HeaderMap, body: Bytes) -> Reply {
+    let params: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+
+    let Some(sig) = headers.get("x-twilio-signature").and_then(|v| v.to_str().ok()) else {
+        state.metrics.bad_signatures.inc();
+        return Reply::text(StatusCode::FORBIDDEN, "missing X-Twilio-Signature\n");
+    };
+    let url = signed_url(state, uri, headers);
+    if !signature::validate(&state.config.twilio_auth_token, &url, &params, sig) {
+        state.metrics.bad_signatures.inc();
+        tracing::warn!(%url, "refused webhook: signature does not match");
+        return Reply::text(StatusCode::FORBIDDEN, "invalid X-Twilio-Signature\n");
+    }
+
+    let mut object = Map::new();
+    for (k, v) in &params {
+        object.insert(k.clone(), Value::String(v.clone()));
+    }
+    let to = object.get("To").and_then(Value::as_str).unwrap_or("").to_string();
+    let turn = query_turn(uri);
+    let call = sql_call(state, hook, Value::Object(object), turn);
+    match tokio::time::timeout(SQL_BUDGET, call).await {
+        Ok(Ok(twiml)) => Reply::xml(twiml),
+        Ok(Err(e)) => fallback(state, hook, &to, &e.to_string()),
+        Err(_) => fallback(state, hook, &to, "timed out"),
+    }
+}
+
+async fn sql_call(
+    state: &AppState,
+    hook: Webhook,
+    params: Value,
+    turn: Option<i32>,
+) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+    let client = state.pool.get().await?;
+    let row = match hook {
+        Webhook::Voice => {
+            let stmt = client.prepare_cached("select api.twilio_voice($1)").await?;
+            client.query_one(&stmt, &[&params]).await?
+        }
+        Webhook::Gather | Webhook::Dial => {
+            let stmt = client.prepare_cached("select api.twilio_gather($1, $2)").await?;
+            client.query_one(&stmt, &[&params, &turn]).await?
+        }
+        Webhook::Status => {
+            let stmt = client.prepare_cached("select api.twilio_status($1)").await?;
+            client.query_one(&stmt, &[&params]).await?
+        }
+    };
+    Ok(row.try_get::<_, String>(0)?)
+}
+
+/// The URL Twilio signed: the configured public base (deployments behind TLS proxies), or
+/// what this request says about itself.
+fn signed_url(state: &AppState, uri: &Uri, headers: &HeaderMap) -> String {
+    let path = uri.path_and_query().map_or("/", |p| p.as_str());
+    match &state.config.public_url {
+        Some(base) => format!("{}{}", base.trim_end_matches('/'), path),
+        None => {
+            let host = headers
+                .get(hyper::header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("localhost");
+            format!("http://{host}{path}")
+        }
+    }
+}
+
+fn query_turn(uri: &Uri) -> Option<i32> {
+    let q = uri.query()?;
+    form_urlencoded::parse(q.as_bytes())
+        .find(|(k, _)| k == "turn")
+        .and_then(|(_, v)| v.parse().ok())
+}
+
+fn fallback(state: &AppState, hook: Webhook, to: &str, error: &str) -> Reply {
+    state.metrics.fallbacks.inc();
+    tracing::error!(route = hook.route(), to, error, "webhook failed; answering the apology TwiML");
+    if hook == Webhook::Status {
+        // Nobody hears a status callback: acknowledge it and let Twilio move on.
+        return Reply::xml(r#"<?xml version="1.0" encoding="UTF-8"?><Response/>"#.into());
+    }
+    let store = state.directory.get(to);
+    let voice = store
+        .as_ref()
+        .map(|s| Voice {
+            voice: s.voice.clone(),
+            language: s.language.clone(),
+        })
+        .unwrap_or_default();
+    let number = store.as_ref().and_then(|s| s.transfer_number.clone());
+    Reply::xml(twiml::apology(&voice, number.as_deref()))
+}
