@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod rpc;
 pub mod server;
 pub mod signature;
+pub mod simulator;
 pub mod twilio;
 
 pub use config::Config;

@@ -31,23 +31,31 @@ pub fn validate(auth_token: &str, url: &str, params: &[(String, String)], signat
     })
 }
 
+/// `raw` as given, plus the same URL with its scheme's default port added (when it has no
+/// port) or removed (when it names the default one). String surgery on purpose: URL parsers
+/// normalise the default port away, and the signed string must stay byte-for-byte.
 fn url_variants(raw: &str) -> Vec<String> {
     let mut out = vec![raw.to_string()];
-    if let Ok(mut u) = url::Url::parse(raw) {
-        let default = match u.scheme() {
-            "https" => 443,
-            "http" => 80,
-            _ => return out,
-        };
-        if u.port().is_some() {
-            // url normalises an explicit default port away; rebuild the string without it.
-            let _ = u.set_port(None);
-            out.push(u.to_string());
-        } else if let Some(host) = u.host_str() {
-            let with_port = raw.replacen(host, &format!("{host}:{default}"), 1);
-            out.push(with_port);
-        }
-    }
+    let Some((scheme, rest)) = raw.split_once("://") else {
+        return out;
+    };
+    let default = match scheme {
+        "https" => "443",
+        "http" => "80",
+        _ => return out,
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
+    let userinfo = &authority[..authority.len() - host_port.len()];
+    // IPv6 hosts are bracketed: a port is only what follows the closing bracket.
+    let port_at = host_port.rfind(':').filter(|&i| !host_port[i..].contains(']'));
+    let variant = match port_at {
+        Some(i) if &host_port[i + 1..] == default => host_port[..i].to_string(),
+        Some(_) => return out,
+        None => format!("{host_port}:{default}"),
+    };
+    out.push(format!("{scheme}://{userinfo}{variant}{tail}"));
     out
 }
 

@@ -1,1 +1,149 @@
+//! The test harness: a real gateway (in-process, on a free loopback port) against the real
+//! `kea_test` database that scripts/test creates, plus a superuser connection to set up
+//! merchants and check what was stored.
+//!
+//! Every test makes its own merchant with its own phone number, so tests run in parallel
+//! without seeing each other's calls.
 
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+use kea_gateway::simulator::{CallSpec, Caller, Transcript};
+use kea_gateway::{server, Config};
+use tokio::sync::oneshot;
+use tokio_postgres::{Client, NoTls};
+
+pub const AUTH_TOKEN: &str = "kea-test-auth-token";
+pub const JWT_SECRET: &str = "kea-test-jwt-secret";
+/// The demo menu, also used by tests (migrations/seed/tonys_pizza.menu.json).
+pub const TONYS_MENU: &str = include_str!("../../migrations/seed/tonys_pizza.menu.json");
+
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: run the tests through scripts/test (it creates the kea_test database)")
+    })
+}
+
+/// A superuser connection to kea_test.
+pub async fn admin() -> Client {
+    let (client, conn) = tokio_postgres::connect(&env("KEA_TEST_ADMIN_URL"), NoTls)
+        .await
+        .expect("connecting to kea_test as the test admin");
+    tokio::spawn(conn);
+    client
+}
+
+pub struct Gateway {
+    pub url: String,
+    pub state: Arc<server::AppState>,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Starts the real gateway on 127.0.0.1:0 against `database_url`.
+pub async fn start_gateway_with(database_url: &str) -> Gateway {
+    let config = Config {
+        listen: "127.0.0.1:0".into(),
+        database_url: database_url.into(),
+        twilio_auth_token: AUTH_TOKEN.into(),
+        public_url: None,
+        jwt_secret: Some(JWT_SECRET.into()),
+        pool_size: 8,
+        max_connections: 256,
+    };
+    let state = server::build_state(config).expect("gateway state");
+    // Load the store directory now rather than waiting for the background refresh.
+    let _ = state.directory.refresh(&state.pool).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binding a port");
+    let url = format!("http://{}", listener.local_addr().expect("local addr"));
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(server::run(listener, state.clone(), async move {
+        let _ = stopped.await;
+    }));
+    Gateway { url, state, stop: Some(stop) }
+}
+
+pub async fn start_gateway() -> Gateway {
+    start_gateway_with(&env("KEA_TEST_DATABASE_URL")).await
+}
+
+/// A merchant of the test's own, with Tony's menu, a unique Twilio number and a transfer number.
+pub struct Merchant {
+    pub id: i64,
+    pub number: String,
+    pub transfer_number: String,
+    pub menu_id: i64,
+}
+
+static NEXT: AtomicU32 = AtomicU32::new(0);
+
+/// A number no other test (or test process) uses: +1 556 PPP NNNN.
+pub fn unique_number() -> String {
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    format!("+1556{:03}{:04}", std::process::id() % 1000, n % 10_000)
+}
+
+/// Creates a merchant. `settings` is SQL assignments for app.merchants (e.g.
+/// "offers_delivery = true"), or "" for the defaults; hours are all day unless changed.
+pub async fn merchant(db: &Client, settings: &str) -> Merchant {
+    let number = unique_number();
+    let transfer = "+15555550199".to_string();
+    let slug = format!("test-{}", number.trim_start_matches('+'));
+    let row = db
+        .query_one(
+            "insert into app.merchants (slug, name, tax_rate_bp, transfer_number, prep_minutes)
+             values ($1, 'Test Pizza', 825, $2, 20) returning id",
+            &[&slug, &transfer],
+        )
+        .await
+        .expect("creating a merchant");
+    let id: i64 = row.get(0);
+    if !settings.is_empty() {
+        db.execute(&format!("update app.merchants set {settings} where id = $1"), &[&id])
+            .await
+            .expect("merchant settings");
+    }
+    db.execute("insert into app.phone_numbers (e164, merchant_id) values ($1, $2)", &[&number, &id])
+        .await
+        .expect("phone number");
+    db.execute(
+        "insert into app.opening_hours (merchant_id, weekday, opens, closes)
+         select $1, d, '00:00', '24:00' from generate_series(0, 6) d",
+        &[&id],
+    )
+    .await
+    .expect("hours");
+    let menu: serde_json::Value = serde_json::from_str(TONYS_MENU).expect("menu json");
+    let menu_id: i64 = db
+        .query_one("select api.import_menu($1, $2)", &[&id, &menu])
+        .await
+        .expect("importing the menu")
+        .get(0);
+    Merchant { id, number, transfer_number: transfer, menu_id }
+}
+
+/// Places a call through the gateway and returns its transcript.
+pub async fn call(gw: &Gateway, m: &Merchant, says: &[&str]) -> Transcript {
+    call_with(gw, m, says, |_| {}).await
+}
+
+/// Like `call`, with a chance to change the spec (caller ID, dial status, confidence...).
+pub async fn call_with(gw: &Gateway, m: &Merchant, says: &[&str], edit: impl FnOnce(&mut CallSpec)) -> Transcript {
+    let mut spec = CallSpec::new(&gw.url, AUTH_TOKEN, &m.number, says);
+    edit(&mut spec);
+    Caller::new(spec, |_, _| {}).run().await.unwrap_or_else(|e| panic!("the call failed: {e}"))
+}
+
+/// The call's summary (turns and order) as the agents' /rpc sees it.
+pub async fn summary(gw: &Gateway, call_sid: &str) -> serde_json::Value {
+    kea_gateway::simulator::call_summary(&gw.url, JWT_SECRET, call_sid)
+        .await
+        .expect("call summary")
+}

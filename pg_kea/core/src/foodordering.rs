@@ -18,7 +18,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::extract::{Extraction, Qualifier};
+use crate::extract::{Extraction, Intent, LineMention, Qualifier};
 use crate::menu::{Item, LexNumber, LexQualifier, Menu, ModOption, ModifierGroup};
 
 #[derive(Debug, thiserror::Error)]
@@ -173,7 +173,55 @@ pub fn import_dir(path: impl AsRef<Path>) -> Result<Menu, Error> {
         }
         menu.items.push(item);
     }
+    add_all_options(&mut menu);
     Ok(menu)
+}
+
+/// The format writes "all the toppings" as the value `all_toppings` of the slot (pizza's STYLE
+/// lists it as an alias; other venues use it without one). Each content slot gets that value,
+/// `all_` + slot name + `s`, with the spoken forms "all (the) <slot name>(s)" and, for a
+/// multi-word slot name, "all (the) <first word>(s)", unless another value already owns them.
+fn add_all_options(menu: &mut Menu) {
+    let taken: Vec<String> = menu
+        .groups
+        .iter()
+        .flat_map(|g| g.options.iter().flat_map(|o| o.aliases.iter().cloned()))
+        .collect();
+    for g in &mut menu.groups {
+        let name = g.code.to_lowercase().replace('_', " ");
+        let code = format!("all_{}s", g.code.to_lowercase());
+        if g.options.iter().any(|o| o.code == code) {
+            continue;
+        }
+        let mut heads = vec![name.clone()];
+        if let Some(first) = name.split(' ').next().filter(|f| *f != name) {
+            heads.push(first.to_string());
+        }
+        let mut aliases = Vec::new();
+        for h in heads {
+            for a in [
+                format!("all {h}"),
+                format!("all {h}s"),
+                format!("all the {h}"),
+                format!("all the {h}s"),
+            ] {
+                if !taken.contains(&a) {
+                    aliases.push(a);
+                }
+            }
+        }
+        if aliases.is_empty() {
+            continue;
+        }
+        g.options.push(ModOption {
+            id: g.options.len() as i64 + 1,
+            code,
+            name: aliases[0].clone(),
+            aliases,
+            available: true,
+            ..Default::default()
+        });
+    }
 }
 
 /// `Or(a,b)` -> `(OR a b )`; other values as they are.
@@ -189,10 +237,31 @@ fn exr_value(code: &str) -> String {
     code.to_string()
 }
 
-/// The EXR forest of an extraction.
+/// `Or(a,b)` is subsumed by `a` or `b` said for the same line ("a bean burrito with black
+/// beans" is black beans).
+fn subsumed(line: &LineMention, m: &crate::extract::ModMention) -> bool {
+    let Some(inner) = m
+        .option
+        .strip_prefix("Or(")
+        .and_then(|s| s.strip_suffix(')'))
+    else {
+        return false;
+    };
+    let members: Vec<&str> = inner.split(',').map(str::trim).collect();
+    line.modifiers.iter().any(|x| {
+        x.group == m.group && x.negated == m.negated && members.contains(&x.option.as_str())
+    })
+}
+
+/// The EXR forest of an extraction: its lines, and the lines said as changes ("make that two
+/// teas"), since the format parses what was said.
 pub fn to_exr(menu: &Menu, ext: &Extraction) -> String {
     let mut out = String::new();
-    for line in &ext.lines {
+    let changed = ext.intents.iter().filter_map(|i| match i {
+        Intent::Modify { changes, .. } => Some(changes),
+        _ => None,
+    });
+    for line in ext.lines.iter().chain(changed) {
         let item = match &line.item {
             Some(code) => menu.item(code),
             // The format needs an order kind: the first whose slots cover what was heard.
@@ -221,6 +290,9 @@ pub fn to_exr(menu: &Menu, ext: &Extraction) -> String {
             out.push_str(&format!(" ({slot} {} )", exr_value(v)));
         }
         for m in &line.modifiers {
+            if subsumed(line, m) {
+                continue;
+            }
             let mut node = format!("({} {} )", m.group, exr_value(&m.option));
             if let Some(q) = m.qualifier {
                 let q = match q {

@@ -10,8 +10,12 @@ use super::normalise::{normalise, phrase_stems};
 use super::types::Qualifier;
 use crate::menu::Menu;
 
-/// Confidence of a partial alias ("tomato salsa" for "fresh tomato salsa").
+/// Confidence of a partial alias that ends where the alias ends, i.e. keeps its head noun
+/// ("tomato salsa" for "fresh tomato salsa").
 pub const PARTIAL_CONFIDENCE: f32 = 0.85;
+/// Confidence of a partial alias without the head ("corn" for "corn salsa"): also a cue that
+/// the word may just describe the next menu word ("grilled chicken").
+pub const PARTIAL_MODIFIER_CONFIDENCE: f32 = 0.8;
 
 #[derive(Debug, Clone, Default)]
 pub struct Tables {
@@ -102,9 +106,10 @@ pub fn compile(menu: &Menu) -> Tables {
     t.or_words = vec![t.vocab.intern("or"), t.vocab.intern("nor")];
 
     // Menu content. Partial aliases are collected and added at the end, only where unique.
-    let mut partial: HashMap<Vec<u32>, Vec<Sense>> = HashMap::new();
+    type Partials = HashMap<Vec<u32>, (Vec<Sense>, bool)>;
+    let mut partial: Partials = HashMap::new();
     let add_content =
-        |t: &mut Tables, partial: &mut HashMap<Vec<u32>, Vec<Sense>>, phrase: &str, sense| {
+        |t: &mut Tables, partial: &mut Partials, phrase: &str, sense| {
             let w = ids(&mut t.vocab, phrase);
             if w.is_empty() {
                 return;
@@ -118,13 +123,21 @@ pub fn compile(menu: &Menu) -> Tables {
                     surface,
                 },
             );
+            // "all the toppings" names no single topping: no partial aliases from quantifiers.
+            let quantified = ["all", "every", "each", "any"]
+                .iter()
+                .any(|q| t.vocab.get(q) == w[0]);
             for i in 0..w.len() {
+                if quantified {
+                    break;
+                }
                 for j in i + 1..=w.len() {
                     if j - i < w.len() {
                         let e = partial.entry(w[i..j].to_vec()).or_default();
-                        if !e.contains(&sense) {
-                            e.push(sense);
+                        if !e.0.contains(&sense) {
+                            e.0.push(sense);
                         }
+                        e.1 |= j == w.len();
                     }
                 }
             }
@@ -221,7 +234,7 @@ pub fn compile(menu: &Menu) -> Tables {
     // full alias, and starts and ends on a content word.
     let mut parts: Vec<_> = partial.into_iter().collect();
     parts.sort_by(|a, b| a.0.cmp(&b.0));
-    for (words, senses) in parts {
+    for (words, (senses, head)) in parts {
         if senses.len() != 1 {
             continue;
         }
@@ -243,7 +256,11 @@ pub fn compile(menu: &Menu) -> Tables {
             &words,
             Meaning {
                 sense: senses[0],
-                confidence: PARTIAL_CONFIDENCE,
+                confidence: if head {
+                    PARTIAL_CONFIDENCE
+                } else {
+                    PARTIAL_MODIFIER_CONFIDENCE
+                },
                 surface: 0,
             },
         );

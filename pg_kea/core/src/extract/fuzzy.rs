@@ -159,8 +159,11 @@ impl FuzzyIndex {
         let key = phonetic_key(word);
         if key.len() >= 3 {
             if let Some(ids) = self.sounds.get(&key) {
-                if ids.len() == 1 {
-                    return Some((ids[0], 0.7));
+                // Same first letter too: the key alone is coarse ("great" ~ "carrot").
+                if let [id] = ids[..] {
+                    if words[id as usize].chars().next() == word.chars().next() {
+                        return Some((id, 0.7));
+                    }
                 }
             }
         }

@@ -25,6 +25,9 @@ struct Mod {
     negated: bool,
     qual: Option<Qualifier>,
     conf: f32,
+    end: usize,
+    /// From a describing partial alias ("bottle" of "bottle of water").
+    describer: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -65,6 +68,10 @@ pub struct Builder<'a> {
     /// The last option was negated and an "or" followed: negate the next one too.
     neg_chain: bool,
     pub intents: Vec<(usize, Intent)>,
+    /// Token of the last "and"/"or".
+    last_conj: Option<usize>,
+    /// Unknown words read through coordination ("black and pinto beans").
+    pub consumed: Vec<usize>,
     /// (token, strong): "make that" is strong, "actually" only when no item is named.
     changes: Vec<(usize, bool)>,
     next_change: usize,
@@ -81,6 +88,8 @@ impl<'a> Builder<'a> {
             pending_qual: None,
             neg_chain: false,
             intents: Vec::new(),
+            consumed: Vec::new(),
+            last_conj: None,
             changes,
             next_change: 0,
         }
@@ -128,13 +137,19 @@ impl<'a> Builder<'a> {
             }
             match &u.kind {
                 UnitKind::Digits(v) => self.number(*v, false, u.start, u.end),
-                UnitKind::Word { .. } => {
+                UnitKind::Word { function } => {
                     let id = sc.ids[u.start];
                     if self.neg_chain && self.t.or_words.contains(&id) {
                         self.pending_neg = Some(u.end);
                     }
                     if !self.t.or_words.contains(&id) {
                         self.neg_chain = false;
+                    }
+                    if self.t.or_words.contains(&id) || sc.word(u.start) == "and" {
+                        self.last_conj = Some(u.start);
+                    }
+                    if !function {
+                        self.coordinated(sc, k);
                     }
                 }
                 UnitKind::Match(ms, conf) => {
@@ -145,11 +160,34 @@ impl<'a> Builder<'a> {
                     let next = units.get(k + 1);
                     let prefix = prev.and_then(|p| marker(p, true));
                     let suffix = next.and_then(|n| marker(n, false));
-                    self.matched(ms, *conf, u.start, u.end, prefix, suffix);
+                    self.matched(ms, *conf, u.surface, u.start, u.end, prefix, suffix);
                 }
             }
         }
         self.close();
+    }
+
+    /// "black and pinto beans": an unknown word, "and"/"or", then a multi-word alias whose
+    /// last word completes the first one into another alias ("black beans").
+    fn coordinated(&mut self, sc: &Scanned, k: usize) {
+        let units = &sc.units;
+        let (Some(conj), Some(next)) = (units.get(k + 1), units.get(k + 2)) else {
+            return;
+        };
+        if !matches!(conj.kind, UnitKind::Word { .. })
+            || !self.t.or_words.contains(&sc.ids[conj.start]) && sc.word(conj.start) != "and"
+            || next.end - next.start < 2
+            || !matches!(next.kind, UnitKind::Match(..))
+        {
+            return;
+        }
+        let head = sc.ids[next.end - 1];
+        let ms = self.t.trie.get(&[sc.ids[units[k].start], head]);
+        if ms.iter().any(|m| matches!(m.sense, Sense::Opt { .. })) {
+            let u = &units[k];
+            self.consumed.push(u.start);
+            self.matched(ms, 1.0, 0, u.start, u.end, None, None);
+        }
     }
 
     /// Whether a matched unit counts here. A lone article ("a favor") or a menu word that is
@@ -178,6 +216,20 @@ impl<'a> Builder<'a> {
             let weak = u.end - u.start == 1
                 && id != super::matcher::NO_WORD
                 && self.t.function[id as usize];
+            // A participle of a longer alias right before another menu word describes that
+            // word ("grilled chicken", "fried chicken"), not an option of its own.
+            let describing = u.end - u.start == 1
+                && sc.word(u.start).ends_with("ed")
+                && ms.iter().filter(|m| m.sense.is_content()).all(|m| {
+                    m.confidence == super::compile::PARTIAL_MODIFIER_CONFIDENCE
+                });
+            if describing {
+                return !units.get(k + 1).is_some_and(|n| {
+                    !n.used
+                        && matches!(&n.kind, UnitKind::Match(m, _)
+                            if m.iter().any(|x| x.sense.is_content() && x.confidence == 1.0))
+                });
+            }
             if !weak {
                 return true;
             }
@@ -228,16 +280,27 @@ impl<'a> Builder<'a> {
                 .is_some_and(|(_, e)| start <= e + PENDING_REACH)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn matched(
         &mut self,
         ms: &[Meaning],
         conf: f32,
+        surface: u64,
         start: usize,
         end: usize,
         prefix: Option<u32>,
         suffix: Option<u32>,
     ) {
-        let content: Vec<&Meaning> = ms.iter().filter(|m| m.sense.is_content()).collect();
+        let mut content: Vec<&Meaning> = ms.iter().filter(|m| m.sense.is_content()).collect();
+        // One stem, several aliases ("veggie" / "veggies"): the form actually said wins.
+        if content.len() > 1 && content.iter().any(|m| m.surface == surface) {
+            let exact: Vec<Sense> = content
+                .iter()
+                .filter(|m| m.surface == surface)
+                .map(|m| m.sense)
+                .collect();
+            content.retain(|m| exact.contains(&m.sense));
+        }
         if content.is_empty() {
             // Grammar: number, qualifier, negation (a cue not taken by the cue pass is a word).
             if let Some(m) = ms.iter().find(|m| matches!(m.sense, Sense::Num { .. })) {
@@ -266,19 +329,22 @@ impl<'a> Builder<'a> {
                 _ => None,
             })
             .collect();
+        opts.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(b.2.total_cmp(&a.2)));
+        opts.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
         // A prefix/suffix marker picks the group ("side of guacamole", "chips on the side").
         for marker in [prefix, suffix].into_iter().flatten() {
             if opts.iter().any(|o| o.0 == marker) {
                 opts.retain(|o| o.0 == marker);
             }
         }
-        let vars: Vec<(u32, u32, f32)> = content
+        let mut vars: Vec<(u32, u32, f32)> = content
             .iter()
             .filter_map(|m| match m.sense {
                 Sense::Var { item, var } => Some((item, var, conf_of(m))),
                 _ => None,
             })
             .collect();
+        vars.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
 
         // An option the current (named) item takes wins over an item of the same name.
         let opt_fits_named = self.cur.item_named
@@ -298,6 +364,8 @@ impl<'a> Builder<'a> {
                     _ => {}
                 }
             }
+            items.sort_unstable();
+            items.dedup();
             let c = named.iter().map(|m| conf_of(m)).fold(1.0f32, f32::min);
             if self.pending_neg.is_some_and(|e| start <= e + PENDING_REACH) {
                 // "no coke", "i don't want the pizza": take it off the order.
@@ -387,11 +455,30 @@ impl<'a> Builder<'a> {
         self.pending_qual = None;
         self.neg_chain = negated;
         let c = opts.iter().map(|o| o.2).fold(0.0f32, f32::max);
+        let describer = ms
+            .iter()
+            .filter(|m| m.sense.is_content())
+            .all(|m| m.confidence == super::compile::PARTIAL_MODIFIER_CONFIDENCE);
+        // "a bottle of sparkling water": a describing word right before a full alias of the
+        // same group only described it.
+        if c == 1.0 {
+            if let Some(last) = self.cur.mods.last() {
+                if last.describer
+                    && start == last.end + 1
+                    && !self.last_conj.is_some_and(|t| t >= last.end && t < start)
+                    && last.cands.iter().any(|a| opts.iter().any(|o| o.0 == a.0))
+                {
+                    self.cur.mods.pop();
+                }
+            }
+        }
         self.cur.mods.push(Mod {
             cands: opts.iter().map(|o| (o.0, o.1)).collect(),
             negated,
             qual,
             conf: c,
+            end,
+            describer,
         });
         if self.cur.item.is_none() {
             if let [only] = self.cur.cands.as_deref().unwrap_or(&[]) {
@@ -433,7 +520,7 @@ impl<'a> Builder<'a> {
         let mut i = 1;
         while i < self.lines.len() {
             let (a, b) = (&self.lines[i - 1], &self.lines[i]);
-            let b_groups_new = b.mods.iter().all(|m| {
+            let b_groups_new = b.mods.iter().filter(|m| !m.negated).all(|m| {
                 !a.mods
                     .iter()
                     .any(|x| x.cands.iter().any(|c| m.cands.iter().any(|d| d.0 == c.0)))
@@ -449,6 +536,17 @@ impl<'a> Builder<'a> {
                     || b.cands.as_ref().is_some_and(|c| c.len() > 1))
                 && !intersect(&b.cands, a.cands.as_deref().unwrap_or(&[])).is_empty()
                 && (b.var.is_none() || a.var.is_none());
+            // "a coke as a drink": the kind of the line before, named again.
+            let names_kind = b.item_named
+                && !a.item_named
+                && b.mods.is_empty()
+                && b.var.is_none()
+                && (b.qty.is_none() || b.qty_article)
+                && a.item.is_some_and(|i| b.cands.as_ref().is_some_and(|c| c.contains(&i)));
+            if names_kind {
+                self.lines.remove(i);
+                continue;
+            }
             if fits {
                 let b = self.lines.remove(i);
                 let a = &mut self.lines[i - 1];
@@ -568,7 +666,13 @@ impl<'a> Builder<'a> {
                 confidence: m.conf,
             };
             conf = conf.min(m.conf);
-            if !modifiers.contains(&mm) {
+            let dup = modifiers.iter().any(|x| {
+                x.group == mm.group
+                    && x.option == mm.option
+                    && x.negated == mm.negated
+                    && x.qualifier == mm.qualifier
+            });
+            if !dup {
                 modifiers.push(mm);
             }
         }

@@ -43,6 +43,11 @@ impl CompiledMenu {
         let acts = intents::read_acts(&mut sc, &self.tables, &self.menu);
         let mut builder = lines::Builder::new(&self.tables, &self.menu, acts.changes);
         builder.run(&sc);
+        for &tok in &builder.consumed {
+            if let Some(u) = sc.units.iter_mut().find(|u| u.start == tok) {
+                u.used = true;
+            }
+        }
         let (lines, more_intents) = builder.finish(&sc);
         let mut intents = acts.intents;
         intents.extend(more_intents);
