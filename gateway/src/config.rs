@@ -3,7 +3,10 @@
 use clap::Parser;
 
 #[derive(Debug, Clone, Parser)]
-#[command(name = "kea-gateway", about = "kea's HTTP gateway: Twilio webhooks and /rpc")]
+#[command(
+    name = "kea-gateway",
+    about = "kea's HTTP gateway: Twilio webhooks and /rpc"
+)]
 pub struct Config {
     /// Address to listen on.
     #[arg(long, env = "KEA_LISTEN", default_value = "127.0.0.1:8080")]

@@ -27,10 +27,16 @@ impl Directory {
     }
 
     /// Reloads the whole directory (a few rows per merchant).
-    pub async fn refresh(&self, pool: &Pool) -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
+    pub async fn refresh(
+        &self,
+        pool: &Pool,
+    ) -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
         let client = pool.get().await?;
         let rows = client
-            .query("select e164, transfer_number, voice, language from api.twilio_directory", &[])
+            .query(
+                "select e164, transfer_number, voice, language from api.twilio_directory",
+                &[],
+            )
             .await?;
         let map: HashMap<String, Store> = rows
             .iter()

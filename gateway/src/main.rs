@@ -7,7 +7,8 @@ use kea_gateway::{server, Config};
 async fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("KEA_LOG").unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_env("KEA_LOG")
+                .unwrap_or_else(|_| "info".into()),
         )
         .init();
     let config = Config::parse();

@@ -38,8 +38,16 @@ impl Default for Metrics {
         });
         let fallbacks = Counter::default();
         let bad_signatures = Counter::default();
-        registry.register("requests", "HTTP requests by route and status", requests.clone());
-        registry.register("request_seconds", "Request latency by route", latency.clone());
+        registry.register(
+            "requests",
+            "HTTP requests by route and status",
+            requests.clone(),
+        );
+        registry.register(
+            "request_seconds",
+            "Request latency by route",
+            latency.clone(),
+        );
         registry.register(
             "twiml_fallbacks",
             "Webhooks answered with the apology TwiML after a database failure",

@@ -17,29 +17,65 @@ const ROLES: &[&str] = &["kea_anon", "kea_agent", "kea_pos", "kea_worker"];
 
 pub async fn handle(state: &AppState, function: &str, headers: &HeaderMap, body: Bytes) -> Reply {
     if !is_identifier(function) {
-        return error(StatusCode::NOT_FOUND, "PGRST202", &format!("no function api.{function}"));
+        return error(
+            StatusCode::NOT_FOUND,
+            "PGRST202",
+            &format!("no function api.{function}"),
+        );
     }
     let claims = match claims(state, headers) {
         Ok(c) => c,
         Err(reply) => return reply,
     };
-    let role = claims.get("role").and_then(Value::as_str).unwrap_or("kea_anon").to_string();
+    let role = claims
+        .get("role")
+        .and_then(Value::as_str)
+        .unwrap_or("kea_anon")
+        .to_string();
     if !ROLES.contains(&role.as_str()) {
-        return error(StatusCode::FORBIDDEN, "PGRST301", &format!("role {role} may not call /rpc"));
+        return error(
+            StatusCode::FORBIDDEN,
+            "PGRST301",
+            &format!("role {role} may not call /rpc"),
+        );
     }
     let args: Map<String, Value> = if body.iter().all(u8::is_ascii_whitespace) {
         Map::new()
     } else {
         match serde_json::from_slice(&body) {
             Ok(Value::Object(m)) => m,
-            Ok(_) => return error(StatusCode::BAD_REQUEST, "PGRST102", "the body must be a JSON object of named arguments"),
-            Err(e) => return error(StatusCode::BAD_REQUEST, "PGRST102", &format!("invalid JSON body: {e}")),
+            Ok(_) => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "PGRST102",
+                    "the body must be a JSON object of named arguments",
+                )
+            }
+            Err(e) => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "PGRST102",
+                    &format!("invalid JSON body: {e}"),
+                )
+            }
         }
     };
     if let Some(bad) = args.keys().find(|k| !is_identifier(k)) {
-        return error(StatusCode::BAD_REQUEST, "PGRST102", &format!("invalid argument name {bad:?}"));
+        return error(
+            StatusCode::BAD_REQUEST,
+            "PGRST102",
+            &format!("invalid argument name {bad:?}"),
+        );
     }
-    match call(state, function, &role, &Value::Object(claims.clone()), &args).await {
+    match call(
+        state,
+        function,
+        &role,
+        &Value::Object(claims.clone()),
+        &args,
+    )
+    .await
+    {
         Ok(v) => Reply::json(StatusCode::OK, &v),
         Err(CallError::Db(e)) => db_error(&e),
         Err(CallError::Pool(msg)) => error(StatusCode::SERVICE_UNAVAILABLE, "PGRST000", &msg),
@@ -66,7 +102,11 @@ async fn call(
     claims: &Value,
     args: &Map<String, Value>,
 ) -> Result<Value, CallError> {
-    let mut client = state.pool.get().await.map_err(|e| CallError::Pool(e.to_string()))?;
+    let mut client = state
+        .pool
+        .get()
+        .await
+        .map_err(|e| CallError::Pool(e.to_string()))?;
     let named: Vec<String> = args
         .keys()
         .enumerate()
@@ -85,13 +125,26 @@ async fn call(
         .params()
         .iter()
         .zip(args.iter())
-        .map(|(ty, (name, v))| to_sql(ty, v).ok_or_else(|| CallError::Arg(format!("argument {name}: cannot pass {v} as {ty}"))))
+        .map(|(ty, (name, v))| {
+            to_sql(ty, v)
+                .ok_or_else(|| CallError::Arg(format!("argument {name}: cannot pass {v} as {ty}")))
+        })
         .collect::<Result<_, _>>()?;
-    let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|b| b.as_ref() as &(dyn ToSql + Sync)).collect();
+    let refs: Vec<&(dyn ToSql + Sync)> = values
+        .iter()
+        .map(|b| b.as_ref() as &(dyn ToSql + Sync))
+        .collect();
     let rows = tx.query(&stmt, &refs).await?;
     tx.commit().await?;
-    let mut out: Vec<Value> = rows.iter().map(|r| r.get::<_, Option<Value>>(0).unwrap_or(Value::Null)).collect();
-    Ok(if out.len() == 1 { out.remove(0) } else { Value::Array(out) })
+    let mut out: Vec<Value> = rows
+        .iter()
+        .map(|r| r.get::<_, Option<Value>>(0).unwrap_or(Value::Null))
+        .collect();
+    Ok(if out.len() == 1 {
+        out.remove(0)
+    } else {
+        Value::Array(out)
+    })
 }
 
 /// A JSON argument as the SQL type the function declares.
@@ -132,16 +185,36 @@ fn claims(state: &AppState, headers: &HeaderMap) -> Result<Map<String, Value>, R
         .to_str()
         .ok()
         .and_then(|a| a.strip_prefix("Bearer "))
-        .ok_or_else(|| error(StatusCode::UNAUTHORIZED, "PGRST301", "expected Authorization: Bearer <jwt>"))?;
+        .ok_or_else(|| {
+            error(
+                StatusCode::UNAUTHORIZED,
+                "PGRST301",
+                "expected Authorization: Bearer <jwt>",
+            )
+        })?;
     let Some(secret) = &state.config.jwt_secret else {
-        return Err(error(StatusCode::UNAUTHORIZED, "PGRST300", "this gateway has no KEA_JWT_SECRET: tokens cannot be checked"));
+        return Err(error(
+            StatusCode::UNAUTHORIZED,
+            "PGRST300",
+            "this gateway has no KEA_JWT_SECRET: tokens cannot be checked",
+        ));
     };
     let mut validation = Validation::new(Algorithm::HS256);
     validation.required_spec_claims.clear();
     validation.validate_exp = true;
-    decode::<Map<String, Value>>(token, &DecodingKey::from_secret(secret.as_bytes()), &validation)
-        .map(|d| d.claims)
-        .map_err(|e| error(StatusCode::UNAUTHORIZED, "PGRST301", &format!("invalid token: {e}")))
+    decode::<Map<String, Value>>(
+        token,
+        &DecodingKey::from_secret(secret.as_bytes()),
+        &validation,
+    )
+    .map(|d| d.claims)
+    .map_err(|e| {
+        error(
+            StatusCode::UNAUTHORIZED,
+            "PGRST301",
+            &format!("invalid token: {e}"),
+        )
+    })
 }
 
 fn is_identifier(s: &str) -> bool {
@@ -168,5 +241,8 @@ fn db_error(e: &tokio_postgres::Error) -> Reply {
 }
 
 fn error(status: StatusCode, code: &str, message: &str) -> Reply {
-    Reply::json(status, &json!({"code": code, "message": message, "details": null, "hint": null}))
+    Reply::json(
+        status,
+        &json!({"code": code, "message": message, "details": null, "hint": null}),
+    )
 }

@@ -42,13 +42,25 @@ pub struct Reply {
 
 impl Reply {
     pub fn xml(body: String) -> Reply {
-        Reply { status: StatusCode::OK, content_type: "text/xml; charset=utf-8", body: body.into() }
+        Reply {
+            status: StatusCode::OK,
+            content_type: "text/xml; charset=utf-8",
+            body: body.into(),
+        }
     }
     pub fn text(status: StatusCode, body: &str) -> Reply {
-        Reply { status, content_type: "text/plain; charset=utf-8", body: Bytes::copy_from_slice(body.as_bytes()) }
+        Reply {
+            status,
+            content_type: "text/plain; charset=utf-8",
+            body: Bytes::copy_from_slice(body.as_bytes()),
+        }
     }
     pub fn json(status: StatusCode, v: &serde_json::Value) -> Reply {
-        Reply { status, content_type: "application/json", body: v.to_string().into() }
+        Reply {
+            status,
+            content_type: "application/json",
+            body: v.to_string().into(),
+        }
     }
 }
 
@@ -97,11 +109,14 @@ async fn route(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>
     let path = parts.uri.path().to_string();
     let (label, reply) = match (&parts.method, path.as_str()) {
         (&Method::GET, "/healthz") => ("healthz", health(state).await),
-        (&Method::GET, "/metrics") => ("metrics", Reply {
-            status: StatusCode::OK,
-            content_type: "application/openmetrics-text; version=1.0.0; charset=utf-8",
-            body: state.metrics.encode().into(),
-        }),
+        (&Method::GET, "/metrics") => (
+            "metrics",
+            Reply {
+                status: StatusCode::OK,
+                content_type: "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                body: state.metrics.encode().into(),
+            },
+        ),
         (&Method::POST, p) if Webhook::from_path(p).is_some() => {
             let hook = Webhook::from_path(p).expect("checked by the guard");
             let reply = match read_body(body).await {
@@ -117,12 +132,17 @@ async fn route(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>
             };
             ("rpc", reply)
         }
-        (_, p) if p.starts_with("/rpc/") || Webhook::from_path(p).is_some() => {
-            ("other", Reply::text(StatusCode::METHOD_NOT_ALLOWED, "use POST\n"))
-        }
+        (_, p) if p.starts_with("/rpc/") || Webhook::from_path(p).is_some() => (
+            "other",
+            Reply::text(StatusCode::METHOD_NOT_ALLOWED, "use POST\n"),
+        ),
         _ => ("other", Reply::text(StatusCode::NOT_FOUND, "not found\n")),
     };
-    state.metrics.observe(label, reply.status.as_u16(), started.elapsed().as_secs_f64());
+    state.metrics.observe(
+        label,
+        reply.status.as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
     Response::builder()
         .status(reply.status)
         .header(hyper::header::CONTENT_TYPE, reply.content_type)
@@ -133,7 +153,10 @@ async fn route(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>
 async fn read_body(body: Incoming) -> Result<Bytes, Reply> {
     match Limited::new(body, MAX_BODY).collect().await {
         Ok(c) => Ok(c.to_bytes()),
-        Err(_) => Err(Reply::text(StatusCode::PAYLOAD_TOO_LARGE, "body too large or broken\n")),
+        Err(_) => Err(Reply::text(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body too large or broken\n",
+        )),
     }
 }
 
@@ -143,20 +166,30 @@ async fn health(state: &AppState) -> Reply {
         Err(_) => false,
     };
     if ok {
-        Reply::json(StatusCode::OK, &serde_json::json!({"status": "ok", "database": "ok"}))
+        Reply::json(
+            StatusCode::OK,
+            &serde_json::json!({"status": "ok", "database": "ok"}),
+        )
     } else {
-        Reply::json(StatusCode::SERVICE_UNAVAILABLE, &serde_json::json!({"status": "degraded", "database": "unreachable"}))
+        Reply::json(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &serde_json::json!({"status": "degraded", "database": "unreachable"}),
+        )
     }
 }
 
 /// Builds the state: pool and directory (the directory loads in the background, so the gateway
 /// starts and answers fallbacks even while the database is down).
-pub fn build_state(config: Config) -> Result<Arc<AppState>, Box<dyn std::error::Error + Send + Sync>> {
+pub fn build_state(
+    config: Config,
+) -> Result<Arc<AppState>, Box<dyn std::error::Error + Send + Sync>> {
     let pg: tokio_postgres::Config = config.database_url.parse()?;
     let manager = deadpool_postgres::Manager::from_config(
         pg,
         tokio_postgres::NoTls,
-        deadpool_postgres::ManagerConfig { recycling_method: deadpool_postgres::RecyclingMethod::Fast },
+        deadpool_postgres::ManagerConfig {
+            recycling_method: deadpool_postgres::RecyclingMethod::Fast,
+        },
     );
     let pool = Pool::builder(manager)
         .max_size(config.pool_size)
@@ -166,5 +199,10 @@ pub fn build_state(config: Config) -> Result<Arc<AppState>, Box<dyn std::error::
         .build()?;
     let directory = Directory::default();
     directory.spawn_refresher(pool.clone(), std::time::Duration::from_secs(30));
-    Ok(Arc::new(AppState { config, pool, directory, metrics: Metrics::default() }))
+    Ok(Arc::new(AppState {
+        config,
+        pool,
+        directory,
+        metrics: Metrics::default(),
+    }))
 }

@@ -49,7 +49,9 @@ fn url_variants(raw: &str) -> Vec<String> {
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
     let userinfo = &authority[..authority.len() - host_port.len()];
     // IPv6 hosts are bracketed: a port is only what follows the closing bracket.
-    let port_at = host_port.rfind(':').filter(|&i| !host_port[i..].contains(']'));
+    let port_at = host_port
+        .rfind(':')
+        .filter(|&i| !host_port[i..].contains(']'));
     let variant = match port_at {
         Some(i) if &host_port[i + 1..] == default => host_port[..i].to_string(),
         Some(_) => return out,
@@ -84,18 +86,39 @@ mod tests {
     #[test]
     fn official_vector() {
         let url = "https://mycompany.com/myapp.php?foo=1&bar=2";
-        assert_eq!(sign("12345", url, &params()), "RSOYDt4T1cUTdK1PDd93/VVr8B8=");
-        assert!(validate("12345", url, &params(), "RSOYDt4T1cUTdK1PDd93/VVr8B8="));
+        assert_eq!(
+            sign("12345", url, &params()),
+            "RSOYDt4T1cUTdK1PDd93/VVr8B8="
+        );
+        assert!(validate(
+            "12345",
+            url,
+            &params(),
+            "RSOYDt4T1cUTdK1PDd93/VVr8B8="
+        ));
     }
 
     #[test]
     fn official_vector_with_port() {
         let with_port = "https://mycompany.com:443/myapp.php?foo=1&bar=2";
-        assert_eq!(sign("12345", with_port, &params()), "kvajT1Ptam85bY51eRf/AJRuM3w=");
+        assert_eq!(
+            sign("12345", with_port, &params()),
+            "kvajT1Ptam85bY51eRf/AJRuM3w="
+        );
         // Either signature is accepted for either form of the URL.
         let plain = "https://mycompany.com/myapp.php?foo=1&bar=2";
-        assert!(validate("12345", plain, &params(), "kvajT1Ptam85bY51eRf/AJRuM3w="));
-        assert!(validate("12345", with_port, &params(), "RSOYDt4T1cUTdK1PDd93/VVr8B8="));
+        assert!(validate(
+            "12345",
+            plain,
+            &params(),
+            "kvajT1Ptam85bY51eRf/AJRuM3w="
+        ));
+        assert!(validate(
+            "12345",
+            with_port,
+            &params(),
+            "RSOYDt4T1cUTdK1PDd93/VVr8B8="
+        ));
     }
 
     #[test]
@@ -116,8 +139,18 @@ mod tests {
         let url = "https://mycompany.com/myapp.php?foo=1&bar=2";
         let mut changed = params();
         changed[2].1 = "9999".into();
-        assert!(!validate("12345", url, &changed, "RSOYDt4T1cUTdK1PDd93/VVr8B8="));
-        assert!(!validate("wrong", url, &params(), "RSOYDt4T1cUTdK1PDd93/VVr8B8="));
+        assert!(!validate(
+            "12345",
+            url,
+            &changed,
+            "RSOYDt4T1cUTdK1PDd93/VVr8B8="
+        ));
+        assert!(!validate(
+            "wrong",
+            url,
+            &params(),
+            "RSOYDt4T1cUTdK1PDd93/VVr8B8="
+        ));
         assert!(!validate("12345", url, &params(), ""));
     }
 }

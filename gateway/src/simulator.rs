@@ -63,7 +63,11 @@ pub struct Transcript {
 impl Transcript {
     /// Everything kea said, one string per prompt.
     pub fn kea_said(&self) -> Vec<&str> {
-        self.lines.iter().filter(|(w, _)| w == "kea").map(|(_, t)| t.as_str()).collect()
+        self.lines
+            .iter()
+            .filter(|(w, _)| w == "kea")
+            .map(|(_, t)| t.as_str())
+            .collect()
     }
 }
 
@@ -71,11 +75,20 @@ impl Transcript {
 #[derive(Debug, PartialEq)]
 pub enum Verb {
     Say(String),
-    Gather { action: String, prompts: Vec<String> },
+    Gather {
+        action: String,
+        prompts: Vec<String>,
+    },
     Redirect(String),
-    Dial { number: String, action: Option<String> },
+    Dial {
+        number: String,
+        action: Option<String>,
+    },
     Hangup,
 }
+
+/// Receives each transcript line as it happens: (who, text).
+pub type LineSink = Box<dyn FnMut(&str, &str) + Send>;
 
 pub struct Caller {
     spec: CallSpec,
@@ -83,15 +96,22 @@ pub struct Caller {
     sid: String,
     started: Instant,
     transcript: Transcript,
-    on_line: Box<dyn FnMut(&str, &str) + Send>,
+    on_line: LineSink,
 }
 
 impl Caller {
     /// `on_line` sees each transcript line as it happens (scripts/call prints them).
     pub fn new(spec: CallSpec, on_line: impl FnMut(&str, &str) + Send + 'static) -> Caller {
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
         let counter = NEXT_SID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let sid = format!("CA{:016x}{:08x}{:08x}", nanos as u64, std::process::id(), counter);
+        let sid = format!(
+            "CA{:016x}{:08x}{:08x}",
+            nanos as u64,
+            std::process::id(),
+            counter
+        );
         Caller {
             spec,
             http: reqwest::Client::builder()
@@ -114,13 +134,17 @@ impl Caller {
 
     fn line(&mut self, who: &str, text: &str) {
         (self.on_line)(who, text);
-        self.transcript.lines.push((who.to_string(), text.to_string()));
+        self.transcript
+            .lines
+            .push((who.to_string(), text.to_string()));
     }
 
     /// Places the whole call and returns its transcript.
     pub async fn run(mut self) -> Result<Transcript, String> {
         let mut says = self.spec.says.clone().into_iter();
-        let mut twiml = self.post("/twilio/voice", &[("CallStatus", "ringing")]).await?;
+        let mut twiml = self
+            .post("/twilio/voice", &[("CallStatus", "ringing")])
+            .await?;
         let mut ended_by = "kea hung up".to_string();
         'call: loop {
             let mut next: Option<String> = None;
@@ -145,7 +169,10 @@ impl Caller {
                                 break 'call;
                             }
                             u if u.starts_with("<press ") => {
-                                let digits = u.trim_start_matches("<press ").trim_end_matches('>').to_string();
+                                let digits = u
+                                    .trim_start_matches("<press ")
+                                    .trim_end_matches('>')
+                                    .to_string();
                                 self.line("caller", &format!("(presses {digits})"));
                                 vec![("Digits", digits)]
                             }
@@ -157,7 +184,8 @@ impl Caller {
                                 ]
                             }
                         };
-                        let extra: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                        let extra: Vec<(&str, &str)> =
+                            extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
                         next = Some(self.post(&action, &extra).await?);
                         break;
                     }
@@ -167,10 +195,16 @@ impl Caller {
                     }
                     Verb::Dial { number, action } => {
                         let status = self.spec.dial_status.clone();
-                        self.line("kea", &format!("(transfers the call to {number}: {status})"));
+                        self.line(
+                            "kea",
+                            &format!("(transfers the call to {number}: {status})"),
+                        );
                         match action {
                             Some(a) => {
-                                next = Some(self.post(&a, &[("DialCallStatus", status.as_str())]).await?);
+                                next = Some(
+                                    self.post(&a, &[("DialCallStatus", status.as_str())])
+                                        .await?,
+                                );
                                 break;
                             }
                             None => {
@@ -189,23 +223,47 @@ impl Caller {
         }
         if self.spec.send_status {
             let duration = self.started.elapsed().as_secs().max(1).to_string();
-            self.post("/twilio/voice/status", &[("CallStatus", "completed"), ("CallDuration", duration.as_str())])
-                .await?;
+            self.post(
+                "/twilio/voice/status",
+                &[
+                    ("CallStatus", "completed"),
+                    ("CallDuration", duration.as_str()),
+                ],
+            )
+            .await?;
         }
         self.transcript.ended_by = ended_by;
         Ok(self.transcript)
     }
 
     /// POSTs a signed webhook with the call's standard parameters plus `extra`.
-    pub async fn post(&mut self, path_or_url: &str, extra: &[(&str, &str)]) -> Result<String, String> {
+    pub async fn post(
+        &mut self,
+        path_or_url: &str,
+        extra: &[(&str, &str)],
+    ) -> Result<String, String> {
         let path = match url::Url::parse(path_or_url) {
-            Ok(u) => format!("{}{}", u.path(), u.query().map(|q| format!("?{q}")).unwrap_or_default()),
+            Ok(u) => format!(
+                "{}{}",
+                u.path(),
+                u.query().map(|q| format!("?{q}")).unwrap_or_default()
+            ),
             Err(_) => path_or_url.to_string(),
         };
         let params = self.params(extra);
         let base = self.spec.url.trim_end_matches('/').to_string();
-        let signed_base = self.spec.public_url.as_deref().unwrap_or(&base).trim_end_matches('/').to_string();
-        let sig = signature::sign(&self.spec.auth_token, &format!("{signed_base}{path}"), &params);
+        let signed_base = self
+            .spec
+            .public_url
+            .as_deref()
+            .unwrap_or(&base)
+            .trim_end_matches('/')
+            .to_string();
+        let sig = signature::sign(
+            &self.spec.auth_token,
+            &format!("{signed_base}{path}"),
+            &params,
+        );
         let t0 = Instant::now();
         let resp = self
             .http
@@ -226,7 +284,10 @@ impl Caller {
 
     /// Twilio's parameters for this call, plus `extra` (which may override CallStatus).
     pub fn params(&self, extra: &[(&str, &str)]) -> Vec<(String, String)> {
-        let status = extra.iter().find(|(k, _)| *k == "CallStatus").map_or("in-progress", |(_, v)| *v);
+        let status = extra
+            .iter()
+            .find(|(k, _)| *k == "CallStatus")
+            .map_or("in-progress", |(_, v)| *v);
         let mut params: Vec<(String, String)> = [
             ("AccountSid", "AC00000000000000000000000000000000"),
             ("ApiVersion", "2010-04-01"),
@@ -296,7 +357,10 @@ pub fn parse(xml: &str) -> Result<Vec<Verb>, String> {
                     .filter_map(Result::ok)
                     .map(|a| {
                         let key = String::from_utf8_lossy(a.key.as_ref()).to_string();
-                        let value = a.unescape_value().map(|v| v.to_string()).unwrap_or_default();
+                        let value = a
+                            .unescape_value()
+                            .map(|v| v.to_string())
+                            .unwrap_or_default();
                         (key, value)
                     })
                     .collect();
@@ -306,7 +370,9 @@ pub fn parse(xml: &str) -> Result<Vec<Verb>, String> {
             Event::Empty(e) if e.name().as_ref() == b"Hangup" => verbs.push(Verb::Hangup),
             Event::Text(t) => text.push_str(&t.unescape().map_err(|e| e.to_string())?),
             Event::End(_) => {
-                let Some((name, attrs)) = stack.pop() else { continue };
+                let Some((name, attrs)) = stack.pop() else {
+                    continue;
+                };
                 let attr = |k: &str| attrs.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone());
                 let in_gather = stack.iter().any(|(n, _)| n == "Gather");
                 match name.as_str() {

@@ -51,10 +51,19 @@ impl Webhook {
     }
 }
 
-pub async fn handle(state: &AppState, hook: Webhook, uri: &Uri, headers: &HeaderMap, body: Bytes) -> Reply {
+pub async fn handle(
+    state: &AppState,
+    hook: Webhook,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Reply {
     let params: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
 
-    let Some(sig) = headers.get("x-twilio-signature").and_then(|v| v.to_str().ok()) else {
+    let Some(sig) = headers
+        .get("x-twilio-signature")
+        .and_then(|v| v.to_str().ok())
+    else {
         state.metrics.bad_signatures.inc();
         return Reply::text(StatusCode::FORBIDDEN, "missing X-Twilio-Signature\n");
     };
@@ -69,7 +78,11 @@ pub async fn handle(state: &AppState, hook: Webhook, uri: &Uri, headers: &Header
     for (k, v) in &params {
         object.insert(k.clone(), Value::String(v.clone()));
     }
-    let to = object.get("To").and_then(Value::as_str).unwrap_or("").to_string();
+    let to = object
+        .get("To")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     let turn = query_turn(uri);
     let call = sql_call(state, hook, Value::Object(object), turn);
     match tokio::time::timeout(SQL_BUDGET, call).await {
@@ -92,11 +105,15 @@ async fn sql_call(
             client.query_one(&stmt, &[&params]).await?
         }
         Webhook::Gather | Webhook::Dial => {
-            let stmt = client.prepare_cached("select api.twilio_gather($1, $2)").await?;
+            let stmt = client
+                .prepare_cached("select api.twilio_gather($1, $2)")
+                .await?;
             client.query_one(&stmt, &[&params, &turn]).await?
         }
         Webhook::Status => {
-            let stmt = client.prepare_cached("select api.twilio_status($1)").await?;
+            let stmt = client
+                .prepare_cached("select api.twilio_status($1)")
+                .await?;
             client.query_one(&stmt, &[&params]).await?
         }
     };
@@ -128,7 +145,12 @@ fn query_turn(uri: &Uri) -> Option<i32> {
 
 fn fallback(state: &AppState, hook: Webhook, to: &str, error: &str) -> Reply {
     state.metrics.fallbacks.inc();
-    tracing::error!(route = hook.route(), to, error, "webhook failed; answering the apology TwiML");
+    tracing::error!(
+        route = hook.route(),
+        to,
+        error,
+        "webhook failed; answering the apology TwiML"
+    );
     if hook == Webhook::Status {
         // Nobody hears a status callback: acknowledge it and let Twilio move on.
         return Reply::xml(r#"<?xml version="1.0" encoding="UTF-8"?><Response/>"#.into());

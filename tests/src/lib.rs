@@ -61,13 +61,19 @@ pub async fn start_gateway_with(database_url: &str) -> Gateway {
     let state = server::build_state(config).expect("gateway state");
     // Load the store directory now rather than waiting for the background refresh.
     let _ = state.directory.refresh(&state.pool).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binding a port");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binding a port");
     let url = format!("http://{}", listener.local_addr().expect("local addr"));
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(server::run(listener, state.clone(), async move {
         let _ = stopped.await;
     }));
-    Gateway { url, state, stop: Some(stop) }
+    Gateway {
+        url,
+        state,
+        stop: Some(stop),
+    }
 }
 
 pub async fn start_gateway() -> Gateway {
@@ -106,13 +112,19 @@ pub async fn merchant(db: &Client, settings: &str) -> Merchant {
         .expect("creating a merchant");
     let id: i64 = row.get(0);
     if !settings.is_empty() {
-        db.execute(&format!("update app.merchants set {settings} where id = $1"), &[&id])
-            .await
-            .expect("merchant settings");
-    }
-    db.execute("insert into app.phone_numbers (e164, merchant_id) values ($1, $2)", &[&number, &id])
+        db.execute(
+            &format!("update app.merchants set {settings} where id = $1"),
+            &[&id],
+        )
         .await
-        .expect("phone number");
+        .expect("merchant settings");
+    }
+    db.execute(
+        "insert into app.phone_numbers (e164, merchant_id) values ($1, $2)",
+        &[&number, &id],
+    )
+    .await
+    .expect("phone number");
     db.execute(
         "insert into app.opening_hours (merchant_id, weekday, opens, closes)
          select $1, d, '00:00', '24:00' from generate_series(0, 6) d",
@@ -126,7 +138,12 @@ pub async fn merchant(db: &Client, settings: &str) -> Merchant {
         .await
         .expect("importing the menu")
         .get(0);
-    Merchant { id, number, transfer_number: transfer, menu_id }
+    Merchant {
+        id,
+        number,
+        transfer_number: transfer,
+        menu_id,
+    }
 }
 
 /// Places a call through the gateway and returns its transcript.
@@ -135,10 +152,18 @@ pub async fn call(gw: &Gateway, m: &Merchant, says: &[&str]) -> Transcript {
 }
 
 /// Like `call`, with a chance to change the spec (caller ID, dial status, confidence...).
-pub async fn call_with(gw: &Gateway, m: &Merchant, says: &[&str], edit: impl FnOnce(&mut CallSpec)) -> Transcript {
+pub async fn call_with(
+    gw: &Gateway,
+    m: &Merchant,
+    says: &[&str],
+    edit: impl FnOnce(&mut CallSpec),
+) -> Transcript {
     let mut spec = CallSpec::new(&gw.url, AUTH_TOKEN, &m.number, says);
     edit(&mut spec);
-    Caller::new(spec, |_, _| {}).run().await.unwrap_or_else(|e| panic!("the call failed: {e}"))
+    Caller::new(spec, |_, _| {})
+        .run()
+        .await
+        .unwrap_or_else(|e| panic!("the call failed: {e}"))
 }
 
 /// The call's summary (turns and order) as the agents' /rpc sees it.

@@ -7,13 +7,27 @@ async fn two_pizzas_and_a_coke_become_an_order() {
     let db = admin().await;
     let gw = start_gateway().await;
     let m = merchant(&db, "").await;
-    let t = call(&gw, &m, &["two large pepperoni pizzas and a coke", "that's all", "yes"]).await;
+    let t = call(
+        &gw,
+        &m,
+        &["two large pepperoni pizzas and a coke", "that's all", "yes"],
+    )
+    .await;
 
     let said = t.kea_said();
-    assert!(said[0].contains("Test Pizza"), "greets with the store's name: {said:?}");
+    assert!(
+        said[0].contains("Test Pizza"),
+        "greets with the store's name: {said:?}"
+    );
     assert!(said.iter().any(|s| s.contains("Anything else")), "{said:?}");
-    let read_back = said.iter().find(|s| s.contains("read that back")).expect("a read-back");
-    assert!(read_back.contains("$38.98") && read_back.contains("$1.99"), "line prices: {read_back}");
+    let read_back = said
+        .iter()
+        .find(|s| s.contains("read that back"))
+        .expect("a read-back");
+    assert!(
+        read_back.contains("$38.98") && read_back.contains("$1.99"),
+        "line prices: {read_back}"
+    );
     // 2 x 19.49 + 1.99 = 40.97; tax 8.25% = 3.38; total 44.35
     assert!(read_back.contains("$44.35"), "total with tax: {read_back}");
     assert_eq!(t.ended_by, "kea hung up");
@@ -54,9 +68,15 @@ async fn every_turn_is_stored_with_what_was_heard_understood_and_said() {
         .unwrap();
     assert_eq!(rows.len(), 4, "start + three utterances");
     assert_eq!(rows[0].get::<_, String>(1), "start");
-    assert_eq!(rows[1].get::<_, Option<String>>(2).as_deref(), Some("a medium cheese pizza"));
+    assert_eq!(
+        rows[1].get::<_, Option<String>>(2).as_deref(),
+        Some("a medium cheese pizza")
+    );
     let understood: serde_json::Value = rows[1].get(3);
-    assert_eq!(understood["extraction"]["lines"][0]["item"], "cheese_pizza", "{understood}");
+    assert_eq!(
+        understood["extraction"]["lines"][0]["item"], "cheese_pizza",
+        "{understood}"
+    );
     assert_eq!(understood["extraction"]["lines"][0]["variation"], "medium");
     assert!(rows[1].get::<_, String>(4).contains("medium Cheese Pizza"));
     assert_eq!(rows[3].get::<_, String>(5), "submitted");

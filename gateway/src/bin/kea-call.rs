@@ -51,7 +51,9 @@ async fn main() {
     let args = Args::parse();
     if let Err(e) = run(args).await {
         eprintln!("error: {e}");
-        eprintln!("  what to do: start the gateway (scripts/serve), check --url and TWILIO_AUTH_TOKEN");
+        eprintln!(
+            "  what to do: start the gateway (scripts/serve), check --url and TWILIO_AUTH_TOKEN"
+        );
         std::process::exit(1);
     }
 }
@@ -75,7 +77,12 @@ async fn run(args: Args) -> Result<(), String> {
         }
     });
     if !quiet {
-        println!("Calling {} from {} (call {})", args.to, args.from, caller.call_sid());
+        println!(
+            "Calling {} from {} (call {})",
+            args.to,
+            args.from,
+            caller.call_sid()
+        );
     }
     let transcript = caller.run().await?;
     if !quiet {
@@ -90,7 +97,10 @@ async fn run(args: Args) -> Result<(), String> {
         if !quiet {
             print_order(&summary["order"]);
         }
-        println!("{}", serde_json::to_string(&summary["order"]).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string(&summary["order"]).unwrap_or_default()
+        );
     }
     Ok(())
 }
@@ -101,7 +111,11 @@ fn print_order(order: &Value) {
         return;
     }
     let money = |v: &Value| format!("${:.2}", v.as_i64().unwrap_or(0) as f64 / 100.0);
-    println!("Order {} ({}):", order["id"], order["status"].as_str().unwrap_or("?"));
+    println!(
+        "Order {} ({}):",
+        order["id"],
+        order["status"].as_str().unwrap_or("?")
+    );
     for l in order["lines"].as_array().into_iter().flatten() {
         let mut name = l["name"].as_str().unwrap_or("?").to_string();
         if let Some(v) = l["variation_name"].as_str() {
@@ -112,13 +126,28 @@ fn print_order(order: &Value) {
             .into_iter()
             .flatten()
             .map(|m| {
-                let q = m["qualifier"].as_str().map(|q| format!("{q} ")).unwrap_or_default();
-                let no = if m["negated"].as_bool() == Some(true) { "no " } else { "" };
+                let q = m["qualifier"]
+                    .as_str()
+                    .map(|q| format!("{q} "))
+                    .unwrap_or_default();
+                let no = if m["negated"].as_bool() == Some(true) {
+                    "no "
+                } else {
+                    ""
+                };
                 format!("{no}{q}{}", m["name"].as_str().unwrap_or("?"))
             })
             .collect();
-        let mods = if mods.is_empty() { String::new() } else { format!(" ({})", mods.join(", ")) };
-        println!("  {} x {name}{mods}  {}", l["quantity"], money(&l["line_total_cents"]));
+        let mods = if mods.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", mods.join(", "))
+        };
+        println!(
+            "  {} x {name}{mods}  {}",
+            l["quantity"],
+            money(&l["line_total_cents"])
+        );
     }
     println!(
         "  subtotal {}, tax {}, total {}",

@@ -41,7 +41,10 @@ fn main() {
         let good = exr_equal_unordered(&pred, gold);
         ok += good as usize;
         if show_errors && !good {
-            println!("SRC  {src}\nGOLD {gold}\nPRED {pred}\nUNM  {:?}\n", ext.unmatched.iter().map(|s| &s.text).collect::<Vec<_>>());
+            println!(
+                "SRC  {src}\nGOLD {gold}\nPRED {pred}\nUNM  {:?}\n",
+                ext.unmatched.iter().map(|s| &s.text).collect::<Vec<_>>()
+            );
         }
         if let Some(f) = file.as_mut() {
             let line = serde_json::json!({"SRC": src, "EXR": gold, "PRED": pred});

@@ -90,7 +90,10 @@ pub fn import_dir(path: impl AsRef<Path>) -> Result<Menu, Error> {
             let file = slot["path"].as_str().unwrap_or_default().to_string();
             if !files.contains_key(&file) {
                 let text = read(&dir.join(&file))?;
-                files.insert(file.clone(), text.lines().filter_map(parse_alias_line).collect());
+                files.insert(
+                    file.clone(),
+                    text.lines().filter_map(parse_alias_line).collect(),
+                );
             }
             let entries = &files[&file];
             let grammar = entries
@@ -392,8 +395,14 @@ mod tests {
         let d = "(X (T a ) (T a ) )";
         let e = "(X (T a ) )";
         assert!(!exr_equal_unordered(d, e));
-        assert!(exr_equal_unordered("(A (N 1 ) ) (B (N 2 ) )", "(B (N 2 ) ) (A (N 1 ) )"));
-        assert!(!exr_equal_unordered("(A (N 1 ) )", "(A (N 1 ) ) (A (N 1 ) )"));
+        assert!(exr_equal_unordered(
+            "(A (N 1 ) ) (B (N 2 ) )",
+            "(B (N 2 ) ) (A (N 1 ) )"
+        ));
+        assert!(!exr_equal_unordered(
+            "(A (N 1 ) )",
+            "(A (N 1 ) ) (A (N 1 ) )"
+        ));
     }
 
     #[test]

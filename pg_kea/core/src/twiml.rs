@@ -73,7 +73,7 @@ pub fn render(voice: &Voice, say: &str, next: &Next) -> String {
                 l = escape(&voice.language),
             ));
             if !hints.is_empty() {
-                out.push_str(&format!(r#" hints="{}""#, escape(&hints.join(", "))));
+                out.push_str(&format!(r#" hints="{}""#, escape(hints.join(", "))));
             }
             out.push('>');
             out.push_str(&say_xml);
@@ -87,7 +87,7 @@ pub fn render(voice: &Voice, say: &str, next: &Next) -> String {
             out.push_str(&say_xml);
             out.push_str(&format!(
                 r#"<Dial timeout="30" action="{a}" method="POST">{n}</Dial>"#,
-                a = escape(&format!("{DIAL_PATH}?turn={turn}")),
+                a = escape(format!("{DIAL_PATH}?turn={turn}")),
                 n = escape(number),
             ));
         }

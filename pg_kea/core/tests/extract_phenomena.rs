@@ -66,9 +66,27 @@ fn restaurant() -> CompiledMenu {
             },
         ],
         items: vec![
-            item("cheese_pizza", "Cheese Pizza", "pizzas", &sizes, &pizza_groups),
-            item("pepperoni_pizza", "Pepperoni Pizza", "pizzas", &sizes, &pizza_groups),
-            item("veggie_pizza", "Veggie Pizza", "pizzas", &sizes, &pizza_groups),
+            item(
+                "cheese_pizza",
+                "Cheese Pizza",
+                "pizzas",
+                &sizes,
+                &pizza_groups,
+            ),
+            item(
+                "pepperoni_pizza",
+                "Pepperoni Pizza",
+                "pizzas",
+                &sizes,
+                &pizza_groups,
+            ),
+            item(
+                "veggie_pizza",
+                "Veggie Pizza",
+                "pizzas",
+                &sizes,
+                &pizza_groups,
+            ),
             item("coke", "Coke", "drinks", &sizes, &[]),
             item("sprite", "Sprite", "drinks", &sizes, &[]),
             item("garlic_knots", "Garlic Knots", "sides", &[], &[]),
@@ -186,7 +204,10 @@ fn items_quantities_sizes_and_several_lines() {
     assert_eq!(e.lines[0].quantity, 2);
     assert!(e.lines[0].quantity_explicit);
     assert_eq!(e.lines[0].variation.as_deref(), Some("large"));
-    assert!(e.lines[0].modifiers.is_empty(), "longest alias wins: {e:#?}");
+    assert!(
+        e.lines[0].modifiers.is_empty(),
+        "longest alias wins: {e:#?}"
+    );
     assert_eq!(e.lines[1].item.as_deref(), Some("coke"));
     assert_eq!(e.lines[1].quantity, 1);
     assert_eq!(e.lines[1].variation, None, "no size said: the dialog asks");
@@ -303,7 +324,10 @@ fn item_inferred_from_an_option_only_one_item_has() {
 fn partial_aliases_and_misrecognitions() {
     let cm = slot_menu();
     let e = cm.extract("a pizza with tomato salsa");
-    assert_eq!(mods(one(&e)), vec![("fresh_tomato_salsa".into(), None, false)]);
+    assert_eq!(
+        mods(one(&e)),
+        vec![("fresh_tomato_salsa".into(), None, false)]
+    );
     assert!(one(&e).confidence < 1.0);
     let cm = restaurant();
     let e = cm.extract("a large peperoni pizza with mushrom");
@@ -329,7 +353,12 @@ fn fillers_plurals_and_unmatched_words() {
 #[test]
 fn done_yes_no() {
     let cm = restaurant();
-    for t in ["that's all", "that's it", "nothing else", "that will be it thanks"] {
+    for t in [
+        "that's all",
+        "that's it",
+        "nothing else",
+        "that will be it thanks",
+    ] {
         assert_eq!(cm.extract(t).intents, vec![Intent::Done], "{t}");
     }
     assert_eq!(
@@ -366,7 +395,10 @@ fn remove_change_and_modify() {
     assert!(e.lines.is_empty());
     let e = cm.extract("actually a medium");
     match &e.intents[..] {
-        [Intent::Modify { item: None, changes }] => {
+        [Intent::Modify {
+            item: None,
+            changes,
+        }] => {
             assert_eq!(changes.variation.as_deref(), Some("medium"))
         }
         other => panic!("{other:#?}"),
@@ -392,14 +424,8 @@ fn other_dialog_acts() {
         cm.extract("sorry can you repeat that").intents,
         vec![Intent::Repeat]
     );
-    assert_eq!(
-        cm.extract("when are you open").intents,
-        vec![Intent::Hours]
-    );
-    assert_eq!(
-        cm.extract("cancel my order").intents,
-        vec![Intent::Cancel]
-    );
+    assert_eq!(cm.extract("when are you open").intents, vec![Intent::Hours]);
+    assert_eq!(cm.extract("cancel my order").intents, vec![Intent::Cancel]);
     assert_eq!(
         cm.extract("do you have garlic knots").intents,
         vec![Intent::MenuQuestion {
@@ -407,7 +433,10 @@ fn other_dialog_acts() {
         }]
     );
     let e = cm.extract("what kind of pizzas do you have");
-    assert!(matches!(e.intents[0], Intent::MenuQuestion { .. }), "{e:#?}");
+    assert!(
+        matches!(e.intents[0], Intent::MenuQuestion { .. }),
+        "{e:#?}"
+    );
     assert!(e.lines.is_empty());
 }
 
@@ -431,9 +460,18 @@ fn details() {
     assert_eq!(e.details.address.as_deref(), Some("12 main street"));
     assert!(e.lines.is_empty(), "{e:#?}");
     let e = cm.extract("in 20 minutes");
-    assert_eq!(e.details.time, Some(RequestedTime::InMinutes { minutes: 20 }));
+    assert_eq!(
+        e.details.time,
+        Some(RequestedTime::InMinutes { minutes: 20 })
+    );
     let e = cm.extract("can i pick it up at six thirty");
-    assert_eq!(e.details.time, Some(RequestedTime::At { hour: 6, minute: 30 }));
+    assert_eq!(
+        e.details.time,
+        Some(RequestedTime::At {
+            hour: 6,
+            minute: 30
+        })
+    );
     assert_eq!(e.details.fulfillment, Some(Fulfillment::Pickup));
     let e = cm.extract("asap");
     assert_eq!(e.details.time, Some(RequestedTime::Asap));

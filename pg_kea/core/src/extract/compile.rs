@@ -108,40 +108,39 @@ pub fn compile(menu: &Menu) -> Tables {
     // Menu content. Partial aliases are collected and added at the end, only where unique.
     type Partials = HashMap<Vec<u32>, (Vec<Sense>, bool)>;
     let mut partial: Partials = HashMap::new();
-    let add_content =
-        |t: &mut Tables, partial: &mut Partials, phrase: &str, sense| {
-            let w = ids(&mut t.vocab, phrase);
-            if w.is_empty() {
-                return;
+    let add_content = |t: &mut Tables, partial: &mut Partials, phrase: &str, sense| {
+        let w = ids(&mut t.vocab, phrase);
+        if w.is_empty() {
+            return;
+        }
+        let surface = surface_hash(&normalise(phrase).0);
+        t.trie.insert(
+            &w,
+            Meaning {
+                sense,
+                confidence: 1.0,
+                surface,
+            },
+        );
+        // "all the toppings" names no single topping: no partial aliases from quantifiers.
+        let quantified = ["all", "every", "each", "any"]
+            .iter()
+            .any(|q| t.vocab.get(q) == w[0]);
+        for i in 0..w.len() {
+            if quantified {
+                break;
             }
-            let surface = surface_hash(&normalise(phrase).0);
-            t.trie.insert(
-                &w,
-                Meaning {
-                    sense,
-                    confidence: 1.0,
-                    surface,
-                },
-            );
-            // "all the toppings" names no single topping: no partial aliases from quantifiers.
-            let quantified = ["all", "every", "each", "any"]
-                .iter()
-                .any(|q| t.vocab.get(q) == w[0]);
-            for i in 0..w.len() {
-                if quantified {
-                    break;
-                }
-                for j in i + 1..=w.len() {
-                    if j - i < w.len() {
-                        let e = partial.entry(w[i..j].to_vec()).or_default();
-                        if !e.0.contains(&sense) {
-                            e.0.push(sense);
-                        }
-                        e.1 |= j == w.len();
+            for j in i + 1..=w.len() {
+                if j - i < w.len() {
+                    let e = partial.entry(w[i..j].to_vec()).or_default();
+                    if !e.0.contains(&sense) {
+                        e.0.push(sense);
                     }
+                    e.1 |= j == w.len();
                 }
             }
-        };
+        }
+    };
 
     t.group_items = vec![Vec::new(); menu.groups.len()];
     for (ii, item) in menu.items.iter().enumerate() {

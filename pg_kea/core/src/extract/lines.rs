@@ -28,6 +28,8 @@ struct Mod {
     end: usize,
     /// From a describing partial alias ("bottle" of "bottle of water").
     describer: bool,
+    /// Said right after another menu word, as in a bare list ("black beans romaine cheese").
+    in_list: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -49,6 +51,8 @@ pub struct Line {
     change_strong: bool,
     /// "make it large" inside the line: a new size replaces the old one.
     amend: bool,
+    /// "a large one": the item is the one of the line before.
+    pronoun: bool,
 }
 
 fn intersect(a: &Option<Vec<u32>>, b: &[u32]) -> Vec<u32> {
@@ -68,6 +72,8 @@ pub struct Builder<'a> {
     /// The last option was negated and an "or" followed: negate the next one too.
     neg_chain: bool,
     pub intents: Vec<(usize, Intent)>,
+    /// The unit before the current one named something on the menu.
+    prev_content: bool,
     /// Token of the last "and"/"or".
     last_conj: Option<usize>,
     /// Unknown words read through coordination ("black and pinto beans").
@@ -90,6 +96,7 @@ impl<'a> Builder<'a> {
             intents: Vec::new(),
             consumed: Vec::new(),
             last_conj: None,
+            prev_content: false,
             changes,
             next_change: 0,
         }
@@ -135,6 +142,33 @@ impl<'a> Builder<'a> {
                     self.cur.change_strong = strong;
                 }
             }
+            let is_num = match &u.kind {
+                UnitKind::Digits(_) => true,
+                UnitKind::Match(ms, _) => {
+                    ms.iter().any(|m| matches!(m.sense, Sense::Num { .. }))
+                        && !ms.iter().any(|m| m.sense.is_content())
+                }
+                _ => false,
+            };
+            let measure = is_num
+                && self.cur.has_content
+                && units.get(k + 1).is_some_and(|n| {
+                    !n.used && matches!(n.kind, UnitKind::Word { function: false })
+                });
+            // "a large one": the pronoun, not a second line; the line is of the kind just said.
+            let pronoun = is_num
+                && sc.word(u.start) == "one"
+                && !self.cur.item_named
+                && k > 0
+                && matches!(&units[k - 1].kind, UnitKind::Match(m, _) if m.iter().any(|x| x.sense.is_content()));
+            if pronoun {
+                self.cur.pronoun = true;
+                continue;
+            }
+            if measure {
+                // "a latte with two pumps of vanilla": a count of a measure word, not a line.
+                continue;
+            }
             match &u.kind {
                 UnitKind::Digits(v) => self.number(*v, false, u.start, u.end),
                 UnitKind::Word { function } => {
@@ -158,6 +192,9 @@ impl<'a> Builder<'a> {
                     }
                     let prev = k.checked_sub(1).map(|p| &units[p]);
                     let next = units.get(k + 1);
+                    self.prev_content = prev.is_some_and(|p| {
+                        matches!(&p.kind, UnitKind::Match(m, _) if m.iter().any(|x| x.sense.is_content()))
+                    });
                     let prefix = prev.and_then(|p| marker(p, true));
                     let suffix = next.and_then(|n| marker(n, false));
                     self.matched(ms, *conf, u.surface, u.start, u.end, prefix, suffix);
@@ -198,7 +235,8 @@ impl<'a> Builder<'a> {
             return true;
         };
         let is_content = |u: &super::scan::Unit| {
-            !u.used && matches!(&u.kind, UnitKind::Match(m, _) if m.iter().any(|x| x.sense.is_content()))
+            !u.used
+                && matches!(&u.kind, UnitKind::Match(m, _) if m.iter().any(|x| x.sense.is_content()))
         };
         let is_quantity = |u: &super::scan::Unit| {
             !u.used
@@ -220,9 +258,10 @@ impl<'a> Builder<'a> {
             // word ("grilled chicken", "fried chicken"), not an option of its own.
             let describing = u.end - u.start == 1
                 && sc.word(u.start).ends_with("ed")
-                && ms.iter().filter(|m| m.sense.is_content()).all(|m| {
-                    m.confidence == super::compile::PARTIAL_MODIFIER_CONFIDENCE
-                });
+                && ms
+                    .iter()
+                    .filter(|m| m.sense.is_content())
+                    .all(|m| m.confidence == super::compile::PARTIAL_MODIFIER_CONFIDENCE);
             if describing {
                 return !units.get(k + 1).is_some_and(|n| {
                     !n.used
@@ -252,7 +291,9 @@ impl<'a> Builder<'a> {
                     _ => break,
                 }
             }
-            return units.get(j).is_some_and(|u| is_content(u) || is_quantity(u));
+            return units
+                .get(j)
+                .is_some_and(|u| is_content(u) || is_quantity(u));
         }
         true
     }
@@ -351,7 +392,15 @@ impl<'a> Builder<'a> {
             && opts
                 .iter()
                 .any(|o| !intersect(&self.cur.cands, &self.t.group_items[o.0 as usize]).is_empty());
-        if !named.is_empty() && !opt_fits_named {
+        // A word that is both an item's name and an option of that same item ("coffee" as
+        // the coffee order and as its drink type) is read as the option: it says more.
+        let opt_implies_named = named.iter().any(|m| match m.sense {
+            Sense::Item(i) => opts
+                .iter()
+                .any(|o| self.t.group_items[o.0 as usize].contains(&i)),
+            _ => false,
+        });
+        if !named.is_empty() && !opt_fits_named && !opt_implies_named {
             let mut items: Vec<u32> = Vec::new();
             let mut single = None;
             for m in &named {
@@ -464,7 +513,8 @@ impl<'a> Builder<'a> {
         if c == 1.0 {
             if let Some(last) = self.cur.mods.last() {
                 if last.describer
-                    && start == last.end + 1
+                    && !last.in_list
+                    && start <= last.end + 1
                     && !self.last_conj.is_some_and(|t| t >= last.end && t < start)
                     && last.cands.iter().any(|a| opts.iter().any(|o| o.0 == a.0))
                 {
@@ -479,6 +529,7 @@ impl<'a> Builder<'a> {
             conf: c,
             end,
             describer,
+            in_list: self.prev_content,
         });
         if self.cur.item.is_none() {
             if let [only] = self.cur.cands.as_deref().unwrap_or(&[]) {
@@ -501,6 +552,7 @@ impl<'a> Builder<'a> {
     pub fn finish(mut self, sc: &Scanned) -> (Vec<LineMention>, Vec<(usize, Intent)>) {
         self.merge_fragments();
         self.distribute();
+        self.resolve_pronouns();
         let mut out = Vec::with_capacity(self.lines.len());
         let mut intents = std::mem::take(&mut self.intents);
         for line in &self.lines {
@@ -542,7 +594,8 @@ impl<'a> Builder<'a> {
                 && b.mods.is_empty()
                 && b.var.is_none()
                 && (b.qty.is_none() || b.qty_article)
-                && a.item.is_some_and(|i| b.cands.as_ref().is_some_and(|c| c.contains(&i)));
+                && a.item
+                    .is_some_and(|i| b.cands.as_ref().is_some_and(|c| c.contains(&i)));
             if names_kind {
                 self.lines.remove(i);
                 continue;
@@ -558,6 +611,27 @@ impl<'a> Builder<'a> {
                 a.end = b.end;
             } else {
                 i += 1;
+            }
+        }
+    }
+
+    /// "a small latte and a large one": the pronoun line takes the item of the line before.
+    fn resolve_pronouns(&mut self) {
+        for i in 1..self.lines.len() {
+            let prev_item = self.lines[i - 1]
+                .item
+                .or(match self.lines[i - 1].cands.as_deref() {
+                    Some([only]) => Some(*only),
+                    _ => None,
+                });
+            let l = &mut self.lines[i];
+            if l.pronoun && l.item.is_none() {
+                if let Some(p) = prev_item {
+                    if l.cands.as_ref().is_none_or(|c| c.contains(&p)) {
+                        l.item = Some(p);
+                        l.cands = Some(vec![p]);
+                    }
+                }
             }
         }
     }
@@ -610,7 +684,7 @@ impl<'a> Builder<'a> {
 
     fn mention(&self, line: &Line, sc: &Scanned) -> LineMention {
         let menu = self.menu;
-        let item = line.item.or_else(|| match line.cands.as_deref() {
+        let item = line.item.or(match line.cands.as_deref() {
             Some([only]) => Some(*only),
             _ => None,
         });
