@@ -159,8 +159,12 @@ impl<'a> Builder<'a> {
             let pronoun = is_num
                 && sc.word(u.start) == "one"
                 && !self.cur.item_named
+                && (self.cur.qty.is_none() || self.cur.qty_article)
                 && k > 0
-                && matches!(&units[k - 1].kind, UnitKind::Match(m, _) if m.iter().any(|x| x.sense.is_content()));
+                && matches!(&units[k - 1].kind, UnitKind::Match(m, _) if m.iter().any(|x| x.sense.is_content()))
+                && !units.get(k + 1).is_some_and(|n| {
+                    matches!(&n.kind, UnitKind::Match(m, _) if m.iter().any(|x| x.sense.is_content()))
+                });
             if pronoun {
                 self.cur.pronoun = true;
                 continue;
@@ -641,7 +645,8 @@ impl<'a> Builder<'a> {
         let mut i = 0;
         while i < self.lines.len() {
             let q = self.lines[i].qty.unwrap_or(1);
-            if !self.lines[i].item_named || q < 2 {
+            let known = self.lines[i].item_named || self.lines[i].item.is_some();
+            if !known || q < 2 {
                 i += 1;
                 continue;
             }
