@@ -252,11 +252,6 @@ async fn a_call_that_ends_mid_order_leaves_an_abandoned_order() {
     assert_eq!(s["order"]["lines"][0]["quantity"], 2);
 
     // The same final callback again, and a late "in-progress": nothing changes.
-    let mut caller = Caller::new(
-        CallSpec::new(&gw.url, AUTH_TOKEN, &m.number, &[]),
-        |_, _| {},
-    );
-    let _ = &mut caller;
     let params: Vec<(String, String)> = [
         ("CallSid", t.call_sid.as_str()),
         ("To", m.number.as_str()),
