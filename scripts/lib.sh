@@ -26,7 +26,7 @@ die() {
 
 # psql as the postgres superuser (Debian uses peer auth on the socket; root is not postgres).
 as_postgres() { (cd / && sudo -u postgres "$@"); }
-psql_admin() { as_postgres psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+psql_admin() { as_postgres env PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 
 # Runs a long command quietly, showing its last line every few seconds; prints the log on failure.
 quietly() {

@@ -404,6 +404,14 @@ fn remove_change_and_modify() {
         other => panic!("{other:#?}"),
     }
     assert!(e.lines.is_empty());
+    let e = cm.extract("actually make the pepperoni pizza a medium");
+    match &e.intents[..] {
+        [Intent::Modify { item, changes }] => {
+            assert_eq!(item.as_deref(), Some("pepperoni_pizza"));
+            assert_eq!(changes.variation.as_deref(), Some("medium"));
+        }
+        other => panic!("{other:#?}"),
+    }
     let e = cm.extract("actually no onions");
     match &e.intents[..] {
         [Intent::Modify { changes, .. }] => {
@@ -450,6 +458,12 @@ fn details() {
     assert_eq!(e.details.name.as_deref(), Some("Maria"));
     let e = cm.extract("this is Sam");
     assert_eq!(e.details.name.as_deref(), Some("Sam"));
+    let e = cm.extract("my name is will and i'd like a coke");
+    assert_eq!(e.details.name.as_deref(), Some("Will"));
+    assert_eq!(one(&e).item.as_deref(), Some("coke"));
+    let e = cm.extract("this is for pickup");
+    assert_eq!(e.details.name, None);
+    assert_eq!(e.details.fulfillment, Some(Fulfillment::Pickup));
     let e = cm.extract("my number is five five five one two three four");
     assert_eq!(e.details.phone.as_deref(), Some("5551234"));
     let e = cm.extract("call me at 555 867 5309");
@@ -488,4 +502,104 @@ fn suggest_names_close_items() {
     assert_eq!(s[0], "pepperoni_pizza");
     let s = cm.suggest("garlic bread", 1);
     assert_eq!(s, vec!["garlic_knots".to_string()]);
+}
+
+#[test]
+fn pronoun_one_takes_the_item_before() {
+    let cm = restaurant();
+    let e = cm.extract("a small coke and a large one");
+    assert_eq!(e.lines.len(), 2, "{e:#?}");
+    assert_eq!(e.lines[1].item.as_deref(), Some("coke"));
+    assert_eq!(e.lines[1].variation.as_deref(), Some("large"));
+}
+
+#[test]
+fn amending_the_line_being_said() {
+    let cm = restaurant();
+    let e = cm.extract("a cheese pizza and make it large with no olives");
+    let l = one(&e);
+    assert_eq!(l.item.as_deref(), Some("cheese_pizza"));
+    assert_eq!(l.variation.as_deref(), Some("large"));
+    assert_eq!(mods(l), vec![("olives".into(), None, true)]);
+    assert!(e.intents.is_empty(), "{e:#?}");
+}
+
+#[test]
+fn coordinated_words_share_a_head() {
+    let menu = Menu {
+        items: vec![Item {
+            code: "bowl".into(),
+            name: "bowl".into(),
+            groups: vec!["beans".into()],
+            available: true,
+            ..Default::default()
+        }],
+        groups: vec![ModifierGroup {
+            code: "beans".into(),
+            name: "beans".into(),
+            options: vec![
+                opt("black_beans", &["black beans"]),
+                opt("pinto_beans", &["pinto beans"]),
+            ],
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let cm = CompiledMenu::new(menu);
+    let e = cm.extract("a bowl with black and pinto beans");
+    assert_eq!(
+        mods(one(&e)),
+        vec![
+            ("black_beans".into(), None, false),
+            ("pinto_beans".into(), None, false)
+        ]
+    );
+    assert!(e.unmatched.is_empty(), "{e:#?}");
+}
+
+#[test]
+fn spoken_form_decides_between_aliases_sharing_a_stem() {
+    let menu = Menu {
+        items: vec![Item {
+            code: "burrito".into(),
+            name: "burrito".into(),
+            groups: vec!["filling".into(), "extras".into()],
+            available: true,
+            ..Default::default()
+        }],
+        groups: vec![
+            ModifierGroup {
+                code: "filling".into(),
+                name: "filling".into(),
+                options: vec![opt("veggie", &["veggie"])],
+                ..Default::default()
+            },
+            ModifierGroup {
+                code: "extras".into(),
+                name: "extras".into(),
+                options: vec![opt("fajita_veggies", &["veggies", "fajita veggies"])],
+                ..Default::default()
+            },
+        ],
+        ..Default::default()
+    };
+    let cm = CompiledMenu::new(menu);
+    let e = cm.extract("a veggie burrito with veggies");
+    let got: Vec<_> = one(&e)
+        .modifiers
+        .iter()
+        .map(|m| (m.group.as_str(), m.option.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![("filling", "veggie"), ("extras", "fajita_veggies")]
+    );
+}
+
+#[test]
+fn measure_words_do_not_open_lines() {
+    let cm = slot_menu();
+    let e = cm.extract("a large pizza with two scoops of olives");
+    assert_eq!(one(&e).item.as_deref(), Some("PIZZAORDER"));
+    assert_eq!(mods(one(&e)).len(), 2, "{e:#?}");
 }

@@ -189,6 +189,9 @@ impl Turn<'_> {
                     if let Some(idx) = self.find_line(item.as_deref()) {
                         let line = self.state.cart.remove(idx);
                         self.notes.push(format!("removed {}", line.item));
+                        if let Some(i) = self.menu.menu.item(&line.item) {
+                            self.removed.push(i.name.clone());
+                        }
                         self.state.focus = None;
                         self.state.asking = None;
                         changed = true;
@@ -238,7 +241,9 @@ impl Turn<'_> {
                 changed = true;
             }
         }
-        if changes.quantity_explicit && changes.quantity > 0 {
+        // "actually a medium" carries its article as quantity 1: only a real count changes the
+        // quantity here ("make that one" is a SetQuantity intent).
+        if changes.quantity_explicit && changes.quantity > 1 {
             self.state.cart[idx].quantity = changes.quantity;
             changed = true;
         }

@@ -60,6 +60,7 @@ pub fn step(menu: &CompiledMenu, state: CallState, input: &TurnInput) -> TurnOut
         notes: Vec::new(),
         extraction: None,
         outcome: None,
+        removed: Vec::new(),
     };
     let (say, next) = turn.run();
     turn.finish(say, next)
@@ -74,6 +75,8 @@ struct Turn<'a> {
     notes: Vec<String>,
     extraction: Option<Extraction>,
     outcome: Option<Outcome>,
+    /// Names of lines removed this turn, for the confirmation.
+    removed: Vec<String>,
 }
 
 impl Turn<'_> {
@@ -236,11 +239,13 @@ impl Turn<'_> {
 
     fn speech(&mut self, text: &str, confidence: f32) -> (String, Next) {
         self.state.silences = 0;
+        let mut confirmed = false;
         let text = if let Some(pending) = self.state.unconfirmed.take() {
             // The last utterance was heard with low confidence; this one confirms it or not.
             let ex = self.menu.extract(text);
             if has(&ex, |i| matches!(i, Intent::Yes)) {
                 self.notes.push("low-confidence utterance confirmed".into());
+                confirmed = true;
                 pending
             } else if has(&ex, |i| matches!(i, Intent::No)) || ex.lines.is_empty() {
                 let say = "Sorry about that. Could you say it again?".to_string();
@@ -269,7 +274,7 @@ impl Turn<'_> {
             let say = self.state.last_prompt.clone();
             return self.ask(say);
         }
-        if confidence < LOW_CONFIDENCE && !ex.lines.is_empty() {
+        if confidence < LOW_CONFIDENCE && !confirmed && !ex.lines.is_empty() {
             self.state.unconfirmed = Some(text.clone());
             let say = format!("I think you said: {text}. Is that right?");
             return self.ask(say);
@@ -289,8 +294,8 @@ impl Turn<'_> {
                 let say = format!("{} {}", self.store().hours_text, self.reprompt());
                 return self.ask(say);
             }
-            if let Some(say) = self.menu_answer(&ex) {
-                return self.ask(say);
+            if let Some(reply) = self.menu_answer(&text, &ex) {
+                return reply;
             }
             self.miss()
         })
@@ -360,10 +365,25 @@ impl Turn<'_> {
                 .map(|l| speech::describe_line(&l))
                 .collect();
             self.state.phase = Phase::AnythingElse;
-            let say = if said.is_empty() {
-                "Okay, I've changed that. Anything else?".to_string()
-            } else {
+            let say = if !said.is_empty() {
                 format!("Got it: {}. Anything else?", speech::list(&said))
+            } else if let Some(line) = self
+                .state
+                .focus
+                .and_then(|i| self.state.cart.get(i))
+                .and_then(|l| pricing::price_line(&self.menu.menu, l))
+            {
+                format!(
+                    "Okay, that's {}. Anything else?",
+                    speech::describe_line(&line)
+                )
+            } else if !self.removed.is_empty() {
+                format!(
+                    "Okay, I've taken off the {}. Anything else?",
+                    speech::list(&self.removed)
+                )
+            } else {
+                "Okay, I've changed that. Anything else?".to_string()
             };
             return Some(self.ask(say));
         }
@@ -535,9 +555,13 @@ impl Turn<'_> {
         self.proceed()
     }
 
-    /// "Do you have wings?" / "what pizzas do you have?": answered from the menu.
-    fn menu_answer(&mut self, ex: &Extraction) -> Option<String> {
+    /// "Do you have wings?" / "what pizzas do you have?" / "can I get lasagna": answered from
+    /// the menu. Words it could not place are only called an unknown item when the caller was
+    /// asking for something; otherwise they are noise and the turn is a miss.
+    fn menu_answer(&mut self, text: &str, ex: &Extraction) -> Option<(String, Next)> {
         let about = ex.intents.iter().find_map(|i| match i {
+            // "what desserts do you have": the category named, when extraction left it open.
+            Intent::MenuQuestion { about: None } => Some(self.category_named(text)),
             Intent::MenuQuestion { about } => Some(about.clone()),
             _ => None,
         });
@@ -548,31 +572,11 @@ impl Turn<'_> {
             .filter(|t| !t.is_empty())
             .collect();
         let menu = &self.menu.menu;
-        if let Some(about) = about {
-            let names: Vec<String> = match &about {
-                Some(code) => menu
-                    .items
-                    .iter()
-                    .filter(|i| {
-                        i.available && (&i.code == code || i.category.as_ref() == Some(code))
-                    })
-                    .map(|i| i.name.clone())
-                    .collect(),
-                None => menu
-                    .categories
-                    .iter()
-                    .map(|c| c.name.to_lowercase())
-                    .collect(),
-            };
-            if !names.is_empty() {
-                self.notes.push("answered menu question".into());
-                return Some(format!(
-                    "We have {}. What would you like?",
-                    speech::list(&names)
-                ));
-            }
-        }
-        if !unknown.is_empty() {
+        let asked_about_named = matches!(about, Some(Some(_)));
+        if !unknown.is_empty()
+            && !asked_about_named
+            && (about.is_some() || asks_for_something(text))
+        {
             let asked = unknown.join(" ");
             let suggestions: Vec<String> = self
                 .menu
@@ -581,16 +585,50 @@ impl Turn<'_> {
                 .filter_map(|c| menu.item(c))
                 .map(|i| i.name.clone())
                 .collect();
-            if !suggestions.is_empty() {
-                self.state.misses += 1;
-                self.notes.push(format!("unknown item: {asked}"));
-                return Some(format!(
-                    "Sorry, we don't have {asked}. We have {}. What would you like?",
-                    speech::list(&suggestions)
-                ));
+            self.state.misses += 1;
+            self.notes.push(format!("unknown item: {asked}"));
+            if self.state.misses >= MAX_MISSES {
+                return Some(self.transfer("not_understood"));
             }
+            let offer = if suggestions.is_empty() {
+                String::new()
+            } else {
+                format!(" We have {}.", speech::list(&suggestions))
+            };
+            let say = format!("Sorry, we don't have {asked}.{offer} What would you like?");
+            return Some(self.ask(say));
         }
-        None
+        let about = about?;
+        let names: Vec<String> = match &about {
+            Some(code) => menu
+                .items
+                .iter()
+                .filter(|i| i.available && (&i.code == code || i.category.as_ref() == Some(code)))
+                .map(|i| i.name.clone())
+                .collect(),
+            None => menu
+                .categories
+                .iter()
+                .map(|c| c.name.to_lowercase())
+                .collect(),
+        };
+        if names.is_empty() {
+            return None;
+        }
+        self.notes.push("answered menu question".into());
+        let say = format!("We have {}. What would you like?", speech::list(&names));
+        Some(self.ask(say))
+    }
+
+    /// The code of a menu category whose name or alias is in `text`.
+    fn category_named(&self, text: &str) -> Option<String> {
+        let t = format!(" {} ", text.to_lowercase());
+        self.menu.menu.categories.iter().find_map(|c| {
+            std::iter::once(c.name.to_lowercase())
+                .chain(c.aliases.iter().cloned())
+                .any(|a| t.contains(&format!(" {a} ")))
+                .then(|| c.code.clone())
+        })
     }
 
     fn alternatives(&self, sold_out_name: &str) -> String {
@@ -651,14 +689,32 @@ fn spoken_phone(phone: &str) -> String {
 
 fn title_case(text: &str) -> String {
     text.split_whitespace()
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_uppercase().chain(c).collect::<String>())
-                .unwrap_or_default()
-        })
+        .map(speech::capitalise)
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Whether the caller was asking for something ("can I get...", "do you have..."): what makes
+/// unplaced words an unknown item rather than noise.
+fn asks_for_something(text: &str) -> bool {
+    const CUES: [&str; 14] = [
+        "can i get",
+        "can i have",
+        "could i get",
+        "could i have",
+        "i want",
+        "i'd like",
+        "i would like",
+        "i'll have",
+        "i will have",
+        "give me",
+        "let me get",
+        "let me have",
+        "do you have",
+        "do you guys have",
+    ];
+    let t = text.to_lowercase();
+    CUES.iter().any(|c| t.contains(c))
 }
 
 /// Used by choices.rs: the line mention carries attributes for the line being asked about.

@@ -30,6 +30,9 @@ pub struct PricedLine {
     pub variation_id: Option<i64>,
     #[serde(default)]
     pub variation_name: Option<String>,
+    /// The item's default variation (a can of Coke): not worth saying aloud.
+    #[serde(default)]
+    pub variation_is_default: bool,
     pub quantity: u32,
     pub modifiers: Vec<PricedModifier>,
     pub unit_price_cents: Cents,
@@ -86,6 +89,8 @@ pub fn price_line(menu: &Menu, line: &CartLine) -> Option<PricedLine> {
         variation: variation.map(|v| v.code.clone()),
         variation_id: variation.map(|v| v.id),
         variation_name: variation.map(|v| v.name.clone()),
+        variation_is_default: variation.is_some()
+            && item.default_variation.as_deref() == variation.map(|v| v.code.as_str()),
         quantity: line.quantity,
         modifiers,
         unit_price_cents: unit,

@@ -62,7 +62,11 @@ pub fn list(parts: &[String]) -> String {
 /// "two large Pepperoni Pizzas with extra cheese and no onions".
 pub fn describe_line(line: &PricedLine) -> String {
     let mut s = number(line.quantity);
-    if let Some(v) = &line.variation_name {
+    if let Some(v) = line
+        .variation_name
+        .as_ref()
+        .filter(|_| !line.variation_is_default)
+    {
         s.push(' ');
         s.push_str(&v.to_lowercase());
     }
@@ -108,11 +112,18 @@ pub fn read_back(order: &PricedOrder) -> String {
         .collect();
     format!(
         "Let me read that back. {}. That's {} plus {} tax, {} in total.",
-        lines.join("; "),
+        capitalise(&lines.join("; ")),
         money(order.subtotal_cents),
         money(order.tax_cents),
         money(order.total_cents)
     )
+}
+
+pub fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -223,6 +223,9 @@ pub fn compile(menu: &Menu) -> Tables {
         }
     }
 
+    for g in &menu.groups {
+        ids(&mut t.vocab, &g.name);
+    }
     let n = t.vocab.words.len();
     t.function = vec![false; n];
     for &w in &grammar_words {
@@ -265,8 +268,18 @@ pub fn compile(menu: &Menu) -> Tables {
         );
     }
 
-    t.content = vec![false; n];
+    // Words of group names ("make the crust thin", "for toppings") are known words: never
+    // unmatched, never fuzzed, unless they are also menu words.
     let content_words = collect_content_words(menu);
+    for g in &menu.groups {
+        for w in phrase_stems(&g.name) {
+            let id = t.vocab.get(&w);
+            if id != super::matcher::NO_WORD && !content_words.contains(&w) {
+                t.function[id as usize] = true;
+            }
+        }
+    }
+    t.content = vec![false; n];
     for w in content_words {
         let id = t.vocab.get(&w);
         if id != super::matcher::NO_WORD {

@@ -250,10 +250,15 @@ pub fn address(sc: &Scanned, tok: usize, cued: bool) -> Option<(String, usize)> 
     Some((text, end))
 }
 
-/// One or two name words after "my name is": unknown words (not menu or grammar words).
+/// One or two name words after "my name is" (see the caller for which words count).
 pub fn name(sc: &Scanned, tok: usize, is_known: impl Fn(usize) -> bool) -> Option<(String, usize)> {
     let mut end = tok;
-    while end < sc.tokens.len() && end < tok + 2 && !is_known(end) {
+    // A second word only when it is unknown too ("maria lopez", not "john thanks").
+    while end < sc.tokens.len()
+        && end < tok + 2
+        && !is_known(end)
+        && (end == tok || sc.ids[end] == super::matcher::NO_WORD || sc.repaired[end])
+    {
         end += 1;
     }
     if end == tok {

@@ -3,7 +3,7 @@
 
 use super::compile::Tables;
 use super::details;
-use super::lexicon::Cue;
+use super::lexicon::{self, Cue};
 use super::matcher::{Sense, NO_WORD};
 use super::scan::{Scanned, UnitKind};
 use super::types::{Details, Fulfillment, Intent, LineMention, ModMention, RequestedTime};
@@ -139,9 +139,19 @@ pub fn read_acts(sc: &mut Scanned, t: &Tables, menu: &Menu) -> Acts {
                 }
             }
             Cue::Name => {
+                // A name is any word that is not a menu word nor one of the few words that
+                // never are names ("my name is will" is Will).
                 let known = |i: usize| {
                     let id = sc.ids[i];
-                    (id != NO_WORD && !sc.repaired[i]) || details::number_word(sc.word(i)).is_some()
+                    let menu_word = id != NO_WORD && !sc.repaired[i] && t.content[id as usize];
+                    // Words that start a phrase of their own ("for pickup", "no onions").
+                    let phrase = sc.units.iter().any(|u| {
+                        u.start == i && matches!(&u.kind, UnitKind::Match(ms, _) if !ms.is_empty())
+                    });
+                    menu_word
+                        || phrase
+                        || lexicon::NOT_NAMES.contains(&sc.word(i))
+                        || details::number_word(sc.word(i)).is_some()
                 };
                 match details::name(sc, end, known) {
                     Some((name, e)) => {

@@ -232,6 +232,12 @@ pub const CUES: &[(&str, Cue)] = &[
     ("change that to", Cue::Change),
     ("change it to", Cue::Change),
     ("change to", Cue::Change),
+    ("make the", Cue::Change),
+    ("make my", Cue::Change),
+    ("change the", Cue::Change),
+    ("change my", Cue::Change),
+    ("switch the", Cue::Change),
+    ("switch my", Cue::Change),
     ("switch that to", Cue::Change),
     ("switch it to", Cue::Change),
     ("actually", Cue::Correction),
@@ -283,6 +289,12 @@ pub const CUES: &[(&str, Cue)] = &[
     ("at", Cue::At),
     ("around", Cue::At),
     ("for", Cue::At),
+];
+
+/// Words that are never a caller's name, even after "my name is".
+pub const NOT_NAMES: &[&str] = &[
+    "a", "an", "the", "and", "or", "for", "to", "is", "it", "it's", "my", "i", "i'm", "um", "uh",
+    "calling", "here", "from", "with", "on", "at", "in", "of", "not", "no", "yes", "please",
 ];
 
 /// Words that carry no order content: function words, ordering verbs, politeness, fillers.
@@ -480,6 +492,10 @@ pub const FUNCTION_WORDS: &[&str] = &[
     "tonight",
     "now",
     "again",
+    "said",
+    "calling",
+    "say",
+    "says",
     "either",
     "not",
     "no",

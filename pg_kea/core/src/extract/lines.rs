@@ -586,7 +586,6 @@ impl<'a> Builder<'a> {
                 && !b.item_named
                 && (b.qty.is_none() || b.qty_article)
                 && !b.change
-                && !a.change
                 && (b_groups_new
                     || only_negations
                     || b.cands.as_ref().is_some_and(|c| c.len() > 1))
@@ -655,7 +654,17 @@ impl<'a> Builder<'a> {
             let mut j = i + 1;
             while j < self.lines.len() && sum < q {
                 let l = &self.lines[j];
+                let parent = &self.lines[i];
+                // A part only adds to the shared attributes: nothing of a kind already said.
+                let adds_only = (l.var.is_none() || parent.var.is_none())
+                    && l.mods.iter().all(|m| {
+                        !parent
+                            .mods
+                            .iter()
+                            .any(|p| p.cands.iter().any(|c| m.cands.iter().any(|d| d.0 == c.0)))
+                    });
                 let parts_ok = !l.item_named
+                    && adds_only
                     && l.qty.is_some()
                     && !l.change
                     && intersect(&l.cands, &item_cands).len() == item_cands.len();
