@@ -85,32 +85,14 @@ pub fn compiled(menu_id: i64) -> Rc<CompiledMenu> {
 }
 
 fn published_version(menu_id: i64) -> i64 {
-    let version: Option<i64> = Spi::connect(|client| {
-        client
-            .select(
-                "select version from kea.menus where menu_id = $1",
-                Some(1),
-                &[menu_id.into()],
-            )?
-            .first()
-            .get_one()
-    })
-    .unwrap_or_else(|e| error!("kea: reading kea.menus failed: {e}"));
+    let version: Option<i64> =
+        select_one("select version from kea.menus where menu_id = $1", menu_id);
     version.unwrap_or_else(|| not_published(menu_id))
 }
 
 fn load(menu_id: i64) -> Menu {
-    let doc: Option<JsonB> = Spi::connect(|client| {
-        client
-            .select(
-                "select document from kea.menus where menu_id = $1",
-                Some(1),
-                &[menu_id.into()],
-            )?
-            .first()
-            .get_one()
-    })
-    .unwrap_or_else(|e| error!("kea: reading kea.menus failed: {e}"));
+    let doc: Option<JsonB> =
+        select_one("select document from kea.menus where menu_id = $1", menu_id);
     let doc = doc.unwrap_or_else(|| not_published(menu_id));
     serde_json::from_value(doc.0).unwrap_or_else(|e| {
         raise(
@@ -119,6 +101,18 @@ fn load(menu_id: i64) -> Menu {
             "Republish it with kea.publish_menu(); see pg_kea/core/src/menu.rs for the format.",
         )
     })
+}
+
+/// The first column of the first row of a read-only query by menu id; `None` for no row.
+fn select_one<T: pgrx::FromDatum + pgrx::IntoDatum>(query: &str, menu_id: i64) -> Option<T> {
+    Spi::connect(|client| {
+        let table = client.select(query, Some(1), &[menu_id.into()])?;
+        if table.is_empty() {
+            return Ok(None);
+        }
+        table.first().get_one()
+    })
+    .unwrap_or_else(|e: pgrx::spi::Error| error!("kea: reading kea.menus failed: {e}"))
 }
 
 fn not_published(menu_id: i64) -> ! {

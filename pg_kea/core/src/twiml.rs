@@ -40,6 +40,9 @@ pub enum Next {
     Gather {
         turn: u32,
         hints: Vec<String>,
+        /// Expect a phone number on the keypad (ends with #) rather than a single key (0).
+        #[serde(default)]
+        number_entry: bool,
     },
     /// Transfer the caller to the store; `turn` numbers the dial-result callback.
     Dial {
@@ -65,10 +68,20 @@ pub fn render(voice: &Voice, say: &str, next: &Next) -> String {
     out.push_str(r#"<?xml version="1.0" encoding="UTF-8"?><Response>"#);
     let say_xml = say_element(voice, say);
     match next {
-        Next::Gather { turn, hints } => {
+        Next::Gather {
+            turn,
+            hints,
+            number_entry,
+        } => {
             let action = format!("{GATHER_PATH}?turn={turn}");
+            // One key is enough to reach a person (0); a phone number ends with #.
+            let keys = if *number_entry {
+                r##"finishOnKey="#""##
+            } else {
+                r#"numDigits="1""#
+            };
             out.push_str(&format!(
-                r#"<Gather input="speech dtmf" action="{a}" method="POST" speechTimeout="auto" numDigits="1" language="{l}" actionOnEmptyResult="true""#,
+                r#"<Gather input="speech dtmf" action="{a}" method="POST" speechTimeout="auto" {keys} language="{l}" actionOnEmptyResult="true""#,
                 a = escape(&action),
                 l = escape(&voice.language),
             ));

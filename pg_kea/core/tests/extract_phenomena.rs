@@ -603,3 +603,15 @@ fn measure_words_do_not_open_lines() {
     assert_eq!(one(&e).item.as_deref(), Some("PIZZAORDER"));
     assert_eq!(mods(one(&e)).len(), 2, "{e:#?}");
 }
+
+#[test]
+fn same_item_named_twice() {
+    let cm = slot_menu();
+    // Parallel mentions are two lines...
+    let e = cm.extract("a ham pie and olive pie");
+    assert_eq!(e.lines.len(), 2, "{e:#?}");
+    assert_eq!(mods(&e.lines[1]), vec![("olives".into(), None, false)]);
+    // ...a trailing repetition of the item is the same line.
+    let e = cm.extract("a pie with ham and olive pizza");
+    assert_eq!(mods(one(&e)).len(), 2, "{e:#?}");
+}

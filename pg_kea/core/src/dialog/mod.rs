@@ -117,6 +117,7 @@ impl Turn<'_> {
         Next::Gather {
             turn: self.input.turn + 1,
             hints: hints(self.menu),
+            number_entry: matches!(self.state.phase, Phase::AskCallback | Phase::TakeCallback),
         }
     }
 

@@ -25,6 +25,7 @@ struct Mod {
     negated: bool,
     qual: Option<Qualifier>,
     conf: f32,
+    start: usize,
     end: usize,
     /// From a describing partial alias ("bottle" of "bottle of water").
     describer: bool,
@@ -53,6 +54,10 @@ pub struct Line {
     amend: bool,
     /// "a large one": the item is the one of the line before.
     pronoun: bool,
+    /// Token after the last mention of the item's name.
+    item_tok: usize,
+    /// The item was first named after options ("pepperoni pizza"), not before ("pizza with").
+    named_after_options: bool,
 }
 
 fn intersect(a: &Option<Vec<u32>>, b: &[u32]) -> Vec<u32> {
@@ -427,10 +432,35 @@ impl<'a> Builder<'a> {
                 self.intents.push((start, Intent::Remove { item }));
                 return;
             }
-            // The same item named again without a new quantity ("a pie with ham ... and pesto
-            // pizza") is still the same line.
+            // The same item named again without a new quantity ("five pies ... on all of those
+            // pizzas", "a pie with pesto and ham pizza") is still the same line, unless it
+            // repeats the shape of the first mention: "a pepperoni pizza and sausage pizza" is
+            // two pizzas.
             let inter = intersect(&self.cur.cands, &items);
-            if inter.is_empty() {
+            let premods = match self.last_conj {
+                Some(c)
+                    if self.cur.item_named
+                        && self.cur.named_after_options
+                        && !inter.is_empty()
+                        && c >= self.cur.item_tok
+                        && !self
+                            .cur
+                            .mods
+                            .iter()
+                            .any(|m| m.start >= self.cur.item_tok && m.start < c) =>
+                {
+                    let k = self.cur.mods.iter().position(|m| m.start > c);
+                    k.filter(|_| self.cur.mods.last().is_some_and(|m| m.end == start))
+                }
+                _ => None,
+            };
+            if let Some(k) = premods {
+                let moved: Vec<Mod> = self.cur.mods.drain(k..).collect();
+                self.start_line(moved[0].start);
+                self.cur.cands = Some(items);
+                self.cur.mods = moved;
+                self.cur.has_content = true;
+            } else if inter.is_empty() {
                 self.start_line(start);
                 self.cur.cands = Some(items);
             } else {
@@ -439,8 +469,12 @@ impl<'a> Builder<'a> {
             if let [only] = self.cur.cands.as_deref().unwrap_or(&[]) {
                 self.cur.item = Some(*only);
             }
+            if !self.cur.item_named {
+                self.cur.named_after_options = !self.cur.mods.is_empty();
+            }
             self.cur.item_named = true;
             self.cur.item_conf = c;
+            self.cur.item_tok = end;
             self.touch(start, end);
             return;
         }
@@ -531,6 +565,7 @@ impl<'a> Builder<'a> {
             negated,
             qual,
             conf: c,
+            start,
             end,
             describer,
             in_list: self.prev_content,
