@@ -170,6 +170,7 @@ mod tests {
             &Next::Gather {
                 turn: 3,
                 hints: vec!["pepperoni pizza".into(), "coke".into()],
+                number_entry: false,
             },
         );
         assert!(
@@ -181,6 +182,25 @@ mod tests {
         let say = xml.find("<Say").unwrap();
         let end = xml.find("</Gather>").unwrap();
         assert!(gather < say && say < end);
+        assert!(
+            xml.contains(r#"numDigits="1""#),
+            "one key reaches a person: {xml}"
+        );
+    }
+
+    #[test]
+    fn number_entry_waits_for_the_hash_key() {
+        let next = Next::Gather {
+            turn: 1,
+            hints: vec![],
+            number_entry: true,
+        };
+        let xml = render(&Voice::default(), "Your number?", &next);
+        assert!(
+            xml.contains(r##"finishOnKey="#""##) && !xml.contains("numDigits"),
+            "{xml}"
+        );
+        assert!(!xml.contains("hints="), "no empty hints attribute: {xml}");
     }
 
     #[test]
