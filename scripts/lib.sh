@@ -65,3 +65,11 @@ start_gateway() {
     cat "$log" >&2
     die "the gateway did not answer /healthz on $listen" "see the log above ($log)"
 }
+
+# A superuser login for the tests and benchmarks (local development clusters only).
+ensure_admin_role() {
+    psql_admin -d postgres -c "do \$\$ begin
+        if not exists (select 1 from pg_roles where rolname = 'kea_test_admin') then
+            create role kea_test_admin login superuser password 'kea-test';
+        end if; end \$\$"
+}

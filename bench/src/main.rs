@@ -1,0 +1,50 @@
+//! kea-bench: `scripts/bench extract ...` and `scripts/bench turns ...`. Every figure is
+//! printed next to a baseline measured in the same run on the same machine.
+
+mod extract;
+mod stats;
+mod turns;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "scripts/bench", about = "kea's benchmarks")]
+struct Cli {
+    /// Superuser URL of the kea database (scripts/bench sets it).
+    #[arg(long, env = "KEA_ADMIN_URL")]
+    admin_url: String,
+    #[command(subcommand)]
+    what: What,
+}
+
+#[derive(Subcommand)]
+enum What {
+    /// Extraction accuracy (unordered exact match) and throughput through SQL on a
+    /// FoodOrdering venue.
+    Extract(extract::Args),
+    /// Dialog turns per second and latency: through the gateway, the api function directly
+    /// (pgbench), a minimal reference turn (pgbench) and SELECT 1 (pgbench).
+    Turns(turns::Args),
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    let result = match cli.what {
+        What::Extract(a) => extract::run(&cli.admin_url, a).await,
+        What::Turns(a) => turns::run(&cli.admin_url, a).await,
+    };
+    if let Err(e) = result {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// A superuser connection.
+pub async fn connect(url: &str) -> Result<tokio_postgres::Client, String> {
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .map_err(|e| format!("connecting to {url}: {e} (run scripts/init)"))?;
+    tokio::spawn(conn);
+    Ok(client)
+}

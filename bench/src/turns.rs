@@ -1,0 +1,338 @@
+//! `scripts/bench turns`: dialog turns per second and latency at several concurrencies,
+//! through the gateway (signed HTTP) and, in the same run, three pgbench baselines: the same
+//! api turn function called directly, a minimal reference turn (lock the call row, insert a
+//! turn row, update the call row: bench/sql/reference_turn.sql) and `SELECT 1`.
+//!
+//! Every turn is a correction on a one-line cart ("make that two", "actually a medium"...), so
+//! the call state stays the same size however long the run: each turn extracts, runs the
+//! dialog, renders TwiML and writes the turn and the call, as a real turn does.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kea_gateway::signature;
+
+use crate::stats::{ms, percentile};
+
+const STORE: &str = "+15550009000";
+const UTTERANCES: [&str; 4] = [
+    "make that two",
+    "actually a medium",
+    "make that three",
+    "actually a large",
+];
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Concurrent calls (pgbench clients), comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,16,64")]
+    clients: Vec<usize>,
+    /// Seconds per measurement.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// The running gateway (release build) to measure.
+    #[arg(long, env = "KEA_BENCH_GATEWAY_URL")]
+    gateway: String,
+    #[arg(long, env = "TWILIO_AUTH_TOKEN", hide_env_values = true)]
+    auth_token: String,
+    #[arg(long, default_value = "/usr/lib/postgresql/15/bin/pgbench")]
+    pgbench: String,
+}
+
+struct Figures {
+    tps: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+pub async fn run(admin_url: &str, args: Args) -> Result<(), String> {
+    let db = crate::connect(admin_url).await?;
+    let max = args.clients.iter().copied().max().unwrap_or(1);
+    let merchant = setup(&db, max).await?;
+    let work = std::env::temp_dir().join(format!("kea-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    let scripts = write_scripts(&work, merchant)?;
+    let settings: Vec<String> = db
+        .query("select name || '=' || setting from pg_settings where name in ('synchronous_commit', 'fsync', 'max_connections', 'shared_buffers') order by 1", &[])
+        .await
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    println!("PostgreSQL settings: {}", settings.join(", "));
+    println!(
+        "{} s per measurement; turns are corrections on a one-line cart; release builds",
+        args.seconds
+    );
+    println!();
+    println!(
+        "{:>7} | {:>26} | {:>26} | {:>26} | {:>10} | {:>9} | {:>9}",
+        "calls",
+        "gateway: turns/s p50 p99",
+        "api direct: tps p50 p99",
+        "reference: tps p50 p99",
+        "SELECT 1",
+        "api/ref",
+        "gw/api"
+    );
+    for &c in &args.clients {
+        let gw = gateway_load(&args, c).await?;
+        let api = pgbench(&args, admin_url, &scripts.0, c, &work, "api")?;
+        let reference = pgbench(&args, admin_url, &scripts.1, c, &work, "ref")?;
+        let one = pgbench(&args, admin_url, &scripts.2, c, &work, "one")?;
+        let f = |x: &Figures| format!("{:>8.0} {:>7} {:>7}", x.tps, ms(x.p50), ms(x.p99));
+        println!(
+            "{:>7} | {:>26} | {:>26} | {:>26} | {:>10.0} | {:>8.0}% | {:>8.0}%",
+            c,
+            f(&gw),
+            f(&api),
+            f(&reference),
+            one.tps,
+            100.0 * api.tps / reference.tps,
+            100.0 * gw.tps / api.tps
+        );
+    }
+    println!("(latencies in ms; api/ref = the real turn's throughput as a share of the reference turn's;");
+    println!(" gw/api = through the gateway as a share of calling the api function directly)");
+    let _ = std::fs::remove_dir_all(&work);
+    Ok(())
+}
+
+/// A merchant with Tony's menu on STORE and, per client k, two live calls with one line in the
+/// cart: BENCH-SQL-k (pgbench) and BENCH-GW-k (gateway). Returns the merchant id.
+async fn setup(db: &tokio_postgres::Client, clients: usize) -> Result<i64, String> {
+    let e = |e: tokio_postgres::Error| e.to_string();
+    db.batch_execute(include_str!("../sql/reference_turn.sql"))
+        .await
+        .map_err(e)?;
+    let merchant: i64 = db
+        .query_one(
+            "with ins as (insert into app.merchants (slug, name, tax_rate_bp, transfer_number)
+                          values ('bench-turns', 'Bench Pizza', 825, '+15550009001')
+                          on conflict (slug) do nothing returning id)
+             select id from ins union all select id from app.merchants where slug = 'bench-turns'",
+            &[],
+        )
+        .await
+        .map_err(e)?
+        .get(0);
+    db.execute(
+        "insert into app.phone_numbers values ($1, $2) on conflict do nothing",
+        &[&STORE, &merchant],
+    )
+    .await
+    .map_err(e)?;
+    db.execute(
+        "insert into app.opening_hours select $1, d, '00:00', '24:00' from generate_series(0, 6) d on conflict do nothing",
+        &[&merchant],
+    )
+    .await
+    .map_err(e)?;
+    let has_menu: bool = db
+        .query_one(
+            "select exists (select 1 from app.menus where merchant_id = $1 and active)",
+            &[&merchant],
+        )
+        .await
+        .map_err(e)?
+        .get(0);
+    if !has_menu {
+        let menu: serde_json::Value =
+            serde_json::from_str(include_str!("../../migrations/seed/tonys_pizza.menu.json"))
+                .map_err(|e| e.to_string())?;
+        db.execute("select api.import_menu($1, $2)", &[&merchant, &menu])
+            .await
+            .map_err(e)?;
+    }
+    // Fresh calls every run, so earlier runs' turns do not pile up on them.
+    db.execute(
+        "delete from app.orders where merchant_id = $1",
+        &[&merchant],
+    )
+    .await
+    .map_err(e)?;
+    db.execute("delete from app.calls where merchant_id = $1", &[&merchant])
+        .await
+        .map_err(e)?;
+    for k in 0..clients {
+        for kind in ["SQL", "GW"] {
+            let p = serde_json::json!({"CallSid": format!("BENCH-{kind}-{k}"), "To": STORE, "From": "+15551110000"});
+            db.query_one("select api.twilio_voice($1)", &[&p])
+                .await
+                .map_err(e)?;
+            let mut q = p.clone();
+            q["SpeechResult"] = "a large cheese pizza".into();
+            db.query_one("select api.twilio_gather($1, 1)", &[&q])
+                .await
+                .map_err(e)?;
+        }
+    }
+    db.batch_execute("vacuum analyze app.calls, app.turns")
+        .await
+        .map_err(e)?;
+    Ok(merchant)
+}
+
+/// pgbench scripts: (api turn, reference turn, select 1).
+fn write_scripts(dir: &Path, merchant: i64) -> Result<(String, String, String), String> {
+    let utterances = UTTERANCES
+        .iter()
+        .map(|u| format!("'{u}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let api = format!(
+        "\\set u random(1, {n})\n\
+         select api.twilio_gather(jsonb_build_object('CallSid', 'BENCH-SQL-' || :client_id, 'To', '{STORE}', \
+         'From', '+15551110000', 'SpeechResult', (array[{utterances}])[:u], 'Confidence', '0.9'), null);\n",
+        n = UTTERANCES.len()
+    );
+    let reference =
+        format!("select bench.reference_turn({merchant}, 'BENCH-SQL-' || :client_id);\n");
+    let one = "select 1;\n".to_string();
+    let mut paths = Vec::new();
+    for (name, body) in [
+        ("api.sql", api),
+        ("reference.sql", reference),
+        ("one.sql", one),
+    ] {
+        let p = dir.join(name);
+        std::fs::write(&p, body).map_err(|e| e.to_string())?;
+        paths.push(p.to_string_lossy().to_string());
+    }
+    Ok((paths[0].clone(), paths[1].clone(), paths[2].clone()))
+}
+
+fn pgbench(
+    args: &Args,
+    admin_url: &str,
+    script: &str,
+    clients: usize,
+    dir: &Path,
+    tag: &str,
+) -> Result<Figures, String> {
+    let prefix = dir.join(format!("{tag}-{clients}"));
+    let out = Command::new(&args.pgbench)
+        .args([
+            "-n",
+            "-M",
+            "prepared",
+            "-c",
+            &clients.to_string(),
+            "-j",
+            &clients.min(2).to_string(),
+        ])
+        .args([
+            "-T",
+            &args.seconds.to_string(),
+            "-f",
+            script,
+            "-l",
+            "--log-prefix",
+        ])
+        .arg(&prefix)
+        .arg(admin_url)
+        .output()
+        .map_err(|e| format!("running {}: {e}", args.pgbench))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        return Err(format!(
+            "pgbench failed: {}{}",
+            stdout,
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let tps = stdout
+        .lines()
+        .find(|l| l.starts_with("tps = "))
+        .and_then(|l| {
+            l["tps = ".len()..]
+                .split_whitespace()
+                .next()?
+                .parse::<f64>()
+                .ok()
+        })
+        .ok_or_else(|| format!("no tps in pgbench output: {stdout}"))?;
+    // Per-transaction logs: "client_id transaction_no latency_us script_no epoch us".
+    let mut lat = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| e.to_string())?.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name.starts_with(&format!("{tag}-{clients}.")) {
+            let text = std::fs::read_to_string(entry.path()).map_err(|e| e.to_string())?;
+            lat.extend(
+                text.lines()
+                    .filter_map(|l| l.split_whitespace().nth(2)?.parse::<u64>().ok())
+                    .map(Duration::from_micros),
+            );
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    Ok(Figures {
+        tps,
+        p50: percentile(&mut lat, 50.0),
+        p99: percentile(&mut lat, 99.0),
+    })
+}
+
+/// `clients` concurrent calls, each posting signed gather webhooks back to back.
+async fn gateway_load(args: &Args, clients: usize) -> Result<Figures, String> {
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let base = args.gateway.trim_end_matches('/').to_string();
+    let token = Arc::new(args.auth_token.clone());
+    let deadline = Instant::now() + Duration::from_secs(args.seconds);
+    let t0 = Instant::now();
+    let mut tasks = Vec::new();
+    for k in 0..clients {
+        let (http, base, token) = (http.clone(), base.clone(), token.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            // setup() left each call at next_turn = 2.
+            let mut turn = 2u32;
+            let sid = format!("BENCH-GW-{k}");
+            while Instant::now() < deadline {
+                let path = format!("/twilio/voice/gather?turn={turn}");
+                let params: Vec<(String, String)> = [
+                    ("CallSid", sid.as_str()),
+                    ("Confidence", "0.9"),
+                    ("From", "+15551110000"),
+                    ("SpeechResult", UTTERANCES[turn as usize % UTTERANCES.len()]),
+                    ("To", STORE),
+                ]
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect();
+                let sig = signature::sign(&token, &format!("{base}{path}"), &params);
+                let started = Instant::now();
+                let resp = http
+                    .post(format!("{base}{path}"))
+                    .header("X-Twilio-Signature", sig)
+                    .form(&params)
+                    .send()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let ok = resp.status().is_success();
+                let body = resp.text().await.map_err(|e| e.to_string())?;
+                if !ok || !body.contains("<Gather") {
+                    return Err(format!("unexpected answer: {body}"));
+                }
+                lat.push(started.elapsed());
+                turn += 1;
+            }
+            Ok::<Vec<Duration>, String>(lat)
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.map_err(|e| e.to_string())??);
+    }
+    let elapsed = t0.elapsed().as_secs_f64();
+    Ok(Figures {
+        tps: all.len() as f64 / elapsed,
+        p50: percentile(&mut all, 50.0),
+        p99: percentile(&mut all, 99.0),
+    })
+}
