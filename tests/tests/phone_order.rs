@@ -82,3 +82,62 @@ async fn every_turn_is_stored_with_what_was_heard_understood_and_said() {
     assert_eq!(rows[3].get::<_, String>(5), "submitted");
     assert!(rows.iter().all(|r| r.get::<_, f64>(6) >= 0.0));
 }
+
+#[tokio::test]
+async fn a_call_replays_in_sql_to_the_same_words() {
+    let db = admin().await;
+    let gw = start_gateway().await;
+    let m = merchant(&db, "").await;
+    let t = call(
+        &gw,
+        &m,
+        &[
+            "a pepperoni pizza",
+            "large",
+            "make that two",
+            "<silence>",
+            "that's all",
+            "yes",
+        ],
+    )
+    .await;
+    let rows = db
+        .query(
+            "select seq, said, replayed, same from api.replay_call($1)",
+            &[&t.call_sid],
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 7, "start + six turns");
+    for r in &rows {
+        assert!(
+            r.get::<_, bool>(3),
+            "turn {}: said {:?}, replayed {:?}",
+            r.get::<_, i32>(0),
+            r.get::<_, String>(1),
+            r.get::<_, String>(2)
+        );
+    }
+    // After a price change the replay shows where kea would now say otherwise.
+    db.execute(
+        "update app.menu_items set price_cents = 1 where menu_id = $1 and code = 'pepperoni_pizza'",
+        &[&m.menu_id],
+    )
+    .await
+    .unwrap();
+    db.execute(
+        "update app.item_variations set price_cents = price_cents + 100 where menu_id = $1",
+        &[&m.menu_id],
+    )
+    .await
+    .unwrap();
+    let differ: i64 = db
+        .query_one(
+            "select count(*) from api.replay_call($1) where not same",
+            &[&t.call_sid],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(differ, 1, "only the read-back (prices) differs");
+}
