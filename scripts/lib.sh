@@ -34,10 +34,14 @@ quietly() {
     local log
     log=$(mktemp /tmp/kea-XXXXXX.log)
     "$@" >"$log" 2>&1 &
-    local pid=$!
+    local pid=$! last="" now
     while kill -0 "$pid" 2>/dev/null; do
         sleep 5
-        kill -0 "$pid" 2>/dev/null && note "$label: $(tail -n 1 "$log" | sed 's/\x1b\[[0-9;]*m//g' | cut -c1-100)"
+        now=$(tail -n 1 "$log" | sed 's/\x1b\[[0-9;]*m//g' | cut -c1-100)
+        if kill -0 "$pid" 2>/dev/null && [ "$now" != "$last" ]; then
+            note "$label: $now"
+            last=$now
+        fi
     done
     if ! wait "$pid"; then
         tail -n 40 "$log" >&2

@@ -94,9 +94,11 @@ pub async fn run(admin_url: &str, args: Args) -> Result<(), String> {
         }
     };
     let extract_bulk = bulk("select count(kea.extract($1, t)) from unnest($2::text[]) t").await?;
-    let length_bulk = bulk("select count(length(t)) + $1 from unnest($2::text[]) t").await?;
+    let length_bulk =
+        bulk("select count(length(t)) + $1::bigint from unnest($2::text[]) t").await?;
     let tsv_bulk =
-        bulk("select count(to_tsvector('english', t)) + $1 from unnest($2::text[]) t").await?;
+        bulk("select count(to_tsvector('english', t)) + $1::bigint from unnest($2::text[]) t")
+            .await?;
     let per_call = |sql: &'static str| {
         let (db, texts) = (&db, &texts);
         async move {
@@ -114,7 +116,7 @@ pub async fn run(admin_url: &str, args: Args) -> Result<(), String> {
         }
     };
     let extract_call = per_call("select kea.extract($1, $2)").await?;
-    let length_call = per_call("select length($2) + $1").await?;
+    let length_call = per_call("select length($2) + $1::bigint").await?;
 
     println!();
     println!("throughput, one connection (release build; utterances/second):");
