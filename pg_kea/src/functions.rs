@@ -33,6 +33,45 @@ mod kea {
         to_jsonb(&dialog::step(&menu, state, &input))
     }
 
+    /// The same turn as `dialog_step`, for the hot path: the caller passes the menu version it
+    /// read from `kea.menus` (so a cached menu needs no lookup) and gets the parts back as
+    /// columns, with no JSON round trip for the TwiML and the prompt.
+    #[pg_extern(stable)]
+    fn dialog_turn(
+        menu_id: i64,
+        menu_version: i64,
+        state: JsonB,
+        input: JsonB,
+    ) -> TableIterator<
+        'static,
+        (
+            name!(state, JsonB),
+            name!(phase, String),
+            name!(say, String),
+            name!(twiml, String),
+            name!(understood, JsonB),
+            name!(outcome, Option<JsonB>),
+        ),
+    > {
+        let menu = menu_cache::compiled_at(menu_id, menu_version);
+        let state: CallState = parse("state", state);
+        let input: TurnInput = parse("input", input);
+        let out = dialog::step(&menu, state, &input);
+        let phase = to_jsonb(&out.state.phase)
+            .0
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        TableIterator::once((
+            to_jsonb(&out.state),
+            phase,
+            out.say,
+            out.twiml,
+            JsonB(out.understood),
+            out.outcome.as_ref().map(to_jsonb),
+        ))
+    }
+
     /// Prices a cart (`[{item, variation, quantity, modifiers}]`) against menu `menu_id`:
     /// lines with unit prices, subtotal, tax and total. Used when an agent edits an order.
     #[pg_extern(stable)]

@@ -123,6 +123,20 @@ fn not_published(menu_id: i64) -> ! {
     )
 }
 
+/// The compiled menu at `version`, as the caller read it from `kea.menus` (the hot path of a
+/// dialog turn: no lookup at all when this backend already compiled that version).
+pub fn compiled_at(menu_id: i64, version: i64) -> Rc<CompiledMenu> {
+    let hit = CACHE.with_borrow(|c| {
+        c.get(&menu_id)
+            .filter(|e| e.version == version)
+            .map(|e| e.compiled.clone())
+    });
+    match hit {
+        Some(compiled) => compiled,
+        None => compiled(menu_id),
+    }
+}
+
 /// Drops this backend's copy (called by tests and after a local publish).
 pub fn forget(menu_id: i64) {
     CACHE.with_borrow_mut(|c| c.remove(&menu_id));
