@@ -34,14 +34,14 @@ mod kea {
     }
 
     /// The same turn as `dialog_step`, for the hot path: the caller passes the menu version it
-    /// read from `kea.menus` (so a cached menu needs no lookup) and gets the parts back as
-    /// columns, with no JSON round trip for the TwiML and the prompt.
+    /// read from `kea.menus` (so a cached menu needs no lookup) and the input as `json`, and
+    /// gets the parts back as columns, with no JSON round trip for the TwiML and the prompt.
     #[pg_extern(stable)]
     fn dialog_turn(
         menu_id: i64,
         menu_version: i64,
         state: JsonB,
-        input: JsonB,
+        input: pgrx::Json,
     ) -> TableIterator<
         'static,
         (
@@ -55,7 +55,8 @@ mod kea {
     > {
         let menu = menu_cache::compiled_at(menu_id, menu_version);
         let state: CallState = parse("state", state);
-        let input: TurnInput = parse("input", input);
+        // json, not jsonb: built by SQL for this call only, so it is parsed once, here.
+        let input: TurnInput = parse("input", JsonB(input.0));
         let out = dialog::step(&menu, state, &input);
         let phase = to_jsonb(&out.state.phase)
             .0

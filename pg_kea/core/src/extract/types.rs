@@ -12,7 +12,8 @@ pub struct Extraction {
     /// Dialog acts ("that's all", "yes", "remove the coke", "make that three"...), in the order spoken.
     #[serde(default)]
     pub intents: Vec<Intent>,
-    /// Fulfilment details (pickup/delivery, name, phone, address, time).
+    /// Fulfilment details (pickup/delivery, name, phone, address, time); fields not heard are
+    /// left out of the JSON.
     #[serde(default)]
     pub details: Details,
     /// Words that could not be placed (fillers excluded): never silently dropped, so the dialog
@@ -107,16 +108,16 @@ pub enum Intent {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Details {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fulfillment: Option<Fulfillment>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Digits only, as spoken ("five five five one two three four" -> "5551234").
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<RequestedTime>,
 }
 
