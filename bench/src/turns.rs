@@ -213,6 +213,14 @@ fn pgbench(
     tag: &str,
 ) -> Result<Figures, String> {
     let prefix = dir.join(format!("{tag}-{clients}"));
+    // The gateway talks to PostgreSQL without TLS; so does pgbench, for a like comparison.
+    let url = if admin_url.contains("sslmode=") {
+        admin_url.to_string()
+    } else if admin_url.contains('?') {
+        format!("{admin_url}&sslmode=disable")
+    } else {
+        format!("{admin_url}?sslmode=disable")
+    };
     let out = Command::new(&args.pgbench)
         .args([
             "-n",
@@ -232,7 +240,7 @@ fn pgbench(
             "--log-prefix",
         ])
         .arg(&prefix)
-        .arg(admin_url)
+        .arg(&url)
         .output()
         .map_err(|e| format!("running {}: {e}", args.pgbench))?;
     let stdout = String::from_utf8_lossy(&out.stdout);

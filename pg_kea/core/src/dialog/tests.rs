@@ -1,1 +1,199 @@
+//! The dialog without Postgres: Tony's demo menu, turns fed one by one.
 
+use super::*;
+use crate::menu::Menu;
+
+fn menu() -> CompiledMenu {
+    let menu: Menu = serde_json::from_str(include_str!(
+        "../../../../migrations/seed/tonys_pizza.menu.json"
+    ))
+    .expect("the demo menu parses");
+    CompiledMenu::new(menu)
+}
+
+fn store() -> Store {
+    Store {
+        name: "Tony's Pizza".into(),
+        transfer_number: Some("+15555550199".into()),
+        open_now: true,
+        hours_text: "We're open every day, all day.".into(),
+        prep_minutes: Some(20),
+        ..Store::default()
+    }
+}
+
+/// Runs a call: start, then each utterance; returns every turn's output.
+fn run(menu: &CompiledMenu, store: &Store, says: &[&str]) -> Vec<TurnOutput> {
+    let mut outs = Vec::new();
+    let mut state = CallState::default();
+    let events = std::iter::once(Event::Start).chain(says.iter().map(|s| match *s {
+        "<silence>" => Event::Silence,
+        s if s.starts_with("<press ") => Event::Digits {
+            digits: s[7..s.len() - 1].to_string(),
+        },
+        s => Event::Speech {
+            text: s.to_string(),
+            confidence: 0.9,
+        },
+    }));
+    for (turn, event) in events.enumerate() {
+        let input = TurnInput {
+            event,
+            turn: turn as u32,
+            caller: Some("+15551234567".into()),
+            store: store.clone(),
+        };
+        let out = step(menu, state, &input);
+        state = out.state.clone();
+        outs.push(out);
+    }
+    outs
+}
+
+fn submitted(outs: &[TurnOutput]) -> &PricedOrder {
+    match &outs.last().expect("turns").outcome {
+        Some(Outcome::Submitted { order }) => order,
+        other => panic!(
+            "expected an order, got {other:?}: {:?}",
+            outs.iter().map(|o| &o.say).collect::<Vec<_>>()
+        ),
+    }
+}
+
+#[test]
+fn the_first_dialog_end_to_end() {
+    let m = menu();
+    let outs = run(
+        &m,
+        &store(),
+        &["two large pepperoni pizzas and a coke", "that's all", "yes"],
+    );
+    assert!(outs[0].say.starts_with("Thanks for calling Tony's Pizza!"));
+    assert_eq!(
+        outs[1].say,
+        "Got it: two large Pepperoni Pizzas and one Coke. Anything else?"
+    );
+    assert!(outs[2].say.contains("$44.35 in total"), "{}", outs[2].say);
+    assert_eq!(outs[3].next, Next::Hangup);
+    let order = submitted(&outs);
+    assert_eq!(
+        (order.subtotal_cents, order.tax_cents, order.total_cents),
+        (4097, 338, 4435)
+    );
+    assert_eq!(
+        order.details.phone.as_deref(),
+        Some("+15551234567"),
+        "caller ID as callback"
+    );
+}
+
+#[test]
+fn the_same_state_and_input_give_the_same_turn() {
+    let m = menu();
+    let a = run(&m, &store(), &["a medium cheese pizza with extra cheese"]);
+    let b = run(&m, &store(), &["a medium cheese pizza with extra cheese"]);
+    assert_eq!(a, b);
+}
+
+#[test]
+fn gathers_number_the_next_turn_and_carry_menu_hints() {
+    let outs = run(&menu(), &store(), &["a brownie"]);
+    match &outs[1].next {
+        Next::Gather {
+            turn,
+            hints,
+            number_entry,
+        } => {
+            assert_eq!(*turn, 2);
+            assert!(hints.contains(&"pepperoni pizza".to_string()));
+            assert!(!number_entry);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_required_size_is_asked_then_taken() {
+    let outs = run(&menu(), &store(), &["a sausage pizza", "small please"]);
+    assert_eq!(outs[1].state.phase, Phase::AskChoice);
+    assert_eq!(
+        outs[1].say,
+        "What size would you like for the Sausage Pizza: small, medium or large?"
+    );
+    assert_eq!(outs[2].state.cart[0].variation.as_deref(), Some("small"));
+    assert_eq!(outs[2].state.phase, Phase::AnythingElse);
+}
+
+#[test]
+fn pressing_zero_transfers_to_the_store() {
+    let outs = run(&menu(), &store(), &["<press 0>"]);
+    assert_eq!(
+        outs[1].next,
+        Next::Dial {
+            number: "+15555550199".into(),
+            turn: 2
+        }
+    );
+    assert_eq!(
+        outs[1].outcome,
+        Some(Outcome::Transferred {
+            reason: "pressed_0".into()
+        })
+    );
+}
+
+#[test]
+fn closed_stores_say_their_hours() {
+    let closed = Store {
+        open_now: false,
+        ..store()
+    };
+    let outs = run(&menu(), &closed, &[]);
+    assert_eq!(outs[0].outcome, Some(Outcome::Closed));
+    assert!(outs[0].say.contains("We're open every day, all day."));
+    assert_eq!(outs[0].next, Next::Hangup);
+}
+
+#[test]
+fn sold_out_items_are_refused() {
+    let mut doc = menu().menu;
+    doc.items
+        .iter_mut()
+        .find(|i| i.code == "tiramisu")
+        .unwrap()
+        .available = false;
+    let outs = run(&CompiledMenu::new(doc), &store(), &["a tiramisu"]);
+    assert!(
+        outs[1]
+            .say
+            .starts_with("Sorry, we're out of Tiramisu today."),
+        "{}",
+        outs[1].say
+    );
+    assert!(outs[1].state.cart.is_empty());
+}
+
+#[test]
+fn delivery_asks_for_the_address_and_reads_it_back() {
+    let delivers = Store {
+        offers_delivery: true,
+        ..store()
+    };
+    let outs = run(
+        &menu(),
+        &delivers,
+        &["a brownie", "that's it", "delivery please", "12 oak street"],
+    );
+    assert_eq!(outs[3].state.phase, Phase::AskAddress);
+    assert!(
+        outs[4].say.contains("For delivery to 12 oak street."),
+        "{}",
+        outs[4].say
+    );
+}
+
+#[test]
+fn phone_numbers_are_read_digit_by_digit() {
+    assert_eq!(spoken_phone("+15559876543"), "5 5 5, 9 8 7, 6 5 4 3");
+    assert_eq!(spoken_phone("5551234"), "5 5 5 1 2 3 4");
+}
