@@ -21,6 +21,8 @@ create table app.merchants (
     offers_delivery             boolean not null default false,
     asks_name                   boolean not null default false,
     prep_minutes                integer check (prep_minutes > 0),
+    -- The opening hours in words, kept by trigger from app.opening_hours (read every turn).
+    hours_text                  text,
     created_at                  timestamptz not null default now()
 );
 comment on table app.merchants is 'Restaurants: the tenants. Voice, greeting and flow options are editable here.';
@@ -43,27 +45,33 @@ create table app.opening_hours (
     primary key (merchant_id, weekday, opens)
 );
 
--- Is the merchant open at `at`?
+-- Is the merchant open at `at`? (PL/pgSQL: its plan is cached per session; a SQL function
+-- that cannot be inlined is planned again on every call.)
 create function app.is_open(p_merchant_id bigint, p_at timestamptz) returns boolean
-language sql stable as $$
-    with local as (
-        select (p_at at time zone m.time_zone) as ts
-        from app.merchants m where m.id = p_merchant_id
-    ), t as (
-        select extract(dow from ts)::int as dow, ts::time as tod from local
-    )
-    select exists (
-        select 1 from app.opening_hours h, t
+language plpgsql stable as $$
+declare
+    v_local timestamp;
+    v_dow int;
+    v_tod time;
+begin
+    select p_at at time zone m.time_zone into v_local from app.merchants m where m.id = p_merchant_id;
+    if v_local is null then
+        return false;
+    end if;
+    v_dow := extract(dow from v_local)::int;
+    v_tod := v_local::time;
+    return exists (
+        select 1 from app.opening_hours h
         where h.merchant_id = p_merchant_id
           and (
             -- a span that starts today
-            (h.weekday = t.dow and t.tod >= h.opens
-                and (h.closes > h.opens and t.tod < h.closes or h.closes <= h.opens))
+            (h.weekday = v_dow and v_tod >= h.opens
+                and (h.closes > h.opens and v_tod < h.closes or h.closes <= h.opens))
             -- yesterday's span running past midnight
-            or (h.weekday = (t.dow + 6) % 7 and h.closes <= h.opens and h.closes <> '00:00'
-                and t.tod < h.closes)
-          )
-    )
+            or (h.weekday = (v_dow + 6) % 7 and h.closes <= h.opens and h.closes <> '00:00'
+                and v_tod < h.closes)
+          ));
+end
 $$;
 
 -- "We're open every day, 11 AM to 10 PM." in words a voice reads well.
@@ -90,5 +98,22 @@ language sql stable as $$
         end
     from by_span
 $$;
+
+-- Keeps app.merchants.hours_text in step with the hours (statement-level: one refresh per
+-- merchant per statement).
+create function app.refresh_hours_text() returns trigger
+language plpgsql as $$
+begin
+    update app.merchants m set hours_text = app.hours_text(m.id)
+     where m.id in (select merchant_id from changed);
+    return null;
+end
+$$;
+create trigger opening_hours_text_insert after insert on app.opening_hours
+    referencing new table as changed for each statement execute function app.refresh_hours_text();
+create trigger opening_hours_text_update after update on app.opening_hours
+    referencing new table as changed for each statement execute function app.refresh_hours_text();
+create trigger opening_hours_text_delete after delete on app.opening_hours
+    referencing old table as changed for each statement execute function app.refresh_hours_text();
 
 reset role;

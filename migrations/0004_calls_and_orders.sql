@@ -37,6 +37,9 @@ create table app.turns (
     seq         integer not null,
     -- start | speech | digits | silence | dial_result
     event       text not null,
+    -- The event as given to kea.dialog_step (kind, text, confidence, digits, status): what a
+    -- replay feeds the dialog again (api.replay_call).
+    event_data  jsonb,
     speech      text,
     confidence  real,
     digits      text,

@@ -1,66 +1,93 @@
 -- Why: each Twilio webhook is exactly one SQL call that returns the TwiML to answer with.
--- The dialog itself is kea.dialog_step (pure, in pg_kea); these functions do the bookkeeping
+-- (The hot path's shape was chosen with scripts/bench turns: PL/pgSQL helpers whose plans are
+-- cached, one locked lookup per turn, kea.dialog_turn returning columns; see docs/benchmarks.md.)
+-- The dialog itself is kea.dialog_turn (pure, in pg_kea); these functions do the bookkeeping
 -- around it: find the merchant and call, serialise a call's turns (row lock), answer retries
 -- with the stored TwiML (the turn number rides in the gather URL), log the turn, save orders.
 -- They run as kea_owner (security definer) so the gateway's role needs only EXECUTE.
 set role kea_owner;
 
--- The merchant as the dialog sees it (kea_core::dialog::Store).
-create function app.store_json(m app.merchants) returns jsonb
-language sql stable as $$
-    select jsonb_build_object(
+-- The merchant as the dialog sees it (kea_core::dialog::Store). json, not jsonb: it is built
+-- for one kea.dialog_turn call and parsed once there. `p_open` is only worked out when a call
+-- starts: the dialog uses it in the greeting alone.
+create function app.store_settings(m app.merchants, p_open boolean) returns json
+language plpgsql stable as $$
+begin
+    return json_build_object(
         'name', m.name,
         'transfer_number', m.transfer_number,
-        'voice', jsonb_build_object('voice', m.voice, 'language', m.language),
+        'voice', json_build_object('voice', m.voice, 'language', m.language),
         'greeting', m.greeting,
-        'open_now', app.is_open(m.id, app.now()),
-        'hours_text', app.hours_text(m.id),
+        'open_now', p_open,
+        'hours_text', coalesce(m.hours_text, app.hours_text(m.id)),
         'accepts_orders_when_closed', m.accepts_orders_when_closed,
         'offers_delivery', m.offers_delivery,
         'asks_name', m.asks_name,
-        'prep_minutes', m.prep_minutes)
+        'prep_minutes', m.prep_minutes);
+end
+$$;
+
+create function app.store_json(m app.merchants, p_open boolean) returns jsonb
+language sql stable as $$
+    select app.store_settings(m, p_open)::jsonb
+$$;
+
+-- The same, working out whether the store is open now (replays, SQL users).
+create function app.store_json(m app.merchants) returns jsonb
+language sql stable as $$
+    select app.store_json(m, app.is_open(m.id, app.now()))
 $$;
 
 create function app.merchant_for_number(p_to text) returns app.merchants
-language sql stable as $$
-    select m.* from app.phone_numbers p join app.merchants m on m.id = p.merchant_id
-    where p.e164 = p_to
+language plpgsql stable as $$
+declare
+    m app.merchants;
+begin
+    select x.* into m from app.phone_numbers p join app.merchants x on x.id = p.merchant_id
+     where p.e164 = p_to;
+    return m;
+end
 $$;
 
--- Runs one dialog turn for a locked call and records it. Returns the TwiML.
+-- Runs one dialog turn for a locked call and records it. Returns the TwiML. The caller may
+-- pass the menu version it already read (the turn's lookup does), else it is read here.
 create function app.run_turn(c app.calls, m app.merchants, p_event jsonb, p_turn integer,
-                             p_started timestamptz)
+                             p_started timestamptz, p_version bigint default null)
 returns text
 language plpgsql as $$
 declare
-    v_out     jsonb;
-    v_outcome jsonb;
-    v_order   bigint;
+    r record;
+    v_order bigint;
 begin
-    v_out := kea.dialog_step(c.menu_id, c.state, jsonb_build_object(
-        'event', p_event, 'turn', p_turn, 'caller', c.from_number, 'store', app.store_json(m)));
-    v_outcome := v_out->'outcome';
-    if v_outcome->>'kind' = 'submitted' then
-        v_order := app.save_order(c.merchant_id, c.id, v_outcome->'order', 'pending_verification');
+    if p_version is null then
+        select version into p_version from kea.menus where menu_id = c.menu_id;
     end if;
-    insert into app.turns (merchant_id, call_id, seq, event, speech, confidence, digits,
+    select * into r from kea.dialog_turn(c.menu_id, coalesce(p_version, 0), c.state,
+        json_build_object('event', p_event, 'turn', p_turn, 'caller', c.from_number,
+                          'store', app.store_settings(m, case when p_event->>'kind' = 'start'
+                                                             then app.is_open(m.id, app.now())
+                                                             else true end)));
+    if r.outcome->>'kind' = 'submitted' then
+        v_order := app.save_order(c.merchant_id, c.id, r.outcome->'order', 'pending_verification');
+    end if;
+    insert into app.turns (merchant_id, call_id, seq, event, event_data, speech, confidence, digits,
                            understood, said, twiml, phase, elapsed_ms)
-    values (c.merchant_id, c.id, p_turn, p_event->>'kind', p_event->>'text',
-            (p_event->>'confidence')::real, p_event->>'digits', v_out->'understood',
-            v_out->>'say', v_out->>'twiml', v_out->'state'->>'phase',
+    values (c.merchant_id, c.id, p_turn, p_event->>'kind', p_event, p_event->>'text',
+            (p_event->>'confidence')::real, p_event->>'digits', r.understood,
+            r.say, r.twiml, r.phase,
             extract(epoch from clock_timestamp() - p_started) * 1000);
     update app.calls
-       set state = v_out->'state',
+       set state = r.state,
            next_turn = p_turn + 1,
            order_id = coalesce(v_order, order_id),
-           outcome = coalesce(case v_outcome->>'kind'
+           outcome = coalesce(case r.outcome->>'kind'
                                   when 'submitted' then 'ordered'
                                   when 'transferred' then 'transferred'
                                   when 'callback' then 'callback'
                                   when 'cancelled' then 'cancelled'
                                   when 'closed' then 'closed' end, outcome)
      where merchant_id = c.merchant_id and id = c.id;
-    return v_out->>'twiml';
+    return r.twiml;
 end
 $$;
 
@@ -99,25 +126,33 @@ end
 $$;
 
 -- POST /twilio/voice/gather?turn=N (speech, keys or nothing) and /twilio/voice/dial?turn=N
--- (a transfer's result). A turn number below the call's next one is a retry.
+-- (a transfer's result). A turn number below the call's next one is a retry. One query finds
+-- and locks the call with its merchant and menu version.
 create function api.twilio_gather(p_params jsonb, p_turn integer) returns text
 language plpgsql security definer set search_path = pg_catalog, public as $$
 declare
     t0 timestamptz := clock_timestamp();
-    m  app.merchants;
+    x  record;
     c  app.calls;
+    m  app.merchants;
     v_event jsonb;
 begin
-    m := app.merchant_for_number(p_params->>'To');
-    if m.id is null then
-        return kea.twiml_apology(null);
-    end if;
-    select * into c from app.calls
-     where merchant_id = m.id and call_sid = p_params->>'CallSid'
-     for update;
-    if c.id is null then
+    -- The call, locked, with its merchant, menu version and opening state, in one query.
+    select cl as call, mer as merchant,
+           (select k.version from kea.menus k where k.menu_id = cl.menu_id) as version
+      into x
+      from app.phone_numbers p
+      join app.merchants mer on mer.id = p.merchant_id
+      join app.calls cl on cl.merchant_id = mer.id and cl.call_sid = p_params->>'CallSid'
+     where p.e164 = p_params->>'To'
+       for update of cl;
+    if x is null then
+        -- An unknown number, or a call this merchant never started.
+        m := app.merchant_for_number(p_params->>'To');
         return kea.twiml_apology(m.transfer_number, m.voice, m.language);
     end if;
+    c := x.call;
+    m := x.merchant;
     if p_turn is not null and p_turn < c.next_turn then
         return coalesce((select twiml from app.turns
                           where merchant_id = c.merchant_id and call_id = c.id and seq = p_turn),
@@ -136,7 +171,7 @@ begin
                                'confidence', coalesce((p_params->>'Confidence')::real, 1.0))
         else '{"kind": "silence"}'::jsonb
     end;
-    return app.run_turn(c, m, v_event, c.next_turn, t0);
+    return app.run_turn(c, m, v_event, c.next_turn, t0, x.version);
 end
 $$;
 
