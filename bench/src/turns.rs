@@ -39,6 +39,10 @@ pub struct Args {
     auth_token: String,
     #[arg(long, default_value = "/usr/lib/postgresql/15/bin/pgbench")]
     pgbench: String,
+    /// Also measure latency with each caller pausing this long between turns, as people do
+    /// (0 = skip).
+    #[arg(long, default_value_t = 1000)]
+    pause_ms: u64,
 }
 
 struct Figures {
@@ -78,7 +82,7 @@ pub async fn run(admin_url: &str, args: Args) -> Result<(), String> {
         "gw/api"
     );
     for &c in &args.clients {
-        let gw = gateway_load(&args, c).await?;
+        let gw = gateway_load(&args, c, Duration::ZERO).await?;
         let api = pgbench(&args, admin_url, &scripts.0, c, &work, "api")?;
         let reference = pgbench(&args, admin_url, &scripts.1, c, &work, "ref")?;
         let one = pgbench(&args, admin_url, &scripts.2, c, &work, "one")?;
@@ -96,6 +100,46 @@ pub async fn run(admin_url: &str, args: Args) -> Result<(), String> {
     }
     println!("(latencies in ms; api/ref = the real turn's throughput as a share of the reference turn's;");
     println!(" gw/api = through the gateway as a share of calling the api function directly)");
+    if args.pause_ms > 0 {
+        // The same pause in pgbench scripts; pgbench counts the pause in each latency, so it is
+        // taken off again.
+        let pause = Duration::from_millis(args.pause_ms);
+        let paced = |script: &str, name: &str| -> Result<String, String> {
+            let body = std::fs::read_to_string(script).map_err(|e| e.to_string())?;
+            let path = work.join(name);
+            std::fs::write(&path, format!("{body}\\sleep {} ms\n", args.pause_ms))
+                .map_err(|e| e.to_string())?;
+            Ok(path.to_string_lossy().to_string())
+        };
+        let api_paced = paced(&scripts.0, "api_paced.sql")?;
+        let ref_paced = paced(&scripts.1, "reference_paced.sql")?;
+        println!();
+        println!(
+            "each caller pausing {} ms between turns, as people do (latency of the turn alone):",
+            args.pause_ms
+        );
+        println!(
+            "{:>7} | {:>10} | {:>17} | {:>17} | {:>17}",
+            "calls", "turns/s", "gateway p50 p99", "api p50 p99", "reference p50 p99"
+        );
+        for &c in &args.clients {
+            let gw = gateway_load(&args, c, pause).await?;
+            let api = pgbench(&args, admin_url, &api_paced, c, &work, "apip")?;
+            let reference = pgbench(&args, admin_url, &ref_paced, c, &work, "refp")?;
+            let less = |d: Duration| ms(d.saturating_sub(pause));
+            println!(
+                "{:>7} | {:>10.0} | {:>8} {:>8} | {:>8} {:>8} | {:>8} {:>8}",
+                c,
+                gw.tps,
+                ms(gw.p50),
+                ms(gw.p99),
+                less(api.p50),
+                less(api.p99),
+                less(reference.p50),
+                less(reference.p99)
+            );
+        }
+    }
     let _ = std::fs::remove_dir_all(&work);
     Ok(())
 }
@@ -284,7 +328,9 @@ fn pgbench(
 }
 
 /// `clients` concurrent calls, each posting signed gather webhooks back to back.
-async fn gateway_load(args: &Args, clients: usize) -> Result<Figures, String> {
+/// `clients` concurrent calls, each posting signed gather webhooks back to back (`pause` zero)
+/// or pausing between turns like a person.
+async fn gateway_load(args: &Args, clients: usize, pause: Duration) -> Result<Figures, String> {
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(clients)
         .build()
@@ -329,6 +375,9 @@ async fn gateway_load(args: &Args, clients: usize) -> Result<Figures, String> {
                 }
                 lat.push(started.elapsed());
                 turn += 1;
+                if !pause.is_zero() {
+                    tokio::time::sleep(pause).await;
+                }
             }
             Ok::<Vec<Duration>, String>(lat)
         }));
