@@ -172,3 +172,13 @@ pub async fn summary(gw: &Gateway, call_sid: &str) -> serde_json::Value {
         .await
         .expect("call summary")
 }
+
+/// The gateway's Prometheus metrics text.
+pub async fn metrics(gw: &Gateway) -> String {
+    reqwest::get(format!("{}/metrics", gw.url))
+        .await
+        .expect("GET /metrics")
+        .text()
+        .await
+        .expect("metrics body")
+}

@@ -60,14 +60,7 @@ async fn missing_or_wrong_signatures_get_403_and_touch_nothing() {
         .unwrap()
         .get(0);
     assert_eq!(calls, 0);
-    let metrics = client
-        .get(format!("{}/metrics", gw.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = metrics(&gw).await;
     assert!(
         metrics.contains("kea_gateway_bad_signatures_total 2"),
         "{metrics}"
@@ -141,12 +134,7 @@ async fn a_failure_inside_sql_apologises_and_dials_the_store() {
         ),
         "{verbs:?}"
     );
-    let metrics = reqwest::get(format!("{}/metrics", gw.url))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = metrics(&gw).await;
     assert!(
         metrics.contains("kea_gateway_twiml_fallbacks_total 1"),
         "{metrics}"
