@@ -759,3 +759,29 @@ async fn prices_follow_menu_edits_immediately() {
     let s = summary(&gw, &t.call_sid).await;
     assert_eq!(s["order"]["subtotal_cents"], 1000);
 }
+
+#[tokio::test]
+async fn details_volunteered_up_front_are_not_asked_again() {
+    let c = talk(
+        "offers_delivery = true, asks_name = true",
+        &[
+            "two large cheese pizzas for delivery to 12 main street",
+            "my name is john",
+            "that's all",
+            "yes",
+        ],
+    )
+    .await;
+    assert!(!c.says("pickup or delivery"), "{}", c.said());
+    assert!(!c.says("What name"), "{}", c.said());
+    ordered(&c);
+    assert_eq!(c.order()["fulfillment"], "delivery");
+    assert_eq!(c.order()["address"], "12 main street");
+    assert_eq!(
+        c.order()["customer_name"]
+            .as_str()
+            .map(str::to_lowercase)
+            .as_deref(),
+        Some("john")
+    );
+}

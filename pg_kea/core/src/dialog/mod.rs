@@ -259,6 +259,11 @@ impl Turn<'_> {
         };
         let ex = self.menu.extract(&text);
         self.extraction = Some(ex.clone());
+        // Details volunteered at any point ("for delivery to 12 Main Street, it's for John")
+        // are kept, so the questions about them are skipped later.
+        if !matches!(self.state.phase, Phase::AskCallback | Phase::TakeCallback) {
+            self.absorb_details(&ex);
+        }
 
         if has(&ex, |i| matches!(i, Intent::Human)) {
             return self.transfer("asked_for_person");
@@ -399,6 +404,28 @@ impl Turn<'_> {
             return Some(self.proceed());
         }
         None
+    }
+
+    fn absorb_details(&mut self, ex: &Extraction) {
+        let heard = &ex.details;
+        let d = &mut self.state.details;
+        if heard.fulfillment.is_some() {
+            d.fulfillment = heard.fulfillment;
+        }
+        for (mine, theirs) in [(&mut d.name, &heard.name), (&mut d.address, &heard.address)] {
+            if theirs.is_some() {
+                mine.clone_from(theirs);
+            }
+        }
+        if let Some(p) = heard.phone.as_ref().filter(|p| p.len() >= 7) {
+            d.phone = Some(p.clone());
+        }
+        if heard.time.is_some() {
+            d.time.clone_from(&heard.time);
+        }
+        if heard != &crate::extract::Details::default() {
+            self.notes.push("details noted".into());
+        }
     }
 
     /// After "that's all": the missing details, then the read-back.

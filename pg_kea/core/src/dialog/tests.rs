@@ -197,3 +197,48 @@ fn phone_numbers_are_read_digit_by_digit() {
     assert_eq!(spoken_phone("+15559876543"), "5 5 5, 9 8 7, 6 5 4 3");
     assert_eq!(spoken_phone("5551234"), "5 5 5 1 2 3 4");
 }
+
+#[test]
+fn details_said_early_skip_their_questions() {
+    let full_service = Store {
+        offers_delivery: true,
+        asks_name: true,
+        ..store()
+    };
+    let outs = run(
+        &menu(),
+        &full_service,
+        &[
+            "two large cheese pizzas for delivery to 12 main street",
+            "my name is john",
+            "that's all",
+        ],
+    );
+    let said: Vec<&str> = outs.iter().map(|o| o.say.as_str()).collect();
+    assert_eq!(outs[3].state.phase, Phase::Confirm, "{said:?}");
+    assert!(
+        outs[3].say.contains("For delivery to 12 main street."),
+        "{said:?}"
+    );
+    assert_eq!(
+        outs[3]
+            .state
+            .details
+            .name
+            .as_deref()
+            .map(str::to_lowercase)
+            .as_deref(),
+        Some("john")
+    );
+}
+
+#[test]
+fn a_time_said_with_the_order_is_kept() {
+    let outs = run(
+        &menu(),
+        &store(),
+        &["a large cheese pizza for six thirty", "that's all", "yes"],
+    );
+    let order = submitted(&outs);
+    assert!(order.details.time.is_some(), "{:?}", outs[1].understood);
+}
