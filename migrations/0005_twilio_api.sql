@@ -27,15 +27,10 @@ begin
 end
 $$;
 
-create function app.store_json(m app.merchants, p_open boolean) returns jsonb
-language sql stable as $$
-    select app.store_settings(m, p_open)::jsonb
-$$;
-
--- The same, working out whether the store is open now (replays, SQL users).
+-- The same as jsonb, working out whether the store is open now (replays, SQL users).
 create function app.store_json(m app.merchants) returns jsonb
 language sql stable as $$
-    select app.store_json(m, app.is_open(m.id, app.now()))
+    select app.store_settings(m, app.is_open(m.id, app.now()))::jsonb
 $$;
 
 create function app.merchant_for_number(p_to text) returns app.merchants
