@@ -9,10 +9,9 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kea_gateway::signature;
+use kea_gateway::simulator::{CallSpec, Caller};
 
 use crate::stats::{ms, percentile};
 
@@ -327,59 +326,37 @@ fn pgbench(
     })
 }
 
-/// `clients` concurrent calls, each posting signed gather webhooks back to back.
 /// `clients` concurrent calls, each posting signed gather webhooks back to back (`pause` zero)
 /// or pausing between turns like a person.
 async fn gateway_load(args: &Args, clients: usize, pause: Duration) -> Result<Figures, String> {
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(clients)
-        .build()
-        .map_err(|e| e.to_string())?;
-    let base = args.gateway.trim_end_matches('/').to_string();
-    let token = Arc::new(args.auth_token.clone());
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let t0 = Instant::now();
     let mut tasks = Vec::new();
     for k in 0..clients {
-        let (http, base, token) = (http.clone(), base.clone(), token.clone());
+        let spec = CallSpec {
+            from: "+15551110000".into(),
+            confidence: 0.9,
+            ..CallSpec::new(&args.gateway, &args.auth_token, STORE, &[])
+        };
+        let mut caller = Caller::new(spec, |_, _| {}).with_call_sid(format!("BENCH-GW-{k}"));
         tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::new();
             // setup() left each call at next_turn = 2.
             let mut turn = 2u32;
-            let sid = format!("BENCH-GW-{k}");
             while Instant::now() < deadline {
                 let path = format!("/twilio/voice/gather?turn={turn}");
-                let params: Vec<(String, String)> = [
-                    ("CallSid", sid.as_str()),
-                    ("Confidence", "0.9"),
-                    ("From", "+15551110000"),
-                    ("SpeechResult", UTTERANCES[turn as usize % UTTERANCES.len()]),
-                    ("To", STORE),
-                ]
-                .iter()
-                .map(|(a, b)| (a.to_string(), b.to_string()))
-                .collect();
-                let sig = signature::sign(&token, &format!("{base}{path}"), &params);
-                let started = Instant::now();
-                let resp = http
-                    .post(format!("{base}{path}"))
-                    .header("X-Twilio-Signature", sig)
-                    .form(&params)
-                    .send()
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let ok = resp.status().is_success();
-                let body = resp.text().await.map_err(|e| e.to_string())?;
-                if !ok || !body.contains("<Gather") {
+                let said = UTTERANCES[turn as usize % UTTERANCES.len()];
+                let body = caller
+                    .post(&path, &[("SpeechResult", said), ("Confidence", "0.90")])
+                    .await?;
+                if !body.contains("<Gather") {
                     return Err(format!("unexpected answer: {body}"));
                 }
-                lat.push(started.elapsed());
                 turn += 1;
                 if !pause.is_zero() {
                     tokio::time::sleep(pause).await;
                 }
             }
-            Ok::<Vec<Duration>, String>(lat)
+            Ok::<Vec<Duration>, String>(caller.latencies().to_vec())
         }));
     }
     let mut all = Vec::new();

@@ -132,6 +132,18 @@ impl Caller {
         &self.sid
     }
 
+    /// Continues a call that already exists (benchmarks set calls up in SQL).
+    pub fn with_call_sid(mut self, sid: impl Into<String>) -> Caller {
+        self.sid = sid.into();
+        self.transcript.call_sid = self.sid.clone();
+        self
+    }
+
+    /// Round-trip time of every webhook posted so far, in order.
+    pub fn latencies(&self) -> &[Duration] {
+        &self.transcript.latencies
+    }
+
     fn line(&mut self, who: &str, text: &str) {
         (self.on_line)(who, text);
         self.transcript
