@@ -107,9 +107,10 @@ async fn route(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>
     let started = Instant::now();
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
-    let (label, reply) = match (&parts.method, path.as_str()) {
-        (&Method::GET, "/healthz") => ("healthz", health(state).await),
-        (&Method::GET, "/metrics") => (
+    let hook = Webhook::from_path(&path);
+    let (label, reply) = match (&parts.method, path.as_str(), hook) {
+        (&Method::GET, "/healthz", _) => ("healthz", health(state).await),
+        (&Method::GET, "/metrics", _) => (
             "metrics",
             Reply {
                 status: StatusCode::OK,
@@ -117,22 +118,21 @@ async fn route(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>
                 body: state.metrics.encode().into(),
             },
         ),
-        (&Method::POST, p) if Webhook::from_path(p).is_some() => {
-            let hook = Webhook::from_path(p).expect("checked by the guard");
+        (&Method::POST, _, Some(hook)) => {
             let reply = match read_body(body).await {
                 Ok(b) => twilio::handle(state, hook, &parts.uri, &parts.headers, b).await,
                 Err(r) => r,
             };
             (hook.route(), reply)
         }
-        (&Method::POST, p) if p.starts_with("/rpc/") => {
+        (&Method::POST, p, None) if p.starts_with("/rpc/") => {
             let reply = match read_body(body).await {
                 Ok(b) => rpc::handle(state, &p["/rpc/".len()..], &parts.headers, b).await,
                 Err(r) => r,
             };
             ("rpc", reply)
         }
-        (_, p) if p.starts_with("/rpc/") || Webhook::from_path(p).is_some() => (
+        (_, p, hook) if hook.is_some() || p.starts_with("/rpc/") => (
             "other",
             Reply::text(StatusCode::METHOD_NOT_ALLOWED, "use POST\n"),
         ),

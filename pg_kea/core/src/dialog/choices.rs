@@ -2,7 +2,7 @@
 //! "actually no onions") applied to the cart.
 
 use super::state::{Asking, Phase};
-use super::{attributes_only, speech, Turn};
+use super::{speech, Turn};
 use crate::extract::{Extraction, Intent, LineMention, ModMention};
 use crate::twiml::Next;
 
@@ -79,7 +79,7 @@ impl Turn<'_> {
                     .collect();
                 format!(
                     "What size would you like for the {what}: {}?",
-                    or_list(&names)
+                    speech::list_with(&names, "or")
                 )
             }
             Some(g) => {
@@ -96,7 +96,7 @@ impl Turn<'_> {
                     .unwrap_or_default();
                 format!(
                     "Which {gname} would you like for the {what}: {}?",
-                    or_list(&names)
+                    speech::list_with(&names, "or")
                 )
             }
         }
@@ -220,7 +220,7 @@ impl Turn<'_> {
 
     /// A mention with no item ("a large", "with onions"): applies to the line in focus.
     pub(super) fn apply_attributes(&mut self, line: &LineMention) -> bool {
-        if !attributes_only(line) {
+        if line.item.is_some() {
             return false;
         }
         match self.find_line(None) {
@@ -275,13 +275,5 @@ impl Turn<'_> {
                 .filter(|&i| i < cart.len())
                 .or_else(|| cart.len().checked_sub(1)),
         }
-    }
-}
-
-fn or_list(parts: &[String]) -> String {
-    match parts {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} or {}", init.join(", "), last),
     }
 }

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 pub use pricing::{price_order, PricedOrder};
 pub use state::*;
 
-use crate::extract::{CompiledMenu, Extraction, Intent, LineMention};
+use crate::extract::{CompiledMenu, Extraction, Intent};
 use crate::twiml::{self, Next};
 
 /// Speech recognised with less confidence than this is read back before it is acted on.
@@ -743,11 +743,6 @@ fn asks_for_something(text: &str) -> bool {
     ];
     let t = text.to_lowercase();
     CUES.iter().any(|c| t.contains(c))
-}
-
-/// Used by choices.rs: the line mention carries attributes for the line being asked about.
-fn attributes_only(line: &LineMention) -> bool {
-    line.item.is_none()
 }
 
 #[cfg(test)]

@@ -52,10 +52,15 @@ pub fn plural(name: &str, n: u32) -> String {
 
 /// "a, b and c".
 pub fn list(parts: &[String]) -> String {
+    list_with(parts, "and")
+}
+
+/// "a, b or c" with `conjunction` = "or".
+pub fn list_with(parts: &[String], conjunction: &str) -> String {
     match parts {
         [] => String::new(),
         [one] => one.clone(),
-        [init @ .., last] => format!("{} and {}", init.join(", "), last),
+        [init @ .., last] => format!("{} {conjunction} {}", init.join(", "), last),
     }
 }
 
