@@ -27,3 +27,15 @@ language sql as $$
 $$;
 comment on function kea.publish_menu(bigint, jsonb) is
     'Stores a menu document and bumps its version; backends recompile it on next use.';
+
+-- Every write to kea.menus tells all backends' compiled-menu caches to re-check their versions
+-- (pg_kea/src/menu_cache.rs); without a write, a turn reads nothing from this table.
+create function kea.menus_changed() returns trigger
+language plpgsql as $$
+begin
+    perform kea.invalidate_menu_caches();
+    return null;
+end
+$$;
+create trigger menus_changed after insert or update or delete or truncate on kea.menus
+    for each statement execute function kea.menus_changed();

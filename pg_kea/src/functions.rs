@@ -1,7 +1,7 @@
 //! The SQL surface of pg_kea. Each function parses its arguments, calls `kea_core`, and turns
 //! the result into jsonb/text; bad arguments raise `invalid_parameter_value` (22023).
 
-use kea_core::dialog::{self, CallState, TurnInput};
+use kea_core::dialog::{self, CallState, Event, TurnInput};
 use kea_core::twiml::{self, Voice};
 use pgrx::prelude::*;
 use pgrx::{JsonB, PgSqlErrorCode};
@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::raise;
 use crate::menu_cache;
+use crate::turn_result;
 
 #[pg_schema]
 mod kea {
@@ -33,44 +34,35 @@ mod kea {
         to_jsonb(&dialog::step(&menu, state, &input))
     }
 
-    /// The same turn as `dialog_step`, for the hot path: the caller passes the menu version it
-    /// read from `kea.menus` (so a cached menu needs no lookup) and the input as `json`, and
-    /// gets the parts back as columns, with no JSON round trip for the TwiML and the prompt.
-    #[pg_extern(stable)]
+    /// The same turn as `dialog_step`, shaped for the webhook hot path: the event comes as the
+    /// columns `app.turns` stores (kind, speech, confidence, digits, dial status), the merchant
+    /// as the call's settings snapshot, and the result is one `kea.turn_result` value, so
+    /// PL/pgSQL evaluates `r := kea.dialog_turn(...)` as a plain expression: no function scan,
+    /// no executor start, no JSON round trip for the TwiML and the prompt.
+    #[pg_extern(stable, requires = ["turn_result"])]
+    #[allow(clippy::too_many_arguments)]
     fn dialog_turn(
         menu_id: i64,
-        menu_version: i64,
         state: JsonB,
-        input: pgrx::Json,
-    ) -> TableIterator<
-        'static,
-        (
-            name!(state, JsonB),
-            name!(phase, String),
-            name!(say, String),
-            name!(twiml, String),
-            name!(understood, JsonB),
-            name!(outcome, Option<JsonB>),
-        ),
-    > {
-        let menu = menu_cache::compiled_at(menu_id, menu_version);
+        store: JsonB,
+        turn: i32,
+        caller: Option<&str>,
+        event: &str,
+        speech: Option<&str>,
+        confidence: Option<f32>,
+        digits: Option<&str>,
+        dial_status: Option<&str>,
+    ) -> pgrx::composite_type!('static, "kea.turn_result") {
+        let menu = menu_cache::compiled(menu_id);
         let state: CallState = parse("state", state);
-        // json, not jsonb: built by SQL for this call only, so it is parsed once, here.
-        let input: TurnInput = parse("input", JsonB(input.0));
+        let input = TurnInput {
+            event: turn_event(event, speech, confidence, digits, dial_status),
+            turn: u32::try_from(turn).unwrap_or_else(|_| bad("turn", "must not be negative")),
+            caller: caller.map(str::to_string),
+            store: parse("store", store),
+        };
         let out = dialog::step(&menu, state, &input);
-        let phase = to_jsonb(&out.state.phase)
-            .0
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        TableIterator::once((
-            to_jsonb(&out.state),
-            phase,
-            out.say,
-            out.twiml,
-            JsonB(out.understood),
-            out.outcome.as_ref().map(to_jsonb),
-        ))
+        turn_result::build(out)
     }
 
     /// Prices a cart (`[{item, variation, quantity, modifiers}]`) against menu `menu_id`:
@@ -106,6 +98,49 @@ mod kea {
     fn forget_menu(menu_id: i64) {
         menu_cache::forget(menu_id)
     }
+
+    /// Tells every backend's menu cache that `kea.menus` changed (a relcache invalidation,
+    /// delivered at commit). Called by the statement trigger on `kea.menus`.
+    #[pg_extern(volatile)]
+    fn invalidate_menu_caches() {
+        menu_cache::invalidate_all()
+    }
+}
+
+/// The dialog event for a turn's stored columns (`app.turns.event` and friends).
+fn turn_event(
+    kind: &str,
+    speech: Option<&str>,
+    confidence: Option<f32>,
+    digits: Option<&str>,
+    dial_status: Option<&str>,
+) -> Event {
+    match kind {
+        "start" => Event::Start,
+        "silence" => Event::Silence,
+        "speech" => Event::Speech {
+            text: speech.unwrap_or_default().to_string(),
+            confidence: confidence.unwrap_or(1.0),
+        },
+        "digits" => Event::Digits {
+            digits: digits.unwrap_or_default().to_string(),
+        },
+        "dial_result" => Event::DialResult {
+            status: dial_status.unwrap_or_default().to_string(),
+        },
+        other => bad(
+            "event",
+            &format!("{other:?} is not start, speech, digits, silence or dial_result"),
+        ),
+    }
+}
+
+fn bad(what: &str, why: &str) -> ! {
+    raise(
+        PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+        format!("kea: invalid {what}: {why}"),
+        "See docs/dialog.md for the shapes of state and input.",
+    )
 }
 
 fn parse<T: DeserializeOwned>(what: &str, value: JsonB) -> T {

@@ -1,14 +1,17 @@
 //! pg_kea: kea's logic as SQL functions. Thin wrappers only: the logic is in `kea_core`.
 //!
 //! - `sql/menus.sql`: `kea.menus`, the published menu documents, and `kea.publish_menu()`.
-//! - [`menu_cache`]: compiles each published menu once per backend, revalidated per statement.
-//! - [`functions`]: `kea.extract`, `kea.dialog_step`, `kea.price_order`, `kea.twiml_apology`.
+//! - [`menu_cache`]: compiles each published menu once per backend; told of changes by
+//!   relcache invalidations of `kea.menus`.
+//! - [`functions`]: `kea.extract`, `kea.dialog_step`, `kea.dialog_turn`, `kea.price_order`,
+//!   `kea.twiml_apology`; [`turn_result`]: the `kea.turn_result` type `kea.dialog_turn` returns.
 
 use pgrx::prelude::*;
 
 mod error;
 mod functions;
 mod menu_cache;
+mod turn_result;
 
 ::pgrx::pg_module_magic!(name, version);
 

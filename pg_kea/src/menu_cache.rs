@@ -1,12 +1,16 @@
 //! Per-backend cache of compiled menus.
 //!
 //! Compiling a menu (building its matchers) costs far more than one extraction, so each backend
-//! compiles a published menu once and keeps it. Staleness is checked against `kea.menus.version`
-//! at most once per SQL command: a bulk `select kea.extract(1, t) from texts` pays for one
-//! lookup, while a `kea.publish_menu()` earlier in the same transaction (a new command id) is
-//! always seen.
+//! compiles a published menu once and keeps it. Staleness is learnt the way PostgreSQL's own
+//! caches learn it: every write to `kea.menus` sends a relcache invalidation for that table
+//! (`kea.invalidate_menu_caches()`, called by a statement trigger), every backend processes
+//! it at its next transaction start or lock, and our callback bumps a generation counter. A
+//! cached menu is re-checked against `kea.menus.version` only when the generation moved, so a
+//! turn on an unchanged menu costs no lookup at all. (The same pattern as Citus's metadata
+//! cache.) A publish earlier in the same transaction is seen too: PostgreSQL applies a
+//! transaction's own invalidations at each command boundary, and on abort.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -17,53 +21,44 @@ use pgrx::{JsonB, PgSqlErrorCode};
 
 use crate::error::raise;
 
-/// Identifies "this SQL command in this transaction".
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct CommandStamp {
-    xact_start: i64,
-    statement_start: i64,
-    command_id: u32,
-}
-
-fn current_stamp() -> CommandStamp {
-    // SAFETY: plain reads of backend-local transaction state; we are inside a transaction
-    // whenever a SQL function runs.
-    unsafe {
-        CommandStamp {
-            xact_start: pg_sys::GetCurrentTransactionStartTimestamp(),
-            statement_start: pg_sys::GetCurrentStatementStartTimestamp(),
-            command_id: pg_sys::GetCurrentCommandId(false),
-        }
-    }
-}
-
 struct Entry {
     version: i64,
-    checked: CommandStamp,
+    /// The generation at which `version` was last read from `kea.menus`.
+    verified: u64,
     compiled: Rc<CompiledMenu>,
 }
 
 thread_local! {
     static CACHE: RefCell<HashMap<i64, Entry>> = RefCell::new(HashMap::new());
+    /// Bumped by every invalidation of `kea.menus` (or of all relations).
+    static GENERATION: Cell<u64> = const { Cell::new(1) };
+    static REGISTERED: Cell<bool> = const { Cell::new(false) };
+    /// `kea.menus`'s oid as last looked up (it changes when the extension is recreated, and
+    /// dropping the old table bumps the generation, which makes the next check look again).
+    static MENUS_OID: Cell<Option<pg_sys::Oid>> = const { Cell::new(None) };
 }
 
 /// The compiled menu `menu_id`, compiling it if this backend has no current copy.
 /// Raises `no_data_found` (P0002) when the menu was never published.
 pub fn compiled(menu_id: i64) -> Rc<CompiledMenu> {
-    let stamp = current_stamp();
+    register_callback();
+    // Read before any lookup: an invalidation arriving during the lookup bumps it again, so
+    // the entry is re-checked next time rather than trusted.
+    let generation = GENERATION.get();
     if let Some(hit) = CACHE.with_borrow(|c| {
         c.get(&menu_id)
-            .filter(|e| e.checked == stamp)
+            .filter(|e| e.verified == generation)
             .map(|e| e.compiled.clone())
     }) {
         return hit;
     }
+    MENUS_OID.set(menus_oid());
     let version = published_version(menu_id);
     let fresh = CACHE.with_borrow_mut(|c| {
         c.get_mut(&menu_id)
             .filter(|e| e.version == version)
             .map(|e| {
-                e.checked = stamp;
+                e.verified = generation;
                 e.compiled.clone()
             })
     });
@@ -76,12 +71,57 @@ pub fn compiled(menu_id: i64) -> Rc<CompiledMenu> {
             menu_id,
             Entry {
                 version,
-                checked: stamp,
+                verified: generation,
                 compiled: compiled.clone(),
             },
         )
     });
     compiled
+}
+
+/// Tells every backend (this one at its next command) that `kea.menus` changed.
+pub fn invalidate_all() {
+    if let Some(oid) = menus_oid() {
+        // SAFETY: queues a relcache invalidation for an existing relation in this transaction.
+        unsafe { pg_sys::CacheInvalidateRelcacheByRelid(oid) };
+    }
+}
+
+/// Drops this backend's copy (called by tests and after a local publish).
+pub fn forget(menu_id: i64) {
+    CACHE.with_borrow_mut(|c| c.remove(&menu_id));
+}
+
+fn register_callback() {
+    if REGISTERED.get() {
+        return;
+    }
+    // SAFETY: registers a plain function for the life of the backend; PostgreSQL calls it
+    // while processing invalidations, where it only touches a thread-local counter.
+    unsafe { pg_sys::CacheRegisterRelcacheCallback(Some(on_relcache_invalidation), 0.into()) };
+    REGISTERED.set(true);
+}
+
+#[pg_guard]
+unsafe extern "C-unwind" fn on_relcache_invalidation(_arg: pg_sys::Datum, relid: pg_sys::Oid) {
+    // InvalidOid means "everything" (e.g. after the invalidation queue overflowed). No catalog
+    // access in here: invalidation callbacks must not read catalogs.
+    if relid == pg_sys::InvalidOid || Some(relid) == MENUS_OID.get() {
+        GENERATION.set(GENERATION.get() + 1);
+    }
+}
+
+/// `kea.menus`'s oid, from the system caches (no SQL).
+fn menus_oid() -> Option<pg_sys::Oid> {
+    // SAFETY: catalog cache lookups by name; both return InvalidOid when missing.
+    let oid = unsafe {
+        let nsp = pg_sys::get_namespace_oid(c"kea".as_ptr(), true);
+        if nsp == pg_sys::InvalidOid {
+            return None;
+        }
+        pg_sys::get_relname_relid(c"menus".as_ptr(), nsp)
+    };
+    (oid != pg_sys::InvalidOid).then_some(oid)
 }
 
 fn published_version(menu_id: i64) -> i64 {
@@ -121,23 +161,4 @@ fn not_published(menu_id: i64) -> ! {
         format!("kea: menu {menu_id} is not published"),
         "Publish it with kea.publish_menu(menu_id, document).",
     )
-}
-
-/// The compiled menu at `version`, as the caller read it from `kea.menus` (the hot path of a
-/// dialog turn: no lookup at all when this backend already compiled that version).
-pub fn compiled_at(menu_id: i64, version: i64) -> Rc<CompiledMenu> {
-    let hit = CACHE.with_borrow(|c| {
-        c.get(&menu_id)
-            .filter(|e| e.version == version)
-            .map(|e| e.compiled.clone())
-    });
-    match hit {
-        Some(compiled) => compiled,
-        None => compiled(menu_id),
-    }
-}
-
-/// Drops this backend's copy (called by tests and after a local publish).
-pub fn forget(menu_id: i64) {
-    CACHE.with_borrow_mut(|c| c.remove(&menu_id));
 }

@@ -42,3 +42,50 @@ async fn sql_files() {
         failures.join("\n")
     );
 }
+
+/// A menu published by one session is what every other session's cached copy becomes: the
+/// publish sends a relcache invalidation that each backend's menu cache listens for.
+#[tokio::test]
+async fn a_menu_published_in_one_session_is_seen_by_the_others() {
+    const MENU: i64 = -4242;
+    let publisher = admin().await;
+    let reader = admin().await;
+    let menu = |code: &str, name: &str| serde_json::json!({"name": "Stall", "items": [{"id": 1, "code": code, "name": name, "price_cents": 100}]});
+    publisher
+        .execute(
+            "select kea.publish_menu($1, $2)",
+            &[&MENU, &menu("tea", "Tea")],
+        )
+        .await
+        .unwrap();
+    let item = |r: tokio_postgres::Row| {
+        let v: serde_json::Value = r.get(0);
+        v["lines"][0]["item"].as_str().map(str::to_string)
+    };
+    let extract = "select kea.extract($1, $2)";
+    let first = reader.query_one(extract, &[&MENU, &"a tea"]).await.unwrap();
+    assert_eq!(item(first).as_deref(), Some("tea"), "compiled and cached");
+
+    publisher
+        .execute(
+            "select kea.publish_menu($1, $2)",
+            &[&MENU, &menu("scone", "Scone")],
+        )
+        .await
+        .unwrap();
+    let after = reader
+        .query_one(extract, &[&MENU, &"a scone"])
+        .await
+        .unwrap();
+    let gone = reader.query_one(extract, &[&MENU, &"a tea"]).await.unwrap();
+    publisher
+        .execute("delete from kea.menus where menu_id = $1", &[&MENU])
+        .await
+        .unwrap();
+    assert_eq!(
+        item(after).as_deref(),
+        Some("scone"),
+        "the new version is used"
+    );
+    assert_eq!(item(gone), None, "the old version is gone");
+}

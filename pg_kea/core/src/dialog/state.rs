@@ -37,6 +37,28 @@ pub enum Phase {
     Ended,
 }
 
+impl Phase {
+    /// The name SQL sees (`app.turns.phase`), as serde writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Greeting => "greeting",
+            Phase::Ordering => "ordering",
+            Phase::AskChoice => "ask_choice",
+            Phase::AnythingElse => "anything_else",
+            Phase::AskFulfillment => "ask_fulfillment",
+            Phase::AskAddress => "ask_address",
+            Phase::AskName => "ask_name",
+            Phase::AskCallback => "ask_callback",
+            Phase::Confirm => "confirm",
+            Phase::Closed => "closed",
+            Phase::Submitted => "submitted",
+            Phase::Transferred => "transferred",
+            Phase::TakeCallback => "take_callback",
+            Phase::Ended => "ended",
+        }
+    }
+}
+
 /// One line of the cart, as the caller built it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct CartLine {

@@ -242,3 +242,29 @@ fn a_time_said_with_the_order_is_kept() {
     let order = submitted(&outs);
     assert!(order.details.time.is_some(), "{:?}", outs[1].understood);
 }
+
+#[test]
+fn phase_names_are_what_serde_writes() {
+    use super::Phase::*;
+    for phase in [
+        Greeting,
+        Ordering,
+        AskChoice,
+        AnythingElse,
+        AskFulfillment,
+        AskAddress,
+        AskName,
+        AskCallback,
+        Confirm,
+        Closed,
+        Submitted,
+        Transferred,
+        TakeCallback,
+        Ended,
+    ] {
+        assert_eq!(
+            serde_json::to_value(phase).unwrap(),
+            serde_json::Value::from(phase.as_str())
+        );
+    }
+}
