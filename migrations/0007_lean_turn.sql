@@ -6,21 +6,27 @@
 --     `kea.menus` lookup;
 --   * `kea.dialog_turn` takes the event as the columns `app.turns` keeps and returns one
 --     `kea.turn_result`, which PL/pgSQL evaluates without starting the executor;
---   * `app.turns` keeps the event as columns only (the jsonb copy doubled the row's WAL).
+--   * `app.turns` keeps the event as columns only (the jsonb copy doubled the row's WAL);
+--   * the call's state, its settings and a turn's `understood` are `json` (text): pg_kea
+--     writes and reads them with serde alone, where jsonb cost a parse and a print per turn
+--     (cast to jsonb to query them with jsonb operators).
 -- The greeting is turn 0 of the same function: api.twilio_voice creates the call, then runs
 -- api.twilio_gather, which treats a call whose next turn is 0 as just connected.
 set role kea_owner;
 
-alter table app.calls add column store jsonb;
+alter table app.calls alter column state type json using state::json,
+                      alter column state set default '{}';
+alter table app.calls add column store json;
 comment on column app.calls.store is
     'The merchant''s settings as this call''s dialog sees them (kea_core::dialog::Store), fixed when the call started.';
-update app.calls c set store = app.store_json(m)
+update app.calls c set store = app.store_json(m)::json
   from app.merchants m where m.id = c.merchant_id and c.status = 'active';
 
 alter table app.turns add column dial_status text;
 comment on column app.turns.dial_status is 'DialCallStatus of a dial_result turn (a transfer''s result).';
 update app.turns set dial_status = event_data->>'status' where event = 'dial_result';
 alter table app.turns drop column event_data;
+alter table app.turns alter column understood type json using understood::json;
 
 drop function app.run_turn(app.calls, app.merchants, jsonb, integer, timestamptz, bigint);
 
@@ -43,7 +49,7 @@ begin
     insert into app.calls (merchant_id, call_sid, from_number, to_number, menu_id, twilio_status,
                            store)
     values (m.id, p_params->>'CallSid', nullif(p_params->>'From', ''), p_params->>'To', v_menu,
-            p_params->>'CallStatus', app.store_json(m))
+            p_params->>'CallStatus', app.store_json(m)::json)
     on conflict (merchant_id, call_sid) do nothing;
     return api.twilio_gather(p_params, 0);
 end
@@ -74,7 +80,7 @@ begin
     end if;
     if c.store is null then
         -- A call that started before its settings were kept on the call.
-        c.store := (select app.store_json(x) from app.merchants x where x.id = c.merchant_id);
+        c.store := (select app.store_json(x)::json from app.merchants x where x.id = c.merchant_id);
     end if;
     if p_turn < c.next_turn then
         return coalesce((select twiml from app.turns
@@ -92,7 +98,7 @@ begin
         when coalesce(p_params->>'SpeechResult', '') <> '' then 'speech'
         else 'silence'
     end;
-    r := kea.dialog_turn(c.menu_id, c.state, c.store, c.next_turn, c.from_number, v_kind,
+    r := kea.dialog_turn(c.menu_id, c.state::text, c.store::text, c.next_turn, c.from_number, v_kind,
                          case when v_kind = 'speech' then p_params->>'SpeechResult' end,
                          case when v_kind = 'speech'
                               then coalesce((p_params->>'Confidence')::real, 1.0) end,
@@ -129,7 +135,7 @@ language plpgsql stable security definer set search_path = pg_catalog, public as
 declare
     c app.calls;
     t app.turns;
-    v_state jsonb := '{}';
+    v_state json := '{}';
     r kea.turn_result;
 begin
     select * into c from app.calls x where x.call_sid = p_call_sid;
@@ -137,10 +143,10 @@ begin
         raise exception 'no call %', p_call_sid using errcode = 'P0002';
     end if;
     if c.store is null then
-        c.store := (select app.store_json(m) from app.merchants m where m.id = c.merchant_id);
+        c.store := (select app.store_json(m)::json from app.merchants m where m.id = c.merchant_id);
     end if;
     for t in select * from app.turns x where x.merchant_id = c.merchant_id and x.call_id = c.id order by x.seq loop
-        r := kea.dialog_turn(c.menu_id, v_state, c.store, t.seq, c.from_number, t.event,
+        r := kea.dialog_turn(c.menu_id, v_state::text, c.store::text, t.seq, c.from_number, t.event,
                              t.speech, t.confidence, t.digits, t.dial_status);
         v_state := r.state;
         seq := t.seq;
@@ -151,6 +157,50 @@ begin
         same := replayed is not distinct from t.said;
         return next;
     end loop;
+end
+$$;
+
+-- POST /twilio/voice/status: as in 0005, reading the state as json.
+create or replace function api.twilio_status(p_params jsonb) returns text
+language plpgsql security definer set search_path = pg_catalog, public as $$
+declare
+    m  app.merchants;
+    c  app.calls;
+    v_status text := p_params->>'CallStatus';
+    v_final boolean := p_params->>'CallStatus' in ('completed', 'busy', 'failed', 'no-answer', 'canceled');
+    v_order bigint;
+begin
+    m := app.merchant_for_number(p_params->>'To');
+    if m.id is null then
+        return '<?xml version="1.0" encoding="UTF-8"?><Response/>';
+    end if;
+    select * into c from app.calls
+     where merchant_id = m.id and call_sid = p_params->>'CallSid'
+     for update;
+    if c.id is null or (c.status = 'ended' and not v_final) then
+        return '<?xml version="1.0" encoding="UTF-8"?><Response/>';
+    end if;
+    if v_final and c.status = 'active' and c.outcome is null
+       and json_array_length(coalesce(c.state->'cart', '[]')) > 0 then
+        v_order := app.save_order(c.merchant_id, c.id,
+                                  kea.price_order(c.menu_id, (c.state->'cart')::jsonb,
+                                                  coalesce(c.state->'details', '{}')::jsonb),
+                                  'abandoned');
+    end if;
+    update app.calls
+       set twilio_status = v_status,
+           duration_s = coalesce((p_params->>'CallDuration')::int, duration_s),
+           recording_url = coalesce(p_params->>'RecordingUrl', recording_url),
+           recording_sid = coalesce(p_params->>'RecordingSid', recording_sid),
+           recording_duration_s = coalesce((p_params->>'RecordingDuration')::int, recording_duration_s),
+           status = case when v_final then 'ended' else status end,
+           ended_at = case when v_final then coalesce(ended_at, app.now()) else ended_at end,
+           order_id = coalesce(order_id, v_order),
+           outcome = case when v_final and outcome is null
+                          then case when v_order is not null then 'abandoned' else 'hung_up' end
+                          else outcome end
+     where merchant_id = c.merchant_id and id = c.id;
+    return '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 end
 $$;
 

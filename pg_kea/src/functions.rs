@@ -38,13 +38,15 @@ mod kea {
     /// columns `app.turns` stores (kind, speech, confidence, digits, dial status), the merchant
     /// as the call's settings snapshot, and the result is one `kea.turn_result` value, so
     /// PL/pgSQL evaluates `r := kea.dialog_turn(...)` as a plain expression: no function scan,
-    /// no executor start, no JSON round trip for the TwiML and the prompt.
+    /// no executor start. State and settings come as JSON text (`app.calls.state::text`, free
+    /// for a `json` column) and state and `understood` go back as `json`: serde alone reads and
+    /// writes them, where jsonb conversions were most of this function's time.
     #[pg_extern(stable, requires = ["turn_result"])]
     #[allow(clippy::too_many_arguments)]
     fn dialog_turn(
         menu_id: i64,
-        state: JsonB,
-        store: JsonB,
+        state: &str,
+        store: &str,
         turn: i32,
         caller: Option<&str>,
         event: &str,
@@ -54,12 +56,12 @@ mod kea {
         dial_status: Option<&str>,
     ) -> pgrx::composite_type!('static, "kea.turn_result") {
         let menu = menu_cache::compiled(menu_id);
-        let state: CallState = parse("state", state);
+        let state: CallState = parse_text("state", state);
         let input = TurnInput {
             event: turn_event(event, speech, confidence, digits, dial_status),
             turn: u32::try_from(turn).unwrap_or_else(|_| bad("turn", "must not be negative")),
             caller: caller.map(str::to_string),
-            store: parse("store", store),
+            store: parse_text("store", store),
         };
         let out = dialog::step(&menu, state, &input);
         turn_result::build(out)
@@ -141,6 +143,11 @@ fn bad(what: &str, why: &str) -> ! {
         format!("kea: invalid {what}: {why}"),
         "See docs/dialog.md for the shapes of state and input.",
     )
+}
+
+/// `what` from JSON text, straight into its Rust type.
+fn parse_text<T: DeserializeOwned>(what: &str, text: &str) -> T {
+    serde_json::from_str(text).unwrap_or_else(|e| bad(what, &e.to_string()))
 }
 
 fn parse<T: DeserializeOwned>(what: &str, value: JsonB) -> T {

@@ -15,11 +15,11 @@ pgrx::extension_sql!(
     r#"
 -- One dialog turn's result (kea.dialog_turn).
 create type kea.turn_result as (
-    state        jsonb,  -- the call's state after the turn
+    state        json,   -- the call's state after the turn
     phase        text,   -- the dialog phase it is in now
     say          text,   -- what was said
     twiml        text,   -- the answer to Twilio
-    understood   jsonb,  -- the extraction and what the turn did with it
+    understood   json,   -- the extraction and what the turn did with it
     call_outcome text,   -- app.calls.outcome when the turn decided one, else null
     "order"      jsonb   -- the priced order when the caller confirmed one, else null
 );
@@ -53,11 +53,11 @@ pub fn build(out: TurnOutput) -> PgHeapTuple<'static, AllocatedByRust> {
         Some(Outcome::Closed) => (Some("closed"), None),
     };
     let datums = [
-        json(&out.state).into_datum(),
+        text(&out.state).into_datum(),
         phase.into_datum(),
         out.say.into_datum(),
         out.twiml.into_datum(),
-        JsonB(out.understood).into_datum(),
+        text(&out.understood).into_datum(),
         call_outcome.into_datum(),
         order.into_datum(),
     ];
@@ -65,6 +65,11 @@ pub fn build(out: TurnOutput) -> PgHeapTuple<'static, AllocatedByRust> {
         .expect("kea.turn_result is a composite type");
     // SAFETY: the datums are in the order and of the types of kea.turn_result's attributes.
     unsafe { PgHeapTuple::from_datums(tupdesc, datums) }.expect("seven attributes")
+}
+
+/// JSON text for a `json` attribute (a json datum is a text datum): no parse, unlike jsonb.
+fn text<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("kea_core types always serialise")
 }
 
 fn json<T: serde::Serialize>(value: &T) -> JsonB {

@@ -35,8 +35,8 @@ end $$;
 -- when the caller confirms.
 do $$
 declare
-    store jsonb := '{"name": "Tea Room", "transfer_number": "+15550009999"}';
-    greet kea.turn_result := kea.dialog_turn(-3, '{}', store, 0, '+15551230000', 'start',
+    store json := '{"name": "Tea Room", "transfer_number": "+15550009999"}';
+    greet kea.turn_result := kea.dialog_turn(-3, '{}', store::text, 0, '+15551230000', 'start',
                                              null, null, null, null);
     t1 kea.turn_result;
     step jsonb;
@@ -44,19 +44,19 @@ declare
     said text[] := '{}';
 begin
     assert greet.phase = 'ordering' and greet.call_outcome is null, greet::text;
-    t1 := kea.dialog_turn(-3, greet.state, store, 1, '+15551230000', 'speech', 'three teas', 0.9,
+    t1 := kea.dialog_turn(-3, greet.state::text, store::text, 1, '+15551230000', 'speech', 'three teas', 0.9,
                           null, null);
-    step := kea.dialog_step(-3, greet.state, jsonb_build_object(
+    step := kea.dialog_step(-3, greet.state::jsonb, jsonb_build_object(
         'event', '{"kind": "speech", "text": "three teas", "confidence": 0.9}'::jsonb,
-        'turn', 1, 'caller', '+15551230000', 'store', store));
-    assert t1.say = step->>'say' and t1.twiml = step->>'twiml' and t1.state = step->'state',
+        'turn', 1, 'caller', '+15551230000', 'store', store::jsonb));
+    assert t1.say = step->>'say' and t1.twiml = step->>'twiml' and t1.state::jsonb = step->'state',
         format('dialog_turn %s vs dialog_step %s', t1, step);
     assert t1.phase = 'anything_else', t1.phase;
     -- "that's all", pickup is the default, the caller ID is fine, then "yes" at the read-back.
     done := t1;
     for i in 1..6 loop
         exit when done.call_outcome is not null;
-        done := kea.dialog_turn(-3, done.state, store, 1 + i, '+15551230000', 'speech',
+        done := kea.dialog_turn(-3, done.state::text, store::text, 1 + i, '+15551230000', 'speech',
                                 case when done.phase = 'anything_else' then 'that''s all' else 'yes' end,
                                 0.9, null, null);
         said := said || done.say;

@@ -174,7 +174,7 @@ async fn a_retried_turn_returns_the_same_twiml_and_changes_nothing() {
     assert_eq!(first, retry);
     let row = db
         .query_one(
-            "select c.next_turn, jsonb_array_length(c.state->'cart'), (select count(*) from app.turns t
+            "select c.next_turn, json_array_length(c.state->'cart'), (select count(*) from app.turns t
                     where t.merchant_id = c.merchant_id and t.call_id = c.id)
                from app.calls c where c.call_sid = $1",
             &[&caller.call_sid()],
@@ -217,7 +217,7 @@ async fn concurrent_requests_for_one_call_are_serialised() {
     );
     let cart: i32 = db
         .query_one(
-            "select jsonb_array_length(state->'cart') from app.calls where call_sid = $1",
+            "select json_array_length(state->'cart') from app.calls where call_sid = $1",
             &[&sid],
         )
         .await
