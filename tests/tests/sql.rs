@@ -50,42 +50,40 @@ async fn a_menu_published_in_one_session_is_seen_by_the_others() {
     const MENU: i64 = -4242;
     let publisher = admin().await;
     let reader = admin().await;
-    let menu = |code: &str, name: &str| serde_json::json!({"name": "Stall", "items": [{"id": 1, "code": code, "name": name, "price_cents": 100}]});
-    publisher
-        .execute(
-            "select kea.publish_menu($1, $2)",
-            &[&MENU, &menu("tea", "Tea")],
-        )
-        .await
-        .unwrap();
-    let item = |r: tokio_postgres::Row| {
-        let v: serde_json::Value = r.get(0);
-        v["lines"][0]["item"].as_str().map(str::to_string)
+    let publish = |code: &'static str| {
+        let menu = serde_json::json!({"name": "Stall", "items": [{"id": 1, "code": code, "name": code, "price_cents": 100}]});
+        let db = &publisher;
+        async move {
+            db.execute("select kea.publish_menu($1, $2)", &[&MENU, &menu])
+                .await
+                .unwrap();
+        }
     };
-    let extract = "select kea.extract($1, $2)";
-    let first = reader.query_one(extract, &[&MENU, &"a tea"]).await.unwrap();
-    assert_eq!(item(first).as_deref(), Some("tea"), "compiled and cached");
+    let item = |said: &'static str| {
+        let db = &reader;
+        async move {
+            let r = db
+                .query_one("select kea.extract($1, $2)", &[&MENU, &said])
+                .await
+                .unwrap();
+            let v: serde_json::Value = r.get(0);
+            v["lines"][0]["item"].as_str().map(str::to_string)
+        }
+    };
+    publish("tea").await;
+    assert_eq!(
+        item("a tea").await.as_deref(),
+        Some("tea"),
+        "compiled and cached"
+    );
 
-    publisher
-        .execute(
-            "select kea.publish_menu($1, $2)",
-            &[&MENU, &menu("scone", "Scone")],
-        )
-        .await
-        .unwrap();
-    let after = reader
-        .query_one(extract, &[&MENU, &"a scone"])
-        .await
-        .unwrap();
-    let gone = reader.query_one(extract, &[&MENU, &"a tea"]).await.unwrap();
+    publish("scone").await;
+    let after = item("a scone").await;
+    let gone = item("a tea").await;
     publisher
         .execute("delete from kea.menus where menu_id = $1", &[&MENU])
         .await
         .unwrap();
-    assert_eq!(
-        item(after).as_deref(),
-        Some("scone"),
-        "the new version is used"
-    );
-    assert_eq!(item(gone), None, "the old version is gone");
+    assert_eq!(after.as_deref(), Some("scone"), "the new version is used");
+    assert_eq!(gone, None, "the old version is gone");
 }
