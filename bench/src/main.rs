@@ -1,6 +1,7 @@
 //! kea-bench: `scripts/bench extract ...` and `scripts/bench turns ...`. Every figure is
 //! printed next to a baseline measured in the same run on the same machine.
 
+mod cpu;
 mod extract;
 mod stats;
 mod turns;

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use kea_gateway::simulator::{CallSpec, Caller};
 
+use crate::cpu;
 use crate::stats::{ms, percentile};
 
 const STORE: &str = "+15550009000";
@@ -42,12 +43,20 @@ pub struct Args {
     /// (0 = skip).
     #[arg(long, default_value_t = 1000)]
     pause_ms: u64,
+    /// The gateway's process id, to report its CPU time per turn.
+    #[arg(long, env = "KEA_BENCH_GATEWAY_PID")]
+    gateway_pid: Option<String>,
 }
 
 struct Figures {
     tps: f64,
     p50: Duration,
     p99: Duration,
+    /// Busy CPU of the whole machine per turn (µs), everything included.
+    machine_us: Option<f64>,
+    /// Through the gateway: the gateway's and the load generator's own shares of it.
+    gateway_us: Option<f64>,
+    loadgen_us: Option<f64>,
 }
 
 pub async fn run(admin_url: &str, args: Args) -> Result<(), String> {
@@ -80,11 +89,13 @@ pub async fn run(admin_url: &str, args: Args) -> Result<(), String> {
         "api/ref",
         "gw/api"
     );
+    let mut cpu_lines = Vec::new();
     for &c in &args.clients {
         let gw = gateway_load(&args, c, Duration::ZERO).await?;
         let api = pgbench(&args, admin_url, &scripts.0, c, &work, "api")?;
         let reference = pgbench(&args, admin_url, &scripts.1, c, &work, "ref")?;
         let one = pgbench(&args, admin_url, &scripts.2, c, &work, "one")?;
+        cpu_lines.push(cpu_line(c, &gw, &api, &reference));
         let f = |x: &Figures| format!("{:>8.0} {:>7} {:>7}", x.tps, ms(x.p50), ms(x.p99));
         println!(
             "{:>7} | {:>26} | {:>26} | {:>26} | {:>10.0} | {:>8.0}% | {:>8.0}%",
@@ -99,6 +110,11 @@ pub async fn run(admin_url: &str, args: Args) -> Result<(), String> {
     }
     println!("(latencies in ms; api/ref = the real turn's throughput as a share of the reference turn's;");
     println!(" gw/api = through the gateway as a share of calling the api function directly)");
+    println!();
+    println!("CPU per turn, whole machine (µs; all processes share the same cores):");
+    for line in cpu_lines {
+        println!("{line}");
+    }
     if args.pause_ms > 0 {
         // The same pause in pgbench scripts; pgbench counts the pause in each latency, so it is
         // taken off again.
@@ -218,6 +234,23 @@ async fn setup(db: &tokio_postgres::Client, clients: usize) -> Result<i64, Strin
     Ok(merchant)
 }
 
+fn cpu_line(calls: usize, gw: &Figures, api: &Figures, reference: &Figures) -> String {
+    let us = |x: Option<f64>| x.map_or("?".to_string(), |v| format!("{v:.0}"));
+    let rest = match (gw.machine_us, gw.gateway_us, gw.loadgen_us) {
+        (Some(m), Some(g), Some(l)) => format!("{:.0}", m - g - l),
+        _ => "?".to_string(),
+    };
+    format!(
+        "{calls:>7} calls: gateway path {} (gateway {}, load generator {}, PostgreSQL and the rest {}); api direct {} (pgbench included); reference {}",
+        us(gw.machine_us),
+        us(gw.gateway_us),
+        us(gw.loadgen_us),
+        rest,
+        us(api.machine_us),
+        us(reference.machine_us)
+    )
+}
+
 /// pgbench scripts: (api turn, reference turn, select 1).
 fn write_scripts(dir: &Path, merchant: i64) -> Result<(String, String, String), String> {
     let utterances = UTTERANCES
@@ -264,6 +297,7 @@ fn pgbench(
     } else {
         format!("{admin_url}?sslmode=disable")
     };
+    let busy_before = cpu::machine();
     let out = Command::new(&args.pgbench)
         .args([
             "-n",
@@ -286,6 +320,7 @@ fn pgbench(
         .arg(&url)
         .output()
         .map_err(|e| format!("running {}: {e}", args.pgbench))?;
+    let busy_after = cpu::machine();
     let stdout = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
         return Err(format!(
@@ -319,16 +354,26 @@ fn pgbench(
             let _ = std::fs::remove_file(entry.path());
         }
     }
+    let transactions = lat.len() as f64;
     Ok(Figures {
         tps,
         p50: percentile(&mut lat, 50.0),
         p99: percentile(&mut lat, 99.0),
+        machine_us: cpu::per_op(busy_before, busy_after, transactions),
+        gateway_us: None,
+        loadgen_us: None,
     })
 }
 
 /// `clients` concurrent calls, each posting signed gather webhooks back to back (`pause` zero)
 /// or pausing between turns like a person.
 async fn gateway_load(args: &Args, clients: usize, pause: Duration) -> Result<Figures, String> {
+    let gateway_pid = args.gateway_pid.as_deref();
+    let cpu_before = (
+        cpu::machine(),
+        gateway_pid.and_then(cpu::process),
+        cpu::process("self"),
+    );
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let t0 = Instant::now();
     let mut tasks = Vec::new();
@@ -364,9 +409,13 @@ async fn gateway_load(args: &Args, clients: usize, pause: Duration) -> Result<Fi
         all.extend(t.await.map_err(|e| e.to_string())??);
     }
     let elapsed = t0.elapsed().as_secs_f64();
+    let turns = all.len() as f64;
     Ok(Figures {
-        tps: all.len() as f64 / elapsed,
+        tps: turns / elapsed,
         p50: percentile(&mut all, 50.0),
         p99: percentile(&mut all, 99.0),
+        machine_us: cpu::per_op(cpu_before.0, cpu::machine(), turns),
+        gateway_us: cpu::per_op(cpu_before.1, gateway_pid.and_then(cpu::process), turns),
+        loadgen_us: cpu::per_op(cpu_before.2, cpu::process("self"), turns),
     })
 }
