@@ -65,7 +65,7 @@ pub async fn run(admin_url: &str, args: Args) -> Result<(), String> {
     let merchant = setup(&db, max).await?;
     let work = std::env::temp_dir().join(format!("kea-bench-{}", std::process::id()));
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
-    let scripts = write_scripts(&work, merchant)?;
+    let scripts = write_scripts(&args, &work, merchant)?;
     let settings: Vec<String> = db
         .query("select name || '=' || setting from pg_settings where name in ('synchronous_commit', 'fsync', 'max_connections', 'shared_buffers') order by 1", &[])
         .await
@@ -252,16 +252,32 @@ fn cpu_line(calls: usize, gw: &Figures, api: &Figures, reference: &Figures) -> S
 }
 
 /// pgbench scripts: (api turn, reference turn, select 1).
-fn write_scripts(dir: &Path, merchant: i64) -> Result<(String, String, String), String> {
+fn write_scripts(
+    args: &Args,
+    dir: &Path,
+    merchant: i64,
+) -> Result<(String, String, String), String> {
     let utterances = UTTERANCES
         .iter()
         .map(|u| format!("'{u}'"))
         .collect::<Vec<_>>()
         .join(", ");
+    // The parameters the gateway's callers send (all of Twilio's, not only the ones the turn
+    // reads), so both sides parse the same request.
+    let caller = Caller::new(bench_call(args), |_, _| {});
+    let params = caller
+        .params(&[("Confidence", "0.90")])
+        .into_iter()
+        .map(|(k, v)| match k.as_str() {
+            "CallSid" => format!("'{k}', 'BENCH-SQL-' || :client_id"),
+            _ => format!("'{k}', '{v}'"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
     let api = format!(
         "\\set u random(1, {n})\n\
-         select api.twilio_gather(jsonb_build_object('CallSid', 'BENCH-SQL-' || :client_id, 'To', '{STORE}', \
-         'From', '+15551110000', 'SpeechResult', (array[{utterances}])[:u], 'Confidence', '0.9'), null);\n",
+         select api.twilio_gather(jsonb_build_object({params}, \
+         'SpeechResult', (array[{utterances}])[:u]), null);\n",
         n = UTTERANCES.len()
     );
     let reference =
@@ -365,6 +381,15 @@ fn pgbench(
     })
 }
 
+/// The call every bench caller (and the pgbench script's parameters) is made of.
+fn bench_call(args: &Args) -> CallSpec {
+    CallSpec {
+        from: "+15551110000".into(),
+        confidence: 0.9,
+        ..CallSpec::new(&args.gateway, &args.auth_token, STORE, &[])
+    }
+}
+
 /// `clients` concurrent calls, each posting signed gather webhooks back to back (`pause` zero)
 /// or pausing between turns like a person.
 async fn gateway_load(args: &Args, clients: usize, pause: Duration) -> Result<Figures, String> {
@@ -378,12 +403,8 @@ async fn gateway_load(args: &Args, clients: usize, pause: Duration) -> Result<Fi
     let t0 = Instant::now();
     let mut tasks = Vec::new();
     for k in 0..clients {
-        let spec = CallSpec {
-            from: "+15551110000".into(),
-            confidence: 0.9,
-            ..CallSpec::new(&args.gateway, &args.auth_token, STORE, &[])
-        };
-        let mut caller = Caller::new(spec, |_, _| {}).with_call_sid(format!("BENCH-GW-{k}"));
+        let mut caller =
+            Caller::new(bench_call(args), |_, _| {}).with_call_sid(format!("BENCH-GW-{k}"));
         tasks.push(tokio::spawn(async move {
             // setup() left each call at next_turn = 2.
             let mut turn = 2u32;
