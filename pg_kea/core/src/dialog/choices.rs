@@ -69,36 +69,54 @@ impl Turn<'_> {
             return "What can I get for you?".into();
         };
         let what = speech::plural(&item.name, line.quantity);
+        let names = self.asked_options();
         match &asking.group {
-            None => {
-                let names: Vec<String> = item
-                    .variations
-                    .iter()
-                    .filter(|v| v.available)
-                    .map(|v| v.name.to_lowercase())
-                    .collect();
-                format!(
-                    "What size would you like for the {what}: {}?",
-                    speech::list_with(&names, "or")
-                )
-            }
+            None => format!(
+                "What size would you like for the {what}: {}?",
+                speech::list_with(&names, "or")
+            ),
             Some(g) => {
-                let group = menu.group(g);
-                let gname = group.map_or(g.clone(), |g| g.name.to_lowercase());
-                let names: Vec<String> = group
-                    .map(|g| {
-                        g.options
-                            .iter()
-                            .filter(|o| o.available)
-                            .map(|o| o.name.to_lowercase())
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let gname = menu.group(g).map_or(g.clone(), |g| g.name.to_lowercase());
                 format!(
                     "Which {gname} would you like for the {what}: {}?",
                     speech::list_with(&names, "or")
                 )
             }
+        }
+    }
+
+    /// The available options of the choice being asked ("small", "medium", "large"), in
+    /// lower case; empty when no choice is asked.
+    pub(super) fn asked_options(&self) -> Vec<String> {
+        let menu = &self.menu.menu;
+        let Some(asking) = &self.state.asking else {
+            return Vec::new();
+        };
+        let Some(item) = self
+            .state
+            .cart
+            .get(asking.line)
+            .and_then(|line| menu.item(&line.item))
+        else {
+            return Vec::new();
+        };
+        match &asking.group {
+            None => item
+                .variations
+                .iter()
+                .filter(|v| v.available)
+                .map(|v| v.name.to_lowercase())
+                .collect(),
+            Some(g) => menu
+                .group(g)
+                .map(|g| {
+                    g.options
+                        .iter()
+                        .filter(|o| o.available)
+                        .map(|o| o.name.to_lowercase())
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
     }
 

@@ -116,7 +116,7 @@ impl Turn<'_> {
     fn gather(&self) -> Next {
         Next::Gather {
             turn: self.input.turn + 1,
-            hints: hints(self.menu),
+            hints: self.hints(),
             number_entry: matches!(self.state.phase, Phase::AskCallback | Phase::TakeCallback),
         }
     }
@@ -683,15 +683,37 @@ fn has(ex: &Extraction, pred: impl Fn(&Intent) -> bool) -> bool {
     ex.intents.iter().any(pred)
 }
 
-/// Speech hints for Twilio: the menu's item names (helps recognition of unusual names).
-fn hints(menu: &CompiledMenu) -> Vec<String> {
-    menu.menu
-        .items
-        .iter()
-        .filter(|i| i.available)
-        .map(|i| i.name.to_lowercase())
-        .take(60)
-        .collect()
+/// At most this many speech hints per gather.
+const MAX_HINTS: usize = 60;
+
+impl Turn<'_> {
+    /// Speech hints for Twilio: the words the caller is likely to say next. Item names while
+    /// ordering (they help with unusual names), the options first when a choice is asked, the
+    /// two answers to "pickup or delivery", and none for an address, a name or a number, where
+    /// menu words would only pull recognition the wrong way.
+    fn hints(&self) -> Vec<String> {
+        let items = || {
+            self.menu
+                .menu
+                .items
+                .iter()
+                .filter(|i| i.available)
+                .map(|i| i.name.to_lowercase())
+        };
+        match self.state.phase {
+            Phase::AskFulfillment => vec!["pickup".into(), "delivery".into()],
+            Phase::AskAddress | Phase::AskName | Phase::AskCallback | Phase::TakeCallback => {
+                Vec::new()
+            }
+            Phase::AskChoice => self
+                .asked_options()
+                .into_iter()
+                .chain(items())
+                .take(MAX_HINTS)
+                .collect(),
+            _ => items().take(MAX_HINTS).collect(),
+        }
+    }
 }
 
 fn digits_of(s: &str) -> String {

@@ -268,3 +268,43 @@ fn phase_names_are_what_serde_writes() {
         );
     }
 }
+
+/// The hints of a turn's gather (empty when the turn does not gather).
+fn hints_of(out: &TurnOutput) -> Vec<String> {
+    match &out.next {
+        Next::Gather { hints, .. } => hints.clone(),
+        _ => Vec::new(),
+    }
+}
+
+#[test]
+fn hints_follow_the_question() {
+    let delivers = Store {
+        offers_delivery: true,
+        ..store()
+    };
+    let outs = run(
+        &menu(),
+        &delivers,
+        &["a pepperoni pizza", "large", "that's it", "delivery please"],
+    );
+    let phases: Vec<Phase> = outs.iter().map(|o| o.state.phase).collect();
+    assert_eq!(
+        phases[1..],
+        [
+            Phase::AskChoice,
+            Phase::AnythingElse,
+            Phase::AskFulfillment,
+            Phase::AskAddress
+        ],
+        "{phases:?}"
+    );
+    // The size question offers the sizes first, then the menu (an item may come next).
+    let choice = hints_of(&outs[1]);
+    assert_eq!(choice[..3], ["small", "medium", "large"], "{choice:?}");
+    assert!(choice.contains(&"coke".to_string()), "{choice:?}");
+    assert!(hints_of(&outs[2]).contains(&"pepperoni pizza".to_string()));
+    assert_eq!(hints_of(&outs[3]), ["pickup", "delivery"]);
+    // An address is free speech: no menu words to pull it off course.
+    assert!(hints_of(&outs[4]).is_empty(), "{:?}", hints_of(&outs[4]));
+}
