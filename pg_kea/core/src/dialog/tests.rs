@@ -23,6 +23,14 @@ fn store() -> Store {
 }
 
 /// Runs a call: start, then each utterance; returns every turn's output.
+/// A store that also delivers.
+fn delivering() -> Store {
+    Store {
+        offers_delivery: true,
+        ..store()
+    }
+}
+
 fn run(menu: &CompiledMenu, store: &Store, says: &[&str]) -> Vec<TurnOutput> {
     let mut outs = Vec::new();
     let mut state = CallState::default();
@@ -175,13 +183,9 @@ fn sold_out_items_are_refused() {
 
 #[test]
 fn delivery_asks_for_the_address_and_reads_it_back() {
-    let delivers = Store {
-        offers_delivery: true,
-        ..store()
-    };
     let outs = run(
         &menu(),
-        &delivers,
+        &delivering(),
         &["a brownie", "that's it", "delivery please", "12 oak street"],
     );
     assert_eq!(outs[3].state.phase, Phase::AskAddress);
@@ -201,9 +205,8 @@ fn phone_numbers_are_read_digit_by_digit() {
 #[test]
 fn details_said_early_skip_their_questions() {
     let full_service = Store {
-        offers_delivery: true,
         asks_name: true,
-        ..store()
+        ..delivering()
     };
     let outs = run(
         &menu(),
@@ -279,13 +282,9 @@ fn hints_of(out: &TurnOutput) -> Vec<String> {
 
 #[test]
 fn hints_follow_the_question() {
-    let delivers = Store {
-        offers_delivery: true,
-        ..store()
-    };
     let outs = run(
         &menu(),
-        &delivers,
+        &delivering(),
         &["a pepperoni pizza", "large", "that's it", "delivery please"],
     );
     let phases: Vec<Phase> = outs.iter().map(|o| o.state.phase).collect();
