@@ -91,7 +91,7 @@ pub async fn run(admin_url: &str, args: Args) -> Result<(), String> {
     );
     let mut cpu_lines = Vec::new();
     for &c in &args.clients {
-        let gw = gateway_load(&args, c, Duration::ZERO).await?;
+        let gw = gateway_load(&db, &args, c, Duration::ZERO).await?;
         let api = pgbench(&args, admin_url, &scripts.0, c, &work, "api")?;
         let reference = pgbench(&args, admin_url, &scripts.1, c, &work, "ref")?;
         let one = pgbench(&args, admin_url, &scripts.2, c, &work, "one")?;
@@ -138,7 +138,7 @@ pub async fn run(admin_url: &str, args: Args) -> Result<(), String> {
             "calls", "turns/s", "gateway p50 p99", "api p50 p99", "reference p50 p99"
         );
         for &c in &args.clients {
-            let gw = gateway_load(&args, c, pause).await?;
+            let gw = gateway_load(&db, &args, c, pause).await?;
             let api = pgbench(&args, admin_url, &api_paced, c, &work, "apip")?;
             let reference = pgbench(&args, admin_url, &ref_paced, c, &work, "refp")?;
             let less = |d: Duration| ms(d.saturating_sub(pause));
@@ -392,7 +392,16 @@ fn bench_call(args: &Args) -> CallSpec {
 
 /// `clients` concurrent calls, each posting signed gather webhooks back to back (`pause` zero)
 /// or pausing between turns like a person.
-async fn gateway_load(args: &Args, clients: usize, pause: Duration) -> Result<Figures, String> {
+async fn gateway_load(
+    db: &tokio_postgres::Client,
+    args: &Args,
+    clients: usize,
+    pause: Duration,
+) -> Result<Figures, String> {
+    // Each call goes on from the turn it is at: an earlier measurement moved it on, and a
+    // lower turn number would be answered as a Twilio retry (stored TwiML, no work).
+    let next_turns = gateway_turns(db, clients).await?;
+    let before: u32 = next_turns.iter().sum();
     let gateway_pid = args.gateway_pid.as_deref();
     let cpu_before = (
         cpu::machine(),
@@ -402,12 +411,10 @@ async fn gateway_load(args: &Args, clients: usize, pause: Duration) -> Result<Fi
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let t0 = Instant::now();
     let mut tasks = Vec::new();
-    for k in 0..clients {
+    for (k, mut turn) in next_turns.into_iter().enumerate() {
         let mut caller =
             Caller::new(bench_call(args), |_, _| {}).with_call_sid(format!("BENCH-GW-{k}"));
         tasks.push(tokio::spawn(async move {
-            // setup() left each call at next_turn = 2.
-            let mut turn = 2u32;
             while Instant::now() < deadline {
                 let path = format!("/twilio/voice/gather?turn={turn}");
                 let said = UTTERANCES[turn as usize % UTTERANCES.len()];
@@ -430,13 +437,43 @@ async fn gateway_load(args: &Args, clients: usize, pause: Duration) -> Result<Fi
         all.extend(t.await.map_err(|e| e.to_string())??);
     }
     let elapsed = t0.elapsed().as_secs_f64();
+    let cpu_after = (
+        cpu::machine(),
+        gateway_pid.and_then(cpu::process),
+        cpu::process("self"),
+    );
+    // Every request must have been a new turn, none answered as a retry.
+    let done: u32 = gateway_turns(db, clients).await?.iter().sum::<u32>() - before;
+    if done as usize != all.len() {
+        return Err(format!(
+            "{} requests but {done} new turns: some were answered as retries",
+            all.len()
+        ));
+    }
     let turns = all.len() as f64;
     Ok(Figures {
         tps: turns / elapsed,
         p50: percentile(&mut all, 50.0),
         p99: percentile(&mut all, 99.0),
-        machine_us: cpu::per_op(cpu_before.0, cpu::machine(), turns),
-        gateway_us: cpu::per_op(cpu_before.1, gateway_pid.and_then(cpu::process), turns),
-        loadgen_us: cpu::per_op(cpu_before.2, cpu::process("self"), turns),
+        machine_us: cpu::per_op(cpu_before.0, cpu_after.0, turns),
+        gateway_us: cpu::per_op(cpu_before.1, cpu_after.1, turns),
+        loadgen_us: cpu::per_op(cpu_before.2, cpu_after.2, turns),
     })
+}
+
+/// The next turn number of each gateway call BENCH-GW-0..clients.
+async fn gateway_turns(db: &tokio_postgres::Client, clients: usize) -> Result<Vec<u32>, String> {
+    let sids: Vec<String> = (0..clients).map(|k| format!("BENCH-GW-{k}")).collect();
+    let rows = db
+        .query(
+            "select next_turn from unnest($1::text[]) with ordinality s(sid, n)
+               join app.calls c on c.call_sid = s.sid order by s.n",
+            &[&sids],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    if rows.len() != clients {
+        return Err(format!("{} of {clients} bench calls found", rows.len()));
+    }
+    Ok(rows.iter().map(|r| r.get::<_, i32>(0) as u32).collect())
 }
