@@ -94,8 +94,11 @@ pub async fn run(admin_url: &str, args: Args) -> Result<(), String> {
     gateway_load_for(&db, &args, max, Duration::ZERO, Duration::from_secs(1)).await?;
     let mut cpu_lines = Vec::new();
     for &c in &args.clients {
+        settle(&db).await?;
         let gw = gateway_load(&db, &args, c, Duration::ZERO).await?;
+        settle(&db).await?;
         let api = pgbench(&args, admin_url, &scripts.0, c, &work, "api")?;
+        settle(&db).await?;
         let reference = pgbench(&args, admin_url, &scripts.1, c, &work, "ref")?;
         let one = pgbench(&args, admin_url, &scripts.2, c, &work, "one")?;
         cpu_lines.push(cpu_line(c, &gw, &api, &reference));
@@ -141,8 +144,11 @@ pub async fn run(admin_url: &str, args: Args) -> Result<(), String> {
             "calls", "turns/s", "gateway p50 p99", "api p50 p99", "reference p50 p99"
         );
         for &c in &args.clients {
+            settle(&db).await?;
             let gw = gateway_load(&db, &args, c, pause).await?;
+            settle(&db).await?;
             let api = pgbench(&args, admin_url, &api_paced, c, &work, "apip")?;
+            settle(&db).await?;
             let reference = pgbench(&args, admin_url, &ref_paced, c, &work, "refp")?;
             let less = |d: Duration| ms(d.saturating_sub(pause));
             println!(
@@ -472,6 +478,23 @@ async fn gateway_load_for(
         gateway_us: cpu::per_op(cpu_before.1, cpu_after.1, turns),
         loadgen_us: cpu::per_op(cpu_before.2, cpu_after.2, turns),
     })
+}
+
+/// Every measurement starts from the same state: the turn log vacuumed and analysed (so
+/// autovacuum is unlikely to start mid-measurement) and a checkpoint just done (so no
+/// measurement has one, and each pays the same full-page writes after it). The durability
+/// settings themselves stay at PostgreSQL's defaults.
+async fn settle(db: &tokio_postgres::Client) -> Result<(), String> {
+    // Two statements: VACUUM cannot share a query string (an implicit transaction).
+    for sql in ["vacuum analyze app.calls, app.turns", "checkpoint"] {
+        db.batch_execute(sql).await.map_err(|e| {
+            let why = e
+                .as_db_error()
+                .map_or(e.to_string(), |d| d.message().to_string());
+            format!("{sql} before a measurement: {why}")
+        })?;
+    }
+    Ok(())
 }
 
 /// The next turn number of each gateway call BENCH-GW-0..clients.
