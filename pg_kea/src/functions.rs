@@ -151,15 +151,9 @@ fn parse_text<T: DeserializeOwned>(what: &str, text: &str) -> T {
 }
 
 fn parse<T: DeserializeOwned>(what: &str, value: JsonB) -> T {
-    serde_json::from_value(value.0).unwrap_or_else(|e| {
-        raise(
-            PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
-            format!("kea: invalid {what}: {e}"),
-            "See docs/dialog.md for the shapes of state and input.",
-        )
-    })
+    serde_json::from_value(value.0).unwrap_or_else(|e| bad(what, &e.to_string()))
 }
 
-fn to_jsonb<T: serde::Serialize>(value: &T) -> JsonB {
+pub(crate) fn to_jsonb<T: serde::Serialize>(value: &T) -> JsonB {
     JsonB(serde_json::to_value(value).expect("kea_core types always serialise"))
 }

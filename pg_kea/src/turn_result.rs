@@ -9,7 +9,9 @@ use std::cell::Cell;
 use kea_core::dialog::{Outcome, TurnOutput};
 use pgrx::heap_tuple::PgHeapTuple;
 use pgrx::prelude::*;
-use pgrx::{AllocatedByRust, IntoDatum, JsonB, PgTupleDesc};
+use pgrx::{AllocatedByRust, IntoDatum, PgTupleDesc};
+
+use crate::functions::to_jsonb;
 
 pgrx::extension_sql!(
     r#"
@@ -46,7 +48,7 @@ pub fn build(out: TurnOutput) -> PgHeapTuple<'static, AllocatedByRust> {
     let phase = out.state.phase.as_str();
     let (call_outcome, order) = match &out.outcome {
         None => (None, None),
-        Some(Outcome::Submitted { order }) => (Some("ordered"), Some(json(order))),
+        Some(Outcome::Submitted { order }) => (Some("ordered"), Some(to_jsonb(order))),
         Some(Outcome::Transferred { .. }) => (Some("transferred"), None),
         Some(Outcome::Callback { .. }) => (Some("callback"), None),
         Some(Outcome::Cancelled) => (Some("cancelled"), None),
@@ -70,8 +72,4 @@ pub fn build(out: TurnOutput) -> PgHeapTuple<'static, AllocatedByRust> {
 /// JSON text for a `json` attribute (a json datum is a text datum): no parse, unlike jsonb.
 fn text<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("kea_core types always serialise")
-}
-
-fn json<T: serde::Serialize>(value: &T) -> JsonB {
-    JsonB(serde_json::to_value(value).expect("kea_core types always serialise"))
 }
