@@ -34,7 +34,9 @@ thread_local! {
 }
 
 fn type_oid() -> pg_sys::Oid {
-    if let Some(oid) = TYPE_OID.get() {
+    // The cached oid dies with the type when the extension is recreated (scripts/migrate does
+    // that for a new build), while pooled backends live on: check it still names a type.
+    if let Some(oid) = TYPE_OID.get().filter(|&oid| type_exists(oid)) {
         return oid;
     }
     let oid = PgTupleDesc::for_composite_type("kea.turn_result")
@@ -42,6 +44,20 @@ fn type_oid() -> pg_sys::Oid {
         .oid();
     TYPE_OID.set(Some(oid));
     oid
+}
+
+fn type_exists(oid: pg_sys::Oid) -> bool {
+    let none = pg_sys::Datum::from(0);
+    // SAFETY: a syscache probe by oid; it only reads the catalog cache.
+    unsafe {
+        pg_sys::SearchSysCacheExists(
+            pg_sys::SysCacheIdentifier::TYPEOID as i32,
+            oid.into(),
+            none,
+            none,
+            none,
+        )
+    }
 }
 
 pub fn build(out: TurnOutput) -> PgHeapTuple<'static, AllocatedByRust> {

@@ -26,9 +26,19 @@ fn env(name: &str) -> String {
 
 /// A superuser connection to kea_test.
 pub async fn admin() -> Client {
-    let (client, conn) = tokio_postgres::connect(&env("KEA_TEST_ADMIN_URL"), NoTls)
+    admin_to("kea_test").await
+}
+
+/// A superuser connection to another database of the test cluster (one a test creates).
+pub async fn admin_to(dbname: &str) -> Client {
+    let mut config: tokio_postgres::Config = env("KEA_TEST_ADMIN_URL")
+        .parse()
+        .expect("KEA_TEST_ADMIN_URL");
+    config.dbname(dbname);
+    let (client, conn) = config
+        .connect(NoTls)
         .await
-        .expect("connecting to kea_test as the test admin");
+        .unwrap_or_else(|e| panic!("connecting to {dbname} as the test admin: {e}"));
     tokio::spawn(conn);
     client
 }

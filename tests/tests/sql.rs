@@ -2,7 +2,7 @@
 //! that is rolled back. A file fails when any statement raises (the files assert with
 //! `assert` / `raise` in DO blocks).
 
-use kea_tests::admin;
+use kea_tests::{admin, admin_to};
 
 #[tokio::test]
 async fn sql_files() {
@@ -86,4 +86,47 @@ async fn a_menu_published_in_one_session_is_seen_by_the_others() {
         .unwrap();
     assert_eq!(after.as_deref(), Some("scone"), "the new version is used");
     assert_eq!(gone, None, "the old version is gone");
+}
+
+/// A backend that ran turns keeps running them after the extension is recreated under it
+/// (scripts/migrate does that for a new build while the gateway's pooled connections live on).
+#[tokio::test]
+async fn turns_survive_the_extension_being_recreated() {
+    const DB: &str = "kea_test_recreate";
+    let admin = admin().await;
+    // One statement each: neither may run in a transaction block.
+    for sql in [
+        format!("drop database if exists {DB} with (force)"),
+        format!("create database {DB}"),
+    ] {
+        admin.batch_execute(&sql).await.unwrap();
+    }
+    let setup = "create extension pg_kea;
+        select kea.publish_menu(1, '{\"name\": \"Stall\", \"items\": [{\"id\": 1, \"code\": \"tea\", \"name\": \"Tea\", \"price_cents\": 100}]}')";
+    let pooled = admin_to(DB).await;
+    pooled.batch_execute(setup).await.unwrap();
+    let turn = "select (kea.dialog_turn(1, '{}', '{\"name\": \"Stall\"}', 0, null, 'start',
+                                         null, null, null, null)).phase";
+    let before: String = pooled.query_one(turn, &[]).await.unwrap().get(0);
+
+    let migrate = admin_to(DB).await;
+    migrate
+        .batch_execute(&format!("drop extension pg_kea cascade; {setup}"))
+        .await
+        .unwrap();
+    let after = pooled
+        .query_one(turn, &[])
+        .await
+        .map(|r| r.get::<_, String>(0));
+    drop((pooled, migrate));
+    admin
+        .batch_execute(&format!("drop database {DB} with (force)"))
+        .await
+        .unwrap();
+    assert_eq!(before, "ordering");
+    let after = after.map_err(|e| {
+        e.as_db_error()
+            .map_or(e.to_string(), |d| d.message().into())
+    });
+    assert_eq!(after.as_deref(), Ok("ordering"));
 }
