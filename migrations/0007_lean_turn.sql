@@ -67,6 +67,10 @@ declare
     r  kea.turn_result;
     m  app.merchants;
     v_kind text;
+    v_speech text;
+    v_confidence real;
+    v_digits text;
+    v_dial_status text;
     v_order bigint;
 begin
     select * into c from app.calls
@@ -98,23 +102,24 @@ begin
         when coalesce(p_params->>'SpeechResult', '') <> '' then 'speech'
         else 'silence'
     end;
+    -- The event as app.turns keeps it: only the fields of its kind.
+    if v_kind = 'speech' then
+        v_speech := p_params->>'SpeechResult';
+        v_confidence := coalesce((p_params->>'Confidence')::real, 1.0);
+    elsif v_kind = 'digits' then
+        v_digits := p_params->>'Digits';
+    elsif v_kind = 'dial_result' then
+        v_dial_status := p_params->>'DialCallStatus';
+    end if;
     r := kea.dialog_turn(c.menu_id, c.state::text, c.store::text, c.next_turn, c.from_number, v_kind,
-                         case when v_kind = 'speech' then p_params->>'SpeechResult' end,
-                         case when v_kind = 'speech'
-                              then coalesce((p_params->>'Confidence')::real, 1.0) end,
-                         case when v_kind = 'digits' then p_params->>'Digits' end,
-                         case when v_kind = 'dial_result' then p_params->>'DialCallStatus' end);
+                         v_speech, v_confidence, v_digits, v_dial_status);
     if r.call_outcome = 'ordered' then
         v_order := app.save_order(c.merchant_id, c.id, r."order", 'pending_verification');
     end if;
     insert into app.turns (merchant_id, call_id, seq, event, speech, confidence, digits,
                            dial_status, understood, said, twiml, phase, elapsed_ms)
-    values (c.merchant_id, c.id, c.next_turn, v_kind,
-            case when v_kind = 'speech' then p_params->>'SpeechResult' end,
-            case when v_kind = 'speech' then coalesce((p_params->>'Confidence')::real, 1.0) end,
-            case when v_kind = 'digits' then p_params->>'Digits' end,
-            case when v_kind = 'dial_result' then p_params->>'DialCallStatus' end,
-            r.understood, r.say, r.twiml, r.phase,
+    values (c.merchant_id, c.id, c.next_turn, v_kind, v_speech, v_confidence, v_digits,
+            v_dial_status, r.understood, r.say, r.twiml, r.phase,
             extract(epoch from clock_timestamp() - t0) * 1000);
     update app.calls
        set state = r.state,
