@@ -166,6 +166,7 @@ impl Turn<'_> {
                             qualifier: None,
                             negated: false,
                             confidence: 1.0,
+                            quantity: None,
                         })
                         .collect()
                 } else {

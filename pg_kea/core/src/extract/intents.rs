@@ -116,6 +116,7 @@ pub fn read_acts(sc: &mut Scanned, t: &Tables, menu: &Menu) -> Acts {
                             qualifier: None,
                             negated: true,
                             confidence: 1.0,
+                            quantity: None,
                         }],
                         confidence: 1.0,
                         ..Default::default()

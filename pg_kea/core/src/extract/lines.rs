@@ -787,6 +787,7 @@ impl<'a> Builder<'a> {
                 qualifier: m.qual,
                 negated: m.negated,
                 confidence: m.conf,
+                quantity: None,
             };
             conf = conf.min(m.conf);
             let dup = modifiers.iter().any(|x| {
@@ -821,6 +822,7 @@ impl<'a> Builder<'a> {
             modifiers,
             confidence: conf,
             span,
+            candidates: Vec::new(),
         }
     }
 }

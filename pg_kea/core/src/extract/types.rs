@@ -42,6 +42,10 @@ pub struct LineMention {
     /// Where in the normalised utterance the line was said.
     #[serde(default)]
     pub span: Span,
+    /// When `item` is `None` but the words fit a few items ("a quesadilla" on a menu with a
+    /// chicken and a cheese one): their codes, so the dialog can ask which one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -56,6 +60,10 @@ pub struct ModMention {
     #[serde(default)]
     pub negated: bool,
     pub confidence: f32,
+    /// How many of the option when a count was said ("two sugars", "three pumps of vanilla");
+    /// `None` = one. Pricing charges the option this many times.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
