@@ -37,13 +37,3 @@ grant usage on schema kea to kea_owner;
 grant select on kea.menus to kea_owner;
 grant execute on all functions in schema kea to kea_owner;
 grant insert, update on kea.menus to kea_owner;
-
--- The application clock. Tests of opening hours set `kea.now` instead of waiting for 3 AM.
--- PL/pgSQL rather than SQL: PostgreSQL 15 re-plans a non-inlined SQL function on every call.
-create function app.now() returns timestamptz
-language plpgsql stable as $$
-begin
-    return coalesce(nullif(current_setting('kea.now', true), '')::timestamptz, now());
-end
-$$;
-alter function app.now() owner to kea_owner;

@@ -15,7 +15,9 @@ create table app.calls (
     -- How it ended, for the owner's reports.
     outcome         text check (outcome in ('ordered', 'transferred', 'callback', 'abandoned',
                                             'hung_up', 'closed', 'cancelled')),
-    state           jsonb not null default '{}',
+    -- The dialog's state (kea_core::dialog::CallState). json, not jsonb: pg_kea reads and
+    -- writes it with serde alone every turn (cast to jsonb to query it).
+    state           json not null default '{}',
     -- The turn number the next gather must carry; lower numbers are retries.
     next_turn       integer not null default 0,
     order_id        bigint,
@@ -26,33 +28,40 @@ create table app.calls (
     recording_url   text,
     recording_sid   text,
     recording_duration_s integer,
+    -- The merchant's settings as this call's dialog sees them (kea_core::dialog::Store), fixed
+    -- when the call starts: a turn reads no merchant row, and a change applies from the next call.
+    store           json,
     primary key (merchant_id, id),
     unique (merchant_id, call_sid)
 );
 create index calls_started on app.calls (merchant_id, started_at desc);
+comment on column app.calls.store is
+    'The merchant''s settings as this call''s dialog sees them (kea_core::dialog::Store), fixed when the call started.';
 
 create table app.turns (
     merchant_id bigint not null,
     call_id     bigint not null,
     seq         integer not null,
-    -- start | speech | digits | silence | dial_result
+    -- start | speech | digits | silence | dial_result; with speech, confidence, digits and
+    -- dial_status, the whole input of the turn (what api.replay_call feeds the dialog again).
     event       text not null,
-    -- The event as given to kea.dialog_step (kind, text, confidence, digits, status): what a
-    -- replay feeds the dialog again (api.replay_call).
-    event_data  jsonb,
     speech      text,
     confidence  real,
     digits      text,
-    understood  jsonb,
+    -- What kea.extract made of the speech (json: written by pg_kea as text).
+    understood  json,
     said        text not null,
     twiml       text not null,
     phase       text not null,
     -- Server-side time to produce the answer.
     elapsed_ms  numeric(10, 3),
     created_at  timestamptz not null default now(),
+    -- DialCallStatus of a dial_result turn (a transfer's result).
+    dial_status text,
     primary key (merchant_id, call_id, seq),
     foreign key (merchant_id, call_id) references app.calls (merchant_id, id) on delete cascade
 );
+comment on column app.turns.dial_status is 'DialCallStatus of a dial_result turn (a transfer''s result).';
 
 create table app.orders (
     merchant_id     bigint not null references app.merchants (id),
@@ -98,44 +107,5 @@ create table app.order_lines (
     foreign key (merchant_id, order_id) references app.orders (merchant_id, id) on delete cascade,
     check (line_total_cents = unit_price_cents * quantity)
 );
-
--- Saves a priced order (kea.price_order / dialog outcome format) and returns its id.
-create function app.save_order(p_merchant_id bigint, p_call_id bigint, p_order jsonb, p_status text)
-returns bigint
-language plpgsql as $$
-declare
-    v_id bigint;
-    d jsonb := coalesce(p_order->'details', '{}');
-begin
-    insert into app.orders (merchant_id, call_id, status, customer_name, customer_phone,
-                            fulfillment, address, requested_time, subtotal_cents, tax_cents,
-                            total_cents, currency)
-    values (p_merchant_id, p_call_id, p_status, d->>'name', d->>'phone',
-            coalesce(d->>'fulfillment', 'pickup'), d->>'address', d->'time',
-            (p_order->>'subtotal_cents')::bigint, (p_order->>'tax_cents')::bigint,
-            (p_order->>'total_cents')::bigint, coalesce(p_order->>'currency', 'USD'))
-    returning id into v_id;
-
-    insert into app.order_lines (merchant_id, order_id, line_no, item_id, item_code, name,
-                                 variation_code, variation_name, quantity, unit_price_cents,
-                                 line_total_cents, modifiers)
-    select p_merchant_id, v_id, ord, (l->>'item_id')::bigint, l->>'item', l->>'name',
-           l->>'variation', l->>'variation_name', (l->>'quantity')::int,
-           (l->>'unit_price_cents')::bigint, (l->>'line_total_cents')::bigint,
-           coalesce(l->'modifiers', '[]')
-    from jsonb_array_elements(p_order->'lines') with ordinality as x(l, ord);
-    return v_id;
-end
-$$;
-
--- An order with its lines as one JSON object: what `scripts/call --json` prints.
-create function app.order_json(p_order_id bigint) returns jsonb
-language sql stable as $$
-    select to_jsonb(o) - 'merchant_id' || jsonb_build_object(
-        'lines', coalesce((select jsonb_agg(to_jsonb(l) - 'merchant_id' - 'order_id' order by l.line_no)
-                           from app.order_lines l
-                           where l.merchant_id = o.merchant_id and l.order_id = o.id), '[]'))
-    from app.orders o where o.id = p_order_id
-$$;
 
 reset role;

@@ -77,3 +77,10 @@ ensure_admin_role() {
             create role kea_test_admin login superuser password 'kea-test';
         end if; end \$\$"
 }
+
+# Loads the demo merchant (Tony's Pizza) into database $1. SQL goes to psql on standard input:
+# the postgres user need not be able to read the checkout.
+seed_demo_merchant() {
+    psql_admin -d "$1" -v menu="$(cat "$KEA_ROOT/migrations/seed/tonys_pizza.menu.json")" \
+        <"$KEA_ROOT/migrations/seed/demo_merchant.sql" >/dev/null
+}

@@ -15,4 +15,11 @@ mod turn_result;
 
 ::pgrx::pg_module_magic!(name, version);
 
-extension_sql_file!("../../sql/menus.sql", name = "menus", bootstrap);
+/// Runs when a backend loads the library: lets kea_core's per-word loops see a query cancel,
+/// `statement_timeout` or `pg_terminate_backend` while they run.
+#[pg_guard]
+pub extern "C-unwind" fn _PG_init() {
+    kea_core::extract::set_interrupt_check(functions::check_interrupts);
+}
+
+extension_sql_file!("../../sql/pg_kea/menus.sql", name = "menus", bootstrap);

@@ -1,38 +1,14 @@
--- Why: a webhook turn should cost little more than the writes it cannot avoid (issue 4; see
--- docs/benchmarks.md). A turn now touches the call row and one new turn row and nothing else:
---   * the merchant's settings are fixed on the call when it starts (`app.calls.store`), so a
---     turn needs no merchant row (a settings change applies from the next call);
---   * pg_kea learns of menu changes from relcache invalidations, so a turn needs no
---     `kea.menus` lookup;
---   * `kea.dialog_turn` takes the event as the columns `app.turns` keeps and returns one
---     `kea.turn_result`, which PL/pgSQL evaluates without starting the executor;
---   * `app.turns` keeps the event as columns only (the jsonb copy doubled the row's WAL);
---   * the call's state, its settings and a turn's `understood` are `json` (text): pg_kea
---     writes and reads them with serde alone, where jsonb cost a parse and a print per turn
---     (cast to jsonb to query them with jsonb operators).
--- The greeting is turn 0 of the same function: api.twilio_voice creates the call, then runs
--- api.twilio_gather, which treats a call whose next turn is 0 as just connected.
-set role kea_owner;
-
-alter table app.calls alter column state type json using state::json,
-                      alter column state set default '{}';
-alter table app.calls add column store json;
-comment on column app.calls.store is
-    'The merchant''s settings as this call''s dialog sees them (kea_core::dialog::Store), fixed when the call started.';
-update app.calls c set store = app.store_json(m)::json
-  from app.merchants m where m.id = c.merchant_id and c.status = 'active';
-
-alter table app.turns add column dial_status text;
-comment on column app.turns.dial_status is 'DialCallStatus of a dial_result turn (a transfer''s result).';
-update app.turns set dial_status = event_data->>'status' where event = 'dial_result';
-alter table app.turns drop column event_data;
-alter table app.turns alter column understood type json using understood::json;
-
-drop function app.run_turn(app.calls, app.merchants, jsonb, integer, timestamptz, bigint);
+-- Twilio's voice webhooks: each is exactly one SQL call that returns the TwiML to answer with.
+-- The dialog itself is kea.dialog_turn (pure, in pg_kea); these functions do the bookkeeping
+-- around it: find the merchant and call, serialise a call's turns (row lock), answer retries
+-- with the stored TwiML (the turn number rides in the gather URL), log the turn, save orders.
+-- They run as kea_owner (security definer) so the gateway's role needs only EXECUTE.
+-- (The hot path's shape was chosen with scripts/bench turns; see docs/benchmarks.md: a turn
+-- touches the call row and one new turn row and nothing else.)
 
 -- POST /twilio/voice: the call connected. Creates the call with the merchant's settings, then
 -- answers turn 0 (the greeting). A retried webhook finds the call and gets turn 0's TwiML.
-create or replace function api.twilio_voice(p_params jsonb) returns text
+create function api.twilio_voice(p_params jsonb) returns text
 language plpgsql security definer set search_path = pg_catalog, public as $$
 declare
     m  app.merchants;
@@ -59,7 +35,7 @@ $$;
 -- (a transfer's result); turn 0 from api.twilio_voice. A turn number below the call's next
 -- one is a retry: it gets the stored TwiML and changes nothing. The row lock serialises a
 -- call's turns.
-create or replace function api.twilio_gather(p_params jsonb, p_turn integer) returns text
+create function api.twilio_gather(p_params jsonb, p_turn integer) returns text
 language plpgsql security definer set search_path = pg_catalog, public as $$
 declare
     t0 timestamptz := clock_timestamp();
@@ -131,42 +107,9 @@ begin
 end
 $$;
 
--- Replays a call: the dialog rerun over its stored turns, from an empty state, against the
--- current menu and the settings the call ran with. `same` is false where kea would now say
--- otherwise.
-create or replace function api.replay_call(p_call_sid text)
-returns table (seq integer, event text, speech text, said text, replayed text, same boolean)
-language plpgsql stable security definer set search_path = pg_catalog, public as $$
-declare
-    c app.calls;
-    t app.turns;
-    v_state json := '{}';
-    r kea.turn_result;
-begin
-    select * into c from app.calls x where x.call_sid = p_call_sid;
-    if c.id is null then
-        raise exception 'no call %', p_call_sid using errcode = 'P0002';
-    end if;
-    if c.store is null then
-        c.store := (select app.store_json(m)::json from app.merchants m where m.id = c.merchant_id);
-    end if;
-    for t in select * from app.turns x where x.merchant_id = c.merchant_id and x.call_id = c.id order by x.seq loop
-        r := kea.dialog_turn(c.menu_id, v_state::text, c.store::text, t.seq, c.from_number, t.event,
-                             t.speech, t.confidence, t.digits, t.dial_status);
-        v_state := r.state;
-        seq := t.seq;
-        event := t.event;
-        speech := t.speech;
-        said := t.said;
-        replayed := r.say;
-        same := replayed is not distinct from t.said;
-        return next;
-    end loop;
-end
-$$;
-
--- POST /twilio/voice/status: as in 0005, reading the state as json.
-create or replace function api.twilio_status(p_params jsonb) returns text
+-- POST /twilio/voice/status: call progress. Idempotent and order-tolerant: a final status
+-- ends the call once; a call that ends mid-order leaves the cart as an `abandoned` order.
+create function api.twilio_status(p_params jsonb) returns text
 language plpgsql security definer set search_path = pg_catalog, public as $$
 declare
     m  app.merchants;
@@ -209,4 +152,11 @@ begin
 end
 $$;
 
-reset role;
+-- What the gateway needs to apologise and transfer when the database cannot answer a turn.
+create view api.twilio_directory as
+    select p.e164, m.transfer_number, m.voice, m.language
+    from app.phone_numbers p join app.merchants m on m.id = p.merchant_id;
+
+grant execute on function api.twilio_voice(jsonb), api.twilio_gather(jsonb, integer),
+      api.twilio_status(jsonb) to kea_authenticator;
+grant select on api.twilio_directory to kea_authenticator;
