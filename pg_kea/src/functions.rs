@@ -19,6 +19,7 @@ mod kea {
     /// details and unmatched words (see docs/extraction.md).
     #[pg_extern(stable, parallel_safe)]
     fn extract(menu_id: i64, utterance: &str) -> JsonB {
+        check_interrupts();
         let menu = menu_cache::compiled(menu_id);
         to_jsonb(&menu.extract(utterance))
     }
@@ -28,6 +29,7 @@ mod kea {
     /// `{state, say, next, twiml, understood, outcome}` (see docs/dialog.md).
     #[pg_extern(stable)]
     fn dialog_step(menu_id: i64, state: JsonB, input: JsonB) -> JsonB {
+        check_interrupts();
         let menu = menu_cache::compiled(menu_id);
         let state: CallState = parse("state", state);
         let input: TurnInput = parse("input", input);
@@ -55,6 +57,7 @@ mod kea {
         digits: Option<&str>,
         dial_status: Option<&str>,
     ) -> pgrx::composite_type!('static, "kea.turn_result") {
+        check_interrupts();
         let menu = menu_cache::compiled(menu_id);
         let state: CallState = parse_text("state", state);
         let input = TurnInput {
@@ -71,6 +74,7 @@ mod kea {
     /// lines with unit prices, subtotal, tax and total. Used when an agent edits an order.
     #[pg_extern(stable)]
     fn price_order(menu_id: i64, cart: JsonB, details: default!(JsonB, "'{}'")) -> JsonB {
+        check_interrupts();
         let menu = menu_cache::compiled(menu_id);
         let cart: Vec<dialog::CartLine> = parse("cart", cart);
         let details: dialog::OrderDetails = parse("details", details);
@@ -107,6 +111,13 @@ mod kea {
     fn invalidate_menu_caches() {
         menu_cache::invalidate_all()
     }
+}
+
+/// PostgreSQL's `CHECK_FOR_INTERRUPTS`: a pending cancel or terminate raises here (as an
+/// ERROR that unwinds through kea_core), so no pg_kea call outlives `statement_timeout` by
+/// more than one word's work. Called on entry and, through kea_core's hook, per word.
+pub(crate) fn check_interrupts() {
+    pgrx::check_for_interrupts!();
 }
 
 /// The dialog event for a turn's stored columns (`app.turns.event` and friends).

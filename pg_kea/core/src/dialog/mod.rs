@@ -239,6 +239,9 @@ impl Turn<'_> {
     }
 
     fn speech(&mut self, text: &str, confidence: f32) -> (String, Next) {
+        // Bounded here too, not only in extraction: the text is also echoed ("I think you
+        // said"), kept as an address or name, and searched by the answers below.
+        let text = crate::extract::bounded(text);
         self.state.silences = 0;
         let mut confirmed = false;
         let text = if let Some(pending) = self.state.unconfirmed.take() {
@@ -247,7 +250,7 @@ impl Turn<'_> {
             if has(&ex, |i| matches!(i, Intent::Yes)) {
                 self.notes.push("low-confidence utterance confirmed".into());
                 confirmed = true;
-                pending
+                crate::extract::bounded(&pending).to_string()
             } else if has(&ex, |i| matches!(i, Intent::No)) || ex.lines.is_empty() {
                 let say = "Sorry about that. Could you say it again?".to_string();
                 return self.ask(say);

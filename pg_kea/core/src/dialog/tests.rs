@@ -307,3 +307,72 @@ fn hints_follow_the_question() {
     // An address is free speech: no menu words to pull it off course.
     assert!(hints_of(&outs[4]).is_empty(), "{:?}", hints_of(&outs[4]));
 }
+
+/// Runs `f` on its own thread and fails if it is not done within `limit` (a regression would
+/// otherwise hang the suite rather than fail it).
+fn within<T: Send + 'static>(
+    limit: std::time::Duration,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(limit)
+        .unwrap_or_else(|_| panic!("still running after {limit:?}"))
+}
+
+#[test]
+fn huge_utterances_are_cut_before_extraction_and_echo() {
+    let m = menu();
+    // 1 MB of misheard words, and one 20,000-letter word: both answered at once.
+    let many = "peperoni larg pizzza ".repeat(50_000);
+    let long: String = (0..20_000u32)
+        .map(|i| (b'a' + (i * 7 % 26) as u8) as char)
+        .collect();
+    for text in [many, long] {
+        let m = m.clone();
+        let outs = within(std::time::Duration::from_secs(5), move || {
+            let mut state = CallState::default();
+            state.phase = Phase::AskAddress;
+            let input = TurnInput {
+                event: Event::Speech {
+                    text: format!("12 {text}"),
+                    confidence: 0.2,
+                },
+                turn: 3,
+                caller: None,
+                store: store(),
+            };
+            step(&m, state, &input)
+        });
+        let kept = outs.state.details.address.as_deref().unwrap_or_default();
+        assert!(
+            kept.chars().count() <= crate::extract::MAX_UTTERANCE_CHARS,
+            "{} characters kept as the address",
+            kept.chars().count()
+        );
+        assert!(outs.say.chars().count() < crate::extract::MAX_UTTERANCE_CHARS + 200);
+    }
+}
+
+#[test]
+fn the_bound_cuts_between_words() {
+    use crate::extract::{bounded, MAX_UTTERANCE_CHARS, MAX_UTTERANCE_WORDS};
+    assert_eq!(bounded("a large pepperoni"), "a large pepperoni");
+    let words = "two ".repeat(MAX_UTTERANCE_WORDS + 10);
+    assert_eq!(
+        bounded(&words).split_whitespace().count(),
+        MAX_UTTERANCE_WORDS
+    );
+    let letters = "abcdefghij".repeat(MAX_UTTERANCE_CHARS);
+    assert_eq!(
+        bounded(&letters),
+        "",
+        "one endless word is dropped, not cut into a new one"
+    );
+    let mixed = format!("a large {}", "x".repeat(MAX_UTTERANCE_CHARS));
+    assert_eq!(bounded(&mixed), "a large ");
+    let cjk = "披萨".repeat(MAX_UTTERANCE_CHARS);
+    assert!(bounded(&cjk).is_empty());
+}

@@ -18,11 +18,43 @@ mod normalise;
 mod scan;
 mod types;
 
+pub use fuzzy::set_interrupt_check;
 pub use types::*;
 
 use crate::menu::Menu;
 use compile::Tables;
 use scan::UnitKind;
+
+/// Most characters of one utterance that extraction reads. A phone order is said in well under
+/// a minute (~150 words, ~900 characters); anything longer is cut, so one request cannot make a
+/// turn run long.
+pub const MAX_UTTERANCE_CHARS: usize = 2_000;
+/// Most words (runs of letters or digits) of one utterance that extraction reads.
+pub const MAX_UTTERANCE_WORDS: usize = 300;
+
+/// `utterance` cut after [`MAX_UTTERANCE_CHARS`] characters or [`MAX_UTTERANCE_WORDS`] words,
+/// whichever comes first, never in the middle of a word. Reads at most that many characters.
+pub fn bounded(utterance: &str) -> &str {
+    let mut words = 0;
+    let mut in_word = false;
+    for (n, (i, c)) in utterance.char_indices().enumerate() {
+        let word_char = c.is_alphanumeric();
+        if word_char && !in_word {
+            words += 1;
+        }
+        if n == MAX_UTTERANCE_CHARS || words > MAX_UTTERANCE_WORDS {
+            // A word cut in two would be repaired into something the caller never said.
+            let end = if word_char {
+                utterance[..i].trim_end_matches(char::is_alphanumeric).len()
+            } else {
+                i
+            };
+            return &utterance[..end];
+        }
+        in_word = word_char;
+    }
+    utterance
+}
 
 /// A menu prepared for matching. Built once per menu version and cached per backend by pg_kea.
 #[derive(Debug, Clone)]
@@ -37,9 +69,10 @@ impl CompiledMenu {
         CompiledMenu { menu, tables }
     }
 
-    /// Everything understood in one utterance.
+    /// Everything understood in one utterance (its first [`MAX_UTTERANCE_CHARS`] characters and
+    /// [`MAX_UTTERANCE_WORDS`] words: see [`bounded`]).
     pub fn extract(&self, utterance: &str) -> Extraction {
-        let mut sc = scan::scan(&self.tables, utterance);
+        let mut sc = scan::scan(&self.tables, bounded(utterance));
         let acts = intents::read_acts(&mut sc, &self.tables, &self.menu);
         let mut builder = lines::Builder::new(&self.tables, &self.menu, acts.changes);
         builder.run(&sc);
