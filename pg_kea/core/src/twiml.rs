@@ -4,8 +4,37 @@
 //! URL it just requested, so the same TwiML works behind any public host or TLS proxy. The turn
 //! number in the URL is what makes retries idempotent (see docs/dialog.md).
 
-use quick_xml::escape::escape;
+use std::borrow::Cow;
+
+use quick_xml::escape::escape as escape_markup;
 use serde::{Deserialize, Serialize};
+
+/// Whether XML 1.0 allows `c` in a document at all (production `Char`): tab, newline, carriage
+/// return, and everything from U+0020 except U+FFFE and U+FFFF (surrogates are no `char`).
+/// Escaping cannot help with the others: `&#0;` is as forbidden as a raw NUL.
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// `text` with every character XML 1.0 forbids (C0 controls, U+FFFE, U+FFFF) replaced by a
+/// space, so words on either side stay apart. Borrowed when there was nothing to replace.
+/// The gateway applies the same cleaning to webhook parameters, so such characters are never
+/// stored either.
+pub fn xml_safe(text: &str) -> Cow<'_, str> {
+    if text.chars().all(is_xml_char) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| if is_xml_char(c) { c } else { ' ' })
+            .collect(),
+    )
+}
+
+/// The one way text enters a document: cleaned of forbidden characters, then escaped.
+fn escape(text: &str) -> String {
+    escape_markup(xml_safe(text).as_ref()).into_owned()
+}
 
 /// How the store speaks: per-merchant, editable in SQL (`app.merchants.voice/language`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -86,7 +115,7 @@ pub fn render(voice: &Voice, say: &str, next: &Next) -> String {
                 l = escape(&voice.language),
             ));
             if !hints.is_empty() {
-                out.push_str(&format!(r#" hints="{}""#, escape(hints.join(", "))));
+                out.push_str(&format!(r#" hints="{}""#, escape(&hints.join(", "))));
             }
             out.push('>');
             out.push_str(&say_xml);
@@ -100,7 +129,7 @@ pub fn render(voice: &Voice, say: &str, next: &Next) -> String {
             out.push_str(&say_xml);
             out.push_str(&format!(
                 r#"<Dial timeout="30" action="{a}" method="POST">{n}</Dial>"#,
-                a = escape(format!("{DIAL_PATH}?turn={turn}")),
+                a = escape(&format!("{DIAL_PATH}?turn={turn}")),
                 n = escape(number),
             ));
         }
@@ -210,5 +239,72 @@ mod tests {
         assert!(xml.contains(">+15555550199</Dial>"));
         let xml = apology(&Voice::default(), None);
         assert!(xml.contains("<Hangup/>") && !xml.contains("<Dial"));
+    }
+
+    #[test]
+    fn forbidden_characters_become_spaces() {
+        let xml = render(
+            &Voice::default(),
+            "two\u{0}pizzas\u{1b}[0m\u{fffe}\u{ffff}, please\tnow",
+            &Next::Hangup,
+        );
+        assert!(
+            xml.contains(">two pizzas [0m  , please\tnow</Say>"),
+            "{xml}"
+        );
+        assert!(roxmltree::Document::parse(&xml).is_ok(), "{xml}");
+        assert!(matches!(xml_safe("fine text"), Cow::Borrowed(_)));
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Any text, with the characters that break documents (controls, U+FFFE/U+FFFF,
+        /// markup) far more often than uniform sampling would give them.
+        pub(crate) fn hostile_text() -> impl Strategy<Value = String> {
+            let c = prop_oneof![
+                4 => any::<char>(),
+                1 => prop::char::range('\u{0}', '\u{1f}'),
+                1 => prop::sample::select(vec!['\u{fffe}', '\u{ffff}', '&', '<', '>', '"', '\'', ']']),
+            ];
+            prop::collection::vec(c, 0..40).prop_map(|v| v.into_iter().collect())
+        }
+
+        fn next() -> impl Strategy<Value = Next> {
+            prop_oneof![
+                (
+                    any::<u32>(),
+                    prop::collection::vec(hostile_text(), 0..4),
+                    any::<bool>()
+                )
+                    .prop_map(|(turn, hints, number_entry)| Next::Gather {
+                        turn,
+                        hints,
+                        number_entry
+                    }),
+                (hostile_text(), any::<u32>())
+                    .prop_map(|(number, turn)| Next::Dial { number, turn }),
+                hostile_text().prop_map(|number| Next::Transfer { number }),
+                Just(Next::Hangup),
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn every_document_is_well_formed_xml(
+                voice in hostile_text(),
+                language in hostile_text(),
+                say in hostile_text(),
+                next in next(),
+                store_number in proptest::option::of(hostile_text()),
+            ) {
+                let voice = Voice { voice, language };
+                for xml in [render(&voice, &say, &next), apology(&voice, store_number.as_deref())] {
+                    let doc = roxmltree::Document::parse(&xml);
+                    prop_assert!(doc.is_ok(), "{:?}: {}", doc.err(), xml.escape_debug());
+                }
+            }
+        }
     }
 }
