@@ -14,7 +14,13 @@ impl Turn<'_> {
             let Some(item) = menu.item(&line.item) else {
                 continue;
             };
-            if !item.variations.is_empty() && line.variation.is_none() {
+            // A size the item no longer has counts as none (the menu changed under the call).
+            let sized = line
+                .variation
+                .as_deref()
+                .and_then(|v| item.variation(v))
+                .is_some();
+            if !item.variations.is_empty() && !sized {
                 self.state.asking = Some(Asking {
                     line: idx,
                     group: None,

@@ -95,6 +95,9 @@ impl Turn<'_> {
     }
 
     fn finish(mut self, say: String, next: Next) -> TurnOutput {
+        // What was said is stored (`app.turns.said`) and repeated as well as rendered: it
+        // carries no character the TwiML could not.
+        let say = twiml::xml_safe(&say).into_owned();
         if matches!(next, Next::Gather { .. }) {
             self.state.last_prompt = say.clone();
         }
@@ -431,8 +434,13 @@ impl Turn<'_> {
         }
     }
 
-    /// After "that's all": the missing details, then the read-back.
+    /// After "that's all": the missing choices and details, then the read-back. A line still
+    /// missing a size or a required option is asked for again, however the caller got here
+    /// ("that's all" while kea asked for the size): it never reaches the read-back.
     fn proceed(&mut self) -> (String, Next) {
+        if let Some(q) = self.next_choice() {
+            return q;
+        }
         let store = self.store().clone();
         let d = &self.state.details;
         if store.offers_delivery && d.fulfillment.is_none() {
@@ -509,6 +517,11 @@ impl Turn<'_> {
     }
 
     fn submit(&mut self) -> (String, Next) {
+        // The read-back was complete, but the state may come from an older version or the menu
+        // may have changed since: an incomplete line is never submitted.
+        if let Some(q) = self.next_choice() {
+            return q;
+        }
         let order = price_order(&self.menu.menu, &self.state.cart, &self.state.details);
         let store = self.store().clone();
         self.state.phase = Phase::Submitted;
