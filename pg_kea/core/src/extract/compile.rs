@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use super::fuzzy::FuzzyIndex;
 use super::lexicon;
 use super::matcher::{surface_hash, Meaning, Sense, Trie, Vocab};
+use super::names;
 use super::normalise::{normalise, phrase_stems};
 use super::types::Qualifier;
 use crate::menu::Menu;
@@ -105,40 +106,11 @@ pub fn compile(menu: &Menu) -> Tables {
     }
     t.or_words = vec![t.vocab.intern("or"), t.vocab.intern("nor")];
 
-    // Menu content. Partial aliases are collected and added at the end, only where unique.
-    type Partials = HashMap<Vec<u32>, (Vec<Sense>, bool)>;
+    // Menu content. Partial aliases are collected and added at the end.
     let mut partial: Partials = HashMap::new();
     let add_content = |t: &mut Tables, partial: &mut Partials, phrase: &str, sense| {
-        let w = ids(&mut t.vocab, phrase);
-        if w.is_empty() {
-            return;
-        }
-        let surface = surface_hash(&normalise(phrase).0);
-        t.trie.insert(
-            &w,
-            Meaning {
-                sense,
-                confidence: 1.0,
-                surface,
-            },
-        );
-        // "all the toppings" names no single topping: no partial aliases from quantifiers.
-        let quantified = ["all", "every", "each", "any"]
-            .iter()
-            .any(|q| t.vocab.get(q) == w[0]);
-        for i in 0..w.len() {
-            if quantified {
-                break;
-            }
-            for j in i + 1..=w.len() {
-                if j - i < w.len() {
-                    let e = partial.entry(w[i..j].to_vec()).or_default();
-                    if !e.0.contains(&sense) {
-                        e.0.push(sense);
-                    }
-                    e.1 |= j == w.len();
-                }
-            }
+        for form in names::spoken_forms(phrase) {
+            add_form(t, partial, &form, sense);
         }
     };
 
@@ -215,6 +187,21 @@ pub fn compile(menu: &Menu) -> Tables {
             }
         }
     }
+    // "oj" for Orange Juice: initials of an item's name, where they are no word of their own.
+    for (ii, item) in menu.items.iter().enumerate() {
+        let known = |w: &str| t.vocab.get(w) != super::matcher::NO_WORD || w.len() < 2;
+        if let Some(ini) = names::initials(&item.name, known) {
+            let w = ids(&mut t.vocab, &ini);
+            t.trie.insert(
+                &w,
+                Meaning {
+                    sense: Sense::Item(ii as u32),
+                    confidence: PARTIAL_CONFIDENCE,
+                    surface: 0,
+                },
+            );
+        }
+    }
     for (ci, c) in menu.categories.iter().enumerate() {
         let sense = Sense::Category(ci as u32);
         add_content(&mut t, &mut partial, &c.name, sense);
@@ -232,16 +219,16 @@ pub fn compile(menu: &Menu) -> Tables {
         t.function[w as usize] = true;
     }
 
-    // Partial aliases: a piece of a longer alias that names exactly one thing, is not itself a
-    // full alias, and starts and ends on a content word.
+    // Partial aliases: a piece of a longer alias that is not itself a full alias and starts
+    // and ends on a content word. A piece that fits several things keeps them all ("chicken"
+    // of "Grilled Chicken" and of "Chicken Quesadilla"): the line builder chooses by context,
+    // or leaves the choice to the dialog.
     let mut parts: Vec<_> = partial.into_iter().collect();
     parts.sort_by(|a, b| a.0.cmp(&b.0));
-    for (words, (senses, head)) in parts {
-        if senses.len() != 1 {
-            continue;
-        }
+    for (words, senses) in parts {
+        let leading_number = senses.iter().any(|s| s.2);
         let edge_ok = |w: u32| !t.function[w as usize] && !t.vocab.words[w as usize].is_empty();
-        if !edge_ok(words[0]) || !edge_ok(words[words.len() - 1]) {
+        if !(edge_ok(words[0]) || leading_number) || !edge_ok(words[words.len() - 1]) {
             continue;
         }
         if words.iter().all(|w| {
@@ -251,21 +238,40 @@ pub fn compile(menu: &Menu) -> Tables {
         }) {
             continue;
         }
-        if !t.trie.get(&words).is_empty() {
+        // A full alias wins over any piece; a category word does not, since the piece is more
+        // precise ("milk tea" of five names is narrower than the Milk Tea category).
+        if t.trie
+            .get(&words)
+            .iter()
+            .any(|m| !matches!(m.sense, Sense::Category(_)))
+        {
             continue;
         }
-        t.trie.insert(
-            &words,
-            Meaning {
-                sense: senses[0],
-                confidence: if head {
-                    PARTIAL_CONFIDENCE
-                } else {
-                    PARTIAL_MODIFIER_CONFIDENCE
+        // Two options of one group: too vague to be worth a guess ("sauce" of "bbq sauce" and
+        // "hot sauce"). Options of different groups are resolved by the line's item.
+        let same_group = senses.iter().enumerate().any(|(a, x)| {
+            senses[a + 1..].iter().any(|y| match (x.0, y.0) {
+                (Sense::Opt { group: g1, .. }, Sense::Opt { group: g2, .. }) => g1 == g2,
+                _ => false,
+            })
+        });
+        if same_group {
+            continue;
+        }
+        for (sense, head, _) in senses {
+            t.trie.insert(
+                &words,
+                Meaning {
+                    sense,
+                    confidence: if head {
+                        PARTIAL_CONFIDENCE
+                    } else {
+                        PARTIAL_MODIFIER_CONFIDENCE
+                    },
+                    surface: 0,
                 },
-                surface: 0,
-            },
-        );
+            );
+        }
     }
 
     // Words of group names ("make the crust thin", "for toppings") are known words: never
@@ -292,9 +298,79 @@ pub fn compile(menu: &Menu) -> Tables {
     t
 }
 
+/// Pieces of aliases: words -> (sense, keeps the head noun, starts with the name's number).
+type Partials = HashMap<Vec<u32>, Vec<(Sense, bool, bool)>>;
+
+/// One full form into the trie, and its pieces into `partial`.
+fn add_form(t: &mut Tables, partial: &mut Partials, phrase: &str, sense: Sense) {
+    let w = ids(&mut t.vocab, phrase);
+    if w.is_empty() {
+        return;
+    }
+    let surface = surface_hash(&normalise(phrase).0);
+    t.trie.insert(
+        &w,
+        Meaning {
+            sense,
+            confidence: 1.0,
+            surface,
+        },
+    );
+    // "all the toppings" names no single topping: no partial aliases from quantifiers.
+    if ["all", "every", "each", "any"]
+        .iter()
+        .any(|q| t.vocab.get(q) == w[0])
+    {
+        return;
+    }
+    let mut add = |piece: Vec<u32>, head: bool, number: bool| {
+        let e = partial.entry(piece).or_default();
+        match e.iter_mut().find(|x| x.0 == sense) {
+            Some(x) => {
+                x.1 |= head;
+                x.2 |= number;
+            }
+            None => e.push((sense, head, number)),
+        }
+    };
+    let n = w.len();
+    for i in 0..n {
+        for j in i + 1..=n {
+            if j - i < n {
+                add(w[i..j].to_vec(), j == n, false);
+            }
+        }
+    }
+    let first = &t.vocab.words[w[0] as usize];
+    // "Two Eggs Any Style": "two eggs" is its name, not a count of eggs.
+    if n > 2 && lexicon::number_value(first).is_some() {
+        add(w[..2].to_vec(), false, true);
+    }
+    // "thai tea" for Thai Milk Tea, "passion fruit tea" for Passion Fruit Green Tea: the first
+    // and last words kept, inner words dropped.
+    if (3..=5).contains(&n) {
+        let inner = n - 2;
+        // Each mask keeps some inner words; the last mask (all kept) is the name itself.
+        for mask in 0u32..(1 << inner) - 1 {
+            let mut piece = vec![w[0]];
+            piece.extend(
+                (0..inner)
+                    .filter(|b| mask & (1 << b) != 0)
+                    .map(|b| w[b + 1]),
+            );
+            piece.push(w[n - 1]);
+            add(piece, true, false);
+        }
+    }
+}
+
 fn collect_content_words(menu: &Menu) -> Vec<String> {
     let mut out = Vec::new();
-    let mut push = |s: &str| out.extend(phrase_stems(s));
+    let mut push = |s: &str| {
+        for f in names::spoken_forms(s) {
+            out.extend(phrase_stems(&f));
+        }
+    };
     for i in &menu.items {
         push(&i.name);
         i.aliases.iter().for_each(|a| push(a));

@@ -17,6 +17,8 @@ pub struct Acts {
     /// Token positions of "make that" / "actually": what follows changes the last line.
     /// (token, strong): strong for "make that", weak for "actually".
     pub changes: Vec<(usize, bool)>,
+    /// Token positions of "no wait" / "i mean": what follows replaces what was just said.
+    pub retracts: Vec<usize>,
 }
 
 fn cue_of(kind: &UnitKind) -> Option<Cue> {
@@ -98,6 +100,9 @@ pub fn read_acts(sc: &mut Scanned, t: &Tables, menu: &Menu) -> Acts {
                     _ => None,
                 };
                 acts.intents.push((start, Intent::MenuQuestion { about }));
+                // A question orders nothing: "how much is a large thai tea" adds no line. It
+                // runs until the caller goes back to ordering ("... and two tacos").
+                stop = question_end(sc, k);
             }
             Cue::Remove => match next_item(sc, k, t, menu) {
                 Some((j, Target::Item(code))) => {
@@ -133,6 +138,7 @@ pub fn read_acts(sc: &mut Scanned, t: &Tables, menu: &Menu) -> Acts {
             },
             Cue::Change => acts.changes.push((start, true)),
             Cue::Correction => acts.changes.push((start, false)),
+            Cue::Retract => acts.retracts.push(end),
             Cue::Pickup => acts.details.fulfillment = Some(Fulfillment::Pickup),
             Cue::Delivery => {
                 if acts.details.fulfillment.is_none() {
@@ -219,6 +225,30 @@ pub fn read_acts(sc: &mut Scanned, t: &Tables, menu: &Menu) -> Acts {
         k += 1;
     }
     acts
+}
+
+/// Token where a question that starts at unit `k` ends: the end of the utterance, or an "and" /
+/// "also" / "then" followed by a quantity, or an ordering cue.
+fn question_end(sc: &Scanned, k: usize) -> usize {
+    let units = &sc.units;
+    for j in k + 1..units.len() {
+        let u = &units[j];
+        let w = sc.word(u.start);
+        let joins = matches!(u.kind, UnitKind::Word { .. })
+            && matches!(w, "and" | "also" | "then" | "plus" | "but");
+        let quantity_next = units[j + 1..].iter().take(3).any(|n| {
+            matches!(n.kind, UnitKind::Digits(_))
+                || matches!(&n.kind, UnitKind::Match(ms, _)
+                    if ms.iter().any(|m| matches!(m.sense, Sense::Num { .. })))
+        });
+        if joins && quantity_next {
+            return u.start;
+        }
+        if cue_of(&u.kind).is_some_and(|c| !matches!(c, Cue::MenuQuestion | Cue::At | Cue::In)) {
+            return u.start;
+        }
+    }
+    sc.tokens.len()
 }
 
 fn mark(sc: &mut Scanned, start: usize, end: usize) {

@@ -39,12 +39,93 @@ pub const NUMBERS: &[(&str, u32)] = &[
     ("a couple of", 2),
     ("couple of", 2),
     ("a pair of", 2),
+    ("a few", 3),
     ("a dozen", 12),
     ("one dozen", 12),
     ("a half dozen", 6),
     ("half a dozen", 6),
     ("two dozen", 24),
 ];
+
+/// Words after a number in a parenthetical that make it a count, not a name ("6 pcs").
+pub const COUNT_UNITS: &[&str] = &[
+    "pc", "pcs", "piece", "pieces", "ct", "count", "oz", "ounce", "ounces", "in", "inch", "lb",
+    "lbs", "pack", "pk",
+];
+
+/// Percentages with everyday names ("half sugar", "no ice", "full sugar").
+pub const PERCENT_NAMES: &[(u32, &str)] = &[(0, "no"), (0, "zero"), (50, "half"), (100, "full")];
+
+/// Abbreviations of English food and ordering words, short form first. Names get forms with
+/// either ("BBQ Chicken" is also "barbecue chicken"; "Macaroni & Cheese" is "mac and cheese").
+pub const ABBREVIATIONS: &[(&str, &str)] = &[
+    ("bbq", "barbecue"),
+    ("bbq", "barbeque"),
+    ("mac", "macaroni"),
+    ("parm", "parmesan"),
+    ("parm", "parmigiana"),
+    ("mozz", "mozzarella"),
+    ("veggie", "vegetable"),
+    ("veggies", "vegetables"),
+    ("choc", "chocolate"),
+    ("pb", "peanut butter"),
+    ("chkn", "chicken"),
+    ("chz", "cheese"),
+    ("dbl", "double"),
+    ("lg", "large"),
+    ("sm", "small"),
+    ("med", "medium"),
+    ("reg", "regular"),
+    ("xl", "extra large"),
+    ("oz", "ounce"),
+    ("pc", "piece"),
+    ("pcs", "pieces"),
+    ("sandwich", "sandwiches"),
+];
+
+/// The value of a number word ("two" -> 2); articles and "single" are not counted.
+pub fn number_value(word: &str) -> Option<u32> {
+    NUMBERS
+        .iter()
+        .find(|(p, _)| *p == word && !p.contains(' ') && !matches!(*p, "a" | "an" | "single"))
+        .map(|(_, v)| *v)
+}
+
+/// A number as said ("75" -> "seventy five", "100" -> "one hundred").
+pub fn spoken_number(v: u32) -> String {
+    const ONES: [&str; 20] = [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+    ];
+    const TENS: [&str; 10] = [
+        "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    ];
+    match v {
+        0..=19 => ONES[v as usize].to_string(),
+        20..=99 if v.is_multiple_of(10) => TENS[(v / 10) as usize].to_string(),
+        20..=99 => format!("{} {}", TENS[(v / 10) as usize], ONES[(v % 10) as usize]),
+        100 => "one hundred".to_string(),
+        _ => v.to_string(),
+    }
+}
 
 /// Whether a number phrase is an article ("a", "an").
 pub fn is_article(phrase_len: usize, value: u32, first_word: &str) -> bool {
@@ -122,6 +203,8 @@ pub enum Cue {
     Change,
     /// "actually", "instead": what follows corrects the last line.
     Correction,
+    /// "no wait", "i mean": what follows replaces what was just said in the same sentence.
+    Retract,
     Pickup,
     Delivery,
     /// "my name is", "it's for", "this is": a name follows.
@@ -204,6 +287,27 @@ pub const CUES: &[(&str, Cue)] = &[
     ("do you guys have", Cue::MenuQuestion),
     ("do you sell", Cue::MenuQuestion),
     ("do you carry", Cue::MenuQuestion),
+    ("do you guys carry", Cue::MenuQuestion),
+    ("do you still have", Cue::MenuQuestion),
+    ("is there", Cue::MenuQuestion),
+    ("are there", Cue::MenuQuestion),
+    ("how much", Cue::MenuQuestion),
+    ("how much is", Cue::MenuQuestion),
+    ("how much are", Cue::MenuQuestion),
+    ("how much does", Cue::MenuQuestion),
+    ("how much do", Cue::MenuQuestion),
+    ("how much for", Cue::MenuQuestion),
+    ("what does", Cue::MenuQuestion),
+    ("what comes on", Cue::MenuQuestion),
+    ("what comes with", Cue::MenuQuestion),
+    ("what comes in", Cue::MenuQuestion),
+    ("what's on", Cue::MenuQuestion),
+    ("what is on", Cue::MenuQuestion),
+    ("what's in", Cue::MenuQuestion),
+    ("what is in", Cue::MenuQuestion),
+    ("does it come with", Cue::MenuQuestion),
+    ("what sizes", Cue::MenuQuestion),
+    ("what flavors", Cue::MenuQuestion),
     ("hours", Cue::Hours),
     ("when are you open", Cue::Hours),
     ("are you open", Cue::Hours),
@@ -243,6 +347,14 @@ pub const CUES: &[(&str, Cue)] = &[
     ("actually", Cue::Correction),
     ("instead", Cue::Correction),
     ("i meant", Cue::Correction),
+    ("no wait", Cue::Retract),
+    ("wait no", Cue::Retract),
+    ("no sorry", Cue::Retract),
+    ("sorry no", Cue::Retract),
+    ("i mean", Cue::Retract),
+    ("or rather", Cue::Retract),
+    ("no make it", Cue::Retract),
+    ("oops", Cue::Retract),
     ("pickup", Cue::Pickup),
     ("pick up", Cue::Pickup),
     ("pick it up", Cue::Pickup),

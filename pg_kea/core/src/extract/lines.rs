@@ -18,6 +18,9 @@ use crate::menu::Menu;
 /// crust").
 const PENDING_REACH: usize = 4;
 
+/// Most items a line lists as candidates for the dialog to ask about; more is no question.
+const MAX_CANDIDATES: usize = 8;
+
 #[derive(Debug, Clone)]
 struct Mod {
     /// (group, option) readings, narrowed when the item is known.
@@ -31,6 +34,8 @@ struct Mod {
     describer: bool,
     /// Said right after another menu word, as in a bare list ("black beans romaine cheese").
     in_list: bool,
+    /// "two sugars", "three pumps of vanilla".
+    count: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -58,6 +63,8 @@ pub struct Line {
     item_tok: usize,
     /// The item was first named after options ("pepperoni pizza"), not before ("pizza with").
     named_after_options: bool,
+    /// "both with extra cheese": attributes for the lines just said, not a line of its own.
+    shared: bool,
 }
 
 fn intersect(a: &Option<Vec<u32>>, b: &[u32]) -> Vec<u32> {
@@ -86,10 +93,25 @@ pub struct Builder<'a> {
     /// (token, strong): "make that" is strong, "actually" only when no item is named.
     changes: Vec<(usize, bool)>,
     next_change: usize,
+    /// Tokens after "no wait", "i mean": what follows replaces what was just said.
+    retracts: Vec<usize>,
+    next_retract: usize,
+    retract_pending: bool,
+    /// Items the next menu word names or implies (lookahead for the unit being read).
+    next_items: Option<Vec<u32>>,
+    /// A count waiting for its option ("two sugars", "three pumps of"): (count, token end).
+    pending_count: Option<(u32, usize)>,
+    /// "two of each": the quantity of every line said.
+    each: Option<u32>,
 }
 
 impl<'a> Builder<'a> {
-    pub fn new(t: &'a Tables, menu: &'a Menu, changes: Vec<(usize, bool)>) -> Self {
+    pub fn new(
+        t: &'a Tables,
+        menu: &'a Menu,
+        changes: Vec<(usize, bool)>,
+        retracts: Vec<usize>,
+    ) -> Self {
         Builder {
             t,
             menu,
@@ -104,11 +126,26 @@ impl<'a> Builder<'a> {
             prev_content: false,
             changes,
             next_change: 0,
+            retracts,
+            next_retract: 0,
+            retract_pending: false,
+            next_items: None,
+            pending_count: None,
+            each: None,
         }
     }
 
     fn close(&mut self) {
         let line = std::mem::take(&mut self.cur);
+        if self.retract_pending {
+            // "a burrito, no wait, a bowl": the line being said when the caller took it back
+            // goes, or the last one if nothing was being said.
+            self.retract_pending = false;
+            if !line.has_content && line.qty.is_none() {
+                self.lines.pop();
+            }
+            return;
+        }
         if line.has_content || (line.qty.is_some() && !line.qty_article) {
             self.lines.push(line);
         }
@@ -133,6 +170,18 @@ impl<'a> Builder<'a> {
             {
                 change = Some(self.changes[self.next_change].1);
                 self.next_change += 1;
+            }
+            while self.next_retract < self.retracts.len()
+                && self.retracts[self.next_retract] <= u.start
+            {
+                self.next_retract += 1;
+                if !self.cur.has_content && self.cur.qty.is_some() {
+                    // "two, i mean three": only the number is taken back.
+                    self.cur.qty = None;
+                    self.cur.qty_article = false;
+                } else {
+                    self.retract_pending = true;
+                }
             }
             if let Some(strong) = change {
                 if self.cur.has_content {
@@ -174,8 +223,27 @@ impl<'a> Builder<'a> {
                 self.cur.pronoun = true;
                 continue;
             }
+            let value = match &u.kind {
+                UnitKind::Digits(v) => Some(*v),
+                UnitKind::Match(ms, _) => ms.iter().find_map(|m| match m.sense {
+                    Sense::Num { value, article } if !article || value > 1 => Some(value),
+                    _ => None,
+                }),
+                _ => None,
+            };
+            if let Some(v) = value.filter(|_| is_num) {
+                if self.of_each(sc, k) {
+                    self.each = Some(v);
+                    continue;
+                }
+                if measure || self.counts_option(sc, k, v) {
+                    // "a latte with two pumps of vanilla", "a coffee with two sugars": a count
+                    // of the option, not a new line.
+                    self.pending_count = Some((v, u.end));
+                    continue;
+                }
+            }
             if measure {
-                // "a latte with two pumps of vanilla": a count of a measure word, not a line.
                 continue;
             }
             match &u.kind {
@@ -193,6 +261,14 @@ impl<'a> Builder<'a> {
                     }
                     if !function {
                         self.coordinated(sc, k);
+                    } else if sc.word(u.start) == "both"
+                        && (self.cur.has_content || !self.lines.is_empty())
+                    {
+                        // "a latte and a mocha, both large": what follows is for both.
+                        self.close();
+                        self.cur.shared = true;
+                        self.cur.start = u.start;
+                        self.cur.end = u.end;
                     }
                 }
                 UnitKind::Match(ms, conf) => {
@@ -206,6 +282,7 @@ impl<'a> Builder<'a> {
                     });
                     let prefix = prev.and_then(|p| marker(p, true));
                     let suffix = next.and_then(|n| marker(n, false));
+                    self.next_items = self.items_ahead(sc, k);
                     self.matched(ms, *conf, u.surface, u.start, u.end, prefix, suffix);
                 }
             }
@@ -278,6 +355,21 @@ impl<'a> Builder<'a> {
                             if m.iter().any(|x| x.sense.is_content() && x.confidence == 1.0))
                 });
             }
+            // "a cup of coffee", "an order of fries": a piece of a dish's name used as a
+            // container or measure of the menu word after "of".
+            let container = ms
+                .iter()
+                .filter(|m| m.sense.is_content())
+                .all(|m| m.confidence < 1.0 && matches!(m.sense, Sense::Item(_)))
+                && sc.word(u.end.min(sc.tokens.len() - 1)) == "of"
+                && units
+                    .iter()
+                    .skip(k + 2)
+                    .find(|x| !matches!(x.kind, UnitKind::Word { function: true }))
+                    .is_some_and(is_content);
+            if container {
+                return false;
+            }
             if !weak {
                 return true;
             }
@@ -305,6 +397,91 @@ impl<'a> Builder<'a> {
                 .is_some_and(|u| is_content(u) || is_quantity(u));
         }
         true
+    }
+
+    /// "two of each": a number followed by "of each".
+    fn of_each(&self, sc: &Scanned, k: usize) -> bool {
+        let t = sc.units[k].end;
+        t + 1 < sc.tokens.len() && sc.word(t) == "of" && sc.word(t + 1) == "each"
+    }
+
+    /// "with two sugars": a count right before an option of a many-choice group of the line's
+    /// item, that could not be a line of its own (no item or size said with it). A count of a
+    /// single-choice option is a split instead ("three tacos, two chicken and one steak").
+    fn counts_option(&self, sc: &Scanned, k: usize, v: u32) -> bool {
+        let Some(next) = sc.units.get(k + 1) else {
+            return false;
+        };
+        let UnitKind::Match(ms, _) = &next.kind else {
+            return false;
+        };
+        if !self.cur.has_content
+            || v < 2
+            || ms.iter().any(|m| {
+                matches!(
+                    m.sense,
+                    Sense::Item(_) | Sense::Category(_) | Sense::Var { .. }
+                )
+            })
+        {
+            return false;
+        }
+        // "two small diet sprites": the option describes what comes next, a new line.
+        let described = sc.units.get(k + 2).is_some_and(
+            |n| matches!(&n.kind, UnitKind::Match(m, _) if m.iter().any(|x| x.sense.is_content())),
+        );
+        let Some(cands) = self.cur.cands.as_ref().filter(|_| !described) else {
+            return false;
+        };
+        // Only add-ons counted in portions (groups that take "extra"/"light") have counts; a
+        // count before a kind of thing ("three pepsis") is a line of its own.
+        ms.iter().any(|m| match m.sense {
+            Sense::Opt { group, .. } => {
+                let g = &self.menu.groups[group as usize];
+                g.max != 1
+                    && g.qualified
+                    && self.t.group_items[group as usize]
+                        .iter()
+                        .any(|i| cands.contains(i))
+            }
+            _ => false,
+        })
+    }
+
+    /// Items named or implied by the next menu word after unit `k` (skipping up to two
+    /// grammar words), if it names or implies any.
+    fn items_ahead(&self, sc: &Scanned, k: usize) -> Option<Vec<u32>> {
+        let mut skipped = 0;
+        for u in sc.units.iter().skip(k + 1) {
+            if u.used {
+                continue;
+            }
+            match &u.kind {
+                UnitKind::Word { function: true } if skipped < 2 => skipped += 1,
+                UnitKind::Match(ms, _) if ms.iter().any(|m| m.sense.is_content()) => {
+                    let mut items: Vec<u32> = Vec::new();
+                    for m in ms.iter() {
+                        match m.sense {
+                            Sense::Item(i) => items.push(i),
+                            Sense::Category(c) => items.extend(&self.t.category_items[c as usize]),
+                            _ => {}
+                        }
+                    }
+                    if items.is_empty() {
+                        for m in ms.iter() {
+                            if let Sense::Opt { group, .. } = m.sense {
+                                items.extend(&self.t.group_items[group as usize]);
+                            }
+                        }
+                    }
+                    items.sort_unstable();
+                    items.dedup();
+                    return (!items.is_empty()).then_some(items);
+                }
+                _ => return None,
+            }
+        }
+        None
     }
 
     fn number(&mut self, v: u32, article: bool, start: usize, end: usize) {
@@ -368,10 +545,14 @@ impl<'a> Builder<'a> {
             return;
         }
         let conf_of = |m: &Meaning| m.confidence * conf;
-        let named: Vec<&&Meaning> = content
+        let mut named: Vec<&&Meaning> = content
             .iter()
             .filter(|m| matches!(m.sense, Sense::Item(_) | Sense::Category(_)))
             .collect();
+        // "a milk tea": the items whose names say it are narrower than the category.
+        if named.iter().any(|m| matches!(m.sense, Sense::Item(_))) {
+            named.retain(|m| matches!(m.sense, Sense::Item(_)));
+        }
         let mut opts: Vec<(u32, u32, f32)> = content
             .iter()
             .filter_map(|m| match m.sense {
@@ -397,7 +578,9 @@ impl<'a> Builder<'a> {
         vars.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
 
         // An option the current (named) item takes wins over an item of the same name.
-        let opt_fits_named = self.cur.item_named
+        // After "both", a word that is an item and an option ("both with home fries") is the
+        // option of the lines before.
+        let opt_fits_named = (self.cur.item_named || self.cur.shared)
             && opts
                 .iter()
                 .any(|o| !intersect(&self.cur.cands, &self.t.group_items[o.0 as usize]).is_empty());
@@ -409,7 +592,43 @@ impl<'a> Builder<'a> {
                 .any(|o| self.t.group_items[o.0 as usize].contains(&i)),
             _ => false,
         });
-        if !named.is_empty() && !opt_fits_named && !opt_implies_named {
+        // "a chicken taco", "two asada": a piece of a name that is also an option goes where the
+        // utterance points: to the option when the next word names an item that takes it, or
+        // when the option is the closer reading (its head noun against a describing word).
+        let named_partial = named.iter().all(|m| m.confidence < 1.0);
+        let opt_by_context = !opts.is_empty()
+            && named_partial
+            && (self.next_items.as_ref().is_some_and(|n| {
+                opts.iter().any(|o| {
+                    self.t.group_items[o.0 as usize]
+                        .iter()
+                        .any(|i| n.contains(i))
+                })
+            }) || {
+                let best = |f: &dyn Fn(&Sense) -> bool| {
+                    content
+                        .iter()
+                        .filter(|m| f(&m.sense))
+                        .map(|m| m.confidence)
+                        .fold(0.0f32, f32::max)
+                };
+                best(&|s| matches!(s, Sense::Opt { .. }))
+                    > best(&|s| matches!(s, Sense::Item(_) | Sense::Category(_)))
+            });
+        // "poached eggs" on a line that already has its dish ("corned beef hash with ..."):
+        // a describing piece of another dish's name describes, it orders nothing.
+        let describes_only = named_partial
+            && opts.is_empty()
+            && self.cur.item_named
+            && self.cur.has_content
+            && named
+                .iter()
+                .all(|m| m.confidence == super::compile::PARTIAL_MODIFIER_CONFIDENCE)
+            && !content.iter().any(|m| matches!(m.sense, Sense::Var { .. }));
+        if describes_only {
+            return;
+        }
+        if !named.is_empty() && !opt_fits_named && !opt_implies_named && !opt_by_context {
             let mut items: Vec<u32> = Vec::new();
             let mut single = None;
             for m in &named {
@@ -431,6 +650,16 @@ impl<'a> Builder<'a> {
                 let item = single.map(|i| self.menu.items[i as usize].code.clone());
                 self.intents.push((start, Intent::Remove { item }));
                 return;
+            }
+            // "a large hot chocolate" when hot chocolate comes in one size: the size is not
+            // this item's, but the line is ("say which sizes there are" is the dialog's).
+            if !self.cur.item_named
+                && self.cur.mods.is_empty()
+                && self.cur.var.is_some()
+                && intersect(&self.cur.cands, &items).is_empty()
+            {
+                self.cur.var = None;
+                self.cur.cands = None;
             }
             // The same item named again without a new quantity ("five pies ... on all of those
             // pizzas", "a pie with pesto and ham pizza") is still the same line, unless it
@@ -486,7 +715,13 @@ impl<'a> Builder<'a> {
                 !v.iter()
                     .any(|x| vars.iter().any(|y| y.0 == x.0 && y.1 == x.1))
             });
-            if inter.is_empty() || (differs && !self.cur.amend) {
+            // "a medium lemonade large fries": a size right before a word that starts another
+            // line belongs to that line.
+            let for_next = (self.cur.item_named || self.cur.item.is_some())
+                && self.next_items.as_ref().is_some_and(|n| {
+                    intersect(&self.cur.cands, n).is_empty() && n.iter().any(|i| items.contains(i))
+                });
+            if inter.is_empty() || (differs && !self.cur.amend) || for_next {
                 self.start_line(start);
                 self.cur.cands = Some(items);
             } else {
@@ -569,6 +804,11 @@ impl<'a> Builder<'a> {
             end,
             describer,
             in_list: self.prev_content,
+            count: self
+                .pending_count
+                .take()
+                .filter(|&(_, e)| start <= e + PENDING_REACH)
+                .map(|c| c.0),
         });
         if self.cur.item.is_none() {
             if let [only] = self.cur.cands.as_deref().unwrap_or(&[]) {
@@ -580,6 +820,8 @@ impl<'a> Builder<'a> {
     }
 
     fn touch(&mut self, start: usize, end: usize) {
+        // "a burrito with chicken, no wait, with steak": the correction amends this line.
+        self.retract_pending = false;
         if !self.cur.has_content && self.cur.qty.is_none() {
             self.cur.start = start;
         }
@@ -590,7 +832,15 @@ impl<'a> Builder<'a> {
     /// Post-processing and conversion to the public type.
     pub fn finish(mut self, sc: &Scanned) -> (Vec<LineMention>, Vec<(usize, Intent)>) {
         self.merge_fragments();
+        self.share();
         self.distribute();
+        if let Some(n) = self.each {
+            for l in &mut self.lines {
+                if l.qty.is_none() || l.qty_article {
+                    l.qty = Some(n);
+                }
+            }
+        }
         self.resolve_pronouns();
         let mut out = Vec::with_capacity(self.lines.len());
         let mut intents = std::mem::take(&mut self.intents);
@@ -653,6 +903,38 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// "a latte and a mocha, both large", "two teas, both with no ice": the attributes of a
+    /// "both" fragment go to the lines it speaks of (the last line when it counts two, else
+    /// the last two lines).
+    fn share(&mut self) {
+        let mut i = 0;
+        while i < self.lines.len() {
+            if !self.lines[i].shared || self.lines[i].item_named || i == 0 {
+                self.lines[i].shared = false;
+                i += 1;
+                continue;
+            }
+            let frag = self.lines.remove(i);
+            let first = if self.lines[i - 1].qty.unwrap_or(1) >= 2 || i < 2 {
+                i - 1
+            } else {
+                i - 2
+            };
+            for l in &mut self.lines[first..i] {
+                let cands = intersect(&l.cands, frag.cands.as_deref().unwrap_or(&[]));
+                if frag.cands.is_some() && cands.is_empty() {
+                    continue;
+                }
+                if l.var.is_none() {
+                    if let Some((vs, c)) = &frag.var {
+                        l.var = Some((vs.clone(), *c));
+                    }
+                }
+                l.mods.extend(frag.mods.iter().cloned());
+            }
+        }
+    }
+
     /// "a small latte and a large one": the pronoun line takes the item of the line before.
     fn resolve_pronouns(&mut self) {
         for i in 1..self.lines.len() {
@@ -702,7 +984,7 @@ impl<'a> Builder<'a> {
                     && adds_only
                     && l.qty.is_some()
                     && !l.change
-                    && intersect(&l.cands, &item_cands).len() == item_cands.len();
+                    && !intersect(&l.cands, &item_cands).is_empty();
                 if !parts_ok {
                     break;
                 }
@@ -717,7 +999,11 @@ impl<'a> Builder<'a> {
                     l.mods = mods;
                     l.item = parent.item;
                     l.item_named = true;
-                    l.cands = parent.cands.clone();
+                    // "three tacos, two chicken": the part's options may narrow the item.
+                    l.cands = match &l.cands {
+                        Some(c) => Some(intersect(&parent.cands, c)),
+                        None => parent.cands.clone(),
+                    };
                     if l.var.is_none() {
                         l.var = parent.var.clone();
                     }
@@ -787,17 +1073,20 @@ impl<'a> Builder<'a> {
                 qualifier: m.qual,
                 negated: m.negated,
                 confidence: m.conf,
-                quantity: None,
+                quantity: m.count,
             };
             conf = conf.min(m.conf);
-            let dup = modifiers.iter().any(|x| {
-                x.group == mm.group
-                    && x.option == mm.option
-                    && x.negated == mm.negated
-                    && x.qualifier == mm.qualifier
-            });
-            if !dup {
-                modifiers.push(mm);
+            // "a chicken bowl with extra chicken": one option, said twice, the second time
+            // with its qualifier.
+            match modifiers
+                .iter_mut()
+                .find(|x| x.group == mm.group && x.option == mm.option && x.negated == mm.negated)
+            {
+                Some(x) => {
+                    x.qualifier = x.qualifier.or(mm.qualifier);
+                    x.quantity = x.quantity.or(mm.quantity);
+                }
+                None => modifiers.push(mm),
             }
         }
         let (s, e) = (
@@ -822,7 +1111,13 @@ impl<'a> Builder<'a> {
             modifiers,
             confidence: conf,
             span,
-            candidates: Vec::new(),
+            candidates: match (item, line.cands.as_deref()) {
+                (None, Some(c)) if (2..=MAX_CANDIDATES).contains(&c.len()) => c
+                    .iter()
+                    .map(|&i| menu.items[i as usize].code.clone())
+                    .collect(),
+                _ => Vec::new(),
+            },
         }
     }
 }

@@ -14,6 +14,7 @@ mod intents;
 mod lexicon;
 mod lines;
 mod matcher;
+mod names;
 mod normalise;
 mod scan;
 mod types;
@@ -74,7 +75,8 @@ impl CompiledMenu {
     pub fn extract(&self, utterance: &str) -> Extraction {
         let mut sc = scan::scan(&self.tables, bounded(utterance));
         let acts = intents::read_acts(&mut sc, &self.tables, &self.menu);
-        let mut builder = lines::Builder::new(&self.tables, &self.menu, acts.changes);
+        let mut builder =
+            lines::Builder::new(&self.tables, &self.menu, acts.changes, acts.retracts);
         builder.run(&sc);
         for &tok in &builder.consumed {
             if let Some(u) = sc.units.iter_mut().find(|u| u.start == tok) {

@@ -33,6 +33,9 @@ pub fn normalise(text: &str) -> (String, Vec<Token>) {
             }
             if c == '\u{2019}' {
                 out.push('\'');
+            } else if let Some(plain) = fold_accent(c) {
+                // "jalapeños" = "jalapenos", "café" = "cafe": recognisers and owners mix both.
+                out.push(plain);
             } else {
                 out.extend(c.to_lowercase());
             }
@@ -50,6 +53,20 @@ pub fn normalise(text: &str) -> (String, Vec<Token>) {
         });
     }
     (out, tokens)
+}
+
+fn fold_accent(c: char) -> Option<char> {
+    let plain = match c.to_lowercase().next()? {
+        'á' | 'à' | 'â' | 'ä' | 'ã' => 'a',
+        'é' | 'è' | 'ê' | 'ë' => 'e',
+        'í' | 'ì' | 'î' | 'ï' => 'i',
+        'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
+        'ú' | 'ù' | 'û' | 'ü' => 'u',
+        'ñ' => 'n',
+        'ç' => 'c',
+        _ => return None,
+    };
+    Some(plain)
 }
 
 /// Splits a phrase (menu alias, lexicon phrase) into normalised, stemmed words.
@@ -85,6 +102,10 @@ pub fn stem(word: &str) -> String {
             w.truncate(w.len() - 1);
         }
     }
+    // "omelette" = "omelet", "baguette" = "baguet": one French spelling, one American.
+    if w.len() > 6 && w.ends_with("ette") {
+        w.truncate(w.len() - 2);
+    }
     if w.len() > 2 {
         if w.ends_with("ie") {
             w.truncate(w.len() - 2);
@@ -107,6 +128,7 @@ mod tests {
         assert_eq!(t, "two 7 up's please at 6:30 7.5 oz");
         assert_eq!(toks.len(), 8);
         assert_eq!(&t[toks[2].start..toks[2].end], "up's");
+        assert_eq!(normalise("Jalapeños Café").0, "jalapenos cafe");
     }
 
     #[test]
@@ -122,6 +144,7 @@ mod tests {
             ("dont", "don't"),
             ("fajitas", "fajita"),
             ("boxes", "box"),
+            ("omelettes", "omelet"),
         ] {
             assert_eq!(stem(a), stem(b), "{a} vs {b}");
         }

@@ -1,0 +1,224 @@
+//! Spoken forms of names as owners type them into a POS: "Chips & Salsa", "Elote (Mexican
+//! Street Corn)", "Takoyaki (6 pcs)", "50% Sugar", "Two Eggs Any Style", "BBQ Chicken". A caller
+//! says "chips and salsa", "mexican street corn", "takoyaki", "fifty percent sugar" or "half
+//! sugar", "2 eggs", "barbecue chicken". Every form derived here is a full form of the name
+//! (confidence 1.0); pieces of names (partial forms) are derived later, in `compile`.
+
+use super::lexicon;
+
+/// Every full spoken form of `name`, the name itself first. Lower case, not yet normalised.
+pub fn spoken_forms(name: &str) -> Vec<String> {
+    let lower = name.to_lowercase();
+    let mut bases: Vec<String> = Vec::new();
+    let (outer, inner) = split_parenthetical(&lower);
+    bases.push(outer.clone());
+    // "Tapioca Pearls (Boba)": the inner part is another name for the same thing, unless it
+    // is a count or a measure ("6 pcs", "12 oz").
+    if let Some(inner) = inner.filter(|i| !is_count(i)) {
+        bases.push(inner);
+    }
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |s: String| {
+        let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !s.is_empty() && !out.contains(&s) {
+            out.push(s);
+        }
+    };
+    for b in bases {
+        for f in ampersand_forms(&b) {
+            for g in number_forms(&f) {
+                for h in abbreviation_forms(&g) {
+                    push(h);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// "elote (mexican street corn)" -> ("elote", Some("mexican street corn")).
+fn split_parenthetical(s: &str) -> (String, Option<String>) {
+    match (s.find('('), s.rfind(')')) {
+        (Some(a), Some(b)) if b > a => {
+            let inner = s[a + 1..b].trim().to_string();
+            let outer = format!("{} {}", &s[..a], &s[b + 1..]);
+            (
+                outer.trim().to_string(),
+                Some(inner).filter(|i| !i.is_empty()),
+            )
+        }
+        _ => (s.to_string(), None),
+    }
+}
+
+/// "6 pcs", "3 pieces", "12 oz", "2 ct": a count or measure, not a name.
+fn is_count(s: &str) -> bool {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    words.len() <= 2
+        && words
+            .first()
+            .is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()))
+        && words
+            .get(1)
+            .is_none_or(|u| lexicon::COUNT_UNITS.contains(u))
+}
+
+/// "&", "+", "n" between words are said "and" ("chips and salsa"); the name as typed is kept.
+fn ampersand_forms(s: &str) -> Vec<String> {
+    let spaced = s.replace('&', " & ").replace(" + ", " & ");
+    let words: Vec<&str> = spaced.split_whitespace().collect();
+    if !words.iter().any(|w| matches!(*w, "&" | "n" | "'n'" | "n'")) {
+        return vec![s.to_string()];
+    }
+    let join = |with: &str| {
+        words
+            .iter()
+            .map(|w| match *w {
+                "&" | "n" | "'n'" | "n'" => with,
+                w => w,
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    vec![s.to_string(), join("and"), join("n")]
+}
+
+/// Digits in a name are also said as words and the other way round ("7 up" / "seven up",
+/// "two eggs" / "2 eggs"); "50%" is said "fifty percent", and a few percentages have everyday
+/// names ("half sugar", "no ice" for "0% ice", "full sugar").
+fn number_forms(s: &str) -> Vec<String> {
+    let words: Vec<String> = s
+        .replace('%', " % ")
+        .split_whitespace()
+        .map(String::from)
+        .collect();
+    let mut out = vec![s.to_string()];
+    let mut spoken: Vec<String> = Vec::new();
+    let mut digits: Vec<String> = Vec::new();
+    let mut everyday: Vec<Vec<String>> = vec![Vec::new()];
+    let mut changed = false;
+    let mut i = 0;
+    while i < words.len() {
+        let w = &words[i];
+        let percent = words.get(i + 1).is_some_and(|n| n == "%");
+        if let Ok(v) = w.parse::<u32>() {
+            changed = true;
+            let said = lexicon::spoken_number(v);
+            spoken.push(said.clone());
+            digits.push(w.clone());
+            if percent {
+                spoken.push("percent".into());
+                digits.push("percent".into());
+                let names: Vec<&str> = lexicon::PERCENT_NAMES
+                    .iter()
+                    .filter(|(p, _)| *p == v)
+                    .map(|(_, n)| *n)
+                    .collect();
+                let mut next = Vec::new();
+                for prefix in &everyday {
+                    for n in &names {
+                        let mut p = prefix.clone();
+                        p.push(n.to_string());
+                        next.push(p);
+                    }
+                    let mut p = prefix.clone();
+                    p.push(said.clone());
+                    next.push(p);
+                }
+                everyday = next;
+                i += 2;
+                continue;
+            }
+            for e in everyday.iter_mut() {
+                e.push(said.clone());
+            }
+        } else if let Some(v) = lexicon::number_value(w) {
+            changed = true;
+            spoken.push(w.clone());
+            digits.push(v.to_string());
+            for e in everyday.iter_mut() {
+                e.push(w.clone());
+            }
+        } else {
+            spoken.push(w.clone());
+            digits.push(w.clone());
+            for e in everyday.iter_mut() {
+                e.push(w.clone());
+            }
+        }
+        i += 1;
+    }
+    if changed {
+        out.push(spoken.join(" "));
+        out.push(digits.join(" "));
+        out.extend(everyday.into_iter().map(|e| e.join(" ")));
+    }
+    out
+}
+
+/// Common ordering abbreviations both ways ("bbq" / "barbecue", "mac" / "macaroni").
+fn abbreviation_forms(s: &str) -> Vec<String> {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let mut out = vec![s.to_string()];
+    for &(short, long) in lexicon::ABBREVIATIONS {
+        let long_words: Vec<&str> = long.split_whitespace().collect();
+        for from_long in [true, false] {
+            let (find, put): (Vec<&str>, &str) = if from_long {
+                (long_words.clone(), short)
+            } else {
+                (vec![short], long)
+            };
+            let m = find.len();
+            if let Some(p) =
+                (0..words.len().saturating_sub(m - 1)).find(|&p| words[p..p + m] == find[..])
+            {
+                let mut w: Vec<&str> = words[..p].to_vec();
+                w.push(put);
+                w.extend(&words[p + m..]);
+                out.push(w.join(" "));
+            }
+        }
+    }
+    out
+}
+
+/// Initials of a name of two or three words ("orange juice" -> "oj"), if they are not a word
+/// the menu or the grammar already uses (`known`).
+pub fn initials(name: &str, known: impl Fn(&str) -> bool) -> Option<String> {
+    let (outer, _) = split_parenthetical(&name.to_lowercase());
+    let words: Vec<&str> = outer
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if !(2..=3).contains(&words.len()) || words.iter().any(|w| !w.chars().all(char::is_alphabetic))
+    {
+        return None;
+    }
+    let s: String = words.iter().filter_map(|w| w.chars().next()).collect();
+    (!known(&s)).then_some(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms_of_pos_names() {
+        let f = spoken_forms("Elote (Mexican Street Corn)");
+        assert!(f.contains(&"elote".to_string()) && f.contains(&"mexican street corn".to_string()));
+        assert_eq!(
+            spoken_forms("Takoyaki (6 pcs)"),
+            vec!["takoyaki".to_string()]
+        );
+        assert!(spoken_forms("Chips & Salsa").contains(&"chips and salsa".to_string()));
+        let s = spoken_forms("50% Sugar");
+        for want in ["fifty percent sugar", "50 percent sugar", "half sugar"] {
+            assert!(s.contains(&want.to_string()), "{want} in {s:?}");
+        }
+        assert!(spoken_forms("0% Ice").contains(&"no ice".to_string()));
+        assert!(spoken_forms("Two Eggs Any Style").contains(&"2 eggs any style".to_string()));
+        assert!(spoken_forms("BBQ Chicken").contains(&"barbecue chicken".to_string()));
+        assert_eq!(initials("Orange Juice", |_| false).as_deref(), Some("oj"));
+        assert_eq!(initials("Iced Tea", |w| w == "it"), None);
+    }
+}
