@@ -2,6 +2,7 @@
 //! throughput.
 //!
 //! cargo run -p kea_core --release --example venue_eval -- [--errors]
+//! cargo run -p kea_core --release --example venue_eval -- --show VENUE "utterance"
 
 #[path = "../tests/common/venues.rs"]
 mod venues;
@@ -9,7 +10,21 @@ mod venues;
 use std::time::Instant;
 
 fn main() {
-    let show_errors = std::env::args().any(|a| a == "--errors");
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--show") {
+        let (Some(venue), Some(text)) = (args.get(i + 1), args.get(i + 2)) else {
+            eprintln!("usage: venue_eval --show VENUE UTTERANCE");
+            std::process::exit(2);
+        };
+        let v = venues::load(&venues::root().join(venue));
+        let ext = v.menu.extract(text);
+        println!("{}", serde_json::to_string_pretty(&ext).expect("json"));
+        for l in &ext.lines {
+            println!("{}  (confidence {:.2})", venues::line_key(l), l.confidence);
+        }
+        return;
+    }
+    let show_errors = args.iter().any(|a| a == "--errors");
     let mut all_lines: Vec<(f32, bool)> = Vec::new();
     let loaded: Vec<venues::Venue> = venues::dirs().iter().map(|d| venues::load(d)).collect();
     let (mut ok_all, mut n_all) = (0, 0);

@@ -23,6 +23,9 @@ pub struct Tables {
     pub vocab: Vocab,
     pub trie: Trie,
     pub fuzzy: FuzzyIndex,
+    /// Clipped forms of menu words ("guac" -> guacamole, "marg" -> margherita): a prefix of
+    /// four letters or more that leaves three or more out, kept only where one word has it.
+    pub clips: HashMap<String, u32>,
     /// Indexed by word id: a grammar/function word (never unmatched, never fuzzed).
     pub function: Vec<bool>,
     /// Indexed by word id: the word occurs in some menu alias.
@@ -292,6 +295,7 @@ pub fn compile(menu: &Menu) -> Tables {
             t.content[id as usize] = true;
             if !t.function[id as usize] {
                 t.fuzzy.add(id, &w);
+                add_clips(&mut t.clips, id, &w);
             }
         }
     }
@@ -361,6 +365,37 @@ fn add_form(t: &mut Tables, partial: &mut Partials, phrase: &str, sense: Sense) 
             piece.push(w[n - 1]);
             add(piece, true, false);
         }
+    }
+}
+
+/// Marks a clip shared by two words: no guess.
+const AMBIGUOUS_CLIP: u32 = u32::MAX;
+
+fn add_clips(clips: &mut HashMap<String, u32>, id: u32, word: &str) {
+    let chars: Vec<char> = word.chars().collect();
+    if chars.len() < 7 || !chars.iter().all(|c| c.is_alphabetic()) {
+        return;
+    }
+    for n in 4..=chars.len() - 3 {
+        let clip: String = chars[..n].iter().collect();
+        clips
+            .entry(clip)
+            .and_modify(|e| {
+                if *e != id {
+                    *e = AMBIGUOUS_CLIP
+                }
+            })
+            .or_insert(id);
+    }
+}
+
+impl Tables {
+    /// The menu word a clipped form stands for, if exactly one.
+    pub fn clip(&self, word: &str) -> Option<u32> {
+        self.clips
+            .get(word)
+            .copied()
+            .filter(|&id| id != AMBIGUOUS_CLIP)
     }
 }
 

@@ -459,6 +459,14 @@ impl<'a> Builder<'a> {
             match &u.kind {
                 UnitKind::Word { function: true } if skipped < 2 => skipped += 1,
                 UnitKind::Match(ms, _) if ms.iter().any(|m| m.sense.is_content()) => {
+                    // A describing piece ("eggs" of "Two Eggs Any Style") points nowhere.
+                    if ms
+                        .iter()
+                        .filter(|m| m.sense.is_content())
+                        .all(|m| m.confidence <= super::compile::PARTIAL_MODIFIER_CONFIDENCE)
+                    {
+                        return None;
+                    }
                     let mut items: Vec<u32> = Vec::new();
                     for m in ms.iter() {
                         match m.sense {
@@ -494,6 +502,11 @@ impl<'a> Builder<'a> {
         } else if self.cur.qty.is_none() {
             self.cur.start = start;
         }
+        // "one on a bagel": the article after an explicit count adds nothing.
+        if article && self.cur.qty.is_some() && !self.cur.qty_article {
+            self.cur.end = end;
+            return;
+        }
         self.cur.qty = Some(v);
         self.cur.qty_article = article;
         self.cur.end = end;
@@ -526,7 +539,7 @@ impl<'a> Builder<'a> {
                 .filter(|m| m.surface == surface)
                 .map(|m| m.sense)
                 .collect();
-            content.retain(|m| exact.contains(&m.sense));
+            content.retain(|m| exact.contains(&m.sense) || m.confidence < 1.0);
         }
         if content.is_empty() {
             // Grammar: number, qualifier, negation (a cue not taken by the cue pass is a word).
@@ -619,8 +632,8 @@ impl<'a> Builder<'a> {
         // a describing piece of another dish's name describes, it orders nothing.
         let describes_only = named_partial
             && opts.is_empty()
-            && self.cur.item_named
             && self.cur.has_content
+            && (self.cur.item_named || (self.prev_content && !self.cur.mods.is_empty()))
             && named
                 .iter()
                 .all(|m| m.confidence == super::compile::PARTIAL_MODIFIER_CONFIDENCE)
@@ -762,7 +775,14 @@ impl<'a> Builder<'a> {
                     .iter()
                     .any(|m| !m.negated && m.cands.iter().any(|c| c.0 == o.0 && c.1 != o.1))
         });
-        if inter.is_empty() || full_group {
+        // "a medium lemonade small fries" where sizes are options: as for variations, an
+        // option right before a word that starts another line belongs to that line.
+        let for_next = (self.cur.item_named || self.cur.item.is_some())
+            && self.pending_neg.is_none()
+            && self.next_items.as_ref().is_some_and(|n| {
+                intersect(&self.cur.cands, n).is_empty() && n.iter().any(|i| items.contains(i))
+            });
+        if inter.is_empty() || full_group || for_next {
             self.start_line(start);
             self.cur.cands = Some(items);
         } else {
@@ -869,6 +889,7 @@ impl<'a> Builder<'a> {
             let only_negations = !b.mods.is_empty() && b.mods.iter().all(|m| m.negated);
             let fits = a.item_named
                 && !b.item_named
+                && !b.shared
                 && (b.qty.is_none() || b.qty_article)
                 && !b.change
                 && (b_groups_new
@@ -981,6 +1002,7 @@ impl<'a> Builder<'a> {
                             .any(|p| p.cands.iter().any(|c| m.cands.iter().any(|d| d.0 == c.0)))
                     });
                 let parts_ok = !l.item_named
+                    && !l.shared
                     && adds_only
                     && l.qty.is_some()
                     && !l.change

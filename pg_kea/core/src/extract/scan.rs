@@ -44,6 +44,9 @@ impl Scanned<'_> {
     }
 }
 
+/// Confidence of a word read as a clipped menu word ("guac").
+const CLIP_CONFIDENCE: f32 = 0.8;
+
 pub fn scan<'a>(tables: &'a Tables, utterance: &str) -> Scanned<'a> {
     let (text, tokens) = normalise(utterance);
     let mut ids = Vec::with_capacity(tokens.len());
@@ -56,6 +59,9 @@ pub fn scan<'a>(tables: &'a Tables, utterance: &str) -> Scanned<'a> {
             if let Some((fid, fc)) = tables.fuzzy.lookup(&s, &tables.vocab.words) {
                 id = fid;
                 c = fc;
+            } else if let Some(cid) = tables.clip(&s) {
+                id = cid;
+                c = CLIP_CONFIDENCE;
             }
         }
         ids.push(id);
