@@ -1,4 +1,4 @@
--- Drops what the repeatable files (sql/app/*.sql, sql/api/*.sql) define, so that applying them
+-- Drops what the repeatable files (sql/app/*.sql, sql/worker/*.sql, sql/api/*.sql) define, so that applying them
 -- again yields exactly their current content: a function removed or renamed there is gone,
 -- a changed signature leaves no old overload behind. scripts/migrate runs this and the files
 -- in one transaction with the numbered migrations.
@@ -18,12 +18,12 @@ begin
         execute format('drop trigger %I on app.%I', r.tgname, r.relname);
     end loop;
     for r in select schemaname, tablename, policyname from pg_policies
-              where schemaname in ('app', 'api') loop
+              where schemaname in ('app', 'api', 'worker') loop
         execute format('drop policy %I on %I.%I', r.policyname, r.schemaname, r.tablename);
     end loop;
     for r in select n.nspname, c.relname, c.relkind
                from pg_class c join pg_namespace n on n.oid = c.relnamespace
-              where n.nspname in ('app', 'api') and c.relkind in ('v', 'm')
+              where n.nspname in ('app', 'api', 'worker') and c.relkind in ('v', 'm')
                 and not exists (select 1 from pg_depend d
                                  where d.classid = 'pg_class'::regclass and d.objid = c.oid
                                    and d.deptype = 'e') loop
@@ -34,7 +34,7 @@ begin
     end loop;
     for r in select p.oid::regprocedure as fn, p.prokind
                from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-              where n.nspname in ('app', 'api')
+              where n.nspname in ('app', 'api', 'worker')
                 and not exists (select 1 from pg_depend d
                                  where d.classid = 'pg_proc'::regclass and d.objid = p.oid
                                    and d.deptype = 'e') loop

@@ -21,6 +21,83 @@ CREATE SCHEMA app;
 ALTER SCHEMA app OWNER TO kea_owner;
 
 --
+-- Name: accept_task(bigint); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.accept_task(task_id bigint) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+    r app.reservations := app.my_reservation(accept_task.task_id, '{pending}');
+    t app.tasks;
+begin
+    if r.expires_at <= now() then
+        perform app.end_reservation(r, 'timeout', 'not accepted in time');
+        raise exception 'the offer of task % expired', r.task_id using errcode = 'KT410';
+    end if;
+    update app.reservations set status = 'accepted', responded_at = now()
+     where merchant_id = r.merchant_id and id = r.id returning * into r;
+    update app.tasks set status = 'assigned', agent_id = r.agent_id, assigned_at = now()
+     where merchant_id = r.merchant_id and id = r.task_id returning * into t;
+    perform app.act_as('agent', r.agent_id::text, 'accepted the verification task');
+    update app.orders set status = 'in_verification'
+     where merchant_id = t.merchant_id and id = t.order_id and status = 'pending_verification';
+    perform app.notify_task(t, 'accepted', r.agent_id);
+    return app.task_json(t, r);
+end
+$$;
+
+ALTER FUNCTION api.accept_task(task_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: add_order_line(bigint, text, text, integer, jsonb); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.add_order_line(task_id bigint, item text, variation text DEFAULT NULL::text, quantity integer DEFAULT 1, modifiers jsonb DEFAULT '[]'::jsonb) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+    o app.orders := app.order_being_verified(add_order_line.task_id);
+    v_line_no integer;
+begin
+    select coalesce(max(l.line_no), 0) + 1 into v_line_no
+      from app.order_lines l where l.merchant_id = o.merchant_id and l.order_id = o.id;
+    return app.write_line(o, add_order_line.task_id, 'add', v_line_no,
+                          jsonb_build_object('item', add_order_line.item,
+                                             'variation', add_order_line.variation,
+                                             'quantity', coalesce(add_order_line.quantity, 1),
+                                             'modifiers', coalesce(add_order_line.modifiers, '[]')));
+end
+$$;
+
+ALTER FUNCTION api.add_order_line(task_id bigint, item text, variation text, quantity integer, modifiers jsonb) OWNER TO kea_owner;
+
+--
+-- Name: approve_order(bigint); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.approve_order(task_id bigint) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+    o app.orders := app.order_being_verified(approve_order.task_id);
+begin
+    perform app.reprice_order(o.merchant_id, o.id);
+    perform app.act_as('agent', app.current_agent()::text, 'approved');
+    update app.orders set status = 'verified' where merchant_id = o.merchant_id and id = o.id;
+    -- The deferred completeness check would only fire at commit: run it now for a clear error.
+    set constraints app.orders_complete_lines immediate;
+    perform app.finish_task(o, approve_order.task_id, 'approved', null);
+    return app.order_json(o.id);
+end
+$$;
+
+ALTER FUNCTION api.approve_order(task_id bigint) OWNER TO kea_owner;
+
+--
 -- Name: call_summary(text); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
@@ -42,6 +119,63 @@ CREATE FUNCTION api.call_summary(p_call_sid text) RETURNS jsonb
 $$;
 
 ALTER FUNCTION api.call_summary(p_call_sid text) OWNER TO kea_owner;
+
+--
+-- Name: connect_pos(bigint, text, text, text, text); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.connect_pos(merchant_id bigint, kind text, base_url text, secret text, location_id text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+begin
+    insert into app.pos_connections (merchant_id, kind, base_url, secret, location_id)
+    values (connect_pos.merchant_id, connect_pos.kind, connect_pos.base_url, connect_pos.secret,
+            connect_pos.location_id)
+    on conflict (merchant_id) do update
+        set kind = excluded.kind, base_url = excluded.base_url, secret = excluded.secret,
+            location_id = excluded.location_id;
+    return jsonb_build_object('merchant_id', connect_pos.merchant_id, 'kind', connect_pos.kind,
+                              'base_url', connect_pos.base_url, 'location_id', connect_pos.location_id);
+end
+$$;
+
+ALTER FUNCTION api.connect_pos(merchant_id bigint, kind text, base_url text, secret text, location_id text) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION connect_pos(merchant_id bigint, kind text, base_url text, secret text, location_id text); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.connect_pos(merchant_id bigint, kind text, base_url text, secret text, location_id text) IS 'Connects a merchant to its POS: kind webhook (signed JSON to base_url) or square.';
+
+--
+-- Name: edit_order_line(bigint, integer, integer, text, jsonb); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.edit_order_line(task_id bigint, line_no integer, quantity integer DEFAULT NULL::integer, variation text DEFAULT NULL::text, modifiers jsonb DEFAULT NULL::jsonb) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+    o app.orders := app.order_being_verified(edit_order_line.task_id);
+    v_line jsonb;
+begin
+    select jsonb_build_object(
+               'item', l.item_code,
+               'variation', coalesce(edit_order_line.variation, l.variation_code),
+               'quantity', coalesce(edit_order_line.quantity, l.quantity),
+               'modifiers', coalesce(edit_order_line.modifiers, l.modifiers))
+      into v_line
+      from app.order_lines l
+     where l.merchant_id = o.merchant_id and l.order_id = o.id and l.line_no = edit_order_line.line_no;
+    if v_line is null then
+        raise exception 'order % has no line %', o.id, edit_order_line.line_no using errcode = 'KM422';
+    end if;
+    return app.write_line(o, edit_order_line.task_id, 'edit', edit_order_line.line_no, v_line);
+end
+$$;
+
+ALTER FUNCTION api.edit_order_line(task_id bigint, line_no integer, quantity integer, variation text, modifiers jsonb) OWNER TO kea_owner;
 
 --
 -- Name: import_menu(bigint, jsonb, boolean); Type: FUNCTION; Schema: api; Owner: kea_owner
@@ -128,6 +262,146 @@ ALTER FUNCTION api.import_menu(p_merchant_id bigint, p_document jsonb, p_activat
 COMMENT ON FUNCTION api.import_menu(p_merchant_id bigint, p_document jsonb, p_activate boolean) IS 'Imports a menu document as a new (by default active) menu of the merchant; returns its id.';
 
 --
+-- Name: login(text, text); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.login(email text, password text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+    a app.agents;
+    v_exp bigint := extract(epoch from now() + interval '12 hours')::bigint;
+begin
+    select * into a from app.agents x where x.email = lower(trim(login.email));
+    if a.id is null or a.password_hash <> crypt(login.password, a.password_hash) then
+        raise exception 'wrong email or password' using errcode = 'KA401';
+    end if;
+    return jsonb_build_object(
+        'token', app.sign_jwt(jsonb_build_object('role', 'kea_agent', 'sub', 'agent:' || a.id,
+                                                 'agent_id', a.id, 'email', a.email, 'exp', v_exp)),
+        'role', 'kea_agent', 'agent_id', a.id, 'name', a.name, 'expires_at', to_timestamp(v_exp));
+end
+$$;
+
+ALTER FUNCTION api.login(email text, password text) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION login(email text, password text); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.login(email text, password text) IS 'Signs an agent in with email and password; returns {token, role, agent_id, name, expires_at}.';
+
+--
+-- Name: my_tasks(); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.my_tasks() RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    select coalesce(jsonb_agg(app.task_json(t, r) order by r.created_at), '[]')
+      from app.reservations r
+      join app.tasks t on t.merchant_id = r.merchant_id and t.id = r.task_id
+     where r.agent_id = app.current_agent() and r.status in ('pending', 'accepted')
+$$;
+
+ALTER FUNCTION api.my_tasks() OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION my_tasks(); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.my_tasks() IS 'The tasks offered to or accepted by the signed-in agent, with their orders.';
+
+--
+-- Name: order_for_task(bigint); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.order_for_task(task_id bigint) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+    r app.reservations := app.my_reservation(order_for_task.task_id);
+    t app.tasks;
+    v_sid text;
+begin
+    select * into t from app.tasks x where x.merchant_id = r.merchant_id and x.id = r.task_id;
+    v_sid := (app.task_json(t, r))->>'call_sid';
+    return app.task_json(t, r) || jsonb_build_object('call', api.call_summary(v_sid));
+end
+$$;
+
+ALTER FUNCTION api.order_for_task(task_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: reject_order(bigint, text); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.reject_order(task_id bigint, reason text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+    o app.orders := app.order_being_verified(reject_order.task_id);
+begin
+    if coalesce(trim(reject_order.reason), '') = '' then
+        raise exception 'say why the order is rejected' using errcode = 'KM422';
+    end if;
+    perform app.act_as('agent', app.current_agent()::text, reject_order.reason);
+    update app.orders set status = 'rejected' where merchant_id = o.merchant_id and id = o.id;
+    perform app.finish_task(o, reject_order.task_id, 'rejected', reject_order.reason);
+    return app.order_json(o.id);
+end
+$$;
+
+ALTER FUNCTION api.reject_order(task_id bigint, reason text) OWNER TO kea_owner;
+
+--
+-- Name: reject_task(bigint, text); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.reject_task(task_id bigint, reason text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+    r app.reservations := app.my_reservation(reject_task.task_id, '{pending}');
+begin
+    perform app.end_reservation(r, 'rejected', coalesce(reject_task.reason, 'rejected'));
+    return jsonb_build_object('task_id', r.task_id, 'status', 'rejected');
+end
+$$;
+
+ALTER FUNCTION api.reject_task(task_id bigint, reason text) OWNER TO kea_owner;
+
+--
+-- Name: remove_order_line(bigint, integer); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.remove_order_line(task_id bigint, line_no integer) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+    o app.orders := app.order_being_verified(remove_order_line.task_id);
+begin
+    if not exists (select 1 from app.order_lines l where l.merchant_id = o.merchant_id
+                      and l.order_id = o.id and l.line_no = remove_order_line.line_no) then
+        raise exception 'order % has no line %', o.id, remove_order_line.line_no using errcode = 'KM422';
+    end if;
+    if (select count(*) from app.order_lines l where l.merchant_id = o.merchant_id and l.order_id = o.id) = 1 then
+        raise exception 'an order keeps at least one line: reject the order instead'
+            using errcode = 'KM422';
+    end if;
+    return app.write_line(o, remove_order_line.task_id, 'remove', remove_order_line.line_no, null);
+end
+$$;
+
+ALTER FUNCTION api.remove_order_line(task_id bigint, line_no integer) OWNER TO kea_owner;
+
+--
 -- Name: replay_call(text); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
@@ -164,6 +438,24 @@ end
 $$;
 
 ALTER FUNCTION api.replay_call(p_call_sid text) OWNER TO kea_owner;
+
+--
+-- Name: set_activity(text); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.set_activity(activity text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+begin
+    perform app.set_agent_activity(app.current_agent(), set_activity.activity);
+    return (select jsonb_build_object('agent_id', a.id, 'activity', a.activity,
+                                      'load', app.agent_load(a.id), 'capacity', a.capacity)
+              from app.agents a where a.id = app.current_agent());
+end
+$$;
+
+ALTER FUNCTION api.set_activity(activity text) OWNER TO kea_owner;
 
 --
 -- Name: set_item_available(bigint, text, boolean); Type: FUNCTION; Schema: api; Owner: kea_owner
@@ -214,9 +506,14 @@ begin
         -- A call that started before its settings were kept on the call.
         c.store := (select app.store_json(x)::json from app.merchants x where x.id = c.merchant_id);
     end if;
-    if p_turn < c.next_turn then
+    if p_turn is distinct from c.next_turn and c.next_turn > 0 then
+        -- A retry (a turn already answered) gets its answer again; a turn number that is not
+        -- the next one (ahead of the call, or missing) did not come from kea's own action URL:
+        -- it hears the last prompt again and changes nothing.
         return coalesce((select twiml from app.turns
-                          where merchant_id = c.merchant_id and call_id = c.id and seq = p_turn),
+                          where merchant_id = c.merchant_id and call_id = c.id
+                            and seq = case when p_turn < c.next_turn then p_turn
+                                           else c.next_turn - 1 end),
                         kea.twiml_apology(c.store->>'transfer_number', c.store->'voice'->>'voice',
                                           c.store->'voice'->>'language'));
     end if;
@@ -233,7 +530,7 @@ begin
     -- The event as app.turns keeps it: only the fields of its kind.
     if v_kind = 'speech' then
         v_speech := p_params->>'SpeechResult';
-        v_confidence := coalesce((p_params->>'Confidence')::real, 1.0);
+        v_confidence := coalesce(app.param_confidence(p_params->>'Confidence'), 1.0);
     elsif v_kind = 'digits' then
         v_digits := p_params->>'Digits';
     elsif v_kind = 'dial_result' then
@@ -262,6 +559,67 @@ $$;
 ALTER FUNCTION api.twilio_gather(p_params jsonb, p_turn integer) OWNER TO kea_owner;
 
 --
+-- Name: twilio_sms(jsonb); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.twilio_sms(p_params jsonb) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+    m app.merchants := app.merchant_for_number(p_params->>'To');
+    v_from text := p_params->>'From';
+    v_word text := upper(regexp_replace(coalesce(p_params->>'Body', ''), '[^[:alpha:]]', '', 'g'));
+    v_store text;
+    v_reply text;
+begin
+    v_store := coalesce(m.name, 'this number');
+    if m.id is not null then
+        insert into app.sms_messages (merchant_id, direction, to_number, from_number, body, sid, status)
+        values (m.id, 'inbound', p_params->>'To', v_from, coalesce(p_params->>'Body', ''),
+                p_params->>'MessageSid', 'received')
+        on conflict (sid) where sid is not null do nothing;
+    end if;
+    if v_word in ('STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'OPTOUT', 'REVOKE') then
+        insert into app.sms_opt_outs (phone, keyword) values (v_from, v_word)
+        on conflict (phone) do update set opted_out_at = now(), keyword = excluded.keyword;
+        v_reply := format('You will get no more texts from %s. Reply START to get them again.', v_store);
+    elsif v_word in ('START', 'YES', 'UNSTOP') then
+        delete from app.sms_opt_outs where phone = v_from;
+        v_reply := format('You will get texts from %s again (order confirmations). Reply STOP to stop.', v_store);
+    elsif v_word in ('HELP', 'INFO') then
+        v_reply := format('%s order confirmations by kea.%s Reply STOP to stop.', v_store,
+                          coalesce(' Questions? Call ' || m.transfer_number || '.', ''));
+    else
+        v_reply := format('This number only sends order confirmations for %s.%s', v_store,
+                          coalesce(' Please call ' || m.transfer_number || '.', ''));
+    end if;
+    return kea.twiml_message(v_reply);
+end
+$$;
+
+ALTER FUNCTION api.twilio_sms(p_params jsonb) OWNER TO kea_owner;
+
+--
+-- Name: twilio_sms_status(jsonb); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.twilio_sms_status(p_params jsonb) RETURNS text
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    update app.sms_messages
+       set status = p_params->>'MessageStatus',
+           error_code = app.param_int(p_params->>'ErrorCode'),
+           updated_at = now()
+     where sid = p_params->>'MessageSid'
+       and coalesce(status, '') not in ('delivered', 'undelivered', 'failed', 'received');
+    select '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+$$;
+
+ALTER FUNCTION api.twilio_sms_status(p_params jsonb) OWNER TO kea_owner;
+
+--
 -- Name: twilio_status(jsonb); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
@@ -272,9 +630,7 @@ CREATE FUNCTION api.twilio_status(p_params jsonb) RETURNS text
 declare
     m  app.merchants;
     c  app.calls;
-    v_status text := p_params->>'CallStatus';
     v_final boolean := p_params->>'CallStatus' in ('completed', 'busy', 'failed', 'no-answer', 'canceled');
-    v_order bigint;
 begin
     m := app.merchant_for_number(p_params->>'To');
     if m.id is null then
@@ -286,26 +642,18 @@ begin
     if c.id is null or (c.status = 'ended' and not v_final) then
         return '<?xml version="1.0" encoding="UTF-8"?><Response/>';
     end if;
-    if v_final and c.status = 'active' and c.outcome is null
-       and json_array_length(coalesce(c.state->'cart', '[]')) > 0 then
-        v_order := app.save_order(c.merchant_id, c.id,
-                                  kea.price_order(c.menu_id, (c.state->'cart')::jsonb,
-                                                  coalesce(c.state->'details', '{}')::jsonb),
-                                  'abandoned');
-    end if;
     update app.calls
-       set twilio_status = v_status,
-           duration_s = coalesce((p_params->>'CallDuration')::int, duration_s),
+       set twilio_status = coalesce(p_params->>'CallStatus', twilio_status),
+           duration_s = coalesce(app.param_int(p_params->>'CallDuration'), duration_s),
            recording_url = coalesce(p_params->>'RecordingUrl', recording_url),
            recording_sid = coalesce(p_params->>'RecordingSid', recording_sid),
-           recording_duration_s = coalesce((p_params->>'RecordingDuration')::int, recording_duration_s),
-           status = case when v_final then 'ended' else status end,
-           ended_at = case when v_final then coalesce(ended_at, app.now()) else ended_at end,
-           order_id = coalesce(order_id, v_order),
-           outcome = case when v_final and outcome is null
-                          then case when v_order is not null then 'abandoned' else 'hung_up' end
-                          else outcome end
-     where merchant_id = c.merchant_id and id = c.id;
+           recording_duration_s = coalesce(app.param_int(p_params->>'RecordingDuration'),
+                                           recording_duration_s)
+     where merchant_id = c.merchant_id and id = c.id
+    returning * into c;
+    if v_final then
+        perform app.end_call(c, p_params->>'CallStatus');
+    end if;
     return '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 end
 $$;
@@ -342,6 +690,458 @@ end
 $$;
 
 ALTER FUNCTION api.twilio_voice(p_params jsonb) OWNER TO kea_owner;
+
+--
+-- Name: act_as(text, text, text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.act_as(p_kind text, p_id text DEFAULT NULL::text, p_reason text DEFAULT NULL::text) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+begin
+    perform set_config('kea.actor_kind', p_kind, true),
+            set_config('kea.actor_id', coalesce(p_id, ''), true),
+            set_config('kea.reason', coalesce(p_reason, ''), true);
+end
+$$;
+
+ALTER FUNCTION app.act_as(p_kind text, p_id text, p_reason text) OWNER TO kea_owner;
+
+--
+-- Name: agent_load(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.agent_load(p_agent_id bigint) RETURNS integer
+    LANGUAGE sql STABLE
+    AS $$
+    select count(*)::int from app.reservations r
+     where r.agent_id = p_agent_id and r.status in ('pending', 'accepted')
+$$;
+
+ALTER FUNCTION app.agent_load(p_agent_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: agent_serves(jsonb, bigint, text[]); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.agent_serves(p_attributes jsonb, p_merchant_id bigint, p_groups text[]) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    select coalesce(p_attributes->'merchants', '[]') @> '["*"]'
+        or coalesce(p_attributes->'merchants', '[]') @> to_jsonb(array[p_merchant_id])
+        or exists (select 1 from jsonb_array_elements_text(coalesce(p_attributes->'groups', '[]')) g
+                    where g = any (p_groups))
+$$;
+
+ALTER FUNCTION app.agent_serves(p_attributes jsonb, p_merchant_id bigint, p_groups text[]) OWNER TO kea_owner;
+
+--
+-- Name: base64url(bytea); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.base64url(p_bytes bytea) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    select translate(rtrim(replace(encode(p_bytes, 'base64'), E'\n', ''), '='), '+/', '-_')
+$$;
+
+ALTER FUNCTION app.base64url(p_bytes bytea) OWNER TO kea_owner;
+
+--
+-- Name: cancel_job(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.cancel_job(p_job_id bigint) RETURNS boolean
+    LANGUAGE sql
+    AS $$
+    update app.jobs set state = 'cancelled', finished_at = now()
+     where id = p_job_id and state in ('available', 'retryable')
+    returning true
+$$;
+
+ALTER FUNCTION app.cancel_job(p_job_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: check_line(bigint, jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.check_line(p_menu_id bigint, p_line jsonb) RETURNS void
+    LANGUAGE plpgsql STABLE
+    AS $$
+declare
+    v_problems jsonb := kea.validate_lines(p_menu_id, jsonb_build_array(p_line));
+begin
+    if jsonb_array_length(v_problems) > 0 then
+        raise exception '%', v_problems->0->>'message'
+            using errcode = 'KM422', detail = v_problems::text;
+    end if;
+end
+$$;
+
+ALTER FUNCTION app.check_line(p_menu_id bigint, p_line jsonb) OWNER TO kea_owner;
+
+--
+-- Name: check_order_lines(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.check_order_lines() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+declare
+    o app.orders;
+    v_lines jsonb;
+    v_menu bigint;
+    v_problems jsonb;
+    v_priced jsonb;
+begin
+    select * into o from app.orders where merchant_id = new.merchant_id and id = new.id;
+    if o.id is null or o.status not in ('pending_verification', 'verified') then
+        return null;
+    end if;
+    v_menu := app.order_menu(o);
+    v_lines := app.order_lines_json(o.merchant_id, o.id);
+    if jsonb_array_length(v_lines) = 0 then
+        raise exception 'order % has no lines', o.id using errcode = 'KO422';
+    end if;
+    v_problems := kea.validate_lines(v_menu, v_lines);
+    if jsonb_array_length(v_problems) > 0 then
+        raise exception 'order % is incomplete: %', o.id,
+            (select string_agg(p->>'message', '; ') from jsonb_array_elements(v_problems) p)
+            using errcode = 'KO422', detail = v_problems::text,
+                  hint = 'every line needs its size and required choices (kea.validate_lines)';
+    end if;
+    v_priced := kea.price_lines(v_menu, v_lines);
+    if exists (select 1
+                 from jsonb_array_elements(v_lines) with ordinality s(l, n)
+                 join jsonb_array_elements(v_priced->'lines') with ordinality p(l, n) using (n)
+                where (s.l->>'unit_price_cents')::bigint < (p.l->>'unit_price_cents')::bigint) then
+        raise exception 'order % has a line priced below the menu', o.id
+            using errcode = 'KO422', detail = v_priced::text;
+    end if;
+    return null;
+end
+$$;
+
+ALTER FUNCTION app.check_order_lines() OWNER TO kea_owner;
+
+--
+-- Name: create_task(bigint, bigint, text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.create_task(p_merchant_id bigint, p_order_id bigint, p_kind text) RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+declare
+    m app.merchants;
+    t app.tasks;
+begin
+    select * into m from app.merchants where id = p_merchant_id;
+    insert into app.tasks (merchant_id, order_id, kind, workflow_id, attributes, priority)
+    values (p_merchant_id, p_order_id, p_kind,
+            coalesce(m.workflow_id, (select id from app.workflows where is_default)),
+            jsonb_build_object('language', split_part(m.language, '-', 1)),
+            case p_kind when 'escalation' then 1 else 0 end)
+    on conflict do nothing
+    returning * into t;
+    if t.id is null then
+        return null;
+    end if;
+    perform app.start_step(t);
+    perform app.notify_task(t, 'created');
+    perform app.route_task(t.merchant_id, t.id);
+    return t.id;
+end
+$$;
+
+ALTER FUNCTION app.create_task(p_merchant_id bigint, p_order_id bigint, p_kind text) OWNER TO kea_owner;
+
+--
+-- Name: create_verification_task(bigint, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.create_verification_task(p_merchant_id bigint, p_order_id bigint) RETURNS bigint
+    LANGUAGE sql
+    AS $$
+    select app.create_task(p_merchant_id, p_order_id, 'verification')
+$$;
+
+ALTER FUNCTION app.create_verification_task(p_merchant_id bigint, p_order_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: current_agent(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.current_agent() RETURNS bigint
+    LANGUAGE plpgsql STABLE
+    AS $$
+declare
+    v bigint := (app.jwt_claims()->>'agent_id')::bigint;
+begin
+    if v is null then
+        raise exception 'sign in as an agent first' using errcode = '42501';
+    end if;
+    return v;
+end
+$$;
+
+ALTER FUNCTION app.current_agent() OWNER TO kea_owner;
+
+--
+-- Name: calls; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.calls (
+    merchant_id bigint NOT NULL,
+    id bigint NOT NULL,
+    call_sid text NOT NULL,
+    from_number text,
+    to_number text NOT NULL,
+    menu_id bigint,
+    status text DEFAULT 'active'::text NOT NULL,
+    outcome text,
+    state json DEFAULT '{}'::json NOT NULL,
+    next_turn integer DEFAULT 0 NOT NULL,
+    order_id bigint,
+    twilio_status text,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    ended_at timestamp with time zone,
+    duration_s integer,
+    recording_url text,
+    recording_sid text,
+    recording_duration_s integer,
+    store json,
+    CONSTRAINT calls_outcome_check CHECK ((outcome = ANY (ARRAY['ordered'::text, 'transferred'::text, 'callback'::text, 'abandoned'::text, 'hung_up'::text, 'closed'::text, 'cancelled'::text]))),
+    CONSTRAINT calls_status_check CHECK ((status = ANY (ARRAY['active'::text, 'ended'::text])))
+);
+
+ALTER TABLE app.calls OWNER TO kea_owner;
+
+--
+-- Name: COLUMN calls.store; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON COLUMN app.calls.store IS 'The merchant''s settings as this call''s dialog sees them (kea_core::dialog::Store), fixed when the call started.';
+
+--
+-- Name: end_call(app.calls, text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.end_call(c app.calls, p_twilio_status text) RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+declare
+    v_order bigint;
+begin
+    if c.status <> 'active' then
+        return null;
+    end if;
+    if c.outcome is null and json_array_length(coalesce(c.state->'cart', '[]')) > 0 then
+        v_order := app.save_order(c.merchant_id, c.id,
+                                  kea.price_order(c.menu_id, (c.state->'cart')::jsonb,
+                                                  coalesce(c.state->'details', '{}')::jsonb),
+                                  'abandoned');
+    end if;
+    update app.calls
+       set twilio_status = p_twilio_status,
+           status = 'ended',
+           ended_at = coalesce(ended_at, app.now()),
+           order_id = coalesce(order_id, v_order),
+           outcome = coalesce(outcome, case when v_order is not null then 'abandoned' else 'hung_up' end)
+     where merchant_id = c.merchant_id and id = c.id;
+    return v_order;
+end
+$$;
+
+ALTER FUNCTION app.end_call(c app.calls, p_twilio_status text) OWNER TO kea_owner;
+
+--
+-- Name: reservations; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.reservations (
+    merchant_id bigint NOT NULL,
+    id bigint NOT NULL,
+    task_id bigint NOT NULL,
+    agent_id bigint NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    responded_at timestamp with time zone,
+    reason text,
+    CONSTRAINT reservations_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'accepted'::text, 'rejected'::text, 'timeout'::text, 'canceled'::text, 'rescinded'::text, 'completed'::text])))
+);
+
+ALTER TABLE app.reservations OWNER TO kea_owner;
+
+--
+-- Name: end_reservation(app.reservations, text, text, boolean); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.end_reservation(r app.reservations, p_status text, p_reason text, p_reroute boolean DEFAULT true) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+declare
+    t app.tasks;
+begin
+    update app.reservations set status = p_status, responded_at = now(), reason = p_reason
+     where merchant_id = r.merchant_id and id = r.id;
+    update app.tasks set status = 'pending', agent_id = null, assigned_at = null
+     where merchant_id = r.merchant_id and id = r.task_id and status in ('reserved', 'assigned')
+    returning * into t;
+    if r.status = 'accepted' then
+        -- Verification had started: the order waits for the next agent.
+        perform app.act_as('agent', r.agent_id::text, p_reason);
+        update app.orders set status = 'pending_verification'
+         where merchant_id = t.merchant_id and id = t.order_id and status = 'in_verification';
+    end if;
+    update app.agents set activity_at = now() where id = r.agent_id;
+    if t.id is not null then
+        perform app.notify_task(t, p_status, r.agent_id);
+        if p_reroute then
+            perform app.route_task(t.merchant_id, t.id);
+        end if;
+    end if;
+end
+$$;
+
+ALTER FUNCTION app.end_reservation(r app.reservations, p_status text, p_reason text, p_reroute boolean) OWNER TO kea_owner;
+
+--
+-- Name: enqueue(bigint, text, jsonb, text, timestamp with time zone, integer, integer); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.enqueue(p_merchant_id bigint, p_kind text, p_args jsonb DEFAULT '{}'::jsonb, p_unique_key text DEFAULT NULL::text, p_run_at timestamp with time zone DEFAULT NULL::timestamp with time zone, p_priority integer DEFAULT 2, p_max_attempts integer DEFAULT 12) RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+declare
+    v_id bigint;
+begin
+    if p_unique_key is not null and exists (
+        select 1 from app.jobs where merchant_id = p_merchant_id and unique_key = p_unique_key) then
+        return null;
+    end if;
+    insert into app.jobs (merchant_id, kind, args, unique_key, run_at, priority, max_attempts)
+    values (p_merchant_id, p_kind, coalesce(p_args, '{}'), p_unique_key,
+            coalesce(p_run_at, now()), p_priority, p_max_attempts)
+    on conflict (merchant_id, unique_key) where unique_key is not null do nothing
+    returning id into v_id;
+    if v_id is not null then
+        perform pg_notify('kea_jobs', p_kind);
+    end if;
+    return v_id;
+end
+$$;
+
+ALTER FUNCTION app.enqueue(p_merchant_id bigint, p_kind text, p_args jsonb, p_unique_key text, p_run_at timestamp with time zone, p_priority integer, p_max_attempts integer) OWNER TO kea_owner;
+
+--
+-- Name: tasks; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.tasks (
+    merchant_id bigint NOT NULL,
+    id bigint NOT NULL,
+    order_id bigint NOT NULL,
+    kind text DEFAULT 'verification'::text NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    workflow_id bigint NOT NULL,
+    step integer DEFAULT 1 NOT NULL,
+    step_started_at timestamp with time zone DEFAULT now() NOT NULL,
+    priority integer DEFAULT 0 NOT NULL,
+    attributes jsonb DEFAULT '{}'::jsonb NOT NULL,
+    agent_id bigint,
+    outcome text,
+    reason text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    assigned_at timestamp with time zone,
+    completed_at timestamp with time zone,
+    CONSTRAINT tasks_kind_check CHECK ((kind = ANY (ARRAY['verification'::text, 'escalation'::text]))),
+    CONSTRAINT tasks_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'reserved'::text, 'assigned'::text, 'completed'::text, 'canceled'::text])))
+);
+
+ALTER TABLE app.tasks OWNER TO kea_owner;
+
+--
+-- Name: escalate_to_store(app.tasks); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.escalate_to_store(t app.tasks) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+begin
+    perform app.enqueue(t.merchant_id, 'sms',
+                        jsonb_build_object('order_id', t.order_id, 'template', 'store_escalation'),
+                        format('sms:store_escalation:%s:%s', t.kind, t.order_id));
+    update app.tasks set status = 'completed', outcome = 'escalated', completed_at = now(),
+                         reason = 'nobody in the call centre took it'
+     where merchant_id = t.merchant_id and id = t.id;
+    perform app.notify_task(t, 'completed');
+end
+$$;
+
+ALTER FUNCTION app.escalate_to_store(t app.tasks) OWNER TO kea_owner;
+
+--
+-- Name: orders; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.orders (
+    merchant_id bigint NOT NULL,
+    id bigint NOT NULL,
+    call_id bigint,
+    status text DEFAULT 'pending_verification'::text NOT NULL,
+    customer_name text,
+    customer_phone text,
+    fulfillment text DEFAULT 'pickup'::text NOT NULL,
+    address text,
+    requested_time jsonb,
+    subtotal_cents bigint NOT NULL,
+    tax_cents bigint NOT NULL,
+    total_cents bigint NOT NULL,
+    currency text DEFAULT 'USD'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    menu_id bigint,
+    call_lines jsonb,
+    pos_order_id text,
+    ready_at timestamp with time zone,
+    CONSTRAINT orders_check CHECK ((total_cents = (subtotal_cents + tax_cents))),
+    CONSTRAINT orders_fulfillment_check CHECK ((fulfillment = ANY (ARRAY['pickup'::text, 'delivery'::text]))),
+    CONSTRAINT orders_status_check CHECK ((status = ANY (ARRAY['pending_verification'::text, 'in_verification'::text, 'verified'::text, 'rejected'::text, 'sent_to_pos'::text, 'accepted_by_pos'::text, 'failed'::text, 'completed'::text, 'cancelled'::text, 'abandoned'::text])))
+);
+
+ALTER TABLE app.orders OWNER TO kea_owner;
+
+--
+-- Name: COLUMN orders.call_lines; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON COLUMN app.orders.call_lines IS 'The lines as the call produced them, before any agent edit (what the automation got).';
+
+--
+-- Name: finish_task(app.orders, bigint, text, text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.finish_task(o app.orders, p_task_id bigint, p_outcome text, p_reason text) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+declare
+    r app.reservations := app.my_reservation(p_task_id, '{accepted}');
+    t app.tasks;
+begin
+    update app.reservations set status = 'completed', responded_at = now()
+     where merchant_id = r.merchant_id and id = r.id;
+    update app.tasks set status = 'completed', outcome = p_outcome, reason = p_reason,
+                         completed_at = now()
+     where merchant_id = r.merchant_id and id = r.task_id
+    returning * into t;
+    update app.agents set activity_at = now() where id = r.agent_id;
+    perform app.notify_task(t, 'completed', r.agent_id);
+    perform app.route_waiting(r.agent_id);
+end
+$$;
+
+ALTER FUNCTION app.finish_task(o app.orders, p_task_id bigint, p_outcome text, p_reason text) OWNER TO kea_owner;
 
 --
 -- Name: hours_text(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -407,6 +1207,43 @@ end
 $$;
 
 ALTER FUNCTION app.is_open(p_merchant_id bigint, p_at timestamp with time zone) OWNER TO kea_owner;
+
+--
+-- Name: job_backoff(integer); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.job_backoff(p_attempt integer) RETURNS double precision
+    LANGUAGE sql
+    AS $$
+    select least(3600.0, power(2, greatest(p_attempt, 1))) * (1 + random() * 0.3)
+$$;
+
+ALTER FUNCTION app.job_backoff(p_attempt integer) OWNER TO kea_owner;
+
+--
+-- Name: jwt_claims(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.jwt_claims() RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    select coalesce(nullif(current_setting('request.jwt.claims', true), ''), '{}')::jsonb
+$$;
+
+ALTER FUNCTION app.jwt_claims() OWNER TO kea_owner;
+
+--
+-- Name: line_json(bigint, bigint, integer); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.line_json(p_merchant_id bigint, p_order_id bigint, p_line_no integer) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    select to_jsonb(l) - 'merchant_id' - 'order_id' from app.order_lines l
+     where l.merchant_id = p_merchant_id and l.order_id = p_order_id and l.line_no = p_line_no
+$$;
+
+ALTER FUNCTION app.line_json(p_merchant_id bigint, p_order_id bigint, p_line_no integer) OWNER TO kea_owner;
 
 --
 -- Name: menu_document(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -486,6 +1323,8 @@ CREATE TABLE app.merchants (
     prep_minutes integer,
     hours_text text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    workflow_id bigint,
+    groups text[] DEFAULT '{}'::text[] NOT NULL,
     CONSTRAINT merchants_prep_minutes_check CHECK ((prep_minutes > 0)),
     CONSTRAINT merchants_slug_check CHECK ((slug ~ '^[a-z0-9-]+$'::text)),
     CONSTRAINT merchants_tax_rate_bp_check CHECK (((tax_rate_bp >= 0) AND (tax_rate_bp <= 5000))),
@@ -519,6 +1358,58 @@ $$;
 ALTER FUNCTION app.merchant_for_number(p_to text) OWNER TO kea_owner;
 
 --
+-- Name: money(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.money(p_cents bigint) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    select to_char(p_cents / 100.0, 'FM$999999990.00')
+$_$;
+
+ALTER FUNCTION app.money(p_cents bigint) OWNER TO kea_owner;
+
+--
+-- Name: my_reservation(bigint, text[]); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.my_reservation(p_task_id bigint, p_statuses text[] DEFAULT '{pending,accepted}'::text[]) RETURNS app.reservations
+    LANGUAGE plpgsql
+    AS $$
+declare
+    r app.reservations;
+begin
+    select x.* into r from app.reservations x
+     where x.task_id = p_task_id and x.agent_id = app.current_agent()
+       and x.status = any (p_statuses)
+       for update;
+    if r.id is null then
+        raise exception 'task % is not offered to you', p_task_id
+            using errcode = 'KT404', hint = 'it may have timed out or gone to another agent: see my_tasks()';
+    end if;
+    return r;
+end
+$$;
+
+ALTER FUNCTION app.my_reservation(p_task_id bigint, p_statuses text[]) OWNER TO kea_owner;
+
+--
+-- Name: notify_task(app.tasks, text, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.notify_task(t app.tasks, p_event text, p_agent_id bigint DEFAULT NULL::bigint) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+begin
+    perform pg_notify('kea_tasks', json_build_object(
+        'event', p_event, 'task_id', t.id, 'merchant_id', t.merchant_id, 'order_id', t.order_id,
+        'agent_id', coalesce(p_agent_id, t.agent_id))::text);
+end
+$$;
+
+ALTER FUNCTION app.notify_task(t app.tasks, p_event text, p_agent_id bigint) OWNER TO kea_owner;
+
+--
 -- Name: now(); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -531,6 +1422,55 @@ end
 $$;
 
 ALTER FUNCTION app.now() OWNER TO kea_owner;
+
+--
+-- Name: jobs; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.jobs (
+    merchant_id bigint NOT NULL,
+    id bigint NOT NULL,
+    kind text NOT NULL,
+    args jsonb DEFAULT '{}'::jsonb NOT NULL,
+    state text DEFAULT 'available'::text NOT NULL,
+    priority smallint DEFAULT 2 NOT NULL,
+    run_at timestamp with time zone DEFAULT now() NOT NULL,
+    attempt integer DEFAULT 0 NOT NULL,
+    max_attempts integer DEFAULT 12 NOT NULL,
+    unique_key text,
+    locked_by text,
+    locked_until timestamp with time zone,
+    errors jsonb DEFAULT '[]'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    finished_at timestamp with time zone,
+    CONSTRAINT jobs_max_attempts_check CHECK ((max_attempts > 0)),
+    CONSTRAINT jobs_priority_check CHECK (((priority >= 1) AND (priority <= 4))),
+    CONSTRAINT jobs_state_check CHECK ((state = ANY (ARRAY['available'::text, 'running'::text, 'retryable'::text, 'completed'::text, 'dead'::text, 'cancelled'::text])))
+);
+
+ALTER TABLE app.jobs OWNER TO kea_owner;
+
+--
+-- Name: on_job_dead(app.jobs); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.on_job_dead(j app.jobs) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+declare
+    v_order bigint := (j.args->>'order_id')::bigint;
+begin
+    if j.kind = 'pos_order' then
+        perform app.act_as('worker', j.locked_by, 'the POS refused the order: '
+                           || coalesce(j.errors->-1->>'error', 'no more attempts'));
+        update app.orders set status = 'failed'
+         where merchant_id = j.merchant_id and id = v_order and status in ('verified', 'sent_to_pos');
+        perform app.create_task(j.merchant_id, v_order, 'escalation');
+    end if;
+end
+$$;
+
+ALTER FUNCTION app.on_job_dead(j app.jobs) OWNER TO kea_owner;
 
 --
 -- Name: on_menu_change(); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -578,13 +1518,51 @@ $$;
 ALTER FUNCTION app.on_merchant_change() OWNER TO kea_owner;
 
 --
+-- Name: order_accepted(app.orders); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.order_accepted(o app.orders) RETURNS void
+    LANGUAGE sql
+    AS $$
+    select app.enqueue(o.merchant_id, 'sms',
+                       jsonb_build_object('order_id', o.id, 'template', 'confirmation'),
+                       'sms:confirmation:' || o.id)
+$$;
+
+ALTER FUNCTION app.order_accepted(o app.orders) OWNER TO kea_owner;
+
+--
+-- Name: order_being_verified(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.order_being_verified(p_task_id bigint) RETURNS app.orders
+    LANGUAGE plpgsql
+    AS $$
+declare
+    r app.reservations := app.my_reservation(p_task_id, '{accepted}');
+    o app.orders;
+begin
+    select o2.* into o from app.orders o2 join app.tasks t on t.merchant_id = o2.merchant_id and t.order_id = o2.id
+     where t.merchant_id = r.merchant_id and t.id = r.task_id
+       for update of o2;
+    if o.status <> 'in_verification' then
+        raise exception 'order % is %, not in verification', o.id, o.status using errcode = 'KO409';
+    end if;
+    perform app.act_as('agent', r.agent_id::text);
+    return o;
+end
+$$;
+
+ALTER FUNCTION app.order_being_verified(p_task_id bigint) OWNER TO kea_owner;
+
+--
 -- Name: order_json(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
 CREATE FUNCTION app.order_json(p_order_id bigint) RETURNS jsonb
     LANGUAGE sql STABLE
     AS $$
-    select to_jsonb(o) - 'merchant_id' || jsonb_build_object(
+    select to_jsonb(o) - 'merchant_id' - 'call_lines' || jsonb_build_object(
         'lines', coalesce((select jsonb_agg(to_jsonb(l) - 'merchant_id' - 'order_id' order by l.line_no)
                            from app.order_lines l
                            where l.merchant_id = o.merchant_id and l.order_id = o.id), '[]'))
@@ -592,6 +1570,206 @@ CREATE FUNCTION app.order_json(p_order_id bigint) RETURNS jsonb
 $$;
 
 ALTER FUNCTION app.order_json(p_order_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: order_lines_json(bigint, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.order_lines_json(p_merchant_id bigint, p_order_id bigint) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    select coalesce(jsonb_agg(jsonb_build_object(
+               'line_no', l.line_no, 'item', l.item_code, 'variation', l.variation_code,
+               'quantity', l.quantity, 'modifiers', l.modifiers,
+               'unit_price_cents', l.unit_price_cents) order by l.line_no), '[]')
+      from app.order_lines l
+     where l.merchant_id = p_merchant_id and l.order_id = p_order_id
+$$;
+
+ALTER FUNCTION app.order_lines_json(p_merchant_id bigint, p_order_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: order_lines_text(bigint, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.order_lines_text(p_merchant_id bigint, p_order_id bigint) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+    select string_agg(l.quantity || ' ' || coalesce(l.variation_name || ' ', '') || l.name
+                      || coalesce(' (' || (select string_agg(case when (m->>'negated')::boolean then 'no ' else '' end
+                                                             || coalesce(m->>'qualifier' || ' ', '') || (m->>'name'), ', ')
+                                             from jsonb_array_elements(l.modifiers) m) || ')', ''),
+                      ', ' order by l.line_no)
+      from app.order_lines l where l.merchant_id = p_merchant_id and l.order_id = p_order_id
+$$;
+
+ALTER FUNCTION app.order_lines_text(p_merchant_id bigint, p_order_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: order_menu(app.orders); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.order_menu(o app.orders) RETURNS bigint
+    LANGUAGE sql STABLE
+    AS $$
+    select coalesce(o.menu_id, (select id from app.menus m where m.merchant_id = o.merchant_id and m.active))
+$$;
+
+ALTER FUNCTION app.order_menu(o app.orders) OWNER TO kea_owner;
+
+--
+-- Name: order_transition_allowed(text, text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.order_transition_allowed(p_from text, p_to text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    select case p_from
+        when 'pending_verification' then p_to in ('in_verification', 'verified', 'rejected', 'cancelled')
+        when 'in_verification' then p_to in ('pending_verification', 'verified', 'rejected', 'cancelled')
+        when 'verified' then p_to in ('sent_to_pos', 'accepted_by_pos', 'failed', 'cancelled')
+        when 'sent_to_pos' then p_to in ('accepted_by_pos', 'failed', 'cancelled')
+        when 'accepted_by_pos' then p_to in ('completed', 'cancelled')
+        when 'failed' then p_to in ('verified', 'cancelled')
+        else false
+    end or (p_from is null and p_to in ('pending_verification', 'abandoned'))
+$$;
+
+ALTER FUNCTION app.order_transition_allowed(p_from text, p_to text) OWNER TO kea_owner;
+
+--
+-- Name: orders_record_history(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.orders_record_history() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+    insert into app.order_history (merchant_id, order_id, from_status, to_status, actor_kind,
+                                   actor_id, reason)
+    values (new.merchant_id, new.id, case when tg_op = 'UPDATE' then old.status end, new.status,
+            coalesce(nullif(current_setting('kea.actor_kind', true), ''), 'system'),
+            nullif(current_setting('kea.actor_id', true), ''),
+            nullif(current_setting('kea.reason', true), ''));
+    return null;
+end
+$$;
+
+ALTER FUNCTION app.orders_record_history() OWNER TO kea_owner;
+
+--
+-- Name: orders_side_effects(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.orders_side_effects() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+declare
+    v_dead bigint;
+begin
+    if new.status = 'verified' then
+        if exists (select 1 from app.pos_connections where merchant_id = new.merchant_id) then
+            select id into v_dead from app.jobs
+             where merchant_id = new.merchant_id and unique_key = 'pos_order:' || new.id
+               and state in ('dead', 'cancelled');
+            if v_dead is not null then
+                perform app.retry_job(v_dead);
+            else
+                perform app.enqueue(new.merchant_id, 'pos_order', jsonb_build_object('order_id', new.id),
+                                    'pos_order:' || new.id, null, 1);
+            end if;
+        else
+            perform app.order_accepted(new);
+        end if;
+    elsif new.status = 'accepted_by_pos' then
+        perform app.order_accepted(new);
+    elsif new.status = 'rejected' then
+        perform app.enqueue(new.merchant_id, 'sms',
+                            jsonb_build_object('order_id', new.id, 'template', 'rejected'),
+                            'sms:rejected:' || new.id);
+    end if;
+    return null;
+end
+$$;
+
+ALTER FUNCTION app.orders_side_effects() OWNER TO kea_owner;
+
+--
+-- Name: orders_status_machine(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.orders_status_machine() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+    if tg_op = 'INSERT' then
+        if not app.order_transition_allowed(null, new.status) then
+            raise exception 'a new order cannot start as %', new.status
+                using errcode = 'KO409', hint = 'new orders are pending_verification or abandoned';
+        end if;
+    elsif new.status is distinct from old.status then
+        if not app.order_transition_allowed(old.status, new.status) then
+            raise exception 'order % cannot go from % to %', old.id, old.status, new.status
+                using errcode = 'KO409',
+                      hint = 'see the order status machine in docs/workflow.md';
+        end if;
+        new.updated_at := now();
+    end if;
+    return new;
+end
+$$;
+
+ALTER FUNCTION app.orders_status_machine() OWNER TO kea_owner;
+
+--
+-- Name: param_confidence(text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.param_confidence(p_value text) RETURNS real
+    LANGUAGE plpgsql IMMUTABLE
+    AS $_$
+declare
+    v double precision;
+begin
+    if p_value !~ '^\s*[0-9]*\.?[0-9]+([eE][-+]?[0-9]{1,3})?\s*$' then
+        return null;
+    end if;
+    v := p_value::double precision;
+    return case when v between 0 and 1 then v::real end;
+exception when others then
+    return null;
+end
+$_$;
+
+ALTER FUNCTION app.param_confidence(p_value text) OWNER TO kea_owner;
+
+--
+-- Name: param_int(text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.param_int(p_value text) RETURNS integer
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    select case when p_value ~ '^\s*[0-9]{1,9}\s*$' then trim(p_value)::integer end
+$_$;
+
+ALTER FUNCTION app.param_int(p_value text) OWNER TO kea_owner;
+
+--
+-- Name: prune_jobs(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.prune_jobs() RETURNS integer
+    LANGUAGE sql
+    AS $$
+    with gone as (
+        delete from app.jobs
+         where state in ('completed', 'cancelled') and finished_at < now() - interval '7 days'
+        returning 1)
+    select count(*)::int from gone
+$$;
+
+ALTER FUNCTION app.prune_jobs() OWNER TO kea_owner;
 
 --
 -- Name: publish_menu(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -623,6 +1801,169 @@ $$;
 ALTER FUNCTION app.refresh_hours_text() OWNER TO kea_owner;
 
 --
+-- Name: reprice_order(bigint, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.reprice_order(p_merchant_id bigint, p_order_id bigint) RETURNS jsonb
+    LANGUAGE plpgsql
+    AS $$
+declare
+    o app.orders;
+    v_priced jsonb;
+begin
+    select * into o from app.orders where merchant_id = p_merchant_id and id = p_order_id for update;
+    v_priced := kea.price_lines(app.order_menu(o), app.order_lines_json(p_merchant_id, p_order_id),
+                                jsonb_build_object('fulfillment', o.fulfillment));
+    update app.order_lines l
+       set item_id = (p.l->>'item_id')::bigint, name = p.l->>'name',
+           variation_code = p.l->>'variation', variation_name = p.l->>'variation_name',
+           unit_price_cents = (p.l->>'unit_price_cents')::bigint,
+           line_total_cents = (p.l->>'line_total_cents')::bigint,
+           modifiers = p.l->'modifiers'
+      from jsonb_array_elements(v_priced->'lines') with ordinality p(l, n),
+           (select line_no, row_number() over (order by line_no) as n from app.order_lines
+             where merchant_id = p_merchant_id and order_id = p_order_id) ln
+     where l.merchant_id = p_merchant_id and l.order_id = p_order_id
+       and ln.line_no = l.line_no and ln.n = p.n;
+    update app.orders
+       set subtotal_cents = (v_priced->>'subtotal_cents')::bigint,
+           tax_cents = (v_priced->>'tax_cents')::bigint,
+           total_cents = (v_priced->>'total_cents')::bigint,
+           updated_at = now()
+     where merchant_id = p_merchant_id and id = p_order_id;
+    return v_priced;
+end
+$$;
+
+ALTER FUNCTION app.reprice_order(p_merchant_id bigint, p_order_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: reservation_timed_out(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.reservation_timed_out(p_reservation_id bigint) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+declare
+    r app.reservations;
+begin
+    select * into r from app.reservations where id = p_reservation_id for update;
+    if r.status = 'pending' and r.expires_at <= now() then
+        perform app.end_reservation(r, 'timeout', 'not accepted in time');
+    end if;
+end
+$$;
+
+ALTER FUNCTION app.reservation_timed_out(p_reservation_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: retry_job(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.retry_job(p_job_id bigint) RETURNS text
+    LANGUAGE plpgsql
+    AS $$
+declare
+    v_state text;
+begin
+    update app.jobs
+       set state = 'available', run_at = now(), finished_at = null,
+           max_attempts = greatest(max_attempts, attempt + 1)
+     where id = p_job_id and state in ('dead', 'cancelled', 'completed')
+    returning state into v_state;
+    if v_state is null then
+        raise exception 'job % is not dead, cancelled or completed', p_job_id using errcode = 'KJ409';
+    end if;
+    perform pg_notify('kea_jobs', (select kind from app.jobs where id = p_job_id));
+    return v_state;
+end
+$$;
+
+ALTER FUNCTION app.retry_job(p_job_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: route_task(bigint, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.route_task(p_merchant_id bigint, p_task_id bigint) RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+declare
+    t app.tasks;
+    s app.workflow_steps;
+    q app.task_queues;
+    v_groups text[];
+    v_agent bigint;
+    r app.reservations;
+begin
+    select * into t from app.tasks where merchant_id = p_merchant_id and id = p_task_id for update;
+    if t.status is distinct from 'pending' then
+        return null;
+    end if;
+    select * into s from app.workflow_steps where workflow_id = t.workflow_id and step = t.step;
+    if s.kind = 'escalate_store' then
+        perform app.escalate_to_store(t);
+        return null;
+    end if;
+    select * into q from app.task_queues where id = s.queue_id;
+    select groups into v_groups from app.merchants where id = t.merchant_id;
+    -- Locked SKIP LOCKED: two routers never fill one agent past capacity.
+    select a.id into v_agent
+      from app.agents a
+     where a.activity = 'available'
+       and a.attributes @> q.requires
+       and app.agent_serves(a.attributes, t.merchant_id, v_groups)
+       and (not a.attributes ? 'languages' or a.attributes->'languages' ? (t.attributes->>'language'))
+       and not exists (select 1 from app.reservations x
+                        where x.merchant_id = t.merchant_id and x.task_id = t.id and x.agent_id = a.id)
+       and app.agent_load(a.id) < a.capacity
+     order by a.activity_at, a.id
+     limit 1
+       for update of a skip locked;
+    if v_agent is null then
+        return null;
+    end if;
+    insert into app.reservations (merchant_id, task_id, agent_id, expires_at)
+    values (t.merchant_id, t.id, v_agent, now() + make_interval(secs => q.reservation_timeout_s))
+    returning * into r;
+    update app.tasks set status = 'reserved' where merchant_id = t.merchant_id and id = t.id;
+    update app.agents set activity_at = now() where id = v_agent;
+    perform app.enqueue(t.merchant_id, 'reservation_timeout',
+                        jsonb_build_object('reservation_id', r.id),
+                        format('reservation_timeout:%s', r.id), r.expires_at, 1);
+    perform app.notify_task(t, 'offered', v_agent);
+    return r.id;
+end
+$$;
+
+ALTER FUNCTION app.route_task(p_merchant_id bigint, p_task_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: route_waiting(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.route_waiting(p_agent_id bigint) RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+declare
+    t record;
+    n integer := 0;
+begin
+    for t in select x.merchant_id, x.id from app.tasks x
+              where x.status = 'pending' order by x.priority desc, x.created_at limit 50 loop
+        exit when (select a.activity <> 'available' or app.agent_load(a.id) >= a.capacity
+                     from app.agents a where a.id = p_agent_id);
+        if app.route_task(t.merchant_id, t.id) is not null then
+            n := n + 1;
+        end if;
+    end loop;
+    return n;
+end
+$$;
+
+ALTER FUNCTION app.route_waiting(p_agent_id bigint) OWNER TO kea_owner;
+
+--
 -- Name: save_order(bigint, bigint, jsonb, text); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -633,13 +1974,16 @@ declare
     v_id bigint;
     d jsonb := coalesce(p_order->'details', '{}');
 begin
+    perform app.act_as('caller', p_call_id::text);
     insert into app.orders (merchant_id, call_id, status, customer_name, customer_phone,
                             fulfillment, address, requested_time, subtotal_cents, tax_cents,
-                            total_cents, currency)
+                            total_cents, currency, menu_id, call_lines)
     values (p_merchant_id, p_call_id, p_status, d->>'name', d->>'phone',
             coalesce(d->>'fulfillment', 'pickup'), d->>'address', d->'time',
             (p_order->>'subtotal_cents')::bigint, (p_order->>'tax_cents')::bigint,
-            (p_order->>'total_cents')::bigint, coalesce(p_order->>'currency', 'USD'))
+            (p_order->>'total_cents')::bigint, coalesce(p_order->>'currency', 'USD'),
+            (select c.menu_id from app.calls c where c.merchant_id = p_merchant_id and c.id = p_call_id),
+            p_order->'lines')
     returning id into v_id;
 
     insert into app.order_lines (merchant_id, order_id, line_no, item_id, item_code, name,
@@ -650,11 +1994,108 @@ begin
            (l->>'unit_price_cents')::bigint, (l->>'line_total_cents')::bigint,
            coalesce(l->'modifiers', '[]')
     from jsonb_array_elements(p_order->'lines') with ordinality as x(l, ord);
+
+    if p_status = 'pending_verification' then
+        perform app.create_verification_task(p_merchant_id, v_id);
+    end if;
     return v_id;
 end
 $$;
 
 ALTER FUNCTION app.save_order(p_merchant_id bigint, p_call_id bigint, p_order jsonb, p_status text) OWNER TO kea_owner;
+
+--
+-- Name: schedule_periodic(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.schedule_periodic() RETURNS void
+    LANGUAGE sql
+    AS $$
+    select app.enqueue(0, 'sweep_calls', '{}',
+                       'sweep_calls:' || (extract(epoch from now())::bigint / 300)::text,
+                       null, 3, 3)
+     where not exists (select 1 from app.jobs
+                        where merchant_id = 0
+                          and unique_key = 'sweep_calls:' || (extract(epoch from now())::bigint / 300)::text)
+$$;
+
+ALTER FUNCTION app.schedule_periodic() OWNER TO kea_owner;
+
+--
+-- Name: set_agent_activity(bigint, text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.set_agent_activity(p_agent_id bigint, p_activity text) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+declare
+    r app.reservations;
+begin
+    if p_activity not in ('available', 'busy', 'break', 'offline') then
+        raise exception 'activity must be available, busy, break or offline, not %', p_activity
+            using errcode = '22023';
+    end if;
+    update app.agents set activity = p_activity, activity_at = now()
+     where id = p_agent_id and activity <> p_activity;
+    if p_activity <> 'available' then
+        for r in select * from app.reservations
+                  where agent_id = p_agent_id
+                    and (status = 'pending' or (status = 'accepted' and p_activity = 'offline'))
+                  for update loop
+            perform app.end_reservation(r, 'canceled', format('agent went %s', p_activity));
+        end loop;
+    else
+        perform app.route_waiting(p_agent_id);
+    end if;
+end
+$$;
+
+ALTER FUNCTION app.set_agent_activity(p_agent_id bigint, p_activity text) OWNER TO kea_owner;
+
+--
+-- Name: sign_jwt(jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.sign_jwt(p_claims jsonb) RETURNS text
+    LANGUAGE plpgsql STABLE
+    AS $$
+declare
+    v_secret text := (select secret from app.jwt_secrets order by position limit 1);
+    v_input text;
+begin
+    if v_secret is null then
+        raise exception 'no token secret is configured'
+            using errcode = 'KA503', hint = 'scripts/init stores KEA_JWT_SECRET in app.jwt_secrets';
+    end if;
+    v_input := app.base64url(convert_to('{"alg":"HS256","typ":"JWT"}', 'utf8')) || '.'
+            || app.base64url(convert_to(p_claims::text, 'utf8'));
+    return v_input || '.' || app.base64url(hmac(convert_to(v_input, 'utf8'), convert_to(v_secret, 'utf8'), 'sha256'));
+end
+$$;
+
+ALTER FUNCTION app.sign_jwt(p_claims jsonb) OWNER TO kea_owner;
+
+--
+-- Name: start_step(app.tasks); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.start_step(t app.tasks) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+declare
+    s app.workflow_steps;
+begin
+    select * into s from app.workflow_steps where workflow_id = t.workflow_id and step = t.step;
+    if s.kind = 'queue' then
+        perform app.enqueue(t.merchant_id, 'task_step_timeout',
+                            jsonb_build_object('task_id', t.id, 'step', t.step),
+                            format('task_step:%s:%s', t.id, t.step),
+                            t.step_started_at + make_interval(secs => s.timeout_s), 1);
+    end if;
+end
+$$;
+
+ALTER FUNCTION app.start_step(t app.tasks) OWNER TO kea_owner;
 
 --
 -- Name: store_json(app.merchants); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -693,6 +2134,143 @@ $$;
 ALTER FUNCTION app.store_settings(m app.merchants, p_open boolean) OWNER TO kea_owner;
 
 --
+-- Name: sweep_stale_calls(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.sweep_stale_calls() RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+declare
+    c app.calls;
+    n integer := 0;
+begin
+    for c in select x.* from app.calls x
+              where x.status = 'active' and x.started_at < app.now() - interval '4 hours'
+                and not exists (select 1 from app.turns t
+                                 where t.merchant_id = x.merchant_id and t.call_id = x.id
+                                   and t.created_at > app.now() - interval '4 hours')
+              for update of x skip locked loop
+        perform app.end_call(c, 'swept');
+        n := n + 1;
+    end loop;
+    perform app.prune_jobs();
+    return n;
+end
+$$;
+
+ALTER FUNCTION app.sweep_stale_calls() OWNER TO kea_owner;
+
+--
+-- Name: task_json(app.tasks, app.reservations); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.task_json(t app.tasks, r app.reservations) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    select jsonb_build_object(
+        'task_id', t.id, 'kind', t.kind, 'task_status', t.status, 'step', t.step,
+        'merchant_id', t.merchant_id, 'merchant', (select name from app.merchants where id = t.merchant_id),
+        'reservation_id', r.id, 'reservation_status', r.status, 'expires_at', r.expires_at,
+        'order', app.order_json(t.order_id),
+        'call_sid', (select c.call_sid from app.orders o join app.calls c
+                       on c.merchant_id = o.merchant_id and c.id = o.call_id
+                      where o.merchant_id = t.merchant_id and o.id = t.order_id))
+$$;
+
+ALTER FUNCTION app.task_json(t app.tasks, r app.reservations) OWNER TO kea_owner;
+
+--
+-- Name: task_step_timed_out(bigint, integer); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.task_step_timed_out(p_task_id bigint, p_step integer) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+declare
+    t app.tasks;
+    r app.reservations;
+begin
+    select * into t from app.tasks where id = p_task_id for update;
+    if t.step <> p_step or t.status not in ('pending', 'reserved') then
+        return;
+    end if;
+    if not exists (select 1 from app.workflow_steps
+                    where workflow_id = t.workflow_id and step = t.step + 1) then
+        return;
+    end if;
+    for r in select * from app.reservations
+              where merchant_id = t.merchant_id and task_id = t.id and status = 'pending' loop
+        perform app.end_reservation(r, 'rescinded', 'the task moved to the next queue', false);
+    end loop;
+    update app.tasks set step = step + 1, step_started_at = now(), status = 'pending'
+     where merchant_id = t.merchant_id and id = t.id
+    returning * into t;
+    perform app.start_step(t);
+    perform app.notify_task(t, 'escalated');
+    perform app.route_task(t.merchant_id, t.id);
+end
+$$;
+
+ALTER FUNCTION app.task_step_timed_out(p_task_id bigint, p_step integer) OWNER TO kea_owner;
+
+--
+-- Name: upsert_agent(text, text, text, jsonb, integer); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.upsert_agent(p_email text, p_name text, p_password text, p_attributes jsonb DEFAULT '{"merchants": ["*"]}'::jsonb, p_capacity integer DEFAULT 1) RETURNS bigint
+    LANGUAGE sql
+    AS $$
+    insert into app.agents (email, name, password_hash, attributes, capacity)
+    values (lower(p_email), p_name, crypt(p_password, gen_salt('bf', 8)), p_attributes, p_capacity)
+    on conflict (email) do update
+        set name = excluded.name, password_hash = excluded.password_hash,
+            attributes = excluded.attributes, capacity = excluded.capacity
+    returning id
+$$;
+
+ALTER FUNCTION app.upsert_agent(p_email text, p_name text, p_password text, p_attributes jsonb, p_capacity integer) OWNER TO kea_owner;
+
+--
+-- Name: write_line(app.orders, bigint, text, integer, jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.write_line(o app.orders, p_task_id bigint, p_action text, p_line_no integer, p_line jsonb) RETURNS jsonb
+    LANGUAGE plpgsql
+    AS $$
+declare
+    v_before jsonb := app.line_json(o.merchant_id, o.id, p_line_no);
+    v_priced jsonb;
+begin
+    if p_line is not null then
+        perform app.check_line(app.order_menu(o), p_line);
+        v_priced := kea.price_lines(app.order_menu(o), jsonb_build_array(p_line))->'lines'->0;
+        insert into app.order_lines (merchant_id, order_id, line_no, item_id, item_code, name,
+                                     variation_code, variation_name, quantity, unit_price_cents,
+                                     line_total_cents, modifiers)
+        values (o.merchant_id, o.id, p_line_no, (v_priced->>'item_id')::bigint, v_priced->>'item',
+                v_priced->>'name', v_priced->>'variation', v_priced->>'variation_name',
+                (v_priced->>'quantity')::int, (v_priced->>'unit_price_cents')::bigint,
+                (v_priced->>'line_total_cents')::bigint, v_priced->'modifiers')
+        on conflict (merchant_id, order_id, line_no) do update
+            set item_id = excluded.item_id, item_code = excluded.item_code, name = excluded.name,
+                variation_code = excluded.variation_code, variation_name = excluded.variation_name,
+                quantity = excluded.quantity, unit_price_cents = excluded.unit_price_cents,
+                line_total_cents = excluded.line_total_cents, modifiers = excluded.modifiers;
+    else
+        delete from app.order_lines
+         where merchant_id = o.merchant_id and order_id = o.id and line_no = p_line_no;
+    end if;
+    insert into app.order_edits (merchant_id, order_id, task_id, agent_id, action, line_no, before, after)
+    values (o.merchant_id, o.id, p_task_id, app.current_agent(), p_action, p_line_no, v_before,
+            app.line_json(o.merchant_id, o.id, p_line_no));
+    perform app.reprice_order(o.merchant_id, o.id);
+    return app.order_json(o.id);
+end
+$$;
+
+ALTER FUNCTION app.write_line(o app.orders, p_task_id bigint, p_action text, p_line_no integer, p_line jsonb) OWNER TO kea_owner;
+
+--
 -- Name: phone_numbers; Type: TABLE; Schema: app; Owner: kea_owner
 --
 
@@ -719,40 +2297,38 @@ CREATE VIEW api.twilio_directory AS
 ALTER TABLE api.twilio_directory OWNER TO kea_owner;
 
 --
--- Name: calls; Type: TABLE; Schema: app; Owner: kea_owner
+-- Name: agents; Type: TABLE; Schema: app; Owner: kea_owner
 --
 
-CREATE TABLE app.calls (
-    merchant_id bigint NOT NULL,
+CREATE TABLE app.agents (
     id bigint NOT NULL,
-    call_sid text NOT NULL,
-    from_number text,
-    to_number text NOT NULL,
-    menu_id bigint,
-    status text DEFAULT 'active'::text NOT NULL,
-    outcome text,
-    state json DEFAULT '{}'::json NOT NULL,
-    next_turn integer DEFAULT 0 NOT NULL,
-    order_id bigint,
-    twilio_status text,
-    started_at timestamp with time zone DEFAULT now() NOT NULL,
-    ended_at timestamp with time zone,
-    duration_s integer,
-    recording_url text,
-    recording_sid text,
-    recording_duration_s integer,
-    store json,
-    CONSTRAINT calls_outcome_check CHECK ((outcome = ANY (ARRAY['ordered'::text, 'transferred'::text, 'callback'::text, 'abandoned'::text, 'hung_up'::text, 'closed'::text, 'cancelled'::text]))),
-    CONSTRAINT calls_status_check CHECK ((status = ANY (ARRAY['active'::text, 'ended'::text])))
+    email text NOT NULL,
+    name text NOT NULL,
+    password_hash text NOT NULL,
+    attributes jsonb DEFAULT '{}'::jsonb NOT NULL,
+    activity text DEFAULT 'offline'::text NOT NULL,
+    capacity integer DEFAULT 1 NOT NULL,
+    activity_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT agents_activity_check CHECK ((activity = ANY (ARRAY['available'::text, 'busy'::text, 'break'::text, 'offline'::text]))),
+    CONSTRAINT agents_capacity_check CHECK (((capacity >= 1) AND (capacity <= 20))),
+    CONSTRAINT agents_email_check CHECK ((email = lower(email)))
 );
 
-ALTER TABLE app.calls OWNER TO kea_owner;
+ALTER TABLE app.agents OWNER TO kea_owner;
 
 --
--- Name: COLUMN calls.store; Type: COMMENT; Schema: app; Owner: kea_owner
+-- Name: agents_id_seq; Type: SEQUENCE; Schema: app; Owner: kea_owner
 --
 
-COMMENT ON COLUMN app.calls.store IS 'The merchant''s settings as this call''s dialog sees them (kea_core::dialog::Store), fixed when the call started.';
+ALTER TABLE app.agents ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app.agents_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
 
 --
 -- Name: calls_id_seq; Type: SEQUENCE; Schema: app; Owner: kea_owner
@@ -814,6 +2390,31 @@ ALTER TABLE app.item_variations ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY
     NO MAXVALUE
     CACHE 1
 );
+
+--
+-- Name: jobs_id_seq; Type: SEQUENCE; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.jobs ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app.jobs_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: jwt_secrets; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.jwt_secrets (
+    "position" integer NOT NULL,
+    secret text NOT NULL,
+    CONSTRAINT jwt_secrets_secret_check CHECK ((length(secret) >= 16))
+);
+
+ALTER TABLE app.jwt_secrets OWNER TO kea_owner;
 
 --
 -- Name: menu_categories; Type: TABLE; Schema: app; Owner: kea_owner
@@ -1008,6 +2609,70 @@ CREATE TABLE app.opening_hours (
 ALTER TABLE app.opening_hours OWNER TO kea_owner;
 
 --
+-- Name: order_edits; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.order_edits (
+    merchant_id bigint NOT NULL,
+    order_id bigint NOT NULL,
+    id bigint NOT NULL,
+    task_id bigint,
+    agent_id bigint,
+    action text NOT NULL,
+    line_no integer NOT NULL,
+    before jsonb,
+    after jsonb,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT order_edits_action_check CHECK ((action = ANY (ARRAY['edit'::text, 'add'::text, 'remove'::text])))
+);
+
+ALTER TABLE app.order_edits OWNER TO kea_owner;
+
+--
+-- Name: order_edits_id_seq; Type: SEQUENCE; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.order_edits ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app.order_edits_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: order_history; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.order_history (
+    merchant_id bigint NOT NULL,
+    order_id bigint NOT NULL,
+    id bigint NOT NULL,
+    from_status text,
+    to_status text NOT NULL,
+    actor_kind text NOT NULL,
+    actor_id text,
+    reason text,
+    at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE app.order_history OWNER TO kea_owner;
+
+--
+-- Name: order_history_id_seq; Type: SEQUENCE; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.order_history ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app.order_history_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
 -- Name: order_lines; Type: TABLE; Schema: app; Owner: kea_owner
 --
 
@@ -1031,38 +2696,129 @@ CREATE TABLE app.order_lines (
 ALTER TABLE app.order_lines OWNER TO kea_owner;
 
 --
--- Name: orders; Type: TABLE; Schema: app; Owner: kea_owner
---
-
-CREATE TABLE app.orders (
-    merchant_id bigint NOT NULL,
-    id bigint NOT NULL,
-    call_id bigint,
-    status text DEFAULT 'pending_verification'::text NOT NULL,
-    customer_name text,
-    customer_phone text,
-    fulfillment text DEFAULT 'pickup'::text NOT NULL,
-    address text,
-    requested_time jsonb,
-    subtotal_cents bigint NOT NULL,
-    tax_cents bigint NOT NULL,
-    total_cents bigint NOT NULL,
-    currency text DEFAULT 'USD'::text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT orders_check CHECK ((total_cents = (subtotal_cents + tax_cents))),
-    CONSTRAINT orders_fulfillment_check CHECK ((fulfillment = ANY (ARRAY['pickup'::text, 'delivery'::text]))),
-    CONSTRAINT orders_status_check CHECK ((status = ANY (ARRAY['pending_verification'::text, 'verified'::text, 'rejected'::text, 'sent_to_pos'::text, 'accepted_by_pos'::text, 'failed'::text, 'completed'::text, 'cancelled'::text, 'abandoned'::text])))
-);
-
-ALTER TABLE app.orders OWNER TO kea_owner;
-
---
 -- Name: orders_id_seq; Type: SEQUENCE; Schema: app; Owner: kea_owner
 --
 
 ALTER TABLE app.orders ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME app.orders_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: pos_connections; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.pos_connections (
+    merchant_id bigint NOT NULL,
+    kind text NOT NULL,
+    base_url text,
+    secret text NOT NULL,
+    location_id text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT pos_connections_check CHECK (((kind = 'square'::text) OR (base_url IS NOT NULL))),
+    CONSTRAINT pos_connections_kind_check CHECK ((kind = ANY (ARRAY['webhook'::text, 'square'::text])))
+);
+
+ALTER TABLE app.pos_connections OWNER TO kea_owner;
+
+--
+-- Name: reservations_id_seq; Type: SEQUENCE; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.reservations ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app.reservations_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: sms_messages; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.sms_messages (
+    merchant_id bigint NOT NULL,
+    id bigint NOT NULL,
+    order_id bigint,
+    direction text NOT NULL,
+    template text,
+    to_number text NOT NULL,
+    from_number text,
+    body text NOT NULL,
+    sid text,
+    status text,
+    error_code integer,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT sms_messages_direction_check CHECK ((direction = ANY (ARRAY['outbound'::text, 'inbound'::text])))
+);
+
+ALTER TABLE app.sms_messages OWNER TO kea_owner;
+
+--
+-- Name: sms_messages_id_seq; Type: SEQUENCE; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.sms_messages ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app.sms_messages_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: sms_opt_outs; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.sms_opt_outs (
+    phone text NOT NULL,
+    opted_out_at timestamp with time zone DEFAULT now() NOT NULL,
+    keyword text
+);
+
+ALTER TABLE app.sms_opt_outs OWNER TO kea_owner;
+
+--
+-- Name: task_queues; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.task_queues (
+    id bigint NOT NULL,
+    name text NOT NULL,
+    requires jsonb DEFAULT '{}'::jsonb NOT NULL,
+    reservation_timeout_s integer DEFAULT 30 NOT NULL,
+    CONSTRAINT task_queues_reservation_timeout_s_check CHECK ((reservation_timeout_s > 0))
+);
+
+ALTER TABLE app.task_queues OWNER TO kea_owner;
+
+--
+-- Name: task_queues_id_seq; Type: SEQUENCE; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.task_queues ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app.task_queues_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: tasks_id_seq; Type: SEQUENCE; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.tasks ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app.tasks_id_seq
     START WITH 1
     INCREMENT BY 1
     NO MINVALUE
@@ -1100,6 +2856,63 @@ ALTER TABLE app.turns OWNER TO kea_owner;
 COMMENT ON COLUMN app.turns.dial_status IS 'DialCallStatus of a dial_result turn (a transfer''s result).';
 
 --
+-- Name: workflow_steps; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.workflow_steps (
+    workflow_id bigint NOT NULL,
+    step integer NOT NULL,
+    kind text NOT NULL,
+    queue_id bigint,
+    timeout_s integer DEFAULT 120 NOT NULL,
+    CONSTRAINT workflow_steps_check CHECK (((kind = 'queue'::text) = (queue_id IS NOT NULL))),
+    CONSTRAINT workflow_steps_kind_check CHECK ((kind = ANY (ARRAY['queue'::text, 'escalate_store'::text]))),
+    CONSTRAINT workflow_steps_step_check CHECK ((step > 0)),
+    CONSTRAINT workflow_steps_timeout_s_check CHECK ((timeout_s > 0))
+);
+
+ALTER TABLE app.workflow_steps OWNER TO kea_owner;
+
+--
+-- Name: workflows; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.workflows (
+    id bigint NOT NULL,
+    name text NOT NULL,
+    is_default boolean DEFAULT false NOT NULL
+);
+
+ALTER TABLE app.workflows OWNER TO kea_owner;
+
+--
+-- Name: workflows_id_seq; Type: SEQUENCE; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.workflows ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app.workflows_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: agents agents_email_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.agents
+    ADD CONSTRAINT agents_email_key UNIQUE (email);
+
+--
+-- Name: agents agents_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.agents
+    ADD CONSTRAINT agents_pkey PRIMARY KEY (id);
+
+--
 -- Name: calls calls_merchant_id_call_sid_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
 --
 
@@ -1133,6 +2946,27 @@ ALTER TABLE ONLY app.item_variations
 
 ALTER TABLE ONLY app.item_variations
     ADD CONSTRAINT item_variations_pkey PRIMARY KEY (merchant_id, id);
+
+--
+-- Name: jobs jobs_id_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.jobs
+    ADD CONSTRAINT jobs_id_key UNIQUE (id);
+
+--
+-- Name: jobs jobs_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.jobs
+    ADD CONSTRAINT jobs_pkey PRIMARY KEY (merchant_id, id);
+
+--
+-- Name: jwt_secrets jwt_secrets_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.jwt_secrets
+    ADD CONSTRAINT jwt_secrets_pkey PRIMARY KEY ("position");
 
 --
 -- Name: menu_categories menu_categories_menu_id_code_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
@@ -1226,6 +3060,20 @@ ALTER TABLE ONLY app.opening_hours
     ADD CONSTRAINT opening_hours_pkey PRIMARY KEY (merchant_id, weekday, opens);
 
 --
+-- Name: order_edits order_edits_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.order_edits
+    ADD CONSTRAINT order_edits_pkey PRIMARY KEY (merchant_id, order_id, id);
+
+--
+-- Name: order_history order_history_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.order_history
+    ADD CONSTRAINT order_history_pkey PRIMARY KEY (merchant_id, order_id, id);
+
+--
 -- Name: order_lines order_lines_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
 --
 
@@ -1254,6 +3102,76 @@ ALTER TABLE ONLY app.phone_numbers
     ADD CONSTRAINT phone_numbers_pkey PRIMARY KEY (e164);
 
 --
+-- Name: pos_connections pos_connections_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.pos_connections
+    ADD CONSTRAINT pos_connections_pkey PRIMARY KEY (merchant_id);
+
+--
+-- Name: reservations reservations_id_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.reservations
+    ADD CONSTRAINT reservations_id_key UNIQUE (id);
+
+--
+-- Name: reservations reservations_merchant_id_task_id_agent_id_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.reservations
+    ADD CONSTRAINT reservations_merchant_id_task_id_agent_id_key UNIQUE (merchant_id, task_id, agent_id);
+
+--
+-- Name: reservations reservations_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.reservations
+    ADD CONSTRAINT reservations_pkey PRIMARY KEY (merchant_id, id);
+
+--
+-- Name: sms_messages sms_messages_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.sms_messages
+    ADD CONSTRAINT sms_messages_pkey PRIMARY KEY (merchant_id, id);
+
+--
+-- Name: sms_opt_outs sms_opt_outs_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.sms_opt_outs
+    ADD CONSTRAINT sms_opt_outs_pkey PRIMARY KEY (phone);
+
+--
+-- Name: task_queues task_queues_name_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.task_queues
+    ADD CONSTRAINT task_queues_name_key UNIQUE (name);
+
+--
+-- Name: task_queues task_queues_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.task_queues
+    ADD CONSTRAINT task_queues_pkey PRIMARY KEY (id);
+
+--
+-- Name: tasks tasks_id_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.tasks
+    ADD CONSTRAINT tasks_id_key UNIQUE (id);
+
+--
+-- Name: tasks tasks_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.tasks
+    ADD CONSTRAINT tasks_pkey PRIMARY KEY (merchant_id, id);
+
+--
 -- Name: turns turns_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
 --
 
@@ -1261,10 +3179,49 @@ ALTER TABLE ONLY app.turns
     ADD CONSTRAINT turns_pkey PRIMARY KEY (merchant_id, call_id, seq);
 
 --
+-- Name: workflow_steps workflow_steps_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.workflow_steps
+    ADD CONSTRAINT workflow_steps_pkey PRIMARY KEY (workflow_id, step);
+
+--
+-- Name: workflows workflows_name_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.workflows
+    ADD CONSTRAINT workflows_name_key UNIQUE (name);
+
+--
+-- Name: workflows workflows_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.workflows
+    ADD CONSTRAINT workflows_pkey PRIMARY KEY (id);
+
+--
 -- Name: calls_started; Type: INDEX; Schema: app; Owner: kea_owner
 --
 
 CREATE INDEX calls_started ON app.calls USING btree (merchant_id, started_at DESC);
+
+--
+-- Name: jobs_due; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX jobs_due ON app.jobs USING btree (priority, run_at, id) WHERE (state = ANY (ARRAY['available'::text, 'retryable'::text]));
+
+--
+-- Name: jobs_leases; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX jobs_leases ON app.jobs USING btree (locked_until) WHERE (state = 'running'::text);
+
+--
+-- Name: jobs_unique_key; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE UNIQUE INDEX jobs_unique_key ON app.jobs USING btree (merchant_id, unique_key) WHERE (unique_key IS NOT NULL);
 
 --
 -- Name: menus_one_active; Type: INDEX; Schema: app; Owner: kea_owner
@@ -1283,6 +3240,42 @@ CREATE INDEX orders_status ON app.orders USING btree (merchant_id, status, creat
 --
 
 CREATE INDEX phone_numbers_merchant_id_idx ON app.phone_numbers USING btree (merchant_id);
+
+--
+-- Name: reservations_live_by_agent; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX reservations_live_by_agent ON app.reservations USING btree (agent_id) WHERE (status = ANY (ARRAY['pending'::text, 'accepted'::text]));
+
+--
+-- Name: reservations_one_live_per_task; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE UNIQUE INDEX reservations_one_live_per_task ON app.reservations USING btree (merchant_id, task_id) WHERE (status = ANY (ARRAY['pending'::text, 'accepted'::text]));
+
+--
+-- Name: sms_messages_sid; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE UNIQUE INDEX sms_messages_sid ON app.sms_messages USING btree (sid) WHERE (sid IS NOT NULL);
+
+--
+-- Name: tasks_one_open_per_order; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE UNIQUE INDEX tasks_one_open_per_order ON app.tasks USING btree (merchant_id, order_id, kind) WHERE (status <> ALL (ARRAY['completed'::text, 'canceled'::text]));
+
+--
+-- Name: tasks_waiting; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX tasks_waiting ON app.tasks USING btree (created_at) WHERE (status = 'pending'::text);
+
+--
+-- Name: workflows_one_default; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE UNIQUE INDEX workflows_one_default ON app.workflows USING btree (is_default) WHERE is_default;
 
 --
 -- Name: item_modifier_groups item_modifier_groups_publish_delete; Type: TRIGGER; Schema: app; Owner: kea_owner
@@ -1429,6 +3422,36 @@ CREATE TRIGGER opening_hours_text_insert AFTER INSERT ON app.opening_hours REFER
 CREATE TRIGGER opening_hours_text_update AFTER UPDATE ON app.opening_hours REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION app.refresh_hours_text();
 
 --
+-- Name: orders orders_complete_lines; Type: TRIGGER; Schema: app; Owner: kea_owner
+--
+
+CREATE CONSTRAINT TRIGGER orders_complete_lines AFTER INSERT OR UPDATE OF status ON app.orders DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.status = ANY (ARRAY['pending_verification'::text, 'verified'::text]))) EXECUTE FUNCTION app.check_order_lines();
+
+--
+-- Name: orders orders_history_insert; Type: TRIGGER; Schema: app; Owner: kea_owner
+--
+
+CREATE TRIGGER orders_history_insert AFTER INSERT ON app.orders FOR EACH ROW EXECUTE FUNCTION app.orders_record_history();
+
+--
+-- Name: orders orders_history_update; Type: TRIGGER; Schema: app; Owner: kea_owner
+--
+
+CREATE TRIGGER orders_history_update AFTER UPDATE OF status ON app.orders FOR EACH ROW WHEN ((old.status IS DISTINCT FROM new.status)) EXECUTE FUNCTION app.orders_record_history();
+
+--
+-- Name: orders orders_side_effects; Type: TRIGGER; Schema: app; Owner: kea_owner
+--
+
+CREATE TRIGGER orders_side_effects AFTER UPDATE OF status ON app.orders FOR EACH ROW WHEN ((old.status IS DISTINCT FROM new.status)) EXECUTE FUNCTION app.orders_side_effects();
+
+--
+-- Name: orders orders_status_machine; Type: TRIGGER; Schema: app; Owner: kea_owner
+--
+
+CREATE TRIGGER orders_status_machine BEFORE INSERT OR UPDATE OF status ON app.orders FOR EACH ROW EXECUTE FUNCTION app.orders_status_machine();
+
+--
 -- Name: calls calls_merchant_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
 --
 
@@ -1478,6 +3501,13 @@ ALTER TABLE ONLY app.menus
     ADD CONSTRAINT menus_merchant_id_fkey FOREIGN KEY (merchant_id) REFERENCES app.merchants(id) ON DELETE CASCADE;
 
 --
+-- Name: merchants merchants_workflow_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.merchants
+    ADD CONSTRAINT merchants_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES app.workflows(id);
+
+--
 -- Name: modifier_groups modifier_groups_merchant_id_menu_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
 --
 
@@ -1497,6 +3527,20 @@ ALTER TABLE ONLY app.modifier_options
 
 ALTER TABLE ONLY app.opening_hours
     ADD CONSTRAINT opening_hours_merchant_id_fkey FOREIGN KEY (merchant_id) REFERENCES app.merchants(id) ON DELETE CASCADE;
+
+--
+-- Name: order_edits order_edits_merchant_id_order_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.order_edits
+    ADD CONSTRAINT order_edits_merchant_id_order_id_fkey FOREIGN KEY (merchant_id, order_id) REFERENCES app.orders(merchant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: order_history order_history_merchant_id_order_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.order_history
+    ADD CONSTRAINT order_history_merchant_id_order_id_fkey FOREIGN KEY (merchant_id, order_id) REFERENCES app.orders(merchant_id, id) ON DELETE CASCADE;
 
 --
 -- Name: order_lines order_lines_merchant_id_order_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
@@ -1527,11 +3571,74 @@ ALTER TABLE ONLY app.phone_numbers
     ADD CONSTRAINT phone_numbers_merchant_id_fkey FOREIGN KEY (merchant_id) REFERENCES app.merchants(id) ON DELETE CASCADE;
 
 --
+-- Name: pos_connections pos_connections_merchant_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.pos_connections
+    ADD CONSTRAINT pos_connections_merchant_id_fkey FOREIGN KEY (merchant_id) REFERENCES app.merchants(id) ON DELETE CASCADE;
+
+--
+-- Name: reservations reservations_agent_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.reservations
+    ADD CONSTRAINT reservations_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES app.agents(id);
+
+--
+-- Name: reservations reservations_merchant_id_task_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.reservations
+    ADD CONSTRAINT reservations_merchant_id_task_id_fkey FOREIGN KEY (merchant_id, task_id) REFERENCES app.tasks(merchant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: tasks tasks_agent_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.tasks
+    ADD CONSTRAINT tasks_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES app.agents(id);
+
+--
+-- Name: tasks tasks_merchant_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.tasks
+    ADD CONSTRAINT tasks_merchant_id_fkey FOREIGN KEY (merchant_id) REFERENCES app.merchants(id);
+
+--
+-- Name: tasks tasks_merchant_id_order_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.tasks
+    ADD CONSTRAINT tasks_merchant_id_order_id_fkey FOREIGN KEY (merchant_id, order_id) REFERENCES app.orders(merchant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: tasks tasks_workflow_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.tasks
+    ADD CONSTRAINT tasks_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES app.workflows(id);
+
+--
 -- Name: turns turns_merchant_id_call_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
 --
 
 ALTER TABLE ONLY app.turns
     ADD CONSTRAINT turns_merchant_id_call_id_fkey FOREIGN KEY (merchant_id, call_id) REFERENCES app.calls(merchant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: workflow_steps workflow_steps_queue_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.workflow_steps
+    ADD CONSTRAINT workflow_steps_queue_id_fkey FOREIGN KEY (queue_id) REFERENCES app.task_queues(id);
+
+--
+-- Name: workflow_steps workflow_steps_workflow_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.workflow_steps
+    ADD CONSTRAINT workflow_steps_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES app.workflows(id) ON DELETE CASCADE;
 
 --
 -- Name: SCHEMA api; Type: ACL; Schema: -; Owner: kea_owner
@@ -1544,6 +3651,27 @@ GRANT USAGE ON SCHEMA api TO kea_pos;
 GRANT USAGE ON SCHEMA api TO kea_worker;
 
 --
+-- Name: FUNCTION accept_task(task_id bigint); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.accept_task(task_id bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.accept_task(task_id bigint) TO kea_agent;
+
+--
+-- Name: FUNCTION add_order_line(task_id bigint, item text, variation text, quantity integer, modifiers jsonb); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.add_order_line(task_id bigint, item text, variation text, quantity integer, modifiers jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.add_order_line(task_id bigint, item text, variation text, quantity integer, modifiers jsonb) TO kea_agent;
+
+--
+-- Name: FUNCTION approve_order(task_id bigint); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.approve_order(task_id bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.approve_order(task_id bigint) TO kea_agent;
+
+--
 -- Name: FUNCTION call_summary(p_call_sid text); Type: ACL; Schema: api; Owner: kea_owner
 --
 
@@ -1552,10 +3680,66 @@ GRANT ALL ON FUNCTION api.call_summary(p_call_sid text) TO kea_agent;
 GRANT ALL ON FUNCTION api.call_summary(p_call_sid text) TO kea_authenticator;
 
 --
+-- Name: FUNCTION connect_pos(merchant_id bigint, kind text, base_url text, secret text, location_id text); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.connect_pos(merchant_id bigint, kind text, base_url text, secret text, location_id text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION edit_order_line(task_id bigint, line_no integer, quantity integer, variation text, modifiers jsonb); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.edit_order_line(task_id bigint, line_no integer, quantity integer, variation text, modifiers jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.edit_order_line(task_id bigint, line_no integer, quantity integer, variation text, modifiers jsonb) TO kea_agent;
+
+--
 -- Name: FUNCTION import_menu(p_merchant_id bigint, p_document jsonb, p_activate boolean); Type: ACL; Schema: api; Owner: kea_owner
 --
 
 REVOKE ALL ON FUNCTION api.import_menu(p_merchant_id bigint, p_document jsonb, p_activate boolean) FROM PUBLIC;
+
+--
+-- Name: FUNCTION login(email text, password text); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.login(email text, password text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.login(email text, password text) TO kea_anon;
+GRANT ALL ON FUNCTION api.login(email text, password text) TO kea_agent;
+
+--
+-- Name: FUNCTION my_tasks(); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.my_tasks() FROM PUBLIC;
+GRANT ALL ON FUNCTION api.my_tasks() TO kea_agent;
+
+--
+-- Name: FUNCTION order_for_task(task_id bigint); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.order_for_task(task_id bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.order_for_task(task_id bigint) TO kea_agent;
+
+--
+-- Name: FUNCTION reject_order(task_id bigint, reason text); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.reject_order(task_id bigint, reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.reject_order(task_id bigint, reason text) TO kea_agent;
+
+--
+-- Name: FUNCTION reject_task(task_id bigint, reason text); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.reject_task(task_id bigint, reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.reject_task(task_id bigint, reason text) TO kea_agent;
+
+--
+-- Name: FUNCTION remove_order_line(task_id bigint, line_no integer); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.remove_order_line(task_id bigint, line_no integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.remove_order_line(task_id bigint, line_no integer) TO kea_agent;
 
 --
 -- Name: FUNCTION replay_call(p_call_sid text); Type: ACL; Schema: api; Owner: kea_owner
@@ -1563,6 +3747,13 @@ REVOKE ALL ON FUNCTION api.import_menu(p_merchant_id bigint, p_document jsonb, p
 
 REVOKE ALL ON FUNCTION api.replay_call(p_call_sid text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.replay_call(p_call_sid text) TO kea_agent;
+
+--
+-- Name: FUNCTION set_activity(activity text); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.set_activity(activity text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.set_activity(activity text) TO kea_agent;
 
 --
 -- Name: FUNCTION set_item_available(p_merchant_id bigint, p_item_code text, p_available boolean); Type: ACL; Schema: api; Owner: kea_owner
@@ -1576,6 +3767,20 @@ REVOKE ALL ON FUNCTION api.set_item_available(p_merchant_id bigint, p_item_code 
 
 REVOKE ALL ON FUNCTION api.twilio_gather(p_params jsonb, p_turn integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.twilio_gather(p_params jsonb, p_turn integer) TO kea_authenticator;
+
+--
+-- Name: FUNCTION twilio_sms(p_params jsonb); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.twilio_sms(p_params jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.twilio_sms(p_params jsonb) TO kea_authenticator;
+
+--
+-- Name: FUNCTION twilio_sms_status(p_params jsonb); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.twilio_sms_status(p_params jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.twilio_sms_status(p_params jsonb) TO kea_authenticator;
 
 --
 -- Name: FUNCTION twilio_status(p_params jsonb); Type: ACL; Schema: api; Owner: kea_owner
@@ -1592,6 +3797,96 @@ REVOKE ALL ON FUNCTION api.twilio_voice(p_params jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.twilio_voice(p_params jsonb) TO kea_authenticator;
 
 --
+-- Name: FUNCTION act_as(p_kind text, p_id text, p_reason text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.act_as(p_kind text, p_id text, p_reason text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION agent_load(p_agent_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.agent_load(p_agent_id bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION agent_serves(p_attributes jsonb, p_merchant_id bigint, p_groups text[]); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.agent_serves(p_attributes jsonb, p_merchant_id bigint, p_groups text[]) FROM PUBLIC;
+
+--
+-- Name: FUNCTION base64url(p_bytes bytea); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.base64url(p_bytes bytea) FROM PUBLIC;
+
+--
+-- Name: FUNCTION cancel_job(p_job_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.cancel_job(p_job_id bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION check_line(p_menu_id bigint, p_line jsonb); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.check_line(p_menu_id bigint, p_line jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION check_order_lines(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.check_order_lines() FROM PUBLIC;
+
+--
+-- Name: FUNCTION create_task(p_merchant_id bigint, p_order_id bigint, p_kind text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.create_task(p_merchant_id bigint, p_order_id bigint, p_kind text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION create_verification_task(p_merchant_id bigint, p_order_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.create_verification_task(p_merchant_id bigint, p_order_id bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION current_agent(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.current_agent() FROM PUBLIC;
+
+--
+-- Name: FUNCTION end_call(c app.calls, p_twilio_status text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.end_call(c app.calls, p_twilio_status text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION end_reservation(r app.reservations, p_status text, p_reason text, p_reroute boolean); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.end_reservation(r app.reservations, p_status text, p_reason text, p_reroute boolean) FROM PUBLIC;
+
+--
+-- Name: FUNCTION enqueue(p_merchant_id bigint, p_kind text, p_args jsonb, p_unique_key text, p_run_at timestamp with time zone, p_priority integer, p_max_attempts integer); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.enqueue(p_merchant_id bigint, p_kind text, p_args jsonb, p_unique_key text, p_run_at timestamp with time zone, p_priority integer, p_max_attempts integer) FROM PUBLIC;
+
+--
+-- Name: FUNCTION escalate_to_store(t app.tasks); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.escalate_to_store(t app.tasks) FROM PUBLIC;
+
+--
+-- Name: FUNCTION finish_task(o app.orders, p_task_id bigint, p_outcome text, p_reason text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.finish_task(o app.orders, p_task_id bigint, p_outcome text, p_reason text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION hours_text(p_merchant_id bigint); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -1602,6 +3897,24 @@ REVOKE ALL ON FUNCTION app.hours_text(p_merchant_id bigint) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.is_open(p_merchant_id bigint, p_at timestamp with time zone) FROM PUBLIC;
+
+--
+-- Name: FUNCTION job_backoff(p_attempt integer); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.job_backoff(p_attempt integer) FROM PUBLIC;
+
+--
+-- Name: FUNCTION jwt_claims(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.jwt_claims() FROM PUBLIC;
+
+--
+-- Name: FUNCTION line_json(p_merchant_id bigint, p_order_id bigint, p_line_no integer); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.line_json(p_merchant_id bigint, p_order_id bigint, p_line_no integer) FROM PUBLIC;
 
 --
 -- Name: FUNCTION menu_document(p_menu_id bigint); Type: ACL; Schema: app; Owner: kea_owner
@@ -1616,10 +3929,34 @@ REVOKE ALL ON FUNCTION app.menu_document(p_menu_id bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.merchant_for_number(p_to text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION money(p_cents bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.money(p_cents bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION my_reservation(p_task_id bigint, p_statuses text[]); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.my_reservation(p_task_id bigint, p_statuses text[]) FROM PUBLIC;
+
+--
+-- Name: FUNCTION notify_task(t app.tasks, p_event text, p_agent_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.notify_task(t app.tasks, p_event text, p_agent_id bigint) FROM PUBLIC;
+
+--
 -- Name: FUNCTION now(); Type: ACL; Schema: app; Owner: kea_owner
 --
 
 REVOKE ALL ON FUNCTION app.now() FROM PUBLIC;
+
+--
+-- Name: FUNCTION on_job_dead(j app.jobs); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.on_job_dead(j app.jobs) FROM PUBLIC;
 
 --
 -- Name: FUNCTION on_menu_change(); Type: ACL; Schema: app; Owner: kea_owner
@@ -1640,10 +3977,82 @@ REVOKE ALL ON FUNCTION app.on_menus_change() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.on_merchant_change() FROM PUBLIC;
 
 --
+-- Name: FUNCTION order_accepted(o app.orders); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.order_accepted(o app.orders) FROM PUBLIC;
+
+--
+-- Name: FUNCTION order_being_verified(p_task_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.order_being_verified(p_task_id bigint) FROM PUBLIC;
+
+--
 -- Name: FUNCTION order_json(p_order_id bigint); Type: ACL; Schema: app; Owner: kea_owner
 --
 
 REVOKE ALL ON FUNCTION app.order_json(p_order_id bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION order_lines_json(p_merchant_id bigint, p_order_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.order_lines_json(p_merchant_id bigint, p_order_id bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION order_lines_text(p_merchant_id bigint, p_order_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.order_lines_text(p_merchant_id bigint, p_order_id bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION order_menu(o app.orders); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.order_menu(o app.orders) FROM PUBLIC;
+
+--
+-- Name: FUNCTION order_transition_allowed(p_from text, p_to text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.order_transition_allowed(p_from text, p_to text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION orders_record_history(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.orders_record_history() FROM PUBLIC;
+
+--
+-- Name: FUNCTION orders_side_effects(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.orders_side_effects() FROM PUBLIC;
+
+--
+-- Name: FUNCTION orders_status_machine(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.orders_status_machine() FROM PUBLIC;
+
+--
+-- Name: FUNCTION param_confidence(p_value text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.param_confidence(p_value text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION param_int(p_value text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.param_int(p_value text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION prune_jobs(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.prune_jobs() FROM PUBLIC;
 
 --
 -- Name: FUNCTION publish_menu(p_menu_id bigint); Type: ACL; Schema: app; Owner: kea_owner
@@ -1658,10 +4067,64 @@ REVOKE ALL ON FUNCTION app.publish_menu(p_menu_id bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.refresh_hours_text() FROM PUBLIC;
 
 --
+-- Name: FUNCTION reprice_order(p_merchant_id bigint, p_order_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.reprice_order(p_merchant_id bigint, p_order_id bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION reservation_timed_out(p_reservation_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.reservation_timed_out(p_reservation_id bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION retry_job(p_job_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.retry_job(p_job_id bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION route_task(p_merchant_id bigint, p_task_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.route_task(p_merchant_id bigint, p_task_id bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION route_waiting(p_agent_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.route_waiting(p_agent_id bigint) FROM PUBLIC;
+
+--
 -- Name: FUNCTION save_order(p_merchant_id bigint, p_call_id bigint, p_order jsonb, p_status text); Type: ACL; Schema: app; Owner: kea_owner
 --
 
 REVOKE ALL ON FUNCTION app.save_order(p_merchant_id bigint, p_call_id bigint, p_order jsonb, p_status text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION schedule_periodic(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.schedule_periodic() FROM PUBLIC;
+
+--
+-- Name: FUNCTION set_agent_activity(p_agent_id bigint, p_activity text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.set_agent_activity(p_agent_id bigint, p_activity text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION sign_jwt(p_claims jsonb); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.sign_jwt(p_claims jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION start_step(t app.tasks); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.start_step(t app.tasks) FROM PUBLIC;
 
 --
 -- Name: FUNCTION store_json(m app.merchants); Type: ACL; Schema: app; Owner: kea_owner
@@ -1674,6 +4137,36 @@ REVOKE ALL ON FUNCTION app.store_json(m app.merchants) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.store_settings(m app.merchants, p_open boolean) FROM PUBLIC;
+
+--
+-- Name: FUNCTION sweep_stale_calls(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.sweep_stale_calls() FROM PUBLIC;
+
+--
+-- Name: FUNCTION task_json(t app.tasks, r app.reservations); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.task_json(t app.tasks, r app.reservations) FROM PUBLIC;
+
+--
+-- Name: FUNCTION task_step_timed_out(p_task_id bigint, p_step integer); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.task_step_timed_out(p_task_id bigint, p_step integer) FROM PUBLIC;
+
+--
+-- Name: FUNCTION upsert_agent(p_email text, p_name text, p_password text, p_attributes jsonb, p_capacity integer); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.upsert_agent(p_email text, p_name text, p_password text, p_attributes jsonb, p_capacity integer) FROM PUBLIC;
+
+--
+-- Name: FUNCTION write_line(o app.orders, p_task_id bigint, p_action text, p_line_no integer, p_line jsonb); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.write_line(o app.orders, p_task_id bigint, p_action text, p_line_no integer, p_line jsonb) FROM PUBLIC;
 
 --
 -- Name: TABLE twilio_directory; Type: ACL; Schema: api; Owner: kea_owner

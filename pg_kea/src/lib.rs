@@ -1,16 +1,20 @@
 //! pg_kea: kea's logic as SQL functions. Thin wrappers only: the logic is in `kea_core`.
 //!
-//! - `sql/menus.sql`: `kea.menus`, the published menu documents, and `kea.publish_menu()`.
+//! - `sql/pg_kea/menus.sql`: `kea.menus`, the published menu documents, and `kea.publish_menu()`.
 //! - [`menu_cache`]: compiles each published menu once per backend; told of changes by
 //!   relcache invalidations of `kea.menus`.
 //! - [`functions`]: `kea.extract`, `kea.dialog_step`, `kea.dialog_turn`, `kea.price_order`,
 //!   `kea.twiml_apology`; [`turn_result`]: the `kea.turn_result` type `kea.dialog_turn` returns.
+//! - [`order_rules`]: `kea.validate_lines`, `kea.price_lines` (agent edits, submitted orders);
+//!   [`sms`]: `kea.twiml_message` (answers to inbound texts).
 
 use pgrx::prelude::*;
 
 mod error;
 mod functions;
 mod menu_cache;
+mod order_rules;
+mod sms;
 mod turn_result;
 
 ::pgrx::pg_module_magic!(name, version);

@@ -62,9 +62,14 @@ begin
         -- A call that started before its settings were kept on the call.
         c.store := (select app.store_json(x)::json from app.merchants x where x.id = c.merchant_id);
     end if;
-    if p_turn < c.next_turn then
+    if p_turn is distinct from c.next_turn and c.next_turn > 0 then
+        -- A retry (a turn already answered) gets its answer again; a turn number that is not
+        -- the next one (ahead of the call, or missing) did not come from kea's own action URL:
+        -- it hears the last prompt again and changes nothing.
         return coalesce((select twiml from app.turns
-                          where merchant_id = c.merchant_id and call_id = c.id and seq = p_turn),
+                          where merchant_id = c.merchant_id and call_id = c.id
+                            and seq = case when p_turn < c.next_turn then p_turn
+                                           else c.next_turn - 1 end),
                         kea.twiml_apology(c.store->>'transfer_number', c.store->'voice'->>'voice',
                                           c.store->'voice'->>'language'));
     end if;
@@ -81,7 +86,7 @@ begin
     -- The event as app.turns keeps it: only the fields of its kind.
     if v_kind = 'speech' then
         v_speech := p_params->>'SpeechResult';
-        v_confidence := coalesce((p_params->>'Confidence')::real, 1.0);
+        v_confidence := coalesce(app.param_confidence(p_params->>'Confidence'), 1.0);
     elsif v_kind = 'digits' then
         v_digits := p_params->>'Digits';
     elsif v_kind = 'dial_result' then
@@ -108,15 +113,13 @@ end
 $$;
 
 -- POST /twilio/voice/status: call progress. Idempotent and order-tolerant: a final status
--- ends the call once; a call that ends mid-order leaves the cart as an `abandoned` order.
+-- ends the call once (app.end_call); values that are not numbers are ignored.
 create function api.twilio_status(p_params jsonb) returns text
 language plpgsql security definer set search_path = pg_catalog, public as $$
 declare
     m  app.merchants;
     c  app.calls;
-    v_status text := p_params->>'CallStatus';
     v_final boolean := p_params->>'CallStatus' in ('completed', 'busy', 'failed', 'no-answer', 'canceled');
-    v_order bigint;
 begin
     m := app.merchant_for_number(p_params->>'To');
     if m.id is null then
@@ -128,26 +131,18 @@ begin
     if c.id is null or (c.status = 'ended' and not v_final) then
         return '<?xml version="1.0" encoding="UTF-8"?><Response/>';
     end if;
-    if v_final and c.status = 'active' and c.outcome is null
-       and json_array_length(coalesce(c.state->'cart', '[]')) > 0 then
-        v_order := app.save_order(c.merchant_id, c.id,
-                                  kea.price_order(c.menu_id, (c.state->'cart')::jsonb,
-                                                  coalesce(c.state->'details', '{}')::jsonb),
-                                  'abandoned');
-    end if;
     update app.calls
-       set twilio_status = v_status,
-           duration_s = coalesce((p_params->>'CallDuration')::int, duration_s),
+       set twilio_status = coalesce(p_params->>'CallStatus', twilio_status),
+           duration_s = coalesce(app.param_int(p_params->>'CallDuration'), duration_s),
            recording_url = coalesce(p_params->>'RecordingUrl', recording_url),
            recording_sid = coalesce(p_params->>'RecordingSid', recording_sid),
-           recording_duration_s = coalesce((p_params->>'RecordingDuration')::int, recording_duration_s),
-           status = case when v_final then 'ended' else status end,
-           ended_at = case when v_final then coalesce(ended_at, app.now()) else ended_at end,
-           order_id = coalesce(order_id, v_order),
-           outcome = case when v_final and outcome is null
-                          then case when v_order is not null then 'abandoned' else 'hung_up' end
-                          else outcome end
-     where merchant_id = c.merchant_id and id = c.id;
+           recording_duration_s = coalesce(app.param_int(p_params->>'RecordingDuration'),
+                                           recording_duration_s)
+     where merchant_id = c.merchant_id and id = c.id
+    returning * into c;
+    if v_final then
+        perform app.end_call(c, p_params->>'CallStatus');
+    end if;
     return '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 end
 $$;

@@ -1,6 +1,135 @@
--- Orders as the dialog submits them, and as one JSON object.
+-- Orders: saved from the call, moved through their status machine (docs/workflow.md) by
+-- agents, workers and the POS, every change kept in app.order_history.
 
--- Saves a priced order (kea.price_order / dialog outcome format) and returns its id.
+-- Who is changing orders in this transaction, and why: read by the history trigger.
+-- kind: caller | agent | worker | pos | store | system.
+create function app.act_as(p_kind text, p_id text default null, p_reason text default null)
+returns void
+language plpgsql as $$
+begin
+    perform set_config('kea.actor_kind', p_kind, true),
+            set_config('kea.actor_id', coalesce(p_id, ''), true),
+            set_config('kea.reason', coalesce(p_reason, ''), true);
+end
+$$;
+
+-- The status machine: may an order go from `p_from` (null = a new order) to `p_to`?
+create function app.order_transition_allowed(p_from text, p_to text) returns boolean
+language sql immutable as $$
+    select case p_from
+        when 'pending_verification' then p_to in ('in_verification', 'verified', 'rejected', 'cancelled')
+        when 'in_verification' then p_to in ('pending_verification', 'verified', 'rejected', 'cancelled')
+        when 'verified' then p_to in ('sent_to_pos', 'accepted_by_pos', 'failed', 'cancelled')
+        when 'sent_to_pos' then p_to in ('accepted_by_pos', 'failed', 'cancelled')
+        when 'accepted_by_pos' then p_to in ('completed', 'cancelled')
+        when 'failed' then p_to in ('verified', 'cancelled')
+        else false
+    end or (p_from is null and p_to in ('pending_verification', 'abandoned'))
+$$;
+
+create function app.orders_status_machine() returns trigger
+language plpgsql as $$
+begin
+    if tg_op = 'INSERT' then
+        if not app.order_transition_allowed(null, new.status) then
+            raise exception 'a new order cannot start as %', new.status
+                using errcode = 'KO409', hint = 'new orders are pending_verification or abandoned';
+        end if;
+    elsif new.status is distinct from old.status then
+        if not app.order_transition_allowed(old.status, new.status) then
+            raise exception 'order % cannot go from % to %', old.id, old.status, new.status
+                using errcode = 'KO409',
+                      hint = 'see the order status machine in docs/workflow.md';
+        end if;
+        new.updated_at := now();
+    end if;
+    return new;
+end
+$$;
+create trigger orders_status_machine before insert or update of status on app.orders
+    for each row execute function app.orders_status_machine();
+
+create function app.orders_record_history() returns trigger
+language plpgsql as $$
+begin
+    insert into app.order_history (merchant_id, order_id, from_status, to_status, actor_kind,
+                                   actor_id, reason)
+    values (new.merchant_id, new.id, case when tg_op = 'UPDATE' then old.status end, new.status,
+            coalesce(nullif(current_setting('kea.actor_kind', true), ''), 'system'),
+            nullif(current_setting('kea.actor_id', true), ''),
+            nullif(current_setting('kea.reason', true), ''));
+    return null;
+end
+$$;
+create trigger orders_history_insert after insert on app.orders
+    for each row execute function app.orders_record_history();
+create trigger orders_history_update after update of status on app.orders
+    for each row when (old.status is distinct from new.status)
+    execute function app.orders_record_history();
+
+-- An order's lines as JSON, in the shape kea.validate_lines and kea.price_lines read.
+create function app.order_lines_json(p_merchant_id bigint, p_order_id bigint) returns jsonb
+language sql stable as $$
+    select coalesce(jsonb_agg(jsonb_build_object(
+               'line_no', l.line_no, 'item', l.item_code, 'variation', l.variation_code,
+               'quantity', l.quantity, 'modifiers', l.modifiers,
+               'unit_price_cents', l.unit_price_cents) order by l.line_no), '[]')
+      from app.order_lines l
+     where l.merchant_id = p_merchant_id and l.order_id = p_order_id
+$$;
+
+-- The menu an order is priced against: the call's, else the merchant's active one.
+create function app.order_menu(o app.orders) returns bigint
+language sql stable as $$
+    select coalesce(o.menu_id, (select id from app.menus m where m.merchant_id = o.merchant_id and m.active))
+$$;
+
+-- Runs at commit (deferred constraint trigger): an order that counts as submitted has lines,
+-- each complete and allowed by the menu, and none priced below what the menu asks: a $0.00
+-- line is right only when the menu prices it at zero (issue 9).
+create function app.check_order_lines() returns trigger
+language plpgsql as $$
+declare
+    o app.orders;
+    v_lines jsonb;
+    v_menu bigint;
+    v_problems jsonb;
+    v_priced jsonb;
+begin
+    select * into o from app.orders where merchant_id = new.merchant_id and id = new.id;
+    if o.id is null or o.status not in ('pending_verification', 'verified') then
+        return null;
+    end if;
+    v_menu := app.order_menu(o);
+    v_lines := app.order_lines_json(o.merchant_id, o.id);
+    if jsonb_array_length(v_lines) = 0 then
+        raise exception 'order % has no lines', o.id using errcode = 'KO422';
+    end if;
+    v_problems := kea.validate_lines(v_menu, v_lines);
+    if jsonb_array_length(v_problems) > 0 then
+        raise exception 'order % is incomplete: %', o.id,
+            (select string_agg(p->>'message', '; ') from jsonb_array_elements(v_problems) p)
+            using errcode = 'KO422', detail = v_problems::text,
+                  hint = 'every line needs its size and required choices (kea.validate_lines)';
+    end if;
+    v_priced := kea.price_lines(v_menu, v_lines);
+    if exists (select 1
+                 from jsonb_array_elements(v_lines) with ordinality s(l, n)
+                 join jsonb_array_elements(v_priced->'lines') with ordinality p(l, n) using (n)
+                where (s.l->>'unit_price_cents')::bigint < (p.l->>'unit_price_cents')::bigint) then
+        raise exception 'order % has a line priced below the menu', o.id
+            using errcode = 'KO422', detail = v_priced::text;
+    end if;
+    return null;
+end
+$$;
+create constraint trigger orders_complete_lines after insert or update of status on app.orders
+    deferrable initially deferred
+    for each row when (new.status in ('pending_verification', 'verified'))
+    execute function app.check_order_lines();
+
+-- Saves a priced order (kea.price_order / dialog outcome format) and returns its id. A
+-- confirmed order gets its verification task in the same transaction.
 create function app.save_order(p_merchant_id bigint, p_call_id bigint, p_order jsonb, p_status text)
 returns bigint
 language plpgsql as $$
@@ -8,13 +137,16 @@ declare
     v_id bigint;
     d jsonb := coalesce(p_order->'details', '{}');
 begin
+    perform app.act_as('caller', p_call_id::text);
     insert into app.orders (merchant_id, call_id, status, customer_name, customer_phone,
                             fulfillment, address, requested_time, subtotal_cents, tax_cents,
-                            total_cents, currency)
+                            total_cents, currency, menu_id, call_lines)
     values (p_merchant_id, p_call_id, p_status, d->>'name', d->>'phone',
             coalesce(d->>'fulfillment', 'pickup'), d->>'address', d->'time',
             (p_order->>'subtotal_cents')::bigint, (p_order->>'tax_cents')::bigint,
-            (p_order->>'total_cents')::bigint, coalesce(p_order->>'currency', 'USD'))
+            (p_order->>'total_cents')::bigint, coalesce(p_order->>'currency', 'USD'),
+            (select c.menu_id from app.calls c where c.merchant_id = p_merchant_id and c.id = p_call_id),
+            p_order->'lines')
     returning id into v_id;
 
     insert into app.order_lines (merchant_id, order_id, line_no, item_id, item_code, name,
@@ -25,16 +157,97 @@ begin
            (l->>'unit_price_cents')::bigint, (l->>'line_total_cents')::bigint,
            coalesce(l->'modifiers', '[]')
     from jsonb_array_elements(p_order->'lines') with ordinality as x(l, ord);
+
+    if p_status = 'pending_verification' then
+        perform app.create_verification_task(p_merchant_id, v_id);
+    end if;
     return v_id;
+end
+$$;
+
+-- Prices the order's lines again against its menu and rewrites them and the totals (after an
+-- agent's edit, and before approval, so what reaches the POS is what the menu charges).
+create function app.reprice_order(p_merchant_id bigint, p_order_id bigint) returns jsonb
+language plpgsql as $$
+declare
+    o app.orders;
+    v_priced jsonb;
+begin
+    select * into o from app.orders where merchant_id = p_merchant_id and id = p_order_id for update;
+    v_priced := kea.price_lines(app.order_menu(o), app.order_lines_json(p_merchant_id, p_order_id),
+                                jsonb_build_object('fulfillment', o.fulfillment));
+    update app.order_lines l
+       set item_id = (p.l->>'item_id')::bigint, name = p.l->>'name',
+           variation_code = p.l->>'variation', variation_name = p.l->>'variation_name',
+           unit_price_cents = (p.l->>'unit_price_cents')::bigint,
+           line_total_cents = (p.l->>'line_total_cents')::bigint,
+           modifiers = p.l->'modifiers'
+      from jsonb_array_elements(v_priced->'lines') with ordinality p(l, n),
+           (select line_no, row_number() over (order by line_no) as n from app.order_lines
+             where merchant_id = p_merchant_id and order_id = p_order_id) ln
+     where l.merchant_id = p_merchant_id and l.order_id = p_order_id
+       and ln.line_no = l.line_no and ln.n = p.n;
+    update app.orders
+       set subtotal_cents = (v_priced->>'subtotal_cents')::bigint,
+           tax_cents = (v_priced->>'tax_cents')::bigint,
+           total_cents = (v_priced->>'total_cents')::bigint,
+           updated_at = now()
+     where merchant_id = p_merchant_id and id = p_order_id;
+    return v_priced;
 end
 $$;
 
 -- An order with its lines as one JSON object: what `scripts/call --json` prints.
 create function app.order_json(p_order_id bigint) returns jsonb
 language sql stable as $$
-    select to_jsonb(o) - 'merchant_id' || jsonb_build_object(
+    select to_jsonb(o) - 'merchant_id' - 'call_lines' || jsonb_build_object(
         'lines', coalesce((select jsonb_agg(to_jsonb(l) - 'merchant_id' - 'order_id' order by l.line_no)
                            from app.order_lines l
                            where l.merchant_id = o.merchant_id and l.order_id = o.id), '[]'))
     from app.orders o where o.id = p_order_id
+$$;
+
+-- What a status change causes, in its own transaction (the outbox): a verified order goes to
+-- the POS (or, with none connected, straight to the caller's text); an accepted one texts
+-- the caller; a rejected one tells the caller. Re-verifying a failed order re-runs its dead POS
+-- job (the same row, the same idempotency key).
+create function app.orders_side_effects() returns trigger
+language plpgsql as $$
+declare
+    v_dead bigint;
+begin
+    if new.status = 'verified' then
+        if exists (select 1 from app.pos_connections where merchant_id = new.merchant_id) then
+            select id into v_dead from app.jobs
+             where merchant_id = new.merchant_id and unique_key = 'pos_order:' || new.id
+               and state in ('dead', 'cancelled');
+            if v_dead is not null then
+                perform app.retry_job(v_dead);
+            else
+                perform app.enqueue(new.merchant_id, 'pos_order', jsonb_build_object('order_id', new.id),
+                                    'pos_order:' || new.id, null, 1);
+            end if;
+        else
+            perform app.order_accepted(new);
+        end if;
+    elsif new.status = 'accepted_by_pos' then
+        perform app.order_accepted(new);
+    elsif new.status = 'rejected' then
+        perform app.enqueue(new.merchant_id, 'sms',
+                            jsonb_build_object('order_id', new.id, 'template', 'rejected'),
+                            'sms:rejected:' || new.id);
+    end if;
+    return null;
+end
+$$;
+create trigger orders_side_effects after update of status on app.orders
+    for each row when (old.status is distinct from new.status)
+    execute function app.orders_side_effects();
+
+-- The caller's confirmation and receipt, once per order.
+create function app.order_accepted(o app.orders) returns void
+language sql as $$
+    select app.enqueue(o.merchant_id, 'sms',
+                       jsonb_build_object('order_id', o.id, 'template', 'confirmation'),
+                       'sms:confirmation:' || o.id)
 $$;

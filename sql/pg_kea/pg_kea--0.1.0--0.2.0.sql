@@ -2,3 +2,29 @@
 -- even when empty; tests/tests/extension_upgrade.rs checks that an upgraded database holds the
 -- same objects as a fresh install of 0.2.0.
 \echo Use "ALTER EXTENSION pg_kea UPDATE TO '0.2.0'" to load this file. \quit
+
+-- The menu's rules and prices for lines edited after the call (docs/workflow.md).
+CREATE FUNCTION kea."validate_lines"(
+	"menu_id" bigint,
+	"lines" jsonb
+) RETURNS jsonb
+STRICT STABLE PARALLEL SAFE
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'validate_lines_wrapper';
+
+CREATE FUNCTION kea."price_lines"(
+	"menu_id" bigint,
+	"lines" jsonb,
+	"details" jsonb DEFAULT '{}'
+) RETURNS jsonb
+STRICT STABLE PARALLEL SAFE
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'price_lines_wrapper';
+
+-- TwiML answering an inbound text.
+CREATE FUNCTION kea."twiml_message"(
+	"body" TEXT
+) RETURNS TEXT
+IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'twiml_message_wrapper';

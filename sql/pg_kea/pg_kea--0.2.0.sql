@@ -7,7 +7,7 @@ The ordering of items is not stable, it is driven by a dependency graph.
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- pg_kea/src/lib.rs:18
+-- pg_kea/src/lib.rs:29
 -- bootstrap
 -- Published menus: the documents pg_kea compiles (see pg_kea/core/src/menu.rs).
 -- The app keeps menus normalised in its own tables and publishes a document here whenever a
@@ -68,12 +68,75 @@ create type kea.turn_result as (
 /* </end connected objects> */
 
 /* <begin connected objects> */
+-- pg_kea/src/order_rules.rs:24
+CREATE SCHEMA IF NOT EXISTS kea; /* pg_kea::order_rules::kea */
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- pg_kea/src/order_rules.rs:30
+-- pg_kea::order_rules::kea::validate_lines
+CREATE  FUNCTION kea."validate_lines"(
+	"menu_id" bigint, /* i64 */
+	"lines" jsonb /* JsonB */
+) RETURNS jsonb /* JsonB */
+STRICT STABLE PARALLEL SAFE
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'validate_lines_wrapper';
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- pg_kea/src/order_rules.rs:38
+-- pg_kea::order_rules::kea::price_lines
+CREATE  FUNCTION kea."price_lines"(
+	"menu_id" bigint, /* i64 */
+	"lines" jsonb, /* JsonB */
+	"details" jsonb DEFAULT '{}' /* JsonB */
+) RETURNS jsonb /* JsonB */
+STRICT STABLE PARALLEL SAFE
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'price_lines_wrapper';
+/* </end connected objects> */
+
+/* <begin connected objects> */
 -- pg_kea/src/functions.rs:14
 CREATE SCHEMA IF NOT EXISTS kea; /* pg_kea::functions::kea */
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- pg_kea/src/functions.rs:29
+-- pg_kea/src/functions.rs:103
+-- pg_kea::functions::kea::forget_menu
+CREATE  FUNCTION kea."forget_menu"(
+	"menu_id" bigint /* i64 */
+) RETURNS void
+STRICT VOLATILE
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'forget_menu_wrapper';
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- pg_kea/src/functions.rs:110
+-- pg_kea::functions::kea::invalidate_menu_caches
+CREATE  FUNCTION kea."invalidate_menu_caches"() RETURNS void
+STRICT VOLATILE
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'invalidate_menu_caches_wrapper';
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- pg_kea/src/functions.rs:75
+-- pg_kea::functions::kea::price_order
+CREATE  FUNCTION kea."price_order"(
+	"menu_id" bigint, /* i64 */
+	"cart" jsonb, /* JsonB */
+	"details" jsonb DEFAULT '{}' /* JsonB */
+) RETURNS jsonb /* JsonB */
+STRICT STABLE
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'price_order_wrapper';
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- pg_kea/src/functions.rs:30
 -- pg_kea::functions::kea::dialog_step
 CREATE  FUNCTION kea."dialog_step"(
 	"menu_id" bigint, /* i64 */
@@ -86,7 +149,32 @@ AS 'MODULE_PATHNAME', 'dialog_step_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- pg_kea/src/functions.rs:44
+-- pg_kea/src/functions.rs:20
+-- pg_kea::functions::kea::extract
+CREATE  FUNCTION kea."extract"(
+	"menu_id" bigint, /* i64 */
+	"utterance" TEXT /* & str */
+) RETURNS jsonb /* JsonB */
+STRICT STABLE PARALLEL SAFE
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'extract_wrapper';
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- pg_kea/src/functions.rs:86
+-- pg_kea::functions::kea::twiml_apology
+CREATE  FUNCTION kea."twiml_apology"(
+	"store_number" TEXT, /* Option < & str > */
+	"voice" TEXT DEFAULT NULL, /* Option < & str > */
+	"language" TEXT DEFAULT NULL /* Option < & str > */
+) RETURNS TEXT /* String */
+IMMUTABLE PARALLEL SAFE
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'twiml_apology_wrapper';
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- pg_kea/src/functions.rs:46
 -- pg_kea::functions::kea::dialog_turn
 -- requires:
 --   turn_result
@@ -109,60 +197,18 @@ AS 'MODULE_PATHNAME', 'dialog_turn_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- pg_kea/src/functions.rs:99
--- pg_kea::functions::kea::forget_menu
-CREATE  FUNCTION kea."forget_menu"(
-	"menu_id" bigint /* i64 */
-) RETURNS void
-STRICT VOLATILE
-LANGUAGE c /* Rust */
-AS 'MODULE_PATHNAME', 'forget_menu_wrapper';
+-- pg_kea/src/sms.rs:6
+CREATE SCHEMA IF NOT EXISTS kea; /* pg_kea::sms::kea */
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- pg_kea/src/functions.rs:106
--- pg_kea::functions::kea::invalidate_menu_caches
-CREATE  FUNCTION kea."invalidate_menu_caches"() RETURNS void
-STRICT VOLATILE
-LANGUAGE c /* Rust */
-AS 'MODULE_PATHNAME', 'invalidate_menu_caches_wrapper';
-/* </end connected objects> */
-
-/* <begin connected objects> */
--- pg_kea/src/functions.rs:82
--- pg_kea::functions::kea::twiml_apology
-CREATE  FUNCTION kea."twiml_apology"(
-	"store_number" TEXT, /* Option < & str > */
-	"voice" TEXT DEFAULT NULL, /* Option < & str > */
-	"language" TEXT DEFAULT NULL /* Option < & str > */
+-- pg_kea/src/sms.rs:11
+-- pg_kea::sms::kea::twiml_message
+CREATE  FUNCTION kea."twiml_message"(
+	"body" TEXT /* & str */
 ) RETURNS TEXT /* String */
-IMMUTABLE PARALLEL SAFE
+IMMUTABLE STRICT PARALLEL SAFE
 LANGUAGE c /* Rust */
-AS 'MODULE_PATHNAME', 'twiml_apology_wrapper';
-/* </end connected objects> */
-
-/* <begin connected objects> */
--- pg_kea/src/functions.rs:20
--- pg_kea::functions::kea::extract
-CREATE  FUNCTION kea."extract"(
-	"menu_id" bigint, /* i64 */
-	"utterance" TEXT /* & str */
-) RETURNS jsonb /* JsonB */
-STRICT STABLE PARALLEL SAFE
-LANGUAGE c /* Rust */
-AS 'MODULE_PATHNAME', 'extract_wrapper';
-/* </end connected objects> */
-
-/* <begin connected objects> */
--- pg_kea/src/functions.rs:72
--- pg_kea::functions::kea::price_order
-CREATE  FUNCTION kea."price_order"(
-	"menu_id" bigint, /* i64 */
-	"cart" jsonb, /* JsonB */
-	"details" jsonb DEFAULT '{}' /* JsonB */
-) RETURNS jsonb /* JsonB */
-STRICT STABLE
-LANGUAGE c /* Rust */
-AS 'MODULE_PATHNAME', 'price_order_wrapper';
+AS 'MODULE_PATHNAME', 'twiml_message_wrapper';
 /* </end connected objects> */
 

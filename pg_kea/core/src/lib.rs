@@ -5,6 +5,7 @@
 //! - [`extract`]: caller's words -> order lines, dialog acts and details, against one menu.
 //! - [`dialog`]: one turn of the phone conversation: state + input -> new state + what to say.
 //! - [`twiml`]: what to say -> TwiML for Twilio.
+//! - [`order_rules`]: after the call, the menu's rules for a line an agent edits or a stored order.
 //!
 //! pg_kea wraps these in thin `#[pg_extern]` functions; everything here tests with `cargo test`.
 
@@ -12,4 +13,5 @@ pub mod dialog;
 pub mod extract;
 pub mod foodordering;
 pub mod menu;
+pub mod order_rules;
 pub mod twiml;

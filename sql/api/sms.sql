@@ -1,0 +1,53 @@
+-- Twilio's messaging webhooks: a caller's text to the store's number (STOP, START, HELP...) and
+-- the status of the texts kea sent. One SQL call each; the TwiML comes from kea.twiml_message.
+
+-- POST /twilio/sms: STOP and its synonyms opt the number out (honoured before every send),
+-- START and its synonyms opt back in, HELP says who this is; anything else points to the phone.
+create function api.twilio_sms(p_params jsonb) returns text
+language plpgsql security definer set search_path = pg_catalog, public as $$
+declare
+    m app.merchants := app.merchant_for_number(p_params->>'To');
+    v_from text := p_params->>'From';
+    v_word text := upper(regexp_replace(coalesce(p_params->>'Body', ''), '[^[:alpha:]]', '', 'g'));
+    v_store text;
+    v_reply text;
+begin
+    v_store := coalesce(m.name, 'this number');
+    if m.id is not null then
+        insert into app.sms_messages (merchant_id, direction, to_number, from_number, body, sid, status)
+        values (m.id, 'inbound', p_params->>'To', v_from, coalesce(p_params->>'Body', ''),
+                p_params->>'MessageSid', 'received')
+        on conflict (sid) where sid is not null do nothing;
+    end if;
+    if v_word in ('STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'OPTOUT', 'REVOKE') then
+        insert into app.sms_opt_outs (phone, keyword) values (v_from, v_word)
+        on conflict (phone) do update set opted_out_at = now(), keyword = excluded.keyword;
+        v_reply := format('You will get no more texts from %s. Reply START to get them again.', v_store);
+    elsif v_word in ('START', 'YES', 'UNSTOP') then
+        delete from app.sms_opt_outs where phone = v_from;
+        v_reply := format('You will get texts from %s again (order confirmations). Reply STOP to stop.', v_store);
+    elsif v_word in ('HELP', 'INFO') then
+        v_reply := format('%s order confirmations by kea.%s Reply STOP to stop.', v_store,
+                          coalesce(' Questions? Call ' || m.transfer_number || '.', ''));
+    else
+        v_reply := format('This number only sends order confirmations for %s.%s', v_store,
+                          coalesce(' Please call ' || m.transfer_number || '.', ''));
+    end if;
+    return kea.twiml_message(v_reply);
+end
+$$;
+
+-- POST /twilio/sms/status: a sent text's progress (queued, sent, delivered, undelivered,
+-- failed). Callbacks may come out of order: a final status is never overwritten by an earlier one.
+create function api.twilio_sms_status(p_params jsonb) returns text
+language sql security definer set search_path = pg_catalog, public as $$
+    update app.sms_messages
+       set status = p_params->>'MessageStatus',
+           error_code = app.param_int(p_params->>'ErrorCode'),
+           updated_at = now()
+     where sid = p_params->>'MessageSid'
+       and coalesce(status, '') not in ('delivered', 'undelivered', 'failed', 'received');
+    select '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+$$;
+
+grant execute on function api.twilio_sms(jsonb), api.twilio_sms_status(jsonb) to kea_authenticator;

@@ -1,0 +1,170 @@
+-- The worker's side of the job queue (docs/workflow.md): claim in batches with SKIP LOCKED,
+-- leases kept alive by heartbeats, batched completion, failure with backoff, release on
+-- shutdown. Each is one short transaction. Security definer: kea_worker may only call these.
+
+-- Claims up to p_max jobs: due ones by priority, run_at and id, and running ones whose lease
+-- expired (their worker died). A job rescued after its last attempt is dead instead.
+create function worker.claim(p_worker text, p_max integer, p_lease_s real)
+returns table (merchant_id bigint, id bigint, kind text, args jsonb, attempt integer,
+               max_attempts integer, unique_key text)
+language plpgsql security definer set search_path = pg_catalog, public as $$
+#variable_conflict use_column
+declare
+    j app.jobs;
+    v_rescued integer;
+begin
+    for j in update app.jobs x set state = 'dead', finished_at = now(),
+                    errors = x.errors || jsonb_build_object('attempt', x.attempt, 'at', now(),
+                                 'error', format('worker %s lost its lease on the last attempt', x.locked_by))
+              where x.id in (select y.id from app.jobs y
+                              where y.state = 'running' and y.locked_until < now()
+                                and y.attempt >= y.max_attempts
+                              limit p_max for update skip locked)
+             returning x.* loop
+        perform app.on_job_dead(j);
+    end loop;
+    -- Rescued jobs first, so a steady stream of new work never starves them.
+    return query
+    update app.jobs x
+       set attempt = x.attempt + 1, locked_by = p_worker,
+           locked_until = now() + make_interval(secs => p_lease_s)
+      from (select y.merchant_id, y.id from app.jobs y
+             where y.state = 'running' and y.locked_until < now()
+             order by y.locked_until
+             limit p_max
+             for update skip locked) expired
+     where x.merchant_id = expired.merchant_id and x.id = expired.id
+    returning x.merchant_id, x.id, x.kind, x.args, x.attempt, x.max_attempts, x.unique_key;
+    get diagnostics v_rescued = row_count;
+    if v_rescued >= p_max then
+        return;
+    end if;
+    return query
+    update app.jobs x
+       set state = 'running', attempt = x.attempt + 1, locked_by = p_worker,
+           locked_until = now() + make_interval(secs => p_lease_s)
+      from (select y.merchant_id, y.id from app.jobs y
+             where y.state in ('available', 'retryable') and y.run_at <= now()
+             order by y.priority, y.run_at, y.id
+             limit p_max - v_rescued
+             for update skip locked) due
+     where x.merchant_id = due.merchant_id and x.id = due.id
+    returning x.merchant_id, x.id, x.kind, x.args, x.attempt, x.max_attempts, x.unique_key;
+end
+$$;
+
+-- Extends the lease of every job this worker holds.
+create function worker.heartbeat(p_worker text, p_lease_s real) returns integer
+language sql security definer set search_path = pg_catalog, public as $$
+    with held as (
+        update app.jobs set locked_until = now() + make_interval(secs => p_lease_s)
+         where state = 'running' and locked_by = p_worker
+        returning 1)
+    select count(*)::int from held
+$$;
+
+-- Batched completion; only jobs this worker still holds (a lost lease is someone else's now).
+create function worker.complete(p_worker text, p_ids bigint[]) returns integer
+language sql security definer set search_path = pg_catalog, public as $$
+    with done as (
+        update app.jobs set state = 'completed', finished_at = now(), locked_until = null
+         where id = any (p_ids) and state = 'running' and locked_by = p_worker
+        returning 1)
+    select count(*)::int from done
+$$;
+
+-- The job this worker holds, locked; KJ404 when it lost the lease.
+create function worker.held(p_worker text, p_id bigint) returns app.jobs
+language plpgsql security definer set search_path = pg_catalog, public as $$
+declare
+    j app.jobs;
+begin
+    select * into j from app.jobs where id = p_id and state = 'running' and locked_by = p_worker
+       for update;
+    if j.id is null then
+        raise exception 'job % is not held by worker %', p_id, p_worker
+            using errcode = 'KJ404', hint = 'its lease expired and another worker took it';
+    end if;
+    return j;
+end
+$$;
+
+-- A failed attempt: retryable after a backoff (or p_retry_after_s), or dead when p_retry is
+-- false or no attempts are left. Returns the new state.
+create function worker.fail(p_worker text, p_id bigint, p_error text, p_retry boolean default true,
+                            p_retry_after_s real default null)
+returns text
+language plpgsql security definer set search_path = pg_catalog, public as $$
+declare
+    j app.jobs := worker.held(p_worker, p_id);
+    v_dead boolean := not p_retry or j.attempt >= j.max_attempts;
+begin
+    update app.jobs
+       set state = case when v_dead then 'dead' else 'retryable' end,
+           run_at = case when v_dead then run_at
+                         else now() + make_interval(secs => coalesce(p_retry_after_s,
+                                                                     app.job_backoff(j.attempt))) end,
+           finished_at = case when v_dead then now() end,
+           locked_until = null,
+           errors = errors || jsonb_build_object('attempt', j.attempt, 'at', now(),
+                                                 'error', left(p_error, 2000))
+     where id = p_id
+    returning * into j;
+    if v_dead then
+        perform app.on_job_dead(j);
+    end if;
+    return j.state;
+end
+$$;
+
+-- Gives jobs back without counting the attempt (a worker shutting down).
+create function worker.release(p_worker text, p_ids bigint[]) returns integer
+language sql security definer set search_path = pg_catalog, public as $$
+    with back as (
+        update app.jobs set state = 'available', attempt = greatest(attempt - 1, 0),
+                            locked_by = null, locked_until = null, run_at = now()
+         where id = any (p_ids) and state = 'running' and locked_by = p_worker
+        returning kind)
+    select count(*)::int from (select pg_notify('kea_jobs', kind) from back) n
+$$;
+
+-- When the next job falls due (a scheduled job, a retry, a lease running out): the worker
+-- sleeps until then or a notification, whichever is first. Also asks for the periodic jobs.
+create function worker.next_due() returns timestamptz
+language plpgsql security definer set search_path = pg_catalog, public as $$
+begin
+    perform app.schedule_periodic();
+    return least(
+        (select min(run_at) from app.jobs where state in ('available', 'retryable')),
+        (select min(locked_until) from app.jobs where state = 'running'));
+end
+$$;
+
+-- Kinds done in SQL alone run and complete in one transaction.
+create function worker.run_sql_job(p_worker text, p_id bigint) returns text
+language plpgsql security definer set search_path = pg_catalog, public as $$
+declare
+    j app.jobs := worker.held(p_worker, p_id);
+begin
+    perform app.act_as('worker', p_worker);
+    case j.kind
+        when 'reservation_timeout' then
+            perform app.reservation_timed_out((j.args->>'reservation_id')::bigint);
+        when 'task_step_timeout' then
+            perform app.task_step_timed_out((j.args->>'task_id')::bigint, (j.args->>'step')::int);
+        when 'sweep_calls' then
+            perform app.sweep_stale_calls();
+        when 'noop' then
+            null;
+        else
+            raise exception 'job kind % is not done in SQL', j.kind using errcode = '22023';
+    end case;
+    update app.jobs set state = 'completed', finished_at = now(), locked_until = null where id = p_id;
+    return 'completed';
+end
+$$;
+
+grant execute on function worker.claim(text, integer, real), worker.heartbeat(text, real),
+      worker.complete(text, bigint[]), worker.fail(text, bigint, text, boolean, real),
+      worker.release(text, bigint[]), worker.next_due(), worker.run_sql_job(text, bigint)
+   to kea_worker;
