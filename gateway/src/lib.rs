@@ -1,8 +1,10 @@
 //! kea's gateway: HTTP in, one SQL call per request, HTTP out.
 //!
 //! Requests flow through these modules:
-//! - [`server`]: accepts connections (capped), routes each request, shuts down gracefully.
+//! - [`server`]: accepts connections, routes each request, shuts down gracefully;
+//!   [`connections`]: the cap that sheds idle connections, and the idle and header timeouts.
 //! - [`signature`]: checks `X-Twilio-Signature` before anything reaches the database.
+//! - [`params`]: webhook parameters cleaned of what SQL or XML cannot take, at the edge.
 //! - [`twilio`]: a voice webhook becomes one `api.twilio_*` call whose text is the TwiML reply;
 //!   any failure still answers TwiML that apologises and transfers (see [`directory`]).
 //! - [`rpc`]: PostgREST-style `POST /rpc/{function}` for agents and POS callbacks (JWT roles).
@@ -10,9 +12,11 @@
 //! - [`metrics`]: Prometheus counters and latencies at `GET /metrics`; `GET /healthz`.
 
 pub mod config;
+pub mod connections;
 pub mod directory;
 pub mod http_error;
 pub mod metrics;
+pub mod params;
 pub mod rpc;
 pub mod server;
 pub mod signature;

@@ -27,6 +27,14 @@ pub struct Metrics {
     pub fallbacks: Counter,
     /// Webhooks refused for a missing or wrong signature.
     pub bad_signatures: Counter,
+    /// Idle connections closed to make room for a new one at the connection cap.
+    pub connections_shed: Counter,
+    /// New connections closed at once because every open one was serving a request.
+    pub connections_refused: Counter,
+    /// Connections closed after the idle timeout.
+    pub connections_idle_closed: Counter,
+    /// SQL calls cancelled after running past their budget (their connections discarded).
+    pub sql_cancelled: Counter,
 }
 
 impl Default for Metrics {
@@ -58,12 +66,40 @@ impl Default for Metrics {
             "Webhooks refused for a missing or wrong X-Twilio-Signature",
             bad_signatures.clone(),
         );
+        let connections_shed = Counter::default();
+        let connections_refused = Counter::default();
+        let connections_idle_closed = Counter::default();
+        let sql_cancelled = Counter::default();
+        registry.register(
+            "connections_shed",
+            "Idle connections closed to make room at the connection cap",
+            connections_shed.clone(),
+        );
+        registry.register(
+            "connections_refused",
+            "New connections closed because every open one was busy",
+            connections_refused.clone(),
+        );
+        registry.register(
+            "connections_idle_closed",
+            "Connections closed after the idle timeout",
+            connections_idle_closed.clone(),
+        );
+        registry.register(
+            "sql_cancelled",
+            "SQL calls cancelled past their budget; their connections were discarded",
+            sql_cancelled.clone(),
+        );
         Metrics {
             registry,
             requests,
             latency,
             fallbacks,
             bad_signatures,
+            connections_shed,
+            connections_refused,
+            connections_idle_closed,
+            sql_cancelled,
         }
     }
 }

@@ -4,7 +4,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use deadpool_postgres::Pool;
@@ -13,11 +13,11 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
 
 use crate::config::Config;
+use crate::connections::{Admission, Registry, Watched, CLOSE_GRACE};
 use crate::directory::Directory;
 use crate::metrics::Metrics;
 use crate::twilio::Webhook;
@@ -66,41 +66,100 @@ impl Reply {
 
 /// Serves until `shutdown` resolves, then lets open requests finish.
 pub async fn run(listener: TcpListener, state: Arc<AppState>, shutdown: impl Future<Output = ()>) {
-    let limit = Arc::new(Semaphore::new(state.config.max_connections));
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let registry = Arc::new(Registry::default());
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_millis(state.config.header_timeout_ms));
     tokio::pin!(shutdown);
     loop {
-        let permit = tokio::select! {
-            p = limit.clone().acquire_owned() => p.expect("the semaphore is never closed"),
-            _ = &mut shutdown => break,
-        };
+        // Always accept: the cap is applied to accepted connections (see `connections`).
         let (stream, _) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(s) => s,
                 Err(e) => {
+                    // Out of file descriptors, typically: give closing connections a moment
+                    // rather than spinning on the error.
                     tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 }
             },
             _ = &mut shutdown => break,
         };
-        let _ = stream.set_nodelay(true);
-        let state = state.clone();
-        let service = service_fn(move |req| {
-            let state = state.clone();
-            async move { Ok::<_, Infallible>(route(&state, req).await) }
-        });
-        let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
-        let conn = graceful.watch(conn);
-        tokio::spawn(async move {
-            if let Err(e) = conn.await {
-                tracing::debug!(error = %e, "connection ended with an error");
+        let (admission, admitted) = registry.admit(state.config.max_connections);
+        match admission {
+            Admission::Admitted => {}
+            Admission::Shed => {
+                state.metrics.connections_shed.inc();
             }
-            drop(permit);
+            Admission::Refused => {
+                state.metrics.connections_refused.inc();
+            }
+        }
+        let Some((id, conn)) = admitted else {
+            drop(stream);
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let service_state = state.clone();
+        let service_conn = conn.clone();
+        let service = service_fn(move |req| {
+            let state = service_state.clone();
+            let conn = service_conn.clone();
+            async move {
+                conn.begin_request();
+                let response = route(&state, req).await;
+                conn.end_request();
+                Ok::<_, Infallible>(response)
+            }
+        });
+        let served =
+            http.serve_connection(TokioIo::new(Watched::new(stream, conn.clone())), service);
+        let idle_timeout = Duration::from_millis(state.config.idle_timeout_ms);
+        let registry = registry.clone();
+        let metrics_state = state.clone();
+        tokio::spawn(async move {
+            tokio::pin!(served);
+            // Runs the connection until it ends, closing it gracefully when asked to (shed,
+            // shutdown) or when it has been idle for `idle_timeout`, and dropping it if it has
+            // not finished CLOSE_GRACE later with nothing in progress.
+            let mut closing: Option<tokio::time::Instant> = None;
+            loop {
+                let now = tokio::time::Instant::now();
+                let idle_at = now + idle_timeout.saturating_sub(conn.idle_for());
+                let grace_at = closing.map_or(now + idle_timeout, |t| t + CLOSE_GRACE);
+                tokio::select! {
+                    ended = served.as_mut() => {
+                        if let Err(e) = ended {
+                            tracing::debug!(error = %e, "connection ended with an error");
+                        }
+                        break;
+                    }
+                    _ = conn.close_requested(), if closing.is_none() => {
+                        served.as_mut().graceful_shutdown();
+                        closing = Some(tokio::time::Instant::now());
+                    }
+                    _ = tokio::time::sleep_until(idle_at), if closing.is_none() => {
+                        if conn.idle_for() >= idle_timeout {
+                            metrics_state.metrics.connections_idle_closed.inc();
+                            served.as_mut().graceful_shutdown();
+                            closing = Some(tokio::time::Instant::now());
+                        }
+                    }
+                    _ = tokio::time::sleep_until(grace_at), if closing.is_some() => {
+                        if !conn.busy() {
+                            break;
+                        }
+                        // A request still in service (at shutdown) may finish first.
+                        closing = Some(tokio::time::Instant::now());
+                    }
+                }
+            }
+            registry.remove(id);
         });
     }
     tracing::info!("shutting down: waiting for open requests");
-    graceful.shutdown().await;
+    registry.close_all().await;
 }
 
 async fn route(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>> {
@@ -108,6 +167,7 @@ async fn route(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
     let hook = Webhook::from_path(&path);
+    let body_timeout = Duration::from_millis(state.config.body_timeout_ms);
     let (label, reply) = match (&parts.method, path.as_str(), hook) {
         (&Method::GET, "/healthz", _) => ("healthz", health(state).await),
         (&Method::GET, "/metrics", _) => (
@@ -119,14 +179,14 @@ async fn route(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>
             },
         ),
         (&Method::POST, _, Some(hook)) => {
-            let reply = match read_body(body).await {
+            let reply = match read_body(body, body_timeout).await {
                 Ok(b) => twilio::handle(state, hook, &parts.uri, &parts.headers, b).await,
                 Err(r) => r,
             };
             (hook.route(), reply)
         }
         (&Method::POST, p, None) if p.starts_with("/rpc/") => {
-            let reply = match read_body(body).await {
+            let reply = match read_body(body, body_timeout).await {
                 Ok(b) => rpc::handle(state, &p["/rpc/".len()..], &parts.headers, b).await,
                 Err(r) => r,
             };
@@ -150,12 +210,18 @@ async fn route(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>
         .expect("static headers are valid")
 }
 
-async fn read_body(body: Incoming) -> Result<Bytes, Reply> {
-    match Limited::new(body, MAX_BODY).collect().await {
-        Ok(c) => Ok(c.to_bytes()),
-        Err(_) => Err(Reply::text(
+/// The request body, at most [`MAX_BODY`] bytes and within `timeout`: a client that sends its
+/// headers and then its body one byte at a time is answered 408, not waited for.
+async fn read_body(body: Incoming, timeout: Duration) -> Result<Bytes, Reply> {
+    match tokio::time::timeout(timeout, Limited::new(body, MAX_BODY).collect()).await {
+        Ok(Ok(c)) => Ok(c.to_bytes()),
+        Ok(Err(_)) => Err(Reply::text(
             StatusCode::PAYLOAD_TOO_LARGE,
             "body too large or broken\n",
+        )),
+        Err(_) => Err(Reply::text(
+            StatusCode::REQUEST_TIMEOUT,
+            "body not received in time\n",
         )),
     }
 }

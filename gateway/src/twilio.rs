@@ -2,7 +2,10 @@
 //!
 //! Whatever fails after the signature check (database down, timeout, a bug in SQL), Twilio
 //! still gets 200 with valid TwiML that apologises and dials the store: a caller never hears
-//! "an application error has occurred".
+//! "an application error has occurred". Parameters are cleaned and checked first
+//! ([`crate::params`]); a webhook without a `CallSid` gets that answer without touching SQL. An
+//! SQL call past its budget (`KEA_SQL_BUDGET_MS`, 8 s: Twilio waits 15 s) is cancelled and its
+//! connection discarded.
 
 use std::time::Duration;
 
@@ -10,13 +13,10 @@ use bytes::Bytes;
 use hyper::header::HeaderMap;
 use hyper::{StatusCode, Uri};
 use kea_core::twiml::{self, Voice};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::server::{AppState, Reply};
-use crate::signature;
-
-/// Twilio waits 15 s for an answer; leave room to send the fallback before it gives up.
-const SQL_BUDGET: Duration = Duration::from_secs(8);
+use crate::{params, signature};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Webhook {
@@ -74,47 +74,80 @@ pub async fn handle(
         return Reply::text(StatusCode::FORBIDDEN, "invalid X-Twilio-Signature\n");
     }
 
-    let mut object = Map::new();
-    for (k, v) in &params {
-        object.insert(k.clone(), Value::String(v.clone()));
-    }
+    let object = params::normalise(&params);
     let to = object
         .get("To")
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    let turn = query_turn(uri);
-    let call = sql_call(state, hook, Value::Object(object), turn);
-    match tokio::time::timeout(SQL_BUDGET, call).await {
-        Ok(Ok(twiml)) => Reply::xml(twiml),
-        Ok(Err(e)) => fallback(state, hook, &to, &e.to_string()),
-        Err(_) => fallback(state, hook, &to, "timed out"),
+    if !object.contains_key("CallSid") {
+        // Without a CallSid there is no call to find or start: the caller is apologised to and
+        // put through to the store (known from `To`), and nothing is written.
+        return fallback(state, hook, &to, "no CallSid");
+    }
+    let turn = params::turn(uri.query());
+    let budget = Duration::from_millis(state.config.sql_budget_ms);
+    match sql_call(state, hook, Value::Object(object), turn, budget).await {
+        Ok(twiml) => Reply::xml(twiml),
+        Err(e) => fallback(state, hook, &to, &e.to_string()),
     }
 }
 
+/// Runs the webhook's SQL call within `budget` (waiting for a pooled connection included). A
+/// call that runs past it is cancelled on the server and its connection is taken out of the
+/// pool and closed: handing it to the next request would make that one wait behind (or be
+/// cancelled with) a statement nobody is waiting for any more.
 async fn sql_call(
     state: &AppState,
     hook: Webhook,
     params: Value,
     turn: Option<i32>,
+    budget: Duration,
 ) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
-    let client = state.pool.get().await?;
+    let deadline = tokio::time::Instant::now() + budget;
+    let client = tokio::time::timeout_at(deadline, state.pool.get())
+        .await
+        .map_err(|_| "timed out waiting for a database connection")??;
+    let cancel = client.cancel_token();
+    let outcome = tokio::time::timeout_at(deadline, query(&client, hook, &params, turn)).await;
+    match outcome {
+        Ok(result) => result,
+        Err(_) => {
+            state.metrics.sql_cancelled.inc();
+            // Dropping the client closes its connection once the cancelled statement returns.
+            drop(deadpool_postgres::Object::take(client));
+            tokio::spawn(async move {
+                if let Err(e) = cancel.cancel_query(tokio_postgres::NoTls).await {
+                    tracing::warn!(error = %e, "could not cancel an SQL call past its budget");
+                }
+            });
+            Err(format!("timed out after {budget:?}; cancelled").into())
+        }
+    }
+}
+
+async fn query(
+    client: &deadpool_postgres::Client,
+    hook: Webhook,
+    params: &Value,
+    turn: Option<i32>,
+) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
     let row = match hook {
         Webhook::Voice => {
             let stmt = client.prepare_cached("select api.twilio_voice($1)").await?;
-            client.query_one(&stmt, &[&params]).await?
+            client.query_one(&stmt, &[params]).await?
         }
         Webhook::Gather | Webhook::Dial => {
             let stmt = client
                 .prepare_cached("select api.twilio_gather($1, $2)")
                 .await?;
-            client.query_one(&stmt, &[&params, &turn]).await?
+            client.query_one(&stmt, &[params, &turn]).await?
         }
         Webhook::Status => {
             let stmt = client
                 .prepare_cached("select api.twilio_status($1)")
                 .await?;
-            client.query_one(&stmt, &[&params]).await?
+            client.query_one(&stmt, &[params]).await?
         }
     };
     Ok(row.try_get::<_, String>(0)?)
@@ -134,13 +167,6 @@ fn signed_url(state: &AppState, uri: &Uri, headers: &HeaderMap) -> String {
             format!("http://{host}{path}")
         }
     }
-}
-
-fn query_turn(uri: &Uri) -> Option<i32> {
-    let q = uri.query()?;
-    form_urlencoded::parse(q.as_bytes())
-        .find(|(k, _)| k == "turn")
-        .and_then(|(_, v)| v.parse().ok())
 }
 
 fn fallback(state: &AppState, hook: Webhook, to: &str, error: &str) -> Reply {

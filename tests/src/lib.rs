@@ -59,7 +59,16 @@ impl Drop for Gateway {
 
 /// Starts the real gateway on 127.0.0.1:0 against `database_url`.
 pub async fn start_gateway_with(database_url: &str) -> Gateway {
-    let config = Config {
+    start_gateway_configured(database_url, |_| {}).await
+}
+
+/// Like `start_gateway_with`, with a chance to change the configuration first (timeouts,
+/// caps, pool size).
+pub async fn start_gateway_configured(
+    database_url: &str,
+    edit: impl FnOnce(&mut Config),
+) -> Gateway {
+    let mut config = Config {
         listen: "127.0.0.1:0".into(),
         database_url: database_url.into(),
         twilio_auth_token: AUTH_TOKEN.into(),
@@ -67,7 +76,12 @@ pub async fn start_gateway_with(database_url: &str) -> Gateway {
         jwt_secret: Some(JWT_SECRET.into()),
         pool_size: 8,
         max_connections: 256,
+        header_timeout_ms: 10_000,
+        idle_timeout_ms: 5_000,
+        body_timeout_ms: 10_000,
+        sql_budget_ms: 8_000,
     };
+    edit(&mut config);
     let state = server::build_state(config).expect("gateway state");
     // Load the store directory now rather than waiting for the background refresh.
     let _ = state.directory.refresh(&state.pool).await;
@@ -88,6 +102,11 @@ pub async fn start_gateway_with(database_url: &str) -> Gateway {
 
 pub async fn start_gateway() -> Gateway {
     start_gateway_with(&env("KEA_TEST_DATABASE_URL")).await
+}
+
+/// The gateway's database URL for tests (`KEA_TEST_DATABASE_URL`).
+pub fn test_database_url() -> String {
+    env("KEA_TEST_DATABASE_URL")
 }
 
 /// A merchant of the test's own, with Tony's menu, a unique Twilio number and a transfer number.

@@ -315,3 +315,253 @@ async fn rpc_needs_a_valid_token_and_maps_errors() {
         .unwrap();
     assert_eq!(r.status(), 400);
 }
+
+/// Whether a TwiML answer is the apology (the turn failed) rather than the dialog going on.
+fn is_apology(body: &str) -> bool {
+    body.contains("having trouble taking your order")
+}
+
+#[tokio::test]
+async fn a_query_past_its_budget_is_cancelled_and_its_connection_discarded() {
+    let db = admin().await;
+    let m = merchant(&db, "").await;
+    // One pooled connection, a 1 s budget, and a name to find the gateway's backends by.
+    let app = format!("kea_budget_test_{}", std::process::id());
+    let url = format!("{}?application_name={app}", test_database_url());
+    let gw = start_gateway_configured(&url, |c| {
+        c.pool_size = 1;
+        c.sql_budget_ms = 1_000;
+    })
+    .await;
+    let mut caller = Caller::new(
+        CallSpec::new(&gw.url, AUTH_TOKEN, &m.number, &[]),
+        |_, _| {},
+    );
+    let greeting = caller.post("/twilio/voice", &[]).await.unwrap();
+    assert!(!is_apology(&greeting), "{greeting}");
+    // Another session holds the call's row: the next turn's SQL waits on the lock, as a
+    // statement that runs away would.
+    let mut locker = admin().await;
+    let lock = locker.transaction().await.unwrap();
+    lock.execute(
+        "select 1 from app.calls where call_sid = $1 for update",
+        &[&caller.call_sid()],
+    )
+    .await
+    .unwrap();
+    let started = std::time::Instant::now();
+    let hung = caller
+        .post(
+            "/twilio/voice/gather?turn=1",
+            &[("SpeechResult", "a coke"), ("Confidence", "0.9")],
+        )
+        .await
+        .unwrap();
+    assert!(
+        is_apology(&hung),
+        "past its budget the caller gets the apology: {hung}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+    // The statement was cancelled and its connection closed, not left waiting in the pool.
+    let mut left = i64::MAX;
+    for _ in 0..50 {
+        left = db
+            .query_one(
+                "select count(*) from pg_stat_activity where application_name = $1",
+                &[&app],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        left, 0,
+        "the hung backend is gone while the lock is still held"
+    );
+    // The next call gets a fresh connection and is answered, lock or not.
+    let mut next = Caller::new(
+        CallSpec::new(&gw.url, AUTH_TOKEN, &m.number, &[]),
+        |_, _| {},
+    );
+    let answer = next.post("/twilio/voice", &[]).await.unwrap();
+    assert!(
+        !is_apology(&answer),
+        "the pool did not hand out the hung connection: {answer}"
+    );
+    lock.rollback().await.unwrap();
+    let metrics = metrics(&gw).await;
+    assert!(
+        metrics.contains("kea_gateway_sql_cancelled_total 1"),
+        "{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn hostile_parameter_values_keep_the_call_going() {
+    let db = admin().await;
+    let gw = start_gateway().await;
+    let m = merchant(&db, "").await;
+    let mut caller = Caller::new(
+        CallSpec::new(&gw.url, AUTH_TOKEN, &m.number, &[]),
+        |_, _| {},
+    );
+    let start = caller
+        .post(
+            "/twilio/voice",
+            &[("CallerName", "Bob\0by"), ("FromCity", "\u{1}\u{ffff}")],
+        )
+        .await
+        .unwrap();
+    assert!(!is_apology(&start), "{start}");
+    let turns: [&[(&str, &str)]; 6] = [
+        &[
+            ("SpeechResult", "a large\0 cheese pizza\u{fffe}"),
+            ("Confidence", "abc"),
+        ],
+        &[("SpeechResult", "and a coke\u{7}"), ("Confidence", "")],
+        &[("SpeechResult", "and a sprite"), ("Confidence", "1,5")],
+        &[("SpeechResult", "and a brownie"), ("Confidence", "1e309")],
+        &[("SpeechResult", "and a cannoli"), ("Confidence", "-0.5")],
+        &[("SpeechResult", "yes"), ("Confidence", "7")],
+    ];
+    for (i, extra) in turns.iter().enumerate() {
+        let path = format!("/twilio/voice/gather?turn={}", i + 1);
+        let body = caller.post(&path, extra).await.unwrap();
+        assert!(!is_apology(&body), "turn {}: {body}", i + 1);
+        assert!(parse(&body).is_ok(), "turn {}: {body}", i + 1);
+    }
+    let rows = db
+        .query(
+            "select t.seq, t.speech, t.confidence from app.turns t join app.calls c
+                 on c.merchant_id = t.merchant_id and c.id = t.call_id
+              where c.call_sid = $1 and t.seq > 0 order by t.seq",
+            &[&caller.call_sid()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 6, "every turn was taken");
+    for r in &rows {
+        let speech: Option<String> = r.get(1);
+        let speech = speech.unwrap_or_default();
+        assert!(
+            speech.chars().all(kea_core::twiml::is_xml_char),
+            "stored speech keeps a forbidden character: {speech:?}"
+        );
+    }
+    let confidences: Vec<Option<f32>> = rows.iter().map(|r| r.get(2)).collect();
+    // Unusable values count as absent (full confidence); out of range ones are clamped.
+    assert_eq!(
+        confidences,
+        vec![
+            Some(1.0),
+            Some(1.0),
+            Some(1.0),
+            Some(1.0),
+            Some(0.0),
+            Some(1.0)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn status_callbacks_with_odd_durations_still_end_the_call() {
+    let db = admin().await;
+    let gw = start_gateway().await;
+    let m = merchant(&db, "").await;
+    let mut caller = Caller::new(
+        CallSpec::new(&gw.url, AUTH_TOKEN, &m.number, &[]),
+        |_, _| {},
+    );
+    caller.post("/twilio/voice", &[]).await.unwrap();
+    caller
+        .post(
+            "/twilio/voice/status",
+            &[
+                ("CallStatus", "completed"),
+                ("CallDuration", "12.5"),
+                ("RecordingDuration", "abc\0"),
+            ],
+        )
+        .await
+        .unwrap();
+    let row = db
+        .query_one(
+            "select status, duration_s, recording_duration_s from app.calls where call_sid = $1",
+            &[&caller.call_sid()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        row.get::<_, String>(0),
+        "ended",
+        "the end of the call is recorded"
+    );
+    assert_eq!(row.get::<_, Option<i32>>(1), None);
+    assert_eq!(row.get::<_, Option<i32>>(2), None);
+}
+
+#[tokio::test]
+async fn a_call_start_without_a_call_sid_is_apologised_to_and_writes_nothing() {
+    let db = admin().await;
+    let m = merchant(&db, "").await;
+    // Started after the merchant exists: the apology finds the store's number in the directory.
+    let gw = start_gateway().await;
+    for sid in [None, Some(""), Some("\0")] {
+        let mut params = vec![
+            ("From".to_string(), "+15551112222".to_string()),
+            ("To".to_string(), m.number.clone()),
+            ("CallStatus".to_string(), "ringing".to_string()),
+        ];
+        if let Some(sid) = sid {
+            params.push(("CallSid".to_string(), sid.to_string()));
+        }
+        let (status, body) = post_signed(&gw.url, "/twilio/voice", &params, AUTH_TOKEN).await;
+        assert_eq!(status, 200);
+        let verbs = parse(&body).expect("valid TwiML");
+        assert!(
+            verbs
+                .iter()
+                .any(|v| matches!(v, Verb::Dial { number, .. } if *number == m.transfer_number)),
+            "apologises and puts the caller through to the store: {verbs:?}"
+        );
+    }
+    let calls: i64 = db
+        .query_one(
+            "select count(*) from app.calls where merchant_id = $1",
+            &[&m.id],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(calls, 0);
+}
+
+#[tokio::test]
+async fn a_turn_that_is_not_a_number_is_taken_as_absent() {
+    let db = admin().await;
+    let gw = start_gateway().await;
+    let m = merchant(&db, "").await;
+    let mut caller = Caller::new(
+        CallSpec::new(&gw.url, AUTH_TOKEN, &m.number, &[]),
+        |_, _| {},
+    );
+    caller.post("/twilio/voice", &[]).await.unwrap();
+    for (turn, says) in [
+        ("-1", "a coke"),
+        ("abc", "and a sprite"),
+        ("1.5", "that's all"),
+    ] {
+        let body = caller
+            .post(
+                &format!("/twilio/voice/gather?turn={turn}"),
+                &[("SpeechResult", says), ("Confidence", "0.9")],
+            )
+            .await
+            .unwrap();
+        assert!(!is_apology(&body), "turn={turn}: {body}");
+    }
+}
