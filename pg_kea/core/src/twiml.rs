@@ -177,6 +177,14 @@ pub fn apology(voice: &Voice, store_number: Option<&str>) -> String {
     }
 }
 
+/// An SMS reply (`<Response><Message>`): what kea answers an inbound text (STOP, HELP...).
+pub fn message(body: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><Response><Message>{}</Message></Response>"#,
+        escape(body)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
