@@ -342,18 +342,33 @@ impl<'a> Builder<'a> {
                 && self.t.function[id as usize];
             // A participle of a longer alias right before another menu word describes that
             // word ("grilled chicken", "fried chicken"), not an option of its own.
+            // Any describing piece does so before a full name of another kind of thing ("a
+            // large sweet tea" when "sweet" is only a piece of "sweet potato fries"); before
+            // one of the same item it may be a list ("pinto, fresh tomato").
             let describing = u.end - u.start == 1
-                && sc.word(u.start).ends_with("ed")
                 && ms
                     .iter()
                     .filter(|m| m.sense.is_content())
                     .all(|m| m.confidence == super::compile::PARTIAL_MODIFIER_CONFIDENCE);
             if describing {
-                return !units.get(k + 1).is_some_and(|n| {
+                let participle = sc.word(u.start).ends_with("ed");
+                let next_full = units.get(k + 1).filter(|n| {
                     !n.used
                         && matches!(&n.kind, UnitKind::Match(m, _)
                             if m.iter().any(|x| x.sense.is_content() && x.confidence == 1.0))
                 });
+                return match next_full {
+                    None => true,
+                    Some(_) if participle => false,
+                    Some(_) => {
+                        let here = self.items_of(ms);
+                        let there = match &units[k + 1].kind {
+                            UnitKind::Match(m, _) => self.items_of(m),
+                            _ => Vec::new(),
+                        };
+                        here.iter().any(|i| there.contains(i))
+                    }
+                };
             }
             // "a cup of coffee", "an order of fries": a piece of a dish's name used as a
             // container or measure of the menu word after "of".
@@ -397,6 +412,20 @@ impl<'a> Builder<'a> {
                 .is_some_and(|u| is_content(u) || is_quantity(u));
         }
         true
+    }
+
+    /// Items a unit's meanings name or take (options: the items of their group).
+    fn items_of(&self, ms: &[Meaning]) -> Vec<u32> {
+        let mut out: Vec<u32> = Vec::new();
+        for m in ms {
+            match m.sense {
+                Sense::Item(i) | Sense::Var { item: i, .. } => out.push(i),
+                Sense::Category(c) => out.extend(&self.t.category_items[c as usize]),
+                Sense::Opt { group, .. } => out.extend(&self.t.group_items[group as usize]),
+                _ => {}
+            }
+        }
+        out
     }
 
     /// "two of each": a number followed by "of each".
