@@ -1,0 +1,372 @@
+//! The worker's loop: claim in batches up to the free handler slots, run handlers concurrently,
+//! keep leases alive, complete successes in batches, sleep until a notification, the next
+//! scheduled job or the fallback poll, and stop gracefully.
+//!
+//! Delivery is at least once: a job whose worker dies comes back when its lease expires, and
+//! every handler's side effect carries what lets the other side recognise a repeat.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::{mpsc, watch, Notify, Semaphore};
+use tokio::task::JoinSet;
+
+use crate::backoff::Backoff;
+use crate::handlers::{self, Ctx, Outcome};
+use crate::metrics::{kind, Metrics};
+use crate::queue::{Job, QueueError};
+
+/// Completions sent in one `worker.complete` call at most.
+const MAX_COMPLETE_BATCH: usize = 1000;
+/// Shortest sleep when the database says a job is due but none could be claimed (another
+/// worker holds it in its claim transaction).
+const MIN_SLEEP: Duration = Duration::from_millis(10);
+
+/// How the runner behaves (from [`crate::Config`]).
+#[derive(Debug, Clone)]
+pub struct RunnerConfig {
+    /// Handlers at once.
+    pub concurrency: usize,
+    /// Most jobs one claim asks for.
+    pub max_batch: usize,
+    pub lease: Duration,
+    pub poll: Duration,
+    /// How long shutdown waits for running handlers.
+    pub shutdown_grace: Duration,
+}
+
+/// Jobs this worker holds, each with whether its side effect may have started.
+#[derive(Default)]
+struct InFlight(Mutex<HashMap<i64, Arc<AtomicBool>>>);
+
+impl InFlight {
+    fn insert(&self, id: i64) -> Arc<AtomicBool> {
+        let touched = Arc::new(AtomicBool::new(false));
+        self.lock().insert(id, touched.clone());
+        touched
+    }
+    fn remove(&self, ids: &[i64]) {
+        let mut m = self.lock();
+        for id in ids {
+            m.remove(id);
+        }
+    }
+    fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
+    fn drain(&self) -> Vec<(i64, bool)> {
+        self.lock()
+            .drain()
+            .map(|(id, t)| (id, t.load(Ordering::SeqCst)))
+            .collect()
+    }
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Arc<AtomicBool>>> {
+        // A panic in a handler cannot leave the map half-written: every use is one call.
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Resolves once `stop` is true (or its sender is gone).
+pub async fn stopped(stop: &mut watch::Receiver<bool>) {
+    while !*stop.borrow_and_update() {
+        if stop.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Runs jobs until `stop` turns true, then shuts down gracefully: no more claims, running
+/// handlers get `shutdown_grace` to finish, completions are flushed, and what is left is
+/// given back (`worker.release`), or, when its request may have reached the other side,
+/// failed for an immediate retry so that the next attempt counts (and an SMS retry looks the
+/// message up before sending).
+pub async fn run(
+    ctx: Arc<Ctx>,
+    metrics: Arc<Metrics>,
+    wake: Arc<Notify>,
+    config: RunnerConfig,
+    mut stop: watch::Receiver<bool>,
+) {
+    let lease_s = config.lease.as_secs_f32();
+    let slots = Arc::new(Semaphore::new(config.concurrency.max(1)));
+    let slot_freed = Arc::new(Notify::new());
+    let inflight = Arc::new(InFlight::default());
+    let (done_tx, done_rx) = mpsc::unbounded_channel::<(i64, String)>();
+    let completer = tokio::spawn(complete_batches(
+        ctx.clone(),
+        metrics.clone(),
+        inflight.clone(),
+        done_rx,
+    ));
+    let (beat_stop_tx, beat_stop) = watch::channel(false);
+    let heartbeats = tokio::spawn(heartbeat(
+        ctx.clone(),
+        inflight.clone(),
+        config.lease / 3,
+        lease_s,
+        beat_stop,
+    ));
+    let mut tasks = JoinSet::new();
+    let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
+
+    'claiming: loop {
+        while tasks.try_join_next().is_some() {}
+        let free = slots.available_permits();
+        if free == 0 {
+            tokio::select! {
+                _ = slot_freed.notified() => continue,
+                _ = stopped(&mut stop) => break,
+            }
+        }
+        if *stop.borrow() {
+            break;
+        }
+        let want = free.min(config.max_batch.max(1));
+        let jobs = match ctx.queue.claim(want, lease_s).await {
+            Ok(jobs) => {
+                backoff.reset();
+                jobs
+            }
+            Err(e) => {
+                metrics.db_errors.inc();
+                let delay = backoff.next_delay();
+                tracing::warn!(error = %e.describe(), retry_in_ms = delay.as_millis() as u64, "claim failed");
+                tokio::select! {
+                    _ = tokio::time::sleep(delay) => continue,
+                    _ = stopped(&mut stop) => break,
+                }
+            }
+        };
+        let got = jobs.len();
+        for job in jobs {
+            let permit = slots
+                .clone()
+                .try_acquire_owned()
+                .expect("the claim asked for no more jobs than free slots");
+            metrics.claimed.get_or_create(&kind(&job.kind)).inc();
+            let touched = inflight.insert(job.id);
+            let (ctx, metrics, inflight) = (ctx.clone(), metrics.clone(), inflight.clone());
+            let (done_tx, slot_freed) = (done_tx.clone(), slot_freed.clone());
+            tasks.spawn(async move {
+                run_one(&ctx, &metrics, &inflight, &done_tx, job, &touched).await;
+                drop(permit);
+                slot_freed.notify_one();
+            });
+        }
+        if got == want {
+            // A full batch: there may be more due right now.
+            continue;
+        }
+        let sleep = match ctx.queue.next_due().await {
+            Ok(Some(due)) => due.clamp(MIN_SLEEP, config.poll),
+            Ok(None) => config.poll,
+            Err(e) => {
+                metrics.db_errors.inc();
+                tracing::debug!(error = %e.describe(), "next_due failed");
+                config.poll
+            }
+        };
+        tokio::select! {
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(sleep) => {
+                metrics.polls.inc();
+            }
+            _ = stopped(&mut stop) => break 'claiming,
+        }
+    }
+
+    tracing::info!(
+        running = tasks.len(),
+        grace_s = config.shutdown_grace.as_secs_f32(),
+        "stopping: no more claims"
+    );
+    let drained = tokio::time::timeout(config.shutdown_grace, async {
+        while tasks.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!(
+            running = tasks.len(),
+            "handlers still running after the grace period: stopping them"
+        );
+        tasks.abort_all();
+        while tasks.join_next().await.is_some() {}
+    }
+    drop(done_tx);
+    let _ = completer.await;
+    give_back(&ctx, &metrics, inflight.drain()).await;
+    let _ = beat_stop_tx.send(true);
+    let _ = heartbeats.await;
+    tracing::info!("stopped");
+}
+
+/// Runs one job's handler and records its end (unless it is batched for completion).
+async fn run_one(
+    ctx: &Ctx,
+    metrics: &Metrics,
+    inflight: &InFlight,
+    done: &mpsc::UnboundedSender<(i64, String)>,
+    job: Job,
+    touched: &AtomicBool,
+) {
+    let started = Instant::now();
+    let result = handlers::handle(ctx, &job, touched).await;
+    metrics
+        .handler_seconds
+        .get_or_create(&kind(&job.kind))
+        .observe(started.elapsed().as_secs_f64());
+    let failure = match result {
+        Ok(Outcome::Complete) => {
+            // Stays in flight (its lease kept alive) until the batch is committed.
+            if done.send((job.id, job.kind.clone())).is_ok() {
+                return;
+            }
+            None
+        }
+        Ok(Outcome::Recorded(state)) => {
+            metrics.ended(&job.kind, &state);
+            None
+        }
+        Ok(Outcome::Failed {
+            error,
+            retry,
+            retry_after_s,
+        }) => Some((error, retry, retry_after_s)),
+        Err(QueueError::LeaseLost(_)) => {
+            lease_lost(metrics, &job);
+            None
+        }
+        // The database failed mid-job: record a retry if it is back; else the lease expires
+        // and the job comes back anyway.
+        Err(e) => {
+            metrics.db_errors.inc();
+            Some((e.describe(), true, None))
+        }
+    };
+    if let Some((error, retry, after)) = failure {
+        match ctx.queue.fail(job.id, &error, retry, after).await {
+            Ok(state) => {
+                tracing::warn!(
+                    job = job.id,
+                    kind = job.kind,
+                    attempt = job.attempt,
+                    state,
+                    error,
+                    "job failed"
+                );
+                metrics.ended(&job.kind, &state);
+            }
+            Err(QueueError::LeaseLost(_)) => lease_lost(metrics, &job),
+            Err(e) => {
+                metrics.db_errors.inc();
+                tracing::warn!(job = job.id, error = %e.describe(), "could not record a failure; the lease will bring the job back");
+            }
+        }
+    }
+    inflight.remove(&[job.id]);
+}
+
+fn lease_lost(metrics: &Metrics, job: &Job) {
+    tracing::warn!(
+        job = job.id,
+        kind = job.kind,
+        "lease lost: another worker has the job"
+    );
+    metrics.lease_lost.get_or_create(&kind(&job.kind)).inc();
+}
+
+/// Completes finished jobs in batches: whatever arrived while the previous batch was being
+/// committed goes in the next one.
+async fn complete_batches(
+    ctx: Arc<Ctx>,
+    metrics: Arc<Metrics>,
+    inflight: Arc<InFlight>,
+    mut done: mpsc::UnboundedReceiver<(i64, String)>,
+) {
+    while let Some(first) = done.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_COMPLETE_BATCH {
+            match done.try_recv() {
+                Ok(d) => batch.push(d),
+                Err(_) => break,
+            }
+        }
+        let ids: Vec<i64> = batch.iter().map(|(id, _)| *id).collect();
+        let mut backoff = Backoff::new(Duration::from_millis(50), Duration::from_secs(2));
+        for tries_left in (0..5).rev() {
+            match ctx.queue.complete(&ids).await {
+                Ok(n) => {
+                    for (_, k) in &batch[..(n.max(0) as usize).min(batch.len())] {
+                        metrics.completed.get_or_create(&kind(k)).inc();
+                    }
+                    for (_, k) in &batch[(n.max(0) as usize).min(batch.len())..] {
+                        metrics.lease_lost.get_or_create(&kind(k)).inc();
+                    }
+                    break;
+                }
+                Err(e) => {
+                    metrics.db_errors.inc();
+                    tracing::warn!(error = %e.describe(), jobs = ids.len(), tries_left, "completing failed");
+                    if tries_left > 0 {
+                        tokio::time::sleep(backoff.next_delay()).await;
+                    }
+                }
+            }
+        }
+        inflight.remove(&ids);
+    }
+}
+
+/// Extends the leases of the jobs in flight every `every`.
+async fn heartbeat(
+    ctx: Arc<Ctx>,
+    inflight: Arc<InFlight>,
+    every: Duration,
+    lease_s: f32,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut tick = tokio::time::interval(every.max(Duration::from_millis(30)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                if !inflight.is_empty() {
+                    if let Err(e) = ctx.queue.heartbeat(lease_s).await {
+                        tracing::warn!(error = %e.describe(), "heartbeat failed");
+                    }
+                }
+            }
+            _ = stopped(&mut stop) => return,
+        }
+    }
+}
+
+/// Shutdown: jobs not finished are given back. One whose request may have been received is
+/// failed for an immediate retry instead: `worker.release` does not count the attempt, and
+/// the next attempt must know it is not the first.
+async fn give_back(ctx: &Ctx, metrics: &Metrics, left: Vec<(i64, bool)>) {
+    let (touched, untouched): (Vec<_>, Vec<_>) = left.into_iter().partition(|(_, t)| *t);
+    let untouched: Vec<i64> = untouched.into_iter().map(|(id, _)| id).collect();
+    if !untouched.is_empty() {
+        match ctx.queue.release(&untouched).await {
+            Ok(n) => {
+                metrics.released.inc_by(n.max(0) as u64);
+                tracing::info!(jobs = n, "released");
+            }
+            Err(e) => {
+                tracing::warn!(error = %e.describe(), "release failed; the leases will expire")
+            }
+        }
+    }
+    for (id, _) in touched {
+        let r = ctx
+            .queue
+            .fail(id, "the worker stopped during the request", true, Some(0.0))
+            .await;
+        if let Err(e) = r {
+            tracing::warn!(job = id, error = %e.describe(), "could not give the job back; its lease will expire");
+        }
+    }
+}
