@@ -172,6 +172,8 @@ create table app.jobs (
     unique_key    text,
     locked_by     text,
     locked_until  timestamptz,
+    -- When the last attempt started (insert-to-start latency is attempted_at - created_at).
+    attempted_at  timestamptz,
     errors        jsonb not null default '[]',
     created_at    timestamptz not null default now(),
     finished_at   timestamptz,

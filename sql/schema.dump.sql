@@ -88,8 +88,8 @@ begin
     perform app.reprice_order(o.merchant_id, o.id);
     perform app.act_as('agent', app.current_agent()::text, 'approved');
     update app.orders set status = 'verified' where merchant_id = o.merchant_id and id = o.id;
-    -- The deferred completeness check would only fire at commit: run it now for a clear error.
-    set constraints app.orders_complete_lines immediate;
+    -- The same check runs at commit; now, it fails with a clear error before anything else.
+    perform app.check_order_complete(o.merchant_id, o.id);
     perform app.finish_task(o, approve_order.task_id, 'approved', null);
     return app.order_json(o.id);
 end
@@ -781,10 +781,10 @@ $$;
 ALTER FUNCTION app.check_line(p_menu_id bigint, p_line jsonb) OWNER TO kea_owner;
 
 --
--- Name: check_order_lines(); Type: FUNCTION; Schema: app; Owner: kea_owner
+-- Name: check_order_complete(bigint, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
-CREATE FUNCTION app.check_order_lines() RETURNS trigger
+CREATE FUNCTION app.check_order_complete(p_merchant_id bigint, p_order_id bigint) RETURNS void
     LANGUAGE plpgsql
     AS $$
 declare
@@ -794,9 +794,9 @@ declare
     v_problems jsonb;
     v_priced jsonb;
 begin
-    select * into o from app.orders where merchant_id = new.merchant_id and id = new.id;
+    select * into o from app.orders where merchant_id = p_merchant_id and id = p_order_id;
     if o.id is null or o.status not in ('pending_verification', 'verified') then
-        return null;
+        return;
     end if;
     v_menu := app.order_menu(o);
     v_lines := app.order_lines_json(o.merchant_id, o.id);
@@ -818,6 +818,20 @@ begin
         raise exception 'order % has a line priced below the menu', o.id
             using errcode = 'KO422', detail = v_priced::text;
     end if;
+end
+$$;
+
+ALTER FUNCTION app.check_order_complete(p_merchant_id bigint, p_order_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: check_order_lines(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.check_order_lines() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+    perform app.check_order_complete(new.merchant_id, new.id);
     return null;
 end
 $$;
@@ -1440,6 +1454,7 @@ CREATE TABLE app.jobs (
     unique_key text,
     locked_by text,
     locked_until timestamp with time zone,
+    attempted_at timestamp with time zone,
     errors jsonb DEFAULT '[]'::jsonb NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     finished_at timestamp with time zone,
@@ -3831,6 +3846,12 @@ REVOKE ALL ON FUNCTION app.cancel_job(p_job_id bigint) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.check_line(p_menu_id bigint, p_line jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION check_order_complete(p_merchant_id bigint, p_order_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.check_order_complete(p_merchant_id bigint, p_order_id bigint) FROM PUBLIC;
 
 --
 -- Name: FUNCTION check_order_lines(); Type: ACL; Schema: app; Owner: kea_owner

@@ -271,8 +271,8 @@ begin
     perform app.reprice_order(o.merchant_id, o.id);
     perform app.act_as('agent', app.current_agent()::text, 'approved');
     update app.orders set status = 'verified' where merchant_id = o.merchant_id and id = o.id;
-    -- The deferred completeness check would only fire at commit: run it now for a clear error.
-    set constraints app.orders_complete_lines immediate;
+    -- The same check runs at commit; now, it fails with a clear error before anything else.
+    perform app.check_order_complete(o.merchant_id, o.id);
     perform app.finish_task(o, approve_order.task_id, 'approved', null);
     return app.order_json(o.id);
 end

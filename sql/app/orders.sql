@@ -84,10 +84,10 @@ language sql stable as $$
     select coalesce(o.menu_id, (select id from app.menus m where m.merchant_id = o.merchant_id and m.active))
 $$;
 
--- Runs at commit (deferred constraint trigger): an order that counts as submitted has lines,
--- each complete and allowed by the menu, and none priced below what the menu asks: a $0.00
--- line is right only when the menu prices it at zero (issue 9).
-create function app.check_order_lines() returns trigger
+-- A submitted order (pending_verification or verified) has lines, each complete and allowed by
+-- the menu, and none priced below what the menu asks: a $0.00 line is right only when the
+-- menu prices it at zero (issue 9). KO422 otherwise.
+create function app.check_order_complete(p_merchant_id bigint, p_order_id bigint) returns void
 language plpgsql as $$
 declare
     o app.orders;
@@ -96,9 +96,9 @@ declare
     v_problems jsonb;
     v_priced jsonb;
 begin
-    select * into o from app.orders where merchant_id = new.merchant_id and id = new.id;
+    select * into o from app.orders where merchant_id = p_merchant_id and id = p_order_id;
     if o.id is null or o.status not in ('pending_verification', 'verified') then
-        return null;
+        return;
     end if;
     v_menu := app.order_menu(o);
     v_lines := app.order_lines_json(o.merchant_id, o.id);
@@ -120,6 +120,14 @@ begin
         raise exception 'order % has a line priced below the menu', o.id
             using errcode = 'KO422', detail = v_priced::text;
     end if;
+end
+$$;
+
+-- At commit (a deferred constraint trigger: the lines are written after the order row).
+create function app.check_order_lines() returns trigger
+language plpgsql as $$
+begin
+    perform app.check_order_complete(new.merchant_id, new.id);
     return null;
 end
 $$;

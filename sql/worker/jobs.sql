@@ -26,7 +26,7 @@ begin
     -- Rescued jobs first, so a steady stream of new work never starves them.
     return query
     update app.jobs x
-       set attempt = x.attempt + 1, locked_by = p_worker,
+       set attempt = x.attempt + 1, locked_by = p_worker, attempted_at = clock_timestamp(),
            locked_until = now() + make_interval(secs => p_lease_s)
       from (select y.merchant_id, y.id from app.jobs y
              where y.state = 'running' and y.locked_until < now()
@@ -42,7 +42,7 @@ begin
     return query
     update app.jobs x
        set state = 'running', attempt = x.attempt + 1, locked_by = p_worker,
-           locked_until = now() + make_interval(secs => p_lease_s)
+           attempted_at = clock_timestamp(), locked_until = now() + make_interval(secs => p_lease_s)
       from (select y.merchant_id, y.id from app.jobs y
              where y.state in ('available', 'retryable') and y.run_at <= now()
              order by y.priority, y.run_at, y.id
