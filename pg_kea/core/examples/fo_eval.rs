@@ -1,12 +1,15 @@
 //! Unordered exact match and throughput of pure-Rust extraction on a FoodOrdering venue.
 //!
-//! cargo run -p kea_core --release --example fo_eval -- DIR [--out FILE] [--errors]
+//! cargo run -p kea_core --release --example fo_eval -- DIR [--out FILE] [--errors] [--calibration]
 
 use std::io::Write;
 use std::time::Instant;
 
-use kea_core::extract::CompiledMenu;
-use kea_core::foodordering::{exr_equal_unordered, import_dir, to_exr};
+use kea_core::extract::{CompiledMenu, Extraction};
+use kea_core::foodordering::{exr_equal_unordered, exr_lines, import_dir, to_exr};
+
+/// Confidence buckets (lower bounds) for the calibration table.
+const BUCKETS: &[f32] = &[0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0];
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -34,12 +37,34 @@ fn main() {
         })
         .collect();
     let mut ok = 0;
+    // Per bucket: lines extracted, lines whose EXR node is one of the gold nodes.
+    let mut calib = vec![(0usize, 0usize); BUCKETS.len()];
     let mut file = out.map(|p| std::fs::File::create(p).expect("create --out"));
     for (src, gold) in &rows {
         let ext = cm.extract(src);
         let pred = to_exr(&cm.menu, &ext);
         let good = exr_equal_unordered(&pred, gold);
         ok += good as usize;
+        let mut gold_lines = exr_lines(gold).unwrap_or_default();
+        for line in &ext.lines {
+            let one = Extraction {
+                lines: vec![line.clone()],
+                ..Default::default()
+            };
+            let Some(node) = exr_lines(&to_exr(&cm.menu, &one)).and_then(|v| v.into_iter().next())
+            else {
+                continue;
+            };
+            let b = BUCKETS
+                .iter()
+                .rposition(|&b| line.confidence >= b)
+                .unwrap_or(0);
+            calib[b].0 += 1;
+            if let Some(i) = gold_lines.iter().position(|g| *g == node) {
+                gold_lines.remove(i);
+                calib[b].1 += 1;
+            }
+        }
         if show_errors && !good {
             println!(
                 "SRC  {src}\nGOLD {gold}\nPRED {pred}\nUNM  {:?}\n",
@@ -49,6 +74,21 @@ fn main() {
         if let Some(f) = file.as_mut() {
             let line = serde_json::json!({"SRC": src, "EXR": gold, "PRED": pred});
             writeln!(f, "{line}").expect("write --out");
+        }
+    }
+    if args.iter().any(|a| a == "--calibration") {
+        println!("calibration (extracted lines by confidence, right = its EXR node is gold's):");
+        for (i, (n, right)) in calib.iter().enumerate() {
+            if *n > 0 {
+                let hi = BUCKETS
+                    .get(i + 1)
+                    .map_or("1.00]".into(), |h| format!("{h:.2})"));
+                println!(
+                    "  [{:.2}, {hi:<6} {n:>5} lines  {right:>5} right = {:.1}%",
+                    BUCKETS[i],
+                    100.0 * *right as f64 / *n as f64
+                );
+            }
         }
     }
     // Throughput: repeat the set until at least a second of work.

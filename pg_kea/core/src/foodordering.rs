@@ -369,6 +369,12 @@ fn canonical(t: &Tree) -> String {
 
 /// Unordered exact match: equal forests up to the order of children at every level (children
 /// compared as multisets).
+/// Canonical form of each top-level node (order line) of an EXR forest, children sorted:
+/// lines of two forests compare with `==` (used to score lines one by one).
+pub fn exr_lines(s: &str) -> Option<Vec<String>> {
+    Some(parse_forest(s)?.iter().map(canonical).collect())
+}
+
 pub fn exr_equal_unordered(a: &str, b: &str) -> bool {
     let (Some(fa), Some(fb)) = (parse_forest(a), parse_forest(b)) else {
         return false;

@@ -65,6 +65,8 @@ pub struct Line {
     named_after_options: bool,
     /// "both with extra cheese": attributes for the lines just said, not a line of its own.
     shared: bool,
+    /// A size was said that the item does not have.
+    size_dropped: bool,
 }
 
 fn intersect(a: &Option<Vec<u32>>, b: &[u32]) -> Vec<u32> {
@@ -702,6 +704,7 @@ impl<'a> Builder<'a> {
             {
                 self.cur.var = None;
                 self.cur.cands = None;
+                self.cur.size_dropped = true;
             }
             // The same item named again without a new quantity ("five pies ... on all of those
             // pizzas", "a pie with pesto and ham pizza") is still the same line, unless it
@@ -1143,6 +1146,28 @@ impl<'a> Builder<'a> {
         let (s, e) = (
             line.start,
             line.end.max(line.start + 1).min(sc.tokens.len()),
+        );
+        let unknown_nearby = sc.units.iter().any(|u| {
+            !u.used
+                && matches!(u.kind, UnitKind::Word { function: false })
+                && u.start >= s
+                && u.start <= e
+        });
+        let repeated_kind = modifiers.iter().enumerate().any(|(a, x)| {
+            let g = menu.group(&x.group);
+            g.is_some_and(|g| !g.qualified && !g.negatable && g.max != 1)
+                && modifiers[a + 1..]
+                    .iter()
+                    .any(|y| y.group == x.group && y.option != x.option && !y.negated)
+        });
+        let conf = super::confidence::line_confidence(
+            conf,
+            super::confidence::Signals {
+                unknown_nearby,
+                repeated_kind,
+                undecided: item.is_none(),
+                size_dropped: line.size_dropped,
+            },
         );
         let span = if sc.tokens.is_empty() || s >= sc.tokens.len() {
             Span::default()

@@ -8,6 +8,7 @@
 //! [`intents`] (dialog cues and [`details`]) -> [`lines`] (order lines) -> unmatched words.
 
 mod compile;
+mod confidence;
 mod details;
 mod fuzzy;
 mod intents;
