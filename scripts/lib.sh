@@ -50,6 +50,8 @@ quietly() {
     rm -f "$log"
 }
 export KEA_JWT_SECRET=${KEA_JWT_SECRET:-kea-dev-jwt-secret-change-me-in-production}
+# The demo agent's password (agent@tonys.example): development only.
+export KEA_DEMO_PASSWORD=${KEA_DEMO_PASSWORD:-kea-demo}
 
 # Builds the gateway binaries (debug: one build shared by demo, call and tests).
 build_gateway() {
@@ -82,5 +84,6 @@ ensure_admin_role() {
 # the postgres user need not be able to read the checkout.
 seed_demo_merchant() {
     psql_admin -d "$1" -v menu="$(cat "$KEA_ROOT/migrations/seed/tonys_pizza.menu.json")" \
+        -v demo_password="$KEA_DEMO_PASSWORD" \
         <"$KEA_ROOT/migrations/seed/demo_merchant.sql" >/dev/null
 }

@@ -828,7 +828,8 @@ ALTER FUNCTION app.check_order_complete(p_merchant_id bigint, p_order_id bigint)
 --
 
 CREATE FUNCTION app.check_order_lines() RETURNS trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
     AS $$
 begin
     perform app.check_order_complete(new.merchant_id, new.id);

@@ -21,6 +21,14 @@ pub fn status_for_sqlstate(code: &SqlState) -> StatusCode {
             .ok()
             .and_then(|s| StatusCode::from_u16(s).ok())
             .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        // kea's own codes carry their status: K + subsystem letter + HTTP status
+        // (docs/workflow.md, "Error codes"), e.g. KT404, KO409, KM422.
+        _ if c.starts_with('K') && c.len() == 5 => c[2..]
+            .parse::<u16>()
+            .ok()
+            .filter(|s| (400..600).contains(s))
+            .and_then(|s| StatusCode::from_u16(s).ok())
+            .unwrap_or(StatusCode::BAD_REQUEST),
         // unique / foreign key violations: the request conflicts with what is stored
         "23505" | "23503" => StatusCode::CONFLICT,
         // insufficient privilege
@@ -55,6 +63,9 @@ mod tests {
         assert_eq!(s("P0001"), StatusCode::BAD_REQUEST);
         assert_eq!(s("22023"), StatusCode::BAD_REQUEST);
         assert_eq!(s("PT409"), StatusCode::CONFLICT);
+        assert_eq!(s("KT404"), StatusCode::NOT_FOUND);
+        assert_eq!(s("KM422"), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(s("KA401"), StatusCode::UNAUTHORIZED);
         assert_eq!(s("08006"), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(s("57014"), StatusCode::GATEWAY_TIMEOUT);
         assert_eq!(s("XX000"), StatusCode::INTERNAL_SERVER_ERROR);

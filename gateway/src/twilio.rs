@@ -28,6 +28,10 @@ pub enum Webhook {
     Dial,
     /// POST /twilio/voice/status: call progress and end.
     Status,
+    /// POST /twilio/sms: a text to the store's number (STOP, START, HELP...).
+    Sms,
+    /// POST /twilio/sms/status: the progress of a text kea sent.
+    SmsStatus,
 }
 
 impl Webhook {
@@ -37,6 +41,8 @@ impl Webhook {
             "/twilio/voice/gather" => Some(Webhook::Gather),
             "/twilio/voice/dial" => Some(Webhook::Dial),
             "/twilio/voice/status" => Some(Webhook::Status),
+            "/twilio/sms" => Some(Webhook::Sms),
+            "/twilio/sms/status" => Some(Webhook::SmsStatus),
             _ => None,
         }
     }
@@ -47,7 +53,14 @@ impl Webhook {
             Webhook::Gather => "twilio_gather",
             Webhook::Dial => "twilio_dial",
             Webhook::Status => "twilio_status",
+            Webhook::Sms => "twilio_sms",
+            Webhook::SmsStatus => "twilio_sms_status",
         }
+    }
+
+    /// Voice webhooks belong to a call; the messaging ones do not.
+    fn is_voice(self) -> bool {
+        !matches!(self, Webhook::Sms | Webhook::SmsStatus)
     }
 }
 
@@ -80,7 +93,7 @@ pub async fn handle(
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    if !object.contains_key("CallSid") {
+    if hook.is_voice() && !object.contains_key("CallSid") {
         // Without a CallSid there is no call to find or start: the caller is apologised to and
         // put through to the store (known from `To`), and nothing is written.
         return fallback(state, hook, &to, "no CallSid");
@@ -143,10 +156,13 @@ async fn query(
                 .await?;
             client.query_one(&stmt, &[params, &turn]).await?
         }
-        Webhook::Status => {
-            let stmt = client
-                .prepare_cached("select api.twilio_status($1)")
-                .await?;
+        Webhook::Status | Webhook::Sms | Webhook::SmsStatus => {
+            let sql = match hook {
+                Webhook::Status => "select api.twilio_status($1)",
+                Webhook::Sms => "select api.twilio_sms($1)",
+                _ => "select api.twilio_sms_status($1)",
+            };
+            let stmt = client.prepare_cached(sql).await?;
             client.query_one(&stmt, &[params]).await?
         }
     };
@@ -177,8 +193,9 @@ fn fallback(state: &AppState, hook: Webhook, to: &str, error: &str) -> Reply {
         error,
         "webhook failed; answering the apology TwiML"
     );
-    if hook == Webhook::Status {
-        // Nobody hears a status callback: acknowledge it and let Twilio move on.
+    if matches!(hook, Webhook::Status | Webhook::Sms | Webhook::SmsStatus) {
+        // Nobody hears a status callback, and a text gets no reply rather than a wrong one:
+        // acknowledge it and let Twilio move on.
         return Reply::xml(r#"<?xml version="1.0" encoding="UTF-8"?><Response/>"#.into());
     }
     let store = state.directory.get(to);

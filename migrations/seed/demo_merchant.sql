@@ -1,6 +1,7 @@
 -- The demo merchant: Tony's Pizza on +15555550100, open around the clock so the demo and
 -- anyone's test calls work at any hour. Idempotent: run by every scripts/init.
--- Expects the psql variable `menu` (migrations/seed/tonys_pizza.menu.json).
+-- Expects the psql variables `menu` (migrations/seed/tonys_pizza.menu.json) and
+-- `demo_password` (KEA_DEMO_PASSWORD): the demo agent agent@tonys.example, for development only.
 \set ON_ERROR_STOP on
 begin;
 insert into app.merchants (slug, name, time_zone, tax_rate_bp, transfer_number, prep_minutes)
@@ -28,4 +29,8 @@ update app.menus x set extra = x.extra || jsonb_build_object('source_sha', md5(:
 from app.merchants m
 where m.slug = 'tonys-pizza' and x.merchant_id = m.id and x.active
   and x.extra->>'source_sha' is distinct from md5(:'menu');
+
+-- The demo call-centre agent, who serves every merchant (scripts/demo signs in as them).
+select app.upsert_agent('agent@tonys.example', 'Demo Agent', :'demo_password',
+                        '{"merchants": ["*"], "languages": ["en"], "skills": ["supervisor"]}', 3);
 commit;

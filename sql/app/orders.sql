@@ -123,9 +123,11 @@ begin
 end
 $$;
 
--- At commit (a deferred constraint trigger: the lines are written after the order row).
+-- At commit (a deferred constraint trigger: the lines are written after the order row). It
+-- runs after the api function that wrote the order has returned, as the session's role: hence
+-- security definer.
 create function app.check_order_lines() returns trigger
-language plpgsql as $$
+language plpgsql security definer set search_path = pg_catalog, public as $$
 begin
     perform app.check_order_complete(new.merchant_id, new.id);
     return null;
