@@ -99,8 +99,6 @@ pub struct Builder<'a> {
     retracts: Vec<usize>,
     next_retract: usize,
     retract_pending: bool,
-    /// Items the next menu word names or implies (lookahead for the unit being read).
-    next_items: Option<Vec<u32>>,
     /// A count waiting for its option ("two sugars", "three pumps of"): (count, token end).
     pending_count: Option<(u32, usize)>,
     /// "two of each": the quantity of every line said.
@@ -131,7 +129,6 @@ impl<'a> Builder<'a> {
             retracts,
             next_retract: 0,
             retract_pending: false,
-            next_items: None,
             pending_count: None,
             each: None,
         }
@@ -284,8 +281,8 @@ impl<'a> Builder<'a> {
                     });
                     let prefix = prev.and_then(|p| marker(p, true));
                     let suffix = next.and_then(|n| marker(n, false));
-                    self.next_items = self.items_ahead(sc, k);
-                    self.matched(ms, *conf, u.surface, u.start, u.end, prefix, suffix);
+                    let at = Some((sc, k));
+                    self.matched(ms, *conf, u.surface, u.start, u.end, prefix, suffix, at);
                 }
             }
         }
@@ -311,7 +308,7 @@ impl<'a> Builder<'a> {
         if ms.iter().any(|m| matches!(m.sense, Sense::Opt { .. })) {
             let u = &units[k];
             self.consumed.push(u.start);
-            self.matched(ms, 1.0, 0, u.start, u.end, None, None);
+            self.matched(ms, 1.0, 0, u.start, u.end, None, None, None);
         }
     }
 
@@ -561,7 +558,10 @@ impl<'a> Builder<'a> {
         end: usize,
         prefix: Option<u32>,
         suffix: Option<u32>,
+        at: Option<(&Scanned, usize)>,
     ) {
+        // Items the next menu word names or implies; worked out only where a rule needs it.
+        let next_items = |this: &Self| at.and_then(|(sc, k)| this.items_ahead(sc, k));
         let mut content: Vec<&Meaning> = ms.iter().filter(|m| m.sense.is_content()).collect();
         // One stem, several aliases ("veggie" / "veggies"): the form actually said wins.
         if content.len() > 1 && content.iter().any(|m| m.surface == surface) {
@@ -642,7 +642,7 @@ impl<'a> Builder<'a> {
         let named_partial = named.iter().all(|m| m.confidence < 1.0);
         let opt_by_context = !opts.is_empty()
             && named_partial
-            && (self.next_items.as_ref().is_some_and(|n| {
+            && (next_items(self).as_ref().is_some_and(|n| {
                 opts.iter().any(|o| {
                     self.t.group_items[o.0 as usize]
                         .iter()
@@ -763,7 +763,7 @@ impl<'a> Builder<'a> {
             // "a medium lemonade large fries": a size right before a word that starts another
             // line belongs to that line.
             let for_next = (self.cur.item_named || self.cur.item.is_some())
-                && self.next_items.as_ref().is_some_and(|n| {
+                && next_items(self).as_ref().is_some_and(|n| {
                     intersect(&self.cur.cands, n).is_empty() && n.iter().any(|i| items.contains(i))
                 });
             if inter.is_empty() || (differs && !self.cur.amend) || for_next {
@@ -811,7 +811,7 @@ impl<'a> Builder<'a> {
         // option right before a word that starts another line belongs to that line.
         let for_next = (self.cur.item_named || self.cur.item.is_some())
             && self.pending_neg.is_none()
-            && self.next_items.as_ref().is_some_and(|n| {
+            && next_items(self).as_ref().is_some_and(|n| {
                 intersect(&self.cur.cands, n).is_empty() && n.iter().any(|i| items.contains(i))
             });
         if inter.is_empty() || full_group || for_next {
