@@ -565,3 +565,28 @@ async fn a_turn_that_is_not_a_number_is_taken_as_absent() {
         assert!(!is_apology(&body), "turn={turn}: {body}");
     }
 }
+
+#[tokio::test]
+async fn a_pizza_without_its_size_is_never_read_back_or_ordered() {
+    let db = admin().await;
+    let gw = start_gateway().await;
+    let m = merchant(&db, "").await;
+    let t = call(&gw, &m, &["add a cheese pizza", "that's all", "yes"]).await;
+    let said = t.kea_said();
+    assert!(
+        said.iter()
+            .all(|s| !s.contains("$0.00") && !s.contains("Shall I place the order")),
+        "{said:?}"
+    );
+    let orders: i64 = db
+        .query_one(
+            "select count(*) from app.orders o join app.calls c
+                 on c.merchant_id = o.merchant_id and c.id = o.call_id
+              where c.call_sid = $1 and o.status = 'pending_verification'",
+            &[&t.call_sid],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(orders, 0, "{said:?}");
+}
