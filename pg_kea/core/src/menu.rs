@@ -192,6 +192,18 @@ impl Item {
     }
 }
 
+impl ModOption {
+    /// What the option adds to one unit of its line: nothing when removed ("no onions"),
+    /// `count` times when a count was said ("three pumps of vanilla"), twice for "double".
+    pub fn charge(&self, count: Option<u32>, double: bool, negated: bool) -> Cents {
+        if negated {
+            return 0;
+        }
+        let times = count.unwrap_or(1).max(1) as Cents * if double { 2 } else { 1 };
+        self.price_cents * times
+    }
+}
+
 impl ModifierGroup {
     pub fn option(&self, code: &str) -> Option<&ModOption> {
         self.options.iter().find(|o| o.code == code)

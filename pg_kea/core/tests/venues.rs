@@ -6,7 +6,12 @@ mod common;
 use common::venues;
 
 /// Least exact match (percent) per venue; raise it when the engine gets better.
-const FLOOR: &[(&str, f64)] = &[("boba", 100.0), ("diner", 100.0), ("indian", 100.0), ("taqueria", 100.0)];
+const FLOOR: &[(&str, f64)] = &[
+    ("boba", 100.0),
+    ("diner", 100.0),
+    ("indian", 100.0),
+    ("taqueria", 100.0),
+];
 
 #[test]
 fn hand_written_venues_exact_match() {
@@ -25,4 +30,33 @@ fn hand_written_venues_exact_match() {
             .map_or(95.0, |f| f.1);
         assert!(pct >= floor, "{}: {pct:.2}% < {floor}%", v.name);
     }
+}
+
+/// "three splendas" is one coffee with a count of three on the option, and the count is what
+/// pricing charges.
+#[test]
+fn option_counts_reach_pricing() {
+    let v = venues::load(&venues::root().join("diner"));
+    let ext = v
+        .menu
+        .extract("a large coffee with oat milk and three splendas");
+    assert_eq!(ext.lines.len(), 1);
+    let m = ext.lines[0]
+        .modifiers
+        .iter()
+        .find(|m| m.option == "splenda")
+        .expect("splenda");
+    assert_eq!(m.quantity, Some(3));
+    let mut option = v
+        .menu
+        .menu
+        .group("sweetener")
+        .unwrap()
+        .option("splenda")
+        .unwrap()
+        .clone();
+    option.price_cents = 25;
+    assert_eq!(option.charge(m.quantity, false, m.negated), 75);
+    assert_eq!(option.charge(None, true, false), 50);
+    assert_eq!(option.charge(Some(3), false, true), 0);
 }
