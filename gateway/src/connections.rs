@@ -53,15 +53,11 @@ impl Conn {
         self.last_activity.store(now_ms(), Ordering::Relaxed);
     }
 
-    /// A request arrived at the service.
-    pub fn begin_request(&self) {
+    /// A request arrived at the service: the connection is busy until the guard is dropped
+    /// (the response is ready, or hyper dropped the request), and then its idle clock starts.
+    pub fn serving(self: &Arc<Self>) -> Serving {
         self.in_service.fetch_add(1, Ordering::AcqRel);
-    }
-
-    /// Its response is ready: the idle clock starts again from now.
-    pub fn end_request(&self) {
-        self.touch();
-        self.in_service.fetch_sub(1, Ordering::AcqRel);
+        Serving(self.clone())
     }
 
     /// Whether a request is being served.
@@ -87,6 +83,16 @@ impl Conn {
     /// Resolves once `request_close` has been called (also if it was called before).
     pub async fn close_requested(&self) {
         self.close.notified().await;
+    }
+}
+
+/// A request in service on a connection (see [`Conn::serving`]).
+pub struct Serving(Arc<Conn>);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        self.0.touch();
+        self.0.in_service.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -230,27 +236,27 @@ mod tests {
         let (a_id, a) = a.unwrap();
         let (_, b) = r.admit(2);
         let (_, b) = b.unwrap();
-        a.begin_request();
+        let a_busy = a.serving();
         // a is busy: b, the oldest idle one, makes room.
         let (admission, c) = r.admit(2);
         assert_eq!(admission, Admission::Shed);
         assert!(b.closing.load(Ordering::Acquire) && !a.closing.load(Ordering::Acquire));
         let (_, c) = c.unwrap();
-        c.begin_request();
+        let _c_busy = c.serving();
         // Everyone busy: refused, nobody closed.
         assert_eq!(r.admit(2).0, Admission::Refused);
         assert_eq!(r.len(), 2);
-        a.end_request();
+        drop(a_busy);
         r.remove(a_id);
         assert_eq!(r.admit(2).0, Admission::Admitted);
     }
 
     #[test]
     fn a_busy_connection_is_never_idle() {
-        let c = Conn::new();
-        c.begin_request();
+        let c = Arc::new(Conn::new());
+        let busy = c.serving();
         assert_eq!(c.idle_for(), Duration::ZERO);
-        c.end_request();
+        drop(busy);
         assert!(!c.busy());
     }
 }

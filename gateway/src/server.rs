@@ -69,7 +69,7 @@ pub async fn run(listener: TcpListener, state: Arc<AppState>, shutdown: impl Fut
     let registry = Arc::new(Registry::default());
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
-        .header_read_timeout(Duration::from_millis(state.config.header_timeout_ms));
+        .header_read_timeout(at_least_100ms(state.config.header_timeout_ms));
     tokio::pin!(shutdown);
     loop {
         // Always accept: the cap is applied to accepted connections (see `connections`).
@@ -107,15 +107,13 @@ pub async fn run(listener: TcpListener, state: Arc<AppState>, shutdown: impl Fut
             let state = service_state.clone();
             let conn = service_conn.clone();
             async move {
-                conn.begin_request();
-                let response = route(&state, req).await;
-                conn.end_request();
-                Ok::<_, Infallible>(response)
+                let _serving = conn.serving();
+                Ok::<_, Infallible>(route(&state, req).await)
             }
         });
         let served =
             http.serve_connection(TokioIo::new(Watched::new(stream, conn.clone())), service);
-        let idle_timeout = Duration::from_millis(state.config.idle_timeout_ms);
+        let idle_timeout = at_least_100ms(state.config.idle_timeout_ms);
         let registry = registry.clone();
         let metrics_state = state.clone();
         tokio::spawn(async move {
@@ -140,7 +138,7 @@ pub async fn run(listener: TcpListener, state: Arc<AppState>, shutdown: impl Fut
                         closing = Some(tokio::time::Instant::now());
                     }
                     _ = tokio::time::sleep_until(idle_at), if closing.is_none() => {
-                        if conn.idle_for() >= idle_timeout {
+                        if !conn.busy() && conn.idle_for() >= idle_timeout {
                             metrics_state.metrics.connections_idle_closed.inc();
                             served.as_mut().graceful_shutdown();
                             closing = Some(tokio::time::Instant::now());
@@ -162,12 +160,18 @@ pub async fn run(listener: TcpListener, state: Arc<AppState>, shutdown: impl Fut
     registry.close_all().await;
 }
 
+/// A configured timeout; zero or tiny values would close every connection at once (or spin the
+/// idle check), so nothing below 100 ms is taken.
+fn at_least_100ms(ms: u64) -> Duration {
+    Duration::from_millis(ms.max(100))
+}
+
 async fn route(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
     let hook = Webhook::from_path(&path);
-    let body_timeout = Duration::from_millis(state.config.body_timeout_ms);
+    let body_timeout = at_least_100ms(state.config.body_timeout_ms);
     let (label, reply) = match (&parts.method, path.as_str(), hook) {
         (&Method::GET, "/healthz", _) => ("healthz", health(state).await),
         (&Method::GET, "/metrics", _) => (
