@@ -17,14 +17,15 @@ pub struct Signals {
     pub repeated_kind: bool,
     /// No item chosen: the dialog has to ask.
     pub undecided: bool,
-    /// A size was said that the item does not have: the dialog has to say which sizes there are.
-    pub size_dropped: bool,
+    /// A size or option was said that the item does not take: the dialog has to say what
+    /// there is.
+    pub dropped: bool,
 }
 
 const UNKNOWN_NEARBY: f32 = 0.7;
 const REPEATED_KIND: f32 = 0.9;
 const UNDECIDED_CAP: f32 = 0.5;
-const SIZE_DROPPED_CAP: f32 = 0.7;
+const DROPPED_CAP: f32 = 0.7;
 
 pub fn line_confidence(base: f32, s: Signals) -> f32 {
     let mut c = base;
@@ -37,8 +38,8 @@ pub fn line_confidence(base: f32, s: Signals) -> f32 {
     if s.undecided {
         c = c.min(UNDECIDED_CAP);
     }
-    if s.size_dropped {
-        c = c.min(SIZE_DROPPED_CAP);
+    if s.dropped {
+        c = c.min(DROPPED_CAP);
     }
     c
 }

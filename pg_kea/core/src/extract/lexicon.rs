@@ -48,10 +48,8 @@ pub const NUMBERS: &[(&str, u32)] = &[
 ];
 
 /// Words after a number in a parenthetical that make it a count, not a name ("6 pcs").
-pub const COUNT_UNITS: &[&str] = &[
-    "pc", "pcs", "piece", "pieces", "ct", "count", "oz", "ounce", "ounces", "in", "inch", "lb",
-    "lbs", "pack", "pk",
-];
+/// Measures ("12 oz", "16 inch") are kept: they are how callers name sizes.
+pub const COUNT_UNITS: &[&str] = &["pc", "pcs", "piece", "pieces", "ct", "count", "pack", "pk"];
 
 /// Percentages with everyday names ("half sugar", "no ice", "full sugar").
 pub const PERCENT_NAMES: &[(u32, &str)] = &[(0, "no"), (0, "zero"), (50, "half"), (100, "full")];

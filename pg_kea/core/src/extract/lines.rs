@@ -65,8 +65,8 @@ pub struct Line {
     named_after_options: bool,
     /// "both with extra cheese": attributes for the lines just said, not a line of its own.
     shared: bool,
-    /// A size was said that the item does not have.
-    size_dropped: bool,
+    /// A size or option was said that the item does not take.
+    dropped: bool,
 }
 
 fn intersect(a: &Option<Vec<u32>>, b: &[u32]) -> Vec<u32> {
@@ -661,10 +661,18 @@ impl<'a> Builder<'a> {
             });
         // "poached eggs" on a line that already has its dish ("corned beef hash with ..."):
         // a describing piece of another dish's name describes, it orders nothing.
+        // Right after options of a line with no dish yet, it describes only when its dish could
+        // not take them ("american cheese" next to Ham & Cheese Omelette; "a hot chai" is a
+        // chai).
+        let named_takes_line = named.iter().any(|m| match m.sense {
+            Sense::Item(i) => self.cur.cands.as_ref().is_none_or(|c| c.contains(&i)),
+            _ => true,
+        });
         let describes_only = named_partial
             && opts.is_empty()
             && self.cur.has_content
-            && (self.cur.item_named || (self.prev_content && !self.cur.mods.is_empty()))
+            && (self.cur.item_named
+                || (self.prev_content && !self.cur.mods.is_empty() && !named_takes_line))
             && named
                 .iter()
                 .all(|m| m.confidence == super::compile::PARTIAL_MODIFIER_CONFIDENCE)
@@ -695,16 +703,44 @@ impl<'a> Builder<'a> {
                 self.intents.push((start, Intent::Remove { item }));
                 return;
             }
-            // "a large hot chocolate" when hot chocolate comes in one size: the size is not
-            // this item's, but the line is ("say which sizes there are" is the dialog's).
+            // "a large hot chocolate" when hot chocolate comes in one size, "a large hot coffee"
+            // when coffee has no hot/iced choice: what was said right before the name is for
+            // this item; what it cannot take is dropped, the line kept (the dialog says what
+            // there is; the confidence says something was dropped).
+            let adjacent = !self
+                .last_conj
+                .is_some_and(|c| c >= self.cur.start && c < start);
             if !self.cur.item_named
-                && self.cur.mods.is_empty()
-                && self.cur.var.is_some()
+                && self.cur.has_content
+                && adjacent
                 && intersect(&self.cur.cands, &items).is_empty()
+                && items.len() == 1
             {
-                self.cur.var = None;
+                let item = items[0];
+                let takes: Vec<u32> = self.menu.items[item as usize]
+                    .groups
+                    .iter()
+                    .filter_map(|g| self.menu.groups.iter().position(|x| &x.code == g))
+                    .map(|g| g as u32)
+                    .collect();
+                let before = self.cur.mods.len();
+                self.cur.mods.retain_mut(|m| {
+                    m.cands.retain(|c| takes.contains(&c.0));
+                    !m.cands.is_empty()
+                });
+                let var_fits = self
+                    .cur
+                    .var
+                    .as_ref()
+                    .is_some_and(|(vs, _)| vs.iter().any(|v| v.0 == item));
+                if self.cur.var.is_some() && !var_fits {
+                    self.cur.var = None;
+                    self.cur.dropped = true;
+                }
+                if self.cur.mods.len() < before {
+                    self.cur.dropped = true;
+                }
                 self.cur.cands = None;
-                self.cur.size_dropped = true;
             }
             // The same item named again without a new quantity ("five pies ... on all of those
             // pizzas", "a pie with pesto and ham pizza") is still the same line, unless it
@@ -1166,7 +1202,7 @@ impl<'a> Builder<'a> {
                 unknown_nearby,
                 repeated_kind,
                 undecided: item.is_none(),
-                size_dropped: line.size_dropped,
+                dropped: line.dropped,
             },
         );
         let span = if sc.tokens.is_empty() || s >= sc.tokens.len() {
