@@ -262,6 +262,37 @@ ALTER FUNCTION api.import_menu(p_merchant_id bigint, p_document jsonb, p_activat
 COMMENT ON FUNCTION api.import_menu(p_merchant_id bigint, p_document jsonb, p_activate boolean) IS 'Imports a menu document as a new (by default active) menu of the merchant; returns its id.';
 
 --
+-- Name: import_square_catalog(bigint, jsonb, text); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.import_square_catalog(merchant_id bigint, catalog jsonb, location_id text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+    v jsonb := kea.menu_from_square(import_square_catalog.catalog, import_square_catalog.location_id);
+    v_menu bigint;
+begin
+    if jsonb_array_length(v->'document'->'items') = 0 then
+        raise exception 'the catalog has no items to import' using errcode = 'KM422',
+            hint = 'export it with ListCatalog types ITEM, ITEM_VARIATION, MODIFIER_LIST, CATEGORY';
+    end if;
+    v_menu := api.import_menu(import_square_catalog.merchant_id, v->'document');
+    return jsonb_build_object('menu_id', v_menu,
+                              'items', jsonb_array_length(v->'document'->'items'),
+                              'notes', v->'notes');
+end
+$$;
+
+ALTER FUNCTION api.import_square_catalog(merchant_id bigint, catalog jsonb, location_id text) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION import_square_catalog(merchant_id bigint, catalog jsonb, location_id text); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.import_square_catalog(merchant_id bigint, catalog jsonb, location_id text) IS 'Imports a Square ListCatalog export as the merchant''s active menu (Square ids kept as pos_id).';
+
+--
 -- Name: login(text, text); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
@@ -3713,6 +3744,12 @@ GRANT ALL ON FUNCTION api.edit_order_line(task_id bigint, line_no integer, quant
 --
 
 REVOKE ALL ON FUNCTION api.import_menu(p_merchant_id bigint, p_document jsonb, p_activate boolean) FROM PUBLIC;
+
+--
+-- Name: FUNCTION import_square_catalog(merchant_id bigint, catalog jsonb, location_id text); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.import_square_catalog(merchant_id bigint, catalog jsonb, location_id text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION login(email text, password text); Type: ACL; Schema: api; Owner: kea_owner

@@ -1,5 +1,6 @@
 //! `kea.validate_lines` and `kea.price_lines`: the menu's rules and prices for order lines made
-//! or changed after the call (agent edits, the database's check of a submitted order).
+//! or changed after the call (agent edits, the database's check of a submitted order); and
+//! `kea.menu_from_square`, a menu brought over from the merchant's POS.
 //! The logic is `kea_core::order_rules`.
 
 use kea_core::dialog::{self, OrderDetails};
@@ -42,4 +43,13 @@ mod kea {
         let details: OrderDetails = serde_json::from_value(details.0).unwrap_or_default();
         to_jsonb(&dialog::price_order(&menu.menu, &cart, &details))
     }
+
+    /// A menu document (for `api.import_menu`) from a Square `ListCatalog` export, with
+    /// Square's ids kept as `pos_id`; `notes` says what could not be carried over exactly.
+    #[pg_extern(immutable, parallel_safe)]
+    fn menu_from_square(catalog: JsonB, location_id: default!(Option<&str>, "NULL")) -> JsonB {
+        let out = kea_core::square_catalog::import(&catalog.0, location_id);
+        JsonB(serde_json::json!({"document": out.document, "notes": out.notes}))
+    }
 }
+

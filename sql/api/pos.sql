@@ -20,3 +20,27 @@ end
 $$;
 comment on function api.connect_pos(bigint, text, text, text, text) is
     'Connects a merchant to its POS: kind webhook (signed JSON to base_url) or square.';
+
+-- Imports a merchant's menu from its Square catalog (a ListCatalog export) as the new active
+-- menu; Square's ids stay on items, variations and options (pos_id) so orders go back to
+-- Square by catalog id. Returns the menu id and what could not be carried over exactly.
+create function api.import_square_catalog(merchant_id bigint, catalog jsonb,
+                                          location_id text default null)
+returns jsonb
+language plpgsql security definer set search_path = pg_catalog, public as $$
+declare
+    v jsonb := kea.menu_from_square(import_square_catalog.catalog, import_square_catalog.location_id);
+    v_menu bigint;
+begin
+    if jsonb_array_length(v->'document'->'items') = 0 then
+        raise exception 'the catalog has no items to import' using errcode = 'KM422',
+            hint = 'export it with ListCatalog types ITEM, ITEM_VARIATION, MODIFIER_LIST, CATEGORY';
+    end if;
+    v_menu := api.import_menu(import_square_catalog.merchant_id, v->'document');
+    return jsonb_build_object('menu_id', v_menu,
+                              'items', jsonb_array_length(v->'document'->'items'),
+                              'notes', v->'notes');
+end
+$$;
+comment on function api.import_square_catalog(bigint, jsonb, text) is
+    'Imports a Square ListCatalog export as the merchant''s active menu (Square ids kept as pos_id).';

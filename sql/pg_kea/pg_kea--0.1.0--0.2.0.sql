@@ -28,3 +28,12 @@ CREATE FUNCTION kea."twiml_message"(
 IMMUTABLE STRICT PARALLEL SAFE
 LANGUAGE c
 AS 'MODULE_PATHNAME', 'twiml_message_wrapper';
+
+-- A menu document from a Square catalog export.
+CREATE FUNCTION kea."menu_from_square"(
+	"catalog" jsonb,
+	"location_id" TEXT DEFAULT NULL
+) RETURNS jsonb
+IMMUTABLE PARALLEL SAFE
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'menu_from_square_wrapper';

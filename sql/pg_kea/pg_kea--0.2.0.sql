@@ -68,24 +68,24 @@ create type kea.turn_result as (
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- pg_kea/src/order_rules.rs:24
+-- pg_kea/src/order_rules.rs:25
 CREATE SCHEMA IF NOT EXISTS kea; /* pg_kea::order_rules::kea */
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- pg_kea/src/order_rules.rs:30
--- pg_kea::order_rules::kea::validate_lines
-CREATE  FUNCTION kea."validate_lines"(
-	"menu_id" bigint, /* i64 */
-	"lines" jsonb /* JsonB */
+-- pg_kea/src/order_rules.rs:49
+-- pg_kea::order_rules::kea::menu_from_square
+CREATE  FUNCTION kea."menu_from_square"(
+	"catalog" jsonb, /* JsonB */
+	"location_id" TEXT DEFAULT NULL /* Option < & str > */
 ) RETURNS jsonb /* JsonB */
-STRICT STABLE PARALLEL SAFE
+IMMUTABLE PARALLEL SAFE
 LANGUAGE c /* Rust */
-AS 'MODULE_PATHNAME', 'validate_lines_wrapper';
+AS 'MODULE_PATHNAME', 'menu_from_square_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- pg_kea/src/order_rules.rs:38
+-- pg_kea/src/order_rules.rs:39
 -- pg_kea::order_rules::kea::price_lines
 CREATE  FUNCTION kea."price_lines"(
 	"menu_id" bigint, /* i64 */
@@ -98,41 +98,43 @@ AS 'MODULE_PATHNAME', 'price_lines_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
+-- pg_kea/src/order_rules.rs:31
+-- pg_kea::order_rules::kea::validate_lines
+CREATE  FUNCTION kea."validate_lines"(
+	"menu_id" bigint, /* i64 */
+	"lines" jsonb /* JsonB */
+) RETURNS jsonb /* JsonB */
+STRICT STABLE PARALLEL SAFE
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'validate_lines_wrapper';
+/* </end connected objects> */
+
+/* <begin connected objects> */
 -- pg_kea/src/functions.rs:14
 CREATE SCHEMA IF NOT EXISTS kea; /* pg_kea::functions::kea */
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- pg_kea/src/functions.rs:103
--- pg_kea::functions::kea::forget_menu
-CREATE  FUNCTION kea."forget_menu"(
-	"menu_id" bigint /* i64 */
-) RETURNS void
-STRICT VOLATILE
-LANGUAGE c /* Rust */
-AS 'MODULE_PATHNAME', 'forget_menu_wrapper';
-/* </end connected objects> */
-
-/* <begin connected objects> */
--- pg_kea/src/functions.rs:110
--- pg_kea::functions::kea::invalidate_menu_caches
-CREATE  FUNCTION kea."invalidate_menu_caches"() RETURNS void
-STRICT VOLATILE
-LANGUAGE c /* Rust */
-AS 'MODULE_PATHNAME', 'invalidate_menu_caches_wrapper';
-/* </end connected objects> */
-
-/* <begin connected objects> */
--- pg_kea/src/functions.rs:75
--- pg_kea::functions::kea::price_order
-CREATE  FUNCTION kea."price_order"(
+-- pg_kea/src/functions.rs:46
+-- pg_kea::functions::kea::dialog_turn
+-- requires:
+--   turn_result
+CREATE  FUNCTION kea."dialog_turn"(
 	"menu_id" bigint, /* i64 */
-	"cart" jsonb, /* JsonB */
-	"details" jsonb DEFAULT '{}' /* JsonB */
-) RETURNS jsonb /* JsonB */
-STRICT STABLE
+	"state" TEXT, /* & str */
+	"store" TEXT, /* & str */
+	"turn" INT, /* i32 */
+	"caller" TEXT, /* Option < & str > */
+	"event" TEXT, /* & str */
+	"speech" TEXT, /* Option < & str > */
+	"confidence" real, /* Option < f32 > */
+	"digits" TEXT, /* Option < & str > */
+	"dial_status" TEXT /* Option < & str > */
+) RETURNS kea.turn_result /* :: pgrx :: heap_tuple :: PgHeapTuple < '_, :: pgrx :: pgbox :: AllocatedByRust
+> */
+STABLE 
 LANGUAGE c /* Rust */
-AS 'MODULE_PATHNAME', 'price_order_wrapper';
+AS 'MODULE_PATHNAME', 'dialog_turn_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
@@ -161,6 +163,26 @@ AS 'MODULE_PATHNAME', 'extract_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
+-- pg_kea/src/functions.rs:103
+-- pg_kea::functions::kea::forget_menu
+CREATE  FUNCTION kea."forget_menu"(
+	"menu_id" bigint /* i64 */
+) RETURNS void
+STRICT VOLATILE
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'forget_menu_wrapper';
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- pg_kea/src/functions.rs:110
+-- pg_kea::functions::kea::invalidate_menu_caches
+CREATE  FUNCTION kea."invalidate_menu_caches"() RETURNS void
+STRICT VOLATILE
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'invalidate_menu_caches_wrapper';
+/* </end connected objects> */
+
+/* <begin connected objects> */
 -- pg_kea/src/functions.rs:86
 -- pg_kea::functions::kea::twiml_apology
 CREATE  FUNCTION kea."twiml_apology"(
@@ -174,26 +196,16 @@ AS 'MODULE_PATHNAME', 'twiml_apology_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- pg_kea/src/functions.rs:46
--- pg_kea::functions::kea::dialog_turn
--- requires:
---   turn_result
-CREATE  FUNCTION kea."dialog_turn"(
+-- pg_kea/src/functions.rs:75
+-- pg_kea::functions::kea::price_order
+CREATE  FUNCTION kea."price_order"(
 	"menu_id" bigint, /* i64 */
-	"state" TEXT, /* & str */
-	"store" TEXT, /* & str */
-	"turn" INT, /* i32 */
-	"caller" TEXT, /* Option < & str > */
-	"event" TEXT, /* & str */
-	"speech" TEXT, /* Option < & str > */
-	"confidence" real, /* Option < f32 > */
-	"digits" TEXT, /* Option < & str > */
-	"dial_status" TEXT /* Option < & str > */
-) RETURNS kea.turn_result /* :: pgrx :: heap_tuple :: PgHeapTuple < '_, :: pgrx :: pgbox :: AllocatedByRust
-> */
-STABLE 
+	"cart" jsonb, /* JsonB */
+	"details" jsonb DEFAULT '{}' /* JsonB */
+) RETURNS jsonb /* JsonB */
+STRICT STABLE
 LANGUAGE c /* Rust */
-AS 'MODULE_PATHNAME', 'dialog_turn_wrapper';
+AS 'MODULE_PATHNAME', 'price_order_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */

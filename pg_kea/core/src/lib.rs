@@ -6,6 +6,7 @@
 //! - [`dialog`]: one turn of the phone conversation: state + input -> new state + what to say.
 //! - [`twiml`]: what to say -> TwiML for Twilio.
 //! - [`order_rules`]: after the call, the menu's rules for a line an agent edits or a stored order.
+//! - [`square_catalog`]: a menu brought over from a merchant's Square catalog.
 //!
 //! pg_kea wraps these in thin `#[pg_extern]` functions; everything here tests with `cargo test`.
 
@@ -14,4 +15,5 @@ pub mod extract;
 pub mod foodordering;
 pub mod menu;
 pub mod order_rules;
+pub mod square_catalog;
 pub mod twiml;
