@@ -60,3 +60,39 @@ fn option_counts_reach_pricing() {
     assert_eq!(option.charge(None, true, false), 50);
     assert_eq!(option.charge(Some(3), false, true), 0);
 }
+
+/// A question names one thing on the menu or nothing: never an item that shares one word with
+/// what was asked ("lamb biryani" is not the lamb vindaloo), and what was asked is reported so
+/// the dialog can say it is missing.
+#[test]
+fn questions_are_about_one_thing_or_nothing() {
+    use kea_core::extract::Intent;
+    let v = venues::load(&venues::root().join("indian"));
+    let about = |text: &str| {
+        let ext = v.menu.extract(text);
+        assert!(ext.lines.is_empty(), "{text}: a question orders nothing");
+        let about = ext.intents.iter().find_map(|i| match i {
+            Intent::MenuQuestion { about } => Some(about.clone()),
+            _ => None,
+        });
+        let asked: Vec<String> = ext.unmatched.iter().map(|s| s.text.clone()).collect();
+        (about.expect("menu question"), asked)
+    };
+    assert_eq!(
+        about("do you have lamb biryani"),
+        (None, vec!["lamb biryani".into()])
+    );
+    assert_eq!(
+        about("do you have a veggie burger"),
+        (None, vec!["veggie burger".into()])
+    );
+    assert_eq!(
+        about("how much is a large mango lassi").0.as_deref(),
+        Some("mango_lassi")
+    );
+    assert_eq!(about("do you have naan").0.as_deref(), Some("breads"));
+    assert_eq!(
+        about("what comes with the butter chicken").0.as_deref(),
+        Some("butter_chicken")
+    );
+}

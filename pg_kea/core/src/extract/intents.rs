@@ -6,7 +6,7 @@ use super::details;
 use super::lexicon::{self, Cue};
 use super::matcher::{Sense, NO_WORD};
 use super::scan::{Scanned, UnitKind};
-use super::types::{Details, Fulfillment, Intent, LineMention, ModMention, RequestedTime};
+use super::types::{Details, Fulfillment, Intent, LineMention, ModMention, RequestedTime, Span};
 use crate::menu::Menu;
 
 #[derive(Debug, Default)]
@@ -19,6 +19,10 @@ pub struct Acts {
     pub changes: Vec<(usize, bool)>,
     /// Token positions of "no wait" / "i mean": what follows replaces what was just said.
     pub retracts: Vec<usize>,
+    /// What a question asked about that is not one thing on the menu ("do you have lamb
+    /// biryani" on a menu with lamb vindaloo and chicken biryani): reported as unmatched so
+    /// the dialog says it is missing and offers the closest items.
+    pub asked: Vec<Span>,
 }
 
 fn cue_of(kind: &UnitKind) -> Option<Cue> {
@@ -92,17 +96,12 @@ pub fn read_acts(sc: &mut Scanned, t: &Tables, menu: &Menu) -> Acts {
                 _ => acts.intents.push((start, Intent::Cancel)),
             },
             Cue::MenuQuestion => {
-                let about = match next_item(sc, k, t, menu) {
-                    Some((j, Target::Item(code))) | Some((j, Target::Category(code))) => {
-                        sc.units[j].used = true;
-                        Some(code)
-                    }
-                    _ => None,
-                };
-                acts.intents.push((start, Intent::MenuQuestion { about }));
                 // A question orders nothing: "how much is a large thai tea" adds no line. It
                 // runs until the caller goes back to ordering ("... and two tacos").
                 stop = question_end(sc, k);
+                let (about, asked) = question_about(sc, k, stop, t, menu);
+                acts.asked.extend(asked);
+                acts.intents.push((start, Intent::MenuQuestion { about }));
             }
             Cue::Remove => match next_item(sc, k, t, menu) {
                 Some((j, Target::Item(code))) => {
@@ -225,6 +224,112 @@ pub fn read_acts(sc: &mut Scanned, t: &Tables, menu: &Menu) -> Acts {
         k += 1;
     }
     acts
+}
+
+/// What a question (cue at unit `k`, scope up to token `stop`) is about: the first run of menu
+/// words after the cue must name one thing ("a large thai milk tea" is the thai milk tea, its
+/// size fits it). When the words name things that do not fit together ("lamb biryani": lamb
+/// vindaloo and the biryanis) or include unknown words ("veggie burger"), it is about nothing
+/// on the menu, and the words are returned as asked-for text: never swapped for an item that
+/// shares one word.
+fn question_about(
+    sc: &Scanned,
+    k: usize,
+    stop: usize,
+    t: &Tables,
+    menu: &Menu,
+) -> (Option<String>, Option<Span>) {
+    let mut run: Vec<usize> = Vec::new();
+    for j in k + 1..sc.units.len() {
+        let u = &sc.units[j];
+        if u.start >= stop || u.used {
+            break;
+        }
+        let grammar = match &u.kind {
+            UnitKind::Word { function } => *function,
+            UnitKind::Digits(_) => true,
+            UnitKind::Match(ms, _) => !ms.iter().any(|m| m.sense.is_content()),
+        };
+        if grammar {
+            if run.is_empty() {
+                continue;
+            }
+            break;
+        }
+        run.push(j);
+    }
+    let (Some(&first), Some(&last)) = (run.first(), run.last()) else {
+        return (None, None);
+    };
+    let span = || {
+        let (a, b) = (
+            sc.tokens[sc.units[first].start].start,
+            sc.tokens[sc.units[last].end - 1].end,
+        );
+        Span {
+            start: a,
+            end: b,
+            text: sc.text[a..b].to_string(),
+        }
+    };
+    let mut common: Option<Vec<u32>> = None;
+    let mut named: Option<Target> = None;
+    // The last word is the head of what is asked: unknown there ("a veggie burger"), it is
+    // nothing on the menu; unknown before it ("a large mango lassi"), it only describes.
+    if !matches!(sc.units[last].kind, UnitKind::Match(..)) {
+        return (None, Some(span()));
+    }
+    for &j in &run {
+        let UnitKind::Match(ms, _) = &sc.units[j].kind else {
+            continue;
+        };
+        // Sizes and options only describe ("a large mango lassi" is about the lassi even
+        // when it has one size); names decide.
+        let mut items: Vec<u32> = Vec::new();
+        for m in ms.iter() {
+            match m.sense {
+                Sense::Item(i) => items.push(i),
+                Sense::Category(c) => items.extend(&t.category_items[c as usize]),
+                _ => {}
+            }
+        }
+        if items.is_empty() {
+            continue;
+        }
+        common = Some(match common {
+            None => items,
+            Some(c) => c.into_iter().filter(|i| items.contains(i)).collect(),
+        });
+        if named.is_none() {
+            named = ms.iter().find_map(|m| match m.sense {
+                Sense::Item(i) => Some(Target::Item(menu.items[i as usize].code.clone())),
+                Sense::Category(c) => {
+                    Some(Target::Category(menu.categories[c as usize].code.clone()))
+                }
+                _ => None,
+            });
+        }
+    }
+    let Some(common) = common else {
+        return (None, None);
+    };
+    if common.is_empty() {
+        return (None, Some(span()));
+    }
+    // Several fit ("do you have naan"): the category they all belong to, if one.
+    let shared_category = || {
+        let c = menu.items[common[0] as usize].category.clone()?;
+        common
+            .iter()
+            .all(|&i| menu.items[i as usize].category.as_ref() == Some(&c))
+            .then_some(c)
+    };
+    let about = match (common.as_slice(), named) {
+        ([only], _) => Some(menu.items[*only as usize].code.clone()),
+        (_, Some(Target::Category(code))) => Some(code),
+        _ => shared_category(),
+    };
+    (about, None)
 }
 
 /// Token where a question that starts at unit `k` ends: the end of the utterance, or an "and" /

@@ -98,7 +98,12 @@ impl CompiledMenu {
             lines,
             intents: out_intents,
             details: acts.details,
-            unmatched: self.unmatched(&sc),
+            unmatched: {
+                let mut u = self.unmatched(&sc);
+                u.extend(acts.asked);
+                u.sort_by_key(|s| s.start);
+                u
+            },
         }
     }
 
