@@ -52,10 +52,45 @@ quietly() {
 export KEA_JWT_SECRET=${KEA_JWT_SECRET:-kea-dev-jwt-secret-change-me-in-production}
 # The demo agent's password (agent@tonys.example): development only.
 export KEA_DEMO_PASSWORD=${KEA_DEMO_PASSWORD:-kea-demo}
+# Twilio's Messages API account (the stand-in accepts this one) and where the worker finds it.
+export TWILIO_ACCOUNT_SID=${TWILIO_ACCOUNT_SID:-AC00000000000000000000000000000000}
+export KEA_TWILIO_API_URL=${KEA_TWILIO_API_URL:-https://api.twilio.com}
 
-# Builds the gateway binaries (debug: one build shared by demo, call and tests).
+# Builds the gateway, worker and stand-in binaries (debug: one build shared by demo, call and
+# tests).
 build_gateway() {
-    quietly "build gateway" cargo build -p kea_gateway --bins
+    quietly "build gateway and worker" cargo build -p kea_gateway -p kea_worker --bins
+}
+
+# Waits until $1 (a URL) answers, or dies showing log $3 of process $2.
+wait_for_http() {
+    local url=$1 pid=$2 log=$3 what=$4
+    for _ in $(seq 1 100); do
+        curl -fsS "$url" >/dev/null 2>&1 && return 0
+        kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; die "$what exited at start" "see the log above ($log)"; }
+        sleep 0.1
+    done
+    cat "$log" >&2
+    die "$what did not answer $url" "see the log above ($log)"
+}
+
+# Starts kea-worker in the background (configuration from the environment: docs/workflow.md);
+# its metrics on $1 (host:port).
+start_worker() {
+    local metrics=$1 log=${2:-/tmp/kea-worker.log}
+    KEA_WORKER_METRICS=$metrics "$KEA_ROOT/target/debug/kea-worker" >"$log" 2>&1 &
+    WORKER_PID=$!
+    wait_for_http "http://$metrics/metrics" "$WORKER_PID" "$log" "kea-worker"
+}
+
+# Starts the local stand-ins for the POS ($1), Square ($2) and Twilio's Messages API ($3), for a
+# developer with no POS or Twilio account (worker/src/standins/).
+start_standins() {
+    local log=${4:-/tmp/kea-standins.log}
+    KEA_STANDIN_POS=$1 KEA_STANDIN_SQUARE=$2 KEA_STANDIN_TWILIO=$3 \
+        "$KEA_ROOT/target/debug/kea-standins" >"$log" 2>&1 &
+    STANDINS_PID=$!
+    wait_for_http "http://$1/_received" "$STANDINS_PID" "$log" "kea-standins"
 }
 
 # Starts the gateway in the background on $1 (host:port), waits until /healthz answers.

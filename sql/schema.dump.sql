@@ -132,7 +132,7 @@ begin
     insert into app.pos_connections (merchant_id, kind, base_url, secret, location_id)
     values (connect_pos.merchant_id, connect_pos.kind, connect_pos.base_url, connect_pos.secret,
             connect_pos.location_id)
-    on conflict (merchant_id) do update
+    on conflict on constraint pos_connections_pkey do update
         set kind = excluded.kind, base_url = excluded.base_url, secret = excluded.secret,
             location_id = excluded.location_id;
     return jsonb_build_object('merchant_id', connect_pos.merchant_id, 'kind', connect_pos.kind,
@@ -293,6 +293,40 @@ ALTER FUNCTION api.import_square_catalog(merchant_id bigint, catalog jsonb, loca
 COMMENT ON FUNCTION api.import_square_catalog(merchant_id bigint, catalog jsonb, location_id text) IS 'Imports a Square ListCatalog export as the merchant''s active menu (Square ids kept as pos_id).';
 
 --
+-- Name: issue_pos_token(bigint, integer); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.issue_pos_token(merchant_id bigint, days integer DEFAULT 365) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+    v_exp bigint := extract(epoch from now() + make_interval(days => issue_pos_token.days))::bigint;
+begin
+    if not exists (select 1 from app.merchants m where m.id = issue_pos_token.merchant_id) then
+        raise exception 'no merchant %', issue_pos_token.merchant_id using errcode = 'KP404';
+    end if;
+    if issue_pos_token.days is null or issue_pos_token.days not between 1 and 3650 then
+        raise exception 'a POS token lasts 1 to 3650 days' using errcode = 'KP422';
+    end if;
+    return jsonb_build_object(
+        'token', app.sign_jwt(jsonb_build_object('role', 'kea_pos', 'sub', 'pos:' || issue_pos_token.merchant_id,
+                                                 'merchant_id', issue_pos_token.merchant_id,
+                                                 'iat', extract(epoch from now())::bigint, 'exp', v_exp)),
+        'role', 'kea_pos', 'merchant_id', issue_pos_token.merchant_id,
+        'expires_at', to_timestamp(v_exp));
+end
+$$;
+
+ALTER FUNCTION api.issue_pos_token(merchant_id bigint, days integer) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION issue_pos_token(merchant_id bigint, days integer); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.issue_pos_token(merchant_id bigint, days integer) IS 'Issues a kea_pos token for one merchant''s POS callbacks (service role only); returns {token, role, merchant_id, expires_at}.';
+
+--
 -- Name: login(text, text); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
@@ -302,16 +336,26 @@ CREATE FUNCTION api.login(email text, password text) RETURNS jsonb
     AS $$
 declare
     a app.agents;
+    u app.merchant_users;
     v_exp bigint := extract(epoch from now() + interval '12 hours')::bigint;
 begin
     select * into a from app.agents x where x.email = lower(trim(login.email));
-    if a.id is null or a.password_hash <> crypt(login.password, a.password_hash) then
-        raise exception 'wrong email or password' using errcode = 'KA401';
+    if a.id is not null and a.password_hash = crypt(login.password, a.password_hash) then
+        return jsonb_build_object(
+            'token', app.sign_jwt(jsonb_build_object('role', 'kea_agent', 'sub', 'agent:' || a.id,
+                                                     'agent_id', a.id, 'email', a.email, 'exp', v_exp)),
+            'role', 'kea_agent', 'agent_id', a.id, 'name', a.name, 'expires_at', to_timestamp(v_exp));
     end if;
-    return jsonb_build_object(
-        'token', app.sign_jwt(jsonb_build_object('role', 'kea_agent', 'sub', 'agent:' || a.id,
-                                                 'agent_id', a.id, 'email', a.email, 'exp', v_exp)),
-        'role', 'kea_agent', 'agent_id', a.id, 'name', a.name, 'expires_at', to_timestamp(v_exp));
+    select * into u from app.merchant_users x where x.email = lower(trim(login.email));
+    if u.id is not null and u.password_hash = crypt(login.password, u.password_hash) then
+        return jsonb_build_object(
+            'token', app.sign_jwt(jsonb_build_object('role', 'kea_merchant', 'sub', 'merchant_user:' || u.id,
+                                                     'merchant_id', u.merchant_id, 'user_id', u.id,
+                                                     'email', u.email, 'exp', v_exp)),
+            'role', 'kea_merchant', 'merchant_id', u.merchant_id, 'user_id', u.id, 'name', u.name,
+            'expires_at', to_timestamp(v_exp));
+    end if;
+    raise exception 'wrong email or password' using errcode = 'KA401';
 end
 $$;
 
@@ -321,7 +365,7 @@ ALTER FUNCTION api.login(email text, password text) OWNER TO kea_owner;
 -- Name: FUNCTION login(email text, password text); Type: COMMENT; Schema: api; Owner: kea_owner
 --
 
-COMMENT ON FUNCTION api.login(email text, password text) IS 'Signs an agent in with email and password; returns {token, role, agent_id, name, expires_at}.';
+COMMENT ON FUNCTION api.login(email text, password text) IS 'Signs an agent or merchant staff in with email and password; returns {token, role, agent_id or merchant_id, name, expires_at}.';
 
 --
 -- Name: my_tasks(); Type: FUNCTION; Schema: api; Owner: kea_owner
@@ -365,6 +409,51 @@ end
 $$;
 
 ALTER FUNCTION api.order_for_task(task_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: pos_order_update(bigint, text, text, timestamp with time zone); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.pos_order_update(order_id bigint, status text, pos_order_id text DEFAULT NULL::text, ready_at timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+    v_merchant bigint := app.current_merchant();
+    o app.orders;
+begin
+    if app.claim('role') <> 'kea_pos' then
+        raise exception 'only a POS token may update orders this way' using errcode = '42501';
+    end if;
+    if pos_order_update.status is null
+       or pos_order_update.status not in ('accepted_by_pos', 'completed', 'cancelled') then
+        raise exception 'status must be accepted_by_pos, completed or cancelled, not %',
+            coalesce(pos_order_update.status, 'null') using errcode = 'KO422';
+    end if;
+    select * into o from app.orders x
+     where x.merchant_id = v_merchant and x.id = pos_order_update.order_id for update;
+    if o.id is null then
+        raise exception 'no order % for this merchant', pos_order_update.order_id using errcode = 'KO404';
+    end if;
+    perform app.act_as('pos', coalesce(pos_order_update.pos_order_id, o.pos_order_id), 'POS callback');
+    update app.orders x
+       set status = pos_order_update.status,
+           pos_order_id = coalesce(pos_order_update.pos_order_id, x.pos_order_id),
+           ready_at = coalesce(pos_order_update.ready_at, x.ready_at)
+     where x.merchant_id = o.merchant_id and x.id = o.id
+    returning * into o;
+    return jsonb_build_object('order_id', o.id, 'merchant_id', o.merchant_id, 'status', o.status,
+                              'pos_order_id', o.pos_order_id, 'ready_at', o.ready_at);
+end
+$$;
+
+ALTER FUNCTION api.pos_order_update(order_id bigint, status text, pos_order_id text, ready_at timestamp with time zone) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION pos_order_update(order_id bigint, status text, pos_order_id text, ready_at timestamp with time zone); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.pos_order_update(order_id bigint, status text, pos_order_id text, ready_at timestamp with time zone) IS 'A POS callback (kea_pos token): moves its merchant''s order to accepted_by_pos, completed or cancelled.';
 
 --
 -- Name: reject_order(bigint, text); Type: FUNCTION; Schema: api; Owner: kea_owner
@@ -767,6 +856,25 @@ $$;
 ALTER FUNCTION app.agent_serves(p_attributes jsonb, p_merchant_id bigint, p_groups text[]) OWNER TO kea_owner;
 
 --
+-- Name: agent_work(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.agent_work() RETURNS TABLE(merchant_id bigint, task_id bigint, order_id bigint, call_id bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    select t.merchant_id, t.id, t.order_id, o.call_id
+      from app.tasks t
+      join app.orders o on o.merchant_id = t.merchant_id and o.id = t.order_id
+     where t.agent_id = app.claim_agent()
+        or exists (select 1 from app.reservations r
+                    where r.merchant_id = t.merchant_id and r.task_id = t.id
+                      and r.agent_id = app.claim_agent() and r.status in ('pending', 'accepted'))
+$$;
+
+ALTER FUNCTION app.agent_work() OWNER TO kea_owner;
+
+--
 -- Name: base64url(bytea); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -871,6 +979,42 @@ $$;
 ALTER FUNCTION app.check_order_lines() OWNER TO kea_owner;
 
 --
+-- Name: claim(text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.claim(p_name text) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+    select app.jwt_claims()->>p_name
+$$;
+
+ALTER FUNCTION app.claim(p_name text) OWNER TO kea_owner;
+
+--
+-- Name: claim_agent(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.claim_agent() RETURNS bigint
+    LANGUAGE sql STABLE
+    AS $_$
+    select case when app.claim('agent_id') ~ '^[0-9]+$' then app.claim('agent_id')::bigint end
+$_$;
+
+ALTER FUNCTION app.claim_agent() OWNER TO kea_owner;
+
+--
+-- Name: claim_merchant(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.claim_merchant() RETURNS bigint
+    LANGUAGE sql STABLE
+    AS $_$
+    select case when app.claim('merchant_id') ~ '^[0-9]+$' then app.claim('merchant_id')::bigint end
+$_$;
+
+ALTER FUNCTION app.claim_merchant() OWNER TO kea_owner;
+
+--
 -- Name: create_task(bigint, bigint, text); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -931,6 +1075,26 @@ end
 $$;
 
 ALTER FUNCTION app.current_agent() OWNER TO kea_owner;
+
+--
+-- Name: current_merchant(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.current_merchant() RETURNS bigint
+    LANGUAGE plpgsql STABLE
+    AS $$
+declare
+    v bigint := app.claim_merchant();
+begin
+    if v is null or current_user not in ('kea_merchant', 'kea_pos', 'kea_owner')
+       or app.claim('role') not in ('kea_merchant', 'kea_pos') then
+        raise exception 'sign in for a merchant first' using errcode = '42501';
+    end if;
+    return v;
+end
+$$;
+
+ALTER FUNCTION app.current_merchant() OWNER TO kea_owner;
 
 --
 -- Name: calls; Type: TABLE; Schema: app; Owner: kea_owner
@@ -2278,6 +2442,23 @@ $$;
 ALTER FUNCTION app.upsert_agent(p_email text, p_name text, p_password text, p_attributes jsonb, p_capacity integer) OWNER TO kea_owner;
 
 --
+-- Name: upsert_merchant_user(bigint, text, text, text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.upsert_merchant_user(p_merchant_id bigint, p_email text, p_name text, p_password text) RETURNS bigint
+    LANGUAGE sql
+    AS $$
+    insert into app.merchant_users (merchant_id, email, name, password_hash)
+    values (p_merchant_id, lower(p_email), p_name, crypt(p_password, gen_salt('bf', 8)))
+    on conflict (email) do update
+        set merchant_id = excluded.merchant_id, name = excluded.name,
+            password_hash = excluded.password_hash
+    returning id
+$$;
+
+ALTER FUNCTION app.upsert_merchant_user(p_merchant_id bigint, p_email text, p_name text, p_password text) OWNER TO kea_owner;
+
+--
 -- Name: write_line(app.orders, bigint, text, integer, jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -2316,6 +2497,324 @@ end
 $$;
 
 ALTER FUNCTION app.write_line(o app.orders, p_task_id bigint, p_action text, p_line_no integer, p_line jsonb) OWNER TO kea_owner;
+
+--
+-- Name: calls; Type: VIEW; Schema: api; Owner: kea_owner
+--
+
+CREATE VIEW api.calls WITH (security_invoker='true') AS
+ SELECT c.merchant_id,
+    c.id AS call_id,
+    c.call_sid,
+    c.from_number,
+    c.to_number,
+    c.status,
+    c.outcome,
+    c.order_id,
+    c.started_at,
+    c.ended_at,
+    c.duration_s
+   FROM app.calls c;
+
+ALTER TABLE api.calls OWNER TO kea_owner;
+
+--
+-- Name: VIEW calls; Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON VIEW api.calls IS 'Calls: a merchant''s own; an agent''s, those behind its tasks.';
+
+--
+-- Name: menu_items; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.menu_items (
+    merchant_id bigint NOT NULL,
+    menu_id bigint NOT NULL,
+    id bigint NOT NULL,
+    category_code text,
+    code text NOT NULL,
+    name text NOT NULL,
+    aliases text[] DEFAULT '{}'::text[] NOT NULL,
+    price_cents bigint DEFAULT 0 NOT NULL,
+    available boolean DEFAULT true NOT NULL,
+    default_variation text,
+    variation_slot text,
+    "position" integer DEFAULT 0 NOT NULL,
+    extra jsonb DEFAULT '{}'::jsonb NOT NULL,
+    CONSTRAINT menu_items_price_cents_check CHECK ((price_cents >= 0))
+);
+
+ALTER TABLE app.menu_items OWNER TO kea_owner;
+
+--
+-- Name: menus; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.menus (
+    merchant_id bigint NOT NULL,
+    id bigint NOT NULL,
+    name text NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    extra jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE app.menus OWNER TO kea_owner;
+
+--
+-- Name: menu_items; Type: VIEW; Schema: api; Owner: kea_owner
+--
+
+CREATE VIEW api.menu_items WITH (security_invoker='true') AS
+ SELECT i.merchant_id,
+    i.menu_id,
+    m.name AS menu_name,
+    m.active AS menu_active,
+    i.code,
+    i.name,
+    i.category_code,
+    i.price_cents,
+    i.available,
+    i.aliases
+   FROM (app.menu_items i
+     JOIN app.menus m ON (((m.merchant_id = i.merchant_id) AND (m.id = i.menu_id))));
+
+ALTER TABLE api.menu_items OWNER TO kea_owner;
+
+--
+-- Name: VIEW menu_items; Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON VIEW api.menu_items IS 'Menu items of the caller''s merchant (agents: of their tasks'' merchants), with sold-out state.';
+
+--
+-- Name: merchant_settings; Type: VIEW; Schema: api; Owner: kea_owner
+--
+
+CREATE VIEW api.merchant_settings WITH (security_invoker='true') AS
+ SELECT m.id AS merchant_id,
+    m.slug,
+    m.name,
+    m.time_zone,
+    m.tax_rate_bp,
+    m.currency,
+    m.transfer_number,
+    m.voice,
+    m.language,
+    m.greeting,
+    m.accepts_orders_when_closed,
+    m.offers_delivery,
+    m.asks_name,
+    m.prep_minutes,
+    m.hours_text
+   FROM app.merchants m;
+
+ALTER TABLE api.merchant_settings OWNER TO kea_owner;
+
+--
+-- Name: VIEW merchant_settings; Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON VIEW api.merchant_settings IS 'The signed-in merchant''s settings (agents: the merchants of their tasks).';
+
+--
+-- Name: opening_hours; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.opening_hours (
+    merchant_id bigint NOT NULL,
+    weekday smallint NOT NULL,
+    opens time without time zone NOT NULL,
+    closes time without time zone NOT NULL,
+    CONSTRAINT opening_hours_weekday_check CHECK (((weekday >= 0) AND (weekday <= 6)))
+);
+
+ALTER TABLE app.opening_hours OWNER TO kea_owner;
+
+--
+-- Name: opening_hours; Type: VIEW; Schema: api; Owner: kea_owner
+--
+
+CREATE VIEW api.opening_hours WITH (security_invoker='true') AS
+ SELECT h.merchant_id,
+    h.weekday,
+    h.opens,
+    h.closes
+   FROM app.opening_hours h;
+
+ALTER TABLE api.opening_hours OWNER TO kea_owner;
+
+--
+-- Name: VIEW opening_hours; Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON VIEW api.opening_hours IS 'The signed-in merchant''s opening hours (weekday 0 = Sunday).';
+
+--
+-- Name: order_lines; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.order_lines (
+    merchant_id bigint NOT NULL,
+    order_id bigint NOT NULL,
+    line_no integer NOT NULL,
+    item_id bigint,
+    item_code text NOT NULL,
+    name text NOT NULL,
+    variation_code text,
+    variation_name text,
+    quantity integer NOT NULL,
+    unit_price_cents bigint NOT NULL,
+    line_total_cents bigint NOT NULL,
+    modifiers jsonb DEFAULT '[]'::jsonb NOT NULL,
+    CONSTRAINT order_lines_check CHECK ((line_total_cents = (unit_price_cents * quantity))),
+    CONSTRAINT order_lines_quantity_check CHECK ((quantity > 0))
+);
+
+ALTER TABLE app.order_lines OWNER TO kea_owner;
+
+--
+-- Name: order_lines; Type: VIEW; Schema: api; Owner: kea_owner
+--
+
+CREATE VIEW api.order_lines WITH (security_invoker='true') AS
+ SELECT l.merchant_id,
+    l.order_id,
+    l.line_no,
+    l.item_code,
+    l.name,
+    l.variation_code,
+    l.variation_name,
+    l.quantity,
+    l.unit_price_cents,
+    l.line_total_cents,
+    l.modifiers
+   FROM app.order_lines l;
+
+ALTER TABLE api.order_lines OWNER TO kea_owner;
+
+--
+-- Name: VIEW order_lines; Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON VIEW api.order_lines IS 'The lines of the orders the caller may see.';
+
+--
+-- Name: orders; Type: VIEW; Schema: api; Owner: kea_owner
+--
+
+CREATE VIEW api.orders WITH (security_invoker='true') AS
+ SELECT o.merchant_id,
+    o.id AS order_id,
+    o.call_id,
+    o.status,
+    o.customer_name,
+    o.customer_phone,
+    o.fulfillment,
+    o.address,
+    o.requested_time,
+    o.subtotal_cents,
+    o.tax_cents,
+    o.total_cents,
+    o.currency,
+    o.menu_id,
+    o.pos_order_id,
+    o.ready_at,
+    o.created_at,
+    o.updated_at
+   FROM app.orders o;
+
+ALTER TABLE api.orders OWNER TO kea_owner;
+
+--
+-- Name: VIEW orders; Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON VIEW api.orders IS 'Orders: a merchant''s or POS token''s own; an agent''s, those behind its tasks.';
+
+--
+-- Name: tasks; Type: VIEW; Schema: api; Owner: kea_owner
+--
+
+CREATE VIEW api.tasks WITH (security_invoker='true') AS
+ SELECT t.merchant_id,
+    t.id AS task_id,
+    t.order_id,
+    t.kind,
+    t.status,
+    t.step,
+    t.agent_id,
+    t.outcome,
+    t.reason,
+    t.created_at,
+    t.assigned_at,
+    t.completed_at
+   FROM app.tasks t;
+
+ALTER TABLE api.tasks OWNER TO kea_owner;
+
+--
+-- Name: VIEW tasks; Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON VIEW api.tasks IS 'The tasks routed to the signed-in agent.';
+
+--
+-- Name: turns; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.turns (
+    merchant_id bigint NOT NULL,
+    call_id bigint NOT NULL,
+    seq integer NOT NULL,
+    event text NOT NULL,
+    speech text,
+    confidence real,
+    digits text,
+    understood json,
+    said text NOT NULL,
+    twiml text NOT NULL,
+    phase text NOT NULL,
+    elapsed_ms numeric(10,3),
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    dial_status text
+);
+
+ALTER TABLE app.turns OWNER TO kea_owner;
+
+--
+-- Name: COLUMN turns.dial_status; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON COLUMN app.turns.dial_status IS 'DialCallStatus of a dial_result turn (a transfer''s result).';
+
+--
+-- Name: turns; Type: VIEW; Schema: api; Owner: kea_owner
+--
+
+CREATE VIEW api.turns WITH (security_invoker='true') AS
+ SELECT t.merchant_id,
+    t.call_id,
+    t.seq,
+    t.event,
+    t.speech,
+    t.confidence,
+    t.digits,
+    t.understood,
+    t.said,
+    t.phase,
+    t.dial_status,
+    t.created_at
+   FROM app.turns t;
+
+ALTER TABLE api.turns OWNER TO kea_owner;
+
+--
+-- Name: VIEW turns; Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON VIEW api.turns IS 'Transcripts turn by turn, for the calls the caller may see.';
 
 --
 -- Name: phone_numbers; Type: TABLE; Schema: app; Owner: kea_owner
@@ -2494,29 +2993,6 @@ ALTER TABLE app.menu_categories ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY
 );
 
 --
--- Name: menu_items; Type: TABLE; Schema: app; Owner: kea_owner
---
-
-CREATE TABLE app.menu_items (
-    merchant_id bigint NOT NULL,
-    menu_id bigint NOT NULL,
-    id bigint NOT NULL,
-    category_code text,
-    code text NOT NULL,
-    name text NOT NULL,
-    aliases text[] DEFAULT '{}'::text[] NOT NULL,
-    price_cents bigint DEFAULT 0 NOT NULL,
-    available boolean DEFAULT true NOT NULL,
-    default_variation text,
-    variation_slot text,
-    "position" integer DEFAULT 0 NOT NULL,
-    extra jsonb DEFAULT '{}'::jsonb NOT NULL,
-    CONSTRAINT menu_items_price_cents_check CHECK ((price_cents >= 0))
-);
-
-ALTER TABLE app.menu_items OWNER TO kea_owner;
-
---
 -- Name: menu_items_id_seq; Type: SEQUENCE; Schema: app; Owner: kea_owner
 --
 
@@ -2530,26 +3006,46 @@ ALTER TABLE app.menu_items ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 );
 
 --
--- Name: menus; Type: TABLE; Schema: app; Owner: kea_owner
---
-
-CREATE TABLE app.menus (
-    merchant_id bigint NOT NULL,
-    id bigint NOT NULL,
-    name text NOT NULL,
-    active boolean DEFAULT true NOT NULL,
-    extra jsonb DEFAULT '{}'::jsonb NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL
-);
-
-ALTER TABLE app.menus OWNER TO kea_owner;
-
---
 -- Name: menus_id_seq; Type: SEQUENCE; Schema: app; Owner: kea_owner
 --
 
 ALTER TABLE app.menus ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME app.menus_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: merchant_users; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.merchant_users (
+    merchant_id bigint NOT NULL,
+    id bigint NOT NULL,
+    email text NOT NULL,
+    name text NOT NULL,
+    password_hash text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT merchant_users_email_check CHECK ((email = lower(email)))
+);
+
+ALTER TABLE app.merchant_users OWNER TO kea_owner;
+
+--
+-- Name: TABLE merchant_users; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON TABLE app.merchant_users IS 'Restaurant staff who sign in (api.login) for a kea_merchant token of their merchant.';
+
+--
+-- Name: merchant_users_id_seq; Type: SEQUENCE; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.merchant_users ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app.merchant_users_id_seq
     START WITH 1
     INCREMENT BY 1
     NO MINVALUE
@@ -2642,20 +3138,6 @@ ALTER TABLE app.modifier_options ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTIT
 );
 
 --
--- Name: opening_hours; Type: TABLE; Schema: app; Owner: kea_owner
---
-
-CREATE TABLE app.opening_hours (
-    merchant_id bigint NOT NULL,
-    weekday smallint NOT NULL,
-    opens time without time zone NOT NULL,
-    closes time without time zone NOT NULL,
-    CONSTRAINT opening_hours_weekday_check CHECK (((weekday >= 0) AND (weekday <= 6)))
-);
-
-ALTER TABLE app.opening_hours OWNER TO kea_owner;
-
---
 -- Name: order_edits; Type: TABLE; Schema: app; Owner: kea_owner
 --
 
@@ -2718,29 +3200,6 @@ ALTER TABLE app.order_history ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     NO MAXVALUE
     CACHE 1
 );
-
---
--- Name: order_lines; Type: TABLE; Schema: app; Owner: kea_owner
---
-
-CREATE TABLE app.order_lines (
-    merchant_id bigint NOT NULL,
-    order_id bigint NOT NULL,
-    line_no integer NOT NULL,
-    item_id bigint,
-    item_code text NOT NULL,
-    name text NOT NULL,
-    variation_code text,
-    variation_name text,
-    quantity integer NOT NULL,
-    unit_price_cents bigint NOT NULL,
-    line_total_cents bigint NOT NULL,
-    modifiers jsonb DEFAULT '[]'::jsonb NOT NULL,
-    CONSTRAINT order_lines_check CHECK ((line_total_cents = (unit_price_cents * quantity))),
-    CONSTRAINT order_lines_quantity_check CHECK ((quantity > 0))
-);
-
-ALTER TABLE app.order_lines OWNER TO kea_owner;
 
 --
 -- Name: orders_id_seq; Type: SEQUENCE; Schema: app; Owner: kea_owner
@@ -2872,35 +3331,6 @@ ALTER TABLE app.tasks ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     NO MAXVALUE
     CACHE 1
 );
-
---
--- Name: turns; Type: TABLE; Schema: app; Owner: kea_owner
---
-
-CREATE TABLE app.turns (
-    merchant_id bigint NOT NULL,
-    call_id bigint NOT NULL,
-    seq integer NOT NULL,
-    event text NOT NULL,
-    speech text,
-    confidence real,
-    digits text,
-    understood json,
-    said text NOT NULL,
-    twiml text NOT NULL,
-    phase text NOT NULL,
-    elapsed_ms numeric(10,3),
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    dial_status text
-);
-
-ALTER TABLE app.turns OWNER TO kea_owner;
-
---
--- Name: COLUMN turns.dial_status; Type: COMMENT; Schema: app; Owner: kea_owner
---
-
-COMMENT ON COLUMN app.turns.dial_status IS 'DialCallStatus of a dial_result turn (a transfer''s result).';
 
 --
 -- Name: workflow_steps; Type: TABLE; Schema: app; Owner: kea_owner
@@ -3056,6 +3486,27 @@ ALTER TABLE ONLY app.menus
 
 ALTER TABLE ONLY app.menus
     ADD CONSTRAINT menus_pkey PRIMARY KEY (merchant_id, id);
+
+--
+-- Name: merchant_users merchant_users_email_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.merchant_users
+    ADD CONSTRAINT merchant_users_email_key UNIQUE (email);
+
+--
+-- Name: merchant_users merchant_users_id_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.merchant_users
+    ADD CONSTRAINT merchant_users_id_key UNIQUE (id);
+
+--
+-- Name: merchant_users merchant_users_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.merchant_users
+    ADD CONSTRAINT merchant_users_pkey PRIMARY KEY (merchant_id, id);
 
 --
 -- Name: merchants merchants_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
@@ -3548,6 +3999,13 @@ ALTER TABLE ONLY app.menus
     ADD CONSTRAINT menus_merchant_id_fkey FOREIGN KEY (merchant_id) REFERENCES app.merchants(id) ON DELETE CASCADE;
 
 --
+-- Name: merchant_users merchant_users_merchant_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.merchant_users
+    ADD CONSTRAINT merchant_users_merchant_id_fkey FOREIGN KEY (merchant_id) REFERENCES app.merchants(id) ON DELETE CASCADE;
+
+--
 -- Name: merchants merchants_workflow_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
 --
 
@@ -3688,6 +4146,374 @@ ALTER TABLE ONLY app.workflow_steps
     ADD CONSTRAINT workflow_steps_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES app.workflows(id) ON DELETE CASCADE;
 
 --
+-- Name: reservations agent_own; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY agent_own ON app.reservations FOR SELECT TO kea_agent USING ((agent_id = app.claim_agent()));
+
+--
+-- Name: calls agent_routed; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY agent_routed ON app.calls FOR SELECT TO kea_agent USING (((merchant_id, id) IN ( SELECT w.merchant_id,
+    w.call_id
+   FROM app.agent_work() w(merchant_id, task_id, order_id, call_id))));
+
+--
+-- Name: item_modifier_groups agent_routed; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY agent_routed ON app.item_modifier_groups FOR SELECT TO kea_agent USING ((merchant_id IN ( SELECT w.merchant_id
+   FROM app.agent_work() w(merchant_id, task_id, order_id, call_id))));
+
+--
+-- Name: item_variations agent_routed; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY agent_routed ON app.item_variations FOR SELECT TO kea_agent USING ((merchant_id IN ( SELECT w.merchant_id
+   FROM app.agent_work() w(merchant_id, task_id, order_id, call_id))));
+
+--
+-- Name: menu_categories agent_routed; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY agent_routed ON app.menu_categories FOR SELECT TO kea_agent USING ((merchant_id IN ( SELECT w.merchant_id
+   FROM app.agent_work() w(merchant_id, task_id, order_id, call_id))));
+
+--
+-- Name: menu_items agent_routed; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY agent_routed ON app.menu_items FOR SELECT TO kea_agent USING ((merchant_id IN ( SELECT w.merchant_id
+   FROM app.agent_work() w(merchant_id, task_id, order_id, call_id))));
+
+--
+-- Name: menus agent_routed; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY agent_routed ON app.menus FOR SELECT TO kea_agent USING ((merchant_id IN ( SELECT w.merchant_id
+   FROM app.agent_work() w(merchant_id, task_id, order_id, call_id))));
+
+--
+-- Name: merchants agent_routed; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY agent_routed ON app.merchants FOR SELECT TO kea_agent USING ((id IN ( SELECT w.merchant_id
+   FROM app.agent_work() w(merchant_id, task_id, order_id, call_id))));
+
+--
+-- Name: modifier_groups agent_routed; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY agent_routed ON app.modifier_groups FOR SELECT TO kea_agent USING ((merchant_id IN ( SELECT w.merchant_id
+   FROM app.agent_work() w(merchant_id, task_id, order_id, call_id))));
+
+--
+-- Name: modifier_options agent_routed; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY agent_routed ON app.modifier_options FOR SELECT TO kea_agent USING ((merchant_id IN ( SELECT w.merchant_id
+   FROM app.agent_work() w(merchant_id, task_id, order_id, call_id))));
+
+--
+-- Name: order_edits agent_routed; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY agent_routed ON app.order_edits FOR SELECT TO kea_agent USING (((merchant_id, order_id) IN ( SELECT w.merchant_id,
+    w.order_id
+   FROM app.agent_work() w(merchant_id, task_id, order_id, call_id))));
+
+--
+-- Name: order_lines agent_routed; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY agent_routed ON app.order_lines FOR SELECT TO kea_agent USING (((merchant_id, order_id) IN ( SELECT w.merchant_id,
+    w.order_id
+   FROM app.agent_work() w(merchant_id, task_id, order_id, call_id))));
+
+--
+-- Name: orders agent_routed; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY agent_routed ON app.orders FOR SELECT TO kea_agent USING (((merchant_id, id) IN ( SELECT w.merchant_id,
+    w.order_id
+   FROM app.agent_work() w(merchant_id, task_id, order_id, call_id))));
+
+--
+-- Name: tasks agent_routed; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY agent_routed ON app.tasks FOR SELECT TO kea_agent USING (((merchant_id, id) IN ( SELECT w.merchant_id,
+    w.task_id
+   FROM app.agent_work() w(merchant_id, task_id, order_id, call_id))));
+
+--
+-- Name: turns agent_routed; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY agent_routed ON app.turns FOR SELECT TO kea_agent USING (((merchant_id, call_id) IN ( SELECT w.merchant_id,
+    w.call_id
+   FROM app.agent_work() w(merchant_id, task_id, order_id, call_id))));
+
+--
+-- Name: agents; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.agents ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: calls; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.calls ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: item_modifier_groups; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.item_modifier_groups ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: item_variations; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.item_variations ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: jobs; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.jobs ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: jwt_secrets; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.jwt_secrets ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: menu_categories; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.menu_categories ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: menu_items; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.menu_items ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: menus; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.menus ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: calls merchant_own; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY merchant_own ON app.calls FOR SELECT TO kea_merchant USING ((merchant_id = app.claim_merchant()));
+
+--
+-- Name: item_modifier_groups merchant_own; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY merchant_own ON app.item_modifier_groups FOR SELECT TO kea_merchant USING ((merchant_id = app.claim_merchant()));
+
+--
+-- Name: item_variations merchant_own; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY merchant_own ON app.item_variations FOR SELECT TO kea_merchant USING ((merchant_id = app.claim_merchant()));
+
+--
+-- Name: menu_categories merchant_own; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY merchant_own ON app.menu_categories FOR SELECT TO kea_merchant USING ((merchant_id = app.claim_merchant()));
+
+--
+-- Name: menu_items merchant_own; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY merchant_own ON app.menu_items FOR SELECT TO kea_merchant USING ((merchant_id = app.claim_merchant()));
+
+--
+-- Name: menus merchant_own; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY merchant_own ON app.menus FOR SELECT TO kea_merchant USING ((merchant_id = app.claim_merchant()));
+
+--
+-- Name: merchants merchant_own; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY merchant_own ON app.merchants FOR SELECT TO kea_merchant USING ((id = app.claim_merchant()));
+
+--
+-- Name: modifier_groups merchant_own; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY merchant_own ON app.modifier_groups FOR SELECT TO kea_merchant USING ((merchant_id = app.claim_merchant()));
+
+--
+-- Name: modifier_options merchant_own; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY merchant_own ON app.modifier_options FOR SELECT TO kea_merchant USING ((merchant_id = app.claim_merchant()));
+
+--
+-- Name: opening_hours merchant_own; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY merchant_own ON app.opening_hours FOR SELECT TO kea_merchant USING ((merchant_id = app.claim_merchant()));
+
+--
+-- Name: order_edits merchant_own; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY merchant_own ON app.order_edits FOR SELECT TO kea_merchant USING ((merchant_id = app.claim_merchant()));
+
+--
+-- Name: order_history merchant_own; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY merchant_own ON app.order_history FOR SELECT TO kea_merchant USING ((merchant_id = app.claim_merchant()));
+
+--
+-- Name: order_lines merchant_own; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY merchant_own ON app.order_lines FOR SELECT TO kea_merchant USING ((merchant_id = app.claim_merchant()));
+
+--
+-- Name: orders merchant_own; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY merchant_own ON app.orders FOR SELECT TO kea_merchant USING ((merchant_id = app.claim_merchant()));
+
+--
+-- Name: phone_numbers merchant_own; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY merchant_own ON app.phone_numbers FOR SELECT TO kea_merchant USING ((merchant_id = app.claim_merchant()));
+
+--
+-- Name: turns merchant_own; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY merchant_own ON app.turns FOR SELECT TO kea_merchant USING ((merchant_id = app.claim_merchant()));
+
+--
+-- Name: merchant_users; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.merchant_users ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: merchants; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.merchants ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: modifier_groups; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.modifier_groups ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: modifier_options; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.modifier_options ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: opening_hours; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.opening_hours ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: order_edits; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.order_edits ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: order_history; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.order_history ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: order_lines; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.order_lines ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: orders; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.orders ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: phone_numbers; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.phone_numbers ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: pos_connections; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.pos_connections ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: order_lines pos_own; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY pos_own ON app.order_lines FOR SELECT TO kea_pos USING ((merchant_id = app.claim_merchant()));
+
+--
+-- Name: orders pos_own; Type: POLICY; Schema: app; Owner: kea_owner
+--
+
+CREATE POLICY pos_own ON app.orders FOR SELECT TO kea_pos USING ((merchant_id = app.claim_merchant()));
+
+--
+-- Name: reservations; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.reservations ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: sms_messages; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.sms_messages ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: sms_opt_outs; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.sms_opt_outs ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: tasks; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.tasks ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: turns; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.turns ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: SCHEMA api; Type: ACL; Schema: -; Owner: kea_owner
 --
 
@@ -3696,6 +4522,17 @@ GRANT USAGE ON SCHEMA api TO kea_anon;
 GRANT USAGE ON SCHEMA api TO kea_agent;
 GRANT USAGE ON SCHEMA api TO kea_pos;
 GRANT USAGE ON SCHEMA api TO kea_worker;
+GRANT USAGE ON SCHEMA api TO kea_merchant;
+GRANT USAGE ON SCHEMA api TO kea_analyst;
+GRANT USAGE ON SCHEMA api TO kea_service;
+
+--
+-- Name: SCHEMA app; Type: ACL; Schema: -; Owner: kea_owner
+--
+
+GRANT USAGE ON SCHEMA app TO kea_merchant;
+GRANT USAGE ON SCHEMA app TO kea_agent;
+GRANT USAGE ON SCHEMA app TO kea_pos;
 
 --
 -- Name: FUNCTION accept_task(task_id bigint); Type: ACL; Schema: api; Owner: kea_owner
@@ -3725,12 +4562,14 @@ GRANT ALL ON FUNCTION api.approve_order(task_id bigint) TO kea_agent;
 REVOKE ALL ON FUNCTION api.call_summary(p_call_sid text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.call_summary(p_call_sid text) TO kea_agent;
 GRANT ALL ON FUNCTION api.call_summary(p_call_sid text) TO kea_authenticator;
+GRANT ALL ON FUNCTION api.call_summary(p_call_sid text) TO kea_service;
 
 --
 -- Name: FUNCTION connect_pos(merchant_id bigint, kind text, base_url text, secret text, location_id text); Type: ACL; Schema: api; Owner: kea_owner
 --
 
 REVOKE ALL ON FUNCTION api.connect_pos(merchant_id bigint, kind text, base_url text, secret text, location_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.connect_pos(merchant_id bigint, kind text, base_url text, secret text, location_id text) TO kea_service;
 
 --
 -- Name: FUNCTION edit_order_line(task_id bigint, line_no integer, quantity integer, variation text, modifiers jsonb); Type: ACL; Schema: api; Owner: kea_owner
@@ -3744,12 +4583,21 @@ GRANT ALL ON FUNCTION api.edit_order_line(task_id bigint, line_no integer, quant
 --
 
 REVOKE ALL ON FUNCTION api.import_menu(p_merchant_id bigint, p_document jsonb, p_activate boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.import_menu(p_merchant_id bigint, p_document jsonb, p_activate boolean) TO kea_service;
 
 --
 -- Name: FUNCTION import_square_catalog(merchant_id bigint, catalog jsonb, location_id text); Type: ACL; Schema: api; Owner: kea_owner
 --
 
 REVOKE ALL ON FUNCTION api.import_square_catalog(merchant_id bigint, catalog jsonb, location_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.import_square_catalog(merchant_id bigint, catalog jsonb, location_id text) TO kea_service;
+
+--
+-- Name: FUNCTION issue_pos_token(merchant_id bigint, days integer); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.issue_pos_token(merchant_id bigint, days integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.issue_pos_token(merchant_id bigint, days integer) TO kea_service;
 
 --
 -- Name: FUNCTION login(email text, password text); Type: ACL; Schema: api; Owner: kea_owner
@@ -3772,6 +4620,13 @@ GRANT ALL ON FUNCTION api.my_tasks() TO kea_agent;
 
 REVOKE ALL ON FUNCTION api.order_for_task(task_id bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.order_for_task(task_id bigint) TO kea_agent;
+
+--
+-- Name: FUNCTION pos_order_update(order_id bigint, status text, pos_order_id text, ready_at timestamp with time zone); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.pos_order_update(order_id bigint, status text, pos_order_id text, ready_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.pos_order_update(order_id bigint, status text, pos_order_id text, ready_at timestamp with time zone) TO kea_pos;
 
 --
 -- Name: FUNCTION reject_order(task_id bigint, reason text); Type: ACL; Schema: api; Owner: kea_owner
@@ -3800,6 +4655,7 @@ GRANT ALL ON FUNCTION api.remove_order_line(task_id bigint, line_no integer) TO 
 
 REVOKE ALL ON FUNCTION api.replay_call(p_call_sid text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.replay_call(p_call_sid text) TO kea_agent;
+GRANT ALL ON FUNCTION api.replay_call(p_call_sid text) TO kea_service;
 
 --
 -- Name: FUNCTION set_activity(activity text); Type: ACL; Schema: api; Owner: kea_owner
@@ -3813,6 +4669,7 @@ GRANT ALL ON FUNCTION api.set_activity(activity text) TO kea_agent;
 --
 
 REVOKE ALL ON FUNCTION api.set_item_available(p_merchant_id bigint, p_item_code text, p_available boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.set_item_available(p_merchant_id bigint, p_item_code text, p_available boolean) TO kea_service;
 
 --
 -- Name: FUNCTION twilio_gather(p_params jsonb, p_turn integer); Type: ACL; Schema: api; Owner: kea_owner
@@ -3868,6 +4725,13 @@ REVOKE ALL ON FUNCTION app.agent_load(p_agent_id bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.agent_serves(p_attributes jsonb, p_merchant_id bigint, p_groups text[]) FROM PUBLIC;
 
 --
+-- Name: FUNCTION agent_work(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.agent_work() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.agent_work() TO kea_agent;
+
+--
 -- Name: FUNCTION base64url(p_bytes bytea); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -3898,6 +4762,33 @@ REVOKE ALL ON FUNCTION app.check_order_complete(p_merchant_id bigint, p_order_id
 REVOKE ALL ON FUNCTION app.check_order_lines() FROM PUBLIC;
 
 --
+-- Name: FUNCTION claim(p_name text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.claim(p_name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.claim(p_name text) TO kea_merchant;
+GRANT ALL ON FUNCTION app.claim(p_name text) TO kea_agent;
+GRANT ALL ON FUNCTION app.claim(p_name text) TO kea_pos;
+
+--
+-- Name: FUNCTION claim_agent(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.claim_agent() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.claim_agent() TO kea_merchant;
+GRANT ALL ON FUNCTION app.claim_agent() TO kea_agent;
+GRANT ALL ON FUNCTION app.claim_agent() TO kea_pos;
+
+--
+-- Name: FUNCTION claim_merchant(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.claim_merchant() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.claim_merchant() TO kea_merchant;
+GRANT ALL ON FUNCTION app.claim_merchant() TO kea_agent;
+GRANT ALL ON FUNCTION app.claim_merchant() TO kea_pos;
+
+--
 -- Name: FUNCTION create_task(p_merchant_id bigint, p_order_id bigint, p_kind text); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -3916,10 +4807,29 @@ REVOKE ALL ON FUNCTION app.create_verification_task(p_merchant_id bigint, p_orde
 REVOKE ALL ON FUNCTION app.current_agent() FROM PUBLIC;
 
 --
+-- Name: FUNCTION current_merchant(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.current_merchant() FROM PUBLIC;
+
+--
+-- Name: TABLE calls; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE app.calls TO kea_merchant;
+GRANT SELECT ON TABLE app.calls TO kea_agent;
+
+--
 -- Name: FUNCTION end_call(c app.calls, p_twilio_status text); Type: ACL; Schema: app; Owner: kea_owner
 --
 
 REVOKE ALL ON FUNCTION app.end_call(c app.calls, p_twilio_status text) FROM PUBLIC;
+
+--
+-- Name: TABLE reservations; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE app.reservations TO kea_agent;
 
 --
 -- Name: FUNCTION end_reservation(r app.reservations, p_status text, p_reason text, p_reroute boolean); Type: ACL; Schema: app; Owner: kea_owner
@@ -3934,10 +4844,24 @@ REVOKE ALL ON FUNCTION app.end_reservation(r app.reservations, p_status text, p_
 REVOKE ALL ON FUNCTION app.enqueue(p_merchant_id bigint, p_kind text, p_args jsonb, p_unique_key text, p_run_at timestamp with time zone, p_priority integer, p_max_attempts integer) FROM PUBLIC;
 
 --
+-- Name: TABLE tasks; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE app.tasks TO kea_agent;
+
+--
 -- Name: FUNCTION escalate_to_store(t app.tasks); Type: ACL; Schema: app; Owner: kea_owner
 --
 
 REVOKE ALL ON FUNCTION app.escalate_to_store(t app.tasks) FROM PUBLIC;
+
+--
+-- Name: TABLE orders; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE app.orders TO kea_merchant;
+GRANT SELECT ON TABLE app.orders TO kea_pos;
+GRANT SELECT ON TABLE app.orders TO kea_agent;
 
 --
 -- Name: FUNCTION finish_task(o app.orders, p_task_id bigint, p_outcome text, p_reason text); Type: ACL; Schema: app; Owner: kea_owner
@@ -3968,6 +4892,9 @@ REVOKE ALL ON FUNCTION app.job_backoff(p_attempt integer) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.jwt_claims() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.jwt_claims() TO kea_merchant;
+GRANT ALL ON FUNCTION app.jwt_claims() TO kea_agent;
+GRANT ALL ON FUNCTION app.jwt_claims() TO kea_pos;
 
 --
 -- Name: FUNCTION line_json(p_merchant_id bigint, p_order_id bigint, p_line_no integer); Type: ACL; Schema: app; Owner: kea_owner
@@ -3980,6 +4907,118 @@ REVOKE ALL ON FUNCTION app.line_json(p_merchant_id bigint, p_order_id bigint, p_
 --
 
 REVOKE ALL ON FUNCTION app.menu_document(p_menu_id bigint) FROM PUBLIC;
+
+--
+-- Name: COLUMN merchants.id; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(id) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(id) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: COLUMN merchants.slug; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(slug) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(slug) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: COLUMN merchants.name; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(name) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(name) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: COLUMN merchants.time_zone; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(time_zone) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(time_zone) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: COLUMN merchants.tax_rate_bp; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(tax_rate_bp) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(tax_rate_bp) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: COLUMN merchants.currency; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(currency) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(currency) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: COLUMN merchants.transfer_number; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(transfer_number) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(transfer_number) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: COLUMN merchants.voice; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(voice) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(voice) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: COLUMN merchants.language; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(language) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(language) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: COLUMN merchants.greeting; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(greeting) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(greeting) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: COLUMN merchants.accepts_orders_when_closed; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(accepts_orders_when_closed) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(accepts_orders_when_closed) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: COLUMN merchants.offers_delivery; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(offers_delivery) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(offers_delivery) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: COLUMN merchants.asks_name; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(asks_name) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(asks_name) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: COLUMN merchants.prep_minutes; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(prep_minutes) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(prep_minutes) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: COLUMN merchants.hours_text; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(hours_text) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(hours_text) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: COLUMN merchants.created_at; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(created_at) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(created_at) ON TABLE app.merchants TO kea_agent;
 
 --
 -- Name: FUNCTION merchant_for_number(p_to text); Type: ACL; Schema: app; Owner: kea_owner
@@ -4222,16 +5261,167 @@ REVOKE ALL ON FUNCTION app.task_step_timed_out(p_task_id bigint, p_step integer)
 REVOKE ALL ON FUNCTION app.upsert_agent(p_email text, p_name text, p_password text, p_attributes jsonb, p_capacity integer) FROM PUBLIC;
 
 --
+-- Name: FUNCTION upsert_merchant_user(p_merchant_id bigint, p_email text, p_name text, p_password text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.upsert_merchant_user(p_merchant_id bigint, p_email text, p_name text, p_password text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION write_line(o app.orders, p_task_id bigint, p_action text, p_line_no integer, p_line jsonb); Type: ACL; Schema: app; Owner: kea_owner
 --
 
 REVOKE ALL ON FUNCTION app.write_line(o app.orders, p_task_id bigint, p_action text, p_line_no integer, p_line jsonb) FROM PUBLIC;
 
 --
+-- Name: TABLE calls; Type: ACL; Schema: api; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE api.calls TO kea_merchant;
+GRANT SELECT ON TABLE api.calls TO kea_agent;
+
+--
+-- Name: TABLE menu_items; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE app.menu_items TO kea_merchant;
+GRANT SELECT ON TABLE app.menu_items TO kea_agent;
+
+--
+-- Name: TABLE menus; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE app.menus TO kea_merchant;
+GRANT SELECT ON TABLE app.menus TO kea_agent;
+
+--
+-- Name: TABLE menu_items; Type: ACL; Schema: api; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE api.menu_items TO kea_merchant;
+GRANT SELECT ON TABLE api.menu_items TO kea_agent;
+
+--
+-- Name: TABLE merchant_settings; Type: ACL; Schema: api; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE api.merchant_settings TO kea_merchant;
+GRANT SELECT ON TABLE api.merchant_settings TO kea_agent;
+
+--
+-- Name: TABLE opening_hours; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE app.opening_hours TO kea_merchant;
+
+--
+-- Name: TABLE opening_hours; Type: ACL; Schema: api; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE api.opening_hours TO kea_merchant;
+
+--
+-- Name: TABLE order_lines; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE app.order_lines TO kea_merchant;
+GRANT SELECT ON TABLE app.order_lines TO kea_pos;
+GRANT SELECT ON TABLE app.order_lines TO kea_agent;
+
+--
+-- Name: TABLE order_lines; Type: ACL; Schema: api; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE api.order_lines TO kea_merchant;
+GRANT SELECT ON TABLE api.order_lines TO kea_agent;
+GRANT SELECT ON TABLE api.order_lines TO kea_pos;
+
+--
+-- Name: TABLE orders; Type: ACL; Schema: api; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE api.orders TO kea_merchant;
+GRANT SELECT ON TABLE api.orders TO kea_agent;
+GRANT SELECT ON TABLE api.orders TO kea_pos;
+
+--
+-- Name: TABLE tasks; Type: ACL; Schema: api; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE api.tasks TO kea_agent;
+
+--
+-- Name: TABLE turns; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE app.turns TO kea_merchant;
+GRANT SELECT ON TABLE app.turns TO kea_agent;
+
+--
+-- Name: TABLE turns; Type: ACL; Schema: api; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE api.turns TO kea_merchant;
+GRANT SELECT ON TABLE api.turns TO kea_agent;
+
+--
+-- Name: TABLE phone_numbers; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE app.phone_numbers TO kea_merchant;
+
+--
 -- Name: TABLE twilio_directory; Type: ACL; Schema: api; Owner: kea_owner
 --
 
 GRANT SELECT ON TABLE api.twilio_directory TO kea_authenticator;
+
+--
+-- Name: TABLE item_modifier_groups; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE app.item_modifier_groups TO kea_merchant;
+GRANT SELECT ON TABLE app.item_modifier_groups TO kea_agent;
+
+--
+-- Name: TABLE item_variations; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE app.item_variations TO kea_merchant;
+GRANT SELECT ON TABLE app.item_variations TO kea_agent;
+
+--
+-- Name: TABLE menu_categories; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE app.menu_categories TO kea_merchant;
+GRANT SELECT ON TABLE app.menu_categories TO kea_agent;
+
+--
+-- Name: TABLE modifier_groups; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE app.modifier_groups TO kea_merchant;
+GRANT SELECT ON TABLE app.modifier_groups TO kea_agent;
+
+--
+-- Name: TABLE modifier_options; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE app.modifier_options TO kea_merchant;
+GRANT SELECT ON TABLE app.modifier_options TO kea_agent;
+
+--
+-- Name: TABLE order_edits; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE app.order_edits TO kea_merchant;
+GRANT SELECT ON TABLE app.order_edits TO kea_agent;
+
+--
+-- Name: TABLE order_history; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE app.order_history TO kea_merchant;
 
 --
 -- PostgreSQL database dump complete

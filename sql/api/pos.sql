@@ -11,7 +11,7 @@ begin
     insert into app.pos_connections (merchant_id, kind, base_url, secret, location_id)
     values (connect_pos.merchant_id, connect_pos.kind, connect_pos.base_url, connect_pos.secret,
             connect_pos.location_id)
-    on conflict (merchant_id) do update
+    on conflict on constraint pos_connections_pkey do update
         set kind = excluded.kind, base_url = excluded.base_url, secret = excluded.secret,
             location_id = excluded.location_id;
     return jsonb_build_object('merchant_id', connect_pos.merchant_id, 'kind', connect_pos.kind,
