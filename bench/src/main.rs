@@ -1,8 +1,9 @@
-//! kea-bench: `scripts/bench extract ...` and `scripts/bench turns ...`. Every figure is
+//! kea-bench: `scripts/bench extract ...`, `scripts/bench turns ...` and `scripts/bench jobs ...`. Every figure is
 //! printed next to a baseline measured in the same run on the same machine.
 
 mod cpu;
 mod extract;
+mod jobs;
 mod stats;
 mod turns;
 
@@ -26,6 +27,9 @@ enum What {
     /// Dialog turns per second and latency: through the gateway, the api function directly
     /// (pgbench), a minimal reference turn (pgbench) and SELECT 1 (pgbench).
     Turns(turns::Args),
+    /// No-op jobs claimed and completed per second by kea-worker, the naive SKIP LOCKED loop
+    /// (pgbench) and graphile-worker, and insert-to-start latency.
+    Jobs(jobs::Args),
 }
 
 #[tokio::main]
@@ -34,6 +38,7 @@ async fn main() {
     let result = match cli.what {
         What::Extract(a) => extract::run(&cli.admin_url, a).await,
         What::Turns(a) => turns::run(&cli.admin_url, a).await,
+        What::Jobs(a) => jobs::run(&cli.admin_url, a).await,
     };
     if let Err(e) = result {
         eprintln!("error: {e}");

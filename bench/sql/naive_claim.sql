@@ -1,0 +1,16 @@
+-- The naive job loop, baseline of `scripts/bench jobs` (pgbench, one iteration per job): one
+-- job claimed with SKIP LOCKED in one transaction, completed in another, on the same app.jobs
+-- table and index as kea's workers. A claim that finds nothing gives job 0 (completes nothing).
+with claimed as (
+    update app.jobs j
+       set state = 'running', attempt = j.attempt + 1, locked_by = 'naive',
+           attempted_at = clock_timestamp(), locked_until = now() + interval '10 s'
+     where j.id = (select y.id from app.jobs y
+                    where y.state in ('available', 'retryable') and y.run_at <= now()
+                    order by y.priority, y.run_at, y.id
+                    limit 1
+                    for update skip locked)
+    returning j.id)
+select coalesce((select id from claimed), 0) as job_id \gset
+update app.jobs set state = 'completed', finished_at = now(), locked_until = null
+ where id = :job_id and state = 'running' and locked_by = 'naive';
