@@ -96,7 +96,7 @@ impl Square {
             })
             .collect();
         json!({"order": {
-            "id": format!("SQ{n:020}"),
+            "id": format!("SQ{n:06}{:016X}", fastrand::u64(..)),
             "location_id": order["location_id"],
             "reference_id": order.get("reference_id"),
             "source": order.get("source"),

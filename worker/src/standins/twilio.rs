@@ -90,7 +90,8 @@ impl Twilio {
         let mut messages = self.messages.lock().unwrap_or_else(|p| p.into_inner());
         let at = now_unix();
         let date = Utc::from_unix(at).rfc2822();
-        let sid = format!("SM{:032x}", messages.len() + 1);
+        // Random, as Twilio's: kea keeps sids unique across every test and demo run.
+        let sid = format!("SM{:032x}", fastrand::u128(..));
         let json = json!({
             "sid": sid, "account_sid": self.account_sid, "to": to, "from": from, "body": body,
             "status": "queued", "direction": "outbound-api", "num_segments": "1", "num_media": "0",
