@@ -34,6 +34,8 @@ pub struct Tables {
     pub group_items: Vec<Vec<u32>>,
     /// Items of each category (by `Menu::categories` index).
     pub category_items: Vec<Vec<u32>>,
+    /// Per item: the word ids of its name and aliases in all their spoken forms.
+    pub item_words: Vec<Vec<u32>>,
     /// Word ids of "or"/"nor" (negation carries over them).
     pub or_words: Vec<u32>,
 }
@@ -189,6 +191,17 @@ pub fn compile(menu: &Menu) -> Tables {
                 add_content(&mut t, &mut partial, a, sense);
             }
         }
+    }
+    for item in &menu.items {
+        let mut words: Vec<u32> = Vec::new();
+        for n in std::iter::once(&item.name).chain(item.aliases.iter()) {
+            for f in names::spoken_forms(n) {
+                words.extend(ids(&mut t.vocab, &f));
+            }
+        }
+        words.sort_unstable();
+        words.dedup();
+        t.item_words.push(words);
     }
     // "oj" for Orange Juice: initials of an item's name, where they are no word of their own.
     for (ii, item) in menu.items.iter().enumerate() {

@@ -570,7 +570,14 @@ impl<'a> Builder<'a> {
                 .filter(|m| m.surface == surface)
                 .map(|m| m.sense)
                 .collect();
-            content.retain(|m| exact.contains(&m.sense) || m.confidence < 1.0);
+            // An item's own name in the plural ("burritos") is that item, even when the form
+            // said is exactly its category's name ("Burritos").
+            let keep_items = exact.iter().all(|s| matches!(s, Sense::Category(_)));
+            content.retain(|m| {
+                exact.contains(&m.sense)
+                    || m.confidence < 1.0
+                    || keep_items && matches!(m.sense, Sense::Item(_))
+            });
         }
         if content.is_empty() {
             // Grammar: number, qualifier, negation (a cue not taken by the cue pass is a word).
@@ -850,6 +857,32 @@ impl<'a> Builder<'a> {
             && next_items(self).as_ref().is_some_and(|n| {
                 intersect(&self.cur.cands, n).is_empty() && n.iter().any(|i| items.contains(i))
             });
+        // "a side of guac" where no side takes guacamole but one side is "Chips & Guacamole":
+        // after a category word, an option's words inside one candidate's name name that item.
+        if inter.is_empty() && self.cur.item.is_none() && self.cur.mods.is_empty() {
+            if let (Some(cands), Some((sc, k))) = (self.cur.cands.as_ref(), at) {
+                let u = &sc.units[k];
+                let words = &sc.ids[u.start..u.end];
+                let named_by: Vec<u32> = cands
+                    .iter()
+                    .copied()
+                    .filter(|&i| {
+                        words
+                            .iter()
+                            .all(|w| self.t.item_words[i as usize].contains(w))
+                    })
+                    .collect();
+                if let [only] = named_by[..] {
+                    self.cur.item = Some(only);
+                    self.cur.cands = Some(vec![only]);
+                    self.cur.item_conf = super::compile::PARTIAL_CONFIDENCE * conf;
+                    self.pending_neg = None;
+                    self.pending_qual = None;
+                    self.touch(start, end);
+                    return;
+                }
+            }
+        }
         if inter.is_empty() || full_group || for_next {
             self.start_line(start);
             self.cur.cands = Some(items);
@@ -930,6 +963,7 @@ impl<'a> Builder<'a> {
             }
         }
         self.resolve_pronouns();
+        self.borrow_heads();
         let mut out = Vec::with_capacity(self.lines.len());
         let mut intents = std::mem::take(&mut self.intents);
         for line in &self.lines {
@@ -1025,6 +1059,29 @@ impl<'a> Builder<'a> {
     }
 
     /// "a small latte and a large one": the pronoun line takes the item of the line before.
+    /// "two carne asada and one chicken taco": a line that left several items open takes the
+    /// item of the next line when that one is among them (the head is said once, at the end).
+    fn borrow_heads(&mut self) {
+        for i in (0..self.lines.len().saturating_sub(1)).rev() {
+            let next_item = self.lines[i + 1]
+                .item
+                .or(match self.lines[i + 1].cands.as_deref() {
+                    Some([only]) => Some(*only),
+                    _ => None,
+                });
+            let l = &mut self.lines[i];
+            let open = l.item.is_none() && l.cands.as_ref().is_some_and(|c| c.len() > 1);
+            if let Some(n) =
+                next_item.filter(|n| open && l.cands.as_ref().is_some_and(|c| c.contains(n)))
+            {
+                l.item = Some(n);
+                l.cands = Some(vec![n]);
+                // Inferred, not said: as sure as a piece of a name.
+                l.item_conf = l.item_conf.min(super::compile::PARTIAL_CONFIDENCE);
+            }
+        }
+    }
+
     fn resolve_pronouns(&mut self) {
         for i in 1..self.lines.len() {
             let prev_item = self.lines[i - 1]
