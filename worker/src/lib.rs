@@ -38,11 +38,14 @@ pub async fn run(
     stop: watch::Receiver<bool>,
     on_metrics: impl FnOnce(Option<std::net::SocketAddr>),
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let url = config.effective_database_url().to_string();
-    let pg: tokio_postgres::Config = url.parse()?;
-    // The handlers, the claim loop, the completer and the heartbeat each hold one at a time.
-    let pool = queue::pool(&url, config.concurrency.max(1) + 4)?;
     let worker = config.worker_name();
+    let mut pg: tokio_postgres::Config = config.effective_database_url().parse()?;
+    // pg_stat_activity then tells which worker a session is (and which one LISTENs).
+    pg.application_name(format!("kea-worker {worker}"));
+    let mut listen_pg = pg.clone();
+    listen_pg.application_name(format!("kea-worker {worker} listen"));
+    // The handlers, the claim loop, the completer and the heartbeat each hold one at a time.
+    let pool = queue::pool(pg, config.concurrency.max(1) + 4)?;
     let metrics = Arc::new(metrics::Metrics::default());
     let bound = if config.metrics == "off" || config.metrics.is_empty() {
         None
@@ -73,7 +76,7 @@ pub async fn run(
     });
     let wake = Arc::new(Notify::new());
     let listening = tokio::spawn(listener::run(
-        pg,
+        listen_pg,
         wake.clone(),
         metrics.clone(),
         stop.clone(),

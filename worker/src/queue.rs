@@ -72,8 +72,7 @@ pub struct Queue {
 }
 
 /// Builds the pool; connections are made lazily, so the worker starts with the database down.
-pub fn pool(database_url: &str, size: usize) -> Result<Pool, Box<dyn std::error::Error>> {
-    let pg: tokio_postgres::Config = database_url.parse()?;
+pub fn pool(pg: tokio_postgres::Config, size: usize) -> Result<Pool, Box<dyn std::error::Error>> {
     let manager = Manager::from_config(
         pg,
         NoTls,

@@ -526,7 +526,73 @@ async fn sigterm_gives_running_jobs_back() {
     assert_eq!(o[0]["deliveries"], 2, "the same key, twice, one order");
 }
 
-/// NOTIFY wakes an idle worker long before its fallback poll, and /metrics counts it all.
+/// SIGTERM while a handler has not sent anything yet (here held by a lock before it reads
+/// its ticket): the job is released, its attempt not counted, and the next worker sends it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_releases_jobs_not_started() {
+    let _serial = serial().await;
+    let db = db().await;
+    let m = merchant(&db).await;
+    let pos = pos_standin().await;
+    let twilio = twilio_standin().await;
+    connect_webhook(&db, &m, &pos.url).await;
+    let id = order(&db, &m, &caller_number()).await;
+    verify(&db, &[id]).await;
+    let job = || async {
+        let r = db
+            .query_one(
+                "select state, attempt, locked_by from app.jobs
+                  where kind = 'pos_order' and (args->>'order_id')::bigint = $1",
+                &[&id],
+            )
+            .await
+            .unwrap();
+        (
+            r.get::<_, String>(0),
+            r.get::<_, i32>(1),
+            r.get::<_, Option<String>>(2),
+        )
+    };
+    // worker.pos_ticket reads app.pos_connections: the handler waits on this lock.
+    let blocker = admin().await;
+    blocker
+        .batch_execute("begin; lock table app.pos_connections in access exclusive mode")
+        .await
+        .unwrap();
+    let to = Targets {
+        twilio: &twilio,
+        square: None,
+    };
+    let mut w = spawn_worker("release", &to, &[("KEA_WORKER_SHUTDOWN_S", "0.3")]);
+    wait_for(Duration::from_secs(10), "the job claimed", || async {
+        job().await.2.as_deref() == Some("release")
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    w.term();
+    let status = w.exited(Duration::from_secs(3)).await;
+    blocker.batch_execute("rollback").await.unwrap();
+    assert!(status.is_some_and(|s| s.success()), "{status:?}");
+    let (state, attempt, _) = job().await;
+    assert_eq!(
+        (state.as_str(), attempt),
+        ("available", 0),
+        "released, not counted"
+    );
+    let _next = spawn_worker("release-next", &to, &[]);
+    wait_for(Duration::from_secs(15), "the order delivered", || async {
+        orders_in(&db, &[id], "accepted_by_pos").await == 1
+    })
+    .await;
+    assert_eq!(job().await.1, 1);
+    assert_eq!(
+        pos_orders_for(&pos.received().await, id)[0]["deliveries"],
+        1
+    );
+}
+
+/// NOTIFY wakes an idle worker long before its fallback poll, also after its LISTEN session
+/// was killed, and /metrics counts it all.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notify_wakes_the_worker_and_metrics_count_it() {
     let _serial = serial().await;
@@ -552,42 +618,63 @@ async fn notify_wakes_the_worker_and_metrics_count_it() {
     );
     let url = format!("http://{metrics_at}/metrics");
     let metrics = || async { reqwest::get(&url).await.ok()?.text().await.ok() };
-    wait_for(Duration::from_secs(10), "the worker listening", || async {
+    let listening = || async {
         db.query_one(
-            "select count(*) from pg_stat_activity where query ilike 'listen kea_jobs%'",
+            "select count(*) from pg_stat_activity where application_name = 'kea-worker notify listen'
+                and query ilike 'listen kea_jobs%'",
             &[],
         )
         .await
         .map(|r| r.get::<_, i64>(0) > 0)
         .unwrap_or(false)
-            && metrics().await.is_some()
+    };
+    wait_for(Duration::from_secs(10), "the worker listening", || async {
+        listening().await && metrics().await.is_some()
     })
     .await;
-    let enqueued = Instant::now();
-    let job: i64 = db
-        .query_one("select app.enqueue($1, 'noop', '{}')", &[&m.id])
-        .await
-        .unwrap()
-        .get(0);
-    wait_for(Duration::from_secs(5), "the noop job completed", || async {
-        db.query_one("select state from app.jobs where id = $1", &[&job])
-            .await
-            .map(|r| r.get::<_, String>(0) == "completed")
-            .unwrap_or(false)
-    })
-    .await;
-    let took = enqueued.elapsed();
-    assert!(
-        took < Duration::from_secs(2),
-        "woken by NOTIFY, not the 60 s poll ({took:?})"
-    );
+    let noop_done_within = |limit: Duration| {
+        let db = &db;
+        let m = &m;
+        async move {
+            let enqueued = Instant::now();
+            let job: i64 = db
+                .query_one("select app.enqueue($1, 'noop', '{}')", &[&m.id])
+                .await
+                .unwrap()
+                .get(0);
+            wait_for(Duration::from_secs(5), "the noop job completed", || async {
+                db.query_one("select state from app.jobs where id = $1", &[&job])
+                    .await
+                    .map(|r| r.get::<_, String>(0) == "completed")
+                    .unwrap_or(false)
+            })
+            .await;
+            let took = enqueued.elapsed();
+            assert!(
+                took < limit,
+                "woken by NOTIFY, not the 60 s poll ({took:?})"
+            );
+        }
+    };
+    noop_done_within(Duration::from_secs(2)).await;
+    // The LISTEN session dies (a restart, a proxy): the worker makes it again, and NOTIFY
+    // still wakes it.
+    db.execute(
+        "select pg_terminate_backend(pid) from pg_stat_activity
+          where application_name = 'kea-worker notify listen'",
+        &[],
+    )
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    wait_for(Duration::from_secs(10), "listening again", listening).await;
+    noop_done_within(Duration::from_secs(2)).await;
     let text = metrics().await.expect("GET /metrics");
     for series in [
         "kea_worker_jobs_claimed_total{kind=\"noop\"}",
         "kea_worker_jobs_completed_total{kind=\"noop\"}",
         "kea_worker_notifications_total",
         "kea_worker_handler_seconds_bucket",
-        "kea_worker_reconnects_total",
     ] {
         assert!(text.contains(series), "{series} missing from:\n{text}");
     }
@@ -596,5 +683,11 @@ async fn notify_wakes_the_worker_and_metrics_count_it() {
         .find_map(|l| l.strip_prefix("kea_worker_notifications_total "))
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(0.0);
-    assert!(notifications >= 1.0);
+    assert!(notifications >= 2.0, "{notifications} notifications");
+    let reconnects: f64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("kea_worker_reconnects_total "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0.0);
+    assert!(reconnects >= 1.0, "{reconnects} reconnects");
 }
