@@ -476,9 +476,39 @@ impl<'a> Builder<'a> {
         })
     }
 
-    /// Items named or implied by the next menu word after unit `k` (skipping up to two
-    /// grammar words), if it names or implies any.
-    fn items_ahead(&self, sc: &Scanned, k: usize) -> Option<Vec<u32>> {
+    /// Whether the next menu word after unit `k` names or implies only items the current line
+    /// cannot be, some of which take `fits` (what unit `k` could be said of). The same test as
+    /// `items_ahead` without building the list: it runs for every option in a list.
+    fn next_starts_other_line(&self, sc: &Scanned, k: usize, fits: &[u32]) -> bool {
+        let Some(ms) = self.content_ahead(sc, k) else {
+            return false;
+        };
+        let in_line = |i: u32| self.cur.cands.as_ref().is_none_or(|c| c.contains(&i));
+        let names = ms
+            .iter()
+            .any(|m| matches!(m.sense, Sense::Item(_) | Sense::Category(_)));
+        let mut fit = false;
+        for m in ms {
+            let items: &[u32] = match m.sense {
+                Sense::Item(ref i) => std::slice::from_ref(i),
+                Sense::Category(c) => &self.t.category_items[c as usize],
+                Sense::Opt { group, .. } if !names => &self.t.group_items[group as usize],
+                _ => &[],
+            };
+            for &i in items {
+                if in_line(i) {
+                    return false;
+                }
+                fit |= fits.contains(&i);
+            }
+        }
+        fit
+    }
+
+    /// The meanings of the next menu word after unit `k` (skipping up to two grammar words),
+    /// unless it is only a describing piece ("eggs" of "Two Eggs Any Style"), which points
+    /// nowhere.
+    fn content_ahead<'s>(&self, sc: &'s Scanned, k: usize) -> Option<&'s [Meaning]> {
         let mut skipped = 0;
         for u in sc.units.iter().skip(k + 1) {
             if u.used {
@@ -487,37 +517,40 @@ impl<'a> Builder<'a> {
             match &u.kind {
                 UnitKind::Word { function: true } if skipped < 2 => skipped += 1,
                 UnitKind::Match(ms, _) if ms.iter().any(|m| m.sense.is_content()) => {
-                    // A describing piece ("eggs" of "Two Eggs Any Style") points nowhere.
-                    if ms
+                    let describing = ms
                         .iter()
                         .filter(|m| m.sense.is_content())
-                        .all(|m| m.confidence <= super::compile::PARTIAL_MODIFIER_CONFIDENCE)
-                    {
-                        return None;
-                    }
-                    let mut items: Vec<u32> = Vec::new();
-                    for m in ms.iter() {
-                        match m.sense {
-                            Sense::Item(i) => items.push(i),
-                            Sense::Category(c) => items.extend(&self.t.category_items[c as usize]),
-                            _ => {}
-                        }
-                    }
-                    if items.is_empty() {
-                        for m in ms.iter() {
-                            if let Sense::Opt { group, .. } = m.sense {
-                                items.extend(&self.t.group_items[group as usize]);
-                            }
-                        }
-                    }
-                    items.sort_unstable();
-                    items.dedup();
-                    return (!items.is_empty()).then_some(items);
+                        .all(|m| m.confidence <= super::compile::PARTIAL_MODIFIER_CONFIDENCE);
+                    return (!describing).then_some(ms);
                 }
                 _ => return None,
             }
         }
         None
+    }
+
+    /// Items named or implied by the next menu word after unit `k` (skipping up to two
+    /// grammar words), if it names or implies any.
+    fn items_ahead(&self, sc: &Scanned, k: usize) -> Option<Vec<u32>> {
+        let ms = self.content_ahead(sc, k)?;
+        let mut items: Vec<u32> = Vec::new();
+        for m in ms.iter() {
+            match m.sense {
+                Sense::Item(i) => items.push(i),
+                Sense::Category(c) => items.extend(&self.t.category_items[c as usize]),
+                _ => {}
+            }
+        }
+        if items.is_empty() {
+            for m in ms.iter() {
+                if let Sense::Opt { group, .. } = m.sense {
+                    items.extend(&self.t.group_items[group as usize]);
+                }
+            }
+        }
+        items.sort_unstable();
+        items.dedup();
+        (!items.is_empty()).then_some(items)
     }
 
     fn number(&mut self, v: u32, article: bool, start: usize, end: usize) {
@@ -806,9 +839,7 @@ impl<'a> Builder<'a> {
             // "a medium lemonade large fries": a size right before a word that starts another
             // line belongs to that line.
             let for_next = (self.cur.item_named || self.cur.item.is_some())
-                && next_items(self).as_ref().is_some_and(|n| {
-                    intersect(&self.cur.cands, n).is_empty() && n.iter().any(|i| items.contains(i))
-                });
+                && at.is_some_and(|(sc, k)| self.next_starts_other_line(sc, k, &items));
             if inter.is_empty() || (differs && !self.cur.amend) || for_next {
                 self.start_line(start);
                 self.cur.cands = Some(items);
@@ -854,9 +885,7 @@ impl<'a> Builder<'a> {
         // option right before a word that starts another line belongs to that line.
         let for_next = (self.cur.item_named || self.cur.item.is_some())
             && self.pending_neg.is_none()
-            && next_items(self).as_ref().is_some_and(|n| {
-                intersect(&self.cur.cands, n).is_empty() && n.iter().any(|i| items.contains(i))
-            });
+            && at.is_some_and(|(sc, k)| self.next_starts_other_line(sc, k, &items));
         // "a side of guac" where no side takes guacamole but one side is "Chips & Guacamole":
         // after a category word, an option's words inside one candidate's name name that item.
         if inter.is_empty() && self.cur.item.is_none() && self.cur.mods.is_empty() {
