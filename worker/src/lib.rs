@@ -63,9 +63,10 @@ pub async fn run(
             "TWILIO_ACCOUNT_SID or TWILIO_AUTH_TOKEN unset: text messages will wait and retry"
         );
     }
+    let http_timeout = Duration::from_secs_f32(config.http_timeout_s.max(0.1));
     let ctx = Arc::new(handlers::Ctx {
         queue: queue::Queue::new(pool, worker.clone()),
-        http: handlers::http_client(Duration::from_secs_f32(config.http_timeout_s.max(0.1))),
+        http: handlers::http_client(http_timeout),
         config: handlers::HandlerConfig {
             twilio_account_sid: config.twilio_account_sid.clone(),
             twilio_auth_token: config.twilio_auth_token.clone(),
@@ -97,6 +98,8 @@ pub async fn run(
             lease: config.lease(),
             poll: Duration::from_millis(config.poll_ms.max(1)),
             shutdown_grace: Duration::from_secs_f32(config.shutdown_s.max(0.0)),
+            // A handler makes a few requests (an SMS retry lists, then sends) and SQL calls.
+            job_timeout: http_timeout * 4 + Duration::from_secs(30),
         },
         stop,
     )

@@ -6,10 +6,12 @@
 //! every handler's side effect carries what lets the other side recognise a repeat.
 
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use futures_util::FutureExt;
 use tokio::sync::{mpsc, watch, Notify, Semaphore};
 use tokio::task::JoinSet;
 
@@ -35,6 +37,9 @@ pub struct RunnerConfig {
     pub poll: Duration,
     /// How long shutdown waits for running handlers.
     pub shutdown_grace: Duration,
+    /// Longest a handler may run: its heartbeats would otherwise keep a hung job leased
+    /// forever.
+    pub job_timeout: Duration,
 }
 
 /// Jobs this worker holds, each with whether its side effect may have started.
@@ -149,8 +154,9 @@ pub async fn run(
             let touched = inflight.insert(job.id);
             let (ctx, metrics, inflight) = (ctx.clone(), metrics.clone(), inflight.clone());
             let (done_tx, slot_freed) = (done_tx.clone(), slot_freed.clone());
+            let limit = config.job_timeout;
             tasks.spawn(async move {
-                run_one(&ctx, &metrics, &inflight, &done_tx, job, &touched).await;
+                run_one(&ctx, &metrics, &inflight, &done_tx, job, &touched, limit).await;
                 drop(permit);
                 slot_freed.notify_one();
             });
@@ -210,9 +216,20 @@ async fn run_one(
     done: &mpsc::UnboundedSender<(i64, String)>,
     job: Job,
     touched: &AtomicBool,
+    limit: Duration,
 ) {
     let started = Instant::now();
-    let result = handlers::handle(ctx, &job, touched).await;
+    // A panic or a hang is the handler's bug, not the job's end: the job is retried (and the
+    // slot, the lease and the in-flight entry are not leaked).
+    let guarded = AssertUnwindSafe(handlers::handle(ctx, &job, touched)).catch_unwind();
+    let result = match tokio::time::timeout(limit, guarded).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(_)) => Ok(Outcome::retry("the handler panicked", None)),
+        Err(_) => Ok(Outcome::retry(
+            format!("the handler ran over {} s", limit.as_secs()),
+            None,
+        )),
+    };
     metrics
         .handler_seconds
         .get_or_create(&kind(&job.kind))
