@@ -75,6 +75,33 @@ $$;
 ALTER FUNCTION api.add_order_line(task_id bigint, item text, variation text, quantity integer, modifiers jsonb) OWNER TO kea_owner;
 
 --
+-- Name: analytics(text, integer); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.analytics(view_name text, max_rows integer DEFAULT 1000) RETURNS SETOF jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'public'
+    AS $_$
+begin
+    if analytics.view_name is null or analytics.view_name !~ '^analytics_[a-z_]+$'
+       or to_regclass('api.' || analytics.view_name) is null then
+        raise exception 'no analytics view %', coalesce(analytics.view_name, 'null')
+            using errcode = 'KN404', hint = 'see docs/analytics.md for the views';
+    end if;
+    return query execute format('select to_jsonb(v) from api.%I v limit $1', analytics.view_name)
+        using least(greatest(coalesce(analytics.max_rows, 1000), 0), 100000);
+end
+$_$;
+
+ALTER FUNCTION api.analytics(view_name text, max_rows integer) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION analytics(view_name text, max_rows integer); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.analytics(view_name text, max_rows integer) IS 'Rows of one analytics view (analytics_funnel, analytics_agents, ...) for kea_analyst; see docs/analytics.md.';
+
+--
 -- Name: approve_order(bigint); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
@@ -1086,8 +1113,7 @@ CREATE FUNCTION app.current_merchant() RETURNS bigint
 declare
     v bigint := app.claim_merchant();
 begin
-    if v is null or current_user not in ('kea_merchant', 'kea_pos', 'kea_owner')
-       or app.claim('role') not in ('kea_merchant', 'kea_pos') then
+    if v is null or coalesce(app.claim('role'), '') not in ('kea_merchant', 'kea_pos') then
         raise exception 'sign in for a merchant first' using errcode = '42501';
     end if;
     return v;
@@ -2499,6 +2525,480 @@ $$;
 ALTER FUNCTION app.write_line(o app.orders, p_task_id bigint, p_action text, p_line_no integer, p_line jsonb) OWNER TO kea_owner;
 
 --
+-- Name: turns; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.turns (
+    merchant_id bigint NOT NULL,
+    call_id bigint NOT NULL,
+    seq integer NOT NULL,
+    event text NOT NULL,
+    speech text,
+    confidence real,
+    digits text,
+    understood json,
+    said text NOT NULL,
+    twiml text NOT NULL,
+    phase text NOT NULL,
+    elapsed_ms numeric(10,3),
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    dial_status text
+);
+
+ALTER TABLE app.turns OWNER TO kea_owner;
+
+--
+-- Name: COLUMN turns.dial_status; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON COLUMN app.turns.dial_status IS 'DialCallStatus of a dial_result turn (a transfer''s result).';
+
+--
+-- Name: analytics_abandoned_calls; Type: VIEW; Schema: api; Owner: kea_owner
+--
+
+CREATE VIEW api.analytics_abandoned_calls AS
+ SELECT c.merchant_id,
+    c.id AS call_id,
+    c.call_sid,
+    c.started_at,
+    c.outcome,
+    c.duration_s,
+    l.phase AS dropped_in_phase,
+    l.seq AS turns,
+    l.said AS last_said,
+    l.speech AS last_heard
+   FROM (app.calls c
+     LEFT JOIN LATERAL ( SELECT t.phase,
+            t.seq,
+            t.said,
+            t.speech
+           FROM app.turns t
+          WHERE ((t.merchant_id = c.merchant_id) AND (t.call_id = c.id))
+          ORDER BY t.seq DESC
+         LIMIT 1) l ON (true))
+  WHERE (c.outcome = ANY (ARRAY['abandoned'::text, 'hung_up'::text]));
+
+ALTER TABLE api.analytics_abandoned_calls OWNER TO kea_owner;
+
+--
+-- Name: VIEW analytics_abandoned_calls; Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON VIEW api.analytics_abandoned_calls IS 'Abandoned and hung-up calls with the phase of their last turn (where the caller dropped).';
+
+--
+-- Name: analytics_agents; Type: VIEW; Schema: api; Owner: kea_owner
+--
+
+CREATE VIEW api.analytics_agents AS
+SELECT
+    NULL::bigint AS agent_id,
+    NULL::text AS name,
+    NULL::text AS email,
+    NULL::bigint AS offers,
+    NULL::bigint AS accepts,
+    NULL::bigint AS rejections,
+    NULL::bigint AS timeouts,
+    NULL::numeric AS avg_seconds_to_accept,
+    NULL::bigint AS approved,
+    NULL::bigint AS rejected,
+    NULL::numeric AS edits_per_order;
+
+ALTER TABLE api.analytics_agents OWNER TO kea_owner;
+
+--
+-- Name: VIEW analytics_agents; Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON VIEW api.analytics_agents IS 'Per agent: offers, accepts, rejections, timeouts, seconds to accept, orders approved/rejected, edits per order.';
+
+--
+-- Name: analytics_calls_by_hour; Type: VIEW; Schema: api; Owner: kea_owner
+--
+
+CREATE VIEW api.analytics_calls_by_hour AS
+ SELECT c.merchant_id,
+    m.name AS merchant,
+    ((c.started_at AT TIME ZONE m.time_zone))::date AS day,
+    (EXTRACT(hour FROM (c.started_at AT TIME ZONE m.time_zone)))::integer AS hour,
+    count(*) AS calls,
+    count(c.order_id) AS calls_with_order,
+    count(*) FILTER (WHERE (c.outcome = 'ordered'::text)) AS ordered,
+    count(*) FILTER (WHERE (c.outcome = 'transferred'::text)) AS transferred,
+    count(*) FILTER (WHERE (c.outcome = ANY (ARRAY['abandoned'::text, 'hung_up'::text]))) AS abandoned,
+    round(avg(c.duration_s), 1) AS avg_duration_s
+   FROM (app.calls c
+     JOIN app.merchants m ON ((m.id = c.merchant_id)))
+  GROUP BY c.merchant_id, m.name, (((c.started_at AT TIME ZONE m.time_zone))::date), ((EXTRACT(hour FROM (c.started_at AT TIME ZONE m.time_zone)))::integer);
+
+ALTER TABLE api.analytics_calls_by_hour OWNER TO kea_owner;
+
+--
+-- Name: VIEW analytics_calls_by_hour; Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON VIEW api.analytics_calls_by_hour IS 'Calls per merchant, local day and hour: with an order, ordered, transferred, abandoned, average length.';
+
+--
+-- Name: order_edits; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.order_edits (
+    merchant_id bigint NOT NULL,
+    order_id bigint NOT NULL,
+    id bigint NOT NULL,
+    task_id bigint,
+    agent_id bigint,
+    action text NOT NULL,
+    line_no integer NOT NULL,
+    before jsonb,
+    after jsonb,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT order_edits_action_check CHECK ((action = ANY (ARRAY['edit'::text, 'add'::text, 'remove'::text])))
+);
+
+ALTER TABLE app.order_edits OWNER TO kea_owner;
+
+--
+-- Name: analytics_corrections; Type: VIEW; Schema: api; Owner: kea_owner
+--
+
+CREATE VIEW api.analytics_corrections AS
+ SELECT e.merchant_id,
+    o.menu_id,
+    e.order_id,
+    e.agent_id,
+    e.action,
+    e.line_no,
+    e.at,
+    COALESCE((e.before ->> 'item_code'::text), (e.after ->> 'item_code'::text)) AS item_code,
+    ((e.before ->> 'item_code'::text) IS DISTINCT FROM (e.after ->> 'item_code'::text)) AS item_changed,
+    ((e.before ->> 'variation_code'::text) IS DISTINCT FROM (e.after ->> 'variation_code'::text)) AS size_changed,
+    ((e.before -> 'quantity'::text) IS DISTINCT FROM (e.after -> 'quantity'::text)) AS quantity_changed,
+    ((e.before -> 'modifiers'::text) IS DISTINCT FROM (e.after -> 'modifiers'::text)) AS options_changed,
+    (e.before ->> 'variation_code'::text) AS size_before,
+    (e.after ->> 'variation_code'::text) AS size_after,
+    (e.before -> 'modifiers'::text) AS options_before,
+    (e.after -> 'modifiers'::text) AS options_after
+   FROM (app.order_edits e
+     JOIN app.orders o ON (((o.merchant_id = e.merchant_id) AND (o.id = e.order_id))));
+
+ALTER TABLE api.analytics_corrections OWNER TO kea_owner;
+
+--
+-- Name: VIEW analytics_corrections; Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON VIEW api.analytics_corrections IS 'Every agent edit: the item, and whether its item, size, quantity or options changed (before, after).';
+
+--
+-- Name: analytics_corrected_options; Type: VIEW; Schema: api; Owner: kea_owner
+--
+
+CREATE VIEW api.analytics_corrected_options AS
+ WITH changes AS (
+         SELECT c.merchant_id,
+            c.menu_id,
+            c.item_code,
+            'added'::text AS change,
+            md.value AS md
+           FROM api.analytics_corrections c,
+            LATERAL jsonb_array_elements(COALESCE(c.options_after, '[]'::jsonb)) md(value)
+          WHERE (NOT (COALESCE(c.options_before, '[]'::jsonb) @> jsonb_build_array(md.value)))
+        UNION ALL
+         SELECT c.merchant_id,
+            c.menu_id,
+            c.item_code,
+            'removed'::text,
+            md.value AS md
+           FROM api.analytics_corrections c,
+            LATERAL jsonb_array_elements(COALESCE(c.options_before, '[]'::jsonb)) md(value)
+          WHERE (NOT (COALESCE(c.options_after, '[]'::jsonb) @> jsonb_build_array(md.value)))
+        )
+ SELECT changes.merchant_id,
+    changes.menu_id,
+    changes.item_code,
+    changes.change,
+    (changes.md ->> 'group'::text) AS modifier_group,
+    (changes.md ->> 'option'::text) AS option,
+    count(*) AS times
+   FROM changes
+  GROUP BY changes.merchant_id, changes.menu_id, changes.item_code, changes.change, (changes.md ->> 'group'::text), (changes.md ->> 'option'::text);
+
+ALTER TABLE api.analytics_corrected_options OWNER TO kea_owner;
+
+--
+-- Name: VIEW analytics_corrected_options; Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON VIEW api.analytics_corrected_options IS 'Modifier options agents added (kea missed them) or removed (kea invented them), per item and menu.';
+
+--
+-- Name: analytics_order_stages; Type: VIEW; Schema: api; Owner: kea_owner
+--
+
+CREATE VIEW api.analytics_order_stages AS
+SELECT
+    NULL::bigint AS merchant_id,
+    NULL::bigint AS order_id,
+    NULL::bigint AS call_id,
+    NULL::text AS status,
+    NULL::bigint AS menu_id,
+    NULL::timestamp with time zone AS created_at,
+    NULL::timestamp with time zone AS submitted_at,
+    NULL::timestamp with time zone AS verification_started_at,
+    NULL::timestamp with time zone AS verified_at,
+    NULL::timestamp with time zone AS rejected_at,
+    NULL::timestamp with time zone AS sent_to_pos_at,
+    NULL::timestamp with time zone AS accepted_by_pos_at,
+    NULL::timestamp with time zone AS completed_at;
+
+ALTER TABLE api.analytics_order_stages OWNER TO kea_owner;
+
+--
+-- Name: VIEW analytics_order_stages; Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON VIEW api.analytics_order_stages IS 'Each order with the first time it reached each status (from app.order_history).';
+
+--
+-- Name: analytics_funnel; Type: VIEW; Schema: api; Owner: kea_owner
+--
+
+CREATE VIEW api.analytics_funnel AS
+ WITH calls AS (
+         SELECT c_1.merchant_id,
+            ((c_1.started_at AT TIME ZONE m.time_zone))::date AS day,
+            count(*) AS calls
+           FROM (app.calls c_1
+             JOIN app.merchants m ON ((m.id = c_1.merchant_id)))
+          GROUP BY c_1.merchant_id, (((c_1.started_at AT TIME ZONE m.time_zone))::date)
+        ), orders AS (
+         SELECT s.merchant_id,
+            ((COALESCE(c_1.started_at, s.created_at) AT TIME ZONE m.time_zone))::date AS day,
+            count(*) AS orders_started,
+            count(s.submitted_at) AS submitted,
+            count(s.verified_at) AS verified,
+            count(s.accepted_by_pos_at) AS accepted_by_pos,
+            count(s.completed_at) AS completed
+           FROM ((api.analytics_order_stages s
+             JOIN app.merchants m ON ((m.id = s.merchant_id)))
+             LEFT JOIN app.calls c_1 ON (((c_1.merchant_id = s.merchant_id) AND (c_1.id = s.call_id))))
+          GROUP BY s.merchant_id, (((COALESCE(c_1.started_at, s.created_at) AT TIME ZONE m.time_zone))::date)
+        )
+ SELECT COALESCE(c.merchant_id, o.merchant_id) AS merchant_id,
+    COALESCE(c.day, o.day) AS day,
+    COALESCE(c.calls, (0)::bigint) AS calls,
+    COALESCE(o.orders_started, (0)::bigint) AS orders_started,
+    COALESCE(o.submitted, (0)::bigint) AS submitted,
+    COALESCE(o.verified, (0)::bigint) AS verified,
+    COALESCE(o.accepted_by_pos, (0)::bigint) AS accepted_by_pos,
+    COALESCE(o.completed, (0)::bigint) AS completed
+   FROM (calls c
+     FULL JOIN orders o ON (((o.merchant_id = c.merchant_id) AND (o.day = c.day))));
+
+ALTER TABLE api.analytics_funnel OWNER TO kea_owner;
+
+--
+-- Name: VIEW analytics_funnel; Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON VIEW api.analytics_funnel IS 'Per merchant and local day: calls, orders started, submitted, verified, accepted by the POS, completed.';
+
+--
+-- Name: analytics_handle_times; Type: VIEW; Schema: api; Owner: kea_owner
+--
+
+CREATE VIEW api.analytics_handle_times AS
+ SELECT s.merchant_id,
+    s.order_id,
+    ((s.created_at AT TIME ZONE m.time_zone))::date AS day,
+    COALESCE((c.duration_s)::numeric, EXTRACT(epoch FROM (c.ended_at - c.started_at))) AS call_s,
+    EXTRACT(epoch FROM (COALESCE(s.verified_at, s.rejected_at) - s.submitted_at)) AS verification_s,
+    EXTRACT(epoch FROM (COALESCE(s.verification_started_at, s.verified_at, s.rejected_at) - s.submitted_at)) AS wait_for_agent_s,
+    EXTRACT(epoch FROM (s.accepted_by_pos_at - s.verified_at)) AS pos_s
+   FROM ((api.analytics_order_stages s
+     JOIN app.merchants m ON ((m.id = s.merchant_id)))
+     LEFT JOIN app.calls c ON (((c.merchant_id = s.merchant_id) AND (c.id = s.call_id))));
+
+ALTER TABLE api.analytics_handle_times OWNER TO kea_owner;
+
+--
+-- Name: VIEW analytics_handle_times; Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON VIEW api.analytics_handle_times IS 'Per order, seconds: the call, waiting for an agent, the whole verification, the POS accepting it.';
+
+--
+-- Name: order_lines; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.order_lines (
+    merchant_id bigint NOT NULL,
+    order_id bigint NOT NULL,
+    line_no integer NOT NULL,
+    item_id bigint,
+    item_code text NOT NULL,
+    name text NOT NULL,
+    variation_code text,
+    variation_name text,
+    quantity integer NOT NULL,
+    unit_price_cents bigint NOT NULL,
+    line_total_cents bigint NOT NULL,
+    modifiers jsonb DEFAULT '[]'::jsonb NOT NULL,
+    CONSTRAINT order_lines_check CHECK ((line_total_cents = (unit_price_cents * quantity))),
+    CONSTRAINT order_lines_quantity_check CHECK ((quantity > 0))
+);
+
+ALTER TABLE app.order_lines OWNER TO kea_owner;
+
+--
+-- Name: analytics_popular_items; Type: VIEW; Schema: api; Owner: kea_owner
+--
+
+CREATE VIEW api.analytics_popular_items AS
+ SELECT l.merchant_id,
+    l.item_code,
+    l.name,
+    l.variation_code,
+    count(DISTINCT l.order_id) AS orders,
+    sum(l.quantity) AS quantity,
+    sum(l.line_total_cents) AS revenue_cents
+   FROM (app.order_lines l
+     JOIN app.orders o ON (((o.merchant_id = l.merchant_id) AND (o.id = l.order_id))))
+  WHERE (o.status = ANY (ARRAY['verified'::text, 'sent_to_pos'::text, 'accepted_by_pos'::text, 'completed'::text]))
+  GROUP BY l.merchant_id, l.item_code, l.name, l.variation_code;
+
+ALTER TABLE api.analytics_popular_items OWNER TO kea_owner;
+
+--
+-- Name: VIEW analytics_popular_items; Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON VIEW api.analytics_popular_items IS 'Items (and sizes) in verified orders: orders, quantity, revenue.';
+
+--
+-- Name: analytics_popular_modifiers; Type: VIEW; Schema: api; Owner: kea_owner
+--
+
+CREATE VIEW api.analytics_popular_modifiers AS
+ SELECT l.merchant_id,
+    (md.value ->> 'group'::text) AS modifier_group,
+    (md.value ->> 'option'::text) AS option,
+    COALESCE((md.value ->> 'qualifier'::text), ''::text) AS qualifier,
+    COALESCE(((md.value ->> 'negated'::text))::boolean, false) AS negated,
+    count(*) AS lines,
+    count(DISTINCT l.order_id) AS orders
+   FROM ((app.order_lines l
+     JOIN app.orders o ON (((o.merchant_id = l.merchant_id) AND (o.id = l.order_id))))
+     CROSS JOIN LATERAL jsonb_array_elements(l.modifiers) md(value))
+  WHERE (o.status = ANY (ARRAY['verified'::text, 'sent_to_pos'::text, 'accepted_by_pos'::text, 'completed'::text]))
+  GROUP BY l.merchant_id, (md.value ->> 'group'::text), (md.value ->> 'option'::text), COALESCE((md.value ->> 'qualifier'::text), ''::text), COALESCE(((md.value ->> 'negated'::text))::boolean, false);
+
+ALTER TABLE api.analytics_popular_modifiers OWNER TO kea_owner;
+
+--
+-- Name: VIEW analytics_popular_modifiers; Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON VIEW api.analytics_popular_modifiers IS 'Modifier options in verified orders, with qualifier (extra/light) and "no".';
+
+--
+-- Name: analytics_transfers; Type: VIEW; Schema: api; Owner: kea_owner
+--
+
+CREATE VIEW api.analytics_transfers AS
+ SELECT c.merchant_id,
+    c.id AS call_id,
+    c.call_sid,
+    c.started_at,
+    ( SELECT substr(d.value, (length('transfer: '::text) + 1)) AS substr
+           FROM app.turns t,
+            LATERAL json_array_elements_text((t.understood -> 'did'::text)) d(value)
+          WHERE ((t.merchant_id = c.merchant_id) AND (t.call_id = c.id) AND (d.value ~~ 'transfer: %'::text))
+          ORDER BY t.seq
+         LIMIT 1) AS reason,
+    ( SELECT t.phase
+           FROM app.turns t
+          WHERE ((t.merchant_id = c.merchant_id) AND (t.call_id = c.id) AND (t.event <> 'dial_result'::text))
+          ORDER BY t.seq DESC
+         LIMIT 1) AS from_phase,
+    ( SELECT t.dial_status
+           FROM app.turns t
+          WHERE ((t.merchant_id = c.merchant_id) AND (t.call_id = c.id) AND (t.dial_status IS NOT NULL))
+          ORDER BY t.seq DESC
+         LIMIT 1) AS dial_status
+   FROM app.calls c
+  WHERE ((c.outcome = 'transferred'::text) OR (EXISTS ( SELECT 1
+           FROM app.turns t
+          WHERE ((t.merchant_id = c.merchant_id) AND (t.call_id = c.id) AND ((t.understood)::text ~~ '%"transfer: %'::text)))));
+
+ALTER TABLE api.analytics_transfers OWNER TO kea_owner;
+
+--
+-- Name: VIEW analytics_transfers; Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON VIEW api.analytics_transfers IS 'Calls transferred to the store: the reason the dialog gave, the phase it left from, how the dial ended.';
+
+--
+-- Name: analytics_verified_orders; Type: VIEW; Schema: api; Owner: kea_owner
+--
+
+CREATE VIEW api.analytics_verified_orders AS
+ SELECT o.merchant_id,
+    o.id AS order_id,
+    o.menu_id,
+    t.agent_id,
+    t.outcome,
+    t.completed_at,
+    ((t.completed_at AT TIME ZONE m.time_zone))::date AS day,
+    ( SELECT count(*) AS count
+           FROM app.order_edits e
+          WHERE ((e.merchant_id = o.merchant_id) AND (e.order_id = o.id))) AS edits,
+    ((NOT (EXISTS ( SELECT 1
+           FROM app.order_edits e
+          WHERE ((e.merchant_id = o.merchant_id) AND (e.order_id = o.id))))) AND (t.outcome = 'approved'::text)) AS approved_unchanged,
+    jsonb_array_length(COALESCE(o.call_lines, '[]'::jsonb)) AS call_lines
+   FROM ((app.tasks t
+     JOIN app.orders o ON (((o.merchant_id = t.merchant_id) AND (o.id = t.order_id))))
+     JOIN app.merchants m ON ((m.id = o.merchant_id)))
+  WHERE ((t.kind = 'verification'::text) AND (t.status = 'completed'::text) AND (t.outcome = ANY (ARRAY['approved'::text, 'rejected'::text])));
+
+ALTER TABLE api.analytics_verified_orders OWNER TO kea_owner;
+
+--
+-- Name: VIEW analytics_verified_orders; Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON VIEW api.analytics_verified_orders IS 'Orders agents finished: approved unchanged or not, how many edits, per menu and day.';
+
+--
+-- Name: analytics_understanding; Type: VIEW; Schema: api; Owner: kea_owner
+--
+
+CREATE VIEW api.analytics_understanding AS
+ SELECT analytics_verified_orders.merchant_id,
+    analytics_verified_orders.menu_id,
+    analytics_verified_orders.day,
+    count(*) AS orders,
+    count(*) FILTER (WHERE analytics_verified_orders.approved_unchanged) AS approved_unchanged,
+    round(((100.0 * (count(*) FILTER (WHERE analytics_verified_orders.approved_unchanged))::numeric) / (NULLIF(count(*), 0))::numeric), 1) AS approved_unchanged_pct,
+    count(*) FILTER (WHERE (analytics_verified_orders.outcome = 'rejected'::text)) AS rejected,
+    sum(analytics_verified_orders.edits) AS edits
+   FROM api.analytics_verified_orders
+  GROUP BY analytics_verified_orders.merchant_id, analytics_verified_orders.menu_id, analytics_verified_orders.day;
+
+ALTER TABLE api.analytics_understanding OWNER TO kea_owner;
+
+--
+-- Name: VIEW analytics_understanding; Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON VIEW api.analytics_understanding IS 'Per merchant, menu and local day: share of orders agents approved unchanged (how well kea understood).';
+
+--
 -- Name: calls; Type: VIEW; Schema: api; Owner: kea_owner
 --
 
@@ -2589,10 +3089,10 @@ ALTER TABLE api.menu_items OWNER TO kea_owner;
 COMMENT ON VIEW api.menu_items IS 'Menu items of the caller''s merchant (agents: of their tasks'' merchants), with sold-out state.';
 
 --
--- Name: merchant_settings; Type: VIEW; Schema: api; Owner: kea_owner
+-- Name: merchants; Type: VIEW; Schema: api; Owner: kea_owner
 --
 
-CREATE VIEW api.merchant_settings WITH (security_invoker='true') AS
+CREATE VIEW api.merchants WITH (security_invoker='true') AS
  SELECT m.id AS merchant_id,
     m.slug,
     m.name,
@@ -2610,13 +3110,13 @@ CREATE VIEW api.merchant_settings WITH (security_invoker='true') AS
     m.hours_text
    FROM app.merchants m;
 
-ALTER TABLE api.merchant_settings OWNER TO kea_owner;
+ALTER TABLE api.merchants OWNER TO kea_owner;
 
 --
--- Name: VIEW merchant_settings; Type: COMMENT; Schema: api; Owner: kea_owner
+-- Name: VIEW merchants; Type: COMMENT; Schema: api; Owner: kea_owner
 --
 
-COMMENT ON VIEW api.merchant_settings IS 'The signed-in merchant''s settings (agents: the merchants of their tasks).';
+COMMENT ON VIEW api.merchants IS 'The signed-in merchant''s settings (agents: the merchants of their tasks).';
 
 --
 -- Name: opening_hours; Type: TABLE; Schema: app; Owner: kea_owner
@@ -2650,29 +3150,6 @@ ALTER TABLE api.opening_hours OWNER TO kea_owner;
 --
 
 COMMENT ON VIEW api.opening_hours IS 'The signed-in merchant''s opening hours (weekday 0 = Sunday).';
-
---
--- Name: order_lines; Type: TABLE; Schema: app; Owner: kea_owner
---
-
-CREATE TABLE app.order_lines (
-    merchant_id bigint NOT NULL,
-    order_id bigint NOT NULL,
-    line_no integer NOT NULL,
-    item_id bigint,
-    item_code text NOT NULL,
-    name text NOT NULL,
-    variation_code text,
-    variation_name text,
-    quantity integer NOT NULL,
-    unit_price_cents bigint NOT NULL,
-    line_total_cents bigint NOT NULL,
-    modifiers jsonb DEFAULT '[]'::jsonb NOT NULL,
-    CONSTRAINT order_lines_check CHECK ((line_total_cents = (unit_price_cents * quantity))),
-    CONSTRAINT order_lines_quantity_check CHECK ((quantity > 0))
-);
-
-ALTER TABLE app.order_lines OWNER TO kea_owner;
 
 --
 -- Name: order_lines; Type: VIEW; Schema: api; Owner: kea_owner
@@ -2759,35 +3236,6 @@ ALTER TABLE api.tasks OWNER TO kea_owner;
 --
 
 COMMENT ON VIEW api.tasks IS 'The tasks routed to the signed-in agent.';
-
---
--- Name: turns; Type: TABLE; Schema: app; Owner: kea_owner
---
-
-CREATE TABLE app.turns (
-    merchant_id bigint NOT NULL,
-    call_id bigint NOT NULL,
-    seq integer NOT NULL,
-    event text NOT NULL,
-    speech text,
-    confidence real,
-    digits text,
-    understood json,
-    said text NOT NULL,
-    twiml text NOT NULL,
-    phase text NOT NULL,
-    elapsed_ms numeric(10,3),
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    dial_status text
-);
-
-ALTER TABLE app.turns OWNER TO kea_owner;
-
---
--- Name: COLUMN turns.dial_status; Type: COMMENT; Schema: app; Owner: kea_owner
---
-
-COMMENT ON COLUMN app.turns.dial_status IS 'DialCallStatus of a dial_result turn (a transfer''s result).';
 
 --
 -- Name: turns; Type: VIEW; Schema: api; Owner: kea_owner
@@ -3136,26 +3584,6 @@ ALTER TABLE app.modifier_options ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTIT
     NO MAXVALUE
     CACHE 1
 );
-
---
--- Name: order_edits; Type: TABLE; Schema: app; Owner: kea_owner
---
-
-CREATE TABLE app.order_edits (
-    merchant_id bigint NOT NULL,
-    order_id bigint NOT NULL,
-    id bigint NOT NULL,
-    task_id bigint,
-    agent_id bigint,
-    action text NOT NULL,
-    line_no integer NOT NULL,
-    before jsonb,
-    after jsonb,
-    at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT order_edits_action_check CHECK ((action = ANY (ARRAY['edit'::text, 'add'::text, 'remove'::text])))
-);
-
-ALTER TABLE app.order_edits OWNER TO kea_owner;
 
 --
 -- Name: order_edits_id_seq; Type: SEQUENCE; Schema: app; Owner: kea_owner
@@ -3774,6 +4202,57 @@ CREATE INDEX tasks_waiting ON app.tasks USING btree (created_at) WHERE (status =
 --
 
 CREATE UNIQUE INDEX workflows_one_default ON app.workflows USING btree (is_default) WHERE is_default;
+
+--
+-- Name: analytics_agents _RETURN; Type: RULE; Schema: api; Owner: kea_owner
+--
+
+CREATE OR REPLACE VIEW api.analytics_agents AS
+ SELECT a.id AS agent_id,
+    a.name,
+    a.email,
+    count(r.id) AS offers,
+    count(*) FILTER (WHERE (r.status = ANY (ARRAY['accepted'::text, 'completed'::text]))) AS accepts,
+    count(*) FILTER (WHERE (r.status = 'rejected'::text)) AS rejections,
+    count(*) FILTER (WHERE (r.status = 'timeout'::text)) AS timeouts,
+    round(avg(EXTRACT(epoch FROM (r.responded_at - r.created_at))) FILTER (WHERE (r.status = ANY (ARRAY['accepted'::text, 'completed'::text]))), 1) AS avg_seconds_to_accept,
+    ( SELECT count(*) AS count
+           FROM app.tasks t
+          WHERE ((t.agent_id = a.id) AND (t.outcome = 'approved'::text))) AS approved,
+    ( SELECT count(*) AS count
+           FROM app.tasks t
+          WHERE ((t.agent_id = a.id) AND (t.outcome = 'rejected'::text))) AS rejected,
+    ( SELECT round(avg(x.n), 2) AS round
+           FROM ( SELECT count(e.id) AS n
+                   FROM (app.tasks t
+                     LEFT JOIN app.order_edits e ON (((e.merchant_id = t.merchant_id) AND (e.order_id = t.order_id) AND (e.agent_id = a.id))))
+                  WHERE ((t.agent_id = a.id) AND (t.status = 'completed'::text))
+                  GROUP BY t.merchant_id, t.id) x) AS edits_per_order
+   FROM (app.agents a
+     LEFT JOIN app.reservations r ON ((r.agent_id = a.id)))
+  GROUP BY a.id;
+
+--
+-- Name: analytics_order_stages _RETURN; Type: RULE; Schema: api; Owner: kea_owner
+--
+
+CREATE OR REPLACE VIEW api.analytics_order_stages AS
+ SELECT o.merchant_id,
+    o.id AS order_id,
+    o.call_id,
+    o.status,
+    o.menu_id,
+    o.created_at,
+    min(h.at) FILTER (WHERE (h.to_status = 'pending_verification'::text)) AS submitted_at,
+    min(h.at) FILTER (WHERE (h.to_status = 'in_verification'::text)) AS verification_started_at,
+    min(h.at) FILTER (WHERE (h.to_status = 'verified'::text)) AS verified_at,
+    min(h.at) FILTER (WHERE (h.to_status = 'rejected'::text)) AS rejected_at,
+    min(h.at) FILTER (WHERE (h.to_status = 'sent_to_pos'::text)) AS sent_to_pos_at,
+    min(h.at) FILTER (WHERE (h.to_status = 'accepted_by_pos'::text)) AS accepted_by_pos_at,
+    min(h.at) FILTER (WHERE (h.to_status = 'completed'::text)) AS completed_at
+   FROM (app.orders o
+     LEFT JOIN app.order_history h ON (((h.merchant_id = o.merchant_id) AND (h.order_id = o.id))))
+  GROUP BY o.merchant_id, o.id;
 
 --
 -- Name: item_modifier_groups item_modifier_groups_publish_delete; Type: TRIGGER; Schema: app; Owner: kea_owner
@@ -4549,6 +5028,13 @@ REVOKE ALL ON FUNCTION api.add_order_line(task_id bigint, item text, variation t
 GRANT ALL ON FUNCTION api.add_order_line(task_id bigint, item text, variation text, quantity integer, modifiers jsonb) TO kea_agent;
 
 --
+-- Name: FUNCTION analytics(view_name text, max_rows integer); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.analytics(view_name text, max_rows integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.analytics(view_name text, max_rows integer) TO kea_analyst;
+
+--
 -- Name: FUNCTION approve_order(task_id bigint); Type: ACL; Schema: api; Owner: kea_owner
 --
 
@@ -5273,6 +5759,106 @@ REVOKE ALL ON FUNCTION app.upsert_merchant_user(p_merchant_id bigint, p_email te
 REVOKE ALL ON FUNCTION app.write_line(o app.orders, p_task_id bigint, p_action text, p_line_no integer, p_line jsonb) FROM PUBLIC;
 
 --
+-- Name: TABLE turns; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE app.turns TO kea_merchant;
+GRANT SELECT ON TABLE app.turns TO kea_agent;
+
+--
+-- Name: TABLE analytics_abandoned_calls; Type: ACL; Schema: api; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE api.analytics_abandoned_calls TO kea_analyst;
+
+--
+-- Name: TABLE analytics_agents; Type: ACL; Schema: api; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE api.analytics_agents TO kea_analyst;
+
+--
+-- Name: TABLE analytics_calls_by_hour; Type: ACL; Schema: api; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE api.analytics_calls_by_hour TO kea_analyst;
+
+--
+-- Name: TABLE order_edits; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE app.order_edits TO kea_merchant;
+GRANT SELECT ON TABLE app.order_edits TO kea_agent;
+
+--
+-- Name: TABLE analytics_corrections; Type: ACL; Schema: api; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE api.analytics_corrections TO kea_analyst;
+
+--
+-- Name: TABLE analytics_corrected_options; Type: ACL; Schema: api; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE api.analytics_corrected_options TO kea_analyst;
+
+--
+-- Name: TABLE analytics_order_stages; Type: ACL; Schema: api; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE api.analytics_order_stages TO kea_analyst;
+
+--
+-- Name: TABLE analytics_funnel; Type: ACL; Schema: api; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE api.analytics_funnel TO kea_analyst;
+
+--
+-- Name: TABLE analytics_handle_times; Type: ACL; Schema: api; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE api.analytics_handle_times TO kea_analyst;
+
+--
+-- Name: TABLE order_lines; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE app.order_lines TO kea_merchant;
+GRANT SELECT ON TABLE app.order_lines TO kea_pos;
+GRANT SELECT ON TABLE app.order_lines TO kea_agent;
+
+--
+-- Name: TABLE analytics_popular_items; Type: ACL; Schema: api; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE api.analytics_popular_items TO kea_analyst;
+
+--
+-- Name: TABLE analytics_popular_modifiers; Type: ACL; Schema: api; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE api.analytics_popular_modifiers TO kea_analyst;
+
+--
+-- Name: TABLE analytics_transfers; Type: ACL; Schema: api; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE api.analytics_transfers TO kea_analyst;
+
+--
+-- Name: TABLE analytics_verified_orders; Type: ACL; Schema: api; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE api.analytics_verified_orders TO kea_analyst;
+
+--
+-- Name: TABLE analytics_understanding; Type: ACL; Schema: api; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE api.analytics_understanding TO kea_analyst;
+
+--
 -- Name: TABLE calls; Type: ACL; Schema: api; Owner: kea_owner
 --
 
@@ -5301,11 +5887,11 @@ GRANT SELECT ON TABLE api.menu_items TO kea_merchant;
 GRANT SELECT ON TABLE api.menu_items TO kea_agent;
 
 --
--- Name: TABLE merchant_settings; Type: ACL; Schema: api; Owner: kea_owner
+-- Name: TABLE merchants; Type: ACL; Schema: api; Owner: kea_owner
 --
 
-GRANT SELECT ON TABLE api.merchant_settings TO kea_merchant;
-GRANT SELECT ON TABLE api.merchant_settings TO kea_agent;
+GRANT SELECT ON TABLE api.merchants TO kea_merchant;
+GRANT SELECT ON TABLE api.merchants TO kea_agent;
 
 --
 -- Name: TABLE opening_hours; Type: ACL; Schema: app; Owner: kea_owner
@@ -5318,14 +5904,6 @@ GRANT SELECT ON TABLE app.opening_hours TO kea_merchant;
 --
 
 GRANT SELECT ON TABLE api.opening_hours TO kea_merchant;
-
---
--- Name: TABLE order_lines; Type: ACL; Schema: app; Owner: kea_owner
---
-
-GRANT SELECT ON TABLE app.order_lines TO kea_merchant;
-GRANT SELECT ON TABLE app.order_lines TO kea_pos;
-GRANT SELECT ON TABLE app.order_lines TO kea_agent;
 
 --
 -- Name: TABLE order_lines; Type: ACL; Schema: api; Owner: kea_owner
@@ -5348,13 +5926,6 @@ GRANT SELECT ON TABLE api.orders TO kea_pos;
 --
 
 GRANT SELECT ON TABLE api.tasks TO kea_agent;
-
---
--- Name: TABLE turns; Type: ACL; Schema: app; Owner: kea_owner
---
-
-GRANT SELECT ON TABLE app.turns TO kea_merchant;
-GRANT SELECT ON TABLE app.turns TO kea_agent;
 
 --
 -- Name: TABLE turns; Type: ACL; Schema: api; Owner: kea_owner
@@ -5409,13 +5980,6 @@ GRANT SELECT ON TABLE app.modifier_groups TO kea_agent;
 
 GRANT SELECT ON TABLE app.modifier_options TO kea_merchant;
 GRANT SELECT ON TABLE app.modifier_options TO kea_agent;
-
---
--- Name: TABLE order_edits; Type: ACL; Schema: app; Owner: kea_owner
---
-
-GRANT SELECT ON TABLE app.order_edits TO kea_merchant;
-GRANT SELECT ON TABLE app.order_edits TO kea_agent;
 
 --
 -- Name: TABLE order_history; Type: ACL; Schema: app; Owner: kea_owner

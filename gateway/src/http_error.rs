@@ -12,7 +12,14 @@ pub fn status_for(err: &tokio_postgres::Error) -> StatusCode {
     }
 }
 
+/// The status of a database error for a caller with a token; see `status_for_sqlstate_as`.
 pub fn status_for_sqlstate(code: &SqlState) -> StatusCode {
+    status_for_sqlstate_as(code, true)
+}
+
+/// The one SQLSTATE -> HTTP mapping. `authenticated`: the request carried a valid token;
+/// without one, insufficient privilege is 401 (sign in first), with one 403 (PostgREST).
+pub fn status_for_sqlstate_as(code: &SqlState, authenticated: bool) -> StatusCode {
     let c = code.code();
     match c {
         // `raise sqlstate 'PT404'` chooses the status itself, as in PostgREST.
@@ -31,8 +38,11 @@ pub fn status_for_sqlstate(code: &SqlState) -> StatusCode {
             .unwrap_or(StatusCode::BAD_REQUEST),
         // unique / foreign key violations: the request conflicts with what is stored
         "23505" | "23503" => StatusCode::CONFLICT,
-        // insufficient privilege
-        "42501" => StatusCode::FORBIDDEN,
+        // insufficient privilege: who you are may not (403), or say who you are (401)
+        "42501" if authenticated => StatusCode::FORBIDDEN,
+        "42501" => StatusCode::UNAUTHORIZED,
+        // a write in a GET's read-only transaction
+        "25006" => StatusCode::METHOD_NOT_ALLOWED,
         // undefined function / table: no such endpoint
         "42883" | "42P01" => StatusCode::NOT_FOUND,
         // query canceled (statement_timeout)
@@ -59,6 +69,9 @@ mod tests {
         let s = |c: &str| status_for_sqlstate(&SqlState::from_code(c));
         assert_eq!(s("23505"), StatusCode::CONFLICT);
         assert_eq!(s("42501"), StatusCode::FORBIDDEN);
+        let anon = status_for_sqlstate_as(&SqlState::from_code("42501"), false);
+        assert_eq!(anon, StatusCode::UNAUTHORIZED);
+        assert_eq!(s("25006"), StatusCode::METHOD_NOT_ALLOWED);
         assert_eq!(s("42883"), StatusCode::NOT_FOUND);
         assert_eq!(s("P0001"), StatusCode::BAD_REQUEST);
         assert_eq!(s("22023"), StatusCode::BAD_REQUEST);

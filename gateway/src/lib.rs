@@ -8,6 +8,7 @@
 //! - [`twilio`]: a voice webhook becomes one `api.twilio_*` call whose text is the TwiML reply;
 //!   any failure still answers TwiML that apologises and transfers (see [`directory`]).
 //! - [`rpc`]: PostgREST-style `POST /rpc/{function}` for agents and POS callbacks (JWT roles).
+//! - [`openapi`]: the `api` functions from the catalog, for /rpc and `GET /openapi.json`.
 //! - [`http_error`]: the one place SQLSTATEs become HTTP statuses.
 //! - [`metrics`]: Prometheus counters and latencies at `GET /metrics`; `GET /healthz`.
 
@@ -16,6 +17,7 @@ pub mod connections;
 pub mod directory;
 pub mod http_error;
 pub mod metrics;
+pub mod openapi;
 pub mod params;
 pub mod rpc;
 pub mod server;

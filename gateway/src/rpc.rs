@@ -1,92 +1,114 @@
-//! PostgREST-style RPC: `POST /rpc/{function}` with a JSON object of named arguments calls
-//! `api.{function}(name => value, ...)` as the role in the bearer token's `role` claim
-//! (`kea_anon` without a token), inside one transaction with `request.jwt.claims` set for RLS.
+//! PostgREST-style RPC (docs/api.md): `POST /rpc/{function}` with a JSON object of named
+//! arguments, or the whole body for a function of one json/jsonb argument (unnamed, or with
+//! `Prefer: params=single-object`); `GET /rpc/{function}?arg=...` for stable and immutable
+//! functions, in a read-only transaction. The call runs as the role in the bearer token's
+//! `role` claim (`kea_anon` without a token), inside one transaction with `request.jwt.claims`
+//! set for RLS and the role's own `statement_timeout`. Set-returning functions answer a JSON
+//! array, others their value; errors are PostgREST's JSON (`code`, `message`, `details`,
+//! `hint`) with the status from `http_error`.
 
 use bytes::Bytes;
 use hyper::header::HeaderMap;
-use hyper::StatusCode;
-use jsonwebtoken::{decode, Algorithm, DecodingKey, Validation};
+use hyper::{Method, StatusCode};
+use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
 use serde_json::{json, Map, Value};
-use tokio_postgres::types::{ToSql, Type};
 
 use crate::http_error;
+use crate::openapi::{self, Function};
 use crate::server::{AppState, Reply};
 
-/// Roles a token may name. Anything else is refused before reaching the database.
-const ROLES: &[&str] = &["kea_anon", "kea_agent", "kea_pos", "kea_worker"];
+/// Roles a token may name (migrations/0001 and 0010). Anything else, the owner and superusers
+/// above all, is refused before reaching the database.
+pub const ROLES: &[&str] = &[
+    "kea_anon",
+    "kea_agent",
+    "kea_merchant",
+    "kea_analyst",
+    "kea_pos",
+    "kea_service",
+];
 
-pub async fn handle(state: &AppState, function: &str, headers: &HeaderMap, body: Bytes) -> Reply {
+/// The role of requests without a token.
+pub const ANON: &str = "kea_anon";
+
+/// Who is calling: the token's claims (empty for anon) and its role.
+struct Caller {
+    claims: Map<String, Value>,
+    role: String,
+    authenticated: bool,
+}
+
+/// What the request gives the function.
+enum Input {
+    Named(Map<String, Value>),
+    /// The whole body, for the single json/jsonb argument.
+    Whole(Value),
+}
+
+pub async fn handle(
+    state: &AppState,
+    method: &Method,
+    function: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Reply {
     if !is_identifier(function) {
-        return error(
-            StatusCode::NOT_FOUND,
-            "PGRST202",
-            &format!("no function api.{function}"),
-        );
+        return not_found(function, &[]);
     }
-    let claims = match claims(state, headers) {
+    let caller = match caller(state, headers) {
         Ok(c) => c,
         Err(reply) => return reply,
     };
-    let role = claims
-        .get("role")
-        .and_then(Value::as_str)
-        .unwrap_or("kea_anon")
-        .to_string();
-    if !ROLES.contains(&role.as_str()) {
-        return error(
-            StatusCode::FORBIDDEN,
-            "PGRST301",
-            &format!("role {role} may not call /rpc"),
-        );
-    }
-    let args: Map<String, Value> = if body.iter().all(u8::is_ascii_whitespace) {
-        Map::new()
+    let get = method == Method::GET;
+    let input = if get {
+        let mut m = Map::new();
+        for (k, v) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+            m.insert(k.into_owned(), Value::String(v.into_owned()));
+        }
+        Input::Named(m)
     } else {
-        match serde_json::from_slice(&body) {
-            Ok(Value::Object(m)) => m,
-            Ok(_) => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "PGRST102",
-                    "the body must be a JSON object of named arguments",
-                )
+        let value = if body.iter().all(u8::is_ascii_whitespace) {
+            Value::Object(Map::new())
+        } else {
+            match serde_json::from_slice(&body) {
+                Ok(v) => v,
+                Err(e) => {
+                    return error(
+                        StatusCode::BAD_REQUEST,
+                        "PGRST102",
+                        &format!("invalid JSON body: {e}"),
+                    )
+                }
             }
-            Err(e) => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "PGRST102",
-                    &format!("invalid JSON body: {e}"),
-                )
+        };
+        let single_object = headers
+            .get_all("prefer")
+            .iter()
+            .filter_map(|h| h.to_str().ok())
+            .flat_map(|h| h.split(','))
+            .any(|p| p.trim() == "params=single-object");
+        if single_object {
+            Input::Whole(value)
+        } else {
+            match value {
+                Value::Object(m) => Input::Named(m),
+                other => Input::Whole(other),
             }
         }
     };
-    if let Some(bad) = args.keys().find(|k| !is_identifier(k)) {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "PGRST102",
-            &format!("invalid argument name {bad:?}"),
-        );
-    }
-    match call(
-        state,
-        function,
-        &role,
-        &Value::Object(claims.clone()),
-        &args,
-    )
-    .await
-    {
-        Ok(v) => Reply::json(StatusCode::OK, &v),
-        Err(CallError::Db(e)) => db_error(&e),
+    match call(state, function, get, &caller, input).await {
+        Ok(reply) => reply,
+        Err(CallError::Db(e)) => db_error(&e, caller.authenticated),
         Err(CallError::Pool(msg)) => error(StatusCode::SERVICE_UNAVAILABLE, "PGRST000", &msg),
-        Err(CallError::Arg(msg)) => error(StatusCode::BAD_REQUEST, "PGRST102", &msg),
+        Err(CallError::Reply(r)) => r,
     }
 }
 
 enum CallError {
     Db(tokio_postgres::Error),
     Pool(String),
-    Arg(String),
+    Reply(Reply),
 }
 
 impl From<tokio_postgres::Error> for CallError {
@@ -95,96 +117,213 @@ impl From<tokio_postgres::Error> for CallError {
     }
 }
 
+/// The overload the input names, as PostgREST picks it: every given name is an argument and
+/// every argument without a default is given; a whole body goes to a single json argument.
+fn resolve<'f>(overloads: &'f [Function], input: &Input) -> Option<&'f Function> {
+    match input {
+        Input::Whole(_) => overloads.iter().find(|f| f.single_json_arg()),
+        Input::Named(m) => overloads
+            .iter()
+            .find(|f| {
+                m.keys().all(|k| f.args.iter().any(|a| &a.name == k))
+                    && f.args
+                        .iter()
+                        .all(|a| a.has_default || m.contains_key(&a.name))
+            })
+            // a function of one unnamed json argument takes an object body whole
+            .or_else(|| {
+                overloads
+                    .iter()
+                    .find(|f| f.single_json_arg() && f.args[0].name.is_empty())
+            }),
+    }
+}
+
 async fn call(
     state: &AppState,
     function: &str,
-    role: &str,
-    claims: &Value,
-    args: &Map<String, Value>,
-) -> Result<Value, CallError> {
+    get: bool,
+    caller: &Caller,
+    input: Input,
+) -> Result<Reply, CallError> {
     let mut client = state
         .pool
         .get()
         .await
         .map_err(|e| CallError::Pool(e.to_string()))?;
-    let named: Vec<String> = args
-        .keys()
-        .enumerate()
-        .map(|(i, k)| format!("\"{k}\" => ${}", i + 1))
-        .collect();
-    // Identifiers are checked by is_identifier; values travel as bound parameters.
-    let sql = format!("select to_jsonb(api.\"{function}\"({}))", named.join(", "));
-    let tx = client.transaction().await?;
+    let overloads = openapi::functions(&**client, Some(function)).await?;
+    let Some(f) = resolve(&overloads, &input) else {
+        return Err(CallError::Reply(match &input {
+            Input::Named(m) => not_found(function, &m.keys().cloned().collect::<Vec<_>>()),
+            // the function exists but takes named arguments
+            Input::Whole(_) if !overloads.is_empty() => error(
+                StatusCode::BAD_REQUEST,
+                "PGRST102",
+                &format!("api.{function} takes named arguments: send a JSON object"),
+            ),
+            Input::Whole(_) => not_found(function, &[]),
+        }));
+    };
+    // An object body for a function of one unnamed json argument is that argument.
+    let input = match input {
+        Input::Named(m) if f.single_json_arg() && f.args[0].name.is_empty() && !get => {
+            Input::Whole(Value::Object(m))
+        }
+        other => other,
+    };
+    if get && !f.read_only {
+        return Err(CallError::Reply(error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "PGRST101",
+            &format!("api.{function} is volatile: call it with POST"),
+        )));
+    }
+    // Values travel as bound text parameters, cast to the types the catalog declares; names
+    // and type names come from the catalog, not from the request.
+    let mut values: Vec<Option<String>> = Vec::new();
+    let mut sql_args: Vec<String> = Vec::new();
+    let arg = |i: usize, ty: &str| format!("cast(${}::text as {ty})", i + 1);
+    match &input {
+        Input::Whole(v) => {
+            values.push(Some(v.to_string()));
+            let a = &f.args[0];
+            let cast = arg(0, &a.ty);
+            sql_args.push(if a.name.is_empty() {
+                cast
+            } else {
+                format!("\"{}\" => {cast}", a.name)
+            });
+        }
+        Input::Named(m) => {
+            for a in f.args.iter().filter(|a| m.contains_key(&a.name)) {
+                let v = &m[&a.name];
+                let text = to_text(&a.ty, v, get).ok_or_else(|| {
+                    CallError::Reply(error(
+                        StatusCode::BAD_REQUEST,
+                        "PGRST102",
+                        &format!("argument {}: cannot pass {v} as {}", a.name, a.ty),
+                    ))
+                })?;
+                sql_args.push(format!("\"{}\" => {}", a.name, arg(values.len(), &a.ty)));
+                values.push(text);
+            }
+        }
+    }
+    let call = format!("api.\"{}\"({})", f.name, sql_args.join(", "));
+    let sql = if f.returns_set {
+        format!("select coalesce(jsonb_agg(x), '[]'::jsonb) from (select to_jsonb({call}) as x) s")
+    } else if f.returns == "void" {
+        format!("select 1 from (select {call}) s")
+    } else {
+        format!("select to_jsonb({call})")
+    };
+    let tx = client.build_transaction().read_only(get).start().await?;
+    // The role's own statement_timeout (ALTER ROLE ... SET applies at login only, and the
+    // gateway logs in as kea_authenticator), then the role and the request's GUCs.
     tx.execute(
-        "select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)",
-        &[&role, &claims.to_string()],
+        "select set_config('statement_timeout', s.v, true)
+           from (select substr(c, length('statement_timeout=') + 1) as v
+                   from pg_db_role_setting d, unnest(d.setconfig) c
+                  where d.setrole = (select oid from pg_roles where rolname = $1)
+                    and d.setdatabase in (0, (select oid from pg_database
+                                               where datname = current_database()))
+                    and c like 'statement_timeout=%'
+                  order by d.setdatabase desc limit 1) s",
+        &[&caller.role],
     )
     .await?;
-    let stmt = tx.prepare(&sql).await?;
-    let values: Vec<Box<dyn ToSql + Sync + Send>> = stmt
-        .params()
+    let claims = Value::Object(caller.claims.clone()).to_string();
+    let method = if get { "GET" } else { "POST" };
+    let path = format!("/rpc/{function}");
+    tx.execute(
+        "select set_config('role', $1, true), set_config('request.jwt.claims', $2, true),
+                set_config('request.method', $3, true), set_config('request.path', $4, true)",
+        &[&caller.role, &claims, &method, &path],
+    )
+    .await?;
+    let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = values
         .iter()
-        .zip(args.iter())
-        .map(|(ty, (name, v))| {
-            to_sql(ty, v)
-                .ok_or_else(|| CallError::Arg(format!("argument {name}: cannot pass {v} as {ty}")))
-        })
-        .collect::<Result<_, _>>()?;
-    let refs: Vec<&(dyn ToSql + Sync)> = values
-        .iter()
-        .map(|b| b.as_ref() as &(dyn ToSql + Sync))
+        .map(|v| v as &(dyn tokio_postgres::types::ToSql + Sync))
         .collect();
-    let rows = tx.query(&stmt, &refs).await?;
+    let row = tx.query_one(&sql, &params).await?;
     tx.commit().await?;
-    let mut out: Vec<Value> = rows
-        .iter()
-        .map(|r| r.get::<_, Option<Value>>(0).unwrap_or(Value::Null))
-        .collect();
-    Ok(if out.len() == 1 {
-        out.remove(0)
-    } else {
-        Value::Array(out)
-    })
-}
-
-/// A JSON argument as the SQL type the function declares.
-fn to_sql(ty: &Type, v: &Value) -> Option<Box<dyn ToSql + Sync + Send>> {
-    if v.is_null() {
-        return Some(match *ty {
-            Type::INT2 | Type::INT4 => Box::new(None::<i32>),
-            Type::INT8 => Box::new(None::<i64>),
-            Type::BOOL => Box::new(None::<bool>),
-            Type::FLOAT8 => Box::new(None::<f64>),
-            Type::JSON | Type::JSONB => Box::new(None::<Value>),
-            _ => Box::new(None::<String>),
+    if f.returns == "void" {
+        return Ok(Reply {
+            status: StatusCode::NO_CONTENT,
+            content_type: "application/json",
+            body: Bytes::new(),
         });
     }
-    Some(match *ty {
-        Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => match v {
-            Value::String(s) => Box::new(s.clone()),
-            other => Box::new(other.to_string()),
-        },
-        Type::INT2 | Type::INT4 => Box::new(i32::try_from(as_i64(v)?).ok()?),
-        Type::INT8 => Box::new(as_i64(v)?),
-        Type::BOOL => Box::new(v.as_bool()?),
-        Type::FLOAT8 => Box::new(v.as_f64()?),
-        Type::JSON | Type::JSONB => Box::new(v.clone()),
+    let v: Option<Value> = row.get(0);
+    Ok(Reply::json(StatusCode::OK, &v.unwrap_or(Value::Null)))
+}
+
+/// A JSON (or query-string) value as the text Postgres reads for type `ty`; None when it
+/// cannot be one (an object for a bigint).
+fn to_text(ty: &str, v: &Value, from_query: bool) -> Option<Option<String>> {
+    if openapi::is_json(ty) {
+        return Some(match v {
+            Value::Null => None,
+            // GET ?doc={"a":1} gives the JSON text itself
+            Value::String(s) if from_query => Some(s.clone()),
+            other => Some(other.to_string()),
+        });
+    }
+    Some(match v {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(_) | Value::Number(_) => Some(v.to_string()),
+        // a JSON array for a Postgres array: {"a","b"}
+        Value::Array(items) if ty.ends_with("[]") => {
+            let parts: Option<Vec<String>> = items
+                .iter()
+                .map(|i| match i {
+                    Value::Null => Some("NULL".to_string()),
+                    Value::String(s) => Some(format!(
+                        "\"{}\"",
+                        s.replace('\\', "\\\\").replace('"', "\\\"")
+                    )),
+                    Value::Bool(_) | Value::Number(_) => Some(i.to_string()),
+                    _ => None,
+                })
+                .collect();
+            Some(format!("{{{}}}", parts?.join(",")))
+        }
         _ => return None,
     })
 }
 
-fn as_i64(v: &Value) -> Option<i64> {
-    v.as_i64().or_else(|| v.as_str()?.parse().ok())
+/// The HS256 secrets tokens are checked with (`KEA_JWT_SECRET`, comma-separated: the first is
+/// the one SQL signs with, all verify, so a secret can be rotated without a flag day).
+pub fn secrets(config_value: Option<&str>) -> Vec<String> {
+    config_value
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
-fn claims(state: &AppState, headers: &HeaderMap) -> Result<Map<String, Value>, Reply> {
+/// The bearer token's claims and role, or the 401/403 PostgREST would answer: 401 for a token
+/// that is malformed, badly signed, of another algorithm than HS256, expired or not yet
+/// valid; 403 for a well-signed token naming a role that is not an API role.
+fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, Reply> {
     let Some(auth) = headers.get(hyper::header::AUTHORIZATION) else {
-        return Ok(Map::new());
+        return Ok(Caller {
+            claims: Map::new(),
+            role: ANON.into(),
+            authenticated: false,
+        });
     };
     let token = auth
         .to_str()
         .ok()
-        .and_then(|a| a.strip_prefix("Bearer "))
+        .and_then(|a| {
+            a.strip_prefix("Bearer ")
+                .or_else(|| a.strip_prefix("bearer "))
+        })
+        .map(str::trim)
         .ok_or_else(|| {
             error(
                 StatusCode::UNAUTHORIZED,
@@ -192,29 +331,88 @@ fn claims(state: &AppState, headers: &HeaderMap) -> Result<Map<String, Value>, R
                 "expected Authorization: Bearer <jwt>",
             )
         })?;
-    let Some(secret) = &state.config.jwt_secret else {
+    let claims = verify(token, &secrets(state.config.jwt_secret.as_deref()))?;
+    let role = match claims.get("role") {
+        None => ANON.to_string(),
+        Some(Value::String(r)) => r.clone(),
+        Some(_) => {
+            return Err(error(
+                StatusCode::UNAUTHORIZED,
+                "PGRST303",
+                "the token's role claim is not a string",
+            ))
+        }
+    };
+    if !ROLES.contains(&role.as_str()) {
         return Err(error(
-            StatusCode::UNAUTHORIZED,
+            StatusCode::FORBIDDEN,
+            "42501",
+            &format!("permission denied to set role \"{role}\""),
+        ));
+    }
+    Ok(Caller {
+        claims,
+        role,
+        authenticated: true,
+    })
+}
+
+/// Checks an HS256 token against each secret; `exp` and `nbf` are checked when present, with
+/// no leeway.
+pub fn verify(token: &str, secrets: &[String]) -> Result<Map<String, Value>, Reply> {
+    if secrets.is_empty() {
+        return Err(error(
+            StatusCode::INTERNAL_SERVER_ERROR,
             "PGRST300",
             "this gateway has no KEA_JWT_SECRET: tokens cannot be checked",
         ));
-    };
+    }
+    let invalid = |msg: String| error(StatusCode::UNAUTHORIZED, "PGRST301", &msg);
+    // The header names its algorithm; only HS256 is taken (never `none`, never RS256 with
+    // the secret read as a public key).
+    let header = decode_header(token).map_err(|e| invalid(format!("invalid token: {e}")))?;
+    if header.alg != Algorithm::HS256 {
+        return Err(invalid(format!(
+            "invalid token: algorithm {:?}, expected HS256",
+            header.alg
+        )));
+    }
     let mut validation = Validation::new(Algorithm::HS256);
     validation.required_spec_claims.clear();
     validation.validate_exp = true;
-    decode::<Map<String, Value>>(
-        token,
-        &DecodingKey::from_secret(secret.as_bytes()),
-        &validation,
-    )
-    .map(|d| d.claims)
-    .map_err(|e| {
-        error(
-            StatusCode::UNAUTHORIZED,
-            "PGRST301",
-            &format!("invalid token: {e}"),
-        )
-    })
+    validation.validate_nbf = true;
+    validation.validate_aud = false;
+    validation.leeway = 0;
+    let mut last = None;
+    for s in secrets {
+        match decode::<Map<String, Value>>(
+            token,
+            &DecodingKey::from_secret(s.as_bytes()),
+            &validation,
+        ) {
+            Ok(d) => return Ok(d.claims),
+            Err(e) => {
+                use jsonwebtoken::errors::ErrorKind;
+                match e.kind() {
+                    ErrorKind::ExpiredSignature => {
+                        return Err(error(StatusCode::UNAUTHORIZED, "PGRST303", "JWT expired"))
+                    }
+                    ErrorKind::ImmatureSignature => {
+                        return Err(error(
+                            StatusCode::UNAUTHORIZED,
+                            "PGRST303",
+                            "JWT not yet valid (nbf)",
+                        ))
+                    }
+                    _ => last = Some(e),
+                }
+            }
+        }
+    }
+    Err(invalid(format!(
+        "invalid token: {}",
+        last.map_or("no secret matched".to_string(), |e| e.to_string())
+    )))
 }
 
 fn is_identifier(s: &str) -> bool {
@@ -224,11 +422,23 @@ fn is_identifier(s: &str) -> bool {
         && s.len() <= 63
 }
 
-fn db_error(e: &tokio_postgres::Error) -> Reply {
-    let status = http_error::status_for(e);
+fn not_found(function: &str, names: &[String]) -> Reply {
+    Reply::json(
+        StatusCode::NOT_FOUND,
+        &json!({
+            "code": "PGRST202",
+            "message": format!("Could not find the function api.{function}({}) in the schema cache",
+                               names.join(", ")),
+            "details": null,
+            "hint": "GET /openapi.json lists the functions and their arguments",
+        }),
+    )
+}
+
+fn db_error(e: &tokio_postgres::Error, authenticated: bool) -> Reply {
     match e.as_db_error() {
         Some(db) => Reply::json(
-            status,
+            http_error::status_for_sqlstate_as(db.code(), authenticated),
             &json!({
                 "code": db.code().code(),
                 "message": db.message(),
@@ -236,13 +446,79 @@ fn db_error(e: &tokio_postgres::Error) -> Reply {
                 "hint": db.hint(),
             }),
         ),
-        None => error(status, "PGRST000", &e.to_string()),
+        None => error(http_error::status_for(e), "PGRST000", &e.to_string()),
     }
 }
 
-fn error(status: StatusCode, code: &str, message: &str) -> Reply {
+pub fn error(status: StatusCode, code: &str, message: &str) -> Reply {
     Reply::json(
         status,
         &json!({"code": code, "message": message, "details": null, "hint": null}),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jsonwebtoken::{encode, EncodingKey, Header};
+
+    fn token(alg: Algorithm, claims: Value, secret: &str) -> String {
+        encode(
+            &Header::new(alg),
+            &claims,
+            &EncodingKey::from_secret(secret.as_bytes()),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn tokens_are_checked_against_every_secret_and_only_hs256() {
+        let secrets = secrets(Some("new-secret-0123456789, old-secret-0123456789"));
+        assert_eq!(secrets.len(), 2);
+        let t = token(
+            Algorithm::HS256,
+            json!({"role": "kea_agent"}),
+            "old-secret-0123456789",
+        );
+        assert!(verify(&t, &secrets).is_ok(), "an old secret still verifies");
+        let t = token(
+            Algorithm::HS256,
+            json!({"role": "kea_agent"}),
+            "someone-else-000000",
+        );
+        assert_eq!(verify(&t, &secrets).unwrap_err().status, 401);
+        let t = token(
+            Algorithm::HS384,
+            json!({"role": "kea_agent"}),
+            "new-secret-0123456789",
+        );
+        assert_eq!(verify(&t, &secrets).unwrap_err().status, 401);
+        // alg none: header {"alg":"none"}, no signature
+        let none = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJyb2xlIjoia2VhX2FnZW50In0.";
+        assert_eq!(verify(none, &secrets).unwrap_err().status, 401);
+        let t = token(
+            Algorithm::HS256,
+            json!({"role": "kea_agent", "exp": 1}),
+            "new-secret-0123456789",
+        );
+        assert_eq!(verify(&t, &secrets).unwrap_err().status, 401);
+    }
+
+    #[test]
+    fn json_values_become_postgres_text() {
+        assert_eq!(
+            to_text("bigint", &json!(12), false),
+            Some(Some("12".into()))
+        );
+        assert_eq!(
+            to_text("text[]", &json!(["a", "b\"c"]), false),
+            Some(Some("{\"a\",\"b\\\"c\"}".into()))
+        );
+        assert_eq!(to_text("bigint", &json!({"a": 1}), false), None);
+        assert_eq!(
+            to_text("jsonb", &json!({"a": 1}), false),
+            Some(Some("{\"a\":1}".into()))
+        );
+        assert_eq!(to_text("text", &Value::Null, false), Some(None));
+    }
 }

@@ -21,7 +21,7 @@ use crate::connections::{Admission, Registry, Watched, CLOSE_GRACE};
 use crate::directory::Directory;
 use crate::metrics::Metrics;
 use crate::twilio::Webhook;
-use crate::{rpc, twilio};
+use crate::{openapi, rpc, twilio};
 
 /// Twilio's webhooks are a few KB; nothing kea serves needs more than this.
 const MAX_BODY: usize = 64 * 1024;
@@ -191,11 +191,21 @@ async fn route(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>
         }
         (&Method::POST, p, None) if p.starts_with("/rpc/") => {
             let reply = match read_body(body, body_timeout).await {
-                Ok(b) => rpc::handle(state, &p["/rpc/".len()..], &parts.headers, b).await,
+                Ok(b) => {
+                    let f = &p["/rpc/".len()..];
+                    rpc::handle(state, &Method::POST, f, None, &parts.headers, b).await
+                }
                 Err(r) => r,
             };
             ("rpc", reply)
         }
+        (&Method::GET, p, None) if p.starts_with("/rpc/") => {
+            let f = &p["/rpc/".len()..];
+            let q = parts.uri.query();
+            let reply = rpc::handle(state, &Method::GET, f, q, &parts.headers, Bytes::new()).await;
+            ("rpc", reply)
+        }
+        (&Method::GET, "/openapi.json", _) => ("openapi", openapi::serve(state).await),
         (_, p, hook) if hook.is_some() || p.starts_with("/rpc/") => (
             "other",
             Reply::text(StatusCode::METHOD_NOT_ALLOWED, "use POST\n"),

@@ -3,25 +3,37 @@
 -- reject it, set their activity. Security definer (run as kea_owner); the agent is the one in
 -- the token (app.current_agent()), never an argument.
 
--- Signs an agent in: a token for the kea_agent role, valid for 12 hours (a shift).
+-- Signs an agent or a member of a merchant's staff in: a token for the kea_agent role, valid
+-- for 12 hours (a shift), or for kea_merchant with the merchant's id. Emails are unique per
+-- table; an address in both signs in as the agent.
 create function api.login(email text, password text) returns jsonb
 language plpgsql security definer set search_path = pg_catalog, public as $$
 declare
     a app.agents;
+    u app.merchant_users;
     v_exp bigint := extract(epoch from now() + interval '12 hours')::bigint;
 begin
     select * into a from app.agents x where x.email = lower(trim(login.email));
-    if a.id is null or a.password_hash <> crypt(login.password, a.password_hash) then
-        raise exception 'wrong email or password' using errcode = 'KA401';
+    if a.id is not null and a.password_hash = crypt(login.password, a.password_hash) then
+        return jsonb_build_object(
+            'token', app.sign_jwt(jsonb_build_object('role', 'kea_agent', 'sub', 'agent:' || a.id,
+                                                     'agent_id', a.id, 'email', a.email, 'exp', v_exp)),
+            'role', 'kea_agent', 'agent_id', a.id, 'name', a.name, 'expires_at', to_timestamp(v_exp));
     end if;
-    return jsonb_build_object(
-        'token', app.sign_jwt(jsonb_build_object('role', 'kea_agent', 'sub', 'agent:' || a.id,
-                                                 'agent_id', a.id, 'email', a.email, 'exp', v_exp)),
-        'role', 'kea_agent', 'agent_id', a.id, 'name', a.name, 'expires_at', to_timestamp(v_exp));
+    select * into u from app.merchant_users x where x.email = lower(trim(login.email));
+    if u.id is not null and u.password_hash = crypt(login.password, u.password_hash) then
+        return jsonb_build_object(
+            'token', app.sign_jwt(jsonb_build_object('role', 'kea_merchant', 'sub', 'merchant_user:' || u.id,
+                                                     'merchant_id', u.merchant_id, 'user_id', u.id,
+                                                     'email', u.email, 'exp', v_exp)),
+            'role', 'kea_merchant', 'merchant_id', u.merchant_id, 'user_id', u.id, 'name', u.name,
+            'expires_at', to_timestamp(v_exp));
+    end if;
+    raise exception 'wrong email or password' using errcode = 'KA401';
 end
 $$;
 comment on function api.login(text, text) is
-    'Signs an agent in with email and password; returns {token, role, agent_id, name, expires_at}.';
+    'Signs an agent or merchant staff in with email and password; returns {token, role, agent_id or merchant_id, name, expires_at}.';
 
 -- The live reservation of this task held by the signed-in agent (pending or accepted), locked.
 create function app.my_reservation(p_task_id bigint, p_statuses text[] default '{pending,accepted}')

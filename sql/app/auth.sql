@@ -54,3 +54,46 @@ language sql as $$
             attributes = excluded.attributes, capacity = excluded.capacity
     returning id
 $$;
+
+-- One claim of the request's token, or null: what RLS policies read (never raises, so a
+-- policy simply matches no row for a token without it).
+create function app.claim(p_name text) returns text
+language sql stable as $$
+    select app.jwt_claims()->>p_name
+$$;
+
+create function app.claim_merchant() returns bigint
+language sql stable as $$
+    select case when app.claim('merchant_id') ~ '^[0-9]+$' then app.claim('merchant_id')::bigint end
+$$;
+
+create function app.claim_agent() returns bigint
+language sql stable as $$
+    select case when app.claim('agent_id') ~ '^[0-9]+$' then app.claim('agent_id')::bigint end
+$$;
+
+-- The merchant of a kea_merchant or kea_pos token; 42501 (403) without one.
+create function app.current_merchant() returns bigint
+language plpgsql stable as $$
+declare
+    v bigint := app.claim_merchant();
+begin
+    if v is null or coalesce(app.claim('role'), '') not in ('kea_merchant', 'kea_pos') then
+        raise exception 'sign in for a merchant first' using errcode = '42501';
+    end if;
+    return v;
+end
+$$;
+
+-- Creates or updates a member of a merchant's staff (scripts, tests, SQL users).
+create function app.upsert_merchant_user(p_merchant_id bigint, p_email text, p_name text,
+                                         p_password text)
+returns bigint
+language sql as $$
+    insert into app.merchant_users (merchant_id, email, name, password_hash)
+    values (p_merchant_id, lower(p_email), p_name, crypt(p_password, gen_salt('bf', 8)))
+    on conflict (email) do update
+        set merchant_id = excluded.merchant_id, name = excluded.name,
+            password_hash = excluded.password_hash
+    returning id
+$$;

@@ -291,7 +291,7 @@ async fn rpc_needs_a_valid_token_and_maps_errors() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 403, "anonymous callers may not read calls");
+    assert_eq!(r.status(), 401, "anonymous callers may not read calls: sign in (PostgREST: 401)");
     let r = client
         .post(format!("{}/rpc/call_summary", gw.url))
         .bearer_auth("not.a.jwt")
