@@ -128,6 +128,12 @@ pub fn unique_number() -> String {
 /// Creates a merchant. `settings` is SQL assignments for app.merchants (e.g.
 /// "offers_delivery = true"), or "" for the defaults; hours are all day unless changed.
 pub async fn merchant(db: &Client, settings: &str) -> Merchant {
+    merchant_with_menu(db, settings, TONYS_MENU).await
+}
+
+/// Like `merchant`, with another menu document (kea's menu JSON, e.g. a
+/// `tests/venues/<name>/menu.json`) imported through `api.import_menu`.
+pub async fn merchant_with_menu(db: &Client, settings: &str, menu_document: &str) -> Merchant {
     let number = unique_number();
     let transfer = "+15555550199".to_string();
     let slug = format!("test-{}", number.trim_start_matches('+'));
@@ -161,7 +167,7 @@ pub async fn merchant(db: &Client, settings: &str) -> Merchant {
     )
     .await
     .expect("hours");
-    let menu: serde_json::Value = serde_json::from_str(TONYS_MENU).expect("menu json");
+    let menu: serde_json::Value = serde_json::from_str(menu_document).expect("menu json");
     let menu_id: i64 = db
         .query_one("select api.import_menu($1, $2)", &[&id, &menu])
         .await

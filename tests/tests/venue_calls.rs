@@ -1,0 +1,224 @@
+//! Persona calls to the hand-written POS menus of `tests/venues/` (issue 12): realistic callers
+//! (hesitant, chatty, correcting themselves, asking questions, ordering for a family) through
+//! the real gateway and database, each checked for the order a competent human order-taker
+//! would have taken, and for never saying one prompt more than three times.
+//!
+//! The calls are data, one file per venue (`tests/venues/<name>/calls.txt`; its format is at the
+//! top of the taqueria file). Each venue is one test: its calls run concurrently against one
+//! merchant with the venue's menu, and the test prints `venue: passed/total` before failing on
+//! the first call that went wrong, with its transcript.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use kea_tests::*;
+use serde_json::Value;
+
+/// Most times one prompt may be said in a call.
+const MAX_SAME_PROMPT: usize = 3;
+
+#[derive(Debug, Default)]
+struct Script {
+    name: String,
+    says: Vec<String>,
+    lines: Vec<String>,
+    outcome: String,
+    must_say: Vec<String>,
+    never_say: Vec<String>,
+}
+
+fn parse(text: &str) -> Vec<Script> {
+    let mut calls: Vec<Script> = Vec::new();
+    for raw in text.lines() {
+        let l = raw.trim();
+        if l.is_empty() || l.starts_with('#') {
+            continue;
+        }
+        if let Some(name) = l.strip_prefix("== ") {
+            calls.push(Script {
+                name: name.to_string(),
+                outcome: "ordered".into(),
+                ..Script::default()
+            });
+            continue;
+        }
+        let c = calls.last_mut().expect("a call starts with '== name'");
+        if let Some(s) = l.strip_prefix("> ") {
+            c.says.push(s.to_string());
+        } else if let Some(s) = l.strip_prefix("= ") {
+            c.lines.push(canonical(s));
+        } else if let Some(s) = l.strip_prefix("outcome ") {
+            c.outcome = s.trim().to_string();
+        } else if let Some(s) = l.strip_prefix("? ") {
+            c.must_say.push(s.to_lowercase());
+        } else if let Some(s) = l.strip_prefix("! ") {
+            c.never_say.push(s.to_lowercase());
+        } else {
+            panic!("unreadable line in calls: {raw}");
+        }
+    }
+    calls
+}
+
+/// "QTY ITEM[@VAR] MOD..." with the modifiers sorted, so lines compare as text.
+fn canonical(line: &str) -> String {
+    let mut words = line.split_whitespace();
+    let head: Vec<&str> = words.by_ref().take(2).collect();
+    let mut mods: Vec<&str> = words.collect();
+    mods.sort_unstable();
+    let mut s = head.join(" ");
+    for m in mods {
+        s.push(' ');
+        s.push_str(m);
+    }
+    s
+}
+
+/// An order line of the call summary in the same notation.
+fn line_of(l: &Value) -> String {
+    let mut s = format!(
+        "{} {}",
+        l["quantity"].as_i64().unwrap_or(0),
+        l["item_code"].as_str().unwrap_or("?")
+    );
+    if let Some(v) = l["variation_code"].as_str() {
+        s.push('@');
+        s.push_str(v);
+    }
+    let mut mods: Vec<String> = l["modifiers"]
+        .as_array()
+        .map(|ms| {
+            ms.iter()
+                .map(|m| {
+                    let mut t = String::new();
+                    if m["negated"] == true {
+                        t.push('!');
+                    }
+                    t.push_str(&format!(
+                        "{}={}",
+                        m["group"].as_str().unwrap_or("?"),
+                        m["option"].as_str().unwrap_or("?")
+                    ));
+                    if let Some(q) = m["quantity"].as_u64().filter(|&q| q > 1) {
+                        t.push_str(&format!("*{q}"));
+                    }
+                    if let Some(q) = m["qualifier"].as_str() {
+                        t.push('+');
+                        t.push_str(q);
+                    }
+                    t
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    mods.sort_unstable();
+    for m in mods {
+        s.push(' ');
+        s.push_str(&m);
+    }
+    s
+}
+
+/// What went wrong in one call, or `None` when it ended as it should.
+fn check(script: &Script, said: &[&str], summary: &Value) -> Option<String> {
+    let mut problems = Vec::new();
+    let outcome = summary["outcome"].as_str().unwrap_or("none");
+    if outcome != script.outcome {
+        problems.push(format!("outcome {outcome}, expected {}", script.outcome));
+    }
+    let mut got: Vec<String> = summary["order"]["lines"]
+        .as_array()
+        .map(|ls| ls.iter().map(line_of).collect())
+        .unwrap_or_default();
+    if outcome != "ordered" {
+        got.clear();
+    }
+    let mut want = script.lines.clone();
+    got.sort();
+    want.sort();
+    if got != want {
+        problems.push(format!("lines {got:?}, expected {want:?}"));
+    }
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for s in said {
+        *counts.entry(s).or_default() += 1;
+    }
+    if let Some((p, n)) = counts.iter().find(|(_, &n)| n > MAX_SAME_PROMPT) {
+        problems.push(format!("said {n} times: {p}"));
+    }
+    let all = said.join("\n").to_lowercase();
+    for m in &script.must_say {
+        if !all.contains(m) {
+            problems.push(format!("never said {m:?}"));
+        }
+    }
+    for m in &script.never_say {
+        if all.contains(m) {
+            problems.push(format!("said {m:?}"));
+        }
+    }
+    (!problems.is_empty()).then(|| problems.join("; "))
+}
+
+async fn venue(name: &str, menu: &str, calls: &str) {
+    let scripts = parse(calls);
+    assert!(scripts.len() >= 20, "{name}: {} calls", scripts.len());
+    let db = admin().await;
+    let gw = start_gateway().await;
+    let m = merchant_with_menu(&db, "", menu).await;
+    let (gw, m) = (Arc::new(gw), Arc::new(m));
+    let runs: Vec<_> = scripts
+        .iter()
+        .map(|s| {
+            let says = s.says.clone();
+            let (gw, m) = (gw.clone(), m.clone());
+            tokio::spawn(async move {
+                let says: Vec<&str> = says.iter().map(String::as_str).collect();
+                let t = call(&gw, &m, &says).await;
+                let summary = summary(&gw, &t.call_sid).await;
+                (t, summary)
+            })
+        })
+        .collect();
+    let mut results = Vec::with_capacity(runs.len());
+    for r in runs {
+        results.push(r.await.expect("a call task"));
+    }
+    let mut failures = Vec::new();
+    for (s, (t, summary)) in scripts.iter().zip(&results) {
+        if let Some(why) = check(s, &t.kea_said(), summary) {
+            let transcript: Vec<String> = t
+                .lines
+                .iter()
+                .map(|(who, text)| format!("    {who}: {text}"))
+                .collect();
+            failures.push(format!("  {}: {why}\n{}", s.name, transcript.join("\n")));
+        }
+    }
+    let passed = scripts.len() - failures.len();
+    println!("{name}: {passed}/{} calls passed", scripts.len());
+    assert!(
+        failures.is_empty(),
+        "{name}: {passed}/{} calls passed\n{}",
+        scripts.len(),
+        failures.join("\n")
+    );
+}
+
+macro_rules! venue_test {
+    ($name:ident) => {
+        #[tokio::test]
+        async fn $name() {
+            venue(
+                stringify!($name),
+                include_str!(concat!("../venues/", stringify!($name), "/menu.json")),
+                include_str!(concat!("../venues/", stringify!($name), "/calls.txt")),
+            )
+            .await;
+        }
+    };
+}
+
+venue_test!(taqueria);
+venue_test!(indian);
+venue_test!(boba);
