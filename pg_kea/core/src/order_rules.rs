@@ -93,7 +93,10 @@ pub fn validate(menu: &Menu, lines: &[RuleLine]) -> Vec<Problem> {
             );
         }
         let Some(item) = menu.item(&line.item) else {
-            bad("unknown_item", format!("the menu has no item {:?}", line.item));
+            bad(
+                "unknown_item",
+                format!("the menu has no item {:?}", line.item),
+            );
             continue;
         };
         if !item.available {
@@ -145,7 +148,10 @@ fn check_groups(
             continue;
         }
         let Some(group) = menu.group(&m.group) else {
-            bad("unknown_group", format!("the menu has no group {:?}", m.group));
+            bad(
+                "unknown_group",
+                format!("the menu has no group {:?}", m.group),
+            );
             continue;
         };
         let Some(option) = group.option(&m.option) else {
@@ -199,9 +205,19 @@ fn check_groups(
                 format!(
                     "{} needs {} {}: {}",
                     item.name,
-                    if group.min == 1 { "a".to_string() } else { group.min.to_string() },
+                    if group.min == 1 {
+                        "a".to_string()
+                    } else {
+                        group.min.to_string()
+                    },
                     group.name.to_lowercase(),
-                    names(group.options.iter().filter(|o| o.available).map(|o| o.name.as_str()))
+                    names(
+                        group
+                            .options
+                            .iter()
+                            .filter(|o| o.available)
+                            .map(|o| o.name.as_str())
+                    )
                 ),
             );
         }
@@ -276,13 +292,19 @@ mod tests {
             codes(serde_json::json!([{"item": "pizza", "quantity": 1}])),
             ["size_required", "choice_required"]
         );
-        let p = validate(&menu(), &lines(serde_json::json!([{"item": "pizza", "variation": "small"}])));
+        let p = validate(
+            &menu(),
+            &lines(serde_json::json!([{"item": "pizza", "variation": "small"}])),
+        );
         assert_eq!(p[0].message, "Cheese Pizza needs a crust: Thin, Deep");
     }
 
     #[test]
     fn sold_out_things_and_limits_are_problems() {
-        assert_eq!(codes(serde_json::json!([{"item": "knots"}])), ["item_sold_out"]);
+        assert_eq!(
+            codes(serde_json::json!([{"item": "knots"}])),
+            ["item_sold_out"]
+        );
         assert_eq!(
             codes(serde_json::json!([{"item": "pizza", "variation": "large",
                 "modifiers": [{"group": "crust", "option": "thin"}, {"group": "toppings", "option": "ham"}]}])),
@@ -308,6 +330,9 @@ mod tests {
             "name": "Cheese Pizza", "unit_price_cents": 900,
             "modifiers": [{"group": "crust", "option": "deep", "name": "Deep", "price_cents": 0}]}]);
         assert_eq!(codes(stored.clone()), Vec::<&str>::new());
-        assert_eq!(lines(stored)[0].to_cart().variation.as_deref(), Some("small"));
+        assert_eq!(
+            lines(stored)[0].to_cart().variation.as_deref(),
+            Some("small")
+        );
     }
 }
