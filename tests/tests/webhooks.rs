@@ -291,7 +291,11 @@ async fn rpc_needs_a_valid_token_and_maps_errors() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 401, "anonymous callers may not read calls: sign in (PostgREST: 401)");
+    assert_eq!(
+        r.status(),
+        401,
+        "anonymous callers may not read calls: sign in (PostgREST: 401)"
+    );
     let r = client
         .post(format!("{}/rpc/call_summary", gw.url))
         .bearer_auth("not.a.jwt")
@@ -564,6 +568,59 @@ async fn a_turn_that_is_not_a_number_is_taken_as_absent() {
             .unwrap();
         assert!(!is_apology(&body), "turn={turn}: {body}");
     }
+}
+
+/// The call's next turn and how many lines its cart holds.
+async fn call_state(db: &tokio_postgres::Client, sid: &str) -> (i32, i32) {
+    let r = db
+        .query_one(
+            "select c.next_turn, json_array_length(c.state->'cart') from app.calls c where c.call_sid = $1",
+            &[&sid],
+        )
+        .await
+        .unwrap();
+    (r.get(0), r.get(1))
+}
+
+/// Issue 9, item 5: a turn number kea never handed out (ahead of the call, or none at all) did
+/// not come from kea's own action URL: the caller hears the last prompt again and nothing
+/// changes; the real next turn then goes on.
+#[tokio::test]
+async fn a_turn_ahead_of_the_call_or_missing_changes_nothing() {
+    let db = admin().await;
+    let gw = start_gateway().await;
+    let m = merchant(&db, "").await;
+    let mut caller = Caller::new(
+        CallSpec::new(&gw.url, AUTH_TOKEN, &m.number, &[]),
+        |_, _| {},
+    );
+    caller.post("/twilio/voice", &[]).await.unwrap();
+    let speech = |text: &'static str| [("SpeechResult", text), ("Confidence", "0.9")];
+    let first = caller
+        .post("/twilio/voice/gather?turn=1", &speech("a coke"))
+        .await
+        .unwrap();
+    for path in ["/twilio/voice/gather?turn=50", "/twilio/voice/gather"] {
+        let again = caller
+            .post(path, &speech("a large pepperoni pizza"))
+            .await
+            .unwrap();
+        assert_eq!(again, first, "{path}: the last prompt again");
+    }
+    assert_eq!(
+        call_state(&db, caller.call_sid()).await,
+        (2, 1),
+        "only the coke"
+    );
+    let next = caller
+        .post(
+            "/twilio/voice/gather?turn=2",
+            &speech("and a large pepperoni pizza"),
+        )
+        .await
+        .unwrap();
+    assert!(!is_apology(&next), "{next}");
+    assert_eq!(call_state(&db, caller.call_sid()).await, (3, 2));
 }
 
 #[tokio::test]
