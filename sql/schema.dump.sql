@@ -125,6 +125,47 @@ $$;
 ALTER FUNCTION api.approve_order(task_id bigint) OWNER TO kea_owner;
 
 --
+-- Name: call_for_task(bigint); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.call_for_task(task_id bigint) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+    r app.reservations := app.my_reservation(call_for_task.task_id);
+begin
+    return (
+        select jsonb_build_object(
+            'call_sid', c.call_sid, 'status', c.status, 'outcome', c.outcome,
+            'from', c.from_number, 'to', c.to_number, 'started_at', c.started_at,
+            'ended_at', c.ended_at, 'duration_s', c.duration_s, 'recording_url', c.recording_url,
+            'previous_orders', (select count(*) from app.orders p
+                                 where p.merchant_id = o.merchant_id and p.id <> o.id
+                                   and p.customer_phone = c.from_number
+                                   and p.status not in ('abandoned', 'rejected', 'cancelled')),
+            'turns', coalesce((select jsonb_agg(jsonb_build_object(
+                            'seq', t.seq, 'event', t.event, 'speech', t.speech,
+                            'confidence', t.confidence, 'digits', t.digits, 'said', t.said,
+                            'phase', t.phase, 'understood', t.understood::jsonb,
+                            'at', t.created_at) order by t.seq)
+                      from app.turns t where t.merchant_id = c.merchant_id and t.call_id = c.id), '[]'))
+          from app.tasks tk
+          join app.orders o on o.merchant_id = tk.merchant_id and o.id = tk.order_id
+          join app.calls c on c.merchant_id = o.merchant_id and c.id = o.call_id
+         where tk.merchant_id = r.merchant_id and tk.id = r.task_id);
+end
+$$;
+
+ALTER FUNCTION api.call_for_task(task_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION call_for_task(task_id bigint); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.call_for_task(task_id bigint) IS 'The call behind a task the signed-in agent holds: turns with what kea understood, caller, outcome.';
+
+--
 -- Name: call_summary(text); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
@@ -395,6 +436,149 @@ ALTER FUNCTION api.login(email text, password text) OWNER TO kea_owner;
 COMMENT ON FUNCTION api.login(email text, password text) IS 'Signs an agent or merchant staff in with email and password; returns {token, role, agent_id or merchant_id, name, expires_at}.';
 
 --
+-- Name: menu_for_task(bigint); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.menu_for_task(task_id bigint) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+    r app.reservations := app.my_reservation(menu_for_task.task_id);
+    v_menu bigint;
+begin
+    select app.order_menu(o) into v_menu
+      from app.tasks t join app.orders o on o.merchant_id = t.merchant_id and o.id = t.order_id
+     where t.merchant_id = r.merchant_id and t.id = r.task_id;
+    return coalesce((select document from kea.menus where menu_id = v_menu),
+                    app.menu_document(v_menu));
+end
+$$;
+
+ALTER FUNCTION api.menu_for_task(task_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION menu_for_task(task_id bigint); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.menu_for_task(task_id bigint) IS 'The menu document of the task''s order (sizes, groups, options), for a task the signed-in agent holds.';
+
+--
+-- Name: merchant_calls(timestamp with time zone, integer); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.merchant_calls(since timestamp with time zone DEFAULT NULL::timestamp with time zone, max_calls integer DEFAULT 50) RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    select coalesce(jsonb_agg(x.j order by x.started_at desc), '[]')
+      from (select c.started_at, jsonb_build_object(
+                'call_sid', c.call_sid, 'from', c.from_number, 'status', c.status,
+                'outcome', c.outcome, 'started_at', c.started_at, 'ended_at', c.ended_at,
+                'duration_s', c.duration_s, 'order_id', c.order_id,
+                'order_status', o.status, 'total_cents', o.total_cents,
+                'turns', coalesce((select jsonb_agg(jsonb_build_object(
+                                'seq', t.seq, 'event', t.event, 'speech', t.speech,
+                                'confidence', t.confidence, 'said', t.said) order by t.seq)
+                          from app.turns t where t.merchant_id = c.merchant_id and t.call_id = c.id), '[]')) as j
+              from app.calls c
+              left join app.orders o on o.merchant_id = c.merchant_id and o.id = c.order_id
+             where c.merchant_id = app.token_merchant()
+               and c.started_at >= coalesce(merchant_calls.since, app.merchant_day_start(c.merchant_id))
+             order by c.started_at desc
+             limit least(greatest(coalesce(merchant_calls.max_calls, 50), 1), 200)) x
+$$;
+
+ALTER FUNCTION api.merchant_calls(since timestamp with time zone, max_calls integer) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION merchant_calls(since timestamp with time zone, max_calls integer); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.merchant_calls(since timestamp with time zone, max_calls integer) IS 'The signed-in merchant''s calls since `since` (default: local midnight), newest first, with transcripts.';
+
+--
+-- Name: merchant_menu(); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.merchant_menu() RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    select app.menu_document(m.id) from app.menus m
+     where m.merchant_id = app.token_merchant() and m.active
+$$;
+
+ALTER FUNCTION api.merchant_menu() OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION merchant_menu(); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.merchant_menu() IS 'The signed-in merchant''s active menu document.';
+
+--
+-- Name: merchant_orders_today(); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.merchant_orders_today() RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    select coalesce(jsonb_agg(app.order_json(o.id) || jsonb_build_object(
+               'call_sid', c.call_sid, 'call_outcome', c.outcome, 'from', c.from_number,
+               'history', (select jsonb_agg(jsonb_build_object(
+                                'from', h.from_status, 'to', h.to_status, 'actor', h.actor_kind,
+                                'reason', h.reason, 'at', h.at) order by h.id)
+                             from app.order_history h
+                            where h.merchant_id = o.merchant_id and h.order_id = o.id))
+               order by o.created_at desc), '[]')
+      from app.orders o
+      left join app.calls c on c.merchant_id = o.merchant_id and c.id = o.call_id
+     where o.merchant_id = app.token_merchant()
+       and o.created_at >= app.merchant_day_start(o.merchant_id)
+$$;
+
+ALTER FUNCTION api.merchant_orders_today() OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION merchant_orders_today(); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.merchant_orders_today() IS 'The signed-in merchant''s orders since local midnight, newest first, with lines and status history.';
+
+--
+-- Name: merchant_settings(); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.merchant_settings() RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    select jsonb_build_object(
+        'merchant_id', m.id, 'name', m.name, 'slug', m.slug, 'time_zone', m.time_zone,
+        'transfer_number', m.transfer_number, 'greeting', m.greeting,
+        'hours_text', m.hours_text, 'open_now', app.is_open(m.id, now()),
+        'phone_numbers', (select coalesce(jsonb_agg(p.e164 order by p.e164), '[]')
+                            from app.phone_numbers p where p.merchant_id = m.id),
+        'pos', (select jsonb_build_object('kind', c.kind, 'base_url', c.base_url)
+                  from app.pos_connections c where c.merchant_id = m.id),
+        'hours', (select coalesce(jsonb_agg(jsonb_build_object(
+                            'weekday', h.weekday, 'opens', to_char(h.opens, 'HH24:MI'),
+                            'closes', to_char(h.closes, 'HH24:MI')) order by h.weekday, h.opens), '[]')
+                    from app.opening_hours h where h.merchant_id = m.id))
+    from app.merchants m where m.id = app.token_merchant()
+$$;
+
+ALTER FUNCTION api.merchant_settings() OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION merchant_settings(); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.merchant_settings() IS 'The signed-in merchant''s name, numbers, transfer number, greeting, hours and POS.';
+
+--
 -- Name: my_tasks(); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
@@ -605,6 +789,36 @@ $$;
 ALTER FUNCTION api.set_activity(activity text) OWNER TO kea_owner;
 
 --
+-- Name: set_hours(jsonb); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.set_hours(hours jsonb) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+    v_merchant bigint := app.token_merchant();
+begin
+    if jsonb_typeof(set_hours.hours) is distinct from 'array' then
+        raise exception 'hours must be an array of {weekday, opens, closes}' using errcode = '22023';
+    end if;
+    delete from app.opening_hours h where h.merchant_id = v_merchant;
+    insert into app.opening_hours (merchant_id, weekday, opens, closes)
+    select v_merchant, (x->>'weekday')::smallint, (x->>'opens')::time, (x->>'closes')::time
+      from jsonb_array_elements(set_hours.hours) x;
+    return api.merchant_settings();
+end
+$$;
+
+ALTER FUNCTION api.set_hours(hours jsonb) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION set_hours(hours jsonb); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.set_hours(hours jsonb) IS 'Replaces the signed-in merchant''s opening hours; returns the settings with the hours in words.';
+
+--
 -- Name: set_item_available(bigint, text, boolean); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
@@ -619,6 +833,56 @@ CREATE FUNCTION api.set_item_available(p_merchant_id bigint, p_item_code text, p
 $$;
 
 ALTER FUNCTION api.set_item_available(p_merchant_id bigint, p_item_code text, p_available boolean) OWNER TO kea_owner;
+
+--
+-- Name: set_option_available(text, text, boolean, text, text); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.set_option_available(kind text, code text, available boolean, group_code text DEFAULT NULL::text, item text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+    v_merchant bigint := app.token_merchant();
+    v_menu bigint := (select id from app.menus m where m.merchant_id = v_merchant and m.active);
+    n integer;
+begin
+    if set_option_available.kind = 'item' then
+        update app.menu_items i set available = set_option_available.available
+         where i.merchant_id = v_merchant and i.menu_id = v_menu and i.code = set_option_available.code;
+    elsif set_option_available.kind = 'variation' then
+        update app.item_variations v set available = set_option_available.available
+          from app.menu_items i
+         where i.merchant_id = v_merchant and i.menu_id = v_menu and i.code = set_option_available.item
+           and v.item_id = i.id and v.code = set_option_available.code;
+    elsif set_option_available.kind = 'option' then
+        update app.modifier_options o set available = set_option_available.available
+          from app.modifier_groups g
+         where g.merchant_id = v_merchant and g.menu_id = v_menu and g.code = set_option_available.group_code
+           and o.group_id = g.id and o.code = set_option_available.code;
+    else
+        raise exception 'kind must be item, variation or option, not %', set_option_available.kind
+            using errcode = '22023';
+    end if;
+    get diagnostics n = row_count;
+    if n = 0 then
+        raise exception 'no % % in the active menu', set_option_available.kind, set_option_available.code
+            using errcode = 'KM404';
+    end if;
+    return jsonb_build_object('kind', set_option_available.kind, 'code', set_option_available.code,
+                              'group_code', set_option_available.group_code,
+                              'item', set_option_available.item,
+                              'available', set_option_available.available);
+end
+$$;
+
+ALTER FUNCTION api.set_option_available(kind text, code text, available boolean, group_code text, item text) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION set_option_available(kind text, code text, available boolean, group_code text, item text); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.set_option_available(kind text, code text, available boolean, group_code text, item text) IS 'Marks an item, a size (variation) or an option sold out (available false) or back, in the active menu.';
 
 --
 -- Name: twilio_gather(jsonb, integer); Type: FUNCTION; Schema: api; Owner: kea_owner
@@ -837,6 +1101,39 @@ end
 $$;
 
 ALTER FUNCTION api.twilio_voice(p_params jsonb) OWNER TO kea_owner;
+
+--
+-- Name: update_settings(text, text); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.update_settings(transfer_number text, greeting text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $_$
+begin
+    if nullif(trim(update_settings.transfer_number), '') !~ '^\+[1-9][0-9]{6,14}$' then
+        raise exception 'the transfer number must be E.164, like +15555550199'
+            using errcode = '22023';
+    end if;
+    if length(update_settings.greeting) > 300 then
+        raise exception 'the greeting is read at every call: keep it under 300 characters'
+            using errcode = '22023';
+    end if;
+    update app.merchants m
+       set transfer_number = nullif(trim(update_settings.transfer_number), ''),
+           greeting = nullif(trim(update_settings.greeting), '')
+     where m.id = app.token_merchant();
+    return api.merchant_settings();
+end
+$_$;
+
+ALTER FUNCTION api.update_settings(transfer_number text, greeting text) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION update_settings(transfer_number text, greeting text); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.update_settings(transfer_number text, greeting text) IS 'Sets the signed-in merchant''s transfer number and greeting; returns the settings.';
 
 --
 -- Name: act_as(text, text, text); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -1537,6 +1834,19 @@ CREATE FUNCTION app.menu_document(p_menu_id bigint) RETURNS jsonb
 $$;
 
 ALTER FUNCTION app.menu_document(p_menu_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: merchant_day_start(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.merchant_day_start(p_merchant_id bigint) RETURNS timestamp with time zone
+    LANGUAGE sql STABLE
+    AS $$
+    select date_trunc('day', now() at time zone m.time_zone) at time zone m.time_zone
+      from app.merchants m where m.id = p_merchant_id
+$$;
+
+ALTER FUNCTION app.merchant_day_start(p_merchant_id bigint) OWNER TO kea_owner;
 
 --
 -- Name: merchants; Type: TABLE; Schema: app; Owner: kea_owner
@@ -2449,6 +2759,25 @@ end
 $$;
 
 ALTER FUNCTION app.task_step_timed_out(p_task_id bigint, p_step integer) OWNER TO kea_owner;
+
+--
+-- Name: token_merchant(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.token_merchant() RETURNS bigint
+    LANGUAGE plpgsql STABLE
+    AS $$
+declare
+    v bigint := (app.jwt_claims()->>'merchant_id')::bigint;
+begin
+    if v is null then
+        raise exception 'sign in as a merchant first' using errcode = '42501';
+    end if;
+    return v;
+end
+$$;
+
+ALTER FUNCTION app.token_merchant() OWNER TO kea_owner;
 
 --
 -- Name: upsert_agent(text, text, text, jsonb, integer); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -5042,6 +5371,13 @@ REVOKE ALL ON FUNCTION api.approve_order(task_id bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.approve_order(task_id bigint) TO kea_agent;
 
 --
+-- Name: FUNCTION call_for_task(task_id bigint); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.call_for_task(task_id bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.call_for_task(task_id bigint) TO kea_agent;
+
+--
 -- Name: FUNCTION call_summary(p_call_sid text); Type: ACL; Schema: api; Owner: kea_owner
 --
 
@@ -5092,6 +5428,41 @@ GRANT ALL ON FUNCTION api.issue_pos_token(merchant_id bigint, days integer) TO k
 REVOKE ALL ON FUNCTION api.login(email text, password text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.login(email text, password text) TO kea_anon;
 GRANT ALL ON FUNCTION api.login(email text, password text) TO kea_agent;
+
+--
+-- Name: FUNCTION menu_for_task(task_id bigint); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.menu_for_task(task_id bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.menu_for_task(task_id bigint) TO kea_agent;
+
+--
+-- Name: FUNCTION merchant_calls(since timestamp with time zone, max_calls integer); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.merchant_calls(since timestamp with time zone, max_calls integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.merchant_calls(since timestamp with time zone, max_calls integer) TO kea_merchant;
+
+--
+-- Name: FUNCTION merchant_menu(); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.merchant_menu() FROM PUBLIC;
+GRANT ALL ON FUNCTION api.merchant_menu() TO kea_merchant;
+
+--
+-- Name: FUNCTION merchant_orders_today(); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.merchant_orders_today() FROM PUBLIC;
+GRANT ALL ON FUNCTION api.merchant_orders_today() TO kea_merchant;
+
+--
+-- Name: FUNCTION merchant_settings(); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.merchant_settings() FROM PUBLIC;
+GRANT ALL ON FUNCTION api.merchant_settings() TO kea_merchant;
 
 --
 -- Name: FUNCTION my_tasks(); Type: ACL; Schema: api; Owner: kea_owner
@@ -5151,11 +5522,25 @@ REVOKE ALL ON FUNCTION api.set_activity(activity text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.set_activity(activity text) TO kea_agent;
 
 --
+-- Name: FUNCTION set_hours(hours jsonb); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.set_hours(hours jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.set_hours(hours jsonb) TO kea_merchant;
+
+--
 -- Name: FUNCTION set_item_available(p_merchant_id bigint, p_item_code text, p_available boolean); Type: ACL; Schema: api; Owner: kea_owner
 --
 
 REVOKE ALL ON FUNCTION api.set_item_available(p_merchant_id bigint, p_item_code text, p_available boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.set_item_available(p_merchant_id bigint, p_item_code text, p_available boolean) TO kea_service;
+
+--
+-- Name: FUNCTION set_option_available(kind text, code text, available boolean, group_code text, item text); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.set_option_available(kind text, code text, available boolean, group_code text, item text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.set_option_available(kind text, code text, available boolean, group_code text, item text) TO kea_merchant;
 
 --
 -- Name: FUNCTION twilio_gather(p_params jsonb, p_turn integer); Type: ACL; Schema: api; Owner: kea_owner
@@ -5191,6 +5576,13 @@ GRANT ALL ON FUNCTION api.twilio_status(p_params jsonb) TO kea_authenticator;
 
 REVOKE ALL ON FUNCTION api.twilio_voice(p_params jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.twilio_voice(p_params jsonb) TO kea_authenticator;
+
+--
+-- Name: FUNCTION update_settings(transfer_number text, greeting text); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.update_settings(transfer_number text, greeting text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.update_settings(transfer_number text, greeting text) TO kea_merchant;
 
 --
 -- Name: FUNCTION act_as(p_kind text, p_id text, p_reason text); Type: ACL; Schema: app; Owner: kea_owner
@@ -5393,6 +5785,12 @@ REVOKE ALL ON FUNCTION app.line_json(p_merchant_id bigint, p_order_id bigint, p_
 --
 
 REVOKE ALL ON FUNCTION app.menu_document(p_menu_id bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION merchant_day_start(p_merchant_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.merchant_day_start(p_merchant_id bigint) FROM PUBLIC;
 
 --
 -- Name: COLUMN merchants.id; Type: ACL; Schema: app; Owner: kea_owner
@@ -5739,6 +6137,12 @@ REVOKE ALL ON FUNCTION app.task_json(t app.tasks, r app.reservations) FROM PUBLI
 --
 
 REVOKE ALL ON FUNCTION app.task_step_timed_out(p_task_id bigint, p_step integer) FROM PUBLIC;
+
+--
+-- Name: FUNCTION token_merchant(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.token_merchant() FROM PUBLIC;
 
 --
 -- Name: FUNCTION upsert_agent(p_email text, p_name text, p_password text, p_attributes jsonb, p_capacity integer); Type: ACL; Schema: app; Owner: kea_owner

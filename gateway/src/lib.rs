@@ -8,6 +8,8 @@
 //! - [`twilio`]: a voice webhook becomes one `api.twilio_*` call whose text is the TwiML reply;
 //!   any failure still answers TwiML that apologises and transfers (see [`directory`]).
 //! - [`rpc`]: PostgREST-style `POST /rpc/{function}` for agents and POS callbacks (JWT roles).
+//! - [`events`]: `GET /events`, live task events (LISTEN kea_tasks) as server-sent events.
+//! - [`pages`]: the agent console (`/console`) and merchant page (`/merchant`), embedded.
 //! - [`openapi`]: the `api` functions from the catalog, for /rpc and `GET /openapi.json`.
 //! - [`http_error`]: the one place SQLSTATEs become HTTP statuses.
 //! - [`metrics`]: Prometheus counters and latencies at `GET /metrics`; `GET /healthz`.
@@ -15,9 +17,11 @@
 pub mod config;
 pub mod connections;
 pub mod directory;
+pub mod events;
 pub mod http_error;
 pub mod metrics;
 pub mod openapi;
+pub mod pages;
 pub mod params;
 pub mod rpc;
 pub mod server;

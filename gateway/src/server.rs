@@ -21,7 +21,7 @@ use crate::connections::{Admission, Registry, Watched, CLOSE_GRACE};
 use crate::directory::Directory;
 use crate::metrics::Metrics;
 use crate::twilio::Webhook;
-use crate::{openapi, rpc, twilio};
+use crate::{events, openapi, pages, rpc, twilio};
 
 /// Twilio's webhooks are a few KB; nothing kea serves needs more than this.
 const MAX_BODY: usize = 64 * 1024;
@@ -31,6 +31,8 @@ pub struct AppState {
     pub pool: Pool,
     pub directory: Directory,
     pub metrics: Metrics,
+    /// Live task events for `GET /events` (one LISTEN connection, fanned out).
+    pub events: events::Hub,
 }
 
 /// A response under construction.
@@ -107,8 +109,13 @@ pub async fn run(listener: TcpListener, state: Arc<AppState>, shutdown: impl Fut
             let state = service_state.clone();
             let conn = service_conn.clone();
             async move {
-                let _serving = conn.serving();
-                Ok::<_, Infallible>(route(&state, req).await)
+                let serving = conn.serving();
+                // A stream, not one reply: it keeps the guard (busy) for as long as it lasts.
+                if req.method() == Method::GET && req.uri().path() == "/events" {
+                    return Ok::<_, Infallible>(events::handle(&state, req, serving).await);
+                }
+                let _serving = serving;
+                Ok(route(&state, req).await.map(BodyExt::boxed))
             }
         });
         let served =
@@ -157,6 +164,7 @@ pub async fn run(listener: TcpListener, state: Arc<AppState>, shutdown: impl Fut
         });
     }
     tracing::info!("shutting down: waiting for open requests");
+    state.events.shutdown();
     registry.close_all().await;
 }
 
@@ -174,6 +182,7 @@ async fn route(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>
     let body_timeout = at_least_100ms(state.config.body_timeout_ms);
     let (label, reply) = match (&parts.method, path.as_str(), hook) {
         (&Method::GET, "/healthz", _) => ("healthz", health(state).await),
+        (&Method::GET, p, None) if pages::serves(p) => ("page", pages::reply(p)),
         (&Method::GET, "/metrics", _) => (
             "metrics",
             Reply {
@@ -279,7 +288,9 @@ pub fn build_state(
         .build()?;
     let directory = Directory::default();
     directory.spawn_refresher(pool.clone(), std::time::Duration::from_secs(30));
+    let events = events::Hub::new(&config.database_url);
     Ok(Arc::new(AppState {
+        events,
         config,
         pool,
         directory,

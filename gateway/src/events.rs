@@ -1,0 +1,376 @@
+//! `GET /events`: live task events as server-sent events, for the agent console and the
+//! merchant page (docs/console.md).
+//!
+//! One dedicated session connection per gateway `LISTEN`s on `kea_tasks` (never through a
+//! transaction pooler: LISTEN needs a session), started with the first subscriber and
+//! reconnected with backoff. Its notifications are fanned out to every subscriber over a
+//! broadcast channel; each subscriber's task keeps only what its token may see:
+//! - an agent (`kea_agent`, `agent_id`): events naming them, and later events of tasks they were
+//!   told about (another agent took it, it was escalated or completed: `"yours": false`);
+//! - a merchant (`kea_merchant`, `merchant_id`): the events of its own tasks.
+//!
+//! NOTIFY is a wake-up, not the truth: on connecting, after the listener reconnected, and when a
+//! subscriber fell behind, it gets `{"event": "resync"}` and reloads through `/rpc`.
+//!
+//! The token is the one `/rpc` takes, in `Authorization: Bearer` (the console reads the stream
+//! with `fetch`, so no token travels in a URL); the stream ends when the token expires.
+
+use std::collections::HashSet;
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::sync::{Arc, Once};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::combinators::BoxBody;
+use http_body_util::BodyExt;
+use hyper::body::{Body, Frame, Incoming};
+use hyper::{Request, Response, StatusCode};
+use serde_json::{json, Value};
+use tokio::sync::{broadcast, mpsc, watch};
+use tokio_postgres::AsyncMessage;
+
+use crate::connections::Serving;
+use crate::rpc;
+use crate::server::{AppState, Reply};
+
+/// The NOTIFY channel of task changes (`app.notify_task`).
+pub const CHANNEL: &str = "kea_tasks";
+/// A comment line this often keeps proxies and browsers from closing a quiet stream.
+const HEARTBEAT: Duration = Duration::from_secs(15);
+/// Events buffered per subscriber before it is told to resync instead.
+const BACKLOG: usize = 256;
+
+/// The fan-out point: one LISTEN connection, any number of subscribers.
+pub struct Hub {
+    database_url: String,
+    events: broadcast::Sender<Arc<Value>>,
+    started: Once,
+    /// Set at shutdown: every stream ends, so open streams never hold the server up.
+    closing: watch::Sender<bool>,
+}
+
+impl Hub {
+    pub fn new(database_url: &str) -> Hub {
+        Hub {
+            database_url: database_url.to_string(),
+            events: broadcast::channel(BACKLOG).0,
+            started: Once::new(),
+            closing: watch::channel(false).0,
+        }
+    }
+
+    /// Ends every open stream (called when the server shuts down).
+    pub fn shutdown(&self) {
+        self.closing.send_replace(true);
+    }
+
+    fn subscribe(&self) -> broadcast::Receiver<Arc<Value>> {
+        self.started.call_once(|| {
+            tokio::spawn(listen(self.database_url.clone(), self.events.clone()));
+        });
+        self.events.subscribe()
+    }
+}
+
+/// Keeps one LISTEN session open, reconnecting with backoff (100 ms doubling to 10 s).
+async fn listen(url: String, events: broadcast::Sender<Arc<Value>>) {
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        match listen_once(&url, &events).await {
+            Ok(()) => tracing::warn!("events: the LISTEN connection closed"),
+            Err(e) => tracing::warn!(error = %e, "events: the LISTEN connection failed"),
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(10));
+    }
+}
+
+async fn listen_once(
+    url: &str,
+    events: &broadcast::Sender<Arc<Value>>,
+) -> Result<(), tokio_postgres::Error> {
+    let (client, mut connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+    // The connection must be polled by hand to see notifications (tokio::spawn(connection)
+    // drops them); they go through a channel to this task.
+    let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+    let driver = tokio::spawn(async move {
+        loop {
+            match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+                Some(Ok(AsyncMessage::Notification(n))) => {
+                    let _ = tx.send(n.payload().to_string());
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(e),
+                None => return Ok(()),
+            }
+        }
+    });
+    client.batch_execute(&format!("listen {CHANNEL}")).await?;
+    tracing::info!("events: listening on {CHANNEL}");
+    // Whatever happened while we were not listening is unknown: everyone reloads.
+    let _ = events.send(Arc::new(json!({"event": "resync"})));
+    while let Some(payload) = rx.recv().await {
+        match serde_json::from_str::<Value>(&payload) {
+            Ok(v) => {
+                let _ = events.send(Arc::new(v));
+            }
+            Err(e) => tracing::warn!(error = %e, payload, "events: not JSON"),
+        }
+    }
+    drop(client);
+    driver.await.unwrap_or(Ok(()))
+}
+
+/// Who a stream is for, from the token.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Audience {
+    Agent(i64),
+    Merchant(i64),
+}
+
+/// Decides, for one subscriber, what of each event it sees.
+#[derive(Debug)]
+pub struct Filter {
+    audience: Audience,
+    /// Tasks this agent was told about: their later events concern them too.
+    known: HashSet<i64>,
+}
+
+impl Filter {
+    pub fn new(audience: Audience) -> Filter {
+        Filter {
+            audience,
+            known: HashSet::new(),
+        }
+    }
+
+    /// The event as this subscriber sees it, or None.
+    pub fn view(&mut self, event: &Value) -> Option<Value> {
+        if event.get("event").and_then(Value::as_str) == Some("resync") {
+            return Some(event.clone());
+        }
+        let task = event.get("task_id").and_then(Value::as_i64)?;
+        match self.audience {
+            Audience::Agent(me) => {
+                let about = event.get("agent_id").and_then(Value::as_i64);
+                let mut out = event.clone();
+                let kind = event.get("event").and_then(Value::as_str).unwrap_or("");
+                let done = matches!(kind, "completed" | "canceled" | "escalated");
+                if about == Some(me) {
+                    self.known.insert(task);
+                    out["yours"] = json!(true);
+                } else if self.known.contains(&task) {
+                    // Another agent's doing, or the task moved on: it is gone from my list.
+                    out["yours"] = json!(false);
+                    out.as_object_mut()?.remove("agent_id");
+                    if done || kind == "accepted" || kind == "offered" {
+                        self.known.remove(&task);
+                    }
+                } else {
+                    return None;
+                }
+                Some(out)
+            }
+            Audience::Merchant(mine) => {
+                (event.get("merchant_id").and_then(Value::as_i64) == Some(mine)).then(|| {
+                    let mut out = event.clone();
+                    if let Some(o) = out.as_object_mut() {
+                        o.remove("agent_id");
+                    }
+                    out
+                })
+            }
+        }
+    }
+}
+
+/// The token's audience and expiry (seconds since the epoch), checked by `/rpc`'s own
+/// [`rpc::verify`]: HS256 with one of the configured secrets, `exp` and `nbf`.
+fn authorize(state: &AppState, req: &Request<Incoming>) -> Result<(Audience, Option<u64>), Reply> {
+    let token = req
+        .headers()
+        .get(hyper::header::AUTHORIZATION)
+        .and_then(|a| a.to_str().ok())
+        .and_then(|a| {
+            a.strip_prefix("Bearer ")
+                .or_else(|| a.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .ok_or_else(|| {
+            rpc::error(
+                StatusCode::UNAUTHORIZED,
+                "PGRST301",
+                "expected Authorization: Bearer <jwt>",
+            )
+        })?;
+    let claims = rpc::verify(token, &rpc::secrets(state.config.jwt_secret.as_deref()))?;
+    let id = |k: &str| claims.get(k).and_then(Value::as_i64);
+    let exp = claims.get("exp").and_then(Value::as_u64);
+    match (
+        claims.get("role").and_then(Value::as_str),
+        id("agent_id"),
+        id("merchant_id"),
+    ) {
+        (Some("kea_agent"), Some(agent), _) => Ok((Audience::Agent(agent), exp)),
+        (Some("kea_merchant"), _, Some(merchant)) => Ok((Audience::Merchant(merchant), exp)),
+        _ => Err(rpc::error(
+            StatusCode::FORBIDDEN,
+            "42501",
+            "events are for agents (agent_id) and merchants (merchant_id)",
+        )),
+    }
+}
+
+/// Answers `GET /events`: a stream that lives as long as the client, the token and the server.
+/// It holds the connection's `serving` guard, so the idle timeout leaves it alone.
+pub async fn handle(
+    state: &Arc<AppState>,
+    req: Request<Incoming>,
+    serving: Serving,
+) -> Response<BoxBody<Bytes, Infallible>> {
+    let (audience, exp) = match authorize(state, &req) {
+        Ok(a) => a,
+        Err(reply) => {
+            state.metrics.observe("events", reply.status.as_u16(), 0.0);
+            return Response::builder()
+                .status(reply.status)
+                .header(hyper::header::CONTENT_TYPE, reply.content_type)
+                .body(http_body_util::Full::new(reply.body).boxed())
+                .expect("static headers are valid");
+        }
+    };
+    state.metrics.observe("events", 200, 0.0);
+    let (tx, rx) = mpsc::channel::<Bytes>(64);
+    let events = state.events.subscribe();
+    let closing = state.events.closing.subscribe();
+    tokio::spawn(pump(audience, exp, events, closing, tx));
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(hyper::header::CONTENT_TYPE, "text/event-stream")
+        .header(hyper::header::CACHE_CONTROL, "no-cache")
+        .header("x-accel-buffering", "no")
+        .body(
+            Stream {
+                rx,
+                _serving: serving,
+            }
+            .boxed(),
+        )
+        .expect("static headers are valid")
+}
+
+/// Moves one subscriber's events into its stream until the client leaves, the token expires or
+/// the server shuts down.
+async fn pump(
+    audience: Audience,
+    exp: Option<u64>,
+    mut events: broadcast::Receiver<Arc<Value>>,
+    mut closing: watch::Receiver<bool>,
+    tx: mpsc::Sender<Bytes>,
+) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let expires = tokio::time::Instant::now()
+        + Duration::from_secs(exp.map_or(u64::MAX / 4, |e| e.saturating_sub(now)));
+    let who = match audience {
+        Audience::Agent(id) => json!({"event": "ready", "agent_id": id}),
+        Audience::Merchant(id) => json!({"event": "ready", "merchant_id": id}),
+    };
+    let mut filter = Filter::new(audience);
+    if tx
+        .send(Bytes::from(format!("retry: 2000\ndata: {who}\n\n")))
+        .await
+        .is_err()
+    {
+        return;
+    }
+    let mut heartbeat = tokio::time::interval(HEARTBEAT);
+    heartbeat.tick().await;
+    loop {
+        let frame = tokio::select! {
+            got = events.recv() => match got {
+                Ok(ev) => match filter.view(&ev) {
+                    Some(v) => format!("data: {v}\n\n"),
+                    None => continue,
+                },
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    format!("data: {}\n\n", json!({"event": "resync"}))
+                }
+                Err(broadcast::error::RecvError::Closed) => break,
+            },
+            _ = heartbeat.tick() => ": ping\n\n".to_string(),
+            _ = tokio::time::sleep_until(expires) => {
+                let _ = tx.send(Bytes::from(format!("data: {}\n\n", json!({"event": "expired"})))).await;
+                break;
+            }
+            _ = async { let _ = closing.wait_for(|c| *c).await; } => break,
+            _ = tx.closed() => break,
+        };
+        if tx.send(Bytes::from(frame)).await.is_err() {
+            break;
+        }
+    }
+}
+
+/// The response body: frames from the subscriber's task, ending when it does.
+struct Stream {
+    rx: mpsc::Receiver<Bytes>,
+    _serving: Serving,
+}
+
+impl Body for Stream {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        self.rx
+            .poll_recv(cx)
+            .map(|b| b.map(|bytes| Ok(Frame::data(bytes))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(kind: &str, task: i64, merchant: i64, agent: Option<i64>) -> Value {
+        json!({"event": kind, "task_id": task, "merchant_id": merchant, "order_id": 1, "agent_id": agent})
+    }
+
+    #[test]
+    fn an_agent_sees_its_own_offers_and_what_became_of_them() {
+        let mut f = Filter::new(Audience::Agent(7));
+        assert!(f.view(&ev("created", 1, 1, None)).is_none());
+        assert!(f.view(&ev("offered", 1, 1, Some(8))).is_none());
+        let mine = f.view(&ev("offered", 2, 1, Some(7))).expect("my offer");
+        assert_eq!(mine["yours"], true);
+        // The offer timed out (mine), went to agent 8, who accepted: I hear of it once.
+        assert_eq!(
+            f.view(&ev("timeout", 2, 1, Some(7))).unwrap()["yours"],
+            true
+        );
+        let gone = f.view(&ev("offered", 2, 1, Some(8))).expect("taken");
+        assert_eq!(gone["yours"], false);
+        assert!(gone.get("agent_id").is_none(), "who took it is not told");
+        assert!(f.view(&ev("accepted", 2, 1, Some(8))).is_none());
+        assert_eq!(
+            f.view(&json!({"event": "resync"})).unwrap()["event"],
+            "resync"
+        );
+    }
+
+    #[test]
+    fn a_merchant_sees_its_own_tasks_only() {
+        let mut f = Filter::new(Audience::Merchant(3));
+        assert!(f.view(&ev("created", 1, 4, None)).is_none());
+        let v = f.view(&ev("completed", 2, 3, Some(9))).expect("own task");
+        assert!(v.get("agent_id").is_none());
+    }
+}

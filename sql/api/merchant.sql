@@ -1,0 +1,197 @@
+-- The merchant page (/merchant, docs/console.md): today's orders and their way through the POS,
+-- sold-out switches, opening hours, transfer number and greeting, calls with their transcripts.
+-- The merchant is the one in the token (`merchant_id` claim, role kea_merchant), never an
+-- argument. Security definer (run as kea_owner), like the agents' functions.
+
+-- The merchant of the request's token; 42501 (403) without one.
+create function app.token_merchant() returns bigint
+language plpgsql stable as $$
+declare
+    v bigint := (app.jwt_claims()->>'merchant_id')::bigint;
+begin
+    if v is null then
+        raise exception 'sign in as a merchant first' using errcode = '42501';
+    end if;
+    return v;
+end
+$$;
+
+-- "Today" is the merchant's own day (its time zone), from local midnight.
+create function app.merchant_day_start(p_merchant_id bigint) returns timestamptz
+language sql stable as $$
+    select date_trunc('day', now() at time zone m.time_zone) at time zone m.time_zone
+      from app.merchants m where m.id = p_merchant_id
+$$;
+
+create function api.merchant_settings() returns jsonb
+language sql stable security definer set search_path = pg_catalog, public as $$
+    select jsonb_build_object(
+        'merchant_id', m.id, 'name', m.name, 'slug', m.slug, 'time_zone', m.time_zone,
+        'transfer_number', m.transfer_number, 'greeting', m.greeting,
+        'hours_text', m.hours_text, 'open_now', app.is_open(m.id, now()),
+        'phone_numbers', (select coalesce(jsonb_agg(p.e164 order by p.e164), '[]')
+                            from app.phone_numbers p where p.merchant_id = m.id),
+        'pos', (select jsonb_build_object('kind', c.kind, 'base_url', c.base_url)
+                  from app.pos_connections c where c.merchant_id = m.id),
+        'hours', (select coalesce(jsonb_agg(jsonb_build_object(
+                            'weekday', h.weekday, 'opens', to_char(h.opens, 'HH24:MI'),
+                            'closes', to_char(h.closes, 'HH24:MI')) order by h.weekday, h.opens), '[]')
+                    from app.opening_hours h where h.merchant_id = m.id))
+    from app.merchants m where m.id = app.token_merchant()
+$$;
+comment on function api.merchant_settings() is
+    'The signed-in merchant''s name, numbers, transfer number, greeting, hours and POS.';
+
+-- Today's orders, newest first, each with its lines, its way so far (order_history), the call's
+-- outcome and the POS's answer.
+create function api.merchant_orders_today() returns jsonb
+language sql stable security definer set search_path = pg_catalog, public as $$
+    select coalesce(jsonb_agg(app.order_json(o.id) || jsonb_build_object(
+               'call_sid', c.call_sid, 'call_outcome', c.outcome, 'from', c.from_number,
+               'history', (select jsonb_agg(jsonb_build_object(
+                                'from', h.from_status, 'to', h.to_status, 'actor', h.actor_kind,
+                                'reason', h.reason, 'at', h.at) order by h.id)
+                             from app.order_history h
+                            where h.merchant_id = o.merchant_id and h.order_id = o.id))
+               order by o.created_at desc), '[]')
+      from app.orders o
+      left join app.calls c on c.merchant_id = o.merchant_id and c.id = o.call_id
+     where o.merchant_id = app.token_merchant()
+       and o.created_at >= app.merchant_day_start(o.merchant_id)
+$$;
+comment on function api.merchant_orders_today() is
+    'The signed-in merchant''s orders since local midnight, newest first, with lines and status history.';
+
+-- The active menu as the merchant edits it (with what is sold out).
+create function api.merchant_menu() returns jsonb
+language sql stable security definer set search_path = pg_catalog, public as $$
+    select app.menu_document(m.id) from app.menus m
+     where m.merchant_id = app.token_merchant() and m.active
+$$;
+comment on function api.merchant_menu() is 'The signed-in merchant''s active menu document.';
+
+-- Sold out and back: an item (kind 'item', code = item code), a size of an item (kind
+-- 'variation', item and code), or an option of a modifier group (kind 'option', group_code and
+-- code), in the active menu. The menu is published again at once (triggers), so the next turn
+-- of any call knows. KM404 when nothing matched.
+create function api.set_option_available(kind text, code text, available boolean,
+                                         group_code text default null, item text default null)
+returns jsonb
+language plpgsql security definer set search_path = pg_catalog, public as $$
+declare
+    v_merchant bigint := app.token_merchant();
+    v_menu bigint := (select id from app.menus m where m.merchant_id = v_merchant and m.active);
+    n integer;
+begin
+    if set_option_available.kind = 'item' then
+        update app.menu_items i set available = set_option_available.available
+         where i.merchant_id = v_merchant and i.menu_id = v_menu and i.code = set_option_available.code;
+    elsif set_option_available.kind = 'variation' then
+        update app.item_variations v set available = set_option_available.available
+          from app.menu_items i
+         where i.merchant_id = v_merchant and i.menu_id = v_menu and i.code = set_option_available.item
+           and v.item_id = i.id and v.code = set_option_available.code;
+    elsif set_option_available.kind = 'option' then
+        update app.modifier_options o set available = set_option_available.available
+          from app.modifier_groups g
+         where g.merchant_id = v_merchant and g.menu_id = v_menu and g.code = set_option_available.group_code
+           and o.group_id = g.id and o.code = set_option_available.code;
+    else
+        raise exception 'kind must be item, variation or option, not %', set_option_available.kind
+            using errcode = '22023';
+    end if;
+    get diagnostics n = row_count;
+    if n = 0 then
+        raise exception 'no % % in the active menu', set_option_available.kind, set_option_available.code
+            using errcode = 'KM404';
+    end if;
+    return jsonb_build_object('kind', set_option_available.kind, 'code', set_option_available.code,
+                              'group_code', set_option_available.group_code,
+                              'item', set_option_available.item,
+                              'available', set_option_available.available);
+end
+$$;
+comment on function api.set_option_available(text, text, boolean, text, text) is
+    'Marks an item, a size (variation) or an option sold out (available false) or back, in the active menu.';
+
+-- Replaces the opening hours: [{weekday 0-6 (Sunday 0), opens "11:00", closes "22:00"}, ...];
+-- closes <= opens runs past midnight, 00:00-24:00 is all day. The spoken hours follow (trigger).
+create function api.set_hours(hours jsonb) returns jsonb
+language plpgsql security definer set search_path = pg_catalog, public as $$
+declare
+    v_merchant bigint := app.token_merchant();
+begin
+    if jsonb_typeof(set_hours.hours) is distinct from 'array' then
+        raise exception 'hours must be an array of {weekday, opens, closes}' using errcode = '22023';
+    end if;
+    delete from app.opening_hours h where h.merchant_id = v_merchant;
+    insert into app.opening_hours (merchant_id, weekday, opens, closes)
+    select v_merchant, (x->>'weekday')::smallint, (x->>'opens')::time, (x->>'closes')::time
+      from jsonb_array_elements(set_hours.hours) x;
+    return api.merchant_settings();
+end
+$$;
+comment on function api.set_hours(jsonb) is
+    'Replaces the signed-in merchant''s opening hours; returns the settings with the hours in words.';
+
+-- The number calls are transferred to (E.164) and the greeting that replaces "Thanks for
+-- calling {store}!" (null or blank: the default). Applies from the next call.
+create function api.update_settings(transfer_number text, greeting text) returns jsonb
+language plpgsql security definer set search_path = pg_catalog, public as $$
+begin
+    if nullif(trim(update_settings.transfer_number), '') !~ '^\+[1-9][0-9]{6,14}$' then
+        raise exception 'the transfer number must be E.164, like +15555550199'
+            using errcode = '22023';
+    end if;
+    if length(update_settings.greeting) > 300 then
+        raise exception 'the greeting is read at every call: keep it under 300 characters'
+            using errcode = '22023';
+    end if;
+    update app.merchants m
+       set transfer_number = nullif(trim(update_settings.transfer_number), ''),
+           greeting = nullif(trim(update_settings.greeting), '')
+     where m.id = app.token_merchant();
+    return api.merchant_settings();
+end
+$$;
+comment on function api.update_settings(text, text) is
+    'Sets the signed-in merchant''s transfer number and greeting; returns the settings.';
+
+-- The merchant's calls, newest first (today by default), each with its outcome, its order's
+-- status and total, and its transcript turn by turn.
+create function api.merchant_calls(since timestamptz default null, max_calls integer default 50)
+returns jsonb
+language sql stable security definer set search_path = pg_catalog, public as $$
+    select coalesce(jsonb_agg(x.j order by x.started_at desc), '[]')
+      from (select c.started_at, jsonb_build_object(
+                'call_sid', c.call_sid, 'from', c.from_number, 'status', c.status,
+                'outcome', c.outcome, 'started_at', c.started_at, 'ended_at', c.ended_at,
+                'duration_s', c.duration_s, 'order_id', c.order_id,
+                'order_status', o.status, 'total_cents', o.total_cents,
+                'turns', coalesce((select jsonb_agg(jsonb_build_object(
+                                'seq', t.seq, 'event', t.event, 'speech', t.speech,
+                                'confidence', t.confidence, 'said', t.said) order by t.seq)
+                          from app.turns t where t.merchant_id = c.merchant_id and t.call_id = c.id), '[]')) as j
+              from app.calls c
+              left join app.orders o on o.merchant_id = c.merchant_id and o.id = c.order_id
+             where c.merchant_id = app.token_merchant()
+               and c.started_at >= coalesce(merchant_calls.since, app.merchant_day_start(c.merchant_id))
+             order by c.started_at desc
+             limit least(greatest(coalesce(merchant_calls.max_calls, 50), 1), 200)) x
+$$;
+comment on function api.merchant_calls(timestamptz, integer) is
+    'The signed-in merchant''s calls since `since` (default: local midnight), newest first, with transcripts.';
+
+-- The role comes with migrations/0010_api_roles.sql; until it exists these functions are
+-- reachable from SQL only (the repeatable SQL is applied again after every migration).
+do $$
+begin
+    if exists (select 1 from pg_roles where rolname = 'kea_merchant') then
+        grant execute on function api.merchant_settings(), api.merchant_orders_today(),
+              api.merchant_menu(), api.set_option_available(text, text, boolean, text, text),
+              api.set_hours(jsonb), api.update_settings(text, text),
+              api.merchant_calls(timestamptz, integer)
+           to kea_merchant;
+    end if;
+end
+$$;
