@@ -1,87 +1,329 @@
-//! `scripts/bench extract --venue DIR [--out FILE]`: imports a FoodOrdering venue as a kea
-//! menu (kea's own tables, through api.import_menu), runs every utterance of DIR/dev.json
-//! through `kea.extract` in PostgreSQL, and prints unordered exact match and throughput next
-//! to baseline queries over the same texts.
+//! `scripts/bench extract [--venue DIR] [--out FILE]`: extraction accuracy and SQL throughput
+//! on every venue (or one).
+//!
+//! Venues: the shared FoodOrdering venues (`../shared/data/food-ordering/{pizza,burrito,burger}`
+//! next to the checkout, or `$KEA_FOOD_ORDERING`: schema.json, alias/*.txt, dev.json) and kea's
+//! own POS-style venues (`tests/venues/*`: menu.json, utterances.txt). Each menu is imported
+//! into kea's tables (api.import_menu) and every utterance runs through `kea.extract` in
+//! PostgreSQL. FoodOrdering is scored by unordered exact match of the EXR forest, kea's venues
+//! as `venue_eval` scores them (the multiset of order lines, and the expected intents). In the
+//! same run the keyword baseline (`keyword_baseline.rs`) is scored by the same scorer, and
+//! throughput is measured next to baseline queries over the same texts.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use kea_core::extract::Extraction;
 use kea_core::foodordering;
+use kea_core::menu::Menu;
 use serde_json::Value;
+
+use crate::keyword_baseline::KeywordBaseline;
+
+// The scorer of `venue_eval` and `tests/venues.rs`, used as it is.
+#[allow(dead_code)]
+#[path = "../../pg_kea/core/tests/common/venues.rs"]
+mod venues;
+
+/// The shared FoodOrdering venues run when no `--venue` is given.
+const FOOD_ORDERING: &[&str] = &["pizza", "burrito", "burger"];
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Venue folder: schema.json, alias/*.txt, dev.json.
+    /// One venue folder: FoodOrdering (schema.json, alias/*.txt, dev.json) or kea's own
+    /// (menu.json, utterances.txt). Without it, every venue.
     #[arg(long)]
-    venue: PathBuf,
-    /// Write one JSON line per utterance: {"SRC", "EXR" (gold), "PRED"}.
+    venue: Option<PathBuf>,
+    /// Write one JSON line per utterance: {"venue", "SRC", "gold", "kea", "baseline"}.
     #[arg(long)]
     out: Option<PathBuf>,
-    /// How many times the texts are run for the throughput figures.
-    #[arg(long, default_value_t = 30)]
-    repeat: usize,
+    /// The one-statement throughput figures run over each venue's texts repeated to at least
+    /// this many.
+    #[arg(long, default_value_t = 10_000)]
+    bulk_texts: usize,
+}
+
+enum Gold {
+    /// FoodOrdering: the EXR forest.
+    Exr(Vec<String>),
+    /// kea's venues: expected lines and intents.
+    Cases(Vec<venues::Case>),
+}
+
+struct Venue {
+    name: String,
+    kind: &'static str,
+    /// The menu document as the owner (or the import) wrote it: what SQL imports and the
+    /// keyword baseline reads.
+    menu: Menu,
+    texts: Vec<String>,
+    gold: Gold,
+}
+
+impl Venue {
+    fn load(dir: &Path) -> Result<Venue, String> {
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| "venue".into());
+        if dir.join("schema.json").is_file() {
+            let menu = foodordering::import_dir(dir)
+                .map_err(|e| format!("importing {}: {e}", dir.display()))?;
+            let (texts, exr) = read_dev(&dir.join("dev.json"))?.into_iter().unzip();
+            Ok(Venue {
+                name,
+                kind: "FoodOrdering",
+                menu,
+                texts,
+                gold: Gold::Exr(exr),
+            })
+        } else if dir.join("menu.json").is_file() && dir.join("utterances.txt").is_file() {
+            let path = dir.join("menu.json");
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let menu: Menu =
+                serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            let cases = venues::load(dir).cases;
+            Ok(Venue {
+                name,
+                kind: "kea",
+                menu,
+                texts: cases.iter().map(|c| c.utterance.clone()).collect(),
+                gold: Gold::Cases(cases),
+            })
+        } else {
+            Err(format!(
+                "{}: not a venue (want schema.json + dev.json, or menu.json + utterances.txt)",
+                dir.display()
+            ))
+        }
+    }
+
+    /// Whether `ext` is right for utterance `i`, and what it is in the gold's terms.
+    fn score(&self, i: usize, ext: &Extraction) -> (bool, Value) {
+        match &self.gold {
+            Gold::Exr(gold) => {
+                let pred = foodordering::to_exr(&self.menu, ext);
+                (
+                    foodordering::exr_equal_unordered(&pred, &gold[i]),
+                    pred.into(),
+                )
+            }
+            Gold::Cases(cases) => {
+                // As venues::run: the extracted lines equal the expected ones as a multiset,
+                // and every expected intent is present.
+                let case = &cases[i];
+                let got: Vec<String> = ext.lines.iter().map(venues::line_key).collect();
+                let mut left = case.lines.clone();
+                let mut all_hit = true;
+                for k in &got {
+                    match left.iter().position(|e| e == k) {
+                        Some(j) => {
+                            left.remove(j);
+                        }
+                        None => all_hit = false,
+                    }
+                }
+                let intents: Vec<String> = ext
+                    .intents
+                    .iter()
+                    .filter_map(|i| {
+                        serde_json::to_value(i).ok()?["intent"]
+                            .as_str()
+                            .map(String::from)
+                    })
+                    .collect();
+                let ok =
+                    left.is_empty() && all_hit && case.intents.iter().all(|i| intents.contains(i));
+                (ok, serde_json::json!({"lines": got, "intents": intents}))
+            }
+        }
+    }
+
+    fn gold_json(&self, i: usize) -> Value {
+        match &self.gold {
+            Gold::Exr(g) => g[i].clone().into(),
+            Gold::Cases(c) => serde_json::json!({"lines": c[i].lines, "intents": c[i].intents}),
+        }
+    }
+}
+
+/// One venue's figures.
+struct Row {
+    name: String,
+    n: usize,
+    kea: usize,
+    baseline: usize,
+    extract_bulk: f64,
+    length_bulk: f64,
+    tsv_bulk: f64,
+    extract_call: f64,
+    length_call: f64,
+}
+
+fn pct(k: usize, n: usize) -> f64 {
+    100.0 * k as f64 / n.max(1) as f64
 }
 
 pub async fn run(admin_url: &str, args: Args) -> Result<(), String> {
-    let venue_name = args
-        .venue
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "venue".into());
-    let menu = foodordering::import_dir(&args.venue)
-        .map_err(|e| format!("importing {}: {e}", args.venue.display()))?;
-    let examples = read_dev(&args.venue.join("dev.json"))?;
-    println!(
-        "venue {venue_name}: {} utterances, {} items, {} modifier groups",
-        examples.len(),
-        menu.items.len(),
-        menu.groups.len()
-    );
-
+    let dirs = match &args.venue {
+        Some(d) => vec![d.clone()],
+        None => all_venues()?,
+    };
     let db = crate::connect(admin_url).await?;
-    let menu_id = import(&db, &venue_name, &menu).await?;
-
-    // Accuracy: every utterance through SQL, compared with the gold parse.
-    let texts: Vec<String> = examples.iter().map(|(s, _)| s.clone()).collect();
-    let rows = db
-        .query("select kea.extract($1, t) from unnest($2::text[]) with ordinality as x(t, n) order by n", &[&menu_id, &texts])
-        .await
-        .map_err(|e| e.to_string())?;
-    let mut exact = 0;
     let mut out = match &args.out {
         Some(p) => Some(std::fs::File::create(p).map_err(|e| format!("{}: {e}", p.display()))?),
         None => None,
     };
-    for ((src, gold), row) in examples.iter().zip(&rows) {
-        let v: Value = row.get(0);
-        let ex: Extraction = serde_json::from_value(v).map_err(|e| e.to_string())?;
-        let pred = foodordering::to_exr(&menu, &ex);
-        if foodordering::exr_equal_unordered(&pred, gold) {
-            exact += 1;
-        }
-        if let Some(f) = out.as_mut() {
-            let line = serde_json::json!({"SRC": src, "EXR": gold, "PRED": pred});
-            writeln!(f, "{line}").map_err(|e| e.to_string())?;
-        }
+    let mut rows = Vec::new();
+    for dir in &dirs {
+        let venue = Venue::load(dir)?;
+        rows.push(bench_venue(&db, &venue, &args, out.as_mut()).await?);
+        println!();
     }
-    let n = examples.len();
-    println!(
-        "unordered exact match: {exact}/{n} = {:.2}%",
-        100.0 * exact as f64 / n.max(1) as f64
-    );
     if let Some(p) = &args.out {
         println!("predictions written to {}", p.display());
     }
 
-    // Throughput on one connection: one statement over all texts (repeated), then one
-    // statement per utterance (what a dialog turn does), each next to a baseline.
-    let many: Vec<String> = (0..args.repeat)
-        .flat_map(|_| texts.iter().cloned())
+    println!(
+        "every venue: unordered exact match (FoodOrdering) / exact match of lines and intents (kea's venues, as venue_eval); throughput through SQL, one connection, utterances/s"
+    );
+    println!(
+        "| venue | utterances | kea.extract | keyword baseline | margin | kea.extract, one statement over the venue | baseline `length(t)` | baseline `to_tsvector('english', t)` | kea.extract, one statement per utterance | baseline `select length($1)` per statement |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for r in &rows {
+        println!(
+            "| {} | {} | {}/{} = {:.2}% | {}/{} = {:.2}% | {:+.2} pts | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} |",
+            r.name,
+            r.n,
+            r.kea,
+            r.n,
+            pct(r.kea, r.n),
+            r.baseline,
+            r.n,
+            pct(r.baseline, r.n),
+            pct(r.kea, r.n) - pct(r.baseline, r.n),
+            r.extract_bulk,
+            r.length_bulk,
+            r.tsv_bulk,
+            r.extract_call,
+            r.length_call
+        );
+    }
+    if rows.len() > 1 {
+        let n: usize = rows.iter().map(|r| r.n).sum();
+        let kea: usize = rows.iter().map(|r| r.kea).sum();
+        let base: usize = rows.iter().map(|r| r.baseline).sum();
+        let slowest = rows
+            .iter()
+            .map(|r| r.extract_bulk)
+            .fold(f64::INFINITY, f64::min);
+        println!(
+            "| all | {n} | {kea}/{n} = {:.2}% | {base}/{n} = {:.2}% | {:+.2} pts | slowest {slowest:.0} | | | | |",
+            pct(kea, n),
+            pct(base, n),
+            pct(kea, n) - pct(base, n)
+        );
+    }
+    Ok(())
+}
+
+/// The shared FoodOrdering venues, then every `tests/venues/*` venue.
+fn all_venues() -> Result<Vec<PathBuf>, String> {
+    let root = std::env::var_os("KEA_ROOT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
+    let fo = match std::env::var_os("KEA_FOOD_ORDERING") {
+        Some(p) => PathBuf::from(p),
+        None => root.join("../shared/data/food-ordering"),
+    };
+    let mut dirs = Vec::new();
+    for v in FOOD_ORDERING {
+        let d = fo.join(v);
+        if !d.join("dev.json").is_file() {
+            return Err(format!(
+                "FoodOrdering venue {v} not found at {} (the shared data lives next to the checkout, in ../shared/data/food-ordering; set KEA_FOOD_ORDERING to its folder, or pass --venue DIR)",
+                d.display()
+            ));
+        }
+        dirs.push(d);
+    }
+    let own = root.join("tests/venues");
+    let mut mine: Vec<PathBuf> = std::fs::read_dir(&own)
+        .map_err(|e| format!("{}: {e}", own.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("menu.json").is_file() && p.join("utterances.txt").is_file())
         .collect();
+    if mine.is_empty() {
+        return Err(format!("no venues in {}", own.display()));
+    }
+    mine.sort();
+    dirs.extend(mine);
+    Ok(dirs)
+}
+
+async fn bench_venue(
+    db: &tokio_postgres::Client,
+    venue: &Venue,
+    args: &Args,
+    mut out: Option<&mut std::fs::File>,
+) -> Result<Row, String> {
+    let menu = &venue.menu;
+    println!(
+        "venue {} ({}): {} utterances, {} items, {} modifier groups",
+        venue.name,
+        venue.kind,
+        venue.texts.len(),
+        menu.items.len(),
+        menu.groups.len()
+    );
+    let menu_id = import(db, &venue.name, menu).await?;
+
+    // Accuracy: every utterance through SQL, and the keyword baseline, by the same scorer.
+    let texts = &venue.texts;
+    let rows = db
+        .query("select kea.extract($1, t) from unnest($2::text[]) with ordinality as x(t, n) order by n", &[&menu_id, texts])
+        .await
+        .map_err(|e| e.to_string())?;
+    let baseline = KeywordBaseline::new(menu);
+    let (mut kea_ok, mut base_ok) = (0, 0);
+    for (i, row) in rows.iter().enumerate() {
+        let v: Value = row.get(0);
+        let ex: Extraction = serde_json::from_value(v).map_err(|e| e.to_string())?;
+        let (ok, pred) = venue.score(i, &ex);
+        let (bok, bpred) = venue.score(i, &baseline.extract(&texts[i]));
+        kea_ok += ok as usize;
+        base_ok += bok as usize;
+        if let Some(f) = out.as_mut() {
+            let line = serde_json::json!({
+                "venue": venue.name, "SRC": texts[i], "gold": venue.gold_json(i),
+                "kea": pred, "kea_ok": ok, "baseline": bpred, "baseline_ok": bok,
+            });
+            writeln!(f, "{line}").map_err(|e| e.to_string())?;
+        }
+    }
+    let n = texts.len();
+    println!(
+        "  kea.extract (SQL):  {kea_ok}/{n} = {:.2}%",
+        pct(kea_ok, n)
+    );
+    println!(
+        "  keyword baseline:   {base_ok}/{n} = {:.2}%",
+        pct(base_ok, n)
+    );
+    println!(
+        "  margin:             {:+.2} points",
+        pct(kea_ok, n) - pct(base_ok, n)
+    );
+
+    // Throughput on one connection: one statement over the venue's texts (repeated), then one
+    // statement per utterance (what a dialog turn does), each next to a baseline.
+    let repeat = args.bulk_texts.div_ceil(n.max(1)).max(1);
+    let many: Vec<String> = (0..repeat).flat_map(|_| texts.iter().cloned()).collect();
     let bulk = |sql: &'static str| {
-        let (db, many) = (&db, &many);
+        let many = &many;
         async move {
             db.query_one(sql, &[&menu_id, many])
                 .await
@@ -99,54 +341,56 @@ pub async fn run(admin_url: &str, args: Args) -> Result<(), String> {
     let tsv_bulk =
         bulk("select count(to_tsvector('english', t)) + $1::bigint from unnest($2::text[]) t")
             .await?;
-    let per_call = |sql: &'static str| {
-        let (db, texts) = (&db, &texts);
-        async move {
-            let stmt = db.prepare(sql).await.map_err(|e| e.to_string())?;
-            let rounds = 3;
-            let t0 = Instant::now();
-            for _ in 0..rounds {
-                for t in texts {
-                    db.query_one(&stmt, &[&menu_id, t])
-                        .await
-                        .map_err(|e| e.to_string())?;
-                }
+    let per_call = |sql: &'static str| async move {
+        let stmt = db.prepare(sql).await.map_err(|e| e.to_string())?;
+        let rounds = 3;
+        let t0 = Instant::now();
+        for _ in 0..rounds {
+            for t in texts {
+                db.query_one(&stmt, &[&menu_id, t])
+                    .await
+                    .map_err(|e| e.to_string())?;
             }
-            Ok::<f64, String>((rounds * texts.len()) as f64 / t0.elapsed().as_secs_f64())
         }
+        Ok::<f64, String>((rounds * texts.len()) as f64 / t0.elapsed().as_secs_f64())
     };
     let extract_call = per_call("select kea.extract($1, $2)").await?;
     let length_call = per_call("select length($2) + $1::bigint").await?;
 
-    println!();
-    println!("throughput, one connection (release build; utterances/second):");
-    println!("  {:<58} {:>12}", "query", "utt/s");
+    println!("  throughput, one connection (release build; utterances/second):");
+    println!("    {:<58} {:>12}", "query", "utt/s");
     println!(
-        "  {:<58} {:>12.0}",
+        "    {:<58} {:>12.0}",
         "kea.extract over all texts in one statement", extract_bulk
     );
     println!(
-        "  {:<58} {:>12.0}",
+        "    {:<58} {:>12.0}",
         "  baseline: length(t) over the same texts", length_bulk
     );
     println!(
-        "  {:<58} {:>12.0}",
+        "    {:<58} {:>12.0}",
         "  baseline: to_tsvector('english', t) over the same texts", tsv_bulk
     );
     println!(
-        "  {:<58} {:>12.0}",
+        "    {:<58} {:>12.0}",
         "kea.extract, one statement per utterance (prepared)", extract_call
     );
     println!(
-        "  {:<58} {:>12.0}",
+        "    {:<58} {:>12.0}",
         "  baseline: select length($1), one statement per text", length_call
     );
-    println!(
-        "({} texts x {} for the bulk figures)",
-        texts.len(),
-        args.repeat
-    );
-    Ok(())
+    println!("  ({n} texts x {repeat} for the one-statement figures)");
+    Ok(Row {
+        name: venue.name.clone(),
+        n,
+        kea: kea_ok,
+        baseline: base_ok,
+        extract_bulk,
+        length_bulk,
+        tsv_bulk,
+        extract_call,
+        length_call,
+    })
 }
 
 /// (SRC, EXR) pairs of a dev.json (one JSON object a line).
@@ -169,11 +413,7 @@ fn read_dev(path: &std::path::Path) -> Result<Vec<(String, String)>, String> {
 }
 
 /// Imports the menu for a bench merchant of its own (created once), returning the menu id.
-async fn import(
-    db: &tokio_postgres::Client,
-    venue: &str,
-    menu: &kea_core::menu::Menu,
-) -> Result<i64, String> {
+async fn import(db: &tokio_postgres::Client, venue: &str, menu: &Menu) -> Result<i64, String> {
     let slug = format!(
         "bench-{}",
         venue
@@ -198,7 +438,7 @@ async fn import(
         .map_err(|e| e.to_string())?
         .get(0);
     println!(
-        "imported into kea's menu tables as menu {menu_id} in {:.0} ms",
+        "  imported into kea's menu tables as menu {menu_id} in {:.0} ms",
         t0.elapsed().as_secs_f64() * 1000.0
     );
     Ok(menu_id)

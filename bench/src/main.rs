@@ -4,6 +4,7 @@
 mod cpu;
 mod extract;
 mod jobs;
+mod keyword_baseline;
 mod stats;
 mod turns;
 
@@ -21,8 +22,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum What {
-    /// Extraction accuracy (unordered exact match) and throughput through SQL on a
-    /// FoodOrdering venue.
+    /// Extraction accuracy next to a keyword baseline, and throughput through SQL, on every
+    /// venue (the shared FoodOrdering venues and tests/venues) or one.
     Extract(extract::Args),
     /// Dialog turns per second and latency: through the gateway, the api function directly
     /// (pgbench), a minimal reference turn (pgbench) and SELECT 1 (pgbench).
