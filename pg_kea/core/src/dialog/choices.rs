@@ -1,14 +1,178 @@
-//! Required choices (size, crust...) and corrections ("make that two", "remove the coke",
-//! "actually no onions") applied to the cart.
+//! Required choices (size, crust...), "which one?" when words fit several items, and
+//! corrections ("make that two", "remove the coke", "actually no onions") applied to the cart.
+//!
+//! A choice question that goes unanswered is not asked the same way forever: the second time
+//! its options are listed with their positions ("first, mild; second, medium..."), which the
+//! caller may answer with ("the second one"); the third time a person is offered; after that the
+//! call goes to one.
 
-use super::state::{Asking, Phase};
+use super::state::{Asking, CartLine, Phase};
 use super::{speech, Turn};
 use crate::extract::{Extraction, Intent, LineMention, ModMention};
+use crate::menu::Item;
 use crate::twiml::Next;
 
+/// Where a heard line goes.
+pub(super) enum Place {
+    /// A new cart line of this item.
+    New(String),
+    /// Attributes of this cart line ("a large", "with onions").
+    Existing(usize),
+    /// The words fit several items: ask which one.
+    Which,
+    Nowhere,
+}
+
+/// The heard lines, without a bare mention of an item that the same utterance then orders
+/// with a count ("your tacos are the best, so let me get three carnitas tacos": one line, of
+/// three): a mention without count, size or option is talk about the dish, the counted one
+/// is the order.
+pub(super) fn ordered_lines(lines: &[LineMention]) -> Vec<&LineMention> {
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(i, l)| {
+            let bare = l.item.is_some()
+                && !l.quantity_explicit
+                && l.variation.is_none()
+                && l.modifiers.is_empty();
+            !(bare
+                && lines[i + 1..]
+                    .iter()
+                    .any(|m| m.item == l.item && m.quantity_explicit))
+        })
+        .map(|(_, l)| l)
+        .collect()
+}
+
+/// Whether `item` can take what `line` says about it: its size, and every option's group.
+fn takes(item: &Item, line: &LineMention) -> bool {
+    line.variation
+        .as_deref()
+        .is_none_or(|v| item.variation(v).is_some())
+        && line
+            .modifiers
+            .iter()
+            .all(|m| item.groups.contains(&m.group))
+}
+
+fn has_attributes(line: &LineMention) -> bool {
+    line.variation.is_some() || !line.modifiers.is_empty()
+}
+
+/// The position an answer names among `n` options: "the first one", "the second", "number
+/// three", "the last one", "2". `None` when it names none.
+pub(super) fn position(text: &str, n: usize) -> Option<usize> {
+    const ORDINALS: [&str; 10] = [
+        "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+        "tenth",
+    ];
+    const NUMBERS: [&str; 10] = [
+        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    ];
+    let words: Vec<String> = text
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(String::from)
+        .collect();
+    let number = |w: &str| -> Option<usize> {
+        w.parse::<usize>()
+            .ok()
+            .filter(|&d| d >= 1)
+            .map(|d| d - 1)
+            .or_else(|| NUMBERS.iter().position(|x| *x == w))
+    };
+    let mut found = None;
+    for (i, w) in words.iter().enumerate() {
+        let at = if let Some(p) = ORDINALS.iter().position(|o| o == w) {
+            Some(p)
+        } else if w == "last" {
+            n.checked_sub(1)
+        } else if matches!(w.as_str(), "number" | "option" | "no") {
+            words.get(i + 1).and_then(|x| number(x))
+        } else if words.len() == 1 {
+            // "2" alone; a lone "one" is a pronoun ("a large one"), not a position.
+            w.parse::<usize>().ok().filter(|&d| d >= 1).map(|d| d - 1)
+        } else {
+            None
+        };
+        if at.is_some() {
+            found = at;
+            break;
+        }
+    }
+    found.filter(|&p| p < n)
+}
+
 impl Turn<'_> {
-    /// The first line missing a required choice: asks for it and returns the prompt.
+    /// Where a heard line goes. A named item is a new line. Words that name no single item
+    /// ("a small one", "a quesadilla", "hot") go, in this order, to the item the caller just
+    /// asked about, to the line in focus or the last line whose item they fit (when they say
+    /// something about it), and otherwise, when they fit several items, to a "which one?".
+    pub(super) fn place(&self, line: &LineMention) -> Place {
+        if let Some(code) = &line.item {
+            return Place::New(code.clone());
+        }
+        let menu = &self.menu.menu;
+        let fits =
+            |code: &str| line.candidates.is_empty() || line.candidates.iter().any(|c| c == code);
+        let fits_item = |code: &str| fits(code) && menu.item(code).is_some_and(|i| takes(i, line));
+        if let Some(code) = self.offered.as_deref().filter(|c| fits_item(c)) {
+            return Place::New(code.to_string());
+        }
+        let cart = &self.state.cart;
+        if has_attributes(line) {
+            if line.candidates.is_empty() {
+                return self.find_line(None).map_or(Place::Nowhere, Place::Existing);
+            }
+            let focus = self.state.focus.filter(|&i| i < cart.len());
+            let found = focus
+                .filter(|&i| fits_item(&cart[i].item))
+                .or_else(|| cart.iter().rposition(|l| fits_item(&l.item)));
+            if let Some(idx) = found {
+                return Place::Existing(idx);
+            }
+        }
+        match line.candidates.as_slice() {
+            [] => Place::Nowhere,
+            [one] => Place::New(one.clone()),
+            _ => Place::Which,
+        }
+    }
+
+    /// The first line missing something: which item it is, its size or a required option.
+    /// Asks for it and returns the prompt.
     pub(super) fn next_choice(&mut self) -> Option<(String, Next)> {
+        let before = (self.state.asking.clone(), self.state.which.len());
+        if !self.state.which.is_empty() {
+            self.state.asking = None;
+        } else {
+            self.state.asking = self.missing_choice();
+        }
+        if (self.state.asking.clone(), self.state.which.len()) != before {
+            // A new question: the caller has not failed to answer it yet.
+            self.state.tries = 0;
+        }
+        if self.state.which.is_empty() && self.state.asking.is_none() {
+            return None;
+        }
+        self.state.phase = Phase::AskChoice;
+        let what = match &self.state.asking {
+            None => "which item".to_string(),
+            Some(a) => format!(
+                "{} for line {}",
+                a.group.as_deref().unwrap_or("size"),
+                a.line
+            ),
+        };
+        self.notes.push(format!("asked {what}"));
+        let say = self.choice_question();
+        Some(self.ask(say))
+    }
+
+    /// The first cart line missing its size or a required option.
+    fn missing_choice(&self) -> Option<Asking> {
         let menu = &self.menu.menu;
         for (idx, line) in self.state.cart.iter().enumerate() {
             let Some(item) = menu.item(&line.item) else {
@@ -21,49 +185,59 @@ impl Turn<'_> {
                 .and_then(|v| item.variation(v))
                 .is_some();
             if !item.variations.is_empty() && !sized {
-                self.state.asking = Some(Asking {
+                return Some(Asking {
                     line: idx,
                     group: None,
                 });
-                break;
             }
-            let missing = item.groups.iter().find(|g| {
-                menu.group(g).is_some_and(|group| {
-                    let chosen = line
-                        .modifiers
-                        .iter()
-                        .filter(|m| &m.group == *g && !m.negated)
-                        .count() as u32;
-                    let defaults = group.options.iter().filter(|o| o.default).count() as u32;
-                    group.min > 0 && chosen + defaults < group.min
-                })
-            });
-            if let Some(g) = missing {
-                self.state.asking = Some(Asking {
+            if let Some(g) = item.groups.iter().find(|g| !self.group_filled(line, g)) {
+                return Some(Asking {
                     line: idx,
                     group: Some(g.clone()),
                 });
-                break;
             }
-            self.state.asking = None;
         }
-        let asking = self.state.asking.clone()?;
-        if asking.line >= self.state.cart.len() {
-            self.state.asking = None;
-            return None;
+        None
+    }
+
+    /// Whether `line` has as many choices of group `g` as the group requires.
+    fn group_filled(&self, line: &CartLine, g: &str) -> bool {
+        let Some(group) = self.menu.menu.group(g) else {
+            return true;
+        };
+        let chosen = line
+            .modifiers
+            .iter()
+            .filter(|m| m.group == g && !m.negated)
+            .count() as u32;
+        let defaults = group.options.iter().filter(|o| o.default).count() as u32;
+        group.min == 0 || chosen + defaults >= group.min
+    }
+
+    /// Whether the question `asking` asks is answered now.
+    fn answered(&self, asking: &Asking) -> bool {
+        let Some(line) = self.state.cart.get(asking.line) else {
+            return true;
+        };
+        match &asking.group {
+            None => self.menu.menu.item(&line.item).is_none_or(|i| {
+                line.variation
+                    .as_deref()
+                    .is_some_and(|v| i.variation(v).is_some())
+            }),
+            Some(g) => self.group_filled(line, g),
         }
-        self.state.phase = Phase::AskChoice;
-        self.notes.push(format!(
-            "asked {} for line {}",
-            asking.group.as_deref().unwrap_or("size"),
-            asking.line
-        ));
-        let say = self.choice_question();
-        Some(self.ask(say))
     }
 
     /// "What size would you like for the pepperoni pizzas: small, medium or large?"
     pub(super) fn choice_question(&self) -> String {
+        if !self.state.which.is_empty() {
+            let names: Vec<String> = self.asked_choices().into_iter().map(|(_, n)| n).collect();
+            return format!(
+                "Which one would you like: {}?",
+                speech::list_with(&names, "or")
+            );
+        }
         let Some(asking) = &self.state.asking else {
             return "What can I get for you?".into();
         };
@@ -81,20 +255,110 @@ impl Turn<'_> {
                 "What size would you like for the {what}: {}?",
                 speech::list_with(&names, "or")
             ),
-            Some(g) => {
-                let gname = menu.group(g).map_or(g.clone(), |g| g.name.to_lowercase());
-                format!(
-                    "Which {gname} would you like for the {what}: {}?",
-                    speech::list_with(&names, "or")
-                )
-            }
+            Some(g) => format!(
+                "Which {} would you like for the {what}: {}?",
+                self.group_word(g),
+                speech::list_with(&names, "or")
+            ),
         }
     }
 
-    /// The available options of the choice being asked ("small", "medium", "large"), in
-    /// lower case; empty when no choice is asked.
-    pub(super) fn asked_options(&self) -> Vec<String> {
+    fn group_word(&self, g: &str) -> String {
+        self.menu
+            .menu
+            .group(g)
+            .map_or(g.to_string(), |g| g.name.to_lowercase())
+    }
+
+    /// The question again, its options listed with their positions, for a caller who did not
+    /// answer it: "For the Palak Paneer, the spice level can be: first, mild; second, medium...".
+    fn numbered_question(&self) -> String {
+        let options: Vec<String> = self.asked_choices().into_iter().map(|(_, n)| n).collect();
+        let listed: Vec<String> = options
+            .iter()
+            .enumerate()
+            .map(|(i, o)| match speech::ordinal(i + 1) {
+                Some(ord) => format!("{ord}, {o}"),
+                None => o.clone(),
+            })
+            .collect();
+        let listed = listed.join("; ");
+        if !self.state.which.is_empty() {
+            return format!("I have: {listed}. Which one would you like?");
+        }
+        let Some(asking) = &self.state.asking else {
+            return "What can I get for you?".into();
+        };
         let menu = &self.menu.menu;
+        let name = self
+            .state
+            .cart
+            .get(asking.line)
+            .and_then(|l| menu.item(&l.item))
+            .map_or(String::new(), |i| i.name.clone());
+        let what = match &asking.group {
+            None => "size".to_string(),
+            Some(g) => self.group_word(g),
+        };
+        format!("For the {name}, the {what} can be: {listed}. Which one would you like?")
+    }
+
+    /// The choice question got no answer ("hmm", "what do you recommend?", "that's all"):
+    /// rephrased with its options numbered, then a person offered, then the call transferred.
+    pub(super) fn choice_not_answered(&mut self) -> (String, Next) {
+        self.state.tries = self.state.tries.saturating_add(1);
+        self.notes
+            .push(format!("choice not answered ({})", self.state.tries));
+        match self.state.tries {
+            1 => {
+                let say = format!("Sorry, let me list them. {}", self.numbered_question());
+                self.ask(say)
+            }
+            2 => {
+                self.state.person_offered = true;
+                let say = format!(
+                    "I can put you through to someone at the restaurant if you like: just say yes. Or tell me which one: {}",
+                    speech::list_with(
+                        &self
+                            .asked_choices()
+                            .into_iter()
+                            .map(|(_, n)| n)
+                            .collect::<Vec<_>>(),
+                        "or"
+                    )
+                );
+                self.ask(format!("{say}?"))
+            }
+            _ => self.transfer("choice_not_answered"),
+        }
+    }
+
+    /// The available options of the question being asked ("small", "medium", "large"), in
+    /// lower case; the candidate items' names for "which one?"; empty when nothing is asked.
+    pub(super) fn asked_options(&self) -> Vec<String> {
+        self.asked_choices()
+            .into_iter()
+            .map(|(_, n)| {
+                if self.state.which.is_empty() {
+                    n.to_lowercase()
+                } else {
+                    n
+                }
+            })
+            .collect()
+    }
+
+    /// (code, name) of what the question being asked offers, in the order it is said.
+    fn asked_choices(&self) -> Vec<(String, String)> {
+        let menu = &self.menu.menu;
+        if let Some(w) = self.state.which.first() {
+            return w
+                .candidates
+                .iter()
+                .filter_map(|c| menu.item(c))
+                .map(|i| (i.code.clone(), i.name.clone()))
+                .collect();
+        }
         let Some(asking) = &self.state.asking else {
             return Vec::new();
         };
@@ -111,7 +375,7 @@ impl Turn<'_> {
                 .variations
                 .iter()
                 .filter(|v| v.available)
-                .map(|v| v.name.to_lowercase())
+                .map(|v| (v.code.clone(), v.name.to_lowercase()))
                 .collect(),
             Some(g) => menu
                 .group(g)
@@ -119,89 +383,267 @@ impl Turn<'_> {
                     g.options
                         .iter()
                         .filter(|o| o.available)
-                        .map(|o| o.name.to_lowercase())
+                        .map(|o| (o.code.clone(), o.name.to_lowercase()))
                         .collect()
                 })
                 .unwrap_or_default(),
         }
     }
 
-    /// The caller answered a choice question ("large", "thin crust please").
+    /// The caller answered (or not) a choice question ("large", "thin crust please", "the
+    /// second one", "carnitas, grande and a horchata"). Everything said about the asked line
+    /// goes to it, whatever the question was; other items and corrections are taken as usual.
     pub(super) fn answer_choice(&mut self, text: &str, ex: &Extraction) -> Option<(String, Next)> {
+        if !self.state.which.is_empty() {
+            return self.answer_which(text, ex);
+        }
         let asking = self.state.asking.clone()?;
+        let idx = asking.line;
         let menu = &self.menu.menu;
-        let item = menu.item(&self.state.cart.get(asking.line)?.item)?.clone();
-        let spoken = format!(" {} ", text.to_lowercase());
+        let item = menu.item(&self.state.cart.get(idx)?.item)?.clone();
+        let before = self.state.cart[idx].clone();
+        let mut rest: Vec<LineMention> = Vec::new();
+        for l in &ex.lines {
+            let about_it = match &l.item {
+                None => l.candidates.is_empty() || l.candidates.contains(&item.code),
+                // "the carnitas burrito" answering "which protein for the burrito?"
+                Some(c) => *c == item.code && !(l.quantity_explicit && l.quantity > 1),
+            };
+            if about_it {
+                if has_attributes(l) {
+                    self.apply_to_line(idx, l);
+                }
+            } else {
+                rest.push(l.clone());
+            }
+        }
+        if let Some(g) = &asking.group {
+            // An option that is also a menu item ("a coke" for the combo's drink, "rice" for
+            // the platter's side) fills the choice and orders nothing of its own.
+            let group = menu.group(g)?.clone();
+            rest.retain(|l| {
+                let Some(code) = &l.item else {
+                    return true;
+                };
+                let Some(named) = menu.item(code) else {
+                    return true;
+                };
+                let option = group.options.iter().find(|o| {
+                    o.available
+                        && (o.code == named.code || o.name.eq_ignore_ascii_case(&named.name))
+                });
+                match option {
+                    Some(o) if !has_attributes(l) => {
+                        self.state.cart[idx].modifiers.push(mention(g, &o.code));
+                        false
+                    }
+                    _ => true,
+                }
+            });
+        }
+        if !self.answered(&asking) {
+            self.answer_by_words(text, &asking, &item);
+        }
+        let answered = self.answered(&asking);
+        let progressed = self.state.cart[idx] != before;
+        let rest_ex = Extraction {
+            lines: rest,
+            ..ex.clone()
+        };
+        if !answered && !progressed {
+            // Not an answer: maybe a new item or a correction, else no answer at all.
+            return self.other_than_answer(&rest_ex);
+        }
+        self.state.misses = 0;
+        self.notes.push(format!("answered choice for line {idx}"));
+        self.state.focus = Some(idx);
+        self.state.phase = Phase::AnythingElse;
+        let answered_line = super::pricing::price_line(menu, &self.state.cart[idx])?;
+        if !rest_ex.lines.is_empty() || !rest_ex.intents.is_empty() {
+            if let Some((say, next)) = self.take_order(&rest_ex) {
+                // "hot, and also a cheese naan": both are acknowledged.
+                let say = match say.strip_prefix("Got it: ") {
+                    Some(more) => format!(
+                        "Got it: {}, and {more}",
+                        speech::describe_line(&answered_line)
+                    ),
+                    None => say,
+                };
+                return Some((say, next));
+            }
+        }
+        if let Some(q) = self.next_choice() {
+            return Some(q);
+        }
+        let line = answered_line;
+        self.state.phase = Phase::AnythingElse;
+        let say = format!("Got it: {}. Anything else?", speech::describe_line(&line));
+        Some(self.ask(say))
+    }
+
+    /// What the caller said instead of answering the question being asked: new items and
+    /// corrections are taken (and the question comes back after them); `None` when there were
+    /// none ("hmm", "that's all"): the question is then not answered.
+    fn other_than_answer(&mut self, ex: &Extraction) -> Option<(String, Next)> {
+        let corrects = ex.intents.iter().any(|i| {
+            matches!(
+                i,
+                Intent::Remove { .. } | Intent::SetQuantity { .. } | Intent::Modify { .. }
+            )
+        });
+        if ex.lines.is_empty() && !corrects {
+            return None;
+        }
+        let before = (self.state.cart.clone(), self.state.which.len());
+        let asking = self.state.asking.clone();
+        self.state.phase = Phase::AnythingElse;
+        let reply = self.take_order(ex);
+        if (self.state.cart.clone(), self.state.which.len()) != before {
+            return reply;
+        }
+        self.state.phase = Phase::AskChoice;
+        self.state.asking = asking;
+        None
+    }
+
+    /// The asked choice from the words themselves (an option's name or code said anywhere) or
+    /// from its position ("the second one").
+    fn answer_by_words(&mut self, text: &str, asking: &Asking, item: &Item) {
+        let spoken = format!(" {} ", normalised(text));
         let said = |code: &str, name: &str, aliases: &[String]| {
             std::iter::once(name.to_lowercase())
                 .chain(std::iter::once(code.replace('_', " ")))
                 .chain(aliases.iter().cloned())
+                .map(|a| normalised(&a))
                 .any(|a| !a.is_empty() && spoken.contains(&format!(" {a} ")))
         };
-        let answered = match &asking.group {
-            None => ex
-                .lines
-                .iter()
-                .find_map(|l| l.variation.clone())
-                .or_else(|| {
-                    item.variations
-                        .iter()
-                        .find(|v| said(&v.code, &v.name, &v.aliases))
-                        .map(|v| v.code.clone())
-                })
-                .map(|v| {
-                    self.state.cart[asking.line].variation = Some(v);
-                }),
-            Some(g) => {
-                let group = menu.group(g)?.clone();
-                let from_ex: Vec<ModMention> = ex
-                    .lines
+        let choices = self.asked_choices();
+        let by_position = position(text, choices.len()).map(|p| choices[p].0.clone());
+        let menu = &self.menu.menu;
+        let idx = asking.line;
+        match &asking.group {
+            None => {
+                let v = item
+                    .variations
                     .iter()
-                    .flat_map(|l| l.modifiers.iter())
-                    .filter(|m| &m.group == g)
-                    .cloned()
-                    .collect();
-                let picked = if from_ex.is_empty() {
-                    group
-                        .options
-                        .iter()
-                        .filter(|o| said(&o.code, &o.name, &o.aliases))
-                        .map(|o| ModMention {
-                            group: g.clone(),
-                            option: o.code.clone(),
-                            qualifier: None,
-                            negated: false,
-                            confidence: 1.0,
-                            quantity: None,
-                        })
-                        .collect()
-                } else {
-                    from_ex
-                };
-                (!picked.is_empty()).then(|| {
-                    self.state.cart[asking.line].modifiers.extend(picked);
-                })
+                    .find(|v| v.available && said(&v.code, &v.name, &v.aliases))
+                    .map(|v| v.code.clone())
+                    .or(by_position);
+                if let Some(v) = v {
+                    self.state.cart[idx].variation = Some(v);
+                }
             }
+            Some(g) => {
+                let Some(group) = menu.group(g) else {
+                    return;
+                };
+                let mut picked: Vec<String> = group
+                    .options
+                    .iter()
+                    .filter(|o| o.available && said(&o.code, &o.name, &o.aliases))
+                    .map(|o| o.code.clone())
+                    .collect();
+                if picked.is_empty() {
+                    picked.extend(by_position);
+                }
+                let mods = &mut self.state.cart[idx].modifiers;
+                for o in picked {
+                    if !mods.iter().any(|m| m.group == *g && m.option == o) {
+                        mods.push(mention(g, &o));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The caller said which item a "which one?" meant: an item among the candidates, a word
+    /// only one candidate's name has ("garlic" of Plain / Garlic / Cheese Naan), or a position.
+    fn answer_which(&mut self, text: &str, ex: &Extraction) -> Option<(String, Next)> {
+        let w = self.state.which.first()?.clone();
+        let menu = &self.menu.menu;
+        let from_lines = ex.lines.iter().find(|l| {
+            l.item.as_ref().is_some_and(|c| w.candidates.contains(c))
+                || (l.item.is_none()
+                    && l.candidates.len() == 1
+                    && w.candidates.contains(&l.candidates[0]))
+        });
+        let mut pick =
+            from_lines.and_then(|l| l.item.clone().or_else(|| l.candidates.first().cloned()));
+        if pick.is_none() {
+            let names: Vec<Vec<String>> = w
+                .candidates
+                .iter()
+                .map(|c| menu.item(c).map_or_else(Vec::new, |i| words(&i.name)))
+                .collect();
+            let spoken = words(text);
+            let hits: Vec<usize> = (0..names.len())
+                .filter(|&i| {
+                    names[i].iter().any(|word| {
+                        spoken.contains(word) && !names.iter().all(|other| other.contains(word))
+                    })
+                })
+                .collect();
+            if let [one] = hits.as_slice() {
+                pick = Some(w.candidates[*one].clone());
+            }
+        }
+        if pick.is_none() {
+            pick = position(text, w.candidates.len()).map(|p| w.candidates[p].clone());
+        }
+        let Some(code) = pick else {
+            return self.other_than_answer(ex);
         };
-        if answered.is_none() {
-            // Not an answer: maybe a new item or a correction; else ask again.
-            self.state.phase = Phase::AnythingElse;
-            if let Some(reply) = self.take_order(ex) {
+        self.state.which.remove(0);
+        let mut line = w.line.clone();
+        line.item = code.clone();
+        if let Some(l) = from_lines {
+            if l.variation.is_some() {
+                line.variation.clone_from(&l.variation);
+            }
+            line.modifiers.extend(l.modifiers.iter().cloned());
+            if l.quantity_explicit && l.quantity > 1 {
+                line.quantity = l.quantity;
+            }
+        }
+        let item = menu.item(&code)?;
+        if line
+            .variation
+            .as_deref()
+            .is_some_and(|v| item.variation(v).is_none())
+        {
+            line.variation = None;
+        }
+        if line.variation.is_none() {
+            line.variation.clone_from(&item.default_variation);
+        }
+        line.modifiers.retain(|m| item.groups.contains(&m.group));
+        self.state.cart.push(line);
+        let idx = self.state.cart.len() - 1;
+        self.state.focus = Some(idx);
+        self.state.misses = 0;
+        self.notes.push(format!("added {code} (which one)"));
+        // Anything else said with the answer: other items, corrections, "that's all".
+        let rest: Vec<LineMention> = ex
+            .lines
+            .iter()
+            .filter(|l| l.item.as_ref().is_some_and(|c| !w.candidates.contains(c)))
+            .cloned()
+            .collect();
+        let rest_ex = Extraction {
+            lines: rest,
+            ..ex.clone()
+        };
+        self.state.phase = Phase::AnythingElse;
+        if !rest_ex.lines.is_empty() || !rest_ex.intents.is_empty() {
+            if let Some(reply) = self.take_order(&rest_ex) {
                 return Some(reply);
             }
-            self.state.phase = Phase::AskChoice;
-            return None;
         }
-        self.state.misses = 0;
-        self.state.asking = None;
-        self.notes
-            .push(format!("answered choice for line {}", asking.line));
         if let Some(q) = self.next_choice() {
             return Some(q);
         }
-        let line = super::pricing::price_line(menu, &self.state.cart[asking.line])?;
-        self.state.phase = Phase::AnythingElse;
-        let say = format!("Got it: {}. Anything else?", speech::describe_line(&line));
+        let priced = super::pricing::price_line(&self.menu.menu, &self.state.cart[idx])?;
+        let say = format!("Got it: {}. Anything else?", speech::describe_line(&priced));
         Some(self.ask(say))
     }
 
@@ -232,7 +674,13 @@ impl Turn<'_> {
                     }
                 }
                 Intent::Modify { item, changes } => {
-                    if let Some(idx) = self.find_line(item.as_deref()) {
+                    // "change the rice to a large": a piece of a name finds its line as the
+                    // order did, through the items it fits.
+                    let idx = match item {
+                        Some(code) => self.find_line(Some(code)),
+                        None => self.line_for(changes),
+                    };
+                    if let Some(idx) = idx {
                         self.state.focus = Some(idx);
                         changed |= self.apply_to_line(idx, changes);
                     }
@@ -243,18 +691,30 @@ impl Turn<'_> {
         changed
     }
 
-    /// A mention with no item ("a large", "with onions"): applies to the line in focus.
-    pub(super) fn apply_attributes(&mut self, line: &LineMention) -> bool {
-        if line.item.is_some() {
-            return false;
+    /// The line a change without a named item is about: the line in focus or the last line
+    /// whose item the words fit (`candidates`) and that takes the change, else the focus.
+    fn line_for(&self, changes: &LineMention) -> Option<usize> {
+        let cart = &self.state.cart;
+        let menu = &self.menu.menu;
+        let fits = |i: usize| {
+            (changes.candidates.is_empty() || changes.candidates.contains(&cart[i].item))
+                && menu
+                    .item(&cart[i].item)
+                    .is_some_and(|it| takes(it, changes))
+        };
+        let focus = self.state.focus.filter(|&i| i < cart.len());
+        if !changes.candidates.is_empty() {
+            if let Some(i) = focus.filter(|&i| fits(i)) {
+                return Some(i);
+            }
+            if let Some(i) = (0..cart.len()).rev().find(|&i| fits(i)) {
+                return Some(i);
+            }
         }
-        match self.find_line(None) {
-            Some(idx) => self.apply_to_line(idx, line),
-            None => false,
-        }
+        self.find_line(None)
     }
 
-    fn apply_to_line(&mut self, idx: usize, changes: &LineMention) -> bool {
+    pub(super) fn apply_to_line(&mut self, idx: usize, changes: &LineMention) -> bool {
         let menu = &self.menu.menu;
         let Some(item) = menu.item(&self.state.cart[idx].item) else {
             return false;
@@ -276,9 +736,15 @@ impl Turn<'_> {
             if !item.groups.contains(&m.group) {
                 continue;
             }
+            let single = menu.group(&m.group).is_some_and(|g| g.max == 1);
             let mods = &mut self.state.cart[idx].modifiers;
-            // A later word about the same option replaces the earlier one ("actually no onions").
-            mods.retain(|x| !(x.group == m.group && x.option == m.option));
+            // A later word about the same option replaces the earlier one ("actually no
+            // onions"); a new choice of a one-choice group replaces the old one ("change it
+            // to hot").
+            mods.retain(|x| {
+                !(x.group == m.group
+                    && (x.option == m.option || (single && !x.negated && !m.negated)))
+            });
             mods.push(m.clone());
             changed = true;
         }
@@ -290,7 +756,7 @@ impl Turn<'_> {
 
     /// The cart line a correction refers to: the named item (last such line), else the focus,
     /// else the last line.
-    fn find_line(&self, item: Option<&str>) -> Option<usize> {
+    pub(super) fn find_line(&self, item: Option<&str>) -> Option<usize> {
         let cart = &self.state.cart;
         match item {
             Some(code) => cart.iter().rposition(|l| l.item == code),
@@ -301,4 +767,29 @@ impl Turn<'_> {
                 .or_else(|| cart.len().checked_sub(1)),
         }
     }
+}
+
+fn mention(group: &str, option: &str) -> ModMention {
+    ModMention {
+        group: group.to_string(),
+        option: option.to_string(),
+        qualifier: None,
+        negated: false,
+        confidence: 1.0,
+        quantity: None,
+    }
+}
+
+/// Lower case, letters and digits only, one space between words: "Pico de Gallo" and
+/// "pico-de-gallo" compare equal.
+fn normalised(s: &str) -> String {
+    words(s).join(" ")
+}
+
+fn words(s: &str) -> Vec<String> {
+    s.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric() && c != '%')
+        .filter(|w| !w.is_empty())
+        .map(String::from)
+        .collect()
 }

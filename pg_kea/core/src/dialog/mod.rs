@@ -6,6 +6,7 @@
 
 mod choices;
 pub mod pricing;
+mod questions;
 pub mod speech;
 pub mod state;
 
@@ -16,11 +17,14 @@ pub use state::*;
 
 use crate::extract::{CompiledMenu, Extraction, Intent};
 use crate::twiml::{self, Next};
+use choices::Place;
 
 /// Speech recognised with less confidence than this is read back before it is acted on.
 pub const LOW_CONFIDENCE: f32 = 0.4;
 /// Consecutive misunderstood (or silent) turns before the call goes to a person.
 pub const MAX_MISSES: u8 = 2;
+/// Most times one prompt is said in a call: the next time, the call goes to a person.
+pub const MAX_SAME_PROMPT: usize = 3;
 
 /// What the turn decided. SQL stores `say`, `understood` and `state`, returns `twiml`, and acts
 /// on `outcome` (saves the order, marks the call transferred...).
@@ -61,6 +65,7 @@ pub fn step(menu: &CompiledMenu, state: CallState, input: &TurnInput) -> TurnOut
         extraction: None,
         outcome: None,
         removed: Vec::new(),
+        offered: None,
     };
     let (say, next) = turn.run();
     turn.finish(say, next)
@@ -77,6 +82,8 @@ struct Turn<'a> {
     outcome: Option<Outcome>,
     /// Names of lines removed this turn, for the confirmation.
     removed: Vec<String>,
+    /// The item asked about in the previous turn (`CallState::offered`), taken for this one.
+    offered: Option<String>,
 }
 
 impl Turn<'_> {
@@ -124,7 +131,24 @@ impl Turn<'_> {
         }
     }
 
+    /// Asks `say` and listens. A prompt already said [`MAX_SAME_PROMPT`] times in this call
+    /// is not said again: whatever the path that led back to it, the call is going in circles
+    /// and goes to a person instead (or, while a callback number is being taken, ends).
     fn ask(&mut self, say: String) -> (String, Next) {
+        let key = prompt_key(&say);
+        let said = self.state.prompts.get(&key).copied().unwrap_or(0);
+        if usize::from(said) >= MAX_SAME_PROMPT {
+            self.notes.push("prompt said too often".into());
+            if matches!(self.state.phase, Phase::TakeCallback | Phase::AskCallback) {
+                self.state.phase = Phase::Ended;
+                return (
+                    "Sorry, I couldn't get that. Please call the restaurant again. Goodbye!".into(),
+                    Next::Hangup,
+                );
+            }
+            return self.transfer("repeated_prompt");
+        }
+        self.state.prompts.insert(key, said + 1);
         (say, self.gather())
     }
 
@@ -292,6 +316,15 @@ impl Turn<'_> {
             return self.ask(say);
         }
 
+        // A person was offered at the last prompt: "yes" takes it up.
+        let person_offered = std::mem::take(&mut self.state.person_offered);
+        if person_offered && ex.lines.is_empty() && has(&ex, |i| matches!(i, Intent::Yes)) {
+            return self.transfer("accepted_person");
+        }
+        // What the caller asked about last turn is what "a small one" or "yes" orders now,
+        // for this turn only.
+        self.offered = self.state.offered.take();
+
         let reply = match self.state.phase {
             Phase::AskChoice => self.answer_choice(&text, &ex),
             Phase::AskFulfillment => self.answer_fulfillment(&ex),
@@ -306,6 +339,20 @@ impl Turn<'_> {
                 let say = format!("{} {}", self.store().hours_text, self.reprompt());
                 return self.ask(say);
             }
+            if self.state.phase == Phase::AskChoice {
+                // A question about one thing on the menu is answered; anything else while a
+                // choice is asked ("what do you recommend?", "hmm") is no answer to it.
+                let named = ex
+                    .intents
+                    .iter()
+                    .any(|i| matches!(i, Intent::MenuQuestion { about: Some(_) }));
+                if named {
+                    if let Some(reply) = self.menu_answer(&text, &ex) {
+                        return reply;
+                    }
+                }
+                return self.choice_not_answered();
+            }
             if let Some(reply) = self.menu_answer(&text, &ex) {
                 return reply;
             }
@@ -318,14 +365,16 @@ impl Turn<'_> {
         let mut added = Vec::new();
         let mut refused = Vec::new();
         let mut changed = self.apply_corrections(ex);
-        for line in &ex.lines {
-            match &line.item {
-                Some(code) => match self.menu.menu.item(code) {
+        let mut asked_which = false;
+        for line in choices::ordered_lines(&ex.lines) {
+            match self.place(line) {
+                Place::New(code) => match self.menu.menu.item(&code) {
                     Some(item) if !item.available => refused.push(item.name.clone()),
                     Some(item) => {
                         let variation = line
                             .variation
                             .clone()
+                            .filter(|v| item.variation(v).is_some())
                             .or_else(|| item.default_variation.clone());
                         self.state.cart.push(CartLine {
                             item: code.clone(),
@@ -340,9 +389,44 @@ impl Turn<'_> {
                     }
                     None => {}
                 },
-                None => changed |= self.apply_attributes(line),
+                Place::Existing(idx) => changed |= self.apply_to_line(idx, line),
+                Place::Which => {
+                    self.state.which.push(Which {
+                        candidates: line.candidates.clone(),
+                        line: CartLine {
+                            item: String::new(),
+                            variation: line.variation.clone(),
+                            quantity: line.quantity.max(1),
+                            modifiers: line.modifiers.clone(),
+                        },
+                    });
+                    self.notes.push("asked which item".into());
+                    asked_which = true;
+                }
+                Place::Nowhere => {}
             }
         }
+        // "Do you have horchata?" - "Yes, ... Would you like one?" - "yes": one of it.
+        if added.is_empty() && !changed && !asked_which && has(ex, |i| matches!(i, Intent::Yes)) {
+            if let Some(code) = self.offered.clone() {
+                let default_variation = self
+                    .menu
+                    .menu
+                    .item(&code)
+                    .and_then(|i| i.default_variation.clone());
+                self.state.cart.push(CartLine {
+                    item: code.clone(),
+                    variation: default_variation,
+                    quantity: 1,
+                    modifiers: Vec::new(),
+                });
+                let idx = self.state.cart.len() - 1;
+                self.state.focus = Some(idx);
+                self.notes.push(format!("added {code} (asked about)"));
+                added.push(idx);
+            }
+        }
+        changed |= asked_which;
         if !refused.is_empty() {
             let alternatives = self.alternatives(&refused[0]);
             self.state.misses = 0;
@@ -599,83 +683,7 @@ impl Turn<'_> {
         self.proceed()
     }
 
-    /// "Do you have wings?" / "what pizzas do you have?" / "can I get lasagna": answered from
-    /// the menu. Words it could not place are only called an unknown item when the caller was
-    /// asking for something; otherwise they are noise and the turn is a miss.
-    fn menu_answer(&mut self, text: &str, ex: &Extraction) -> Option<(String, Next)> {
-        let about = ex.intents.iter().find_map(|i| match i {
-            // "what desserts do you have": the category named, when extraction left it open.
-            Intent::MenuQuestion { about: None } => Some(self.category_named(text)),
-            Intent::MenuQuestion { about } => Some(about.clone()),
-            _ => None,
-        });
-        let unknown: Vec<String> = ex
-            .unmatched
-            .iter()
-            .map(|s| s.text.clone())
-            .filter(|t| !t.is_empty())
-            .collect();
-        let menu = &self.menu.menu;
-        let asked_about_named = matches!(about, Some(Some(_)));
-        if !unknown.is_empty()
-            && !asked_about_named
-            && (about.is_some() || asks_for_something(text))
-        {
-            let asked = unknown.join(" ");
-            let suggestions: Vec<String> = self
-                .menu
-                .suggest(&asked, 2)
-                .iter()
-                .filter_map(|c| menu.item(c))
-                .map(|i| i.name.clone())
-                .collect();
-            self.state.misses += 1;
-            self.notes.push(format!("unknown item: {asked}"));
-            if self.state.misses >= MAX_MISSES {
-                return Some(self.transfer("not_understood"));
-            }
-            let offer = if suggestions.is_empty() {
-                String::new()
-            } else {
-                format!(" We have {}.", speech::list(&suggestions))
-            };
-            let say = format!("Sorry, we don't have {asked}.{offer} What would you like?");
-            return Some(self.ask(say));
-        }
-        let about = about?;
-        let names: Vec<String> = match &about {
-            Some(code) => menu
-                .items
-                .iter()
-                .filter(|i| i.available && (&i.code == code || i.category.as_ref() == Some(code)))
-                .map(|i| i.name.clone())
-                .collect(),
-            None => menu
-                .categories
-                .iter()
-                .map(|c| c.name.to_lowercase())
-                .collect(),
-        };
-        if names.is_empty() {
-            return None;
-        }
-        self.notes.push("answered menu question".into());
-        let say = format!("We have {}. What would you like?", speech::list(&names));
-        Some(self.ask(say))
-    }
-
-    /// The code of a menu category whose name or alias is in `text`.
-    fn category_named(&self, text: &str) -> Option<String> {
-        let t = format!(" {} ", text.to_lowercase());
-        self.menu.menu.categories.iter().find_map(|c| {
-            std::iter::once(c.name.to_lowercase())
-                .chain(c.aliases.iter().cloned())
-                .any(|a| t.contains(&format!(" {a} ")))
-                .then(|| c.code.clone())
-        })
-    }
-
-    fn alternatives(&self, sold_out_name: &str) -> String {
+    pub(super) fn alternatives(&self, sold_out_name: &str) -> String {
         let menu = &self.menu.menu;
         let Some(item) = menu.items.iter().find(|i| i.name == sold_out_name) else {
             return String::new();
@@ -732,6 +740,17 @@ impl Turn<'_> {
     }
 }
 
+/// A short stable key for a prompt's text (FNV-1a, 64 bits): the state counts prompts
+/// without storing them.
+fn prompt_key(say: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in say.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
 fn digits_of(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).collect()
 }
@@ -762,7 +781,7 @@ fn title_case(text: &str) -> String {
 
 /// Whether the caller was asking for something ("can I get...", "do you have..."): what makes
 /// unplaced words an unknown item rather than noise.
-fn asks_for_something(text: &str) -> bool {
+pub(super) fn asks_for_something(text: &str) -> bool {
     const CUES: [&str; 14] = [
         "can i get",
         "can i have",

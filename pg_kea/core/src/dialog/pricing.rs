@@ -16,6 +16,10 @@ pub struct PricedModifier {
     pub qualifier: Option<Qualifier>,
     #[serde(default)]
     pub negated: bool,
+    /// "two sugars": how many of the option, when more than one was said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<u32>,
+    /// What the option adds to one unit of the line (already multiplied by `quantity`).
     pub price_cents: Cents,
 }
 
@@ -64,14 +68,13 @@ pub fn price_line(menu: &Menu, line: &CartLine) -> Option<PricedLine> {
         let Some(option) = group.option(&m.option) else {
             continue;
         };
-        // A removed default costs nothing back; a doubled option is charged twice.
-        let price = if m.negated {
-            0
-        } else if m.qualifier == Some(Qualifier::Double) {
-            option.price_cents * 2
-        } else {
-            option.price_cents
-        };
+        // A removed default costs nothing back; a doubled option is charged twice, "three
+        // pumps of vanilla" three times.
+        let price = option.charge(
+            m.quantity,
+            m.qualifier == Some(Qualifier::Double),
+            m.negated,
+        );
         unit += price;
         modifiers.push(PricedModifier {
             group: group.code.clone(),
@@ -79,6 +82,7 @@ pub fn price_line(menu: &Menu, line: &CartLine) -> Option<PricedLine> {
             name: option.name.clone(),
             qualifier: m.qualifier,
             negated: m.negated,
+            quantity: m.quantity.filter(|&q| q > 1),
             price_cents: price,
         });
     }

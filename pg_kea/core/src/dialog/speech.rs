@@ -34,6 +34,15 @@ pub fn number(n: u32) -> String {
         .map_or_else(|| n.to_string(), |w| (*w).to_string())
 }
 
+/// "first", "second"... up to "tenth"; `None` beyond.
+pub fn ordinal(n: usize) -> Option<&'static str> {
+    const ORDINALS: [&str; 10] = [
+        "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+        "tenth",
+    ];
+    n.checked_sub(1).and_then(|i| ORDINALS.get(i).copied())
+}
+
 /// "$12.99": TTS voices read this form naturally.
 pub fn money(cents: Cents) -> String {
     format!("${}.{:02}", cents / 100, cents % 100)
@@ -90,7 +99,11 @@ pub fn describe_line(line: &PricedLine) -> String {
                 Some(Qualifier::Double) => "double ",
                 None => "",
             };
-            with.push(format!("{q}{name}"));
+            let n = match m.quantity {
+                Some(n) if n > 1 => format!("{} ", number(n)),
+                _ => String::new(),
+            };
+            with.push(format!("{n}{q}{name}"));
         }
     }
     if !with.is_empty() {

@@ -1,5 +1,7 @@
 //! Per-call dialog state (stored as `app.calls.state` jsonb) and per-turn input.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::extract::{Fulfillment, ModMention, RequestedTime};
@@ -116,6 +118,34 @@ pub struct CallState {
     /// A low-confidence utterance waiting for "yes" before it is acted on.
     #[serde(default)]
     pub unconfirmed: Option<String>,
+    /// Lines whose words fit several items ("a quesadilla"): asked "which one?" before anything
+    /// else, first to last.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub which: Vec<Which>,
+    /// Times in a row the current choice question went unanswered: the second time it is
+    /// rephrased with its options numbered, the third time a person is offered.
+    #[serde(default)]
+    pub tries: u8,
+    /// A person was offered at the last prompt: "yes" transfers.
+    #[serde(default)]
+    pub person_offered: bool,
+    /// The item the caller last asked about ("how much is the horchata?"): what "a small one"
+    /// or "yes" in the next turn orders.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offered: Option<String>,
+    /// How many times each prompt was said (by a hash of its text): none is said more than
+    /// [`super::MAX_SAME_PROMPT`] times in a call.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub prompts: BTreeMap<String, u8>,
+}
+
+/// A line waiting for the caller to say which item it is.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Which {
+    /// Item codes the words fit, in menu order.
+    pub candidates: Vec<String>,
+    /// Everything else said about the line (quantity, size, options); `item` is empty.
+    pub line: CartLine,
 }
 
 /// What Twilio told us this turn.

@@ -11,6 +11,18 @@ fn menu() -> CompiledMenu {
     CompiledMenu::new(menu)
 }
 
+/// A hand-written POS menu of tests/venues/.
+fn venue(name: &str) -> CompiledMenu {
+    let text = match name {
+        "taqueria" => include_str!("../../../../tests/venues/taqueria/menu.json"),
+        "indian" => include_str!("../../../../tests/venues/indian/menu.json"),
+        "boba" => include_str!("../../../../tests/venues/boba/menu.json"),
+        "diner" => include_str!("../../../../tests/venues/diner/menu.json"),
+        _ => include_str!("../../../../tests/venues/coffee/menu.json"),
+    };
+    CompiledMenu::new(serde_json::from_str(text).expect("the venue menu parses"))
+}
+
 fn store() -> Store {
     Store {
         name: "Tony's Pizza".into(),
@@ -401,9 +413,10 @@ fn a_line_without_its_size_is_asked_again_not_read_back() {
     let outs = run(&m, &store(), &["add a cheese pizza", "that's all", "yes"]);
     assert_never_read_back_or_submitted(&outs);
     assert_eq!(outs[2].state.phase, Phase::AskChoice);
+    // "that's all" is no answer: the question comes back with its options listed.
     assert_eq!(
         outs[2].say,
-        "What size would you like for the Cheese Pizza: small, medium or large?"
+        "Sorry, let me list them. For the Cheese Pizza, the size can be: first, small; second, medium; third, large. Which one would you like?"
     );
     // Answered at last, the order goes through with the size's price.
     let outs = run(
@@ -436,9 +449,7 @@ fn a_drink_without_its_size_is_asked_for_before_the_read_back() {
     let outs = run(&m, &store(), &["a root beer", "that's all", "yes"]);
     assert_never_read_back_or_submitted(&outs);
     assert!(
-        outs[2]
-            .say
-            .starts_with("What size would you like for the Root Beer"),
+        outs[2].say.contains("For the Root Beer, the size can be"),
         "{}",
         outs[2].say
     );
@@ -565,4 +576,320 @@ mod properties {
             }
         }
     }
+}
+
+/// The persona calls of tests/venues/*/calls.txt (run end to end by tests/tests/venue_calls.rs)
+/// through the dialog alone: the same scripts and expectations, without Postgres.
+#[test]
+fn venue_calls_without_postgres() {
+    let mut failures = Vec::new();
+    for (venue_name, calls) in [
+        (
+            "taqueria",
+            include_str!("../../../../tests/venues/taqueria/calls.txt"),
+        ),
+        (
+            "indian",
+            include_str!("../../../../tests/venues/indian/calls.txt"),
+        ),
+        (
+            "boba",
+            include_str!("../../../../tests/venues/boba/calls.txt"),
+        ),
+    ] {
+        let m = venue(venue_name);
+        let mut passed = 0;
+        let scripts = calls_in(calls);
+        for c in &scripts {
+            let says: Vec<&str> = c.says.iter().map(String::as_str).collect();
+            let outs = run(&m, &store(), &says);
+            let said: Vec<&str> = outs.iter().map(|o| o.say.as_str()).collect();
+            let (outcome, mut lines) = match outs.iter().rev().find_map(|o| o.outcome.clone()) {
+                Some(Outcome::Submitted { order }) => (
+                    "ordered",
+                    order.lines.iter().map(line_notation).collect::<Vec<_>>(),
+                ),
+                Some(Outcome::Transferred { .. }) => ("transferred", Vec::new()),
+                Some(Outcome::Cancelled) => ("cancelled", Vec::new()),
+                Some(Outcome::Callback { .. }) => ("callback", Vec::new()),
+                _ => ("none", Vec::new()),
+            };
+            lines.sort();
+            let mut want = c.lines.clone();
+            want.sort();
+            let all = said.join("\n").to_lowercase();
+            let mut counts = std::collections::HashMap::new();
+            for s in &said {
+                *counts.entry(*s).or_insert(0) += 1;
+            }
+            let ok = outcome == c.outcome
+                && lines == want
+                && counts.values().all(|&n| n <= MAX_SAME_PROMPT)
+                && c.must_say.iter().all(|m| all.contains(m));
+            if std::env::var("KEA_SHOW_CALLS").is_ok() {
+                println!("== {venue_name} / {}", c.name);
+                for (a, b) in c.says.iter().zip(said.iter().skip(1)) {
+                    println!("> {a}\n    {b}");
+                }
+            }
+            if ok {
+                passed += 1;
+            } else {
+                failures.push(format!(
+                    "{venue_name} / {}: {outcome} {lines:?}, expected {} {want:?}\n  {}",
+                    c.name,
+                    c.outcome,
+                    c.says
+                        .iter()
+                        .zip(said.iter().skip(1))
+                        .map(|(a, b)| format!("> {a}\n    {b}"))
+                        .collect::<Vec<_>>()
+                        .join("\n  ")
+                ));
+            }
+        }
+        println!("{venue_name}: {passed}/{}", scripts.len());
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+struct CallScript {
+    name: String,
+    says: Vec<String>,
+    lines: Vec<String>,
+    outcome: String,
+    must_say: Vec<String>,
+}
+
+fn calls_in(text: &str) -> Vec<CallScript> {
+    let mut calls: Vec<CallScript> = Vec::new();
+    for l in text.lines().map(str::trim) {
+        if let Some(name) = l.strip_prefix("== ") {
+            calls.push(CallScript {
+                name: name.into(),
+                says: Vec::new(),
+                lines: Vec::new(),
+                outcome: "ordered".into(),
+                must_say: Vec::new(),
+            });
+        } else if let Some(c) = calls.last_mut() {
+            if let Some(s) = l.strip_prefix("> ") {
+                c.says.push(s.into());
+            } else if let Some(s) = l.strip_prefix("= ") {
+                let mut w: Vec<&str> = s.split_whitespace().collect();
+                w[2..].sort_unstable();
+                c.lines.push(w.join(" "));
+            } else if let Some(s) = l.strip_prefix("outcome ") {
+                c.outcome = s.trim().into();
+            } else if let Some(s) = l.strip_prefix("? ") {
+                c.must_say.push(s.to_lowercase());
+            }
+        }
+    }
+    calls
+}
+
+fn line_notation(l: &pricing::PricedLine) -> String {
+    let mut s = format!("{} {}", l.quantity, l.item);
+    if let Some(v) = &l.variation {
+        s.push('@');
+        s.push_str(v);
+    }
+    let mut mods: Vec<String> = l
+        .modifiers
+        .iter()
+        .map(|m| {
+            let mut t = String::new();
+            if m.negated {
+                t.push('!');
+            }
+            t.push_str(&format!("{}={}", m.group, m.option));
+            if let Some(q) = m.quantity.filter(|&q| q > 1) {
+                t.push_str(&format!("*{q}"));
+            }
+            if let Some(q) = m.qualifier {
+                t.push('+');
+                t.push_str(match q {
+                    crate::extract::Qualifier::Extra => "extra",
+                    crate::extract::Qualifier::Light => "light",
+                    crate::extract::Qualifier::Double => "double",
+                });
+            }
+            t
+        })
+        .collect();
+    mods.sort();
+    for m in mods {
+        s.push(' ');
+        s.push_str(&m);
+    }
+    s
+}
+
+#[test]
+fn no_prompt_is_said_more_than_three_times_whatever_the_caller_says() {
+    let m = venue("taqueria");
+    let noise = |first: &[&str], again: &str| {
+        let mut says: Vec<String> = first.iter().map(|s| s.to_string()).collect();
+        says.extend(std::iter::repeat_n(again.to_string(), 12));
+        says
+    };
+    let cases = [
+        noise(&["a burrito"], "hmm"),
+        noise(&["a burrito"], "that's all"),
+        noise(&["a burrito"], "can you repeat that"),
+        noise(&["a burrito", "grande"], "what do you recommend"),
+        noise(&["a quesadilla"], "i don't know"),
+        noise(&[], "what comes on the nachos supreme"),
+        noise(&[], "do you have horchata"),
+        noise(&["two fish tacos"], "what desserts do you have"),
+        noise(&["two fish tacos", "that's all"], "maybe"),
+        noise(&["two fish tacos", "that's all"], "repeat that please"),
+        noise(&["a burrito"], "<silence>"),
+    ];
+    for says in &cases {
+        let says: Vec<&str> = says.iter().map(String::as_str).collect();
+        let mut outs = run(&m, &store(), &says);
+        // The simulated caller keeps talking; the call ends at the first turn that does not
+        // listen (a transfer, a hang-up).
+        if let Some(end) = outs
+            .iter()
+            .position(|o| !matches!(o.next, Next::Gather { .. }))
+        {
+            outs.truncate(end + 1);
+        }
+        let mut counts = std::collections::HashMap::new();
+        for o in &outs {
+            *counts.entry(o.say.as_str()).or_insert(0usize) += 1;
+        }
+        let worst = counts
+            .iter()
+            .max_by_key(|(_, &n)| n)
+            .expect("something was said");
+        assert!(
+            *worst.1 <= MAX_SAME_PROMPT,
+            "{says:?}: said {} times: {}",
+            worst.1,
+            worst.0
+        );
+        // The call does not go on forever: it ends (a person, a hang-up) before the caller
+        // runs out of noise.
+        assert!(
+            outs.iter().any(|o| !matches!(o.next, Next::Gather { .. })),
+            "{says:?}: {:?}",
+            outs.iter().map(|o| &o.say).collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn an_unanswered_choice_is_listed_then_a_person_offered_then_taken_up() {
+    let m = venue("indian");
+    let outs = run(
+        &m,
+        &store(),
+        &["a butter chicken", "i don't know", "not sure", "yes please"],
+    );
+    assert!(
+        outs[2].say.contains("first, mild; second, medium"),
+        "{}",
+        outs[2].say
+    );
+    assert!(
+        outs[3].say.contains("someone at the restaurant"),
+        "{}",
+        outs[3].say
+    );
+    assert!(matches!(outs[4].outcome, Some(Outcome::Transferred { .. })));
+    // Offered a person, the caller picks by position instead.
+    let outs = run(
+        &m,
+        &store(),
+        &[
+            "a butter chicken",
+            "hmm",
+            "uh",
+            "the last one",
+            "that's all",
+            "yes",
+        ],
+    );
+    let order = submitted(&outs);
+    assert_eq!(order.lines[0].modifiers[0].option, "extra_hot");
+}
+
+#[test]
+fn a_question_changes_nothing_and_a_small_one_then_orders_it() {
+    let m = venue("taqueria");
+    let outs = run(
+        &m,
+        &store(),
+        &[
+            "how much is the horchata",
+            "a small one",
+            "that's all",
+            "yes",
+        ],
+    );
+    assert_eq!(
+        outs[1].say,
+        "The Horchata is $3.50 for a small or $4.95 for a large. Would you like one?"
+    );
+    assert!(outs[1].state.cart.is_empty());
+    let order = submitted(&outs);
+    assert_eq!(order.lines[0].item, "horchata");
+    assert_eq!(order.lines[0].variation.as_deref(), Some("small"));
+    // "yes" to "would you like one?" orders one, and its size is asked.
+    let outs = run(
+        &m,
+        &store(),
+        &["do you have horchata", "yes", "large", "that's all", "yes"],
+    );
+    assert_eq!(
+        submitted(&outs).lines[0].variation.as_deref(),
+        Some("large")
+    );
+}
+
+#[test]
+fn a_choice_given_with_another_one_is_not_asked_again() {
+    let m = venue("taqueria");
+    let outs = run(
+        &m,
+        &store(),
+        &["i want a burrito", "carnitas, grande", "that's all", "yes"],
+    );
+    let order = submitted(&outs);
+    assert_eq!(order.lines.len(), 1);
+    assert_eq!(order.lines[0].variation.as_deref(), Some("grande"));
+    assert_eq!(order.lines[0].modifiers[0].option, "carnitas");
+    assert_eq!(
+        outs.iter()
+            .filter(|o| o.say.contains("Which protein"))
+            .count(),
+        0
+    );
+}
+
+#[test]
+fn a_change_naming_part_of_an_item_finds_its_line() {
+    let m = venue("indian");
+    let outs = run(
+        &m,
+        &store(),
+        &[
+            "a chicken biryani medium and a masala chai",
+            "change the biryani to hot",
+            "that's all",
+            "yes",
+        ],
+    );
+    let order = submitted(&outs);
+    let biryani = &order.lines[0];
+    assert_eq!(
+        biryani.modifiers.len(),
+        1,
+        "one spice level replaces the other"
+    );
+    assert_eq!(biryani.modifiers[0].option, "hot");
 }
