@@ -8,7 +8,7 @@
 // Then the merchant page shows the order and marks an option sold out. Screenshots go to docs/.
 //
 // Env (scripts/test sets it): KEA_TEST_ADMIN_URL, KEA_TEST_DATABASE_URL, KEA_JWT_SECRET,
-// TWILIO_AUTH_TOKEN. Last line: "N passed, N failed[, N skipped]".
+// TWILIO_AUTH_TOKEN; KEA_SCREENSHOTS (default target/browser-screenshots). Last line: "N passed, N failed[, N skipped]".
 import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { readFileSync, mkdirSync } from 'node:fs';
@@ -20,7 +20,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const need = name => process.env[name] || (console.error(`${name} is not set (run through scripts/test)`), process.exit(2));
 const ADMIN_URL = need('KEA_TEST_ADMIN_URL'), DB_URL = need('KEA_TEST_DATABASE_URL');
 const JWT_SECRET = need('KEA_JWT_SECRET'), AUTH_TOKEN = need('TWILIO_AUTH_TOKEN');
-const SHOTS = process.env.KEA_SCREENSHOTS ?? resolve(root, 'docs');
+// Where screenshots go; KEA_SCREENSHOTS=docs refreshes the ones the README shows.
+const SHOTS = resolve(root, process.env.KEA_SCREENSHOTS || 'target/browser-screenshots');
 
 const sql = q => execFileSync('psql', [ADMIN_URL, '-XAtq', '-v', 'ON_ERROR_STOP=1', '-c', q], { encoding: 'utf8' }).trim();
 const lit = s => `'${String(s).replace(/'/g, "''")}'`;
@@ -207,6 +208,19 @@ try {
     assert(await sam.locator('article.task').count() === 0, 'the task is still listed');
   });
 
+  await step('an offer not taken in time disappears; the timeout job gives it to the next agent', async () => {
+    sql(`update app.task_queues set reservation_timeout_s = 4 where name = ${lit(skill)}`);
+    await placeCall('+13475550166', ['a small margherita pizza and a tiramisu', "that's all", 'yes']);
+    await maya.waitForSelector('article.task[data-status=pending]', { timeout: 10000 });
+    await maya.waitForFunction(() => document.querySelectorAll('article.task').length === 0, null, { timeout: 8000 });
+    assert(/timed out/.test(await maya.textContent('#toasts')), 'no "timed out" notice');
+    // What kea-worker does when the reservation_timeout job comes due, for this one reservation.
+    sql(`select app.reservation_timed_out(r.id) from app.reservations r join app.tasks t on t.merchant_id = r.merchant_id and t.id = r.task_id
+         where r.merchant_id = ${merchantId} and r.status = 'pending'`);
+    await sam.waitForSelector('article.task[data-status=pending]', { timeout: 5000 });
+    sql(`update app.task_queues set reservation_timeout_s = 90 where name = ${lit(skill)}`);
+  });
+
   // The merchant page needs the kea_merchant role (migrations/0010_api_roles.sql) in the
   // database and in the gateway's list of /rpc roles.
   const exp = Math.floor(Date.now() / 1000) + 3600;
@@ -218,7 +232,7 @@ try {
   } else {
     // Two more of today's calls, so the page has something to show besides ours.
     await placeCall('+17185550123', ['a medium cheese pizza and a caesar salad', "that's it", 'yes']);
-    await placeCall('+16465550188', ['twelve buffalo wings and a two liter coke', 'no that is all', 'yes']);
+    await placeCall('+16465550188', ['twelve piece chicken wings with bbq sauce and a two liter coke', "that's all", 'yes']);
     const ownerEmail = `gina.${nonce}@bellanapoli.example`;
     sql(`insert into app.merchant_users (merchant_id, email, name, password_hash)
          values (${merchantId}, ${lit(ownerEmail)}, 'Gina Rossi', crypt('kea-browser', gen_salt('bf', 8)))`);
@@ -233,6 +247,12 @@ try {
       await owner.waitForSelector(`[data-order="${orderId}"]`, { timeout: 5000 });
       const text = await owner.textContent(`[data-order="${orderId}"]`);
       assert(/Verified|POS|kitchen/i.test(text), `order row says ${text}`);
+      // The POS answers through its callback (/rpc/pos_order_update with its merchant's token).
+      const pos = sql(`select app.sign_jwt(${lit(JSON.stringify({ role: 'kea_pos', merchant_id: merchantId, exp }))}::jsonb)`);
+      const res = await fetch(base + '/rpc/pos_order_update', { method: 'POST', headers: { Authorization: 'Bearer ' + pos, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ order_id: orderId, status: 'accepted_by_pos', pos_order_id: 'POS-4471', ready_at: new Date(Date.now() + 20 * 60000).toISOString() }) });
+      assert(res.ok, `POS callback: ${res.status} ${await res.text()}`);
+      await owner.waitForFunction(id => /kitchen/i.test(document.querySelector(`[data-order="${id}"]`)?.textContent || ''), orderId, { timeout: 8000 });
     }, { needs: false });
     await step('the merchant marks an option sold out and back', async () => {
       await owner.click('.tabs [data-tab=menu]');
@@ -244,6 +264,9 @@ try {
       assert(avail() === 'f', 'mushrooms still available');
       await owner.click('[data-item-switch="tiramisu"]');
       await owner.waitForSelector('[data-item-switch="tiramisu"]:not(.on)');
+      await owner.click(`[data-order="${orderId}"]`);
+      await owner.evaluate(() => { document.getElementById('toasts')?.remove(); document.querySelector('.menu-list').scrollTop = 0; });
+      await sleep(300);
       await owner.screenshot({ path: resolve(SHOTS, 'merchant.png') });
       await sw.click();
       await owner.waitForSelector('[data-option-switch="toppings:mushrooms"].on');

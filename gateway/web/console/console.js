@@ -76,7 +76,7 @@ async function refresh() {
   if (S.selected && !ids.has(S.selected) && !S.detail?.done) { S.selected = null; S.detail = null; S.draft = null; }
   if (!S.selected) {
     const first = visibleTasks()[0];
-    if (first) await select(first.task_id, false);
+    if (first) { render(); await select(first.task_id, false); }
   } else if (S.detail && !S.detail.done) {
     const t = S.tasks.find(x => x.task_id === S.selected);
     if (t && S.detail.task.reservation_status !== t.reservation_status) await loadDetail(S.selected);
@@ -307,9 +307,8 @@ function renderTaskCard(t) {
   const items = (o.lines || []).reduce((n, l) => n + l.quantity, 0);
   const card = h('article.task' + (offer ? '.offer' : '') + (S.fresh.has(t.task_id) ? '.fresh' : '') + (S.selected === t.task_id ? '.selected' : ''),
     { dataset: { task: t.task_id, status: t.reservation_status }, onclick: () => select(t.task_id) },
-    h('div.title', h('span', `Order #${o.id}`), h('span.faint.merchant-name', t.merchant),
-      h('div.grow'), offer ? h('span.chip.brand', 'New offer') : h('span.chip.info', 'In progress')),
-    h('div.meta', h('span', phone(o.customer_phone)), h('span', `${items} item${items === 1 ? '' : 's'}`),
+    h('div.title', h('span', `Order #${o.id}`), h('div.grow'), offer ? h('span.chip.brand', 'New offer') : h('span.chip.info', 'In progress')),
+    h('div.meta', h('span', { style: 'font-weight:600;color:var(--ink)' }, t.merchant), h('span', phone(o.customer_phone)), h('span', `${items} item${items === 1 ? '' : 's'}`),
       h('span', money(o.total_cents, o.currency)), h('span', o.fulfillment === 'delivery' ? 'Delivery' : 'Pickup')),
     offer && h('div.row',
       h('div.timer.grow', { dataset: { expires: t.expires_at, total: String(offerSeconds(t)) } }, h('i')),

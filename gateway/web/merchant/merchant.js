@@ -128,7 +128,7 @@ function statusChip(o) {
 function renderOrders() {
   const rows = [];
   for (const o of S.orders) {
-    const items = o.lines.map(l => `${l.quantity}× ${l.name}`).join(', ');
+    const items = o.lines.map(l => `${l.quantity}× ${l.variation_name && !/^(can|regular)$/i.test(l.variation_name) ? l.variation_name + ' ' : ''}${l.name}`).join(', ');
     const open = S.open.has(o.id);
     rows.push(h('div.order-row' + (S.fresh?.has(o.id) ? '.fresh' : ''), { dataset: { order: o.id }, onclick: () => { open ? S.open.delete(o.id) : S.open.add(o.id); renderLeft(); } },
       h('div', h('div', { style: 'font-weight:650' }, clock(o.created_at)), h('div.faint', `#${o.id}`)),
@@ -156,7 +156,7 @@ function renderOrderMore(o) {
       h('div.row', h('span.grow', { style: 'font-weight:700' }, 'Total'), h('span', { style: 'font-weight:700' }, money(o.total_cents, o.currency))),
       o.pos_order_id && h('div.muted', `POS order ${o.pos_order_id}${o.ready_at ? ` · ready ${clock(o.ready_at)}` : ''}`),
       h('h3', { style: 'margin-top:8px' }, 'Its way'),
-      (o.history || []).map(x => h('div.row', h('span.faint', { style: 'width:70px' }, clock(x.at)), h('span', statusLabel[x.to] || x.to),
+      (o.history || []).map(x => h('div.row', h('span.faint', { style: 'width:70px;flex:none' }, clock(x.at)), h('span', { style: 'white-space:nowrap' }, statusLabel[x.to] || x.to),
         h('span.faint', `by ${x.actor}${x.reason ? ` · ${x.reason}` : ''}`)))),
     h('div.stack', h('h3', 'Call'), call ? transcript(call) : h('span.faint', 'No call recorded.')));
 }
@@ -205,8 +205,11 @@ function renderMenu() {
           onclick: () => setAvailable({ kind: 'option', group_code: g.code, code: o.code, available: o.available === false }, o.name) })));
     }
   }
-  const out = m.items.filter(i => i.available === false).length + m.groups.reduce((n, g) => n + g.options.filter(o => o.available === false).length, 0);
-  return h('div', h('div.row', { style: 'padding:12px 16px' }, h('span.muted.grow', 'Switch off what you run out of: kea stops offering it.'), h('span.chip' + (out ? '.bad' : '.ok'), out ? `${out} sold out` : 'all available')),
+  const outItems = m.items.filter(i => i.available === false).map(i => ({ name: i.name, args: { kind: 'item', code: i.code } }));
+  const outOptions = m.groups.flatMap(g => g.options.filter(o => o.available === false).map(o => ({ name: o.name, args: { kind: 'option', group_code: g.code, code: o.code } })));
+  const out = [...outItems, ...outOptions];
+  return h('div', h('div.row', { style: 'padding:12px 16px' }, h('span.muted.grow', 'Switch off what you run out of: kea stops offering it.'), h('span.chip' + (out.length ? '.bad' : '.ok'), out.length ? `${out.length} sold out` : 'all available')),
+    out.length > 0 && h('div.soldout', h('span.faint', 'Sold out now:'), out.map(x => h('button.opt.neg', { title: 'Back in stock', onclick: () => setAvailable({ ...x.args, available: true }, x.name) }, x.name, h('span', { style: 'text-decoration:none' }, ' ↺')))),
     h('div.menu-list', list));
 }
 
