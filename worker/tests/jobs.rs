@@ -158,7 +158,7 @@ async fn killed_workers_lose_nothing_and_send_nothing_twice() {
     );
 }
 
-/// The POS is down for a few seconds: the job is retried with backoff and delivered once.
+/// The POS is down for a while (503): the job is retried with backoff and delivered once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pos_that_was_down_gets_the_order_once_it_is_back() {
     let _serial = serial().await;
@@ -167,7 +167,9 @@ async fn a_pos_that_was_down_gets_the_order_once_it_is_back() {
     let pos = pos_standin().await;
     let twilio = twilio_standin().await;
     connect_webhook(&db, &m, &pos.url).await;
-    pos.control("down?seconds=3").await;
+    // Down for the first two attempts, however long the worker takes to come (a time window
+    // could close before a slow machine's first attempt).
+    pos.control("fail?status=503&count=2").await;
     let phone = caller_number();
     let id = order(&db, &m, &phone).await;
     let _w = spawn_worker(
@@ -194,7 +196,7 @@ async fn a_pos_that_was_down_gets_the_order_once_it_is_back() {
         .iter()
         .filter(|r| r["status"] == 503)
         .count();
-    assert!(refused >= 1, "the POS was down for at least one attempt");
+    assert_eq!(refused, 2, "the POS was down for two attempts");
     assert_eq!(pos_orders_for(&at_pos, id).len(), 1);
     let row = db
         .query_one(
@@ -337,7 +339,13 @@ async fn opted_out_callers_get_no_text() {
         1,
         "asked once, answered 21610, not retried"
     );
-    assert_eq!(got["messages"].as_array().map(Vec::len), Some(0));
+    let to_them = got["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["to"] == known.as_str() || m["to"] == twilio_only.as_str())
+        .count();
+    assert_eq!(to_them, 0);
     let remembered: i64 = db
         .query_one(
             "select count(*) from app.sms_opt_outs where phone = $1",
@@ -396,7 +404,6 @@ async fn two_workers_racing_do_each_job_once() {
         "one request per order: no job was run twice"
     );
     let texts = twilio.received().await;
-    assert_eq!(texts["messages"].as_array().map(Vec::len), Some(ORDERS));
     for (id, phone) in ids.iter().zip(&phones) {
         assert_eq!(texts_for(&texts, phone, *id), 1);
     }

@@ -224,8 +224,10 @@ pub async fn handle(ctx: &Ctx, job: &Job, touched: &AtomicBool) -> Result<Outcom
     })
 }
 
-/// Lists the messages to `msg.to` since `msg.since`, following pages. Err: the outcome for
-/// the job when the list cannot be read.
+/// Looks for the message among those sent to `msg.to` since `msg.since`, then, since a
+/// message Twilio has not sent yet (queued behind the number's rate) has no `date_sent`, among
+/// the latest ones to `msg.to` whatever their date. Err: the outcome for the job when a list
+/// cannot be read.
 async fn look_up(
     ctx: &Ctx,
     base: &str,
@@ -235,12 +237,48 @@ async fn look_up(
     msg: &Message,
 ) -> Result<Option<(String, String)>, Outcome> {
     // `DateSent>` with `=` between name and value is how Twilio spells "sent on or after".
-    let mut request = ctx.http.get(url).query(&[
+    let since = [
         ("To", msg.to.as_str()),
         ("DateSent>", msg.since.as_str()),
         ("PageSize", "100"),
-    ]);
-    for _ in 0..MAX_PAGES {
+    ];
+    if let Some(found) = list(
+        ctx,
+        base,
+        ctx.http.get(url).query(&since),
+        sid,
+        token,
+        msg,
+        MAX_PAGES,
+    )
+    .await?
+    {
+        return Ok(Some(found));
+    }
+    let latest = [("To", msg.to.as_str()), ("PageSize", "100")];
+    list(
+        ctx,
+        base,
+        ctx.http.get(url).query(&latest),
+        sid,
+        token,
+        msg,
+        1,
+    )
+    .await
+}
+
+/// Reads up to `pages` pages of a Messages list for one whose body carries the reference.
+async fn list(
+    ctx: &Ctx,
+    base: &str,
+    mut request: reqwest::RequestBuilder,
+    sid: &str,
+    token: &str,
+    msg: &Message,
+    pages: usize,
+) -> Result<Option<(String, String)>, Outcome> {
+    for _ in 0..pages {
         let r = request
             .basic_auth(sid, Some(token))
             .send()
@@ -273,8 +311,11 @@ async fn look_up(
             _ => return Ok(None),
         }
     }
+    if pages == 1 {
+        return Ok(None);
+    }
     Err(Outcome::retry(
-        format!("more than {MAX_PAGES} pages of messages to {}", msg.to),
+        format!("more than {pages} pages of messages to {}", msg.to),
         None,
     ))
 }

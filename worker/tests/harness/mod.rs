@@ -2,9 +2,11 @@
 //! `kea_test` database, stand-ins in the test process on free loopback ports, and orders made
 //! through kea's own SQL (`kea.price_order`, `app.save_order`, the order status machine).
 //!
-//! Tests run one at a time (`serial`): every worker claims every due job in the database, so
-//! two tests' workers would otherwise take each other's jobs and text through each other's
-//! Twilio stand-in.
+//! Every worker claims every due job in its database. So the tests run in a copy of kea_test
+//! of their own ([`database`]), where no other worker (another engineer's, another run of this
+//! suite) takes their jobs and texts through its own Twilio, and one at a time (`serial`), so
+//! that two tests' workers do not take each other's. Assertions count only the messages to
+//! each test's own callers.
 
 #![allow(dead_code)]
 
@@ -29,11 +31,92 @@ pub async fn serial() -> tokio::sync::MutexGuard<'static, ()> {
     SERIAL.lock().await
 }
 
-/// The login the workers use (kea_authenticator).
-pub fn database_url() -> String {
-    std::env::var("KEA_TEST_DATABASE_URL").expect(
-        "KEA_TEST_DATABASE_URL is not set: run the tests through scripts/test (it creates kea_test)",
-    )
+fn env_url(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: run the tests through scripts/test (it creates kea_test)")
+    })
+}
+
+/// `url` with its database name replaced.
+fn with_database(url: &str, dbname: &str) -> String {
+    let (base, rest) = url.rsplit_once('/').expect("a URL with a database name");
+    let query = rest
+        .split_once('?')
+        .map(|(_, q)| format!("?{q}"))
+        .unwrap_or_default();
+    format!("{base}/{dbname}{query}")
+}
+
+static DATABASE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+
+/// The database these tests run in: a copy of kea_test of their own
+/// (`kea_worker_test_<pid>`), so that no other worker on kea_test takes their jobs, and they
+/// take none of the jobs other tests left there. When kea_test cannot be copied (a template
+/// must have no other session), kea_test itself.
+pub async fn database() -> &'static str {
+    DATABASE
+        .get_or_init(|| async {
+            let admin_url = env_url("KEA_TEST_ADMIN_URL");
+            let (pg, conn) = tokio_postgres::connect(&with_database(&admin_url, "postgres"), NoTls)
+                .await
+                .unwrap_or_else(|e| panic!("connecting to postgres as the test admin: {e}"));
+            let driver = tokio::spawn(conn);
+            // Copies left by earlier runs whose process is gone.
+            let stale: Vec<String> = pg
+                .query(
+                    "select datname from pg_database where datname like 'kea\\_worker\\_test\\_%'",
+                    &[],
+                )
+                .await
+                .expect("listing databases")
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            for name in stale {
+                let pid = name.trim_start_matches("kea_worker_test_");
+                if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+                    let _ = pg
+                        .batch_execute(&format!("drop database if exists {name} with (force)"))
+                        .await;
+                }
+            }
+            let name = format!("kea_worker_test_{}", std::process::id());
+            let _ = pg
+                .batch_execute(&format!("drop database if exists {name} with (force)"))
+                .await;
+            let mut copied = Err(String::new());
+            for _ in 0..5 {
+                copied = pg
+                    .batch_execute(&format!("create database {name} template kea_test"))
+                    .await
+                    .map_err(|e| {
+                        e.as_db_error()
+                            .map_or_else(|| e.to_string(), |d| d.message().to_string())
+                    });
+                if copied.is_ok() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            drop(pg);
+            let _ = driver.await;
+            match copied {
+                Ok(()) => name,
+                Err(e) => {
+                    eprintln!(
+                        "could not copy kea_test ({e}); running in kea_test itself, where no \
+                         other worker may run meanwhile"
+                    );
+                    "kea_test".to_string()
+                }
+            }
+        })
+        .await
+}
+
+/// The login the workers use (kea_authenticator), to the tests' database.
+pub async fn database_url() -> String {
+    with_database(&env_url("KEA_TEST_DATABASE_URL"), database().await)
 }
 
 /// A superuser connection, after checking the worker's SQL is there.
@@ -51,17 +134,16 @@ pub async fn db() -> Client {
         present,
         "kea_test has no worker.* functions: migrate it (scripts/test does)"
     );
+    let _ = WORKER_URL.set(database_url().await);
     db
 }
 
-/// A superuser connection to kea_test.
+/// A superuser connection to the tests' database.
 pub async fn admin() -> Client {
-    let url = std::env::var("KEA_TEST_ADMIN_URL").expect(
-        "KEA_TEST_ADMIN_URL is not set: run the tests through scripts/test (it creates kea_test)",
-    );
+    let url = with_database(&env_url("KEA_TEST_ADMIN_URL"), database().await);
     let (client, conn) = tokio_postgres::connect(&url, NoTls)
         .await
-        .unwrap_or_else(|e| panic!("connecting to kea_test as the test admin: {e}"));
+        .unwrap_or_else(|e| panic!("connecting to the test database as the test admin: {e}"));
     tokio::spawn(conn);
     client
 }
@@ -244,12 +326,19 @@ pub struct Targets<'a> {
     pub square: Option<&'a Stand>,
 }
 
+static WORKER_URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
 /// Starts the real binary with a short lease and poll; `extra` overrides (e.g. concurrency).
 pub fn spawn_worker(name: &str, to: &Targets, extra: &[(&str, &str)]) -> Worker {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kea-worker"));
     cmd.env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("KEA_WORKER_DATABASE_URL", database_url())
+        .env(
+            "KEA_WORKER_DATABASE_URL",
+            WORKER_URL
+                .get()
+                .expect("db() runs before any worker starts"),
+        )
         .env("KEA_WORKER_ID", name)
         .env("KEA_WORKER_LEASE_S", "1")
         .env("KEA_WORKER_POLL_MS", "200")
