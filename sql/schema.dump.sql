@@ -75,31 +75,41 @@ $$;
 ALTER FUNCTION api.add_order_line(task_id bigint, item text, variation text, quantity integer, modifiers jsonb) OWNER TO kea_owner;
 
 --
--- Name: analytics(text, integer); Type: FUNCTION; Schema: api; Owner: kea_owner
+-- Name: analytics(text, integer, bigint); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
-CREATE FUNCTION api.analytics(view_name text, max_rows integer DEFAULT 1000) RETURNS SETOF jsonb
+CREATE FUNCTION api.analytics(view_name text, max_rows integer DEFAULT 1000, merchant_id bigint DEFAULT NULL::bigint) RETURNS SETOF jsonb
     LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'public'
     AS $_$
+declare
+    v_filter text := '';
 begin
     if analytics.view_name is null or analytics.view_name !~ '^analytics_[a-z_]+$'
        or to_regclass('api.' || analytics.view_name) is null then
         raise exception 'no analytics view %', coalesce(analytics.view_name, 'null')
             using errcode = 'KN404', hint = 'see docs/analytics.md for the views';
     end if;
-    return query execute format('select to_jsonb(v) from api.%I v limit $1', analytics.view_name)
-        using least(greatest(coalesce(analytics.max_rows, 1000), 0), 100000);
+    if analytics.merchant_id is not null then
+        if not exists (select 1 from pg_attribute a
+                        where a.attrelid = to_regclass('api.' || analytics.view_name)
+                          and a.attname = 'merchant_id' and not a.attisdropped) then
+            raise exception '% has no merchant_id', analytics.view_name using errcode = 'KN422';
+        end if;
+        v_filter := ' where v.merchant_id = $2';
+    end if;
+    return query execute format('select to_jsonb(v) from api.%I v%s limit $1', analytics.view_name, v_filter)
+        using least(greatest(coalesce(analytics.max_rows, 1000), 0), 100000), analytics.merchant_id;
 end
 $_$;
 
-ALTER FUNCTION api.analytics(view_name text, max_rows integer) OWNER TO kea_owner;
+ALTER FUNCTION api.analytics(view_name text, max_rows integer, merchant_id bigint) OWNER TO kea_owner;
 
 --
--- Name: FUNCTION analytics(view_name text, max_rows integer); Type: COMMENT; Schema: api; Owner: kea_owner
+-- Name: FUNCTION analytics(view_name text, max_rows integer, merchant_id bigint); Type: COMMENT; Schema: api; Owner: kea_owner
 --
 
-COMMENT ON FUNCTION api.analytics(view_name text, max_rows integer) IS 'Rows of one analytics view (analytics_funnel, analytics_agents, ...) for kea_analyst; see docs/analytics.md.';
+COMMENT ON FUNCTION api.analytics(view_name text, max_rows integer, merchant_id bigint) IS 'Rows of one analytics view (analytics_funnel, analytics_agents, ...) for kea_analyst, optionally of one merchant; see docs/analytics.md.';
 
 --
 -- Name: approve_order(bigint); Type: FUNCTION; Schema: api; Owner: kea_owner
@@ -3064,6 +3074,35 @@ ALTER TABLE api.analytics_corrected_options OWNER TO kea_owner;
 COMMENT ON VIEW api.analytics_corrected_options IS 'Modifier options agents added (kea missed them) or removed (kea invented them), per item and menu.';
 
 --
+-- Name: analytics_corrected_phrases; Type: VIEW; Schema: api; Owner: kea_owner
+--
+
+CREATE VIEW api.analytics_corrected_phrases AS
+ SELECT c.merchant_id,
+    c.menu_id,
+    c.order_id,
+    c.at,
+    c.item_code,
+    c.action,
+    c.item_changed,
+    c.size_changed,
+    c.quantity_changed,
+    c.options_changed,
+    ( SELECT string_agg(t.speech, ' / '::text ORDER BY t.seq) AS string_agg
+           FROM (app.orders o
+             JOIN app.turns t ON (((t.merchant_id = o.merchant_id) AND (t.call_id = o.call_id))))
+          WHERE ((o.merchant_id = c.merchant_id) AND (o.id = c.order_id) AND (t.speech IS NOT NULL))) AS speech
+   FROM api.analytics_corrections c;
+
+ALTER TABLE api.analytics_corrected_phrases OWNER TO kea_owner;
+
+--
+-- Name: VIEW analytics_corrected_phrases; Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON VIEW api.analytics_corrected_phrases IS 'Each agent edit with what the caller said on that order''s call (speech only).';
+
+--
 -- Name: analytics_order_stages; Type: VIEW; Schema: api; Owner: kea_owner
 --
 
@@ -5357,11 +5396,11 @@ REVOKE ALL ON FUNCTION api.add_order_line(task_id bigint, item text, variation t
 GRANT ALL ON FUNCTION api.add_order_line(task_id bigint, item text, variation text, quantity integer, modifiers jsonb) TO kea_agent;
 
 --
--- Name: FUNCTION analytics(view_name text, max_rows integer); Type: ACL; Schema: api; Owner: kea_owner
+-- Name: FUNCTION analytics(view_name text, max_rows integer, merchant_id bigint); Type: ACL; Schema: api; Owner: kea_owner
 --
 
-REVOKE ALL ON FUNCTION api.analytics(view_name text, max_rows integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.analytics(view_name text, max_rows integer) TO kea_analyst;
+REVOKE ALL ON FUNCTION api.analytics(view_name text, max_rows integer, merchant_id bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.analytics(view_name text, max_rows integer, merchant_id bigint) TO kea_analyst;
 
 --
 -- Name: FUNCTION approve_order(task_id bigint); Type: ACL; Schema: api; Owner: kea_owner
@@ -6205,6 +6244,12 @@ GRANT SELECT ON TABLE api.analytics_corrections TO kea_analyst;
 --
 
 GRANT SELECT ON TABLE api.analytics_corrected_options TO kea_analyst;
+
+--
+-- Name: TABLE analytics_corrected_phrases; Type: ACL; Schema: api; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE api.analytics_corrected_phrases TO kea_analyst;
 
 --
 -- Name: TABLE analytics_order_stages; Type: ACL; Schema: api; Owner: kea_owner

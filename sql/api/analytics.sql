@@ -226,28 +226,55 @@ select merchant_id, menu_id, item_code, change, md->>'group' as modifier_group,
 comment on view api.analytics_corrected_options is
     'Modifier options agents added (kea missed them) or removed (kea invented them), per item and menu.';
 
--- The views above over /rpc (the gateway serves functions only): one of them as a JSON
--- array, newest first where the view has a time, at most max_rows rows. Security invoker:
--- what the caller may select is what it gets.
-create function api.analytics(view_name text, max_rows integer default 1000) returns setof jsonb
+-- The caller's words behind each correction: the recognised speech of the call's turns, in
+-- order (the words only, not the caller's number or name), beside what the agent changed.
+create view api.analytics_corrected_phrases as
+select c.merchant_id, c.menu_id, c.order_id, c.at, c.item_code, c.action, c.item_changed,
+       c.size_changed, c.quantity_changed, c.options_changed,
+       (select string_agg(t.speech, ' / ' order by t.seq)
+          from app.orders o
+          join app.turns t on t.merchant_id = o.merchant_id and t.call_id = o.call_id
+         where o.merchant_id = c.merchant_id and o.id = c.order_id and t.speech is not null)
+           as speech
+  from api.analytics_corrections c;
+comment on view api.analytics_corrected_phrases is
+    'Each agent edit with what the caller said on that order''s call (speech only).';
+
+-- The views above over /rpc (the gateway serves functions only): the rows of one of them as a
+-- JSON array, at most max_rows, only merchant_id's when given (every view but
+-- analytics_agents has the column). Security invoker: what the caller may select is what it
+-- gets.
+create function api.analytics(view_name text, max_rows integer default 1000,
+                              merchant_id bigint default null)
+returns setof jsonb
 language plpgsql stable set search_path = pg_catalog, public as $$
+declare
+    v_filter text := '';
 begin
     if analytics.view_name is null or analytics.view_name !~ '^analytics_[a-z_]+$'
        or to_regclass('api.' || analytics.view_name) is null then
         raise exception 'no analytics view %', coalesce(analytics.view_name, 'null')
             using errcode = 'KN404', hint = 'see docs/analytics.md for the views';
     end if;
-    return query execute format('select to_jsonb(v) from api.%I v limit $1', analytics.view_name)
-        using least(greatest(coalesce(analytics.max_rows, 1000), 0), 100000);
+    if analytics.merchant_id is not null then
+        if not exists (select 1 from pg_attribute a
+                        where a.attrelid = to_regclass('api.' || analytics.view_name)
+                          and a.attname = 'merchant_id' and not a.attisdropped) then
+            raise exception '% has no merchant_id', analytics.view_name using errcode = 'KN422';
+        end if;
+        v_filter := ' where v.merchant_id = $2';
+    end if;
+    return query execute format('select to_jsonb(v) from api.%I v%s limit $1', analytics.view_name, v_filter)
+        using least(greatest(coalesce(analytics.max_rows, 1000), 0), 100000), analytics.merchant_id;
 end
 $$;
-comment on function api.analytics(text, integer) is
-    'Rows of one analytics view (analytics_funnel, analytics_agents, ...) for kea_analyst; see docs/analytics.md.';
+comment on function api.analytics(text, integer, bigint) is
+    'Rows of one analytics view (analytics_funnel, analytics_agents, ...) for kea_analyst, optionally of one merchant; see docs/analytics.md.';
 
 grant select on api.analytics_calls_by_hour, api.analytics_order_stages, api.analytics_funnel,
       api.analytics_handle_times, api.analytics_transfers, api.analytics_abandoned_calls,
       api.analytics_popular_items, api.analytics_popular_modifiers, api.analytics_agents,
       api.analytics_verified_orders, api.analytics_understanding, api.analytics_corrections,
-      api.analytics_corrected_options
+      api.analytics_corrected_options, api.analytics_corrected_phrases
    to kea_analyst;
-grant execute on function api.analytics(text, integer) to kea_analyst;
+grant execute on function api.analytics(text, integer, bigint) to kea_analyst;
