@@ -504,6 +504,55 @@ mod tests {
         assert_eq!(verify(&t, &secrets).unwrap_err().status, 401);
     }
 
+    fn function(name: &str, args: &[(&str, &str, bool)]) -> Function {
+        Function {
+            name: name.into(),
+            args: args
+                .iter()
+                .map(|(n, t, d)| openapi::Arg {
+                    name: n.to_string(),
+                    ty: t.to_string(),
+                    has_default: *d,
+                })
+                .collect(),
+            read_only: false,
+            returns_set: false,
+            returns: "jsonb".into(),
+            description: None,
+        }
+    }
+
+    #[test]
+    fn overloads_are_picked_by_argument_names_and_json_bodies_go_whole() {
+        let two = [
+            function("f", &[("a", "bigint", false)]),
+            function("f", &[("a", "bigint", false), ("b", "text", true)]),
+        ];
+        let named = |v: Value| Input::Named(v.as_object().unwrap().clone());
+        assert_eq!(
+            resolve(&two, &named(json!({"a": 1}))).unwrap().args.len(),
+            1
+        );
+        assert_eq!(
+            resolve(&two, &named(json!({"a": 1, "b": "x"})))
+                .unwrap()
+                .args
+                .len(),
+            2
+        );
+        assert!(
+            resolve(&two, &named(json!({"b": "x"}))).is_none(),
+            "a is required"
+        );
+        assert!(resolve(&two, &named(json!({"c": 1}))).is_none());
+        assert!(resolve(&two, &Input::Whole(json!([1]))).is_none());
+        let doc = [function("g", &[("doc", "jsonb", false)])];
+        assert!(resolve(&doc, &Input::Whole(json!([1, 2]))).is_some());
+        assert!(resolve(&doc, &named(json!({"doc": {}}))).is_some());
+        let unnamed = [function("h", &[("", "json", false)])];
+        assert!(resolve(&unnamed, &named(json!({"anything": 1}))).is_some());
+    }
+
     #[test]
     fn json_values_become_postgres_text() {
         assert_eq!(

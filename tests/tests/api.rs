@@ -515,3 +515,48 @@ async fn openapi_lists_every_api_function() {
     );
     assert_eq!(issue["properties"]["merchant_id"]["format"], "int64");
 }
+
+#[tokio::test]
+async fn a_single_json_argument_takes_the_whole_body_and_staff_write_only_their_own() {
+    let db = admin().await;
+    let gw = start_gateway().await;
+    let w = world(&db).await;
+    let (_, staff) = rpc(
+        &gw,
+        "login",
+        None,
+        json!({"email": w.staff_email, "password": "staff-pw"}),
+    )
+    .await;
+    let staff = staff["token"].as_str().unwrap().to_string();
+    let hours = json!([{"weekday": 1, "opens": "11:00", "closes": "22:00"}]);
+    let r = reqwest::Client::new()
+        .post(format!("{}/rpc/set_hours", gw.url))
+        .bearer_auth(&staff)
+        .header("Prefer", "params=single-object")
+        .json(&hours)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["merchant_id"], json!(w.a.id), "{body}");
+    assert_eq!(body["hours"].as_array().map(Vec::len), Some(1), "{body}");
+    // the same as a named argument
+    let (status, body) = rpc(&gw, "set_hours", Some(&staff), json!({"hours": hours})).await;
+    assert_eq!(status, 200, "{body}");
+    // B's hours are untouched (all day, every day, from the fixture)
+    let b_hours: i64 = db
+        .query_one(
+            "select count(*) from app.opening_hours where merchant_id = $1",
+            &[&w.b.id],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(b_hours, 7);
+    // and B's rows are not readable through the merchant's functions either
+    let (status, settings) = get(&gw, "/rpc/merchant_settings", Some(&staff)).await;
+    assert_eq!(status, 200, "{settings}");
+    assert_eq!(settings["merchant_id"], json!(w.a.id));
+}
