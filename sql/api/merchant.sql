@@ -182,16 +182,7 @@ $$;
 comment on function api.merchant_calls(timestamptz, integer) is
     'The signed-in merchant''s calls since `since` (default: local midnight), newest first, with transcripts.';
 
--- The role comes with migrations/0010_api_roles.sql; until it exists these functions are
--- reachable from SQL only (the repeatable SQL is applied again after every migration).
-do $$
-begin
-    if exists (select 1 from pg_roles where rolname = 'kea_merchant') then
-        grant execute on function api.merchant_settings(), api.merchant_orders_today(),
-              api.merchant_menu(), api.set_option_available(text, text, boolean, text, text),
-              api.set_hours(jsonb), api.update_settings(text, text),
-              api.merchant_calls(timestamptz, integer)
-           to kea_merchant;
-    end if;
-end
-$$;
+grant execute on function api.merchant_settings(), api.merchant_orders_today(), api.merchant_menu(),
+      api.set_option_available(text, text, boolean, text, text), api.set_hours(jsonb),
+      api.update_settings(text, text), api.merchant_calls(timestamptz, integer)
+   to kea_merchant;

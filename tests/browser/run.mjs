@@ -211,7 +211,14 @@ try {
   await step('an offer not taken in time disappears; the timeout job gives it to the next agent', async () => {
     sql(`update app.task_queues set reservation_timeout_s = 4 where name = ${lit(skill)}`);
     await placeCall('+13475550166', ['a small margherita pizza and a tiramisu', "that's all", 'yes']);
-    await maya.waitForSelector('article.task[data-status=pending]', { timeout: 10000 });
+    await maya.waitForSelector('article.task[data-status=pending]', { timeout: 10000 }).catch(e => {
+      // Say what the router did, so a failure here is not a mystery.
+      console.log(sql(`select string_agg(format('task %s %s; reservations: %s', t.id, t.status,
+                         (select string_agg(format('%s %s', a.name, r.status), ', ') from app.reservations r join app.agents a on a.id = r.agent_id
+                           where r.merchant_id = t.merchant_id and r.task_id = t.id)), E'\n')
+                       from app.tasks t where t.merchant_id = ${merchantId}`));
+      throw e;
+    });
     await maya.waitForFunction(() => document.querySelectorAll('article.task').length === 0, null, { timeout: 8000 });
     assert(/timed out/.test(await maya.textContent('#toasts')), 'no "timed out" notice');
     // What kea-worker does when the reservation_timeout job comes due, for this one reservation.

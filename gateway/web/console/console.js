@@ -520,8 +520,9 @@ function renderEditor(menu, o) {
   const toggle = (g, opt) => {
     const key = `${g.code}:${opt.code}`;
     if (g.max === 1) {
+      const had = d.mods.has(key);
       for (const k of [...d.mods.keys()]) if (k.startsWith(g.code + ':')) d.mods.delete(k);
-      d.mods.set(key, { group: g.code, option: opt.code, qualifier: null, negated: false });
+      if (!had || g.min > 0) d.mods.set(key, { group: g.code, option: opt.code, qualifier: null, negated: false });
     } else if (d.mods.has(key)) d.mods.delete(key);
     else d.mods.set(key, { group: g.code, option: opt.code, qualifier: null, negated: false });
     render();
@@ -542,11 +543,14 @@ function renderEditor(menu, o) {
       h('div.options', g.options.map(opt => {
         const m = d.mods.get(`${g.code}:${opt.code}`);
         const out = opt.available === false;
+        // Nothing chosen in the group: the menu's default is what the kitchen will make.
+        const implied = !m && opt.default && ![...d.mods.values()].some(x => x.group === g.code);
         const mode = m ? (m.negated ? 'no' : m.qualifier || '') : null;
-        return h('span.opt' + (m ? (m.negated ? '.neg' : '.on') : '') + (out ? '.out' : ''),
-          { role: 'button', tabindex: out ? -1 : 0, 'data-option': opt.code, title: out ? 'sold out' : '',
+        return h('span.opt' + (m ? (m.negated ? '.neg' : '.on') : '') + (implied ? '.implied' : '') + (out ? '.out' : ''),
+          { role: 'button', tabindex: out ? -1 : 0, 'data-option': opt.code, title: out ? 'sold out' : implied ? 'the default when nothing is chosen' : '',
             onclick: e => { if (!out && e.target.tagName !== 'SELECT') toggle(g, opt); } },
           opt.name, opt.price_cents ? h('span.price', '+' + money(opt.price_cents, o.currency)) : null,
+          implied && h('span.price', 'default'),
           m && (g.qualified || g.negatable) && h('select', {
             'aria-label': `${opt.name} amount`, onchange: e => {
               const v = e.target.value;
