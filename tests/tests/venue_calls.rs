@@ -222,3 +222,5 @@ macro_rules! venue_test {
 venue_test!(taqueria);
 venue_test!(indian);
 venue_test!(boba);
+venue_test!(diner);
+venue_test!(coffee);
