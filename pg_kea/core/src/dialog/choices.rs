@@ -134,11 +134,51 @@ impl Turn<'_> {
                 return Place::Existing(idx);
             }
         }
+        // Attributes heard only by approximation ("great" repaired into "grits") with nothing
+        // to go to are not worth a question.
+        let heard_well = line.modifiers.iter().all(|m| m.confidence >= 0.8);
         match line.candidates.as_slice() {
             [] => Place::Nowhere,
+            _ if !heard_well => Place::Nowhere,
             [one] => Place::New(one.clone()),
             _ => Place::Which,
         }
+    }
+
+    /// When `line` names, without a count or anything else, an item that is also an option of
+    /// a required choice cart line `idx` still lacks, fills that choice. Returns whether it did.
+    pub(super) fn fill_choice_with_item(&mut self, idx: usize, line: &LineMention) -> bool {
+        let menu = &self.menu.menu;
+        let (Some(code), Some(cart_line)) = (&line.item, self.state.cart.get(idx)) else {
+            return false;
+        };
+        if line.quantity_explicit || has_attributes(line) {
+            return false;
+        }
+        let (Some(named), Some(item)) = (menu.item(code), menu.item(&cart_line.item)) else {
+            return false;
+        };
+        let found = item.groups.iter().find_map(|g| {
+            let group = menu.group(g)?;
+            if group.min == 0 || self.group_filled(cart_line, g) {
+                return None;
+            }
+            group
+                .options
+                .iter()
+                .find(|o| {
+                    o.available
+                        && (o.code == named.code || o.name.eq_ignore_ascii_case(&named.name))
+                })
+                .map(|o| (g.clone(), o.code.clone()))
+        });
+        let Some((g, o)) = found else {
+            return false;
+        };
+        self.state.cart[idx].modifiers.push(mention(&g, &o));
+        self.notes
+            .push(format!("{code} taken as the {g} of line {idx}"));
+        true
     }
 
     /// The first line missing something: which item it is, its size or a required option.

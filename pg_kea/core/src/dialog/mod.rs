@@ -66,6 +66,7 @@ pub fn step(menu: &CompiledMenu, state: CallState, input: &TurnInput) -> TurnOut
         outcome: None,
         removed: Vec::new(),
         offered: None,
+        offered_size: None,
     };
     let (say, next) = turn.run();
     turn.finish(say, next)
@@ -84,6 +85,8 @@ struct Turn<'a> {
     removed: Vec<String>,
     /// The item asked about in the previous turn (`CallState::offered`), taken for this one.
     offered: Option<String>,
+    /// The size named in that question (`CallState::offered_size`).
+    offered_size: Option<String>,
 }
 
 impl Turn<'_> {
@@ -324,6 +327,7 @@ impl Turn<'_> {
         // What the caller asked about last turn is what "a small one" or "yes" orders now,
         // for this turn only.
         self.offered = self.state.offered.take();
+        self.offered_size = self.state.offered_size.take();
 
         let reply = match self.state.phase {
             Phase::AskChoice => self.answer_choice(&text, &ex),
@@ -366,14 +370,31 @@ impl Turn<'_> {
         let mut refused = Vec::new();
         let mut changed = self.apply_corrections(ex);
         let mut asked_which = false;
+        // The line this utterance last added to or changed.
+        let mut last: Option<usize> = None;
         for line in choices::ordered_lines(&ex.lines) {
+            if let Some(idx) = last {
+                // "a western omelette with an english muffin and hash browns": an item said
+                // without a count that is also an option of a choice the line before still
+                // needs fills that choice and orders nothing of its own.
+                if self.fill_choice_with_item(idx, line) {
+                    changed = true;
+                    continue;
+                }
+            }
             match self.place(line) {
                 Place::New(code) => match self.menu.menu.item(&code) {
                     Some(item) if !item.available => refused.push(item.name.clone()),
                     Some(item) => {
+                        // "How much is a large cold brew?" - "one of those": a large one.
+                        let asked_size = self
+                            .offered_size
+                            .clone()
+                            .filter(|_| self.offered.as_deref() == Some(code.as_str()));
                         let variation = line
                             .variation
                             .clone()
+                            .or(asked_size)
                             .filter(|v| item.variation(v).is_some())
                             .or_else(|| item.default_variation.clone());
                         self.state.cart.push(CartLine {
@@ -386,10 +407,14 @@ impl Turn<'_> {
                         self.state.focus = Some(idx);
                         self.notes.push(format!("added {code}"));
                         added.push(idx);
+                        last = Some(idx);
                     }
                     None => {}
                 },
-                Place::Existing(idx) => changed |= self.apply_to_line(idx, line),
+                Place::Existing(idx) => {
+                    changed |= self.apply_to_line(idx, line);
+                    last = Some(idx);
+                }
                 Place::Which => {
                     self.state.which.push(Which {
                         candidates: line.candidates.clone(),

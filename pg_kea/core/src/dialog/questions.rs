@@ -19,6 +19,18 @@ enum Asked {
     Availability,
 }
 
+/// Whether a size is named in `text`: its name, its name without what is in brackets ("Large
+/// (20 oz)" -> "large"), or an alias.
+fn size_named(text: &str, name: &str, aliases: &[String]) -> bool {
+    let t = format!(" {} ", text.to_lowercase());
+    let name = name.to_lowercase();
+    let bare = name.split('(').next().unwrap_or("").trim().to_string();
+    std::iter::once(name)
+        .chain(std::iter::once(bare))
+        .chain(aliases.iter().map(|a| a.to_lowercase()))
+        .any(|n| !n.is_empty() && t.contains(&format!(" {n} ")))
+}
+
 fn asked(text: &str) -> Asked {
     let t = format!(" {} ", text.to_lowercase());
     let any = |cues: &[&str]| cues.iter().any(|c| t.contains(c));
@@ -154,6 +166,14 @@ impl Turn<'_> {
         ) {
             say.push_str("Would you like one?");
             self.state.offered = Some(item.code.clone());
+            let sizes: Vec<_> = item
+                .variations
+                .iter()
+                .filter(|v| v.available && size_named(text, &v.name, &v.aliases))
+                .collect();
+            if let [one] = sizes.as_slice() {
+                self.state.offered_size = Some(one.code.clone());
+            }
         } else {
             say.push_str(&self.reprompt());
         }
@@ -167,10 +187,9 @@ impl Turn<'_> {
         if sizes.is_empty() {
             return speech::money(item.price_cents);
         }
-        let t = format!(" {} ", text.to_lowercase());
         let named: Vec<_> = sizes
             .iter()
-            .filter(|v| t.contains(&format!(" {} ", v.name.to_lowercase())))
+            .filter(|v| size_named(text, &v.name, &v.aliases))
             .collect();
         let shown: Vec<String> = if named.is_empty() {
             sizes

@@ -133,6 +133,9 @@ pub struct CallState {
     /// or "yes" in the next turn orders.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offered: Option<String>,
+    /// The size named in that question ("how much is a large cold brew?").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offered_size: Option<String>,
     /// How many times each prompt was said (by a hash of its text): none is said more than
     /// [`super::MAX_SAME_PROMPT`] times in a call.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

@@ -596,6 +596,14 @@ fn venue_calls_without_postgres() {
             "boba",
             include_str!("../../../../tests/venues/boba/calls.txt"),
         ),
+        (
+            "diner",
+            include_str!("../../../../tests/venues/diner/calls.txt"),
+        ),
+        (
+            "coffee",
+            include_str!("../../../../tests/venues/coffee/calls.txt"),
+        ),
     ] {
         let m = venue(venue_name);
         let mut passed = 0;
