@@ -218,26 +218,24 @@ async fn call(
         format!("select to_jsonb({call})")
     };
     let tx = client.build_transaction().read_only(get).start().await?;
-    // The role's own statement_timeout (ALTER ROLE ... SET applies at login only, and the
-    // gateway logs in as kea_authenticator), then the role and the request's GUCs.
+    let claims = Value::Object(caller.claims.clone()).to_string();
+    let method = if get { "GET" } else { "POST" };
+    let path = format!("/rpc/{function}");
+    // The role, the request's GUCs and the role's own statement_timeout, in one round trip
+    // (ALTER ROLE ... SET applies at login only, and the gateway logs in as kea_authenticator).
     tx.execute(
-        "select set_config('statement_timeout', s.v, true)
-           from (select substr(c, length('statement_timeout=') + 1) as v
+        "select set_config('statement_timeout', coalesce(s.v, current_setting('statement_timeout')), true),
+                set_config('role', $1, true), set_config('request.jwt.claims', $2, true),
+                set_config('request.method', $3, true), set_config('request.path', $4, true)
+           from (select 1) one
+           left join lateral (
+                 select substr(c, length('statement_timeout=') + 1) as v
                    from pg_db_role_setting d, unnest(d.setconfig) c
                   where d.setrole = (select oid from pg_roles where rolname = $1)
                     and d.setdatabase in (0, (select oid from pg_database
                                                where datname = current_database()))
                     and c like 'statement_timeout=%'
-                  order by d.setdatabase desc limit 1) s",
-        &[&caller.role],
-    )
-    .await?;
-    let claims = Value::Object(caller.claims.clone()).to_string();
-    let method = if get { "GET" } else { "POST" };
-    let path = format!("/rpc/{function}");
-    tx.execute(
-        "select set_config('role', $1, true), set_config('request.jwt.claims', $2, true),
-                set_config('request.method', $3, true), set_config('request.path', $4, true)",
+                  order by d.setdatabase desc limit 1) s on true",
         &[&caller.role, &claims, &method, &path],
     )
     .await?;
