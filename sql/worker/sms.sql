@@ -18,7 +18,7 @@ language sql immutable as $$
     select to_char(p_cents / 100.0, 'FM$999999990.00')
 $$;
 
--- The message for a job: {to, from, body, reference, template, opted_out}.
+-- The message for a job: {to, from, body, reference, template, order_id, since, opted_out}.
 create function worker.sms_message(p_job_id bigint) returns jsonb
 language plpgsql stable security definer set search_path = pg_catalog, public as $$
 declare
@@ -66,6 +66,8 @@ begin
         'reference', v_ref,
         'template', v_template,
         'order_id', o.id,
+        -- Where a look-up for an earlier attempt's message may start (Messages' DateSent).
+        'since', j.created_at,
         'opted_out', v_to is not null and exists (select 1 from app.sms_opt_outs where phone = v_to));
 end
 $$;
