@@ -202,12 +202,12 @@ pub async fn run(admin_url: &str, args: Args) -> Result<(), String> {
             .join(" ")
     );
     println!(
-        "| venue | utterances | kea.extract | keyword baseline | margin | kea.extract, one statement over the venue | baseline `length(t)` | baseline `to_tsvector('english', t)` | kea.extract, one statement per utterance | baseline `select length($1)` per statement |"
+        "| venue | utterances | kea.extract | keyword baseline | margin | kea.extract, one statement over the venue | baseline `length(t)` | baseline `to_tsvector('english', t)` | kea.extract ÷ to_tsvector | kea.extract, one statement per utterance | baseline `select length($1)` per statement |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for r in &rows {
         println!(
-            "| {} | {} | {}/{} = {:.2}% | {}/{} = {:.2}% | {:+.2} pts | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} |",
+            "| {} | {} | {}/{} = {:.2}% | {}/{} = {:.2}% | {:+.2} pts | {:.0} | {:.0} | {:.0} | {:.2} | {:.0} | {:.0} |",
             r.name,
             r.n,
             r.kea,
@@ -220,6 +220,7 @@ pub async fn run(admin_url: &str, args: Args) -> Result<(), String> {
             r.extract_bulk,
             r.length_bulk,
             r.tsv_bulk,
+            r.extract_bulk / r.tsv_bulk,
             r.extract_call,
             r.length_call
         );
@@ -233,7 +234,7 @@ pub async fn run(admin_url: &str, args: Args) -> Result<(), String> {
             .map(|r| r.extract_bulk)
             .fold(f64::INFINITY, f64::min);
         println!(
-            "| all | {n} | {kea}/{n} = {:.2}% | {base}/{n} = {:.2}% | {:+.2} pts | slowest {slowest:.0} | | | | |",
+            "| all | {n} | {kea}/{n} = {:.2}% | {base}/{n} = {:.2}% | {:+.2} pts | slowest {slowest:.0} | | | | | |",
             pct(kea, n),
             pct(base, n),
             pct(kea, n) - pct(base, n)
