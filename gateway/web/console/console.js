@@ -122,15 +122,19 @@ async function select(taskId, rerender = true) {
   if (rerender) render();
 }
 
+// Loads may overlap (an event's refresh and a click): only the latest one is shown.
+let detailSeq = 0;
 async function loadDetail(taskId) {
+  const seq = ++detailSeq;
   try {
     const [task, call, menu] = await Promise.all([
       rpc(session, 'order_for_task', { task_id: taskId }),
       rpc(session, 'call_for_task', { task_id: taskId }),
       rpc(session, 'menu_for_task', { task_id: taskId }),
     ]);
-    if (S.selected === taskId) S.detail = { task_id: taskId, task, call, menu };
+    if (seq === detailSeq && S.selected === taskId) S.detail = { task_id: taskId, task, call, menu };
   } catch (err) {
+    if (seq !== detailSeq) return;
     if (err.code === 'KT404') { S.selected = null; S.detail = null; }
     else toast(err.message, 'bad');
   }
@@ -311,8 +315,9 @@ function renderTaskCard(t) {
     h('div.meta', h('span', { style: 'font-weight:600;color:var(--ink)' }, t.merchant), h('span', phone(o.customer_phone)), h('span', `${items} item${items === 1 ? '' : 's'}`),
       h('span', money(o.total_cents, o.currency)), h('span', o.fulfillment === 'delivery' ? 'Delivery' : 'Pickup')),
     offer && h('div.row',
-      h('div.timer.grow', { dataset: { expires: t.expires_at, total: String(offerSeconds(t)) } }, h('i')),
-      h('span.countdown', { dataset: { expires: t.expires_at } }, '')),
+      h('div.timer.grow', { dataset: { expires: t.expires_at, total: String(offerSeconds(t)) } },
+        h('i', { style: `width:${Math.min(100, 100 * secondsLeft(t.expires_at) / offerSeconds(t))}%` })),
+      h('span.countdown', { dataset: { expires: t.expires_at } }, countdown(secondsLeft(t.expires_at)))),
     offer && h('div.row',
       h('button.btn.primary.small.grow', { onclick: e => { e.stopPropagation(); accept(t); } }, 'Accept', h('kbd', 'A')),
       h('button.btn.small', { onclick: e => { e.stopPropagation(); rejectOffer(t); } }, 'Pass', h('kbd', 'R'))));
@@ -327,6 +332,9 @@ function offerSeconds(t) {
   return s;
 }
 
+const secondsLeft = expires => Math.max(0, (Date.parse(expires) - serverNow()) / 1000);
+const countdown = left => left > 0 ? `${Math.floor(left / 60)}:${String(Math.floor(left % 60)).padStart(2, '0')}` : 'expired';
+
 function tick() {
   const now = serverNow();
   let expired = false;
@@ -338,7 +346,7 @@ function tick() {
       n.firstChild.style.width = `${Math.max(0, Math.min(100, 100 * left / Number(n.dataset.total || 30)))}%`;
       n.classList.toggle('low', low);
     } else {
-      n.textContent = left > 0 ? `${Math.floor(left / 60)}:${String(Math.floor(left % 60)).padStart(2, '0')}` : 'expired';
+      n.textContent = countdown(left);
       n.classList.toggle('low', low);
     }
   }
@@ -376,7 +384,7 @@ function renderWork() {
         fact('When', details), fact('Call', c.started_at ? `${clock(c.started_at)} · ${callLength(c)}` : '—'),
         fact('Returning', c.previous_orders ? `${c.previous_orders} earlier order${c.previous_orders === 1 ? '' : 's'}` : 'First order')),
       offer
-        ? h('div.row', h('span.countdown', { dataset: { expires: t.expires_at } }, ''),
+        ? h('div.row', h('span.countdown', { dataset: { expires: t.expires_at } }, countdown(secondsLeft(t.expires_at))),
             h('button.btn.primary.big#accept', { onclick: () => accept(S.tasks.find(x => x.task_id === d.task_id)) }, 'Accept', h('kbd', 'A')),
             h('button.btn.big', { onclick: () => rejectOffer(S.tasks.find(x => x.task_id === d.task_id)) }, 'Pass', h('kbd', 'R')))
         : h('span.chip.info', statusLabel[o.status] || o.status)),
