@@ -107,7 +107,9 @@ const browser = await chromium.launch({
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
-const viewport = { width: 1440, height: 900 };
+// A laptop screen; KEA_VIEWPORT=1366x768 tries a smaller one.
+const [vw, vh] = (process.env.KEA_VIEWPORT || '1440x900').split('x').map(Number);
+const viewport = { width: vw, height: vh };
 const pages = [];
 for (const a of agents) {
   const ctx = await browser.newContext({ viewport, deviceScaleFactor: 1 });
