@@ -25,6 +25,9 @@ struct Script {
     outcome: String,
     must_say: Vec<String>,
     never_say: Vec<String>,
+    /// `known REASON`: a failure understood and left (an extraction limit): counted and
+    /// printed, not failed.
+    known: Option<String>,
 }
 
 fn parse(text: &str) -> Vec<Script> {
@@ -53,6 +56,8 @@ fn parse(text: &str) -> Vec<Script> {
             c.must_say.push(s.to_lowercase());
         } else if let Some(s) = l.strip_prefix("! ") {
             c.never_say.push(s.to_lowercase());
+        } else if let Some(s) = l.strip_prefix("known ") {
+            c.known = Some(s.to_string());
         } else {
             panic!("unreadable line in calls: {raw}");
         }
@@ -185,8 +190,14 @@ async fn venue(name: &str, menu: &str, calls: &str) {
         results.push(r.await.expect("a call task"));
     }
     let mut failures = Vec::new();
+    let mut known = 0;
     for (s, (t, summary)) in scripts.iter().zip(&results) {
         if let Some(why) = check(s, &t.kea_said(), summary) {
+            if let Some(reason) = &s.known {
+                known += 1;
+                println!("{name}: {}: known failure ({reason}): {why}", s.name);
+                continue;
+            }
             let transcript: Vec<String> = t
                 .lines
                 .iter()
@@ -195,8 +206,11 @@ async fn venue(name: &str, menu: &str, calls: &str) {
             failures.push(format!("  {}: {why}\n{}", s.name, transcript.join("\n")));
         }
     }
-    let passed = scripts.len() - failures.len();
-    println!("{name}: {passed}/{} calls passed", scripts.len());
+    let passed = scripts.len() - failures.len() - known;
+    println!(
+        "{name}: {passed}/{} calls passed ({known} known failures)",
+        scripts.len()
+    );
     assert!(
         failures.is_empty(),
         "{name}: {passed}/{} calls passed\n{}",

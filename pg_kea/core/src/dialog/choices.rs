@@ -794,12 +794,69 @@ impl Turn<'_> {
         changed
     }
 
+    /// "take off the chips" when extraction picked Chips & Guacamole and the cart has Chips &
+    /// Salsa: the one cart line whose item's name shares a word with the named item's name
+    /// (words of three letters or more). `None` when no line or several lines do.
+    fn line_sharing_words(&self, code: &str) -> Option<usize> {
+        let menu = &self.menu.menu;
+        let named: Vec<String> = words(&menu.item(code)?.name)
+            .into_iter()
+            .filter(|w| w.len() >= 3)
+            .collect();
+        let sharing: Vec<usize> = self
+            .state
+            .cart
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| {
+                menu.item(&l.item)
+                    .is_some_and(|i| words(&i.name).iter().any(|w| named.contains(w)))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        match sharing.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        }
+    }
+
+    /// "with swiss" after a breakfast sandwich: extraction names the only item that takes
+    /// swiss, but said without a count, about the item of the line in focus, and only adding
+    /// to it, it is more about that line, not a new one. Returns the line.
+    pub(super) fn amends_focus(&self, line: &LineMention) -> Option<usize> {
+        let code = line.item.as_deref()?;
+        if line.quantity_explicit || !has_attributes(line) {
+            return None;
+        }
+        let idx = self.state.focus.filter(|&i| i < self.state.cart.len())?;
+        let current = &self.state.cart[idx];
+        if current.item != code {
+            return None;
+        }
+        let menu = &self.menu.menu;
+        let conflicts_size = line
+            .variation
+            .as_deref()
+            .is_some_and(|v| current.variation.as_deref().is_some_and(|c| c != v));
+        let conflicts_option = line.modifiers.iter().any(|m| {
+            menu.group(&m.group).is_some_and(|g| g.max == 1)
+                && current
+                    .modifiers
+                    .iter()
+                    .any(|c| c.group == m.group && c.option != m.option && !c.negated)
+        });
+        (!conflicts_size && !conflicts_option).then_some(idx)
+    }
+
     /// The cart line a correction refers to: the named item (last such line), else the focus,
     /// else the last line.
     pub(super) fn find_line(&self, item: Option<&str>) -> Option<usize> {
         let cart = &self.state.cart;
         match item {
-            Some(code) => cart.iter().rposition(|l| l.item == code),
+            Some(code) => cart
+                .iter()
+                .rposition(|l| l.item == code)
+                .or_else(|| self.line_sharing_words(code)),
             None => self
                 .state
                 .focus

@@ -336,7 +336,7 @@ impl Turn<'_> {
             Phase::AskName => self.answer_name(&text, &ex),
             Phase::AskCallback | Phase::TakeCallback => self.answer_phone(&ex),
             Phase::Confirm => self.answer_confirm(&ex),
-            _ => self.take_order(&ex),
+            _ => self.order_and_question(&text, &ex),
         };
         reply.unwrap_or_else(|| {
             if has(&ex, |i| matches!(i, Intent::Hours)) {
@@ -364,6 +364,39 @@ impl Turn<'_> {
         })
     }
 
+    /// Lines and a question in one utterance ("a mango lassi and, uh, what desserts do you
+    /// have"): the lines are taken, then the question answered. A bare mention inside the
+    /// question (a category word read as its only item) orders nothing.
+    fn order_and_question(&mut self, text: &str, ex: &Extraction) -> Option<(String, Next)> {
+        let asks = has(ex, |i| matches!(i, Intent::MenuQuestion { .. }));
+        if !asks || ex.lines.is_empty() {
+            return self.take_order(ex);
+        }
+        let ordered = Extraction {
+            lines: ex
+                .lines
+                .iter()
+                .filter(|l| l.quantity_explicit || l.variation.is_some() || !l.modifiers.is_empty())
+                .cloned()
+                .collect(),
+            ..ex.clone()
+        };
+        let Some((said, _)) = self.take_order(&ordered) else {
+            return self.menu_answer(text, ex);
+        };
+        if self.state.phase == Phase::AskChoice {
+            return Some(self.ask(said));
+        }
+        let got = said
+            .strip_suffix(" Anything else?")
+            .unwrap_or(&said)
+            .to_string();
+        match self.menu_answer(text, ex) {
+            Some((answer, next)) => Some((format!("{got} {answer}"), next)),
+            None => Some(self.ask(said)),
+        }
+    }
+
     /// Applies lines and corrections. `None` when nothing in `ex` concerned the order.
     fn take_order(&mut self, ex: &Extraction) -> Option<(String, Next)> {
         let mut added = Vec::new();
@@ -379,6 +412,13 @@ impl Turn<'_> {
                 // needs fills that choice and orders nothing of its own.
                 if self.fill_choice_with_item(idx, line) {
                     changed = true;
+                    continue;
+                }
+            }
+            if self.state.phase == Phase::AnythingElse {
+                if let Some(idx) = self.amends_focus(line) {
+                    changed |= self.apply_to_line(idx, line);
+                    last = Some(idx);
                     continue;
                 }
             }

@@ -50,6 +50,10 @@ pub fn money(cents: Cents) -> String {
 
 /// Naive English plural: enough for menu names ("Pizza" -> "Pizzas", "Garlic Knots" stays).
 pub fn plural(name: &str, n: u32) -> String {
+    // "Vegetable Samosa (2 pcs)" -> "Vegetable Samosas (2 pcs)": the name, not its bracket.
+    if let Some(at) = name.find(" (") {
+        return format!("{}{}", plural(&name[..at], n), &name[at..]);
+    }
     if n == 1 || name.ends_with('s') {
         return name.to_string();
     }
@@ -155,6 +159,10 @@ mod tests {
         assert_eq!(plural("Pepperoni Pizza", 2), "Pepperoni Pizzas");
         assert_eq!(plural("Garlic Knots", 2), "Garlic Knots");
         assert_eq!(plural("Coke", 1), "Coke");
+        assert_eq!(
+            plural("Vegetable Samosa (2 pcs)", 3),
+            "Vegetable Samosas (2 pcs)"
+        );
         assert_eq!(list(&["a".into(), "b".into(), "c".into()]), "a, b and c");
         assert_eq!(number(2), "two");
         assert_eq!(number(42), "42");
