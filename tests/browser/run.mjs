@@ -7,6 +7,11 @@
 // agent, who accepts, edits a line, approves; the order is verified with its POS job enqueued.
 // Then the merchant page shows the order and marks an option sold out. Screenshots go to docs/.
 //
+// With KEA_BROWSER_POS=1 (scripts/test) a kea-worker and the POS and Twilio stand-ins
+// (kea-standins) run too, and the approved order travels to the POS stand-in and back; without
+// it (the default, for a shared development database where a worker would take every test's
+// jobs) the POS answers through its /rpc callback instead.
+//
 // Env (scripts/test sets it): KEA_TEST_ADMIN_URL, KEA_TEST_DATABASE_URL, KEA_JWT_SECRET,
 // TWILIO_AUTH_TOKEN; KEA_SCREENSHOTS (default target/browser-screenshots). Last line: "N passed, N failed[, N skipped]".
 import { execFileSync, spawn } from 'node:child_process';
@@ -68,7 +73,7 @@ sql(`insert into app.phone_numbers (e164, merchant_id) values (${lit(number)}, $
      insert into app.workflow_steps (workflow_id, step, kind, queue_id, timeout_s)
        select w.id, 1, 'queue', q.id, 900 from app.workflows w, app.task_queues q where w.name = ${lit(skill)} and q.name = ${lit(skill)};
      update app.merchants set workflow_id = (select id from app.workflows where name = ${lit(skill)}) where id = ${merchantId};
-     select api.connect_pos(${merchantId}, 'webhook', 'http://127.0.0.1:9/pos', 'browser-test-secret');`);
+     `);
 const agents = [['Maya Chen', 'maya'], ['Sam Ortiz', 'sam']].map(([name, user]) => {
   const email = `${user}.${nonce}@callcentre.example`;
   sql(`select app.upsert_agent(${lit(email)}, ${lit(name)}, 'kea-browser',
@@ -76,7 +81,29 @@ const agents = [['Maya Chen', 'maya'], ['Sam Ortiz', 'sam']].map(([name, user]) 
   return { name, email };
 });
 
-// --- the gateway ----------------------------------------------------------------------------
+// --- the gateway (and, with KEA_BROWSER_POS, the worker and the stand-ins) -------------------
+const children = [];
+const withPos = process.env.KEA_BROWSER_POS === '1';
+let posUrl = 'http://127.0.0.1:9';
+if (withPos) {
+  const [pos, square, twilio, metrics] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  posUrl = `http://127.0.0.1:${pos}`;
+  const common = { ...process.env, TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000', TWILIO_AUTH_TOKEN: AUTH_TOKEN, KEA_LOG: 'warn' };
+  children.push(spawn(resolve(root, 'target/debug/kea-standins'), [], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...common,
+    KEA_STANDIN_POS: `127.0.0.1:${pos}`, KEA_STANDIN_SQUARE: `127.0.0.1:${square}`, KEA_STANDIN_TWILIO: `127.0.0.1:${twilio}`,
+    KEA_STANDIN_POS_SECRET: 'browser-test-secret' } }));
+  children.push(spawn(resolve(root, 'target/debug/kea-worker'), [], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...common,
+    KEA_DATABASE_URL: DB_URL, KEA_WORKER_METRICS: `127.0.0.1:${metrics}`, KEA_WORKER_POLL_MS: '200',
+    KEA_TWILIO_API_URL: `http://127.0.0.1:${twilio}` } }));
+  for (const url of [`${posUrl}/_received`, `http://127.0.0.1:${metrics}/metrics`]) {
+    for (let i = 0; ; i++) {
+      try { if ((await fetch(url)).ok) break; } catch { /* not yet */ }
+      if (i > 100) { console.error(`${url} did not answer`); process.exit(2); }
+      await sleep(100);
+    }
+  }
+}
+sql(`select api.connect_pos(${merchantId}, 'webhook', ${lit(posUrl + '/orders')}, 'browser-test-secret')`);
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const gateway = spawn(resolve(root, 'target/debug/kea-gateway'), [], {
@@ -227,10 +254,11 @@ try {
     assert(/timed out/.test(await maya.textContent('#toasts')), 'no "timed out" notice');
     // What kea-worker does when the reservation_timeout job comes due, for this one reservation
     // (once the database's clock has passed its expiry: the page goes by the server's Date).
-    sql(`select pg_sleep(greatest(0, extract(epoch from max(expires_at) - clock_timestamp()) + 0.2))
-           from app.reservations where merchant_id = ${merchantId} and status = 'pending'`);
-    sql(`select app.reservation_timed_out(r.id) from app.reservations r join app.tasks t on t.merchant_id = r.merchant_id and t.id = r.task_id
-         where r.merchant_id = ${merchantId} and r.status = 'pending'`);
+    // (With KEA_BROWSER_POS the worker may have done it already: then this finds nothing.)
+    const mayas = `from app.reservations r join app.agents a on a.id = r.agent_id
+                   where r.merchant_id = ${merchantId} and r.status = 'pending' and a.email = ${lit(agents[0].email)}`;
+    sql(`select pg_sleep(greatest(0, extract(epoch from max(r.expires_at) - clock_timestamp()) + 0.2)) ${mayas}`);
+    sql(`select app.reservation_timed_out(r.id) ${mayas}`);
     await sam.waitForSelector('article.task[data-status=pending]', { timeout: 5000 });
   });
 
@@ -275,11 +303,21 @@ try {
       await owner.waitForSelector(`[data-order="${orderId}"]`, { timeout: 5000 });
       const text = await owner.textContent(`[data-order="${orderId}"]`);
       assert(/Verified|POS|kitchen/i.test(text), `order row says ${text}`);
+      if (withPos) {
+        // kea-worker delivered the ticket to the POS stand-in, which accepted it.
+        for (let i = 0; sql(`select status from app.orders where id = ${orderId}`) !== 'accepted_by_pos'; i++) {
+          assert(i < 100, `order ${orderId} is ${sql(`select status from app.orders where id = ${orderId}`)}`);
+          await sleep(100);
+        }
+        const received = await (await fetch(`${posUrl}/_received`)).json();
+        assert(JSON.stringify(received).includes(`kea-order-${orderId}`), 'the POS stand-in has no ticket for the order');
+      } else {
       // The POS answers through its callback (/rpc/pos_order_update with its merchant's token).
       const pos = sql(`select app.sign_jwt(${lit(JSON.stringify({ role: 'kea_pos', merchant_id: merchantId, exp }))}::jsonb)`);
       const res = await fetch(base + '/rpc/pos_order_update', { method: 'POST', headers: { Authorization: 'Bearer ' + pos, 'Content-Type': 'application/json' },
         body: JSON.stringify({ order_id: orderId, status: 'accepted_by_pos', pos_order_id: 'POS-4471', ready_at: new Date(Date.now() + 20 * 60000).toISOString() }) });
       assert(res.ok, `POS callback: ${res.status} ${await res.text()}`);
+      }
       await owner.waitForFunction(id => /kitchen/i.test(document.querySelector(`[data-order="${id}"]`)?.textContent || ''), orderId, { timeout: 8000 });
     }, { needs: false });
     await step('the merchant marks an option sold out and back', async () => {
@@ -316,6 +354,7 @@ try {
 } finally {
   await browser.close();
   gateway.kill('SIGTERM');
+  for (const c of children) c.kill('SIGTERM');
 }
 console.log(`${results.passed} passed, ${results.failed} failed${results.skipped ? `, ${results.skipped} skipped` : ''}`);
 process.exit(results.failed ? 1 : 0);
