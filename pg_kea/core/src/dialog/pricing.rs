@@ -21,6 +21,11 @@ pub struct PricedModifier {
     pub quantity: Option<u32>,
     /// What the option adds to one unit of the line (already multiplied by `quantity`).
     pub price_cents: Cents,
+    /// The option answers a required one-of choice (a spice level, a protein): said right
+    /// after the name ("Butter Chicken, mild") rather than as an addition ("with mild").
+    /// Only for speech: not stored.
+    #[serde(skip)]
+    pub choice: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -84,6 +89,7 @@ pub fn price_line(menu: &Menu, line: &CartLine) -> Option<PricedLine> {
             negated: m.negated,
             quantity: m.quantity.filter(|&q| q > 1),
             price_cents: price,
+            choice: group.min >= 1 && group.max == 1 && !m.negated && m.qualifier.is_none(),
         });
     }
     Some(PricedLine {

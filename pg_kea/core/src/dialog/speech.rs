@@ -85,6 +85,8 @@ pub fn describe_line(line: &PricedLine) -> String {
         .as_ref()
         .filter(|_| !line.variation_is_default)
     {
+        // "Large (20 oz)" is said "large": the bracket is for the menu board.
+        let v = v.split(" (").next().unwrap_or(v);
         s.push(' ');
         s.push_str(&v.to_lowercase());
     }
@@ -94,7 +96,10 @@ pub fn describe_line(line: &PricedLine) -> String {
     let mut without = Vec::new();
     for m in &line.modifiers {
         let name = m.name.to_lowercase();
-        if m.negated {
+        if m.choice {
+            s.push_str(", ");
+            s.push_str(&name);
+        } else if m.negated {
             without.push(name);
         } else {
             let q = match m.qualifier {
