@@ -159,7 +159,11 @@ begin
                             'confidence', t.confidence, 'digits', t.digits, 'said', t.said,
                             'phase', t.phase, 'understood', t.understood::jsonb,
                             'at', t.created_at) order by t.seq)
-                      from app.turns t where t.merchant_id = c.merchant_id and t.call_id = c.id), '[]'))
+                      from app.turns t where t.merchant_id = c.merchant_id and t.call_id = c.id), '[]'),
+            'edits', coalesce((select jsonb_agg(jsonb_build_object(
+                            'line_no', e.line_no, 'action', e.action, 'before', e.before,
+                            'after', e.after, 'agent_id', e.agent_id, 'at', e.at) order by e.id)
+                      from app.order_edits e where e.merchant_id = o.merchant_id and e.order_id = o.id), '[]'))
           from app.tasks tk
           join app.orders o on o.merchant_id = tk.merchant_id and o.id = tk.order_id
           join app.calls c on c.merchant_id = o.merchant_id and c.id = o.call_id

@@ -219,6 +219,8 @@ try {
     await sam.click('#save-line');
     await sam.waitForSelector('#editor', { state: 'detached' });
     const after = await sam.textContent('#total');
+    const was = await sam.textContent('tr[data-line="1"]');
+    assert(/edited/.test(was) && /was: 1× Pepperoni Pizza · Large · extra Mushrooms/.test(was), `line 1 shows ${was}`);
     assert(after !== before, `total still ${after}`);
     const line = JSON.parse(sql(`select jsonb_build_object('v', variation_code, 'm', modifiers) from app.order_lines where order_id = ${orderId} and line_no = 1`));
     assert(line.v === 'medium', `size is ${line.v}`);

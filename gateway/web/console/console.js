@@ -15,6 +15,7 @@ const S = {
   fresh: new Set(),   // offers that just arrived (pulse)
   edited: new Set(),  // `${order}:${line}` changed by this agent
   timedOut: new Set(),
+  was: new Map(),     // `${order}:${line}` -> the line before this agent's first edit
   busy: false,
 };
 let stream = null, audio = null;
@@ -204,6 +205,8 @@ const saveDraft = () => S.draft && act('Save line', async () => {
     modifiers: [...d.mods.values()],
   });
   S.edited.add(`${order.id}:${d.line_no}`);
+  const key = `${order.id}:${d.line_no}`;
+  if (!S.was.has(key)) S.was.set(key, d.before);
   setOrder(order); S.draft = null;
 });
 
@@ -230,7 +233,7 @@ const addLine = code => code && act('Add item', async () => {
 function openEditor(line) {
   const mods = new Map((line.modifiers || []).map(m => [`${m.group}:${m.option}`,
     { group: m.group, option: m.option, qualifier: m.qualifier || null, negated: !!m.negated }]));
-  S.draft = { line_no: line.line_no, item: line.item_code, quantity: line.quantity, variation: line.variation_code, mods };
+  S.draft = { line_no: line.line_no, item: line.item_code, quantity: line.quantity, variation: line.variation_code, mods, before: line };
   render();
 }
 
@@ -474,12 +477,14 @@ function renderOrder(d, offer) {
   for (const l of o.lines) {
     const editing = S.draft?.line_no === l.line_no;
     const conf = lineConfidence(l, turns);
-    const edited = S.edited.has(`${o.id}:${l.line_no}`);
+    const before = wasBefore(d, o, l);
+    const edited = S.edited.has(`${o.id}:${l.line_no}`) || !!before;
     rows.push(h('tr' + (editing ? '.editing' : ''), { dataset: { line: l.line_no } },
       h('td.num', { style: 'width:40px' }, `${l.quantity}×`),
       h('td', h('div.line-name', l.name, edited && h('span.chip.info', { style: 'margin-left:8px;height:18px' }, 'edited')),
         h('div.line-details', lineDetails(l) || h('span.faint', 'no options')),
-        conf?.text && h('div.heard', `heard “${conf.text}”`)),
+        conf?.text && h('div.heard', `heard “${conf.text}”`),
+        before && h('div.heard', `was: ${before.quantity}× ${[before.name, lineDetails(before)].filter(Boolean).join(' · ')}`)),
       h('td', { style: 'width:92px' }, confBadge(conf)),
       h('td.num', money(l.line_total_cents, o.currency)),
       h('td', { style: 'width:118px;text-align:right' }, editable && !S.draft && h('div.row', { style: 'justify-content:flex-end;gap:4px' },
@@ -509,6 +514,15 @@ function renderOrder(d, offer) {
         h('div.grow'),
         h('span.faint', 'Approving sends it to the POS'),
       ]));
+}
+
+/** The line as it was before the first edit (this session's, or an earlier one's from
+ *  api.call_for_task), when it was changed. */
+function wasBefore(d, o, l) {
+  const mine = S.was.get(`${o.id}:${l.line_no}`);
+  if (mine) return mine;
+  const first = (d.call?.edits || []).find(e => e.line_no === l.line_no && e.action === 'edit');
+  return first?.before || null;
 }
 
 function minPrice(i) {
