@@ -345,13 +345,19 @@ impl Turn<'_> {
 
     /// The choice question got no answer ("hmm", "what do you recommend?", "that's all"):
     /// rephrased with its options numbered, then a person offered, then the call transferred.
-    pub(super) fn choice_not_answered(&mut self) -> (String, Next) {
+    pub(super) fn choice_not_answered(&mut self, asked_about_it: bool) -> (String, Next) {
         self.state.tries = self.state.tries.saturating_add(1);
         self.notes
             .push(format!("choice not answered ({})", self.state.tries));
         match self.state.tries {
             1 => {
-                let say = format!("Sorry, let me list them. {}", self.numbered_question());
+                // "What kind of bread is there?" is answered, "hmm" apologised for.
+                let lead = if asked_about_it {
+                    "Sure."
+                } else {
+                    "Sorry, let me list them."
+                };
+                let say = format!("{lead} {}", self.numbered_question());
                 self.ask(say)
             }
             2 => {

@@ -355,7 +355,9 @@ impl Turn<'_> {
                         return reply;
                     }
                 }
-                return self.choice_not_answered();
+                let asked = has(&ex, |i| matches!(i, Intent::MenuQuestion { .. }))
+                    || questions::is_wh_question(&text);
+                return self.choice_not_answered(asked);
             }
             if let Some(reply) = self.menu_answer(&text, &ex) {
                 return reply;

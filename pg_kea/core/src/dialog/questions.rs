@@ -19,6 +19,37 @@ enum Asked {
     Availability,
 }
 
+/// Cues of a question whether something is on the menu, besides the ordering cues of
+/// `asks_for_something`.
+const AVAILABILITY_CUES: [&str; 6] = [
+    "is there",
+    "are there",
+    "do you sell",
+    "do you make",
+    "have you got",
+    "got any",
+];
+
+fn has_cue(text: &str, cues: &[&str]) -> bool {
+    let t = text.to_lowercase();
+    cues.iter().any(|c| t.contains(c))
+}
+
+/// "What's popular?", "which one is good?": a question, whatever its words.
+pub(super) fn is_wh_question(text: &str) -> bool {
+    let t = text.trim_start().to_lowercase();
+    let first = t
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .find(|w| {
+            !w.is_empty() && !matches!(*w, "um" | "uh" | "so" | "and" | "okay" | "ok" | "hmm")
+        })
+        .unwrap_or("");
+    matches!(
+        first,
+        "what" | "what's" | "whats" | "which" | "how" | "how's" | "anything"
+    )
+}
+
 /// Whether a size is named in `text`: its name, its name without what is in brackets ("Large
 /// (20 oz)" -> "large"), or an alias.
 fn size_named(text: &str, name: &str, aliases: &[String]) -> bool {
@@ -81,8 +112,17 @@ impl Turn<'_> {
             }
             return self.list_category(code);
         }
-        if question.is_some() && unknown.is_empty() {
-            // "what toppings do you have", "what desserts do you have", "what do you have".
+        // Something asked for by name that the menu lacks: "do you have lamb biryani", "can I
+        // get a tamale", "how much is the veggie burger".
+        let asks_for = asks_for_something(text)
+            || has_cue(text, &AVAILABILITY_CUES)
+            || (question.is_some() && asked(text) != Asked::Availability);
+        if !unknown.is_empty() && asks_for {
+            return Some(self.missing(&unknown.join(" ")));
+        }
+        // Any other question ("what toppings do you have", "what desserts do you have", "what
+        // do you recommend", "what's popular"): the group, the category, or what there is.
+        if question.is_some() || is_wh_question(text) {
             if let Some(reply) = self.list_group(text) {
                 return Some(reply);
             }
@@ -100,9 +140,6 @@ impl Turn<'_> {
             self.notes.push("answered menu question".into());
             let say = format!("We have {}. {}", speech::list(&names), self.then_what());
             return Some(self.ask(say));
-        }
-        if !unknown.is_empty() && (question.is_some() || asks_for_something(text)) {
-            return Some(self.missing(&unknown.join(" ")));
         }
         None
     }

@@ -908,3 +908,30 @@ fn a_change_naming_part_of_an_item_finds_its_line() {
     );
     assert_eq!(biryani.modifiers[0].option, "hot");
 }
+
+#[test]
+fn a_question_is_answered_never_called_a_missing_dish_unless_one_was_asked_for() {
+    let m = venue("indian");
+    let outs = run(&m, &store(), &["what do you recommend"]);
+    assert!(!outs[1].say.contains("don't have"), "{}", outs[1].say);
+    assert!(
+        outs[1].say.starts_with("We have appetizers"),
+        "{}",
+        outs[1].say
+    );
+    let outs = run(&m, &store(), &["do you have lamb biryani"]);
+    assert!(
+        outs[1]
+            .say
+            .starts_with("Sorry, we don't have lamb biryani."),
+        "{}",
+        outs[1].say
+    );
+    assert!(outs[1].state.cart.is_empty());
+    let outs = run(&m, &store(), &["what comes with the butter chicken"]);
+    assert_eq!(
+        outs[1].say,
+        "The Butter Chicken is $16.95. You choose the spice level: mild, medium, hot or indian hot. You can add basmati rice and extra sauce. Would you like one?"
+    );
+    assert!(outs[1].state.cart.is_empty());
+}
