@@ -334,3 +334,48 @@ async fn a_merchant_sees_and_changes_its_own_data_only() {
     assert_eq!(s, 200, "{st}");
     assert_eq!(st["hours_text"], "We're open Friday, 11:00 AM to 11:00 PM.");
 }
+
+#[tokio::test]
+async fn a_stream_ends_when_its_token_expires_and_when_the_gateway_stops() {
+    let db = admin().await;
+    let gw = start_gateway().await;
+    let soon = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+        + 2;
+    let short = sign(
+        &db,
+        json!({"role": "kea_agent", "agent_id": 1, "exp": soon}),
+    )
+    .await;
+    let mut events = Events::open(&gw, &short).await;
+    assert_eq!(
+        events.next(Duration::from_secs(5)).await.unwrap()["event"],
+        "ready"
+    );
+    let last = events
+        .until("expired", Duration::from_secs(5))
+        .await
+        .expect("told the token expired");
+    assert_eq!(last["event"], "expired");
+    assert!(events.next(Duration::from_secs(2)).await.is_none());
+
+    let token = sign(
+        &db,
+        json!({"role": "kea_agent", "agent_id": 1, "exp": exp()}),
+    )
+    .await;
+    let mut events = Events::open(&gw, &token).await;
+    assert_eq!(
+        events.next(Duration::from_secs(5)).await.unwrap()["event"],
+        "ready"
+    );
+    drop(gw);
+    // Shutting down ends open streams first, so they never hold the server up.
+    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+        while events.next(Duration::from_secs(5)).await.is_some() {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream outlived the gateway");
+}
