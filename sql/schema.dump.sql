@@ -1166,6 +1166,86 @@ $$;
 ALTER FUNCTION app.act_as(p_kind text, p_id text, p_reason text) OWNER TO kea_owner;
 
 --
+-- Name: agents; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.agents (
+    id bigint NOT NULL,
+    email text NOT NULL,
+    name text NOT NULL,
+    password_hash text NOT NULL,
+    attributes jsonb DEFAULT '{}'::jsonb NOT NULL,
+    activity text DEFAULT 'offline'::text NOT NULL,
+    capacity integer DEFAULT 1 NOT NULL,
+    activity_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT agents_activity_check CHECK ((activity = ANY (ARRAY['available'::text, 'busy'::text, 'break'::text, 'offline'::text]))),
+    CONSTRAINT agents_capacity_check CHECK (((capacity >= 1) AND (capacity <= 20))),
+    CONSTRAINT agents_email_check CHECK ((email = lower(email)))
+);
+
+ALTER TABLE app.agents OWNER TO kea_owner;
+
+--
+-- Name: task_queues; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.task_queues (
+    id bigint NOT NULL,
+    name text NOT NULL,
+    requires jsonb DEFAULT '{}'::jsonb NOT NULL,
+    reservation_timeout_s integer DEFAULT 30 NOT NULL,
+    CONSTRAINT task_queues_reservation_timeout_s_check CHECK ((reservation_timeout_s > 0))
+);
+
+ALTER TABLE app.task_queues OWNER TO kea_owner;
+
+--
+-- Name: tasks; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.tasks (
+    merchant_id bigint NOT NULL,
+    id bigint NOT NULL,
+    order_id bigint NOT NULL,
+    kind text DEFAULT 'verification'::text NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    workflow_id bigint NOT NULL,
+    step integer DEFAULT 1 NOT NULL,
+    step_started_at timestamp with time zone DEFAULT now() NOT NULL,
+    priority integer DEFAULT 0 NOT NULL,
+    attributes jsonb DEFAULT '{}'::jsonb NOT NULL,
+    agent_id bigint,
+    outcome text,
+    reason text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    assigned_at timestamp with time zone,
+    completed_at timestamp with time zone,
+    CONSTRAINT tasks_kind_check CHECK ((kind = ANY (ARRAY['verification'::text, 'escalation'::text]))),
+    CONSTRAINT tasks_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'reserved'::text, 'assigned'::text, 'completed'::text, 'canceled'::text])))
+);
+
+ALTER TABLE app.tasks OWNER TO kea_owner;
+
+--
+-- Name: agent_can_take(app.agents, app.tasks, app.task_queues, text[]); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.agent_can_take(a app.agents, t app.tasks, q app.task_queues, p_groups text[]) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+    select a.activity = 'available'
+       and a.attributes @> q.requires
+       and app.agent_serves(a.attributes, t.merchant_id, p_groups)
+       and (not a.attributes ? 'languages' or a.attributes->'languages' ? (t.attributes->>'language'))
+       and not exists (select 1 from app.reservations x
+                        where x.merchant_id = t.merchant_id and x.task_id = t.id and x.agent_id = a.id)
+       and app.agent_load(a.id) < a.capacity
+$$;
+
+ALTER FUNCTION app.agent_can_take(a app.agents, t app.tasks, q app.task_queues, p_groups text[]) OWNER TO kea_owner;
+
+--
 -- Name: agent_load(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -1580,33 +1660,6 @@ end
 $$;
 
 ALTER FUNCTION app.enqueue(p_merchant_id bigint, p_kind text, p_args jsonb, p_unique_key text, p_run_at timestamp with time zone, p_priority integer, p_max_attempts integer) OWNER TO kea_owner;
-
---
--- Name: tasks; Type: TABLE; Schema: app; Owner: kea_owner
---
-
-CREATE TABLE app.tasks (
-    merchant_id bigint NOT NULL,
-    id bigint NOT NULL,
-    order_id bigint NOT NULL,
-    kind text DEFAULT 'verification'::text NOT NULL,
-    status text DEFAULT 'pending'::text NOT NULL,
-    workflow_id bigint NOT NULL,
-    step integer DEFAULT 1 NOT NULL,
-    step_started_at timestamp with time zone DEFAULT now() NOT NULL,
-    priority integer DEFAULT 0 NOT NULL,
-    attributes jsonb DEFAULT '{}'::jsonb NOT NULL,
-    agent_id bigint,
-    outcome text,
-    reason text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    assigned_at timestamp with time zone,
-    completed_at timestamp with time zone,
-    CONSTRAINT tasks_kind_check CHECK ((kind = ANY (ARRAY['verification'::text, 'escalation'::text]))),
-    CONSTRAINT tasks_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'reserved'::text, 'assigned'::text, 'completed'::text, 'canceled'::text])))
-);
-
-ALTER TABLE app.tasks OWNER TO kea_owner;
 
 --
 -- Name: escalate_to_store(app.tasks); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -2471,17 +2524,18 @@ begin
     -- Locked SKIP LOCKED: two routers never fill one agent past capacity.
     select a.id into v_agent
       from app.agents a
-     where a.activity = 'available'
-       and a.attributes @> q.requires
-       and app.agent_serves(a.attributes, t.merchant_id, v_groups)
-       and (not a.attributes ? 'languages' or a.attributes->'languages' ? (t.attributes->>'language'))
-       and not exists (select 1 from app.reservations x
-                        where x.merchant_id = t.merchant_id and x.task_id = t.id and x.agent_id = a.id)
-       and app.agent_load(a.id) < a.capacity
+     where app.agent_can_take(a, t, q, v_groups)
      order by a.activity_at, a.id
      limit 1
        for update of a skip locked;
     if v_agent is null then
+        if exists (select 1 from app.agents a where app.agent_can_take(a, t, q, v_groups)) then
+            -- Someone could take it but was locked by another transaction (finishing a task,
+            -- changing activity): try again in a moment rather than wait for the step timeout.
+            perform app.enqueue(t.merchant_id, 'route_task', jsonb_build_object('task_id', t.id),
+                                format('route_task:%s:%s', t.id, extract(epoch from now())::bigint / 2),
+                                now() + interval '1 second', 1, 3);
+        end if;
         return null;
     end if;
     insert into app.reservations (merchant_id, task_id, agent_id, expires_at)
@@ -3663,27 +3717,6 @@ CREATE VIEW api.twilio_directory AS
 ALTER TABLE api.twilio_directory OWNER TO kea_owner;
 
 --
--- Name: agents; Type: TABLE; Schema: app; Owner: kea_owner
---
-
-CREATE TABLE app.agents (
-    id bigint NOT NULL,
-    email text NOT NULL,
-    name text NOT NULL,
-    password_hash text NOT NULL,
-    attributes jsonb DEFAULT '{}'::jsonb NOT NULL,
-    activity text DEFAULT 'offline'::text NOT NULL,
-    capacity integer DEFAULT 1 NOT NULL,
-    activity_at timestamp with time zone DEFAULT now() NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT agents_activity_check CHECK ((activity = ANY (ARRAY['available'::text, 'busy'::text, 'break'::text, 'offline'::text]))),
-    CONSTRAINT agents_capacity_check CHECK (((capacity >= 1) AND (capacity <= 20))),
-    CONSTRAINT agents_email_check CHECK ((email = lower(email)))
-);
-
-ALTER TABLE app.agents OWNER TO kea_owner;
-
---
 -- Name: agents_id_seq; Type: SEQUENCE; Schema: app; Owner: kea_owner
 --
 
@@ -4091,20 +4124,6 @@ CREATE TABLE app.sms_opt_outs (
 );
 
 ALTER TABLE app.sms_opt_outs OWNER TO kea_owner;
-
---
--- Name: task_queues; Type: TABLE; Schema: app; Owner: kea_owner
---
-
-CREATE TABLE app.task_queues (
-    id bigint NOT NULL,
-    name text NOT NULL,
-    requires jsonb DEFAULT '{}'::jsonb NOT NULL,
-    reservation_timeout_s integer DEFAULT 30 NOT NULL,
-    CONSTRAINT task_queues_reservation_timeout_s_check CHECK ((reservation_timeout_s > 0))
-);
-
-ALTER TABLE app.task_queues OWNER TO kea_owner;
 
 --
 -- Name: task_queues_id_seq; Type: SEQUENCE; Schema: app; Owner: kea_owner
@@ -5634,6 +5653,18 @@ GRANT ALL ON FUNCTION api.update_settings(transfer_number text, greeting text) T
 REVOKE ALL ON FUNCTION app.act_as(p_kind text, p_id text, p_reason text) FROM PUBLIC;
 
 --
+-- Name: TABLE tasks; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE app.tasks TO kea_agent;
+
+--
+-- Name: FUNCTION agent_can_take(a app.agents, t app.tasks, q app.task_queues, p_groups text[]); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.agent_can_take(a app.agents, t app.tasks, q app.task_queues, p_groups text[]) FROM PUBLIC;
+
+--
 -- Name: FUNCTION agent_load(p_agent_id bigint); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -5763,12 +5794,6 @@ REVOKE ALL ON FUNCTION app.end_reservation(r app.reservations, p_status text, p_
 --
 
 REVOKE ALL ON FUNCTION app.enqueue(p_merchant_id bigint, p_kind text, p_args jsonb, p_unique_key text, p_run_at timestamp with time zone, p_priority integer, p_max_attempts integer) FROM PUBLIC;
-
---
--- Name: TABLE tasks; Type: ACL; Schema: app; Owner: kea_owner
---
-
-GRANT SELECT ON TABLE app.tasks TO kea_agent;
 
 --
 -- Name: FUNCTION escalate_to_store(t app.tasks); Type: ACL; Schema: app; Owner: kea_owner

@@ -78,6 +78,20 @@ begin
 end
 $$;
 
+-- May this agent be offered this task now: available, in the queue, serving the merchant and
+-- the task's language, never offered it before, with room under their capacity.
+create function app.agent_can_take(a app.agents, t app.tasks, q app.task_queues, p_groups text[])
+returns boolean
+language sql stable as $$
+    select a.activity = 'available'
+       and a.attributes @> q.requires
+       and app.agent_serves(a.attributes, t.merchant_id, p_groups)
+       and (not a.attributes ? 'languages' or a.attributes->'languages' ? (t.attributes->>'language'))
+       and not exists (select 1 from app.reservations x
+                        where x.merchant_id = t.merchant_id and x.task_id = t.id and x.agent_id = a.id)
+       and app.agent_load(a.id) < a.capacity
+$$;
+
 -- Offers a pending task to the best agent of its current step's queue; returns the
 -- reservation, or null when nobody is free (the task waits for an agent to become free).
 create function app.route_task(p_merchant_id bigint, p_task_id bigint) returns bigint
@@ -104,17 +118,18 @@ begin
     -- Locked SKIP LOCKED: two routers never fill one agent past capacity.
     select a.id into v_agent
       from app.agents a
-     where a.activity = 'available'
-       and a.attributes @> q.requires
-       and app.agent_serves(a.attributes, t.merchant_id, v_groups)
-       and (not a.attributes ? 'languages' or a.attributes->'languages' ? (t.attributes->>'language'))
-       and not exists (select 1 from app.reservations x
-                        where x.merchant_id = t.merchant_id and x.task_id = t.id and x.agent_id = a.id)
-       and app.agent_load(a.id) < a.capacity
+     where app.agent_can_take(a, t, q, v_groups)
      order by a.activity_at, a.id
      limit 1
        for update of a skip locked;
     if v_agent is null then
+        if exists (select 1 from app.agents a where app.agent_can_take(a, t, q, v_groups)) then
+            -- Someone could take it but was locked by another transaction (finishing a task,
+            -- changing activity): try again in a moment rather than wait for the step timeout.
+            perform app.enqueue(t.merchant_id, 'route_task', jsonb_build_object('task_id', t.id),
+                                format('route_task:%s:%s', t.id, extract(epoch from now())::bigint / 2),
+                                now() + interval '1 second', 1, 3);
+        end if;
         return null;
     end if;
     insert into app.reservations (merchant_id, task_id, agent_id, expires_at)

@@ -174,6 +174,8 @@ begin
             perform app.reservation_timed_out((j.args->>'reservation_id')::bigint);
         when 'task_step_timeout' then
             perform app.task_step_timed_out((j.args->>'task_id')::bigint, (j.args->>'step')::int);
+        when 'route_task' then
+            perform app.route_task(j.merchant_id, (j.args->>'task_id')::bigint);
         when 'sweep_calls' then
             perform app.sweep_stale_calls();
         when 'noop' then
