@@ -497,7 +497,7 @@ CREATE FUNCTION api.merchant_calls(since timestamp with time zone DEFAULT NULL::
                           from app.turns t where t.merchant_id = c.merchant_id and t.call_id = c.id), '[]')) as j
               from app.calls c
               left join app.orders o on o.merchant_id = c.merchant_id and o.id = c.order_id
-             where c.merchant_id = app.token_merchant()
+             where c.merchant_id = app.current_merchant()
                and c.started_at >= coalesce(merchant_calls.since, app.merchant_day_start(c.merchant_id))
              order by c.started_at desc
              limit least(greatest(coalesce(merchant_calls.max_calls, 50), 1), 200)) x
@@ -520,7 +520,7 @@ CREATE FUNCTION api.merchant_menu() RETURNS jsonb
     SET search_path TO 'pg_catalog', 'public'
     AS $$
     select app.menu_document(m.id) from app.menus m
-     where m.merchant_id = app.token_merchant() and m.active
+     where m.merchant_id = app.current_merchant() and m.active
 $$;
 
 ALTER FUNCTION api.merchant_menu() OWNER TO kea_owner;
@@ -549,7 +549,7 @@ CREATE FUNCTION api.merchant_orders_today() RETURNS jsonb
                order by o.created_at desc), '[]')
       from app.orders o
       left join app.calls c on c.merchant_id = o.merchant_id and c.id = o.call_id
-     where o.merchant_id = app.token_merchant()
+     where o.merchant_id = app.current_merchant()
        and o.created_at >= app.merchant_day_start(o.merchant_id)
 $$;
 
@@ -581,7 +581,7 @@ CREATE FUNCTION api.merchant_settings() RETURNS jsonb
                             'weekday', h.weekday, 'opens', to_char(h.opens, 'HH24:MI'),
                             'closes', to_char(h.closes, 'HH24:MI')) order by h.weekday, h.opens), '[]')
                     from app.opening_hours h where h.merchant_id = m.id))
-    from app.merchants m where m.id = app.token_merchant()
+    from app.merchants m where m.id = app.current_merchant()
 $$;
 
 ALTER FUNCTION api.merchant_settings() OWNER TO kea_owner;
@@ -811,7 +811,7 @@ CREATE FUNCTION api.set_hours(hours jsonb) RETURNS jsonb
     SET search_path TO 'pg_catalog', 'public'
     AS $$
 declare
-    v_merchant bigint := app.token_merchant();
+    v_merchant bigint := app.current_merchant();
 begin
     if jsonb_typeof(set_hours.hours) is distinct from 'array' then
         raise exception 'hours must be an array of {weekday, opens, closes}' using errcode = '22023';
@@ -857,7 +857,7 @@ CREATE FUNCTION api.set_option_available(kind text, code text, available boolean
     SET search_path TO 'pg_catalog', 'public'
     AS $$
 declare
-    v_merchant bigint := app.token_merchant();
+    v_merchant bigint := app.current_merchant();
     v_menu bigint := (select id from app.menus m where m.merchant_id = v_merchant and m.active);
     n integer;
 begin
@@ -1136,7 +1136,7 @@ begin
     update app.merchants m
        set transfer_number = nullif(trim(update_settings.transfer_number), ''),
            greeting = nullif(trim(update_settings.greeting), '')
-     where m.id = app.token_merchant();
+     where m.id = app.current_merchant();
     return api.merchant_settings();
 end
 $_$;
@@ -2827,25 +2827,6 @@ end
 $$;
 
 ALTER FUNCTION app.task_step_timed_out(p_task_id bigint, p_step integer) OWNER TO kea_owner;
-
---
--- Name: token_merchant(); Type: FUNCTION; Schema: app; Owner: kea_owner
---
-
-CREATE FUNCTION app.token_merchant() RETURNS bigint
-    LANGUAGE plpgsql STABLE
-    AS $$
-declare
-    v bigint := (app.jwt_claims()->>'merchant_id')::bigint;
-begin
-    if v is null then
-        raise exception 'sign in as a merchant first' using errcode = '42501';
-    end if;
-    return v;
-end
-$$;
-
-ALTER FUNCTION app.token_merchant() OWNER TO kea_owner;
 
 --
 -- Name: upsert_agent(text, text, text, jsonb, integer); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -6205,12 +6186,6 @@ REVOKE ALL ON FUNCTION app.task_json(t app.tasks, r app.reservations) FROM PUBLI
 --
 
 REVOKE ALL ON FUNCTION app.task_step_timed_out(p_task_id bigint, p_step integer) FROM PUBLIC;
-
---
--- Name: FUNCTION token_merchant(); Type: ACL; Schema: app; Owner: kea_owner
---
-
-REVOKE ALL ON FUNCTION app.token_merchant() FROM PUBLIC;
 
 --
 -- Name: FUNCTION upsert_agent(p_email text, p_name text, p_password text, p_attributes jsonb, p_capacity integer); Type: ACL; Schema: app; Owner: kea_owner

@@ -1,20 +1,8 @@
 -- The merchant page (/merchant, docs/console.md): today's orders and their way through the POS,
 -- sold-out switches, opening hours, transfer number and greeting, calls with their transcripts.
 -- The merchant is the one in the token (`merchant_id` claim, role kea_merchant), never an
--- argument. Security definer (run as kea_owner), like the agents' functions.
-
--- The merchant of the request's token; 42501 (403) without one.
-create function app.token_merchant() returns bigint
-language plpgsql stable as $$
-declare
-    v bigint := (app.jwt_claims()->>'merchant_id')::bigint;
-begin
-    if v is null then
-        raise exception 'sign in as a merchant first' using errcode = '42501';
-    end if;
-    return v;
-end
-$$;
+-- argument (app.current_merchant()). Security definer (run as kea_owner), like the agents'
+-- functions.
 
 -- "Today" is the merchant's own day (its time zone), from local midnight.
 create function app.merchant_day_start(p_merchant_id bigint) returns timestamptz
@@ -37,7 +25,7 @@ language sql stable security definer set search_path = pg_catalog, public as $$
                             'weekday', h.weekday, 'opens', to_char(h.opens, 'HH24:MI'),
                             'closes', to_char(h.closes, 'HH24:MI')) order by h.weekday, h.opens), '[]')
                     from app.opening_hours h where h.merchant_id = m.id))
-    from app.merchants m where m.id = app.token_merchant()
+    from app.merchants m where m.id = app.current_merchant()
 $$;
 comment on function api.merchant_settings() is
     'The signed-in merchant''s name, numbers, transfer number, greeting, hours and POS.';
@@ -56,7 +44,7 @@ language sql stable security definer set search_path = pg_catalog, public as $$
                order by o.created_at desc), '[]')
       from app.orders o
       left join app.calls c on c.merchant_id = o.merchant_id and c.id = o.call_id
-     where o.merchant_id = app.token_merchant()
+     where o.merchant_id = app.current_merchant()
        and o.created_at >= app.merchant_day_start(o.merchant_id)
 $$;
 comment on function api.merchant_orders_today() is
@@ -66,7 +54,7 @@ comment on function api.merchant_orders_today() is
 create function api.merchant_menu() returns jsonb
 language sql stable security definer set search_path = pg_catalog, public as $$
     select app.menu_document(m.id) from app.menus m
-     where m.merchant_id = app.token_merchant() and m.active
+     where m.merchant_id = app.current_merchant() and m.active
 $$;
 comment on function api.merchant_menu() is 'The signed-in merchant''s active menu document.';
 
@@ -79,7 +67,7 @@ create function api.set_option_available(kind text, code text, available boolean
 returns jsonb
 language plpgsql security definer set search_path = pg_catalog, public as $$
 declare
-    v_merchant bigint := app.token_merchant();
+    v_merchant bigint := app.current_merchant();
     v_menu bigint := (select id from app.menus m where m.merchant_id = v_merchant and m.active);
     n integer;
 begin
@@ -119,7 +107,7 @@ comment on function api.set_option_available(text, text, boolean, text, text) is
 create function api.set_hours(hours jsonb) returns jsonb
 language plpgsql security definer set search_path = pg_catalog, public as $$
 declare
-    v_merchant bigint := app.token_merchant();
+    v_merchant bigint := app.current_merchant();
 begin
     if jsonb_typeof(set_hours.hours) is distinct from 'array' then
         raise exception 'hours must be an array of {weekday, opens, closes}' using errcode = '22023';
@@ -150,7 +138,7 @@ begin
     update app.merchants m
        set transfer_number = nullif(trim(update_settings.transfer_number), ''),
            greeting = nullif(trim(update_settings.greeting), '')
-     where m.id = app.token_merchant();
+     where m.id = app.current_merchant();
     return api.merchant_settings();
 end
 $$;
@@ -174,7 +162,7 @@ language sql stable security definer set search_path = pg_catalog, public as $$
                           from app.turns t where t.merchant_id = c.merchant_id and t.call_id = c.id), '[]')) as j
               from app.calls c
               left join app.orders o on o.merchant_id = c.merchant_id and o.id = c.order_id
-             where c.merchant_id = app.token_merchant()
+             where c.merchant_id = app.current_merchant()
                and c.started_at >= coalesce(merchant_calls.since, app.merchant_day_start(c.merchant_id))
              order by c.started_at desc
              limit least(greatest(coalesce(merchant_calls.max_calls, 50), 1), 200)) x

@@ -43,6 +43,26 @@ pub async fn admin_to(dbname: &str) -> Client {
     client
 }
 
+/// A new empty database of the test cluster (dropped first if a run left it behind).
+pub async fn fresh_database(name: &str) {
+    let a = admin().await;
+    // One statement each: neither may run in a transaction block.
+    a.batch_execute(&format!("drop database if exists {name} with (force)"))
+        .await
+        .unwrap();
+    a.batch_execute(&format!("create database {name}"))
+        .await
+        .unwrap();
+}
+
+/// Drops a database a test made (whoever is still connected).
+pub async fn drop_database(name: &str) {
+    let _ = admin()
+        .await
+        .batch_execute(&format!("drop database if exists {name} with (force)"))
+        .await;
+}
+
 pub struct Gateway {
     pub url: String,
     pub state: Arc<server::AppState>,

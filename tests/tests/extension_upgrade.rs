@@ -3,7 +3,7 @@
 //! version holds (the same objects, signatures and definitions, read from the catalog).
 //! scripts/init installs every released install script and upgrade step from `sql/pg_kea/`.
 
-use kea_tests::{admin, admin_to};
+use kea_tests::{admin, admin_to, drop_database, fresh_database};
 
 /// Every member of the extension with what defines it, one line each, sorted. Function
 /// bodies are compared by hash (C functions: their symbol), tables by columns, defaults,
@@ -59,24 +59,6 @@ async fn snapshot(db: &str) -> Vec<String> {
         .iter()
         .map(|r| r.get(0))
         .collect()
-}
-
-async fn fresh_database(name: &str) {
-    let a = admin().await;
-    // One statement each: neither may run in a transaction block.
-    a.batch_execute(&format!("drop database if exists {name} with (force)"))
-        .await
-        .unwrap();
-    a.batch_execute(&format!("create database {name}"))
-        .await
-        .unwrap();
-}
-
-async fn drop_database(name: &str) {
-    let _ = admin()
-        .await
-        .batch_execute(&format!("drop database if exists {name} with (force)"))
-        .await;
 }
 
 #[tokio::test]
@@ -145,10 +127,21 @@ async fn every_released_version_upgrades_to_what_a_fresh_install_holds() {
             "pg_kea {from} upgraded to {current} differs from a fresh install:\n\
              only in the fresh install:\n  {}\nonly in the upgraded database:\n  {}\n\
              (fix sql/pg_kea/pg_kea--*--{current}.sql)",
-            missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n  "),
-            extra.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n  ")
+            missing
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join("\n  "),
+            extra
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join("\n  ")
         );
-        println!("pg_kea {from} -> {current}: {} objects, same as a fresh install", got.len());
+        println!(
+            "pg_kea {from} -> {current}: {} objects, same as a fresh install",
+            got.len()
+        );
     }
 }
 

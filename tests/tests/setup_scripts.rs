@@ -6,7 +6,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use kea_tests::{admin, admin_to};
+use kea_tests::{admin_to, drop_database, fresh_database};
 
 fn checkout() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -49,13 +49,6 @@ fn text(out: &Output) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
-}
-
-async fn drop_database(name: &str) {
-    let _ = admin()
-        .await
-        .batch_execute(&format!("drop database if exists {name} with (force)"))
-        .await;
 }
 
 #[tokio::test]
@@ -154,12 +147,7 @@ async fn migrate_is_idempotent_and_refuses_what_it_cannot_upgrade() {
 #[tokio::test]
 async fn a_database_of_the_last_release_upgrades_to_the_current_schema() {
     let db = "kea_test_from_0_1_0";
-    drop_database(db).await;
-    admin()
-        .await
-        .batch_execute(&format!("create database {db}"))
-        .await
-        .unwrap();
+    fresh_database(db).await;
     let c = admin_to(db).await;
     c.batch_execute("create extension pg_kea version '0.1.0'")
         .await
@@ -190,12 +178,23 @@ async fn a_database_of_the_last_release_upgrades_to_the_current_schema() {
     drop_database(db).await;
 
     assert!(migrated.status.success(), "migrate:\n{}", text(&migrated));
-    assert!(check.status.success(), "schema after the upgrade:\n{}", text(&check));
+    assert!(
+        check.status.success(),
+        "schema after the upgrade:\n{}",
+        text(&check)
+    );
     let counts = counts.unwrap();
     assert_eq!(counts.get::<_, i64>(0), 1, "the merchant is kept");
     assert_eq!(counts.get::<_, i64>(1), 2, "the turns are kept");
-    assert_eq!(counts.get::<_, i64>(2), 1, "the active menu is published again");
+    assert_eq!(
+        counts.get::<_, i64>(2),
+        1,
+        "the active menu is published again"
+    );
     assert_ne!(counts.get::<_, String>(3), "0.1.0", "pg_kea was upgraded");
     let turn = turn.expect("a turn after the upgrade");
-    assert!(turn.contains("<Response>") && !turn.contains("sorry"), "{turn}");
+    assert!(
+        turn.contains("<Response>") && !turn.contains("sorry"),
+        "{turn}"
+    );
 }
