@@ -52,4 +52,3 @@ mod kea {
         JsonB(serde_json::json!({"document": out.document, "notes": out.notes}))
     }
 }
-

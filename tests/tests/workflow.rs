@@ -86,11 +86,16 @@ async fn workflow(db: &Client, m: &Merchant, offer_s: i32, step_s: i32) {
 
 /// A real kea-worker, in-process, polling often (no Twilio credentials: texts wait).
 fn start_worker() -> watch::Sender<bool> {
+    start_worker_with(4, 0)
+}
+
+fn start_worker_with(concurrency: usize, prefetch: usize) -> watch::Sender<bool> {
     let (stop, stopped) = watch::channel(false);
     let config = kea_worker::Config {
         worker_database_url: Some(test_database_url()),
         database_url: test_database_url(),
-        concurrency: 4,
+        concurrency,
+        prefetch,
         lease_s: 5.0,
         poll_ms: 100,
         metrics: "off".into(),
@@ -423,4 +428,52 @@ async fn a_call_twilio_never_ended_is_swept_with_its_cart_kept() {
     assert_eq!(r.get::<_, String>(1), "swept");
     assert_eq!(r.get::<_, String>(2), "abandoned");
     assert_eq!(r.get::<_, i64>(3), 1);
+}
+
+/// A deep backlog at concurrency 1: with a prefetch the worker claims batches and holds them
+/// ready (leased), and still runs every job exactly once.
+#[tokio::test]
+async fn a_prefetching_worker_runs_a_backlog_in_batches_each_job_once() {
+    let db = admin().await;
+    let tenant: i64 = -(i64::from(std::process::id()) * 10 + 7);
+    db.execute(
+        "insert into app.jobs (merchant_id, kind) select $1, 'noop' from generate_series(1, 300)",
+        &[&tenant],
+    )
+    .await
+    .unwrap();
+    let stop = start_worker_with(1, 100);
+    let most_held = std::sync::atomic::AtomicI64::new(0);
+    let (dbr, held) = (&db, &most_held);
+    eventually("the backlog is done", move || async move {
+        let r = dbr
+            .query_one(
+                "select count(*) filter (where state = 'running'), count(*) filter (where state <> 'completed')
+                   from app.jobs where merchant_id = $1",
+                &[&tenant],
+            )
+            .await
+            .unwrap();
+        held.fetch_max(r.get(0), std::sync::atomic::Ordering::Relaxed);
+        r.get::<_, i64>(1) == 0
+    })
+    .await;
+    let _ = stop.send(true);
+    let once: i64 = db
+        .query_one(
+            "select count(*) from app.jobs where merchant_id = $1 and attempt = 1",
+            &[&tenant],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    db.execute("delete from app.jobs where merchant_id = $1", &[&tenant])
+        .await
+        .unwrap();
+    assert_eq!(once, 300, "every job ran once");
+    let most_held = most_held.into_inner();
+    assert!(
+        most_held > 1,
+        "jobs were claimed ahead of the one handler ({most_held})"
+    );
 }

@@ -23,6 +23,11 @@ pub struct Config {
     /// Handlers running at once.
     #[arg(long, env = "KEA_WORKER_CONCURRENCY", default_value_t = 16)]
     pub concurrency: usize,
+    /// Jobs claimed ahead of the free handler slots and held ready (a local queue): with a
+    /// deep queue each claim then fetches a batch even at concurrency 1. 0 claims only for
+    /// free slots, so no job waits on a busy worker while another is idle.
+    #[arg(long, env = "KEA_WORKER_PREFETCH", default_value_t = 0)]
+    pub prefetch: usize,
     /// Lease of a claimed job, in seconds; heartbeats every third of it.
     #[arg(long, env = "KEA_WORKER_LEASE_S", default_value_t = 10.0)]
     pub lease_s: f32,

@@ -94,7 +94,8 @@ pub async fn run(
         wake,
         runner::RunnerConfig {
             concurrency: config.concurrency.max(1),
-            max_batch: config.concurrency.max(1),
+            max_batch: config.concurrency.max(1) + config.prefetch,
+            prefetch: config.prefetch,
             lease: config.lease(),
             poll: Duration::from_millis(config.poll_ms.max(1)),
             shutdown_grace: Duration::from_secs_f32(config.shutdown_s.max(0.0)),

@@ -1,11 +1,12 @@
-//! The worker's loop: claim in batches up to the free handler slots, run handlers concurrently,
+//! The worker's loop: claim in batches up to the free handler slots (plus the prefetch: a local
+//! queue of claimed jobs held ready), run handlers concurrently,
 //! keep leases alive, complete successes in batches, sleep until a notification, the next
 //! scheduled job or the fallback poll, and stop gracefully.
 //!
 //! Delivery is at least once: a job whose worker dies comes back when its lease expires, and
 //! every handler's side effect carries what lets the other side recognise a repeat.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -33,6 +34,10 @@ pub struct RunnerConfig {
     pub concurrency: usize,
     /// Most jobs one claim asks for.
     pub max_batch: usize,
+    /// Claimed jobs held ready beyond the free handler slots (a local queue, as
+    /// graphile-worker's `localQueue`): a claim then fetches a batch even at concurrency 1.
+    /// They are leased and heartbeated like running ones, and given back at shutdown.
+    pub prefetch: usize,
     pub lease: Duration,
     pub poll: Duration,
     /// How long shutdown waits for running handlers.
@@ -116,19 +121,35 @@ pub async fn run(
     let mut tasks = JoinSet::new();
     let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
 
+    // Claimed and not started yet: each with its "side effect may have started" flag.
+    let mut queued: VecDeque<(Job, Arc<AtomicBool>)> = VecDeque::new();
     'claiming: loop {
         while tasks.try_join_next().is_some() {}
-        let free = slots.available_permits();
-        if free == 0 {
+        while !queued.is_empty() {
+            let Ok(permit) = slots.clone().try_acquire_owned() else {
+                break;
+            };
+            let (job, touched) = queued.pop_front().expect("not empty");
+            let (ctx, metrics, inflight) = (ctx.clone(), metrics.clone(), inflight.clone());
+            let (done_tx, slot_freed) = (done_tx.clone(), slot_freed.clone());
+            let limit = config.job_timeout;
+            tasks.spawn(async move {
+                run_one(&ctx, &metrics, &inflight, &done_tx, job, &touched, limit).await;
+                drop(permit);
+                slot_freed.notify_one();
+            });
+        }
+        if *stop.borrow() {
+            break;
+        }
+        let room = (slots.available_permits() + config.prefetch).saturating_sub(queued.len());
+        if room == 0 {
             tokio::select! {
                 _ = slot_freed.notified() => continue,
                 _ = stopped(&mut stop) => break,
             }
         }
-        if *stop.borrow() {
-            break;
-        }
-        let want = free.min(config.max_batch.max(1));
+        let want = room.min(config.max_batch.max(1));
         let jobs = match ctx.queue.claim(want, lease_s).await {
             Ok(jobs) => {
                 backoff.reset();
@@ -146,24 +167,20 @@ pub async fn run(
         };
         let got = jobs.len();
         for job in jobs {
-            let permit = slots
-                .clone()
-                .try_acquire_owned()
-                .expect("the claim asked for no more jobs than free slots");
             metrics.claimed.get_or_create(&kind(&job.kind)).inc();
             let touched = inflight.insert(job.id);
-            let (ctx, metrics, inflight) = (ctx.clone(), metrics.clone(), inflight.clone());
-            let (done_tx, slot_freed) = (done_tx.clone(), slot_freed.clone());
-            let limit = config.job_timeout;
-            tasks.spawn(async move {
-                run_one(&ctx, &metrics, &inflight, &done_tx, job, &touched, limit).await;
-                drop(permit);
-                slot_freed.notify_one();
-            });
+            queued.push_back((job, touched));
         }
-        if got == want {
-            // A full batch: there may be more due right now.
+        if got == want || (got > 0 && slots.available_permits() > 0) {
+            // A full batch (there may be more due right now), or jobs to start at once.
             continue;
+        }
+        if !queued.is_empty() {
+            // Nothing more is due, but there is work in hand: start it as slots free up.
+            tokio::select! {
+                _ = slot_freed.notified() => continue,
+                _ = stopped(&mut stop) => break 'claiming,
+            }
         }
         let sleep = match ctx.queue.next_due().await {
             Ok(Some(due)) => due.clamp(MIN_SLEEP, config.poll),
