@@ -57,6 +57,10 @@ pub struct Args {
     /// Skip graphile-worker (e.g. no Node.js).
     #[arg(long)]
     no_graphile: bool,
+    /// kea-worker's KEA_WORKER_PREFETCH (jobs claimed ahead of free handler slots); unset =
+    /// the worker's default.
+    #[arg(long)]
+    prefetch: Option<usize>,
 }
 
 /// One drain: how fast, and the machine's CPU per job.
@@ -94,6 +98,11 @@ pub async fn run(admin_url: &str, args: Args) -> Result<(), String> {
     println!(
         "{} no-op jobs per drain; throughput = jobs / (last completion - first start); release builds",
         args.jobs
+    );
+    println!(
+        "kea-worker prefetch: {}",
+        args.prefetch
+            .map_or("the worker's default".to_string(), |p| p.to_string())
     );
     println!("{}", graphile_version(&args));
     println!();
@@ -347,6 +356,10 @@ impl Worker {
             .env("KEA_WORKER_METRICS", format!("127.0.0.1:{port}"))
             .env("KEA_WORKER_LISTEN", if listen { "true" } else { "false" })
             .env("KEA_LOG", "warn")
+            .envs(
+                args.prefetch
+                    .map(|p| ("KEA_WORKER_PREFETCH", p.to_string())),
+            )
             .stdout(Stdio::null())
             .stderr(log)
             .kill_on_drop(true)
