@@ -1,7 +1,8 @@
 -- The demo merchant: Tony's Pizza on +15555550100, open around the clock so the demo and
 -- anyone's test calls work at any hour. Idempotent: run by every scripts/init.
 -- Expects the psql variables `menu` (migrations/seed/tonys_pizza.menu.json) and
--- `demo_password` (KEA_DEMO_PASSWORD): the demo agent agent@tonys.example, for development only.
+-- `demo_password` (KEA_DEMO_PASSWORD): the demo agent agent@tonys.example and the owner
+-- owner@tonys.example, for development only.
 \set ON_ERROR_STOP on
 begin;
 insert into app.merchants (slug, name, time_zone, tax_rate_bp, transfer_number, prep_minutes)
@@ -33,4 +34,7 @@ where m.slug = 'tonys-pizza' and x.merchant_id = m.id and x.active
 -- The demo call-centre agent, who serves every merchant (scripts/demo signs in as them).
 select app.upsert_agent('agent@tonys.example', 'Demo Agent', :'demo_password',
                         '{"merchants": ["*"], "languages": ["en"], "skills": ["supervisor"]}', 3);
+-- The demo restaurant's owner, for the merchant page (/merchant).
+select app.upsert_merchant_user(m.id, 'owner@tonys.example', 'Tony', :'demo_password')
+  from app.merchants m where m.slug = 'tonys-pizza';
 commit;
