@@ -143,7 +143,10 @@ pub async fn run(
             break;
         }
         let room = (slots.available_permits() + config.prefetch).saturating_sub(queued.len());
-        if room == 0 {
+        // With work in hand and no slot free, refill the local queue only once it is half
+        // empty: a claim per freed slot would cost a round trip per job.
+        let refill_later = queued.len() > config.prefetch / 2 && slots.available_permits() == 0;
+        if room == 0 || refill_later {
             tokio::select! {
                 _ = slot_freed.notified() => continue,
                 _ = stopped(&mut stop) => break,
