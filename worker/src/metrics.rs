@@ -47,6 +47,8 @@ pub struct Metrics {
     pub reconnects: Counter,
     /// Calls to the queue that failed for a database error.
     pub db_errors: Counter,
+    /// Claims made (each takes a batch): jobs claimed per claim shows the batching.
+    pub claims: Counter,
 }
 
 impl Default for Metrics {
@@ -68,7 +70,13 @@ impl Default for Metrics {
             polls: Counter::default(),
             reconnects: Counter::default(),
             db_errors: Counter::default(),
+            claims: Counter::default(),
         };
+        registry.register(
+            "claims",
+            "Claims made (each takes a batch of jobs)",
+            m.claims.clone(),
+        );
         registry.register("jobs_claimed", "Jobs claimed", m.claimed.clone());
         registry.register("jobs_completed", "Jobs completed", m.completed.clone());
         registry.register(

@@ -155,6 +155,7 @@ pub async fn run(
         let want = room.min(config.max_batch.max(1));
         let jobs = match ctx.queue.claim(want, lease_s).await {
             Ok(jobs) => {
+                metrics.claims.inc();
                 backoff.reset();
                 jobs
             }
