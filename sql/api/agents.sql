@@ -131,11 +131,11 @@ language plpgsql security definer set search_path = pg_catalog, public as $$
 declare
     r app.reservations := app.my_reservation(order_for_task.task_id);
     t app.tasks;
-    v_sid text;
+    v_task jsonb;
 begin
     select * into t from app.tasks x where x.merchant_id = r.merchant_id and x.id = r.task_id;
-    v_sid := (app.task_json(t, r))->>'call_sid';
-    return app.task_json(t, r) || jsonb_build_object('call', api.call_summary(v_sid));
+    v_task := app.task_json(t, r);
+    return v_task || jsonb_build_object('call', api.call_summary(v_task->>'call_sid'));
 end
 $$;
 

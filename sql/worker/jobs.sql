@@ -111,6 +111,15 @@ begin
 end
 $$;
 
+-- Completes a job this worker holds (its handler's transaction has checked it with
+-- worker.held), keeping what the handler learnt in its args (a POS answer, a message sid).
+create function worker.finish(p_id bigint, p_note jsonb default '{}') returns void
+language sql security definer set search_path = pg_catalog, public as $$
+    update app.jobs set state = 'completed', finished_at = now(), locked_until = null,
+                        args = args || p_note
+     where id = p_id
+$$;
+
 -- A failed attempt: retryable after a backoff (or p_retry_after_s), or dead when p_retry is
 -- false or no attempts are left. Returns the new state.
 create function worker.fail(p_worker text, p_id bigint, p_error text, p_retry boolean default true,
@@ -183,7 +192,7 @@ begin
         else
             raise exception 'job kind % is not done in SQL', j.kind using errcode = '22023';
     end case;
-    update app.jobs set state = 'completed', finished_at = now(), locked_until = null where id = p_id;
+    perform worker.finish(p_id);
     return 'completed';
 end
 $$;

@@ -59,9 +59,7 @@ declare
     j app.jobs := worker.held(p_worker, p_job_id);
     o app.orders;
 begin
-    update app.jobs set state = 'completed', finished_at = now(), locked_until = null,
-                        args = args || jsonb_build_object('pos_response', p_response)
-     where id = p_job_id;
+    perform worker.finish(p_job_id, jsonb_build_object('pos_response', p_response));
     perform app.act_as('pos', p_pos_order_id, case when p_accepted then 'accepted' else 'received' end);
     update app.orders
        set pos_order_id = coalesce(p_pos_order_id, pos_order_id),
