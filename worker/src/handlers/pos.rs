@@ -29,6 +29,35 @@ pub enum PosResult {
     Refused { error: String, response: Value },
 }
 
+impl PosResult {
+    /// What a POS's answer (or its absence) means, for either kind: `classify` reads the
+    /// status, body and Retry-After of an answer; no answer, or one whose body was cut (the POS
+    /// may have taken the order; the idempotency key makes a retry safe), is retried.
+    pub async fn from_answer(
+        sent: reqwest::Result<reqwest::Response>,
+        who: &str,
+        classify: impl FnOnce(u16, &[u8], Option<f32>) -> PosResult,
+    ) -> PosResult {
+        match sent {
+            Ok(r) => {
+                let status = r.status().as_u16();
+                let after = super::retry_after(r.headers());
+                match r.bytes().await {
+                    Ok(b) => classify(status, &b, after),
+                    Err(e) => PosResult::Retry {
+                        error: format!("reading the answer of {who}: {e}"),
+                        retry_after_s: None,
+                    },
+                }
+            }
+            Err(e) => PosResult::Retry {
+                error: super::transport_error(who, &e),
+                retry_after_s: None,
+            },
+        }
+    }
+}
+
 /// The merchant's POS connection, from the ticket (`api.connect_pos`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Connection {

@@ -5,7 +5,7 @@
 use serde_json::{json, Map, Value};
 
 use super::pos::{response_json, Connection, PosResult};
-use super::{excerpt, retry_after, Ctx};
+use super::{excerpt, Ctx};
 
 /// The API version kea's request shape was written against.
 pub const SQUARE_VERSION: &str = "2025-01-23";
@@ -233,23 +233,7 @@ pub async fn send(ctx: &Ctx, conn: &Connection, key: &str, ticket: &Value) -> Po
         .json(&request(ticket, key, location))
         .send()
         .await;
-    match sent {
-        Ok(r) => {
-            let status = r.status().as_u16();
-            let after = retry_after(r.headers());
-            match r.bytes().await {
-                Ok(b) => classify(status, &b, after),
-                Err(e) => PosResult::Retry {
-                    error: format!("reading Square's answer: {e}"),
-                    retry_after_s: None,
-                },
-            }
-        }
-        Err(e) => PosResult::Retry {
-            error: super::transport_error("Square", &e),
-            retry_after_s: None,
-        },
-    }
+    PosResult::from_answer(sent, "Square", classify).await
 }
 
 #[cfg(test)]

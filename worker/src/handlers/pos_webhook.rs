@@ -7,7 +7,7 @@ use serde_json::Value;
 use sha2::Sha256;
 
 use super::pos::{response_json, Connection, PosResult};
-use super::{excerpt, retry_after, Ctx};
+use super::{excerpt, Ctx};
 
 /// The header that carries the signature.
 pub const SIGNATURE_HEADER: &str = "X-Kea-Signature";
@@ -97,25 +97,7 @@ pub async fn send(ctx: &Ctx, conn: &Connection, key: &str, ticket: &Value) -> Po
         .body(body)
         .send()
         .await;
-    match sent {
-        Ok(r) => {
-            let status = r.status().as_u16();
-            let after = retry_after(r.headers());
-            match r.bytes().await {
-                Ok(b) => classify(status, &b, after),
-                // The POS answered but the body was cut: it may have taken the order, and
-                // the key makes a retry safe.
-                Err(e) => PosResult::Retry {
-                    error: format!("reading the POS's answer: {e}"),
-                    retry_after_s: None,
-                },
-            }
-        }
-        Err(e) => PosResult::Retry {
-            error: super::transport_error("POS webhook", &e),
-            retry_after_s: None,
-        },
-    }
+    PosResult::from_answer(sent, "POS webhook", classify).await
 }
 
 #[cfg(test)]
