@@ -98,13 +98,7 @@ start_gateway() {
     local listen=$1 log=${2:-/tmp/kea-gateway.log}
     KEA_LISTEN=$listen "$KEA_ROOT/target/debug/kea-gateway" >"$log" 2>&1 &
     GATEWAY_PID=$!
-    for _ in $(seq 1 100); do
-        curl -fsS "http://$listen/healthz" >/dev/null 2>&1 && return 0
-        kill -0 "$GATEWAY_PID" 2>/dev/null || { cat "$log" >&2; die "the gateway exited at start" "see the log above"; }
-        sleep 0.1
-    done
-    cat "$log" >&2
-    die "the gateway did not answer /healthz on $listen" "see the log above ($log)"
+    wait_for_http "http://$listen/healthz" "$GATEWAY_PID" "$log" "the gateway"
 }
 
 # A superuser login for the tests and benchmarks (local development clusters only).
