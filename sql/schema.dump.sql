@@ -1641,20 +1641,21 @@ CREATE FUNCTION app.enqueue(p_merchant_id bigint, p_kind text, p_args jsonb DEFA
     LANGUAGE plpgsql
     AS $$
 declare
-    v_id bigint;
+    v_id bigint := nextval('app.jobs_id_seq');
 begin
-    if p_unique_key is not null and exists (
-        select 1 from app.jobs where merchant_id = p_merchant_id and unique_key = p_unique_key) then
-        return null;
+    if p_unique_key is not null then
+        insert into app.job_keys (merchant_id, unique_key, job_id)
+        values (p_merchant_id, p_unique_key, v_id)
+        on conflict (merchant_id, unique_key) do nothing;
+        if not found then
+            return null;
+        end if;
     end if;
-    insert into app.jobs (merchant_id, kind, args, unique_key, run_at, priority, max_attempts)
-    values (p_merchant_id, p_kind, coalesce(p_args, '{}'), p_unique_key,
-            coalesce(p_run_at, now()), p_priority, p_max_attempts)
-    on conflict (merchant_id, unique_key) where unique_key is not null do nothing
-    returning id into v_id;
-    if v_id is not null then
-        perform pg_notify('kea_jobs', p_kind);
-    end if;
+    insert into app.jobs (merchant_id, id, kind, args, unique_key, run_at, priority, max_attempts)
+    overriding system value
+    values (p_merchant_id, v_id, p_kind, coalesce(p_args, '{}'), p_unique_key,
+            coalesce(p_run_at, now()), p_priority, p_max_attempts);
+    perform pg_notify('kea_jobs', p_kind);
     return v_id;
 end
 $$;
@@ -1819,6 +1820,18 @@ CREATE FUNCTION app.job_backoff(p_attempt integer) RETURNS double precision
 $$;
 
 ALTER FUNCTION app.job_backoff(p_attempt integer) OWNER TO kea_owner;
+
+--
+-- Name: job_for_key(bigint, text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.job_for_key(p_merchant_id bigint, p_unique_key text) RETURNS bigint
+    LANGUAGE sql STABLE
+    AS $$
+    select job_id from app.job_keys where merchant_id = p_merchant_id and unique_key = p_unique_key
+$$;
+
+ALTER FUNCTION app.job_for_key(p_merchant_id bigint, p_unique_key text) OWNER TO kea_owner;
 
 --
 -- Name: jwt_claims(); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -2059,7 +2072,7 @@ CREATE TABLE app.jobs (
     finished_at timestamp with time zone,
     CONSTRAINT jobs_max_attempts_check CHECK ((max_attempts > 0)),
     CONSTRAINT jobs_priority_check CHECK (((priority >= 1) AND (priority <= 4))),
-    CONSTRAINT jobs_state_check CHECK ((state = ANY (ARRAY['available'::text, 'running'::text, 'retryable'::text, 'completed'::text, 'dead'::text, 'cancelled'::text])))
+    CONSTRAINT jobs_state_check CHECK ((state = ANY (ARRAY['available'::text, 'running'::text, 'retryable'::text, 'dead'::text, 'cancelled'::text])))
 )
 WITH (autovacuum_vacuum_scale_factor='0', autovacuum_vacuum_threshold='5000', autovacuum_vacuum_cost_delay='0', autovacuum_analyze_scale_factor='0', autovacuum_analyze_threshold='5000');
 
@@ -2285,7 +2298,7 @@ begin
     if new.status = 'verified' then
         if exists (select 1 from app.pos_connections where merchant_id = new.merchant_id) then
             select id into v_dead from app.jobs
-             where merchant_id = new.merchant_id and unique_key = 'pos_order:' || new.id
+             where id = app.job_for_key(new.merchant_id, 'pos_order:' || new.id)
                and state in ('dead', 'cancelled');
             if v_dead is not null then
                 perform app.retry_job(v_dead);
@@ -2377,11 +2390,18 @@ ALTER FUNCTION app.param_int(p_value text) OWNER TO kea_owner;
 CREATE FUNCTION app.prune_jobs() RETURNS integer
     LANGUAGE sql
     AS $$
-    with gone as (
-        delete from app.jobs
-         where state in ('completed', 'cancelled') and finished_at < now() - interval '7 days'
+    with done as (
+        delete from app.jobs_done where finished_at < now() - interval '7 days'
+        returning 1),
+    cancelled as (
+        delete from app.jobs where state = 'cancelled' and finished_at < now() - interval '7 days'
+        returning 1),
+    keys as (
+        delete from app.job_keys k
+         where created_at < now() - interval '30 days'
+           and not exists (select 1 from app.jobs j where j.id = k.job_id)
         returning 1)
-    select count(*)::int from gone
+    select ((select count(*) from done) + (select count(*) from cancelled))::int
 $$;
 
 ALTER FUNCTION app.prune_jobs() OWNER TO kea_owner;
@@ -2484,10 +2504,11 @@ begin
     update app.jobs
        set state = 'available', run_at = now(), finished_at = null,
            max_attempts = greatest(max_attempts, attempt + 1)
-     where id = p_job_id and state in ('dead', 'cancelled', 'completed')
+     where id = p_job_id and state in ('dead', 'cancelled')
     returning state into v_state;
     if v_state is null then
-        raise exception 'job % is not dead, cancelled or completed', p_job_id using errcode = 'KJ409';
+        raise exception 'job % is not dead or cancelled', p_job_id using errcode = 'KJ409',
+            hint = 'a completed job is in app.jobs_done and is not re-run';
     end if;
     perform pg_notify('kea_jobs', (select kind from app.jobs where id = p_job_id));
     return v_state;
@@ -2630,9 +2651,7 @@ CREATE FUNCTION app.schedule_periodic() RETURNS void
     select app.enqueue(0, 'sweep_calls', '{}',
                        'sweep_calls:' || (extract(epoch from now())::bigint / 300)::text,
                        null, 3, 3)
-     where not exists (select 1 from app.jobs
-                        where merchant_id = 0
-                          and unique_key = 'sweep_calls:' || (extract(epoch from now())::bigint / 300)::text)
+     where app.job_for_key(0, 'sweep_calls:' || (extract(epoch from now())::bigint / 300)::text) is null
 $$;
 
 ALTER FUNCTION app.schedule_periodic() OWNER TO kea_owner;
@@ -3773,6 +3792,88 @@ ALTER TABLE app.item_variations ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY
 );
 
 --
+-- Name: job_keys; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.job_keys (
+    merchant_id bigint NOT NULL,
+    unique_key text NOT NULL,
+    job_id bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE app.job_keys OWNER TO kea_owner;
+
+--
+-- Name: jobs_done; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.jobs_done (
+    merchant_id bigint NOT NULL,
+    id bigint NOT NULL,
+    kind text NOT NULL,
+    args jsonb NOT NULL,
+    state text DEFAULT 'completed'::text NOT NULL,
+    priority smallint NOT NULL,
+    run_at timestamp with time zone NOT NULL,
+    attempt integer NOT NULL,
+    max_attempts integer NOT NULL,
+    unique_key text,
+    locked_by text,
+    locked_until timestamp with time zone,
+    attempted_at timestamp with time zone,
+    errors jsonb NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    finished_at timestamp with time zone NOT NULL,
+    CONSTRAINT jobs_done_state_check CHECK ((state = 'completed'::text))
+);
+
+ALTER TABLE app.jobs_done OWNER TO kea_owner;
+
+--
+-- Name: jobs_all; Type: VIEW; Schema: app; Owner: kea_owner
+--
+
+CREATE VIEW app.jobs_all AS
+ SELECT jobs.merchant_id,
+    jobs.id,
+    jobs.kind,
+    jobs.args,
+    jobs.state,
+    jobs.priority,
+    jobs.run_at,
+    jobs.attempt,
+    jobs.max_attempts,
+    jobs.unique_key,
+    jobs.locked_by,
+    jobs.locked_until,
+    jobs.attempted_at,
+    jobs.errors,
+    jobs.created_at,
+    jobs.finished_at
+   FROM app.jobs
+UNION ALL
+ SELECT jobs_done.merchant_id,
+    jobs_done.id,
+    jobs_done.kind,
+    jobs_done.args,
+    jobs_done.state,
+    jobs_done.priority,
+    jobs_done.run_at,
+    jobs_done.attempt,
+    jobs_done.max_attempts,
+    jobs_done.unique_key,
+    jobs_done.locked_by,
+    jobs_done.locked_until,
+    jobs_done.attempted_at,
+    jobs_done.errors,
+    jobs_done.created_at,
+    jobs_done.finished_at
+   FROM app.jobs_done;
+
+ALTER TABLE app.jobs_all OWNER TO kea_owner;
+
+--
 -- Name: jobs_id_seq; Type: SEQUENCE; Schema: app; Owner: kea_owner
 --
 
@@ -4226,18 +4327,18 @@ ALTER TABLE ONLY app.item_variations
     ADD CONSTRAINT item_variations_pkey PRIMARY KEY (merchant_id, id);
 
 --
--- Name: jobs jobs_id_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+-- Name: job_keys job_keys_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
 --
 
-ALTER TABLE ONLY app.jobs
-    ADD CONSTRAINT jobs_id_key UNIQUE (id);
+ALTER TABLE ONLY app.job_keys
+    ADD CONSTRAINT job_keys_pkey PRIMARY KEY (merchant_id, unique_key);
 
 --
 -- Name: jobs jobs_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
 --
 
 ALTER TABLE ONLY app.jobs
-    ADD CONSTRAINT jobs_pkey PRIMARY KEY (merchant_id, id);
+    ADD CONSTRAINT jobs_pkey PRIMARY KEY (id);
 
 --
 -- Name: jwt_secrets jwt_secrets_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
@@ -4505,6 +4606,18 @@ ALTER TABLE ONLY app.workflows
 CREATE INDEX calls_started ON app.calls USING btree (merchant_id, started_at DESC);
 
 --
+-- Name: jobs_done_finished; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX jobs_done_finished ON app.jobs_done USING brin (finished_at);
+
+--
+-- Name: jobs_done_id; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX jobs_done_id ON app.jobs_done USING brin (id);
+
+--
 -- Name: jobs_due; Type: INDEX; Schema: app; Owner: kea_owner
 --
 
@@ -4515,12 +4628,6 @@ CREATE INDEX jobs_due ON app.jobs USING btree (priority, run_at, id) WHERE (stat
 --
 
 CREATE INDEX jobs_leases ON app.jobs USING btree (locked_until) WHERE (state = 'running'::text);
-
---
--- Name: jobs_unique_key; Type: INDEX; Schema: app; Owner: kea_owner
---
-
-CREATE UNIQUE INDEX jobs_unique_key ON app.jobs USING btree (merchant_id, unique_key) WHERE (unique_key IS NOT NULL);
 
 --
 -- Name: menus_one_active; Type: INDEX; Schema: app; Owner: kea_owner
@@ -5132,10 +5239,22 @@ ALTER TABLE app.item_modifier_groups ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app.item_variations ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: job_keys; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.job_keys ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: jobs; Type: ROW SECURITY; Schema: app; Owner: kea_owner
 --
 
 ALTER TABLE app.jobs ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: jobs_done; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.jobs_done ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: jwt_secrets; Type: ROW SECURITY; Schema: app; Owner: kea_owner
@@ -5814,6 +5933,12 @@ REVOKE ALL ON FUNCTION app.is_open(p_merchant_id bigint, p_at timestamp with tim
 --
 
 REVOKE ALL ON FUNCTION app.job_backoff(p_attempt integer) FROM PUBLIC;
+
+--
+-- Name: FUNCTION job_for_key(p_merchant_id bigint, p_unique_key text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.job_for_key(p_merchant_id bigint, p_unique_key text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION jwt_claims(); Type: ACL; Schema: app; Owner: kea_owner

@@ -229,7 +229,7 @@ begin
     if new.status = 'verified' then
         if exists (select 1 from app.pos_connections where merchant_id = new.merchant_id) then
             select id into v_dead from app.jobs
-             where merchant_id = new.merchant_id and unique_key = 'pos_order:' || new.id
+             where id = app.job_for_key(new.merchant_id, 'pos_order:' || new.id)
                and state in ('dead', 'cancelled');
             if v_dead is not null then
                 perform app.retry_job(v_dead);

@@ -59,7 +59,7 @@ declare
     j app.jobs := worker.held(p_worker, p_job_id);
     o app.orders;
 begin
-    perform worker.finish(p_job_id, jsonb_build_object('pos_response', p_response));
+    perform worker.complete(p_worker, array[p_job_id], jsonb_build_object('pos_response', p_response));
     perform app.act_as('pos', p_pos_order_id, case when p_accepted then 'accepted' else 'received' end);
     update app.orders
        set pos_order_id = coalesce(p_pos_order_id, pos_order_id),

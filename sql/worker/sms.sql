@@ -81,7 +81,7 @@ declare
     j app.jobs := worker.held(p_worker, p_job_id);
     v jsonb := worker.sms_message(p_job_id);
 begin
-    perform worker.finish(p_job_id, jsonb_build_object('sid', p_sid, 'found_existing', p_found_existing));
+    perform worker.complete(p_worker, array[p_job_id], jsonb_build_object('sid', p_sid, 'found_existing', p_found_existing));
     insert into app.sms_messages (merchant_id, order_id, direction, template, to_number, from_number,
                                   body, sid, status)
     values (j.merchant_id, (v->>'order_id')::bigint, 'outbound', v->>'template', v->>'to',
@@ -99,7 +99,7 @@ declare
     j app.jobs := worker.held(p_worker, p_job_id);
     v jsonb := worker.sms_message(p_job_id);
 begin
-    perform worker.finish(p_job_id, jsonb_build_object('skipped', p_reason));
+    perform worker.complete(p_worker, array[p_job_id], jsonb_build_object('skipped', p_reason));
     if p_reason = 'opted_out' and v->>'to' is not null then
         insert into app.sms_opt_outs (phone, keyword) values (v->>'to', '21610')
         on conflict (phone) do nothing;

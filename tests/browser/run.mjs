@@ -234,7 +234,7 @@ try {
     await sam.waitForSelector('#done', { timeout: 5000 });
     const status = sql(`select status from app.orders where id = ${orderId}`);
     assert(['verified', 'sent_to_pos', 'accepted_by_pos'].includes(status), `order is ${status}`);
-    const job = sql(`select kind || ':' || state from app.jobs where merchant_id = ${merchantId} and unique_key = 'pos_order:${orderId}'`);
+    const job = sql(`select kind || ':' || state from app.jobs_all where merchant_id = ${merchantId} and unique_key = 'pos_order:${orderId}'`);
     assert(job.startsWith('pos_order:'), `no POS job (${job})`);
     assert(await sam.locator('article.task').count() === 0, 'the task is still listed');
   });
@@ -274,7 +274,7 @@ try {
     await sam.click('#confirm-reject');
     await sam.waitForSelector('#done', { timeout: 5000 });
     const o = JSON.parse(sql(`select jsonb_build_object('status', o.status, 'reason', t.reason, 'sms',
-                                (select count(*) from app.jobs j where j.merchant_id = o.merchant_id and j.unique_key = 'sms:rejected:' || o.id))
+                                (select count(*) from app.jobs_all j where j.merchant_id = o.merchant_id and j.unique_key = 'sms:rejected:' || o.id))
                               from app.tasks t join app.orders o on o.merchant_id = t.merchant_id and o.id = t.order_id where t.id = ${id}`));
     assert(o.status === 'rejected' && o.reason === 'Prank or test call' && o.sms === 1, JSON.stringify(o));
   });

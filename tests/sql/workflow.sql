@@ -256,3 +256,51 @@ begin
     exception when sqlstate 'KT404' then null;
     end;
 end $$;
+
+-- 5. A job's life (docs/workflow.md, "Durable jobs"): claimed, completed into app.jobs_done with
+-- what the handler learnt; its unique key outlives it, so the side effect is never queued
+-- twice; a completed job is not re-run; a dead one is, under the same key.
+do $$
+declare
+    v_merchant bigint := (select merchant_id from wf);
+    v_job bigint;
+    v_dead bigint;
+    v_claimed bigint[];
+begin
+    v_job := app.enqueue(v_merchant, 'noop', '{"n": 1}', 'wf-test:once');
+    assert v_job is not null;
+    assert app.enqueue(v_merchant, 'noop', '{"n": 2}', 'wf-test:once') is null, 'a key taken while queued';
+    -- Only this test's job is claimable: push everything else out of reach for this transaction.
+    update app.jobs set run_at = now() + interval '1 hour'
+     where state in ('available', 'retryable') and id <> v_job;
+    select array_agg(id) into v_claimed from worker.claim('wf-test-worker', 10, 30);
+    assert v_claimed = array[v_job], format('claimed %s', v_claimed);
+    assert (select state from app.jobs where id = v_job) = 'running';
+    assert worker.complete('wf-test-worker', array[v_job], '{"learnt": "pos-42"}') = 1;
+    assert not exists (select 1 from app.jobs where id = v_job), 'a completed job leaves app.jobs';
+    assert (select state = 'completed' and args->>'learnt' = 'pos-42' and args->>'n' = '1'
+                   and locked_by = 'wf-test-worker' and finished_at is not null and attempt = 1
+              from app.jobs_done where id = v_job), 'kept in app.jobs_done with its note';
+    assert (select count(*) from app.jobs_all where id = v_job) = 1;
+    assert app.enqueue(v_merchant, 'noop', '{}', 'wf-test:once') is null, 'a key taken after completion';
+    assert worker.complete('wf-test-worker', array[v_job]) = 0, 'completing twice does nothing';
+    begin
+        perform app.retry_job(v_job);
+        raise exception 'a completed job was re-run';
+    exception when sqlstate 'KJ409' then null;
+    end;
+    -- A dead job is re-run from SQL, the same row under the same key.
+    v_dead := app.enqueue(v_merchant, 'noop', '{}', 'wf-test:dead', null, 2, 1);
+    update app.jobs set run_at = now() + interval '1 hour'
+     where state in ('available', 'retryable') and id <> v_dead;
+    perform worker.claim('wf-test-worker', 10, 30);
+    assert worker.fail('wf-test-worker', v_dead, 'refused', true) = 'dead', 'no attempts left';
+    assert app.job_for_key(v_merchant, 'wf-test:dead') = v_dead;
+    assert app.enqueue(v_merchant, 'noop', '{}', 'wf-test:dead') is null, 'a dead job keeps its key';
+    assert app.retry_job(v_dead) = 'available';
+    assert (select state from app.jobs where id = v_dead) = 'available';
+    -- Pruning keeps the keys of jobs still in app.jobs, and a week of completed ones.
+    perform app.prune_jobs();
+    assert app.job_for_key(v_merchant, 'wf-test:dead') = v_dead;
+    assert exists (select 1 from app.jobs_done where id = v_job);
+end $$;

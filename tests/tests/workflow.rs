@@ -113,6 +113,7 @@ fn start_worker_serving(
         shutdown_s: 1.0,
         http_timeout_s: 2.0,
         worker_id: None,
+        threads: 1,
         twilio_account_sid: None,
         twilio_auth_token: None,
         twilio_api_url: "http://127.0.0.1:9".into(),
@@ -236,7 +237,7 @@ async fn the_offer_goes_to_one_agent_who_verifies_and_approves_over_rpc() {
     let r = db
         .query_one(
             "select (select count(*) from app.order_edits where order_id = $1),
-                    (select count(*) from app.jobs where unique_key = 'sms:confirmation:' || $1),
+                    (select count(*) from app.jobs_all where unique_key = 'sms:confirmation:' || $1),
                     (select string_agg(to_status, ',' order by id) from app.order_history where order_id = $1)",
             &[&order],
         )
@@ -367,7 +368,7 @@ async fn nobody_taking_the_task_escalates_to_the_store() {
     .await;
     let texts: i64 = db
         .query_one(
-            "select count(*) from app.jobs where kind = 'sms' and args->>'template' = 'store_escalation'
+            "select count(*) from app.jobs_all where kind = 'sms' and args->>'template' = 'store_escalation'
                and (args->>'order_id')::bigint = $1",
             &[&order],
         )
@@ -462,7 +463,7 @@ async fn a_prefetching_worker_runs_a_backlog_in_batches_each_job_once() {
     let addr = addr_rx.await.unwrap().expect("metrics served");
     eventually("the backlog is done", || async {
         db.query_one(
-            "select count(*) from app.jobs where merchant_id = $1 and state <> 'completed'",
+            "select count(*) from app.jobs_all where merchant_id = $1 and state <> 'completed'",
             &[&tenant],
         )
         .await
@@ -485,13 +486,15 @@ async fn a_prefetching_worker_runs_a_backlog_in_batches_each_job_once() {
         .unwrap_or_else(|| panic!("no kea_worker_claims_total in:\n{text}"));
     let once: i64 = db
         .query_one(
-            "select count(*) from app.jobs where merchant_id = $1 and attempt = 1",
+            "select count(*) from app.jobs_all where merchant_id = $1 and attempt = 1",
             &[&tenant],
         )
         .await
         .unwrap()
         .get(0);
-    db.execute("delete from app.jobs where merchant_id = $1", &[&tenant])
+    db.batch_execute(&format!(
+        "delete from app.jobs where merchant_id = {tenant}; delete from app.jobs_done where merchant_id = {tenant}"
+    ))
         .await
         .unwrap();
     assert_eq!(once, JOBS, "every job ran once");

@@ -28,6 +28,12 @@ pub struct Config {
     /// free slots, so no job waits on a busy worker while another is idle.
     #[arg(long, env = "KEA_WORKER_PREFETCH", default_value_t = 0)]
     pub prefetch: usize,
+    /// Threads running the worker. 1 (the default) runs everything on one thread: handlers wait
+    /// on the network, and a job's hand-offs (claim loop, handler, completer) then cost no
+    /// cross-thread wake-ups, which took 3x the CPU per job (docs/benchmarks.md, "Jobs"). Run
+    /// more worker processes for more CPU, or give this a higher number.
+    #[arg(long, env = "KEA_WORKER_THREADS", default_value_t = 1)]
+    pub threads: usize,
     /// Lease of a claimed job, in seconds; heartbeats every third of it.
     #[arg(long, env = "KEA_WORKER_LEASE_S", default_value_t = 10.0)]
     pub lease_s: f32,

@@ -3,8 +3,7 @@
 use clap::Parser;
 use kea_worker::Config;
 
-#[tokio::main]
-async fn main() {
+fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("KEA_LOG")
@@ -12,6 +11,25 @@ async fn main() {
         )
         .init();
     let config = Config::parse();
+    let runtime = match config.threads {
+        0 | 1 => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+        n => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(n)
+            .enable_all()
+            .build(),
+    };
+    match runtime {
+        Ok(rt) => rt.block_on(run(config)),
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            std::process::exit(2);
+        }
+    }
+}
+
+async fn run(config: Config) {
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         shutdown_signal().await;

@@ -71,7 +71,7 @@ async fn killed_workers_lose_nothing_and_send_nothing_twice() {
         let victim = fastrand::usize(..alive.len());
         let held: Vec<String> = db
             .query(
-                "select kind from app.jobs where locked_by = $1 and state = 'running'",
+                "select kind from app.jobs_all where locked_by = $1 and state = 'running'",
                 &[&alive[victim].name],
             )
             .await
@@ -89,7 +89,7 @@ async fn killed_workers_lose_nothing_and_send_nothing_twice() {
         found_yet = found_yet
             || db
                 .query_one(
-                    "select exists (select 1 from app.jobs where merchant_id = $1 and kind = 'sms'
+                    "select exists (select 1 from app.jobs_all where merchant_id = $1 and kind = 'sms'
                                        and (args->>'found_existing')::boolean)",
                     &[&m.id],
                 )
@@ -146,7 +146,7 @@ async fn killed_workers_lose_nothing_and_send_nothing_twice() {
     repeats -= orders;
     let found_existing = count(
         &db,
-        "select count(*) from app.jobs where kind = 'sms' and (args->>'found_existing')::boolean
+        "select count(*) from app.jobs_all where kind = 'sms' and (args->>'found_existing')::boolean
             and (args->>'order_id')::bigint = any($1)",
         &ids,
     )
@@ -216,7 +216,7 @@ async fn a_pos_that_was_down_gets_the_order_once_it_is_back() {
     assert_eq!(pos_orders_for(&at_pos, id).len(), 1);
     let row = db
         .query_one(
-            "select attempt, jsonb_array_length(errors) from app.jobs
+            "select attempt, jsonb_array_length(errors) from app.jobs_all
               where kind = 'pos_order' and (args->>'order_id')::bigint = $1",
             &[&id],
         )
@@ -258,7 +258,7 @@ async fn a_pos_refusing_for_good_fails_the_order_and_escalates() {
     .await;
     let row = db
         .query_one(
-            "select state, attempt from app.jobs
+            "select state, attempt from app.jobs_all
               where kind = 'pos_order' and (args->>'order_id')::bigint = $1",
             &[&id],
         )
@@ -278,7 +278,7 @@ async fn a_pos_refusing_for_good_fails_the_order_and_escalates() {
     assert_eq!(escalations, 1, "a person is asked to sort it out");
     let confirmations = count(
         &db,
-        "select count(*) from app.jobs where kind = 'sms' and args->>'template' = 'confirmation'
+        "select count(*) from app.jobs_all where kind = 'sms' and args->>'template' = 'confirmation'
             and (args->>'order_id')::bigint = any($1)",
         &[id],
     )
@@ -334,7 +334,7 @@ async fn opted_out_callers_get_no_text() {
     );
     let skipped = count(
         &db,
-        "select count(*) from app.jobs where kind = 'sms' and args->>'skipped' = 'opted_out'
+        "select count(*) from app.jobs_all where kind = 'sms' and args->>'skipped' = 'opted_out'
             and (args->>'order_id')::bigint = any($1)",
         &ids,
     )
@@ -425,7 +425,7 @@ async fn two_workers_racing_do_each_job_once() {
     }
     let by: Vec<String> = db
         .query(
-            "select distinct locked_by from app.jobs where merchant_id = $1 and kind = 'pos_order'",
+            "select distinct locked_by from app.jobs_all where merchant_id = $1 and kind = 'pos_order'",
             &[&m.id],
         )
         .await
@@ -527,7 +527,7 @@ async fn sigterm_gives_running_jobs_back() {
     assert!(asked.elapsed() < Duration::from_millis(2500));
     let row = db
         .query_one(
-            "select state, attempt, errors->-1->>'error' from app.jobs
+            "select state, attempt, errors->-1->>'error' from app.jobs_all
               where kind = 'pos_order' and (args->>'order_id')::bigint = $1",
             &[&id],
         )
@@ -564,7 +564,7 @@ async fn sigterm_releases_jobs_not_started() {
     let job = || async {
         let r = db
             .query_one(
-                "select state, attempt, locked_by from app.jobs
+                "select state, attempt, locked_by from app.jobs_all
                   where kind = 'pos_order' and (args->>'order_id')::bigint = $1",
                 &[&id],
             )
@@ -666,7 +666,7 @@ async fn notify_wakes_the_worker_and_metrics_count_it() {
                 .unwrap()
                 .get(0);
             wait_for(Duration::from_secs(5), "the noop job completed", || async {
-                db.query_one("select state from app.jobs where id = $1", &[&job])
+                db.query_one("select state from app.jobs_all where id = $1", &[&job])
                     .await
                     .map(|r| r.get::<_, String>(0) == "completed")
                     .unwrap_or(false)

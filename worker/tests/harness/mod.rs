@@ -447,7 +447,7 @@ pub async fn orders_in(db: &Client, ids: &[i64], status: &str) -> i64 {
 pub async fn texts_done(db: &Client, ids: &[i64]) -> i64 {
     count(
         db,
-        "select count(*) from app.jobs where kind = 'sms' and state = 'completed'
+        "select count(*) from app.jobs_all where kind = 'sms' and state = 'completed'
             and (args->>'order_id')::bigint = any($1) and args->>'template' = 'confirmation'",
         ids,
     )
