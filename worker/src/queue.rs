@@ -86,11 +86,23 @@ pub fn pool(pg: tokio_postgres::Config, size: usize) -> Result<Pool, Box<dyn std
         .create_timeout(Some(Duration::from_secs(5)))
         .runtime(deadpool_postgres::Runtime::Tokio1)
         // A session-level SET ROLE: the login role (kea_authenticator) may run nothing of the
-        // worker's, and a pooled connection keeps the role for its whole life.
+        // worker's, and a pooled connection keeps the role for its whole life. ALTER ROLE
+        // kea_worker SET statement_timeout applies at login only, so it is applied here.
         .post_create(Hook::async_fn(|client, _| {
             Box::pin(async move {
                 client
-                    .batch_execute("set role kea_worker")
+                    .batch_execute(
+                        "set role kea_worker;
+                         select set_config('statement_timeout', coalesce(
+                                  (select substr(c, length('statement_timeout=') + 1)
+                                     from pg_db_role_setting d, unnest(d.setconfig) c
+                                    where d.setrole = 'kea_worker'::regrole
+                                      and d.setdatabase in (0, (select oid from pg_database
+                                                                 where datname = current_database()))
+                                      and c like 'statement_timeout=%'
+                                    order by d.setdatabase desc limit 1),
+                                  current_setting('statement_timeout')), false)",
+                    )
                     .await
                     .map_err(HookError::Backend)
             })
