@@ -226,9 +226,14 @@ async fn route(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>
         reply.status.as_u16(),
         started.elapsed().as_secs_f64(),
     );
-    Response::builder()
+    let mut response = Response::builder()
         .status(reply.status)
-        .header(hyper::header::CONTENT_TYPE, reply.content_type)
+        .header(hyper::header::CONTENT_TYPE, reply.content_type);
+    // RFC 6750, as PostgREST answers: a 401 from the API names the scheme it expects.
+    if reply.status == StatusCode::UNAUTHORIZED && label == "rpc" {
+        response = response.header(hyper::header::WWW_AUTHENTICATE, "Bearer");
+    }
+    response
         .body(Full::new(reply.body))
         .expect("static headers are valid")
 }

@@ -246,6 +246,15 @@ async fn anonymous_is_401_and_signed_in_but_not_allowed_is_403() {
     let (status, body) = rpc(&gw, "my_tasks", None, json!({})).await;
     assert_eq!(status, 401, "{body}");
     assert_eq!(body["code"], "42501");
+    // RFC 6750: the 401 names the scheme, as PostgREST's does.
+    let r = reqwest::Client::new()
+        .post(format!("{}/rpc/my_tasks", gw.url))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    assert_eq!(r.headers()["www-authenticate"], "Bearer");
     let analyst = sign(&db, json!({"role": "kea_analyst"})).await;
     let (status, _) = rpc(&gw, "my_tasks", Some(&analyst), json!({})).await;
     assert_eq!(status, 403);
