@@ -3,9 +3,16 @@
 //!
 //! - **kea**: the release `kea-worker` draining pre-inserted `noop` jobs (a Rust no-op) at each
 //!   concurrency: batched claims (`worker.claim`), handlers run concurrently, batched
-//!   completion (`worker.complete`).
+//!   completion (`worker.complete`, which moves the rows to `app.jobs_done`). Twice per
+//!   concurrency: without prefetch (`KEA_WORKER_PREFETCH=0`: claims only for free handler
+//!   slots) and with a prefetch equal to graphile-worker batched's local queue size,
+//!   `max(500, concurrency + 1)` (or `--prefetch N`). The end of a drain is read from the
+//!   worker's Prometheus counter (`kea_worker_jobs_completed_total`), not by polling the
+//!   table, so the measurement takes no CPU from the worker; the SQL check afterwards is the
+//!   truth.
 //! - **naive**: pgbench, one job claimed with `FOR UPDATE SKIP LOCKED` in one transaction and
-//!   completed in another (bench/sql/naive_claim.sql), on the same table.
+//!   completed (moved to `app.jobs_done`) in another (bench/sql/naive_claim.sql), on the same
+//!   tables.
 //! - **graphile-worker** (npm, pinned by bench/graphile/package-lock.json, run by Node on the
 //!   same server): the same number of no-op jobs at the same concurrency, unbatched (its
 //!   defaults) and with its batching on (local queue, batched completion).
@@ -57,8 +64,9 @@ pub struct Args {
     /// Skip graphile-worker (e.g. no Node.js).
     #[arg(long)]
     no_graphile: bool,
-    /// kea-worker's KEA_WORKER_PREFETCH (jobs claimed ahead of free handler slots); unset =
-    /// the worker's default.
+    /// kea-worker's KEA_WORKER_PREFETCH (jobs claimed ahead of free handler slots) for the
+    /// prefetch run; unset = graphile-worker batched's local queue size,
+    /// max(500, concurrency + 1). The other kea run has no prefetch.
     #[arg(long)]
     prefetch: Option<usize>,
 }
@@ -68,6 +76,25 @@ pub struct Args {
 struct Drain {
     jobs_per_s: f64,
     cpu_us: Option<f64>,
+}
+
+/// Every drain at one concurrency.
+struct Drains {
+    concurrency: usize,
+    /// kea-worker without prefetch.
+    kea: Drain,
+    /// kea-worker with `prefetch` jobs claimed ahead of free handler slots.
+    kea_prefetch: Drain,
+    prefetch: usize,
+    naive: Drain,
+    graphile: Option<Drain>,
+    graphile_batched: Option<Drain>,
+}
+
+/// The prefetch of the second kea run at concurrency `c`: `--prefetch`, or graphile-worker
+/// batched's local queue size (bench/graphile/bench.mjs).
+fn prefetch_for(args: &Args, c: usize) -> usize {
+    args.prefetch.unwrap_or_else(|| (c + 1).max(500))
 }
 
 pub async fn run(admin_url: &str, args: Args) -> Result<(), String> {
@@ -99,10 +126,27 @@ pub async fn run(admin_url: &str, args: Args) -> Result<(), String> {
         "{} no-op jobs per drain; throughput = jobs / (last completion - first start); release builds",
         args.jobs
     );
+    // The prefetch column's name: one number when every concurrency has the same.
+    let prefetches: Vec<usize> = args
+        .concurrency
+        .iter()
+        .map(|&c| prefetch_for(&args, c))
+        .collect();
+    let pf_label = match prefetches.first() {
+        Some(&p) if prefetches.iter().all(|&q| q == p) => format!("kea (prefetch {p})"),
+        _ => "kea (prefetch)".to_string(),
+    };
     println!(
-        "kea-worker prefetch: {}",
-        args.prefetch
-            .map_or("the worker's default".to_string(), |p| p.to_string())
+        "kea-worker threads: {}",
+        std::env::var("KEA_WORKER_THREADS").unwrap_or_else(|_| "the worker's default (1)".into())
+    );
+    println!("kea = kea-worker with KEA_WORKER_PREFETCH=0 (claims only for free handler slots)");
+    println!(
+        "{pf_label} = kea-worker with KEA_WORKER_PREFETCH={}",
+        match args.prefetch {
+            Some(p) => format!("{p} (--prefetch)"),
+            None => "max(500, concurrency + 1), graphile batched's local queue size".into(),
+        }
     );
     println!("{}", graphile_version(&args));
     println!();
@@ -110,8 +154,11 @@ pub async fn run(admin_url: &str, args: Args) -> Result<(), String> {
     let mut drains = Vec::new();
     let mut port = 19300u16;
     for &c in &args.concurrency {
+        let prefetch = prefetch_for(&args, c);
         port += 1;
-        let kea = kea_drain(&db, &args, c, port).await?;
+        let kea = kea_drain(&db, &args, c, 0, port).await?;
+        port += 1;
+        let kea_prefetch = kea_drain(&db, &args, c, prefetch, port).await?;
         let naive = naive_drain(&db, &args, admin_url, &naive_script, c).await?;
         let (gw, gwb) = if graphile {
             (
@@ -122,13 +169,22 @@ pub async fn run(admin_url: &str, args: Args) -> Result<(), String> {
             (None, None)
         };
         eprintln!(
-            "    concurrency {c}: kea {:.0}, naive {:.0}, graphile {} / {} jobs/s",
+            "    concurrency {c}: kea {:.0}, kea prefetch {prefetch} {:.0}, naive {:.0}, graphile {} / {} jobs/s",
             kea.jobs_per_s,
+            kea_prefetch.jobs_per_s,
             naive.jobs_per_s,
             gw.map_or("-".into(), |d| format!("{:.0}", d.jobs_per_s)),
             gwb.map_or("-".into(), |d| format!("{:.0}", d.jobs_per_s))
         );
-        drains.push((c, kea, naive, gw, gwb));
+        drains.push(Drains {
+            concurrency: c,
+            kea,
+            kea_prefetch,
+            prefetch,
+            naive,
+            graphile: gw,
+            graphile_batched: gwb,
+        });
     }
 
     let latency_c = args.concurrency.iter().copied().max().unwrap_or(16);
@@ -146,35 +202,50 @@ pub async fn run(admin_url: &str, args: Args) -> Result<(), String> {
     };
 
     let fmt = |d: Option<Drain>| d.map_or("-".to_string(), |d| format!("{:.0}", d.jobs_per_s));
-    let ratio = |a: f64, b: Option<Drain>| {
-        b.map_or("-".to_string(), |b| format!("{:.2}x", a / b.jobs_per_s))
+    let ratio = |a: Drain, b: Option<Drain>| {
+        b.map_or("-".to_string(), |b| {
+            format!("{:.2}x", a.jobs_per_s / b.jobs_per_s)
+        })
     };
+    let pf_w = pf_label.len().max(9);
     println!(
         "Jobs claimed and completed per second, {} pre-inserted no-op jobs:",
         args.jobs
     );
     println!(
-        "{:>11} | {:>9} | {:>15} | {:>18} | {:>16} | {:>14} | {:>9}",
+        "{:>11} | {:>9} | {:>pf_w$} | {:>15} | {:>18} | {:>16} | {:>17} | {:>12} | {:>17}",
         "concurrency",
         "kea",
+        pf_label,
         "naive (pgbench)",
         "graphile unbatched",
         "graphile batched",
-        "kea/gw-batched",
-        "kea/naive"
+        "kea pf/gw batched",
+        "kea pf/naive",
+        "kea/gw unbatched"
     );
-    for (c, kea, naive, gw, gwb) in &drains {
+    for d in &drains {
+        let pf = if pf_label == "kea (prefetch)" {
+            format!("{:.0} ({})", d.kea_prefetch.jobs_per_s, d.prefetch)
+        } else {
+            format!("{:.0}", d.kea_prefetch.jobs_per_s)
+        };
         println!(
-            "{:>11} | {:>9.0} | {:>15.0} | {:>18} | {:>16} | {:>14} | {:>9}",
-            c,
-            kea.jobs_per_s,
-            naive.jobs_per_s,
-            fmt(*gw),
-            fmt(*gwb),
-            ratio(kea.jobs_per_s, *gwb),
-            ratio(kea.jobs_per_s, Some(*naive))
+            "{:>11} | {:>9.0} | {:>pf_w$} | {:>15.0} | {:>18} | {:>16} | {:>17} | {:>12} | {:>17}",
+            d.concurrency,
+            d.kea.jobs_per_s,
+            pf,
+            d.naive.jobs_per_s,
+            fmt(d.graphile),
+            fmt(d.graphile_batched),
+            ratio(d.kea_prefetch, d.graphile_batched),
+            ratio(d.kea_prefetch, Some(d.naive)),
+            ratio(d.kea, d.graphile)
         );
     }
+    println!(
+        "(kea pf = {pf_label}; kea/gw unbatched, both without a local queue, is for information)"
+    );
     println!();
     println!("CPU per job, whole machine (µs; PostgreSQL, the worker and the load share 2 cores):");
     let us = |d: Option<Drain>| {
@@ -182,17 +253,18 @@ pub async fn run(admin_url: &str, args: Args) -> Result<(), String> {
             .map_or("-".to_string(), |v| format!("{v:.0}"))
     };
     println!(
-        "{:>11} | {:>9} | {:>15} | {:>18} | {:>16}",
-        "concurrency", "kea", "naive (pgbench)", "graphile unbatched", "graphile batched"
+        "{:>11} | {:>9} | {:>pf_w$} | {:>15} | {:>18} | {:>16}",
+        "concurrency", "kea", pf_label, "naive (pgbench)", "graphile unbatched", "graphile batched"
     );
-    for (c, kea, naive, gw, gwb) in &drains {
+    for d in &drains {
         println!(
-            "{:>11} | {:>9} | {:>15} | {:>18} | {:>16}",
-            c,
-            us(Some(*kea)),
-            us(Some(*naive)),
-            us(*gw),
-            us(*gwb)
+            "{:>11} | {:>9} | {:>pf_w$} | {:>15} | {:>18} | {:>16}",
+            d.concurrency,
+            us(Some(d.kea)),
+            us(Some(d.kea_prefetch)),
+            us(Some(d.naive)),
+            us(d.graphile),
+            us(d.graphile_batched)
         );
     }
     println!();
@@ -218,27 +290,29 @@ pub async fn run(admin_url: &str, args: Args) -> Result<(), String> {
         lat_line("graphile unbatched (add_job)", &mut a);
         lat_line("graphile batched (add_job)", &mut b);
     }
-    println!("(kea: attempted_at - created_at; graphile-worker: locked_at - created_at; both the");
-    println!(" database's clock. Poll-only: jobs inserted without NOTIFY, worker polling every");
-    println!(" {} ms.)", args.poll_ms);
+    println!("(kea, without prefetch: attempted_at - created_at; graphile-worker: locked_at -");
+    println!(" created_at; both the database's clock. Poll-only: jobs inserted without NOTIFY,");
+    println!(" worker polling every {} ms.)", args.poll_ms);
 
     // Targets of issue 10.
     println!();
-    println!("Targets (issue 10):");
+    println!("Targets (issue 10; kea measured with prefetch, {pf_label}):");
     let mut missed = Vec::new();
-    for (c, kea, naive, _, gwb) in &drains {
-        if let Some(gwb) = gwb {
-            if kea.jobs_per_s < gwb.jobs_per_s {
+    for d in &drains {
+        let (c, kea) = (d.concurrency, d.kea_prefetch.jobs_per_s);
+        if let Some(gwb) = d.graphile_batched {
+            if kea < gwb.jobs_per_s {
                 missed.push(format!(
-                    "kea >= graphile batched at concurrency {c}: {:.0} < {:.0}",
-                    kea.jobs_per_s, gwb.jobs_per_s
+                    "kea (prefetch {}) >= graphile batched at concurrency {c}: {kea:.0} < {:.0}",
+                    d.prefetch, gwb.jobs_per_s
                 ));
             }
         }
-        if kea.jobs_per_s < 10.0 * naive.jobs_per_s {
+        if kea < 10.0 * d.naive.jobs_per_s {
             missed.push(format!(
-                "kea >= 10x naive at concurrency {c}: {:.1}x",
-                kea.jobs_per_s / naive.jobs_per_s
+                "kea (prefetch {}) >= 10x naive at concurrency {c}: {:.1}x",
+                d.prefetch,
+                kea / d.naive.jobs_per_s
             ));
         }
     }
@@ -275,7 +349,9 @@ fn e(err: tokio_postgres::Error) -> String {
 /// Empty queue tables, then `insert` (if any), then vacuum, analyze and a checkpoint: every
 /// measurement starts from the same state.
 async fn reset(db: &tokio_postgres::Client, insert: Option<&str>) -> Result<(), String> {
-    db.batch_execute("truncate app.jobs").await.map_err(e)?;
+    db.batch_execute("truncate app.jobs, app.jobs_done, app.job_keys")
+        .await
+        .map_err(e)?;
     db.batch_execute(
         "do $$ begin if to_regclass('graphile_worker._private_jobs') is not null then
              truncate graphile_worker._private_jobs, graphile_worker._private_job_queues;
@@ -303,8 +379,8 @@ fn insert_kea(n: usize) -> String {
     )
 }
 
-/// jobs/s of the noop jobs in app.jobs: count / (last finished_at - first attempted_at); every
-/// job must be completed exactly once.
+/// jobs/s of the noop jobs moved to app.jobs_done: count / (last finished_at - first
+/// attempted_at); every job must be completed exactly once, and none left in app.jobs.
 async fn kea_figure(
     db: &tokio_postgres::Client,
     n: usize,
@@ -312,18 +388,21 @@ async fn kea_figure(
 ) -> Result<Drain, String> {
     let row = db
         .query_one(
-            "select count(*) filter (where state = 'completed'),
+            "select count(*),
+                    count(distinct id),
                     count(*) filter (where attempt <> 1),
-                    extract(epoch from max(finished_at) - min(attempted_at))::float8
-               from app.jobs where kind = 'noop'",
+                    extract(epoch from max(finished_at) - min(attempted_at))::float8,
+                    (select count(*) from app.jobs where kind = 'noop')
+               from app.jobs_done where kind = 'noop'",
             &[],
         )
         .await
         .map_err(e)?;
-    let (done, retried, secs): (i64, i64, Option<f64>) = (row.get(0), row.get(1), row.get(2));
-    if done as usize != n || retried != 0 {
+    let (done, distinct, retried, secs, left): (i64, i64, i64, Option<f64>, i64) =
+        (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
+    if done as usize != n || distinct != done || retried != 0 || left != 0 {
         return Err(format!(
-            "{done} of {n} jobs completed, {retried} attempted more than once"
+            "{done} of {n} jobs completed ({distinct} distinct), {retried} attempted more than once, {left} left in app.jobs"
         ));
     }
     let secs = secs.ok_or("no timings")?;
@@ -336,12 +415,15 @@ async fn kea_figure(
 /// A kea-worker process, killed if dropped.
 struct Worker {
     child: Child,
+    /// Its metrics endpoint, 127.0.0.1:port.
+    port: u16,
 }
 
 impl Worker {
     fn start(
         args: &Args,
         concurrency: usize,
+        prefetch: usize,
         poll_ms: u64,
         port: u16,
         listen: bool,
@@ -356,16 +438,13 @@ impl Worker {
             .env("KEA_WORKER_METRICS", format!("127.0.0.1:{port}"))
             .env("KEA_WORKER_LISTEN", if listen { "true" } else { "false" })
             .env("KEA_LOG", "warn")
-            .envs(
-                args.prefetch
-                    .map(|p| ("KEA_WORKER_PREFETCH", p.to_string())),
-            )
+            .env("KEA_WORKER_PREFETCH", prefetch.to_string())
             .stdout(Stdio::null())
             .stderr(log)
             .kill_on_drop(true)
             .spawn()
             .map_err(|e| format!("starting {}: {e}", args.worker.display()))?;
-        Ok(Worker { child })
+        Ok(Worker { child, port })
     }
 
     /// SIGTERM, and wait for the graceful exit.
@@ -384,32 +463,59 @@ impl Worker {
     }
 }
 
-/// Waits until no noop job is left to do (or the worker died).
-async fn wait_drained(
-    db: &tokio_postgres::Client,
-    worker: &mut Worker,
-    limit: Duration,
-) -> Result<(), String> {
+/// Sum of `kea_worker_jobs_completed_total{kind="noop"}` on the worker's metrics endpoint
+/// (a plain HTTP/1.0 GET); None while it does not answer (not listening yet).
+async fn noop_completed(port: u16) -> Option<u64> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let get = async {
+        let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .ok()?;
+        s.write_all(b"GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            .await
+            .ok()?;
+        let mut body = Vec::new();
+        s.read_to_end(&mut body).await.ok()?;
+        Some(String::from_utf8_lossy(&body).into_owned())
+    };
+    let text = tokio::time::timeout(Duration::from_secs(2), get)
+        .await
+        .ok()??;
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    if head.split(' ').nth(1) != Some("200") {
+        return None;
+    }
+    Some(
+        body.lines()
+            .filter(|l| {
+                l.starts_with("kea_worker_jobs_completed_total{") && l.contains("kind=\"noop\"")
+            })
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum::<f64>() as u64,
+    )
+}
+
+/// Waits until the worker reports `n` noop jobs completed (or died, or `limit` passed). The
+/// counter counts a batch once its completion transaction committed; the worker's metrics
+/// are polled rather than the table, which would take CPU from the worker being measured.
+async fn wait_drained(worker: &mut Worker, n: usize, limit: Duration) -> Result<(), String> {
     let t0 = Instant::now();
     loop {
-        let left: i64 = db
-            .query_one(
-                "select count(*) from app.jobs where kind = 'noop' and state in ('available', 'running', 'retryable')",
-                &[],
-            )
-            .await
-            .map_err(e)?
-            .get(0);
-        if left == 0 {
+        let done = noop_completed(worker.port).await.unwrap_or(0);
+        if done as usize >= n {
             return Ok(());
         }
         if let Ok(Some(status)) = worker.child.try_wait() {
-            return Err(format!("kea-worker exited ({status}) with {left} jobs left; see /tmp/kea-bench-worker-*.log"));
+            return Err(format!(
+                "kea-worker exited ({status}) with {done} of {n} jobs completed; see /tmp/kea-bench-worker-{}.log",
+                worker.port
+            ));
         }
         if t0.elapsed() > limit {
             return Err(format!(
-                "{left} jobs still left after {} s",
-                limit.as_secs()
+                "{done} of {n} jobs completed after {} s (kea-worker metrics on 127.0.0.1:{})",
+                limit.as_secs(),
+                worker.port
             ));
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -420,12 +526,13 @@ async fn kea_drain(
     db: &tokio_postgres::Client,
     args: &Args,
     c: usize,
+    prefetch: usize,
     port: u16,
 ) -> Result<Drain, String> {
     reset(db, Some(&insert_kea(args.jobs))).await?;
     let busy = cpu::machine();
-    let mut w = Worker::start(args, c, 1000, port, true)?;
-    let drained = wait_drained(db, &mut w, Duration::from_secs(600)).await;
+    let mut w = Worker::start(args, c, prefetch, 1000, port, true)?;
+    let drained = wait_drained(&mut w, args.jobs, Duration::from_secs(600)).await;
     let busy_after = cpu::machine();
     w.stop().await?;
     drained?;
@@ -606,7 +713,8 @@ async fn kea_latency(
 ) -> Result<Vec<Duration>, String> {
     reset(db, None).await?;
     let poll = if listen { 1000 } else { args.poll_ms };
-    let mut w = Worker::start(args, c, poll, port, listen)?;
+    // Without prefetch: at this pace the worker is idle between jobs either way.
+    let mut w = Worker::start(args, c, 0, poll, port, listen)?;
     // Its pool and its LISTEN connection up before the first insert.
     tokio::time::sleep(Duration::from_secs(1)).await;
     // Poll-only: the same row without app.enqueue's NOTIFY, so only the poll finds it.
@@ -616,13 +724,13 @@ async fn kea_latency(
         "insert into app.jobs (merchant_id, kind) values (0, 'noop')"
     };
     let n = paced_inserts(db, sql, args.rate, args.latency_seconds).await?;
-    let drained = wait_drained(db, &mut w, Duration::from_secs(60)).await;
+    let drained = wait_drained(&mut w, n, Duration::from_secs(60)).await;
     w.stop().await?;
     drained?;
     let rows = db
         .query(
             "select (extract(epoch from attempted_at - created_at) * 1e6)::int8
-               from app.jobs where kind = 'noop' and state = 'completed'",
+               from app.jobs_done where kind = 'noop'",
             &[],
         )
         .await
