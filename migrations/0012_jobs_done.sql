@@ -44,6 +44,8 @@ create table app.job_keys (
     created_at   timestamptz not null default now(),
     primary key (merchant_id, unique_key)
 );
+-- What app.prune_jobs looks for: keys older than 30 days (rows arrive in time order).
+create index job_keys_created on app.job_keys using brin (created_at);
 alter table app.job_keys enable row level security;
 
 insert into app.job_keys (merchant_id, unique_key, job_id, created_at)

@@ -4606,6 +4606,12 @@ ALTER TABLE ONLY app.workflows
 CREATE INDEX calls_started ON app.calls USING btree (merchant_id, started_at DESC);
 
 --
+-- Name: job_keys_created; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX job_keys_created ON app.job_keys USING brin (created_at);
+
+--
 -- Name: jobs_done_finished; Type: INDEX; Schema: app; Owner: kea_owner
 --
 
