@@ -826,6 +826,19 @@ impl Turn<'_> {
         }
     }
 
+    /// "just one pakora", "actually two samosas" when the order has pakoras / samosas: the line
+    /// whose quantity the count replaces (the line in focus when it is of that item, else the
+    /// last line of it). `None` when the count is not said as the whole count, or the order
+    /// has no line of exactly that item (then it is a new line: "just one mango lassi").
+    pub(super) fn restates(&self, line: &LineMention) -> Option<usize> {
+        let code = line.item.as_deref().filter(|_| line.whole_count)?;
+        let cart = &self.state.cart;
+        self.state
+            .focus
+            .filter(|&i| cart.get(i).is_some_and(|l| l.item == code))
+            .or_else(|| cart.iter().rposition(|l| l.item == code))
+    }
+
     /// "with swiss" after a breakfast sandwich: extraction names the only item that takes
     /// swiss, but said without a count, about the item of the line in focus, and only adding
     /// to it, it is more about that line, not a new one. Returns the line.

@@ -408,6 +408,18 @@ impl Turn<'_> {
         // The line this utterance last added to or changed.
         let mut last: Option<usize> = None;
         for line in choices::ordered_lines(&ex.lines) {
+            // "three samosas, two pakoras" - "actually just one pakora": the whole count of an
+            // item the order has sets that line's quantity; "another pakora" adds one.
+            if let Some(idx) = self.restates(line) {
+                self.state.cart[idx].quantity = line.quantity.max(1);
+                self.apply_to_line(idx, line);
+                self.state.focus = Some(idx);
+                self.notes
+                    .push(format!("quantity of line {idx} set to {}", line.quantity));
+                changed = true;
+                last = Some(idx);
+                continue;
+            }
             if let Some(idx) = last {
                 // "a western omelette with an english muffin and hash browns": an item said
                 // without a count that is also an option of a choice the line before still

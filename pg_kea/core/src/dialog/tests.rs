@@ -578,6 +578,139 @@ mod properties {
     }
 }
 
+/// The order a call submitted, as sorted `line_notation`s.
+fn ordered(m: &CompiledMenu, says: &[&str]) -> Vec<String> {
+    let outs = run(m, &store(), says);
+    let mut lines: Vec<String> = submitted(&outs).lines.iter().map(line_notation).collect();
+    lines.sort();
+    lines
+}
+
+#[test]
+fn just_one_of_an_item_ordered_sets_its_quantity() {
+    let m = venue("indian");
+    for fewer in [
+        "actually just one pakora",
+        "just one pakora",
+        "only one pakora",
+        "actually one pakora",
+    ] {
+        assert_eq!(
+            ordered(
+                &m,
+                &[
+                    "three vegetable samosas, two onion pakoras",
+                    fewer,
+                    "that's all",
+                    "yes"
+                ]
+            ),
+            ["1 pakora", "3 samosa"],
+            "{fewer}"
+        );
+    }
+    // In the same breath, after another item: still the pakora line.
+    assert_eq!(
+        ordered(
+            &m,
+            &[
+                "two onion pakoras and a raita",
+                "only one pakora",
+                "that's all",
+                "yes"
+            ]
+        ),
+        ["1 pakora", "1 raita"]
+    );
+}
+
+#[test]
+fn more_of_an_item_ordered_still_adds() {
+    let m = venue("indian");
+    for more in ["and one more pakora", "another pakora"] {
+        let lines = ordered(&m, &["two onion pakoras", more, "that's all", "yes"]);
+        let count: u32 = lines
+            .iter()
+            .filter(|l| l.ends_with(" pakora"))
+            .map(|l| l.split(' ').next().unwrap().parse::<u32>().unwrap())
+            .sum();
+        assert_eq!(count, 3, "{more}: {lines:?}");
+    }
+}
+
+#[test]
+fn just_one_of_an_item_not_ordered_is_a_new_line() {
+    let m = venue("indian");
+    // Nothing ordered yet, or only other items (one sharing a word of its name).
+    assert_eq!(
+        ordered(&m, &["just one garlic naan", "that's all", "yes"]),
+        ["1 garlic_naan"]
+    );
+    assert_eq!(
+        ordered(
+            &m,
+            &[
+                "two plain naans",
+                "just one garlic naan",
+                "that's all",
+                "yes"
+            ]
+        ),
+        ["1 garlic_naan", "2 plain_naan"]
+    );
+    assert_eq!(
+        ordered(
+            &m,
+            &["a plain naan and two garlic naans", "that's all", "yes"]
+        ),
+        ["1 plain_naan", "2 garlic_naan"]
+    );
+}
+
+#[test]
+fn a_correction_of_one_option_keeps_the_line() {
+    let m = venue("diner");
+    assert_eq!(
+        ordered(
+            &m,
+            &[
+                "a western omelette with wheat toast and hash browns, no wait, home fries",
+                "that's all",
+                "yes"
+            ]
+        ),
+        ["1 western_omelette potatoes=home_fries toast=wheat"]
+    );
+    let m = venue("indian");
+    let lines = ordered(
+        &m,
+        &[
+            "a lamb vindaloo, no sorry, a chana masala, hot",
+            "that's all",
+            "yes",
+        ],
+    );
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].starts_with("1 chana_masala"), "{lines:?}");
+}
+
+#[test]
+fn half_sweet_is_the_half_sugar_level() {
+    let m = venue("boba");
+    assert_eq!(
+        ordered(
+            &m,
+            &[
+                "a large jasmine milk tea",
+                "can i get it half sweet",
+                "that's all",
+                "yes"
+            ]
+        ),
+        ["1 jasmine_milk_tea@large sugar=sugar_50"]
+    );
+}
+
 /// The persona calls of tests/venues/*/calls.txt (run end to end by tests/tests/venue_calls.rs)
 /// through the dialog alone: the same scripts and expectations, without Postgres.
 #[test]

@@ -47,12 +47,40 @@ pub const NUMBERS: &[(&str, u32)] = &[
     ("two dozen", 24),
 ];
 
+/// Words right before a count that make it the whole count wanted ("just one pakora", "only
+/// two samosas"): said of an item already ordered, it sets that line's quantity.
+pub const WHOLE_COUNT: &[&str] = &["just", "only"];
+
 /// Words after a number in a parenthetical that make it a count, not a name ("6 pcs").
 /// Measures ("12 oz", "16 inch") are kept: they are how callers name sizes.
 pub const COUNT_UNITS: &[&str] = &["pc", "pcs", "piece", "pieces", "ct", "count", "pack", "pk"];
 
-/// Percentages with everyday names ("half sugar", "no ice", "full sugar").
-pub const PERCENT_NAMES: &[(u32, &str)] = &[(0, "no"), (0, "zero"), (50, "half"), (100, "full")];
+/// Percentages with everyday names ("half sugar", "no ice", "a quarter sugar", "three quarters
+/// sugar", "full sugar"). Only before the word the percentage is of: "full" alone is no level.
+pub const PERCENT_NAMES: &[(u32, &str)] = &[
+    (0, "no"),
+    (0, "zero"),
+    (25, "quarter"),
+    (25, "a quarter"),
+    (25, "one quarter"),
+    (50, "half"),
+    (75, "three quarter"),
+    (75, "three quarters"),
+    (100, "full"),
+];
+
+/// Words said for one another after a percentage: a sugar level is said of the sweetness
+/// ("50% Sugar" is "half sweet", "fifty percent sweetness"; "Sweetness 25%" is "quarter
+/// sugar"). Only in names with a percentage: "sweet tea" is not "sugar tea".
+pub const PERCENT_OF: &[&[&str]] = &[&["sugar", "sweet", "sweetness"]];
+
+/// A name that is "0%" of a word of the first column is also said as the second: "0% Sugar"
+/// is "unsweetened".
+pub const NONE_OF: &[(&str, &str)] = &[
+    ("sugar", "unsweetened"),
+    ("sweet", "unsweetened"),
+    ("sweetness", "unsweetened"),
+];
 
 /// Abbreviations of English food and ordering words, short form first. Names get forms with
 /// either ("BBQ Chicken" is also "barbecue chicken"; "Macaroni & Cheese" is "mac and cheese").

@@ -9,6 +9,7 @@
 //! and each option is resolved to the group of the line's item.
 
 use super::compile::Tables;
+use super::lexicon;
 use super::matcher::{Meaning, Sense};
 use super::scan::{Scanned, UnitKind};
 use super::types::{Intent, LineMention, ModMention, Qualifier, Span};
@@ -67,6 +68,8 @@ pub struct Line {
     shared: bool,
     /// A size or option was said that the item does not take.
     dropped: bool,
+    /// The count was said as the whole count wanted ("just one", "only two").
+    whole_count: bool,
 }
 
 fn intersect(a: &Option<Vec<u32>>, b: &[u32]) -> Vec<u32> {
@@ -103,6 +106,8 @@ pub struct Builder<'a> {
     pending_count: Option<(u32, usize)>,
     /// "two of each": the quantity of every line said.
     each: Option<u32>,
+    /// Token of a count said after "just"/"only" ("just one pakora").
+    whole_count_at: Option<usize>,
 }
 
 impl<'a> Builder<'a> {
@@ -131,6 +136,7 @@ impl<'a> Builder<'a> {
             retract_pending: false,
             pending_count: None,
             each: None,
+            whole_count_at: None,
         }
     }
 
@@ -203,6 +209,14 @@ impl<'a> Builder<'a> {
                 }
                 _ => false,
             };
+            // "just one pakora", "only 2 samosas": the whole count wanted.
+            let whole_word = |i: usize| lexicon::WHOLE_COUNT.contains(&sc.word(i));
+            let whole = is_num
+                && (whole_word(u.start)
+                    || k.checked_sub(1).is_some_and(|p| {
+                        matches!(units[p].kind, UnitKind::Word { .. }) && whole_word(units[p].start)
+                    }));
+            self.whole_count_at = whole.then_some(u.start);
             let measure = is_num
                 && self.cur.has_content
                 && units.get(k + 1).is_some_and(|n| {
@@ -570,6 +584,7 @@ impl<'a> Builder<'a> {
         }
         self.cur.qty = Some(v);
         self.cur.qty_article = article;
+        self.cur.whole_count = !article && self.whole_count_at == Some(start);
         self.cur.end = end;
         self.neg_chain = false;
     }
@@ -912,7 +927,37 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        if inter.is_empty() || full_group || for_next {
+        // "with wheat toast and hash browns, no wait, home fries": a correction that names
+        // another option of a group just said on this line takes back only that option; the
+        // line stays. The option it replaces is the last one said when it is of that group,
+        // else the one a single-choice group already has. Not when the option is said for the
+        // next line ("a chicken burrito, no wait, carnitas tacos").
+        let replaced = self.retract_pending && !for_next && !inter.is_empty() && {
+            let other_of_group = |m: &Mod| {
+                !m.negated
+                    && m.cands
+                        .iter()
+                        .any(|c| opts.iter().any(|o| o.0 == c.0 && o.1 != c.1))
+            };
+            let single = |m: &Mod| {
+                m.cands.iter().any(|c| {
+                    self.menu.groups[c.0 as usize].max == 1 && opts.iter().any(|o| o.0 == c.0)
+                })
+            };
+            let target = match self.cur.mods.last() {
+                Some(m) if other_of_group(m) => Some(self.cur.mods.len() - 1),
+                _ => self
+                    .cur
+                    .mods
+                    .iter()
+                    .rposition(|m| other_of_group(m) && single(m)),
+            };
+            target.is_some_and(|i| {
+                self.cur.mods.remove(i);
+                true
+            })
+        };
+        if inter.is_empty() || for_next || (full_group && !replaced) {
             self.start_line(start);
             self.cur.cands = Some(items);
         } else {
@@ -1301,7 +1346,13 @@ impl<'a> Builder<'a> {
                 text: sc.text[a..b].to_string(),
             }
         };
+        // "actually two samosas" (a correction with a count of an item it names) says the whole
+        // count too.
+        let whole_count = line.qty.is_some()
+            && !line.qty_article
+            && (line.whole_count || (line.change && !line.change_strong));
         LineMention {
+            whole_count,
             item: item.map(|i| menu.items[i as usize].code.clone()),
             quantity: line.qty.unwrap_or(1),
             quantity_explicit: line.qty.is_some(),

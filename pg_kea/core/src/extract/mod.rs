@@ -18,6 +18,8 @@ mod matcher;
 mod names;
 mod normalise;
 mod scan;
+#[cfg(test)]
+mod tests;
 mod types;
 
 pub use fuzzy::set_interrupt_check;

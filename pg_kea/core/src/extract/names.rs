@@ -28,10 +28,49 @@ pub fn spoken_forms(name: &str) -> Vec<String> {
         for f in ampersand_forms(&b) {
             for g in number_forms(&f) {
                 for h in abbreviation_forms(&g) {
-                    push(h);
+                    for p in percent_of_forms(&h, &f) {
+                        push(p);
+                    }
                 }
             }
         }
+    }
+    out
+}
+
+/// In a name with a percentage (`name` as typed), the word it is a percentage of is also said
+/// as its equivalents ("50% Sugar": "half sweet", "fifty percent sweetness"), and none of it
+/// has a word of its own ("0% Sugar": "unsweetened"). `form` is one spoken form of `name`.
+fn percent_of_forms(form: &str, name: &str) -> Vec<String> {
+    let mut out = vec![form.to_string()];
+    if !name.contains('%') {
+        return out;
+    }
+    let words: Vec<&str> = form.split_whitespace().collect();
+    for class in lexicon::PERCENT_OF {
+        for (i, w) in words.iter().enumerate() {
+            if !class.contains(w) {
+                continue;
+            }
+            for other in class.iter().filter(|o| *o != w) {
+                let mut v = words.clone();
+                v[i] = other;
+                out.push(v.join(" "));
+            }
+        }
+    }
+    // "0% sugar" / "sugar 0%": the percentage and one word.
+    let typed: Vec<String> = name
+        .replace('%', " % ")
+        .split_whitespace()
+        .map(String::from)
+        .collect();
+    let of = match typed.as_slice() {
+        [n, p, w] | [w, n, p] if n == "0" && p == "%" => Some(w.as_str()),
+        _ => None,
+    };
+    if let Some(&(_, said)) = of.and_then(|w| lexicon::NONE_OF.iter().find(|(x, _)| *x == w)) {
+        out.push(said.to_string());
     }
     out
 }
@@ -216,6 +255,23 @@ mod tests {
             assert!(s.contains(&want.to_string()), "{want} in {s:?}");
         }
         assert!(spoken_forms("0% Ice").contains(&"no ice".to_string()));
+        assert!(!spoken_forms("0% Ice").contains(&"unsweetened".to_string()));
+        let s = spoken_forms("50% Sugar");
+        for want in ["half sweet", "fifty percent sweetness", "50 percent sweet"] {
+            assert!(s.contains(&want.to_string()), "{want} in {s:?}");
+        }
+        let q = spoken_forms("25% Sugar");
+        assert!(
+            q.contains(&"quarter sugar".to_string()) && q.contains(&"quarter sweet".to_string())
+        );
+        let t = spoken_forms("75% Sugar");
+        assert!(t.contains(&"three quarters sweet".to_string()), "{t:?}");
+        assert!(spoken_forms("0% Sugar").contains(&"unsweetened".to_string()));
+        assert!(spoken_forms("0% Sugar").contains(&"no sweet".to_string()));
+        assert!(spoken_forms("Sweetness 50%").contains(&"sugar fifty percent".to_string()));
+        // Only in names with a percentage.
+        assert!(!spoken_forms("Sweet Tea").contains(&"sugar tea".to_string()));
+        assert!(!spoken_forms("Brown Sugar Milk Tea").contains(&"brown sweet milk tea".to_string()));
         assert!(spoken_forms("Two Eggs Any Style").contains(&"2 eggs any style".to_string()));
         assert!(spoken_forms("BBQ Chicken").contains(&"barbecue chicken".to_string()));
         assert_eq!(initials("Orange Juice", |_| false).as_deref(), Some("oj"));

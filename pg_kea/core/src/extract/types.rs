@@ -46,6 +46,12 @@ pub struct LineMention {
     /// chicken and a cheese one): their codes, so the dialog can ask which one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub candidates: Vec<String>,
+    /// The count was said as the whole count wanted of the item ("just one pakora", "only two",
+    /// "actually two samosas"): when the order already has a line of this item, the dialog
+    /// sets that line's quantity instead of adding a line. False for "another pakora", "one
+    /// more pakora", or a count said plainly.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub whole_count: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
