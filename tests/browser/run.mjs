@@ -346,9 +346,13 @@ try {
       await owner.fill('#transfer', '+12125550123');
       await owner.fill('[data-hours-day="1"] input[name=opens]', '11:00');
       await owner.fill('[data-hours-day="1"] input[name=closes]', '22:00');
+      // The previous step's toasts may still be showing: wait for this save's own.
+      await owner.evaluate(() => document.querySelectorAll('#toasts .toast').forEach(t => t.remove()));
       await owner.click('#save-settings');
       await owner.waitForSelector('.toast.ok', { timeout: 5000 });
-      const m = JSON.parse(sql(`select jsonb_build_object('g', greeting, 't', transfer_number, 'h', hours_text) from app.merchants where id = ${merchantId}`));
+      const saved = () => JSON.parse(sql(`select jsonb_build_object('g', greeting, 't', transfer_number, 'h', hours_text) from app.merchants where id = ${merchantId}`));
+      let m = saved();
+      for (const until = Date.now() + 3000; !/Monday, 11:00 AM/.test(m.h) && Date.now() < until; m = saved()) await sleep(100);
       assert(m.t === '+12125550123' && /Bella Napoli/.test(m.g), JSON.stringify(m));
       assert(/Monday, 11:00 AM to 10:00 PM/.test(m.h), m.h);
     }, { needs: false });
