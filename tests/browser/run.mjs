@@ -51,8 +51,15 @@ async function step(name, fn, { needs = true } = {}) {
 function skip(name, why) { results.skipped++; console.log(`  skip  ${name} (${why})`); }
 function assert(cond, message) { if (!cond) throw new Error(message); }
 
-async function freePort() {
-  return new Promise(res => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
+// n distinct free ports: all held open at once, then closed (one at a time, two calls could get
+// the same port back: the Square stand-in and the worker's metrics once did).
+async function freePorts(n) {
+  const servers = await Promise.all(Array.from({ length: n }, () => new Promise(res => {
+    const s = createServer(); s.listen(0, '127.0.0.1', () => res(s));
+  })));
+  const ports = servers.map(s => s.address().port);
+  await Promise.all(servers.map(s => new Promise(res => s.close(res))));
+  return ports;
 }
 
 // --- the world: a merchant with its own queue, two agents who serve only it ------------------
@@ -83,10 +90,12 @@ const agents = [['Maya Chen', 'maya'], ['Sam Ortiz', 'sam']].map(([name, user]) 
 
 // --- the gateway (and, with KEA_BROWSER_POS, the worker and the stand-ins) -------------------
 const children = [];
+// Whatever way this script ends (an early process.exit too), nothing it started outlives it.
+process.on('exit', () => { for (const c of children) c.kill('SIGTERM'); });
 const withPos = process.env.KEA_BROWSER_POS === '1';
 let posUrl = 'http://127.0.0.1:9';
+const [pos, square, twilio, metrics, port] = await freePorts(5);
 if (withPos) {
-  const [pos, square, twilio, metrics] = [await freePort(), await freePort(), await freePort(), await freePort()];
   posUrl = `http://127.0.0.1:${pos}`;
   const common = { ...process.env, TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000', TWILIO_AUTH_TOKEN: AUTH_TOKEN, KEA_LOG: 'warn' };
   children.push(spawn(resolve(root, 'target/debug/kea-standins'), [], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...common,
@@ -104,13 +113,13 @@ if (withPos) {
   }
 }
 sql(`select api.connect_pos(${merchantId}, 'webhook', ${lit(posUrl + '/orders')}, 'browser-test-secret')`);
-const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const gateway = spawn(resolve(root, 'target/debug/kea-gateway'), [], {
   env: { ...process.env, KEA_LISTEN: `127.0.0.1:${port}`, KEA_DATABASE_URL: DB_URL, KEA_JWT_SECRET: JWT_SECRET,
     TWILIO_AUTH_TOKEN: AUTH_TOKEN, KEA_LOG: process.env.KEA_LOG || 'warn' },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
+children.push(gateway);
 for (let i = 0; ; i++) {
   try { if ((await fetch(base + '/healthz')).ok) break; } catch { /* not yet */ }
   if (i > 100) { console.error('the gateway did not start'); process.exit(2); }
