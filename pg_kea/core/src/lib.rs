@@ -16,4 +16,6 @@ pub mod foodordering;
 pub mod menu;
 pub mod order_rules;
 pub mod square_catalog;
+#[cfg(test)]
+mod test_venues;
 pub mod twiml;

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::menu::Menu;
+use crate::test_venues::venue;
 
 fn menu() -> CompiledMenu {
     let menu: Menu = serde_json::from_str(include_str!(
@@ -9,18 +10,6 @@ fn menu() -> CompiledMenu {
     ))
     .expect("the demo menu parses");
     CompiledMenu::new(menu)
-}
-
-/// A hand-written POS menu of tests/venues/.
-fn venue(name: &str) -> CompiledMenu {
-    let text = match name {
-        "taqueria" => include_str!("../../../../tests/venues/taqueria/menu.json"),
-        "indian" => include_str!("../../../../tests/venues/indian/menu.json"),
-        "boba" => include_str!("../../../../tests/venues/boba/menu.json"),
-        "diner" => include_str!("../../../../tests/venues/diner/menu.json"),
-        _ => include_str!("../../../../tests/venues/coffee/menu.json"),
-    };
-    CompiledMenu::new(serde_json::from_str(text).expect("the venue menu parses"))
 }
 
 fn store() -> Store {

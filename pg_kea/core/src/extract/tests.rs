@@ -2,17 +2,7 @@
 //! menu (whole counts, corrections of one option, sugar levels said of sweetness).
 
 use super::*;
-
-fn venue(name: &str) -> CompiledMenu {
-    let text = match name {
-        "taqueria" => include_str!("../../../../tests/venues/taqueria/menu.json"),
-        "indian" => include_str!("../../../../tests/venues/indian/menu.json"),
-        "boba" => include_str!("../../../../tests/venues/boba/menu.json"),
-        "diner" => include_str!("../../../../tests/venues/diner/menu.json"),
-        _ => include_str!("../../../../tests/venues/coffee/menu.json"),
-    };
-    CompiledMenu::new(serde_json::from_str(text).expect("the venue menu parses"))
-}
+use crate::test_venues::venue;
 
 /// "2 garlic_naan@ potatoes=home_fries toast=wheat" (options sorted), one per line.
 fn lines(ext: &Extraction) -> Vec<String> {

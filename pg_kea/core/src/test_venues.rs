@@ -1,0 +1,16 @@
+//! The hand-written POS menus of tests/venues/, compiled, for the unit tests of extraction and
+//! the dialog.
+
+use crate::extract::CompiledMenu;
+
+/// One venue's menu (any name not listed is the coffee shop).
+pub fn venue(name: &str) -> CompiledMenu {
+    let text = match name {
+        "taqueria" => include_str!("../../../tests/venues/taqueria/menu.json"),
+        "indian" => include_str!("../../../tests/venues/indian/menu.json"),
+        "boba" => include_str!("../../../tests/venues/boba/menu.json"),
+        "diner" => include_str!("../../../tests/venues/diner/menu.json"),
+        _ => include_str!("../../../tests/venues/coffee/menu.json"),
+    };
+    CompiledMenu::new(serde_json::from_str(text).expect("the venue menu parses"))
+}
