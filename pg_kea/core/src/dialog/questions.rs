@@ -226,31 +226,20 @@ impl Turn<'_> {
         }
         let named: Vec<_> = sizes
             .iter()
+            .copied()
             .filter(|v| size_named(text, &v.name, &v.aliases))
             .collect();
-        let shown: Vec<String> = if named.is_empty() {
-            sizes
-                .iter()
-                .map(|v| {
-                    format!(
-                        "{} for a {}",
-                        speech::money(v.price_cents),
-                        v.name.to_lowercase()
-                    )
-                })
-                .collect()
-        } else {
-            named
-                .iter()
-                .map(|v| {
-                    format!(
-                        "{} for a {}",
-                        speech::money(v.price_cents),
-                        v.name.to_lowercase()
-                    )
-                })
-                .collect()
-        };
+        let quoted = if named.is_empty() { sizes } else { named };
+        let shown: Vec<String> = quoted
+            .iter()
+            .map(|v| {
+                format!(
+                    "{} for a {}",
+                    speech::money(v.price_cents),
+                    v.name.to_lowercase()
+                )
+            })
+            .collect();
         speech::list_with(&shown, "or")
     }
 
