@@ -114,31 +114,9 @@ impl Venue {
                 )
             }
             Gold::Cases(cases) => {
-                // As venues::run: the extracted lines equal the expected ones as a multiset,
-                // and every expected intent is present.
-                let case = &cases[i];
                 let got: Vec<String> = ext.lines.iter().map(venues::line_key).collect();
-                let mut left = case.lines.clone();
-                let mut all_hit = true;
-                for k in &got {
-                    match left.iter().position(|e| e == k) {
-                        Some(j) => {
-                            left.remove(j);
-                        }
-                        None => all_hit = false,
-                    }
-                }
-                let intents: Vec<String> = ext
-                    .intents
-                    .iter()
-                    .filter_map(|i| {
-                        serde_json::to_value(i).ok()?["intent"]
-                            .as_str()
-                            .map(String::from)
-                    })
-                    .collect();
-                let ok =
-                    left.is_empty() && all_hit && case.intents.iter().all(|i| intents.contains(i));
+                let intents = venues::intent_names(ext);
+                let ok = venues::score(&cases[i], ext.clone()).ok;
                 (ok, serde_json::json!({"lines": got, "intents": intents}))
             }
         }

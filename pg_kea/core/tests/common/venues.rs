@@ -158,7 +158,24 @@ pub struct Outcome {
 }
 
 pub fn run(menu: &CompiledMenu, case: &Case) -> Outcome {
-    let ext = menu.extract(&case.utterance);
+    score(case, menu.extract(&case.utterance))
+}
+
+/// The names of the intents `ext` found ("remove_item", "done"...).
+pub fn intent_names(ext: &Extraction) -> Vec<String> {
+    ext.intents
+        .iter()
+        .filter_map(|i| {
+            serde_json::to_value(i).ok()?["intent"]
+                .as_str()
+                .map(String::from)
+        })
+        .collect()
+}
+
+/// Right when the extracted lines equal the expected ones as a multiset and every expected
+/// intent is present (however `ext` was made: here, or through PostgreSQL by the bench).
+pub fn score(case: &Case, ext: Extraction) -> Outcome {
     let mut left = case.lines.clone();
     let mut lines = Vec::with_capacity(ext.lines.len());
     for l in &ext.lines {
@@ -169,15 +186,7 @@ pub fn run(menu: &CompiledMenu, case: &Case) -> Outcome {
         }
         lines.push((l.confidence, hit.is_some()));
     }
-    let intents: Vec<String> = ext
-        .intents
-        .iter()
-        .filter_map(|i| {
-            serde_json::to_value(i).ok()?["intent"]
-                .as_str()
-                .map(String::from)
-        })
-        .collect();
+    let intents = intent_names(&ext);
     let ok = left.is_empty()
         && lines.iter().all(|l| l.1)
         && case.intents.iter().all(|i| intents.contains(i));
