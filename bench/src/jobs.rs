@@ -463,28 +463,17 @@ impl Worker {
     }
 }
 
-/// Sum of `kea_worker_jobs_completed_total{kind="noop"}` on the worker's metrics endpoint
-/// (a plain HTTP/1.0 GET); None while it does not answer (not listening yet).
-async fn noop_completed(port: u16) -> Option<u64> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let get = async {
-        let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .ok()?;
-        s.write_all(b"GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-            .await
-            .ok()?;
-        let mut body = Vec::new();
-        s.read_to_end(&mut body).await.ok()?;
-        Some(String::from_utf8_lossy(&body).into_owned())
-    };
-    let text = tokio::time::timeout(Duration::from_secs(2), get)
+/// Sum of `kea_worker_jobs_completed_total{kind="noop"}` on the worker's metrics endpoint;
+/// None while it does not answer (not listening yet).
+async fn noop_completed(http: &reqwest::Client, port: u16) -> Option<u64> {
+    let r = http
+        .get(format!("http://127.0.0.1:{port}/metrics"))
+        .send()
         .await
-        .ok()??;
-    let (head, body) = text.split_once("\r\n\r\n")?;
-    if head.split(' ').nth(1) != Some("200") {
-        return None;
-    }
+        .ok()?
+        .error_for_status()
+        .ok()?;
+    let body = r.text().await.ok()?;
     Some(
         body.lines()
             .filter(|l| {
@@ -500,8 +489,12 @@ async fn noop_completed(port: u16) -> Option<u64> {
 /// are polled rather than the table, which would take CPU from the worker being measured.
 async fn wait_drained(worker: &mut Worker, n: usize, limit: Duration) -> Result<(), String> {
     let t0 = Instant::now();
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build()
+        .map_err(|e| e.to_string())?;
     loop {
-        let done = noop_completed(worker.port).await.unwrap_or(0);
+        let done = noop_completed(&http, worker.port).await.unwrap_or(0);
         if done as usize >= n {
             return Ok(());
         }
