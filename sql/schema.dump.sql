@@ -2648,10 +2648,9 @@ ALTER FUNCTION app.save_order(p_merchant_id bigint, p_call_id bigint, p_order js
 CREATE FUNCTION app.schedule_periodic() RETURNS void
     LANGUAGE sql
     AS $$
-    select app.enqueue(0, 'sweep_calls', '{}',
-                       'sweep_calls:' || (extract(epoch from now())::bigint / 300)::text,
-                       null, 3, 3)
-     where app.job_for_key(0, 'sweep_calls:' || (extract(epoch from now())::bigint / 300)::text) is null
+    select app.enqueue(0, 'sweep_calls', '{}', p.key, null, 3, 3)
+      from (select 'sweep_calls:' || (extract(epoch from now())::bigint / 300)::text as key) p
+     where app.job_for_key(0, p.key) is null
 $$;
 
 ALTER FUNCTION app.schedule_periodic() OWNER TO kea_owner;

@@ -102,12 +102,12 @@ $$;
 
 -- The periodic jobs, enqueued at most once per period whoever asks (every worker does, on each
 -- poll): stale calls are swept and old finished jobs pruned every 5 minutes.
+-- The look-up first: app.enqueue alone would take a job id and try the key on every poll.
 create function app.schedule_periodic() returns void
 language sql as $$
-    select app.enqueue(0, 'sweep_calls', '{}',
-                       'sweep_calls:' || (extract(epoch from now())::bigint / 300)::text,
-                       null, 3, 3)
-     where app.job_for_key(0, 'sweep_calls:' || (extract(epoch from now())::bigint / 300)::text) is null
+    select app.enqueue(0, 'sweep_calls', '{}', p.key, null, 3, 3)
+      from (select 'sweep_calls:' || (extract(epoch from now())::bigint / 300)::text as key) p
+     where app.job_for_key(0, p.key) is null
 $$;
 
 -- Completed and cancelled jobs are kept a week for inspection, dead ones until someone looks at
