@@ -72,15 +72,13 @@ pub const PERCENT_NAMES: &[(u32, &str)] = &[
 /// Words said for one another after a percentage: a sugar level is said of the sweetness
 /// ("50% Sugar" is "half sweet", "fifty percent sweetness"; "Sweetness 25%" is "quarter
 /// sugar"). Only in names with a percentage: "sweet tea" is not "sugar tea".
-pub const PERCENT_OF: &[&[&str]] = &[&["sugar", "sweet", "sweetness"]];
+pub const PERCENT_OF: &[&[&str]] = &[SWEETNESS];
+
+const SWEETNESS: &[&str] = &["sugar", "sweet", "sweetness"];
 
 /// A name that is "0%" of a word of the first column is also said as the second: "0% Sugar"
 /// is "unsweetened".
-pub const NONE_OF: &[(&str, &str)] = &[
-    ("sugar", "unsweetened"),
-    ("sweet", "unsweetened"),
-    ("sweetness", "unsweetened"),
-];
+pub const NONE_OF: &[(&[&str], &str)] = &[(SWEETNESS, "unsweetened")];
 
 /// Abbreviations of English food and ordering words, short form first. Names get forms with
 /// either ("BBQ Chicken" is also "barbecue chicken"; "Macaroni & Cheese" is "mac and cheese").

@@ -25,25 +25,29 @@ pub fn spoken_forms(name: &str) -> Vec<String> {
         }
     };
     for b in bases {
+        let percent = b.contains('%');
         for f in ampersand_forms(&b) {
             for g in number_forms(&f) {
                 for h in abbreviation_forms(&g) {
-                    for p in percent_of_forms(&h, &f) {
+                    for p in percent_of_forms(&h, percent) {
                         push(p);
                     }
                 }
             }
         }
+        if let Some(said) = none_of_form(&b) {
+            push(said.to_string());
+        }
     }
     out
 }
 
-/// In a name with a percentage (`name` as typed), the word it is a percentage of is also said
-/// as its equivalents ("50% Sugar": "half sweet", "fifty percent sweetness"), and none of it
-/// has a word of its own ("0% Sugar": "unsweetened"). `form` is one spoken form of `name`.
-fn percent_of_forms(form: &str, name: &str) -> Vec<String> {
+/// In a name with a percentage, the word it is a percentage of is also said as its
+/// equivalents ("50% Sugar": "half sweet", "fifty percent sweetness"). `form` is one spoken
+/// form of the name; `percent`: whether the name has a percentage.
+fn percent_of_forms(form: &str, percent: bool) -> Vec<String> {
     let mut out = vec![form.to_string()];
-    if !name.contains('%') {
+    if !percent {
         return out;
     }
     let words: Vec<&str> = form.split_whitespace().collect();
@@ -59,20 +63,25 @@ fn percent_of_forms(form: &str, name: &str) -> Vec<String> {
             }
         }
     }
-    // "0% sugar" / "sugar 0%": the percentage and one word.
+    out
+}
+
+/// A name that is none of something with a word of its own: "0% Sugar" / "Sugar 0%" is
+/// "unsweetened" (`name` as typed, lower case).
+fn none_of_form(name: &str) -> Option<&'static str> {
     let typed: Vec<String> = name
         .replace('%', " % ")
         .split_whitespace()
         .map(String::from)
         .collect();
     let of = match typed.as_slice() {
-        [n, p, w] | [w, n, p] if n == "0" && p == "%" => Some(w.as_str()),
-        _ => None,
+        [n, p, w] | [w, n, p] if n == "0" && p == "%" => w.as_str(),
+        _ => return None,
     };
-    if let Some(&(_, said)) = of.and_then(|w| lexicon::NONE_OF.iter().find(|(x, _)| *x == w)) {
-        out.push(said.to_string());
-    }
-    out
+    lexicon::NONE_OF
+        .iter()
+        .find(|(class, _)| class.contains(&of))
+        .map(|&(_, said)| said)
 }
 
 /// "elote (mexican street corn)" -> ("elote", Some("mexican street corn")).
