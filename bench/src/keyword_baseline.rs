@@ -20,7 +20,7 @@
 
 use std::collections::HashMap;
 
-use kea_core::extract::{Extraction, LineMention, ModMention};
+use kea_core::extract::{fold_accent, Extraction, LineMention, ModMention};
 use kea_core::menu::Menu;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -242,16 +242,7 @@ fn words(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut w = String::new();
     for c in text.chars().flat_map(char::to_lowercase) {
-        let c = match c {
-            'á' | 'à' | 'â' | 'ä' | 'ã' => 'a',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'í' | 'ì' | 'î' | 'ï' => 'i',
-            'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
-            'ú' | 'ù' | 'û' | 'ü' => 'u',
-            'ñ' => 'n',
-            'ç' => 'c',
-            c => c,
-        };
+        let c = fold_accent(c).unwrap_or(c);
         if c == '\'' || c == '\u{2019}' {
             continue;
         }

@@ -23,6 +23,7 @@ mod tests;
 mod types;
 
 pub use fuzzy::set_interrupt_check;
+pub use normalise::fold_accent;
 pub use types::*;
 
 use crate::menu::Menu;

@@ -55,7 +55,8 @@ pub fn normalise(text: &str) -> (String, Vec<Token>) {
     (out, tokens)
 }
 
-fn fold_accent(c: char) -> Option<char> {
+/// The plain letter of an accented Latin one ("é" -> 'e'), lower case; None for any other.
+pub fn fold_accent(c: char) -> Option<char> {
     let plain = match c.to_lowercase().next()? {
         'á' | 'à' | 'â' | 'ä' | 'ã' => 'a',
         'é' | 'è' | 'ê' | 'ë' => 'e',
