@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dialog::CartLine;
 use crate::extract::{ModMention, Qualifier};
-use crate::menu::{Item, Menu};
+use crate::menu::{Item, Menu, ModifierGroup};
 
 /// The largest quantity of one line an agent may enter (a typo guard, not a menu rule).
 pub const MAX_QUANTITY: u32 = 999;
@@ -50,6 +50,34 @@ pub struct Problem {
     pub line: usize,
     pub code: &'static str,
     pub message: String,
+    /// The modifier group and option the rule is about, for the dialog's repairs (not part of
+    /// `kea.validate_lines`' answer).
+    #[serde(skip)]
+    pub group: Option<String>,
+    #[serde(skip)]
+    pub option: Option<String>,
+}
+
+impl From<&CartLine> for RuleLine {
+    /// The dialog's cart line, checked by the same rules as a stored one.
+    fn from(line: &CartLine) -> Self {
+        RuleLine {
+            item: line.item.clone(),
+            variation: line.variation.clone(),
+            quantity: i64::from(line.quantity),
+            modifiers: line
+                .modifiers
+                .iter()
+                .map(|m| RuleModifier {
+                    group: m.group.clone(),
+                    option: m.option.clone(),
+                    qualifier: m.qualifier,
+                    negated: m.negated,
+                    quantity: m.quantity,
+                })
+                .collect(),
+        }
+    }
 }
 
 impl RuleLine {
@@ -77,30 +105,55 @@ impl RuleLine {
 
 /// Every rule the lines break, in line order; empty when all of them are complete and valid.
 pub fn validate(menu: &Menu, lines: &[RuleLine]) -> Vec<Problem> {
+    lines
+        .iter()
+        .enumerate()
+        .flat_map(|(idx, line)| validate_line(menu, idx, line))
+        .collect()
+}
+
+/// The dialog's cart, by the same rules: what a read-back or a submit may not carry.
+pub fn validate_cart(menu: &Menu, cart: &[CartLine]) -> Vec<Problem> {
+    cart.iter()
+        .enumerate()
+        .flat_map(|(idx, line)| validate_line(menu, idx, &RuleLine::from(line)))
+        .collect()
+}
+
+/// Every rule one line breaks; `idx` is its position, for the problems' `line`.
+pub fn validate_line(menu: &Menu, idx: usize, line: &RuleLine) -> Vec<Problem> {
     let mut problems = Vec::new();
-    for (idx, line) in lines.iter().enumerate() {
-        let mut bad = |code: &'static str, message: String| {
+    {
+        let mut bad = |code: &'static str, message: String, about: About| {
             problems.push(Problem {
                 line: idx,
                 code,
                 message,
+                group: about.0.map(str::to_string),
+                option: about.1.map(str::to_string),
             })
         };
         if line.quantity < 1 || line.quantity > i64::from(MAX_QUANTITY) {
             bad(
                 "bad_quantity",
                 format!("quantity must be 1 to {MAX_QUANTITY}"),
+                NOTHING,
             );
         }
         let Some(item) = menu.item(&line.item) else {
             bad(
                 "unknown_item",
                 format!("the menu has no item {:?}", line.item),
+                NOTHING,
             );
-            continue;
+            return problems;
         };
         if !item.available {
-            bad("item_sold_out", format!("{} is sold out", item.name));
+            bad(
+                "item_sold_out",
+                format!("{} is sold out", item.name),
+                NOTHING,
+            );
         }
         check_variation(item, line, &mut bad);
         check_groups(menu, item, line, &mut bad);
@@ -108,7 +161,15 @@ pub fn validate(menu: &Menu, lines: &[RuleLine]) -> Vec<Problem> {
     problems
 }
 
-fn check_variation(item: &Item, line: &RuleLine, bad: &mut impl FnMut(&'static str, String)) {
+/// What a problem is about: a modifier group, and an option of it.
+type About<'a> = (Option<&'a str>, Option<&'a str>);
+const NOTHING: About<'static> = (None, None);
+
+fn check_variation(
+    item: &Item,
+    line: &RuleLine,
+    bad: &mut impl FnMut(&'static str, String, About),
+) {
     match line.variation.as_deref() {
         None if !item.variations.is_empty() && item.default_variation.is_none() => bad(
             "size_required",
@@ -117,33 +178,60 @@ fn check_variation(item: &Item, line: &RuleLine, bad: &mut impl FnMut(&'static s
                 item.name,
                 names(item.variations.iter().map(|v| v.name.as_str()))
             ),
+            NOTHING,
         ),
         None => {}
         Some(code) => match item.variation(code) {
             None => bad(
                 "unknown_size",
                 format!("{} has no size {code:?}", item.name),
+                NOTHING,
             ),
             Some(v) if !v.available => bad(
                 "size_sold_out",
                 format!("{} {} is sold out", v.name, item.name),
+                NOTHING,
             ),
             Some(_) => {}
         },
     }
 }
 
+/// How many options of `group` the line has: what it chose (counts included) and the
+/// defaults it did not touch. The dialog asks by the same count.
+pub fn chosen_in_group(group: &ModifierGroup, mods: &[RuleModifier]) -> (u32, u32) {
+    let chosen: u32 = mods
+        .iter()
+        .filter(|m| m.group == group.code && !m.negated)
+        .map(|m| m.quantity.unwrap_or(1).max(1))
+        .sum();
+    // Options on by default count unless the line took them off.
+    let defaults = group
+        .options
+        .iter()
+        .filter(|o| {
+            o.default
+                && !mods
+                    .iter()
+                    .any(|m| m.group == group.code && m.option == o.code)
+        })
+        .count() as u32;
+    (chosen, defaults)
+}
+
 fn check_groups(
     menu: &Menu,
     item: &Item,
     line: &RuleLine,
-    bad: &mut impl FnMut(&'static str, String),
+    bad: &mut impl FnMut(&'static str, String, About),
 ) {
     for m in &line.modifiers {
+        let about = (Some(m.group.as_str()), Some(m.option.as_str()));
         if !item.groups.iter().any(|g| g == &m.group) {
             bad(
                 "group_not_on_item",
                 format!("{} takes no {:?}", item.name, m.group),
+                about,
             );
             continue;
         }
@@ -151,6 +239,7 @@ fn check_groups(
             bad(
                 "unknown_group",
                 format!("the menu has no group {:?}", m.group),
+                about,
             );
             continue;
         };
@@ -158,22 +247,29 @@ fn check_groups(
             bad(
                 "unknown_option",
                 format!("{} has no option {:?}", group.name, m.option),
+                about,
             );
             continue;
         };
         if !option.available && !m.negated {
-            bad("option_sold_out", format!("{} is sold out", option.name));
+            bad(
+                "option_sold_out",
+                format!("{} is sold out", option.name),
+                about,
+            );
         }
         if m.negated && !group.negatable && !option.default {
             bad(
                 "not_negatable",
                 format!("{} cannot be left out", option.name),
+                about,
             );
         }
         if m.qualifier.is_some() && !group.qualified && m.qualifier != Some(Qualifier::Double) {
             bad(
                 "not_qualified",
                 format!("{} cannot be extra or light", option.name),
+                about,
             );
         }
     }
@@ -181,24 +277,8 @@ fn check_groups(
         let Some(group) = menu.group(code) else {
             continue;
         };
-        let chosen: u32 = line
-            .modifiers
-            .iter()
-            .filter(|m| &m.group == code && !m.negated)
-            .map(|m| m.quantity.unwrap_or(1).max(1))
-            .sum();
-        // Options on by default count unless the line took them off.
-        let defaults = group
-            .options
-            .iter()
-            .filter(|o| {
-                o.default
-                    && !line
-                        .modifiers
-                        .iter()
-                        .any(|m| &m.group == code && m.option == o.code)
-            })
-            .count() as u32;
+        let about = (Some(code.as_str()), None);
+        let (chosen, defaults) = chosen_in_group(group, &line.modifiers);
         if chosen + defaults < group.min {
             bad(
                 "choice_required",
@@ -219,6 +299,7 @@ fn check_groups(
                             .map(|o| o.name.as_str())
                     )
                 ),
+                about,
             );
         }
         if group.max > 0 && chosen > group.max {
@@ -230,6 +311,7 @@ fn check_groups(
                     group.max,
                     group.name.to_lowercase()
                 ),
+                about,
             );
         }
     }

@@ -6,7 +6,7 @@
 //! caller may answer with ("the second one"); the third time a person is offered; after that the
 //! call goes to one.
 
-use super::state::{Asking, CartLine, Phase};
+use super::state::{Asking, Phase};
 use super::{speech, Turn};
 use crate::extract::{Extraction, Intent, LineMention, ModMention};
 use crate::menu::Item;
@@ -184,6 +184,9 @@ impl Turn<'_> {
     /// The first line missing something: which item it is, its size or a required option.
     /// Asks for it and returns the prompt.
     pub(super) fn next_choice(&mut self) -> Option<(String, Next)> {
+        // Whatever needs no question is repaired first (docs/dialog.md, "One definition of a
+        // valid order"), so the questions are only about what the caller must decide.
+        self.tidy_cart();
         let before = (self.state.asking.clone(), self.state.which.len());
         if !self.state.which.is_empty() {
             self.state.asking = None;
@@ -211,64 +214,6 @@ impl Turn<'_> {
         Some(self.ask(say))
     }
 
-    /// The first cart line missing its size or a required option.
-    fn missing_choice(&self) -> Option<Asking> {
-        let menu = &self.menu.menu;
-        for (idx, line) in self.state.cart.iter().enumerate() {
-            let Some(item) = menu.item(&line.item) else {
-                continue;
-            };
-            // A size the item no longer has counts as none (the menu changed under the call).
-            let sized = line
-                .variation
-                .as_deref()
-                .and_then(|v| item.variation(v))
-                .is_some();
-            if !item.variations.is_empty() && !sized {
-                return Some(Asking {
-                    line: idx,
-                    group: None,
-                });
-            }
-            if let Some(g) = item.groups.iter().find(|g| !self.group_filled(line, g)) {
-                return Some(Asking {
-                    line: idx,
-                    group: Some(g.clone()),
-                });
-            }
-        }
-        None
-    }
-
-    /// Whether `line` has as many choices of group `g` as the group requires.
-    fn group_filled(&self, line: &CartLine, g: &str) -> bool {
-        let Some(group) = self.menu.menu.group(g) else {
-            return true;
-        };
-        let chosen = line
-            .modifiers
-            .iter()
-            .filter(|m| m.group == g && !m.negated)
-            .count() as u32;
-        let defaults = group.options.iter().filter(|o| o.default).count() as u32;
-        group.min == 0 || chosen + defaults >= group.min
-    }
-
-    /// Whether the question `asking` asks is answered now.
-    fn answered(&self, asking: &Asking) -> bool {
-        let Some(line) = self.state.cart.get(asking.line) else {
-            return true;
-        };
-        match &asking.group {
-            None => self.menu.menu.item(&line.item).is_none_or(|i| {
-                line.variation
-                    .as_deref()
-                    .is_some_and(|v| i.variation(v).is_some())
-            }),
-            Some(g) => self.group_filled(line, g),
-        }
-    }
-
     /// "What size would you like for the pepperoni pizzas: small, medium or large?"
     pub(super) fn choice_question(&self) -> String {
         if !self.state.which.is_empty() {
@@ -290,6 +235,20 @@ impl Turn<'_> {
         };
         let what = speech::plural(&item.name, line.quantity);
         let names = self.asked_options();
+        if let Some(g) = asking
+            .group
+            .as_deref()
+            .filter(|g| self.over_limit(asking.line, g))
+        {
+            let max = menu.group(g).map_or(1, |g| g.max);
+            if max > 1 {
+                return format!(
+                    "The {what} can have up to {max} {}. Which would you like: {}?",
+                    self.group_word(g),
+                    speech::list_with(&names, "or")
+                );
+            }
+        }
         match &asking.group {
             None => format!(
                 "What size would you like for the {what}: {}?",
@@ -416,6 +375,14 @@ impl Turn<'_> {
         else {
             return Vec::new();
         };
+        if let Some(g) = asking
+            .group
+            .as_deref()
+            .filter(|g| self.over_limit(asking.line, g))
+        {
+            // Two values where the group takes one: which of those two, not the whole list.
+            return self.values_on_line(asking.line, g);
+        }
         match &asking.group {
             None => item
                 .variations
@@ -448,6 +415,14 @@ impl Turn<'_> {
         let menu = &self.menu.menu;
         let item = menu.item(&self.state.cart.get(idx)?.item)?.clone();
         let before = self.state.cart[idx].clone();
+        if let Some(g) = asking.group.as_deref().filter(|g| self.over_limit(idx, g)) {
+            let about: Vec<&LineMention> = ex
+                .lines
+                .iter()
+                .filter(|l| l.item.as_ref().is_none_or(|c| *c == item.code))
+                .collect();
+            self.keep_named_values(text, &about, idx, g);
+        }
         let mut rest: Vec<LineMention> = Vec::new();
         for l in &ex.lines {
             let about_it = match &l.item {
@@ -898,7 +873,7 @@ fn mention(group: &str, option: &str) -> ModMention {
 
 /// Lower case, letters and digits only, one space between words: "Pico de Gallo" and
 /// "pico-de-gallo" compare equal.
-fn normalised(s: &str) -> String {
+pub(super) fn normalised(s: &str) -> String {
     words(s).join(" ")
 }
 

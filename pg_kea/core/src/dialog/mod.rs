@@ -7,6 +7,7 @@
 mod choices;
 pub mod pricing;
 mod questions;
+mod repair;
 pub mod speech;
 pub mod state;
 
@@ -67,6 +68,7 @@ pub fn step(menu: &CompiledMenu, state: CallState, input: &TurnInput) -> TurnOut
         removed: Vec::new(),
         offered: None,
         offered_size: None,
+        sold_out: Vec::new(),
     };
     let (say, next) = turn.run();
     turn.finish(say, next)
@@ -87,6 +89,8 @@ struct Turn<'a> {
     offered: Option<String>,
     /// The size named in that question (`CallState::offered_size`).
     offered_size: Option<String>,
+    /// Names of what this turn took off the cart because it is sold out, said first.
+    sold_out: Vec<String>,
 }
 
 impl Turn<'_> {
@@ -105,6 +109,10 @@ impl Turn<'_> {
     }
 
     fn finish(mut self, say: String, next: Next) -> TurnOutput {
+        let say = match self.sold_out_notice() {
+            Some(notice) if !say.is_empty() => format!("{notice} {say}"),
+            _ => say,
+        };
         // What was said is stored (`app.turns.said`) and repeated as well as rendered: it
         // carries no character the TwiML could not.
         let say = twiml::xml_safe(&say).into_owned();
@@ -636,6 +644,9 @@ impl Turn<'_> {
     }
 
     fn read_back(&mut self) -> (String, Next) {
+        if let Some(reply) = self.not_ready() {
+            return reply;
+        }
         self.state.phase = Phase::Confirm;
         let order = price_order(&self.menu.menu, &self.state.cart, &self.state.details);
         let mut say = speech::read_back(&order);
@@ -650,6 +661,24 @@ impl Turn<'_> {
         say.push_str(" Shall I place the order?");
         self.notes.push("read back".into());
         self.ask(say)
+    }
+
+    /// The last guard before a read-back or a submit, after every question was asked: an
+    /// empty cart goes back to ordering, and a cart the shared validation still refuses (a
+    /// rule no repair knows) goes to a person rather than be read back or saved.
+    fn not_ready(&mut self) -> Option<(String, Next)> {
+        if self.state.cart.is_empty() {
+            self.state.phase = Phase::Ordering;
+            return Some(
+                self.ask("You haven't ordered anything yet. What can I get for you?".into()),
+            );
+        }
+        let problems = crate::order_rules::validate_cart(&self.menu.menu, &self.state.cart);
+        if problems.is_empty() {
+            return None;
+        }
+        self.notes.push(format!("cart refused: {problems:?}"));
+        Some(self.transfer("invalid_cart"))
     }
 
     fn answer_confirm(&mut self, ex: &Extraction) -> Option<(String, Next)> {
@@ -684,6 +713,9 @@ impl Turn<'_> {
         // may have changed since: an incomplete line is never submitted.
         if let Some(q) = self.next_choice() {
             return q;
+        }
+        if let Some(reply) = self.not_ready() {
+            return reply;
         }
         let order = price_order(&self.menu.menu, &self.state.cart, &self.state.details);
         let store = self.store().clone();

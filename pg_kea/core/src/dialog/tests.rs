@@ -1057,3 +1057,156 @@ fn a_question_is_answered_never_called_a_missing_dish_unless_one_was_asked_for()
     );
     assert!(outs[1].state.cart.is_empty());
 }
+
+mod one_definition_of_valid {
+    //! The shapes that once reached the read-back and were refused by the database (issue 16):
+    //! two values of a one-choice group, and what the item cannot take.
+    use super::*;
+
+    fn last_said(outs: &[TurnOutput]) -> &str {
+        &outs.last().unwrap().say
+    }
+
+    #[test]
+    fn two_values_of_a_one_choice_group_ask_which_naming_both() {
+        let m = venue("diner");
+        let outs = run(&m, &store(), &["a blt on white toast and rye toast"]);
+        let say = last_said(&outs);
+        assert!(
+            say.contains("white toast or rye toast"),
+            "asks which of the two: {say}"
+        );
+        assert_eq!(outs.last().unwrap().state.phase, Phase::AskChoice);
+        let outs = run(
+            &m,
+            &store(),
+            &[
+                "a blt on white toast and rye toast",
+                "rye",
+                "that's all",
+                "yes",
+            ],
+        );
+        let Some(Outcome::Submitted { order }) = &outs.last().unwrap().outcome else {
+            panic!("submitted: {:?}", outs.last().unwrap().say);
+        };
+        let toast: Vec<&str> = order.lines[0]
+            .modifiers
+            .iter()
+            .map(|m| m.option.as_str())
+            .collect();
+        assert_eq!(toast, ["rye"]);
+    }
+
+    #[test]
+    fn a_position_answers_which_of_the_two() {
+        let m = venue("diner");
+        let outs = run(
+            &m,
+            &store(),
+            &[
+                "a blt with wheat toast and sourdough toast",
+                "the second one",
+            ],
+        );
+        let cart = &outs.last().unwrap().state.cart;
+        let toast: Vec<&str> = cart[0]
+            .modifiers
+            .iter()
+            .map(|m| m.option.as_str())
+            .collect();
+        assert_eq!(toast, ["sourdough"], "{:?}", last_said(&outs));
+    }
+
+    #[test]
+    fn what_the_item_cannot_take_is_never_read_back() {
+        let m = venue("diner");
+        let state = CallState {
+            phase: Phase::AnythingElse,
+            cart: vec![CartLine {
+                item: "blt".into(),
+                variation: Some("large".into()),
+                quantity: 1,
+                modifiers: vec![
+                    crate::extract::ModMention {
+                        group: "toast".into(),
+                        option: "rye".into(),
+                        qualifier: Some(crate::extract::Qualifier::Extra),
+                        negated: false,
+                        confidence: 1.0,
+                        quantity: None,
+                    },
+                    crate::extract::ModMention {
+                        group: "milk".into(),
+                        option: "oat_milk".into(),
+                        qualifier: None,
+                        negated: false,
+                        confidence: 1.0,
+                        quantity: None,
+                    },
+                ],
+            }],
+            ..CallState::default()
+        };
+        let input = TurnInput {
+            event: Event::Speech {
+                text: "that's all".into(),
+                confidence: 0.9,
+            },
+            turn: 3,
+            caller: Some("+15551234567".into()),
+            store: store(),
+        };
+        let out = step(&m, state, &input);
+        assert_eq!(out.state.phase, Phase::Confirm, "{}", out.say);
+        assert!(!out.say.contains("Oat"), "{}", out.say);
+        let problems = crate::order_rules::validate_cart(&m.menu, &out.state.cart);
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn a_sold_out_option_is_taken_off_and_said() {
+        let mut menu = venue("diner").menu;
+        let toast = menu.groups.iter_mut().find(|g| g.code == "toast").unwrap();
+        toast
+            .options
+            .iter_mut()
+            .find(|o| o.code == "rye")
+            .unwrap()
+            .available = false;
+        let m = CompiledMenu::new(menu);
+        let state = CallState {
+            phase: Phase::AnythingElse,
+            cart: vec![CartLine {
+                item: "blt".into(),
+                variation: None,
+                quantity: 1,
+                modifiers: vec![crate::extract::ModMention {
+                    group: "toast".into(),
+                    option: "rye".into(),
+                    qualifier: None,
+                    negated: false,
+                    confidence: 1.0,
+                    quantity: None,
+                }],
+            }],
+            ..CallState::default()
+        };
+        let input = TurnInput {
+            event: Event::Speech {
+                text: "that's all".into(),
+                confidence: 0.9,
+            },
+            turn: 3,
+            caller: Some("+15551234567".into()),
+            store: store(),
+        };
+        let out = step(&m, state, &input);
+        assert!(
+            out.say.starts_with("Sorry, we're out of Rye Toast."),
+            "{}",
+            out.say
+        );
+        assert_eq!(out.state.phase, Phase::AskChoice, "asks the toast again");
+    }
+}
