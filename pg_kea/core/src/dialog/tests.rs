@@ -1209,4 +1209,30 @@ mod one_definition_of_valid {
         );
         assert_eq!(out.state.phase, Phase::AskChoice, "asks the toast again");
     }
+
+    #[test]
+    fn instead_of_and_not_replace_within_the_group() {
+        let m = venue("diner");
+        let opts = |u: &str| -> Vec<(String, bool)> {
+            m.extract(u).lines[0]
+                .modifiers
+                .iter()
+                .map(|x| (x.option.clone(), x.negated))
+                .collect()
+        };
+        // A group of one choice: the new value only.
+        assert_eq!(
+            opts("a blt with rye toast instead of white"),
+            [("rye".into(), false)]
+        );
+        assert_eq!(opts("a blt on rye, not white"), [("rye".into(), false)]);
+        assert_eq!(
+            opts("a blt on rye rather than the white"),
+            [("rye".into(), false)]
+        );
+        // A group of several: the replaced one comes off.
+        let coffee = opts("a coffee with honey instead of sugar");
+        assert!(coffee.contains(&("honey".into(), false)), "{coffee:?}");
+        assert!(coffee.contains(&("sugar".into(), true)), "{coffee:?}");
+    }
 }

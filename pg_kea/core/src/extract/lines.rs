@@ -1273,6 +1273,8 @@ impl<'a> Builder<'a> {
             )
         });
         let mut modifiers: Vec<ModMention> = Vec::with_capacity(line.mods.len());
+        // Options said after "instead of" / "rather than": what the caller replaces.
+        let mut replaced: Vec<(String, String)> = Vec::new();
         for m in &line.mods {
             let pick = m
                 .cands
@@ -1297,6 +1299,9 @@ impl<'a> Builder<'a> {
                 quantity: m.count,
             };
             conf = conf.min(m.conf);
+            if said_as_replaced(sc, m.start) {
+                replaced.push((mm.group.clone(), mm.option.clone()));
+            }
             // "a chicken bowl with extra chicken": one option, said twice, the second time
             // with its qualifier.
             match modifiers
@@ -1310,6 +1315,7 @@ impl<'a> Builder<'a> {
                 None => modifiers.push(mm),
             }
         }
+        replace_within_groups(menu, &mut modifiers, &replaced);
         let (s, e) = (
             line.start,
             line.end.max(line.start + 1).min(sc.tokens.len()),
@@ -1369,6 +1375,43 @@ impl<'a> Builder<'a> {
             },
         }
     }
+}
+
+/// Whether the option starting at token `start` follows "instead of" or "rather than" (an
+/// article between is allowed: "instead of the white").
+fn said_as_replaced(sc: &Scanned, start: usize) -> bool {
+    let mut i = start;
+    while i > 0 && matches!(sc.word(i - 1), "the" | "a" | "an" | "any" | "my") {
+        i -= 1;
+    }
+    i >= 2
+        && matches!(
+            (sc.word(i - 2), sc.word(i - 1)),
+            ("instead", "of") | ("rather", "than")
+        )
+}
+
+/// "rye instead of white", "rye, not white", "no ranch, blue cheese": in a group of one choice
+/// the positive option is the choice and the other goes (a negated option there says nothing
+/// the choice does not); in a group of several, the option replaced is taken off
+/// ("spinach instead of lettuce": spinach, no lettuce).
+fn replace_within_groups(menu: &Menu, mods: &mut Vec<ModMention>, replaced: &[(String, String)]) {
+    let single = |g: &str| menu.group(g).is_some_and(|g| g.max == 1);
+    let chosen = |mods: &[ModMention], g: &str, except: &str| {
+        mods.iter()
+            .any(|x| x.group == g && x.option != except && !x.negated)
+    };
+    for (g, o) in replaced {
+        let other = chosen(mods, g, o);
+        if single(g) && other {
+            mods.retain(|x| !(x.group == *g && x.option == *o));
+        } else if let Some(x) = mods.iter_mut().find(|x| x.group == *g && x.option == *o) {
+            x.negated = true;
+            x.qualifier = None;
+        }
+    }
+    let snapshot = mods.clone();
+    mods.retain(|x| !(x.negated && single(&x.group) && chosen(&snapshot, &x.group, &x.option)));
 }
 
 /// A prefix (`before`) or suffix marker carried by a unit.
