@@ -48,6 +48,7 @@ declare
     v_digits text;
     v_dial_status text;
     v_order bigint;
+    v_refused text;
 begin
     select * into c from app.calls
      where merchant_id = (select p.merchant_id from app.phone_numbers p where p.e164 = p_params->>'To')
@@ -95,7 +96,21 @@ begin
     r := kea.dialog_turn(c.menu_id, c.state::text, c.store::text, c.next_turn, c.from_number, v_kind,
                          v_speech, v_confidence, v_digits, v_dial_status);
     if r.call_outcome = 'ordered' then
-        v_order := app.save_order(c.merchant_id, c.id, r."order", 'pending_verification');
+        begin
+            v_order := app.save_order(c.merchant_id, c.id, r."order", 'pending_verification');
+            -- The commit's completeness check, now: a refusal after the caller's "yes" must
+            -- not become an apology (the caller would lose the order).
+            perform app.check_order_complete(c.merchant_id, v_order);
+        exception when sqlstate 'KO422' then
+            get stacked diagnostics v_refused = message_text;
+            raise warning 'kea: call % order kept for an agent: %', c.call_sid, v_refused;
+            v_order := app.save_order(c.merchant_id, c.id, r."order", 'pending_verification',
+                                      'the order as the call took it was refused: ' || v_refused);
+            r.say := format('Thanks. Someone at %s will check your order and confirm it by text shortly. Goodbye!',
+                            c.store->>'name');
+            r.twiml := app.twiml_say_hangup(r.say, c.store->'voice'->>'voice',
+                                            c.store->'voice'->>'language');
+        end;
     end if;
     insert into app.turns (merchant_id, call_id, seq, event, speech, confidence, digits,
                            dial_status, understood, said, twiml, phase, elapsed_ms)

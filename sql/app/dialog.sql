@@ -36,3 +36,17 @@ begin
     return m;
 end
 $$;
+
+-- TwiML that says one sentence and hangs up, in the call's voice: for what SQL itself decides
+-- to say after a turn (an order kept for an agent, api.twilio_gather). xmlelement escapes the
+-- text; the voice defaults are kea_core's (twiml::Voice).
+create function app.twiml_say_hangup(p_say text, p_voice text, p_language text) returns text
+language sql immutable as $$
+    select '<?xml version="1.0" encoding="UTF-8"?>'
+        || xmlelement(name "Response",
+               xmlelement(name "Say",
+                   xmlattributes(coalesce(p_voice, 'Polly.Joanna') as voice,
+                                 coalesce(p_language, 'en-US') as language),
+                   p_say),
+               xmlelement(name "Hangup"))::text
+$$;

@@ -100,6 +100,10 @@ begin
     if o.id is null or o.status not in ('pending_verification', 'verified') then
         return;
     end if;
+    if o.status = 'pending_verification' and o.review_reason is not null then
+        -- Kept for an agent's repair (api.twilio_gather): checked when the agent approves it.
+        return;
+    end if;
     v_menu := app.order_menu(o);
     v_lines := app.order_lines_json(o.merchant_id, o.id);
     if jsonb_array_length(v_lines) = 0 then
@@ -140,23 +144,24 @@ create constraint trigger orders_complete_lines after insert or update of status
 
 -- Saves a priced order (kea.price_order / dialog outcome format) and returns its id. A
 -- confirmed order gets its verification task in the same transaction.
-create function app.save_order(p_merchant_id bigint, p_call_id bigint, p_order jsonb, p_status text)
+create function app.save_order(p_merchant_id bigint, p_call_id bigint, p_order jsonb, p_status text,
+                               p_review_reason text default null)
 returns bigint
 language plpgsql as $$
 declare
     v_id bigint;
     d jsonb := coalesce(p_order->'details', '{}');
 begin
-    perform app.act_as('caller', p_call_id::text);
+    perform app.act_as('caller', p_call_id::text, p_review_reason);
     insert into app.orders (merchant_id, call_id, status, customer_name, customer_phone,
                             fulfillment, address, requested_time, subtotal_cents, tax_cents,
-                            total_cents, currency, menu_id, call_lines)
+                            total_cents, currency, menu_id, call_lines, review_reason)
     values (p_merchant_id, p_call_id, p_status, d->>'name', d->>'phone',
             coalesce(d->>'fulfillment', 'pickup'), d->>'address', d->'time',
             (p_order->>'subtotal_cents')::bigint, (p_order->>'tax_cents')::bigint,
             (p_order->>'total_cents')::bigint, coalesce(p_order->>'currency', 'USD'),
             (select c.menu_id from app.calls c where c.merchant_id = p_merchant_id and c.id = p_call_id),
-            p_order->'lines')
+            p_order->'lines', p_review_reason)
     returning id into v_id;
 
     insert into app.order_lines (merchant_id, order_id, line_no, item_id, item_code, name,
