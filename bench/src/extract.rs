@@ -45,6 +45,10 @@ pub struct Args {
     /// Throughput: each figure is the best of this many rounds, after one warm-up.
     #[arg(long, default_value_t = 3)]
     rounds: usize,
+    /// Seconds, small counts (scripts/test): every venue scored as in a full run, the
+    /// throughput figures over 200 texts in one round.
+    #[arg(long)]
+    smoke: bool,
 }
 
 enum Gold {
@@ -147,7 +151,11 @@ fn pct(k: usize, n: usize) -> f64 {
     100.0 * k as f64 / n.max(1) as f64
 }
 
-pub async fn run(admin_url: &str, args: Args) -> Result<(), String> {
+pub async fn run(admin_url: &str, mut args: Args) -> Result<(), String> {
+    if args.smoke {
+        args.bulk_texts = 200;
+        args.rounds = 1;
+    }
     let dirs = match &args.venue {
         Some(d) => vec![d.clone()],
         None => all_venues()?,
@@ -296,6 +304,15 @@ async fn bench_venue(
         }
     }
     let n = texts.len();
+    // Not a judgement of the figures: with no utterance, or none right, there is nothing
+    // measured (a venue that no longer loads, an extraction that no longer reads the menu).
+    if n == 0 || rows.len() != n || kea_ok == 0 {
+        return Err(format!(
+            "venue {}: {kea_ok} of {n} utterances right ({} extracted): extraction is not being measured",
+            venue.name,
+            rows.len()
+        ));
+    }
     println!(
         "  kea.extract (SQL):  {kea_ok}/{n} = {:.2}%",
         pct(kea_ok, n)

@@ -1,5 +1,7 @@
 //! kea-bench: `scripts/bench extract ...`, `scripts/bench turns ...` and `scripts/bench jobs ...`. Every figure is
-//! printed next to a baseline measured in the same run on the same machine.
+//! printed next to a baseline measured in the same run on the same machine. Each takes
+//! `--smoke` (scripts/test): seconds, small counts, figures printed but not judged; it still
+//! fails, as a full run does, when the benchmark no longer measures what it says.
 
 mod cpu;
 mod extract;
@@ -25,7 +27,8 @@ enum What {
     /// Extraction accuracy next to a keyword baseline, and throughput through SQL, on every
     /// venue (the shared FoodOrdering venues and tests/venues) or one.
     Extract(extract::Args),
-    /// Dialog turns per second and latency: through the gateway, the api function directly
+    /// Dialog turns per second, latency and CPU per turn: through the gateway, through a
+    /// minimal pass-through server (the gateway's floor), the api functions directly
     /// (pgbench), a minimal reference turn (pgbench) and SELECT 1 (pgbench).
     Turns(turns::Args),
     /// No-op jobs claimed and completed per second by kea-worker, the naive SKIP LOCKED loop

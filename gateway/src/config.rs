@@ -52,4 +52,135 @@ pub struct Config {
     /// cancelled, its connection discarded, and the apology answered. Twilio waits 15 s in all.
     #[arg(long, env = "KEA_SQL_BUDGET_MS", default_value_t = 8_000)]
     pub sql_budget_ms: u64,
+    #[command(flatten)]
+    pub limits: Limits,
+}
+
+/// What each kind of traffic may hold, so that none can take what Twilio's webhooks need
+/// (docs/security.md, "Connection budgets and pools"). Unset values follow the cap and the pool.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Limits {
+    /// Open connections kept for webhooks: other requests being answered may hold at most
+    /// KEA_MAX_CONNECTIONS minus this many (then 503). Default: a quarter of the cap.
+    #[arg(long, env = "KEA_WEBHOOK_CONNECTIONS")]
+    pub webhook_connections: Option<usize>,
+    /// Most `/events` streams open at once. Default: a quarter of the cap.
+    #[arg(long, env = "KEA_EVENTS_MAX")]
+    pub events_max: Option<usize>,
+    /// Most `/events` streams of one token subject (the `sub` claim) at once.
+    #[arg(long, env = "KEA_EVENTS_PER_SUBJECT", default_value_t = 4)]
+    pub events_per_subject: usize,
+    /// Most `/events` streams from one peer address at once (0: no limit, behind a proxy).
+    #[arg(long, env = "KEA_EVENTS_PER_PEER", default_value_t = 32)]
+    pub events_per_peer: usize,
+    /// Database connections only webhooks use. Default: a quarter of the pool, at least 1.
+    #[arg(long, env = "KEA_POOL_WEBHOOKS")]
+    pub pool_webhooks: Option<usize>,
+    /// Database connections anonymous requests (`/rpc` without a token, `/openapi.json`) may
+    /// hold at once. Default: an eighth of the pool, at least 1.
+    #[arg(long, env = "KEA_POOL_ANON")]
+    pub pool_anon: Option<usize>,
+    /// Requests of each `/rpc` share that may wait for a database connection; more get 503.
+    #[arg(long, env = "KEA_POOL_QUEUE", default_value_t = 32)]
+    pub pool_queue: usize,
+}
+
+impl Default for Limits {
+    /// The defaults above (what the gateway runs with when no variable is set).
+    fn default() -> Self {
+        Limits {
+            webhook_connections: None,
+            events_max: None,
+            events_per_subject: 4,
+            events_per_peer: 32,
+            pool_webhooks: None,
+            pool_anon: None,
+            pool_queue: 32,
+        }
+    }
+}
+
+/// The limits in numbers, for this cap and pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budgets {
+    /// Connections that requests other than webhooks may hold while being answered.
+    pub other_connections: usize,
+    pub events_max: usize,
+    pub events_per_subject: usize,
+    /// 0: no limit.
+    pub events_per_peer: usize,
+    /// Database connections `/rpc` calls with a token may hold at once.
+    pub pool_token: usize,
+    /// Database connections anonymous requests may hold at once.
+    pub pool_anon: usize,
+    pub pool_queue: usize,
+}
+
+impl Config {
+    pub fn budgets(&self) -> Budgets {
+        let cap = self.max_connections.max(1);
+        let l = &self.limits;
+        let webhooks = l.webhook_connections.unwrap_or(cap / 4).min(cap - 1);
+        let pool = self.pool_size.max(1);
+        let pool_webhooks = l.pool_webhooks.unwrap_or(pool / 4).max(1);
+        // A pool smaller than its webhook share still lets /rpc have one connection.
+        let pool_rpc = pool.saturating_sub(pool_webhooks).max(1);
+        let pool_anon = l.pool_anon.unwrap_or(pool / 8).clamp(1, pool_rpc);
+        Budgets {
+            other_connections: cap - webhooks,
+            events_max: l.events_max.unwrap_or(cap / 4).max(1),
+            events_per_subject: l.events_per_subject.max(1),
+            events_per_peer: l.events_per_peer,
+            pool_token: pool_rpc.saturating_sub(pool_anon).max(1),
+            pool_anon,
+            pool_queue: l.pool_queue,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(max_connections: usize, pool_size: usize) -> Config {
+        let mut c = Config::parse_from(["kea-gateway", "--twilio-auth-token", "t"]);
+        c.max_connections = max_connections;
+        c.pool_size = pool_size;
+        c.limits = Limits::default();
+        c
+    }
+
+    #[test]
+    fn unset_budgets_follow_the_cap_and_the_pool() {
+        let b = config(1024, 16).budgets();
+        assert_eq!((b.other_connections, b.events_max), (768, 256));
+        assert_eq!(
+            (b.pool_token, b.pool_anon),
+            (10, 2),
+            "4 of 16 kept for webhooks"
+        );
+        let b = config(4, 4).budgets();
+        assert_eq!((b.other_connections, b.events_max), (3, 1));
+        assert_eq!((b.pool_token, b.pool_anon), (2, 1));
+        // Nothing below one, whatever is configured.
+        let mut c = config(1, 1);
+        c.limits.webhook_connections = Some(5);
+        c.limits.pool_webhooks = Some(5);
+        let b = c.budgets();
+        assert_eq!((b.other_connections, b.pool_token, b.pool_anon), (1, 1, 1));
+    }
+
+    #[test]
+    fn the_clap_defaults_are_the_default_limits() {
+        let parsed = Config::parse_from(["kea-gateway", "--twilio-auth-token", "t"]).limits;
+        let d = Limits::default();
+        assert_eq!(
+            (
+                parsed.events_per_subject,
+                parsed.events_per_peer,
+                parsed.pool_queue
+            ),
+            (d.events_per_subject, d.events_per_peer, d.pool_queue)
+        );
+    }
 }

@@ -13,10 +13,13 @@
 //! subscriber fell behind, it gets `{"event": "resync"}` and reloads through `/rpc`.
 //!
 //! The token is the one `/rpc` takes, in `Authorization: Bearer` (the console reads the stream
-//! with `fetch`, so no token travels in a URL); the stream ends when the token expires.
+//! with `fetch`, so no token travels in a URL); the stream ends when the token expires. Streams
+//! are limited per token subject, per peer and in all ([`crate::stream_limits`]): past a limit,
+//! 429 with `Retry-After`.
 
 use std::collections::HashSet;
 use std::convert::Infallible;
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::{Arc, Once};
 use std::task::{Context, Poll};
@@ -34,9 +37,12 @@ use tokio_postgres::AsyncMessage;
 use crate::connections::Serving;
 use crate::rpc;
 use crate::server::{AppState, Reply};
+use crate::stream_limits::Place;
 
 /// The NOTIFY channel of task changes (`app.notify_task`).
 pub const CHANNEL: &str = "kea_tasks";
+/// Seconds a client refused for a stream limit is told to wait (`Retry-After`).
+const RETRY_AFTER_LIMIT: u32 = 5;
 /// A comment line this often keeps proxies and browsers from closing a quiet stream.
 const HEARTBEAT: Duration = Duration::from_secs(15);
 /// Events buffered per subscriber before it is told to resync instead.
@@ -186,9 +192,23 @@ impl Filter {
     }
 }
 
-/// The token's audience and expiry (seconds since the epoch), checked by `/rpc`'s own
+/// Who a token is for, as its streams are counted: the `sub` claim, or else its role and id.
+fn subject(claims: &serde_json::Map<String, Value>, audience: &Audience) -> String {
+    match claims.get("sub").and_then(Value::as_str) {
+        Some(sub) => sub.to_string(),
+        None => match audience {
+            Audience::Agent(id) => format!("kea_agent:{id}"),
+            Audience::Merchant(id) => format!("kea_merchant:{id}"),
+        },
+    }
+}
+
+/// The token's audience, expiry (seconds since the epoch) and subject, checked by `/rpc`'s own
 /// [`rpc::verify`]: HS256 with one of the configured secrets, `exp` and `nbf`.
-fn authorize(state: &AppState, req: &Request<Incoming>) -> Result<(Audience, Option<u64>), Reply> {
+fn authorize(
+    state: &AppState,
+    req: &Request<Incoming>,
+) -> Result<(Audience, Option<u64>, String), Reply> {
     let token = req
         .headers()
         .get(hyper::header::AUTHORIZATION)
@@ -208,38 +228,67 @@ fn authorize(state: &AppState, req: &Request<Incoming>) -> Result<(Audience, Opt
     let claims = rpc::verify(token, &rpc::secrets(state.config.jwt_secret.as_deref()))?;
     let id = |k: &str| claims.get(k).and_then(Value::as_i64);
     let exp = claims.get("exp").and_then(Value::as_u64);
-    match (
+    let audience = match (
         claims.get("role").and_then(Value::as_str),
         id("agent_id"),
         id("merchant_id"),
     ) {
-        (Some("kea_agent"), Some(agent), _) => Ok((Audience::Agent(agent), exp)),
-        (Some("kea_merchant"), _, Some(merchant)) => Ok((Audience::Merchant(merchant), exp)),
-        _ => Err(rpc::error(
-            StatusCode::FORBIDDEN,
-            "42501",
-            "events are for agents (agent_id) and merchants (merchant_id)",
-        )),
-    }
+        (Some("kea_agent"), Some(agent), _) => Audience::Agent(agent),
+        (Some("kea_merchant"), _, Some(merchant)) => Audience::Merchant(merchant),
+        _ => {
+            return Err(rpc::error(
+                StatusCode::FORBIDDEN,
+                "42501",
+                "events are for agents (agent_id) and merchants (merchant_id)",
+            ))
+        }
+    };
+    let subject = subject(&claims, &audience);
+    Ok((audience, exp, subject))
 }
 
-/// Answers `GET /events`: a stream that lives as long as the client, the token and the server.
-/// It holds the connection's `serving` guard, so the idle timeout leaves it alone.
+/// An answer other than the stream (refused), as a response.
+fn refusal(state: &AppState, reply: Reply) -> Response<BoxBody<Bytes, Infallible>> {
+    state.metrics.observe("events", reply.status.as_u16(), 0.0);
+    let mut response = Response::builder()
+        .status(reply.status)
+        .header(hyper::header::CONTENT_TYPE, reply.content_type);
+    if let Some(seconds) = reply.retry_after {
+        response = response.header(hyper::header::RETRY_AFTER, seconds);
+    }
+    response
+        .body(http_body_util::Full::new(reply.body).boxed())
+        .expect("static headers are valid")
+}
+
+/// Answers `GET /events` from `peer`: a stream that lives as long as the client, the token and
+/// the server. It holds the connection's `serving` guard, so the idle timeout leaves it alone,
+/// its place among the streams and its place among the connections not kept for webhooks.
 pub async fn handle(
     state: &Arc<AppState>,
     req: Request<Incoming>,
     serving: Serving,
+    peer: IpAddr,
 ) -> Response<BoxBody<Bytes, Infallible>> {
-    let (audience, exp) = match authorize(state, &req) {
+    serving.working();
+    let (audience, exp, subject) = match authorize(state, &req) {
         Ok(a) => a,
-        Err(reply) => {
-            state.metrics.observe("events", reply.status.as_u16(), 0.0);
-            return Response::builder()
-                .status(reply.status)
-                .header(hyper::header::CONTENT_TYPE, reply.content_type)
-                .body(http_body_util::Full::new(reply.body).boxed())
-                .expect("static headers are valid");
+        Err(reply) => return refusal(state, reply),
+    };
+    let place = match state.streams.admit(&subject, peer) {
+        Ok(p) => p,
+        Err(limit) => {
+            state.metrics.count_events_refused(limit.name());
+            let reply = rpc::error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "KG429",
+                &format!("too many /events streams open ({} limit)", limit.name()),
+            );
+            return refusal(state, reply.retry_after(RETRY_AFTER_LIMIT));
         }
+    };
+    let Ok(connection) = state.others.try_enter() else {
+        return refusal(state, Reply::budget_full(state, "connections"));
     };
     state.metrics.observe("events", 200, 0.0);
     let (tx, rx) = mpsc::channel::<Bytes>(64);
@@ -254,7 +303,7 @@ pub async fn handle(
         .body(
             Stream {
                 rx,
-                _serving: serving,
+                _held: (serving, place, connection),
             }
             .boxed(),
         )
@@ -319,7 +368,8 @@ async fn pump(
 /// The response body: frames from the subscriber's task, ending when it does.
 struct Stream {
     rx: mpsc::Receiver<Bytes>,
-    _serving: Serving,
+    /// Given back when the stream ends: the connection is idle again, and the stream's places.
+    _held: (Serving, Place, tokio::sync::OwnedSemaphorePermit),
 }
 
 impl Body for Stream {

@@ -2,20 +2,25 @@
 //!
 //! Requests flow through these modules:
 //! - [`server`]: accepts connections, routes each request, shuts down gracefully;
-//!   [`connections`]: the cap that sheds idle connections, and the idle and header timeouts.
+//!   [`connections`]: the cap that sheds idle and slow-body connections, and the idle and header
+//!   timeouts; [`budget`]: the shares that keep connections for webhooks (docs/security.md).
 //! - [`signature`]: checks `X-Twilio-Signature` before anything reaches the database.
 //! - [`params`]: webhook parameters cleaned of what SQL or XML cannot take, at the edge.
 //! - [`twilio`]: a voice webhook becomes one `api.twilio_*` call whose text is the TwiML reply;
 //!   any failure still answers TwiML that apologises and transfers (see [`directory`]).
 //! - [`rpc`]: PostgREST-style `POST /rpc/{function}` for agents and POS callbacks (JWT roles).
-//! - [`events`]: `GET /events`, live task events (LISTEN kea_tasks) as server-sent events.
+//! - [`events`]: `GET /events`, live task events (LISTEN kea_tasks) as server-sent events;
+//!   [`stream_limits`]: how many streams per token subject, per peer and in all.
 //! - [`pages`]: the agent console (`/console`) and merchant page (`/merchant`), embedded.
 //! - [`openapi`]: the `api` functions from the catalog, for /rpc and `GET /openapi.json`.
 //! - [`http_error`]: the one place SQLSTATEs become HTTP statuses.
+//! - [`db`]: the pool's shares (webhooks any connection, `/rpc` and anonymous requests less).
 //! - [`metrics`]: Prometheus counters and latencies at `GET /metrics`; `GET /healthz`.
 
+pub mod budget;
 pub mod config;
 pub mod connections;
+pub mod db;
 pub mod directory;
 pub mod events;
 pub mod http_error;
@@ -27,6 +32,7 @@ pub mod rpc;
 pub mod server;
 pub mod signature;
 pub mod simulator;
+pub mod stream_limits;
 pub mod twilio;
 
 pub use config::Config;

@@ -3,6 +3,7 @@
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
@@ -17,6 +18,24 @@ pub struct RouteOnly {
     pub route: String,
 }
 
+/// What a shed connection was doing: `idle` (nothing in progress) or `body` (sending one).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ShedLabels {
+    pub state: &'static str,
+}
+
+/// Which budget was full (docs/security.md): `connections`, `pool_rpc`, `pool_anon`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct BudgetLabels {
+    pub budget: &'static str,
+}
+
+/// Which `/events` limit a stream ran into: `subject`, `peer`, `total`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct LimitLabels {
+    pub limit: &'static str,
+}
+
 pub struct Metrics {
     pub registry: Registry,
     /// Requests by route and HTTP status.
@@ -27,14 +46,20 @@ pub struct Metrics {
     pub fallbacks: Counter,
     /// Webhooks refused for a missing or wrong signature.
     pub bad_signatures: Counter,
-    /// Idle connections closed to make room for a new one at the connection cap.
-    pub connections_shed: Counter,
+    /// Connections closed to make room for a new one at the connection cap, by what they did.
+    pub connections_shed: Family<ShedLabels, Counter>,
     /// New connections closed at once because every open one was serving a request.
     pub connections_refused: Counter,
     /// Connections closed after the idle timeout.
     pub connections_idle_closed: Counter,
     /// SQL calls cancelled after running past their budget (their connections discarded).
     pub sql_cancelled: Counter,
+    /// Requests answered 503 because their budget was full, by budget.
+    pub budget_refused: Family<BudgetLabels, Counter>,
+    /// `/events` streams refused with 429, by the limit they ran into.
+    pub events_refused: Family<LimitLabels, Counter>,
+    /// `/events` streams open now.
+    pub events_streams: Gauge,
 }
 
 impl Default for Metrics {
@@ -66,13 +91,13 @@ impl Default for Metrics {
             "Webhooks refused for a missing or wrong X-Twilio-Signature",
             bad_signatures.clone(),
         );
-        let connections_shed = Counter::default();
+        let connections_shed = Family::<ShedLabels, Counter>::default();
         let connections_refused = Counter::default();
         let connections_idle_closed = Counter::default();
         let sql_cancelled = Counter::default();
         registry.register(
             "connections_shed",
-            "Idle connections closed to make room at the connection cap",
+            "Connections closed to make room at the connection cap, by state (idle, body)",
             connections_shed.clone(),
         );
         registry.register(
@@ -90,6 +115,35 @@ impl Default for Metrics {
             "SQL calls cancelled past their budget; their connections were discarded",
             sql_cancelled.clone(),
         );
+        let budget_refused = Family::<BudgetLabels, Counter>::default();
+        let events_refused = Family::<LimitLabels, Counter>::default();
+        let events_streams = Gauge::default();
+        registry.register(
+            "budget_refused",
+            "Requests answered 503 because their budget was full (connections, pool_rpc, pool_anon)",
+            budget_refused.clone(),
+        );
+        registry.register(
+            "events_refused",
+            "/events streams refused with 429, by limit (subject, peer, total)",
+            events_refused.clone(),
+        );
+        registry.register(
+            "events_streams",
+            "/events streams open now",
+            events_streams.clone(),
+        );
+        // Every series from the start, at 0: a missing one would read as "never happened" and
+        // hide a misspelt name.
+        for state in ["idle", "body"] {
+            let _ = connections_shed.get_or_create(&ShedLabels { state });
+        }
+        for budget in ["connections", "pool_rpc", "pool_anon"] {
+            let _ = budget_refused.get_or_create(&BudgetLabels { budget });
+        }
+        for limit in ["subject", "peer", "total"] {
+            let _ = events_refused.get_or_create(&LimitLabels { limit });
+        }
         Metrics {
             registry,
             requests,
@@ -100,6 +154,9 @@ impl Default for Metrics {
             connections_refused,
             connections_idle_closed,
             sql_cancelled,
+            budget_refused,
+            events_refused,
+            events_streams,
         }
     }
 }
@@ -117,6 +174,24 @@ impl Metrics {
                 route: route.to_string(),
             })
             .observe(seconds);
+    }
+
+    pub fn count_shed(&self, state: &'static str) {
+        self.connections_shed
+            .get_or_create(&ShedLabels { state })
+            .inc();
+    }
+
+    pub fn count_budget_full(&self, budget: &'static str) {
+        self.budget_refused
+            .get_or_create(&BudgetLabels { budget })
+            .inc();
+    }
+
+    pub fn count_events_refused(&self, limit: &'static str) {
+        self.events_refused
+            .get_or_create(&LimitLabels { limit })
+            .inc();
     }
 
     pub fn encode(&self) -> String {

@@ -6,8 +6,8 @@ use hyper::StatusCode;
 use serde_json::{json, Map, Value};
 use tokio_postgres::GenericClient;
 
-use crate::rpc;
 use crate::server::{AppState, Reply};
+use crate::{db, rpc};
 
 /// One input argument of an `api` function.
 #[derive(Debug, Clone)]
@@ -257,9 +257,13 @@ pub fn document(functions: &[Function], server_url: Option<&str>) -> Value {
 
 /// `GET /openapi.json`: the document of what the database holds now.
 pub async fn serve(state: &AppState) -> Reply {
-    let client = match state.pool.get().await {
+    // Anyone may ask: the anonymous share of the pool.
+    let client = match state.shares.get(&state.pool, db::Who::Anonymous).await {
         Ok(c) => c,
-        Err(e) => return rpc::error(StatusCode::SERVICE_UNAVAILABLE, "PGRST000", &e.to_string()),
+        Err(db::Refused::Busy(who)) => return Reply::budget_full(state, who.share()),
+        Err(db::Refused::Pool(e)) => {
+            return rpc::error(StatusCode::SERVICE_UNAVAILABLE, "PGRST000", &e)
+        }
     };
     match functions(&**client, None).await {
         Ok(fs) => Reply::json(

@@ -61,6 +61,7 @@ pub fn reply(path: &str) -> Reply {
             status: StatusCode::OK,
             content_type,
             body: Bytes::from_static(body),
+            retry_after: None,
         },
         None => Reply::text(StatusCode::NOT_FOUND, "not found\n"),
     }

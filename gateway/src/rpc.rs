@@ -13,9 +13,9 @@ use hyper::{Method, StatusCode};
 use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
 use serde_json::{json, Map, Value};
 
-use crate::http_error;
 use crate::openapi::{self, Function};
 use crate::server::{AppState, Reply};
+use crate::{db, http_error};
 
 /// Roles a token may name (migrations/0001 and 0010). Anything else, the owner and superusers
 /// above all, is refused before reaching the database.
@@ -146,11 +146,21 @@ async fn call(
     caller: &Caller,
     input: Input,
 ) -> Result<Reply, CallError> {
+    // Sign-ins and other anonymous calls have a small share of the pool of their own, calls with
+    // a token a larger one; neither can take the connections kept for webhooks.
+    let who = if caller.authenticated {
+        db::Who::Token
+    } else {
+        db::Who::Anonymous
+    };
     let mut client = state
-        .pool
-        .get()
+        .shares
+        .get(&state.pool, who)
         .await
-        .map_err(|e| CallError::Pool(e.to_string()))?;
+        .map_err(|e| match e {
+            db::Refused::Busy(who) => CallError::Reply(Reply::budget_full(state, who.share())),
+            db::Refused::Pool(msg) => CallError::Pool(msg),
+        })?;
     let overloads = openapi::functions(&**client, Some(function)).await?;
     let Some(f) = resolve(&overloads, &input) else {
         return Err(CallError::Reply(match &input {
@@ -250,6 +260,7 @@ async fn call(
             status: StatusCode::NO_CONTENT,
             content_type: "application/json",
             body: Bytes::new(),
+            retry_after: None,
         });
     }
     let v: Option<Value> = row.get(0);

@@ -16,12 +16,14 @@ use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 
+use crate::budget::Share;
 use crate::config::Config;
-use crate::connections::{Admission, Registry, Watched, CLOSE_GRACE};
+use crate::connections::{Admission, Registry, Serving, Watched, CLOSE_GRACE};
 use crate::directory::Directory;
 use crate::metrics::Metrics;
+use crate::stream_limits::StreamLimits;
 use crate::twilio::Webhook;
-use crate::{events, openapi, pages, rpc, twilio};
+use crate::{db, events, openapi, pages, rpc, twilio};
 
 /// Twilio's webhooks are a few KB; nothing kea serves needs more than this.
 const MAX_BODY: usize = 64 * 1024;
@@ -33,6 +35,14 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Live task events for `GET /events` (one LISTEN connection, fanned out).
     pub events: events::Hub,
+    /// The pool's shares for `/rpc` and anonymous requests (webhooks use the pool directly).
+    pub shares: db::Shares,
+    pub health: db::Health,
+    /// Connections that requests other than webhooks may hold while they are answered: the
+    /// rest of the cap is the webhooks' (docs/security.md).
+    pub others: Share,
+    /// How many `/events` streams may be open, per subject, per peer and in all.
+    pub streams: Arc<StreamLimits>,
 }
 
 /// A response under construction.
@@ -40,6 +50,8 @@ pub struct Reply {
     pub status: StatusCode,
     pub content_type: &'static str,
     pub body: Bytes,
+    /// Seconds for `Retry-After` (a 503 or 429 for a full budget).
+    pub retry_after: Option<u32>,
 }
 
 impl Reply {
@@ -48,6 +60,7 @@ impl Reply {
             status: StatusCode::OK,
             content_type: "text/xml; charset=utf-8",
             body: body.into(),
+            retry_after: None,
         }
     }
     pub fn text(status: StatusCode, body: &str) -> Reply {
@@ -55,6 +68,7 @@ impl Reply {
             status,
             content_type: "text/plain; charset=utf-8",
             body: Bytes::copy_from_slice(body.as_bytes()),
+            retry_after: None,
         }
     }
     pub fn json(status: StatusCode, v: &serde_json::Value) -> Reply {
@@ -62,7 +76,22 @@ impl Reply {
             status,
             content_type: "application/json",
             body: v.to_string().into(),
+            retry_after: None,
         }
+    }
+    pub fn retry_after(mut self, seconds: u32) -> Reply {
+        self.retry_after = Some(seconds);
+        self
+    }
+    /// 503 for a request whose budget is full (docs/security.md), counted by budget.
+    pub fn budget_full(state: &AppState, budget: &'static str) -> Reply {
+        state.metrics.count_budget_full(budget);
+        rpc::error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "KG503",
+            &format!("the gateway is busy ({budget}): retry shortly"),
+        )
+        .retry_after(1)
     }
 }
 
@@ -75,7 +104,7 @@ pub async fn run(listener: TcpListener, state: Arc<AppState>, shutdown: impl Fut
     tokio::pin!(shutdown);
     loop {
         // Always accept: the cap is applied to accepted connections (see `connections`).
-        let (stream, _) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(s) => s,
                 Err(e) => {
@@ -91,9 +120,8 @@ pub async fn run(listener: TcpListener, state: Arc<AppState>, shutdown: impl Fut
         let (admission, admitted) = registry.admit(state.config.max_connections);
         match admission {
             Admission::Admitted => {}
-            Admission::Shed => {
-                state.metrics.connections_shed.inc();
-            }
+            Admission::ShedIdle => state.metrics.count_shed("idle"),
+            Admission::ShedBody => state.metrics.count_shed("body"),
             Admission::Refused => {
                 state.metrics.connections_refused.inc();
             }
@@ -112,10 +140,10 @@ pub async fn run(listener: TcpListener, state: Arc<AppState>, shutdown: impl Fut
                 let serving = conn.serving();
                 // A stream, not one reply: it keeps the guard (busy) for as long as it lasts.
                 if req.method() == Method::GET && req.uri().path() == "/events" {
-                    return Ok::<_, Infallible>(events::handle(&state, req, serving).await);
+                    let peer = peer.ip();
+                    return Ok::<_, Infallible>(events::handle(&state, req, serving, peer).await);
                 }
-                let _serving = serving;
-                Ok(route(&state, req).await.map(BodyExt::boxed))
+                Ok(route(&state, req, &serving).await.map(BodyExt::boxed))
             }
         });
         let served =
@@ -141,6 +169,10 @@ pub async fn run(listener: TcpListener, state: Arc<AppState>, shutdown: impl Fut
                         break;
                     }
                     _ = conn.close_requested(), if closing.is_none() => {
+                        if conn.dropped() {
+                            // Shed mid-body: nothing to finish, the request is dropped with it.
+                            break;
+                        }
                         served.as_mut().graceful_shutdown();
                         closing = Some(tokio::time::Instant::now());
                     }
@@ -174,13 +206,75 @@ fn at_least_100ms(ms: u64) -> Duration {
     Duration::from_millis(ms.max(100))
 }
 
-async fn route(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn route(
+    state: &AppState,
+    req: Request<Incoming>,
+    serving: &Serving,
+) -> Response<Full<Bytes>> {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
     let hook = Webhook::from_path(&path);
-    let body_timeout = at_least_100ms(state.config.body_timeout_ms);
-    let (label, reply) = match (&parts.method, path.as_str(), hook) {
+    let rpc = path.starts_with("/rpc/");
+    let label = hook.map_or(if rpc { "rpc" } else { "other" }, Webhook::route);
+    let has_body = parts.method == Method::POST && (hook.is_some() || rpc);
+    let (label, reply) = match receive(state, body, has_body, hook.is_some(), serving).await {
+        Err(reply) => (label, reply),
+        Ok((body, _place)) => dispatch(state, &parts, &path, hook, body).await,
+    };
+    state.metrics.observe(
+        label,
+        reply.status.as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
+    let mut response = Response::builder()
+        .status(reply.status)
+        .header(hyper::header::CONTENT_TYPE, reply.content_type);
+    // RFC 6750, as PostgREST answers: a 401 from the API names the scheme it expects.
+    if reply.status == StatusCode::UNAUTHORIZED && label == "rpc" {
+        response = response.header(hyper::header::WWW_AUTHENTICATE, "Bearer");
+    }
+    if let Some(seconds) = reply.retry_after {
+        response = response.header(hyper::header::RETRY_AFTER, seconds);
+    }
+    response
+        .body(Full::new(reply.body))
+        .expect("static headers are valid")
+}
+
+/// The request's body (webhooks and `POST /rpc` have one), then its place among the connections
+/// being answered. Until its body has arrived the connection may be shed for room; after, a
+/// request other than a webhook needs a place in the budget left after the webhooks' share.
+async fn receive(
+    state: &AppState,
+    body: Incoming,
+    has_body: bool,
+    webhook: bool,
+    serving: &Serving,
+) -> Result<(Bytes, Option<tokio::sync::OwnedSemaphorePermit>), Reply> {
+    let body = if has_body {
+        read_body(body, at_least_100ms(state.config.body_timeout_ms)).await?
+    } else {
+        Bytes::new()
+    };
+    serving.working();
+    if webhook {
+        return Ok((body, None));
+    }
+    match state.others.try_enter() {
+        Ok(place) => Ok((body, Some(place))),
+        Err(_) => Err(Reply::budget_full(state, "connections")),
+    }
+}
+
+async fn dispatch(
+    state: &AppState,
+    parts: &hyper::http::request::Parts,
+    path: &str,
+    hook: Option<Webhook>,
+    body: Bytes,
+) -> (&'static str, Reply) {
+    match (&parts.method, path, hook) {
         (&Method::GET, "/healthz", _) => ("healthz", health(state).await),
         (&Method::GET, p, None) if pages::serves(p) => ("page", pages::reply(p)),
         (&Method::GET, "/metrics", _) => (
@@ -189,23 +283,16 @@ async fn route(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>
                 status: StatusCode::OK,
                 content_type: "application/openmetrics-text; version=1.0.0; charset=utf-8",
                 body: state.metrics.encode().into(),
+                retry_after: None,
             },
         ),
-        (&Method::POST, _, Some(hook)) => {
-            let reply = match read_body(body, body_timeout).await {
-                Ok(b) => twilio::handle(state, hook, &parts.uri, &parts.headers, b).await,
-                Err(r) => r,
-            };
-            (hook.route(), reply)
-        }
+        (&Method::POST, _, Some(hook)) => (
+            hook.route(),
+            twilio::handle(state, hook, &parts.uri, &parts.headers, body).await,
+        ),
         (&Method::POST, p, None) if p.starts_with("/rpc/") => {
-            let reply = match read_body(body, body_timeout).await {
-                Ok(b) => {
-                    let f = &p["/rpc/".len()..];
-                    rpc::handle(state, &Method::POST, f, None, &parts.headers, b).await
-                }
-                Err(r) => r,
-            };
+            let f = &p["/rpc/".len()..];
+            let reply = rpc::handle(state, &Method::POST, f, None, &parts.headers, body).await;
             ("rpc", reply)
         }
         (&Method::GET, p, None) if p.starts_with("/rpc/") => {
@@ -220,22 +307,7 @@ async fn route(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>
             Reply::text(StatusCode::METHOD_NOT_ALLOWED, "use POST\n"),
         ),
         _ => ("other", Reply::text(StatusCode::NOT_FOUND, "not found\n")),
-    };
-    state.metrics.observe(
-        label,
-        reply.status.as_u16(),
-        started.elapsed().as_secs_f64(),
-    );
-    let mut response = Response::builder()
-        .status(reply.status)
-        .header(hyper::header::CONTENT_TYPE, reply.content_type);
-    // RFC 6750, as PostgREST answers: a 401 from the API names the scheme it expects.
-    if reply.status == StatusCode::UNAUTHORIZED && label == "rpc" {
-        response = response.header(hyper::header::WWW_AUTHENTICATE, "Bearer");
     }
-    response
-        .body(Full::new(reply.body))
-        .expect("static headers are valid")
 }
 
 /// The request body, at most [`MAX_BODY`] bytes and within `timeout`: a client that sends its
@@ -255,11 +327,7 @@ async fn read_body(body: Incoming, timeout: Duration) -> Result<Bytes, Reply> {
 }
 
 async fn health(state: &AppState) -> Reply {
-    let ok = match state.pool.get().await {
-        Ok(c) => c.query_one("select 1", &[]).await.is_ok(),
-        Err(_) => false,
-    };
-    if ok {
+    if state.health.check(&state.pool).await {
         Reply::json(
             StatusCode::OK,
             &serde_json::json!({"status": "ok", "database": "ok"}),
@@ -294,11 +362,18 @@ pub fn build_state(
     let directory = Directory::default();
     directory.spawn_refresher(pool.clone(), std::time::Duration::from_secs(30));
     let events = events::Hub::new(&config.database_url);
+    let budgets = config.budgets();
+    tracing::info!(?budgets, "budgets (docs/security.md)");
+    let metrics = Metrics::default();
     Ok(Arc::new(AppState {
         events,
+        shares: db::Shares::new(&budgets),
+        health: db::Health::default(),
+        others: Share::new(budgets.other_connections, 0, Duration::ZERO),
+        streams: StreamLimits::new(&budgets, metrics.events_streams.clone()),
         config,
         pool,
         directory,
-        metrics: Metrics::default(),
+        metrics,
     }))
 }

@@ -90,14 +90,36 @@ def test_missing_signature_is_refused():
     assert r.status_code == 403
 
 
-def test_signature_with_default_port_is_accepted():
-    # Twilio may sign https URLs with or without :443; here the http default port :80 is
-    # added to what the gateway sees, and the library's signature still validates.
-    sid = new_call()
-    body = params(sid)
-    host = BASE.split("://", 1)[1]
-    if ":" in host:
-        return  # the test gateway listens on a non-default port: nothing to add
-    r = post("/twilio/voice", body, RequestValidator(TOKEN).compute_signature(
-        BASE.replace(host, host + ":80") + "/twilio/voice", body))
-    assert r.status_code == 200
+def post_as(host, path, body, signed_url):
+    """A request whose Host header says `host` (as a proxy in front of the gateway would pass
+    it on), signed by the library for `signed_url`. The gateway, with no KEA_PUBLIC_URL, checks
+    the signature against http://HOST/PATH."""
+    signature = RequestValidator(TOKEN).compute_signature(signed_url, body)
+    return requests.post(BASE + path, data=body, timeout=10,
+                         headers={"Host": host, "X-Twilio-Signature": signature})
+
+
+def test_signature_with_default_port_added_is_accepted():
+    # Twilio may sign a URL with its scheme's default port written out: the gateway sees
+    # http://kea.example/twilio/voice, the library signed http://kea.example:80/twilio/voice.
+    body = params(new_call())
+    r = post_as("kea.example", "/twilio/voice", body, "http://kea.example:80/twilio/voice")
+    assert r.status_code == 200, r.text
+    assert ET.fromstring(r.text).find("Gather/Say") is not None, r.text
+
+
+def test_signature_with_default_port_removed_is_accepted():
+    # The other way round: the request names :80, the library signed the URL without it.
+    body = params(new_call())
+    r = post_as("kea.example:80", "/twilio/voice", body, "http://kea.example/twilio/voice")
+    assert r.status_code == 200, r.text
+    assert ET.fromstring(r.text).find("Gather/Say") is not None, r.text
+
+
+def test_signature_with_another_port_is_refused():
+    # Only the scheme's default port may differ between what was signed and what arrived.
+    body = params(new_call())
+    r = post_as("kea.example", "/twilio/voice", body, "http://kea.example:8080/twilio/voice")
+    assert r.status_code == 403, r.text
+    r = post_as("kea.example", "/twilio/voice", body, "https://kea.example:443/twilio/voice")
+    assert r.status_code == 403, r.text

@@ -100,6 +100,7 @@ pub async fn start_gateway_configured(
         idle_timeout_ms: 5_000,
         body_timeout_ms: 10_000,
         sql_budget_ms: 8_000,
+        limits: Default::default(),
     };
     edit(&mut config);
     let state = server::build_state(config).expect("gateway state");

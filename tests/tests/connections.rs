@@ -1,10 +1,18 @@
-//! The gateway under idle and slow connections (issue 9, item 2): Twilio's requests keep being
-//! answered while thousands of sockets sit open doing nothing or sending a byte at a time, and
-//! each kind of idle or slow connection is closed by its timeout. Loopback only.
+//! The gateway under idle, slow and greedy clients (issue 9, item 2; issue 17, items 1 and 4;
+//! docs/security.md, "Connection budgets and pools"): Twilio's requests keep being answered
+//! while thousands of sockets sit open doing nothing or sending a byte at a time, while the
+//! connection cap is full of requests trickling their bodies or of `/events` streams, and while
+//! anonymous sign-ins flood the database pool; each kind of idle or slow connection is closed by
+//! its timeout. Caps are set low so that a few hundred sockets fill them. Loopback only.
 
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use kea_gateway::simulator::{self, CallSpec, Caller, Verb};
 use kea_tests::*;
+use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -27,6 +35,66 @@ fn raise_open_file_limit() {
             libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
         }
     }
+}
+
+/// The value of one series in the /metrics text, e.g.
+/// `kea_gateway_connections_shed_total{state="body"}`; a missing series fails the test.
+fn metric(text: &str, series: &str) -> f64 {
+    text.lines()
+        .find_map(|l| {
+            l.strip_prefix(series)?
+                .strip_prefix(' ')?
+                .trim()
+                .parse()
+                .ok()
+        })
+        .unwrap_or_else(|| panic!("no {series} in /metrics:\n{text}"))
+}
+
+/// Places a call and takes one turn with signed webhooks, as Twilio would: both must be answered
+/// 200 with valid TwiML that goes on with the order (a `<Gather>`, not the apology), within
+/// `ANSWER_WITHIN` each. Returns the turn's round trip.
+async fn a_call_is_answered(gw: &Gateway, m: &Merchant, what: &str) -> Duration {
+    let mut caller = Caller::new(
+        CallSpec::new(&gw.url, AUTH_TOKEN, &m.number, &[]),
+        |_, _| {},
+    );
+    let (action, _) = goes_on(
+        &mut caller,
+        "/twilio/voice",
+        &[("CallStatus", "ringing")],
+        what,
+    )
+    .await;
+    let speech = [
+        ("SpeechResult", "a large pepperoni pizza"),
+        ("Confidence", "0.93"),
+    ];
+    goes_on(&mut caller, &action, &speech, what).await.1
+}
+
+/// One webhook answered with TwiML that gathers the caller's next words: (its action, round trip).
+async fn goes_on(
+    caller: &mut Caller,
+    path: &str,
+    extra: &[(&str, &str)],
+    what: &str,
+) -> (String, Duration) {
+    let started = Instant::now();
+    let twiml = tokio::time::timeout(ANSWER_WITHIN, caller.post(path, extra))
+        .await
+        .unwrap_or_else(|_| panic!("{what}: {path} not answered within {ANSWER_WITHIN:?}"))
+        .unwrap_or_else(|e| panic!("{what}: {path} failed (Twilio must never see this): {e}"));
+    let elapsed = started.elapsed();
+    let verbs = simulator::parse(&twiml).unwrap_or_else(|e| panic!("{what}: {e}"));
+    let action = verbs.iter().find_map(|v| match v {
+        Verb::Gather { action, .. } => Some(action.clone()),
+        _ => None,
+    });
+    let action = action.unwrap_or_else(|| {
+        panic!("{what}: {path} did not go on with the call (the apology?): {twiml}")
+    });
+    (action, elapsed)
 }
 
 fn addr(gw: &Gateway) -> String {
@@ -124,10 +192,27 @@ async fn twilio_is_answered_while_thousands_of_idle_and_slow_connections_are_hel
         assert!(greeting.contains("<Gather"), "{greeting}");
         assert!(started.elapsed() < ANSWER_WITHIN * 2);
     }
+    // Every socket past the cap made room by closing one with nothing in progress: none was
+    // refused, none was shed mid-body (none sent a body).
     let metrics = metrics(&gw).await;
+    let shed = metric(
+        &metrics,
+        r#"kea_gateway_connections_shed_total{state="idle"}"#,
+    );
     assert!(
-        !metrics.contains("kea_gateway_connections_shed_total 0"),
-        "idle connections made room: {metrics}"
+        shed >= (IDLE + SLOWLORIS - 1024) as f64,
+        "{shed} shed for {IDLE} idle and {SLOWLORIS} slow sockets"
+    );
+    assert_eq!(
+        metric(
+            &metrics,
+            r#"kea_gateway_connections_shed_total{state="body"}"#
+        ),
+        0.0
+    );
+    assert_eq!(
+        metric(&metrics, "kea_gateway_connections_refused_total"),
+        0.0
     );
     for s in slow {
         s.abort();
@@ -206,9 +291,350 @@ async fn idle_and_slow_connections_are_closed_by_their_timeouts() {
         (Duration::from_millis(1_200)..Duration::from_secs(4)).contains(&trickle_after),
         "{trickle_after:?}"
     );
+    // The silent one and the kept-alive one; the others were closed by their own timeouts.
     let metrics = metrics(&gw).await;
+    assert_eq!(
+        metric(&metrics, "kea_gateway_connections_idle_closed_total"),
+        2.0
+    );
+}
+
+/// `n` clients that each send a whole request head (a webhook's or a sign-in's) and then
+/// trickle its body a byte every 300 ms; each comes back 200 ms after its connection is closed,
+/// so the gateway is kept at its cap. Counts the connections opened.
+fn slow_bodies(addr: &str, n: usize, stop: Arc<AtomicBool>) -> Arc<AtomicUsize> {
+    let opened = Arc::new(AtomicUsize::new(0));
+    for i in 0..n {
+        let (addr, stop, opened) = (addr.to_string(), stop.clone(), opened.clone());
+        tokio::spawn(async move {
+            let path = if i % 2 == 0 {
+                "/twilio/voice"
+            } else {
+                "/rpc/login"
+            };
+            while !stop.load(Ordering::Relaxed) {
+                if let Ok(mut s) = TcpStream::connect(&addr).await {
+                    opened.fetch_add(1, Ordering::Relaxed);
+                    let head = format!(
+                        "POST {path} HTTP/1.1\r\nHost: kea\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 10000\r\n\r\n"
+                    );
+                    let mut sent = s.write_all(head.as_bytes()).await;
+                    while sent.is_ok() && !stop.load(Ordering::Relaxed) {
+                        tokio::time::sleep(Duration::from_millis(300)).await;
+                        sent = s.write_all(b"a").await;
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        });
+    }
+    opened
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twilio_is_answered_while_the_cap_is_full_of_slow_bodies() {
+    const CAP: usize = 48;
+    let db = admin().await;
+    let m = merchant(&db, "").await;
+    // The production body deadline (10 s): what keeps Twilio answered is shedding, not it.
+    let gw = start_gateway_configured(&test_database_url(), |c| {
+        c.max_connections = CAP;
+        c.body_timeout_ms = 10_000;
+    })
+    .await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let opened = slow_bodies(&addr(&gw), CAP * 3, stop.clone());
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (before, opened_before) = (metrics(&gw).await, opened.load(Ordering::Relaxed));
     assert!(
-        !metrics.contains("kea_gateway_connections_idle_closed_total 0"),
-        "{metrics}"
+        opened_before >= CAP * 3,
+        "the attack opened {opened_before}"
+    );
+
+    for i in 0..10 {
+        a_call_is_answered(&gw, &m, &format!("call {i} under slow bodies")).await;
+    }
+    let (after, opened_after) = (metrics(&gw).await, opened.load(Ordering::Relaxed));
+    stop.store(true, Ordering::Relaxed);
+    assert_eq!(
+        metric(&after, "kea_gateway_connections_refused_total"),
+        0.0,
+        "no connection was refused: one could always be shed"
+    );
+    let shed = |m: &str, state: &str| {
+        metric(
+            m,
+            &format!("kea_gateway_connections_shed_total{{state=\"{state}\"}}"),
+        )
+    };
+    // In the first burst some were shed before their heads were read; every connection past the
+    // cap made room for itself.
+    assert!(
+        shed(&before, "idle") + shed(&before, "body") >= (opened_before - CAP) as f64,
+        "{} and {} shed for {opened_before} connections",
+        shed(&before, "idle"),
+        shed(&before, "body")
+    );
+    // Then the cap was all slow bodies: each new connection (the attack's, the calls', the
+    // metrics') closed the one sending its body the longest, never one that had a request
+    // answered (a caller's kept-alive connection).
+    let mid_body = shed(&after, "body") - shed(&before, "body");
+    assert_eq!(
+        shed(&after, "idle"),
+        shed(&before, "idle"),
+        "only bodies were shed"
+    );
+    assert!(
+        mid_body >= (opened_after - opened_before) as f64,
+        "{mid_body} shed mid-body while the attack opened {}",
+        opened_after - opened_before
+    );
+}
+
+/// Signs a token as SQL does (`app.sign_jwt`), valid for an hour.
+async fn token(db: &tokio_postgres::Client, claims: Value) -> String {
+    let mut claims = claims;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    claims["exp"] = json!(now + 3600);
+    db.query_one("select app.sign_jwt($1)", &[&claims])
+        .await
+        .expect("signing a token")
+        .get(0)
+}
+
+fn agent_claims(id: i64) -> Value {
+    json!({"role": "kea_agent", "agent_id": id, "sub": format!("agent:{id}")})
+}
+
+/// An `/events` request's status and Retry-After, and the response, kept so the stream stays
+/// open; `Err` when the connection was refused or reset.
+type Opened = Result<(u16, Option<String>, reqwest::Response), String>;
+
+/// Opens an `/events` stream from `peer` (a loopback address).
+async fn open_stream(gw: &Gateway, peer: IpAddr, token: &str) -> Opened {
+    let client = reqwest::Client::builder()
+        .local_address(peer)
+        .timeout(Duration::from_secs(600))
+        .build()
+        .expect("an HTTP client");
+    let r = tokio::time::timeout(
+        ANSWER_WITHIN,
+        client
+            .get(format!("{}/events", gw.url))
+            .bearer_auth(token)
+            .send(),
+    )
+    .await
+    .map_err(|_| "not answered".to_string())?
+    .map_err(|e| e.to_string())?;
+    let retry = r
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap_or("").to_string());
+    Ok((r.status().as_u16(), retry, r))
+}
+
+/// How many of `opened` got `status`, and that every 429 said when to come back.
+fn count(opened: &[Opened], status: u16) -> usize {
+    for (s, retry, _) in opened.iter().flatten() {
+        if *s == 429 {
+            assert!(retry.is_some(), "a 429 without Retry-After");
+        }
+    }
+    opened
+        .iter()
+        .filter(|o| matches!(o, Ok((s, _, _)) if *s == status))
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twilio_is_answered_while_events_streams_are_opened_by_the_hundred() {
+    // The harness's cap (256): the limits' defaults are a quarter of it for all streams (64),
+    // 32 per peer and 4 per token subject. The attack opens 290 streams, more than the cap.
+    let db = admin().await;
+    let m = merchant(&db, "").await;
+    let gw = start_gateway_configured(&test_database_url(), |c| c.max_connections = 256).await;
+    let localhost = IpAddr::V4(Ipv4Addr::LOCALHOST);
+
+    // One agent's token, 150 times.
+    let one = token(&db, agent_claims(9_000_001)).await;
+    let mut one_token = Vec::new();
+    for _ in 0..150 {
+        one_token.push(open_stream(&gw, localhost, &one).await);
+    }
+    // 40 agents from one address.
+    let mut one_peer = Vec::new();
+    for i in 0..40 {
+        let t = token(&db, agent_claims(9_001_000 + i)).await;
+        one_peer.push(open_stream(&gw, IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2)), &t).await);
+    }
+    // 100 agents, each from its own address.
+    let mut many = Vec::new();
+    for i in 0..100u8 {
+        let t = token(&db, agent_claims(9_002_000 + i64::from(i))).await;
+        many.push(open_stream(&gw, IpAddr::V4(Ipv4Addr::new(127, 0, 1, i + 1)), &t).await);
+    }
+
+    for i in 0..10 {
+        a_call_is_answered(&gw, &m, &format!("call {i} under /events streams")).await;
+    }
+
+    let refused: Vec<_> = one_token
+        .iter()
+        .chain(&one_peer)
+        .chain(&many)
+        .filter_map(|o| o.as_ref().err())
+        .collect();
+    assert!(
+        refused.is_empty(),
+        "streams were refused or reset: {refused:?}"
+    );
+    assert_eq!(
+        (count(&one_token, 200), count(&one_token, 429)),
+        (4, 146),
+        "per token subject"
+    );
+    assert_eq!(
+        (count(&one_peer, 200), count(&one_peer, 429)),
+        (32, 8),
+        "per peer"
+    );
+    assert_eq!((count(&many, 200), count(&many, 429)), (28, 72), "in all");
+    let metrics = metrics(&gw).await;
+    for (series, value) in [
+        (
+            r#"kea_gateway_events_refused_total{limit="subject"}"#,
+            146.0,
+        ),
+        (r#"kea_gateway_events_refused_total{limit="peer"}"#, 8.0),
+        (r#"kea_gateway_events_refused_total{limit="total"}"#, 72.0),
+        ("kea_gateway_events_streams", 64.0),
+        ("kea_gateway_connections_refused_total", 0.0),
+    ] {
+        assert_eq!(metric(&metrics, series), value, "{series}");
+    }
+    // A stream that ends frees its place.
+    drop(one_token);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let again = open_stream(&gw, localhost, &one).await.expect("reopened");
+    assert_eq!(
+        again.0, 200,
+        "a subject's place is given back when its stream ends"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_anonymous_sign_ins_does_not_starve_callers() {
+    // A pool of 4 and a webhook budget of 1 s: before the pool was shared out, a turn waited
+    // behind the flood's sign-ins for longer than that and the caller heard the apology.
+    const FLOODERS: usize = 200;
+    let db = admin().await;
+    let m = merchant(&db, "").await;
+    let email = format!(
+        "flood-{}@example.com",
+        unique_number().trim_start_matches('+')
+    );
+    db.execute(
+        "select app.upsert_agent($1, 'Flooded Agent', 'the-real-password')",
+        &[&email],
+    )
+    .await
+    .expect("an agent");
+    let gw = start_gateway_configured(&test_database_url(), |c| {
+        c.pool_size = 4;
+        c.sql_budget_ms = 1_000;
+        c.max_connections = 1024;
+    })
+    .await;
+
+    let mut baseline = Vec::new();
+    for i in 0..10 {
+        baseline.push(a_call_is_answered(&gw, &m, &format!("call {i} before the flood")).await);
+    }
+
+    // Each flooder signs in with a wrong password (bcrypt runs: the expensive path) over and
+    // over; told 503, it comes back 200 ms later.
+    let stop = Arc::new(AtomicBool::new(false));
+    let statuses = Arc::new(std::sync::Mutex::new(std::collections::BTreeMap::<
+        String,
+        usize,
+    >::new()));
+    let mut flood = Vec::new();
+    for _ in 0..FLOODERS {
+        let (url, email, stop, statuses) = (
+            gw.url.clone(),
+            email.clone(),
+            stop.clone(),
+            statuses.clone(),
+        );
+        flood.push(tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            while !stop.load(Ordering::Relaxed) {
+                let r = http
+                    .post(format!("{url}/rpc/login"))
+                    .json(&json!({"email": email, "password": "a-guess"}))
+                    .send()
+                    .await;
+                let (key, busy) = match r {
+                    Ok(r) => {
+                        let status = r.status().as_u16();
+                        let code = r
+                            .json::<Value>()
+                            .await
+                            .ok()
+                            .and_then(|v| v["code"].as_str().map(str::to_string));
+                        (
+                            format!("{status} {}", code.unwrap_or_default()),
+                            status == 503,
+                        )
+                    }
+                    Err(e) => (format!("error {}", e.without_url()), true),
+                };
+                *statuses.lock().unwrap().entry(key).or_default() += 1;
+                if busy {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut flooded = Vec::new();
+    for i in 0..10 {
+        flooded.push(a_call_is_answered(&gw, &m, &format!("call {i} during the flood")).await);
+    }
+    stop.store(true, Ordering::Relaxed);
+    for f in flood {
+        f.await.expect("a flooder");
+    }
+
+    let ms = |v: &mut Vec<Duration>| {
+        v.sort();
+        (
+            v[v.len() / 2].as_secs_f64() * 1e3,
+            v[v.len() - 1].as_secs_f64() * 1e3,
+        )
+    };
+    let (b50, bmax) = ms(&mut baseline);
+    let (f50, fmax) = ms(&mut flooded);
+    let statuses = statuses.lock().unwrap().clone();
+    println!(
+        "caller turn latency, pool of 4: before the flood p50 {b50:.1} ms max {bmax:.1} ms; \
+         during {FLOODERS} anonymous sign-in loops p50 {f50:.1} ms max {fmax:.1} ms; \
+         sign-ins answered {statuses:?}"
+    );
+    let metrics = metrics(&gw).await;
+    assert_eq!(metric(&metrics, "kea_gateway_twiml_fallbacks_total"), 0.0);
+    // The flood was turned away by its share of the pool, and counted.
+    let busy = statuses.get("503 KG503").copied().unwrap_or(0);
+    assert!(busy > 0, "{statuses:?}");
+    assert_eq!(
+        metric(
+            &metrics,
+            r#"kea_gateway_budget_refused_total{budget="pool_anon"}"#
+        ),
+        busy as f64
     );
 }

@@ -76,6 +76,27 @@ async fn agent(db: &Client, email: &str, m: &Merchant, skill: &str) -> (i64, Str
 /// An open `/events` stream, read event by event.
 struct Events(reqwest::Response, String);
 
+/// What reading an `/events` stream gave: an event, the end of the stream (the server closed it
+/// cleanly), or nothing within the time allowed (the stream still open). The stream ending and
+/// the stream going quiet are different outcomes, and the tests tell them apart.
+#[derive(Debug)]
+enum Read {
+    Event(Value),
+    Ended,
+    Quiet,
+}
+
+impl Read {
+    /// The event, or a failure saying what was expected and what came instead.
+    #[track_caller]
+    fn event(self, what: &str) -> Value {
+        match self {
+            Read::Event(ev) => ev,
+            other => panic!("expected {what}, the stream gave {other:?}"),
+        }
+    }
+}
+
 impl Events {
     async fn open(gw: &Gateway, token: &str) -> Events {
         let r = reqwest::Client::new()
@@ -89,33 +110,36 @@ impl Events {
         Events(r, String::new())
     }
 
-    /// The next event (JSON of a `data:` line), or None after `within`.
-    async fn next(&mut self, within: Duration) -> Option<Value> {
+    /// The next event (JSON of a `data:` line), the end of the stream, or `Quiet` after `within`.
+    /// A broken connection (a body error, not a clean end) fails the test.
+    async fn next(&mut self, within: Duration) -> Read {
         let deadline = tokio::time::Instant::now() + within;
         loop {
             if let Some(cut) = self.1.find("\n\n") {
                 let block: String = self.1.drain(..cut + 2).collect();
                 if let Some(data) = block.lines().find_map(|l| l.strip_prefix("data: ")) {
-                    return Some(serde_json::from_str(data).expect("event JSON"));
+                    return Read::Event(serde_json::from_str(data).expect("event JSON"));
                 }
                 continue;
             }
-            let chunk = tokio::time::timeout_at(deadline, self.0.chunk())
-                .await
-                .ok()?;
-            self.1
-                .push_str(&String::from_utf8_lossy(&chunk.expect("stream")?));
+            let Ok(chunk) = tokio::time::timeout_at(deadline, self.0.chunk()).await else {
+                return Read::Quiet;
+            };
+            match chunk.expect("the stream broke instead of ending") {
+                Some(bytes) => self.1.push_str(&String::from_utf8_lossy(&bytes)),
+                None => return Read::Ended,
+            }
         }
     }
 
-    /// Skips events until one with `event` == `kind`.
-    async fn until(&mut self, kind: &str, within: Duration) -> Option<Value> {
+    /// Skips events until one with `event` == `kind`; the end or a quiet stream stops it.
+    async fn until(&mut self, kind: &str, within: Duration) -> Read {
         let deadline = tokio::time::Instant::now() + within;
         loop {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-            let ev = self.next(left).await?;
-            if ev["event"] == kind {
-                return Some(ev);
+            match self.next(left).await {
+                Read::Event(ev) if ev["event"] != kind => continue,
+                read => return read,
             }
         }
     }
@@ -145,7 +169,7 @@ async fn an_offer_reaches_its_agent_live_and_no_one_else() {
     let mut one = Events::open(&gw, &t1).await;
     let mut two = Events::open(&gw, &t2).await;
     assert_eq!(
-        one.next(Duration::from_secs(5)).await.unwrap()["agent_id"],
+        one.next(Duration::from_secs(5)).await.event("ready")["agent_id"],
         first
     );
     // Let both listeners settle (the first subscriber starts the LISTEN connection).
@@ -155,15 +179,14 @@ async fn an_offer_reaches_its_agent_live_and_no_one_else() {
     let offer = one
         .until("offered", Duration::from_secs(5))
         .await
-        .expect("the longest idle agent hears of the offer");
+        .event("the longest idle agent hears of the offer");
     assert_eq!(offer["yours"], true);
     assert_eq!(offer["merchant_id"], m.id);
     let task = offer["task_id"].as_i64().unwrap();
+    let other = two.until("offered", Duration::from_millis(500)).await;
     assert!(
-        two.until("offered", Duration::from_millis(500))
-            .await
-            .is_none(),
-        "the other agent is not told of someone else's offer"
+        matches!(other, Read::Quiet),
+        "the other agent is not told of someone else's offer, and its stream stays open: {other:?}"
     );
 
     // The console's own functions, for the task the agent holds.
@@ -183,13 +206,16 @@ async fn an_offer_reaches_its_agent_live_and_no_one_else() {
             .0,
         200
     );
-    let moved = two.until("offered", Duration::from_secs(5)).await.unwrap();
+    let moved = two
+        .until("offered", Duration::from_secs(5))
+        .await
+        .event("the offer passed on");
     assert_eq!(
         (moved["task_id"].as_i64(), &moved["yours"]),
         (Some(task), &json!(true))
     );
     let gone = loop {
-        let ev = one.next(Duration::from_secs(5)).await.expect("gone");
+        let ev = one.next(Duration::from_secs(5)).await.event("gone");
         if ev["yours"] == false {
             break ev;
         }
@@ -246,15 +272,15 @@ async fn a_merchant_sees_and_changes_its_own_data_only() {
     .await;
     let mut events = Events::open(&gw, &mine).await;
     assert_eq!(
-        events.next(Duration::from_secs(5)).await.unwrap()["merchant_id"],
+        events.next(Duration::from_secs(5)).await.event("ready")["merchant_id"],
         m.id
     );
     tokio::time::sleep(Duration::from_millis(300)).await;
     call(&gw, &m, ORDER).await;
-    assert!(events
+    events
         .until("created", Duration::from_secs(5))
         .await
-        .is_some());
+        .event("the order created");
 
     let (s, orders) = rpc(&gw, "merchant_orders_today", &mine, json!({})).await;
     assert_eq!(s, 200, "{orders}");
@@ -351,15 +377,19 @@ async fn a_stream_ends_when_its_token_expires_and_when_the_gateway_stops() {
     .await;
     let mut events = Events::open(&gw, &short).await;
     assert_eq!(
-        events.next(Duration::from_secs(5)).await.unwrap()["event"],
+        events.next(Duration::from_secs(5)).await.event("ready")["event"],
         "ready"
     );
     let last = events
         .until("expired", Duration::from_secs(5))
         .await
-        .expect("told the token expired");
+        .event("told the token expired");
     assert_eq!(last["event"], "expired");
-    assert!(events.next(Duration::from_secs(2)).await.is_none());
+    let after = events.next(Duration::from_secs(2)).await;
+    assert!(
+        matches!(after, Read::Ended),
+        "the stream ends after `expired`: {after:?}"
+    );
 
     let token = sign(
         &db,
@@ -368,14 +398,21 @@ async fn a_stream_ends_when_its_token_expires_and_when_the_gateway_stops() {
     .await;
     let mut events = Events::open(&gw, &token).await;
     assert_eq!(
-        events.next(Duration::from_secs(5)).await.unwrap()["event"],
+        events.next(Duration::from_secs(5)).await.event("ready")["event"],
         "ready"
     );
     drop(gw);
     // Shutting down ends open streams first, so they never hold the server up.
-    let ended = tokio::time::timeout(Duration::from_secs(5), async {
-        while events.next(Duration::from_secs(5)).await.is_some() {}
-    })
-    .await;
-    assert!(ended.is_ok(), "the stream outlived the gateway");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    let end = loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        match events.next(left).await {
+            Read::Event(_) => continue,
+            read => break read,
+        }
+    };
+    assert!(
+        matches!(end, Read::Ended),
+        "the stream ends when the gateway stops: {end:?}"
+    );
 }

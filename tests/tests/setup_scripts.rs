@@ -192,9 +192,13 @@ async fn a_database_of_the_last_release_upgrades_to_the_current_schema() {
         "the active menu is published again"
     );
     assert_ne!(counts.get::<_, String>(3), "0.1.0", "pg_kea was upgraded");
+    // The caller had one large pepperoni pizza and said "that is all": the read-back follows,
+    // asking for turn 3.
     let turn = turn.expect("a turn after the upgrade");
     assert!(
-        turn.contains("<Response>") && !turn.contains("sorry"),
-        "{turn}"
+        turn.contains("Let me read that back. One large Pepperoni Pizza,")
+            && turn.contains("Shall I place the order?")
+            && turn.contains(r#"action="/twilio/voice/gather?turn=3""#),
+        "the read-back after the upgrade: {turn}"
     );
 }

@@ -553,7 +553,10 @@ async fn a_turn_that_is_not_a_number_is_taken_as_absent() {
         CallSpec::new(&gw.url, AUTH_TOKEN, &m.number, &[]),
         |_, _| {},
     );
-    caller.post("/twilio/voice", &[]).await.unwrap();
+    let greeting = caller.post("/twilio/voice", &[]).await.unwrap();
+    assert!(greeting.contains("turn=1"), "{greeting}");
+    // Absent: not kea's own action URL, so the caller hears the greeting again and the call
+    // does not move.
     for (turn, says) in [
         ("-1", "a coke"),
         ("abc", "and a sprite"),
@@ -566,8 +569,23 @@ async fn a_turn_that_is_not_a_number_is_taken_as_absent() {
             )
             .await
             .unwrap();
-        assert!(!is_apology(&body), "turn={turn}: {body}");
+        assert_eq!(body, greeting, "turn={turn}: the greeting again");
     }
+    assert_eq!(
+        call_state(&db, caller.call_sid()).await,
+        (1, 0),
+        "nothing taken"
+    );
+    // The real first turn then goes on.
+    let next = caller
+        .post(
+            "/twilio/voice/gather?turn=1",
+            &[("SpeechResult", "a coke"), ("Confidence", "0.9")],
+        )
+        .await
+        .unwrap();
+    assert!(next.contains("turn=2") && !is_apology(&next), "{next}");
+    assert_eq!(call_state(&db, caller.call_sid()).await, (2, 1));
 }
 
 /// The call's next turn and how many lines its cart holds.
@@ -630,6 +648,22 @@ async fn a_pizza_without_its_size_is_never_read_back_or_ordered() {
     let m = merchant(&db, "").await;
     let t = call(&gw, &m, &["add a cheese pizza", "that's all", "yes"]).await;
     let said = t.kea_said();
+    // Asked for the size, and still asking at every later turn, until the caller hangs up.
+    assert_eq!(
+        said.get(1).copied(),
+        Some("What size would you like for the Cheese Pizza: small, medium or large?"),
+        "{said:?}"
+    );
+    let s = summary(&gw, &t.call_sid).await;
+    let phases: Vec<&str> = s["turns"]
+        .as_array()
+        .expect("turns")
+        .iter()
+        .skip(1)
+        .map(|t| t["phase"].as_str().unwrap_or("?"))
+        .collect();
+    assert_eq!(phases, ["ask_choice"; 3], "{said:?}");
+    assert_eq!(s["outcome"], "abandoned", "{said:?}");
     assert!(
         said.iter()
             .all(|s| !s.contains("$0.00") && !s.contains("Shall I place the order")),

@@ -2,8 +2,8 @@
 //! `kea_test` database, stand-ins in the test process on free loopback ports, and orders made
 //! through kea's own SQL (`kea.price_order`, `app.save_order`, the order status machine).
 //!
-//! Every worker claims every due job in its database. So the tests run in a copy of kea_test
-//! of their own ([`database`]), where no other worker (another engineer's, another run of this
+//! Every worker claims every due job in its database. So the tests run in a database of their
+//! own ([`database`]), where no other worker (another engineer's, another run of this
 //! suite) takes their jobs and texts through its own Twilio, and one at a time (`serial`), so
 //! that two tests' workers do not take each other's. Assertions count only the messages to
 //! each test's own callers.
@@ -49,10 +49,11 @@ fn with_database(url: &str, dbname: &str) -> String {
 
 static DATABASE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
 
-/// The database these tests run in: a copy of kea_test of their own
-/// (`kea_worker_test_<pid>`), so that no other worker on kea_test takes their jobs, and they
-/// take none of the jobs other tests left there. When kea_test cannot be copied (a template
-/// must have no other session), kea_test itself.
+/// The database these tests run in, their own (`kea_worker_test_<pid>`), so that no other
+/// worker on kea_test takes their jobs, and they take none of the jobs other tests left there.
+/// Made by `scripts/create-db` (the checkout's schema, whoever is using kea_test meanwhile; a
+/// copy of kea_test would need it idle), and never kea_test itself: if it cannot be made, the
+/// tests fail saying why.
 pub async fn database() -> &'static str {
     DATABASE
         .get_or_init(|| async {
@@ -61,7 +62,7 @@ pub async fn database() -> &'static str {
                 .await
                 .unwrap_or_else(|e| panic!("connecting to postgres as the test admin: {e}"));
             let driver = tokio::spawn(conn);
-            // Copies left by earlier runs whose process is gone.
+            // Databases left by earlier runs whose process is gone.
             let stale: Vec<String> = pg
                 .query(
                     "select datname from pg_database where datname like 'kea\\_worker\\_test\\_%'",
@@ -80,36 +81,24 @@ pub async fn database() -> &'static str {
                         .await;
                 }
             }
-            let name = format!("kea_worker_test_{}", std::process::id());
-            let _ = pg
-                .batch_execute(&format!("drop database if exists {name} with (force)"))
-                .await;
-            let mut copied = Err(String::new());
-            for _ in 0..5 {
-                copied = pg
-                    .batch_execute(&format!("create database {name} template kea_test"))
-                    .await
-                    .map_err(|e| {
-                        e.as_db_error()
-                            .map_or_else(|| e.to_string(), |d| d.message().to_string())
-                    });
-                if copied.is_ok() {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
             drop(pg);
             let _ = driver.await;
-            match copied {
-                Ok(()) => name,
-                Err(e) => {
-                    eprintln!(
-                        "could not copy kea_test ({e}); running in kea_test itself, where no \
-                         other worker may run meanwhile"
-                    );
-                    "kea_test".to_string()
-                }
-            }
+            let name = format!("kea_worker_test_{}", std::process::id());
+            let create_db =
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/create-db");
+            let out = tokio::process::Command::new(&create_db)
+                .args([name.as_str(), "--fresh"])
+                .output()
+                .await
+                .unwrap_or_else(|e| panic!("running {}: {e}", create_db.display()));
+            assert!(
+                out.status.success(),
+                "scripts/create-db {name} failed, so the worker tests have no database of their \
+                 own (they never use kea_test, where other workers would take their jobs):\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            name
         })
         .await
 }
@@ -130,10 +119,7 @@ pub async fn db() -> Client {
         .await
         .expect("querying the catalog")
         .get(0);
-    assert!(
-        present,
-        "kea_test has no worker.* functions: migrate it (scripts/test does)"
-    );
+    assert!(present, "the tests' database has no worker.* functions");
     let _ = WORKER_URL.set(database_url().await);
     db
 }
