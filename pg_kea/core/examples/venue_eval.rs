@@ -1,7 +1,7 @@
 //! Exact match per hand-written venue (`tests/venues/`), calibration of line confidence, and
 //! throughput.
 //!
-//! cargo run -p kea_core --release --example venue_eval -- [--errors]
+//! cargo run -p kea_core --release --example venue_eval -- [--errors] [VENUE...]
 //! cargo run -p kea_core --release --example venue_eval -- --show VENUE "utterance"
 
 #[path = "../tests/common/venues.rs"]
@@ -16,7 +16,7 @@ fn main() {
             eprintln!("usage: venue_eval --show VENUE UTTERANCE");
             std::process::exit(2);
         };
-        let v = venues::load(&venues::root().join(venue));
+        let v = venues::load(&venues::dir(venue));
         let ext = v.menu.extract(text);
         println!("{}", serde_json::to_string_pretty(&ext).expect("json"));
         for l in &ext.lines {
@@ -26,9 +26,18 @@ fn main() {
     }
     let show_errors = args.iter().any(|a| a == "--errors");
     let mut all_lines: Vec<(f32, bool)> = Vec::new();
-    let loaded: Vec<venues::Venue> = venues::dirs().iter().map(|d| venues::load(d)).collect();
+    let dirs = venues::dirs();
+    let loaded: Vec<venues::Venue> = dirs.iter().map(|d| venues::load(d)).collect();
     let (mut ok_all, mut n_all) = (0, 0);
-    for v in &loaded {
+    for (v, dir) in loaded.iter().zip(&dirs) {
+        let only: Vec<&String> = args
+            .iter()
+            .skip(1)
+            .filter(|a| !a.starts_with("--"))
+            .collect();
+        if !only.is_empty() && !only.contains(&&v.name) {
+            continue;
+        }
         let mut ok = 0;
         for case in &v.cases {
             let out = venues::run(&v.menu, case);
@@ -51,8 +60,13 @@ fn main() {
         ok_all += ok;
         n_all += v.cases.len();
         println!(
-            "{}: exact match {ok}/{} = {:.2}%",
+            "{}{}: exact match {ok}/{} = {:.2}%",
             v.name,
+            if venues::is_blind(dir) {
+                " (blind)"
+            } else {
+                ""
+            },
             v.cases.len(),
             100.0 * ok as f64 / v.cases.len() as f64
         );

@@ -1,5 +1,6 @@
-//! Regression test on the hand-written POS-style venues (`tests/venues/`): exact match per venue
-//! must stay at or above the figure reached (see docs/extraction.md).
+//! Regression test on the POS-style venues, hand-written (`tests/venues/`) and written blind
+//! (`tests/venues-blind/`): exact match per venue must stay at or above the figure reached
+//! (see docs/extraction.md).
 
 mod common;
 
@@ -9,10 +10,15 @@ use common::venues;
 /// one: a venue added without a floor fails the test rather than getting a default.
 const FLOOR: &[(&str, f64)] = &[
     ("boba", 100.0),
+    ("breakfast", 53.0),
+    ("burgers", 65.0),
     ("coffee", 100.0),
     ("diner", 100.0),
     ("indian", 100.0),
+    ("sandwich", 70.0),
     ("taqueria", 100.0),
+    ("thai", 78.0),
+    ("wings", 32.0),
 ];
 
 #[test]

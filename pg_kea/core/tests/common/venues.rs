@@ -7,20 +7,46 @@ use std::path::{Path, PathBuf};
 use kea_core::extract::{CompiledMenu, Extraction, LineMention, Qualifier};
 use kea_core::menu::Menu;
 
-/// `tests/venues` at the repository root.
+/// `tests/venues` at the repository root: venues written by people who knew the engine.
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/venues")
 }
 
-/// Every venue directory (with `menu.json` and `utterances.txt`), sorted by name.
+/// `tests/venues-blind`: venues written by people who never read the engine, committed before
+/// their first run (tests/venues-blind/README.md).
+pub fn blind_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/venues-blind")
+}
+
+/// Every kea-format venue directory (with `menu.json` and `utterances.txt`) of both roots,
+/// sorted by name.
 pub fn dirs() -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(root())
-        .expect("tests/venues")
+    let mut out: Vec<PathBuf> = [root(), blind_root()]
+        .iter()
+        .filter_map(|r| std::fs::read_dir(r).ok())
+        .flatten()
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.join("menu.json").is_file() && p.join("utterances.txt").is_file())
         .collect();
-    out.sort();
+    out.sort_by_key(|p| p.file_name().map(|n| n.to_owned()));
     out
+}
+
+/// The venue directory of that name, in either root.
+pub fn dir(name: &str) -> PathBuf {
+    let own = root().join(name);
+    if own.is_dir() {
+        own
+    } else {
+        blind_root().join(name)
+    }
+}
+
+/// Whether the venue was written blind.
+pub fn is_blind(dir: &Path) -> bool {
+    dir.parent()
+        .and_then(|p| p.file_name())
+        .is_some_and(|n| n == "venues-blind")
 }
 
 #[derive(Debug, Clone)]

@@ -1,0 +1,71 @@
+//! The venues written blind in the public FoodOrdering format (`tests/venues-blind/*/` with
+//! `schema.json`, `alias/`, `dev.json`): unordered exact match per venue must stay at or above
+//! the figure reached (docs/extraction.md). Every such venue has a floor.
+
+use std::path::{Path, PathBuf};
+
+use kea_core::extract::CompiledMenu;
+use kea_core::foodordering::{exr_equal_unordered, import_dir, to_exr};
+
+/// Least unordered exact match (percent) per venue; raise it when the engine gets better.
+const FLOOR: &[(&str, f64)] = &[
+    ("bakery-cafe", 50.0),
+    ("chinese", 70.0),
+    ("coffee-bar", 71.0),
+    ("mediterranean", 71.0),
+    ("salad-bar", 72.0),
+];
+
+fn dirs() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/venues-blind");
+    let mut out: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("tests/venues-blind")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("schema.json").is_file() && p.join("dev.json").is_file())
+        .collect();
+    out.sort();
+    out
+}
+
+fn exact_match(dir: &Path) -> (usize, usize) {
+    let cm = CompiledMenu::new(import_dir(dir).expect("import"));
+    let dev = std::fs::read_to_string(dir.join("dev.json")).expect("dev.json");
+    let (mut ok, mut n) = (0, 0);
+    for line in dev.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line).expect("json");
+        let pred = to_exr(&cm.menu, &cm.extract(v["SRC"].as_str().unwrap_or_default()));
+        ok += exr_equal_unordered(&pred, v["EXR"].as_str().unwrap_or_default()) as usize;
+        n += 1;
+    }
+    (ok, n)
+}
+
+#[test]
+fn blind_foodordering_venues_exact_match() {
+    let dirs = dirs();
+    assert!(
+        dirs.len() >= 5,
+        "the blind FoodOrdering venues were not found"
+    );
+    let names: Vec<String> = dirs
+        .iter()
+        .map(|d| d.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    for (floored, _) in FLOOR {
+        assert!(
+            names.iter().any(|n| n == floored),
+            "FLOOR names {floored}, which is not a venue ({names:?})"
+        );
+    }
+    for (dir, name) in dirs.iter().zip(&names) {
+        let (ok, n) = exact_match(dir);
+        let pct = 100.0 * ok as f64 / n as f64;
+        eprintln!("{name}: unordered exact match {ok}/{n} = {pct:.2}%");
+        let floor = FLOOR
+            .iter()
+            .find(|(f, _)| f == name)
+            .unwrap_or_else(|| panic!("{name}: no floor in FLOOR: add (\"{name}\", {pct:.2})"))
+            .1;
+        assert!(pct >= floor, "{name}: {pct:.2}% < {floor}%");
+    }
+}

@@ -1,0 +1,55 @@
+//! The persona calls of every venue (`tests/venues/*/calls.txt`, `tests/venues-blind/*/calls.txt`)
+//! through the dialog alone, without Postgres (tests/tests/venue_calls.rs runs them through the
+//! real gateway). Each venue's pass rate must stay at or above its floor; a call marked `known`
+//! that passes is an error.
+
+mod common;
+
+use common::calls;
+
+/// Least share of calls (percent) ending as the script says, per venue.
+const FLOOR: &[(&str, f64)] = &[
+    ("boba", 100.0),
+    ("breakfast", 45.0),
+    ("burgers", 40.0),
+    ("coffee", 100.0),
+    ("diner", 100.0),
+    ("indian", 100.0),
+    ("sandwich", 50.0),
+    ("taqueria", 100.0),
+    ("thai", 70.0),
+    ("wings", 20.0),
+];
+
+#[test]
+fn venue_calls_without_postgres() {
+    let mut failures = Vec::new();
+    for (name, dir, menu) in calls::venues() {
+        let scripts = calls::scripts(&dir);
+        let mut passed = 0;
+        for c in &scripts {
+            let outs = calls::run(&menu, &c.says);
+            match (calls::judge(c, &outs), &c.known) {
+                (None, None) => passed += 1,
+                (None, Some(why)) => failures.push(format!(
+                    "{name} / {}: marked known ({why}) but passes: remove its `known` line from {}",
+                    c.name,
+                    dir.join("calls.txt").display()
+                )),
+                (Some(_), Some(why)) => println!("{name} / {}: known failure ({why})", c.name),
+                (Some(why), None) => println!("{name} / {}: {why}", c.name),
+            }
+        }
+        let pct = 100.0 * passed as f64 / scripts.len() as f64;
+        println!("{name}: {passed}/{} = {pct:.1}%", scripts.len());
+        let floor = FLOOR
+            .iter()
+            .find(|(f, _)| *f == name)
+            .unwrap_or_else(|| panic!("{name}: no floor: add (\"{name}\", {pct:.1})"))
+            .1;
+        if pct < floor {
+            failures.push(format!("{name}: {pct:.1}% of calls < floor {floor}%"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
