@@ -596,7 +596,9 @@ async fn pgbench_turns(
         tag,
         &["-D", "step=4", "-D", "call=0", "-D", &tag_var],
     )?;
-    check_turns(db, merchant, tag, before, figures.requests).await?;
+    check_turns(db, merchant, tag, before, figures.requests)
+        .await
+        .map_err(|e| format!("api direct (pgbench): {e}"))?;
     Ok(figures.figures)
 }
 

@@ -11,6 +11,7 @@
 ARG RUST_IMAGE=docker.io/library/rust:1.95.0-slim-bookworm
 ARG DEBIAN_IMAGE=docker.io/library/debian:12.15-slim
 
+# checkov:skip=CKV_DOCKER_7:the bases are the build arguments above, both tagged (checkov does not expand ARG)
 FROM ${RUST_IMAGE} AS build
 ARG PGRX_VERSION=0.18.1
 # pgrx builds against the server headers and generates bindings with libclang.

@@ -60,8 +60,9 @@ pub struct Config {
 /// (docs/security.md, "Connection budgets and pools"). Unset values follow the cap and the pool.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Limits {
-    /// Open connections kept for webhooks: other requests being answered may hold at most
-    /// KEA_MAX_CONNECTIONS minus this many (then 503). Default: a quarter of the cap.
+    /// Open connections kept for webhooks: `/rpc`, `/openapi.json` and `/events` being answered
+    /// may hold at most KEA_MAX_CONNECTIONS minus this many (then 503). Default: a quarter of
+    /// the cap.
     #[arg(long, env = "KEA_WEBHOOK_CONNECTIONS")]
     pub webhook_connections: Option<usize>,
     /// Most `/events` streams open at once. Default: a quarter of the cap.
@@ -103,7 +104,7 @@ impl Default for Limits {
 /// The limits in numbers, for this cap and pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Budgets {
-    /// Connections that requests other than webhooks may hold while being answered.
+    /// Connections `/rpc`, `/openapi.json` and `/events` may hold while being answered.
     pub other_connections: usize,
     pub events_max: usize,
     pub events_per_subject: usize,

@@ -90,28 +90,45 @@ impl Shares {
     }
 }
 
-/// `/healthz`'s answer, asked of the database at most once a second whatever the request rate:
-/// concurrent checks wait for the one in flight and share its answer.
+/// `/healthz`'s answer, asked of the database at most once a second whatever the request rate.
+/// While a check is in flight the others answer what the last one found without waiting, so a
+/// flood of health checks holds no connection open (only the very first check is waited for).
 #[derive(Default)]
 pub struct Health {
-    last: tokio::sync::Mutex<Option<(Instant, bool)>>,
+    last: std::sync::Mutex<Option<(Instant, bool)>>,
+    checking: tokio::sync::Mutex<()>,
 }
 
 impl Health {
     const FRESH: Duration = Duration::from_secs(1);
 
+    fn last(&self) -> Option<(Instant, bool)> {
+        *self.last.lock().expect("health lock")
+    }
+
     pub async fn check(&self, pool: &Pool) -> bool {
-        let mut last = self.last.lock().await;
-        if let Some((at, ok)) = *last {
+        let known = self.last();
+        if let Some((at, ok)) = known {
             if at.elapsed() < Self::FRESH {
                 return ok;
             }
         }
+        let _checking = match (self.checking.try_lock(), known) {
+            (Ok(g), _) => g,
+            (Err(_), Some((_, ok))) => return ok,
+            (Err(_), None) => {
+                let g = self.checking.lock().await;
+                if let Some((_, ok)) = self.last() {
+                    return ok;
+                }
+                g
+            }
+        };
         let ok = match tokio::time::timeout(Duration::from_secs(2), pool.get()).await {
             Ok(Ok(c)) => c.query_one("select 1", &[]).await.is_ok(),
             _ => false,
         };
-        *last = Some((Instant::now(), ok));
+        *self.last.lock().expect("health lock") = Some((Instant::now(), ok));
         ok
     }
 }

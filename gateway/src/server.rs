@@ -38,8 +38,8 @@ pub struct AppState {
     /// The pool's shares for `/rpc` and anonymous requests (webhooks use the pool directly).
     pub shares: db::Shares,
     pub health: db::Health,
-    /// Connections that requests other than webhooks may hold while they are answered: the
-    /// rest of the cap is the webhooks' (docs/security.md).
+    /// Connections that requests which may wait (`/rpc`, `/openapi.json`, `/events`) may hold
+    /// while they are answered: the rest of the cap is the webhooks' (docs/security.md).
     pub others: Share,
     /// How many `/events` streams may be open, per subject, per peer and in all.
     pub streams: Arc<StreamLimits>,
@@ -218,7 +218,10 @@ async fn route(
     let rpc = path.starts_with("/rpc/");
     let label = hook.map_or(if rpc { "rpc" } else { "other" }, Webhook::route);
     let has_body = parts.method == Method::POST && (hook.is_some() || rpc);
-    let (label, reply) = match receive(state, body, has_body, hook.is_some(), serving).await {
+    // What may wait for the database counts against the connections not kept for webhooks;
+    // pages, /metrics and /healthz answer at once (and monitoring must keep working in a flood).
+    let counted = rpc || path == "/openapi.json";
+    let (label, reply) = match receive(state, body, has_body, counted, serving).await {
         Err(reply) => (label, reply),
         Ok((body, _place)) => dispatch(state, &parts, &path, hook, body).await,
     };
@@ -242,14 +245,14 @@ async fn route(
         .expect("static headers are valid")
 }
 
-/// The request's body (webhooks and `POST /rpc` have one), then its place among the connections
-/// being answered. Until its body has arrived the connection may be shed for room; after, a
-/// request other than a webhook needs a place in the budget left after the webhooks' share.
+/// The request's body (webhooks and `POST /rpc` have one), then, when `counted`, its place among
+/// the connections not kept for webhooks. Until its body has arrived the connection may be shed
+/// for room.
 async fn receive(
     state: &AppState,
     body: Incoming,
     has_body: bool,
-    webhook: bool,
+    counted: bool,
     serving: &Serving,
 ) -> Result<(Bytes, Option<tokio::sync::OwnedSemaphorePermit>), Reply> {
     let body = if has_body {
@@ -258,7 +261,7 @@ async fn receive(
         Bytes::new()
     };
     serving.working();
-    if webhook {
+    if !counted {
         return Ok((body, None));
     }
     match state.others.try_enter() {

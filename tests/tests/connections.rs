@@ -354,6 +354,21 @@ async fn twilio_is_answered_while_the_cap_is_full_of_slow_bodies() {
     for i in 0..10 {
         a_call_is_answered(&gw, &m, &format!("call {i} under slow bodies")).await;
     }
+    // Webhooks whose heads come 300 ms after the connection (a slow network): new connections
+    // are shed last, so the attack's stream of new connections does not close them first.
+    let late: Vec<_> = (0..5)
+        .map(|_| a_webhook_sent_late(&gw, &m, Duration::from_millis(300)))
+        .collect();
+    for (i, answer) in futures_join(late).await.into_iter().enumerate() {
+        let answer = answer.unwrap_or_else(|e| panic!("late webhook {i}: {e}"));
+        let (head, twiml) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+        assert!(head.starts_with("HTTP/1.1 200"), "late webhook {i}: {head}");
+        let verbs = simulator::parse(twiml).unwrap_or_else(|e| panic!("late webhook {i}: {e}"));
+        assert!(
+            verbs.iter().any(|v| matches!(v, Verb::Gather { .. })),
+            "late webhook {i}: {twiml}"
+        );
+    }
     let (after, opened_after) = (metrics(&gw).await, opened.load(Ordering::Relaxed));
     stop.store(true, Ordering::Relaxed);
     assert_eq!(
@@ -389,6 +404,56 @@ async fn twilio_is_answered_while_the_cap_is_full_of_slow_bodies() {
         "{mid_body} shed mid-body while the attack opened {}",
         opened_after - opened_before
     );
+}
+
+/// Runs the futures at once, in their own tasks, and returns their outputs in order.
+async fn futures_join<T: Send + 'static>(
+    fs: Vec<impl std::future::Future<Output = T> + Send + 'static>,
+) -> Vec<T> {
+    let tasks: Vec<_> = fs.into_iter().map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.expect("a task"));
+    }
+    out
+}
+
+/// A signed call start over a raw connection whose request is sent `delay` after connecting:
+/// the whole answer (head and TwiML), or what went wrong.
+fn a_webhook_sent_late(
+    gw: &Gateway,
+    m: &Merchant,
+    delay: Duration,
+) -> impl std::future::Future<Output = Result<String, String>> + Send + 'static {
+    let host = addr(gw);
+    let caller = Caller::new(
+        CallSpec::new(&gw.url, AUTH_TOKEN, &m.number, &[]),
+        |_, _| {},
+    );
+    let params = caller.params(&[("CallStatus", "ringing")]);
+    async move {
+        let mut s = TcpStream::connect(&host).await.map_err(|e| e.to_string())?;
+        tokio::time::sleep(delay).await;
+        let url = format!("http://{host}/twilio/voice");
+        let sig = kea_gateway::signature::sign(AUTH_TOKEN, &url, &params);
+        let mut form = reqwest::Url::parse("http://form/").expect("a URL");
+        form.query_pairs_mut().extend_pairs(&params);
+        let body = form.query().unwrap_or("").to_string();
+        let request = format!(
+            "POST /twilio/voice HTTP/1.1\r\nHost: {host}\r\nX-Twilio-Signature: {sig}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        s.write_all(request.as_bytes())
+            .await
+            .map_err(|e| format!("sending: {e}"))?;
+        let answer = read_until_closed(&mut s, ANSWER_WITHIN)
+            .await
+            .map_err(|_| "not answered in time".to_string())?;
+        if answer.is_empty() {
+            return Err("closed without an answer".into());
+        }
+        Ok(String::from_utf8_lossy(&answer).into_owned())
+    }
 }
 
 /// Signs a token as SQL does (`app.sign_jwt`), valid for an hour.
@@ -440,8 +505,8 @@ async fn open_stream(gw: &Gateway, peer: IpAddr, token: &str) -> Opened {
 /// How many of `opened` got `status`, and that every 429 said when to come back.
 fn count(opened: &[Opened], status: u16) -> usize {
     for (s, retry, _) in opened.iter().flatten() {
-        if *s == 429 {
-            assert!(retry.is_some(), "a 429 without Retry-After");
+        if *s == 429 || *s == 503 {
+            assert!(retry.is_some(), "a {s} without Retry-After");
         }
     }
     opened
@@ -523,6 +588,47 @@ async fn twilio_is_answered_while_events_streams_are_opened_by_the_hundred() {
     assert_eq!(
         again.0, 200,
         "a subject's place is given back when its stream ends"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_keep_their_share_of_the_cap_whatever_else_is_allowed() {
+    // Streams allowed up to the whole cap, from anywhere: only the webhooks' budget (by default
+    // a quarter of the cap, 12 of 48) keeps room for Twilio.
+    const CAP: usize = 48;
+    let db = admin().await;
+    let m = merchant(&db, "").await;
+    let gw = start_gateway_configured(&test_database_url(), |c| {
+        c.max_connections = CAP;
+        c.limits.events_max = Some(CAP);
+        c.limits.events_per_peer = 0;
+    })
+    .await;
+    let mut streams = Vec::new();
+    for i in 0..CAP as i64 {
+        let t = token(&db, agent_claims(9_100_000 + i)).await;
+        streams.push(open_stream(&gw, IpAddr::V4(Ipv4Addr::LOCALHOST), &t).await);
+    }
+    for i in 0..10 {
+        a_call_is_answered(&gw, &m, &format!("call {i} beside {CAP} streams")).await;
+    }
+    let refused: Vec<_> = streams.iter().filter_map(|o| o.as_ref().err()).collect();
+    assert!(
+        refused.is_empty(),
+        "streams were refused or reset: {refused:?}"
+    );
+    assert_eq!((count(&streams, 200), count(&streams, 503)), (36, 12));
+    let metrics = metrics(&gw).await;
+    assert_eq!(
+        metric(
+            &metrics,
+            r#"kea_gateway_budget_refused_total{budget="connections"}"#
+        ),
+        12.0
+    );
+    assert_eq!(
+        metric(&metrics, "kea_gateway_connections_refused_total"),
+        0.0
     );
 }
 
