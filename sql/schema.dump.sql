@@ -1996,6 +1996,66 @@ $_$;
 ALTER FUNCTION app.money(p_cents bigint) OWNER TO kea_owner;
 
 --
+-- Name: monitoring_calls(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.monitoring_calls(OUT in_progress bigint, OUT transferred_5m bigint, OUT ended_5m bigint) RETURNS record
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    select count(*) filter (where status = 'active'),
+           count(*) filter (where outcome = 'transferred' and ended_at > now() - interval '5 minutes'),
+           count(*) filter (where ended_at > now() - interval '5 minutes')
+      from app.calls
+     where started_at > now() - interval '2 hours'
+$$;
+
+ALTER FUNCTION app.monitoring_calls(OUT in_progress bigint, OUT transferred_5m bigint, OUT ended_5m bigint) OWNER TO kea_owner;
+
+--
+-- Name: monitoring_jobs(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.monitoring_jobs() RETURNS TABLE(kind text, state text, jobs bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    select j.kind, j.state, count(*) from app.jobs j group by 1, 2
+$$;
+
+ALTER FUNCTION app.monitoring_jobs() OWNER TO kea_owner;
+
+--
+-- Name: monitoring_queue(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.monitoring_queue(OUT due bigint, OUT oldest_due_s double precision) RETURNS record
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    select count(*), coalesce(extract(epoch from now() - min(run_at))::float8, 0)
+      from app.jobs
+     where state in ('available', 'retryable') and run_at <= now()
+$$;
+
+ALTER FUNCTION app.monitoring_queue(OUT due bigint, OUT oldest_due_s double precision) OWNER TO kea_owner;
+
+--
+-- Name: monitoring_tasks(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.monitoring_tasks(OUT waiting bigint, OUT oldest_waiting_s double precision) RETURNS record
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    select count(*), coalesce(extract(epoch from now() - min(created_at))::float8, 0)
+      from app.tasks
+     where status = 'pending'
+$$;
+
+ALTER FUNCTION app.monitoring_tasks(OUT waiting bigint, OUT oldest_waiting_s double precision) OWNER TO kea_owner;
+
+--
 -- Name: my_reservation(bigint, text[]); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -5509,6 +5569,7 @@ GRANT USAGE ON SCHEMA api TO kea_service;
 GRANT USAGE ON SCHEMA app TO kea_merchant;
 GRANT USAGE ON SCHEMA app TO kea_agent;
 GRANT USAGE ON SCHEMA app TO kea_pos;
+GRANT USAGE ON SCHEMA app TO pg_monitor;
 
 --
 -- Name: FUNCTION accept_task(task_id bigint); Type: ACL; Schema: api; Owner: kea_owner
@@ -6095,6 +6156,34 @@ REVOKE ALL ON FUNCTION app.merchant_for_number(p_to text) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.money(p_cents bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION monitoring_calls(OUT in_progress bigint, OUT transferred_5m bigint, OUT ended_5m bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.monitoring_calls(OUT in_progress bigint, OUT transferred_5m bigint, OUT ended_5m bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.monitoring_calls(OUT in_progress bigint, OUT transferred_5m bigint, OUT ended_5m bigint) TO pg_monitor;
+
+--
+-- Name: FUNCTION monitoring_jobs(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.monitoring_jobs() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.monitoring_jobs() TO pg_monitor;
+
+--
+-- Name: FUNCTION monitoring_queue(OUT due bigint, OUT oldest_due_s double precision); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.monitoring_queue(OUT due bigint, OUT oldest_due_s double precision) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.monitoring_queue(OUT due bigint, OUT oldest_due_s double precision) TO pg_monitor;
+
+--
+-- Name: FUNCTION monitoring_tasks(OUT waiting bigint, OUT oldest_waiting_s double precision); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.monitoring_tasks(OUT waiting bigint, OUT oldest_waiting_s double precision) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.monitoring_tasks(OUT waiting bigint, OUT oldest_waiting_s double precision) TO pg_monitor;
 
 --
 -- Name: FUNCTION my_reservation(p_task_id bigint, p_statuses text[]); Type: ACL; Schema: app; Owner: kea_owner
