@@ -102,7 +102,7 @@ pub async fn handle(
     let budget = Duration::from_millis(state.config.sql_budget_ms);
     match sql_call(state, hook, Value::Object(object), turn, budget).await {
         Ok(twiml) => Reply::xml(twiml),
-        Err(e) => fallback(state, hook, &to, &e.to_string()),
+        Err(e) => fallback(state, hook, &to, &describe(&*e)),
     }
 }
 
@@ -182,6 +182,27 @@ fn signed_url(state: &AppState, uri: &Uri, headers: &HeaderMap) -> String {
                 .unwrap_or("localhost");
             format!("http://{host}{path}")
         }
+    }
+}
+
+/// What went wrong, for the log: a database error says its SQLSTATE, message, detail and hint
+/// (tokio-postgres displays it as only "db error").
+fn describe(e: &(dyn std::error::Error + 'static)) -> String {
+    match e
+        .downcast_ref::<tokio_postgres::Error>()
+        .and_then(tokio_postgres::Error::as_db_error)
+    {
+        Some(db) => {
+            let mut s = format!("{} {}", db.code().code(), db.message());
+            if let Some(d) = db.detail() {
+                s.push_str(&format!(" (detail: {d})"));
+            }
+            if let Some(h) = db.hint() {
+                s.push_str(&format!(" (hint: {h})"));
+            }
+            s
+        }
+        None => e.to_string(),
     }
 }
 
