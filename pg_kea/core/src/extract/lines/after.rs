@@ -1,0 +1,193 @@
+//! Passes over the built lines: fragments joined, "both" shared, pronouns and heads borrowed,
+//! "one with ham and one with olives" split.
+
+use super::*;
+
+impl Builder<'_> {
+    /// "a burrito with rice and a bit of cheese": an "a ..." fragment that names no item of
+    /// its own and fits the line before joins it.
+    pub(super) fn merge_fragments(&mut self) {
+        let mut i = 1;
+        while i < self.lines.len() {
+            let (a, b) = (&self.lines[i - 1], &self.lines[i]);
+            let b_groups_new = b.mods.iter().filter(|m| !m.negated).all(|m| {
+                !a.mods
+                    .iter()
+                    .any(|x| x.cands.iter().any(|c| m.cands.iter().any(|d| d.0 == c.0)))
+            });
+            let only_negations = !b.mods.is_empty() && b.mods.iter().all(|m| m.negated);
+            let fits = a.item_named
+                && !b.item_named
+                && !b.shared
+                && (b.qty.is_none() || b.qty_article)
+                && !b.change
+                && (b_groups_new
+                    || only_negations
+                    || b.cands.as_ref().is_some_and(|c| c.len() > 1))
+                && !intersect(&b.cands, a.cands.as_deref().unwrap_or(&[])).is_empty()
+                && (b.var.is_none() || a.var.is_none());
+            // "a coke as a drink": the kind of the line before, named again.
+            let names_kind = b.item_named
+                && !a.item_named
+                && b.mods.is_empty()
+                && b.var.is_none()
+                && (b.qty.is_none() || b.qty_article)
+                && a.item
+                    .is_some_and(|i| b.cands.as_ref().is_some_and(|c| c.contains(&i)));
+            if names_kind {
+                self.lines.remove(i);
+                continue;
+            }
+            if fits {
+                let b = self.lines.remove(i);
+                let a = &mut self.lines[i - 1];
+                a.cands = Some(intersect(&a.cands, b.cands.as_deref().unwrap_or(&[])));
+                a.mods.extend(b.mods);
+                if a.var.is_none() {
+                    a.var = b.var;
+                }
+                a.end = b.end;
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// "a latte and a mocha, both large", "two teas, both with no ice": the attributes of a
+    /// "both" fragment go to the lines it speaks of (the last line when it counts two, else
+    /// the last two lines).
+    pub(super) fn share(&mut self) {
+        let mut i = 0;
+        while i < self.lines.len() {
+            if !self.lines[i].shared || self.lines[i].item_named || i == 0 {
+                self.lines[i].shared = false;
+                i += 1;
+                continue;
+            }
+            let frag = self.lines.remove(i);
+            let first = if self.lines[i - 1].qty.unwrap_or(1) >= 2 || i < 2 {
+                i - 1
+            } else {
+                i - 2
+            };
+            for l in &mut self.lines[first..i] {
+                let cands = intersect(&l.cands, frag.cands.as_deref().unwrap_or(&[]));
+                if frag.cands.is_some() && cands.is_empty() {
+                    continue;
+                }
+                if l.var.is_none() {
+                    if let Some((vs, c)) = &frag.var {
+                        l.var = Some((vs.clone(), *c));
+                    }
+                }
+                l.mods.extend(frag.mods.iter().cloned());
+            }
+        }
+    }
+
+    /// "a small latte and a large one": the pronoun line takes the item of the line before.
+    /// "two carne asada and one chicken taco": a line that left several items open takes the
+    /// item of the next line when that one is among them (the head is said once, at the end).
+    pub(super) fn borrow_heads(&mut self) {
+        for i in (0..self.lines.len().saturating_sub(1)).rev() {
+            let next_item = self.lines[i + 1]
+                .item
+                .or(match self.lines[i + 1].cands.as_deref() {
+                    Some([only]) => Some(*only),
+                    _ => None,
+                });
+            let l = &mut self.lines[i];
+            let open = l.item.is_none() && l.cands.as_ref().is_some_and(|c| c.len() > 1);
+            if let Some(n) =
+                next_item.filter(|n| open && l.cands.as_ref().is_some_and(|c| c.contains(n)))
+            {
+                l.item = Some(n);
+                l.cands = Some(vec![n]);
+                // Inferred, not said: as sure as a piece of a name.
+                l.item_conf = l.item_conf.min(crate::extract::compile::PARTIAL_CONFIDENCE);
+            }
+        }
+    }
+
+    pub(super) fn resolve_pronouns(&mut self) {
+        for i in 1..self.lines.len() {
+            let prev_item = self.lines[i - 1]
+                .item
+                .or(match self.lines[i - 1].cands.as_deref() {
+                    Some([only]) => Some(*only),
+                    _ => None,
+                });
+            let l = &mut self.lines[i];
+            if l.pronoun && l.item.is_none() {
+                if let Some(p) = prev_item {
+                    if l.cands.as_ref().is_none_or(|c| c.contains(&p)) {
+                        l.item = Some(p);
+                        l.cands = Some(vec![p]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// "two large pizzas, one with ham and one with olives" -> two lines of one large pizza.
+    pub(super) fn distribute(&mut self) {
+        let mut i = 0;
+        while i < self.lines.len() {
+            let q = self.lines[i].qty.unwrap_or(1);
+            let known = self.lines[i].item_named || self.lines[i].item.is_some();
+            if !known || q < 2 {
+                i += 1;
+                continue;
+            }
+            let item_cands = self.lines[i].cands.clone().unwrap_or_default();
+            let mut sum = 0;
+            let mut j = i + 1;
+            while j < self.lines.len() && sum < q {
+                let l = &self.lines[j];
+                let parent = &self.lines[i];
+                // A part only adds to the shared attributes: nothing of a kind already said.
+                let adds_only = (l.var.is_none() || parent.var.is_none())
+                    && l.mods.iter().all(|m| {
+                        !parent
+                            .mods
+                            .iter()
+                            .any(|p| p.cands.iter().any(|c| m.cands.iter().any(|d| d.0 == c.0)))
+                    });
+                let parts_ok = !l.item_named
+                    && !l.shared
+                    && adds_only
+                    && l.qty.is_some()
+                    && !l.change
+                    && !intersect(&l.cands, &item_cands).is_empty();
+                if !parts_ok {
+                    break;
+                }
+                sum += l.qty.unwrap_or(1);
+                j += 1;
+            }
+            if sum == q && j > i + 1 {
+                let parent = self.lines[i].clone();
+                for l in &mut self.lines[i + 1..j] {
+                    let mut mods = parent.mods.clone();
+                    mods.extend(std::mem::take(&mut l.mods));
+                    l.mods = mods;
+                    l.item = parent.item;
+                    l.item_named = true;
+                    // "three tacos, two chicken": the part's options may narrow the item.
+                    l.cands = match &l.cands {
+                        Some(c) => Some(intersect(&parent.cands, c)),
+                        None => parent.cands.clone(),
+                    };
+                    if l.var.is_none() {
+                        l.var = parent.var.clone();
+                    }
+                    l.item_conf = parent.item_conf;
+                }
+                self.lines.remove(i);
+                i = j - 1;
+            } else {
+                i += 1;
+            }
+        }
+    }
+}

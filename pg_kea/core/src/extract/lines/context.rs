@@ -1,0 +1,246 @@
+//! Looking around a unit: whether it counts here, what the next menu word names, whether a
+//! count is of an option.
+
+use super::*;
+
+impl Builder<'_> {
+    /// Whether a matched unit counts here. A lone article ("a favor") or a menu word that is
+    /// also a grammar word ("can i get") only counts next to order words.
+    pub(super) fn meaningful(&self, sc: &Scanned, k: usize) -> bool {
+        let units = &sc.units;
+        let UnitKind::Match(ms, _) = &units[k].kind else {
+            return true;
+        };
+        let is_content = |u: &crate::extract::scan::Unit| {
+            !u.used
+                && matches!(&u.kind, UnitKind::Match(m, _) if m.iter().any(|x| x.sense.is_content()))
+        };
+        let is_quantity = |u: &crate::extract::scan::Unit| {
+            !u.used
+                && match &u.kind {
+                    UnitKind::Digits(_) => true,
+                    UnitKind::Match(m, _) => m
+                        .iter()
+                        .any(|x| matches!(x.sense, Sense::Num { .. } | Sense::Qual(_))),
+                    _ => false,
+                }
+        };
+        if ms.iter().any(|m| m.sense.is_content()) {
+            let u = &units[k];
+            let id = sc.ids[u.start];
+            let weak = u.end - u.start == 1
+                && id != crate::extract::matcher::NO_WORD
+                && self.t.function[id as usize];
+            // A participle of a longer alias right before another menu word describes that
+            // word ("grilled chicken", "fried chicken"), not an option of its own.
+            // Any describing piece does so before a full name of another kind of thing ("a
+            // large sweet tea" when "sweet" is only a piece of "sweet potato fries"); before
+            // one of the same item it may be a list ("pinto, fresh tomato").
+            let describing = u.end - u.start == 1
+                && ms
+                    .iter()
+                    .filter(|m| m.sense.is_content())
+                    .all(|m| m.confidence == crate::extract::compile::PARTIAL_MODIFIER_CONFIDENCE);
+            if describing {
+                let participle = sc.word(u.start).ends_with("ed");
+                let next_full = units.get(k + 1).filter(|n| {
+                    !n.used
+                        && matches!(&n.kind, UnitKind::Match(m, _)
+                            if m.iter().any(|x| x.sense.is_content() && x.confidence == 1.0))
+                });
+                return match next_full {
+                    None => true,
+                    Some(_) if participle => false,
+                    Some(_) => {
+                        let here = self.items_of(ms);
+                        let there = match &units[k + 1].kind {
+                            UnitKind::Match(m, _) => self.items_of(m),
+                            _ => Vec::new(),
+                        };
+                        here.iter().any(|i| there.contains(i))
+                    }
+                };
+            }
+            // "a cup of coffee", "an order of fries": a piece of a dish's name used as a
+            // container or measure of the menu word after "of".
+            let container = ms
+                .iter()
+                .filter(|m| m.sense.is_content())
+                .all(|m| m.confidence < 1.0 && matches!(m.sense, Sense::Item(_)))
+                && sc.word(u.end.min(sc.tokens.len() - 1)) == "of"
+                && units
+                    .iter()
+                    .skip(k + 2)
+                    .find(|x| !matches!(x.kind, UnitKind::Word { function: true }))
+                    .is_some_and(is_content);
+            if container {
+                return false;
+            }
+            if !weak {
+                return true;
+            }
+            let prev_ok = k > 0 && (is_quantity(&units[k - 1]) || is_content(&units[k - 1]));
+            let next_ok = units.get(k + 1).is_some_and(is_content);
+            return prev_ok || next_ok;
+        }
+        let article = ms
+            .iter()
+            .all(|m| matches!(m.sense, Sense::Num { article: true, .. }));
+        if article {
+            let mut j = k + 1;
+            let mut skipped = 0;
+            while j < units.len() && skipped < 2 {
+                match &units[j].kind {
+                    UnitKind::Word { function: true } => {
+                        skipped += 1;
+                        j += 1;
+                    }
+                    _ => break,
+                }
+            }
+            return units
+                .get(j)
+                .is_some_and(|u| is_content(u) || is_quantity(u));
+        }
+        true
+    }
+
+    /// Items a unit's meanings name or take (options: the items of their group).
+    pub(super) fn items_of(&self, ms: &[Meaning]) -> Vec<u32> {
+        let mut out: Vec<u32> = Vec::new();
+        for m in ms {
+            match m.sense {
+                Sense::Item(i) | Sense::Var { item: i, .. } => out.push(i),
+                Sense::Category(c) => out.extend(&self.t.category_items[c as usize]),
+                Sense::Opt { group, .. } => out.extend(&self.t.group_items[group as usize]),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// "two of each": a number followed by "of each".
+    pub(super) fn of_each(&self, sc: &Scanned, k: usize) -> bool {
+        let t = sc.units[k].end;
+        t + 1 < sc.tokens.len() && sc.word(t) == "of" && sc.word(t + 1) == "each"
+    }
+
+    /// "with two sugars": a count right before an option of a many-choice group of the line's
+    /// item, that could not be a line of its own (no item or size said with it). A count of a
+    /// single-choice option is a split instead ("three tacos, two chicken and one steak").
+    pub(super) fn counts_option(&self, sc: &Scanned, k: usize, v: u32) -> bool {
+        let Some(next) = sc.units.get(k + 1) else {
+            return false;
+        };
+        let UnitKind::Match(ms, _) = &next.kind else {
+            return false;
+        };
+        if !self.cur.has_content
+            || v < 2
+            || ms.iter().any(|m| {
+                matches!(
+                    m.sense,
+                    Sense::Item(_) | Sense::Category(_) | Sense::Var { .. }
+                )
+            })
+        {
+            return false;
+        }
+        // "two small diet sprites": the option describes what comes next, a new line.
+        let described = sc.units.get(k + 2).is_some_and(
+            |n| matches!(&n.kind, UnitKind::Match(m, _) if m.iter().any(|x| x.sense.is_content())),
+        );
+        let Some(cands) = self.cur.cands.as_ref().filter(|_| !described) else {
+            return false;
+        };
+        // Only add-ons counted in portions (groups that take "extra"/"light") have counts; a
+        // count before a kind of thing ("three pepsis") is a line of its own.
+        ms.iter().any(|m| match m.sense {
+            Sense::Opt { group, .. } => {
+                let g = &self.menu.groups[group as usize];
+                g.max != 1
+                    && g.qualified
+                    && self.t.group_items[group as usize]
+                        .iter()
+                        .any(|i| cands.contains(i))
+            }
+            _ => false,
+        })
+    }
+
+    /// Whether the next menu word after unit `k` names or implies only items the current line
+    /// cannot be, some of which take `fits` (what unit `k` could be said of). The same test as
+    /// `items_ahead` without building the list: it runs for every option in a list.
+    pub(super) fn next_starts_other_line(&self, sc: &Scanned, k: usize, fits: &[u32]) -> bool {
+        let Some(ms) = self.content_ahead(sc, k) else {
+            return false;
+        };
+        let in_line = |i: u32| self.cur.cands.as_ref().is_none_or(|c| c.contains(&i));
+        let names = ms
+            .iter()
+            .any(|m| matches!(m.sense, Sense::Item(_) | Sense::Category(_)));
+        let mut fit = false;
+        for m in ms {
+            let items: &[u32] = match m.sense {
+                Sense::Item(ref i) => std::slice::from_ref(i),
+                Sense::Category(c) => &self.t.category_items[c as usize],
+                Sense::Opt { group, .. } if !names => &self.t.group_items[group as usize],
+                _ => &[],
+            };
+            for &i in items {
+                if in_line(i) {
+                    return false;
+                }
+                fit |= fits.contains(&i);
+            }
+        }
+        fit
+    }
+
+    /// The meanings of the next menu word after unit `k` (skipping up to two grammar words),
+    /// unless it is only a describing piece ("eggs" of "Two Eggs Any Style"), which points
+    /// nowhere.
+    pub(super) fn content_ahead<'s>(&self, sc: &'s Scanned, k: usize) -> Option<&'s [Meaning]> {
+        let mut skipped = 0;
+        for u in sc.units.iter().skip(k + 1) {
+            if u.used {
+                continue;
+            }
+            match &u.kind {
+                UnitKind::Word { function: true } if skipped < 2 => skipped += 1,
+                UnitKind::Match(ms, _) if ms.iter().any(|m| m.sense.is_content()) => {
+                    let describing = ms.iter().filter(|m| m.sense.is_content()).all(|m| {
+                        m.confidence <= crate::extract::compile::PARTIAL_MODIFIER_CONFIDENCE
+                    });
+                    return (!describing).then_some(ms);
+                }
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// Items named or implied by the next menu word after unit `k` (skipping up to two
+    /// grammar words), if it names or implies any.
+    pub(super) fn items_ahead(&self, sc: &Scanned, k: usize) -> Option<Vec<u32>> {
+        let ms = self.content_ahead(sc, k)?;
+        let mut items: Vec<u32> = Vec::new();
+        for m in ms.iter() {
+            match m.sense {
+                Sense::Item(i) => items.push(i),
+                Sense::Category(c) => items.extend(&self.t.category_items[c as usize]),
+                _ => {}
+            }
+        }
+        if items.is_empty() {
+            for m in ms.iter() {
+                if let Sense::Opt { group, .. } = m.sense {
+                    items.extend(&self.t.group_items[group as usize]);
+                }
+            }
+        }
+        items.sort_unstable();
+        items.dedup();
+        (!items.is_empty()).then_some(items)
+    }
+}
