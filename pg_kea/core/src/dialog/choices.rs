@@ -46,7 +46,7 @@ pub(super) fn ordered_lines(lines: &[LineMention]) -> Vec<&LineMention> {
 }
 
 /// Whether `item` can take what `line` says about it: its size, and every option's group.
-fn takes(item: &Item, line: &LineMention) -> bool {
+pub(super) fn takes(item: &Item, line: &LineMention) -> bool {
     line.variation
         .as_deref()
         .is_none_or(|v| item.variation(v).is_some())
@@ -56,7 +56,7 @@ fn takes(item: &Item, line: &LineMention) -> bool {
             .all(|m| item.groups.contains(&m.group))
 }
 
-fn has_attributes(line: &LineMention) -> bool {
+pub(super) fn has_attributes(line: &LineMention) -> bool {
     line.variation.is_some() || !line.modifiers.is_empty()
 }
 
@@ -667,200 +667,9 @@ impl Turn<'_> {
         let say = format!("Got it: {}. Anything else?", speech::describe_line(&priced));
         Some(self.ask(say))
     }
-
-    /// Remove / set-quantity / modify intents. Returns whether the cart changed.
-    pub(super) fn apply_corrections(&mut self, ex: &Extraction) -> bool {
-        let mut changed = false;
-        for intent in &ex.intents {
-            match intent {
-                Intent::Remove { item } => {
-                    if let Some(idx) = self.find_line(item.as_deref()) {
-                        let line = self.state.cart.remove(idx);
-                        self.notes.push(format!("removed {}", line.item));
-                        if let Some(i) = self.menu.menu.item(&line.item) {
-                            self.removed.push(i.name.clone());
-                        }
-                        self.state.focus = None;
-                        self.state.asking = None;
-                        changed = true;
-                    }
-                }
-                Intent::SetQuantity { item, quantity } => {
-                    if let Some(idx) = self.find_line(item.as_deref()) {
-                        self.state.cart[idx].quantity = (*quantity).max(1);
-                        self.state.focus = Some(idx);
-                        self.notes
-                            .push(format!("quantity of line {idx} set to {quantity}"));
-                        changed = true;
-                    }
-                }
-                Intent::Modify { item, changes } => {
-                    // "change the rice to a large": a piece of a name finds its line as the
-                    // order did, through the items it fits.
-                    let idx = match item {
-                        Some(code) => self.find_line(Some(code)),
-                        None => self.line_for(changes),
-                    };
-                    if let Some(idx) = idx {
-                        self.state.focus = Some(idx);
-                        changed |= self.apply_to_line(idx, changes);
-                    }
-                }
-                _ => {}
-            }
-        }
-        changed
-    }
-
-    /// The line a change without a named item is about: the line in focus or the last line
-    /// whose item the words fit (`candidates`) and that takes the change, else the focus.
-    fn line_for(&self, changes: &LineMention) -> Option<usize> {
-        let cart = &self.state.cart;
-        let menu = &self.menu.menu;
-        let fits = |i: usize| {
-            (changes.candidates.is_empty() || changes.candidates.contains(&cart[i].item))
-                && menu
-                    .item(&cart[i].item)
-                    .is_some_and(|it| takes(it, changes))
-        };
-        let focus = self.state.focus.filter(|&i| i < cart.len());
-        if !changes.candidates.is_empty() {
-            if let Some(i) = focus.filter(|&i| fits(i)) {
-                return Some(i);
-            }
-            if let Some(i) = (0..cart.len()).rev().find(|&i| fits(i)) {
-                return Some(i);
-            }
-        }
-        self.find_line(None)
-    }
-
-    pub(super) fn apply_to_line(&mut self, idx: usize, changes: &LineMention) -> bool {
-        let menu = &self.menu.menu;
-        let Some(item) = menu.item(&self.state.cart[idx].item) else {
-            return false;
-        };
-        let mut changed = false;
-        if let Some(v) = &changes.variation {
-            if item.variation(v).is_some() {
-                self.state.cart[idx].variation = Some(v.clone());
-                changed = true;
-            }
-        }
-        // "actually a medium" carries its article as quantity 1: only a real count changes the
-        // quantity here ("make that one" is a SetQuantity intent).
-        if changes.quantity_explicit && changes.quantity > 1 {
-            self.state.cart[idx].quantity = changes.quantity;
-            changed = true;
-        }
-        for m in &changes.modifiers {
-            if !item.groups.contains(&m.group) {
-                continue;
-            }
-            let single = menu.group(&m.group).is_some_and(|g| g.max == 1);
-            let mods = &mut self.state.cart[idx].modifiers;
-            // A later word about the same option replaces the earlier one ("actually no
-            // onions"); a new choice of a one-choice group replaces the old one ("change it
-            // to hot").
-            mods.retain(|x| {
-                !(x.group == m.group
-                    && (x.option == m.option || (single && !x.negated && !m.negated)))
-            });
-            mods.push(m.clone());
-            changed = true;
-        }
-        if changed {
-            self.notes.push(format!("changed line {idx}"));
-        }
-        changed
-    }
-
-    /// "take off the chips" when extraction picked Chips & Guacamole and the cart has Chips &
-    /// Salsa: the one cart line whose item's name shares a word with the named item's name
-    /// (words of three letters or more). `None` when no line or several lines do.
-    fn line_sharing_words(&self, code: &str) -> Option<usize> {
-        let menu = &self.menu.menu;
-        let named: Vec<String> = words(&menu.item(code)?.name)
-            .into_iter()
-            .filter(|w| w.len() >= 3)
-            .collect();
-        let sharing: Vec<usize> = self
-            .state
-            .cart
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| {
-                menu.item(&l.item)
-                    .is_some_and(|i| words(&i.name).iter().any(|w| named.contains(w)))
-            })
-            .map(|(i, _)| i)
-            .collect();
-        match sharing.as_slice() {
-            [one] => Some(*one),
-            _ => None,
-        }
-    }
-
-    /// "just one pakora", "actually two samosas" when the order has pakoras / samosas: the line
-    /// whose quantity the count replaces (the line in focus when it is of that item, else the
-    /// last line of it). `None` when the count is not said as the whole count, or the order
-    /// has no line of exactly that item (then it is a new line: "just one mango lassi").
-    pub(super) fn restates(&self, line: &LineMention) -> Option<usize> {
-        let code = line.item.as_deref().filter(|_| line.whole_count)?;
-        let cart = &self.state.cart;
-        self.state
-            .focus
-            .filter(|&i| cart.get(i).is_some_and(|l| l.item == code))
-            .or_else(|| cart.iter().rposition(|l| l.item == code))
-    }
-
-    /// "with swiss" after a breakfast sandwich: extraction names the only item that takes
-    /// swiss, but said without a count, about the item of the line in focus, and only adding
-    /// to it, it is more about that line, not a new one. Returns the line.
-    pub(super) fn amends_focus(&self, line: &LineMention) -> Option<usize> {
-        let code = line.item.as_deref()?;
-        if line.quantity_explicit || !has_attributes(line) {
-            return None;
-        }
-        let idx = self.state.focus.filter(|&i| i < self.state.cart.len())?;
-        let current = &self.state.cart[idx];
-        if current.item != code {
-            return None;
-        }
-        let menu = &self.menu.menu;
-        let conflicts_size = line
-            .variation
-            .as_deref()
-            .is_some_and(|v| current.variation.as_deref().is_some_and(|c| c != v));
-        let conflicts_option = line.modifiers.iter().any(|m| {
-            menu.group(&m.group).is_some_and(|g| g.max == 1)
-                && current
-                    .modifiers
-                    .iter()
-                    .any(|c| c.group == m.group && c.option != m.option && !c.negated)
-        });
-        (!conflicts_size && !conflicts_option).then_some(idx)
-    }
-
-    /// The cart line a correction refers to: the named item (last such line), else the focus,
-    /// else the last line.
-    pub(super) fn find_line(&self, item: Option<&str>) -> Option<usize> {
-        let cart = &self.state.cart;
-        match item {
-            Some(code) => cart
-                .iter()
-                .rposition(|l| l.item == code)
-                .or_else(|| self.line_sharing_words(code)),
-            None => self
-                .state
-                .focus
-                .filter(|&i| i < cart.len())
-                .or_else(|| cart.len().checked_sub(1)),
-        }
-    }
 }
 
-fn mention(group: &str, option: &str) -> ModMention {
+pub(super) fn mention(group: &str, option: &str) -> ModMention {
     ModMention {
         group: group.to_string(),
         option: option.to_string(),
@@ -877,7 +686,7 @@ pub(super) fn normalised(s: &str) -> String {
     words(s).join(" ")
 }
 
-fn words(s: &str) -> Vec<String> {
+pub(super) fn words(s: &str) -> Vec<String> {
     s.to_lowercase()
         .split(|c: char| !c.is_alphanumeric() && c != '%')
         .filter(|w| !w.is_empty())
