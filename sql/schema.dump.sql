@@ -917,6 +917,7 @@ declare
     v_digits text;
     v_dial_status text;
     v_order bigint;
+    v_refused text;
 begin
     select * into c from app.calls
      where merchant_id = (select p.merchant_id from app.phone_numbers p where p.e164 = p_params->>'To')
@@ -964,7 +965,21 @@ begin
     r := kea.dialog_turn(c.menu_id, c.state::text, c.store::text, c.next_turn, c.from_number, v_kind,
                          v_speech, v_confidence, v_digits, v_dial_status);
     if r.call_outcome = 'ordered' then
-        v_order := app.save_order(c.merchant_id, c.id, r."order", 'pending_verification');
+        begin
+            v_order := app.save_order(c.merchant_id, c.id, r."order", 'pending_verification');
+            -- The commit's completeness check, now: a refusal after the caller's "yes" must
+            -- not become an apology (the caller would lose the order).
+            perform app.check_order_complete(c.merchant_id, v_order);
+        exception when sqlstate 'KO422' then
+            get stacked diagnostics v_refused = message_text;
+            raise warning 'kea: call % order kept for an agent: %', c.call_sid, v_refused;
+            v_order := app.save_order(c.merchant_id, c.id, r."order", 'pending_verification',
+                                      'the order as the call took it was refused: ' || v_refused);
+            r.say := format('Thanks. Someone at %s will check your order and confirm it by text shortly. Goodbye!',
+                            c.store->>'name');
+            r.twiml := app.twiml_say_hangup(r.say, c.store->'voice'->>'voice',
+                                            c.store->'voice'->>'language');
+        end;
     end if;
     insert into app.turns (merchant_id, call_id, seq, event, speech, confidence, digits,
                            dial_status, understood, said, twiml, phase, elapsed_ms)
@@ -1355,6 +1370,10 @@ begin
     if o.id is null or o.status not in ('pending_verification', 'verified') then
         return;
     end if;
+    if o.status = 'pending_verification' and o.review_reason is not null then
+        -- Kept for an agent's repair (api.twilio_gather): checked when the agent approves it.
+        return;
+    end if;
     v_menu := app.order_menu(o);
     v_lines := app.order_lines_json(o.merchant_id, o.id);
     if jsonb_array_length(v_lines) = 0 then
@@ -1706,6 +1725,7 @@ CREATE TABLE app.orders (
     call_lines jsonb,
     pos_order_id text,
     ready_at timestamp with time zone,
+    review_reason text,
     CONSTRAINT orders_check CHECK ((total_cents = (subtotal_cents + tax_cents))),
     CONSTRAINT orders_fulfillment_check CHECK ((fulfillment = ANY (ARRAY['pickup'::text, 'delivery'::text]))),
     CONSTRAINT orders_status_check CHECK ((status = ANY (ARRAY['pending_verification'::text, 'in_verification'::text, 'verified'::text, 'rejected'::text, 'sent_to_pos'::text, 'accepted_by_pos'::text, 'failed'::text, 'completed'::text, 'cancelled'::text, 'abandoned'::text])))
@@ -1718,6 +1738,12 @@ ALTER TABLE app.orders OWNER TO kea_owner;
 --
 
 COMMENT ON COLUMN app.orders.call_lines IS 'The lines as the call produced them, before any agent edit (what the automation got).';
+
+--
+-- Name: COLUMN orders.review_reason; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON COLUMN app.orders.review_reason IS 'Why this order needs an agent''s repair before it can be verified: the database refused the lines the call produced (the KO422 message). NULL for every order the save took as it was.';
 
 --
 -- Name: finish_task(app.orders, bigint, text, text); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -2661,26 +2687,26 @@ $$;
 ALTER FUNCTION app.route_waiting(p_agent_id bigint) OWNER TO kea_owner;
 
 --
--- Name: save_order(bigint, bigint, jsonb, text); Type: FUNCTION; Schema: app; Owner: kea_owner
+-- Name: save_order(bigint, bigint, jsonb, text, text); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
-CREATE FUNCTION app.save_order(p_merchant_id bigint, p_call_id bigint, p_order jsonb, p_status text) RETURNS bigint
+CREATE FUNCTION app.save_order(p_merchant_id bigint, p_call_id bigint, p_order jsonb, p_status text, p_review_reason text DEFAULT NULL::text) RETURNS bigint
     LANGUAGE plpgsql
     AS $$
 declare
     v_id bigint;
     d jsonb := coalesce(p_order->'details', '{}');
 begin
-    perform app.act_as('caller', p_call_id::text);
+    perform app.act_as('caller', p_call_id::text, p_review_reason);
     insert into app.orders (merchant_id, call_id, status, customer_name, customer_phone,
                             fulfillment, address, requested_time, subtotal_cents, tax_cents,
-                            total_cents, currency, menu_id, call_lines)
+                            total_cents, currency, menu_id, call_lines, review_reason)
     values (p_merchant_id, p_call_id, p_status, d->>'name', d->>'phone',
             coalesce(d->>'fulfillment', 'pickup'), d->>'address', d->'time',
             (p_order->>'subtotal_cents')::bigint, (p_order->>'tax_cents')::bigint,
             (p_order->>'total_cents')::bigint, coalesce(p_order->>'currency', 'USD'),
             (select c.menu_id from app.calls c where c.merchant_id = p_merchant_id and c.id = p_call_id),
-            p_order->'lines')
+            p_order->'lines', p_review_reason)
     returning id into v_id;
 
     insert into app.order_lines (merchant_id, order_id, line_no, item_id, item_code, name,
@@ -2699,7 +2725,7 @@ begin
 end
 $$;
 
-ALTER FUNCTION app.save_order(p_merchant_id bigint, p_call_id bigint, p_order jsonb, p_status text) OWNER TO kea_owner;
+ALTER FUNCTION app.save_order(p_merchant_id bigint, p_call_id bigint, p_order jsonb, p_status text, p_review_reason text) OWNER TO kea_owner;
 
 --
 -- Name: schedule_periodic(); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -2906,6 +2932,24 @@ end
 $$;
 
 ALTER FUNCTION app.task_step_timed_out(p_task_id bigint, p_step integer) OWNER TO kea_owner;
+
+--
+-- Name: twiml_say_hangup(text, text, text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.twiml_say_hangup(p_say text, p_voice text, p_language text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    select '<?xml version="1.0" encoding="UTF-8"?>'
+        || xmlelement(name "Response",
+               xmlelement(name "Say",
+                   xmlattributes(coalesce(p_voice, 'Polly.Joanna') as voice,
+                                 coalesce(p_language, 'en-US') as language),
+                   p_say),
+               xmlelement(name "Hangup"))::text
+$$;
+
+ALTER FUNCTION app.twiml_say_hangup(p_say text, p_voice text, p_language text) OWNER TO kea_owner;
 
 --
 -- Name: upsert_agent(text, text, text, jsonb, integer); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -6348,10 +6392,10 @@ REVOKE ALL ON FUNCTION app.route_task(p_merchant_id bigint, p_task_id bigint) FR
 REVOKE ALL ON FUNCTION app.route_waiting(p_agent_id bigint) FROM PUBLIC;
 
 --
--- Name: FUNCTION save_order(p_merchant_id bigint, p_call_id bigint, p_order jsonb, p_status text); Type: ACL; Schema: app; Owner: kea_owner
+-- Name: FUNCTION save_order(p_merchant_id bigint, p_call_id bigint, p_order jsonb, p_status text, p_review_reason text); Type: ACL; Schema: app; Owner: kea_owner
 --
 
-REVOKE ALL ON FUNCTION app.save_order(p_merchant_id bigint, p_call_id bigint, p_order jsonb, p_status text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app.save_order(p_merchant_id bigint, p_call_id bigint, p_order jsonb, p_status text, p_review_reason text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION schedule_periodic(); Type: ACL; Schema: app; Owner: kea_owner
@@ -6406,6 +6450,12 @@ REVOKE ALL ON FUNCTION app.task_json(t app.tasks, r app.reservations) FROM PUBLI
 --
 
 REVOKE ALL ON FUNCTION app.task_step_timed_out(p_task_id bigint, p_step integer) FROM PUBLIC;
+
+--
+-- Name: FUNCTION twiml_say_hangup(p_say text, p_voice text, p_language text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.twiml_say_hangup(p_say text, p_voice text, p_language text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION upsert_agent(p_email text, p_name text, p_password text, p_attributes jsonb, p_capacity integer); Type: ACL; Schema: app; Owner: kea_owner
