@@ -197,7 +197,7 @@ CREATE FUNCTION api.call_summary(p_call_sid text) RETURNS jsonb
                         'phase', t.phase, 'elapsed_ms', t.elapsed_ms) order by t.seq)
                   from app.turns t where t.merchant_id = c.merchant_id and t.call_id = c.id),
         'order', app.order_json(c.order_id))
-    from app.calls c where c.call_sid = p_call_sid
+    from app.calls c where c.call_sid = p_call_sid and app.may_read_call(c)
 $$;
 
 ALTER FUNCTION api.call_summary(p_call_sid text) OWNER TO kea_owner;
@@ -761,7 +761,7 @@ declare
     r kea.turn_result;
 begin
     select * into c from app.calls x where x.call_sid = p_call_sid;
-    if c.id is null then
+    if c.id is null or not app.may_read_call(c) then
         raise exception 'no call %', p_call_sid using errcode = 'P0002';
     end if;
     if c.store is null then
@@ -1883,6 +1883,28 @@ CREATE FUNCTION app.line_json(p_merchant_id bigint, p_order_id bigint, p_line_no
 $$;
 
 ALTER FUNCTION app.line_json(p_merchant_id bigint, p_order_id bigint, p_line_no integer) OWNER TO kea_owner;
+
+--
+-- Name: may_read_call(app.calls); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.may_read_call(c app.calls) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+    select case coalesce(app.claim('role'), '')
+        when '' then true
+        when 'kea_service' then true
+        when 'kea_agent' then
+            exists (select 1 from app.agent_work() w
+                     where w.merchant_id = c.merchant_id and w.call_id = c.id)
+            or exists (select 1 from app.agents a join app.merchants m on m.id = c.merchant_id
+                        where a.id = app.claim_agent()
+                          and app.agent_serves(a.attributes, c.merchant_id, m.groups))
+        else false
+    end
+$$;
+
+ALTER FUNCTION app.may_read_call(c app.calls) OWNER TO kea_owner;
 
 --
 -- Name: menu_document(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -6064,6 +6086,12 @@ GRANT ALL ON FUNCTION app.jwt_claims() TO kea_pos;
 --
 
 REVOKE ALL ON FUNCTION app.line_json(p_merchant_id bigint, p_order_id bigint, p_line_no integer) FROM PUBLIC;
+
+--
+-- Name: FUNCTION may_read_call(c app.calls); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.may_read_call(c app.calls) FROM PUBLIC;
 
 --
 -- Name: FUNCTION menu_document(p_menu_id bigint); Type: ACL; Schema: app; Owner: kea_owner
