@@ -417,27 +417,51 @@ CREATE FUNCTION api.login(email text, password text) RETURNS jsonb
     SET search_path TO 'pg_catalog', 'public'
     AS $$
 declare
+    v_email text := coalesce(lower(trim(login.email)), '');
+    v_addr inet := app.client_addr();
+    v_wait integer := app.sign_in_wait(v_email, v_addr);
     a app.agents;
     u app.merchant_users;
+    v_hash text;
+    v_ok boolean;
     v_exp bigint := extract(epoch from now() + interval '12 hours')::bigint;
 begin
-    select * into a from app.agents x where x.email = lower(trim(login.email));
-    if a.id is not null and a.password_hash = crypt(login.password, a.password_hash) then
+    if v_wait > 0 then
+        return app.http_error(429, 'KA429',
+                              format('too many failed sign-ins: try again in %s seconds', v_wait), v_wait);
+    end if;
+    select * into a from app.agents x where x.email = v_email;
+    if a.id is null then
+        select * into u from app.merchant_users x where x.email = v_email;
+    end if;
+    v_hash := coalesce(a.password_hash, u.password_hash);
+    v_ok := coalesce(crypt(coalesce(login.password, ''), coalesce(v_hash, app.dummy_password_hash())) = v_hash,
+                     false);
+    insert into app.sign_in_attempts (email, client_addr, ok, agent_id, merchant_id, user_id)
+    values (v_email, v_addr, v_ok, a.id, u.merchant_id, u.id);
+    if random() < 0.01 then
+        delete from app.sign_in_attempts where at < now() - interval '30 days';
+    end if;
+    if not v_ok then
+        return app.http_error(401, 'KA401', 'wrong email or password');
+    end if;
+    if coalesce(app.password_hash_cost(v_hash), 0) < app.password_cost() then
+        -- Hashed at an older, cheaper cost: rehashed now that the password is known.
+        update app.agents x set password_hash = app.hash_password(login.password) where x.id = a.id;
+        update app.merchant_users x set password_hash = app.hash_password(login.password) where x.id = u.id;
+    end if;
+    if a.id is not null then
         return jsonb_build_object(
             'token', app.sign_jwt(jsonb_build_object('role', 'kea_agent', 'sub', 'agent:' || a.id,
                                                      'agent_id', a.id, 'email', a.email, 'exp', v_exp)),
             'role', 'kea_agent', 'agent_id', a.id, 'name', a.name, 'expires_at', to_timestamp(v_exp));
     end if;
-    select * into u from app.merchant_users x where x.email = lower(trim(login.email));
-    if u.id is not null and u.password_hash = crypt(login.password, u.password_hash) then
-        return jsonb_build_object(
-            'token', app.sign_jwt(jsonb_build_object('role', 'kea_merchant', 'sub', 'merchant_user:' || u.id,
-                                                     'merchant_id', u.merchant_id, 'user_id', u.id,
-                                                     'email', u.email, 'exp', v_exp)),
-            'role', 'kea_merchant', 'merchant_id', u.merchant_id, 'user_id', u.id, 'name', u.name,
-            'expires_at', to_timestamp(v_exp));
-    end if;
-    raise exception 'wrong email or password' using errcode = 'KA401';
+    return jsonb_build_object(
+        'token', app.sign_jwt(jsonb_build_object('role', 'kea_merchant', 'sub', 'merchant_user:' || u.id,
+                                                 'merchant_id', u.merchant_id, 'user_id', u.id,
+                                                 'email', u.email, 'exp', v_exp)),
+        'role', 'kea_merchant', 'merchant_id', u.merchant_id, 'user_id', u.id, 'name', u.name,
+        'expires_at', to_timestamp(v_exp));
 end
 $$;
 
@@ -447,7 +471,7 @@ ALTER FUNCTION api.login(email text, password text) OWNER TO kea_owner;
 -- Name: FUNCTION login(email text, password text); Type: COMMENT; Schema: api; Owner: kea_owner
 --
 
-COMMENT ON FUNCTION api.login(email text, password text) IS 'Signs an agent or merchant staff in with email and password; returns {token, role, agent_id or merchant_id, name, expires_at}.';
+COMMENT ON FUNCTION api.login(email text, password text) IS 'Signs an agent or merchant staff in with email and password; returns {token, role, agent_id or merchant_id, name, expires_at}; 401 KA401 wrong email or password, 429 KA429 (Retry-After) after too many failures.';
 
 --
 -- Name: menu_for_task(bigint); Type: FUNCTION; Schema: api; Owner: kea_owner
@@ -591,6 +615,32 @@ ALTER FUNCTION api.merchant_settings() OWNER TO kea_owner;
 --
 
 COMMENT ON FUNCTION api.merchant_settings() IS 'The signed-in merchant''s name, numbers, transfer number, greeting, hours and POS.';
+
+--
+-- Name: merchant_sign_ins(timestamp with time zone, boolean); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.merchant_sign_ins(since timestamp with time zone DEFAULT NULL::timestamp with time zone, only_failed boolean DEFAULT true) RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    select coalesce(jsonb_agg(jsonb_build_object(
+               'at', s.at, 'email', s.email, 'user_id', s.user_id, 'ok', s.ok,
+               'client_addr', host(s.client_addr)) order by s.at desc), '[]')
+      from (select * from app.sign_in_attempts x
+             where x.merchant_id = app.current_merchant()
+               and x.at >= coalesce(merchant_sign_ins.since, now() - interval '7 days')
+               and (not coalesce(merchant_sign_ins.only_failed, true) or not x.ok)
+             order by x.at desc limit 500) s
+$$;
+
+ALTER FUNCTION api.merchant_sign_ins(since timestamp with time zone, only_failed boolean) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION merchant_sign_ins(since timestamp with time zone, only_failed boolean); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.merchant_sign_ins(since timestamp with time zone, only_failed boolean) IS 'Sign-in attempts on the signed-in merchant''s staff accounts (failed ones by default), newest first.';
 
 --
 -- Name: my_tasks(); Type: FUNCTION; Schema: api; Owner: kea_owner
@@ -1452,6 +1502,22 @@ $_$;
 ALTER FUNCTION app.claim_merchant() OWNER TO kea_owner;
 
 --
+-- Name: client_addr(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.client_addr() RETURNS inet
+    LANGUAGE plpgsql STABLE
+    AS $$
+begin
+    return nullif(current_setting('request.client_addr', true), '')::inet;
+exception when others then
+    return null;
+end
+$$;
+
+ALTER FUNCTION app.client_addr() OWNER TO kea_owner;
+
+--
 -- Name: create_task(bigint, bigint, text); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -1531,6 +1597,18 @@ end
 $$;
 
 ALTER FUNCTION app.current_merchant() OWNER TO kea_owner;
+
+--
+-- Name: dummy_password_hash(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.dummy_password_hash() RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    select '$2a$' || lpad(app.password_cost()::text, 2, '0') || '$kea0dummy0salt0for0unkn0wn0acc0unts0xxxx'
+$_$;
+
+ALTER FUNCTION app.dummy_password_hash() OWNER TO kea_owner;
 
 --
 -- Name: calls; Type: TABLE; Schema: app; Owner: kea_owner
@@ -1771,6 +1849,18 @@ $$;
 ALTER FUNCTION app.finish_task(o app.orders, p_task_id bigint, p_outcome text, p_reason text) OWNER TO kea_owner;
 
 --
+-- Name: hash_password(text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.hash_password(p_password text) RETURNS text
+    LANGUAGE sql
+    AS $$
+    select crypt(p_password, gen_salt('bf', app.password_cost()))
+$$;
+
+ALTER FUNCTION app.hash_password(p_password text) OWNER TO kea_owner;
+
+--
 -- Name: hours_text(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -1800,6 +1890,25 @@ CREATE FUNCTION app.hours_text(p_merchant_id bigint) RETURNS text
 $$;
 
 ALTER FUNCTION app.hours_text(p_merchant_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: http_error(integer, text, text, integer); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.http_error(p_status integer, p_code text, p_message text, p_retry_after integer DEFAULT NULL::integer) RETURNS jsonb
+    LANGUAGE plpgsql
+    AS $$
+begin
+    perform set_config('response.status', p_status::text, true);
+    if p_retry_after is not null then
+        perform set_config('response.headers',
+                           jsonb_build_array(jsonb_build_object('Retry-After', p_retry_after::text))::text, true);
+    end if;
+    return jsonb_build_object('code', p_code, 'message', p_message, 'details', null, 'hint', null);
+end
+$$;
+
+ALTER FUNCTION app.http_error(p_status integer, p_code text, p_message text, p_retry_after integer) OWNER TO kea_owner;
 
 --
 -- Name: is_open(bigint, timestamp with time zone); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -2492,6 +2601,28 @@ $_$;
 ALTER FUNCTION app.param_int(p_value text) OWNER TO kea_owner;
 
 --
+-- Name: password_cost(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.password_cost() RETURNS integer
+    LANGUAGE sql IMMUTABLE
+    AS $$ select 10 $$;
+
+ALTER FUNCTION app.password_cost() OWNER TO kea_owner;
+
+--
+-- Name: password_hash_cost(text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.password_hash_cost(p_hash text) RETURNS integer
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    select case when p_hash ~ '^\$2[abxy]?\$[0-9]{2}\$' then substr(p_hash, 5, 2)::integer end
+$_$;
+
+ALTER FUNCTION app.password_hash_cost(p_hash text) OWNER TO kea_owner;
+
+--
 -- Name: prune_jobs(); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -2795,6 +2926,41 @@ $$;
 ALTER FUNCTION app.set_agent_activity(p_agent_id bigint, p_activity text) OWNER TO kea_owner;
 
 --
+-- Name: sign_in_wait(text, inet); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.sign_in_wait(p_email text, p_addr inet) RETURNS integer
+    LANGUAGE plpgsql STABLE
+    AS $$
+declare
+    v_failures integer;
+    v_last timestamptz;
+    v_oldest timestamptz;
+    v_wait double precision := 0;
+begin
+    select count(*), max(a.at) into v_failures, v_last
+      from app.sign_in_attempts a
+     where a.email = p_email and not a.ok and a.at > now() - interval '15 minutes'
+       and a.at > coalesce((select max(s.at) from app.sign_in_attempts s
+                             where s.email = p_email and s.ok), '-infinity');
+    if v_failures >= 5 then
+        v_wait := extract(epoch from v_last + make_interval(secs => least(300, 2 ^ (v_failures - 4))) - now());
+    end if;
+    if p_addr is not null then
+        select a.at into v_oldest from app.sign_in_attempts a
+         where a.client_addr = p_addr and not a.ok and a.at > now() - interval '15 minutes'
+         order by a.at desc offset 29 limit 1;
+        if v_oldest is not null then
+            v_wait := greatest(v_wait, extract(epoch from v_oldest + interval '15 minutes' - now()));
+        end if;
+    end if;
+    return ceil(greatest(v_wait, 0))::integer;
+end
+$$;
+
+ALTER FUNCTION app.sign_in_wait(p_email text, p_addr inet) OWNER TO kea_owner;
+
+--
 -- Name: sign_jwt(jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -2981,7 +3147,7 @@ CREATE FUNCTION app.upsert_agent(p_email text, p_name text, p_password text, p_a
     LANGUAGE sql
     AS $$
     insert into app.agents (email, name, password_hash, attributes, capacity)
-    values (lower(p_email), p_name, crypt(p_password, gen_salt('bf', 8)), p_attributes, p_capacity)
+    values (lower(p_email), p_name, app.hash_password(p_password), p_attributes, p_capacity)
     on conflict (email) do update
         set name = excluded.name, password_hash = excluded.password_hash,
             attributes = excluded.attributes, capacity = excluded.capacity
@@ -2998,7 +3164,7 @@ CREATE FUNCTION app.upsert_merchant_user(p_merchant_id bigint, p_email text, p_n
     LANGUAGE sql
     AS $$
     insert into app.merchant_users (merchant_id, email, name, password_hash)
-    values (p_merchant_id, lower(p_email), p_name, crypt(p_password, gen_salt('bf', 8)))
+    values (p_merchant_id, lower(p_email), p_name, app.hash_password(p_password))
     on conflict (email) do update
         set merchant_id = excluded.merchant_id, name = excluded.name,
             password_hash = excluded.password_hash
@@ -4286,6 +4452,42 @@ ALTER TABLE app.reservations ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 );
 
 --
+-- Name: sign_in_attempts; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.sign_in_attempts (
+    id bigint NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    email text NOT NULL,
+    client_addr inet,
+    ok boolean NOT NULL,
+    agent_id bigint,
+    merchant_id bigint,
+    user_id bigint
+);
+
+ALTER TABLE app.sign_in_attempts OWNER TO kea_owner;
+
+--
+-- Name: TABLE sign_in_attempts; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON TABLE app.sign_in_attempts IS 'Every api.login attempt (not the ones refused by the throttle): what throttles guessing, and what merchants see of failed sign-ins.';
+
+--
+-- Name: sign_in_attempts_id_seq; Type: SEQUENCE; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.sign_in_attempts ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app.sign_in_attempts_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
 -- Name: sms_messages; Type: TABLE; Schema: app; Owner: kea_owner
 --
 
@@ -4655,6 +4857,13 @@ ALTER TABLE ONLY app.reservations
     ADD CONSTRAINT reservations_pkey PRIMARY KEY (merchant_id, id);
 
 --
+-- Name: sign_in_attempts sign_in_attempts_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.sign_in_attempts
+    ADD CONSTRAINT sign_in_attempts_pkey PRIMARY KEY (id);
+
+--
 -- Name: sms_messages sms_messages_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
 --
 
@@ -4789,6 +4998,24 @@ CREATE INDEX reservations_live_by_agent ON app.reservations USING btree (agent_i
 --
 
 CREATE UNIQUE INDEX reservations_one_live_per_task ON app.reservations USING btree (merchant_id, task_id) WHERE (status = ANY (ARRAY['pending'::text, 'accepted'::text]));
+
+--
+-- Name: sign_in_attempts_email; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX sign_in_attempts_email ON app.sign_in_attempts USING btree (email, at);
+
+--
+-- Name: sign_in_attempts_failed_addr; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX sign_in_attempts_failed_addr ON app.sign_in_attempts USING btree (client_addr, at) WHERE (NOT ok);
+
+--
+-- Name: sign_in_attempts_merchant; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX sign_in_attempts_merchant ON app.sign_in_attempts USING btree (merchant_id, at) WHERE (merchant_id IS NOT NULL);
 
 --
 -- Name: sms_messages_sid; Type: INDEX; Schema: app; Owner: kea_owner
@@ -5592,6 +5819,12 @@ CREATE POLICY pos_own ON app.orders FOR SELECT TO kea_pos USING ((merchant_id = 
 ALTER TABLE app.reservations ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: sign_in_attempts; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.sign_in_attempts ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: sms_messages; Type: ROW SECURITY; Schema: app; Owner: kea_owner
 --
 
@@ -5758,6 +5991,13 @@ GRANT ALL ON FUNCTION api.merchant_orders_today() TO kea_merchant;
 
 REVOKE ALL ON FUNCTION api.merchant_settings() FROM PUBLIC;
 GRANT ALL ON FUNCTION api.merchant_settings() TO kea_merchant;
+
+--
+-- Name: FUNCTION merchant_sign_ins(since timestamp with time zone, only_failed boolean); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.merchant_sign_ins(since timestamp with time zone, only_failed boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.merchant_sign_ins(since timestamp with time zone, only_failed boolean) TO kea_merchant;
 
 --
 -- Name: FUNCTION my_tasks(); Type: ACL; Schema: api; Owner: kea_owner
@@ -5974,6 +6214,12 @@ GRANT ALL ON FUNCTION app.claim_merchant() TO kea_agent;
 GRANT ALL ON FUNCTION app.claim_merchant() TO kea_pos;
 
 --
+-- Name: FUNCTION client_addr(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.client_addr() FROM PUBLIC;
+
+--
 -- Name: FUNCTION create_task(p_merchant_id bigint, p_order_id bigint, p_kind text); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -5996,6 +6242,12 @@ REVOKE ALL ON FUNCTION app.current_agent() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.current_merchant() FROM PUBLIC;
+
+--
+-- Name: FUNCTION dummy_password_hash(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.dummy_password_hash() FROM PUBLIC;
 
 --
 -- Name: TABLE calls; Type: ACL; Schema: app; Owner: kea_owner
@@ -6049,10 +6301,22 @@ GRANT SELECT ON TABLE app.orders TO kea_agent;
 REVOKE ALL ON FUNCTION app.finish_task(o app.orders, p_task_id bigint, p_outcome text, p_reason text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION hash_password(p_password text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.hash_password(p_password text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION hours_text(p_merchant_id bigint); Type: ACL; Schema: app; Owner: kea_owner
 --
 
 REVOKE ALL ON FUNCTION app.hours_text(p_merchant_id bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION http_error(p_status integer, p_code text, p_message text, p_retry_after integer); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.http_error(p_status integer, p_code text, p_message text, p_retry_after integer) FROM PUBLIC;
 
 --
 -- Name: FUNCTION is_open(p_merchant_id bigint, p_at timestamp with time zone); Type: ACL; Schema: app; Owner: kea_owner
@@ -6372,6 +6636,18 @@ REVOKE ALL ON FUNCTION app.param_confidence(p_value text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.param_int(p_value text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION password_cost(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.password_cost() FROM PUBLIC;
+
+--
+-- Name: FUNCTION password_hash_cost(p_hash text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.password_hash_cost(p_hash text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION prune_jobs(); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -6436,6 +6712,12 @@ REVOKE ALL ON FUNCTION app.schedule_periodic() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.set_agent_activity(p_agent_id bigint, p_activity text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION sign_in_wait(p_email text, p_addr inet); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.sign_in_wait(p_email text, p_addr inet) FROM PUBLIC;
 
 --
 -- Name: FUNCTION sign_jwt(p_claims jsonb); Type: ACL; Schema: app; Owner: kea_owner

@@ -54,6 +54,19 @@ pub struct Config {
     pub sql_budget_ms: u64,
     #[command(flatten)]
     pub limits: Limits,
+    #[command(flatten)]
+    pub security: Security,
+}
+
+/// Who the clients are and which secrets may run (docs/security.md).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Security {
+    /// Addresses of the proxies in front of the gateway (comma-separated IPs): from them, the
+    /// client is the last address in X-Forwarded-For that is not one of them. Sign-ins are
+    /// throttled per client address only when the client is known: a peer that is neither a
+    /// listed proxy nor loopback, or the address such a proxy forwarded.
+    #[arg(long, env = "KEA_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// What each kind of traffic may hold, so that none can take what Twilio's webhooks need

@@ -170,6 +170,25 @@ $$;
 comment on function api.merchant_calls(timestamptz, integer) is
     'The signed-in merchant''s calls since `since` (default: local midnight), newest first, with transcripts.';
 
+-- Sign-in attempts on the signed-in merchant's staff accounts since `since` (default: a week
+-- ago), newest first, failures first of all (issue 17, item 3): who tried which account, when,
+-- from where, and whether it worked.
+create function api.merchant_sign_ins(since timestamptz default null, only_failed boolean default true)
+returns jsonb
+language sql stable security definer set search_path = pg_catalog, public as $$
+    select coalesce(jsonb_agg(jsonb_build_object(
+               'at', s.at, 'email', s.email, 'user_id', s.user_id, 'ok', s.ok,
+               'client_addr', host(s.client_addr)) order by s.at desc), '[]')
+      from (select * from app.sign_in_attempts x
+             where x.merchant_id = app.current_merchant()
+               and x.at >= coalesce(merchant_sign_ins.since, now() - interval '7 days')
+               and (not coalesce(merchant_sign_ins.only_failed, true) or not x.ok)
+             order by x.at desc limit 500) s
+$$;
+comment on function api.merchant_sign_ins(timestamptz, boolean) is
+    'Sign-in attempts on the signed-in merchant''s staff accounts (failed ones by default), newest first.';
+
+grant execute on function api.merchant_sign_ins(timestamptz, boolean) to kea_merchant;
 grant execute on function api.merchant_settings(), api.merchant_orders_today(), api.merchant_menu(),
       api.set_option_available(text, text, boolean, text, text), api.set_hours(jsonb),
       api.update_settings(text, text), api.merchant_calls(timestamptz, integer)

@@ -101,6 +101,7 @@ pub async fn start_gateway_configured(
         body_timeout_ms: 10_000,
         sql_budget_ms: 8_000,
         limits: Default::default(),
+        security: Default::default(),
     };
     edit(&mut config);
     let state = server::build_state(config).expect("gateway state");
