@@ -67,6 +67,10 @@ pub struct Security {
     /// listed proxy nor loopback, or the address such a proxy forwarded.
     #[arg(long, env = "KEA_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// A development machine: the repository's own secrets and short ones are taken (with a
+    /// warning) instead of refused. Never in production.
+    #[arg(long, env = "KEA_DEV", value_parser = clap::builder::FalseyValueParser::new())]
+    pub dev: bool,
 }
 
 /// What each kind of traffic may hold, so that none can take what Twilio's webhooks need
@@ -182,6 +186,21 @@ mod tests {
         c.limits.pool_webhooks = Some(5);
         let b = c.budgets();
         assert_eq!((b.other_connections, b.pool_token, b.pool_anon), (1, 1, 1));
+    }
+
+    #[test]
+    fn kea_dev_is_a_flag_and_proxies_a_list() {
+        let c = Config::parse_from([
+            "kea-gateway",
+            "--twilio-auth-token",
+            "t",
+            "--dev",
+            "--trusted-proxies",
+            "10.0.0.1,::1",
+        ]);
+        assert!(c.security.dev);
+        assert_eq!(c.security.trusted_proxies.len(), 2);
+        assert!(!config(1, 1).security.dev, "off unless set");
     }
 
     #[test]

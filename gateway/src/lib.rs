@@ -4,6 +4,7 @@
 //! - [`server`]: accepts connections, routes each request, shuts down gracefully;
 //!   [`connections`]: the cap that sheds idle and slow-body connections, and the idle and header
 //!   timeouts; [`budget`]: the shares that keep connections for webhooks (docs/security.md).
+//! - [`secrets`]: refuses the repository's development secrets unless `KEA_DEV=1`.
 //! - [`client_addr`]: who the client is (the peer, or what a trusted proxy forwarded).
 //! - [`signature`]: checks `X-Twilio-Signature` before anything reaches the database.
 //! - [`params`]: webhook parameters cleaned of what SQL or XML cannot take, at the edge.
@@ -31,6 +32,7 @@ pub mod openapi;
 pub mod pages;
 pub mod params;
 pub mod rpc;
+pub mod secrets;
 pub mod server;
 pub mod signature;
 pub mod simulator;

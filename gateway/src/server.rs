@@ -376,12 +376,17 @@ async fn health(state: &AppState) -> Reply {
     }
 }
 
-/// Builds the state: pool and directory (the directory loads in the background, so the gateway
+/// Builds the state: pool and directory, once the secrets are not development ones
+/// ([`crate::secrets`]) (the directory loads in the background, so the gateway
 /// starts and answers fallbacks even while the database is down).
 pub fn build_state(
     config: Config,
 ) -> Result<Arc<AppState>, Box<dyn std::error::Error + Send + Sync>> {
-    let pg: tokio_postgres::Config = config.database_url.parse()?;
+    crate::secrets::check(&config)?;
+    let pg: tokio_postgres::Config = config
+        .database_url
+        .parse()
+        .map_err(|e| format!("KEA_DATABASE_URL: {e}\n  what to do: check KEA_DATABASE_URL"))?;
     let manager = deadpool_postgres::Manager::from_config(
         pg,
         tokio_postgres::NoTls,
