@@ -29,6 +29,26 @@ CREATE SCHEMA worker;
 ALTER SCHEMA worker OWNER TO kea_owner;
 
 --
+-- Name: accept_phrase(bigint); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.accept_phrase(phrase_id bigint) RETURNS jsonb
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    select app.phrase_json(app.decide_phrase(app.current_merchant(), accept_phrase.phrase_id, 'active',
+                                             'merchant_user:' || coalesce(app.claim('user_id'), '?')))
+$$;
+
+ALTER FUNCTION api.accept_phrase(phrase_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION accept_phrase(phrase_id bigint); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.accept_phrase(phrase_id bigint) IS 'Makes a learnt phrase active at once (the menu is published again); KL409 when its words are on the menu or already mean something else, KL404 when it is not the merchant''s.';
+
+--
 -- Name: accept_task(bigint); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
@@ -141,6 +161,26 @@ end
 $$;
 
 ALTER FUNCTION api.approve_order(task_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: autoverify_policy(); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.autoverify_policy() RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    select app.autoverify_policy_json(p) from app.autoverify_policies p
+     where p.merchant_id = app.current_merchant()
+$$;
+
+ALTER FUNCTION api.autoverify_policy() OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION autoverify_policy(); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.autoverify_policy() IS 'The signed-in merchant''s auto-verify policy: enabled, min_confidence, max_total_cents (null: no cap), returning_only, sample_one_in, passed so far.';
 
 --
 -- Name: call_for_task(bigint); Type: FUNCTION; Schema: api; Owner: kea_owner
@@ -415,6 +455,30 @@ ALTER FUNCTION api.issue_pos_token(merchant_id bigint, days integer) OWNER TO ke
 --
 
 COMMENT ON FUNCTION api.issue_pos_token(merchant_id bigint, days integer) IS 'Issues a kea_pos token for one merchant''s POS callbacks (service role only); returns {token, role, merchant_id, expires_at}.';
+
+--
+-- Name: learned_phrases(); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.learned_phrases() RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    select jsonb_build_object(
+        'confirmations', (select m.phrase_confirmations from app.merchants m where m.id = app.current_merchant()),
+        'phrases', coalesce((select jsonb_agg(app.phrase_json(p)
+                                              order by case p.status when 'candidate' then 0 when 'active' then 1 else 2 end,
+                                                       p.last_seen_at desc, p.id)
+                               from app.learned_phrases p where p.merchant_id = app.current_merchant()), '[]'))
+$$;
+
+ALTER FUNCTION api.learned_phrases() OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION learned_phrases(); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.learned_phrases() IS 'The signed-in merchant''s learnt phrases (candidates first) with their targets, counts, who decided and the calls they came from; and the confirmations setting.';
 
 --
 -- Name: login(text, text); Type: FUNCTION; Schema: api; Owner: kea_owner
@@ -762,6 +826,26 @@ $$;
 ALTER FUNCTION api.reject_order(task_id bigint, reason text) OWNER TO kea_owner;
 
 --
+-- Name: reject_phrase(bigint); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.reject_phrase(phrase_id bigint) RETURNS jsonb
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    select app.phrase_json(app.decide_phrase(app.current_merchant(), reject_phrase.phrase_id, 'rejected',
+                                             'merchant_user:' || coalesce(app.claim('user_id'), '?')))
+$$;
+
+ALTER FUNCTION api.reject_phrase(phrase_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION reject_phrase(phrase_id bigint); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.reject_phrase(phrase_id bigint) IS 'Rejects a learnt phrase: it is taken off the menu if it was active and never becomes active by itself again.';
+
+--
 -- Name: reject_task(bigint, text); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
@@ -861,6 +945,30 @@ $$;
 ALTER FUNCTION api.set_activity(activity text) OWNER TO kea_owner;
 
 --
+-- Name: set_autoverify_policy(boolean, real, bigint, boolean, integer); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.set_autoverify_policy(enabled boolean, min_confidence real, max_total_cents bigint, returning_only boolean, sample_one_in integer) RETURNS jsonb
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    select app.set_autoverify_policy(app.current_merchant(), set_autoverify_policy.enabled,
+                                     set_autoverify_policy.min_confidence,
+                                     set_autoverify_policy.max_total_cents,
+                                     set_autoverify_policy.returning_only,
+                                     set_autoverify_policy.sample_one_in,
+                                     'merchant_user:' || coalesce(app.claim('user_id'), '?'))
+$$;
+
+ALTER FUNCTION api.set_autoverify_policy(enabled boolean, min_confidence real, max_total_cents bigint, returning_only boolean, sample_one_in integer) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION set_autoverify_policy(enabled boolean, min_confidence real, max_total_cents bigint, returning_only boolean, sample_one_in integer); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.set_autoverify_policy(enabled boolean, min_confidence real, max_total_cents bigint, returning_only boolean, sample_one_in integer) IS 'Sets the signed-in merchant''s whole auto-verify policy (max_total_cents null: no cap; sample_one_in 0: never sample); applies from the next order.';
+
+--
 -- Name: set_hours(jsonb); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
@@ -957,6 +1065,41 @@ ALTER FUNCTION api.set_option_available(kind text, code text, available boolean,
 COMMENT ON FUNCTION api.set_option_available(kind text, code text, available boolean, group_code text, item text) IS 'Marks an item, a size (variation) or an option sold out (available false) or back, in the active menu.';
 
 --
+-- Name: set_phrase_confirmations(integer); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.set_phrase_confirmations(confirmations integer) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+    v_merchant bigint := app.current_merchant();
+    p app.learned_phrases;
+begin
+    if set_phrase_confirmations.confirmations is null
+       or set_phrase_confirmations.confirmations not between 1 and 100 then
+        raise exception 'confirmations is between 1 and 100' using errcode = '22023';
+    end if;
+    update app.merchants m set phrase_confirmations = set_phrase_confirmations.confirmations
+     where m.id = v_merchant;
+    for p in select * from app.learned_phrases x
+              where x.merchant_id = v_merchant and x.status = 'candidate'
+              order by x.times_seen desc, x.first_seen_at, x.id loop
+        perform app.activate_confirmed(p);
+    end loop;
+    return api.learned_phrases();
+end
+$$;
+
+ALTER FUNCTION api.set_phrase_confirmations(confirmations integer) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION set_phrase_confirmations(confirmations integer); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.set_phrase_confirmations(confirmations integer) IS 'Sets after how many corrected orders (1-100, default 2) a learnt phrase becomes active by itself; returns the list.';
+
+--
 -- Name: twilio_gather(jsonb, integer); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
@@ -1028,6 +1171,7 @@ begin
             -- The commit's completeness check, now: a refusal after the caller's "yes" must
             -- not become an apology (the caller would lose the order).
             perform app.check_order_complete(c.merchant_id, v_order);
+            perform app.auto_verify(c.merchant_id, v_order);
         exception when sqlstate 'KO422' then
             get stacked diagnostics v_refused = message_text;
             raise warning 'kea: call % order kept for an agent: %', c.call_sid, v_refused;
@@ -1076,7 +1220,7 @@ begin
         insert into app.sms_messages (merchant_id, direction, to_number, from_number, body, sid, status)
         values (m.id, 'inbound', p_params->>'To', v_from, coalesce(p_params->>'Body', ''),
                 p_params->>'MessageSid', 'received')
-        on conflict (sid) where sid is not null do nothing;
+        on conflict (merchant_id, sid) where sid is not null do nothing;
     end if;
     if v_word in ('STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'OPTOUT', 'REVOKE') then
         insert into app.sms_opt_outs (phone, keyword) values (v_from, v_word)
@@ -1239,6 +1383,59 @@ $$;
 ALTER FUNCTION app.act_as(p_kind text, p_id text, p_reason text) OWNER TO kea_owner;
 
 --
+-- Name: learned_phrases; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.learned_phrases (
+    merchant_id bigint NOT NULL,
+    id bigint NOT NULL,
+    phrase text NOT NULL,
+    target_kind text NOT NULL,
+    item_code text DEFAULT ''::text NOT NULL,
+    group_code text DEFAULT ''::text NOT NULL,
+    code text NOT NULL,
+    times_seen integer DEFAULT 0 NOT NULL,
+    first_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    status text DEFAULT 'candidate'::text NOT NULL,
+    decided_by text,
+    decided_at timestamp with time zone,
+    CONSTRAINT learned_phrases_check CHECK (((target_kind = 'option'::text) = (group_code <> ''::text))),
+    CONSTRAINT learned_phrases_check1 CHECK (((target_kind = 'option'::text) = (item_code = ''::text))),
+    CONSTRAINT learned_phrases_phrase_check CHECK (((phrase <> ''::text) AND (length(phrase) <= 60))),
+    CONSTRAINT learned_phrases_status_check CHECK ((status = ANY (ARRAY['candidate'::text, 'active'::text, 'rejected'::text]))),
+    CONSTRAINT learned_phrases_target_kind_check CHECK ((target_kind = ANY (ARRAY['item'::text, 'variation'::text, 'option'::text])))
+);
+
+ALTER TABLE app.learned_phrases OWNER TO kea_owner;
+
+--
+-- Name: TABLE learned_phrases; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON TABLE app.learned_phrases IS 'Caller phrases learnt from agents'' corrections, per merchant: candidate, active (merged into the menu''s aliases) or rejected (docs/closed-loop.md).';
+
+--
+-- Name: activate_confirmed(app.learned_phrases); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.activate_confirmed(p app.learned_phrases) RETURNS boolean
+    LANGUAGE plpgsql
+    AS $$
+begin
+    if p.status = 'candidate'
+       and p.times_seen >= (select m.phrase_confirmations from app.merchants m where m.id = p.merchant_id)
+       and app.phrase_conflict(p) is null then
+        perform app.decide_phrase(p.merchant_id, p.id, 'active', 'kea');
+        return true;
+    end if;
+    return false;
+end
+$$;
+
+ALTER FUNCTION app.activate_confirmed(p app.learned_phrases) OWNER TO kea_owner;
+
+--
 -- Name: agents; Type: TABLE; Schema: app; Owner: kea_owner
 --
 
@@ -1366,6 +1563,201 @@ $$;
 ALTER FUNCTION app.agent_work() OWNER TO kea_owner;
 
 --
+-- Name: auto_verify(bigint, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.auto_verify(p_merchant_id bigint, p_order_id bigint) RETURNS text
+    LANGUAGE plpgsql
+    AS $$
+declare
+    p app.autoverify_policies;
+    v_check jsonb;
+    v_verdict text;
+    v_passed bigint;
+    t app.tasks;
+    r app.reservations;
+begin
+    select * into p from app.autoverify_policies x where x.merchant_id = p_merchant_id;
+    if not coalesce(p.enabled, false) then
+        return null;
+    end if;
+    begin
+        v_check := app.autoverify_check(p_merchant_id, p_order_id, p);
+        if not (v_check->>'pass')::boolean then
+            v_verdict := 'held';
+        else
+            update app.autoverify_policies set passed = passed + 1
+             where merchant_id = p_merchant_id returning passed into v_passed;
+            v_verdict := case when p.sample_one_in > 0 and v_passed % p.sample_one_in = 0
+                              then 'sampled' else 'verified' end;
+        end if;
+        insert into app.autoverify_decisions (merchant_id, order_id, verdict, reason,
+                                              min_confidence, policy)
+        values (p_merchant_id, p_order_id, v_verdict,
+                case v_verdict when 'sampled'
+                    then format('%s; sampled for an agent (1 in %s)', v_check->>'reason', p.sample_one_in)
+                    else v_check->>'reason' end,
+                (v_check->>'min_confidence')::real,
+                app.autoverify_policy_json(p) - 'passed' - 'updated_at' - 'updated_by');
+        if v_verdict <> 'verified' then
+            return v_verdict;
+        end if;
+        for t in select * from app.tasks x
+                  where x.merchant_id = p_merchant_id and x.order_id = p_order_id
+                    and x.status in ('pending', 'reserved') for update loop
+            for r in select * from app.reservations x
+                      where x.merchant_id = t.merchant_id and x.task_id = t.id
+                        and x.status = 'pending' for update loop
+                perform app.end_reservation(r, 'canceled', 'kea verified the order itself', false);
+            end loop;
+            update app.tasks set status = 'canceled', outcome = 'auto_verified',
+                                 reason = v_check->>'reason', completed_at = now()
+             where merchant_id = t.merchant_id and id = t.id
+            returning * into t;
+            perform app.notify_task(t, 'canceled');
+        end loop;
+        perform app.act_as('kea', null, 'auto-verified: ' || (v_check->>'reason'));
+        update app.orders set status = 'verified'
+         where merchant_id = p_merchant_id and id = p_order_id;
+        -- The commit's completeness check, now, inside this block: should it refuse, the order
+        -- stays pending for an agent instead of failing the caller's turn.
+        perform app.check_order_complete(p_merchant_id, p_order_id);
+        return v_verdict;
+    exception when others then
+        raise warning 'kea: auto-verifying order % failed, left to an agent: %', p_order_id, sqlerrm;
+        return 'error';
+    end;
+end
+$$;
+
+ALTER FUNCTION app.auto_verify(p_merchant_id bigint, p_order_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: autoverify_policies; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.autoverify_policies (
+    merchant_id bigint NOT NULL,
+    enabled boolean DEFAULT false NOT NULL,
+    min_confidence real DEFAULT 0.95 NOT NULL,
+    max_total_cents bigint DEFAULT 10000,
+    returning_only boolean DEFAULT false NOT NULL,
+    sample_one_in integer DEFAULT 10 NOT NULL,
+    passed bigint DEFAULT 0 NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by text,
+    CONSTRAINT autoverify_policies_max_total_cents_check CHECK ((max_total_cents >= 0)),
+    CONSTRAINT autoverify_policies_min_confidence_check CHECK (((min_confidence >= (0)::double precision) AND (min_confidence <= (1)::double precision))),
+    CONSTRAINT autoverify_policies_sample_one_in_check CHECK (((sample_one_in >= 0) AND (sample_one_in <= 10000)))
+);
+
+ALTER TABLE app.autoverify_policies OWNER TO kea_owner;
+
+--
+-- Name: TABLE autoverify_policies; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON TABLE app.autoverify_policies IS 'Per merchant: when an order is verified without a person (docs/closed-loop.md). Off by default.';
+
+--
+-- Name: autoverify_check(bigint, bigint, app.autoverify_policies); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.autoverify_check(p_merchant_id bigint, p_order_id bigint, p app.autoverify_policies) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    AS $_$
+declare
+    o app.orders;
+    c app.calls;
+    v_lines jsonb;
+    v_min real;
+    v_unheard integer;
+    v_bad text;
+    v_submit integer;
+    v_read_back boolean;
+    v_fail text;
+begin
+    select * into o from app.orders where merchant_id = p_merchant_id and id = p_order_id;
+    select * into c from app.calls where merchant_id = o.merchant_id and id = o.call_id;
+    select coalesce(jsonb_agg(jsonb_build_object('line_no', l.line_no, 'item', l.item_code,
+                                                 'confidence', l.confidence, 'heard', l.heard)
+                              order by l.line_no), '[]'),
+           min(l.confidence), count(*) filter (where l.confidence is null)
+      into v_lines, v_min, v_unheard
+      from app.call_line_confidence(p_merchant_id, p_order_id) l;
+    -- The first note that says the call did not go smoothly. "line N repaired, left: [...]" is
+    -- written for every line that broke a menu rule: with nothing left, the dialog repaired it
+    -- without a word (an option dropped, a qualifier taken off); with something left, the rule
+    -- was a size or a choice to ask for, which the caller then answered.
+    select n.note into v_bad
+      from app.call_notes(o.merchant_id, o.call_id) n
+     where n.note ~ '^line [0-9]+ repaired, left: \[\]$' or n.note like 'line % taken off%'
+        or n.note like 'choice not answered%' or n.note = 'not understood'
+        or n.note = 'prompt said too often' or n.note like 'cart refused%'
+        or n.note like 'transfer%'
+     order by n.seq limit 1;
+    if v_bad is null then
+        select n.note || ' (twice)' into v_bad
+          from app.call_notes(o.merchant_id, o.call_id) n
+         where n.note like 'asked %'
+         group by n.note having count(*) > 1 limit 1;
+    end if;
+    -- The read-back: the turn before the one that submitted the order (not stored yet while the
+    -- call saves it) read the order back.
+    select min(n.seq) into v_submit from app.call_notes(o.merchant_id, o.call_id) n
+     where n.note = 'order submitted';
+    select exists (select 1 from app.call_notes(o.merchant_id, o.call_id) n
+                    where n.note = 'read back'
+                      and n.seq = (select max(t.seq) from app.turns t
+                                    where t.merchant_id = o.merchant_id and t.call_id = o.call_id
+                                      and t.seq < coalesce(v_submit, 2147483647)))
+      into v_read_back;
+    v_fail := case
+        when o.id is null or c.id is null then 'not an order from a call'
+        when o.status <> 'pending_verification' then 'the order is ' || o.status
+        when o.review_reason is not null then 'the save refused the lines: ' || o.review_reason
+        when jsonb_array_length(v_lines) = 0 then 'no lines'
+        when v_unheard > 0 then format('%s line(s) not heard as such (an answer to a question)', v_unheard)
+        when v_min < p.min_confidence then
+            format('a line %s sure, under %s', round(v_min::numeric, 2), round(p.min_confidence::numeric, 2))
+        when v_bad is not null then 'the call did not go smoothly: ' || v_bad
+        when not v_read_back then 'the caller did not confirm a read-back of these lines'
+        when p.max_total_cents is not null and o.total_cents > p.max_total_cents then
+            format('total %s over the cap %s', o.total_cents, p.max_total_cents)
+        when p.returning_only and not app.returning_caller(o.merchant_id, c.id, c.from_number) then
+            'not a returning caller'
+    end;
+    return jsonb_build_object(
+        'pass', v_fail is null,
+        'reason', coalesce(v_fail, format(
+            'every line at least %s sure (lowest %s), nothing repaired or asked twice, read-back confirmed, total %s%s%s',
+            round(p.min_confidence::numeric, 2), round(v_min::numeric, 2), o.total_cents,
+            case when p.max_total_cents is not null then ' within the cap ' || p.max_total_cents else '' end,
+            case when p.returning_only then ', a returning caller' else '' end)),
+        'min_confidence', v_min,
+        'lines', v_lines);
+end
+$_$;
+
+ALTER FUNCTION app.autoverify_check(p_merchant_id bigint, p_order_id bigint, p app.autoverify_policies) OWNER TO kea_owner;
+
+--
+-- Name: autoverify_policy_json(app.autoverify_policies); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.autoverify_policy_json(p app.autoverify_policies) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    select jsonb_build_object(
+        'enabled', p.enabled, 'min_confidence', p.min_confidence,
+        'max_total_cents', p.max_total_cents, 'returning_only', p.returning_only,
+        'sample_one_in', p.sample_one_in, 'passed', p.passed,
+        'updated_at', p.updated_at, 'updated_by', p.updated_by)
+$$;
+
+ALTER FUNCTION app.autoverify_policy_json(p app.autoverify_policies) OWNER TO kea_owner;
+
+--
 -- Name: base64url(bytea); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -1376,6 +1768,94 @@ CREATE FUNCTION app.base64url(p_bytes bytea) RETURNS text
 $$;
 
 ALTER FUNCTION app.base64url(p_bytes bytea) OWNER TO kea_owner;
+
+--
+-- Name: call_line_confidence(bigint, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.call_line_confidence(p_merchant_id bigint, p_order_id bigint) RETURNS TABLE(line_no integer, item_code text, confidence real, heard text)
+    LANGUAGE sql STABLE
+    AS $$
+    select x.n::int, x.l->>'item', h.confidence, h.words
+      from app.orders o,
+           jsonb_array_elements(coalesce(o.call_lines, '[]')) with ordinality x(l, n)
+      left join lateral (
+          select least((m.l->>'confidence')::real,
+                       coalesce((select min((md->>'confidence')::real)
+                                   from json_array_elements(m.l->'modifiers') md), 1),
+                       case when t.understood->'did' is not null
+                                 and t.understood::jsonb->'did' ? 'low-confidence utterance confirmed'
+                            then 1 else coalesce(nullif(t.confidence, 0), 1) end) as confidence,
+                 m.l->'span'->>'text' as words
+            from app.turns t,
+                 json_array_elements(t.understood->'extraction'->'lines') with ordinality m(l, k)
+           where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
+             and json_typeof(t.understood->'extraction'->'lines') = 'array'
+             and m.l->>'item' = x.l->>'item'
+           order by t.seq desc, m.k desc
+           limit 1) h on true
+     where o.merchant_id = p_merchant_id and o.id = p_order_id
+$$;
+
+ALTER FUNCTION app.call_line_confidence(p_merchant_id bigint, p_order_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: call_mentions(bigint, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.call_mentions(p_merchant_id bigint, p_call_id bigint) RETURNS TABLE(seq integer, n bigint, item text, span_start integer, span_end integer, words text, speech text)
+    LANGUAGE sql STABLE
+    AS $$
+    select t.seq, x.n, x.l->>'item', (x.l->'span'->>'start')::int, (x.l->'span'->>'end')::int,
+           x.l->'span'->>'text', t.speech
+      from app.turns t,
+           json_array_elements(t.understood->'extraction'->'lines') with ordinality x(l, n)
+     where t.merchant_id = p_merchant_id and t.call_id = p_call_id and t.event = 'speech'
+       and json_typeof(t.understood->'extraction'->'lines') = 'array'
+$$;
+
+ALTER FUNCTION app.call_mentions(p_merchant_id bigint, p_call_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: call_notes(bigint, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.call_notes(p_merchant_id bigint, p_call_id bigint) RETURNS TABLE(seq integer, note text)
+    LANGUAGE sql STABLE
+    AS $$
+    select t.seq, d
+      from app.turns t, json_array_elements_text(t.understood->'did') d
+     where t.merchant_id = p_merchant_id and t.call_id = p_call_id
+       and json_typeof(t.understood->'did') = 'array'
+$$;
+
+ALTER FUNCTION app.call_notes(p_merchant_id bigint, p_call_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: call_unplaced(bigint, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.call_unplaced(p_merchant_id bigint, p_call_id bigint) RETURNS TABLE(seq integer, phrase text, near_item text, near_seq integer, near_n bigint, speech text)
+    LANGUAGE sql STABLE
+    AS $$
+    with m as (select * from app.call_mentions(p_merchant_id, p_call_id)),
+    u as (
+        select t.seq, (x->>'start')::int as s, (x->>'end')::int as e, x->>'text' as words, t.speech
+          from app.turns t, json_array_elements(t.understood->'extraction'->'unmatched') x
+         where t.merchant_id = p_merchant_id and t.call_id = p_call_id and t.event = 'speech'
+           and json_typeof(t.understood->'extraction'->'unmatched') = 'array'
+    )
+    select u.seq, app.phrase_key(u.words), near.item, near.seq, near.n, u.speech
+      from u
+      left join lateral (
+          -- Inside the mention's words, or at most one short word away ("a tall latte", "a
+          -- latte with moo juice"): at most 6 characters between them. The nearest wins.
+          select m.item, m.seq, m.n from m
+           where m.seq = u.seq and u.s <= m.span_end + 6 and u.e >= m.span_start - 6
+           order by greatest(u.s - m.span_end, m.span_start - u.e, 0), m.n limit 1) near on true
+$$;
+
+ALTER FUNCTION app.call_unplaced(p_merchant_id bigint, p_call_id bigint) OWNER TO kea_owner;
 
 --
 -- Name: cancel_job(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -1605,6 +2085,43 @@ end
 $$;
 
 ALTER FUNCTION app.current_merchant() OWNER TO kea_owner;
+
+--
+-- Name: decide_phrase(bigint, bigint, text, text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.decide_phrase(p_merchant_id bigint, p_phrase_id bigint, p_status text, p_by text) RETURNS app.learned_phrases
+    LANGUAGE plpgsql
+    AS $$
+declare
+    p app.learned_phrases;
+    v_conflict text;
+begin
+    select * into p from app.learned_phrases
+     where merchant_id = p_merchant_id and id = p_phrase_id for update;
+    if p.id is null then
+        raise exception 'no learnt phrase %', p_phrase_id using errcode = 'KL404';
+    end if;
+    if p_status not in ('active', 'rejected', 'candidate') then
+        raise exception 'a phrase is active, rejected or candidate, not %', p_status
+            using errcode = '22023';
+    end if;
+    if p_status = 'active' and p.status <> 'active' then
+        v_conflict := app.phrase_conflict(p);
+        if v_conflict is not null then
+            raise exception '%', v_conflict using errcode = 'KL409',
+                hint = 'reject it, or reject the phrase it conflicts with first';
+        end if;
+    end if;
+    update app.learned_phrases
+       set status = p_status, decided_by = p_by, decided_at = now()
+     where merchant_id = p.merchant_id and id = p.id
+    returning * into p;
+    return p;
+end
+$$;
+
+ALTER FUNCTION app.decide_phrase(p_merchant_id bigint, p_phrase_id bigint, p_status text, p_by text) OWNER TO kea_owner;
 
 --
 -- Name: dummy_password_hash(); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -1989,6 +2506,108 @@ $$;
 ALTER FUNCTION app.jwt_claims() OWNER TO kea_owner;
 
 --
+-- Name: learn_from_order(bigint, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.learn_from_order(p_merchant_id bigint, p_order_id bigint) RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+declare
+    o app.orders;
+    v_menu bigint;
+    v_recorded integer := 0;
+    c record;
+    v_phrase text;
+    v_speech text;
+begin
+    select * into o from app.orders where merchant_id = p_merchant_id and id = p_order_id;
+    if o.id is null or o.call_id is null or jsonb_typeof(o.call_lines) is distinct from 'array'
+       or not exists (select 1 from app.order_edits e
+                       where e.merchant_id = o.merchant_id and e.order_id = o.id) then
+        return 0;
+    end if;
+    v_menu := app.order_menu(o);
+    for c in
+        with before as (
+            select n::int as line_no, l->>'item' as item, l->>'variation' as variation,
+                   coalesce(l->'modifiers', '[]') as modifiers
+              from jsonb_array_elements(o.call_lines) with ordinality x(l, n)
+        ), after as (
+            select l.line_no, l.item_code as item, l.variation_code as variation, l.modifiers
+              from app.order_lines l where l.merchant_id = o.merchant_id and l.order_id = o.id
+        ), unplaced as (
+            select * from app.call_unplaced(o.merchant_id, o.call_id)
+        ), last_mention as (
+            -- The last mention of each item the call heard: the words the line came from.
+            select distinct on (item) item, seq, n from app.call_mentions(o.merchant_id, o.call_id)
+             where item is not null order by item, seq desc, n desc
+        ), targets as (
+            -- A size the agent chose for a line the call had.
+            select 'variation' as kind, a.item as item_code, null::text as group_code,
+                   a.variation as code, b.item as heard_item
+              from after a join before b using (line_no)
+             where a.item = b.item and a.variation is not null
+               and a.variation is distinct from b.variation
+            union all
+            -- An option the agent added to a line the call had.
+            select 'option', null, md->>'group', md->>'option', b.item
+              from after a join before b using (line_no),
+                   jsonb_array_elements(a.modifiers) md
+             where a.item = b.item and not coalesce((md->>'negated')::boolean, false)
+               and not exists (select 1 from jsonb_array_elements(b.modifiers) bm
+                                where bm->>'group' = md->>'group' and bm->>'option' = md->>'option')
+            union all
+            -- A line the agent added (or one whose item it replaced).
+            select 'item', a.item, null, a.item, null
+              from after a left join before b using (line_no)
+             where b.line_no is null or b.item <> a.item
+        ), removed as (
+            select b.item from before b left join after a using (line_no)
+             where a.line_no is null or a.item <> b.item
+        )
+        select t.kind, t.item_code, t.group_code, t.code,
+               array(select distinct u.phrase
+                       from unplaced u
+                      where case when t.kind = 'item'
+                                 then u.near_item is null or u.near_item in (select item from removed)
+                                 else (u.near_seq, u.near_n) = (select lm.seq, lm.n from last_mention lm
+                                                                 where lm.item = t.heard_item)
+                            end
+                        and app.learnable_phrase(u.phrase, v_menu)) as phrases
+          from targets t
+    loop
+        if array_length(c.phrases, 1) = 1 then
+            v_phrase := c.phrases[1];
+            select u.speech into v_speech from app.call_unplaced(o.merchant_id, o.call_id) u
+             where u.phrase = v_phrase order by u.seq desc limit 1;
+            perform app.record_phrase(o.merchant_id, o.id, o.call_id, v_phrase, c.kind,
+                                      c.item_code, c.group_code, c.code, v_speech);
+            v_recorded := v_recorded + 1;
+        end if;
+    end loop;
+    return v_recorded;
+end
+$$;
+
+ALTER FUNCTION app.learn_from_order(p_merchant_id bigint, p_order_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: learnable_phrase(text, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.learnable_phrase(p_phrase text, p_menu_id bigint) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $_$
+    select p_phrase is not null
+       and length(p_phrase) between 2 and 60
+       and array_length(string_to_array(p_phrase, ' '), 1) <= 4
+       and p_phrase !~ '^[0-9 ]+$'
+       and p_phrase not in (select f from app.menu_surface_forms(p_menu_id) f where f is not null)
+$_$;
+
+ALTER FUNCTION app.learnable_phrase(p_phrase text, p_menu_id bigint) OWNER TO kea_owner;
+
+--
 -- Name: line_json(bigint, bigint, integer); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -2030,6 +2649,7 @@ ALTER FUNCTION app.may_read_call(c app.calls) OWNER TO kea_owner;
 CREATE FUNCTION app.menu_document(p_menu_id bigint) RETURNS jsonb
     LANGUAGE sql STABLE
     AS $$
+    with learnt as (select * from app.menu_learned_aliases(p_menu_id))
     select m.extra || jsonb_build_object(
         'id', m.id,
         'name', m.name,
@@ -2043,13 +2663,20 @@ CREATE FUNCTION app.menu_document(p_menu_id bigint) RETURNS jsonb
         'items', coalesce((
             select jsonb_agg(i.extra || jsonb_build_object(
                 'id', i.id, 'code', i.code, 'name', i.name, 'category', i.category_code,
-                'aliases', to_jsonb(i.aliases), 'price_cents', i.price_cents,
+                'aliases', to_jsonb(i.aliases || array(select l.phrase from learnt l
+                                          where l.target_kind = 'item' and l.code = i.code
+                                          order by l.phrase)),
+                'price_cents', i.price_cents,
                 'available', i.available, 'default_variation', i.default_variation,
                 'variation_slot', i.variation_slot,
                 'variations', coalesce((
                     select jsonb_agg(v.extra || jsonb_build_object(
                         'id', v.id, 'code', v.code, 'name', v.name,
-                        'aliases', to_jsonb(v.aliases), 'price_cents', v.price_cents,
+                        'aliases', to_jsonb(v.aliases || array(select l.phrase from learnt l
+                                                  where l.target_kind = 'variation'
+                                                    and l.item_code = i.code and l.code = v.code
+                                                  order by l.phrase)),
+                        'price_cents', v.price_cents,
                         'available', v.available) order by v.position, v.id)
                     from app.item_variations v where v.item_id = i.id), '[]'),
                 'groups', coalesce((
@@ -2067,7 +2694,11 @@ CREATE FUNCTION app.menu_document(p_menu_id bigint) RETURNS jsonb
                 'options', coalesce((
                     select jsonb_agg(o.extra || jsonb_build_object(
                         'id', o.id, 'code', o.code, 'name', o.name,
-                        'aliases', to_jsonb(o.aliases), 'price_cents', o.price_cents,
+                        'aliases', to_jsonb(o.aliases || array(select l.phrase from learnt l
+                                                  where l.target_kind = 'option'
+                                                    and l.group_code = g.code and l.code = o.code
+                                                  order by l.phrase)),
+                        'price_cents', o.price_cents,
                         'default', o.is_default, 'available', o.available)
                         order by o.position, o.id)
                     from app.modifier_options o where o.group_id = g.id), '[]'))
@@ -2079,6 +2710,44 @@ CREATE FUNCTION app.menu_document(p_menu_id bigint) RETURNS jsonb
 $$;
 
 ALTER FUNCTION app.menu_document(p_menu_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: menu_learned_aliases(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.menu_learned_aliases(p_menu_id bigint) RETURNS TABLE(target_kind text, item_code text, group_code text, code text, phrase text)
+    LANGUAGE sql STABLE
+    AS $$
+    select p.target_kind, p.item_code, p.group_code, p.code, p.phrase
+      from app.menus m
+      join app.learned_phrases p on p.merchant_id = m.merchant_id and p.status = 'active'
+     where m.id = p_menu_id
+       and p.phrase not in (select f from app.menu_surface_forms(p_menu_id) f where f is not null)
+$$;
+
+ALTER FUNCTION app.menu_learned_aliases(p_menu_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: menu_surface_forms(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.menu_surface_forms(p_menu_id bigint) RETURNS SETOF text
+    LANGUAGE sql STABLE
+    AS $$
+    select app.phrase_key(x)
+      from (select i.name, i.aliases from app.menu_items i where i.menu_id = p_menu_id
+            union all
+            select v.name, v.aliases from app.item_variations v where v.menu_id = p_menu_id
+            union all
+            select o.name, o.aliases from app.modifier_options o where o.menu_id = p_menu_id
+            union all
+            select c.name, c.aliases from app.menu_categories c where c.menu_id = p_menu_id
+            union all
+            select g.name, '{}'::text[] from app.modifier_groups g where g.menu_id = p_menu_id) n,
+           lateral unnest(n.name || n.aliases) x
+$$;
+
+ALTER FUNCTION app.menu_surface_forms(p_menu_id bigint) OWNER TO kea_owner;
 
 --
 -- Name: merchant_day_start(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -2116,6 +2785,8 @@ CREATE TABLE app.merchants (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     workflow_id bigint,
     groups text[] DEFAULT '{}'::text[] NOT NULL,
+    phrase_confirmations integer DEFAULT 2 NOT NULL,
+    CONSTRAINT merchants_phrase_confirmations_check CHECK (((phrase_confirmations >= 1) AND (phrase_confirmations <= 100))),
     CONSTRAINT merchants_prep_minutes_check CHECK ((prep_minutes > 0)),
     CONSTRAINT merchants_slug_check CHECK ((slug ~ '^[a-z0-9-]+$'::text)),
     CONSTRAINT merchants_tax_rate_bp_check CHECK (((tax_rate_bp >= 0) AND (tax_rate_bp <= 5000))),
@@ -2129,6 +2800,12 @@ ALTER TABLE app.merchants OWNER TO kea_owner;
 --
 
 COMMENT ON TABLE app.merchants IS 'Restaurants: the tenants. Voice, greeting and flow options are editable here.';
+
+--
+-- Name: COLUMN merchants.phrase_confirmations; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON COLUMN app.merchants.phrase_confirmations IS 'Distinct approved corrections after which a candidate phrase becomes active by itself (docs/closed-loop.md).';
 
 --
 -- Name: merchant_for_number(text); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -2326,6 +3003,43 @@ $$;
 ALTER FUNCTION app.on_job_dead(j app.jobs) OWNER TO kea_owner;
 
 --
+-- Name: on_learned_phrases_insert_delete(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.on_learned_phrases_insert_delete() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+    perform app.publish_merchant_menus(array(select distinct merchant_id from changed
+                                              where status = 'active'));
+    return null;
+end
+$$;
+
+ALTER FUNCTION app.on_learned_phrases_insert_delete() OWNER TO kea_owner;
+
+--
+-- Name: on_learned_phrases_update(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.on_learned_phrases_update() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+    perform app.publish_merchant_menus(array(
+        select distinct n.merchant_id
+          from after_rows n join before_rows o on o.merchant_id = n.merchant_id and o.id = n.id
+         where (n.status = 'active') <> (o.status = 'active')
+            or (n.status = 'active' and (n.phrase, n.target_kind, n.item_code, n.group_code, n.code)
+                                        is distinct from (o.phrase, o.target_kind, o.item_code,
+                                                          o.group_code, o.code))));
+    return null;
+end
+$$;
+
+ALTER FUNCTION app.on_learned_phrases_update() OWNER TO kea_owner;
+
+--
 -- Name: on_menu_change(); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -2369,6 +3083,40 @@ end
 $$;
 
 ALTER FUNCTION app.on_merchant_change() OWNER TO kea_owner;
+
+--
+-- Name: on_merchant_created_policy(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.on_merchant_created_policy() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+    insert into app.autoverify_policies (merchant_id) values (new.id) on conflict do nothing;
+    return null;
+end
+$$;
+
+ALTER FUNCTION app.on_merchant_created_policy() OWNER TO kea_owner;
+
+--
+-- Name: on_order_approved_learn(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.on_order_approved_learn() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+    begin
+        perform app.learn_from_order(new.merchant_id, new.id);
+    exception when others then
+        raise warning 'kea: learning from order % failed: %', new.id, sqlerrm;
+    end;
+    return null;
+end
+$$;
+
+ALTER FUNCTION app.on_order_approved_learn() OWNER TO kea_owner;
 
 --
 -- Name: order_accepted(app.orders); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -2631,6 +3379,91 @@ $_$;
 ALTER FUNCTION app.password_hash_cost(p_hash text) OWNER TO kea_owner;
 
 --
+-- Name: phrase_conflict(app.learned_phrases); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.phrase_conflict(p app.learned_phrases) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+    select coalesce(
+        (select format('"%s" is already on the menu', p.phrase)
+           from app.menus m
+          where m.merchant_id = p.merchant_id and m.active
+            and p.phrase in (select f from app.menu_surface_forms(m.id) f where f is not null)),
+        (select format('"%s" already means %s', p.phrase,
+                       coalesce(app.phrase_target_name(x), x.target_kind || ' ' || x.code))
+           from app.learned_phrases x
+          where x.merchant_id = p.merchant_id and x.phrase = p.phrase and x.status = 'active'
+            and x.id <> p.id
+            and (case when x.target_kind = 'variation' then x.item_code else '' end)
+              = (case when p.target_kind = 'variation' then p.item_code else '' end)
+          limit 1))
+$$;
+
+ALTER FUNCTION app.phrase_conflict(p app.learned_phrases) OWNER TO kea_owner;
+
+--
+-- Name: phrase_json(app.learned_phrases); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.phrase_json(p app.learned_phrases) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    select jsonb_build_object(
+        'id', p.id, 'phrase', p.phrase, 'target_kind', p.target_kind,
+        'item_code', nullif(p.item_code, ''), 'group_code', nullif(p.group_code, ''), 'code', p.code,
+        'target_name', app.phrase_target_name(p), 'times_seen', p.times_seen,
+        'first_seen_at', p.first_seen_at, 'last_seen_at', p.last_seen_at, 'status', p.status,
+        'decided_by', p.decided_by, 'decided_at', p.decided_at,
+        'conflict', case when p.status <> 'active' then app.phrase_conflict(p) end,
+        'sources', coalesce((select jsonb_agg(jsonb_build_object(
+                                 'order_id', s.order_id, 'call_sid', c.call_sid, 'speech', s.speech,
+                                 'at', s.at) order by s.at desc, s.order_id desc)
+                               from (select * from app.learned_phrase_sources s
+                                      where s.merchant_id = p.merchant_id and s.phrase_id = p.id
+                                      order by s.at desc, s.order_id desc limit 10) s
+                               left join app.calls c on c.merchant_id = s.merchant_id and c.id = s.call_id),
+                            '[]'))
+$$;
+
+ALTER FUNCTION app.phrase_json(p app.learned_phrases) OWNER TO kea_owner;
+
+--
+-- Name: phrase_key(text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.phrase_key(p_text text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    select trim(regexp_replace(regexp_replace(lower(coalesce(p_text, '')), '''', '', 'g'),
+                               '[^a-z0-9]+', ' ', 'g'))
+$$;
+
+ALTER FUNCTION app.phrase_key(p_text text) OWNER TO kea_owner;
+
+--
+-- Name: phrase_target_name(app.learned_phrases); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.phrase_target_name(p app.learned_phrases) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+    select case p.target_kind
+        when 'item' then (select i.name from app.menu_items i
+                           where i.menu_id = m.id and i.code = p.code)
+        when 'variation' then (select i.name || ': ' || v.name
+                                 from app.menu_items i join app.item_variations v on v.item_id = i.id
+                                where i.menu_id = m.id and i.code = p.item_code and v.code = p.code)
+        else (select g.name || ': ' || o.name
+                from app.modifier_groups g join app.modifier_options o on o.group_id = g.id
+               where g.menu_id = m.id and g.code = p.group_code and o.code = p.code)
+    end
+      from app.menus m where m.merchant_id = p.merchant_id and m.active
+$$;
+
+ALTER FUNCTION app.phrase_target_name(p app.learned_phrases) OWNER TO kea_owner;
+
+--
 -- Name: prune_jobs(); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -2665,6 +3498,52 @@ CREATE FUNCTION app.publish_menu(p_menu_id bigint) RETURNS bigint
 $$;
 
 ALTER FUNCTION app.publish_menu(p_menu_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: publish_merchant_menus(bigint[]); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.publish_merchant_menus(p_merchants bigint[]) RETURNS void
+    LANGUAGE sql
+    AS $$
+    select app.publish_menu(m.id) from app.menus m where m.merchant_id = any (p_merchants)
+$$;
+
+ALTER FUNCTION app.publish_merchant_menus(p_merchants bigint[]) OWNER TO kea_owner;
+
+--
+-- Name: record_phrase(bigint, bigint, bigint, text, text, text, text, text, text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.record_phrase(p_merchant_id bigint, p_order_id bigint, p_call_id bigint, p_phrase text, p_kind text, p_item_code text, p_group_code text, p_code text, p_speech text) RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+declare
+    p app.learned_phrases;
+begin
+    insert into app.learned_phrases (merchant_id, phrase, target_kind, item_code, group_code, code)
+    values (p_merchant_id, p_phrase, p_kind, coalesce(p_item_code, ''), coalesce(p_group_code, ''), p_code)
+    on conflict (merchant_id, phrase, target_kind, item_code, group_code, code) do nothing;
+    select * into p from app.learned_phrases
+     where merchant_id = p_merchant_id and phrase = p_phrase and target_kind = p_kind
+       and item_code = coalesce(p_item_code, '') and group_code = coalesce(p_group_code, '')
+       and code = p_code
+       for update;
+    insert into app.learned_phrase_sources (merchant_id, phrase_id, order_id, call_id, speech)
+    values (p_merchant_id, p.id, p_order_id, p_call_id, p_speech)
+    on conflict do nothing;
+    if found then
+        update app.learned_phrases
+           set times_seen = times_seen + 1, last_seen_at = now()
+         where merchant_id = p.merchant_id and id = p.id
+        returning * into p;
+    end if;
+    perform app.activate_confirmed(p);
+    return p.id;
+end
+$$;
+
+ALTER FUNCTION app.record_phrase(p_merchant_id bigint, p_order_id bigint, p_call_id bigint, p_phrase text, p_kind text, p_item_code text, p_group_code text, p_code text, p_speech text) OWNER TO kea_owner;
 
 --
 -- Name: refresh_hours_text(); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -2763,6 +3642,22 @@ end
 $$;
 
 ALTER FUNCTION app.retry_job(p_job_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: returning_caller(bigint, bigint, text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.returning_caller(p_merchant_id bigint, p_call_id bigint, p_from text) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+    select p_from is not null and exists (
+        select 1 from app.calls c
+          join app.orders o on o.merchant_id = c.merchant_id and o.call_id = c.id
+         where c.merchant_id = p_merchant_id and c.from_number = p_from and c.id <> p_call_id
+           and o.status in ('verified', 'sent_to_pos', 'accepted_by_pos', 'completed'))
+$$;
+
+ALTER FUNCTION app.returning_caller(p_merchant_id bigint, p_call_id bigint, p_from text) OWNER TO kea_owner;
 
 --
 -- Name: route_task(bigint, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -2932,6 +3827,47 @@ end
 $$;
 
 ALTER FUNCTION app.set_agent_activity(p_agent_id bigint, p_activity text) OWNER TO kea_owner;
+
+--
+-- Name: set_autoverify_policy(bigint, boolean, real, bigint, boolean, integer, text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.set_autoverify_policy(p_merchant_id bigint, p_enabled boolean, p_min_confidence real, p_max_total_cents bigint, p_returning_only boolean, p_sample_one_in integer, p_by text) RETURNS jsonb
+    LANGUAGE plpgsql
+    AS $$
+declare
+    p app.autoverify_policies;
+begin
+    if p_enabled is null or p_min_confidence is null or p_returning_only is null
+       or p_sample_one_in is null then
+        raise exception 'enabled, min_confidence, returning_only and sample_one_in are all needed'
+            using errcode = '22023', hint = 'max_total_cents may be null: no cap';
+    end if;
+    if p_min_confidence not between 0 and 1 then
+        raise exception 'min_confidence is between 0 and 1, not %', p_min_confidence using errcode = '22023';
+    end if;
+    if p_sample_one_in not between 0 and 10000 then
+        raise exception 'sample_one_in is between 0 (never) and 10000, not %', p_sample_one_in
+            using errcode = '22023';
+    end if;
+    if p_max_total_cents < 0 then
+        raise exception 'max_total_cents is at least 0 (or null: no cap)' using errcode = '22023';
+    end if;
+    insert into app.autoverify_policies as x (merchant_id, enabled, min_confidence,
+                                              max_total_cents, returning_only, sample_one_in,
+                                              updated_at, updated_by)
+    values (p_merchant_id, p_enabled, p_min_confidence, p_max_total_cents, p_returning_only,
+            p_sample_one_in, now(), p_by)
+    on conflict (merchant_id) do update
+        set enabled = excluded.enabled, min_confidence = excluded.min_confidence,
+            max_total_cents = excluded.max_total_cents, returning_only = excluded.returning_only,
+            sample_one_in = excluded.sample_one_in, updated_at = now(), updated_by = p_by
+    returning * into p;
+    return app.autoverify_policy_json(p);
+end
+$$;
+
+ALTER FUNCTION app.set_autoverify_policy(p_merchant_id bigint, p_enabled boolean, p_min_confidence real, p_max_total_cents bigint, p_returning_only boolean, p_sample_one_in integer, p_by text) OWNER TO kea_owner;
 
 --
 -- Name: sign_in_wait(text, inet); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -3626,7 +4562,7 @@ begin
                                   body, sid, status)
     values (j.merchant_id, (v->>'order_id')::bigint, 'outbound', v->>'template', v->>'to',
             v->>'from', v->>'body', p_sid, p_status)
-    on conflict (sid) where sid is not null do nothing;
+    on conflict (merchant_id, sid) where sid is not null do nothing;
 end
 $$;
 
@@ -3744,6 +4680,153 @@ ALTER TABLE api.analytics_agents OWNER TO kea_owner;
 COMMENT ON VIEW api.analytics_agents IS 'Per agent: offers, accepts, rejections, timeouts, seconds to accept, orders approved/rejected, edits per order.';
 
 --
+-- Name: autoverify_decisions; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.autoverify_decisions (
+    merchant_id bigint NOT NULL,
+    order_id bigint NOT NULL,
+    verdict text NOT NULL,
+    reason text NOT NULL,
+    min_confidence real,
+    policy jsonb NOT NULL,
+    decided_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT autoverify_decisions_verdict_check CHECK ((verdict = ANY (ARRAY['verified'::text, 'sampled'::text, 'held'::text])))
+);
+
+ALTER TABLE app.autoverify_decisions OWNER TO kea_owner;
+
+--
+-- Name: order_edits; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.order_edits (
+    merchant_id bigint NOT NULL,
+    order_id bigint NOT NULL,
+    id bigint NOT NULL,
+    task_id bigint,
+    agent_id bigint,
+    action text NOT NULL,
+    line_no integer NOT NULL,
+    before jsonb,
+    after jsonb,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT order_edits_action_check CHECK ((action = ANY (ARRAY['edit'::text, 'add'::text, 'remove'::text])))
+);
+
+ALTER TABLE app.order_edits OWNER TO kea_owner;
+
+--
+-- Name: analytics_autoverify_decisions; Type: VIEW; Schema: api; Owner: kea_owner
+--
+
+CREATE VIEW api.analytics_autoverify_decisions AS
+ SELECT d.merchant_id,
+    d.order_id,
+    d.verdict,
+    d.reason,
+    d.min_confidence,
+    d.decided_at,
+    ((d.decided_at AT TIME ZONE m.time_zone))::date AS day,
+    o.status,
+    o.total_cents,
+    t.outcome AS agent_outcome,
+    ( SELECT count(*) AS count
+           FROM app.order_edits e
+          WHERE ((e.merchant_id = d.merchant_id) AND (e.order_id = d.order_id))) AS edits
+   FROM (((app.autoverify_decisions d
+     JOIN app.merchants m ON ((m.id = d.merchant_id)))
+     JOIN app.orders o ON (((o.merchant_id = d.merchant_id) AND (o.id = d.order_id))))
+     LEFT JOIN LATERAL ( SELECT x.outcome
+           FROM app.tasks x
+          WHERE ((x.merchant_id = d.merchant_id) AND (x.order_id = d.order_id) AND (x.kind = 'verification'::text) AND (x.status = 'completed'::text))
+          ORDER BY x.completed_at DESC
+         LIMIT 1) t ON (true));
+
+ALTER TABLE api.analytics_autoverify_decisions OWNER TO kea_owner;
+
+--
+-- Name: VIEW analytics_autoverify_decisions; Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON VIEW api.analytics_autoverify_decisions IS 'Each order the auto-verify policy looked at: verdict (verified, sampled, held), reason, lowest line confidence, and the agent''s outcome and edits when one checked it.';
+
+--
+-- Name: analytics_order_stages; Type: VIEW; Schema: api; Owner: kea_owner
+--
+
+CREATE VIEW api.analytics_order_stages AS
+SELECT
+    NULL::bigint AS merchant_id,
+    NULL::bigint AS order_id,
+    NULL::bigint AS call_id,
+    NULL::text AS status,
+    NULL::bigint AS menu_id,
+    NULL::timestamp with time zone AS created_at,
+    NULL::timestamp with time zone AS submitted_at,
+    NULL::timestamp with time zone AS verification_started_at,
+    NULL::timestamp with time zone AS verified_at,
+    NULL::timestamp with time zone AS rejected_at,
+    NULL::timestamp with time zone AS sent_to_pos_at,
+    NULL::timestamp with time zone AS accepted_by_pos_at,
+    NULL::timestamp with time zone AS completed_at;
+
+ALTER TABLE api.analytics_order_stages OWNER TO kea_owner;
+
+--
+-- Name: VIEW analytics_order_stages; Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON VIEW api.analytics_order_stages IS 'Each order with the first time it reached each status (from app.order_history).';
+
+--
+-- Name: analytics_autoverify_weekly; Type: VIEW; Schema: api; Owner: kea_owner
+--
+
+CREATE VIEW api.analytics_autoverify_weekly AS
+ WITH submitted AS (
+         SELECT s_1.merchant_id,
+            (date_trunc('week'::text, (s_1.submitted_at AT TIME ZONE m.time_zone)))::date AS week,
+            count(*) AS orders
+           FROM (api.analytics_order_stages s_1
+             JOIN app.merchants m ON ((m.id = s_1.merchant_id)))
+          WHERE ((s_1.submitted_at IS NOT NULL) AND (s_1.call_id IS NOT NULL))
+          GROUP BY s_1.merchant_id, ((date_trunc('week'::text, (s_1.submitted_at AT TIME ZONE m.time_zone)))::date)
+        ), decided AS (
+         SELECT d_1.merchant_id,
+            (date_trunc('week'::text, (d_1.day)::timestamp with time zone))::date AS week,
+            count(*) AS evaluated,
+            count(*) FILTER (WHERE (d_1.verdict = 'verified'::text)) AS auto_verified,
+            count(*) FILTER (WHERE (d_1.verdict = 'sampled'::text)) AS sampled,
+            count(*) FILTER (WHERE (d_1.verdict = 'held'::text)) AS held,
+            count(*) FILTER (WHERE ((d_1.verdict = 'sampled'::text) AND (d_1.agent_outcome = ANY (ARRAY['approved'::text, 'rejected'::text])))) AS sampled_checked,
+            count(*) FILTER (WHERE ((d_1.verdict = 'sampled'::text) AND (d_1.agent_outcome = 'approved'::text) AND (d_1.edits = 0))) AS sampled_unchanged
+           FROM api.analytics_autoverify_decisions d_1
+          GROUP BY d_1.merchant_id, ((date_trunc('week'::text, (d_1.day)::timestamp with time zone))::date)
+        )
+ SELECT COALESCE(s.merchant_id, d.merchant_id) AS merchant_id,
+    COALESCE(s.week, d.week) AS week,
+    COALESCE(s.orders, (0)::bigint) AS orders,
+    COALESCE(d.evaluated, (0)::bigint) AS evaluated,
+    COALESCE(d.auto_verified, (0)::bigint) AS auto_verified,
+    COALESCE(d.sampled, (0)::bigint) AS sampled,
+    COALESCE(d.held, (0)::bigint) AS held,
+    COALESCE(d.sampled_checked, (0)::bigint) AS sampled_checked,
+    COALESCE(d.sampled_unchanged, (0)::bigint) AS sampled_unchanged,
+    round(((100.0 * (COALESCE(d.auto_verified, (0)::bigint))::numeric) / (NULLIF(s.orders, 0))::numeric), 1) AS no_human_touch_pct,
+    round(((100.0 * (d.sampled_unchanged)::numeric) / (NULLIF(d.sampled_checked, 0))::numeric), 1) AS estimated_precision_pct
+   FROM (submitted s
+     FULL JOIN decided d ON (((d.merchant_id = s.merchant_id) AND (d.week = s.week))));
+
+ALTER TABLE api.analytics_autoverify_weekly OWNER TO kea_owner;
+
+--
+-- Name: VIEW analytics_autoverify_weekly; Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON VIEW api.analytics_autoverify_weekly IS 'Per merchant and local week: orders from calls, evaluated, auto-verified (no person), sampled, held; the no-human-touch share and the precision estimated from the sampled orders agents checked.';
+
+--
 -- Name: analytics_calls_by_hour; Type: VIEW; Schema: api; Owner: kea_owner
 --
 
@@ -3769,26 +4852,6 @@ ALTER TABLE api.analytics_calls_by_hour OWNER TO kea_owner;
 --
 
 COMMENT ON VIEW api.analytics_calls_by_hour IS 'Calls per merchant, local day and hour: with an order, ordered, transferred, abandoned, average length.';
-
---
--- Name: order_edits; Type: TABLE; Schema: app; Owner: kea_owner
---
-
-CREATE TABLE app.order_edits (
-    merchant_id bigint NOT NULL,
-    order_id bigint NOT NULL,
-    id bigint NOT NULL,
-    task_id bigint,
-    agent_id bigint,
-    action text NOT NULL,
-    line_no integer NOT NULL,
-    before jsonb,
-    after jsonb,
-    at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT order_edits_action_check CHECK ((action = ANY (ARRAY['edit'::text, 'add'::text, 'remove'::text])))
-);
-
-ALTER TABLE app.order_edits OWNER TO kea_owner;
 
 --
 -- Name: analytics_corrections; Type: VIEW; Schema: api; Owner: kea_owner
@@ -3894,34 +4957,6 @@ ALTER TABLE api.analytics_corrected_phrases OWNER TO kea_owner;
 COMMENT ON VIEW api.analytics_corrected_phrases IS 'Each agent edit with what the caller said on that order''s call (speech only).';
 
 --
--- Name: analytics_order_stages; Type: VIEW; Schema: api; Owner: kea_owner
---
-
-CREATE VIEW api.analytics_order_stages AS
-SELECT
-    NULL::bigint AS merchant_id,
-    NULL::bigint AS order_id,
-    NULL::bigint AS call_id,
-    NULL::text AS status,
-    NULL::bigint AS menu_id,
-    NULL::timestamp with time zone AS created_at,
-    NULL::timestamp with time zone AS submitted_at,
-    NULL::timestamp with time zone AS verification_started_at,
-    NULL::timestamp with time zone AS verified_at,
-    NULL::timestamp with time zone AS rejected_at,
-    NULL::timestamp with time zone AS sent_to_pos_at,
-    NULL::timestamp with time zone AS accepted_by_pos_at,
-    NULL::timestamp with time zone AS completed_at;
-
-ALTER TABLE api.analytics_order_stages OWNER TO kea_owner;
-
---
--- Name: VIEW analytics_order_stages; Type: COMMENT; Schema: api; Owner: kea_owner
---
-
-COMMENT ON VIEW api.analytics_order_stages IS 'Each order with the first time it reached each status (from app.order_history).';
-
---
 -- Name: analytics_funnel; Type: VIEW; Schema: api; Owner: kea_owner
 --
 
@@ -3988,6 +5023,37 @@ ALTER TABLE api.analytics_handle_times OWNER TO kea_owner;
 --
 
 COMMENT ON VIEW api.analytics_handle_times IS 'Per order, seconds: the call, waiting for an agent, the whole verification, the POS accepting it.';
+
+--
+-- Name: analytics_learned_phrases; Type: VIEW; Schema: api; Owner: kea_owner
+--
+
+CREATE VIEW api.analytics_learned_phrases AS
+ SELECT p.merchant_id,
+    p.id AS phrase_id,
+    p.phrase,
+    p.target_kind,
+    NULLIF(p.item_code, ''::text) AS item_code,
+    NULLIF(p.group_code, ''::text) AS group_code,
+    p.code,
+    p.status,
+    p.times_seen,
+    p.first_seen_at,
+    p.last_seen_at,
+        CASE
+            WHEN (p.decided_by ~~ 'merchant_user:%'::text) THEN 'merchant'::text
+            ELSE p.decided_by
+        END AS decided_by,
+    p.decided_at
+   FROM app.learned_phrases p;
+
+ALTER TABLE api.analytics_learned_phrases OWNER TO kea_owner;
+
+--
+-- Name: VIEW analytics_learned_phrases; Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON VIEW api.analytics_learned_phrases IS 'Phrases learnt from agents'' corrections per merchant: target, status (candidate, active, rejected), orders seen in, who decided (kea or the merchant).';
 
 --
 -- Name: order_lines; Type: TABLE; Schema: app; Owner: kea_owner
@@ -4631,6 +5697,34 @@ CREATE TABLE app.jwt_secrets (
 ALTER TABLE app.jwt_secrets OWNER TO kea_owner;
 
 --
+-- Name: learned_phrase_sources; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.learned_phrase_sources (
+    merchant_id bigint NOT NULL,
+    phrase_id bigint NOT NULL,
+    order_id bigint NOT NULL,
+    call_id bigint,
+    speech text,
+    at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE app.learned_phrase_sources OWNER TO kea_owner;
+
+--
+-- Name: learned_phrases_id_seq; Type: SEQUENCE; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.learned_phrases ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app.learned_phrases_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
 -- Name: menu_categories; Type: TABLE; Schema: app; Owner: kea_owner
 --
 
@@ -4977,6 +6071,35 @@ CREATE TABLE app.sms_opt_outs (
 ALTER TABLE app.sms_opt_outs OWNER TO kea_owner;
 
 --
+-- Name: table_placement; Type: VIEW; Schema: app; Owner: kea_owner
+--
+
+CREATE VIEW app.table_placement AS
+ WITH named(table_name, placement, reason) AS (
+         VALUES ('agents'::text,'reference'::text,'the call centre''s agents, offered tasks of every merchant'::text), ('task_queues'::text,'reference'::text,'the call centre''s queues, shared by every merchant'::text), ('workflows'::text,'reference'::text,'routing workflows, shared by every merchant'::text), ('workflow_steps'::text,'reference'::text,'routing workflows, shared by every merchant'::text), ('dialing_plans'::text,'reference'::text,'countries'' numbering plans, the same for every merchant'::text), ('sms_opt_outs'::text,'reference'::text,'a number''s STOP holds whatever merchant texts it'::text), ('merchants'::text,'coordinator'::text,'the tenants; triggers publish menus and record settings'::text), ('phone_numbers'::text,'coordinator'::text,'routes a webhook to its merchant, with the merchant row'::text), ('opening_hours'::text,'coordinator'::text,'a trigger keeps merchants.hours_text'::text), ('merchant_users'::text,'coordinator'::text,'sign-in finds staff by email across merchants'::text), ('pos_connections'::text,'coordinator'::text,'a merchant''s settings'::text), ('autoverify_policies'::text,'coordinator'::text,'a merchant''s settings, made by a merchants trigger'::text), ('settings_changes'::text,'coordinator'::text,'written by a merchants trigger'::text), ('menus'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('menu_categories'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('menu_items'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('item_variations'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('modifier_groups'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('modifier_options'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('item_modifier_groups'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('learned_phrases'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('jobs'::text,'coordinator'::text,'the job queue: a claim takes due work of every merchant with one FOR UPDATE SKIP LOCKED scan'::text), ('jobs_done'::text,'coordinator'::text,'finished jobs, moved from app.jobs in the same transaction'::text), ('job_keys'::text,'coordinator'::text,'side effects'' unique keys, checked with the queue'::text), ('sign_in_attempts'::text,'coordinator'::text,'the sign-in throttle counts by email and address across merchants'::text), ('jwt_secrets'::text,'coordinator'::text,'token secrets, read by api.login'::text)
+        )
+ SELECT (c.relname)::text AS table_name,
+    COALESCE(n.placement,
+        CASE
+            WHEN (EXISTS ( SELECT 1
+               FROM pg_attribute a
+              WHERE ((a.attrelid = c.oid) AND (a.attname = 'merchant_id'::name) AND (NOT a.attisdropped)))) THEN 'distributed'::text
+            ELSE NULL::text
+        END) AS placement,
+    COALESCE(n.reason, 'tenant data, by merchant'::text) AS reason
+   FROM (pg_class c
+     LEFT JOIN named n ON ((n.table_name = c.relname)))
+  WHERE ((c.relnamespace = ('app'::regnamespace)::oid) AND (c.relkind = ANY (ARRAY['r'::"char", 'p'::"char"])));
+
+ALTER TABLE app.table_placement OWNER TO kea_owner;
+
+--
+-- Name: VIEW table_placement; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON VIEW app.table_placement IS 'Where each app table lives on Citus (distributed by merchant_id, reference, or the coordinator alone), with the reason: docs/scaling.md. NULL placement: a table nobody placed yet.';
+
+--
 -- Name: task_queues_id_seq; Type: SEQUENCE; Schema: app; Owner: kea_owner
 --
 
@@ -5060,6 +6183,20 @@ ALTER TABLE ONLY app.agents
     ADD CONSTRAINT agents_pkey PRIMARY KEY (id);
 
 --
+-- Name: autoverify_decisions autoverify_decisions_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.autoverify_decisions
+    ADD CONSTRAINT autoverify_decisions_pkey PRIMARY KEY (merchant_id, order_id);
+
+--
+-- Name: autoverify_policies autoverify_policies_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.autoverify_policies
+    ADD CONSTRAINT autoverify_policies_pkey PRIMARY KEY (merchant_id);
+
+--
 -- Name: calls calls_merchant_id_call_sid_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
 --
 
@@ -5081,11 +6218,11 @@ ALTER TABLE ONLY app.item_modifier_groups
     ADD CONSTRAINT item_modifier_groups_pkey PRIMARY KEY (merchant_id, item_id, group_id);
 
 --
--- Name: item_variations item_variations_item_id_code_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+-- Name: item_variations item_variations_item_code_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
 --
 
 ALTER TABLE ONLY app.item_variations
-    ADD CONSTRAINT item_variations_item_id_code_key UNIQUE (item_id, code);
+    ADD CONSTRAINT item_variations_item_code_key UNIQUE (merchant_id, item_id, code);
 
 --
 -- Name: item_variations item_variations_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
@@ -5116,11 +6253,32 @@ ALTER TABLE ONLY app.jwt_secrets
     ADD CONSTRAINT jwt_secrets_pkey PRIMARY KEY ("position");
 
 --
--- Name: menu_categories menu_categories_menu_id_code_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+-- Name: learned_phrase_sources learned_phrase_sources_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.learned_phrase_sources
+    ADD CONSTRAINT learned_phrase_sources_pkey PRIMARY KEY (merchant_id, phrase_id, order_id);
+
+--
+-- Name: learned_phrases learned_phrases_merchant_id_phrase_target_kind_item_code_gr_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.learned_phrases
+    ADD CONSTRAINT learned_phrases_merchant_id_phrase_target_kind_item_code_gr_key UNIQUE (merchant_id, phrase, target_kind, item_code, group_code, code);
+
+--
+-- Name: learned_phrases learned_phrases_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.learned_phrases
+    ADD CONSTRAINT learned_phrases_pkey PRIMARY KEY (merchant_id, id);
+
+--
+-- Name: menu_categories menu_categories_menu_code_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
 --
 
 ALTER TABLE ONLY app.menu_categories
-    ADD CONSTRAINT menu_categories_menu_id_code_key UNIQUE (menu_id, code);
+    ADD CONSTRAINT menu_categories_menu_code_key UNIQUE (merchant_id, menu_id, code);
 
 --
 -- Name: menu_categories menu_categories_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
@@ -5130,11 +6288,11 @@ ALTER TABLE ONLY app.menu_categories
     ADD CONSTRAINT menu_categories_pkey PRIMARY KEY (merchant_id, id);
 
 --
--- Name: menu_items menu_items_menu_id_code_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+-- Name: menu_items menu_items_menu_code_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
 --
 
 ALTER TABLE ONLY app.menu_items
-    ADD CONSTRAINT menu_items_menu_id_code_key UNIQUE (menu_id, code);
+    ADD CONSTRAINT menu_items_menu_code_key UNIQUE (merchant_id, menu_id, code);
 
 --
 -- Name: menu_items menu_items_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
@@ -5142,13 +6300,6 @@ ALTER TABLE ONLY app.menu_items
 
 ALTER TABLE ONLY app.menu_items
     ADD CONSTRAINT menu_items_pkey PRIMARY KEY (merchant_id, id);
-
---
--- Name: menus menus_id_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
---
-
-ALTER TABLE ONLY app.menus
-    ADD CONSTRAINT menus_id_key UNIQUE (id);
 
 --
 -- Name: menus menus_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
@@ -5163,13 +6314,6 @@ ALTER TABLE ONLY app.menus
 
 ALTER TABLE ONLY app.merchant_users
     ADD CONSTRAINT merchant_users_email_key UNIQUE (email);
-
---
--- Name: merchant_users merchant_users_id_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
---
-
-ALTER TABLE ONLY app.merchant_users
-    ADD CONSTRAINT merchant_users_id_key UNIQUE (id);
 
 --
 -- Name: merchant_users merchant_users_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
@@ -5193,11 +6337,11 @@ ALTER TABLE ONLY app.merchants
     ADD CONSTRAINT merchants_slug_key UNIQUE (slug);
 
 --
--- Name: modifier_groups modifier_groups_menu_id_code_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+-- Name: modifier_groups modifier_groups_menu_code_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
 --
 
 ALTER TABLE ONLY app.modifier_groups
-    ADD CONSTRAINT modifier_groups_menu_id_code_key UNIQUE (menu_id, code);
+    ADD CONSTRAINT modifier_groups_menu_code_key UNIQUE (merchant_id, menu_id, code);
 
 --
 -- Name: modifier_groups modifier_groups_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
@@ -5207,11 +6351,11 @@ ALTER TABLE ONLY app.modifier_groups
     ADD CONSTRAINT modifier_groups_pkey PRIMARY KEY (merchant_id, id);
 
 --
--- Name: modifier_options modifier_options_group_id_code_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+-- Name: modifier_options modifier_options_group_code_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
 --
 
 ALTER TABLE ONLY app.modifier_options
-    ADD CONSTRAINT modifier_options_group_id_code_key UNIQUE (group_id, code);
+    ADD CONSTRAINT modifier_options_group_code_key UNIQUE (merchant_id, group_id, code);
 
 --
 -- Name: modifier_options modifier_options_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
@@ -5249,13 +6393,6 @@ ALTER TABLE ONLY app.order_lines
     ADD CONSTRAINT order_lines_pkey PRIMARY KEY (merchant_id, order_id, line_no);
 
 --
--- Name: orders orders_id_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
---
-
-ALTER TABLE ONLY app.orders
-    ADD CONSTRAINT orders_id_key UNIQUE (id);
-
---
 -- Name: orders orders_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
 --
 
@@ -5275,13 +6412,6 @@ ALTER TABLE ONLY app.phone_numbers
 
 ALTER TABLE ONLY app.pos_connections
     ADD CONSTRAINT pos_connections_pkey PRIMARY KEY (merchant_id);
-
---
--- Name: reservations reservations_id_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
---
-
-ALTER TABLE ONLY app.reservations
-    ADD CONSTRAINT reservations_id_key UNIQUE (id);
 
 --
 -- Name: reservations reservations_merchant_id_task_id_agent_id_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
@@ -5333,13 +6463,6 @@ ALTER TABLE ONLY app.task_queues
     ADD CONSTRAINT task_queues_pkey PRIMARY KEY (id);
 
 --
--- Name: tasks tasks_id_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
---
-
-ALTER TABLE ONLY app.tasks
-    ADD CONSTRAINT tasks_id_key UNIQUE (id);
-
---
 -- Name: tasks tasks_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
 --
 
@@ -5373,6 +6496,12 @@ ALTER TABLE ONLY app.workflows
 
 ALTER TABLE ONLY app.workflows
     ADD CONSTRAINT workflows_pkey PRIMARY KEY (id);
+
+--
+-- Name: calls_from_number; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX calls_from_number ON app.calls USING btree (merchant_id, from_number);
 
 --
 -- Name: calls_started; Type: INDEX; Schema: app; Owner: kea_owner
@@ -5409,6 +6538,16 @@ CREATE INDEX jobs_due ON app.jobs USING btree (priority, run_at, id) WHERE (stat
 --
 
 CREATE INDEX jobs_leases ON app.jobs USING btree (locked_until) WHERE (state = 'running'::text);
+
+--
+-- Name: learned_phrases_one_active; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE UNIQUE INDEX learned_phrases_one_active ON app.learned_phrases USING btree (merchant_id, phrase, (
+CASE
+    WHEN (target_kind = 'variation'::text) THEN item_code
+    ELSE ''::text
+END)) WHERE (status = 'active'::text);
 
 --
 -- Name: menus_one_active; Type: INDEX; Schema: app; Owner: kea_owner
@@ -5462,7 +6601,7 @@ CREATE INDEX sign_in_attempts_merchant ON app.sign_in_attempts USING btree (merc
 -- Name: sms_messages_sid; Type: INDEX; Schema: app; Owner: kea_owner
 --
 
-CREATE UNIQUE INDEX sms_messages_sid ON app.sms_messages USING btree (sid) WHERE (sid IS NOT NULL);
+CREATE UNIQUE INDEX sms_messages_sid ON app.sms_messages USING btree (merchant_id, sid) WHERE (sid IS NOT NULL);
 
 --
 -- Name: tasks_one_open_per_order; Type: INDEX; Schema: app; Owner: kea_owner
@@ -5570,6 +6709,24 @@ CREATE TRIGGER item_variations_publish_insert AFTER INSERT ON app.item_variation
 CREATE TRIGGER item_variations_publish_update AFTER UPDATE ON app.item_variations REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION app.on_menu_change();
 
 --
+-- Name: learned_phrases learned_phrases_publish_delete; Type: TRIGGER; Schema: app; Owner: kea_owner
+--
+
+CREATE TRIGGER learned_phrases_publish_delete AFTER DELETE ON app.learned_phrases REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION app.on_learned_phrases_insert_delete();
+
+--
+-- Name: learned_phrases learned_phrases_publish_insert; Type: TRIGGER; Schema: app; Owner: kea_owner
+--
+
+CREATE TRIGGER learned_phrases_publish_insert AFTER INSERT ON app.learned_phrases REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION app.on_learned_phrases_insert_delete();
+
+--
+-- Name: learned_phrases learned_phrases_publish_update; Type: TRIGGER; Schema: app; Owner: kea_owner
+--
+
+CREATE TRIGGER learned_phrases_publish_update AFTER UPDATE ON app.learned_phrases REFERENCING OLD TABLE AS before_rows NEW TABLE AS after_rows FOR EACH STATEMENT EXECUTE FUNCTION app.on_learned_phrases_update();
+
+--
 -- Name: menu_categories menu_categories_publish_delete; Type: TRIGGER; Schema: app; Owner: kea_owner
 --
 
@@ -5616,6 +6773,12 @@ CREATE TRIGGER menus_publish_insert AFTER INSERT ON app.menus REFERENCING NEW TA
 --
 
 CREATE TRIGGER menus_publish_update AFTER UPDATE ON app.menus REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION app.on_menus_change();
+
+--
+-- Name: merchants merchants_autoverify_policy; Type: TRIGGER; Schema: app; Owner: kea_owner
+--
+
+CREATE TRIGGER merchants_autoverify_policy AFTER INSERT ON app.merchants FOR EACH ROW EXECUTE FUNCTION app.on_merchant_created_policy();
 
 --
 -- Name: merchants merchants_publish; Type: TRIGGER; Schema: app; Owner: kea_owner
@@ -5696,6 +6859,12 @@ CREATE TRIGGER orders_history_insert AFTER INSERT ON app.orders FOR EACH ROW EXE
 CREATE TRIGGER orders_history_update AFTER UPDATE OF status ON app.orders FOR EACH ROW WHEN ((old.status IS DISTINCT FROM new.status)) EXECUTE FUNCTION app.orders_record_history();
 
 --
+-- Name: orders orders_learn_from_approval; Type: TRIGGER; Schema: app; Owner: kea_owner
+--
+
+CREATE TRIGGER orders_learn_from_approval AFTER UPDATE OF status ON app.orders FOR EACH ROW WHEN (((old.status = 'in_verification'::text) AND (new.status = 'verified'::text))) EXECUTE FUNCTION app.on_order_approved_learn();
+
+--
 -- Name: orders orders_side_effects; Type: TRIGGER; Schema: app; Owner: kea_owner
 --
 
@@ -5706,6 +6875,20 @@ CREATE TRIGGER orders_side_effects AFTER UPDATE OF status ON app.orders FOR EACH
 --
 
 CREATE TRIGGER orders_status_machine BEFORE INSERT OR UPDATE OF status ON app.orders FOR EACH ROW EXECUTE FUNCTION app.orders_status_machine();
+
+--
+-- Name: autoverify_decisions autoverify_decisions_merchant_id_order_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.autoverify_decisions
+    ADD CONSTRAINT autoverify_decisions_merchant_id_order_id_fkey FOREIGN KEY (merchant_id, order_id) REFERENCES app.orders(merchant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: autoverify_policies autoverify_policies_merchant_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.autoverify_policies
+    ADD CONSTRAINT autoverify_policies_merchant_id_fkey FOREIGN KEY (merchant_id) REFERENCES app.merchants(id) ON DELETE CASCADE;
 
 --
 -- Name: calls calls_merchant_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
@@ -5734,6 +6917,27 @@ ALTER TABLE ONLY app.item_modifier_groups
 
 ALTER TABLE ONLY app.item_variations
     ADD CONSTRAINT item_variations_merchant_id_item_id_fkey FOREIGN KEY (merchant_id, item_id) REFERENCES app.menu_items(merchant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: learned_phrase_sources learned_phrase_sources_merchant_id_order_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.learned_phrase_sources
+    ADD CONSTRAINT learned_phrase_sources_merchant_id_order_id_fkey FOREIGN KEY (merchant_id, order_id) REFERENCES app.orders(merchant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: learned_phrase_sources learned_phrase_sources_merchant_id_phrase_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.learned_phrase_sources
+    ADD CONSTRAINT learned_phrase_sources_merchant_id_phrase_id_fkey FOREIGN KEY (merchant_id, phrase_id) REFERENCES app.learned_phrases(merchant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: learned_phrases learned_phrases_merchant_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.learned_phrases
+    ADD CONSTRAINT learned_phrases_merchant_id_fkey FOREIGN KEY (merchant_id) REFERENCES app.merchants(id) ON DELETE CASCADE;
 
 --
 -- Name: menu_categories menu_categories_merchant_id_menu_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
@@ -6020,6 +7224,18 @@ CREATE POLICY agent_routed ON app.turns FOR SELECT TO kea_agent USING (((merchan
 ALTER TABLE app.agents ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: autoverify_decisions; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.autoverify_decisions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: autoverify_policies; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.autoverify_policies ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: calls; Type: ROW SECURITY; Schema: app; Owner: kea_owner
 --
 
@@ -6060,6 +7276,18 @@ ALTER TABLE app.jobs_done ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE app.jwt_secrets ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: learned_phrase_sources; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.learned_phrase_sources ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: learned_phrases; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.learned_phrases ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: menu_categories; Type: ROW SECURITY; Schema: app; Owner: kea_owner
@@ -6318,6 +7546,13 @@ GRANT USAGE ON SCHEMA app TO pg_monitor;
 GRANT USAGE ON SCHEMA worker TO kea_worker;
 
 --
+-- Name: FUNCTION accept_phrase(phrase_id bigint); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.accept_phrase(phrase_id bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.accept_phrase(phrase_id bigint) TO kea_merchant;
+
+--
 -- Name: FUNCTION accept_task(task_id bigint); Type: ACL; Schema: api; Owner: kea_owner
 --
 
@@ -6344,6 +7579,13 @@ GRANT ALL ON FUNCTION api.analytics(view_name text, max_rows integer, merchant_i
 
 REVOKE ALL ON FUNCTION api.approve_order(task_id bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.approve_order(task_id bigint) TO kea_agent;
+
+--
+-- Name: FUNCTION autoverify_policy(); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.autoverify_policy() FROM PUBLIC;
+GRANT ALL ON FUNCTION api.autoverify_policy() TO kea_merchant;
 
 --
 -- Name: FUNCTION call_for_task(task_id bigint); Type: ACL; Schema: api; Owner: kea_owner
@@ -6395,6 +7637,13 @@ GRANT ALL ON FUNCTION api.import_square_catalog(merchant_id bigint, catalog json
 
 REVOKE ALL ON FUNCTION api.issue_pos_token(merchant_id bigint, days integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.issue_pos_token(merchant_id bigint, days integer) TO kea_service;
+
+--
+-- Name: FUNCTION learned_phrases(); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.learned_phrases() FROM PUBLIC;
+GRANT ALL ON FUNCTION api.learned_phrases() TO kea_merchant;
 
 --
 -- Name: FUNCTION login(email text, password text); Type: ACL; Schema: api; Owner: kea_owner
@@ -6475,6 +7724,13 @@ REVOKE ALL ON FUNCTION api.reject_order(task_id bigint, reason text) FROM PUBLIC
 GRANT ALL ON FUNCTION api.reject_order(task_id bigint, reason text) TO kea_agent;
 
 --
+-- Name: FUNCTION reject_phrase(phrase_id bigint); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.reject_phrase(phrase_id bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.reject_phrase(phrase_id bigint) TO kea_merchant;
+
+--
 -- Name: FUNCTION reject_task(task_id bigint, reason text); Type: ACL; Schema: api; Owner: kea_owner
 --
 
@@ -6504,6 +7760,13 @@ REVOKE ALL ON FUNCTION api.set_activity(activity text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.set_activity(activity text) TO kea_agent;
 
 --
+-- Name: FUNCTION set_autoverify_policy(enabled boolean, min_confidence real, max_total_cents bigint, returning_only boolean, sample_one_in integer); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.set_autoverify_policy(enabled boolean, min_confidence real, max_total_cents bigint, returning_only boolean, sample_one_in integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.set_autoverify_policy(enabled boolean, min_confidence real, max_total_cents bigint, returning_only boolean, sample_one_in integer) TO kea_merchant;
+
+--
 -- Name: FUNCTION set_hours(hours jsonb); Type: ACL; Schema: api; Owner: kea_owner
 --
 
@@ -6523,6 +7786,13 @@ GRANT ALL ON FUNCTION api.set_item_available(p_merchant_id bigint, p_item_code t
 
 REVOKE ALL ON FUNCTION api.set_option_available(kind text, code text, available boolean, group_code text, item text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.set_option_available(kind text, code text, available boolean, group_code text, item text) TO kea_merchant;
+
+--
+-- Name: FUNCTION set_phrase_confirmations(confirmations integer); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.set_phrase_confirmations(confirmations integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.set_phrase_confirmations(confirmations integer) TO kea_merchant;
 
 --
 -- Name: FUNCTION twilio_gather(p_params jsonb, p_turn integer); Type: ACL; Schema: api; Owner: kea_owner
@@ -6573,6 +7843,12 @@ GRANT ALL ON FUNCTION api.update_settings(transfer_number text, greeting text) T
 REVOKE ALL ON FUNCTION app.act_as(p_kind text, p_id text, p_reason text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION activate_confirmed(p app.learned_phrases); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.activate_confirmed(p app.learned_phrases) FROM PUBLIC;
+
+--
 -- Name: TABLE tasks; Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -6604,10 +7880,52 @@ REVOKE ALL ON FUNCTION app.agent_work() FROM PUBLIC;
 GRANT ALL ON FUNCTION app.agent_work() TO kea_agent;
 
 --
+-- Name: FUNCTION auto_verify(p_merchant_id bigint, p_order_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.auto_verify(p_merchant_id bigint, p_order_id bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION autoverify_check(p_merchant_id bigint, p_order_id bigint, p app.autoverify_policies); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.autoverify_check(p_merchant_id bigint, p_order_id bigint, p app.autoverify_policies) FROM PUBLIC;
+
+--
+-- Name: FUNCTION autoverify_policy_json(p app.autoverify_policies); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.autoverify_policy_json(p app.autoverify_policies) FROM PUBLIC;
+
+--
 -- Name: FUNCTION base64url(p_bytes bytea); Type: ACL; Schema: app; Owner: kea_owner
 --
 
 REVOKE ALL ON FUNCTION app.base64url(p_bytes bytea) FROM PUBLIC;
+
+--
+-- Name: FUNCTION call_line_confidence(p_merchant_id bigint, p_order_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.call_line_confidence(p_merchant_id bigint, p_order_id bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION call_mentions(p_merchant_id bigint, p_call_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.call_mentions(p_merchant_id bigint, p_call_id bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION call_notes(p_merchant_id bigint, p_call_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.call_notes(p_merchant_id bigint, p_call_id bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION call_unplaced(p_merchant_id bigint, p_call_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.call_unplaced(p_merchant_id bigint, p_call_id bigint) FROM PUBLIC;
 
 --
 -- Name: FUNCTION cancel_job(p_job_id bigint); Type: ACL; Schema: app; Owner: kea_owner
@@ -6689,6 +8007,12 @@ REVOKE ALL ON FUNCTION app.current_agent() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.current_merchant() FROM PUBLIC;
+
+--
+-- Name: FUNCTION decide_phrase(p_merchant_id bigint, p_phrase_id bigint, p_status text, p_by text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.decide_phrase(p_merchant_id bigint, p_phrase_id bigint, p_status text, p_by text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION dummy_password_hash(); Type: ACL; Schema: app; Owner: kea_owner
@@ -6793,6 +8117,18 @@ GRANT ALL ON FUNCTION app.jwt_claims() TO kea_agent;
 GRANT ALL ON FUNCTION app.jwt_claims() TO kea_pos;
 
 --
+-- Name: FUNCTION learn_from_order(p_merchant_id bigint, p_order_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.learn_from_order(p_merchant_id bigint, p_order_id bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION learnable_phrase(p_phrase text, p_menu_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.learnable_phrase(p_phrase text, p_menu_id bigint) FROM PUBLIC;
+
+--
 -- Name: FUNCTION line_json(p_merchant_id bigint, p_order_id bigint, p_line_no integer); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -6809,6 +8145,18 @@ REVOKE ALL ON FUNCTION app.may_read_call(c app.calls) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.menu_document(p_menu_id bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION menu_learned_aliases(p_menu_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.menu_learned_aliases(p_menu_id bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION menu_surface_forms(p_menu_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.menu_surface_forms(p_menu_id bigint) FROM PUBLIC;
 
 --
 -- Name: FUNCTION merchant_day_start(p_merchant_id bigint); Type: ACL; Schema: app; Owner: kea_owner
@@ -6993,6 +8341,18 @@ REVOKE ALL ON FUNCTION app.now() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.on_job_dead(j app.jobs) FROM PUBLIC;
 
 --
+-- Name: FUNCTION on_learned_phrases_insert_delete(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.on_learned_phrases_insert_delete() FROM PUBLIC;
+
+--
+-- Name: FUNCTION on_learned_phrases_update(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.on_learned_phrases_update() FROM PUBLIC;
+
+--
 -- Name: FUNCTION on_menu_change(); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -7009,6 +8369,18 @@ REVOKE ALL ON FUNCTION app.on_menus_change() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.on_merchant_change() FROM PUBLIC;
+
+--
+-- Name: FUNCTION on_merchant_created_policy(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.on_merchant_created_policy() FROM PUBLIC;
+
+--
+-- Name: FUNCTION on_order_approved_learn(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.on_order_approved_learn() FROM PUBLIC;
 
 --
 -- Name: FUNCTION order_accepted(o app.orders); Type: ACL; Schema: app; Owner: kea_owner
@@ -7095,6 +8467,30 @@ REVOKE ALL ON FUNCTION app.password_cost() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.password_hash_cost(p_hash text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION phrase_conflict(p app.learned_phrases); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.phrase_conflict(p app.learned_phrases) FROM PUBLIC;
+
+--
+-- Name: FUNCTION phrase_json(p app.learned_phrases); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.phrase_json(p app.learned_phrases) FROM PUBLIC;
+
+--
+-- Name: FUNCTION phrase_key(p_text text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.phrase_key(p_text text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION phrase_target_name(p app.learned_phrases); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.phrase_target_name(p app.learned_phrases) FROM PUBLIC;
+
+--
 -- Name: FUNCTION prune_jobs(); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -7105,6 +8501,18 @@ REVOKE ALL ON FUNCTION app.prune_jobs() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.publish_menu(p_menu_id bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION publish_merchant_menus(p_merchants bigint[]); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.publish_merchant_menus(p_merchants bigint[]) FROM PUBLIC;
+
+--
+-- Name: FUNCTION record_phrase(p_merchant_id bigint, p_order_id bigint, p_call_id bigint, p_phrase text, p_kind text, p_item_code text, p_group_code text, p_code text, p_speech text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.record_phrase(p_merchant_id bigint, p_order_id bigint, p_call_id bigint, p_phrase text, p_kind text, p_item_code text, p_group_code text, p_code text, p_speech text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION refresh_hours_text(); Type: ACL; Schema: app; Owner: kea_owner
@@ -7129,6 +8537,12 @@ REVOKE ALL ON FUNCTION app.reservation_timed_out(p_reservation_id bigint) FROM P
 --
 
 REVOKE ALL ON FUNCTION app.retry_job(p_job_id bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION returning_caller(p_merchant_id bigint, p_call_id bigint, p_from text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.returning_caller(p_merchant_id bigint, p_call_id bigint, p_from text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION route_task(p_merchant_id bigint, p_task_id bigint); Type: ACL; Schema: app; Owner: kea_owner
@@ -7159,6 +8573,12 @@ REVOKE ALL ON FUNCTION app.schedule_periodic() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.set_agent_activity(p_agent_id bigint, p_activity text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION set_autoverify_policy(p_merchant_id bigint, p_enabled boolean, p_min_confidence real, p_max_total_cents bigint, p_returning_only boolean, p_sample_one_in integer, p_by text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.set_autoverify_policy(p_merchant_id bigint, p_enabled boolean, p_min_confidence real, p_max_total_cents bigint, p_returning_only boolean, p_sample_one_in integer, p_by text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION sign_in_wait(p_email text, p_addr inet); Type: ACL; Schema: app; Owner: kea_owner
@@ -7349,17 +8769,35 @@ GRANT SELECT ON TABLE api.analytics_abandoned_calls TO kea_analyst;
 GRANT SELECT ON TABLE api.analytics_agents TO kea_analyst;
 
 --
--- Name: TABLE analytics_calls_by_hour; Type: ACL; Schema: api; Owner: kea_owner
---
-
-GRANT SELECT ON TABLE api.analytics_calls_by_hour TO kea_analyst;
-
---
 -- Name: TABLE order_edits; Type: ACL; Schema: app; Owner: kea_owner
 --
 
 GRANT SELECT ON TABLE app.order_edits TO kea_merchant;
 GRANT SELECT ON TABLE app.order_edits TO kea_agent;
+
+--
+-- Name: TABLE analytics_autoverify_decisions; Type: ACL; Schema: api; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE api.analytics_autoverify_decisions TO kea_analyst;
+
+--
+-- Name: TABLE analytics_order_stages; Type: ACL; Schema: api; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE api.analytics_order_stages TO kea_analyst;
+
+--
+-- Name: TABLE analytics_autoverify_weekly; Type: ACL; Schema: api; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE api.analytics_autoverify_weekly TO kea_analyst;
+
+--
+-- Name: TABLE analytics_calls_by_hour; Type: ACL; Schema: api; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE api.analytics_calls_by_hour TO kea_analyst;
 
 --
 -- Name: TABLE analytics_corrections; Type: ACL; Schema: api; Owner: kea_owner
@@ -7380,12 +8818,6 @@ GRANT SELECT ON TABLE api.analytics_corrected_options TO kea_analyst;
 GRANT SELECT ON TABLE api.analytics_corrected_phrases TO kea_analyst;
 
 --
--- Name: TABLE analytics_order_stages; Type: ACL; Schema: api; Owner: kea_owner
---
-
-GRANT SELECT ON TABLE api.analytics_order_stages TO kea_analyst;
-
---
 -- Name: TABLE analytics_funnel; Type: ACL; Schema: api; Owner: kea_owner
 --
 
@@ -7396,6 +8828,12 @@ GRANT SELECT ON TABLE api.analytics_funnel TO kea_analyst;
 --
 
 GRANT SELECT ON TABLE api.analytics_handle_times TO kea_analyst;
+
+--
+-- Name: TABLE analytics_learned_phrases; Type: ACL; Schema: api; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE api.analytics_learned_phrases TO kea_analyst;
 
 --
 -- Name: TABLE order_lines; Type: ACL; Schema: app; Owner: kea_owner
