@@ -668,6 +668,12 @@ CREATE FUNCTION api.merchant_settings() RETURNS jsonb
     select jsonb_build_object(
         'merchant_id', m.id, 'name', m.name, 'slug', m.slug, 'time_zone', m.time_zone,
         'transfer_number', m.transfer_number, 'greeting', m.greeting,
+        'country', m.country, 'transfer_countries', to_jsonb(app.transfer_countries(m)),
+        'transfer_number_changed', (select jsonb_build_object('at', c.at, 'by', c.changed_by,
+                                                              'from', c.old_value)
+                                      from app.settings_changes c
+                                     where c.merchant_id = m.id and c.setting = 'transfer_number'
+                                     order by c.id desc limit 1),
         'hours_text', m.hours_text, 'open_now', app.is_open(m.id, now()),
         'phone_numbers', (select coalesce(jsonb_agg(p.e164 order by p.e164), '[]')
                             from app.phone_numbers p where p.merchant_id = m.id),
@@ -1100,6 +1106,42 @@ ALTER FUNCTION api.set_phrase_confirmations(confirmations integer) OWNER TO kea_
 COMMENT ON FUNCTION api.set_phrase_confirmations(confirmations integer) IS 'Sets after how many corrected orders (1-100, default 2) a learnt phrase becomes active by itself; returns the list.';
 
 --
+-- Name: set_transfer_countries(bigint, text[]); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.set_transfer_countries(merchant_id bigint, countries text[]) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+    v_unknown text;
+    m app.merchants;
+begin
+    select string_agg(c, ', ') into v_unknown from unnest(set_transfer_countries.countries) c
+     where not exists (select 1 from app.dialing_plans d where d.country = c);
+    if v_unknown is not null then
+        raise exception 'no dialing plan for %', v_unknown using errcode = 'KS422',
+            hint = 'the countries of app.dialing_plans';
+    end if;
+    update app.merchants x set transfer_countries = set_transfer_countries.countries
+     where x.id = set_transfer_countries.merchant_id returning * into m;
+    if m.id is null then
+        raise exception 'no merchant %', set_transfer_countries.merchant_id using errcode = 'KS404';
+    end if;
+    return jsonb_build_object('merchant_id', m.id, 'country', m.country,
+                              'transfer_countries', to_jsonb(app.transfer_countries(m)));
+end
+$$;
+
+ALTER FUNCTION api.set_transfer_countries(merchant_id bigint, countries text[]) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION set_transfer_countries(merchant_id bigint, countries text[]); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.set_transfer_countries(merchant_id bigint, countries text[]) IS 'Sets the countries a merchant''s transfer number may be in (service role only).';
+
+--
 -- Name: twilio_gather(jsonb, integer); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
@@ -1340,11 +1382,14 @@ ALTER FUNCTION api.twilio_voice(p_params jsonb) OWNER TO kea_owner;
 CREATE FUNCTION api.update_settings(transfer_number text, greeting text) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
-    AS $_$
+    AS $$
+declare
+    v_merchant app.merchants;
+    v_number text := nullif(trim(update_settings.transfer_number), '');
 begin
-    if nullif(trim(update_settings.transfer_number), '') !~ '^\+[1-9][0-9]{6,14}$' then
-        raise exception 'the transfer number must be E.164, like +15555550199'
-            using errcode = '22023';
+    select * into v_merchant from app.merchants x where x.id = app.current_merchant();
+    if v_number is distinct from v_merchant.transfer_number and v_number is not null then
+        perform app.check_transfer_number(v_number, app.transfer_countries(v_merchant));
     end if;
     if length(update_settings.greeting) > 300 then
         raise exception 'the greeting is read at every call: keep it under 300 characters'
@@ -1356,7 +1401,7 @@ begin
      where m.id = app.current_merchant();
     return api.merchant_settings();
 end
-$_$;
+$$;
 
 ALTER FUNCTION api.update_settings(transfer_number text, greeting text) OWNER TO kea_owner;
 
@@ -1434,6 +1479,18 @@ end
 $$;
 
 ALTER FUNCTION app.activate_confirmed(p app.learned_phrases) OWNER TO kea_owner;
+
+--
+-- Name: actor(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.actor() RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+    select coalesce(app.claim('sub'), app.claim('role'), session_user::text)
+$$;
+
+ALTER FUNCTION app.actor() OWNER TO kea_owner;
 
 --
 -- Name: agents; Type: TABLE; Schema: app; Owner: kea_owner
@@ -1952,6 +2009,35 @@ end
 $$;
 
 ALTER FUNCTION app.check_order_lines() OWNER TO kea_owner;
+
+--
+-- Name: check_transfer_number(text, text[]); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.check_transfer_number(p_number text, p_countries text[]) RETURNS void
+    LANGUAGE plpgsql STABLE
+    AS $_$
+begin
+    if p_number !~ '^\+[1-9][0-9]{6,14}$' then
+        raise exception 'the transfer number must be E.164, like +15555550199'
+            using errcode = '22023';
+    end if;
+    if exists (select 1 from app.number_plans(p_number) p where p.premium) then
+        raise exception '% is a premium or special-rate number: calls are not transferred there', p_number
+            using errcode = 'KS422';
+    end if;
+    if not exists (select 1 from app.number_plans(p_number) p where p.country = any (p_countries)) then
+        raise exception 'calls can be transferred to numbers of % only, not %',
+            (select string_agg(coalesce(d.name, c), ', ' order by c)
+               from unnest(p_countries) c left join app.dialing_plans d on d.country = c),
+            p_number
+            using errcode = 'KS422',
+                  hint = 'the operator can allow more countries (api.set_transfer_countries)';
+    end if;
+end
+$_$;
+
+ALTER FUNCTION app.check_transfer_number(p_number text, p_countries text[]) OWNER TO kea_owner;
 
 --
 -- Name: claim(text); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -2785,7 +2871,10 @@ CREATE TABLE app.merchants (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     workflow_id bigint,
     groups text[] DEFAULT '{}'::text[] NOT NULL,
+    country text DEFAULT 'US'::text NOT NULL,
+    transfer_countries text[],
     phrase_confirmations integer DEFAULT 2 NOT NULL,
+    CONSTRAINT merchants_country_check CHECK ((country ~ '^[A-Z]{2}$'::text)),
     CONSTRAINT merchants_phrase_confirmations_check CHECK (((phrase_confirmations >= 1) AND (phrase_confirmations <= 100))),
     CONSTRAINT merchants_prep_minutes_check CHECK ((prep_minutes > 0)),
     CONSTRAINT merchants_slug_check CHECK ((slug ~ '^[a-z0-9-]+$'::text)),
@@ -2800,6 +2889,18 @@ ALTER TABLE app.merchants OWNER TO kea_owner;
 --
 
 COMMENT ON TABLE app.merchants IS 'Restaurants: the tenants. Voice, greeting and flow options are editable here.';
+
+--
+-- Name: COLUMN merchants.country; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON COLUMN app.merchants.country IS 'ISO 3166 country of the restaurant: its transfer numbers are of this country unless transfer_countries says otherwise, and a number a caller says without a country code is read as of this country.';
+
+--
+-- Name: COLUMN merchants.transfer_countries; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON COLUMN app.merchants.transfer_countries IS 'Countries the transfer number may be in (ISO 3166 codes of app.dialing_plans), set by the operator (api.set_transfer_countries); NULL: the merchant''s own country only.';
 
 --
 -- Name: COLUMN merchants.phrase_confirmations; Type: COMMENT; Schema: app; Owner: kea_owner
@@ -2824,6 +2925,29 @@ end
 $$;
 
 ALTER FUNCTION app.merchant_for_number(p_to text) OWNER TO kea_owner;
+
+--
+-- Name: merchants_record_settings(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.merchants_record_settings() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+    if new.transfer_number is distinct from old.transfer_number then
+        insert into app.settings_changes (merchant_id, setting, old_value, new_value, changed_by)
+        values (new.id, 'transfer_number', old.transfer_number, new.transfer_number, app.actor());
+    end if;
+    if new.transfer_countries is distinct from old.transfer_countries then
+        insert into app.settings_changes (merchant_id, setting, old_value, new_value, changed_by)
+        values (new.id, 'transfer_countries', old.transfer_countries::text,
+                new.transfer_countries::text, app.actor());
+    end if;
+    return null;
+end
+$$;
+
+ALTER FUNCTION app.merchants_record_settings() OWNER TO kea_owner;
 
 --
 -- Name: money(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -2950,6 +3074,23 @@ end
 $$;
 
 ALTER FUNCTION app.now() OWNER TO kea_owner;
+
+--
+-- Name: number_plans(text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.number_plans(p_e164 text) RETURNS TABLE(country text, name text, premium boolean)
+    LANGUAGE sql STABLE
+    AS $_$
+    select d.country, d.name,
+           coalesce(substr(p_e164, 2 + length(d.calling_code)) ~ d.premium, false)
+      from app.dialing_plans d
+     where p_e164 ~ '^\+[1-9][0-9]{6,14}$'
+       and left(p_e164, 1 + length(d.calling_code)) = '+' || d.calling_code
+       and substr(p_e164, 2 + length(d.calling_code)) ~ d.national
+$_$;
+
+ALTER FUNCTION app.number_plans(p_e164 text) OWNER TO kea_owner;
 
 --
 -- Name: jobs; Type: TABLE; Schema: app; Owner: kea_owner
@@ -4064,6 +4205,18 @@ end
 $$;
 
 ALTER FUNCTION app.task_step_timed_out(p_task_id bigint, p_step integer) OWNER TO kea_owner;
+
+--
+-- Name: transfer_countries(app.merchants); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.transfer_countries(m app.merchants) RETURNS text[]
+    LANGUAGE sql STABLE
+    AS $$
+    select coalesce(m.transfer_countries, array[m.country])
+$$;
+
+ALTER FUNCTION app.transfer_countries(m app.merchants) OWNER TO kea_owner;
 
 --
 -- Name: twiml_say_hangup(text, text, text); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -5542,6 +5695,28 @@ ALTER TABLE app.calls ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 );
 
 --
+-- Name: dialing_plans; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.dialing_plans (
+    country text NOT NULL,
+    name text NOT NULL,
+    calling_code text NOT NULL,
+    "national" text NOT NULL,
+    premium text,
+    CONSTRAINT dialing_plans_calling_code_check CHECK ((calling_code ~ '^[1-9][0-9]{0,2}$'::text)),
+    CONSTRAINT dialing_plans_country_check CHECK ((country ~ '^[A-Z]{2}$'::text))
+);
+
+ALTER TABLE app.dialing_plans OWNER TO kea_owner;
+
+--
+-- Name: TABLE dialing_plans; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON TABLE app.dialing_plans IS 'Numbering plans of the countries kea serves: calling code, national number pattern, premium and special-rate ranges (docs/security.md, "Transfer numbers").';
+
+--
 -- Name: item_modifier_groups; Type: TABLE; Schema: app; Owner: kea_owner
 --
 
@@ -5987,6 +6162,41 @@ ALTER TABLE app.reservations ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 );
 
 --
+-- Name: settings_changes; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.settings_changes (
+    merchant_id bigint NOT NULL,
+    id bigint NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    setting text NOT NULL,
+    old_value text,
+    new_value text,
+    changed_by text NOT NULL
+);
+
+ALTER TABLE app.settings_changes OWNER TO kea_owner;
+
+--
+-- Name: TABLE settings_changes; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON TABLE app.settings_changes IS 'Every change of a merchant''s transfer number or transfer countries, and who made it.';
+
+--
+-- Name: settings_changes_id_seq; Type: SEQUENCE; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.settings_changes ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app.settings_changes_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
 -- Name: sign_in_attempts; Type: TABLE; Schema: app; Owner: kea_owner
 --
 
@@ -6211,6 +6421,13 @@ ALTER TABLE ONLY app.calls
     ADD CONSTRAINT calls_pkey PRIMARY KEY (merchant_id, id);
 
 --
+-- Name: dialing_plans dialing_plans_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.dialing_plans
+    ADD CONSTRAINT dialing_plans_pkey PRIMARY KEY (country);
+
+--
 -- Name: item_modifier_groups item_modifier_groups_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
 --
 
@@ -6426,6 +6643,13 @@ ALTER TABLE ONLY app.reservations
 
 ALTER TABLE ONLY app.reservations
     ADD CONSTRAINT reservations_pkey PRIMARY KEY (merchant_id, id);
+
+--
+-- Name: settings_changes settings_changes_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.settings_changes
+    ADD CONSTRAINT settings_changes_pkey PRIMARY KEY (merchant_id, id);
 
 --
 -- Name: sign_in_attempts sign_in_attempts_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
@@ -6787,6 +7011,12 @@ CREATE TRIGGER merchants_autoverify_policy AFTER INSERT ON app.merchants FOR EAC
 CREATE TRIGGER merchants_publish AFTER UPDATE OF tax_rate_bp, currency ON app.merchants FOR EACH ROW EXECUTE FUNCTION app.on_merchant_change();
 
 --
+-- Name: merchants merchants_record_settings; Type: TRIGGER; Schema: app; Owner: kea_owner
+--
+
+CREATE TRIGGER merchants_record_settings AFTER UPDATE OF transfer_number, transfer_countries ON app.merchants FOR EACH ROW EXECUTE FUNCTION app.merchants_record_settings();
+
+--
 -- Name: modifier_groups modifier_groups_publish_delete; Type: TRIGGER; Schema: app; Owner: kea_owner
 --
 
@@ -7059,6 +7289,13 @@ ALTER TABLE ONLY app.reservations
     ADD CONSTRAINT reservations_merchant_id_task_id_fkey FOREIGN KEY (merchant_id, task_id) REFERENCES app.tasks(merchant_id, id) ON DELETE CASCADE;
 
 --
+-- Name: settings_changes settings_changes_merchant_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.settings_changes
+    ADD CONSTRAINT settings_changes_merchant_id_fkey FOREIGN KEY (merchant_id) REFERENCES app.merchants(id) ON DELETE CASCADE;
+
+--
 -- Name: tasks tasks_agent_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
 --
 
@@ -7240,6 +7477,12 @@ ALTER TABLE app.autoverify_policies ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE app.calls ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: dialing_plans; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.dialing_plans ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: item_modifier_groups; Type: ROW SECURITY; Schema: app; Owner: kea_owner
@@ -7486,6 +7729,12 @@ CREATE POLICY pos_own ON app.orders FOR SELECT TO kea_pos USING ((merchant_id = 
 --
 
 ALTER TABLE app.reservations ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: settings_changes; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.settings_changes ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: sign_in_attempts; Type: ROW SECURITY; Schema: app; Owner: kea_owner
@@ -7795,6 +8044,13 @@ REVOKE ALL ON FUNCTION api.set_phrase_confirmations(confirmations integer) FROM 
 GRANT ALL ON FUNCTION api.set_phrase_confirmations(confirmations integer) TO kea_merchant;
 
 --
+-- Name: FUNCTION set_transfer_countries(merchant_id bigint, countries text[]); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.set_transfer_countries(merchant_id bigint, countries text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.set_transfer_countries(merchant_id bigint, countries text[]) TO kea_service;
+
+--
 -- Name: FUNCTION twilio_gather(p_params jsonb, p_turn integer); Type: ACL; Schema: api; Owner: kea_owner
 --
 
@@ -7847,6 +8103,12 @@ REVOKE ALL ON FUNCTION app.act_as(p_kind text, p_id text, p_reason text) FROM PU
 --
 
 REVOKE ALL ON FUNCTION app.activate_confirmed(p app.learned_phrases) FROM PUBLIC;
+
+--
+-- Name: FUNCTION actor(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.actor() FROM PUBLIC;
 
 --
 -- Name: TABLE tasks; Type: ACL; Schema: app; Owner: kea_owner
@@ -7950,6 +8212,12 @@ REVOKE ALL ON FUNCTION app.check_order_complete(p_merchant_id bigint, p_order_id
 --
 
 REVOKE ALL ON FUNCTION app.check_order_lines() FROM PUBLIC;
+
+--
+-- Name: FUNCTION check_transfer_number(p_number text, p_countries text[]); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.check_transfer_number(p_number text, p_countries text[]) FROM PUBLIC;
 
 --
 -- Name: FUNCTION claim(p_name text); Type: ACL; Schema: app; Owner: kea_owner
@@ -8283,6 +8551,12 @@ GRANT SELECT(created_at) ON TABLE app.merchants TO kea_agent;
 REVOKE ALL ON FUNCTION app.merchant_for_number(p_to text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION merchants_record_settings(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.merchants_record_settings() FROM PUBLIC;
+
+--
 -- Name: FUNCTION money(p_cents bigint); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -8333,6 +8607,12 @@ REVOKE ALL ON FUNCTION app.notify_task(t app.tasks, p_event text, p_agent_id big
 --
 
 REVOKE ALL ON FUNCTION app.now() FROM PUBLIC;
+
+--
+-- Name: FUNCTION number_plans(p_e164 text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.number_plans(p_e164 text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION on_job_dead(j app.jobs); Type: ACL; Schema: app; Owner: kea_owner
@@ -8627,6 +8907,12 @@ REVOKE ALL ON FUNCTION app.task_json(t app.tasks, r app.reservations) FROM PUBLI
 --
 
 REVOKE ALL ON FUNCTION app.task_step_timed_out(p_task_id bigint, p_step integer) FROM PUBLIC;
+
+--
+-- Name: FUNCTION transfer_countries(m app.merchants); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.transfer_countries(m app.merchants) FROM PUBLIC;
 
 --
 -- Name: FUNCTION twiml_say_hangup(p_say text, p_voice text, p_language text); Type: ACL; Schema: app; Owner: kea_owner

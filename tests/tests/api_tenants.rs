@@ -51,7 +51,7 @@ async fn state_of(db: &Client, id: i64) -> String {
             (select string_agg(concat_ws(',', id, active), ';' order by id) from app.menus where merchant_id = $1),
             (select string_agg(concat_ws(',', id, available), ';' order by id) from app.menu_items where merchant_id = $1),
             (select concat_ws(',', kind, base_url, secret) from app.pos_connections where merchant_id = $1),
-            (select concat_ws(',', name, transfer_number, greeting) from app.merchants where id = $1)))",
+            (select concat_ws(',', name, transfer_number, transfer_countries, greeting) from app.merchants where id = $1)))",
         &[&id],
     )
     .await
@@ -145,6 +145,10 @@ fn cases(b: &Target) -> Vec<(&'static str, Value)> {
             json!({"merchant_id": m, "catalog": {"objects": []}}),
         ),
         ("issue_pos_token", json!({"merchant_id": m})),
+        (
+            "set_transfer_countries",
+            json!({"merchant_id": m, "countries": ["US", "GB"]}),
+        ),
         (
             "set_item_available",
             json!({"p_merchant_id": m, "p_item_code": "pepperoni_pizza", "p_available": false}),
