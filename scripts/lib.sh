@@ -3,6 +3,12 @@
 
 KEA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export KEA_ROOT
+# The secrets below that are not set get a development default: public values (they are in this
+# repository, scripts/dev-secrets.txt), which the gateway and kea-worker refuse unless KEA_DEV=1.
+_kea_dev_defaults=""
+for _v in KEA_DB_PASSWORD TWILIO_AUTH_TOKEN KEA_JWT_SECRET KEA_DEMO_PASSWORD; do
+    [ -n "${!_v:-}" ] || _kea_dev_defaults="$_kea_dev_defaults $_v"
+done
 export PG_VERSION=${PG_VERSION:-15}
 export PG_BIN=/usr/lib/postgresql/$PG_VERSION/bin
 export PG_CONFIG=$PG_BIN/pg_config
@@ -26,7 +32,9 @@ die() {
 
 # psql as the postgres superuser (Debian uses peer auth on the socket; root is not postgres).
 as_postgres() { (cd / && sudo -u postgres "$@"); }
-psql_admin() { as_postgres env PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+# PGPORT picks another local cluster (scripts/citus: the Citus coordinator and workers); sudo
+# would drop it from the environment.
+psql_admin() { as_postgres env PGPORT="${PGPORT:-5432}" PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 
 # Runs a long command quietly, showing its last line every few seconds; prints the log on failure.
 quietly() {
@@ -55,6 +63,12 @@ export KEA_DEMO_PASSWORD=${KEA_DEMO_PASSWORD:-kea-demo}
 # Twilio's Messages API account (the stand-in accepts this one) and where the worker finds it.
 export TWILIO_ACCOUNT_SID=${TWILIO_ACCOUNT_SID:-AC00000000000000000000000000000000}
 export KEA_TWILIO_API_URL=${KEA_TWILIO_API_URL:-https://api.twilio.com}
+# Development defaults in use: a development machine (said once, not by every nested script).
+if [ -n "$_kea_dev_defaults" ] && [ -z "${KEA_DEV:-}" ]; then
+    export KEA_DEV=1
+    printf '\033[33mKEA_DEV=1\033[0m: development defaults for%s (never in production: docs/security.md, "Secrets")\n' \
+        "$_kea_dev_defaults" >&2
+fi
 
 # Builds the gateway, worker and stand-in binaries (debug: one build shared by demo, call and
 # tests).

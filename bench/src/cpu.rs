@@ -45,3 +45,14 @@ pub fn per_op(before: Option<Duration>, after: Option<Duration>, ops: f64) -> Op
     let used = after?.checked_sub(before?)?;
     (ops > 0.0).then(|| used.as_secs_f64() * 1e6 / ops)
 }
+
+/// The machine's load averages (1, 5 and 15 minutes) as /proc/loadavg gives them: how busy
+/// the shared cores were while a figure was taken.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -165,8 +165,7 @@ pub async fn run(admin_url: &str, mut args: Args) -> Result<(), String> {
         Some(p) => Some(std::fs::File::create(p).map_err(|e| format!("{}: {e}", p.display()))?),
         None => None,
     };
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    let load: Vec<&str> = load.split_whitespace().take(3).collect();
+    let load = crate::cpu::load_average();
     let mut rows = Vec::new();
     for dir in &dirs {
         let venue = Venue::load(dir)?;
@@ -179,13 +178,8 @@ pub async fn run(admin_url: &str, mut args: Args) -> Result<(), String> {
 
     println!(
         "every venue: unordered exact match (FoodOrdering) / exact match of lines and intents (kea's venues, as venue_eval); throughput through SQL, one connection, utterances/s (load average at the start: {}, at the end: {})",
-        load.join(" "),
-        std::fs::read_to_string("/proc/loadavg")
-            .unwrap_or_default()
-            .split_whitespace()
-            .take(3)
-            .collect::<Vec<_>>()
-            .join(" ")
+        load,
+        crate::cpu::load_average()
     );
     println!(
         "| venue | utterances | kea.extract | keyword baseline | margin | kea.extract, one statement over the venue | baseline `length(t)` | baseline `to_tsvector('english', t)` | kea.extract ÷ to_tsvector | kea.extract, one statement per utterance | baseline `select length($1)` per statement |"

@@ -51,7 +51,7 @@ pub struct Args {
     /// The worker's login (kea_authenticator) to the bench database.
     #[arg(long, env = "KEA_DATABASE_URL")]
     database_url: String,
-    /// The release kea-worker binary.
+    /// The kea-worker binary (scripts/bench passes target/release, or target/debug with --smoke).
     #[arg(long, default_value = "target/release/kea-worker")]
     worker: PathBuf,
     #[arg(long, default_value = "/usr/lib/postgresql/15/bin/pgbench")]

@@ -14,10 +14,12 @@ ARG DEBIAN_IMAGE=docker.io/library/debian:12.15-slim
 # checkov:skip=CKV_DOCKER_7:the bases are the build arguments above, both tagged (checkov does not expand ARG)
 FROM ${RUST_IMAGE} AS build
 ARG PGRX_VERSION=0.18.1
-# pgrx builds against the server headers and generates bindings with libclang.
+# pgrx builds against the server headers and generates bindings with libclang; cargo-pgrx
+# itself links OpenSSL.
 # hadolint ignore=DL3008
 RUN apt-get update \
  && apt-get install -y --no-install-recommends clang libclang-dev postgresql-server-dev-15 \
+        libssl-dev pkg-config \
  && rm -rf /var/lib/apt/lists/*
 RUN --mount=type=cache,target=/usr/local/cargo/registry,id=kea-cargo-registry,sharing=locked \
     cargo install cargo-pgrx --version "=${PGRX_VERSION}" --locked \

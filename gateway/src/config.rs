@@ -54,6 +54,23 @@ pub struct Config {
     pub sql_budget_ms: u64,
     #[command(flatten)]
     pub limits: Limits,
+    #[command(flatten)]
+    pub security: Security,
+}
+
+/// Who the clients are and which secrets may run (docs/security.md).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Security {
+    /// Addresses of the proxies in front of the gateway (comma-separated IPs): from them, the
+    /// client is the last address in X-Forwarded-For that is not one of them. Sign-ins are
+    /// throttled per client address only when the client is known: a peer that is neither a
+    /// listed proxy nor loopback, or the address such a proxy forwarded.
+    #[arg(long, env = "KEA_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// A development machine: the repository's own secrets and short ones are taken (with a
+    /// warning) instead of refused. Never in production.
+    #[arg(long, env = "KEA_DEV", value_parser = clap::builder::FalseyValueParser::new())]
+    pub dev: bool,
 }
 
 /// What each kind of traffic may hold, so that none can take what Twilio's webhooks need
@@ -169,6 +186,21 @@ mod tests {
         c.limits.pool_webhooks = Some(5);
         let b = c.budgets();
         assert_eq!((b.other_connections, b.pool_token, b.pool_anon), (1, 1, 1));
+    }
+
+    #[test]
+    fn kea_dev_is_a_flag_and_proxies_a_list() {
+        let c = Config::parse_from([
+            "kea-gateway",
+            "--twilio-auth-token",
+            "t",
+            "--dev",
+            "--trusted-proxies",
+            "10.0.0.1,::1",
+        ]);
+        assert!(c.security.dev);
+        assert_eq!(c.security.trusted_proxies.len(), 2);
+        assert!(!config(1, 1).security.dev, "off unless set");
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! - [`server`]: accepts connections, routes each request, shuts down gracefully;
 //!   [`connections`]: the cap that sheds idle and slow-body connections, and the idle and header
 //!   timeouts; [`budget`]: the shares that keep connections for webhooks (docs/security.md).
+//! - [`secrets`]: refuses the repository's development secrets unless `KEA_DEV=1`.
+//! - [`client_addr`]: who the client is (the peer, or what a trusted proxy forwarded).
 //! - [`signature`]: checks `X-Twilio-Signature` before anything reaches the database.
 //! - [`params`]: webhook parameters cleaned of what SQL or XML cannot take, at the edge.
 //! - [`twilio`]: a voice webhook becomes one `api.twilio_*` call whose text is the TwiML reply;
@@ -18,6 +20,7 @@
 //! - [`metrics`]: Prometheus counters and latencies at `GET /metrics`; `GET /healthz`.
 
 pub mod budget;
+pub mod client_addr;
 pub mod config;
 pub mod connections;
 pub mod db;
@@ -29,6 +32,7 @@ pub mod openapi;
 pub mod pages;
 pub mod params;
 pub mod rpc;
+pub mod secrets;
 pub mod server;
 pub mod signature;
 pub mod simulator;

@@ -16,7 +16,7 @@ async fn main() {
     let state = match server::build_state(config) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}\n  what to do: check KEA_DATABASE_URL");
+            eprintln!("error: {e}");
             std::process::exit(2);
         }
     };

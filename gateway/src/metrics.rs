@@ -30,6 +30,13 @@ pub struct BudgetLabels {
     pub budget: &'static str,
 }
 
+/// How a sign-in (`/rpc/login`) ended: `ok`, `failed` (wrong email or password), `throttled`
+/// (too many failures: 429), `error` (anything else).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct SignInLabels {
+    pub outcome: &'static str,
+}
+
 /// Which `/events` limit a stream ran into: `subject`, `peer`, `total`.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct LimitLabels {
@@ -60,6 +67,8 @@ pub struct Metrics {
     pub events_refused: Family<LimitLabels, Counter>,
     /// `/events` streams open now.
     pub events_streams: Gauge,
+    /// Sign-ins by outcome.
+    pub sign_ins: Family<SignInLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -133,6 +142,15 @@ impl Default for Metrics {
             "/events streams open now",
             events_streams.clone(),
         );
+        let sign_ins = Family::<SignInLabels, Counter>::default();
+        registry.register(
+            "sign_ins",
+            "Sign-ins (/rpc/login) by outcome (ok, failed, throttled, error)",
+            sign_ins.clone(),
+        );
+        for outcome in ["ok", "failed", "throttled", "error"] {
+            let _ = sign_ins.get_or_create(&SignInLabels { outcome });
+        }
         // Every series from the start, at 0: a missing one would read as "never happened" and
         // hide a misspelt name.
         for state in ["idle", "body"] {
@@ -157,6 +175,7 @@ impl Default for Metrics {
             budget_refused,
             events_refused,
             events_streams,
+            sign_ins,
         }
     }
 }
@@ -192,6 +211,17 @@ impl Metrics {
         self.events_refused
             .get_or_create(&LimitLabels { limit })
             .inc();
+    }
+
+    /// A sign-in answered with `status`.
+    pub fn count_sign_in(&self, status: u16) {
+        let outcome = match status {
+            200 => "ok",
+            401 => "failed",
+            429 => "throttled",
+            _ => "error",
+        };
+        self.sign_ins.get_or_create(&SignInLabels { outcome }).inc();
     }
 
     pub fn encode(&self) -> String {

@@ -62,6 +62,7 @@ pub fn reply(path: &str) -> Reply {
             content_type,
             body: Bytes::from_static(body),
             retry_after: None,
+            headers: Vec::new(),
         },
         None => Reply::text(StatusCode::NOT_FOUND, "not found\n"),
     }

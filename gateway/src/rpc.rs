@@ -52,6 +52,23 @@ pub async fn handle(
     query: Option<&str>,
     headers: &HeaderMap,
     body: Bytes,
+    client: Option<std::net::IpAddr>,
+) -> Reply {
+    let reply = handle_call(state, method, function, query, headers, body, client).await;
+    if function == "login" {
+        state.metrics.count_sign_in(reply.status.as_u16());
+    }
+    reply
+}
+
+async fn handle_call(
+    state: &AppState,
+    method: &Method,
+    function: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    body: Bytes,
+    client: Option<std::net::IpAddr>,
 ) -> Reply {
     if !is_identifier(function) {
         return not_found(function, &[]);
@@ -97,7 +114,7 @@ pub async fn handle(
             }
         }
     };
-    match call(state, function, get, &caller, input).await {
+    match call(state, function, get, &caller, input, client).await {
         Ok(reply) => reply,
         Err(CallError::Db(e)) => db_error(&e, caller.authenticated),
         Err(CallError::Pool(msg)) => error(StatusCode::SERVICE_UNAVAILABLE, "PGRST000", &msg),
@@ -145,6 +162,7 @@ async fn call(
     get: bool,
     caller: &Caller,
     input: Input,
+    client_addr: Option<std::net::IpAddr>,
 ) -> Result<Reply, CallError> {
     // Sign-ins and other anonymous calls have a small share of the pool of their own, calls with
     // a token a larger one; neither can take the connections kept for webhooks.
@@ -220,23 +238,32 @@ async fn call(
         }
     }
     let call = format!("api.\"{}\"({})", f.name, sql_args.join(", "));
-    let sql = if f.returns_set {
+    let result = if f.returns_set {
         format!("select coalesce(jsonb_agg(x), '[]'::jsonb) from (select to_jsonb({call}) as x) s")
     } else if f.returns == "void" {
-        format!("select 1 from (select {call}) s")
+        format!("select null::jsonb from (select {call}) s")
     } else {
         format!("select to_jsonb({call})")
     };
+    // The function may choose the response's status and headers (PostgREST's `response.status`
+    // and `response.headers`): read after it ran, as PostgREST reads them.
+    let sql = format!(
+        "with r(v) as materialized ({result})
+         select r.v, current_setting('response.status', true), current_setting('response.headers', true)
+           from r"
+    );
     let tx = client.build_transaction().read_only(get).start().await?;
     let claims = Value::Object(caller.claims.clone()).to_string();
     let method = if get { "GET" } else { "POST" };
     let path = format!("/rpc/{function}");
     // The role, the request's GUCs and the role's own statement_timeout, in one round trip
     // (ALTER ROLE ... SET applies at login only, and the gateway logs in as kea_authenticator).
+    let client_addr = client_addr.map(|a| a.to_string()).unwrap_or_default();
     tx.execute(
         "select set_config('statement_timeout', coalesce(s.v, current_setting('statement_timeout')), true),
                 set_config('role', $1, true), set_config('request.jwt.claims', $2, true),
-                set_config('request.method', $3, true), set_config('request.path', $4, true)
+                set_config('request.method', $3, true), set_config('request.path', $4, true),
+                set_config('request.client_addr', $5, true)
            from (select 1) one
            left join lateral (
                  select substr(c, length('statement_timeout=') + 1) as v
@@ -246,7 +273,7 @@ async fn call(
                                                where datname = current_database()))
                     and c like 'statement_timeout=%'
                   order by d.setdatabase desc limit 1) s on true",
-        &[&caller.role, &claims, &method, &path],
+        &[&caller.role, &claims, &method, &path, &client_addr],
     )
     .await?;
     let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = values
@@ -255,16 +282,50 @@ async fn call(
         .collect();
     let row = tx.query_one(&sql, &params).await?;
     tx.commit().await?;
-    if f.returns == "void" {
-        return Ok(Reply {
+    let chosen = row
+        .get::<_, Option<String>>(1)
+        .and_then(|s| s.trim().parse::<u16>().ok())
+        .and_then(|s| StatusCode::from_u16(s).ok())
+        .filter(|s| s.as_u16() >= 200);
+    let headers = response_headers(row.get::<_, Option<String>>(2).as_deref());
+    let mut reply = if f.returns == "void" {
+        Reply {
             status: StatusCode::NO_CONTENT,
             content_type: "application/json",
             body: Bytes::new(),
             retry_after: None,
-        });
+            headers: Vec::new(),
+        }
+    } else {
+        let v: Option<Value> = row.get(0);
+        Reply::json(StatusCode::OK, &v.unwrap_or(Value::Null))
+    };
+    if let Some(status) = chosen {
+        reply.status = status;
     }
-    let v: Option<Value> = row.get(0);
-    Ok(Reply::json(StatusCode::OK, &v.unwrap_or(Value::Null)))
+    reply.headers = headers;
+    Ok(reply)
+}
+
+/// `response.headers` as PostgREST reads it: a JSON array of one-header objects,
+/// `[{"Retry-After": "30"}]`. Anything unusable is left out.
+fn response_headers(
+    setting: Option<&str>,
+) -> Vec<(hyper::header::HeaderName, hyper::header::HeaderValue)> {
+    let Some(Value::Array(items)) = setting.and_then(|s| serde_json::from_str(s).ok()) else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(Value::as_object)
+        .flat_map(|o| o.iter())
+        .filter_map(|(k, v)| {
+            Some((
+                k.parse::<hyper::header::HeaderName>().ok()?,
+                v.as_str()?.parse::<hyper::header::HeaderValue>().ok()?,
+            ))
+        })
+        .collect()
 }
 
 /// A JSON (or query-string) value as the text Postgres reads for type `ty`; None when it

@@ -23,7 +23,7 @@ use crate::directory::Directory;
 use crate::metrics::Metrics;
 use crate::stream_limits::StreamLimits;
 use crate::twilio::Webhook;
-use crate::{db, events, openapi, pages, rpc, twilio};
+use crate::{client_addr, db, events, openapi, pages, rpc, twilio};
 
 /// Twilio's webhooks are a few KB; nothing kea serves needs more than this.
 const MAX_BODY: usize = 64 * 1024;
@@ -52,6 +52,8 @@ pub struct Reply {
     pub body: Bytes,
     /// Seconds for `Retry-After` (a 503 or 429 for a full budget).
     pub retry_after: Option<u32>,
+    /// Other headers (an `/rpc` function's `response.headers`, the pages' security headers).
+    pub headers: Vec<(hyper::header::HeaderName, hyper::header::HeaderValue)>,
 }
 
 impl Reply {
@@ -61,6 +63,7 @@ impl Reply {
             content_type: "text/xml; charset=utf-8",
             body: body.into(),
             retry_after: None,
+            headers: Vec::new(),
         }
     }
     pub fn text(status: StatusCode, body: &str) -> Reply {
@@ -69,6 +72,7 @@ impl Reply {
             content_type: "text/plain; charset=utf-8",
             body: Bytes::copy_from_slice(body.as_bytes()),
             retry_after: None,
+            headers: Vec::new(),
         }
     }
     pub fn json(status: StatusCode, v: &serde_json::Value) -> Reply {
@@ -77,6 +81,7 @@ impl Reply {
             content_type: "application/json",
             body: v.to_string().into(),
             retry_after: None,
+            headers: Vec::new(),
         }
     }
     pub fn retry_after(mut self, seconds: u32) -> Reply {
@@ -143,7 +148,9 @@ pub async fn run(listener: TcpListener, state: Arc<AppState>, shutdown: impl Fut
                     let peer = peer.ip();
                     return Ok::<_, Infallible>(events::handle(&state, req, serving, peer).await);
                 }
-                Ok(route(&state, req, &serving).await.map(BodyExt::boxed))
+                Ok(route(&state, req, &serving, peer.ip())
+                    .await
+                    .map(BodyExt::boxed))
             }
         });
         let served =
@@ -210,6 +217,7 @@ async fn route(
     state: &AppState,
     req: Request<Incoming>,
     serving: &Serving,
+    peer: std::net::IpAddr,
 ) -> Response<Full<Bytes>> {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
@@ -223,7 +231,7 @@ async fn route(
     let counted = rpc || path == "/openapi.json";
     let (label, reply) = match receive(state, body, has_body, counted, serving).await {
         Err(reply) => (label, reply),
-        Ok((body, _place)) => dispatch(state, &parts, &path, hook, body).await,
+        Ok((body, _place)) => dispatch(state, &parts, &path, hook, body, peer).await,
     };
     state.metrics.observe(
         label,
@@ -239,6 +247,9 @@ async fn route(
     }
     if let Some(seconds) = reply.retry_after {
         response = response.header(hyper::header::RETRY_AFTER, seconds);
+    }
+    for (name, value) in reply.headers {
+        response = response.header(name, value);
     }
     response
         .body(Full::new(reply.body))
@@ -276,7 +287,10 @@ async fn dispatch(
     path: &str,
     hook: Option<Webhook>,
     body: Bytes,
+    peer: std::net::IpAddr,
 ) -> (&'static str, Reply) {
+    let client =
+        || client_addr::client(peer, &parts.headers, &state.config.security.trusted_proxies);
     match (&parts.method, path, hook) {
         (&Method::GET, "/healthz", _) => ("healthz", health(state).await),
         (&Method::GET, p, None) if pages::serves(p) => ("page", pages::reply(p)),
@@ -287,6 +301,7 @@ async fn dispatch(
                 content_type: "application/openmetrics-text; version=1.0.0; charset=utf-8",
                 body: state.metrics.encode().into(),
                 retry_after: None,
+                headers: Vec::new(),
             },
         ),
         (&Method::POST, _, Some(hook)) => (
@@ -295,13 +310,31 @@ async fn dispatch(
         ),
         (&Method::POST, p, None) if p.starts_with("/rpc/") => {
             let f = &p["/rpc/".len()..];
-            let reply = rpc::handle(state, &Method::POST, f, None, &parts.headers, body).await;
+            let reply = rpc::handle(
+                state,
+                &Method::POST,
+                f,
+                None,
+                &parts.headers,
+                body,
+                client(),
+            )
+            .await;
             ("rpc", reply)
         }
         (&Method::GET, p, None) if p.starts_with("/rpc/") => {
             let f = &p["/rpc/".len()..];
             let q = parts.uri.query();
-            let reply = rpc::handle(state, &Method::GET, f, q, &parts.headers, Bytes::new()).await;
+            let reply = rpc::handle(
+                state,
+                &Method::GET,
+                f,
+                q,
+                &parts.headers,
+                Bytes::new(),
+                client(),
+            )
+            .await;
             ("rpc", reply)
         }
         (&Method::GET, "/openapi.json", _) => ("openapi", openapi::serve(state).await),
@@ -343,12 +376,17 @@ async fn health(state: &AppState) -> Reply {
     }
 }
 
-/// Builds the state: pool and directory (the directory loads in the background, so the gateway
+/// Builds the state: pool and directory, once the secrets are not development ones
+/// ([`crate::secrets`]) (the directory loads in the background, so the gateway
 /// starts and answers fallbacks even while the database is down).
 pub fn build_state(
     config: Config,
 ) -> Result<Arc<AppState>, Box<dyn std::error::Error + Send + Sync>> {
-    let pg: tokio_postgres::Config = config.database_url.parse()?;
+    crate::secrets::check(&config)?;
+    let pg: tokio_postgres::Config = config
+        .database_url
+        .parse()
+        .map_err(|e| format!("KEA_DATABASE_URL: {e}\n  what to do: check KEA_DATABASE_URL"))?;
     let manager = deadpool_postgres::Manager::from_config(
         pg,
         tokio_postgres::NoTls,

@@ -326,12 +326,17 @@ impl Caller {
 
 static NEXT_SID: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
-/// The call's summary (turns and order) through `/rpc/call_summary`, with an agent token
-/// signed by `jwt_secret`.
+/// The call's summary (turns and order) through `/rpc/call_summary`, with a service token
+/// (an operator's: it reads any call) signed by `jwt_secret`, valid for a minute.
 pub async fn call_summary(url: &str, jwt_secret: &str, call_sid: &str) -> Result<Value, String> {
+    let exp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|e| e.to_string())?
+        .as_secs()
+        + 60;
     let token = jsonwebtoken::encode(
         &jsonwebtoken::Header::default(),
-        &serde_json::json!({"role": "kea_agent", "sub": "kea-call"}),
+        &serde_json::json!({"role": "kea_service", "sub": "kea-call", "exp": exp}),
         &jsonwebtoken::EncodingKey::from_secret(jwt_secret.as_bytes()),
     )
     .map_err(|e| e.to_string())?;

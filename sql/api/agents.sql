@@ -5,35 +5,63 @@
 
 -- Signs an agent or a member of a merchant's staff in: a token for the kea_agent role, valid
 -- for 12 hours (a shift), or for kea_merchant with the merchant's id. Emails are unique per
--- table; an address in both signs in as the agent.
+-- table; an address in both signs in as the agent (its password only).
+-- Issue 17, item 3: every attempt is recorded (app.sign_in_attempts) and throttled per account
+-- and per client address (app.sign_in_wait: 429 with Retry-After, checked before any hash is
+-- computed); exactly one bcrypt compare runs whether or not the email exists (a dummy hash for
+-- an unknown one); failures answer 401 without raising, so that their record is kept.
 create function api.login(email text, password text) returns jsonb
 language plpgsql security definer set search_path = pg_catalog, public as $$
 declare
+    v_email text := coalesce(lower(trim(login.email)), '');
+    v_addr inet := app.client_addr();
+    v_wait integer := app.sign_in_wait(v_email, v_addr);
     a app.agents;
     u app.merchant_users;
+    v_hash text;
+    v_ok boolean;
     v_exp bigint := extract(epoch from now() + interval '12 hours')::bigint;
 begin
-    select * into a from app.agents x where x.email = lower(trim(login.email));
-    if a.id is not null and a.password_hash = crypt(login.password, a.password_hash) then
+    if v_wait > 0 then
+        return app.http_error(429, 'KA429',
+                              format('too many failed sign-ins: try again in %s seconds', v_wait), v_wait);
+    end if;
+    select * into a from app.agents x where x.email = v_email;
+    if a.id is null then
+        select * into u from app.merchant_users x where x.email = v_email;
+    end if;
+    v_hash := coalesce(a.password_hash, u.password_hash);
+    v_ok := coalesce(crypt(coalesce(login.password, ''), coalesce(v_hash, app.dummy_password_hash())) = v_hash,
+                     false);
+    insert into app.sign_in_attempts (email, client_addr, ok, agent_id, merchant_id, user_id)
+    values (v_email, v_addr, v_ok, a.id, u.merchant_id, u.id);
+    if random() < 0.01 then
+        delete from app.sign_in_attempts where at < now() - interval '30 days';
+    end if;
+    if not v_ok then
+        return app.http_error(401, 'KA401', 'wrong email or password');
+    end if;
+    if coalesce(app.password_hash_cost(v_hash), 0) < app.password_cost() then
+        -- Hashed at an older, cheaper cost: rehashed now that the password is known.
+        update app.agents x set password_hash = app.hash_password(login.password) where x.id = a.id;
+        update app.merchant_users x set password_hash = app.hash_password(login.password) where x.id = u.id;
+    end if;
+    if a.id is not null then
         return jsonb_build_object(
             'token', app.sign_jwt(jsonb_build_object('role', 'kea_agent', 'sub', 'agent:' || a.id,
                                                      'agent_id', a.id, 'email', a.email, 'exp', v_exp)),
             'role', 'kea_agent', 'agent_id', a.id, 'name', a.name, 'expires_at', to_timestamp(v_exp));
     end if;
-    select * into u from app.merchant_users x where x.email = lower(trim(login.email));
-    if u.id is not null and u.password_hash = crypt(login.password, u.password_hash) then
-        return jsonb_build_object(
-            'token', app.sign_jwt(jsonb_build_object('role', 'kea_merchant', 'sub', 'merchant_user:' || u.id,
-                                                     'merchant_id', u.merchant_id, 'user_id', u.id,
-                                                     'email', u.email, 'exp', v_exp)),
-            'role', 'kea_merchant', 'merchant_id', u.merchant_id, 'user_id', u.id, 'name', u.name,
-            'expires_at', to_timestamp(v_exp));
-    end if;
-    raise exception 'wrong email or password' using errcode = 'KA401';
+    return jsonb_build_object(
+        'token', app.sign_jwt(jsonb_build_object('role', 'kea_merchant', 'sub', 'merchant_user:' || u.id,
+                                                 'merchant_id', u.merchant_id, 'user_id', u.id,
+                                                 'email', u.email, 'exp', v_exp)),
+        'role', 'kea_merchant', 'merchant_id', u.merchant_id, 'user_id', u.id, 'name', u.name,
+        'expires_at', to_timestamp(v_exp));
 end
 $$;
 comment on function api.login(text, text) is
-    'Signs an agent or merchant staff in with email and password; returns {token, role, agent_id or merchant_id, name, expires_at}.';
+    'Signs an agent or merchant staff in with email and password; returns {token, role, agent_id or merchant_id, name, expires_at}; 401 KA401 wrong email or password, 429 KA429 (Retry-After) after too many failures.';
 
 -- The live reservation of this task held by the signed-in agent (pending or accepted), locked.
 create function app.my_reservation(p_task_id bigint, p_statuses text[] default '{pending,accepted}')

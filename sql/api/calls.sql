@@ -1,5 +1,25 @@
 -- Calls as transcripts: a call's turns and order, and a replay of its dialog.
 
+-- May the caller read this call? The service role and direct SQL sessions (no role claim: the
+-- owner, operators, the gateway's own login) read every call; an agent only a call behind a
+-- task routed to it (offered, accepted or assigned: app.agent_work) or of a merchant it serves
+-- (app.agent_serves), like api.call_for_task; every other role none (issue 17). Security
+-- definer callers use it: a call outside it is "not found".
+create function app.may_read_call(c app.calls) returns boolean
+language sql stable as $$
+    select case coalesce(app.claim('role'), '')
+        when '' then true
+        when 'kea_service' then true
+        when 'kea_agent' then
+            exists (select 1 from app.agent_work() w
+                     where w.merchant_id = c.merchant_id and w.call_id = c.id)
+            or exists (select 1 from app.agents a join app.merchants m on m.id = c.merchant_id
+                        where a.id = app.claim_agent()
+                          and app.agent_serves(a.attributes, c.merchant_id, m.groups))
+        else false
+    end
+$$;
+
 -- A call with its turns and order, for transcripts (scripts/call --json, agents, analysts).
 create function api.call_summary(p_call_sid text) returns jsonb
 language sql stable security definer set search_path = pg_catalog, public as $$
@@ -13,7 +33,7 @@ language sql stable security definer set search_path = pg_catalog, public as $$
                         'phase', t.phase, 'elapsed_ms', t.elapsed_ms) order by t.seq)
                   from app.turns t where t.merchant_id = c.merchant_id and t.call_id = c.id),
         'order', app.order_json(c.order_id))
-    from app.calls c where c.call_sid = p_call_sid
+    from app.calls c where c.call_sid = p_call_sid and app.may_read_call(c)
 $$;
 
 -- Replays a call: the dialog rerun over its stored turns, from an empty state, against the
@@ -29,7 +49,7 @@ declare
     r kea.turn_result;
 begin
     select * into c from app.calls x where x.call_sid = p_call_sid;
-    if c.id is null then
+    if c.id is null or not app.may_read_call(c) then
         raise exception 'no call %', p_call_sid using errcode = 'P0002';
     end if;
     if c.store is null then

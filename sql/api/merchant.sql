@@ -16,6 +16,12 @@ language sql stable security definer set search_path = pg_catalog, public as $$
     select jsonb_build_object(
         'merchant_id', m.id, 'name', m.name, 'slug', m.slug, 'time_zone', m.time_zone,
         'transfer_number', m.transfer_number, 'greeting', m.greeting,
+        'country', m.country, 'transfer_countries', to_jsonb(app.transfer_countries(m)),
+        'transfer_number_changed', (select jsonb_build_object('at', c.at, 'by', c.changed_by,
+                                                              'from', c.old_value)
+                                      from app.settings_changes c
+                                     where c.merchant_id = m.id and c.setting = 'transfer_number'
+                                     order by c.id desc limit 1),
         'hours_text', m.hours_text, 'open_now', app.is_open(m.id, now()),
         'phone_numbers', (select coalesce(jsonb_agg(p.e164 order by p.e164), '[]')
                             from app.phone_numbers p where p.merchant_id = m.id),
@@ -123,13 +129,18 @@ comment on function api.set_hours(jsonb) is
     'Replaces the signed-in merchant''s opening hours; returns the settings with the hours in words.';
 
 -- The number calls are transferred to (E.164) and the greeting that replaces "Thanks for
--- calling {store}!" (null or blank: the default). Applies from the next call.
+-- calling {store}!" (null or blank: the default). Applies from the next call. The number must
+-- be of the merchant's allowed countries and not premium or special-rate (KS422,
+-- app.check_transfer_number); the change is recorded with who made it (app.settings_changes).
 create function api.update_settings(transfer_number text, greeting text) returns jsonb
 language plpgsql security definer set search_path = pg_catalog, public as $$
+declare
+    v_merchant app.merchants;
+    v_number text := nullif(trim(update_settings.transfer_number), '');
 begin
-    if nullif(trim(update_settings.transfer_number), '') !~ '^\+[1-9][0-9]{6,14}$' then
-        raise exception 'the transfer number must be E.164, like +15555550199'
-            using errcode = '22023';
+    select * into v_merchant from app.merchants x where x.id = app.current_merchant();
+    if v_number is distinct from v_merchant.transfer_number and v_number is not null then
+        perform app.check_transfer_number(v_number, app.transfer_countries(v_merchant));
     end if;
     if length(update_settings.greeting) > 300 then
         raise exception 'the greeting is read at every call: keep it under 300 characters'
@@ -170,6 +181,25 @@ $$;
 comment on function api.merchant_calls(timestamptz, integer) is
     'The signed-in merchant''s calls since `since` (default: local midnight), newest first, with transcripts.';
 
+-- Sign-in attempts on the signed-in merchant's staff accounts since `since` (default: a week
+-- ago), newest first, failures first of all (issue 17, item 3): who tried which account, when,
+-- from where, and whether it worked.
+create function api.merchant_sign_ins(since timestamptz default null, only_failed boolean default true)
+returns jsonb
+language sql stable security definer set search_path = pg_catalog, public as $$
+    select coalesce(jsonb_agg(jsonb_build_object(
+               'at', s.at, 'email', s.email, 'user_id', s.user_id, 'ok', s.ok,
+               'client_addr', host(s.client_addr)) order by s.at desc), '[]')
+      from (select * from app.sign_in_attempts x
+             where x.merchant_id = app.current_merchant()
+               and x.at >= coalesce(merchant_sign_ins.since, now() - interval '7 days')
+               and (not coalesce(merchant_sign_ins.only_failed, true) or not x.ok)
+             order by x.at desc limit 500) s
+$$;
+comment on function api.merchant_sign_ins(timestamptz, boolean) is
+    'Sign-in attempts on the signed-in merchant''s staff accounts (failed ones by default), newest first.';
+
+grant execute on function api.merchant_sign_ins(timestamptz, boolean) to kea_merchant;
 grant execute on function api.merchant_settings(), api.merchant_orders_today(), api.merchant_menu(),
       api.set_option_available(text, text, boolean, text, text), api.set_hours(jsonb),
       api.update_settings(text, text), api.merchant_calls(timestamptz, integer)

@@ -44,3 +44,30 @@ end
 $$;
 comment on function api.import_square_catalog(bigint, jsonb, text) is
     'Imports a Square ListCatalog export as the merchant''s active menu (Square ids kept as pos_id).';
+
+-- The countries a merchant's transfer number may be in (ISO codes of app.dialing_plans; null:
+-- its own country only). The operator's decision (kea_service), recorded like every change of
+-- the transfer number (issue 17, item 6).
+create function api.set_transfer_countries(merchant_id bigint, countries text[]) returns jsonb
+language plpgsql security definer set search_path = pg_catalog, public as $$
+declare
+    v_unknown text;
+    m app.merchants;
+begin
+    select string_agg(c, ', ') into v_unknown from unnest(set_transfer_countries.countries) c
+     where not exists (select 1 from app.dialing_plans d where d.country = c);
+    if v_unknown is not null then
+        raise exception 'no dialing plan for %', v_unknown using errcode = 'KS422',
+            hint = 'the countries of app.dialing_plans';
+    end if;
+    update app.merchants x set transfer_countries = set_transfer_countries.countries
+     where x.id = set_transfer_countries.merchant_id returning * into m;
+    if m.id is null then
+        raise exception 'no merchant %', set_transfer_countries.merchant_id using errcode = 'KS404';
+    end if;
+    return jsonb_build_object('merchant_id', m.id, 'country', m.country,
+                              'transfer_countries', to_jsonb(app.transfer_countries(m)));
+end
+$$;
+comment on function api.set_transfer_countries(bigint, text[]) is
+    'Sets the countries a merchant''s transfer number may be in (service role only).';

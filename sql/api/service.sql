@@ -5,5 +5,6 @@ grant execute on function api.import_menu(bigint, jsonb, boolean),
       api.set_item_available(bigint, text, boolean),
       api.connect_pos(bigint, text, text, text, text),
       api.import_square_catalog(bigint, jsonb, text),
-      api.call_summary(text), api.replay_call(text)
+      api.call_summary(text), api.replay_call(text),
+      api.set_transfer_countries(bigint, text[])
    to kea_service;

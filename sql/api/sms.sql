@@ -17,7 +17,7 @@ begin
         insert into app.sms_messages (merchant_id, direction, to_number, from_number, body, sid, status)
         values (m.id, 'inbound', p_params->>'To', v_from, coalesce(p_params->>'Body', ''),
                 p_params->>'MessageSid', 'received')
-        on conflict (sid) where sid is not null do nothing;
+        on conflict (merchant_id, sid) where sid is not null do nothing;
     end if;
     if v_word in ('STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'OPTOUT', 'REVOKE') then
         insert into app.sms_opt_outs (phone, keyword) values (v_from, v_word)

@@ -41,6 +41,93 @@ begin
 end
 $$;
 
+-- Passwords are bcrypt hashes (pgcrypto) of this cost (issue 17, item 3). 10 took 85 ms a
+-- compare on the 2-core development machine (8, the old cost, 22 ms; 12, 464 ms: too slow for
+-- a sign-in on a small database server); docs/security.md. An account hashed at a lower cost
+-- is rehashed at its next sign-in.
+create function app.password_cost() returns integer
+language sql immutable as $$ select 10 $$;
+
+create function app.hash_password(p_password text) returns text
+language sql volatile as $$
+    select crypt(p_password, gen_salt('bf', app.password_cost()))
+$$;
+
+-- The cost a bcrypt hash was made with ('$2a$08$...' -> 8).
+create function app.password_hash_cost(p_hash text) returns integer
+language sql immutable as $$
+    select case when p_hash ~ '^\$2[abxy]?\$[0-9]{2}\$' then substr(p_hash, 5, 2)::integer end
+$$;
+
+-- What an unknown email's password is compared with: a bcrypt "hash" of the current cost that
+-- no password matches in practice, so that an unknown account costs a sign-in what a known one
+-- does (no timing tells which emails exist).
+create function app.dummy_password_hash() returns text
+language sql immutable as $$
+    select '$2a$' || lpad(app.password_cost()::text, 2, '0') || '$kea0dummy0salt0for0unkn0wn0acc0unts0xxxx'
+$$;
+
+-- The client's address as the gateway passed it (request.client_addr), or null (a PostgREST,
+-- a direct SQL session, a gateway that cannot tell its clients apart).
+create function app.client_addr() returns inet
+language plpgsql stable as $$
+begin
+    return nullif(current_setting('request.client_addr', true), '')::inet;
+exception when others then
+    return null;
+end
+$$;
+
+-- An answer that is not a success, PostgREST's way: the function returns (so what it wrote is
+-- committed, e.g. a failed sign-in) with `response.status` and `response.headers` set, and the
+-- body in PostgREST's error shape. The gateway (and PostgREST) answer that status.
+create function app.http_error(p_status integer, p_code text, p_message text,
+                               p_retry_after integer default null)
+returns jsonb
+language plpgsql volatile as $$
+begin
+    perform set_config('response.status', p_status::text, true);
+    if p_retry_after is not null then
+        perform set_config('response.headers',
+                           jsonb_build_array(jsonb_build_object('Retry-After', p_retry_after::text))::text, true);
+    end if;
+    return jsonb_build_object('code', p_code, 'message', p_message, 'details', null, 'hint', null);
+end
+$$;
+
+-- Seconds a sign-in for `p_email` from `p_addr` must still wait, 0 when it may go on:
+-- - per account: from the 5th failure since its last success (within 15 minutes), 2, 4, 8 ...
+--   seconds after the last failure, at most 300;
+-- - per client address: 30 failures within 15 minutes, whatever the emails, wait until the
+--   oldest of them is 15 minutes old.
+create function app.sign_in_wait(p_email text, p_addr inet) returns integer
+language plpgsql stable as $$
+declare
+    v_failures integer;
+    v_last timestamptz;
+    v_oldest timestamptz;
+    v_wait double precision := 0;
+begin
+    select count(*), max(a.at) into v_failures, v_last
+      from app.sign_in_attempts a
+     where a.email = p_email and not a.ok and a.at > now() - interval '15 minutes'
+       and a.at > coalesce((select max(s.at) from app.sign_in_attempts s
+                             where s.email = p_email and s.ok), '-infinity');
+    if v_failures >= 5 then
+        v_wait := extract(epoch from v_last + make_interval(secs => least(300, 2 ^ (v_failures - 4))) - now());
+    end if;
+    if p_addr is not null then
+        select a.at into v_oldest from app.sign_in_attempts a
+         where a.client_addr = p_addr and not a.ok and a.at > now() - interval '15 minutes'
+         order by a.at desc offset 29 limit 1;
+        if v_oldest is not null then
+            v_wait := greatest(v_wait, extract(epoch from v_oldest + interval '15 minutes' - now()));
+        end if;
+    end if;
+    return ceil(greatest(v_wait, 0))::integer;
+end
+$$;
+
 -- Creates or updates an agent (scripts/init's demo agent, tests, SQL users).
 create function app.upsert_agent(p_email text, p_name text, p_password text,
                                  p_attributes jsonb default '{"merchants": ["*"]}',
@@ -48,7 +135,7 @@ create function app.upsert_agent(p_email text, p_name text, p_password text,
 returns bigint
 language sql as $$
     insert into app.agents (email, name, password_hash, attributes, capacity)
-    values (lower(p_email), p_name, crypt(p_password, gen_salt('bf', 8)), p_attributes, p_capacity)
+    values (lower(p_email), p_name, app.hash_password(p_password), p_attributes, p_capacity)
     on conflict (email) do update
         set name = excluded.name, password_hash = excluded.password_hash,
             attributes = excluded.attributes, capacity = excluded.capacity
@@ -91,7 +178,7 @@ create function app.upsert_merchant_user(p_merchant_id bigint, p_email text, p_n
 returns bigint
 language sql as $$
     insert into app.merchant_users (merchant_id, email, name, password_hash)
-    values (p_merchant_id, lower(p_email), p_name, crypt(p_password, gen_salt('bf', 8)))
+    values (p_merchant_id, lower(p_email), p_name, app.hash_password(p_password))
     on conflict (email) do update
         set merchant_id = excluded.merchant_id, name = excluded.name,
             password_hash = excluded.password_hash

@@ -1,9 +1,12 @@
 -- Menus: the rows people edit, folded into the document pg_kea compiles and published to
 -- kea.menus on every change (statement-level triggers: one publish per menu per statement).
 
--- The document kea compiles (format: pg_kea/core/src/menu.rs).
+-- The document kea compiles (format: pg_kea/core/src/menu.rs). The aliases of items, sizes and
+-- options include the merchant's active learnt phrases (sql/app/learning.sql,
+-- docs/closed-loop.md), never one the menu itself gives anything.
 create function app.menu_document(p_menu_id bigint) returns jsonb
 language sql stable as $$
+    with learnt as (select * from app.menu_learned_aliases(p_menu_id))
     select m.extra || jsonb_build_object(
         'id', m.id,
         'name', m.name,
@@ -17,13 +20,20 @@ language sql stable as $$
         'items', coalesce((
             select jsonb_agg(i.extra || jsonb_build_object(
                 'id', i.id, 'code', i.code, 'name', i.name, 'category', i.category_code,
-                'aliases', to_jsonb(i.aliases), 'price_cents', i.price_cents,
+                'aliases', to_jsonb(i.aliases || array(select l.phrase from learnt l
+                                          where l.target_kind = 'item' and l.code = i.code
+                                          order by l.phrase)),
+                'price_cents', i.price_cents,
                 'available', i.available, 'default_variation', i.default_variation,
                 'variation_slot', i.variation_slot,
                 'variations', coalesce((
                     select jsonb_agg(v.extra || jsonb_build_object(
                         'id', v.id, 'code', v.code, 'name', v.name,
-                        'aliases', to_jsonb(v.aliases), 'price_cents', v.price_cents,
+                        'aliases', to_jsonb(v.aliases || array(select l.phrase from learnt l
+                                                  where l.target_kind = 'variation'
+                                                    and l.item_code = i.code and l.code = v.code
+                                                  order by l.phrase)),
+                        'price_cents', v.price_cents,
                         'available', v.available) order by v.position, v.id)
                     from app.item_variations v where v.item_id = i.id), '[]'),
                 'groups', coalesce((
@@ -41,7 +51,11 @@ language sql stable as $$
                 'options', coalesce((
                     select jsonb_agg(o.extra || jsonb_build_object(
                         'id', o.id, 'code', o.code, 'name', o.name,
-                        'aliases', to_jsonb(o.aliases), 'price_cents', o.price_cents,
+                        'aliases', to_jsonb(o.aliases || array(select l.phrase from learnt l
+                                                  where l.target_kind = 'option'
+                                                    and l.group_code = g.code and l.code = o.code
+                                                  order by l.phrase)),
+                        'price_cents', o.price_cents,
                         'default', o.is_default, 'available', o.available)
                         order by o.position, o.id)
                     from app.modifier_options o where o.group_id = g.id), '[]'))

@@ -86,7 +86,7 @@ begin
                                   body, sid, status)
     values (j.merchant_id, (v->>'order_id')::bigint, 'outbound', v->>'template', v->>'to',
             v->>'from', v->>'body', p_sid, p_status)
-    on conflict (sid) where sid is not null do nothing;
+    on conflict (merchant_id, sid) where sid is not null do nothing;
 end
 $$;
 

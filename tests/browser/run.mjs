@@ -99,7 +99,8 @@ let posUrl = 'http://127.0.0.1:9';
 const [pos, square, twilio, metrics, port] = await freePorts(5);
 if (withPos) {
   posUrl = `http://127.0.0.1:${pos}`;
-  const common = { ...process.env, TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000', TWILIO_AUTH_TOKEN: AUTH_TOKEN, KEA_LOG: 'warn' };
+  // The tests' secrets are the repository's own: a development machine (KEA_DEV).
+  const common = { ...process.env, TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000', TWILIO_AUTH_TOKEN: AUTH_TOKEN, KEA_LOG: 'warn', KEA_DEV: '1' };
   children.push(spawn(resolve(root, 'target/debug/kea-standins'), [], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...common,
     KEA_STANDIN_POS: `127.0.0.1:${pos}`, KEA_STANDIN_SQUARE: `127.0.0.1:${square}`, KEA_STANDIN_TWILIO: `127.0.0.1:${twilio}`,
     KEA_STANDIN_POS_SECRET: 'browser-test-secret' } }));
@@ -118,7 +119,7 @@ sql(`select api.connect_pos(${merchantId}, 'webhook', ${lit(posUrl + '/orders')}
 const base = `http://127.0.0.1:${port}`;
 const gateway = spawn(resolve(root, 'target/debug/kea-gateway'), [], {
   env: { ...process.env, KEA_LISTEN: `127.0.0.1:${port}`, KEA_DATABASE_URL: DB_URL, KEA_JWT_SECRET: JWT_SECRET,
-    TWILIO_AUTH_TOKEN: AUTH_TOKEN, KEA_LOG: process.env.KEA_LOG || 'warn' },
+    TWILIO_AUTH_TOKEN: AUTH_TOKEN, KEA_LOG: process.env.KEA_LOG || 'warn', KEA_DEV: '1' },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 children.push(gateway);

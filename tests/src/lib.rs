@@ -101,6 +101,11 @@ pub async fn start_gateway_configured(
         body_timeout_ms: 10_000,
         sql_budget_ms: 8_000,
         limits: Default::default(),
+        // The tests' own secrets are in scripts/dev-secrets.txt: a development gateway.
+        security: kea_gateway::config::Security {
+            dev: true,
+            ..Default::default()
+        },
     };
     edit(&mut config);
     let state = server::build_state(config).expect("gateway state");

@@ -1,6 +1,8 @@
-//! SQL regression tests: every `tests/sql/*.sql` runs against kea_test inside a transaction
-//! that is rolled back. A file fails when any statement raises (the files assert with
-//! `assert` / `raise` in DO blocks).
+//! SQL invariants: every `tests/sql/*.sql` runs against kea_test inside a transaction that is
+//! rolled back. A file fails when any statement raises (the files assert with `assert` /
+//! `raise` in DO blocks, one scenario per block). SQL tests whose value is what they print
+//! (dialog turns, hours, menus, roles, analytics, error codes) are pg_regress files instead:
+//! `tests/regress`, run by `scripts/regress`.
 
 use kea_tests::{admin, admin_to};
 

@@ -1,12 +1,15 @@
-//! Persona calls to the hand-written POS menus of `tests/venues/` (issue 12): realistic callers
+//! Persona calls to the POS menus of `tests/venues/` (issue 12) and `tests/venues-blind/`
+//! (issue 16: written by people who never read the engine): realistic callers
 //! (hesitant, chatty, correcting themselves, asking questions, ordering for a family) through
 //! the real gateway and database, each checked for the order a competent human order-taker
 //! would have taken, and for never saying one prompt more than three times.
 //!
 //! The calls are data, one file per venue (`tests/venues/<name>/calls.txt`; its format is at the
 //! top of the taqueria file). Each venue is one test: its calls run concurrently against one
-//! merchant with the venue's menu, and the test prints `venue: passed/total` before failing on
-//! the first call that went wrong, with its transcript.
+//! merchant with the venue's menu, and the test prints `venue: passed/total`. A hand-written
+//! venue fails on any call that went wrong, with its transcript; a blind venue fails below its
+//! floor (its pass rate when last tuned). Every venue fails when a caller confirmed the
+//! read-back and then heard the apology: the order the caller agreed to must never be refused.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -126,7 +129,40 @@ fn line_of(l: &Value) -> String {
 }
 
 /// What went wrong in one call, or `None` when it ended as it should.
-fn check(script: &Script, said: &[&str], summary: &Value) -> Option<String> {
+/// Item code -> its default size (`default_variation`): a line of the default size reads the
+/// same as one with no size said ("a thai iced tea" is the regular one).
+fn default_sizes(menu: &str) -> HashMap<String, String> {
+    let menu: Value = serde_json::from_str(menu).expect("menu json");
+    menu["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| {
+            Some((
+                i["code"].as_str()?.to_string(),
+                i["default_variation"].as_str()?.to_string(),
+            ))
+        })
+        .collect()
+}
+
+/// "1 ITEM@DEFAULT ..." -> "1 ITEM ...".
+fn without_default_size(line: &str, defaults: &HashMap<String, String>) -> String {
+    let mut words: Vec<String> = line.split_whitespace().map(String::from).collect();
+    if let Some((item, size)) = words.get(1).and_then(|w| w.split_once('@')) {
+        if defaults.get(item).is_some_and(|d| d == size) {
+            words[1] = item.to_string();
+        }
+    }
+    words.join(" ")
+}
+
+fn check(
+    script: &Script,
+    said: &[&str],
+    summary: &Value,
+    defaults: &HashMap<String, String>,
+) -> Option<String> {
     let mut problems = Vec::new();
     let outcome = summary["outcome"].as_str().unwrap_or("none");
     if outcome != script.outcome {
@@ -140,6 +176,9 @@ fn check(script: &Script, said: &[&str], summary: &Value) -> Option<String> {
         got.clear();
     }
     let mut want = script.lines.clone();
+    for l in got.iter_mut().chain(want.iter_mut()) {
+        *l = without_default_size(l, defaults);
+    }
     got.sort();
     want.sort();
     if got != want {
@@ -166,9 +205,11 @@ fn check(script: &Script, said: &[&str], summary: &Value) -> Option<String> {
     (!problems.is_empty()).then(|| problems.join("; "))
 }
 
-async fn venue(name: &str, menu: &str, calls: &str) {
+/// `floor`: for a blind venue, the least share of calls (percent) that must pass; `None`: all.
+async fn venue(name: &str, menu: &str, calls: &str, floor: Option<f64>) {
     let scripts = parse(calls);
     assert!(scripts.len() >= 20, "{name}: {} calls", scripts.len());
+    let defaults = default_sizes(menu);
     let db = admin().await;
     let gw = start_gateway().await;
     let m = merchant_with_menu(&db, "", menu).await;
@@ -191,9 +232,13 @@ async fn venue(name: &str, menu: &str, calls: &str) {
         results.push(r.await.expect("a call task"));
     }
     let mut failures = Vec::new();
+    let mut refused_after_yes = Vec::new();
     let (mut known, mut passed) = (0, 0);
     for (s, (t, summary)) in scripts.iter().zip(&results) {
-        match (check(s, &t.kea_said(), summary), &s.known) {
+        if let Some(why) = apology_after_read_back(&t.lines) {
+            refused_after_yes.push(format!("  {}: {why}", s.name));
+        }
+        match (check(s, &t.kea_said(), summary, &defaults), &s.known) {
             (Some(why), Some(reason)) => {
                 known += 1;
                 println!("{name}: {}: known failure ({reason}): {why}", s.name);
@@ -210,7 +255,7 @@ async fn venue(name: &str, menu: &str, calls: &str) {
                 passed += 1;
                 failures.push(format!(
                     "  {}: marked known ({reason}) but passes: remove its `known` line from \
-                     tests/venues/{name}/calls.txt",
+                     tests/venues*/{name}/calls.txt",
                     s.name
                 ));
             }
@@ -222,11 +267,42 @@ async fn venue(name: &str, menu: &str, calls: &str) {
         scripts.len()
     );
     assert!(
-        failures.is_empty(),
-        "{name}: {passed}/{} calls passed\n{}",
-        scripts.len(),
-        failures.join("\n")
+        refused_after_yes.is_empty(),
+        "{name}: a confirmed read-back was followed by the apology\n{}",
+        refused_after_yes.join("\n")
     );
+    match floor {
+        None => assert!(
+            failures.is_empty(),
+            "{name}: {passed}/{} calls passed\n{}",
+            scripts.len(),
+            failures.join("\n")
+        ),
+        Some(floor) => {
+            let pct = 100.0 * passed as f64 / scripts.len() as f64;
+            for f in &failures {
+                println!("{name}: {f}");
+            }
+            assert!(
+                pct >= floor,
+                "{name}: {pct:.1}% of calls passed, below the floor {floor}%"
+            );
+        }
+    }
+}
+
+/// The apology ("we're having trouble") said after the caller answered a read-back: the order
+/// the caller confirmed was refused.
+fn apology_after_read_back(lines: &[(String, String)]) -> Option<String> {
+    let mut read_back = false;
+    for (who, text) in lines {
+        if who == "kea" && text.contains("Shall I place the order?") {
+            read_back = true;
+        } else if who == "kea" && read_back && text.contains("having trouble") {
+            return Some(format!("kea said {text:?} after the read-back"));
+        }
+    }
+    None
 }
 
 macro_rules! venue_test {
@@ -237,6 +313,19 @@ macro_rules! venue_test {
                 stringify!($name),
                 include_str!(concat!("../venues/", stringify!($name), "/menu.json")),
                 include_str!(concat!("../venues/", stringify!($name), "/calls.txt")),
+                None,
+            )
+            .await;
+        }
+    };
+    ($name:ident, blind $dir:literal, $floor:expr) => {
+        #[tokio::test]
+        async fn $name() {
+            venue(
+                $dir,
+                include_str!(concat!("../venues-blind/", $dir, "/menu.json")),
+                include_str!(concat!("../venues-blind/", $dir, "/calls.txt")),
+                Some($floor),
             )
             .await;
         }
@@ -248,3 +337,10 @@ venue_test!(indian);
 venue_test!(boba);
 venue_test!(diner);
 venue_test!(coffee);
+
+// Written blind (tests/venues-blind/README.md); floors: the pass rate when last tuned.
+venue_test!(blind_sandwich, blind "sandwich", 50.0);
+venue_test!(blind_burgers, blind "burgers", 60.0);
+venue_test!(blind_thai, blind "thai", 75.0);
+venue_test!(blind_wings, blind "wings", 20.0);
+venue_test!(blind_breakfast, blind "breakfast", 45.0);

@@ -49,6 +49,10 @@ pub struct Config {
     /// Timeout of one HTTP request to a POS or to Twilio, in seconds.
     #[arg(long, env = "KEA_WORKER_HTTP_TIMEOUT_S", default_value_t = 10.0)]
     pub http_timeout_s: f32,
+    /// Seconds Twilio's message list may lag behind a send: a retried text that is not
+    /// listed is looked up again this much later before it is sent (0: once only).
+    #[arg(long, env = "KEA_WORKER_SMS_SETTLE_S", default_value_t = 5.0)]
+    pub sms_settle_s: f32,
     /// Name of this worker in `locked_by` (default: host:pid:random).
     #[arg(long, env = "KEA_WORKER_ID")]
     pub worker_id: Option<String>,

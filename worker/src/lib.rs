@@ -73,6 +73,7 @@ pub async fn run(
             twilio_api_url: config.twilio_api_url.clone(),
             square_api_url: config.square_api_url.clone(),
             public_url: config.public_url.clone(),
+            sms_settle: Duration::from_secs_f32(config.sms_settle_s.max(0.0)),
         },
     });
     let wake = Arc::new(Notify::new());

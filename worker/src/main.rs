@@ -1,5 +1,7 @@
 //! kea-worker: see lib.rs for the map of modules and docs/workflow.md for configuration.
 
+mod secrets;
+
 use clap::Parser;
 use kea_worker::Config;
 
@@ -11,6 +13,10 @@ fn main() {
         )
         .init();
     let config = Config::parse();
+    if let Err(e) = secrets::check(&config, secrets::dev_flag()) {
+        eprintln!("error: {e}");
+        std::process::exit(2);
+    }
     let runtime = match config.threads {
         0 | 1 => tokio::runtime::Builder::new_current_thread()
             .enable_all()

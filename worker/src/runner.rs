@@ -47,15 +47,40 @@ pub struct RunnerConfig {
     pub job_timeout: Duration,
 }
 
-/// Jobs this worker holds, each with whether its side effect may have started.
+/// A job this worker holds: whether its side effect may have started, and until when its
+/// lease is known to be kept (measured from when the claim or heartbeat that set it was
+/// sent, so never later than the database's `locked_until`).
+pub struct Held {
+    touched: AtomicBool,
+    until: Mutex<Instant>,
+}
+
+impl Held {
+    fn lease_until(&self) -> Instant {
+        *self.until.lock().unwrap_or_else(|p| p.into_inner())
+    }
+    fn extend(&self, until: Instant) {
+        let mut u = self.until.lock().unwrap_or_else(|p| p.into_inner());
+        *u = (*u).max(until);
+    }
+    /// Set once a request with a side effect may have left.
+    pub fn touched(&self) -> &AtomicBool {
+        &self.touched
+    }
+}
+
+/// Jobs this worker holds.
 #[derive(Default)]
-struct InFlight(Mutex<HashMap<i64, Arc<AtomicBool>>>);
+struct InFlight(Mutex<HashMap<i64, Arc<Held>>>);
 
 impl InFlight {
-    fn insert(&self, id: i64) -> Arc<AtomicBool> {
-        let touched = Arc::new(AtomicBool::new(false));
-        self.lock().insert(id, touched.clone());
-        touched
+    fn insert(&self, id: i64, lease_until: Instant) -> Arc<Held> {
+        let held = Arc::new(Held {
+            touched: AtomicBool::new(false),
+            until: Mutex::new(lease_until),
+        });
+        self.lock().insert(id, held.clone());
+        held
     }
     fn remove(&self, ids: &[i64]) {
         let mut m = self.lock();
@@ -66,15 +91,43 @@ impl InFlight {
     fn is_empty(&self) -> bool {
         self.lock().is_empty()
     }
+    /// A heartbeat sent at `sent` extended every lease this worker holds to `sent + lease`.
+    fn renewed(&self, until: Instant) {
+        for held in self.lock().values() {
+            held.extend(until);
+        }
+    }
     fn drain(&self) -> Vec<(i64, bool)> {
         self.lock()
             .drain()
-            .map(|(id, t)| (id, t.load(Ordering::SeqCst)))
+            .map(|(id, t)| (id, t.touched.load(Ordering::SeqCst)))
             .collect()
     }
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Arc<AtomicBool>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Arc<Held>>> {
         // A panic in a handler cannot leave the map half-written: every use is one call.
         self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// How long before its lease ends a handler whose lease could not be renewed is stopped:
+/// a quarter of the lease, so two heartbeats (every third of it) must have failed first.
+fn lease_margin(lease: Duration) -> Duration {
+    lease / 4
+}
+
+/// Resolves when `held`'s lease is about to end (`margin` before), unless heartbeats keep
+/// moving it: after that moment another worker may claim the job, and two runs of one side
+/// effect at once is what the lease exists to prevent.
+async fn lease_ending(held: &Held, margin: Duration) {
+    loop {
+        let stop_at = held
+            .lease_until()
+            .checked_sub(margin)
+            .unwrap_or_else(Instant::now);
+        if Instant::now() >= stop_at {
+            return;
+        }
+        tokio::time::sleep_until(stop_at.into()).await;
     }
 }
 
@@ -113,28 +166,38 @@ pub async fn run(
     let (beat_stop_tx, beat_stop) = watch::channel(false);
     let heartbeats = tokio::spawn(heartbeat(
         ctx.clone(),
+        metrics.clone(),
         inflight.clone(),
-        config.lease / 3,
-        lease_s,
+        config.lease,
         beat_stop,
     ));
+    let margin = lease_margin(config.lease);
     let mut tasks = JoinSet::new();
     let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
 
-    // Claimed and not started yet: each with its "side effect may have started" flag.
-    let mut queued: VecDeque<(Job, Arc<AtomicBool>)> = VecDeque::new();
+    // Claimed and not started yet.
+    let mut queued: VecDeque<(Job, Arc<Held>)> = VecDeque::new();
     'claiming: loop {
         while tasks.try_join_next().is_some() {}
         while !queued.is_empty() {
             let Ok(permit) = slots.clone().try_acquire_owned() else {
                 break;
             };
-            let (job, touched) = queued.pop_front().expect("not empty");
+            let (job, held) = queued.pop_front().expect("not empty");
+            if Instant::now() + margin >= held.lease_until() {
+                // Held ready while the heartbeats failed: its lease may be another's by now.
+                lease_lost(&metrics, &job);
+                inflight.remove(&[job.id]);
+                continue;
+            }
             let (ctx, metrics, inflight) = (ctx.clone(), metrics.clone(), inflight.clone());
             let (done_tx, slot_freed) = (done_tx.clone(), slot_freed.clone());
             let limit = config.job_timeout;
             tasks.spawn(async move {
-                run_one(&ctx, &metrics, &inflight, &done_tx, job, &touched, limit).await;
+                run_one(
+                    &ctx, &metrics, &inflight, &done_tx, job, &held, limit, margin,
+                )
+                .await;
                 drop(permit);
                 slot_freed.notify_one();
             });
@@ -153,6 +216,7 @@ pub async fn run(
             }
         }
         let want = room.min(config.max_batch.max(1));
+        let sent = Instant::now();
         let jobs = match ctx.queue.claim(want, lease_s).await {
             Ok(jobs) => {
                 metrics.claims.inc();
@@ -172,8 +236,8 @@ pub async fn run(
         let got = jobs.len();
         for job in jobs {
             metrics.claimed.get_or_create(&kind(&job.kind)).inc();
-            let touched = inflight.insert(job.id);
-            queued.push_back((job, touched));
+            let held = inflight.insert(job.id, sent + config.lease);
+            queued.push_back((job, held));
         }
         if got == want || (got > 0 && slots.available_permits() > 0) {
             // A full batch (there may be more due right now), or jobs to start at once.
@@ -230,26 +294,42 @@ pub async fn run(
 }
 
 /// Runs one job's handler and records its end (unless it is batched for completion).
+#[allow(clippy::too_many_arguments)]
 async fn run_one(
     ctx: &Ctx,
     metrics: &Metrics,
     inflight: &InFlight,
     done: &mpsc::UnboundedSender<(i64, String)>,
     job: Job,
-    touched: &AtomicBool,
+    held: &Held,
     limit: Duration,
+    margin: Duration,
 ) {
     let started = Instant::now();
     // A panic or a hang is the handler's bug, not the job's end: the job is retried (and the
     // slot, the lease and the in-flight entry are not leaked).
-    let guarded = AssertUnwindSafe(handlers::handle(ctx, &job, touched)).catch_unwind();
-    let result = match tokio::time::timeout(limit, guarded).await {
-        Ok(Ok(r)) => r,
-        Ok(Err(_)) => Ok(Outcome::retry("the handler panicked", None)),
-        Err(_) => Ok(Outcome::retry(
-            format!("the handler ran over {} s", limit.as_secs()),
-            None,
-        )),
+    let guarded = AssertUnwindSafe(handlers::handle(ctx, &job, held.touched())).catch_unwind();
+    let guarded = tokio::time::timeout(limit, guarded);
+    let result = tokio::select! {
+        r = guarded => match r {
+            Ok(Ok(r)) => r,
+            Ok(Err(_)) => Ok(Outcome::retry("the handler panicked", None)),
+            Err(_) => Ok(Outcome::retry(
+                format!("the handler ran over {} s", limit.as_secs()),
+                None,
+            )),
+        },
+        // The heartbeats could not renew the lease: stop before another worker may take the
+        // job, so that its run is the only one. The database is likely out of reach: the
+        // failure is recorded if it answers in time, else the lease brings the job back.
+        _ = lease_ending(held, margin) => {
+            metrics.lease_lost.get_or_create(&kind(&job.kind)).inc();
+            tracing::warn!(job = job.id, kind = job.kind, "the lease could not be renewed: handler stopped");
+            let fail = ctx.queue.fail(job.id, "the worker could not renew its lease", true, None);
+            let _ = tokio::time::timeout(margin, fail).await;
+            inflight.remove(&[job.id]);
+            return;
+        }
     };
     metrics
         .handler_seconds
@@ -357,22 +437,34 @@ async fn complete_batches(
     }
 }
 
-/// Extends the leases of the jobs in flight every `every`.
+/// Extends the leases of the jobs in flight every third of the lease. A heartbeat that has
+/// not answered by the next one is abandoned (the connection may be gone without a word), and
+/// the leases it would have renewed are not counted as renewed.
 async fn heartbeat(
     ctx: Arc<Ctx>,
+    metrics: Arc<Metrics>,
     inflight: Arc<InFlight>,
-    every: Duration,
-    lease_s: f32,
+    lease: Duration,
     mut stop: watch::Receiver<bool>,
 ) {
-    let mut tick = tokio::time::interval(every.max(Duration::from_millis(30)));
+    let every = (lease / 3).max(Duration::from_millis(30));
+    let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             _ = tick.tick() => {
                 if !inflight.is_empty() {
-                    if let Err(e) = ctx.queue.heartbeat(lease_s).await {
-                        tracing::warn!(error = %e.describe(), "heartbeat failed");
+                    let sent = Instant::now();
+                    match tokio::time::timeout(every, ctx.queue.heartbeat(lease.as_secs_f32())).await {
+                        Ok(Ok(_)) => inflight.renewed(sent + lease),
+                        Ok(Err(e)) => {
+                            metrics.db_errors.inc();
+                            tracing::warn!(error = %e.describe(), "heartbeat failed");
+                        }
+                        Err(_) => {
+                            metrics.db_errors.inc();
+                            tracing::warn!(waited_ms = every.as_millis() as u64, "heartbeat unanswered");
+                        }
                     }
                 }
             }

@@ -35,6 +35,9 @@ pub struct HandlerConfig {
     pub square_api_url: String,
     /// Base of the SMS StatusCallback (`{public_url}/twilio/sms/status`).
     pub public_url: Option<String>,
+    /// How long Twilio's message list may take to show a message just sent: a retry that
+    /// does not find its message looks again this much later before sending.
+    pub sms_settle: Duration,
 }
 
 /// What became of a job, for the runner.

@@ -3,7 +3,8 @@
 //! The Messages API has no idempotency key, so a worker that died between Twilio's answer and
 //! the job's completion leaves no trace but the message itself. Every attempt after the first
 //! therefore lists what was sent to the number since the job began and takes a message whose
-//! body carries the order's reference as already sent.
+//! body carries the order's reference as already sent; the list being eventually consistent,
+//! a miss is only believed after a second look `KEA_WORKER_SMS_SETTLE_S` later.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -161,7 +162,15 @@ pub async fn handle(ctx: &Ctx, job: &Job, touched: &AtomicBool) -> Result<Outcom
     };
     let url = messages_url(&cfg.twilio_api_url, sid);
     if job.attempt > 1 && !msg.reference.is_empty() {
-        match look_up(ctx, &cfg.twilio_api_url, &url, sid, token, &msg).await {
+        let mut found = look_up(ctx, &cfg.twilio_api_url, &url, sid, token, &msg).await;
+        // Twilio's message list is eventually consistent: a message an earlier attempt sent
+        // a moment ago may not be listed yet. Not found once is not proof: look again once
+        // the list has had time to settle (heartbeats keep the lease meanwhile).
+        if matches!(found, Ok(None)) && !cfg.sms_settle.is_zero() {
+            tokio::time::sleep(cfg.sms_settle).await;
+            found = look_up(ctx, &cfg.twilio_api_url, &url, sid, token, &msg).await;
+        }
+        match found {
             Ok(Some((found_sid, status))) => {
                 tracing::info!(
                     job = job.id,

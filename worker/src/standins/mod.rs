@@ -13,7 +13,6 @@ pub mod pos_webhook;
 pub mod square;
 pub mod twilio;
 
-use std::convert::Infallible;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -55,16 +54,28 @@ impl Request {
     }
 }
 
-/// A JSON answer.
+/// A JSON answer (or, as a fault, a body that is not JSON, or no answer at all).
 #[derive(Debug, Clone)]
 pub struct Reply {
     pub status: u16,
     pub body: Value,
+    /// `Retry-After` seconds.
+    pub retry_after: Option<u32>,
+    /// Sent instead of `body` (a fault).
+    pub raw: Option<Bytes>,
+    /// Close the connection without answering (a fault).
+    pub drop: bool,
 }
 
 impl Reply {
     pub fn new(status: u16, body: Value) -> Reply {
-        Reply { status, body }
+        Reply {
+            status,
+            body,
+            retry_after: None,
+            raw: None,
+            drop: false,
+        }
     }
 }
 
@@ -115,11 +126,22 @@ pub async fn serve(listener: TcpListener, stand: Arc<Stand>) {
                     Ok(r) => stand.answer(r).await,
                     Err(reply) => reply,
                 };
-                Ok::<_, Infallible>(
-                    Response::builder()
-                        .status(StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK))
-                        .header(hyper::header::CONTENT_TYPE, "application/json")
-                        .body(Full::new(Bytes::from(reply.body.to_string())))
+                if reply.drop {
+                    // An error from the service closes the connection with no answer.
+                    return Err(Dropped);
+                }
+                let mut answer = Response::builder()
+                    .status(StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK))
+                    .header(hyper::header::CONTENT_TYPE, "application/json");
+                if let Some(s) = reply.retry_after {
+                    answer = answer.header(hyper::header::RETRY_AFTER, s.to_string());
+                }
+                let body = reply
+                    .raw
+                    .unwrap_or_else(|| Bytes::from(reply.body.to_string()));
+                Ok::<_, Dropped>(
+                    answer
+                        .body(Full::new(body))
                         .expect("static headers are valid"),
                 )
             }
@@ -131,6 +153,18 @@ pub async fn serve(listener: TcpListener, stand: Arc<Stand>) {
         });
     }
 }
+
+/// The `/_drop` fault: the connection is closed instead of answered.
+#[derive(Debug)]
+struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped (stand-in fault)")
+    }
+}
+
+impl std::error::Error for Dropped {}
 
 async fn read(req: hyper::Request<hyper::body::Incoming>) -> Result<Request, Reply> {
     let (parts, body) = req.into_parts();

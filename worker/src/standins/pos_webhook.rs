@@ -1,7 +1,10 @@
 //! A generic POS taking kea's signed webhook: checks `X-Kea-Signature` against its secret
 //! (401 when wrong), keeps one order per `Idempotency-Key` (a repeat gets the first answer
 //! and is counted as a delivery, not a new order), and answers
-//! `{"order_id": "pos-N", "status": "accepted", "ready_at": "..."}`.
+//! `{"order_id": "pos-N", "status": "accepted", "ready_at": "..."}`. A repeat whose ticket
+//! differs from the first is refused (422, as Stripe-style APIs refuse a key reused for
+//! another request) and counted in the order's `mismatches`: a retry must send what the first
+//! attempt sent.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -20,6 +23,8 @@ struct Order {
     answer: Value,
     /// Requests that carried this key (the first one and its repeats).
     deliveries: u32,
+    /// Repeats whose ticket was not the first one's.
+    mismatches: u32,
     ticket: Value,
 }
 
@@ -65,6 +70,13 @@ impl Role for PosWebhook {
         let (orders, by_key) = &mut *guard;
         if let Some(&i) = by_key.get(key) {
             orders[i].deliveries += 1;
+            if orders[i].ticket != ticket {
+                orders[i].mismatches += 1;
+                return Reply::new(
+                    422,
+                    json!({"error": "Idempotency-Key reused with a different ticket"}),
+                );
+            }
             return Reply::new(200, orders[i].answer.clone());
         }
         let answer = json!({
@@ -78,6 +90,7 @@ impl Role for PosWebhook {
             key: key.to_string(),
             answer: answer.clone(),
             deliveries: 1,
+            mismatches: 0,
             ticket,
         });
         Reply::new(200, answer)
@@ -97,7 +110,8 @@ impl Role for PosWebhook {
             .iter()
             .map(|o| {
                 json!({"pos_order_id": o.answer["order_id"], "idempotency_key": o.key,
-                       "deliveries": o.deliveries, "ticket": o.ticket})
+                       "deliveries": o.deliveries, "mismatches": o.mismatches,
+                       "ticket": o.ticket})
             })
             .collect();
         let mut m = Map::new();
@@ -145,8 +159,14 @@ mod tests {
         assert_eq!(again.body, first.body);
         let other = pos.handle(&post(body, sig(), Some("k2")));
         assert_eq!(other.body["order_id"], "pos-2");
+        let other_body = r#"{"order": {"id": 2}}"#;
+        let other_sig = Some(signature(b"s3cret", other_body.as_bytes()));
+        let changed = pos.handle(&post(other_body, other_sig, Some("k1")));
+        assert_eq!(changed.status, 422, "a key reused for another ticket");
         let r = pos.received();
-        assert_eq!(r["orders"][0]["deliveries"], 2);
+        assert_eq!(r["orders"][0]["deliveries"], 3);
+        assert_eq!(r["orders"][0]["mismatches"], 1);
         assert_eq!(r["orders"][1]["deliveries"], 1);
+        assert_eq!(r["orders"][1]["mismatches"], 0);
     }
 }

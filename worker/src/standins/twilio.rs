@@ -3,6 +3,13 @@
 //! `status: queued`), and `GET` of the same resource listing what was sent, filtered by `To`
 //! and `DateSent>=YYYY-MM-DD`, in Twilio's list shape. Numbers in the opted-out list answer
 //! error 21610, as after a STOP.
+//!
+//! `POST /_strict?lag_ms=L&queued_ms=Q&page_max=P` makes it as awkward as Twilio is: a new
+//! message is not listed at all for L ms (the list is eventually consistent), then listed as
+//! `queued` with no `date_sent` (so `DateSent>=` does not match it) for Q ms more; lists come
+//! in pages of at most P (`PageSize` is honoured up to Twilio's 1000, default 50) linked by
+//! `next_page_uri`. Faults (`/_fail?status=429&retry_after=S`) answer in Twilio's error shape
+//! with `Retry-After`.
 
 use std::collections::HashSet;
 use std::sync::Mutex;
@@ -12,11 +19,20 @@ use hyper::Method;
 use serde_json::{json, Map, Value};
 
 use super::{Reply, Request, Role};
-use crate::dates::{now_unix, Utc};
+use crate::dates::Utc;
 
 struct Sent {
-    at: i64,
+    /// Milliseconds since the Unix epoch when Twilio took it.
+    at_ms: u64,
     json: Value,
+}
+
+/// How far behind the truth the list is (`/_strict`).
+#[derive(Debug, Clone, Copy, Default)]
+struct Strict {
+    lag_ms: u64,
+    queued_ms: u64,
+    page_max: Option<usize>,
 }
 
 /// The account's state.
@@ -25,6 +41,14 @@ pub struct Twilio {
     auth_token: String,
     opted_out: Mutex<HashSet<String>>,
     messages: Mutex<Vec<Sent>>,
+    strict: Mutex<Strict>,
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
 
 fn twilio_error(status: u16, code: i64, message: &str) -> Reply {
@@ -42,6 +66,7 @@ impl Twilio {
             auth_token: auth_token.to_string(),
             opted_out: Mutex::new(opted_out.iter().cloned().collect()),
             messages: Mutex::new(Vec::new()),
+            strict: Mutex::new(Strict::default()),
         }
     }
 
@@ -87,15 +112,18 @@ impl Twilio {
         {
             return twilio_error(400, 21610, "Attempt to send to unsubscribed recipient");
         }
+        let strict = *self.strict.lock().unwrap_or_else(|p| p.into_inner());
         let mut messages = self.messages.lock().unwrap_or_else(|p| p.into_inner());
-        let at = now_unix();
-        let date = Utc::from_unix(at).rfc2822();
+        let at_ms = now_ms();
+        let date = Utc::from_unix((at_ms / 1000) as i64).rfc2822();
+        // Twilio answers a create with no date_sent: the message is only queued.
+        let date_sent = (strict.lag_ms + strict.queued_ms == 0).then(|| date.clone());
         // Random, as Twilio's: kea keeps sids unique across every test and demo run.
         let sid = format!("SM{:032x}", fastrand::u128(..));
         let json = json!({
             "sid": sid, "account_sid": self.account_sid, "to": to, "from": from, "body": body,
             "status": "queued", "direction": "outbound-api", "num_segments": "1", "num_media": "0",
-            "date_created": date, "date_updated": date, "date_sent": date,
+            "date_created": date, "date_updated": date, "date_sent": date_sent,
             "error_code": null, "error_message": null, "price": null, "price_unit": "USD",
             "api_version": "2010-04-01", "messaging_service_sid": null,
             "status_callback": field("StatusCallback"),
@@ -103,34 +131,87 @@ impl Twilio {
         });
         tracing::info!(to, sid, body, "text message");
         messages.push(Sent {
-            at,
+            at_ms,
             json: json.clone(),
         });
         Reply::new(201, json)
     }
 
+    /// A message as the list shows it `now`, with the date it was sent: None while not
+    /// replicated yet; queued with no date_sent, then sent.
+    fn listed(m: &Sent, now: u64, strict: Strict) -> Option<(Value, Option<String>)> {
+        if now < m.at_ms + strict.lag_ms {
+            return None;
+        }
+        let mut v = m.json.clone();
+        let sent_at = m.at_ms + strict.lag_ms + strict.queued_ms;
+        if now < sent_at {
+            v["status"] = "queued".into();
+            v["date_sent"] = Value::Null;
+            return Some((v, None));
+        }
+        let sent = Utc::from_unix((sent_at / 1000) as i64);
+        v["status"] = "sent".into();
+        v["date_sent"] = sent.rfc2822().into();
+        Some((v, Some(sent.date())))
+    }
+
     fn list(&self, req: &Request) -> Reply {
         let to = req.query("To");
         // `DateSent>=2024-05-01` parses as the name `DateSent>` and the value `2024-05-01`.
-        let since = req
-            .query("DateSent>")
-            .or_else(|| req.query("DateSent>="))
-            .unwrap_or("");
+        let since = req.query("DateSent>").or_else(|| req.query("DateSent>="));
+        let strict = *self.strict.lock().unwrap_or_else(|p| p.into_inner());
+        let page_size = req
+            .query("PageSize")
+            .and_then(|p| p.parse::<usize>().ok())
+            .unwrap_or(50)
+            .clamp(1, 1000)
+            .min(strict.page_max.unwrap_or(1000).max(1));
+        let page = req
+            .query("Page")
+            .and_then(|p| p.parse::<usize>().ok())
+            .unwrap_or(0);
+        let now = now_ms();
         let messages = self.messages.lock().unwrap_or_else(|p| p.into_inner());
-        let listed: Vec<Value> = messages
+        let all: Vec<Value> = messages
             .iter()
             .rev()
-            .filter(|m| to.is_none_or(|t| m.json["to"] == t))
-            .filter(|m| Utc::from_unix(m.at).date().as_str() >= since)
-            .map(|m| m.json.clone())
+            .filter_map(|m| Self::listed(m, now, strict))
+            .filter(|(m, _)| to.is_none_or(|t| m["to"] == t))
+            // Filtering on DateSent leaves out what has not been sent yet.
+            .filter(|(_, day)| since.is_none_or(|s| day.as_deref().is_some_and(|d| d >= s)))
+            .map(|(m, _)| m)
             .collect();
+        let start = page * page_size;
+        let chunk: Vec<Value> = all.iter().skip(start).take(page_size).cloned().collect();
         let uri = self.resource();
+        let page_uri = |n: usize, token: Option<&str>| {
+            let mut q = form_urlencoded::Serializer::new(String::new());
+            if let Some(t) = to {
+                q.append_pair("To", t);
+            }
+            if let Some(s) = since {
+                q.append_pair("DateSent>", s);
+            }
+            q.append_pair("PageSize", &page_size.to_string());
+            q.append_pair("Page", &n.to_string());
+            if let Some(t) = token {
+                q.append_pair("PageToken", t);
+            }
+            format!("{uri}?{}", q.finish())
+        };
+        let next = (start + page_size < all.len()).then(|| {
+            let last = chunk.last().and_then(|m| m["sid"].as_str()).unwrap_or("");
+            page_uri(page + 1, Some(&format!("PA{last}")))
+        });
+        let previous = (page > 0).then(|| page_uri(page - 1, None));
         Reply::new(
             200,
             json!({
-                "messages": listed, "end": listed.len().saturating_sub(1), "first_page_uri": uri,
-                "next_page_uri": null, "page": 0, "page_size": listed.len().max(50),
-                "previous_page_uri": null, "start": 0, "uri": uri,
+                "messages": chunk, "end": (start + chunk.len()).saturating_sub(1),
+                "first_page_uri": page_uri(0, None), "next_page_uri": next, "page": page,
+                "page_size": page_size, "previous_page_uri": previous, "start": start,
+                "uri": page_uri(page, None),
             }),
         )
     }
@@ -157,7 +238,11 @@ impl Role for Twilio {
 
     fn error(&self, status: u16) -> Reply {
         match status {
-            429 => twilio_error(429, 20429, "Too Many Requests"),
+            429 => {
+                let mut r = twilio_error(429, 20429, "Too Many Requests");
+                r.retry_after = Some(1);
+                r
+            }
             500..=599 => twilio_error(status, 20500, "Internal Server Error"),
             _ => twilio_error(status, 21211, "Invalid 'To' Phone Number"),
         }
@@ -176,8 +261,23 @@ impl Role for Twilio {
         m
     }
 
-    /// `POST /_opt_out?number=+1...` (and `/_opt_in`): as if the number had texted STOP.
+    /// `POST /_opt_out?number=+1...` (and `/_opt_in`): as if the number had texted STOP;
+    /// `POST /_strict?lag_ms=..&queued_ms=..&page_max=..` (see the module's comment).
     fn control(&self, req: &Request) -> Option<Reply> {
+        if req.path == "/_strict" {
+            let ms = |k: &str| req.query(k).and_then(|v| v.parse().ok()).unwrap_or(0);
+            let strict = Strict {
+                lag_ms: ms("lag_ms"),
+                queued_ms: ms("queued_ms"),
+                page_max: req.query("page_max").and_then(|v| v.parse().ok()),
+            };
+            *self.strict.lock().unwrap_or_else(|p| p.into_inner()) = strict;
+            return Some(Reply::new(
+                200,
+                json!({"ok": true, "lag_ms": strict.lag_ms, "queued_ms": strict.queued_ms,
+                       "page_max": strict.page_max}),
+            ));
+        }
         let number = req.query("number")?.to_string();
         let mut set = self.opted_out.lock().unwrap_or_else(|p| p.into_inner());
         match req.path.as_str() {
@@ -195,6 +295,7 @@ impl Role for Twilio {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dates::now_unix;
 
     fn req(method: Method, query: &[(&str, &str)], auth: &str, body: &str) -> Request {
         let mut headers = hyper::HeaderMap::new();
@@ -249,5 +350,87 @@ mod tests {
             "",
         ));
         assert_eq!(later.body["messages"], json!([]));
+    }
+
+    fn control(t: &Twilio, path: &str, query: &[(&str, &str)]) {
+        let mut r = req(Method::POST, query, "AC1:tok", "");
+        r.path = path.into();
+        assert_eq!(t.control(&r).expect("a control endpoint").status, 200);
+    }
+
+    #[test]
+    fn strict_lists_lag_leave_queued_messages_undated_and_page() {
+        let t = Twilio::new("AC1", "tok", &[]);
+        control(
+            &t,
+            "/_strict",
+            &[("lag_ms", "300"), ("queued_ms", "300"), ("page_max", "2")],
+        );
+        let send = |n: u32| {
+            let form = format!("To=%2B15550000001&From=%2B15550000009&Body=order+%23{n}%3A+hi");
+            let r = t.handle(&req(Method::POST, &[], "AC1:tok", &form));
+            assert_eq!(r.status, 201);
+            assert_eq!(
+                r.body["date_sent"],
+                Value::Null,
+                "a new message is only queued"
+            );
+        };
+        for n in 0..5 {
+            send(n);
+        }
+        let today = Utc::from_unix(now_unix()).date();
+        let list = |q: &[(&str, &str)]| t.handle(&req(Method::GET, q, "AC1:tok", "")).body;
+        assert_eq!(
+            list(&[("To", "+15550000001")])["messages"],
+            json!([]),
+            "not replicated yet"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(350));
+        let queued = list(&[("To", "+15550000001"), ("PageSize", "100")]);
+        assert_eq!(
+            queued["messages"].as_array().unwrap().len(),
+            2,
+            "pages of two"
+        );
+        assert_eq!(queued["messages"][0]["status"], "queued");
+        assert_eq!(
+            queued["messages"][0]["body"], "order #4: hi",
+            "newest first"
+        );
+        let dated = list(&[("To", "+15550000001"), ("DateSent>", &today)]);
+        assert_eq!(
+            dated["messages"],
+            json!([]),
+            "queued messages have no date_sent"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let mut bodies = Vec::new();
+        let mut page = list(&[
+            ("To", "+15550000001"),
+            ("DateSent>", &today),
+            ("PageSize", "100"),
+        ]);
+        loop {
+            for m in page["messages"].as_array().unwrap() {
+                assert_eq!(m["status"], "sent");
+                bodies.push(m["body"].as_str().unwrap().to_string());
+            }
+            let Some(next) = page["next_page_uri"].as_str() else {
+                break;
+            };
+            let (path, query) = next.split_once('?').unwrap();
+            assert_eq!(path, "/2010-04-01/Accounts/AC1/Messages.json");
+            let q: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect();
+            let q: Vec<(&str, &str)> = q.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            page = list(&q);
+        }
+        assert_eq!(
+            bodies.len(),
+            5,
+            "every message over three pages: {bodies:?}"
+        );
     }
 }

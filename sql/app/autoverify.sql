@@ -1,0 +1,262 @@
+-- Sure orders verified without a person (docs/closed-loop.md, part 2): a per-merchant policy
+-- (app.autoverify_policies, off by default) checked once, when the call saves its order
+-- (app.auto_verify, called by api.twilio_gather), against what the call recorded turn by turn.
+
+-- Every merchant has its policy row, with the column defaults (off): made with the merchant.
+create function app.on_merchant_created_policy() returns trigger
+language plpgsql as $$
+begin
+    insert into app.autoverify_policies (merchant_id) values (new.id) on conflict do nothing;
+    return null;
+end
+$$;
+create trigger merchants_autoverify_policy after insert on app.merchants
+    for each row execute function app.on_merchant_created_policy();
+
+-- A policy as /rpc shows it.
+create function app.autoverify_policy_json(p app.autoverify_policies) returns jsonb
+language sql stable as $$
+    select jsonb_build_object(
+        'enabled', p.enabled, 'min_confidence', p.min_confidence,
+        'max_total_cents', p.max_total_cents, 'returning_only', p.returning_only,
+        'sample_one_in', p.sample_one_in, 'passed', p.passed,
+        'updated_at', p.updated_at, 'updated_by', p.updated_by)
+$$;
+
+-- How sure kea was of each line of an order as the call produced it (app.orders.call_lines),
+-- as the console works it out (docs/console.md): from the last caller turn whose extraction
+-- heard the line's item, the lowest of the line's and its options' extraction confidence,
+-- capped by the recogniser's confidence of that turn unless the caller confirmed the utterance.
+-- Null for a line no turn heard as such (e.g. the answer to "which one").
+create function app.call_line_confidence(p_merchant_id bigint, p_order_id bigint)
+returns table (line_no integer, item_code text, confidence real, heard text)
+language sql stable as $$
+    select x.n::int, x.l->>'item', h.confidence, h.words
+      from app.orders o,
+           jsonb_array_elements(coalesce(o.call_lines, '[]')) with ordinality x(l, n)
+      left join lateral (
+          select least((m.l->>'confidence')::real,
+                       coalesce((select min((md->>'confidence')::real)
+                                   from json_array_elements(m.l->'modifiers') md), 1),
+                       case when t.understood->'did' is not null
+                                 and t.understood::jsonb->'did' ? 'low-confidence utterance confirmed'
+                            then 1 else coalesce(nullif(t.confidence, 0), 1) end) as confidence,
+                 m.l->'span'->>'text' as words
+            from app.turns t,
+                 json_array_elements(t.understood->'extraction'->'lines') with ordinality m(l, k)
+           where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
+             and json_typeof(t.understood->'extraction'->'lines') = 'array'
+             and m.l->>'item' = x.l->>'item'
+           order by t.seq desc, m.k desc
+           limit 1) h on true
+     where o.merchant_id = p_merchant_id and o.id = p_order_id
+$$;
+
+-- The dialog notes (understood.did) of a call, in order.
+create function app.call_notes(p_merchant_id bigint, p_call_id bigint)
+returns table (seq integer, note text)
+language sql stable as $$
+    select t.seq, d
+      from app.turns t, json_array_elements_text(t.understood->'did') d
+     where t.merchant_id = p_merchant_id and t.call_id = p_call_id
+       and json_typeof(t.understood->'did') = 'array'
+$$;
+
+-- Whether an order passes a policy: {pass, reason (the rule that passed, or the first that did
+-- not), min_confidence, lines: [{line_no, item, confidence, heard}]}. Whether the policy is
+-- enabled is not looked at (the bench sweeps thresholds with it).
+create function app.autoverify_check(p_merchant_id bigint, p_order_id bigint,
+                                     p app.autoverify_policies)
+returns jsonb
+language plpgsql stable as $$
+declare
+    o app.orders;
+    c app.calls;
+    v_lines jsonb;
+    v_min real;
+    v_unheard integer;
+    v_bad text;
+    v_submit integer;
+    v_read_back boolean;
+    v_fail text;
+begin
+    select * into o from app.orders where merchant_id = p_merchant_id and id = p_order_id;
+    select * into c from app.calls where merchant_id = o.merchant_id and id = o.call_id;
+    select coalesce(jsonb_agg(jsonb_build_object('line_no', l.line_no, 'item', l.item_code,
+                                                 'confidence', l.confidence, 'heard', l.heard)
+                              order by l.line_no), '[]'),
+           min(l.confidence), count(*) filter (where l.confidence is null)
+      into v_lines, v_min, v_unheard
+      from app.call_line_confidence(p_merchant_id, p_order_id) l;
+    -- The first note that says the call did not go smoothly. "line N repaired, left: [...]" is
+    -- written for every line that broke a menu rule: with nothing left, the dialog repaired it
+    -- without a word (an option dropped, a qualifier taken off); with something left, the rule
+    -- was a size or a choice to ask for, which the caller then answered.
+    select n.note into v_bad
+      from app.call_notes(o.merchant_id, o.call_id) n
+     where n.note ~ '^line [0-9]+ repaired, left: \[\]$' or n.note like 'line % taken off%'
+        or n.note like 'choice not answered%' or n.note = 'not understood'
+        or n.note = 'prompt said too often' or n.note like 'cart refused%'
+        or n.note like 'transfer%'
+     order by n.seq limit 1;
+    if v_bad is null then
+        select n.note || ' (twice)' into v_bad
+          from app.call_notes(o.merchant_id, o.call_id) n
+         where n.note like 'asked %'
+         group by n.note having count(*) > 1 limit 1;
+    end if;
+    -- The read-back: the turn before the one that submitted the order (not stored yet while the
+    -- call saves it) read the order back.
+    select min(n.seq) into v_submit from app.call_notes(o.merchant_id, o.call_id) n
+     where n.note = 'order submitted';
+    select exists (select 1 from app.call_notes(o.merchant_id, o.call_id) n
+                    where n.note = 'read back'
+                      and n.seq = (select max(t.seq) from app.turns t
+                                    where t.merchant_id = o.merchant_id and t.call_id = o.call_id
+                                      and t.seq < coalesce(v_submit, 2147483647)))
+      into v_read_back;
+    v_fail := case
+        when o.id is null or c.id is null then 'not an order from a call'
+        when o.status <> 'pending_verification' then 'the order is ' || o.status
+        when o.review_reason is not null then 'the save refused the lines: ' || o.review_reason
+        when jsonb_array_length(v_lines) = 0 then 'no lines'
+        when v_unheard > 0 then format('%s line(s) not heard as such (an answer to a question)', v_unheard)
+        when v_min < p.min_confidence then
+            format('a line %s sure, under %s', round(v_min::numeric, 2), round(p.min_confidence::numeric, 2))
+        when v_bad is not null then 'the call did not go smoothly: ' || v_bad
+        when not v_read_back then 'the caller did not confirm a read-back of these lines'
+        when p.max_total_cents is not null and o.total_cents > p.max_total_cents then
+            format('total %s over the cap %s', o.total_cents, p.max_total_cents)
+        when p.returning_only and not app.returning_caller(o.merchant_id, c.id, c.from_number) then
+            'not a returning caller'
+    end;
+    return jsonb_build_object(
+        'pass', v_fail is null,
+        'reason', coalesce(v_fail, format(
+            'every line at least %s sure (lowest %s), nothing repaired or asked twice, read-back confirmed, total %s%s%s',
+            round(p.min_confidence::numeric, 2), round(v_min::numeric, 2), o.total_cents,
+            case when p.max_total_cents is not null then ' within the cap ' || p.max_total_cents else '' end,
+            case when p.returning_only then ', a returning caller' else '' end)),
+        'min_confidence', v_min,
+        'lines', v_lines);
+end
+$$;
+
+-- Has this number an earlier verified order with this merchant (another call)?
+create function app.returning_caller(p_merchant_id bigint, p_call_id bigint, p_from text)
+returns boolean
+language sql stable as $$
+    select p_from is not null and exists (
+        select 1 from app.calls c
+          join app.orders o on o.merchant_id = c.merchant_id and o.call_id = c.id
+         where c.merchant_id = p_merchant_id and c.from_number = p_from and c.id <> p_call_id
+           and o.status in ('verified', 'sent_to_pos', 'accepted_by_pos', 'completed'))
+$$;
+
+-- Called by api.twilio_gather once the call's order is saved (pending_verification, task
+-- created): with the merchant's policy on, an order that passes goes straight to verified (actor
+-- kea, the rule as the reason; its task cancelled, its offer withdrawn; the POS job or the text
+-- enqueued by the status change as after an approval), except every sample_one_in-th, which
+-- stays for an agent. Every decision is kept (app.autoverify_decisions). Returns the verdict
+-- (null with the policy off). Never raises: anything unexpected leaves the order to an agent.
+create function app.auto_verify(p_merchant_id bigint, p_order_id bigint) returns text
+language plpgsql as $$
+declare
+    p app.autoverify_policies;
+    v_check jsonb;
+    v_verdict text;
+    v_passed bigint;
+    t app.tasks;
+    r app.reservations;
+begin
+    select * into p from app.autoverify_policies x where x.merchant_id = p_merchant_id;
+    if not coalesce(p.enabled, false) then
+        return null;
+    end if;
+    begin
+        v_check := app.autoverify_check(p_merchant_id, p_order_id, p);
+        if not (v_check->>'pass')::boolean then
+            v_verdict := 'held';
+        else
+            update app.autoverify_policies set passed = passed + 1
+             where merchant_id = p_merchant_id returning passed into v_passed;
+            v_verdict := case when p.sample_one_in > 0 and v_passed % p.sample_one_in = 0
+                              then 'sampled' else 'verified' end;
+        end if;
+        insert into app.autoverify_decisions (merchant_id, order_id, verdict, reason,
+                                              min_confidence, policy)
+        values (p_merchant_id, p_order_id, v_verdict,
+                case v_verdict when 'sampled'
+                    then format('%s; sampled for an agent (1 in %s)', v_check->>'reason', p.sample_one_in)
+                    else v_check->>'reason' end,
+                (v_check->>'min_confidence')::real,
+                app.autoverify_policy_json(p) - 'passed' - 'updated_at' - 'updated_by');
+        if v_verdict <> 'verified' then
+            return v_verdict;
+        end if;
+        for t in select * from app.tasks x
+                  where x.merchant_id = p_merchant_id and x.order_id = p_order_id
+                    and x.status in ('pending', 'reserved') for update loop
+            for r in select * from app.reservations x
+                      where x.merchant_id = t.merchant_id and x.task_id = t.id
+                        and x.status = 'pending' for update loop
+                perform app.end_reservation(r, 'canceled', 'kea verified the order itself', false);
+            end loop;
+            update app.tasks set status = 'canceled', outcome = 'auto_verified',
+                                 reason = v_check->>'reason', completed_at = now()
+             where merchant_id = t.merchant_id and id = t.id
+            returning * into t;
+            perform app.notify_task(t, 'canceled');
+        end loop;
+        perform app.act_as('kea', null, 'auto-verified: ' || (v_check->>'reason'));
+        update app.orders set status = 'verified'
+         where merchant_id = p_merchant_id and id = p_order_id;
+        -- The commit's completeness check, now, inside this block: should it refuse, the order
+        -- stays pending for an agent instead of failing the caller's turn.
+        perform app.check_order_complete(p_merchant_id, p_order_id);
+        return v_verdict;
+    exception when others then
+        raise warning 'kea: auto-verifying order % failed, left to an agent: %', p_order_id, sqlerrm;
+        return 'error';
+    end;
+end
+$$;
+
+-- A merchant sets its whole policy (docs/closed-loop.md). Returns it as /rpc shows it.
+create function app.set_autoverify_policy(p_merchant_id bigint, p_enabled boolean,
+                                          p_min_confidence real, p_max_total_cents bigint,
+                                          p_returning_only boolean, p_sample_one_in integer,
+                                          p_by text)
+returns jsonb
+language plpgsql as $$
+declare
+    p app.autoverify_policies;
+begin
+    if p_enabled is null or p_min_confidence is null or p_returning_only is null
+       or p_sample_one_in is null then
+        raise exception 'enabled, min_confidence, returning_only and sample_one_in are all needed'
+            using errcode = '22023', hint = 'max_total_cents may be null: no cap';
+    end if;
+    if p_min_confidence not between 0 and 1 then
+        raise exception 'min_confidence is between 0 and 1, not %', p_min_confidence using errcode = '22023';
+    end if;
+    if p_sample_one_in not between 0 and 10000 then
+        raise exception 'sample_one_in is between 0 (never) and 10000, not %', p_sample_one_in
+            using errcode = '22023';
+    end if;
+    if p_max_total_cents < 0 then
+        raise exception 'max_total_cents is at least 0 (or null: no cap)' using errcode = '22023';
+    end if;
+    insert into app.autoverify_policies as x (merchant_id, enabled, min_confidence,
+                                              max_total_cents, returning_only, sample_one_in,
+                                              updated_at, updated_by)
+    values (p_merchant_id, p_enabled, p_min_confidence, p_max_total_cents, p_returning_only,
+            p_sample_one_in, now(), p_by)
+    on conflict (merchant_id) do update
+        set enabled = excluded.enabled, min_confidence = excluded.min_confidence,
+            max_total_cents = excluded.max_total_cents, returning_only = excluded.returning_only,
+            sample_one_in = excluded.sample_one_in, updated_at = now(), updated_by = p_by
+    returning * into p;
+    return app.autoverify_policy_json(p);
+end
+$$;

@@ -1,0 +1,367 @@
+-- Phrases learnt from agents' corrections, per merchant (docs/closed-loop.md, part 1): when an
+-- agent approves an order they corrected, the caller's words kea could not place are recorded as
+-- candidate surface forms of what the agent put in; a candidate confirmed by enough orders (or
+-- accepted by the merchant) becomes active and is merged into the aliases of the merchant's menu
+-- documents (app.menu_document), which are published again at once.
+
+-- A phrase as it is compared and stored: lower case, anything but letters and digits a space,
+-- spaces folded ("Kids Sub (4\")" -> "kids sub 4"; "barq's" -> "barqs").
+create function app.phrase_key(p_text text) returns text
+language sql immutable as $$
+    select trim(regexp_replace(regexp_replace(lower(coalesce(p_text, '')), '''', '', 'g'),
+                               '[^a-z0-9]+', ' ', 'g'))
+$$;
+
+-- Every name and alias a menu gives anything (items, sizes, options, categories, groups),
+-- as phrase keys: what a learnt phrase may never be.
+create function app.menu_surface_forms(p_menu_id bigint) returns setof text
+language sql stable as $$
+    select app.phrase_key(x)
+      from (select i.name, i.aliases from app.menu_items i where i.menu_id = p_menu_id
+            union all
+            select v.name, v.aliases from app.item_variations v where v.menu_id = p_menu_id
+            union all
+            select o.name, o.aliases from app.modifier_options o where o.menu_id = p_menu_id
+            union all
+            select c.name, c.aliases from app.menu_categories c where c.menu_id = p_menu_id
+            union all
+            select g.name, '{}'::text[] from app.modifier_groups g where g.menu_id = p_menu_id) n,
+           lateral unnest(n.name || n.aliases) x
+$$;
+
+-- The merchant's active phrases a menu document takes as aliases: never one the menu itself
+-- already gives anything (a menu edited after the activation wins).
+create function app.menu_learned_aliases(p_menu_id bigint)
+returns table (target_kind text, item_code text, group_code text, code text, phrase text)
+language sql stable as $$
+    select p.target_kind, p.item_code, p.group_code, p.code, p.phrase
+      from app.menus m
+      join app.learned_phrases p on p.merchant_id = m.merchant_id and p.status = 'active'
+     where m.id = p_menu_id
+       and p.phrase not in (select f from app.menu_surface_forms(p_menu_id) f where f is not null)
+$$;
+
+-- Publishes every menu of the merchants whose active phrases changed (statement-level, below).
+create function app.publish_merchant_menus(p_merchants bigint[]) returns void
+language sql as $$
+    select app.publish_menu(m.id) from app.menus m where m.merchant_id = any (p_merchants)
+$$;
+
+create function app.on_learned_phrases_insert_delete() returns trigger
+language plpgsql as $$
+begin
+    perform app.publish_merchant_menus(array(select distinct merchant_id from changed
+                                              where status = 'active'));
+    return null;
+end
+$$;
+
+create function app.on_learned_phrases_update() returns trigger
+language plpgsql as $$
+begin
+    perform app.publish_merchant_menus(array(
+        select distinct n.merchant_id
+          from after_rows n join before_rows o on o.merchant_id = n.merchant_id and o.id = n.id
+         where (n.status = 'active') <> (o.status = 'active')
+            or (n.status = 'active' and (n.phrase, n.target_kind, n.item_code, n.group_code, n.code)
+                                        is distinct from (o.phrase, o.target_kind, o.item_code,
+                                                          o.group_code, o.code))));
+    return null;
+end
+$$;
+
+create trigger learned_phrases_publish_insert after insert on app.learned_phrases
+    referencing new table as changed
+    for each statement execute function app.on_learned_phrases_insert_delete();
+create trigger learned_phrases_publish_delete after delete on app.learned_phrases
+    referencing old table as changed
+    for each statement execute function app.on_learned_phrases_insert_delete();
+create trigger learned_phrases_publish_update after update on app.learned_phrases
+    referencing old table as before_rows new table as after_rows
+    for each statement execute function app.on_learned_phrases_update();
+
+-- What a phrase's target is called on the merchant's active menu ("Latte", "Latte: Small",
+-- "Toppings: Raw Onion"), or null when that menu has no such thing.
+create function app.phrase_target_name(p app.learned_phrases) returns text
+language sql stable as $$
+    select case p.target_kind
+        when 'item' then (select i.name from app.menu_items i
+                           where i.menu_id = m.id and i.code = p.code)
+        when 'variation' then (select i.name || ': ' || v.name
+                                 from app.menu_items i join app.item_variations v on v.item_id = i.id
+                                where i.menu_id = m.id and i.code = p.item_code and v.code = p.code)
+        else (select g.name || ': ' || o.name
+                from app.modifier_groups g join app.modifier_options o on o.group_id = g.id
+               where g.menu_id = m.id and g.code = p.group_code and o.code = p.code)
+    end
+      from app.menus m where m.merchant_id = p.merchant_id and m.active
+$$;
+
+-- Why a phrase may not become active now, or null: its words are already on the merchant's
+-- active menu, or they already mean something else (one active target per scope: items and
+-- options share one, each item's sizes are one).
+create function app.phrase_conflict(p app.learned_phrases) returns text
+language sql stable as $$
+    select coalesce(
+        (select format('"%s" is already on the menu', p.phrase)
+           from app.menus m
+          where m.merchant_id = p.merchant_id and m.active
+            and p.phrase in (select f from app.menu_surface_forms(m.id) f where f is not null)),
+        (select format('"%s" already means %s', p.phrase,
+                       coalesce(app.phrase_target_name(x), x.target_kind || ' ' || x.code))
+           from app.learned_phrases x
+          where x.merchant_id = p.merchant_id and x.phrase = p.phrase and x.status = 'active'
+            and x.id <> p.id
+            and (case when x.target_kind = 'variation' then x.item_code else '' end)
+              = (case when p.target_kind = 'variation' then p.item_code else '' end)
+          limit 1))
+$$;
+
+-- A phrase becomes active, rejected, or a candidate again, by `p_by` (kea, merchant_user:<id>).
+-- Activating a conflicting phrase raises KL409 with the reason (the merchant sees it).
+create function app.decide_phrase(p_merchant_id bigint, p_phrase_id bigint, p_status text, p_by text)
+returns app.learned_phrases
+language plpgsql as $$
+declare
+    p app.learned_phrases;
+    v_conflict text;
+begin
+    select * into p from app.learned_phrases
+     where merchant_id = p_merchant_id and id = p_phrase_id for update;
+    if p.id is null then
+        raise exception 'no learnt phrase %', p_phrase_id using errcode = 'KL404';
+    end if;
+    if p_status not in ('active', 'rejected', 'candidate') then
+        raise exception 'a phrase is active, rejected or candidate, not %', p_status
+            using errcode = '22023';
+    end if;
+    if p_status = 'active' and p.status <> 'active' then
+        v_conflict := app.phrase_conflict(p);
+        if v_conflict is not null then
+            raise exception '%', v_conflict using errcode = 'KL409',
+                hint = 'reject it, or reject the phrase it conflicts with first';
+        end if;
+    end if;
+    update app.learned_phrases
+       set status = p_status, decided_by = p_by, decided_at = now()
+     where merchant_id = p.merchant_id and id = p.id
+    returning * into p;
+    return p;
+end
+$$;
+
+-- Counts one corrected order for a candidate (once per order) and activates it when the
+-- merchant's number of confirmations is reached and nothing conflicts. Rejected phrases are
+-- counted but stay rejected. Returns the phrase's id.
+create function app.record_phrase(p_merchant_id bigint, p_order_id bigint, p_call_id bigint,
+                                  p_phrase text, p_kind text, p_item_code text, p_group_code text,
+                                  p_code text, p_speech text)
+returns bigint
+language plpgsql as $$
+declare
+    p app.learned_phrases;
+begin
+    insert into app.learned_phrases (merchant_id, phrase, target_kind, item_code, group_code, code)
+    values (p_merchant_id, p_phrase, p_kind, coalesce(p_item_code, ''), coalesce(p_group_code, ''), p_code)
+    on conflict (merchant_id, phrase, target_kind, item_code, group_code, code) do nothing;
+    select * into p from app.learned_phrases
+     where merchant_id = p_merchant_id and phrase = p_phrase and target_kind = p_kind
+       and item_code = coalesce(p_item_code, '') and group_code = coalesce(p_group_code, '')
+       and code = p_code
+       for update;
+    insert into app.learned_phrase_sources (merchant_id, phrase_id, order_id, call_id, speech)
+    values (p_merchant_id, p.id, p_order_id, p_call_id, p_speech)
+    on conflict do nothing;
+    if found then
+        update app.learned_phrases
+           set times_seen = times_seen + 1, last_seen_at = now()
+         where merchant_id = p.merchant_id and id = p.id
+        returning * into p;
+    end if;
+    perform app.activate_confirmed(p);
+    return p.id;
+end
+$$;
+
+-- A candidate seen in as many orders as the merchant asks becomes active (decided by kea),
+-- unless it conflicts (it then stays a candidate, for the merchant to decide).
+create function app.activate_confirmed(p app.learned_phrases) returns boolean
+language plpgsql as $$
+begin
+    if p.status = 'candidate'
+       and p.times_seen >= (select m.phrase_confirmations from app.merchants m where m.id = p.merchant_id)
+       and app.phrase_conflict(p) is null then
+        perform app.decide_phrase(p.merchant_id, p.id, 'active', 'kea');
+        return true;
+    end if;
+    return false;
+end
+$$;
+
+-- What the call heard, mention by mention: every extraction line of every caller turn, with its
+-- item, words and place in the utterance.
+create function app.call_mentions(p_merchant_id bigint, p_call_id bigint)
+returns table (seq integer, n bigint, item text, span_start integer, span_end integer,
+               words text, speech text)
+language sql stable as $$
+    select t.seq, x.n, x.l->>'item', (x.l->'span'->>'start')::int, (x.l->'span'->>'end')::int,
+           x.l->'span'->>'text', t.speech
+      from app.turns t,
+           json_array_elements(t.understood->'extraction'->'lines') with ordinality x(l, n)
+     where t.merchant_id = p_merchant_id and t.call_id = p_call_id and t.event = 'speech'
+       and json_typeof(t.understood->'extraction'->'lines') = 'array'
+$$;
+
+-- The words of the call kea could not place, with the mention each sits in or next to (null:
+-- none).
+create function app.call_unplaced(p_merchant_id bigint, p_call_id bigint)
+returns table (seq integer, phrase text, near_item text, near_seq integer, near_n bigint,
+               speech text)
+language sql stable as $$
+    with m as (select * from app.call_mentions(p_merchant_id, p_call_id)),
+    u as (
+        select t.seq, (x->>'start')::int as s, (x->>'end')::int as e, x->>'text' as words, t.speech
+          from app.turns t, json_array_elements(t.understood->'extraction'->'unmatched') x
+         where t.merchant_id = p_merchant_id and t.call_id = p_call_id and t.event = 'speech'
+           and json_typeof(t.understood->'extraction'->'unmatched') = 'array'
+    )
+    select u.seq, app.phrase_key(u.words), near.item, near.seq, near.n, u.speech
+      from u
+      left join lateral (
+          -- Inside the mention's words, or at most one short word away ("a tall latte", "a
+          -- latte with moo juice"): at most 6 characters between them. The nearest wins.
+          select m.item, m.seq, m.n from m
+           where m.seq = u.seq and u.s <= m.span_end + 6 and u.e >= m.span_start - 6
+           order by greatest(u.s - m.span_end, m.span_start - u.e, 0), m.n limit 1) near on true
+$$;
+
+-- Is this a phrase worth learning: one to four words, not only digits, not a name or alias
+-- the menu already gives anything.
+create function app.learnable_phrase(p_phrase text, p_menu_id bigint) returns boolean
+language sql stable as $$
+    select p_phrase is not null
+       and length(p_phrase) between 2 and 60
+       and array_length(string_to_array(p_phrase, ' '), 1) <= 4
+       and p_phrase !~ '^[0-9 ]+$'
+       and p_phrase not in (select f from app.menu_surface_forms(p_menu_id) f where f is not null)
+$$;
+
+-- Learns from an order an agent corrected and approved: what the agent put in that the call did
+-- not have (a size, an option, a line), against the caller's words kea could not place.
+-- Returns the number of (phrase, order) pairs recorded.
+create function app.learn_from_order(p_merchant_id bigint, p_order_id bigint) returns integer
+language plpgsql as $$
+declare
+    o app.orders;
+    v_menu bigint;
+    v_recorded integer := 0;
+    c record;
+    v_phrase text;
+    v_speech text;
+begin
+    select * into o from app.orders where merchant_id = p_merchant_id and id = p_order_id;
+    if o.id is null or o.call_id is null or jsonb_typeof(o.call_lines) is distinct from 'array'
+       or not exists (select 1 from app.order_edits e
+                       where e.merchant_id = o.merchant_id and e.order_id = o.id) then
+        return 0;
+    end if;
+    v_menu := app.order_menu(o);
+    for c in
+        with before as (
+            select n::int as line_no, l->>'item' as item, l->>'variation' as variation,
+                   coalesce(l->'modifiers', '[]') as modifiers
+              from jsonb_array_elements(o.call_lines) with ordinality x(l, n)
+        ), after as (
+            select l.line_no, l.item_code as item, l.variation_code as variation, l.modifiers
+              from app.order_lines l where l.merchant_id = o.merchant_id and l.order_id = o.id
+        ), unplaced as (
+            select * from app.call_unplaced(o.merchant_id, o.call_id)
+        ), last_mention as (
+            -- The last mention of each item the call heard: the words the line came from.
+            select distinct on (item) item, seq, n from app.call_mentions(o.merchant_id, o.call_id)
+             where item is not null order by item, seq desc, n desc
+        ), targets as (
+            -- A size the agent chose for a line the call had.
+            select 'variation' as kind, a.item as item_code, null::text as group_code,
+                   a.variation as code, b.item as heard_item
+              from after a join before b using (line_no)
+             where a.item = b.item and a.variation is not null
+               and a.variation is distinct from b.variation
+            union all
+            -- An option the agent added to a line the call had.
+            select 'option', null, md->>'group', md->>'option', b.item
+              from after a join before b using (line_no),
+                   jsonb_array_elements(a.modifiers) md
+             where a.item = b.item and not coalesce((md->>'negated')::boolean, false)
+               and not exists (select 1 from jsonb_array_elements(b.modifiers) bm
+                                where bm->>'group' = md->>'group' and bm->>'option' = md->>'option')
+            union all
+            -- A line the agent added (or one whose item it replaced).
+            select 'item', a.item, null, a.item, null
+              from after a left join before b using (line_no)
+             where b.line_no is null or b.item <> a.item
+        ), removed as (
+            select b.item from before b left join after a using (line_no)
+             where a.line_no is null or a.item <> b.item
+        )
+        select t.kind, t.item_code, t.group_code, t.code,
+               array(select distinct u.phrase
+                       from unplaced u
+                      where case when t.kind = 'item'
+                                 then u.near_item is null or u.near_item in (select item from removed)
+                                 else (u.near_seq, u.near_n) = (select lm.seq, lm.n from last_mention lm
+                                                                 where lm.item = t.heard_item)
+                            end
+                        and app.learnable_phrase(u.phrase, v_menu)) as phrases
+          from targets t
+    loop
+        if array_length(c.phrases, 1) = 1 then
+            v_phrase := c.phrases[1];
+            select u.speech into v_speech from app.call_unplaced(o.merchant_id, o.call_id) u
+             where u.phrase = v_phrase order by u.seq desc limit 1;
+            perform app.record_phrase(o.merchant_id, o.id, o.call_id, v_phrase, c.kind,
+                                      c.item_code, c.group_code, c.code, v_speech);
+            v_recorded := v_recorded + 1;
+        end if;
+    end loop;
+    return v_recorded;
+end
+$$;
+
+-- An agent approved an order (in_verification -> verified): learn from its corrections. Never
+-- in the way of the approval: a failure is a warning.
+create function app.on_order_approved_learn() returns trigger
+language plpgsql as $$
+begin
+    begin
+        perform app.learn_from_order(new.merchant_id, new.id);
+    exception when others then
+        raise warning 'kea: learning from order % failed: %', new.id, sqlerrm;
+    end;
+    return null;
+end
+$$;
+create trigger orders_learn_from_approval after update of status on app.orders
+    for each row when (old.status = 'in_verification' and new.status = 'verified')
+    execute function app.on_order_approved_learn();
+
+-- A phrase with its target's name, the reason it may not become active (if any) and the calls
+-- it came from (the latest ten), as the merchant page shows it.
+create function app.phrase_json(p app.learned_phrases) returns jsonb
+language sql stable as $$
+    select jsonb_build_object(
+        'id', p.id, 'phrase', p.phrase, 'target_kind', p.target_kind,
+        'item_code', nullif(p.item_code, ''), 'group_code', nullif(p.group_code, ''), 'code', p.code,
+        'target_name', app.phrase_target_name(p), 'times_seen', p.times_seen,
+        'first_seen_at', p.first_seen_at, 'last_seen_at', p.last_seen_at, 'status', p.status,
+        'decided_by', p.decided_by, 'decided_at', p.decided_at,
+        'conflict', case when p.status <> 'active' then app.phrase_conflict(p) end,
+        'sources', coalesce((select jsonb_agg(jsonb_build_object(
+                                 'order_id', s.order_id, 'call_sid', c.call_sid, 'speech', s.speech,
+                                 'at', s.at) order by s.at desc, s.order_id desc)
+                               from (select * from app.learned_phrase_sources s
+                                      where s.merchant_id = p.merchant_id and s.phrase_id = p.id
+                                      order by s.at desc, s.order_id desc limit 10) s
+                               left join app.calls c on c.merchant_id = s.merchant_id and c.id = s.call_id),
+                            '[]'))
+$$;

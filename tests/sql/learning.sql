@@ -1,0 +1,222 @@
+-- Phrases learnt from agents' corrections (docs/closed-loop.md, part 1), from SQL: calls run
+-- through api.twilio_voice / api.twilio_gather, an agent corrects and approves over the agents'
+-- functions; candidates are recorded, become active after the merchant's number of
+-- confirmations (or when the merchant accepts them), reach the published menu (and the
+-- extraction) of that merchant only, never outrank the menu's own names, and rejected ones stay
+-- rejected. Rolled back.
+
+insert into app.merchants (slug, name, tax_rate_bp, transfer_number)
+values ('learn-a', 'Learn A', 0, '+15550008888'), ('learn-b', 'Learn B', 0, '+15550008888');
+insert into app.phone_numbers (e164, merchant_id)
+select case slug when 'learn-a' then '+15550008001' else '+15550008002' end, id
+  from app.merchants where slug in ('learn-a', 'learn-b');
+insert into app.opening_hours (merchant_id, weekday, opens, closes)
+select m.id, d, '00:00', '24:00' from app.merchants m, generate_series(0, 6) d
+ where m.slug in ('learn-a', 'learn-b');
+select api.import_menu(id, '{"name": "Cafe",
+ "categories": [{"code": "drinks", "name": "Drinks"}, {"code": "bakery", "name": "Bakery"}],
+ "items": [
+  {"code": "latte", "name": "Latte", "category": "drinks", "default_variation": "medium", "groups": ["milk"],
+   "variations": [{"code": "small", "name": "Small", "price_cents": 350},
+                  {"code": "medium", "name": "Medium", "price_cents": 400},
+                  {"code": "large", "name": "Large", "price_cents": 450}]},
+  {"code": "scone", "name": "Scone", "category": "bakery", "price_cents": 300},
+  {"code": "muffin", "name": "Blueberry Muffin", "category": "bakery", "price_cents": 325}],
+ "groups": [{"code": "milk", "name": "Milk", "max": 1,
+             "options": [{"code": "oat", "name": "Oat Milk", "price_cents": 75},
+                         {"code": "whole", "name": "Whole Milk"}]}]}')
+  from app.merchants where slug in ('learn-a', 'learn-b');
+-- Merchant A's tasks go to this test's agent only (a queue of its own).
+insert into app.task_queues (name, requires, reservation_timeout_s) values ('learn-test', '{"skills": ["learn-test"]}', 600);
+insert into app.workflows (name) values ('learn-test');
+insert into app.workflow_steps (workflow_id, step, kind, queue_id, timeout_s)
+select w.id, 1, 'queue', q.id, 600 from app.workflows w, app.task_queues q
+ where w.name = 'learn-test' and q.name = 'learn-test';
+update app.merchants set workflow_id = (select id from app.workflows where name = 'learn-test')
+ where slug = 'learn-a';
+select app.upsert_agent('learn-agent@example.test', 'Learn Agent', 'pw',
+                        jsonb_build_object('merchants', array[(select id from app.merchants where slug = 'learn-a')],
+                                           'skills', array['learn-test']), 5);
+select app.set_agent_activity((select id from app.agents where email = 'learn-agent@example.test'), 'available');
+
+-- A call through the webhooks' functions (what the gateway calls), saying `p_says` after the
+-- greeting; returns the order it saved.
+create function pg_temp.call(p_to text, p_sid text, p_says text[]) returns bigint
+language plpgsql as $$
+begin
+    perform api.twilio_voice(jsonb_build_object('To', p_to, 'From', '+15551239876', 'CallSid', p_sid,
+                                                'CallStatus', 'in-progress'));
+    for i in 1 .. array_length(p_says, 1) loop
+        perform api.twilio_gather(jsonb_build_object('To', p_to, 'CallSid', p_sid,
+                                                     'SpeechResult', p_says[i], 'Confidence', '0.93'), i);
+    end loop;
+    return (select order_id from app.calls where call_sid = p_sid);
+end
+$$;
+
+-- The agent's token, then as the console does: accept, correct (size small, add a scone),
+-- approve. Back to the test's own claims after.
+create function pg_temp.correct(p_order bigint, p_fix boolean default true) returns void
+language plpgsql as $$
+declare
+    v_task bigint := (select id from app.tasks where order_id = p_order);
+begin
+    perform set_config('request.jwt.claims', jsonb_build_object(
+        'role', 'kea_agent', 'agent_id', (select id from app.agents where email = 'learn-agent@example.test'))::text, true);
+    perform api.accept_task(v_task);
+    if p_fix then
+        perform api.edit_order_line(v_task, 1, null, 'small', null);
+        perform api.add_order_line(v_task, 'scone');
+    end if;
+    perform api.approve_order(v_task);
+    perform set_config('request.jwt.claims', '', true);
+end
+$$;
+
+create function pg_temp.as_merchant(p_slug text) returns void
+language sql as $$
+    select set_config('request.jwt.claims', jsonb_build_object(
+        'role', 'kea_merchant', 'merchant_id', (select id from app.merchants where slug = p_slug),
+        'user_id', 4242)::text, true)
+$$;
+
+-- The published document's aliases of one item / size of merchant p_slug's active menu.
+create function pg_temp.aliases(p_slug text, p_item text, p_size text default null) returns jsonb
+language sql as $$
+    select case when p_size is null then i->'aliases'
+                else (select v->'aliases' from jsonb_array_elements(i->'variations') v where v->>'code' = p_size) end
+      from app.menus m join kea.menus k on k.menu_id = m.id, jsonb_array_elements(k.document->'items') i
+     where m.merchant_id = (select id from app.merchants where slug = p_slug) and m.active and i->>'code' = p_item
+$$;
+
+create function pg_temp.menu(p_slug text) returns bigint
+language sql as $$
+    select m.id from app.menus m join app.merchants x on x.id = m.merchant_id where x.slug = p_slug and m.active
+$$;
+
+do $$
+declare
+    a bigint := (select id from app.merchants where slug = 'learn-a');
+    o bigint;
+    v jsonb;
+    v_version bigint;
+    v_state text;
+    v_msg text;
+begin
+    -- 1. "tall" and "biscuit" are words the menu does not know: the call takes a medium latte and
+    -- leaves the biscuit out; the agent makes it a small and adds a scone.
+    v := kea.extract(pg_temp.menu('learn-a'), 'a tall latte and a biscuit');
+    assert v->'lines'->0->>'variation' is null and jsonb_array_length(v->'lines') = 1, v::text;
+    o := pg_temp.call('+15550008001', 'CA-learn-1', array['a tall latte and a biscuit', 'that''s all', 'yes']);
+    assert (select call_lines->0->>'item' from app.orders where id = o) = 'latte', 'the call took the latte';
+    perform pg_temp.correct(o);
+    assert (select status from app.orders where id = o) = 'verified';
+    select jsonb_object_agg(phrase, jsonb_build_array(target_kind, item_code, code, status, times_seen))
+      into v from app.learned_phrases where merchant_id = a;
+    assert v = '{"tall": ["variation", "latte", "small", "candidate", 1],
+                 "biscuit": ["item", "scone", "scone", "candidate", 1]}'::jsonb,
+        format('one candidate for the size, one for the item: %s', v);
+    assert (select count(*) from app.learned_phrase_sources s join app.learned_phrases p
+              on p.merchant_id = s.merchant_id and p.id = s.phrase_id
+             where s.merchant_id = a and s.order_id = o and s.speech = 'a tall latte and a biscuit') = 2,
+        'each remembers the order and the words it came from';
+    assert not pg_temp.aliases('learn-a', 'latte', 'small') ? 'tall', 'a candidate is not on the menu yet';
+
+    -- 2. An order approved without a correction teaches nothing; an order seen twice counts once.
+    o := pg_temp.call('+15550008001', 'CA-learn-2', array['a large latte', 'that''s all', 'yes']);
+    perform pg_temp.correct(o, false);
+    perform app.learn_from_order(a, (select order_id from app.calls where call_sid = 'CA-learn-1'));
+    assert (select sum(times_seen) from app.learned_phrases where merchant_id = a) = 2, 'nothing new';
+
+    -- 3. A second corrected order confirms both (default: 2): active, decided by kea, on the
+    -- published menu at once, and the extraction hears them.
+    v_version := (select version from kea.menus where menu_id = pg_temp.menu('learn-a'));
+    o := pg_temp.call('+15550008001', 'CA-learn-3', array['a tall latte and a biscuit', 'that''s all', 'yes']);
+    perform pg_temp.correct(o);
+    assert (select bool_and(status = 'active' and decided_by = 'kea' and times_seen = 2)
+              from app.learned_phrases where merchant_id = a), 'both active';
+    assert (select version from kea.menus where menu_id = pg_temp.menu('learn-a')) > v_version,
+        'the menu was published again (every backend''s compiled copy is invalidated)';
+    assert pg_temp.aliases('learn-a', 'latte', 'small') ? 'tall', pg_temp.aliases('learn-a', 'latte', 'small')::text;
+    assert pg_temp.aliases('learn-a', 'scone') ? 'biscuit', pg_temp.aliases('learn-a', 'scone')::text;
+    v := kea.extract(pg_temp.menu('learn-a'), 'a tall latte and a biscuit');
+    assert v->'lines' @> '[{"item": "latte", "variation": "small"}, {"item": "scone"}]', v::text;
+    o := pg_temp.call('+15550008001', 'CA-learn-4', array['a tall latte and a biscuit', 'that''s all', 'yes']);
+    assert (select jsonb_agg(l->>'item' || coalesce('@' || (l->>'variation'), '') order by l->>'item')
+              from app.orders, jsonb_array_elements(call_lines) l where id = o) = '["latte@small", "scone"]',
+        'the next call takes the order right';
+
+    -- 4. Another merchant with the same menu learnt nothing.
+    assert not pg_temp.aliases('learn-b', 'latte', 'small') ? 'tall', 'B''s menu is B''s';
+    assert kea.extract(pg_temp.menu('learn-b'), 'a tall latte')->'lines'->0->>'variation' is null;
+
+    -- 5. Accepting a phrase whose words already mean something else is refused (KL409).
+    insert into app.learned_phrases (merchant_id, phrase, target_kind, item_code, code)
+    values (a, 'biscuit', 'item', 'muffin', 'muffin');
+    perform pg_temp.as_merchant('learn-a');
+    begin
+        perform api.accept_phrase((select id from app.learned_phrases where merchant_id = a and code = 'muffin'));
+        v_state := 'accepted';
+    exception when others then
+        get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text;
+    end;
+    assert v_state = 'KL409' and v_msg like '"biscuit" already means Scone%', format('%s %s', v_state, v_msg);
+    -- ... and another merchant's phrase is not found (KL404).
+    perform pg_temp.as_merchant('learn-b');
+    begin
+        perform api.accept_phrase((select id from app.learned_phrases where merchant_id = a and code = 'muffin'));
+        v_state := 'accepted';
+    exception when others then
+        v_state := sqlstate;
+    end;
+    assert v_state = 'KL404', v_state;
+
+    -- 6. The menu's own names win: once the menu has an item called Biscuit, the learnt alias
+    -- is left out of the document (it stays active, and comes back if the item goes).
+    insert into app.menu_items (merchant_id, menu_id, code, name, price_cents, category_code)
+    values (a, pg_temp.menu('learn-a'), 'biscuit', 'Biscuit', 275, 'bakery');
+    assert not pg_temp.aliases('learn-a', 'scone') ? 'biscuit', pg_temp.aliases('learn-a', 'scone')::text;
+    assert kea.extract(pg_temp.menu('learn-a'), 'a biscuit')->'lines'->0->>'item' = 'biscuit';
+    delete from app.menu_items where menu_id = pg_temp.menu('learn-a') and code = 'biscuit';
+    assert pg_temp.aliases('learn-a', 'scone') ? 'biscuit', 'back once the menu no longer names it';
+
+    -- 7. The merchant rejects "tall": off the menu at once, and never active again by itself.
+    perform pg_temp.as_merchant('learn-a');
+    v := api.reject_phrase((select id from app.learned_phrases where merchant_id = a and phrase = 'tall'));
+    assert v->>'status' = 'rejected' and v->>'decided_by' = 'merchant_user:4242', v::text;
+    assert not pg_temp.aliases('learn-a', 'latte', 'small') ? 'tall', 'taken off the menu';
+    perform set_config('request.jwt.claims', '', true);
+    o := pg_temp.call('+15550008001', 'CA-learn-5', array['a tall latte', 'that''s all', 'yes']);
+    perform set_config('request.jwt.claims', jsonb_build_object(
+        'role', 'kea_agent', 'agent_id', (select id from app.agents where email = 'learn-agent@example.test'))::text, true);
+    perform api.accept_task((select id from app.tasks where order_id = o));
+    perform api.edit_order_line((select id from app.tasks where order_id = o), 1, null, 'small', null);
+    perform api.approve_order((select id from app.tasks where order_id = o));
+    assert (select status || ' ' || times_seen from app.learned_phrases where merchant_id = a and phrase = 'tall')
+        = 'rejected 3', 'seen again, still rejected';
+
+    -- 8. The merchant's list: candidates first, each with its target's name and its calls;
+    -- accepting it back (the merchant may) puts it on the menu again.
+    perform pg_temp.as_merchant('learn-a');
+    v := api.learned_phrases();
+    assert (v->>'confirmations')::int = 2, v::text;
+    assert v->'phrases'->0->>'code' = 'muffin' and v->'phrases'->0->>'conflict' like '"biscuit" already means%', v::text;
+    assert jsonb_path_exists(v, '$.phrases[*] ? (@.phrase == "tall" && @.target_name == "Latte: Small"
+                                                   && @.sources.size() == 3 && @.sources[0].call_sid == "CA-learn-5")'),
+        v::text;
+    v := api.accept_phrase((select id from app.learned_phrases where merchant_id = a and phrase = 'tall'));
+    assert v->>'status' = 'active' and pg_temp.aliases('learn-a', 'latte', 'small') ? 'tall', v::text;
+
+    -- 9. One confirmation is enough when the merchant says so: the candidates already seen once
+    -- become active now.
+    insert into app.learned_phrases (merchant_id, phrase, target_kind, group_code, code, times_seen)
+    values (a, 'moo juice', 'option', 'milk', 'whole', 1);
+    v := api.set_phrase_confirmations(1);
+    assert (select status from app.learned_phrases where merchant_id = a and phrase = 'moo juice') = 'active', v::text;
+    assert (select status from app.learned_phrases where merchant_id = a and code = 'muffin') = 'candidate',
+        'a conflicting candidate waits for the merchant';
+    assert kea.extract(pg_temp.menu('learn-a'), 'a latte with moo juice')->'lines'->0->'modifiers'
+        @> '[{"group": "milk", "option": "whole"}]';
+    perform set_config('request.jwt.claims', '', true);
+end
+$$;
