@@ -22,6 +22,7 @@ fn main() {
         for l in &ext.lines {
             println!("{}  (confidence {:.2})", venues::line_key(l), l.confidence);
         }
+        print!("{}", v.menu.explain(text));
         return;
     }
     let show_errors = args.iter().any(|a| a == "--errors");

@@ -18,7 +18,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("sandwich", 50.0),
     ("taqueria", 100.0),
     ("thai", 70.0),
-    ("wings", 20.0),
+    ("wings", 25.0),
 ];
 
 #[test]

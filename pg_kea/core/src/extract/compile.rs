@@ -36,6 +36,8 @@ pub struct Tables {
     pub category_items: Vec<Vec<u32>>,
     /// Per item: the word ids of its name and aliases in all their spoken forms.
     pub item_words: Vec<Vec<u32>>,
+    /// Per item: (variation, count) of the sizes whose names are a count ("10 pc").
+    pub size_counts: Vec<Vec<(u32, u32)>>,
     /// Word ids of "or"/"nor" (negation carries over them).
     pub or_words: Vec<u32>,
 }
@@ -192,6 +194,17 @@ pub fn compile(menu: &Menu) -> Tables {
             }
         }
     }
+    t.size_counts = menu
+        .items
+        .iter()
+        .map(|item| {
+            item.variations
+                .iter()
+                .enumerate()
+                .filter_map(|(vi, v)| names::size_count(&v.name).map(|n| (vi as u32, n)))
+                .collect()
+        })
+        .collect();
     for item in &menu.items {
         let mut words: Vec<u32> = Vec::new();
         for n in std::iter::once(&item.name).chain(item.aliases.iter()) {

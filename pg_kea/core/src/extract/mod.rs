@@ -7,6 +7,8 @@
 //! surface form in one trie from [`compile`], with [`fuzzy`] repair of unknown words) ->
 //! [`intents`] (dialog cues and [`details`]) -> [`lines`] (order lines) -> unmatched words.
 
+#[cfg(test)]
+mod class_tests;
 mod compile;
 mod confidence;
 mod details;
@@ -108,6 +110,51 @@ impl CompiledMenu {
                 u
             },
         }
+    }
+
+    /// The units the scan found in an utterance with their readings, one per line (for
+    /// `venue_eval --show`: why a word was read as it was).
+    pub fn explain(&self, utterance: &str) -> String {
+        let mut sc = scan::scan(&self.tables, bounded(utterance));
+        intents::read_acts(&mut sc, &self.tables, &self.menu);
+        let menu = &self.menu;
+        let mut out = String::new();
+        for u in &sc.units {
+            let words: Vec<&str> = (u.start..u.end).map(|i| sc.word(i)).collect();
+            let readings: Vec<String> = match &u.kind {
+                UnitKind::Match(ms, c) => ms
+                    .iter()
+                    .map(|m| {
+                        let what = match m.sense {
+                            matcher::Sense::Item(i) => {
+                                format!("item {}", menu.items[i as usize].code)
+                            }
+                            matcher::Sense::Category(c) => {
+                                format!("category {}", menu.categories[c as usize].code)
+                            }
+                            matcher::Sense::Var { item, var } => {
+                                let it = &menu.items[item as usize];
+                                format!("size {}@{}", it.code, it.variations[var as usize].code)
+                            }
+                            matcher::Sense::Opt { group, opt } => {
+                                let g = &menu.groups[group as usize];
+                                format!("option {}={}", g.code, g.options[opt as usize].code)
+                            }
+                            other => format!("{other:?}"),
+                        };
+                        format!("{what} ({:.2})", m.confidence * c)
+                    })
+                    .collect(),
+                other => vec![format!("{other:?}")],
+            };
+            let used = if u.used { " [used by a cue]" } else { "" };
+            out.push_str(&format!(
+                "{:?}{used}: {}\n",
+                words.join(" "),
+                readings.join("; ")
+            ));
+        }
+        out
     }
 
     /// Unknown words not used by any pass, merged into spans.

@@ -14,7 +14,9 @@ pub fn spoken_forms(name: &str) -> Vec<String> {
     bases.push(outer.clone());
     // "Tapioca Pearls (Boba)": the inner part is another name for the same thing, unless it
     // is a count or a measure ("6 pcs", "12 oz").
-    if let Some(inner) = inner.filter(|i| !is_count(i)) {
+    // A list, a count or a "no ..." inside the brackets ("Game Day Pack (40 Wings, 2 Lg
+    // Fries, 4 Dips)", "Naked (No Sauce)") describes the thing: it is no name of it.
+    if let Some(inner) = inner.filter(|i| !is_count(i) && !is_description(i)) {
         bases.push(inner);
     }
     let mut out: Vec<String> = Vec::new();
@@ -97,6 +99,37 @@ fn split_parenthetical(s: &str) -> (String, Option<String>) {
         }
         _ => (s.to_string(), None),
     }
+}
+
+/// What an owner writes in brackets to describe an item rather than name it: a list ("40
+/// Wings, 2 Lg Fries"), counts of things ("2 eggs, toast"; a measure alone, "12 oz", is a
+/// name of the size), or what it comes without ("No Sauce").
+fn is_description(s: &str) -> bool {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    s.contains(',')
+        || words.len() > 2
+            && words.iter().any(|w| {
+                w.chars().all(|c| c.is_ascii_digit()) || lexicon::number_value(w).is_some()
+            })
+        || words
+            .first()
+            .is_some_and(|w| matches!(*w, "no" | "without" | "w/o" | "not" | "with" | "w/"))
+}
+
+/// The count a size's name says ("10 pc", "6 Piece", "20", "Twelve Count"): a caller says
+/// "ten wings" for the 10 pc size. Measures ("12 oz", "6 inch") are no count.
+pub fn size_count(name: &str) -> Option<u32> {
+    let lower = name.to_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    let n = words
+        .first()
+        .and_then(|w| w.parse::<u32>().ok().or_else(|| lexicon::number_value(w)))?;
+    let unit_ok = match words.get(1..).unwrap_or(&[]) {
+        [] => true,
+        [u] => lexicon::COUNT_UNITS.contains(u),
+        _ => false,
+    };
+    (unit_ok && n >= 2).then_some(n)
 }
 
 /// "6 pcs", "3 pieces", "12 oz", "2 ct": a count or measure, not a name.

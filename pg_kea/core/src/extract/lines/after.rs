@@ -190,4 +190,42 @@ impl Builder<'_> {
             }
         }
     }
+
+    /// "ten wings", "twenty boneless" where the sizes are "10 pc", "20 pc": a count that is the
+    /// name of one of the item's sizes is that size, and the line is one order of it.
+    pub(super) fn sizes_by_count(&mut self) {
+        for l in &mut self.lines {
+            let (Some(n), None) = (l.qty, &l.var) else {
+                continue;
+            };
+            if l.qty_article {
+                continue;
+            }
+            let cands: Vec<u32> = match (l.item, &l.cands) {
+                (Some(i), _) => vec![i],
+                (None, Some(c)) => c.clone(),
+                (None, None) => continue,
+            };
+            let sized: Vec<(u32, u32)> = cands
+                .iter()
+                .filter_map(|&i| {
+                    self.t.size_counts[i as usize]
+                        .iter()
+                        .find(|&&(_, count)| count == n)
+                        .map(|&(v, _)| (i, v))
+                })
+                .collect();
+            if sized.is_empty() {
+                continue;
+            }
+            let items: Vec<u32> = sized.iter().map(|s| s.0).collect();
+            if let [only] = items[..] {
+                l.item = Some(only);
+            }
+            l.cands = Some(items);
+            l.var = Some((sized, 1.0));
+            l.qty = Some(1);
+            l.qty_article = true;
+        }
+    }
 }

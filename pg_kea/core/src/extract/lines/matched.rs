@@ -115,6 +115,28 @@ impl Builder<'_> {
             })
             .collect();
         vars.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+        // "a medium coffee" where "medium" is also a steak's doneness: a word that is a size
+        // and an option is the one the line's item (or the item named next) takes.
+        if !vars.is_empty() && !opts.is_empty() && !self.cur.shared {
+            let known = if self.cur.item_named || self.cur.item.is_some() {
+                self.cur.cands.clone()
+            } else {
+                s.at.and_then(|(sc, k)| self.items_ahead(sc, k))
+            };
+            if let Some(known) = known {
+                let var_fits = vars.iter().any(|v| known.contains(&v.0));
+                let opt_fits = opts.iter().any(|o| {
+                    self.t.group_items[o.0 as usize]
+                        .iter()
+                        .any(|i| known.contains(i))
+                });
+                if var_fits && !opt_fits {
+                    opts.clear();
+                } else if opt_fits && !var_fits {
+                    vars.clear();
+                }
+            }
+        }
 
         Some(Readings {
             content,
@@ -149,8 +171,24 @@ impl Builder<'_> {
         // utterance points: to the option when the next word names an item that takes it, or
         // when the option is the closer reading (its head noun against a describing word).
         let named_partial = named.iter().all(|m| m.confidence < 1.0);
+        // "six boneless" where Boneless Wings come in "6 pc" and "boneless" is also a style of
+        // a party pack: a count that names one of the item's sizes points to the item.
+        let count_sizes_named = self
+            .cur
+            .qty
+            .filter(|_| !self.cur.qty_article)
+            .is_some_and(|n| {
+                let sized = |i: u32| self.t.size_counts[i as usize].iter().any(|c| c.1 == n);
+                named
+                    .iter()
+                    .any(|m| matches!(m.sense, Sense::Item(i) if sized(i)))
+                    && !opts
+                        .iter()
+                        .any(|o| self.t.group_items[o.0 as usize].iter().any(|&i| sized(i)))
+            });
         let opt_by_context = !opts.is_empty()
             && named_partial
+            && !count_sizes_named
             && (next_items(self).as_ref().is_some_and(|n| {
                 opts.iter().any(|o| {
                     self.t.group_items[o.0 as usize]
@@ -322,7 +360,10 @@ impl Builder<'_> {
         // line belongs to that line.
         let for_next = (self.cur.item_named || self.cur.item.is_some())
             && at.is_some_and(|(sc, k)| self.next_starts_other_line(sc, k, &items));
-        if inter.is_empty() || (differs && !self.cur.amend) || for_next {
+        // "a medium fries, no wait, large": a correction that is only another size replaces
+        // the size; the line stays.
+        let resized = self.retract_pending && !inter.is_empty() && !for_next;
+        if inter.is_empty() || (differs && !self.cur.amend && !resized) || for_next {
             self.start_line(start);
             self.cur.cands = Some(items);
         } else {
@@ -369,6 +410,35 @@ impl Builder<'_> {
         let for_next = (self.cur.item_named || self.cur.item.is_some())
             && self.pending_neg.is_none()
             && at.is_some_and(|(sc, k)| self.next_starts_other_line(sc, k, &items));
+        // "six boneless" where "boneless" is read as a party pack's style but Boneless Wings
+        // come in "6 pc": a count with words of an item's name that has a size of that count
+        // names that item (the option reading did not fit the count).
+        if let (Some(n), Some((sc, k))) = (self.cur.qty.filter(|_| !self.cur.qty_article), at) {
+            let sized = |i: u32| self.t.size_counts[i as usize].iter().any(|c| c.1 == n);
+            if !self.cur.has_content && !items.iter().any(|&i| sized(i)) {
+                let u = &sc.units[k];
+                let words = &sc.ids[u.start..u.end];
+                let named_by: Vec<u32> = (0..self.menu.items.len() as u32)
+                    .filter(|&i| {
+                        sized(i)
+                            && words
+                                .iter()
+                                .all(|w| self.t.item_words[i as usize].contains(w))
+                    })
+                    .collect();
+                if !named_by.is_empty() {
+                    if let [only] = named_by[..] {
+                        self.cur.item = Some(only);
+                    }
+                    self.cur.cands = Some(named_by);
+                    self.cur.item_named = true;
+                    self.cur.item_conf = crate::extract::compile::PARTIAL_CONFIDENCE * conf;
+                    self.cur.item_tok = end;
+                    self.touch(start, end);
+                    return;
+                }
+            }
+        }
         // "a side of guac" where no side takes guacamole but one side is "Chips & Guacamole":
         // after a category word, an option's words inside one candidate's name name that item.
         if inter.is_empty() && self.cur.item.is_none() && self.cur.mods.is_empty() {

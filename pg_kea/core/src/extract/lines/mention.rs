@@ -39,22 +39,25 @@ impl Builder<'_> {
             )
         });
         let mut modifiers: Vec<ModMention> = Vec::with_capacity(line.mods.len());
+        let mut dropped = line.dropped;
         // Options said after "instead of" / "rather than": what the caller replaces.
         let mut replaced: Vec<(String, String)> = Vec::new();
         for m in &line.mods {
-            let pick = m
-                .cands
-                .iter()
-                .find(|c| match &item_groups {
-                    Some(gs) => gs.contains(&c.0),
-                    None => line.cands.as_ref().is_none_or(|cands| {
-                        self.t.group_items[c.0 as usize]
-                            .iter()
-                            .any(|i| cands.contains(i))
-                    }),
-                })
-                .or(m.cands.first());
-            let Some(&(g, o)) = pick else { continue };
+            let pick = m.cands.iter().find(|c| match &item_groups {
+                Some(gs) => gs.contains(&c.0),
+                None => line.cands.as_ref().is_none_or(|cands| {
+                    self.t.group_items[c.0 as usize]
+                        .iter()
+                        .any(|i| cands.contains(i))
+                }),
+            });
+            // An option of a group the line's item does not take ("medium" heard as a steak's
+            // doneness on a coffee) is dropped, not attached to that other group; the
+            // confidence says something was.
+            let Some(&(g, o)) = pick else {
+                dropped = true;
+                continue;
+            };
             let group = &menu.groups[g as usize];
             let mm = ModMention {
                 group: group.code.clone(),
@@ -105,7 +108,7 @@ impl Builder<'_> {
                 unknown_nearby,
                 repeated_kind,
                 undecided: item.is_none(),
-                dropped: line.dropped,
+                dropped,
             },
         );
         let span = if sc.tokens.is_empty() || s >= sc.tokens.len() {

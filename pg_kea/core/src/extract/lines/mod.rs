@@ -393,6 +393,7 @@ impl<'a> Builder<'a> {
         self.merge_fragments();
         self.share();
         self.distribute();
+        self.sizes_by_count();
         if let Some(n) = self.each {
             for l in &mut self.lines {
                 if l.qty.is_none() || l.qty_article {

@@ -1,0 +1,182 @@
+//! The classes of failure first seen on menus written blind (issue 16), each on a small menu
+//! made here in the shape owners type into a POS: no dish, brand or venue of those menus.
+
+use super::*;
+use crate::menu::{Category, Item, Menu, ModOption, ModifierGroup, Variation};
+
+fn code(name: &str) -> String {
+    name.to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect::<String>()
+        .split('_')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+/// An item named as typed, with sizes (by name) and group codes.
+fn item(name: &str, sizes: &[&str], groups: &[&str]) -> Item {
+    Item {
+        code: code(name),
+        name: name.into(),
+        category: Some("all".into()),
+        variations: sizes
+            .iter()
+            .map(|s| Variation {
+                code: code(s),
+                name: (*s).into(),
+                price_cents: 100,
+                available: true,
+                ..Default::default()
+            })
+            .collect(),
+        groups: groups.iter().map(|g| (*g).into()).collect(),
+        available: true,
+        ..Default::default()
+    }
+}
+
+/// A group (code, how many may be chosen) with options named as typed.
+fn group(code_: &str, max: u32, options: &[&str]) -> ModifierGroup {
+    ModifierGroup {
+        code: code_.into(),
+        name: code_.replace('_', " "),
+        max,
+        qualified: true,
+        negatable: true,
+        options: options
+            .iter()
+            .map(|o| ModOption {
+                code: code(o),
+                name: (*o).into(),
+                available: true,
+                ..Default::default()
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+fn menu(items: Vec<Item>, groups: Vec<ModifierGroup>) -> CompiledMenu {
+    CompiledMenu::new(Menu {
+        categories: vec![Category {
+            code: "all".into(),
+            name: "Menu".into(),
+            ..Default::default()
+        }],
+        items,
+        groups,
+        ..Default::default()
+    })
+}
+
+/// "2 coffee@large milk=oat" (options sorted, "!" for a negated one), one per line.
+fn said(m: &CompiledMenu, text: &str) -> Vec<String> {
+    m.extract(text)
+        .lines
+        .iter()
+        .map(|l| {
+            let mut mods: Vec<String> = l
+                .modifiers
+                .iter()
+                .map(|x| {
+                    format!(
+                        "{}{}={}",
+                        if x.negated { "!" } else { "" },
+                        x.group,
+                        x.option
+                    )
+                })
+                .collect();
+            mods.sort();
+            let item = match (&l.item, l.candidates.is_empty()) {
+                (Some(i), _) => i.clone(),
+                (None, false) => l.candidates.join("|"),
+                (None, true) => "?".into(),
+            };
+            let mut s = format!(
+                "{} {}@{}",
+                l.quantity,
+                item,
+                l.variation.as_deref().unwrap_or("")
+            );
+            for x in mods {
+                s.push(' ');
+                s.push_str(&x);
+            }
+            s
+        })
+        .collect()
+}
+
+fn grill() -> CompiledMenu {
+    menu(
+        vec![
+            item("Drip Coffee", &["Small", "Medium", "Large"], &["milk"]),
+            item("Steak Plate", &[], &["doneness"]),
+            item("Nuggets", &["8 pc", "12 pc"], &["dip"]),
+            item("Spicy Nuggets", &["8 pc", "12 pc"], &["dip"]),
+            item(
+                "Family Box (30 Nuggets, 2 Lg Fries, 3 Dips)",
+                &[],
+                &["box_style"],
+            ),
+            item("Fries", &["Regular", "Large"], &[]),
+        ],
+        vec![
+            group("milk", 0, &["Oat Milk", "Whole Milk"]),
+            group("doneness", 1, &["Rare", "Medium", "Well Done"]),
+            group("dip", 0, &["Ranch", "Honey Mustard"]),
+            group("box_style", 1, &["Spicy", "Classic"]),
+        ],
+    )
+}
+
+#[test]
+fn a_size_word_is_the_size_of_the_item_that_has_it() {
+    let m = grill();
+    assert_eq!(said(&m, "a medium coffee"), ["1 drip_coffee@medium"]);
+    assert_eq!(
+        said(&m, "coffee, medium, with oat milk"),
+        ["1 drip_coffee@medium milk=oat_milk"]
+    );
+    // Where the item takes the option and no size, it stays the option.
+    assert_eq!(
+        said(&m, "a steak plate medium"),
+        ["1 steak_plate@ doneness=medium"]
+    );
+}
+
+#[test]
+fn a_correction_that_is_only_a_size_replaces_the_size() {
+    let m = grill();
+    assert_eq!(
+        said(&m, "a medium coffee, no wait, large"),
+        ["1 drip_coffee@large"]
+    );
+}
+
+#[test]
+fn a_list_in_brackets_describes_the_item_and_names_nothing() {
+    let m = grill();
+    assert_eq!(said(&m, "a large fries"), ["1 fries@large"]);
+    assert_eq!(
+        said(&m, "a family box"),
+        ["1 family_box_30_nuggets_2_lg_fries_3_dips@"]
+    );
+}
+
+#[test]
+fn a_count_that_names_a_size_is_the_size() {
+    let m = grill();
+    assert_eq!(
+        said(&m, "twelve nuggets with ranch"),
+        ["1 nuggets@12_pc dip=ranch"]
+    );
+    assert_eq!(said(&m, "8 spicy nuggets"), ["1 spicy_nuggets@8_pc"]);
+    // "spicy" is the box's style too; the count names a size of the nuggets only.
+    assert_eq!(said(&m, "eight spicy"), ["1 spicy_nuggets@8_pc"]);
+    // A count no size has stays a count.
+    assert_eq!(said(&m, "three nuggets"), ["3 nuggets@"]);
+}
