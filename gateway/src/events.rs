@@ -203,12 +203,16 @@ fn subject(claims: &serde_json::Map<String, Value>, audience: &Audience) -> Stri
     }
 }
 
-/// The token's audience, expiry (seconds since the epoch) and subject, checked by `/rpc`'s own
-/// [`rpc::verify`]: HS256 with one of the configured secrets, `exp` and `nbf`.
-fn authorize(
-    state: &AppState,
-    req: &Request<Incoming>,
-) -> Result<(Audience, Option<u64>, String), Reply> {
+/// The token's audience, expiry (seconds since the epoch), subject and claims, checked by
+/// `/rpc`'s own [`rpc::verify`]: HS256 with one of the configured secrets, `exp` and `nbf`.
+type Authorized = (
+    Audience,
+    Option<u64>,
+    String,
+    serde_json::Map<String, Value>,
+);
+
+fn authorize(state: &AppState, req: &Request<Incoming>) -> Result<Authorized, Reply> {
     let token = req
         .headers()
         .get(hyper::header::AUTHORIZATION)
@@ -244,7 +248,31 @@ fn authorize(
         }
     };
     let subject = subject(&claims, &audience);
-    Ok((audience, exp, subject))
+    Ok((audience, exp, subject, claims))
+}
+
+/// A token revoked since it was signed (`app.token_revoked`) gets no stream: 401. The check
+/// takes a connection of the token share for a moment; a database that cannot answer is 503.
+async fn still_valid(
+    state: &AppState,
+    claims: &serde_json::Map<String, Value>,
+) -> Result<(), Reply> {
+    let client = match state.shares.get(&state.pool, crate::db::Who::Token).await {
+        Ok(c) => c,
+        Err(crate::db::Refused::Busy(who)) => return Err(Reply::budget_full(state, who.share())),
+        Err(crate::db::Refused::Pool(e)) => {
+            return Err(rpc::error(StatusCode::SERVICE_UNAVAILABLE, "PGRST000", &e))
+        }
+    };
+    match rpc::revoked(&**client, claims).await {
+        Ok(None) => Ok(()),
+        Ok(Some(why)) => Err(rpc::error(StatusCode::UNAUTHORIZED, "KA401", &why)),
+        Err(e) => Err(rpc::error(
+            crate::http_error::status_for(&e),
+            "PGRST000",
+            "the token could not be checked",
+        )),
+    }
 }
 
 /// An answer other than the stream (refused), as a response.
@@ -271,10 +299,13 @@ pub async fn handle(
     peer: IpAddr,
 ) -> Response<BoxBody<Bytes, Infallible>> {
     serving.working();
-    let (audience, exp, subject) = match authorize(state, &req) {
+    let (audience, exp, subject, claims) = match authorize(state, &req) {
         Ok(a) => a,
         Err(reply) => return refusal(state, reply),
     };
+    if let Err(reply) = still_valid(state, &claims).await {
+        return refusal(state, reply);
+    }
     let place = match state.streams.admit(&subject, peer) {
         Ok(p) => p,
         Err(limit) => {

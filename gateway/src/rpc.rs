@@ -259,12 +259,17 @@ async fn call(
     // The role, the request's GUCs and the role's own statement_timeout, in one round trip
     // (ALTER ROLE ... SET applies at login only, and the gateway logs in as kea_authenticator).
     let client_addr = client_addr.map(|a| a.to_string()).unwrap_or_default();
-    tx.execute(
+    // ... and whether the token was revoked since it was signed (app.token_revoked: a new
+    // password, a deleted account, a replaced POS token), in the same round trip.
+    let setup = tx
+        .query_one(
         "select set_config('statement_timeout', coalesce(s.v, current_setting('statement_timeout')), true),
                 set_config('role', $1, true), set_config('request.jwt.claims', $2, true),
                 set_config('request.method', $3, true), set_config('request.path', $4, true),
-                set_config('request.client_addr', $5, true)
-           from (select 1) one
+                set_config('request.client_addr', $5, true), chk.why
+           -- before the role is taken (OFFSET 0 keeps the planner from moving it), as the
+           -- gateway's own login, the only role that may ask
+           from (select api.token_revoked($2::text::jsonb) as why offset 0) chk
            left join lateral (
                  select substr(c, length('statement_timeout=') + 1) as v
                    from pg_db_role_setting d, unnest(d.setconfig) c
@@ -276,6 +281,13 @@ async fn call(
         &[&caller.role, &claims, &method, &path, &client_addr],
     )
     .await?;
+    if let Some(why) = setup.get::<_, Option<String>>(6) {
+        return Err(CallError::Reply(error(
+            StatusCode::UNAUTHORIZED,
+            "KA401",
+            &why,
+        )));
+    }
     let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = values
         .iter()
         .map(|v| v as &(dyn tokio_postgres::types::ToSql + Sync))
@@ -640,4 +652,17 @@ mod tests {
         );
         assert_eq!(to_text("text", &Value::Null, false), Some(None));
     }
+}
+
+/// Why a verified token is no longer good (`api.token_revoked`), or None; for callers outside
+/// `/rpc` (the `/events` streams), on a connection of their own.
+pub async fn revoked(
+    client: &impl tokio_postgres::GenericClient,
+    claims: &Map<String, Value>,
+) -> Result<Option<String>, tokio_postgres::Error> {
+    let claims = Value::Object(claims.clone()).to_string();
+    let row = client
+        .query_one("select api.token_revoked($1::text::jsonb)", &[&claims])
+        .await?;
+    Ok(row.get(0))
 }

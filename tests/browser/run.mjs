@@ -331,7 +331,8 @@ try {
         assert(JSON.stringify(received).includes(`kea-order-${orderId}`), 'the POS stand-in has no ticket for the order');
       } else {
       // The POS answers through its callback (/rpc/pos_order_update with its merchant's token).
-      const pos = sql(`select app.sign_jwt(${lit(JSON.stringify({ role: 'kea_pos', merchant_id: merchantId, exp }))}::jsonb)`);
+      // A POS token as the operator issues it (a row of app.pos_tokens: revocable).
+      const pos = sql(`select api.issue_pos_token(${merchantId})->>'token'`);
       const res = await fetch(base + '/rpc/pos_order_update', { method: 'POST', headers: { Authorization: 'Bearer ' + pos, 'Content-Type': 'application/json' },
         body: JSON.stringify({ order_id: orderId, status: 'accepted_by_pos', pos_order_id: 'POS-4471', ready_at: new Date(Date.now() + 20 * 60000).toISOString() }) });
       assert(res.ok, `POS callback: ${res.status} ${await res.text()}`);

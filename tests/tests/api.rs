@@ -585,14 +585,25 @@ async fn every_role_against_every_function_over_http_matches_the_matrix() {
         .split_whitespace()
         .map(|r| format!("kea_{r}"))
         .collect();
+    // A POS token is one the service issued (a row of app.pos_tokens), of a real merchant.
+    let pos_merchant = merchant(&db, "").await;
     let mut tokens = Vec::new();
     for role in &roles {
         tokens.push(match role.as_str() {
             "kea_anon" | "kea_authenticator" => None,
             "kea_agent" => Some(sign(&db, json!({"role": role, "agent_id": 999999999})).await),
-            "kea_merchant" | "kea_pos" => {
+            "kea_merchant" => {
                 Some(sign(&db, json!({"role": role, "merchant_id": 999999999})).await)
             }
+            "kea_pos" => Some(
+                db.query_one(
+                    "select api.issue_pos_token($1)->>'token'",
+                    &[&pos_merchant.id],
+                )
+                .await
+                .unwrap()
+                .get(0),
+            ),
             _ => Some(sign(&db, json!({"role": role})).await),
         });
     }
