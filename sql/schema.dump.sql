@@ -4240,6 +4240,7 @@ declare
     v_secret text := (select secret from app.jwt_secrets order by position limit 1);
     v_input text;
 begin
+    p_claims := jsonb_build_object('aud', 'kea') || p_claims;
     if v_secret is null then
         raise exception 'no token secret is configured'
             using errcode = 'KA503', hint = 'scripts/init stores KEA_JWT_SECRET in app.jwt_secrets';

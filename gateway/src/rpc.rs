@@ -31,6 +31,10 @@ pub const ROLES: &[&str] = &[
 /// The role of requests without a token.
 pub const ANON: &str = "kea_anon";
 
+/// The audience every token must name (`aud`), and `app.sign_jwt` puts in: a token another
+/// system signed with the same secret is not one of kea's.
+pub const AUDIENCE: &str = "kea";
+
 /// Who is calling: the token's claims (empty for anon) and its role.
 struct Caller {
     claims: Map<String, Value>,
@@ -439,8 +443,8 @@ fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, Reply> {
     })
 }
 
-/// Checks an HS256 token against each secret; `exp` and `nbf` are checked when present, with
-/// no leeway.
+/// Checks an HS256 token against each secret: a numeric `exp` (required, in the future) and
+/// `aud` naming [`AUDIENCE`] (required), `nbf` when present; no leeway.
 pub fn verify(token: &str, secrets: &[String]) -> Result<Map<String, Value>, Reply> {
     if secrets.is_empty() {
         return Err(error(
@@ -460,10 +464,12 @@ pub fn verify(token: &str, secrets: &[String]) -> Result<Map<String, Value>, Rep
         )));
     }
     let mut validation = Validation::new(Algorithm::HS256);
-    validation.required_spec_claims.clear();
+    // A token without an expiry would never end (nor would its /events stream).
+    validation.set_required_spec_claims(&["exp", "aud"]);
+    validation.set_audience(&[AUDIENCE]);
     validation.validate_exp = true;
     validation.validate_nbf = true;
-    validation.validate_aud = false;
+    validation.validate_aud = true;
     validation.leeway = 0;
     let mut last = None;
     for s in secrets {
@@ -553,25 +559,33 @@ mod tests {
         .unwrap()
     }
 
+    fn later() -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + 600
+    }
+
     #[test]
     fn tokens_are_checked_against_every_secret_and_only_hs256() {
         let secrets = secrets(Some("new-secret-0123456789, old-secret-0123456789"));
         assert_eq!(secrets.len(), 2);
         let t = token(
             Algorithm::HS256,
-            json!({"role": "kea_agent"}),
+            json!({"role": "kea_agent", "exp": later(), "aud": AUDIENCE}),
             "old-secret-0123456789",
         );
         assert!(verify(&t, &secrets).is_ok(), "an old secret still verifies");
         let t = token(
             Algorithm::HS256,
-            json!({"role": "kea_agent"}),
+            json!({"role": "kea_agent", "exp": later(), "aud": AUDIENCE}),
             "someone-else-000000",
         );
         assert_eq!(verify(&t, &secrets).unwrap_err().status, 401);
         let t = token(
             Algorithm::HS384,
-            json!({"role": "kea_agent"}),
+            json!({"role": "kea_agent", "exp": later(), "aud": AUDIENCE}),
             "new-secret-0123456789",
         );
         assert_eq!(verify(&t, &secrets).unwrap_err().status, 401);
@@ -580,10 +594,26 @@ mod tests {
         assert_eq!(verify(none, &secrets).unwrap_err().status, 401);
         let t = token(
             Algorithm::HS256,
-            json!({"role": "kea_agent", "exp": 1}),
+            json!({"role": "kea_agent", "exp": 1, "aud": AUDIENCE}),
             "new-secret-0123456789",
         );
         assert_eq!(verify(&t, &secrets).unwrap_err().status, 401);
+        // No expiry, a text one, no audience, another system's.
+        for claims in [
+            json!({"role": "kea_agent", "aud": AUDIENCE}),
+            json!({"role": "kea_agent", "aud": AUDIENCE, "exp": later().to_string()}),
+            json!({"role": "kea_agent", "exp": later()}),
+            json!({"role": "kea_agent", "exp": later(), "aud": "another-system"}),
+        ] {
+            let t = token(Algorithm::HS256, claims.clone(), "new-secret-0123456789");
+            assert_eq!(verify(&t, &secrets).unwrap_err().status, 401, "{claims}");
+        }
+        let t = token(
+            Algorithm::HS256,
+            json!({"role": "kea_agent", "exp": later(), "aud": ["other", AUDIENCE]}),
+            "new-secret-0123456789",
+        );
+        assert!(verify(&t, &secrets).is_ok(), "one of its audiences is kea");
     }
 
     fn function(name: &str, args: &[(&str, &str, bool)]) -> Function {

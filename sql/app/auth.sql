@@ -6,12 +6,15 @@ language sql immutable as $$
     select translate(rtrim(replace(encode(p_bytes, 'base64'), E'\n', ''), '='), '+/', '-_')
 $$;
 
+-- The audience (`aud`) is kea's own (the gateway's rpc::AUDIENCE) unless the claims name one;
+-- the gateway also requires a numeric `exp` (issue 17, item 8).
 create function app.sign_jwt(p_claims jsonb) returns text
 language plpgsql stable as $$
 declare
     v_secret text := (select secret from app.jwt_secrets order by position limit 1);
     v_input text;
 begin
+    p_claims := jsonb_build_object('aud', 'kea') || p_claims;
     if v_secret is null then
         raise exception 'no token secret is configured'
             using errcode = 'KA503', hint = 'scripts/init stores KEA_JWT_SECRET in app.jwt_secrets';

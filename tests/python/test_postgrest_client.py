@@ -37,7 +37,9 @@ def b64(data):
 
 
 def token(claims):
-    """An HS256 JWT, as any PostgREST deployment's auth server signs them."""
+    """An HS256 JWT, as any PostgREST deployment's auth server signs them: kea's audience and,
+    unless the claims say otherwise, ten minutes of validity (both required: docs/api.md)."""
+    claims = {"aud": "kea", "exp": int(time.time()) + 600, **claims}
     head = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
     body = b64(json.dumps(claims).encode())
     sig = hmac.new(SECRET.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()

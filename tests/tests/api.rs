@@ -7,8 +7,19 @@ use kea_tests::{admin, merchant, start_gateway, Gateway, Merchant};
 use serde_json::{json, Value};
 use tokio_postgres::Client;
 
-/// A token signed in SQL (app.sign_jwt, the first of app.jwt_secrets: the tests' secret).
+/// A token signed in SQL (app.sign_jwt, the first of app.jwt_secrets: the tests' secret), valid
+/// for an hour unless the claims say otherwise.
 async fn sign(db: &Client, claims: Value) -> String {
+    let mut claims = claims;
+    if claims.get("exp").is_none() {
+        claims["exp"] = json!(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs()
+                + 3600
+        );
+    }
     db.query_one("select app.sign_jwt($1)", &[&claims])
         .await
         .expect("signing")
