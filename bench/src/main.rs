@@ -9,6 +9,7 @@ mod cpu;
 mod extract;
 mod jobs;
 mod keyword_baseline;
+mod scale;
 mod stats;
 mod turns;
 
@@ -39,6 +40,10 @@ enum What {
     /// Orders the auto-verify policy lets through without a person, and their precision, for a
     /// sweep of confidence thresholds, on the persona calls of tests/venues*/ through the gateway.
     Autoverify(autoverify::Args),
+    /// Turn throughput and latency through the gateway at 10, 1,000 and 10,000 merchants with a
+    /// million past calls and orders, next to the first size; on Citus next to one PostgreSQL;
+    /// database size per 1,000 calls.
+    Scale(scale::Args),
 }
 
 #[tokio::main]
@@ -49,6 +54,7 @@ async fn main() {
         What::Turns(a) => turns::run(&cli.admin_url, a).await,
         What::Jobs(a) => jobs::run(&cli.admin_url, a).await,
         What::Autoverify(a) => autoverify::run(&cli.admin_url, a).await,
+        What::Scale(a) => scale::run(&cli.admin_url, a).await,
     };
     if let Err(e) = result {
         eprintln!("error: {e}");
