@@ -251,6 +251,8 @@ async fn route(
     for (name, value) in reply.headers {
         response = response.header(name, value);
     }
+    // Every answer is what its Content-Type says (no browser guessing JSON is HTML).
+    response = response.header(hyper::header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     response
         .body(Full::new(reply.body))
         .expect("static headers are valid")

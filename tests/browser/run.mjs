@@ -150,10 +150,17 @@ const browser = await chromium.launch({
 const [vw, vh] = (process.env.KEA_VIEWPORT || '1440x900').split('x').map(Number);
 const viewport = { width: vw, height: vh };
 const pages = [];
+// What the pages' Content-Security-Policy refused (an inline style or script, another origin):
+// the last step fails on any.
+const cspViolations = [];
+function watchCsp(page, who) {
+  page.on('console', m => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(`${who}: ${m.text()}`); });
+}
 for (const a of agents) {
   const ctx = await browser.newContext({ viewport, deviceScaleFactor: 1 });
   const page = await ctx.newPage();
   page.on('pageerror', e => console.log(`        [${a.name} page error] ${e.message}`));
+  watchCsp(page, a.name);
   pages.push(page);
 }
 const [maya, sam] = pages;
@@ -313,6 +320,7 @@ try {
     const ctx = await browser.newContext({ viewport, deviceScaleFactor: 1 });
     const owner = await ctx.newPage();
     owner.on('pageerror', e => console.log(`        [merchant page error] ${e.message}`));
+    watchCsp(owner, 'merchant');
     await step('the merchant page shows the order and its way through the POS', async () => {
       await owner.goto(`${base}/merchant`);
       await owner.fill('#email', ownerEmail);
@@ -374,6 +382,19 @@ try {
       assert(/Monday, 11:00 AM to 10:00 PM/.test(m.h), m.h);
     }, { needs: false });
   }
+  await step('the pages ran under their Content-Security-Policy, and another site cannot frame them', async () => {
+    assert(cspViolations.length === 0, `refused by the policy:\n${cspViolations.join('\n')}`);
+    const ctx = await browser.newContext({ viewport });
+    const other = await ctx.newPage();
+    // A page of another origin that frames the console (clickjacking).
+    await other.route('http://attacker.test/', r => r.fulfill({ contentType: 'text/html', body: `<iframe id="f" src="${base}/console" width="800" height="600"></iframe>` }));
+    await other.goto('http://attacker.test/');
+    await sleep(1000);
+    const framed = other.frames().find(f => f !== other.mainFrame());
+    const signin = framed ? await framed.$('#email').catch(() => null) : null;
+    assert(!signin, 'the console rendered inside another site\'s frame');
+    await ctx.close();
+  }, { needs: false });
 } finally {
   await browser.close();
   gateway.kill('SIGTERM');
