@@ -122,3 +122,18 @@ pub async fn settle(db: &tokio_postgres::Client) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Process ids of the connections a server under measurement holds (it logs in as
+/// kea_authenticator; the bench and pgbench as the admin role).
+pub async fn server_backends(db: &tokio_postgres::Client) -> Result<Vec<String>, String> {
+    let rows = db
+        .query(
+            "select pid::text from pg_stat_activity
+              where datname = current_database() and usename = 'kea_authenticator'
+                and backend_type = 'client backend'",
+            &[],
+        )
+        .await
+        .map_err(e)?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
