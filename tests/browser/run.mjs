@@ -321,6 +321,19 @@ try {
     const owner = await ctx.newPage();
     owner.on('pageerror', e => console.log(`        [merchant page error] ${e.message}`));
     watchCsp(owner, 'merchant');
+    await step('a token in the link does not sign the browser in (login CSRF): only the sign-in form does', async () => {
+      // Someone else's valid merchant token, handed over in a link: the page must ignore it.
+      const ctx2 = await browser.newContext({ viewport });
+      const victim = await ctx2.newPage();
+      watchCsp(victim, 'merchant link');
+      await victim.goto(`${base}/merchant#token=${merchantToken}`);
+      await victim.waitForSelector('#email', { timeout: 5000 });
+      await sleep(300);
+      const stored = await victim.evaluate(() => sessionStorage.getItem('kea.merchant'));
+      assert(stored === null, 'the token of the link was kept');
+      assert(await victim.locator('[data-order]').count() === 0, 'the page shows orders');
+      await ctx2.close();
+    }, { needs: false });
     await step('the merchant page shows the order and its way through the POS', async () => {
       await owner.goto(`${base}/merchant`);
       await owner.fill('#email', ownerEmail);

@@ -10,9 +10,10 @@ const app = document.getElementById('app');
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 let stream = null;
 
-// A token handed over in the URL fragment (#token=...) is kept and the fragment cleared.
-const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
-if (fromHash) { session.save(fromHash, {}); history.replaceState(null, '', location.pathname); }
+// Tokens come from the sign-in form only (signIn below). A token in a link (#token=...) would
+// sign the browser into whatever merchant the link's author chose (login CSRF): it is ignored
+// and dropped from the address bar (docs/security.md, "Pages").
+if (location.hash) history.replaceState(null, '', location.pathname);
 
 function renderSignin(message = '') {
   app.replaceChildren(h('div.signin',
