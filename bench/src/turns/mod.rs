@@ -312,6 +312,15 @@ async fn measure(b: &Bench<'_>) -> Result<(), String> {
     print_throughput(&rows);
     println!();
     print_cpu(&rows);
+    println!();
+    println!("Time inside api.twilio_gather per turn of the calls (app.turns.elapsed_ms, every measurement so far):");
+    println!(
+        "{:>4} | {:>14} | {:>7} | {:>8} | {:>8}",
+        "turn", "phase", "turns", "p50 ms", "p90 ms"
+    );
+    for (seq, phase, n, p50, p90) in database::turn_times(b.db, b.merchant).await? {
+        println!("{seq:>4} | {phase:>14} | {n:>7} | {p50:>8.2} | {p90:>8.2}");
+    }
     if args.pause_ms > 0 {
         println!();
         paced(b, &scripts).await?;
