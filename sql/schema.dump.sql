@@ -1339,7 +1339,8 @@ CREATE FUNCTION api.twilio_sms(p_params jsonb) RETURNS text
     AS $$
 declare
     m app.merchants := app.merchant_for_number(p_params->>'To');
-    v_from text := p_params->>'From';
+    -- E.164, as the opt-out list keeps numbers and the texts are sent (issue 17, item 11).
+    v_from text := coalesce(app.e164(p_params->>'From', m.country), p_params->>'From');
     v_word text := upper(regexp_replace(coalesce(p_params->>'Body', ''), '[^[:alpha:]]', '', 'g'));
     v_store text;
     v_reply text;
@@ -1453,7 +1454,7 @@ begin
     end if;
     insert into app.calls (merchant_id, call_sid, from_number, to_number, menu_id, twilio_status,
                            store)
-    values (m.id, p_params->>'CallSid', nullif(p_params->>'From', ''), p_params->>'To', v_menu,
+    values (m.id, p_params->>'CallSid', app.e164(p_params->>'From', m.country), p_params->>'To', v_menu,
             p_params->>'CallStatus', app.store_json(m)::json)
     on conflict (merchant_id, call_sid) do nothing;
     return api.twilio_gather(p_params, 0);
@@ -2375,6 +2376,48 @@ $_$;
 ALTER FUNCTION app.dummy_password_hash() OWNER TO kea_owner;
 
 --
+-- Name: e164(text, text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.e164(p_number text, p_country text DEFAULT 'US'::text) RETURNS text
+    LANGUAGE plpgsql STABLE
+    AS $_$
+declare
+    d app.dialing_plans;
+    v_digits text := regexp_replace(coalesce(p_number, ''), '[^0-9]', '', 'g');
+    v_international boolean := btrim(coalesce(p_number, '')) like '+%';
+    v_national text;
+begin
+    select * into d from app.dialing_plans x where x.country = coalesce(p_country, 'US');
+    if v_digits = '' or btrim(p_number) !~ '^\+?[0-9 ().-]+$' then
+        return null;
+    end if;
+    if not v_international and v_digits like '00%' then
+        v_international := true;
+        v_digits := substr(v_digits, 3);
+    elsif not v_international and d.calling_code = '1' and v_digits like '011%' then
+        v_international := true;
+        v_digits := substr(v_digits, 4);
+    end if;
+    if v_international then
+        return case when v_digits ~ '^[1-9][0-9]{6,14}$' then '+' || v_digits end;
+    end if;
+    if d.country is null then
+        return null;
+    end if;
+    v_national := case
+        when d.trunk_prefix is not null and v_digits like d.trunk_prefix || '%'
+             and substr(v_digits, length(d.trunk_prefix) + 1) ~ d.national
+            then substr(v_digits, length(d.trunk_prefix) + 1)
+        when v_digits ~ d.national then v_digits
+    end;
+    return case when v_national is not null then '+' || d.calling_code || v_national end;
+end
+$_$;
+
+ALTER FUNCTION app.e164(p_number text, p_country text) OWNER TO kea_owner;
+
+--
 -- Name: calls; Type: TABLE; Schema: app; Owner: kea_owner
 --
 
@@ -3020,6 +3063,18 @@ $$;
 ALTER FUNCTION app.menu_surface_forms(p_menu_id bigint) OWNER TO kea_owner;
 
 --
+-- Name: merchant_country(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.merchant_country(p_merchant_id bigint) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+    select coalesce((select m.country from app.merchants m where m.id = p_merchant_id), 'US')
+$$;
+
+ALTER FUNCTION app.merchant_country(p_merchant_id bigint) OWNER TO kea_owner;
+
+--
 -- Name: merchant_day_start(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -3562,6 +3617,21 @@ CREATE FUNCTION app.order_transition_allowed(p_from text, p_to text) RETURNS boo
 $$;
 
 ALTER FUNCTION app.order_transition_allowed(p_from text, p_to text) OWNER TO kea_owner;
+
+--
+-- Name: orders_e164_phone(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.orders_e164_phone() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+    new.customer_phone := app.e164(new.customer_phone, app.merchant_country(new.merchant_id));
+    return new;
+end
+$$;
+
+ALTER FUNCTION app.orders_e164_phone() OWNER TO kea_owner;
 
 --
 -- Name: orders_record_history(); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -4252,6 +4322,21 @@ end
 $$;
 
 ALTER FUNCTION app.sign_jwt(p_claims jsonb) OWNER TO kea_owner;
+
+--
+-- Name: sms_opt_outs_e164(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.sms_opt_outs_e164() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+    new.phone := coalesce(app.e164(new.phone), new.phone);
+    return new;
+end
+$$;
+
+ALTER FUNCTION app.sms_opt_outs_e164() OWNER TO kea_owner;
 
 --
 -- Name: start_step(app.tasks); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -5942,6 +6027,7 @@ CREATE TABLE app.dialing_plans (
     calling_code text NOT NULL,
     "national" text NOT NULL,
     premium text,
+    trunk_prefix text,
     CONSTRAINT dialing_plans_calling_code_check CHECK ((calling_code ~ '^[1-9][0-9]{0,2}$'::text)),
     CONSTRAINT dialing_plans_country_check CHECK ((country ~ '^[A-Z]{2}$'::text))
 );
@@ -5953,6 +6039,12 @@ ALTER TABLE app.dialing_plans OWNER TO kea_owner;
 --
 
 COMMENT ON TABLE app.dialing_plans IS 'Numbering plans of the countries kea serves: calling code, national number pattern, premium and special-rate ranges (docs/security.md, "Transfer numbers").';
+
+--
+-- Name: COLUMN dialing_plans.trunk_prefix; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON COLUMN app.dialing_plans.trunk_prefix IS 'What a national number is dialled with inside the country (0 in most of Europe and Oceania, 1 in the NANP), dropped when the number gets its country code.';
 
 --
 -- Name: item_modifier_groups; Type: TABLE; Schema: app; Owner: kea_owner
@@ -6565,7 +6657,7 @@ ALTER TABLE app.sms_opt_outs OWNER TO kea_owner;
 
 CREATE VIEW app.table_placement AS
  WITH named(table_name, placement, reason) AS (
-         VALUES ('agents'::text,'reference'::text,'the call centre''s agents, offered tasks of every merchant'::text), ('task_queues'::text,'reference'::text,'the call centre''s queues, shared by every merchant'::text), ('workflows'::text,'reference'::text,'routing workflows, shared by every merchant'::text), ('workflow_steps'::text,'reference'::text,'routing workflows, shared by every merchant'::text), ('dialing_plans'::text,'reference'::text,'countries'' numbering plans, the same for every merchant'::text), ('sms_opt_outs'::text,'reference'::text,'a number''s STOP holds whatever merchant texts it'::text), ('merchants'::text,'coordinator'::text,'the tenants; triggers publish menus and record settings'::text), ('phone_numbers'::text,'coordinator'::text,'routes a webhook to its merchant, with the merchant row'::text), ('opening_hours'::text,'coordinator'::text,'a trigger keeps merchants.hours_text'::text), ('merchant_users'::text,'coordinator'::text,'sign-in finds staff by email across merchants'::text), ('pos_connections'::text,'coordinator'::text,'a merchant''s settings'::text), ('autoverify_policies'::text,'coordinator'::text,'a merchant''s settings, made by a merchants trigger'::text), ('settings_changes'::text,'coordinator'::text,'written by a merchants trigger'::text), ('menus'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('menu_categories'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('menu_items'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('item_variations'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('modifier_groups'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('modifier_options'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('item_modifier_groups'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('learned_phrases'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('jobs'::text,'coordinator'::text,'the job queue: a claim takes due work of every merchant with one FOR UPDATE SKIP LOCKED scan'::text), ('jobs_done'::text,'coordinator'::text,'finished jobs, moved from app.jobs in the same transaction'::text), ('job_keys'::text,'coordinator'::text,'side effects'' unique keys, checked with the queue'::text), ('sign_in_attempts'::text,'coordinator'::text,'the sign-in throttle counts by email and address across merchants'::text), ('jwt_secrets'::text,'coordinator'::text,'token secrets, read by api.login'::text)
+         VALUES ('agents'::text,'reference'::text,'the call centre''s agents, offered tasks of every merchant'::text), ('task_queues'::text,'reference'::text,'the call centre''s queues, shared by every merchant'::text), ('workflows'::text,'reference'::text,'routing workflows, shared by every merchant'::text), ('workflow_steps'::text,'reference'::text,'routing workflows, shared by every merchant'::text), ('dialing_plans'::text,'reference'::text,'countries'' numbering plans, the same for every merchant'::text), ('sms_opt_outs'::text,'reference'::text,'a number''s STOP holds whatever merchant texts it'::text), ('merchants'::text,'coordinator'::text,'the tenants; triggers publish menus and record settings'::text), ('phone_numbers'::text,'coordinator'::text,'routes a webhook to its merchant, with the merchant row'::text), ('opening_hours'::text,'coordinator'::text,'a trigger keeps merchants.hours_text'::text), ('merchant_users'::text,'coordinator'::text,'sign-in finds staff by email across merchants'::text), ('pos_connections'::text,'coordinator'::text,'a merchant''s settings'::text), ('pos_tokens'::text,'coordinator'::text,'a POS token is checked by its id (jti) on every request, like staff and agent tokens'::text), ('autoverify_policies'::text,'coordinator'::text,'a merchant''s settings, made by a merchants trigger'::text), ('settings_changes'::text,'coordinator'::text,'written by a merchants trigger'::text), ('menus'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('menu_categories'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('menu_items'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('item_variations'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('modifier_groups'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('modifier_options'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('item_modifier_groups'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('learned_phrases'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('jobs'::text,'coordinator'::text,'the job queue: a claim takes due work of every merchant with one FOR UPDATE SKIP LOCKED scan'::text), ('jobs_done'::text,'coordinator'::text,'finished jobs, moved from app.jobs in the same transaction'::text), ('job_keys'::text,'coordinator'::text,'side effects'' unique keys, checked with the queue'::text), ('sign_in_attempts'::text,'coordinator'::text,'the sign-in throttle counts by email and address across merchants'::text), ('jwt_secrets'::text,'coordinator'::text,'token secrets, read by api.login'::text)
         )
  SELECT (c.relname)::text AS table_name,
     COALESCE(n.placement,
@@ -7370,6 +7462,12 @@ CREATE TRIGGER opening_hours_text_update AFTER UPDATE ON app.opening_hours REFER
 CREATE CONSTRAINT TRIGGER orders_complete_lines AFTER INSERT OR UPDATE OF status ON app.orders DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.status = ANY (ARRAY['pending_verification'::text, 'verified'::text]))) EXECUTE FUNCTION app.check_order_lines();
 
 --
+-- Name: orders orders_e164_phone; Type: TRIGGER; Schema: app; Owner: kea_owner
+--
+
+CREATE TRIGGER orders_e164_phone BEFORE INSERT OR UPDATE OF customer_phone ON app.orders FOR EACH ROW WHEN ((new.customer_phone IS NOT NULL)) EXECUTE FUNCTION app.orders_e164_phone();
+
+--
 -- Name: orders orders_history_insert; Type: TRIGGER; Schema: app; Owner: kea_owner
 --
 
@@ -7398,6 +7496,12 @@ CREATE TRIGGER orders_side_effects AFTER UPDATE OF status ON app.orders FOR EACH
 --
 
 CREATE TRIGGER orders_status_machine BEFORE INSERT OR UPDATE OF status ON app.orders FOR EACH ROW EXECUTE FUNCTION app.orders_status_machine();
+
+--
+-- Name: sms_opt_outs sms_opt_outs_e164; Type: TRIGGER; Schema: app; Owner: kea_owner
+--
+
+CREATE TRIGGER sms_opt_outs_e164 BEFORE INSERT OR UPDATE OF phone ON app.sms_opt_outs FOR EACH ROW EXECUTE FUNCTION app.sms_opt_outs_e164();
 
 --
 -- Name: autoverify_decisions autoverify_decisions_merchant_id_order_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
@@ -8634,6 +8738,12 @@ REVOKE ALL ON FUNCTION app.decide_phrase(p_merchant_id bigint, p_phrase_id bigin
 REVOKE ALL ON FUNCTION app.dummy_password_hash() FROM PUBLIC;
 
 --
+-- Name: FUNCTION e164(p_number text, p_country text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.e164(p_number text, p_country text) FROM PUBLIC;
+
+--
 -- Name: TABLE calls; Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -8776,6 +8886,12 @@ REVOKE ALL ON FUNCTION app.menu_learned_aliases(p_menu_id bigint) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.menu_surface_forms(p_menu_id bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION merchant_country(p_merchant_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.merchant_country(p_merchant_id bigint) FROM PUBLIC;
 
 --
 -- Name: FUNCTION merchant_day_start(p_merchant_id bigint); Type: ACL; Schema: app; Owner: kea_owner
@@ -9056,6 +9172,12 @@ REVOKE ALL ON FUNCTION app.order_menu(o app.orders) FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.order_transition_allowed(p_from text, p_to text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION orders_e164_phone(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.orders_e164_phone() FROM PUBLIC;
+
+--
 -- Name: FUNCTION orders_record_history(); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -9222,6 +9344,12 @@ REVOKE ALL ON FUNCTION app.sign_in_wait(p_email text, p_addr inet) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.sign_jwt(p_claims jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION sms_opt_outs_e164(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.sms_opt_outs_e164() FROM PUBLIC;
 
 --
 -- Name: FUNCTION start_step(t app.tasks); Type: ACL; Schema: app; Owner: kea_owner

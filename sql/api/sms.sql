@@ -7,7 +7,8 @@ create function api.twilio_sms(p_params jsonb) returns text
 language plpgsql security definer set search_path = pg_catalog, public as $$
 declare
     m app.merchants := app.merchant_for_number(p_params->>'To');
-    v_from text := p_params->>'From';
+    -- E.164, as the opt-out list keeps numbers and the texts are sent (issue 17, item 11).
+    v_from text := coalesce(app.e164(p_params->>'From', m.country), p_params->>'From');
     v_word text := upper(regexp_replace(coalesce(p_params->>'Body', ''), '[^[:alpha:]]', '', 'g'));
     v_store text;
     v_reply text;
