@@ -297,11 +297,12 @@ async fn load(db: &tokio_postgres::Client, n: i64, calls: i64) -> Result<(), Str
             db.execute(
                 "insert into app.turns (merchant_id, call_id, seq, event, speech, confidence,
                                         understood, said, twiml, phase, elapsed_ms, created_at)
-                 select merchant_id, id, $1, $2, $3, case when $3 is not null then 0.9 end,
-                        case when $3 is not null then '{\"intent\": \"order\", \"items\": [{\"item\": \"pepperoni\", \"quantity\": 1}]}'::json end,
-                        $4, $5, 'ordering', 3.2, started_at + ($1 * interval '15 seconds')
+                 select merchant_id, id, $1::int, $2::text, $3::text,
+                        case when $3::text is not null then 0.9 end,
+                        case when $3::text is not null then '{\"intent\": \"order\", \"items\": [{\"item\": \"pepperoni\", \"quantity\": 1}]}'::json end,
+                        $4::text, $5::text, 'ordering', 3.2, started_at + ($1::int * interval '15 seconds')
                    from app.calls where call_sid like 'PAST-%' and next_turn = 5
-                    and substr(call_sid, 6)::bigint >= $6",
+                    and substr(call_sid, 6)::bigint >= $6::bigint",
                 &[&(seq as i32), &event, &speech, &said[seq], &twiml(said[seq], seq == TURNS - 1), &past],
             )
             .await
@@ -339,9 +340,14 @@ async fn load(db: &tokio_postgres::Client, n: i64, calls: i64) -> Result<(), Str
                                             actor_kind, reason, at)
              select merchant_id, id, 'abandoned', 'abandoned', 'system', 'the call ended',
                     created_at + interval '2 minutes' from scale_o;
-             drop table scale_o;
-             vacuum analyze app.calls, app.turns, app.orders, app.order_lines, app.order_history;"
+             drop table scale_o;"
         ))
+        .await
+        .map_err(e)?;
+        // VACUUM cannot share a query string with other statements (an implicit transaction).
+        db.batch_execute(
+            "vacuum analyze app.calls, app.turns, app.orders, app.order_lines, app.order_history",
+        )
         .await
         .map_err(e)?;
     }

@@ -2,9 +2,7 @@
 -- kea_placement. Run by scripts/citus on the coordinator, as a superuser, after
 -- scripts/migrate; safe to re-run (each step skips what is already placed).
 \set ON_ERROR_STOP on
--- kea_placement: app.table_placement as it was before the drop (a temporary table scripts/citus
--- makes). scripts/citus runs it between sql/drop_repeatable.sql and the repeatable SQL applied again:
--- Citus places tables with no policies or triggers, and propagates those created afterwards.
+-- kea_placement: a copy of app.table_placement (a temporary table scripts/citus makes first).
 
 -- Triggers of distributed tables run on the shards (the workers), on rows of one merchant:
 -- kea's do (order status machine, history, completeness) or are on coordinator tables.
@@ -20,7 +18,7 @@ set citus.shard_count = 16;
 -- keys are set aside while the tables are placed (Citus would otherwise move every table
 -- linked to a reference table onto the coordinator) and put back at the end.
 create temp table kea_fks as
-    select c.conrelid::regclass as rel, c.conname, pg_get_constraintdef(c.oid) as def,
+    select c.conrelid::regclass::text as rel, c.conname, pg_get_constraintdef(c.oid) as def,
            not ((a.placement = 'distributed' and b.placement = 'coordinator')
              or (a.placement = 'coordinator' and b.placement = 'distributed')) as keep
       from pg_constraint c
@@ -36,6 +34,23 @@ begin
             raise notice 'citus: foreign key % of % dropped (a distributed and a coordinator table)', f.conname, f.rel;
         end if;
         execute format('alter table %s drop constraint %I', f.rel, f.conname);
+    end loop;
+end
+$$;
+
+-- Citus refuses row-level security policies with subqueries on the tables it places: the
+-- agents' policies (what an agent reads through the security_invoker views: the work routed to
+-- it) are such. Dropped on Citus, so those views show an agent no rows (RLS denies what no
+-- policy allows) until they are rewritten without subqueries (docs/scaling.md).
+do $$
+declare
+    p record;
+begin
+    for p in select tablename, policyname from pg_policies
+              where schemaname = 'app' and qual ~* '\mselect\M'
+    loop
+        raise notice 'citus: policy % of app.% dropped (a subquery)', p.policyname, p.tablename;
+        execute format('drop policy %I on app.%I', p.policyname, p.tablename);
     end loop;
 end
 $$;
