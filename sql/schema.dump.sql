@@ -3947,9 +3947,12 @@ ALTER FUNCTION app.record_phrase(p_merchant_id bigint, p_order_id bigint, p_call
 CREATE FUNCTION app.refresh_hours_text() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
+declare
+    v_merchant bigint;
 begin
-    update app.merchants m set hours_text = app.hours_text(m.id)
-     where m.id in (select merchant_id from changed);
+    for v_merchant in select distinct merchant_id from changed loop
+        update app.merchants set hours_text = app.hours_text(v_merchant) where id = v_merchant;
+    end loop;
     return null;
 end
 $$;
