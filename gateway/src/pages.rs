@@ -45,6 +45,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         JS,
         include_bytes!("../web/merchant/merchant.js"),
     ),
+    (
+        "/merchant/learning.js",
+        JS,
+        include_bytes!("../web/merchant/learning.js"),
+    ),
     ("/web/kea.css", CSS, include_bytes!("../web/kea.css")),
     ("/web/kea.js", JS, include_bytes!("../web/kea.js")),
     ("/web/kea.svg", SVG, include_bytes!("../web/kea.svg")),

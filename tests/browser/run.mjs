@@ -309,7 +309,8 @@ try {
     merchantRpc = true;
   }, { needs: false });
   if (!merchantRpc) {
-    for (const n of ['the merchant page shows the order and its way through the POS', 'the merchant marks an option sold out and back', 'the merchant edits hours, transfer number and greeting']) skip(n, 'after: a merchant token reaches /rpc/merchant_settings');
+    for (const n of ['the merchant page shows the order and its way through the POS', 'the merchant marks an option sold out and back', 'the merchant edits hours, transfer number and greeting',
+      'kea is learning: the merchant sees a phrase\'s calls, accepts it (on the menu at once) and rejects another', 'the merchant turns auto-verify on: the next sure order reaches the kitchen by kea']) skip(n, 'after: a merchant token reaches /rpc/merchant_settings');
   } else {
     // Two more of today's calls, so the page has something to show besides ours.
     await placeCall('+17185550123', ['a medium cheese pizza and a caesar salad', "that's it", 'yes']);
@@ -393,6 +394,52 @@ try {
       for (const until = Date.now() + 3000; !/Monday, 11:00 AM/.test(m.h) && Date.now() < until; m = saved()) await sleep(100);
       assert(m.t === '+12125550123' && /Bella Napoli/.test(m.g), JSON.stringify(m));
       assert(/Monday, 11:00 AM to 10:00 PM/.test(m.h), m.h);
+    }, { needs: false });
+    // docs/closed-loop.md: two candidates as app.learn_from_order records them from an approved
+    // correction of the first order's call.
+    await step('kea is learning: the merchant sees a phrase\'s calls, accepts it (on the menu at once) and rejects another', async () => {
+      sql(`select app.record_phrase(o.merchant_id, o.id, o.call_id, p.phrase, p.kind, p.item, p.grp, p.code, 'a large pie with shrooms')
+             from app.orders o, (values ('shrooms', 'option', null, 'toppings', 'mushrooms'), ('za', 'item', 'cheese_pizza', null, 'cheese_pizza')) p(phrase, kind, item, grp, code)
+            where o.id = ${orderId}`);
+      await owner.click('.tabs [data-tab=learning]');
+      await owner.waitForSelector('[data-phrase="shrooms"][data-status=candidate]', { timeout: 5000 });
+      await owner.click('[data-calls="shrooms"]');
+      await owner.waitForSelector('[data-phrase="shrooms"] [data-source]');
+      assert(/a large pie with shrooms/.test(await owner.textContent('[data-phrase="shrooms"] [data-source]')), 'the call is not shown');
+      await owner.click('[data-accept="shrooms"]');
+      await owner.waitForSelector('[data-phrase="shrooms"][data-status=active]', { timeout: 5000 });
+      const aliases = sql(`select o->'aliases' from kea.menus k join app.menus m on m.id = k.menu_id and m.active,
+                             jsonb_array_elements(k.document->'groups') g, jsonb_array_elements(g->'options') o
+                            where m.merchant_id = ${merchantId} and g->>'code' = 'toppings' and o->>'code' = 'mushrooms'`);
+      assert(/"shrooms"/.test(aliases), `the published menu's mushrooms: ${aliases}`);
+      await owner.click('[data-reject="za"]');
+      await owner.waitForSelector('[data-phrase="za"][data-status=rejected]', { timeout: 5000 });
+      await owner.evaluate(() => document.getElementById('toasts')?.remove());
+      await owner.screenshot({ path: resolve(SHOTS, 'merchant-learning.png') });
+      const decided = sql(`select string_agg(phrase || ':' || status || ':' || decided_by, ',' order by phrase) from app.learned_phrases where merchant_id = ${merchantId}`);
+      assert(/^shrooms:active:merchant_user:\d+,za:rejected:merchant_user:\d+$/.test(decided), decided);
+    }, { needs: false });
+    await step('the merchant turns auto-verify on: the next sure order reaches the kitchen by kea', async () => {
+      await owner.click('.tabs [data-tab=autoverify]');
+      await owner.waitForSelector('#av-enabled:not(.on)', { timeout: 5000 });
+      await owner.click('#av-enabled');
+      await owner.fill('#av-confidence', '90');
+      await owner.fill('#av-cap', '80');
+      await owner.fill('#av-sample', '0');
+      await owner.evaluate(() => document.querySelectorAll('#toasts .toast').forEach(t => t.remove()));
+      await owner.click('#save-autoverify');
+      await owner.waitForSelector('.toast.ok', { timeout: 5000 });
+      await owner.screenshot({ path: resolve(SHOTS, 'merchant-autoverify.png') });
+      const p = JSON.parse(sql(`select to_jsonb(p) from app.autoverify_policies p where merchant_id = ${merchantId}`));
+      assert(p.enabled && Math.abs(p.min_confidence - 0.9) < 1e-6 && p.max_total_cents === 8000 && p.sample_one_in === 0, JSON.stringify(p));
+      await placeCall('+19175550142', ['two garlic knots and a cannoli', "that's all", 'yes']);
+      const o = JSON.parse(sql(`select jsonb_build_object('id', o.id, 'status', o.status, 'by', h.actor_kind) from app.orders o
+                                 join app.order_history h on h.merchant_id = o.merchant_id and h.order_id = o.id and h.to_status = 'verified'
+                                where o.merchant_id = ${merchantId} order by o.id desc limit 1`));
+      assert(o.by === 'kea' && ['verified', 'sent_to_pos', 'accepted_by_pos'].includes(o.status), JSON.stringify(o));
+      await owner.waitForSelector(`[data-order="${o.id}"]`, { timeout: 8000 });
+      await owner.click(`[data-order="${o.id}"]`);
+      await owner.waitForFunction(id => /by kea · auto-verified/.test(document.querySelector(`[data-order="${id}"] + .order-more`)?.textContent || ''), o.id, { timeout: 5000 });
     }, { needs: false });
   }
   await step('the pages ran under their Content-Security-Policy, and another site cannot frame them', async () => {
