@@ -1355,10 +1355,10 @@ begin
     if v_word in ('STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'OPTOUT', 'REVOKE') then
         insert into app.sms_opt_outs (phone, keyword) values (v_from, v_word)
         on conflict (phone) do update set opted_out_at = now(), keyword = excluded.keyword;
-        v_reply := format('You will get no more texts from %s. Reply START to get them again.', v_store);
+        v_reply := format('You will get no more texts from %s or any other restaurant kea takes orders for. Reply START to get them again.', v_store);
     elsif v_word in ('START', 'YES', 'UNSTOP') then
         delete from app.sms_opt_outs where phone = v_from;
-        v_reply := format('You will get texts from %s again (order confirmations). Reply STOP to stop.', v_store);
+        v_reply := format('You will get texts from %s and the other restaurants kea takes orders for again (order confirmations). Reply STOP to stop.', v_store);
     elsif v_word in ('HELP', 'INFO') then
         v_reply := format('%s order confirmations by kea.%s Reply STOP to stop.', v_store,
                           coalesce(' Questions? Call ' || m.transfer_number || '.', ''));
@@ -2046,7 +2046,7 @@ ALTER FUNCTION app.call_notes(p_merchant_id bigint, p_call_id bigint) OWNER TO k
 -- Name: call_unplaced(bigint, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
-CREATE FUNCTION app.call_unplaced(p_merchant_id bigint, p_call_id bigint) RETURNS TABLE(seq integer, phrase text, near_item text, near_seq integer, near_n bigint, speech text)
+CREATE FUNCTION app.call_unplaced(p_merchant_id bigint, p_call_id bigint) RETURNS TABLE(seq integer, phrase text, near_item text, near_seq integer, near_n bigint, turn_heard_lines boolean, speech text)
     LANGUAGE sql STABLE
     AS $$
     with m as (select * from app.call_mentions(p_merchant_id, p_call_id)),
@@ -2056,14 +2056,20 @@ CREATE FUNCTION app.call_unplaced(p_merchant_id bigint, p_call_id bigint) RETURN
          where t.merchant_id = p_merchant_id and t.call_id = p_call_id and t.event = 'speech'
            and json_typeof(t.understood->'extraction'->'unmatched') = 'array'
     )
-    select u.seq, app.phrase_key(u.words), near.item, near.seq, near.n, u.speech
+    select u.seq, app.phrase_key(u.words), near.item, near.seq, near.n,
+           exists (select 1 from m where m.seq = u.seq), u.speech
       from u
       left join lateral (
           -- Inside the mention's words, or at most one short word away ("a tall latte", "a
-          -- latte with moo juice"): at most 6 characters between them. The nearest wins.
+          -- latte with moo juice"): at most 6 characters between them. Inside wins, then the
+          -- mention before the words (what follows an item describes it: "a latte with oat milk
+          -- and a muffin"), then the nearest.
           select m.item, m.seq, m.n from m
            where m.seq = u.seq and u.s <= m.span_end + 6 and u.e >= m.span_start - 6
-           order by greatest(u.s - m.span_end, m.span_start - u.e, 0), m.n limit 1) near on true
+           order by case when u.s < m.span_end and u.e > m.span_start then 0
+                         when m.span_end <= u.s then 1 else 2 end,
+                    greatest(u.s - m.span_end, m.span_start - u.e, 0), m.n
+           limit 1) near on true
 $$;
 
 ALTER FUNCTION app.call_unplaced(p_merchant_id bigint, p_call_id bigint) OWNER TO kea_owner;
@@ -2882,7 +2888,11 @@ begin
                array(select distinct u.phrase
                        from unplaced u
                       where case when t.kind = 'item'
-                                 then u.near_item is null or u.near_item in (select item from removed)
+                                 -- Words kea took for the item the agent replaced, or a turn
+                                 -- that heard no line at all ("and a biscuit"): never words
+                                 -- said beside other lines (chat, a self-correction).
+                                 then u.near_item in (select item from removed)
+                                      or (u.near_item is null and not u.turn_heard_lines)
                                  else (u.near_seq, u.near_n) = (select lm.seq, lm.n from last_mention lm
                                                                  where lm.item = t.heard_item)
                             end
@@ -4494,6 +4504,9 @@ CREATE FUNCTION app.token_revoked(p_claims jsonb) RETURNS text
                        and t.merchant_id::text = p_claims->>'merchant_id'
                        and (t.revoked_at is null or t.revoked_at > now()))
                  then 'this POS token was replaced or revoked: use the current one' end
+        -- A sign-in's token carries its account's version; tokens without one are signed by
+        -- an operator (like kea_service ones) and end with their exp or the secret.
+        when not p_claims ? 'ver' then null
         when p_claims->>'sub' like 'agent:%' then
             case when not exists (
                     select 1 from app.agents a

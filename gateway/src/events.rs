@@ -257,6 +257,9 @@ async fn still_valid(
     state: &AppState,
     claims: &serde_json::Map<String, Value>,
 ) -> Result<(), Reply> {
+    if !rpc::revocable(claims) {
+        return Ok(());
+    }
     let client = match state.shares.get(&state.pool, crate::db::Who::Token).await {
         Ok(c) => c,
         Err(crate::db::Refused::Busy(who)) => return Err(Reply::budget_full(state, who.share())),

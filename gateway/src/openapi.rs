@@ -53,14 +53,17 @@ select p.proname::text, p.proargnames::text[], p.proargmodes::text[],
        format_type(p.prorettype, null), obj_description(p.oid, 'pg_proc')
   from pg_proc p join pg_namespace n on n.oid = p.pronamespace
  where n.nspname = 'api' and p.prokind = 'f' and ($1::text is null or p.proname = $1)
+   and ($2::text is null or has_function_privilege($2::text, p.oid, 'execute'))
  order by p.proname, p.oid";
 
-/// The `api` functions named `name` (all of them with `None`), read from the catalog.
+/// The `api` functions named `name` (all of them with `None`) that `role` may execute (all of
+/// them with `None`), read from the catalog.
 pub async fn functions(
     db: &impl GenericClient,
     name: Option<&str>,
+    role: Option<&str>,
 ) -> Result<Vec<Function>, tokio_postgres::Error> {
-    let rows = db.query(FUNCTIONS, &[&name]).await?;
+    let rows = db.query(FUNCTIONS, &[&name, &role]).await?;
     Ok(rows
         .iter()
         .map(|r| {
@@ -255,17 +258,27 @@ pub fn document(functions: &[Function], server_url: Option<&str>) -> Value {
     doc
 }
 
-/// `GET /openapi.json`: the document of what the database holds now.
-pub async fn serve(state: &AppState) -> Reply {
-    // Anyone may ask: the anonymous share of the pool.
-    let client = match state.shares.get(&state.pool, db::Who::Anonymous).await {
+/// `GET /openapi.json`: the document of what the database holds now, of the functions the
+/// caller's role may call (its bearer token's, as `/rpc` takes it; `kea_anon` without one):
+/// nobody learns from it what only others may call (docs/security.md, "Information").
+pub async fn serve(state: &AppState, headers: &hyper::HeaderMap) -> Reply {
+    let caller = match rpc::caller(state, headers) {
+        Ok(c) => c,
+        Err(reply) => return reply,
+    };
+    let who = if caller.authenticated {
+        db::Who::Token
+    } else {
+        db::Who::Anonymous
+    };
+    let client = match state.shares.get(&state.pool, who).await {
         Ok(c) => c,
         Err(db::Refused::Busy(who)) => return Reply::budget_full(state, who.share()),
         Err(db::Refused::Pool(e)) => {
             return rpc::error(StatusCode::SERVICE_UNAVAILABLE, "PGRST000", &e)
         }
     };
-    match functions(&**client, None).await {
+    match functions(&**client, None, Some(&caller.role)).await {
         Ok(fs) => Reply::json(
             StatusCode::OK,
             &document(&fs, state.config.public_url.as_deref()),

@@ -36,10 +36,10 @@ pub const ANON: &str = "kea_anon";
 pub const AUDIENCE: &str = "kea";
 
 /// Who is calling: the token's claims (empty for anon) and its role.
-struct Caller {
-    claims: Map<String, Value>,
-    role: String,
-    authenticated: bool,
+pub struct Caller {
+    pub claims: Map<String, Value>,
+    pub role: String,
+    pub authenticated: bool,
 }
 
 /// What the request gives the function.
@@ -120,7 +120,7 @@ async fn handle_call(
     };
     match call(state, function, get, &caller, input, client).await {
         Ok(reply) => reply,
-        Err(CallError::Db(e)) => db_error(&e, caller.authenticated),
+        Err(CallError::Db(e)) => db_error(&e, &caller, function),
         Err(CallError::Pool(msg)) => error(StatusCode::SERVICE_UNAVAILABLE, "PGRST000", &msg),
         Err(CallError::Reply(r)) => r,
     }
@@ -183,7 +183,7 @@ async fn call(
             db::Refused::Busy(who) => CallError::Reply(Reply::budget_full(state, who.share())),
             db::Refused::Pool(msg) => CallError::Pool(msg),
         })?;
-    let overloads = openapi::functions(&**client, Some(function)).await?;
+    let overloads = openapi::functions(&**client, Some(function), None).await?;
     let Some(f) = resolve(&overloads, &input) else {
         return Err(CallError::Reply(match &input {
             Input::Named(m) => not_found(function, &m.keys().cloned().collect::<Vec<_>>()),
@@ -394,7 +394,7 @@ pub fn secrets(config_value: Option<&str>) -> Vec<String> {
 /// The bearer token's claims and role, or the 401/403 PostgREST would answer: 401 for a token
 /// that is malformed, badly signed, of another algorithm than HS256, expired or not yet
 /// valid; 403 for a well-signed token naming a role that is not an API role.
-fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, Reply> {
+pub fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, Reply> {
     let Some(auth) = headers.get(hyper::header::AUTHORIZATION) else {
         return Ok(Caller {
             claims: Map::new(),
@@ -523,19 +523,54 @@ fn not_found(function: &str, names: &[String]) -> Reply {
     )
 }
 
-fn db_error(e: &tokio_postgres::Error, authenticated: bool) -> Reply {
-    match e.as_db_error() {
-        Some(db) => Reply::json(
-            http_error::status_for_sqlstate_as(db.code(), authenticated),
-            &json!({
-                "code": db.code().code(),
-                "message": db.message(),
-                "details": db.detail(),
-                "hint": db.hint(),
-            }),
-        ),
-        None => error(http_error::status_for(e), "PGRST000", &e.to_string()),
+/// Roles that see the database's own words in errors: operators. Everyone else (anonymous
+/// callers, agents, staff, POS tokens) gets kea's own messages only (docs/security.md,
+/// "Information").
+const SEES_SQL_DETAIL: &[&str] = &["kea_service", "kea_analyst"];
+
+/// The error as PostgREST answers it. The database's own messages can name constraints and
+/// carry row values (`Key (email)=(...) already exists`, `Failing row contains (...)`): only
+/// kea's own errors (`K...`, `PT...`, plain `raise`, the argument errors kea raises) keep
+/// their words for every role; any other keeps its SQLSTATE and status, with a generic message
+/// and no detail, unless the caller is an operator. The full error is logged.
+fn db_error(e: &tokio_postgres::Error, caller: &Caller, function: &str) -> Reply {
+    let Some(db) = e.as_db_error() else {
+        return error(
+            http_error::status_for(e),
+            "PGRST000",
+            "the database could not be reached",
+        );
+    };
+    let code = db.code().code();
+    let status = http_error::status_for_sqlstate_as(db.code(), caller.authenticated);
+    let ours = code.starts_with('K') || code.starts_with("PT");
+    if ours || SEES_SQL_DETAIL.contains(&caller.role.as_str()) {
+        return Reply::json(
+            status,
+            &json!({"code": code, "message": db.message(), "details": db.detail(), "hint": db.hint()}),
+        );
     }
+    tracing::info!(
+        function, role = %caller.role, code, message = db.message(), detail = db.detail(),
+        "an /rpc call failed in the database (answered without the database's detail)"
+    );
+    let message = match code {
+        // kea's own raises and a value the caller sent that is not of the argument's type:
+        // about the request, in words kea chose or of the caller's own input.
+        "P0001" | "P0002" | "22023" | "42501" | "25006" | "57014" => db.message().to_string(),
+        _ if code.starts_with("22") && !code.starts_with("22P0") || code == "22P02" => {
+            db.message().to_string()
+        }
+        _ if code.starts_with("23") => {
+            "the request conflicts with what is stored (a rule of the data)".to_string()
+        }
+        _ if status.is_server_error() => "the database could not complete the request".to_string(),
+        _ => "the request was refused by the database".to_string(),
+    };
+    Reply::json(
+        status,
+        &json!({"code": code, "message": message, "details": null, "hint": null}),
+    )
 }
 
 pub fn error(status: StatusCode, code: &str, message: &str) -> Reply {
@@ -543,6 +578,25 @@ pub fn error(status: StatusCode, code: &str, message: &str) -> Reply {
         status,
         &json!({"code": code, "message": message, "details": null, "hint": null}),
     )
+}
+
+/// Whether a token can have been revoked (`app.token_revoked`): a sign-in's (it carries its
+/// account's version, `ver`) or a POS token; an operator's ends with its `exp` or its secret.
+pub fn revocable(claims: &Map<String, Value>) -> bool {
+    claims.contains_key("ver") || claims.get("role").and_then(Value::as_str) == Some("kea_pos")
+}
+
+/// Why a verified token is no longer good (`api.token_revoked`), or None; for callers outside
+/// `/rpc` (the `/events` streams), on a connection of their own.
+pub async fn revoked(
+    client: &impl tokio_postgres::GenericClient,
+    claims: &Map<String, Value>,
+) -> Result<Option<String>, tokio_postgres::Error> {
+    let claims = Value::Object(claims.clone()).to_string();
+    let row = client
+        .query_one("select api.token_revoked($1::text::jsonb)", &[&claims])
+        .await?;
+    Ok(row.get(0))
 }
 
 #[cfg(test)]
@@ -682,17 +736,4 @@ mod tests {
         );
         assert_eq!(to_text("text", &Value::Null, false), Some(None));
     }
-}
-
-/// Why a verified token is no longer good (`api.token_revoked`), or None; for callers outside
-/// `/rpc` (the `/events` streams), on a connection of their own.
-pub async fn revoked(
-    client: &impl tokio_postgres::GenericClient,
-    claims: &Map<String, Value>,
-) -> Result<Option<String>, tokio_postgres::Error> {
-    let claims = Value::Object(claims.clone()).to_string();
-    let row = client
-        .query_one("select api.token_revoked($1::text::jsonb)", &[&claims])
-        .await?;
-    Ok(row.get(0))
 }

@@ -207,6 +207,44 @@ pub async fn run(listener: TcpListener, state: Arc<AppState>, shutdown: impl Fut
     registry.close_all().await;
 }
 
+/// Serves `GET /metrics` (Prometheus text) on a listener of its own (`KEA_METRICS_LISTEN`):
+/// the public listener does not answer it, so the internet does not read kea's numbers
+/// (docs/security.md, "Information"). Plain and small: one scraper, no budgets.
+pub async fn serve_metrics(listener: TcpListener, state: Arc<AppState>) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        let state = state.clone();
+        let service = service_fn(move |req: Request<Incoming>| {
+            let state = state.clone();
+            async move {
+                let (status, body) = match (req.method(), req.uri().path()) {
+                    (&Method::GET, "/metrics") => (StatusCode::OK, state.metrics.encode()),
+                    _ => (StatusCode::NOT_FOUND, "not found\n".to_string()),
+                };
+                Ok::<_, Infallible>(
+                    Response::builder()
+                        .status(status)
+                        .header(
+                            hyper::header::CONTENT_TYPE,
+                            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                        )
+                        .body(Full::new(Bytes::from(body)))
+                        .expect("static headers are valid"),
+                )
+            }
+        });
+        let timer = at_least_100ms(10_000);
+        tokio::spawn(async move {
+            let mut http = http1::Builder::new();
+            http.timer(TokioTimer::new()).header_read_timeout(timer);
+            let _ = http.serve_connection(TokioIo::new(stream), service).await;
+        });
+    }
+}
+
 /// A configured timeout; zero or tiny values would close every connection at once (or spin the
 /// idle check), so nothing below 100 ms is taken.
 fn at_least_100ms(ms: u64) -> Duration {
@@ -227,7 +265,7 @@ async fn route(
     let label = hook.map_or(if rpc { "rpc" } else { "other" }, Webhook::route);
     let has_body = parts.method == Method::POST && (hook.is_some() || rpc);
     // What may wait for the database counts against the connections not kept for webhooks;
-    // pages, /metrics and /healthz answer at once (and monitoring must keep working in a flood).
+    // pages and /healthz answer at once (a load balancer's checks must keep working in a flood).
     let counted = rpc || path == "/openapi.json";
     let (label, reply) = match receive(state, body, has_body, counted, serving).await {
         Err(reply) => (label, reply),
@@ -296,16 +334,6 @@ async fn dispatch(
     match (&parts.method, path, hook) {
         (&Method::GET, "/healthz", _) => ("healthz", health(state).await),
         (&Method::GET, p, None) if pages::serves(p) => ("page", pages::reply(p)),
-        (&Method::GET, "/metrics", _) => (
-            "metrics",
-            Reply {
-                status: StatusCode::OK,
-                content_type: "application/openmetrics-text; version=1.0.0; charset=utf-8",
-                body: state.metrics.encode().into(),
-                retry_after: None,
-                headers: Vec::new(),
-            },
-        ),
         (&Method::POST, _, Some(hook)) => (
             hook.route(),
             twilio::handle(state, hook, &parts.uri, &parts.headers, body).await,
@@ -339,7 +367,9 @@ async fn dispatch(
             .await;
             ("rpc", reply)
         }
-        (&Method::GET, "/openapi.json", _) => ("openapi", openapi::serve(state).await),
+        (&Method::GET, "/openapi.json", _) => {
+            ("openapi", openapi::serve(state, &parts.headers).await)
+        }
         (_, p, hook) if hook.is_some() || p.starts_with("/rpc/") => (
             "other",
             Reply::text(StatusCode::METHOD_NOT_ALLOWED, "use POST\n"),
