@@ -1248,9 +1248,13 @@ declare
     v_dial_status text;
     v_order bigint;
     v_refused text;
+    v_merchant bigint;
 begin
+    -- The merchant first, then its call: on Citus the locking read is a router query to the
+    -- merchant's shard only when the merchant is a value (docs/scaling.md).
+    v_merchant := (select p.merchant_id from app.phone_numbers p where p.e164 = p_params->>'To');
     select * into c from app.calls
-     where merchant_id = (select p.merchant_id from app.phone_numbers p where p.e164 = p_params->>'To')
+     where merchant_id = v_merchant
        and call_sid = p_params->>'CallSid'
        for update;
     if c.id is null then
@@ -1300,7 +1304,6 @@ begin
             -- The commit's completeness check, now: a refusal after the caller's "yes" must
             -- not become an apology (the caller would lose the order).
             perform app.check_order_complete(c.merchant_id, v_order);
-            perform app.auto_verify(c.merchant_id, v_order);
         exception when sqlstate 'KO422' then
             get stacked diagnostics v_refused = message_text;
             raise warning 'kea: call % order kept for an agent: %', c.call_sid, v_refused;
