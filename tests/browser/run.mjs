@@ -119,7 +119,7 @@ sql(`select api.connect_pos(${merchantId}, 'webhook', ${lit(posUrl + '/orders')}
 const base = `http://127.0.0.1:${port}`;
 const gateway = spawn(resolve(root, 'target/debug/kea-gateway'), [], {
   env: { ...process.env, KEA_LISTEN: `127.0.0.1:${port}`, KEA_DATABASE_URL: DB_URL, KEA_JWT_SECRET: JWT_SECRET,
-    TWILIO_AUTH_TOKEN: AUTH_TOKEN, KEA_LOG: process.env.KEA_LOG || 'warn', KEA_DEV: '1' },
+    TWILIO_AUTH_TOKEN: AUTH_TOKEN, KEA_LOG: process.env.KEA_LOG || 'warn', KEA_DEV: '1', KEA_METRICS_LISTEN: 'off' },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 children.push(gateway);
