@@ -1304,6 +1304,7 @@ begin
             -- The commit's completeness check, now: a refusal after the caller's "yes" must
             -- not become an apology (the caller would lose the order).
             perform app.check_order_complete(c.merchant_id, v_order);
+            perform app.auto_verify(c.merchant_id, v_order);
         exception when sqlstate 'KO422' then
             get stacked diagnostics v_refused = message_text;
             raise warning 'kea: call % order kept for an agent: %', c.call_sid, v_refused;
