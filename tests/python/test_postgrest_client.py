@@ -128,4 +128,4 @@ def test_openapi_document_validates_and_lists_every_function_the_role_may_call()
                     " and has_function_privilege('kea_service', p.oid, 'execute')").split())
     paths = {p.removeprefix("/rpc/") for p in doc["paths"]}
     assert paths == names
-    assert "get" in doc["paths"]["/rpc/analytics"]
+    assert "get" in doc["paths"]["/rpc/call_summary"]
