@@ -6,7 +6,7 @@ use bytes::Bytes;
 use hyper::header::{HeaderName, HeaderValue};
 use hyper::StatusCode;
 
-use crate::server::Reply;
+use crate::reply::Reply;
 
 const HTML: &str = "text/html; charset=utf-8";
 const JS: &str = "text/javascript; charset=utf-8";
