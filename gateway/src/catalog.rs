@@ -1,7 +1,13 @@
 //! The `api` schema's functions as the catalog describes them: what `/rpc` resolves calls
 //! against (from a cache, PostgREST's schema cache) and what `GET /openapi.json` documents.
 
-use tokio_postgres::GenericClient;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio_postgres::{AsyncMessage, GenericClient};
 
 /// One input argument of an `api` function.
 #[derive(Debug, Clone)]
@@ -97,4 +103,120 @@ pub async fn functions(
             }
         })
         .collect())
+}
+
+/// The NOTIFY channel that tells gateways the `api` functions changed (scripts/migrate sends
+/// it when it applies the SQL, as PostgREST's `NOTIFY pgrst, 'reload schema'`).
+pub const CHANNEL: &str = "kea_catalog";
+
+/// The overloads of each `api` function, by name.
+type ByName = HashMap<String, Vec<Function>>;
+
+/// The `api` functions by name, read once and kept until told they changed (PostgREST's schema
+/// cache): `/rpc` resolves a call without a catalog query. Dropped on a NOTIFY on [`CHANNEL`],
+/// on SIGUSR1 and whenever the LISTEN connection is (re)made (a notification may have been
+/// missed); the next call reads it again.
+#[derive(Default)]
+pub struct Catalog {
+    functions: RwLock<Option<Arc<ByName>>>,
+    /// Counts reloads, so a read that started before one does not store what it read.
+    generation: AtomicU64,
+}
+
+impl Catalog {
+    /// The overloads of `api.{name}` (empty when there is none), read through `db` when the
+    /// cache is empty.
+    pub async fn overloads(
+        &self,
+        db: &impl GenericClient,
+        name: &str,
+    ) -> Result<Vec<Function>, tokio_postgres::Error> {
+        let cached = self.functions.read().expect("catalog lock").clone();
+        let by_name = match cached {
+            Some(by_name) => by_name,
+            None => {
+                let generation = self.generation.load(Ordering::Acquire);
+                let mut by_name = ByName::new();
+                for f in functions(db, None, None).await? {
+                    by_name.entry(f.name.clone()).or_default().push(f);
+                }
+                let by_name = Arc::new(by_name);
+                let mut slot = self.functions.write().expect("catalog lock");
+                if self.generation.load(Ordering::Acquire) == generation {
+                    *slot = Some(by_name.clone());
+                }
+                by_name
+            }
+        };
+        Ok(by_name.get(name).cloned().unwrap_or_default())
+    }
+
+    /// Forgets the functions: the next call reads them again.
+    pub fn reload(&self) {
+        let mut slot = self.functions.write().expect("catalog lock");
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        *slot = None;
+    }
+
+    /// Listens on [`CHANNEL`] on a session of its own, reconnecting with backoff (100 ms
+    /// doubling to 10 s), and reloads on every notification.
+    pub fn spawn_listener(self: &Arc<Self>, database_url: &str) {
+        let catalog = Arc::downgrade(self);
+        let url = database_url.to_string();
+        tokio::spawn(async move {
+            let mut backoff = Duration::from_millis(100);
+            loop {
+                let Some(c) = catalog.upgrade() else { return };
+                match c.listen_once(&url).await {
+                    Ok(()) => tracing::warn!("catalog: the LISTEN connection closed"),
+                    Err(e) => tracing::warn!(error = %e, "catalog: the LISTEN connection failed"),
+                }
+                drop(c);
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(10));
+            }
+        });
+    }
+
+    /// Reloads on every SIGUSR1 (PostgREST's signal for the same), for as long as it lives.
+    pub fn reload_on_sigusr1(self: &Arc<Self>) -> std::io::Result<()> {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut usr1 = signal(SignalKind::user_defined1())?;
+        let catalog = Arc::downgrade(self);
+        tokio::spawn(async move {
+            while usr1.recv().await.is_some() {
+                let Some(c) = catalog.upgrade() else { return };
+                tracing::info!("catalog: SIGUSR1, reloading");
+                c.reload();
+            }
+        });
+        Ok(())
+    }
+
+    async fn listen_once(&self, url: &str) -> Result<(), tokio_postgres::Error> {
+        let (client, mut connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+        // The connection must be polled by hand to see notifications (as in `event_hub`).
+        let (tx, mut rx) = mpsc::unbounded_channel::<()>();
+        let driver = tokio::spawn(async move {
+            loop {
+                match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+                    Some(Ok(AsyncMessage::Notification(_))) => {
+                        let _ = tx.send(());
+                    }
+                    Some(Ok(_)) => {}
+                    Some(Err(e)) => return Err(e),
+                    None => return Ok(()),
+                }
+            }
+        });
+        client.batch_execute(&format!("listen {CHANNEL}")).await?;
+        // What changed while nobody listened is unknown.
+        self.reload();
+        while rx.recv().await.is_some() {
+            tracing::info!("catalog: the api functions changed, reloading");
+            self.reload();
+        }
+        drop(client);
+        driver.await.unwrap_or(Ok(()))
+    }
 }

@@ -20,6 +20,9 @@ async fn main() {
             std::process::exit(2);
         }
     };
+    if let Err(e) = state.catalog.reload_on_sigusr1() {
+        tracing::warn!(error = %e, "no SIGUSR1 handler: the catalog reloads on NOTIFY only");
+    }
     let listener = match tokio::net::TcpListener::bind(&listen).await {
         Ok(l) => l,
         Err(e) => {

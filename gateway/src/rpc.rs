@@ -159,7 +159,7 @@ async fn call(
             db::Refused::Busy(who) => CallError::Reply(Reply::budget_full(state, who.share())),
             db::Refused::Pool(msg) => CallError::Pool(msg),
         })?;
-    let overloads = catalog::functions(&**client, Some(function), None).await?;
+    let overloads = state.catalog.overloads(&**client, function).await?;
     let Some(f) = resolve(&overloads, &input) else {
         return Err(CallError::Reply(match &input {
             Input::Named(m) => not_found(function, &m.keys().cloned().collect::<Vec<_>>()),

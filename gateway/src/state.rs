@@ -7,6 +7,7 @@ use std::time::Duration;
 use deadpool_postgres::Pool;
 
 use crate::budget::Share;
+use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::db;
 use crate::directory::Directory;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub others: Share,
     /// How many `/events` streams may be open, per subject, per peer and in all.
     pub streams: Arc<StreamLimits>,
+    /// The `api` functions `/rpc` resolves calls against, cached (see [`Catalog`]).
+    pub catalog: Arc<Catalog>,
 }
 
 /// Builds the state: pool and directory, once the secrets are not development ones
@@ -58,6 +61,8 @@ pub fn build_state(
     let directory = Directory::default();
     directory.spawn_refresher(pool.clone(), std::time::Duration::from_secs(30));
     let events = Hub::new(&config.database_url);
+    let catalog = Arc::new(Catalog::default());
+    catalog.spawn_listener(&config.database_url);
     let budgets = config.budgets();
     tracing::info!(?budgets, "budgets (docs/security.md)");
     let metrics = Metrics::default();
@@ -67,6 +72,7 @@ pub fn build_state(
         health: db::Health::default(),
         others: Share::new(budgets.other_connections, 0, Duration::ZERO),
         streams: StreamLimits::new(&budgets, metrics.events_streams.clone()),
+        catalog,
         config,
         pool,
         directory,
