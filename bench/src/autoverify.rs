@@ -28,10 +28,9 @@ use serde_json::Value;
 use tokio::process::{Child, Command};
 use tokio_postgres::Client;
 
-#[allow(dead_code)]
-#[path = "../../pg_kea/core/tests/common/venues.rs"]
-mod venues;
-// The calls.txt parser the dialog-only test and calls_eval use (it reads `super::venues`).
+// The venues' helpers the extract benchmark loads, and the calls.txt parser the dialog-only test
+// and calls_eval use (it reads `super::venues`).
+use crate::extract::venues;
 #[allow(dead_code)]
 #[path = "../../pg_kea/core/tests/common/calls.rs"]
 mod calls;
@@ -530,10 +529,11 @@ fn pct(n: usize, of: usize) -> String {
 /// The table: per threshold, for the hand-written venues, the blind ones and all, the share of
 /// orders auto-verified and their precision (exactly right / auto-verified).
 fn print_sweep(thresholds: &[f32], judged: &[Judged]) {
-    let groups: [(&str, Box<dyn Fn(&Judged) -> bool>); 3] = [
-        ("hand-written venues", Box::new(|j: &Judged| !j.blind)),
-        ("blind venues", Box::new(|j: &Judged| j.blind)),
-        ("all", Box::new(|_: &Judged| true)),
+    type Keep = fn(&Judged) -> bool;
+    let groups: [(&str, Keep); 3] = [
+        ("hand-written venues", |j| !j.blind),
+        ("blind venues", |j| j.blind),
+        ("all", |_| true),
     ];
     let mut head = "| policy |".to_string();
     let mut rule = "|---|".to_string();
