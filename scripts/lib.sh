@@ -107,10 +107,13 @@ start_standins() {
     wait_for_http "http://$1/_received" "$STANDINS_PID" "$log" "kea-standins"
 }
 
-# Starts the gateway in the background on $1 (host:port), waits until /healthz answers.
+# Starts the gateway in the background on $1 (host:port), waits until /healthz answers. Its
+# /metrics listener is off unless KEA_METRICS_LISTEN says where (several gateways of the
+# scripts may run at once; scripts/serve's is on 127.0.0.1:9188).
 start_gateway() {
     local listen=$1 log=${2:-/tmp/kea-gateway.log}
-    KEA_LISTEN=$listen "$KEA_ROOT/target/debug/kea-gateway" >"$log" 2>&1 &
+    KEA_LISTEN=$listen KEA_METRICS_LISTEN=${KEA_METRICS_LISTEN:-off} \
+        "$KEA_ROOT/target/debug/kea-gateway" >"$log" 2>&1 &
     GATEWAY_PID=$!
     wait_for_http "http://$listen/healthz" "$GATEWAY_PID" "$log" "the gateway"
 }

@@ -426,26 +426,11 @@ COMMENT ON FUNCTION api.import_square_catalog(merchant_id bigint, catalog jsonb,
 -- Name: issue_pos_token(bigint, integer); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
-CREATE FUNCTION api.issue_pos_token(merchant_id bigint, days integer DEFAULT 365) RETURNS jsonb
-    LANGUAGE plpgsql SECURITY DEFINER
+CREATE FUNCTION api.issue_pos_token(merchant_id bigint, days integer DEFAULT 90) RETURNS jsonb
+    LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
-declare
-    v_exp bigint := extract(epoch from now() + make_interval(days => issue_pos_token.days))::bigint;
-begin
-    if not exists (select 1 from app.merchants m where m.id = issue_pos_token.merchant_id) then
-        raise exception 'no merchant %', issue_pos_token.merchant_id using errcode = 'KP404';
-    end if;
-    if issue_pos_token.days is null or issue_pos_token.days not between 1 and 3650 then
-        raise exception 'a POS token lasts 1 to 3650 days' using errcode = 'KP422';
-    end if;
-    return jsonb_build_object(
-        'token', app.sign_jwt(jsonb_build_object('role', 'kea_pos', 'sub', 'pos:' || issue_pos_token.merchant_id,
-                                                 'merchant_id', issue_pos_token.merchant_id,
-                                                 'iat', extract(epoch from now())::bigint, 'exp', v_exp)),
-        'role', 'kea_pos', 'merchant_id', issue_pos_token.merchant_id,
-        'expires_at', to_timestamp(v_exp));
-end
+    select app.issue_pos_token(issue_pos_token.merchant_id, issue_pos_token.days)
 $$;
 
 ALTER FUNCTION api.issue_pos_token(merchant_id bigint, days integer) OWNER TO kea_owner;
@@ -454,7 +439,7 @@ ALTER FUNCTION api.issue_pos_token(merchant_id bigint, days integer) OWNER TO ke
 -- Name: FUNCTION issue_pos_token(merchant_id bigint, days integer); Type: COMMENT; Schema: api; Owner: kea_owner
 --
 
-COMMENT ON FUNCTION api.issue_pos_token(merchant_id bigint, days integer) IS 'Issues a kea_pos token for one merchant''s POS callbacks (service role only); returns {token, role, merchant_id, expires_at}.';
+COMMENT ON FUNCTION api.issue_pos_token(merchant_id bigint, days integer) IS 'Issues a kea_pos token for one merchant''s POS callbacks (service role only); returns {token, role, merchant_id, token_id, expires_at}.';
 
 --
 -- Name: learned_phrases(); Type: FUNCTION; Schema: api; Owner: kea_owner
@@ -525,13 +510,15 @@ begin
     if a.id is not null then
         return jsonb_build_object(
             'token', app.sign_jwt(jsonb_build_object('role', 'kea_agent', 'sub', 'agent:' || a.id,
-                                                     'agent_id', a.id, 'email', a.email, 'exp', v_exp)),
+                                                     'agent_id', a.id, 'email', a.email,
+                                                     'ver', a.token_version, 'exp', v_exp)),
             'role', 'kea_agent', 'agent_id', a.id, 'name', a.name, 'expires_at', to_timestamp(v_exp));
     end if;
     return jsonb_build_object(
         'token', app.sign_jwt(jsonb_build_object('role', 'kea_merchant', 'sub', 'merchant_user:' || u.id,
                                                  'merchant_id', u.merchant_id, 'user_id', u.id,
-                                                 'email', u.email, 'exp', v_exp)),
+                                                 'email', u.email, 'ver', u.token_version,
+                                                 'exp', v_exp)),
         'role', 'kea_merchant', 'merchant_id', u.merchant_id, 'user_id', u.id, 'name', u.name,
         'expires_at', to_timestamp(v_exp));
 end
@@ -809,6 +796,31 @@ ALTER FUNCTION api.pos_order_update(order_id bigint, status text, pos_order_id t
 COMMENT ON FUNCTION api.pos_order_update(order_id bigint, status text, pos_order_id text, ready_at timestamp with time zone) IS 'A POS callback (kea_pos token): moves its merchant''s order to accepted_by_pos, completed or cancelled.';
 
 --
+-- Name: pre_request(); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.pre_request() RETURNS void
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+    v_why text := app.token_revoked(app.jwt_claims());
+begin
+    if v_why is not null then
+        raise exception '%', v_why using errcode = 'KA401';
+    end if;
+end
+$$;
+
+ALTER FUNCTION api.pre_request() OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION pre_request(); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.pre_request() IS 'PostgREST''s db-pre-request: KA401 when the request''s token was revoked.';
+
+--
 -- Name: reject_order(bigint, text); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
@@ -931,6 +943,62 @@ end
 $$;
 
 ALTER FUNCTION api.replay_call(p_call_sid text) OWNER TO kea_owner;
+
+--
+-- Name: revoke_pos_tokens(bigint); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.revoke_pos_tokens(merchant_id bigint) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+    n integer;
+begin
+    update app.pos_tokens t set revoked_at = now()
+     where t.merchant_id = revoke_pos_tokens.merchant_id and (t.revoked_at is null or t.revoked_at > now());
+    get diagnostics n = row_count;
+    return jsonb_build_object('merchant_id', revoke_pos_tokens.merchant_id, 'revoked', n);
+end
+$$;
+
+ALTER FUNCTION api.revoke_pos_tokens(merchant_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION revoke_pos_tokens(merchant_id bigint); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.revoke_pos_tokens(merchant_id bigint) IS 'Revokes every POS token of the merchant at once (service role only).';
+
+--
+-- Name: rotate_pos_token(bigint, integer, integer); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.rotate_pos_token(merchant_id bigint, days integer DEFAULT 90, grace_minutes integer DEFAULT 60) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+    v jsonb := app.issue_pos_token(rotate_pos_token.merchant_id, rotate_pos_token.days);
+begin
+    if rotate_pos_token.grace_minutes is null or rotate_pos_token.grace_minutes not between 0 and 10080 then
+        raise exception 'the grace period is 0 to 10080 minutes (a week)' using errcode = 'KP422';
+    end if;
+    update app.pos_tokens t
+       set revoked_at = now() + make_interval(mins => rotate_pos_token.grace_minutes)
+     where t.merchant_id = rotate_pos_token.merchant_id and t.id <> (v->>'token_id')::bigint
+       and (t.revoked_at is null or t.revoked_at > now() + make_interval(mins => rotate_pos_token.grace_minutes));
+    return v;
+end
+$$;
+
+ALTER FUNCTION api.rotate_pos_token(merchant_id bigint, days integer, grace_minutes integer) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION rotate_pos_token(merchant_id bigint, days integer, grace_minutes integer); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.rotate_pos_token(merchant_id bigint, days integer, grace_minutes integer) IS 'Issues a new POS token for the merchant and revokes its others after grace_minutes (service role only).';
 
 --
 -- Name: set_activity(text); Type: FUNCTION; Schema: api; Owner: kea_owner
@@ -1142,6 +1210,25 @@ ALTER FUNCTION api.set_transfer_countries(merchant_id bigint, countries text[]) 
 COMMENT ON FUNCTION api.set_transfer_countries(merchant_id bigint, countries text[]) IS 'Sets the countries a merchant''s transfer number may be in (service role only).';
 
 --
+-- Name: token_revoked(jsonb); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.token_revoked(p_claims jsonb) RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    select app.token_revoked(p_claims)
+$$;
+
+ALTER FUNCTION api.token_revoked(p_claims jsonb) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION token_revoked(p_claims jsonb); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.token_revoked(p_claims jsonb) IS 'Why these (verified) claims are revoked, or null; the gateway''s own check, not for clients.';
+
+--
 -- Name: twilio_gather(jsonb, integer); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
@@ -1161,9 +1248,13 @@ declare
     v_dial_status text;
     v_order bigint;
     v_refused text;
+    v_merchant bigint;
 begin
+    -- The merchant first, then its call: on Citus the locking read is a router query to the
+    -- merchant's shard only when the merchant is a value (docs/scaling.md).
+    v_merchant := (select p.merchant_id from app.phone_numbers p where p.e164 = p_params->>'To');
     select * into c from app.calls
-     where merchant_id = (select p.merchant_id from app.phone_numbers p where p.e164 = p_params->>'To')
+     where merchant_id = v_merchant
        and call_sid = p_params->>'CallSid'
        for update;
     if c.id is null then
@@ -1252,7 +1343,8 @@ CREATE FUNCTION api.twilio_sms(p_params jsonb) RETURNS text
     AS $$
 declare
     m app.merchants := app.merchant_for_number(p_params->>'To');
-    v_from text := p_params->>'From';
+    -- E.164, as the opt-out list keeps numbers and the texts are sent (issue 17, item 11).
+    v_from text := coalesce(app.e164(p_params->>'From', m.country), p_params->>'From');
     v_word text := upper(regexp_replace(coalesce(p_params->>'Body', ''), '[^[:alpha:]]', '', 'g'));
     v_store text;
     v_reply text;
@@ -1267,10 +1359,10 @@ begin
     if v_word in ('STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'OPTOUT', 'REVOKE') then
         insert into app.sms_opt_outs (phone, keyword) values (v_from, v_word)
         on conflict (phone) do update set opted_out_at = now(), keyword = excluded.keyword;
-        v_reply := format('You will get no more texts from %s. Reply START to get them again.', v_store);
+        v_reply := format('You will get no more texts from %s or any other restaurant kea takes orders for. Reply START to get them again.', v_store);
     elsif v_word in ('START', 'YES', 'UNSTOP') then
         delete from app.sms_opt_outs where phone = v_from;
-        v_reply := format('You will get texts from %s again (order confirmations). Reply STOP to stop.', v_store);
+        v_reply := format('You will get texts from %s and the other restaurants kea takes orders for again (order confirmations). Reply STOP to stop.', v_store);
     elsif v_word in ('HELP', 'INFO') then
         v_reply := format('%s order confirmations by kea.%s Reply STOP to stop.', v_store,
                           coalesce(' Questions? Call ' || m.transfer_number || '.', ''));
@@ -1366,7 +1458,7 @@ begin
     end if;
     insert into app.calls (merchant_id, call_sid, from_number, to_number, menu_id, twilio_status,
                            store)
-    values (m.id, p_params->>'CallSid', nullif(p_params->>'From', ''), p_params->>'To', v_menu,
+    values (m.id, p_params->>'CallSid', app.e164(p_params->>'From', m.country), p_params->>'To', v_menu,
             p_params->>'CallStatus', app.store_json(m)::json)
     on conflict (merchant_id, call_sid) do nothing;
     return api.twilio_gather(p_params, 0);
@@ -1506,12 +1598,19 @@ CREATE TABLE app.agents (
     capacity integer DEFAULT 1 NOT NULL,
     activity_at timestamp with time zone DEFAULT now() NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    token_version integer DEFAULT 1 NOT NULL,
     CONSTRAINT agents_activity_check CHECK ((activity = ANY (ARRAY['available'::text, 'busy'::text, 'break'::text, 'offline'::text]))),
     CONSTRAINT agents_capacity_check CHECK (((capacity >= 1) AND (capacity <= 20))),
     CONSTRAINT agents_email_check CHECK ((email = lower(email)))
 );
 
 ALTER TABLE app.agents OWNER TO kea_owner;
+
+--
+-- Name: COLUMN agents.token_version; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON COLUMN app.agents.token_version IS 'Tokens carry it (claim ver); raising it (a new password) revokes every token signed in before.';
 
 --
 -- Name: task_queues; Type: TABLE; Schema: app; Owner: kea_owner
@@ -1696,7 +1795,7 @@ ALTER FUNCTION app.auto_verify(p_merchant_id bigint, p_order_id bigint) OWNER TO
 CREATE TABLE app.autoverify_policies (
     merchant_id bigint NOT NULL,
     enabled boolean DEFAULT false NOT NULL,
-    min_confidence real DEFAULT 0.95 NOT NULL,
+    min_confidence real DEFAULT 0.9 NOT NULL,
     max_total_cents bigint DEFAULT 10000,
     returning_only boolean DEFAULT false NOT NULL,
     sample_one_in integer DEFAULT 10 NOT NULL,
@@ -1742,6 +1841,10 @@ begin
            min(l.confidence), count(*) filter (where l.confidence is null)
       into v_lines, v_min, v_unheard
       from app.call_line_confidence(p_merchant_id, p_order_id) l;
+    -- Answers count too: words heard without an item (an answer to "which dressing?", "make it
+    -- hot") carry their options' confidence (their own is capped at 0.5 for want of an item).
+    select least(v_min, min(a.confidence)) into v_min
+      from app.call_answer_confidence(o.merchant_id, o.call_id) a;
     -- The first note that says the call did not go smoothly. "line N repaired, left: [...]" is
     -- written for every line that broke a menu rule: with nothing left, the dialog repaired it
     -- without a word (an option dropped, a qualifier taken off); with something left, the rule
@@ -1753,6 +1856,35 @@ begin
         or n.note = 'prompt said too often' or n.note like 'cart refused%'
         or n.note like 'transfer%'
      order by n.seq limit 1;
+    if v_bad is null then
+        -- A turn that heard more than it used: two sizes or choices for one line in one breath
+        -- ("one chocolate and one strawberry" for two shakes), a count said after the item
+        -- ("two teas, make it three") that changed nothing.
+        select format('heard more than it used in "%s"', t.speech) into v_bad
+          from app.turns t
+         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
+           and json_typeof(t.understood->'extraction'->'lines') = 'array'
+           and json_typeof(t.understood->'did') = 'array'
+           and json_array_length(t.understood->'extraction'->'lines') >
+               (select count(*) filter (where d like 'added %' or d like 'removed %'
+                                           or d = 'asked which item' or d = 'answered menu question')
+                     + count(distinct substring(d from '^(?:changed line|answered choice for line) ([0-9]+)'))
+                  from json_array_elements_text(t.understood->'did') d)
+         order by t.seq limit 1;
+    end if;
+    if v_bad is null then
+        -- A quantity word said that no option took ("ranch, but light on it" heard as ranch): in
+        -- the utterance, in none of the words a line or an option was heard in.
+        select format('"%s" in "%s" went to no option', w, t.speech) into v_bad
+          from app.turns t,
+               regexp_split_to_table(lower(t.speech), '[^a-z]+') w
+         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
+           and w in ('extra', 'heavy', 'light', 'easy', 'double', 'triple', 'less', 'little')
+           and json_typeof(t.understood->'extraction'->'lines') = 'array'
+           and not exists (select 1 from json_array_elements(t.understood->'extraction'->'lines') m
+                            where m->'span'->>'text' ~ ('\m' || w || '\M'))
+         order by t.seq limit 1;
+    end if;
     if v_bad is null then
         select n.note || ' (twice)' into v_bad
           from app.call_notes(o.merchant_id, o.call_id) n
@@ -1774,9 +1906,10 @@ begin
         when o.status <> 'pending_verification' then 'the order is ' || o.status
         when o.review_reason is not null then 'the save refused the lines: ' || o.review_reason
         when jsonb_array_length(v_lines) = 0 then 'no lines'
-        when v_unheard > 0 then format('%s line(s) not heard as such (an answer to a question)', v_unheard)
+        when v_unheard > 0 then format('%s line(s) not heard as such (an answer to "which one")', v_unheard)
         when v_min < p.min_confidence then
-            format('a line %s sure, under %s', round(v_min::numeric, 2), round(p.min_confidence::numeric, 2))
+            format('a line or an answer %s sure, under %s', round(v_min::numeric, 2),
+                   round(p.min_confidence::numeric, 2))
         when v_bad is not null then 'the call did not go smoothly: ' || v_bad
         when not v_read_back then 'the caller did not confirm a read-back of these lines'
         when p.max_total_cents is not null and o.total_cents > p.max_total_cents then
@@ -1827,22 +1960,39 @@ $$;
 ALTER FUNCTION app.base64url(p_bytes bytea) OWNER TO kea_owner;
 
 --
+-- Name: call_answer_confidence(bigint, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.call_answer_confidence(p_merchant_id bigint, p_call_id bigint) RETURNS TABLE(seq integer, confidence real, heard text)
+    LANGUAGE sql STABLE
+    AS $$
+    select t.seq,
+           least((select min((md->>'confidence')::real) from json_array_elements(m->'modifiers') md),
+                 app.turn_heard(t)),
+           m->'span'->>'text'
+      from app.turns t, json_array_elements(t.understood->'extraction'->'lines') m
+     where t.merchant_id = p_merchant_id and t.call_id = p_call_id and t.event = 'speech'
+       and json_typeof(t.understood->'extraction'->'lines') = 'array'
+       and m->>'item' is null and json_array_length(m->'modifiers') > 0
+$$;
+
+ALTER FUNCTION app.call_answer_confidence(p_merchant_id bigint, p_call_id bigint) OWNER TO kea_owner;
+
+--
 -- Name: call_line_confidence(bigint, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
 CREATE FUNCTION app.call_line_confidence(p_merchant_id bigint, p_order_id bigint) RETURNS TABLE(line_no integer, item_code text, confidence real, heard text)
     LANGUAGE sql STABLE
     AS $$
-    select x.n::int, x.l->>'item', h.confidence, h.words
+    select x.n::int, x.l->>'item', coalesce(h.confidence, q.confidence), coalesce(h.words, q.words)
       from app.orders o,
            jsonb_array_elements(coalesce(o.call_lines, '[]')) with ordinality x(l, n)
       left join lateral (
           select least((m.l->>'confidence')::real,
                        coalesce((select min((md->>'confidence')::real)
                                    from json_array_elements(m.l->'modifiers') md), 1),
-                       case when t.understood->'did' is not null
-                                 and t.understood::jsonb->'did' ? 'low-confidence utterance confirmed'
-                            then 1 else coalesce(nullif(t.confidence, 0), 1) end) as confidence,
+                       app.turn_heard(t)) as confidence,
                  m.l->'span'->>'text' as words
             from app.turns t,
                  json_array_elements(t.understood->'extraction'->'lines') with ordinality m(l, k)
@@ -1851,6 +2001,14 @@ CREATE FUNCTION app.call_line_confidence(p_merchant_id bigint, p_order_id bigint
              and m.l->>'item' = x.l->>'item'
            order by t.seq desc, m.k desc
            limit 1) h on true
+      left join lateral (
+          select app.turn_heard(a) as confidence, a.speech as words
+            from app.turns a, json_array_elements_text(a.understood->'did') d
+           where a.merchant_id = o.merchant_id and a.call_id = o.call_id
+             and json_typeof(a.understood->'did') = 'array'
+             and d = 'answered question about ' || (x.l->>'item')
+           order by a.seq desc
+           limit 1) q on true
      where o.merchant_id = p_merchant_id and o.id = p_order_id
 $$;
 
@@ -1892,7 +2050,7 @@ ALTER FUNCTION app.call_notes(p_merchant_id bigint, p_call_id bigint) OWNER TO k
 -- Name: call_unplaced(bigint, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
-CREATE FUNCTION app.call_unplaced(p_merchant_id bigint, p_call_id bigint) RETURNS TABLE(seq integer, phrase text, near_item text, near_seq integer, near_n bigint, speech text)
+CREATE FUNCTION app.call_unplaced(p_merchant_id bigint, p_call_id bigint) RETURNS TABLE(seq integer, phrase text, near_item text, near_seq integer, near_n bigint, turn_heard_lines boolean, speech text)
     LANGUAGE sql STABLE
     AS $$
     with m as (select * from app.call_mentions(p_merchant_id, p_call_id)),
@@ -1902,14 +2060,20 @@ CREATE FUNCTION app.call_unplaced(p_merchant_id bigint, p_call_id bigint) RETURN
          where t.merchant_id = p_merchant_id and t.call_id = p_call_id and t.event = 'speech'
            and json_typeof(t.understood->'extraction'->'unmatched') = 'array'
     )
-    select u.seq, app.phrase_key(u.words), near.item, near.seq, near.n, u.speech
+    select u.seq, app.phrase_key(u.words), near.item, near.seq, near.n,
+           exists (select 1 from m where m.seq = u.seq), u.speech
       from u
       left join lateral (
           -- Inside the mention's words, or at most one short word away ("a tall latte", "a
-          -- latte with moo juice"): at most 6 characters between them. The nearest wins.
+          -- latte with moo juice"): at most 6 characters between them. Inside wins, then the
+          -- mention before the words (what follows an item describes it: "a latte with oat milk
+          -- and a muffin"), then the nearest.
           select m.item, m.seq, m.n from m
            where m.seq = u.seq and u.s <= m.span_end + 6 and u.e >= m.span_start - 6
-           order by greatest(u.s - m.span_end, m.span_start - u.e, 0), m.n limit 1) near on true
+           order by case when u.s < m.span_end and u.e > m.span_start then 0
+                         when m.span_end <= u.s then 1 else 2 end,
+                    greatest(u.s - m.span_end, m.span_start - u.e, 0), m.n
+           limit 1) near on true
 $$;
 
 ALTER FUNCTION app.call_unplaced(p_merchant_id bigint, p_call_id bigint) OWNER TO kea_owner;
@@ -2220,6 +2384,48 @@ CREATE FUNCTION app.dummy_password_hash() RETURNS text
 $_$;
 
 ALTER FUNCTION app.dummy_password_hash() OWNER TO kea_owner;
+
+--
+-- Name: e164(text, text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.e164(p_number text, p_country text DEFAULT 'US'::text) RETURNS text
+    LANGUAGE plpgsql STABLE
+    AS $_$
+declare
+    d app.dialing_plans;
+    v_digits text := regexp_replace(coalesce(p_number, ''), '[^0-9]', '', 'g');
+    v_international boolean := btrim(coalesce(p_number, '')) like '+%';
+    v_national text;
+begin
+    select * into d from app.dialing_plans x where x.country = coalesce(p_country, 'US');
+    if v_digits = '' or btrim(p_number) !~ '^\+?[0-9 ().-]+$' then
+        return null;
+    end if;
+    if not v_international and v_digits like '00%' then
+        v_international := true;
+        v_digits := substr(v_digits, 3);
+    elsif not v_international and d.calling_code = '1' and v_digits like '011%' then
+        v_international := true;
+        v_digits := substr(v_digits, 4);
+    end if;
+    if v_international then
+        return case when v_digits ~ '^[1-9][0-9]{6,14}$' then '+' || v_digits end;
+    end if;
+    if d.country is null then
+        return null;
+    end if;
+    v_national := case
+        when d.trunk_prefix is not null and v_digits like d.trunk_prefix || '%'
+             and substr(v_digits, length(d.trunk_prefix) + 1) ~ d.national
+            then substr(v_digits, length(d.trunk_prefix) + 1)
+        when v_digits ~ d.national then v_digits
+    end;
+    return case when v_national is not null then '+' || d.calling_code || v_national end;
+end
+$_$;
+
+ALTER FUNCTION app.e164(p_number text, p_country text) OWNER TO kea_owner;
 
 --
 -- Name: calls; Type: TABLE; Schema: app; Owner: kea_owner
@@ -2556,6 +2762,37 @@ $$;
 ALTER FUNCTION app.is_open(p_merchant_id bigint, p_at timestamp with time zone) OWNER TO kea_owner;
 
 --
+-- Name: issue_pos_token(bigint, integer); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.issue_pos_token(p_merchant_id bigint, p_days integer) RETURNS jsonb
+    LANGUAGE plpgsql
+    AS $$
+declare
+    t app.pos_tokens;
+begin
+    if not exists (select 1 from app.merchants m where m.id = p_merchant_id) then
+        raise exception 'no merchant %', p_merchant_id using errcode = 'KP404';
+    end if;
+    if p_days is null or p_days not between 1 and 3650 then
+        raise exception 'a POS token lasts 1 to 3650 days' using errcode = 'KP422';
+    end if;
+    insert into app.pos_tokens (merchant_id, expires_at, issued_by)
+    values (p_merchant_id, date_trunc('second', now()) + make_interval(days => p_days), app.actor())
+    returning * into t;
+    return jsonb_build_object(
+        'token', app.sign_jwt(jsonb_build_object('role', 'kea_pos', 'sub', 'pos:' || p_merchant_id,
+                                                 'merchant_id', p_merchant_id, 'jti', t.id::text,
+                                                 'iat', extract(epoch from t.issued_at)::bigint,
+                                                 'exp', extract(epoch from t.expires_at)::bigint)),
+        'role', 'kea_pos', 'merchant_id', p_merchant_id, 'token_id', t.id,
+        'expires_at', t.expires_at);
+end
+$$;
+
+ALTER FUNCTION app.issue_pos_token(p_merchant_id bigint, p_days integer) OWNER TO kea_owner;
+
+--
 -- Name: job_backoff(integer); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -2655,7 +2892,11 @@ begin
                array(select distinct u.phrase
                        from unplaced u
                       where case when t.kind = 'item'
-                                 then u.near_item is null or u.near_item in (select item from removed)
+                                 -- Words kea took for the item the agent replaced, or a turn
+                                 -- that heard no line at all ("and a biscuit"): never words
+                                 -- said beside other lines (chat, a self-correction).
+                                 then u.near_item in (select item from removed)
+                                      or (u.near_item is null and not u.turn_heard_lines)
                                  else (u.near_seq, u.near_n) = (select lm.seq, lm.n from last_mention lm
                                                                  where lm.item = t.heard_item)
                             end
@@ -2834,6 +3075,18 @@ CREATE FUNCTION app.menu_surface_forms(p_menu_id bigint) RETURNS SETOF text
 $$;
 
 ALTER FUNCTION app.menu_surface_forms(p_menu_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: merchant_country(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.merchant_country(p_merchant_id bigint) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+    select coalesce((select m.country from app.merchants m where m.id = p_merchant_id), 'US')
+$$;
+
+ALTER FUNCTION app.merchant_country(p_merchant_id bigint) OWNER TO kea_owner;
 
 --
 -- Name: merchant_day_start(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -3380,6 +3633,21 @@ $$;
 ALTER FUNCTION app.order_transition_allowed(p_from text, p_to text) OWNER TO kea_owner;
 
 --
+-- Name: orders_e164_phone(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.orders_e164_phone() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+    new.customer_phone := app.e164(new.customer_phone, app.merchant_country(new.merchant_id));
+    return new;
+end
+$$;
+
+ALTER FUNCTION app.orders_e164_phone() OWNER TO kea_owner;
+
+--
 -- Name: orders_record_history(); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -3693,9 +3961,12 @@ ALTER FUNCTION app.record_phrase(p_merchant_id bigint, p_order_id bigint, p_call
 CREATE FUNCTION app.refresh_hours_text() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
+declare
+    v_merchant bigint;
 begin
-    update app.merchants m set hours_text = app.hours_text(m.id)
-     where m.id in (select merchant_id from changed);
+    for v_merchant in select distinct merchant_id from changed loop
+        update app.merchants set hours_text = app.hours_text(v_merchant) where id = v_merchant;
+    end loop;
     return null;
 end
 $$;
@@ -4056,6 +4327,7 @@ declare
     v_secret text := (select secret from app.jwt_secrets order by position limit 1);
     v_input text;
 begin
+    p_claims := jsonb_build_object('aud', 'kea') || p_claims;
     if v_secret is null then
         raise exception 'no token secret is configured'
             using errcode = 'KA503', hint = 'scripts/init stores KEA_JWT_SECRET in app.jwt_secrets';
@@ -4067,6 +4339,21 @@ end
 $$;
 
 ALTER FUNCTION app.sign_jwt(p_claims jsonb) OWNER TO kea_owner;
+
+--
+-- Name: sms_opt_outs_e164(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.sms_opt_outs_e164() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+    new.phone := coalesce(app.e164(new.phone), new.phone);
+    return new;
+end
+$$;
+
+ALTER FUNCTION app.sms_opt_outs_e164() OWNER TO kea_owner;
 
 --
 -- Name: start_step(app.tasks); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -4207,6 +4494,42 @@ $$;
 ALTER FUNCTION app.task_step_timed_out(p_task_id bigint, p_step integer) OWNER TO kea_owner;
 
 --
+-- Name: token_revoked(jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.token_revoked(p_claims jsonb) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+    select case
+        when p_claims->>'role' = 'kea_pos' then
+            case when not exists (
+                    select 1 from app.pos_tokens t
+                     where t.id::text = p_claims->>'jti'
+                       and t.merchant_id::text = p_claims->>'merchant_id'
+                       and (t.revoked_at is null or t.revoked_at > now()))
+                 then 'this POS token was replaced or revoked: use the current one' end
+        -- A sign-in's token carries its account's version; tokens without one are signed by
+        -- an operator (like kea_service ones) and end with their exp or the secret.
+        when not p_claims ? 'ver' then null
+        when p_claims->>'sub' like 'agent:%' then
+            case when not exists (
+                    select 1 from app.agents a
+                     where a.id::text = substr(p_claims->>'sub', length('agent:') + 1)
+                       and a.token_version::text = coalesce(p_claims->>'ver', '1'))
+                 then 'this sign-in was revoked (a new password, or the account is gone): sign in again' end
+        when p_claims->>'sub' like 'merchant_user:%' then
+            case when not exists (
+                    select 1 from app.merchant_users u
+                     where u.id::text = substr(p_claims->>'sub', length('merchant_user:') + 1)
+                       and u.merchant_id::text = p_claims->>'merchant_id'
+                       and u.token_version::text = coalesce(p_claims->>'ver', '1'))
+                 then 'this sign-in was revoked (a new password, or the account is gone): sign in again' end
+    end
+$$;
+
+ALTER FUNCTION app.token_revoked(p_claims jsonb) OWNER TO kea_owner;
+
+--
 -- Name: transfer_countries(app.merchants); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -4217,6 +4540,48 @@ CREATE FUNCTION app.transfer_countries(m app.merchants) RETURNS text[]
 $$;
 
 ALTER FUNCTION app.transfer_countries(m app.merchants) OWNER TO kea_owner;
+
+--
+-- Name: turns; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.turns (
+    merchant_id bigint NOT NULL,
+    call_id bigint NOT NULL,
+    seq integer NOT NULL,
+    event text NOT NULL,
+    speech text,
+    confidence real,
+    digits text,
+    understood json,
+    said text NOT NULL,
+    twiml text NOT NULL,
+    phase text NOT NULL,
+    elapsed_ms numeric(10,3),
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    dial_status text
+);
+
+ALTER TABLE app.turns OWNER TO kea_owner;
+
+--
+-- Name: COLUMN turns.dial_status; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON COLUMN app.turns.dial_status IS 'DialCallStatus of a dial_result turn (a transfer''s result).';
+
+--
+-- Name: turn_heard(app.turns); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.turn_heard(t app.turns) RETURNS real
+    LANGUAGE sql STABLE
+    AS $$
+    select case when t.understood::jsonb->'did' ? 'low-confidence utterance confirmed'
+                then 1 else coalesce(nullif(t.confidence, 0), 1) end::real
+$$;
+
+ALTER FUNCTION app.turn_heard(t app.turns) OWNER TO kea_owner;
 
 --
 -- Name: twiml_say_hangup(text, text, text); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -4243,11 +4608,14 @@ ALTER FUNCTION app.twiml_say_hangup(p_say text, p_voice text, p_language text) O
 CREATE FUNCTION app.upsert_agent(p_email text, p_name text, p_password text, p_attributes jsonb DEFAULT '{"merchants": ["*"]}'::jsonb, p_capacity integer DEFAULT 1) RETURNS bigint
     LANGUAGE sql
     AS $$
-    insert into app.agents (email, name, password_hash, attributes, capacity)
+    insert into app.agents as x (email, name, password_hash, attributes, capacity)
     values (lower(p_email), p_name, app.hash_password(p_password), p_attributes, p_capacity)
     on conflict (email) do update
-        set name = excluded.name, password_hash = excluded.password_hash,
-            attributes = excluded.attributes, capacity = excluded.capacity
+        set name = excluded.name, attributes = excluded.attributes, capacity = excluded.capacity,
+            password_hash = case when crypt(p_password, x.password_hash) = x.password_hash
+                                 then x.password_hash else excluded.password_hash end,
+            token_version = x.token_version
+                            + case when crypt(p_password, x.password_hash) = x.password_hash then 0 else 1 end
     returning id
 $$;
 
@@ -4260,11 +4628,15 @@ ALTER FUNCTION app.upsert_agent(p_email text, p_name text, p_password text, p_at
 CREATE FUNCTION app.upsert_merchant_user(p_merchant_id bigint, p_email text, p_name text, p_password text) RETURNS bigint
     LANGUAGE sql
     AS $$
-    insert into app.merchant_users (merchant_id, email, name, password_hash)
+    insert into app.merchant_users as x (merchant_id, email, name, password_hash)
     values (p_merchant_id, lower(p_email), p_name, app.hash_password(p_password))
     on conflict (email) do update
         set merchant_id = excluded.merchant_id, name = excluded.name,
-            password_hash = excluded.password_hash
+            password_hash = case when crypt(p_password, x.password_hash) = x.password_hash
+                                 then x.password_hash else excluded.password_hash end,
+            token_version = x.token_version
+                            + case when crypt(p_password, x.password_hash) = x.password_hash
+                                        and x.merchant_id = excluded.merchant_id then 0 else 1 end
     returning id
 $$;
 
@@ -4742,35 +5114,6 @@ end
 $$;
 
 ALTER FUNCTION worker.sms_skipped(p_worker text, p_job_id bigint, p_reason text) OWNER TO kea_owner;
-
---
--- Name: turns; Type: TABLE; Schema: app; Owner: kea_owner
---
-
-CREATE TABLE app.turns (
-    merchant_id bigint NOT NULL,
-    call_id bigint NOT NULL,
-    seq integer NOT NULL,
-    event text NOT NULL,
-    speech text,
-    confidence real,
-    digits text,
-    understood json,
-    said text NOT NULL,
-    twiml text NOT NULL,
-    phase text NOT NULL,
-    elapsed_ms numeric(10,3),
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    dial_status text
-);
-
-ALTER TABLE app.turns OWNER TO kea_owner;
-
---
--- Name: COLUMN turns.dial_status; Type: COMMENT; Schema: app; Owner: kea_owner
---
-
-COMMENT ON COLUMN app.turns.dial_status IS 'DialCallStatus of a dial_result turn (a transfer''s result).';
 
 --
 -- Name: analytics_abandoned_calls; Type: VIEW; Schema: api; Owner: kea_owner
@@ -5704,6 +6047,7 @@ CREATE TABLE app.dialing_plans (
     calling_code text NOT NULL,
     "national" text NOT NULL,
     premium text,
+    trunk_prefix text,
     CONSTRAINT dialing_plans_calling_code_check CHECK ((calling_code ~ '^[1-9][0-9]{0,2}$'::text)),
     CONSTRAINT dialing_plans_country_check CHECK ((country ~ '^[A-Z]{2}$'::text))
 );
@@ -5715,6 +6059,12 @@ ALTER TABLE app.dialing_plans OWNER TO kea_owner;
 --
 
 COMMENT ON TABLE app.dialing_plans IS 'Numbering plans of the countries kea serves: calling code, national number pattern, premium and special-rate ranges (docs/security.md, "Transfer numbers").';
+
+--
+-- Name: COLUMN dialing_plans.trunk_prefix; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON COLUMN app.dialing_plans.trunk_prefix IS 'What a national number is dialled with inside the country (0 in most of Europe and Oceania, 1 in the NANP), dropped when the number gets its country code.';
 
 --
 -- Name: item_modifier_groups; Type: TABLE; Schema: app; Owner: kea_owner
@@ -5966,6 +6316,7 @@ CREATE TABLE app.merchant_users (
     name text NOT NULL,
     password_hash text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    token_version integer DEFAULT 1 NOT NULL,
     CONSTRAINT merchant_users_email_check CHECK ((email = lower(email)))
 );
 
@@ -5976,6 +6327,12 @@ ALTER TABLE app.merchant_users OWNER TO kea_owner;
 --
 
 COMMENT ON TABLE app.merchant_users IS 'Restaurant staff who sign in (api.login) for a kea_merchant token of their merchant.';
+
+--
+-- Name: COLUMN merchant_users.token_version; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON COLUMN app.merchant_users.token_version IS 'Tokens carry it (claim ver); raising it (a new password) revokes every token signed in before.';
 
 --
 -- Name: merchant_users_id_seq; Type: SEQUENCE; Schema: app; Owner: kea_owner
@@ -6149,6 +6506,40 @@ CREATE TABLE app.pos_connections (
 ALTER TABLE app.pos_connections OWNER TO kea_owner;
 
 --
+-- Name: pos_tokens; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.pos_tokens (
+    merchant_id bigint NOT NULL,
+    id bigint NOT NULL,
+    issued_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    revoked_at timestamp with time zone,
+    issued_by text NOT NULL
+);
+
+ALTER TABLE app.pos_tokens OWNER TO kea_owner;
+
+--
+-- Name: TABLE pos_tokens; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON TABLE app.pos_tokens IS 'Every POS token issued (its id is the token''s jti claim): refused once revoked_at has passed.';
+
+--
+-- Name: pos_tokens_id_seq; Type: SEQUENCE; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.pos_tokens ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app.pos_tokens_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
 -- Name: reservations_id_seq; Type: SEQUENCE; Schema: app; Owner: kea_owner
 --
 
@@ -6286,7 +6677,7 @@ ALTER TABLE app.sms_opt_outs OWNER TO kea_owner;
 
 CREATE VIEW app.table_placement AS
  WITH named(table_name, placement, reason) AS (
-         VALUES ('agents'::text,'reference'::text,'the call centre''s agents, offered tasks of every merchant'::text), ('task_queues'::text,'reference'::text,'the call centre''s queues, shared by every merchant'::text), ('workflows'::text,'reference'::text,'routing workflows, shared by every merchant'::text), ('workflow_steps'::text,'reference'::text,'routing workflows, shared by every merchant'::text), ('dialing_plans'::text,'reference'::text,'countries'' numbering plans, the same for every merchant'::text), ('sms_opt_outs'::text,'reference'::text,'a number''s STOP holds whatever merchant texts it'::text), ('merchants'::text,'coordinator'::text,'the tenants; triggers publish menus and record settings'::text), ('phone_numbers'::text,'coordinator'::text,'routes a webhook to its merchant, with the merchant row'::text), ('opening_hours'::text,'coordinator'::text,'a trigger keeps merchants.hours_text'::text), ('merchant_users'::text,'coordinator'::text,'sign-in finds staff by email across merchants'::text), ('pos_connections'::text,'coordinator'::text,'a merchant''s settings'::text), ('autoverify_policies'::text,'coordinator'::text,'a merchant''s settings, made by a merchants trigger'::text), ('settings_changes'::text,'coordinator'::text,'written by a merchants trigger'::text), ('menus'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('menu_categories'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('menu_items'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('item_variations'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('modifier_groups'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('modifier_options'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('item_modifier_groups'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('learned_phrases'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('jobs'::text,'coordinator'::text,'the job queue: a claim takes due work of every merchant with one FOR UPDATE SKIP LOCKED scan'::text), ('jobs_done'::text,'coordinator'::text,'finished jobs, moved from app.jobs in the same transaction'::text), ('job_keys'::text,'coordinator'::text,'side effects'' unique keys, checked with the queue'::text), ('sign_in_attempts'::text,'coordinator'::text,'the sign-in throttle counts by email and address across merchants'::text), ('jwt_secrets'::text,'coordinator'::text,'token secrets, read by api.login'::text)
+         VALUES ('agents'::text,'reference'::text,'the call centre''s agents, offered tasks of every merchant'::text), ('task_queues'::text,'reference'::text,'the call centre''s queues, shared by every merchant'::text), ('workflows'::text,'reference'::text,'routing workflows, shared by every merchant'::text), ('workflow_steps'::text,'reference'::text,'routing workflows, shared by every merchant'::text), ('dialing_plans'::text,'reference'::text,'countries'' numbering plans, the same for every merchant'::text), ('sms_opt_outs'::text,'reference'::text,'a number''s STOP holds whatever merchant texts it'::text), ('merchants'::text,'coordinator'::text,'the tenants; triggers publish menus and record settings'::text), ('phone_numbers'::text,'coordinator'::text,'routes a webhook to its merchant, with the merchant row'::text), ('opening_hours'::text,'coordinator'::text,'a trigger keeps merchants.hours_text'::text), ('merchant_users'::text,'coordinator'::text,'sign-in finds staff by email across merchants'::text), ('pos_connections'::text,'coordinator'::text,'a merchant''s settings'::text), ('pos_tokens'::text,'coordinator'::text,'a POS token is checked by its id (jti) on every request, like staff and agent tokens'::text), ('autoverify_policies'::text,'coordinator'::text,'a merchant''s settings, made by a merchants trigger'::text), ('settings_changes'::text,'coordinator'::text,'written by a merchants trigger'::text), ('menus'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('menu_categories'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('menu_items'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('item_variations'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('modifier_groups'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('modifier_options'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('item_modifier_groups'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('learned_phrases'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('jobs'::text,'coordinator'::text,'the job queue: a claim takes due work of every merchant with one FOR UPDATE SKIP LOCKED scan'::text), ('jobs_done'::text,'coordinator'::text,'finished jobs, moved from app.jobs in the same transaction'::text), ('job_keys'::text,'coordinator'::text,'side effects'' unique keys, checked with the queue'::text), ('sign_in_attempts'::text,'coordinator'::text,'the sign-in throttle counts by email and address across merchants'::text), ('jwt_secrets'::text,'coordinator'::text,'token secrets, read by api.login'::text)
         )
  SELECT (c.relname)::text AS table_name,
     COALESCE(n.placement,
@@ -6629,6 +7020,20 @@ ALTER TABLE ONLY app.phone_numbers
 
 ALTER TABLE ONLY app.pos_connections
     ADD CONSTRAINT pos_connections_pkey PRIMARY KEY (merchant_id);
+
+--
+-- Name: pos_tokens pos_tokens_id_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.pos_tokens
+    ADD CONSTRAINT pos_tokens_id_key UNIQUE (id);
+
+--
+-- Name: pos_tokens pos_tokens_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.pos_tokens
+    ADD CONSTRAINT pos_tokens_pkey PRIMARY KEY (merchant_id, id);
 
 --
 -- Name: reservations reservations_merchant_id_task_id_agent_id_key; Type: CONSTRAINT; Schema: app; Owner: kea_owner
@@ -7077,6 +7482,12 @@ CREATE TRIGGER opening_hours_text_update AFTER UPDATE ON app.opening_hours REFER
 CREATE CONSTRAINT TRIGGER orders_complete_lines AFTER INSERT OR UPDATE OF status ON app.orders DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.status = ANY (ARRAY['pending_verification'::text, 'verified'::text]))) EXECUTE FUNCTION app.check_order_lines();
 
 --
+-- Name: orders orders_e164_phone; Type: TRIGGER; Schema: app; Owner: kea_owner
+--
+
+CREATE TRIGGER orders_e164_phone BEFORE INSERT OR UPDATE OF customer_phone ON app.orders FOR EACH ROW WHEN ((new.customer_phone IS NOT NULL)) EXECUTE FUNCTION app.orders_e164_phone();
+
+--
 -- Name: orders orders_history_insert; Type: TRIGGER; Schema: app; Owner: kea_owner
 --
 
@@ -7105,6 +7516,12 @@ CREATE TRIGGER orders_side_effects AFTER UPDATE OF status ON app.orders FOR EACH
 --
 
 CREATE TRIGGER orders_status_machine BEFORE INSERT OR UPDATE OF status ON app.orders FOR EACH ROW EXECUTE FUNCTION app.orders_status_machine();
+
+--
+-- Name: sms_opt_outs sms_opt_outs_e164; Type: TRIGGER; Schema: app; Owner: kea_owner
+--
+
+CREATE TRIGGER sms_opt_outs_e164 BEFORE INSERT OR UPDATE OF phone ON app.sms_opt_outs FOR EACH ROW EXECUTE FUNCTION app.sms_opt_outs_e164();
 
 --
 -- Name: autoverify_decisions autoverify_decisions_merchant_id_order_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
@@ -7273,6 +7690,13 @@ ALTER TABLE ONLY app.phone_numbers
 
 ALTER TABLE ONLY app.pos_connections
     ADD CONSTRAINT pos_connections_merchant_id_fkey FOREIGN KEY (merchant_id) REFERENCES app.merchants(id) ON DELETE CASCADE;
+
+--
+-- Name: pos_tokens pos_tokens_merchant_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.pos_tokens
+    ADD CONSTRAINT pos_tokens_merchant_id_fkey FOREIGN KEY (merchant_id) REFERENCES app.merchants(id) ON DELETE CASCADE;
 
 --
 -- Name: reservations reservations_agent_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
@@ -7725,6 +8149,12 @@ CREATE POLICY pos_own ON app.order_lines FOR SELECT TO kea_pos USING ((merchant_
 CREATE POLICY pos_own ON app.orders FOR SELECT TO kea_pos USING ((merchant_id = app.claim_merchant()));
 
 --
+-- Name: pos_tokens; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.pos_tokens ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: reservations; Type: ROW SECURITY; Schema: app; Owner: kea_owner
 --
 
@@ -7966,6 +8396,18 @@ REVOKE ALL ON FUNCTION api.pos_order_update(order_id bigint, status text, pos_or
 GRANT ALL ON FUNCTION api.pos_order_update(order_id bigint, status text, pos_order_id text, ready_at timestamp with time zone) TO kea_pos;
 
 --
+-- Name: FUNCTION pre_request(); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.pre_request() FROM PUBLIC;
+GRANT ALL ON FUNCTION api.pre_request() TO kea_anon;
+GRANT ALL ON FUNCTION api.pre_request() TO kea_agent;
+GRANT ALL ON FUNCTION api.pre_request() TO kea_merchant;
+GRANT ALL ON FUNCTION api.pre_request() TO kea_pos;
+GRANT ALL ON FUNCTION api.pre_request() TO kea_analyst;
+GRANT ALL ON FUNCTION api.pre_request() TO kea_service;
+
+--
 -- Name: FUNCTION reject_order(task_id bigint, reason text); Type: ACL; Schema: api; Owner: kea_owner
 --
 
@@ -8000,6 +8442,20 @@ GRANT ALL ON FUNCTION api.remove_order_line(task_id bigint, line_no integer) TO 
 REVOKE ALL ON FUNCTION api.replay_call(p_call_sid text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.replay_call(p_call_sid text) TO kea_agent;
 GRANT ALL ON FUNCTION api.replay_call(p_call_sid text) TO kea_service;
+
+--
+-- Name: FUNCTION revoke_pos_tokens(merchant_id bigint); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.revoke_pos_tokens(merchant_id bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.revoke_pos_tokens(merchant_id bigint) TO kea_service;
+
+--
+-- Name: FUNCTION rotate_pos_token(merchant_id bigint, days integer, grace_minutes integer); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.rotate_pos_token(merchant_id bigint, days integer, grace_minutes integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.rotate_pos_token(merchant_id bigint, days integer, grace_minutes integer) TO kea_service;
 
 --
 -- Name: FUNCTION set_activity(activity text); Type: ACL; Schema: api; Owner: kea_owner
@@ -8049,6 +8505,13 @@ GRANT ALL ON FUNCTION api.set_phrase_confirmations(confirmations integer) TO kea
 
 REVOKE ALL ON FUNCTION api.set_transfer_countries(merchant_id bigint, countries text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.set_transfer_countries(merchant_id bigint, countries text[]) TO kea_service;
+
+--
+-- Name: FUNCTION token_revoked(p_claims jsonb); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.token_revoked(p_claims jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.token_revoked(p_claims jsonb) TO kea_authenticator;
 
 --
 -- Name: FUNCTION twilio_gather(p_params jsonb, p_turn integer); Type: ACL; Schema: api; Owner: kea_owner
@@ -8164,6 +8627,12 @@ REVOKE ALL ON FUNCTION app.autoverify_policy_json(p app.autoverify_policies) FRO
 --
 
 REVOKE ALL ON FUNCTION app.base64url(p_bytes bytea) FROM PUBLIC;
+
+--
+-- Name: FUNCTION call_answer_confidence(p_merchant_id bigint, p_call_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.call_answer_confidence(p_merchant_id bigint, p_call_id bigint) FROM PUBLIC;
 
 --
 -- Name: FUNCTION call_line_confidence(p_merchant_id bigint, p_order_id bigint); Type: ACL; Schema: app; Owner: kea_owner
@@ -8289,6 +8758,12 @@ REVOKE ALL ON FUNCTION app.decide_phrase(p_merchant_id bigint, p_phrase_id bigin
 REVOKE ALL ON FUNCTION app.dummy_password_hash() FROM PUBLIC;
 
 --
+-- Name: FUNCTION e164(p_number text, p_country text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.e164(p_number text, p_country text) FROM PUBLIC;
+
+--
 -- Name: TABLE calls; Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -8364,6 +8839,12 @@ REVOKE ALL ON FUNCTION app.http_error(p_status integer, p_code text, p_message t
 REVOKE ALL ON FUNCTION app.is_open(p_merchant_id bigint, p_at timestamp with time zone) FROM PUBLIC;
 
 --
+-- Name: FUNCTION issue_pos_token(p_merchant_id bigint, p_days integer); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.issue_pos_token(p_merchant_id bigint, p_days integer) FROM PUBLIC;
+
+--
 -- Name: FUNCTION job_backoff(p_attempt integer); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -8425,6 +8906,12 @@ REVOKE ALL ON FUNCTION app.menu_learned_aliases(p_menu_id bigint) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.menu_surface_forms(p_menu_id bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION merchant_country(p_merchant_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.merchant_country(p_merchant_id bigint) FROM PUBLIC;
 
 --
 -- Name: FUNCTION merchant_day_start(p_merchant_id bigint); Type: ACL; Schema: app; Owner: kea_owner
@@ -8705,6 +9192,12 @@ REVOKE ALL ON FUNCTION app.order_menu(o app.orders) FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.order_transition_allowed(p_from text, p_to text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION orders_e164_phone(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.orders_e164_phone() FROM PUBLIC;
+
+--
 -- Name: FUNCTION orders_record_history(); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -8873,6 +9366,12 @@ REVOKE ALL ON FUNCTION app.sign_in_wait(p_email text, p_addr inet) FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.sign_jwt(p_claims jsonb) FROM PUBLIC;
 
 --
+-- Name: FUNCTION sms_opt_outs_e164(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.sms_opt_outs_e164() FROM PUBLIC;
+
+--
 -- Name: FUNCTION start_step(t app.tasks); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -8909,10 +9408,29 @@ REVOKE ALL ON FUNCTION app.task_json(t app.tasks, r app.reservations) FROM PUBLI
 REVOKE ALL ON FUNCTION app.task_step_timed_out(p_task_id bigint, p_step integer) FROM PUBLIC;
 
 --
+-- Name: FUNCTION token_revoked(p_claims jsonb); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.token_revoked(p_claims jsonb) FROM PUBLIC;
+
+--
 -- Name: FUNCTION transfer_countries(m app.merchants); Type: ACL; Schema: app; Owner: kea_owner
 --
 
 REVOKE ALL ON FUNCTION app.transfer_countries(m app.merchants) FROM PUBLIC;
+
+--
+-- Name: TABLE turns; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE app.turns TO kea_merchant;
+GRANT SELECT ON TABLE app.turns TO kea_agent;
+
+--
+-- Name: FUNCTION turn_heard(t app.turns); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.turn_heard(t app.turns) FROM PUBLIC;
 
 --
 -- Name: FUNCTION twiml_say_hangup(p_say text, p_voice text, p_language text); Type: ACL; Schema: app; Owner: kea_owner
@@ -9034,13 +9552,6 @@ GRANT ALL ON FUNCTION worker.sms_sent(p_worker text, p_job_id bigint, p_sid text
 
 REVOKE ALL ON FUNCTION worker.sms_skipped(p_worker text, p_job_id bigint, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION worker.sms_skipped(p_worker text, p_job_id bigint, p_reason text) TO kea_worker;
-
---
--- Name: TABLE turns; Type: ACL; Schema: app; Owner: kea_owner
---
-
-GRANT SELECT ON TABLE app.turns TO kea_merchant;
-GRANT SELECT ON TABLE app.turns TO kea_agent;
 
 --
 -- Name: TABLE analytics_abandoned_calls; Type: ACL; Schema: api; Owner: kea_owner

@@ -24,7 +24,7 @@ use crate::keyword_baseline::KeywordBaseline;
 // The scorer of `venue_eval` and `tests/venues.rs`, used as it is.
 #[allow(dead_code)]
 #[path = "../../pg_kea/core/tests/common/venues.rs"]
-mod venues;
+pub(crate) mod venues;
 
 /// The shared FoodOrdering venues run when no `--venue` is given.
 const FOOD_ORDERING: &[&str] = &["pizza", "burrito", "burger"];

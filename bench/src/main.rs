@@ -1,12 +1,15 @@
-//! kea-bench: `scripts/bench extract ...`, `scripts/bench turns ...` and `scripts/bench jobs ...`. Every figure is
+//! kea-bench: `scripts/bench extract ...`, `scripts/bench turns ...`, `scripts/bench jobs ...` and
+//! `scripts/bench autoverify ...`. Every figure is
 //! printed next to a baseline measured in the same run on the same machine. Each takes
 //! `--smoke` (scripts/test): seconds, small counts, figures printed but not judged; it still
 //! fails, as a full run does, when the benchmark no longer measures what it says.
 
+mod autoverify;
 mod cpu;
 mod extract;
 mod jobs;
 mod keyword_baseline;
+mod scale;
 mod stats;
 mod turns;
 
@@ -34,6 +37,13 @@ enum What {
     /// No-op jobs claimed and completed per second by kea-worker, the naive SKIP LOCKED loop
     /// (pgbench) and graphile-worker, and insert-to-start latency.
     Jobs(jobs::Args),
+    /// Orders the auto-verify policy lets through without a person, and their precision, for a
+    /// sweep of confidence thresholds, on the persona calls of tests/venues*/ through the gateway.
+    Autoverify(autoverify::Args),
+    /// Turn throughput and latency through the gateway at 10, 1,000 and 10,000 merchants with a
+    /// million past calls and orders, next to the first size; on Citus next to one PostgreSQL;
+    /// database size per 1,000 calls.
+    Scale(scale::Args),
 }
 
 #[tokio::main]
@@ -43,6 +53,8 @@ async fn main() {
         What::Extract(a) => extract::run(&cli.admin_url, a).await,
         What::Turns(a) => turns::run(&cli.admin_url, a).await,
         What::Jobs(a) => jobs::run(&cli.admin_url, a).await,
+        What::Autoverify(a) => autoverify::run(&cli.admin_url, a).await,
+        What::Scale(a) => scale::run(&cli.admin_url, a).await,
     };
     if let Err(e) = result {
         eprintln!("error: {e}");

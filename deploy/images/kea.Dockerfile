@@ -34,6 +34,7 @@ FROM ${DEBIAN_IMAGE} AS runtime
 # hadolint ignore=DL3008
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates curl postgresql-client-15 \
+ && apt-get clean \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 kea \
  && useradd --system --uid 10001 --gid kea --home-dir /nonexistent --no-create-home \

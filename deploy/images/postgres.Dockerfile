@@ -36,19 +36,22 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry,id=kea-cargo-registry,sh
     done
 
 FROM ${DEBIAN_IMAGE}
-# CloudNativePG runs PostgreSQL as uid and gid 26 (its postgresUID default): the user exists
-# before the package would make one with another number. No cluster is created at install:
+# CloudNativePG runs PostgreSQL as uid 26 and gid 26 (its postgresUID and postgresGID
+# defaults): the postgres user exists with uid 26 before the package would make one with
+# another number (Debian's gid 26 is the tape group, so the postgres group takes a free gid;
+# the server's files belong to uid 26, which is what counts). No cluster is created at install:
 # the operator, or bin/kea-postgres, makes $PGDATA. An exact version pin would break at
 # Debian's next security update (the archive keeps only the newest build): the base image's
 # tag pins the release.
 # hadolint ignore=DL3008
-RUN groupadd --system --gid 26 postgres \
- && useradd --system --uid 26 --gid 26 --home-dir /var/lib/postgresql --create-home \
+RUN groupadd --system postgres \
+ && useradd --system --uid 26 --gid postgres --home-dir /var/lib/postgresql --create-home \
             --shell /bin/bash postgres \
  && mkdir -p /etc/postgresql-common/createcluster.d \
  && echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.d/kea.conf \
  && apt-get update \
  && apt-get install -y --no-install-recommends postgresql-15 barman-cli-cloud python3-boto3 \
+ && apt-get clean \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/usr/lib/postgresql/15/lib/ /usr/lib/postgresql/15/lib/
 COPY --from=build /out/usr/share/postgresql/15/extension/ /usr/share/postgresql/15/extension/

@@ -11,6 +11,9 @@ pub struct Config {
     /// Address to listen on.
     #[arg(long, env = "KEA_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,
+    /// Where `/metrics` is served, apart from the public listener (`off`: nowhere).
+    #[arg(long, env = "KEA_METRICS_LISTEN", default_value = "127.0.0.1:9188")]
+    pub metrics_listen: String,
     /// PostgreSQL connection URL (the kea_authenticator role).
     #[arg(
         long,

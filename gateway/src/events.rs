@@ -21,7 +21,7 @@ use std::collections::HashSet;
 use std::convert::Infallible;
 use std::net::IpAddr;
 use std::pin::Pin;
-use std::sync::{Arc, Once};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -32,102 +32,17 @@ use hyper::body::{Body, Frame, Incoming};
 use hyper::{Request, Response, StatusCode};
 use serde_json::{json, Value};
 use tokio::sync::{broadcast, mpsc, watch};
-use tokio_postgres::AsyncMessage;
 
+use crate::auth;
 use crate::connections::Serving;
-use crate::rpc;
-use crate::server::{AppState, Reply};
+use crate::reply::{error, Reply};
+use crate::state::AppState;
 use crate::stream_limits::Place;
 
-/// The NOTIFY channel of task changes (`app.notify_task`).
-pub const CHANNEL: &str = "kea_tasks";
 /// Seconds a client refused for a stream limit is told to wait (`Retry-After`).
 const RETRY_AFTER_LIMIT: u32 = 5;
 /// A comment line this often keeps proxies and browsers from closing a quiet stream.
 const HEARTBEAT: Duration = Duration::from_secs(15);
-/// Events buffered per subscriber before it is told to resync instead.
-const BACKLOG: usize = 256;
-
-/// The fan-out point: one LISTEN connection, any number of subscribers.
-pub struct Hub {
-    database_url: String,
-    events: broadcast::Sender<Arc<Value>>,
-    started: Once,
-    /// Set at shutdown: every stream ends, so open streams never hold the server up.
-    closing: watch::Sender<bool>,
-}
-
-impl Hub {
-    pub fn new(database_url: &str) -> Hub {
-        Hub {
-            database_url: database_url.to_string(),
-            events: broadcast::channel(BACKLOG).0,
-            started: Once::new(),
-            closing: watch::channel(false).0,
-        }
-    }
-
-    /// Ends every open stream (called when the server shuts down).
-    pub fn shutdown(&self) {
-        self.closing.send_replace(true);
-    }
-
-    fn subscribe(&self) -> broadcast::Receiver<Arc<Value>> {
-        self.started.call_once(|| {
-            tokio::spawn(listen(self.database_url.clone(), self.events.clone()));
-        });
-        self.events.subscribe()
-    }
-}
-
-/// Keeps one LISTEN session open, reconnecting with backoff (100 ms doubling to 10 s).
-async fn listen(url: String, events: broadcast::Sender<Arc<Value>>) {
-    let mut backoff = Duration::from_millis(100);
-    loop {
-        match listen_once(&url, &events).await {
-            Ok(()) => tracing::warn!("events: the LISTEN connection closed"),
-            Err(e) => tracing::warn!(error = %e, "events: the LISTEN connection failed"),
-        }
-        tokio::time::sleep(backoff).await;
-        backoff = (backoff * 2).min(Duration::from_secs(10));
-    }
-}
-
-async fn listen_once(
-    url: &str,
-    events: &broadcast::Sender<Arc<Value>>,
-) -> Result<(), tokio_postgres::Error> {
-    let (client, mut connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
-    // The connection must be polled by hand to see notifications (tokio::spawn(connection)
-    // drops them); they go through a channel to this task.
-    let (tx, mut rx) = mpsc::unbounded_channel::<String>();
-    let driver = tokio::spawn(async move {
-        loop {
-            match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
-                Some(Ok(AsyncMessage::Notification(n))) => {
-                    let _ = tx.send(n.payload().to_string());
-                }
-                Some(Ok(_)) => {}
-                Some(Err(e)) => return Err(e),
-                None => return Ok(()),
-            }
-        }
-    });
-    client.batch_execute(&format!("listen {CHANNEL}")).await?;
-    tracing::info!("events: listening on {CHANNEL}");
-    // Whatever happened while we were not listening is unknown: everyone reloads.
-    let _ = events.send(Arc::new(json!({"event": "resync"})));
-    while let Some(payload) = rx.recv().await {
-        match serde_json::from_str::<Value>(&payload) {
-            Ok(v) => {
-                let _ = events.send(Arc::new(v));
-            }
-            Err(e) => tracing::warn!(error = %e, payload, "events: not JSON"),
-        }
-    }
-    drop(client);
-    driver.await.unwrap_or(Ok(()))
-}
 
 /// Who a stream is for, from the token.
 #[derive(Debug, Clone, PartialEq)]
@@ -203,12 +118,16 @@ fn subject(claims: &serde_json::Map<String, Value>, audience: &Audience) -> Stri
     }
 }
 
-/// The token's audience, expiry (seconds since the epoch) and subject, checked by `/rpc`'s own
-/// [`rpc::verify`]: HS256 with one of the configured secrets, `exp` and `nbf`.
-fn authorize(
-    state: &AppState,
-    req: &Request<Incoming>,
-) -> Result<(Audience, Option<u64>, String), Reply> {
+/// The token's audience, expiry (seconds since the epoch), subject and claims, checked by
+/// `/rpc`'s own [`auth::verify`]: HS256 with one of the configured secrets, `exp` and `nbf`.
+type Authorized = (
+    Audience,
+    Option<u64>,
+    String,
+    serde_json::Map<String, Value>,
+);
+
+fn authorize(state: &AppState, req: &Request<Incoming>) -> Result<Authorized, Reply> {
     let token = req
         .headers()
         .get(hyper::header::AUTHORIZATION)
@@ -219,13 +138,13 @@ fn authorize(
         })
         .map(str::trim)
         .ok_or_else(|| {
-            rpc::error(
+            error(
                 StatusCode::UNAUTHORIZED,
                 "PGRST301",
                 "expected Authorization: Bearer <jwt>",
             )
         })?;
-    let claims = rpc::verify(token, &rpc::secrets(state.config.jwt_secret.as_deref()))?;
+    let claims = auth::verify(token, &auth::secrets(state.config.jwt_secret.as_deref()))?;
     let id = |k: &str| claims.get(k).and_then(Value::as_i64);
     let exp = claims.get("exp").and_then(Value::as_u64);
     let audience = match (
@@ -236,7 +155,7 @@ fn authorize(
         (Some("kea_agent"), Some(agent), _) => Audience::Agent(agent),
         (Some("kea_merchant"), _, Some(merchant)) => Audience::Merchant(merchant),
         _ => {
-            return Err(rpc::error(
+            return Err(error(
                 StatusCode::FORBIDDEN,
                 "42501",
                 "events are for agents (agent_id) and merchants (merchant_id)",
@@ -244,7 +163,34 @@ fn authorize(
         }
     };
     let subject = subject(&claims, &audience);
-    Ok((audience, exp, subject))
+    Ok((audience, exp, subject, claims))
+}
+
+/// A token revoked since it was signed (`app.token_revoked`) gets no stream: 401. The check
+/// takes a connection of the token share for a moment; a database that cannot answer is 503.
+async fn still_valid(
+    state: &AppState,
+    claims: &serde_json::Map<String, Value>,
+) -> Result<(), Reply> {
+    if !auth::revocable(claims) {
+        return Ok(());
+    }
+    let client = match state.shares.get(&state.pool, crate::db::Who::Token).await {
+        Ok(c) => c,
+        Err(crate::db::Refused::Busy(who)) => return Err(Reply::budget_full(state, who.share())),
+        Err(crate::db::Refused::Pool(e)) => {
+            return Err(error(StatusCode::SERVICE_UNAVAILABLE, "PGRST000", &e))
+        }
+    };
+    match auth::revoked(&**client, claims).await {
+        Ok(None) => Ok(()),
+        Ok(Some(why)) => Err(error(StatusCode::UNAUTHORIZED, "KA401", &why)),
+        Err(e) => Err(error(
+            crate::http_error::status_for(&e),
+            "PGRST000",
+            "the token could not be checked",
+        )),
+    }
 }
 
 /// An answer other than the stream (refused), as a response.
@@ -271,15 +217,18 @@ pub async fn handle(
     peer: IpAddr,
 ) -> Response<BoxBody<Bytes, Infallible>> {
     serving.working();
-    let (audience, exp, subject) = match authorize(state, &req) {
+    let (audience, exp, subject, claims) = match authorize(state, &req) {
         Ok(a) => a,
         Err(reply) => return refusal(state, reply),
     };
+    if let Err(reply) = still_valid(state, &claims).await {
+        return refusal(state, reply);
+    }
     let place = match state.streams.admit(&subject, peer) {
         Ok(p) => p,
         Err(limit) => {
             state.metrics.count_events_refused(limit.name());
-            let reply = rpc::error(
+            let reply = error(
                 StatusCode::TOO_MANY_REQUESTS,
                 "KG429",
                 &format!("too many /events streams open ({} limit)", limit.name()),
@@ -293,7 +242,7 @@ pub async fn handle(
     state.metrics.observe("events", 200, 0.0);
     let (tx, rx) = mpsc::channel::<Bytes>(64);
     let events = state.events.subscribe();
-    let closing = state.events.closing.subscribe();
+    let closing = state.events.closing();
     tokio::spawn(pump(audience, exp, events, closing, tx));
     Response::builder()
         .status(StatusCode::OK)

@@ -20,6 +20,9 @@ async fn main() {
             std::process::exit(2);
         }
     };
+    if let Err(e) = state.catalog.reload_on_sigusr1() {
+        tracing::warn!(error = %e, "no SIGUSR1 handler: the catalog reloads on NOTIFY only");
+    }
     let listener = match tokio::net::TcpListener::bind(&listen).await {
         Ok(l) => l,
         Err(e) => {
@@ -27,6 +30,19 @@ async fn main() {
             std::process::exit(2);
         }
     };
+    let metrics_listen = state.config.metrics_listen.clone();
+    if metrics_listen != "off" && !metrics_listen.is_empty() {
+        match tokio::net::TcpListener::bind(&metrics_listen).await {
+            Ok(l) => {
+                tracing::info!(address = %metrics_listen, "metrics at /metrics");
+                tokio::spawn(server::serve_metrics(l, state.clone()));
+            }
+            Err(e) => {
+                eprintln!("error: cannot serve metrics on {metrics_listen}: {e}\n  what to do: set KEA_METRICS_LISTEN to a free address (or off)");
+                std::process::exit(2);
+            }
+        }
+    }
     tracing::info!(address = %listener.local_addr().map(|a| a.to_string()).unwrap_or(listen), "kea-gateway listening");
     server::run(listener, state, shutdown_signal()).await;
 }

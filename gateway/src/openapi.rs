@@ -1,106 +1,14 @@
-//! The `api` schema's functions as the catalog describes them: what `/rpc` resolves calls
-//! against, and `GET /openapi.json`, an OpenAPI 3 document generated at request time (names,
-//! argument names and types, defaults, comments), so clients and fuzzers see what is there now.
+//! `GET /openapi.json`: an OpenAPI 3 document of the `api` functions the caller may call,
+//! generated at request time from the catalog (names, argument names and types, defaults,
+//! comments), so clients and fuzzers see what is there now.
 
 use hyper::StatusCode;
 use serde_json::{json, Map, Value};
-use tokio_postgres::GenericClient;
 
-use crate::server::{AppState, Reply};
-use crate::{db, rpc};
-
-/// One input argument of an `api` function.
-#[derive(Debug, Clone)]
-pub struct Arg {
-    /// Empty for an unnamed argument.
-    pub name: String,
-    /// `format_type` of its type: `bigint`, `text[]`, `timestamp with time zone`, ...
-    pub ty: String,
-    /// It has a default, so a call may leave it out.
-    pub has_default: bool,
-}
-
-/// One `api` function (an overload: several may share a name).
-#[derive(Debug, Clone)]
-pub struct Function {
-    pub name: String,
-    pub args: Vec<Arg>,
-    /// Stable or immutable: callable with GET, in a read-only transaction.
-    pub read_only: bool,
-    pub returns_set: bool,
-    /// `format_type` of the return type (`void`, `jsonb`, `record`, ...).
-    pub returns: String,
-    /// The function's comment.
-    pub description: Option<String>,
-}
-
-impl Function {
-    /// One json/jsonb argument: it may take the whole request body.
-    pub fn single_json_arg(&self) -> bool {
-        self.args.len() == 1 && is_json(&self.args[0].ty)
-    }
-}
-
-pub fn is_json(ty: &str) -> bool {
-    ty == "json" || ty == "jsonb"
-}
-
-const FUNCTIONS: &str = "
-select p.proname::text, p.proargnames::text[], p.proargmodes::text[],
-       array(select format_type(t, null) from unnest(p.proargtypes::oid[]) with ordinality u(t, i)
-              order by i) as types,
-       p.pronargdefaults::int4, p.provolatile in ('s', 'i'), p.proretset,
-       format_type(p.prorettype, null), obj_description(p.oid, 'pg_proc')
-  from pg_proc p join pg_namespace n on n.oid = p.pronamespace
- where n.nspname = 'api' and p.prokind = 'f' and ($1::text is null or p.proname = $1)
- order by p.proname, p.oid";
-
-/// The `api` functions named `name` (all of them with `None`), read from the catalog.
-pub async fn functions(
-    db: &impl GenericClient,
-    name: Option<&str>,
-) -> Result<Vec<Function>, tokio_postgres::Error> {
-    let rows = db.query(FUNCTIONS, &[&name]).await?;
-    Ok(rows
-        .iter()
-        .map(|r| {
-            let names: Option<Vec<String>> = r.get(1);
-            let modes: Option<Vec<String>> = r.get(2);
-            let types: Vec<String> = r.get(3);
-            let n_defaults = r.get::<_, i32>(4).max(0) as usize;
-            // proargnames covers OUT arguments too (table-returning functions): keep the
-            // names of the input ones, which line up with proargtypes.
-            let names = names.unwrap_or_default();
-            let input_names: Vec<String> = match modes {
-                None => names,
-                Some(modes) => modes
-                    .iter()
-                    .zip(names.into_iter().chain(std::iter::repeat(String::new())))
-                    .filter(|(m, _)| matches!(m.as_str(), "i" | "b" | "v"))
-                    .map(|(_, n)| n)
-                    .collect(),
-            };
-            let first_default = types.len().saturating_sub(n_defaults);
-            let args = types
-                .into_iter()
-                .enumerate()
-                .map(|(i, ty)| Arg {
-                    name: input_names.get(i).cloned().unwrap_or_default(),
-                    ty,
-                    has_default: i >= first_default,
-                })
-                .collect();
-            Function {
-                name: r.get(0),
-                args,
-                read_only: r.get(5),
-                returns_set: r.get(6),
-                returns: r.get(7),
-                description: r.get(8),
-            }
-        })
-        .collect())
-}
+use crate::catalog::{functions, Function};
+use crate::reply::{error, Reply};
+use crate::state::AppState;
+use crate::{auth, db};
 
 /// The JSON Schema of a Postgres type, as far as JSON can say.
 fn schema_for(ty: &str) -> Value {
@@ -255,22 +163,30 @@ pub fn document(functions: &[Function], server_url: Option<&str>) -> Value {
     doc
 }
 
-/// `GET /openapi.json`: the document of what the database holds now.
-pub async fn serve(state: &AppState) -> Reply {
-    // Anyone may ask: the anonymous share of the pool.
-    let client = match state.shares.get(&state.pool, db::Who::Anonymous).await {
+/// `GET /openapi.json`: the document of what the database holds now, of the functions the
+/// caller's role may call (its bearer token's, as `/rpc` takes it; `kea_anon` without one):
+/// nobody learns from it what only others may call (docs/security.md, "Information").
+pub async fn serve(state: &AppState, headers: &hyper::HeaderMap) -> Reply {
+    let caller = match auth::caller(state, headers) {
+        Ok(c) => c,
+        Err(reply) => return reply,
+    };
+    let who = if caller.authenticated {
+        db::Who::Token
+    } else {
+        db::Who::Anonymous
+    };
+    let client = match state.shares.get(&state.pool, who).await {
         Ok(c) => c,
         Err(db::Refused::Busy(who)) => return Reply::budget_full(state, who.share()),
-        Err(db::Refused::Pool(e)) => {
-            return rpc::error(StatusCode::SERVICE_UNAVAILABLE, "PGRST000", &e)
-        }
+        Err(db::Refused::Pool(e)) => return error(StatusCode::SERVICE_UNAVAILABLE, "PGRST000", &e),
     };
-    match functions(&**client, None).await {
+    match functions(&**client, None, Some(&caller.role)).await {
         Ok(fs) => Reply::json(
             StatusCode::OK,
             &document(&fs, state.config.public_url.as_deref()),
         ),
-        Err(e) => rpc::error(
+        Err(e) => error(
             crate::http_error::status_for(&e),
             "PGRST000",
             &e.to_string(),
@@ -281,6 +197,7 @@ pub async fn serve(state: &AppState) -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::Arg;
 
     #[test]
     fn stable_functions_get_a_get_and_required_args_are_listed() {

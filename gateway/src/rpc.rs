@@ -10,33 +10,13 @@
 use bytes::Bytes;
 use hyper::header::HeaderMap;
 use hyper::{Method, StatusCode};
-use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
 use serde_json::{json, Map, Value};
 
-use crate::openapi::{self, Function};
-use crate::server::{AppState, Reply};
-use crate::{db, http_error};
-
-/// Roles a token may name (migrations/0001 and 0010). Anything else, the owner and superusers
-/// above all, is refused before reaching the database.
-pub const ROLES: &[&str] = &[
-    "kea_anon",
-    "kea_agent",
-    "kea_merchant",
-    "kea_analyst",
-    "kea_pos",
-    "kea_service",
-];
-
-/// The role of requests without a token.
-pub const ANON: &str = "kea_anon";
-
-/// Who is calling: the token's claims (empty for anon) and its role.
-struct Caller {
-    claims: Map<String, Value>,
-    role: String,
-    authenticated: bool,
-}
+use crate::auth::{self, Caller};
+use crate::catalog::{self, Function};
+use crate::db;
+use crate::reply::{db_error, error, Reply};
+use crate::state::AppState;
 
 /// What the request gives the function.
 enum Input {
@@ -73,7 +53,7 @@ async fn handle_call(
     if !is_identifier(function) {
         return not_found(function, &[]);
     }
-    let caller = match caller(state, headers) {
+    let caller = match auth::caller(state, headers) {
         Ok(c) => c,
         Err(reply) => return reply,
     };
@@ -116,7 +96,7 @@ async fn handle_call(
     };
     match call(state, function, get, &caller, input, client).await {
         Ok(reply) => reply,
-        Err(CallError::Db(e)) => db_error(&e, caller.authenticated),
+        Err(CallError::Db(e)) => db_error(&e, &caller.role, caller.authenticated, function),
         Err(CallError::Pool(msg)) => error(StatusCode::SERVICE_UNAVAILABLE, "PGRST000", &msg),
         Err(CallError::Reply(r)) => r,
     }
@@ -179,7 +159,7 @@ async fn call(
             db::Refused::Busy(who) => CallError::Reply(Reply::budget_full(state, who.share())),
             db::Refused::Pool(msg) => CallError::Pool(msg),
         })?;
-    let overloads = openapi::functions(&**client, Some(function)).await?;
+    let overloads = state.catalog.overloads(&**client, function).await?;
     let Some(f) = resolve(&overloads, &input) else {
         return Err(CallError::Reply(match &input {
             Input::Named(m) => not_found(function, &m.keys().cloned().collect::<Vec<_>>()),
@@ -259,12 +239,17 @@ async fn call(
     // The role, the request's GUCs and the role's own statement_timeout, in one round trip
     // (ALTER ROLE ... SET applies at login only, and the gateway logs in as kea_authenticator).
     let client_addr = client_addr.map(|a| a.to_string()).unwrap_or_default();
-    tx.execute(
+    // ... and whether the token was revoked since it was signed (app.token_revoked: a new
+    // password, a deleted account, a replaced POS token), in the same round trip.
+    let setup = tx
+        .query_one(
         "select set_config('statement_timeout', coalesce(s.v, current_setting('statement_timeout')), true),
                 set_config('role', $1, true), set_config('request.jwt.claims', $2, true),
                 set_config('request.method', $3, true), set_config('request.path', $4, true),
-                set_config('request.client_addr', $5, true)
-           from (select 1) one
+                set_config('request.client_addr', $5, true), chk.why
+           -- before the role is taken (OFFSET 0 keeps the planner from moving it), as the
+           -- gateway's own login, the only role that may ask
+           from (select api.token_revoked($2::text::jsonb) as why offset 0) chk
            left join lateral (
                  select substr(c, length('statement_timeout=') + 1) as v
                    from pg_db_role_setting d, unnest(d.setconfig) c
@@ -276,6 +261,13 @@ async fn call(
         &[&caller.role, &claims, &method, &path, &client_addr],
     )
     .await?;
+    if let Some(why) = setup.get::<_, Option<String>>(6) {
+        return Err(CallError::Reply(error(
+            StatusCode::UNAUTHORIZED,
+            "KA401",
+            &why,
+        )));
+    }
     let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = values
         .iter()
         .map(|v| v as &(dyn tokio_postgres::types::ToSql + Sync))
@@ -331,7 +323,7 @@ fn response_headers(
 /// A JSON (or query-string) value as the text Postgres reads for type `ty`; None when it
 /// cannot be one (an object for a bigint).
 fn to_text(ty: &str, v: &Value, from_query: bool) -> Option<Option<String>> {
-    if openapi::is_json(ty) {
+    if catalog::is_json(ty) {
         return Some(match v {
             Value::Null => None,
             // GET ?doc={"a":1} gives the JSON text itself
@@ -363,128 +355,6 @@ fn to_text(ty: &str, v: &Value, from_query: bool) -> Option<Option<String>> {
     })
 }
 
-/// The HS256 secrets tokens are checked with (`KEA_JWT_SECRET`, comma-separated: the first is
-/// the one SQL signs with, all verify, so a secret can be rotated without a flag day).
-pub fn secrets(config_value: Option<&str>) -> Vec<String> {
-    config_value
-        .unwrap_or("")
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-/// The bearer token's claims and role, or the 401/403 PostgREST would answer: 401 for a token
-/// that is malformed, badly signed, of another algorithm than HS256, expired or not yet
-/// valid; 403 for a well-signed token naming a role that is not an API role.
-fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, Reply> {
-    let Some(auth) = headers.get(hyper::header::AUTHORIZATION) else {
-        return Ok(Caller {
-            claims: Map::new(),
-            role: ANON.into(),
-            authenticated: false,
-        });
-    };
-    let token = auth
-        .to_str()
-        .ok()
-        .and_then(|a| {
-            a.strip_prefix("Bearer ")
-                .or_else(|| a.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-        .ok_or_else(|| {
-            error(
-                StatusCode::UNAUTHORIZED,
-                "PGRST301",
-                "expected Authorization: Bearer <jwt>",
-            )
-        })?;
-    let claims = verify(token, &secrets(state.config.jwt_secret.as_deref()))?;
-    let role = match claims.get("role") {
-        None => ANON.to_string(),
-        Some(Value::String(r)) => r.clone(),
-        Some(_) => {
-            return Err(error(
-                StatusCode::UNAUTHORIZED,
-                "PGRST303",
-                "the token's role claim is not a string",
-            ))
-        }
-    };
-    if !ROLES.contains(&role.as_str()) {
-        return Err(error(
-            StatusCode::FORBIDDEN,
-            "42501",
-            &format!("permission denied to set role \"{role}\""),
-        ));
-    }
-    Ok(Caller {
-        claims,
-        role,
-        authenticated: true,
-    })
-}
-
-/// Checks an HS256 token against each secret; `exp` and `nbf` are checked when present, with
-/// no leeway.
-pub fn verify(token: &str, secrets: &[String]) -> Result<Map<String, Value>, Reply> {
-    if secrets.is_empty() {
-        return Err(error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "PGRST300",
-            "this gateway has no KEA_JWT_SECRET: tokens cannot be checked",
-        ));
-    }
-    let invalid = |msg: String| error(StatusCode::UNAUTHORIZED, "PGRST301", &msg);
-    // The header names its algorithm; only HS256 is taken (never `none`, never RS256 with
-    // the secret read as a public key).
-    let header = decode_header(token).map_err(|e| invalid(format!("invalid token: {e}")))?;
-    if header.alg != Algorithm::HS256 {
-        return Err(invalid(format!(
-            "invalid token: algorithm {:?}, expected HS256",
-            header.alg
-        )));
-    }
-    let mut validation = Validation::new(Algorithm::HS256);
-    validation.required_spec_claims.clear();
-    validation.validate_exp = true;
-    validation.validate_nbf = true;
-    validation.validate_aud = false;
-    validation.leeway = 0;
-    let mut last = None;
-    for s in secrets {
-        match decode::<Map<String, Value>>(
-            token,
-            &DecodingKey::from_secret(s.as_bytes()),
-            &validation,
-        ) {
-            Ok(d) => return Ok(d.claims),
-            Err(e) => {
-                use jsonwebtoken::errors::ErrorKind;
-                match e.kind() {
-                    ErrorKind::ExpiredSignature => {
-                        return Err(error(StatusCode::UNAUTHORIZED, "PGRST303", "JWT expired"))
-                    }
-                    ErrorKind::ImmatureSignature => {
-                        return Err(error(
-                            StatusCode::UNAUTHORIZED,
-                            "PGRST303",
-                            "JWT not yet valid (nbf)",
-                        ))
-                    }
-                    _ => last = Some(e),
-                }
-            }
-        }
-    }
-    Err(invalid(format!(
-        "invalid token: {}",
-        last.map_or("no secret matched".to_string(), |e| e.to_string())
-    )))
-}
-
 fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c == '_')
@@ -505,81 +375,15 @@ fn not_found(function: &str, names: &[String]) -> Reply {
     )
 }
 
-fn db_error(e: &tokio_postgres::Error, authenticated: bool) -> Reply {
-    match e.as_db_error() {
-        Some(db) => Reply::json(
-            http_error::status_for_sqlstate_as(db.code(), authenticated),
-            &json!({
-                "code": db.code().code(),
-                "message": db.message(),
-                "details": db.detail(),
-                "hint": db.hint(),
-            }),
-        ),
-        None => error(http_error::status_for(e), "PGRST000", &e.to_string()),
-    }
-}
-
-pub fn error(status: StatusCode, code: &str, message: &str) -> Reply {
-    Reply::json(
-        status,
-        &json!({"code": code, "message": message, "details": null, "hint": null}),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use jsonwebtoken::{encode, EncodingKey, Header};
-
-    fn token(alg: Algorithm, claims: Value, secret: &str) -> String {
-        encode(
-            &Header::new(alg),
-            &claims,
-            &EncodingKey::from_secret(secret.as_bytes()),
-        )
-        .unwrap()
-    }
-
-    #[test]
-    fn tokens_are_checked_against_every_secret_and_only_hs256() {
-        let secrets = secrets(Some("new-secret-0123456789, old-secret-0123456789"));
-        assert_eq!(secrets.len(), 2);
-        let t = token(
-            Algorithm::HS256,
-            json!({"role": "kea_agent"}),
-            "old-secret-0123456789",
-        );
-        assert!(verify(&t, &secrets).is_ok(), "an old secret still verifies");
-        let t = token(
-            Algorithm::HS256,
-            json!({"role": "kea_agent"}),
-            "someone-else-000000",
-        );
-        assert_eq!(verify(&t, &secrets).unwrap_err().status, 401);
-        let t = token(
-            Algorithm::HS384,
-            json!({"role": "kea_agent"}),
-            "new-secret-0123456789",
-        );
-        assert_eq!(verify(&t, &secrets).unwrap_err().status, 401);
-        // alg none: header {"alg":"none"}, no signature
-        let none = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJyb2xlIjoia2VhX2FnZW50In0.";
-        assert_eq!(verify(none, &secrets).unwrap_err().status, 401);
-        let t = token(
-            Algorithm::HS256,
-            json!({"role": "kea_agent", "exp": 1}),
-            "new-secret-0123456789",
-        );
-        assert_eq!(verify(&t, &secrets).unwrap_err().status, 401);
-    }
-
     fn function(name: &str, args: &[(&str, &str, bool)]) -> Function {
         Function {
             name: name.into(),
             args: args
                 .iter()
-                .map(|(n, t, d)| openapi::Arg {
+                .map(|(n, t, d)| catalog::Arg {
                     name: n.to_string(),
                     ty: t.to_string(),
                     has_default: *d,

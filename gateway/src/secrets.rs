@@ -43,7 +43,7 @@ pub fn problems(config: &Config) -> Vec<String> {
             "TWILIO_AUTH_TOKEN {w} (at least {MIN_SECRET} characters)"
         ));
     }
-    for (i, s) in crate::rpc::secrets(config.jwt_secret.as_deref())
+    for (i, s) in crate::auth::secrets(config.jwt_secret.as_deref())
         .iter()
         .enumerate()
     {

@@ -1,4 +1,4 @@
-//! Accepts connections, routes requests, shuts down gracefully.
+//! Accepts connections, routes each request to its handler, shuts down gracefully.
 //! `run` takes a bound listener so tests can bind port 0 and run the real server in-process.
 
 use std::convert::Infallible;
@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use deadpool_postgres::Pool;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
@@ -16,89 +15,16 @@ use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 
-use crate::budget::Share;
-use crate::config::Config;
 use crate::connections::{Admission, Registry, Serving, Watched, CLOSE_GRACE};
-use crate::directory::Directory;
-use crate::metrics::Metrics;
-use crate::stream_limits::StreamLimits;
+use crate::reply::Reply;
 use crate::twilio::Webhook;
-use crate::{client_addr, db, events, openapi, pages, rpc, twilio};
+use crate::{client_addr, events, openapi, pages, rpc, twilio};
+
+// The state is built and owned by `state`; re-exported where the binary and the tests take it.
+pub use crate::state::{build_state, AppState};
 
 /// Twilio's webhooks are a few KB; nothing kea serves needs more than this.
 const MAX_BODY: usize = 64 * 1024;
-
-pub struct AppState {
-    pub config: Config,
-    pub pool: Pool,
-    pub directory: Directory,
-    pub metrics: Metrics,
-    /// Live task events for `GET /events` (one LISTEN connection, fanned out).
-    pub events: events::Hub,
-    /// The pool's shares for `/rpc` and anonymous requests (webhooks use the pool directly).
-    pub shares: db::Shares,
-    pub health: db::Health,
-    /// Connections that requests which may wait (`/rpc`, `/openapi.json`, `/events`) may hold
-    /// while they are answered: the rest of the cap is the webhooks' (docs/security.md).
-    pub others: Share,
-    /// How many `/events` streams may be open, per subject, per peer and in all.
-    pub streams: Arc<StreamLimits>,
-}
-
-/// A response under construction.
-pub struct Reply {
-    pub status: StatusCode,
-    pub content_type: &'static str,
-    pub body: Bytes,
-    /// Seconds for `Retry-After` (a 503 or 429 for a full budget).
-    pub retry_after: Option<u32>,
-    /// Other headers (an `/rpc` function's `response.headers`, the pages' security headers).
-    pub headers: Vec<(hyper::header::HeaderName, hyper::header::HeaderValue)>,
-}
-
-impl Reply {
-    pub fn xml(body: String) -> Reply {
-        Reply {
-            status: StatusCode::OK,
-            content_type: "text/xml; charset=utf-8",
-            body: body.into(),
-            retry_after: None,
-            headers: Vec::new(),
-        }
-    }
-    pub fn text(status: StatusCode, body: &str) -> Reply {
-        Reply {
-            status,
-            content_type: "text/plain; charset=utf-8",
-            body: Bytes::copy_from_slice(body.as_bytes()),
-            retry_after: None,
-            headers: Vec::new(),
-        }
-    }
-    pub fn json(status: StatusCode, v: &serde_json::Value) -> Reply {
-        Reply {
-            status,
-            content_type: "application/json",
-            body: v.to_string().into(),
-            retry_after: None,
-            headers: Vec::new(),
-        }
-    }
-    pub fn retry_after(mut self, seconds: u32) -> Reply {
-        self.retry_after = Some(seconds);
-        self
-    }
-    /// 503 for a request whose budget is full (docs/security.md), counted by budget.
-    pub fn budget_full(state: &AppState, budget: &'static str) -> Reply {
-        state.metrics.count_budget_full(budget);
-        rpc::error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "KG503",
-            &format!("the gateway is busy ({budget}): retry shortly"),
-        )
-        .retry_after(1)
-    }
-}
 
 /// Serves until `shutdown` resolves, then lets open requests finish.
 pub async fn run(listener: TcpListener, state: Arc<AppState>, shutdown: impl Future<Output = ()>) {
@@ -207,6 +133,44 @@ pub async fn run(listener: TcpListener, state: Arc<AppState>, shutdown: impl Fut
     registry.close_all().await;
 }
 
+/// Serves `GET /metrics` (Prometheus text) on a listener of its own (`KEA_METRICS_LISTEN`):
+/// the public listener does not answer it, so the internet does not read kea's numbers
+/// (docs/security.md, "Information"). Plain and small: one scraper, no budgets.
+pub async fn serve_metrics(listener: TcpListener, state: Arc<AppState>) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        let state = state.clone();
+        let service = service_fn(move |req: Request<Incoming>| {
+            let state = state.clone();
+            async move {
+                let (status, body) = match (req.method(), req.uri().path()) {
+                    (&Method::GET, "/metrics") => (StatusCode::OK, state.metrics.encode()),
+                    _ => (StatusCode::NOT_FOUND, "not found\n".to_string()),
+                };
+                Ok::<_, Infallible>(
+                    Response::builder()
+                        .status(status)
+                        .header(
+                            hyper::header::CONTENT_TYPE,
+                            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                        )
+                        .body(Full::new(Bytes::from(body)))
+                        .expect("static headers are valid"),
+                )
+            }
+        });
+        let timer = at_least_100ms(10_000);
+        tokio::spawn(async move {
+            let mut http = http1::Builder::new();
+            http.timer(TokioTimer::new()).header_read_timeout(timer);
+            let _ = http.serve_connection(TokioIo::new(stream), service).await;
+        });
+    }
+}
+
 /// A configured timeout; zero or tiny values would close every connection at once (or spin the
 /// idle check), so nothing below 100 ms is taken.
 fn at_least_100ms(ms: u64) -> Duration {
@@ -227,7 +191,7 @@ async fn route(
     let label = hook.map_or(if rpc { "rpc" } else { "other" }, Webhook::route);
     let has_body = parts.method == Method::POST && (hook.is_some() || rpc);
     // What may wait for the database counts against the connections not kept for webhooks;
-    // pages, /metrics and /healthz answer at once (and monitoring must keep working in a flood).
+    // pages and /healthz answer at once (a load balancer's checks must keep working in a flood).
     let counted = rpc || path == "/openapi.json";
     let (label, reply) = match receive(state, body, has_body, counted, serving).await {
         Err(reply) => (label, reply),
@@ -238,22 +202,7 @@ async fn route(
         reply.status.as_u16(),
         started.elapsed().as_secs_f64(),
     );
-    let mut response = Response::builder()
-        .status(reply.status)
-        .header(hyper::header::CONTENT_TYPE, reply.content_type);
-    // RFC 6750, as PostgREST answers: a 401 from the API names the scheme it expects.
-    if reply.status == StatusCode::UNAUTHORIZED && label == "rpc" {
-        response = response.header(hyper::header::WWW_AUTHENTICATE, "Bearer");
-    }
-    if let Some(seconds) = reply.retry_after {
-        response = response.header(hyper::header::RETRY_AFTER, seconds);
-    }
-    for (name, value) in reply.headers {
-        response = response.header(name, value);
-    }
-    response
-        .body(Full::new(reply.body))
-        .expect("static headers are valid")
+    reply.into_response(label == "rpc")
 }
 
 /// The request's body (webhooks and `POST /rpc` have one), then, when `counted`, its place among
@@ -294,16 +243,6 @@ async fn dispatch(
     match (&parts.method, path, hook) {
         (&Method::GET, "/healthz", _) => ("healthz", health(state).await),
         (&Method::GET, p, None) if pages::serves(p) => ("page", pages::reply(p)),
-        (&Method::GET, "/metrics", _) => (
-            "metrics",
-            Reply {
-                status: StatusCode::OK,
-                content_type: "application/openmetrics-text; version=1.0.0; charset=utf-8",
-                body: state.metrics.encode().into(),
-                retry_after: None,
-                headers: Vec::new(),
-            },
-        ),
         (&Method::POST, _, Some(hook)) => (
             hook.route(),
             twilio::handle(state, hook, &parts.uri, &parts.headers, body).await,
@@ -337,7 +276,9 @@ async fn dispatch(
             .await;
             ("rpc", reply)
         }
-        (&Method::GET, "/openapi.json", _) => ("openapi", openapi::serve(state).await),
+        (&Method::GET, "/openapi.json", _) => {
+            ("openapi", openapi::serve(state, &parts.headers).await)
+        }
         (_, p, hook) if hook.is_some() || p.starts_with("/rpc/") => (
             "other",
             Reply::text(StatusCode::METHOD_NOT_ALLOWED, "use POST\n"),
@@ -374,47 +315,4 @@ async fn health(state: &AppState) -> Reply {
             &serde_json::json!({"status": "degraded", "database": "unreachable"}),
         )
     }
-}
-
-/// Builds the state: pool and directory, once the secrets are not development ones
-/// ([`crate::secrets`]) (the directory loads in the background, so the gateway
-/// starts and answers fallbacks even while the database is down).
-pub fn build_state(
-    config: Config,
-) -> Result<Arc<AppState>, Box<dyn std::error::Error + Send + Sync>> {
-    crate::secrets::check(&config)?;
-    let pg: tokio_postgres::Config = config
-        .database_url
-        .parse()
-        .map_err(|e| format!("KEA_DATABASE_URL: {e}\n  what to do: check KEA_DATABASE_URL"))?;
-    let manager = deadpool_postgres::Manager::from_config(
-        pg,
-        tokio_postgres::NoTls,
-        deadpool_postgres::ManagerConfig {
-            recycling_method: deadpool_postgres::RecyclingMethod::Fast,
-        },
-    );
-    let pool = Pool::builder(manager)
-        .max_size(config.pool_size)
-        .wait_timeout(Some(std::time::Duration::from_secs(5)))
-        .create_timeout(Some(std::time::Duration::from_secs(5)))
-        .runtime(deadpool_postgres::Runtime::Tokio1)
-        .build()?;
-    let directory = Directory::default();
-    directory.spawn_refresher(pool.clone(), std::time::Duration::from_secs(30));
-    let events = events::Hub::new(&config.database_url);
-    let budgets = config.budgets();
-    tracing::info!(?budgets, "budgets (docs/security.md)");
-    let metrics = Metrics::default();
-    Ok(Arc::new(AppState {
-        events,
-        shares: db::Shares::new(&budgets),
-        health: db::Health::default(),
-        others: Share::new(budgets.other_connections, 0, Duration::ZERO),
-        streams: StreamLimits::new(&budgets, metrics.events_streams.clone()),
-        config,
-        pool,
-        directory,
-        metrics,
-    }))
 }

@@ -336,7 +336,8 @@ pub async fn call_summary(url: &str, jwt_secret: &str, call_sid: &str) -> Result
         + 60;
     let token = jsonwebtoken::encode(
         &jsonwebtoken::Header::default(),
-        &serde_json::json!({"role": "kea_service", "sub": "kea-call", "exp": exp}),
+        &serde_json::json!({"role": "kea_service", "sub": "kea-call", "exp": exp,
+                            "aud": crate::auth::AUDIENCE}),
         &jsonwebtoken::EncodingKey::from_secret(jwt_secret.as_bytes()),
     )
     .map_err(|e| e.to_string())?;

@@ -15,7 +15,8 @@ use hyper::{StatusCode, Uri};
 use kea_core::twiml::{self, Voice};
 use serde_json::Value;
 
-use crate::server::{AppState, Reply};
+use crate::reply::Reply;
+use crate::state::AppState;
 use crate::{params, signature};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

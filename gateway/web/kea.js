@@ -112,6 +112,8 @@ export function h(spec, attrs, ...children) {
     else if (k === 'class') node.className += ' ' + v;
     else if (k === 'dataset') Object.assign(node.dataset, v);
     else if (k === 'value') node.value = v;
+    // Through the CSSOM: the pages' Content-Security-Policy refuses style attributes.
+    else if (k === 'style') node.style.cssText = v;
     else if (k === 'checked' || k === 'selected' || k === 'disabled') node[k] = !!v;
     else node.setAttribute(k, v === true ? '' : v);
   }

@@ -4,10 +4,9 @@
 use kea_core::dialog::{self, CallState, Event, TurnInput};
 use kea_core::twiml::{self, Voice};
 use pgrx::prelude::*;
-use pgrx::{JsonB, PgSqlErrorCode};
-use serde::de::DeserializeOwned;
+use pgrx::JsonB;
 
-use crate::error::raise;
+use crate::json::{bad, parse, parse_text, to_jsonb};
 use crate::menu_cache;
 use crate::turn_result;
 
@@ -146,25 +145,4 @@ fn turn_event(
             &format!("{other:?} is not start, speech, digits, silence or dial_result"),
         ),
     }
-}
-
-fn bad(what: &str, why: &str) -> ! {
-    raise(
-        PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
-        format!("kea: invalid {what}: {why}"),
-        "See docs/dialog.md for the shapes of state and input.",
-    )
-}
-
-/// `what` from JSON text, straight into its Rust type.
-fn parse_text<T: DeserializeOwned>(what: &str, text: &str) -> T {
-    serde_json::from_str(text).unwrap_or_else(|e| bad(what, &e.to_string()))
-}
-
-fn parse<T: DeserializeOwned>(what: &str, value: JsonB) -> T {
-    serde_json::from_value(value.0).unwrap_or_else(|e| bad(what, &e.to_string()))
-}
-
-pub(crate) fn to_jsonb<T: serde::Serialize>(value: &T) -> JsonB {
-    JsonB(serde_json::to_value(value).expect("kea_core types always serialise"))
 }

@@ -4,7 +4,8 @@
 //! - [`menu_cache`]: compiles each published menu once per backend; told of changes by
 //!   relcache invalidations of `kea.menus`.
 //! - [`functions`]: `kea.extract`, `kea.dialog_step`, `kea.dialog_turn`, `kea.price_order`,
-//!   `kea.twiml_apology`; [`turn_result`]: the `kea.turn_result` type `kea.dialog_turn` returns.
+//!   `kea.twiml_apology`; [`turn_result`]: the `kea.turn_result` type `kea.dialog_turn` returns;
+//!   [`json`]: their arguments from JSON and results to jsonb.
 //! - [`order_rules`]: `kea.validate_lines`, `kea.price_lines` (agent edits, submitted orders);
 //!   [`sms`]: `kea.twiml_message` (answers to inbound texts).
 
@@ -12,6 +13,7 @@ use pgrx::prelude::*;
 
 mod error;
 mod functions;
+mod json;
 mod menu_cache;
 mod order_rules;
 mod sms;

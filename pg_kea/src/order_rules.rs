@@ -9,7 +9,7 @@ use pgrx::prelude::*;
 use pgrx::{JsonB, PgSqlErrorCode};
 
 use crate::error::raise;
-use crate::functions::to_jsonb;
+use crate::json::to_jsonb;
 use crate::menu_cache;
 
 fn lines(value: JsonB) -> Vec<RuleLine> {

@@ -11,7 +11,7 @@ use pgrx::heap_tuple::PgHeapTuple;
 use pgrx::prelude::*;
 use pgrx::{AllocatedByRust, IntoDatum, PgTupleDesc};
 
-use crate::functions::to_jsonb;
+use crate::json::to_jsonb;
 
 pgrx::extension_sql!(
     r#"

@@ -49,13 +49,15 @@ begin
     if a.id is not null then
         return jsonb_build_object(
             'token', app.sign_jwt(jsonb_build_object('role', 'kea_agent', 'sub', 'agent:' || a.id,
-                                                     'agent_id', a.id, 'email', a.email, 'exp', v_exp)),
+                                                     'agent_id', a.id, 'email', a.email,
+                                                     'ver', a.token_version, 'exp', v_exp)),
             'role', 'kea_agent', 'agent_id', a.id, 'name', a.name, 'expires_at', to_timestamp(v_exp));
     end if;
     return jsonb_build_object(
         'token', app.sign_jwt(jsonb_build_object('role', 'kea_merchant', 'sub', 'merchant_user:' || u.id,
                                                  'merchant_id', u.merchant_id, 'user_id', u.id,
-                                                 'email', u.email, 'exp', v_exp)),
+                                                 'email', u.email, 'ver', u.token_version,
+                                                 'exp', v_exp)),
         'role', 'kea_merchant', 'merchant_id', u.merchant_id, 'user_id', u.id, 'name', u.name,
         'expires_at', to_timestamp(v_exp));
 end

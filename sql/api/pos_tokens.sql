@@ -1,29 +1,76 @@
--- POS callbacks (docs/api.md, "POS tokens"): a long-lived kea_pos token per merchant, issued
--- by the service, with which the merchant's POS tells kea what became of an order it was sent.
+-- POS callbacks (docs/api.md, "POS tokens"): kea_pos tokens per merchant, issued, rotated and
+-- revoked by the service, with which the merchant's POS tells kea what became of an order it
+-- was sent.
 
--- A kea_pos token for one merchant, valid `days` days. Revoke by rotating the secrets
--- (app.jwt_secrets): tokens carry no server-side state.
-create function api.issue_pos_token(merchant_id bigint, days integer default 365) returns jsonb
-language plpgsql security definer set search_path = pg_catalog, public as $$
+-- A kea_pos token for one merchant, valid `days` days (90 by default), recorded in
+-- app.pos_tokens (its id is the token's `jti`): the gateway refuses it once it is revoked.
+create function app.issue_pos_token(p_merchant_id bigint, p_days integer) returns jsonb
+language plpgsql as $$
 declare
-    v_exp bigint := extract(epoch from now() + make_interval(days => issue_pos_token.days))::bigint;
+    t app.pos_tokens;
 begin
-    if not exists (select 1 from app.merchants m where m.id = issue_pos_token.merchant_id) then
-        raise exception 'no merchant %', issue_pos_token.merchant_id using errcode = 'KP404';
+    if not exists (select 1 from app.merchants m where m.id = p_merchant_id) then
+        raise exception 'no merchant %', p_merchant_id using errcode = 'KP404';
     end if;
-    if issue_pos_token.days is null or issue_pos_token.days not between 1 and 3650 then
+    if p_days is null or p_days not between 1 and 3650 then
         raise exception 'a POS token lasts 1 to 3650 days' using errcode = 'KP422';
     end if;
+    insert into app.pos_tokens (merchant_id, expires_at, issued_by)
+    values (p_merchant_id, date_trunc('second', now()) + make_interval(days => p_days), app.actor())
+    returning * into t;
     return jsonb_build_object(
-        'token', app.sign_jwt(jsonb_build_object('role', 'kea_pos', 'sub', 'pos:' || issue_pos_token.merchant_id,
-                                                 'merchant_id', issue_pos_token.merchant_id,
-                                                 'iat', extract(epoch from now())::bigint, 'exp', v_exp)),
-        'role', 'kea_pos', 'merchant_id', issue_pos_token.merchant_id,
-        'expires_at', to_timestamp(v_exp));
+        'token', app.sign_jwt(jsonb_build_object('role', 'kea_pos', 'sub', 'pos:' || p_merchant_id,
+                                                 'merchant_id', p_merchant_id, 'jti', t.id::text,
+                                                 'iat', extract(epoch from t.issued_at)::bigint,
+                                                 'exp', extract(epoch from t.expires_at)::bigint)),
+        'role', 'kea_pos', 'merchant_id', p_merchant_id, 'token_id', t.id,
+        'expires_at', t.expires_at);
 end
 $$;
+
+create function api.issue_pos_token(merchant_id bigint, days integer default 90) returns jsonb
+language sql security definer set search_path = pg_catalog, public as $$
+    select app.issue_pos_token(issue_pos_token.merchant_id, issue_pos_token.days)
+$$;
 comment on function api.issue_pos_token(bigint, integer) is
-    'Issues a kea_pos token for one merchant''s POS callbacks (service role only); returns {token, role, merchant_id, expires_at}.';
+    'Issues a kea_pos token for one merchant''s POS callbacks (service role only); returns {token, role, merchant_id, token_id, expires_at}.';
+
+-- Rotation: a new token, and every other live token of the merchant refused `grace_minutes`
+-- from now (time for the POS to switch over; 0: at once).
+create function api.rotate_pos_token(merchant_id bigint, days integer default 90,
+                                     grace_minutes integer default 60)
+returns jsonb
+language plpgsql security definer set search_path = pg_catalog, public as $$
+declare
+    v jsonb := app.issue_pos_token(rotate_pos_token.merchant_id, rotate_pos_token.days);
+begin
+    if rotate_pos_token.grace_minutes is null or rotate_pos_token.grace_minutes not between 0 and 10080 then
+        raise exception 'the grace period is 0 to 10080 minutes (a week)' using errcode = 'KP422';
+    end if;
+    update app.pos_tokens t
+       set revoked_at = now() + make_interval(mins => rotate_pos_token.grace_minutes)
+     where t.merchant_id = rotate_pos_token.merchant_id and t.id <> (v->>'token_id')::bigint
+       and (t.revoked_at is null or t.revoked_at > now() + make_interval(mins => rotate_pos_token.grace_minutes));
+    return v;
+end
+$$;
+comment on function api.rotate_pos_token(bigint, integer, integer) is
+    'Issues a new POS token for the merchant and revokes its others after grace_minutes (service role only).';
+
+-- Revokes every POS token of the merchant now (a leaked token, a POS disconnected).
+create function api.revoke_pos_tokens(merchant_id bigint) returns jsonb
+language plpgsql security definer set search_path = pg_catalog, public as $$
+declare
+    n integer;
+begin
+    update app.pos_tokens t set revoked_at = now()
+     where t.merchant_id = revoke_pos_tokens.merchant_id and (t.revoked_at is null or t.revoked_at > now());
+    get diagnostics n = row_count;
+    return jsonb_build_object('merchant_id', revoke_pos_tokens.merchant_id, 'revoked', n);
+end
+$$;
+comment on function api.revoke_pos_tokens(bigint) is
+    'Revokes every POS token of the merchant at once (service role only).';
 
 -- The POS's word on an order of its own merchant: accepted (with its id and when it will be
 -- ready), completed, or cancelled, through the order status machine (KO409 when the order
@@ -63,5 +110,6 @@ $$;
 comment on function api.pos_order_update(bigint, text, text, timestamptz) is
     'A POS callback (kea_pos token): moves its merchant''s order to accepted_by_pos, completed or cancelled.';
 
-grant execute on function api.issue_pos_token(bigint, integer) to kea_service;
+grant execute on function api.issue_pos_token(bigint, integer), api.rotate_pos_token(bigint, integer, integer),
+      api.revoke_pos_tokens(bigint) to kea_service;
 grant execute on function api.pos_order_update(bigint, text, text, timestamptz) to kea_pos;

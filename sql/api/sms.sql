@@ -3,11 +3,16 @@
 
 -- POST /twilio/sms: STOP and its synonyms opt the number out (honoured before every send),
 -- START and its synonyms opt back in, HELP says who this is; anything else points to the phone.
+-- The scope of STOP (issue 17, item 12; docs/security.md, "Information"): every text kea sends,
+-- for every merchant, whichever merchant's number it was sent to (kea is the sender of all of
+-- them; a carrier's 21610 for one sender number is taken the same way), and the replies say so;
+-- START, to any of them, opts back in to all.
 create function api.twilio_sms(p_params jsonb) returns text
 language plpgsql security definer set search_path = pg_catalog, public as $$
 declare
     m app.merchants := app.merchant_for_number(p_params->>'To');
-    v_from text := p_params->>'From';
+    -- E.164, as the opt-out list keeps numbers and the texts are sent (issue 17, item 11).
+    v_from text := coalesce(app.e164(p_params->>'From', m.country), p_params->>'From');
     v_word text := upper(regexp_replace(coalesce(p_params->>'Body', ''), '[^[:alpha:]]', '', 'g'));
     v_store text;
     v_reply text;
@@ -22,10 +27,10 @@ begin
     if v_word in ('STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'OPTOUT', 'REVOKE') then
         insert into app.sms_opt_outs (phone, keyword) values (v_from, v_word)
         on conflict (phone) do update set opted_out_at = now(), keyword = excluded.keyword;
-        v_reply := format('You will get no more texts from %s. Reply START to get them again.', v_store);
+        v_reply := format('You will get no more texts from %s or any other restaurant kea takes orders for. Reply START to get them again.', v_store);
     elsif v_word in ('START', 'YES', 'UNSTOP') then
         delete from app.sms_opt_outs where phone = v_from;
-        v_reply := format('You will get texts from %s again (order confirmations). Reply STOP to stop.', v_store);
+        v_reply := format('You will get texts from %s and the other restaurants kea takes orders for again (order confirmations). Reply STOP to stop.', v_store);
     elsif v_word in ('HELP', 'INFO') then
         v_reply := format('%s order confirmations by kea.%s Reply STOP to stop.', v_store,
                           coalesce(' Questions? Call ' || m.transfer_number || '.', ''));

@@ -7,7 +7,8 @@
 -- touches the call row and one new turn row and nothing else.)
 
 -- POST /twilio/voice: the call connected. Creates the call with the merchant's settings, then
--- answers turn 0 (the greeting). A retried webhook finds the call and gets turn 0's TwiML.
+-- answers turn 0 (the greeting). A retried webhook finds the call and gets turn 0's TwiML. The
+-- caller ID is kept as E.164, or not at all (a withheld number: the dialog asks for one).
 create function api.twilio_voice(p_params jsonb) returns text
 language plpgsql security definer set search_path = pg_catalog, public as $$
 declare
@@ -24,7 +25,7 @@ begin
     end if;
     insert into app.calls (merchant_id, call_sid, from_number, to_number, menu_id, twilio_status,
                            store)
-    values (m.id, p_params->>'CallSid', nullif(p_params->>'From', ''), p_params->>'To', v_menu,
+    values (m.id, p_params->>'CallSid', app.e164(p_params->>'From', m.country), p_params->>'To', v_menu,
             p_params->>'CallStatus', app.store_json(m)::json)
     on conflict (merchant_id, call_sid) do nothing;
     return api.twilio_gather(p_params, 0);
@@ -49,9 +50,13 @@ declare
     v_dial_status text;
     v_order bigint;
     v_refused text;
+    v_merchant bigint;
 begin
+    -- The merchant first, then its call: on Citus the locking read is a router query to the
+    -- merchant's shard only when the merchant is a value (docs/scaling.md).
+    v_merchant := (select p.merchant_id from app.phone_numbers p where p.e164 = p_params->>'To');
     select * into c from app.calls
-     where merchant_id = (select p.merchant_id from app.phone_numbers p where p.e164 = p_params->>'To')
+     where merchant_id = v_merchant
        and call_sid = p_params->>'CallSid'
        for update;
     if c.id is null then

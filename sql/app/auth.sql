@@ -6,12 +6,15 @@ language sql immutable as $$
     select translate(rtrim(replace(encode(p_bytes, 'base64'), E'\n', ''), '='), '+/', '-_')
 $$;
 
+-- The audience (`aud`) is kea's own (the gateway's rpc::AUDIENCE) unless the claims name one;
+-- the gateway also requires a numeric `exp` (issue 17, item 8).
 create function app.sign_jwt(p_claims jsonb) returns text
 language plpgsql stable as $$
 declare
     v_secret text := (select secret from app.jwt_secrets order by position limit 1);
     v_input text;
 begin
+    p_claims := jsonb_build_object('aud', 'kea') || p_claims;
     if v_secret is null then
         raise exception 'no token secret is configured'
             using errcode = 'KA503', hint = 'scripts/init stores KEA_JWT_SECRET in app.jwt_secrets';
@@ -128,17 +131,21 @@ begin
 end
 $$;
 
--- Creates or updates an agent (scripts/init's demo agent, tests, SQL users).
+-- Creates or updates an agent (scripts/init's demo agent, tests, SQL users). A new password
+-- raises the token version: the agent's tokens signed in before are revoked.
 create function app.upsert_agent(p_email text, p_name text, p_password text,
                                  p_attributes jsonb default '{"merchants": ["*"]}',
                                  p_capacity integer default 1)
 returns bigint
 language sql as $$
-    insert into app.agents (email, name, password_hash, attributes, capacity)
+    insert into app.agents as x (email, name, password_hash, attributes, capacity)
     values (lower(p_email), p_name, app.hash_password(p_password), p_attributes, p_capacity)
     on conflict (email) do update
-        set name = excluded.name, password_hash = excluded.password_hash,
-            attributes = excluded.attributes, capacity = excluded.capacity
+        set name = excluded.name, attributes = excluded.attributes, capacity = excluded.capacity,
+            password_hash = case when crypt(p_password, x.password_hash) = x.password_hash
+                                 then x.password_hash else excluded.password_hash end,
+            token_version = x.token_version
+                            + case when crypt(p_password, x.password_hash) = x.password_hash then 0 else 1 end
     returning id
 $$;
 
@@ -172,15 +179,55 @@ begin
 end
 $$;
 
--- Creates or updates a member of a merchant's staff (scripts, tests, SQL users).
+-- Creates or updates a member of a merchant's staff (scripts, tests, SQL users). A new
+-- password, or another merchant, revokes the tokens signed in before.
 create function app.upsert_merchant_user(p_merchant_id bigint, p_email text, p_name text,
                                          p_password text)
 returns bigint
 language sql as $$
-    insert into app.merchant_users (merchant_id, email, name, password_hash)
+    insert into app.merchant_users as x (merchant_id, email, name, password_hash)
     values (p_merchant_id, lower(p_email), p_name, app.hash_password(p_password))
     on conflict (email) do update
         set merchant_id = excluded.merchant_id, name = excluded.name,
-            password_hash = excluded.password_hash
+            password_hash = case when crypt(p_password, x.password_hash) = x.password_hash
+                                 then x.password_hash else excluded.password_hash end,
+            token_version = x.token_version
+                            + case when crypt(p_password, x.password_hash) = x.password_hash
+                                        and x.merchant_id = excluded.merchant_id then 0 else 1 end
     returning id
+$$;
+
+-- Why a token that verifies is no longer good, or null (issue 17, item 7): the account it was
+-- signed in for is gone or has a new password since (`ver`, the account's token_version), the
+-- staff member now works for another merchant, or the POS token (`jti`) was replaced or
+-- revoked. The gateway asks for every request and `/events` stream, with the claims it
+-- verified (api.token_revoked); PostgREST through api.pre_request. Tokens without an account
+-- subject (operators' kea_service and kea_analyst tokens) are revoked by rotating the secret.
+create function app.token_revoked(p_claims jsonb) returns text
+language sql stable as $$
+    select case
+        when p_claims->>'role' = 'kea_pos' then
+            case when not exists (
+                    select 1 from app.pos_tokens t
+                     where t.id::text = p_claims->>'jti'
+                       and t.merchant_id::text = p_claims->>'merchant_id'
+                       and (t.revoked_at is null or t.revoked_at > now()))
+                 then 'this POS token was replaced or revoked: use the current one' end
+        -- A sign-in's token carries its account's version; tokens without one are signed by
+        -- an operator (like kea_service ones) and end with their exp or the secret.
+        when not p_claims ? 'ver' then null
+        when p_claims->>'sub' like 'agent:%' then
+            case when not exists (
+                    select 1 from app.agents a
+                     where a.id::text = substr(p_claims->>'sub', length('agent:') + 1)
+                       and a.token_version::text = coalesce(p_claims->>'ver', '1'))
+                 then 'this sign-in was revoked (a new password, or the account is gone): sign in again' end
+        when p_claims->>'sub' like 'merchant_user:%' then
+            case when not exists (
+                    select 1 from app.merchant_users u
+                     where u.id::text = substr(p_claims->>'sub', length('merchant_user:') + 1)
+                       and u.merchant_id::text = p_claims->>'merchant_id'
+                       and u.token_version::text = coalesce(p_claims->>'ver', '1'))
+                 then 'this sign-in was revoked (a new password, or the account is gone): sign in again' end
+    end
 $$;

@@ -27,20 +27,20 @@ $$;
 -- as the console works it out (docs/console.md): from the last caller turn whose extraction
 -- heard the line's item, the lowest of the line's and its options' extraction confidence,
 -- capped by the recogniser's confidence of that turn unless the caller confirmed the utterance.
--- Null for a line no turn heard as such (e.g. the answer to "which one").
+-- A line kea offered after the caller asked about its item by name ("how much is the pineapple
+-- fried rice?" - "yes") is as sure as the recogniser was of that question. Null for a line no
+-- turn heard as such (e.g. the answer to "which one").
 create function app.call_line_confidence(p_merchant_id bigint, p_order_id bigint)
 returns table (line_no integer, item_code text, confidence real, heard text)
 language sql stable as $$
-    select x.n::int, x.l->>'item', h.confidence, h.words
+    select x.n::int, x.l->>'item', coalesce(h.confidence, q.confidence), coalesce(h.words, q.words)
       from app.orders o,
            jsonb_array_elements(coalesce(o.call_lines, '[]')) with ordinality x(l, n)
       left join lateral (
           select least((m.l->>'confidence')::real,
                        coalesce((select min((md->>'confidence')::real)
                                    from json_array_elements(m.l->'modifiers') md), 1),
-                       case when t.understood->'did' is not null
-                                 and t.understood::jsonb->'did' ? 'low-confidence utterance confirmed'
-                            then 1 else coalesce(nullif(t.confidence, 0), 1) end) as confidence,
+                       app.turn_heard(t)) as confidence,
                  m.l->'span'->>'text' as words
             from app.turns t,
                  json_array_elements(t.understood->'extraction'->'lines') with ordinality m(l, k)
@@ -49,7 +49,39 @@ language sql stable as $$
              and m.l->>'item' = x.l->>'item'
            order by t.seq desc, m.k desc
            limit 1) h on true
+      left join lateral (
+          select app.turn_heard(a) as confidence, a.speech as words
+            from app.turns a, json_array_elements_text(a.understood->'did') d
+           where a.merchant_id = o.merchant_id and a.call_id = o.call_id
+             and json_typeof(a.understood->'did') = 'array'
+             and d = 'answered question about ' || (x.l->>'item')
+           order by a.seq desc
+           limit 1) q on true
      where o.merchant_id = p_merchant_id and o.id = p_order_id
+$$;
+
+-- How well the recogniser heard a turn: its confidence (0 or none: taken as sure, as Twilio
+-- sends 0 when it gives none), or sure when the caller confirmed the utterance.
+create function app.turn_heard(t app.turns) returns real
+language sql stable as $$
+    select case when t.understood::jsonb->'did' ? 'low-confidence utterance confirmed'
+                then 1 else coalesce(nullif(t.confidence, 0), 1) end::real
+$$;
+
+-- How sure kea was of what it heard without an item (answers to a choice, changes to the line
+-- in focus): per such mention with options, the lowest option confidence, capped by the
+-- recogniser's confidence of that turn unless the caller confirmed the utterance.
+create function app.call_answer_confidence(p_merchant_id bigint, p_call_id bigint)
+returns table (seq integer, confidence real, heard text)
+language sql stable as $$
+    select t.seq,
+           least((select min((md->>'confidence')::real) from json_array_elements(m->'modifiers') md),
+                 app.turn_heard(t)),
+           m->'span'->>'text'
+      from app.turns t, json_array_elements(t.understood->'extraction'->'lines') m
+     where t.merchant_id = p_merchant_id and t.call_id = p_call_id and t.event = 'speech'
+       and json_typeof(t.understood->'extraction'->'lines') = 'array'
+       and m->>'item' is null and json_array_length(m->'modifiers') > 0
 $$;
 
 -- The dialog notes (understood.did) of a call, in order.
@@ -88,6 +120,10 @@ begin
            min(l.confidence), count(*) filter (where l.confidence is null)
       into v_lines, v_min, v_unheard
       from app.call_line_confidence(p_merchant_id, p_order_id) l;
+    -- Answers count too: words heard without an item (an answer to "which dressing?", "make it
+    -- hot") carry their options' confidence (their own is capped at 0.5 for want of an item).
+    select least(v_min, min(a.confidence)) into v_min
+      from app.call_answer_confidence(o.merchant_id, o.call_id) a;
     -- The first note that says the call did not go smoothly. "line N repaired, left: [...]" is
     -- written for every line that broke a menu rule: with nothing left, the dialog repaired it
     -- without a word (an option dropped, a qualifier taken off); with something left, the rule
@@ -99,6 +135,35 @@ begin
         or n.note = 'prompt said too often' or n.note like 'cart refused%'
         or n.note like 'transfer%'
      order by n.seq limit 1;
+    if v_bad is null then
+        -- A turn that heard more than it used: two sizes or choices for one line in one breath
+        -- ("one chocolate and one strawberry" for two shakes), a count said after the item
+        -- ("two teas, make it three") that changed nothing.
+        select format('heard more than it used in "%s"', t.speech) into v_bad
+          from app.turns t
+         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
+           and json_typeof(t.understood->'extraction'->'lines') = 'array'
+           and json_typeof(t.understood->'did') = 'array'
+           and json_array_length(t.understood->'extraction'->'lines') >
+               (select count(*) filter (where d like 'added %' or d like 'removed %'
+                                           or d = 'asked which item' or d = 'answered menu question')
+                     + count(distinct substring(d from '^(?:changed line|answered choice for line) ([0-9]+)'))
+                  from json_array_elements_text(t.understood->'did') d)
+         order by t.seq limit 1;
+    end if;
+    if v_bad is null then
+        -- A quantity word said that no option took ("ranch, but light on it" heard as ranch): in
+        -- the utterance, in none of the words a line or an option was heard in.
+        select format('"%s" in "%s" went to no option', w, t.speech) into v_bad
+          from app.turns t,
+               regexp_split_to_table(lower(t.speech), '[^a-z]+') w
+         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
+           and w in ('extra', 'heavy', 'light', 'easy', 'double', 'triple', 'less', 'little')
+           and json_typeof(t.understood->'extraction'->'lines') = 'array'
+           and not exists (select 1 from json_array_elements(t.understood->'extraction'->'lines') m
+                            where m->'span'->>'text' ~ ('\m' || w || '\M'))
+         order by t.seq limit 1;
+    end if;
     if v_bad is null then
         select n.note || ' (twice)' into v_bad
           from app.call_notes(o.merchant_id, o.call_id) n
@@ -120,9 +185,10 @@ begin
         when o.status <> 'pending_verification' then 'the order is ' || o.status
         when o.review_reason is not null then 'the save refused the lines: ' || o.review_reason
         when jsonb_array_length(v_lines) = 0 then 'no lines'
-        when v_unheard > 0 then format('%s line(s) not heard as such (an answer to a question)', v_unheard)
+        when v_unheard > 0 then format('%s line(s) not heard as such (an answer to "which one")', v_unheard)
         when v_min < p.min_confidence then
-            format('a line %s sure, under %s', round(v_min::numeric, 2), round(p.min_confidence::numeric, 2))
+            format('a line or an answer %s sure, under %s', round(v_min::numeric, 2),
+                   round(p.min_confidence::numeric, 2))
         when v_bad is not null then 'the call did not go smoothly: ' || v_bad
         when not v_read_back then 'the caller did not confirm a read-back of these lines'
         when p.max_total_cents is not null and o.total_cents > p.max_total_cents then

@@ -56,11 +56,16 @@ $$;
 
 -- Keeps app.merchants.hours_text in step with the hours (statement-level: one refresh per
 -- merchant per statement).
+-- One update per merchant, the text worked out first: Citus refuses a stable function of a
+-- column in an UPDATE (docs/scaling.md).
 create function app.refresh_hours_text() returns trigger
 language plpgsql as $$
+declare
+    v_merchant bigint;
 begin
-    update app.merchants m set hours_text = app.hours_text(m.id)
-     where m.id in (select merchant_id from changed);
+    for v_merchant in select distinct merchant_id from changed loop
+        update app.merchants set hours_text = app.hours_text(v_merchant) where id = v_merchant;
+    end loop;
     return null;
 end
 $$;

@@ -213,10 +213,10 @@ language sql stable as $$
 $$;
 
 -- The words of the call kea could not place, with the mention each sits in or next to (null:
--- none).
+-- none), and whether their turn heard any line at all.
 create function app.call_unplaced(p_merchant_id bigint, p_call_id bigint)
 returns table (seq integer, phrase text, near_item text, near_seq integer, near_n bigint,
-               speech text)
+               turn_heard_lines boolean, speech text)
 language sql stable as $$
     with m as (select * from app.call_mentions(p_merchant_id, p_call_id)),
     u as (
@@ -225,14 +225,20 @@ language sql stable as $$
          where t.merchant_id = p_merchant_id and t.call_id = p_call_id and t.event = 'speech'
            and json_typeof(t.understood->'extraction'->'unmatched') = 'array'
     )
-    select u.seq, app.phrase_key(u.words), near.item, near.seq, near.n, u.speech
+    select u.seq, app.phrase_key(u.words), near.item, near.seq, near.n,
+           exists (select 1 from m where m.seq = u.seq), u.speech
       from u
       left join lateral (
           -- Inside the mention's words, or at most one short word away ("a tall latte", "a
-          -- latte with moo juice"): at most 6 characters between them. The nearest wins.
+          -- latte with moo juice"): at most 6 characters between them. Inside wins, then the
+          -- mention before the words (what follows an item describes it: "a latte with oat milk
+          -- and a muffin"), then the nearest.
           select m.item, m.seq, m.n from m
            where m.seq = u.seq and u.s <= m.span_end + 6 and u.e >= m.span_start - 6
-           order by greatest(u.s - m.span_end, m.span_start - u.e, 0), m.n limit 1) near on true
+           order by case when u.s < m.span_end and u.e > m.span_start then 0
+                         when m.span_end <= u.s then 1 else 2 end,
+                    greatest(u.s - m.span_end, m.span_start - u.e, 0), m.n
+           limit 1) near on true
 $$;
 
 -- Is this a phrase worth learning: one to four words, not only digits, not a name or alias
@@ -308,7 +314,11 @@ begin
                array(select distinct u.phrase
                        from unplaced u
                       where case when t.kind = 'item'
-                                 then u.near_item is null or u.near_item in (select item from removed)
+                                 -- Words kea took for the item the agent replaced, or a turn
+                                 -- that heard no line at all ("and a biscuit"): never words
+                                 -- said beside other lines (chat, a self-correction).
+                                 then u.near_item in (select item from removed)
+                                      or (u.near_item is null and not u.turn_heard_lines)
                                  else (u.near_seq, u.near_n) = (select lm.seq, lm.n from last_mention lm
                                                                  where lm.item = t.heard_item)
                             end

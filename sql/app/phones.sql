@@ -71,3 +71,74 @@ end
 $$;
 create trigger merchants_record_settings after update of transfer_number, transfer_countries
     on app.merchants for each row execute function app.merchants_record_settings();
+
+-- A phone number as E.164 (+ country code and national number), or null when it cannot be one
+-- (issue 17, item 11). A number with a country code (+44..., 0044..., or 011 44... from a NANP
+-- country) keeps it; one without is read as a national number of `p_country` (its trunk
+-- prefix dropped: 020 7946 0018 in GB is +442079460018; 212-555-0147 and 1 212 555 0147 in the
+-- US are +12125550147) and must be a valid one; anything else (a 7-digit local number, words)
+-- is null. Spaces, dots, dashes and brackets are ignored.
+create function app.e164(p_number text, p_country text default 'US') returns text
+language plpgsql stable as $$
+declare
+    d app.dialing_plans;
+    v_digits text := regexp_replace(coalesce(p_number, ''), '[^0-9]', '', 'g');
+    v_international boolean := btrim(coalesce(p_number, '')) like '+%';
+    v_national text;
+begin
+    select * into d from app.dialing_plans x where x.country = coalesce(p_country, 'US');
+    if v_digits = '' or btrim(p_number) !~ '^\+?[0-9 ().-]+$' then
+        return null;
+    end if;
+    if not v_international and v_digits like '00%' then
+        v_international := true;
+        v_digits := substr(v_digits, 3);
+    elsif not v_international and d.calling_code = '1' and v_digits like '011%' then
+        v_international := true;
+        v_digits := substr(v_digits, 4);
+    end if;
+    if v_international then
+        return case when v_digits ~ '^[1-9][0-9]{6,14}$' then '+' || v_digits end;
+    end if;
+    if d.country is null then
+        return null;
+    end if;
+    v_national := case
+        when d.trunk_prefix is not null and v_digits like d.trunk_prefix || '%'
+             and substr(v_digits, length(d.trunk_prefix) + 1) ~ d.national
+            then substr(v_digits, length(d.trunk_prefix) + 1)
+        when v_digits ~ d.national then v_digits
+    end;
+    return case when v_national is not null then '+' || d.calling_code || v_national end;
+end
+$$;
+
+-- The merchant's country (what a number without a country code is read as).
+create function app.merchant_country(p_merchant_id bigint) returns text
+language sql stable as $$
+    select coalesce((select m.country from app.merchants m where m.id = p_merchant_id), 'US')
+$$;
+
+-- An order's number, however it reached the row (the caller said it, the caller ID, an agent),
+-- is E.164 or null: the text goes to it, and the opt-out list is matched against it.
+create function app.orders_e164_phone() returns trigger
+language plpgsql as $$
+begin
+    new.customer_phone := app.e164(new.customer_phone, app.merchant_country(new.merchant_id));
+    return new;
+end
+$$;
+create trigger orders_e164_phone before insert or update of customer_phone on app.orders
+    for each row when (new.customer_phone is not null)
+    execute function app.orders_e164_phone();
+
+-- An opt-out (a STOP, Twilio's 21610) is kept as E.164, like the numbers it is matched with.
+create function app.sms_opt_outs_e164() returns trigger
+language plpgsql as $$
+begin
+    new.phone := coalesce(app.e164(new.phone), new.phone);
+    return new;
+end
+$$;
+create trigger sms_opt_outs_e164 before insert or update of phone on app.sms_opt_outs
+    for each row execute function app.sms_opt_outs_e164();

@@ -24,6 +24,7 @@ with named (table_name, placement, reason) as (values
     ('opening_hours', 'coordinator', 'a trigger keeps merchants.hours_text'),
     ('merchant_users', 'coordinator', 'sign-in finds staff by email across merchants'),
     ('pos_connections', 'coordinator', 'a merchant''s settings'),
+    ('pos_tokens', 'coordinator', 'a POS token is checked by its id (jti) on every request, like staff and agent tokens'),
     ('autoverify_policies', 'coordinator', 'a merchant''s settings, made by a merchants trigger'),
     ('settings_changes', 'coordinator', 'written by a merchants trigger'),
     ('menus', 'coordinator', 'triggers publish the menu document to kea.menus'),

@@ -119,7 +119,7 @@ sql(`select api.connect_pos(${merchantId}, 'webhook', ${lit(posUrl + '/orders')}
 const base = `http://127.0.0.1:${port}`;
 const gateway = spawn(resolve(root, 'target/debug/kea-gateway'), [], {
   env: { ...process.env, KEA_LISTEN: `127.0.0.1:${port}`, KEA_DATABASE_URL: DB_URL, KEA_JWT_SECRET: JWT_SECRET,
-    TWILIO_AUTH_TOKEN: AUTH_TOKEN, KEA_LOG: process.env.KEA_LOG || 'warn', KEA_DEV: '1' },
+    TWILIO_AUTH_TOKEN: AUTH_TOKEN, KEA_LOG: process.env.KEA_LOG || 'warn', KEA_DEV: '1', KEA_METRICS_LISTEN: 'off' },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 children.push(gateway);
@@ -150,10 +150,17 @@ const browser = await chromium.launch({
 const [vw, vh] = (process.env.KEA_VIEWPORT || '1440x900').split('x').map(Number);
 const viewport = { width: vw, height: vh };
 const pages = [];
+// What the pages' Content-Security-Policy refused (an inline style or script, another origin):
+// the last step fails on any.
+const cspViolations = [];
+function watchCsp(page, who) {
+  page.on('console', m => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(`${who}: ${m.text()}`); });
+}
 for (const a of agents) {
   const ctx = await browser.newContext({ viewport, deviceScaleFactor: 1 });
   const page = await ctx.newPage();
   page.on('pageerror', e => console.log(`        [${a.name} page error] ${e.message}`));
+  watchCsp(page, a.name);
   pages.push(page);
 }
 const [maya, sam] = pages;
@@ -302,7 +309,8 @@ try {
     merchantRpc = true;
   }, { needs: false });
   if (!merchantRpc) {
-    for (const n of ['the merchant page shows the order and its way through the POS', 'the merchant marks an option sold out and back', 'the merchant edits hours, transfer number and greeting']) skip(n, 'after: a merchant token reaches /rpc/merchant_settings');
+    for (const n of ['the merchant page shows the order and its way through the POS', 'the merchant marks an option sold out and back', 'the merchant edits hours, transfer number and greeting',
+      'kea is learning: the merchant sees a phrase\'s calls, accepts it (on the menu at once) and rejects another', 'the merchant turns auto-verify on: the next sure order reaches the kitchen by kea']) skip(n, 'after: a merchant token reaches /rpc/merchant_settings');
   } else {
     // Two more of today's calls, so the page has something to show besides ours.
     await placeCall('+17185550123', ['a medium cheese pizza and a caesar salad', "that's it", 'yes']);
@@ -313,6 +321,20 @@ try {
     const ctx = await browser.newContext({ viewport, deviceScaleFactor: 1 });
     const owner = await ctx.newPage();
     owner.on('pageerror', e => console.log(`        [merchant page error] ${e.message}`));
+    watchCsp(owner, 'merchant');
+    await step('a token in the link does not sign the browser in (login CSRF): only the sign-in form does', async () => {
+      // Someone else's valid merchant token, handed over in a link: the page must ignore it.
+      const ctx2 = await browser.newContext({ viewport });
+      const victim = await ctx2.newPage();
+      watchCsp(victim, 'merchant link');
+      await victim.goto(`${base}/merchant#token=${merchantToken}`);
+      await victim.waitForSelector('#email', { timeout: 5000 });
+      await sleep(300);
+      const stored = await victim.evaluate(() => sessionStorage.getItem('kea.merchant'));
+      assert(stored === null, 'the token of the link was kept');
+      assert(await victim.locator('[data-order]').count() === 0, 'the page shows orders');
+      await ctx2.close();
+    }, { needs: false });
     await step('the merchant page shows the order and its way through the POS', async () => {
       await owner.goto(`${base}/merchant`);
       await owner.fill('#email', ownerEmail);
@@ -331,7 +353,8 @@ try {
         assert(JSON.stringify(received).includes(`kea-order-${orderId}`), 'the POS stand-in has no ticket for the order');
       } else {
       // The POS answers through its callback (/rpc/pos_order_update with its merchant's token).
-      const pos = sql(`select app.sign_jwt(${lit(JSON.stringify({ role: 'kea_pos', merchant_id: merchantId, exp }))}::jsonb)`);
+      // A POS token as the operator issues it (a row of app.pos_tokens: revocable).
+      const pos = sql(`select api.issue_pos_token(${merchantId})->>'token'`);
       const res = await fetch(base + '/rpc/pos_order_update', { method: 'POST', headers: { Authorization: 'Bearer ' + pos, 'Content-Type': 'application/json' },
         body: JSON.stringify({ order_id: orderId, status: 'accepted_by_pos', pos_order_id: 'POS-4471', ready_at: new Date(Date.now() + 20 * 60000).toISOString() }) });
       assert(res.ok, `POS callback: ${res.status} ${await res.text()}`);
@@ -372,7 +395,66 @@ try {
       assert(m.t === '+12125550123' && /Bella Napoli/.test(m.g), JSON.stringify(m));
       assert(/Monday, 11:00 AM to 10:00 PM/.test(m.h), m.h);
     }, { needs: false });
+    // docs/closed-loop.md: two candidates as app.learn_from_order records them from an approved
+    // correction of the first order's call.
+    await step('kea is learning: the merchant sees a phrase\'s calls, accepts it (on the menu at once) and rejects another', async () => {
+      sql(`select app.record_phrase(o.merchant_id, o.id, o.call_id, p.phrase, p.kind, p.item, p.grp, p.code, 'a large pie with shrooms')
+             from app.orders o, (values ('shrooms', 'option', null, 'toppings', 'mushrooms'), ('za', 'item', 'cheese_pizza', null, 'cheese_pizza')) p(phrase, kind, item, grp, code)
+            where o.id = ${orderId}`);
+      await owner.click('.tabs [data-tab=learning]');
+      await owner.waitForSelector('[data-phrase="shrooms"][data-status=candidate]', { timeout: 5000 });
+      await owner.click('[data-calls="shrooms"]');
+      await owner.waitForSelector('[data-phrase="shrooms"] [data-source]');
+      assert(/a large pie with shrooms/.test(await owner.textContent('[data-phrase="shrooms"] [data-source]')), 'the call is not shown');
+      await owner.click('[data-accept="shrooms"]');
+      await owner.waitForSelector('[data-phrase="shrooms"][data-status=active]', { timeout: 5000 });
+      const aliases = sql(`select o->'aliases' from kea.menus k join app.menus m on m.id = k.menu_id and m.active,
+                             jsonb_array_elements(k.document->'groups') g, jsonb_array_elements(g->'options') o
+                            where m.merchant_id = ${merchantId} and g->>'code' = 'toppings' and o->>'code' = 'mushrooms'`);
+      assert(/"shrooms"/.test(aliases), `the published menu's mushrooms: ${aliases}`);
+      await owner.click('[data-reject="za"]');
+      await owner.waitForSelector('[data-phrase="za"][data-status=rejected]', { timeout: 5000 });
+      await owner.evaluate(() => document.getElementById('toasts')?.remove());
+      await owner.screenshot({ path: resolve(SHOTS, 'merchant-learning.png') });
+      const decided = sql(`select string_agg(phrase || ':' || status || ':' || decided_by, ',' order by phrase) from app.learned_phrases where merchant_id = ${merchantId}`);
+      assert(/^shrooms:active:merchant_user:\d+,za:rejected:merchant_user:\d+$/.test(decided), decided);
+    }, { needs: false });
+    await step('the merchant turns auto-verify on: the next sure order reaches the kitchen by kea', async () => {
+      await owner.click('.tabs [data-tab=autoverify]');
+      await owner.waitForSelector('#av-enabled:not(.on)', { timeout: 5000 });
+      await owner.click('#av-enabled');
+      await owner.fill('#av-confidence', '90');
+      await owner.fill('#av-cap', '80');
+      await owner.fill('#av-sample', '0');
+      await owner.evaluate(() => document.querySelectorAll('#toasts .toast').forEach(t => t.remove()));
+      await owner.click('#save-autoverify');
+      await owner.waitForSelector('.toast.ok', { timeout: 5000 });
+      await owner.screenshot({ path: resolve(SHOTS, 'merchant-autoverify.png') });
+      const p = JSON.parse(sql(`select to_jsonb(p) from app.autoverify_policies p where merchant_id = ${merchantId}`));
+      assert(p.enabled && Math.abs(p.min_confidence - 0.9) < 1e-6 && p.max_total_cents === 8000 && p.sample_one_in === 0, JSON.stringify(p));
+      await placeCall('+19175550142', ['two garlic knots and a cannoli', "that's all", 'yes']);
+      const o = JSON.parse(sql(`select jsonb_build_object('id', o.id, 'status', o.status, 'by', h.actor_kind) from app.orders o
+                                 join app.order_history h on h.merchant_id = o.merchant_id and h.order_id = o.id and h.to_status = 'verified'
+                                where o.merchant_id = ${merchantId} order by o.id desc limit 1`));
+      assert(o.by === 'kea' && ['verified', 'sent_to_pos', 'accepted_by_pos'].includes(o.status), JSON.stringify(o));
+      await owner.waitForSelector(`[data-order="${o.id}"]`, { timeout: 8000 });
+      await owner.click(`[data-order="${o.id}"]`);
+      await owner.waitForFunction(id => /by kea · auto-verified/.test(document.querySelector(`[data-order="${id}"] + .order-more`)?.textContent || ''), o.id, { timeout: 5000 });
+    }, { needs: false });
   }
+  await step('the pages ran under their Content-Security-Policy, and another site cannot frame them', async () => {
+    assert(cspViolations.length === 0, `refused by the policy:\n${cspViolations.join('\n')}`);
+    const ctx = await browser.newContext({ viewport });
+    const other = await ctx.newPage();
+    // A page of another origin that frames the console (clickjacking).
+    await other.route('http://attacker.test/', r => r.fulfill({ contentType: 'text/html', body: `<iframe id="f" src="${base}/console" width="800" height="600"></iframe>` }));
+    await other.goto('http://attacker.test/');
+    await sleep(1000);
+    const framed = other.frames().find(f => f !== other.mainFrame());
+    const signin = framed ? await framed.$('#email').catch(() => null) : null;
+    assert(!signin, 'the console rendered inside another site\'s frame');
+    await ctx.close();
+  }, { needs: false });
 } finally {
   await browser.close();
   gateway.kill('SIGTERM');

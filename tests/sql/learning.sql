@@ -107,7 +107,7 @@ begin
     -- leaves the biscuit out; the agent makes it a small and adds a scone.
     v := kea.extract(pg_temp.menu('learn-a'), 'a tall latte and a biscuit');
     assert v->'lines'->0->>'variation' is null and jsonb_array_length(v->'lines') = 1, v::text;
-    o := pg_temp.call('+15550008001', 'CA-learn-1', array['a tall latte and a biscuit', 'that''s all', 'yes']);
+    o := pg_temp.call('+15550008001', 'CA-learn-1', array['a tall latte', 'and a biscuit', 'that''s all', 'yes']);
     assert (select call_lines->0->>'item' from app.orders where id = o) = 'latte', 'the call took the latte';
     perform pg_temp.correct(o);
     assert (select status from app.orders where id = o) = 'verified';
@@ -116,10 +116,15 @@ begin
     assert v = '{"tall": ["variation", "latte", "small", "candidate", 1],
                  "biscuit": ["item", "scone", "scone", "candidate", 1]}'::jsonb,
         format('one candidate for the size, one for the item: %s', v);
-    assert (select count(*) from app.learned_phrase_sources s join app.learned_phrases p
-              on p.merchant_id = s.merchant_id and p.id = s.phrase_id
-             where s.merchant_id = a and s.order_id = o and s.speech = 'a tall latte and a biscuit') = 2,
-        'each remembers the order and the words it came from';
+    assert (select jsonb_object_agg(p.phrase, s.speech) from app.learned_phrase_sources s
+              join app.learned_phrases p on p.merchant_id = s.merchant_id and p.id = s.phrase_id
+             where s.merchant_id = a and s.order_id = o)
+        = '{"tall": "a tall latte", "biscuit": "and a biscuit"}', 'each remembers the order and the words it came from';
+    -- Words said beside another line are not taken for an added item (chat, a self-correction).
+    o := pg_temp.call('+15550008001', 'CA-learn-1b', array['a small latte and a cookie', 'that''s all', 'yes']);
+    perform pg_temp.correct(o);
+    assert not exists (select 1 from app.learned_phrases where merchant_id = a and phrase = 'cookie'),
+        'a word beside the latte taught nothing about the scone';
     assert not pg_temp.aliases('learn-a', 'latte', 'small') ? 'tall', 'a candidate is not on the menu yet';
 
     -- 2. An order approved without a correction teaches nothing; an order seen twice counts once.
@@ -131,7 +136,7 @@ begin
     -- 3. A second corrected order confirms both (default: 2): active, decided by kea, on the
     -- published menu at once, and the extraction hears them.
     v_version := (select version from kea.menus where menu_id = pg_temp.menu('learn-a'));
-    o := pg_temp.call('+15550008001', 'CA-learn-3', array['a tall latte and a biscuit', 'that''s all', 'yes']);
+    o := pg_temp.call('+15550008001', 'CA-learn-3', array['a tall latte', 'and a biscuit', 'that''s all', 'yes']);
     perform pg_temp.correct(o);
     assert (select bool_and(status = 'active' and decided_by = 'kea' and times_seen = 2)
               from app.learned_phrases where merchant_id = a), 'both active';

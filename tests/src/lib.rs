@@ -65,6 +65,8 @@ pub async fn drop_database(name: &str) {
 
 pub struct Gateway {
     pub url: String,
+    /// Where its `/metrics` is served (a listener of its own, as `KEA_METRICS_LISTEN`).
+    pub metrics_url: String,
     pub state: Arc<server::AppState>,
     stop: Option<oneshot::Sender<()>>,
 }
@@ -90,6 +92,7 @@ pub async fn start_gateway_configured(
 ) -> Gateway {
     let mut config = Config {
         listen: "127.0.0.1:0".into(),
+        metrics_listen: "127.0.0.1:0".into(),
         database_url: database_url.into(),
         twilio_auth_token: AUTH_TOKEN.into(),
         public_url: None,
@@ -115,12 +118,21 @@ pub async fn start_gateway_configured(
         .await
         .expect("binding a port");
     let url = format!("http://{}", listener.local_addr().expect("local addr"));
+    let metrics_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binding a metrics port");
+    let metrics_url = format!(
+        "http://{}",
+        metrics_listener.local_addr().expect("local addr")
+    );
+    tokio::spawn(server::serve_metrics(metrics_listener, state.clone()));
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(server::run(listener, state.clone(), async move {
         let _ = stopped.await;
     }));
     Gateway {
         url,
+        metrics_url,
         state,
         stop: Some(stop),
     }
@@ -234,9 +246,9 @@ pub async fn summary(gw: &Gateway, call_sid: &str) -> serde_json::Value {
         .expect("call summary")
 }
 
-/// The gateway's Prometheus metrics text.
+/// The gateway's Prometheus metrics text (from its metrics listener).
 pub async fn metrics(gw: &Gateway) -> String {
-    reqwest::get(format!("{}/metrics", gw.url))
+    reqwest::get(format!("{}/metrics", gw.metrics_url))
         .await
         .expect("GET /metrics")
         .text()

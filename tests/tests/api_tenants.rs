@@ -49,8 +49,10 @@ async fn state_of(db: &Client, id: i64) -> String {
             (select string_agg(concat_ws(',', id, status, agent_id), ';' order by id) from app.tasks where merchant_id = $1),
             (select string_agg(concat_ws(',', id, status), ';' order by id) from app.reservations where merchant_id = $1),
             (select string_agg(concat_ws(',', id, active), ';' order by id) from app.menus where merchant_id = $1),
+            (select string_agg(concat_ws(',', id, status), ';' order by id) from app.learned_phrases where merchant_id = $1),
             (select string_agg(concat_ws(',', id, available), ';' order by id) from app.menu_items where merchant_id = $1),
             (select concat_ws(',', kind, base_url, secret) from app.pos_connections where merchant_id = $1),
+            (select string_agg(concat_ws(',', id, revoked_at), ';' order by id) from app.pos_tokens where merchant_id = $1),
             (select concat_ws(',', name, transfer_number, transfer_countries, greeting) from app.merchants where id = $1)))",
         &[&id],
     )
@@ -65,6 +67,8 @@ struct Target {
     task_id: i64,
     order_id: i64,
     call_sid: String,
+    /// A phrase kea learnt for the merchant (sql/api/learning.sql), a candidate.
+    phrase_id: i64,
     /// The caller's number of B's call: in any answer that leaks the call.
     marker: String,
 }
@@ -91,7 +95,17 @@ async fn tenant(db: &Client, gw: &Gateway, caller: &str) -> Target {
             .expect("the call's order and task");
         (r.get(0), r.get(1))
     };
+    let phrase_id: i64 = db
+        .query_one(
+            "insert into app.learned_phrases (merchant_id, phrase, target_kind, item_code, code)
+             values ($1, 'the big one', 'item', 'pepperoni_pizza', 'pepperoni_pizza') returning id",
+            &[&m.id],
+        )
+        .await
+        .expect("a learned phrase")
+        .get(0);
     Target {
+        phrase_id,
         merchant: m,
         task_id,
         order_id,
@@ -122,6 +136,8 @@ fn cases(b: &Target) -> Vec<(&'static str, Value)> {
         ("remove_order_line", json!({"task_id": t, "line_no": 1})),
         ("approve_order", json!({"task_id": t})),
         ("reject_order", json!({"task_id": t, "reason": "x"})),
+        ("accept_phrase", json!({"phrase_id": b.phrase_id})),
+        ("reject_phrase", json!({"phrase_id": b.phrase_id})),
         ("call_summary", json!({"p_call_sid": b.call_sid})),
         ("replay_call", json!({"p_call_sid": b.call_sid})),
         (
@@ -145,6 +161,8 @@ fn cases(b: &Target) -> Vec<(&'static str, Value)> {
             json!({"merchant_id": m, "catalog": {"objects": []}}),
         ),
         ("issue_pos_token", json!({"merchant_id": m})),
+        ("rotate_pos_token", json!({"merchant_id": m})),
+        ("revoke_pos_tokens", json!({"merchant_id": m})),
         (
             "set_transfer_countries",
             json!({"merchant_id": m, "countries": ["US", "GB"]}),
@@ -242,13 +260,14 @@ async fn no_tenant_role_reaches_another_merchants_rows_by_identifier() {
         ),
         (
             "POS of A",
-            Some(
-                sign(
-                    &db,
-                    json!({"role": "kea_pos", "merchant_id": a.merchant.id, "sub": format!("pos:{}", a.merchant.id)}),
-                )
-                .await,
-            ),
+            // issued by the service, as a POS gets it
+            db.query_one(
+                "select api.issue_pos_token($1)->>'token'",
+                &[&a.merchant.id],
+            )
+            .await
+            .unwrap()
+            .get(0),
         ),
     ];
 

@@ -70,7 +70,14 @@ async fn every_tenant_key_includes_merchant_id() {
         .get(0);
     // The tables a turn and an order write are tenant tables: a placement view that placed
     // them elsewhere (or nothing at all) would make the checks below vacuous.
-    for t in ["calls", "turns", "orders", "order_lines", "order_history", "tasks"] {
+    for t in [
+        "calls",
+        "turns",
+        "orders",
+        "order_lines",
+        "order_history",
+        "tasks",
+    ] {
         let placement: Option<String> = db
             .query_one(
                 "select placement from app.table_placement where table_name = $1",
@@ -116,5 +123,8 @@ async fn the_checks_catch_a_bad_key() {
         joined.contains("foreign key catalog_test_fk to app.orders does not match"),
         "{joined}"
     );
-    assert!(joined.contains("app.catalog_test_unplaced has no placement"), "{joined}");
+    assert!(
+        joined.contains("app.catalog_test_unplaced has no placement"),
+        "{joined}"
+    );
 }

@@ -292,15 +292,13 @@ fn every_path_a_doc_names_exists() {
 fn exists(path: &str) -> bool {
     let mut dirs = vec![root()];
     let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    let placeholder = Regex::new(r"<[^>]+>|\b[A-Z]\b").unwrap();
     for (i, part) in parts.iter().enumerate() {
         let last = i == parts.len() - 1;
         let pattern = regex::escape(part)
             .replace(r"\*", "[^/]*")
             .replace("NNNN", "[0-9]+");
-        let pattern = Regex::new(r"<[^>]+>|\b[A-Z]\b")
-            .unwrap()
-            .replace_all(&pattern, "[^/]+")
-            .into_owned();
+        let pattern = placeholder.replace_all(&pattern, "[^/]+").into_owned();
         let prefix_ok = last && !part.contains('.');
         let re = Regex::new(&format!(
             "^{pattern}{}$",

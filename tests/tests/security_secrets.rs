@@ -16,6 +16,7 @@ fn config(args: &[&str]) -> Config {
     };
     Config {
         listen: "127.0.0.1:0".into(),
+        metrics_listen: "off".into(),
         database_url: flag("--database-url").expect("a database url"),
         twilio_auth_token: flag("--twilio-auth-token").expect("a Twilio token"),
         public_url: None,

@@ -112,6 +112,7 @@ fn start_worker_serving(
         metrics: metrics.into(),
         shutdown_s: 1.0,
         http_timeout_s: 2.0,
+        sms_settle_s: 1.0,
         worker_id: None,
         threads: 1,
         twilio_account_sid: None,

@@ -110,6 +110,32 @@ pub fn pool(pg: tokio_postgres::Config, size: usize) -> Result<Pool, Box<dyn std
         .build()?)
 }
 
+/// PostgreSQL's `text` and `jsonb` cannot hold U+0000, and what a POS or Twilio answers (an
+/// error page, a JSON `"\u0000"`) may carry one: a call that stored it would fail, the attempt
+/// would go unrecorded, and the job would wait for its lease instead of its backoff. Every
+/// value from the other side goes through these before it reaches SQL.
+pub fn pg_text(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('\0') {
+        std::borrow::Cow::Owned(s.replace('\0', "\u{fffd}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// [`pg_text`] for every string (and key) of a JSON value.
+pub fn pg_json(v: &Value) -> Value {
+    match v {
+        Value::String(s) => Value::String(pg_text(s).into_owned()),
+        Value::Array(a) => Value::Array(a.iter().map(pg_json).collect()),
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, v)| (pg_text(k).into_owned(), pg_json(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 fn lease_lost(id: i64) -> impl Fn(tokio_postgres::Error) -> QueueError {
     move |e| match e.code() {
         Some(c) if c.code() == LEASE_LOST => QueueError::LeaseLost(id),
@@ -196,6 +222,7 @@ impl Queue {
                 "select worker.fail($1::text, $2::int8, $3::text, $4::bool, $5::float4)::text",
             )
             .await?;
+        let error = pg_text(error);
         let row = c
             .query_one(&st, &[&self.worker, &id, &error, &retry, &retry_after_s])
             .await
@@ -267,6 +294,9 @@ impl Queue {
                                              $5::text::timestamptz, $6::jsonb)",
             )
             .await?;
+        let pos_order_id = pos_order_id.map(pg_text);
+        let ready_at = ready_at.map(pg_text);
+        let response = pg_json(response);
         c.query_one(
             &st,
             &[
@@ -294,6 +324,7 @@ impl Queue {
         let st = c
             .prepare_cached("select worker.pos_refused($1::text, $2::int8, $3::text, $4::jsonb)")
             .await?;
+        let (error, response) = (pg_text(error), pg_json(response));
         c.query_one(&st, &[&self.worker, &id, &error, &response])
             .await
             .map_err(lease_lost(id))?;
@@ -320,6 +351,7 @@ impl Queue {
                 "select worker.sms_sent($1::text, $2::int8, $3::text, $4::text, $5::bool)",
             )
             .await?;
+        let (sid, status) = (pg_text(sid), pg_text(status));
         c.query_one(&st, &[&self.worker, &id, &sid, &status, &found_existing])
             .await
             .map_err(lease_lost(id))?;
@@ -343,5 +375,21 @@ impl Queue {
         let st = c.prepare_cached(sql).await?;
         let row = c.query_one(&st, &[&id]).await.map_err(lease_lost(id))?;
         Ok(row.get::<_, Option<Value>>(0).filter(|v| !v.is_null()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nul_never_reaches_sql() {
+        assert_eq!(pg_text("ok"), "ok");
+        assert_eq!(pg_text("a\0b"), "a\u{fffd}b");
+        let v = serde_json::json!({"k\0": ["x\0", 1, {"y": "\0"}]});
+        assert_eq!(
+            pg_json(&v),
+            serde_json::json!({"k\u{fffd}": ["x\u{fffd}", 1, {"y": "\u{fffd}"}]})
+        );
     }
 }

@@ -47,18 +47,27 @@ pub struct Load {
     pub latencies: Vec<Duration>,
     pub elapsed: Duration,
     /// CPU used over the round (µs per request): the whole machine, the server process, the
-    /// load generator (this process).
+    /// load generator (this process), the server's PostgreSQL backends.
     pub machine_us: Option<f64>,
     pub server_us: Option<f64>,
     pub loadgen_us: Option<f64>,
+    pub backends_us: Option<f64>,
+}
+
+/// CPU used so far by all of `pids`; None if any is gone.
+fn all(pids: &[String]) -> Option<Duration> {
+    pids.iter().map(|p| cpu::process(p)).sum()
 }
 
 /// `clients` callers placing calls one after another through the server at `url` for
 /// `duration`, posting turns back to back (`pause` zero) or pausing between them like a person.
 /// Call sids are `BENCH-{tag}-{caller}-{call}`. Every answer is checked ([`check_answer`]).
+/// `backends` are the process ids of the server's database connections.
+#[allow(clippy::too_many_arguments)]
 pub async fn load(
     url: &str,
     server_pid: Option<&str>,
+    backends: &[String],
     auth_token: &str,
     tag: &str,
     clients: usize,
@@ -69,6 +78,7 @@ pub async fn load(
         cpu::machine(),
         server_pid.and_then(cpu::process),
         cpu::process("self"),
+        all(backends),
     );
     let deadline = Instant::now() + duration;
     let t0 = Instant::now();
@@ -117,6 +127,7 @@ pub async fn load(
         cpu::machine(),
         server_pid.and_then(cpu::process),
         cpu::process("self"),
+        all(backends),
     );
     let n = latencies.len() as f64;
     Ok(Load {
@@ -125,6 +136,7 @@ pub async fn load(
         machine_us: cpu::per_op(before.0, after.0, n),
         server_us: cpu::per_op(before.1, after.1, n),
         loadgen_us: cpu::per_op(before.2, after.2, n),
+        backends_us: cpu::per_op(before.3, after.3, n),
     })
 }
 

@@ -122,3 +122,44 @@ pub async fn settle(db: &tokio_postgres::Client) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Process ids of the connections a server under measurement holds (it logs in as
+/// kea_authenticator; the bench and pgbench as the admin role).
+pub async fn server_backends(db: &tokio_postgres::Client) -> Result<Vec<String>, String> {
+    let rows = db
+        .query(
+            "select pid::text from pg_stat_activity
+              where datname = current_database() and usename = 'kea_authenticator'
+                and backend_type = 'client backend'",
+            &[],
+        )
+        .await
+        .map_err(e)?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
+/// Time spent inside the turn by each turn of the calls (`app.turns.elapsed_ms`, written by
+/// `api.twilio_gather`; the greeting's excludes the call row `api.twilio_voice` inserts first),
+/// over every measurement of the run: (turn, phase, turns, p50 ms, p90 ms).
+pub async fn turn_times(
+    db: &tokio_postgres::Client,
+    merchant: i64,
+) -> Result<Vec<(i32, String, i64, f64, f64)>, String> {
+    let rows = db
+        .query(
+            "select t.seq, t.phase, count(*),
+                    percentile_cont(0.5) within group (order by t.elapsed_ms),
+                    percentile_cont(0.9) within group (order by t.elapsed_ms)
+               from app.turns t
+               join app.calls c on c.merchant_id = t.merchant_id and c.id = t.call_id
+              where t.merchant_id = $1 and c.call_sid not like 'BENCH-REF-%' and t.seq < $2
+              group by 1, 2 order by 1, 3 desc",
+            &[&merchant, &(TURNS as i32)],
+        )
+        .await
+        .map_err(e)?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
+        .collect())
+}

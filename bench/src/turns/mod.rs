@@ -69,10 +69,11 @@ struct Figures {
     p99: Duration,
     /// Busy CPU of the whole machine per turn (µs), everything included.
     machine_us: Option<f64>,
-    /// Over HTTP: the server's (gateway's or pass-through's) and the load generator's own
-    /// shares of it.
+    /// Over HTTP: the server's (gateway's or pass-through's), the load generator's and the
+    /// server's PostgreSQL backends' own shares of it.
     server_us: Option<f64>,
     loadgen_us: Option<f64>,
+    backends_us: Option<f64>,
 }
 
 /// The back-to-back measurements at one concurrency.
@@ -153,6 +154,7 @@ impl Bench<'_> {
         let warm_up = callers::load(
             &server.url,
             pid.as_deref(),
+            &[],
             token,
             &warm_tag,
             clients,
@@ -163,10 +165,13 @@ impl Bench<'_> {
         // Too short to be sure a call finishes: only the count is checked.
         check_count(self.db, self.merchant, before, warm_up.latencies.len()).await?;
         settle(self.db).await?;
+        // The pool connected during the warm-up, and keeps its connections.
+        let backends = database::server_backends(self.db).await?;
         let before = turn_count(self.db, self.merchant).await?;
         let mut l = callers::load(
             &server.url,
             pid.as_deref(),
+            &backends,
             token,
             tag,
             clients,
@@ -182,6 +187,7 @@ impl Bench<'_> {
             machine_us: l.machine_us,
             server_us: l.server_us,
             loadgen_us: l.loadgen_us,
+            backends_us: l.backends_us,
         })
     }
 
@@ -229,6 +235,7 @@ fn figures(mut run: pgbench::Run) -> Figures {
         machine_us: run.machine_us,
         server_us: None,
         loadgen_us: None,
+        backends_us: None,
     }
 }
 
@@ -305,6 +312,15 @@ async fn measure(b: &Bench<'_>) -> Result<(), String> {
     print_throughput(&rows);
     println!();
     print_cpu(&rows);
+    println!();
+    println!("Time inside api.twilio_gather per turn of the calls (app.turns.elapsed_ms, every measurement so far):");
+    println!(
+        "{:>4} | {:>14} | {:>7} | {:>8} | {:>8}",
+        "turn", "phase", "turns", "p50 ms", "p90 ms"
+    );
+    for (seq, phase, n, p50, p90) in database::turn_times(b.db, b.merchant).await? {
+        println!("{seq:>4} | {phase:>14} | {n:>7} | {p50:>8.2} | {p90:>8.2}");
+    }
     if args.pause_ms > 0 {
         println!();
         paced(b, &scripts).await?;
@@ -349,39 +365,45 @@ fn print_throughput(rows: &[Row]) {
 }
 
 fn print_cpu(rows: &[Row]) {
-    println!("The gateway against its floor: CPU per turn (µs) of the server process, and of the whole machine:");
     println!(
-        "{:>5} | {:>8} | {:>12} | {:>6} | {:>21} | {:>13} | {:>14} | {:>10} | {:>9}",
+        "The gateway against its floor: CPU per turn (µs) of the server process, of its PostgreSQL"
+    );
+    println!(
+        "backends, of the load generator, and of the whole machine (busy time of every process):"
+    );
+    println!(
+        "{:>5} | {:>8} | {:>12} | {:>6} | {:>15} | {:>15} | {:>15} | {:>10} | {:>9}",
         "calls",
         "gateway",
         "pass-through",
         "gw/pt",
-        "load generator gw/pt",
-        "machine: gw",
-        "pass-through",
+        "backends gw/pt",
+        "load gen gw/pt",
+        "machine gw/pt",
         "api direct",
         "reference"
     );
     let us = |x: Option<f64>| x.map_or("?".to_string(), |v| format!("{v:.0}"));
+    let pair = |a: Option<f64>, b: Option<f64>| format!("{} / {}", us(a), us(b));
     for r in rows {
+        let (g, p) = (&r.gateway, &r.passthrough);
         println!(
-            "{:>5} | {:>8} | {:>12} | {:>6} | {:>21} | {:>13} | {:>14} | {:>10} | {:>9}",
+            "{:>5} | {:>8} | {:>12} | {:>6} | {:>15} | {:>15} | {:>15} | {:>10} | {:>9}",
             r.calls,
-            us(r.gateway.server_us),
-            us(r.passthrough.server_us),
-            ratio(r.gateway.server_us, r.passthrough.server_us),
-            format!(
-                "{} / {}",
-                us(r.gateway.loadgen_us),
-                us(r.passthrough.loadgen_us)
-            ),
-            us(r.gateway.machine_us),
-            us(r.passthrough.machine_us),
+            us(g.server_us),
+            us(p.server_us),
+            ratio(g.server_us, p.server_us),
+            pair(g.backends_us, p.backends_us),
+            pair(g.loadgen_us, p.loadgen_us),
+            pair(g.machine_us, p.machine_us),
             us(r.api.machine_us),
             us(r.reference.machine_us)
         );
     }
-    println!("(api direct and reference: pgbench included; every process shares the same cores)");
+    println!(
+        "(api direct and reference: the whole machine, pgbench included; every process shares the"
+    );
+    println!(" same cores, and the machine's figures count whatever else runs on it)");
 }
 
 /// Latency with each caller pausing between turns, as people do. pgbench counts its pause in

@@ -1,8 +1,10 @@
 // The merchant page (docs/console.md): today's phone orders as they come in and their way
 // through verification and the POS, sold-out switches, opening hours, transfer number and
-// greeting, and each call's transcript. Through /rpc as kea_merchant (sql/api/merchant.sql);
-// live from /events, with a poll every 5 s as the truth.
+// greeting, and each call's transcript; what kea is learning and the auto-verify policy
+// (learning.js). Through /rpc as kea_merchant (sql/api/merchant.sql); live from /events, with a
+// poll every 5 s as the truth.
 import { Session, rpc, liveEvents, h, icon, money, phone, clock, toast, lineDetails, statusLabel } from '/web/kea.js';
+import { learningPanel, autoverifyPanel } from '/merchant/learning.js';
 
 const session = new Session('kea.merchant');
 const S = { settings: null, orders: [], menu: null, calls: [], tab: 'menu', open: new Set(), seen: null, live: 'connecting', hoursDraft: null };
@@ -10,9 +12,10 @@ const app = document.getElementById('app');
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 let stream = null;
 
-// A token handed over in the URL fragment (#token=...) is kept and the fragment cleared.
-const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
-if (fromHash) { session.save(fromHash, {}); history.replaceState(null, '', location.pathname); }
+// Tokens come from the sign-in form only (signIn below). A token in a link (#token=...) would
+// sign the browser into whatever merchant the link's author chose (login CSRF): it is ignored
+// and dropped from the address bar (docs/security.md, "Pages").
+if (location.hash) history.replaceState(null, '', location.pathname);
 
 function renderSignin(message = '') {
   app.replaceChildren(h('div.signin',
@@ -167,10 +170,11 @@ function transcript(c) {
 }
 
 function renderSide() {
-  const tabs = [['menu', 'Sold out'], ['settings', 'Hours & settings'], ['calls', 'Calls']];
+  const tabs = [['menu', 'Sold out'], ['settings', 'Hours & settings'], ['calls', 'Calls'], ['learning', 'Learning'], ['autoverify', 'Auto-verify']];
   return h('aside.panel',
     h('div.tabs', tabs.map(([k, label]) => h('button', { class: S.tab === k ? 'on' : '', dataset: { tab: k }, onclick: () => { S.tab = k; render(); } }, label))),
-    S.tab === 'menu' ? renderMenu() : S.tab === 'settings' ? renderSettings() : renderCalls());
+    S.tab === 'menu' ? renderMenu() : S.tab === 'settings' ? renderSettings() : S.tab === 'calls' ? renderCalls()
+      : S.tab === 'learning' ? learningPanel(session) : autoverifyPanel(session));
 }
 
 async function setAvailable(args, label) {

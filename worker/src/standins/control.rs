@@ -144,7 +144,7 @@ impl Stand {
         let mut reply = match fault {
             Some(status) => {
                 let mut r = self.role.error(status);
-                r.retry_after = r.retry_after.or(retry_after);
+                r.retry_after = retry_after.or(r.retry_after);
                 r
             }
             None => self.role.handle(&req),

@@ -10,6 +10,8 @@
 
 #![allow(dead_code)]
 
+pub mod proxy;
+
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -326,12 +328,16 @@ pub fn spawn_worker(name: &str, to: &Targets, extra: &[(&str, &str)]) -> Worker 
                 .expect("db() runs before any worker starts"),
         )
         .env("KEA_WORKER_ID", name)
+        // The tests' secrets are short development values (worker/src/secrets.rs).
+        .env("KEA_DEV", "1")
         .env("KEA_WORKER_LEASE_S", "1")
         .env("KEA_WORKER_POLL_MS", "200")
         .env("KEA_WORKER_CONCURRENCY", "4")
         .env("KEA_WORKER_METRICS", "off")
         .env("KEA_WORKER_SHUTDOWN_S", "2")
         .env("KEA_WORKER_HTTP_TIMEOUT_S", "5")
+        // The strict Twilio stand-in lists a message at most ~1 s after it was sent.
+        .env("KEA_WORKER_SMS_SETTLE_S", "1.5")
         .env("TWILIO_ACCOUNT_SID", TWILIO_SID)
         .env("TWILIO_AUTH_TOKEN", TWILIO_TOKEN)
         .env("KEA_TWILIO_API_URL", &to.twilio.url)
@@ -453,6 +459,85 @@ pub fn texts_for(received: &Value, phone: &str, id: i64) -> usize {
                 .count()
         })
         .unwrap_or(0)
+}
+
+/// Every request the POS stand-in received for order `id` (the first and every repeat,
+/// whatever was answered).
+pub fn pos_requests_for(received: &Value, id: i64) -> Vec<Value> {
+    let key = format!("kea-order-{id}");
+    received["requests"]
+        .as_array()
+        .map(|rs| {
+            rs.iter()
+                .filter(|r| r["headers"]["idempotency-key"] == key.as_str())
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Repeats of one key whose ticket differed from the first (the POS stand-in refuses them).
+pub fn pos_mismatches(received: &Value) -> i64 {
+    received["orders"]
+        .as_array()
+        .map(|os| {
+            os.iter()
+                .map(|o| o["mismatches"].as_i64().unwrap_or(0))
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// The worker's URL to the tests' database, through `proxy` (a network between them that a
+/// test can cut).
+pub async fn database_url_via(proxy: &proxy::Proxy) -> String {
+    let url = database_url().await;
+    let (head, tail) = url.rsplit_once('@').expect("a URL with a host");
+    let (_, path) = tail.split_once('/').expect("a URL with a database");
+    format!("{head}@127.0.0.1:{}/{path}", proxy.port)
+}
+
+/// The database's host:port from the tests' URL.
+pub async fn database_addr() -> String {
+    let url = database_url().await;
+    let (_, tail) = url.rsplit_once('@').expect("a URL with a host");
+    let (addr, _) = tail.split_once('/').expect("a URL with a database");
+    if addr.contains(':') {
+        addr.to_string()
+    } else {
+        format!("{addr}:5432")
+    }
+}
+
+/// The backend pids and wait events of a worker's sessions running `like` (e.g.
+/// `%worker.heartbeat%`): (pid, wait_event_type).
+pub async fn worker_sessions(db: &Client, worker: &str, like: &str) -> Vec<(i32, Option<String>)> {
+    db.query(
+        "select pid, wait_event_type from pg_stat_activity
+          where application_name = 'kea-worker ' || $1 and state = 'active' and query like $2",
+        &[&worker, &like],
+    )
+    .await
+    .expect("pg_stat_activity")
+    .iter()
+    .map(|r| (r.get(0), r.get(1)))
+    .collect()
+}
+
+/// Waits until a worker's session running `like` waits on a lock; returns its backend pid.
+pub async fn wait_for_lock_wait(db: &Client, worker: &str, like: &str, within: Duration) -> i32 {
+    let end = Instant::now() + within;
+    loop {
+        let s = worker_sessions(db, worker, like).await;
+        if let Some((pid, _)) = s.iter().find(|(_, w)| w.as_deref() == Some("Lock")) {
+            return *pid;
+        }
+        assert!(
+            Instant::now() < end,
+            "worker {worker} never waited on a lock running {like}: {s:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 /// POS orders (after dedup) the stand-in holds for key `kea-order-<id>`.

@@ -1,0 +1,585 @@
+//! `scripts/bench scale`: how a turn's cost grows with the platform. The database grows to 10,
+//! 1,000 and 10,000 merchants (each with a menu, of varied sizes) and, in proportion, to a
+//! million past calls with their turns and a million orders with their lines and history
+//! (loaded with generate_series in SQL); at each size, callers place real calls through the
+//! gateway to merchants drawn across the whole set, and turn throughput and latency are printed
+//! next to the 10-merchant figure of the same run. With `--citus-admin-url`, the same on the
+//! Citus cluster (scripts/citus: a coordinator and two workers) next to one PostgreSQL, in the
+//! same run. Then the database size per 1,000 calls, and where it goes.
+//!
+//! Every request must be a real turn: each answer is checked (a prompt while the call goes on,
+//! the hang-up after "yes"), and `app.turns` must grow by exactly the number of requests.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use kea_gateway::simulator::{CallSpec, Caller};
+use tokio::process::{Child, Command};
+
+use crate::stats::{ms, percentile};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Merchant counts to measure at, ascending; the first is the baseline.
+    #[arg(long, value_delimiter = ',', default_value = "10,1000,10000")]
+    merchants: Vec<i64>,
+    /// Past calls (each with its turns and most with an order) at the largest size; smaller
+    /// sizes get their share.
+    #[arg(long, default_value_t = 1_000_000)]
+    calls: i64,
+    /// Concurrent callers.
+    #[arg(long, default_value_t = 16)]
+    clients: usize,
+    /// Seconds per measurement.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Where kea-gateway is (scripts/bench: target/release).
+    #[arg(long, default_value = "target/release")]
+    bin_dir: PathBuf,
+    #[arg(long, env = "TWILIO_AUTH_TOKEN", hide_env_values = true)]
+    auth_token: String,
+    /// The gateway's login to the one-PostgreSQL database (scripts/bench sets it).
+    #[arg(long, env = "KEA_DATABASE_URL")]
+    database_url: String,
+    /// Also on the Citus cluster (scripts/bench scale --citus runs scripts/citus and sets the
+    /// two URLs below). Not yet by default: kea's calls do not run on Citus yet
+    /// (docs/scaling.md, "What runs on Citus today").
+    #[arg(long)]
+    citus: bool,
+    /// Superuser URL of a kea database on the Citus coordinator (scripts/bench: scripts/citus).
+    #[arg(long, env = "KEA_CITUS_ADMIN_URL")]
+    citus_admin_url: Option<String>,
+    /// The gateway's login to that database.
+    #[arg(long, env = "KEA_CITUS_DATABASE_URL")]
+    citus_database_url: Option<String>,
+    /// Seconds, tiny sizes (2 and 5 merchants, 200 past calls), debug builds; figures printed,
+    /// not judged. Still fails when a turn is not a real turn.
+    #[arg(long)]
+    smoke: bool,
+}
+
+/// What each caller says after the greeting: an order that makes kea ask its size, the size,
+/// "that's all", and "yes" to the read-back.
+const SAYS: [&str; 4] = ["a pepperoni pizza and a coke", "large", "that's all", "yes"];
+const TURNS: usize = 5;
+/// The merchants' numbers: +1 555 2 and the merchant's index on 6 digits.
+fn number(i: i64) -> String {
+    format!("+15552{i:06}")
+}
+
+struct Target {
+    name: &'static str,
+    admin: tokio_postgres::Client,
+    database_url: String,
+}
+
+struct Figures {
+    tps: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+pub async fn run(admin_url: &str, mut args: Args) -> Result<(), String> {
+    if args.smoke {
+        args.merchants = vec![2, 5];
+        args.calls = 200;
+        args.clients = 2;
+        args.seconds = 1;
+    }
+    if args.merchants.windows(2).any(|w| w[0] >= w[1]) || args.merchants.is_empty() {
+        return Err("--merchants must be ascending".into());
+    }
+    let mut targets = vec![Target {
+        name: "PostgreSQL",
+        admin: crate::connect(admin_url).await?,
+        database_url: args.database_url.clone(),
+    }];
+    if args.citus {
+        match (&args.citus_admin_url, &args.citus_database_url) {
+            (Some(a), Some(d)) => targets.push(Target {
+                name: "Citus",
+                admin: crate::connect(a).await?,
+                database_url: d.clone(),
+            }),
+            _ => return Err("--citus needs --citus-admin-url and --citus-database-url (scripts/bench scale --citus sets them)".into()),
+        }
+    }
+    let max = *args.merchants.last().unwrap();
+    println!(
+        "{} s per measurement, {} callers placing calls of {TURNS} turns to merchants drawn from all loaded; {} builds{}",
+        args.seconds,
+        args.clients,
+        if args.smoke { "debug (smoke)" } else { "release" },
+        if args.smoke { "\nsmoke run: figures printed, not judged" } else { "" }
+    );
+    let work = std::env::temp_dir().join(format!("kea-bench-scale-{}", std::process::id()));
+    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    // rows[size][target]
+    let mut rows: Vec<(i64, i64, Vec<Figures>)> = Vec::new();
+    for &n in &args.merchants {
+        let calls = args.calls * n / max;
+        let mut per = Vec::new();
+        for t in &targets {
+            let t0 = Instant::now();
+            load(&t.admin, n, calls)
+                .await
+                .map_err(|e| format!("{}: loading: {e}", t.name))?;
+            eprintln!(
+                "    {}: {n} merchants, {calls} past calls loaded in {:.0} s",
+                t.name,
+                t0.elapsed().as_secs_f64()
+            );
+            let f = measure(&args, t, n, &work).await?;
+            eprintln!(
+                "    {}: {:.0} turns/s, p50 {} ms, p99 {} ms",
+                t.name,
+                f.tps,
+                ms(f.p50),
+                ms(f.p99)
+            );
+            per.push(f);
+        }
+        rows.push((n, calls, per));
+    }
+    let _ = std::fs::remove_dir_all(&work);
+
+    println!();
+    println!("Turns through the gateway at each size, next to the first size of the same run:");
+    let mut head = format!("{:>9} | {:>10}", "merchants", "past calls");
+    for t in &targets {
+        head += &format!(" | {:>33}", format!("{}: turns/s p50 p99 (ms)", t.name));
+        head += &format!(" | {:>12}", "p50 vs first");
+    }
+    if targets.len() == 2 {
+        head += &format!(" | {:>13}", "Citus/PG tps");
+    }
+    println!("{head}");
+    for (n, calls, per) in &rows {
+        let mut line = format!("{n:>9} | {calls:>10}");
+        for (i, f) in per.iter().enumerate() {
+            let first = &rows[0].2[i];
+            line += &format!(
+                " | {:>33} | {:>11.2}x",
+                format!("{:.0} {} {}", f.tps, ms(f.p50), ms(f.p99)),
+                f.p50.as_secs_f64() / first.p50.as_secs_f64()
+            );
+        }
+        if per.len() == 2 {
+            line += &format!(" | {:>12.0}%", 100.0 * per[1].tps / per[0].tps);
+        }
+        println!("{line}");
+    }
+    if !args.smoke {
+        let (first, last) = (&rows[0], rows.last().unwrap());
+        for (i, t) in targets.iter().enumerate() {
+            let r = last.2[i].p50.as_secs_f64() / first.2[i].p50.as_secs_f64();
+            println!(
+                "  {} {}: p50 at {} merchants within 1.2x of {}: {r:.2}x (issue 20's target, reported, not asserted)",
+                if r <= 1.2 { "met:    " } else { "NOT MET:" },
+                t.name,
+                last.0,
+                first.0
+            );
+        }
+    }
+    println!();
+    for t in &targets {
+        sizes(t).await?;
+    }
+    Ok(())
+}
+
+/// Grows the database to `n` merchants and `calls` past calls (what is there already stays):
+/// merchants with a number, hours around the clock and a menu (Tony's, plus 0 to 80 generated
+/// items: menus of varied sizes); past calls of 5 turns each, each with an order of two lines
+/// and two history rows, spread over the merchants.
+async fn load(db: &tokio_postgres::Client, n: i64, calls: i64) -> Result<(), String> {
+    let e = |e: tokio_postgres::Error| {
+        e.as_db_error().map_or(e.to_string(), |d| {
+            format!("{}: {}", d.code().code(), d.message())
+        })
+    };
+    let have: i64 = db
+        .query_one(
+            "select count(*) from app.merchants where slug like 'scale-%'",
+            &[],
+        )
+        .await
+        .map_err(e)?
+        .get(0);
+    if have < n {
+        db.execute(
+            "insert into app.merchants (slug, name, tax_rate_bp, transfer_number)
+             select 'scale-' || i, 'Scale Pizza ' || i, 825, '+15553' || lpad(i::text, 6, '0')
+               from generate_series($1::bigint, $2::bigint - 1) i",
+            &[&have, &n],
+        )
+        .await
+        .map_err(e)?;
+        db.execute(
+            "insert into app.phone_numbers (e164, merchant_id)
+             select '+15552' || lpad(substr(slug, 7), 6, '0'), id from app.merchants
+              where slug like 'scale-%' and substr(slug, 7)::bigint >= $1",
+            &[&have],
+        )
+        .await
+        .map_err(e)?;
+        db.execute(
+            "insert into app.opening_hours (merchant_id, weekday, opens, closes)
+             select m.id, d, '00:00', '24:00' from app.merchants m, generate_series(0, 6) d
+              where m.slug like 'scale-%' and substr(m.slug, 7)::bigint >= $1",
+            &[&have],
+        )
+        .await
+        .map_err(e)?;
+        let menu: serde_json::Value =
+            serde_json::from_str(include_str!("../../migrations/seed/tonys_pizza.menu.json"))
+                .map_err(|e| e.to_string())?;
+        // One import per merchant (api.import_menu publishes it): Tony's menu and k extra
+        // items, k from 0 to 80 by merchant.
+        db.execute(
+            "select api.import_menu(m.id, jsonb_set($2::jsonb, '{items}', ($2::jsonb->'items') || coalesce(
+                    (select jsonb_agg(jsonb_build_object(
+                         'code', 'extra' || k, 'name', 'house special ' || k, 'category',
+                         $2::jsonb->'items'->0->>'category', 'price_cents', 500 + k))
+                       from generate_series(1, (substr(m.slug, 7)::bigint % 5) * 20) k), '[]')))
+               from app.merchants m
+              where m.slug like 'scale-%' and substr(m.slug, 7)::bigint >= $1
+              order by m.id",
+            &[&have, &menu],
+        )
+        .await
+        .map_err(e)?;
+    }
+    let past: i64 = db
+        .query_one(
+            "select count(*) from app.calls where call_sid like 'PAST-%'",
+            &[],
+        )
+        .await
+        .map_err(e)?
+        .get(0);
+    if past < calls {
+        // Calls round-robin over the merchants loaded so far, as generate_series rows: the
+        // turns' text is what a real call of this shape stores (speech, what kea understood,
+        // said and its TwiML).
+        db.batch_execute(&format!(
+            "create temp table scale_m as
+                 select row_number() over (order by id) - 1 as k, id, (select count(*) from app.merchants
+                  where slug like 'scale-%') as n
+                   from app.merchants where slug like 'scale-%';
+             insert into app.calls (merchant_id, call_sid, from_number, to_number, status, outcome,
+                                    state, next_turn, started_at, ended_at, duration_s)
+             select m.id, 'PAST-' || i, '+1555' || lpad((i % 9000000)::text, 7, '0'), '+15552000000',
+                    'ended', 'abandoned',
+                    '{{}}', 5, now() - (i || ' seconds')::interval, now() - (i || ' seconds')::interval + interval '90 seconds', 90
+               from generate_series({past}, {calls} - 1) i
+               join scale_m m on m.k = i % m.n;
+             drop table scale_m;"
+        ))
+        .await
+        .map_err(e)?;
+        let said = [
+            "Thanks for calling Scale Pizza! What would you like to order?",
+            "Got it, a pepperoni pizza and a coke. What size would you like the pizza?",
+            "A large pepperoni pizza. Anything else?",
+            "That's a large pepperoni pizza and a coke, $21.63 with tax. Shall I place the order?",
+            "Thanks! Your order is in. Goodbye!",
+        ];
+        let twiml = |s: &str, last: bool| {
+            if last {
+                format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Say voice=\"Polly.Joanna\" language=\"en-US\">{s}</Say><Hangup/></Response>")
+            } else {
+                format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Gather input=\"speech dtmf\" action=\"/twilio/voice/gather?turn=N\" method=\"POST\" speechTimeout=\"auto\" language=\"en-US\" hints=\"pepperoni, coke, large\"><Say voice=\"Polly.Joanna\" language=\"en-US\">{s}</Say></Gather><Redirect method=\"POST\">/twilio/voice/gather?turn=N</Redirect></Response>")
+            }
+        };
+        for seq in 0..TURNS {
+            let (event, speech) = if seq == 0 {
+                ("start", None)
+            } else {
+                ("speech", Some(SAYS[seq - 1]))
+            };
+            db.execute(
+                "insert into app.turns (merchant_id, call_id, seq, event, speech, confidence,
+                                        understood, said, twiml, phase, elapsed_ms, created_at)
+                 select merchant_id, id, $1::int, $2::text, $3::text,
+                        case when $3::text is not null then 0.9 end,
+                        case when $3::text is not null then '{\"intent\": \"order\", \"items\": [{\"item\": \"pepperoni\", \"quantity\": 1}]}'::json end,
+                        $4::text, $5::text, 'ordering', 3.2, started_at + ($1::int * interval '15 seconds')
+                   from app.calls where call_sid like 'PAST-%' and next_turn = 5
+                    and substr(call_sid, 6)::bigint >= $6::bigint",
+                &[&(seq as i32), &event, &speech, &said[seq], &twiml(said[seq], seq == TURNS - 1), &past],
+            )
+            .await
+            .map_err(e)?;
+        }
+        // Past orders are kept as `abandoned`: a status no check or task follows (the
+        // completeness check reads an order's lines at its commit, and these are inserted by
+        // the statement after). The orders trigger writes each one's first history row.
+        db.execute(
+            "insert into app.orders (merchant_id, call_id, status, customer_phone, subtotal_cents,
+                                     tax_cents, total_cents, created_at, updated_at, call_lines)
+             select merchant_id, id, 'abandoned', from_number, 1998, 165, 2163,
+                    started_at, started_at, '[]'
+               from app.calls where call_sid like 'PAST-%'
+                and substr(call_sid, 6)::bigint >= $1",
+            &[&past],
+        )
+        .await
+        .map_err(e)?;
+        // Lines and a second history row of the new orders (their calls mark them).
+        db.batch_execute(&format!(
+            "create temp table scale_o as
+                 select o.merchant_id, o.id, o.created_at from app.orders o
+                   join app.calls c on c.merchant_id = o.merchant_id and c.id = o.call_id
+                  where c.call_sid like 'PAST-%' and substr(c.call_sid, 6)::bigint >= {past};
+             insert into app.order_lines (merchant_id, order_id, line_no, item_code, name,
+                                          variation_code, variation_name, quantity,
+                                          unit_price_cents, line_total_cents, modifiers)
+             select merchant_id, id, l, case l when 1 then 'pepperoni' else 'coke' end,
+                    case l when 1 then 'Pepperoni Pizza' else 'Coke' end,
+                    case l when 1 then 'large' end, case l when 1 then 'Large' end, 1,
+                    case l when 1 then 1799 else 199 end, case l when 1 then 1799 else 199 end, '[]'
+               from scale_o, generate_series(1, 2) l;
+             insert into app.order_history (merchant_id, order_id, from_status, to_status,
+                                            actor_kind, reason, at)
+             select merchant_id, id, 'abandoned', 'abandoned', 'system', 'the call ended',
+                    created_at + interval '2 minutes' from scale_o;
+             drop table scale_o;"
+        ))
+        .await
+        .map_err(e)?;
+        // VACUUM cannot share a query string with other statements (an implicit transaction).
+        db.batch_execute(
+            "vacuum analyze app.calls, app.turns, app.orders, app.order_lines, app.order_history",
+        )
+        .await
+        .map_err(e)?;
+    }
+    Ok(())
+}
+
+/// Callers placing calls through a gateway on this target's database, each to merchant
+/// (caller + call * 7919) mod n: every loaded merchant gets calls.
+async fn measure(args: &Args, t: &Target, n: i64, work: &Path) -> Result<Figures, String> {
+    // Statistics of what was just loaded, and a checkpoint, before the clock starts.
+    t.admin
+        .batch_execute("checkpoint")
+        .await
+        .map_err(|e| e.to_string())?;
+    let before = turn_count(&t.admin).await?;
+    let gw = Gateway::start(
+        args,
+        &t.database_url,
+        &work.join(format!("{}-{n}.log", t.name)),
+    )
+    .await?;
+    let run = |duration: Duration, tag: String| {
+        let url = gw.url.clone();
+        let token = args.auth_token.clone();
+        let clients = args.clients;
+        async move {
+            let deadline = Instant::now() + duration;
+            let t0 = Instant::now();
+            let mut tasks = Vec::new();
+            for k in 0..clients {
+                let url = url.clone();
+                let token = token.clone();
+                let tag = tag.clone();
+                tasks.push(tokio::spawn(async move {
+                    let mut latencies = Vec::new();
+                    let mut call = 0i64;
+                    'calls: while Instant::now() < deadline {
+                        call += 1;
+                        let m = (k as i64 + call * 7919) % n;
+                        let spec = CallSpec {
+                            from: "+15551110000".into(),
+                            confidence: 0.9,
+                            ..CallSpec::new(&url, &token, &number(m), &[])
+                        };
+                        let mut caller = Caller::new(spec, |_, _| {})
+                            .with_call_sid(format!("SCALE-{tag}-{k}-{call}"));
+                        for turn in 0..TURNS {
+                            if turn > 0 && Instant::now() >= deadline {
+                                latencies.extend_from_slice(caller.latencies());
+                                break 'calls;
+                            }
+                            let body = if turn == 0 {
+                                caller.post("/twilio/voice", &[("CallStatus", "ringing")]).await?
+                            } else {
+                                caller
+                                    .post(
+                                        &format!("/twilio/voice/gather?turn={turn}"),
+                                        &[("SpeechResult", SAYS[turn - 1]), ("Confidence", "0.90")],
+                                    )
+                                    .await?
+                            };
+                            let last = turn == TURNS - 1;
+                            let ok = !body.contains("<Dial")
+                                && body.contains(if last { "<Hangup" } else { "<Gather" });
+                            if !ok {
+                                return Err(format!(
+                                    "unexpected answer to turn {turn} of a call to merchant {m}: {body}"
+                                ));
+                            }
+                        }
+                        latencies.extend_from_slice(caller.latencies());
+                    }
+                    Ok::<Vec<Duration>, String>(latencies)
+                }));
+            }
+            let mut all = Vec::new();
+            for task in tasks {
+                all.extend(task.await.map_err(|e| e.to_string())??);
+            }
+            Ok::<(Vec<Duration>, f64), String>((all, t0.elapsed().as_secs_f64()))
+        }
+    };
+    // Warm up: the pool connects and its backends compile the menus they meet.
+    // Call sids unique to this run, so a database measured before takes new calls.
+    let run_id = std::process::id();
+    let warm = run(Duration::from_secs(1), format!("W{run_id}-{n}{}", t.name)).await;
+    let measured = match warm {
+        Ok(_) => {
+            run(
+                Duration::from_secs(args.seconds),
+                format!("M{run_id}-{n}{}", t.name),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    gw.stop().await;
+    let (mut lat, elapsed) = measured.map_err(|e| format!("{} at {n} merchants: {e}", t.name))?;
+    let after = turn_count(&t.admin).await?;
+    // Every request of both runs (the warm-up's too) took a turn.
+    let warm_and_measured = after - before;
+    if lat.is_empty() || warm_and_measured < lat.len() as i64 {
+        return Err(format!(
+            "{} at {n} merchants: {} measured requests but {warm_and_measured} new turns",
+            t.name,
+            lat.len()
+        ));
+    }
+    Ok(Figures {
+        tps: lat.len() as f64 / elapsed,
+        p50: percentile(&mut lat, 50.0),
+        p99: percentile(&mut lat, 99.0),
+    })
+}
+
+async fn turn_count(db: &tokio_postgres::Client) -> Result<i64, String> {
+    db.query_one("select count(*) from app.turns", &[])
+        .await
+        .map(|r| r.get(0))
+        .map_err(|e| e.to_string())
+}
+
+/// The database size per 1,000 calls, and where it goes.
+async fn sizes(t: &Target) -> Result<(), String> {
+    let citus = t.name == "Citus";
+    // On Citus, a distributed table's size is the sum of its shards (citus_total_relation_size).
+    let size = if citus {
+        "(case when exists (select 1 from pg_dist_partition where logicalrelid = r and partmethod = 'h') then citus_total_relation_size(r) else pg_total_relation_size(r) end)"
+    } else {
+        "pg_total_relation_size(r)"
+    };
+    let sql = format!(
+        "with t(name, r) as (values ('calls', 'app.calls'::regclass), ('turns', 'app.turns'),
+                  ('orders', 'app.orders'), ('order_lines', 'app.order_lines'),
+                  ('order_history', 'app.order_history'), ('tasks', 'app.tasks'),
+                  ('jobs', 'app.jobs'), ('jobs_done', 'app.jobs_done'), ('job_keys', 'app.job_keys'))
+         select name, {size}::float8 from t"
+    );
+    let rows = t.admin.query(&sql, &[]).await.map_err(|e| e.to_string())?;
+    let calls: i64 = t
+        .admin
+        .query_one("select count(*) from app.calls", &[])
+        .await
+        .map_err(|e| e.to_string())?
+        .get(0);
+    // The TwiML's own bytes, from a sample of turns.
+    let twiml_share: f64 = t
+        .admin
+        .query_one(
+            "select coalesce(sum(pg_column_size(twiml))::float8 / nullif(sum(pg_column_size(t.*)), 0), 0)
+               from (select * from app.turns limit 100000) t",
+            &[],
+        )
+        .await
+        .map_err(|e| e.to_string())?
+        .get(0);
+    let per = |bytes: f64| bytes / calls.max(1) as f64 * 1000.0 / 1_048_576.0;
+    let total: f64 = rows.iter().map(|r| r.get::<_, f64>(1)).sum();
+    println!(
+        "{}: database size per 1,000 calls (tables with their indexes, {calls} calls): {:.2} MB",
+        t.name,
+        per(total)
+    );
+    for r in &rows {
+        let (name, bytes): (&str, f64) = (r.get(0), r.get(1));
+        let note = if name == "turns" {
+            format!(
+                " (TwiML: {:.0}% of the turn rows' bytes)",
+                100.0 * twiml_share
+            )
+        } else {
+            String::new()
+        };
+        println!("  {name:<14} {:>8.3} MB{note}", per(bytes));
+    }
+    Ok(())
+}
+
+/// kea-gateway on a free port against one database; killed when stopped or dropped.
+struct Gateway {
+    url: String,
+    child: Child,
+}
+
+impl Gateway {
+    async fn start(args: &Args, database_url: &str, log: &Path) -> Result<Gateway, String> {
+        let bin = args.bin_dir.join("kea-gateway");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| e.to_string())?
+            .port();
+        let listen = format!("127.0.0.1:{port}");
+        let out = std::fs::File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
+        let mut child = Command::new(&bin)
+            .env("KEA_LISTEN", &listen)
+            .env("KEA_DATABASE_URL", database_url)
+            .env("KEA_LOG", "warn")
+            .env("KEA_POOL_SIZE", args.clients.max(4).to_string())
+            .stdout(Stdio::null())
+            .stderr(out)
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| format!("starting {} ({e}): build it first", bin.display()))?;
+        let url = format!("http://{listen}");
+        let http = reqwest::Client::new();
+        let t0 = Instant::now();
+        loop {
+            if let Ok(r) = http.get(format!("{url}/healthz")).send().await {
+                if r.status().is_success() {
+                    return Ok(Gateway { url, child });
+                }
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                return Err(format!(
+                    "kea-gateway exited ({status}) at start: {}",
+                    std::fs::read_to_string(log).unwrap_or_default()
+                ));
+            }
+            if t0.elapsed() > Duration::from_secs(15) {
+                return Err(format!("kea-gateway did not answer {url}/healthz in 15 s"));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn stop(mut self) {
+        let _ = self.child.kill().await;
+    }
+}

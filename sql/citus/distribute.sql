@@ -1,0 +1,133 @@
+-- Distributes a migrated kea database on Citus by merchant (docs/scaling.md), following
+-- kea_placement. Run by scripts/citus on the coordinator, as a superuser, after
+-- scripts/migrate; safe to re-run (each step skips what is already placed).
+\set ON_ERROR_STOP on
+-- kea_placement: a copy of app.table_placement (a temporary table scripts/citus makes first).
+
+-- Triggers of distributed tables run on the shards (the workers), on rows of one merchant:
+-- kea's do (order status machine, history, completeness) or are on coordinator tables.
+set citus.enable_unsafe_triggers = on;
+-- A merchant's rows in 16 shards per table over two workers: room to move shards to new
+-- workers later (citus_rebalance_start) without so many tables that planning slows.
+set citus.shard_count = 16;
+
+-- Foreign keys between a distributed table and a coordinator table cannot be kept by Citus
+-- (the rows live on different nodes): dropped here, on Citus only. They are the merchant
+-- reference of calls, orders and tasks (the api functions take the merchant from the called
+-- number or the token, never from the client) and learned phrases' sources. The other foreign
+-- keys are set aside while the tables are placed (Citus would otherwise move every table
+-- linked to a reference table onto the coordinator) and put back at the end.
+create temp table kea_fks as
+    select c.conrelid::regclass::text as rel, c.conname, pg_get_constraintdef(c.oid) as def,
+           not ((a.placement = 'distributed' and b.placement = 'coordinator')
+             or (a.placement = 'coordinator' and b.placement = 'distributed')) as keep
+      from pg_constraint c
+      join kea_placement a on ('app.' || quote_ident(a.table_name))::regclass = c.conrelid
+      join kea_placement b on ('app.' || quote_ident(b.table_name))::regclass = c.confrelid
+     where c.contype = 'f';
+do $$
+declare
+    f record;
+begin
+    for f in select * from kea_fks loop
+        if not f.keep then
+            raise notice 'citus: foreign key % of % dropped (a distributed and a coordinator table)', f.conname, f.rel;
+        end if;
+        execute format('alter table %s drop constraint %I', f.rel, f.conname);
+    end loop;
+end
+$$;
+
+-- Citus refuses row-level security policies with subqueries on the tables it places: the
+-- agents' policies (what an agent reads through the security_invoker views: the work routed to
+-- it) are such. Dropped on Citus, so those views show an agent no rows (RLS denies what no
+-- policy allows) until they are rewritten without subqueries (docs/scaling.md).
+do $$
+declare
+    p record;
+begin
+    for p in select tablename, policyname from pg_policies
+              where schemaname = 'app' and qual ~* '\mselect\M'
+    loop
+        raise notice 'citus: policy % of app.% dropped (a subquery)', p.policyname, p.tablename;
+        execute format('drop policy %I on app.%I', p.policyname, p.tablename);
+    end loop;
+end
+$$;
+
+-- What every merchant shares: a copy on every node. kea.menus too: the published menu
+-- documents pg_kea compiles, read by the dialog on the coordinator and by the order
+-- completeness check where the order's shard is.
+do $$
+declare
+    t regclass;
+begin
+    for t in
+        select ('app.' || quote_ident(table_name))::regclass from kea_placement
+         where placement = 'reference'
+        union all select 'kea.menus'::regclass
+    loop
+        if not exists (select 1 from pg_dist_partition where logicalrelid = t) then
+            perform create_reference_table(t);
+        end if;
+    end loop;
+end
+$$;
+
+-- The coordinator's own tables, in Citus's metadata so they may reference the reference
+-- tables and join the distributed ones.
+do $$
+declare
+    t regclass;
+begin
+    for t in
+        select ('app.' || quote_ident(table_name))::regclass from kea_placement
+         where placement = 'coordinator'
+    loop
+        if not exists (select 1 from pg_dist_partition where logicalrelid = t) then
+            perform citus_add_local_table_to_metadata(t, cascade_via_foreign_keys => true);
+        end if;
+    end loop;
+end
+$$;
+
+-- Tenant data, by merchant, co-located with app.calls: a merchant's calls, turns, orders and
+-- tasks share a shard group, so every statement of a call is a router query to one worker.
+-- Parents before children (a foreign key needs its target distributed first).
+do $$
+declare
+    t regclass;
+begin
+    if not exists (select 1 from pg_dist_partition where logicalrelid = 'app.calls'::regclass) then
+        perform create_distributed_table('app.calls', 'merchant_id');
+    end if;
+    for t in
+        with recursive tenant as (
+            select ('app.' || quote_ident(table_name))::regclass as rel from kea_placement
+             where placement = 'distributed'
+        ), depth (rel, d) as (
+            select rel, 0 from tenant
+            union all
+            select c.conrelid::regclass, depth.d + 1
+              from depth join pg_constraint c on c.confrelid = depth.rel and c.contype = 'f'
+              join tenant on tenant.rel = c.conrelid
+             where c.conrelid <> c.confrelid and depth.d < 10
+        )
+        select rel from depth group by rel order by max(d), rel::text
+    loop
+        if not exists (select 1 from pg_dist_partition where logicalrelid = t) then
+            perform create_distributed_table(t, 'merchant_id', colocate_with => 'app.calls');
+        end if;
+    end loop;
+end
+$$;
+
+do $$
+declare
+    f record;
+begin
+    for f in select * from kea_fks where keep loop
+        execute format('alter table %s add constraint %I %s', f.rel, f.conname, f.def);
+    end loop;
+end
+$$;
