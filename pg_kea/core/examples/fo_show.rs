@@ -15,4 +15,5 @@ fn main() {
     let ext = cm.extract(text);
     println!("{}", serde_json::to_string_pretty(&ext).expect("json"));
     println!("{}", to_exr(&cm.menu, &ext));
+    print!("{}", cm.explain(text));
 }

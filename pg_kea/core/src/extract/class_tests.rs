@@ -180,3 +180,67 @@ fn a_count_that_names_a_size_is_the_size() {
     // A count no size has stays a count.
     assert_eq!(said(&m, "three nuggets"), ["3 nuggets@"]);
 }
+
+fn breakfast() -> CompiledMenu {
+    let mut groups = vec![
+        group("bread", 1, &["White", "Wheat", "Rye"]),
+        group("potato", 1, &["Home Fries", "Fruit Cup"]),
+        group("egg_style", 1, &["Scrambled", "Over Easy"]),
+        group("sandwich_egg", 1, &["Whole Egg", "Egg Whites"]),
+        group("spice", 1, &["Not Spicy", "Mild", "Hot"]),
+        group("milk", 1, &["2% Milk", "Oat Milk"]),
+    ];
+    // A POS alias that is only a number ("two" for 2% milk).
+    groups[5].options[0].aliases = vec!["two".into()];
+    menu(
+        vec![
+            item("Farm Breakfast", &[], &["bread", "potato", "egg_style"]),
+            item("Toast", &[], &["bread"]),
+            item("Home Fries", &[], &[]),
+            item("Egg Sandwich", &[], &["sandwich_egg"]),
+            item("Noodle Bowl", &[], &["spice"]),
+            item("Latte", &[], &["milk"]),
+        ],
+        groups,
+    )
+}
+
+#[test]
+fn an_item_named_after_an_option_of_its_own_choice_says_what_the_option_is() {
+    let m = breakfast();
+    assert_eq!(
+        said(&m, "a farm breakfast with wheat toast and home fries"),
+        ["1 farm_breakfast@ bread=wheat potato=home_fries"]
+    );
+    // Said on its own, it is the item.
+    assert_eq!(said(&m, "wheat toast"), ["1 toast@ bread=wheat"]);
+}
+
+#[test]
+fn a_piece_of_names_before_an_option_of_the_line_describes_it() {
+    let m = breakfast();
+    assert_eq!(
+        said(&m, "a farm breakfast with the eggs over easy"),
+        ["1 farm_breakfast@ egg_style=over_easy"]
+    );
+}
+
+#[test]
+fn a_piece_that_drops_a_negation_is_no_piece() {
+    let m = breakfast();
+    assert_eq!(
+        said(&m, "a noodle bowl not spicy"),
+        ["1 noodle_bowl@ spice=not_spicy"]
+    );
+    assert_eq!(said(&m, "a noodle bowl spicy"), ["1 noodle_bowl@"]);
+}
+
+#[test]
+fn a_number_alias_before_a_menu_word_is_a_count() {
+    let m = breakfast();
+    assert_eq!(
+        said(&m, "two lattes with oat milk"),
+        ["2 latte@ milk=oat_milk"]
+    );
+    assert_eq!(said(&m, "a latte with 2% milk"), ["1 latte@ milk=2_milk"]);
+}

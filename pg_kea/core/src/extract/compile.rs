@@ -260,10 +260,10 @@ pub fn compile(menu: &Menu) -> Tables {
         if !(edge_ok(words[0]) || leading_number) || !edge_ok(words[words.len() - 1]) {
             continue;
         }
+        // A number alone ("two" of "2% Milk", "10" of "10 pc") is a count, never a piece.
         if words.iter().all(|w| {
-            t.vocab.words[*w as usize]
-                .chars()
-                .all(|c| c.is_ascii_digit())
+            let word = &t.vocab.words[*w as usize];
+            word.chars().all(|c| c.is_ascii_digit()) || lexicon::number_value(word).is_some()
         }) {
             continue;
         }
@@ -364,7 +364,13 @@ fn add_form(t: &mut Tables, partial: &mut Partials, phrase: &str, sense: Sense) 
         }
     };
     let n = w.len();
-    for i in 0..n {
+    // "Not Spicy", "No Ice": a piece without the negation says the opposite; only pieces
+    // that keep it stand for the name.
+    let negated = matches!(
+        t.vocab.words[w[0] as usize].as_str(),
+        "not" | "no" | "non" | "without"
+    );
+    for i in 0..if negated { 1 } else { n } {
         for j in i + 1..=n {
             if j - i < n {
                 add(w[i..j].to_vec(), j == n, false);

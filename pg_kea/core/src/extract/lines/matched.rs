@@ -36,6 +36,9 @@ impl Builder<'_> {
         let Some(r) = self.readings(s) else {
             return;
         };
+        if self.describes_next_option(s, &r) {
+            return;
+        }
         match self.name_reading(s, &r) {
             NameReading::Describes => {}
             NameReading::Orders => self.on_name(s, &r),
@@ -146,6 +149,33 @@ impl Builder<'_> {
         })
     }
 
+    /// "huevos rancheros with the eggs over easy": a word that is only pieces of names, none
+    /// of which the line's item takes, right before an option the line's item takes,
+    /// describes that option ("eggs" over easy); it starts no line.
+    fn describes_next_option(&self, s: &Said, r: &Readings) -> bool {
+        let Some((sc, k)) = s.at else {
+            return false;
+        };
+        if !self.cur.item_named || r.content.iter().any(|m| m.confidence >= 1.0) {
+            return false;
+        }
+        let takes =
+            |g: u32| !intersect(&self.cur.cands, &self.t.group_items[g as usize]).is_empty();
+        if r.opts.iter().any(|o| takes(o.0))
+            || r.vars
+                .iter()
+                .any(|v| self.cur.cands.as_ref().is_none_or(|c| c.contains(&v.0)))
+        {
+            return false;
+        }
+        sc.units.get(k + 1).is_some_and(|n| match &n.kind {
+            UnitKind::Match(ms, _) => ms.iter().any(|m| {
+                m.confidence >= 1.0 && matches!(m.sense, Sense::Opt { group, .. } if takes(group))
+            }),
+            _ => false,
+        })
+    }
+
     /// Whether a name heard orders its item, only describes, or is read as something else
     /// (an option or size of the same words).
     fn name_reading(&self, s: &Said, r: &Readings) -> NameReading {
@@ -224,7 +254,25 @@ impl Builder<'_> {
                 .iter()
                 .all(|m| m.confidence == crate::extract::compile::PARTIAL_MODIFIER_CONFIDENCE)
             && !content.iter().any(|m| matches!(m.sense, Sense::Var { .. }));
-        if describes_only {
+        // "two eggs with wheat toast" where Toast is also an item taking the toast choice:
+        // an item named right after an option of a group both it and the line's item take
+        // says what that option is ("wheat" toast), it orders nothing.
+        let names_option_kind = self.cur.item_named
+            && !named.is_empty()
+            && self.cur.mods.last().is_some_and(|last| {
+                last.end == s.start
+                    && !last.negated
+                    && last.cands.iter().any(|&(g, _)| {
+                        let takers = &self.t.group_items[g as usize];
+                        !intersect(&self.cur.cands, takers).is_empty()
+                            && named.iter().all(|m| {
+                                matches!(m.sense, Sense::Item(i)
+                                    if takers.contains(&i)
+                                        && self.cur.cands.as_ref().is_some_and(|c| !c.contains(&i)))
+                            })
+                    })
+            });
+        if describes_only || names_option_kind {
             return NameReading::Describes;
         }
         if !named.is_empty() && !opt_fits_named && !opt_implies_named && !opt_by_context {
@@ -407,8 +455,36 @@ impl Builder<'_> {
         });
         // "a medium lemonade small fries" where sizes are options: as for variations, an
         // option right before a word that starts another line belongs to that line.
+        // Not when the line's item takes the option and the word right after names an item
+        // that takes it too ("with rye toast": the kind of the option, see `name_reading`).
+        let kind_next = self.cur.item_named
+            && !inter.is_empty()
+            && at.is_some_and(|(sc, k)| {
+                sc.units.get(k + 1).is_some_and(|n| match &n.kind {
+                    UnitKind::Match(ms, _) => {
+                        let named: Vec<u32> = ms
+                            .iter()
+                            .filter_map(|m| match m.sense {
+                                Sense::Item(i) => Some(i),
+                                _ => None,
+                            })
+                            .collect();
+                        !named.is_empty()
+                            && !named
+                                .iter()
+                                .any(|i| self.cur.cands.as_ref().is_none_or(|c| c.contains(i)))
+                            && opts.iter().any(|o| {
+                                named
+                                    .iter()
+                                    .all(|i| self.t.group_items[o.0 as usize].contains(i))
+                            })
+                    }
+                    _ => false,
+                })
+            });
         let for_next = (self.cur.item_named || self.cur.item.is_some())
             && self.pending_neg.is_none()
+            && !kind_next
             && at.is_some_and(|(sc, k)| self.next_starts_other_line(sc, k, &items));
         // "six boneless" where "boneless" is read as a party pack's style but Boneless Wings
         // come in "6 pc": a count with words of an item's name that has a size of that count

@@ -206,11 +206,22 @@ impl<'a> Builder<'a> {
                     self.cur.change_strong = strong;
                 }
             }
+            // "two" as an alias of "2% Milk": before another menu word it is a count ("two
+            // medium coffees").
+            let count_before_content = |ms: &[Meaning]| {
+                u.end - u.start == 1
+                    && units.get(k + 1).is_some_and(|n| {
+                        matches!(&n.kind, UnitKind::Match(m, _) if m.iter().any(|x| x.sense.is_content()))
+                    })
+                    && ms
+                        .iter()
+                        .any(|m| matches!(m.sense, Sense::Num { article: false, .. }))
+            };
             let is_num = match &u.kind {
                 UnitKind::Digits(_) => true,
                 UnitKind::Match(ms, _) => {
                     ms.iter().any(|m| matches!(m.sense, Sense::Num { .. }))
-                        && !ms.iter().any(|m| m.sense.is_content())
+                        && (!ms.iter().any(|m| m.sense.is_content()) || count_before_content(ms))
                 }
                 _ => false,
             };
@@ -262,6 +273,10 @@ impl<'a> Builder<'a> {
                 }
             }
             if measure {
+                continue;
+            }
+            if let (Some(v), UnitKind::Match(..)) = (value.filter(|_| is_num), &u.kind) {
+                self.number(v, false, u.start, u.end);
                 continue;
             }
             match &u.kind {
