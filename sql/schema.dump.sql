@@ -6938,7 +6938,7 @@ ALTER TABLE ONLY app.item_modifier_groups
 --
 
 ALTER TABLE ONLY app.item_variations
-    ADD CONSTRAINT item_variations_item_code_key UNIQUE (merchant_id, item_id, code);
+    ADD CONSTRAINT item_variations_item_code_key UNIQUE (item_id, code, merchant_id);
 
 --
 -- Name: item_variations item_variations_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
@@ -6994,7 +6994,7 @@ ALTER TABLE ONLY app.learned_phrases
 --
 
 ALTER TABLE ONLY app.menu_categories
-    ADD CONSTRAINT menu_categories_menu_code_key UNIQUE (merchant_id, menu_id, code);
+    ADD CONSTRAINT menu_categories_menu_code_key UNIQUE (menu_id, code, merchant_id);
 
 --
 -- Name: menu_categories menu_categories_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
@@ -7008,7 +7008,7 @@ ALTER TABLE ONLY app.menu_categories
 --
 
 ALTER TABLE ONLY app.menu_items
-    ADD CONSTRAINT menu_items_menu_code_key UNIQUE (merchant_id, menu_id, code);
+    ADD CONSTRAINT menu_items_menu_code_key UNIQUE (menu_id, code, merchant_id);
 
 --
 -- Name: menu_items menu_items_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
@@ -7057,7 +7057,7 @@ ALTER TABLE ONLY app.merchants
 --
 
 ALTER TABLE ONLY app.modifier_groups
-    ADD CONSTRAINT modifier_groups_menu_code_key UNIQUE (merchant_id, menu_id, code);
+    ADD CONSTRAINT modifier_groups_menu_code_key UNIQUE (menu_id, code, merchant_id);
 
 --
 -- Name: modifier_groups modifier_groups_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
@@ -7071,7 +7071,7 @@ ALTER TABLE ONLY app.modifier_groups
 --
 
 ALTER TABLE ONLY app.modifier_options
-    ADD CONSTRAINT modifier_options_group_code_key UNIQUE (merchant_id, group_id, code);
+    ADD CONSTRAINT modifier_options_group_code_key UNIQUE (group_id, code, merchant_id);
 
 --
 -- Name: modifier_options modifier_options_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
@@ -7287,10 +7287,28 @@ CASE
 END)) WHERE (status = 'active'::text);
 
 --
+-- Name: menus_id; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX menus_id ON app.menus USING btree (id);
+
+--
 -- Name: menus_one_active; Type: INDEX; Schema: app; Owner: kea_owner
 --
 
 CREATE UNIQUE INDEX menus_one_active ON app.menus USING btree (merchant_id) WHERE active;
+
+--
+-- Name: merchant_users_id; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX merchant_users_id ON app.merchant_users USING btree (id);
+
+--
+-- Name: orders_id; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX orders_id ON app.orders USING btree (id);
 
 --
 -- Name: orders_status; Type: INDEX; Schema: app; Owner: kea_owner
@@ -7303,6 +7321,12 @@ CREATE INDEX orders_status ON app.orders USING btree (merchant_id, status, creat
 --
 
 CREATE INDEX phone_numbers_merchant_id_idx ON app.phone_numbers USING btree (merchant_id);
+
+--
+-- Name: reservations_id; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX reservations_id ON app.reservations USING btree (id);
 
 --
 -- Name: reservations_live_by_agent; Type: INDEX; Schema: app; Owner: kea_owner
@@ -7338,7 +7362,13 @@ CREATE INDEX sign_in_attempts_merchant ON app.sign_in_attempts USING btree (merc
 -- Name: sms_messages_sid; Type: INDEX; Schema: app; Owner: kea_owner
 --
 
-CREATE UNIQUE INDEX sms_messages_sid ON app.sms_messages USING btree (merchant_id, sid) WHERE (sid IS NOT NULL);
+CREATE UNIQUE INDEX sms_messages_sid ON app.sms_messages USING btree (sid, merchant_id) WHERE (sid IS NOT NULL);
+
+--
+-- Name: tasks_id; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX tasks_id ON app.tasks USING btree (id);
 
 --
 -- Name: tasks_one_open_per_order; Type: INDEX; Schema: app; Owner: kea_owner
