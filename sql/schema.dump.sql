@@ -79,6 +79,12 @@ $$;
 ALTER FUNCTION api.accept_task(task_id bigint) OWNER TO kea_owner;
 
 --
+-- Name: FUNCTION accept_task(task_id bigint); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.accept_task(task_id bigint) IS 'The signed-in agent accepts a verification task offered to it; returns the task.';
+
+--
 -- Name: add_order_line(bigint, text, text, integer, jsonb); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
@@ -101,6 +107,12 @@ end
 $$;
 
 ALTER FUNCTION api.add_order_line(task_id bigint, item text, variation text, quantity integer, modifiers jsonb) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION add_order_line(task_id bigint, item text, variation text, quantity integer, modifiers jsonb); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.add_order_line(task_id bigint, item text, variation text, quantity integer, modifiers jsonb) IS 'Adds a line (item code, size, quantity, modifiers) to the order being verified; returns the repriced order.';
 
 --
 -- Name: analytics(text, integer, bigint); Type: FUNCTION; Schema: api; Owner: kea_owner
@@ -161,6 +173,12 @@ end
 $$;
 
 ALTER FUNCTION api.approve_order(task_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION approve_order(task_id bigint); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.approve_order(task_id bigint) IS 'The agent approves the order being verified: it is repriced, checked complete and sent on; the task ends.';
 
 --
 -- Name: autoverify_policy(); Type: FUNCTION; Schema: api; Owner: kea_owner
@@ -251,6 +269,12 @@ $$;
 ALTER FUNCTION api.call_summary(p_call_sid text) OWNER TO kea_owner;
 
 --
+-- Name: FUNCTION call_summary(p_call_sid text); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.call_summary(p_call_sid text) IS 'A call with its turns and order, for transcripts (scripts/call --json, agents, analysts).';
+
+--
 -- Name: connect_pos(bigint, text, text, text, text); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
@@ -306,6 +330,12 @@ end
 $$;
 
 ALTER FUNCTION api.edit_order_line(task_id bigint, line_no integer, quantity integer, variation text, modifiers jsonb) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION edit_order_line(task_id bigint, line_no integer, quantity integer, variation text, modifiers jsonb); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.edit_order_line(task_id bigint, line_no integer, quantity integer, variation text, modifiers jsonb) IS 'Changes a line of the order being verified (null keeps a value): quantity, size (variation code), modifiers; returns the repriced order.';
 
 --
 -- Name: import_menu(bigint, jsonb, boolean); Type: FUNCTION; Schema: api; Owner: kea_owner
@@ -751,6 +781,12 @@ $$;
 ALTER FUNCTION api.order_for_task(task_id bigint) OWNER TO kea_owner;
 
 --
+-- Name: FUNCTION order_for_task(task_id bigint); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.order_for_task(task_id bigint) IS 'A task of the signed-in agent with its order and the call behind it (turns, transcript).';
+
+--
 -- Name: pos_order_update(bigint, text, text, timestamp with time zone); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
@@ -844,6 +880,12 @@ $$;
 ALTER FUNCTION api.reject_order(task_id bigint, reason text) OWNER TO kea_owner;
 
 --
+-- Name: FUNCTION reject_order(task_id bigint, reason text); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.reject_order(task_id bigint, reason text) IS 'The agent rejects the order being verified, saying why; the task ends.';
+
+--
 -- Name: reject_phrase(bigint); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
@@ -882,6 +924,12 @@ $$;
 ALTER FUNCTION api.reject_task(task_id bigint, reason text) OWNER TO kea_owner;
 
 --
+-- Name: FUNCTION reject_task(task_id bigint, reason text); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.reject_task(task_id bigint, reason text) IS 'The signed-in agent declines a task offered to it (with an optional reason), so it is offered to another.';
+
+--
 -- Name: remove_order_line(bigint, integer); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
@@ -905,6 +953,12 @@ end
 $$;
 
 ALTER FUNCTION api.remove_order_line(task_id bigint, line_no integer) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION remove_order_line(task_id bigint, line_no integer); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.remove_order_line(task_id bigint, line_no integer) IS 'Removes a line from the order being verified; returns the repriced order.';
 
 --
 -- Name: replay_call(text); Type: FUNCTION; Schema: api; Owner: kea_owner
@@ -943,6 +997,12 @@ end
 $$;
 
 ALTER FUNCTION api.replay_call(p_call_sid text) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION replay_call(p_call_sid text); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.replay_call(p_call_sid text) IS 'The dialog rerun over a call''s stored turns against the current menu and the call''s settings; same is false where kea would now say otherwise.';
 
 --
 -- Name: revoke_pos_tokens(bigint); Type: FUNCTION; Schema: api; Owner: kea_owner
@@ -1019,6 +1079,12 @@ $$;
 ALTER FUNCTION api.set_activity(activity text) OWNER TO kea_owner;
 
 --
+-- Name: FUNCTION set_activity(activity text); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.set_activity(activity text) IS 'Sets the signed-in agent''s activity (available, busy, break or offline); returns it with the agent''s load and capacity.';
+
+--
 -- Name: set_autoverify_policy(boolean, real, bigint, boolean, integer); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
@@ -1087,6 +1153,12 @@ CREATE FUNCTION api.set_item_available(p_merchant_id bigint, p_item_code text, p
 $$;
 
 ALTER FUNCTION api.set_item_available(p_merchant_id bigint, p_item_code text, p_available boolean) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION set_item_available(p_merchant_id bigint, p_item_code text, p_available boolean); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.set_item_available(p_merchant_id bigint, p_item_code text, p_available boolean) IS 'Marks an item of the merchant''s active menu sold out or back in stock, by item code: true, or null when no item has that code.';
 
 --
 -- Name: set_option_available(text, text, boolean, text, text); Type: FUNCTION; Schema: api; Owner: kea_owner
@@ -1334,6 +1406,12 @@ $$;
 ALTER FUNCTION api.twilio_gather(p_params jsonb, p_turn integer) OWNER TO kea_owner;
 
 --
+-- Name: FUNCTION twilio_gather(p_params jsonb, p_turn integer); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.twilio_gather(p_params jsonb, p_turn integer) IS 'Twilio''s POST /twilio/voice/gather and /dial (the gateway''s login only): one dialog turn, answered as TwiML; a retried turn gets its stored TwiML.';
+
+--
 -- Name: twilio_sms(jsonb); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
@@ -1377,6 +1455,12 @@ $$;
 ALTER FUNCTION api.twilio_sms(p_params jsonb) OWNER TO kea_owner;
 
 --
+-- Name: FUNCTION twilio_sms(p_params jsonb); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.twilio_sms(p_params jsonb) IS 'Twilio''s POST /twilio/sms: STOP opts the number out of every text kea sends, START back in, HELP says who this is; answered as TwiML.';
+
+--
 -- Name: twilio_sms_status(jsonb); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
@@ -1394,6 +1478,12 @@ CREATE FUNCTION api.twilio_sms_status(p_params jsonb) RETURNS text
 $$;
 
 ALTER FUNCTION api.twilio_sms_status(p_params jsonb) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION twilio_sms_status(p_params jsonb); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.twilio_sms_status(p_params jsonb) IS 'Twilio''s POST /twilio/sms/status: a sent text''s progress; a final status is never overwritten by an earlier one.';
 
 --
 -- Name: twilio_status(jsonb); Type: FUNCTION; Schema: api; Owner: kea_owner
@@ -1437,6 +1527,12 @@ $$;
 ALTER FUNCTION api.twilio_status(p_params jsonb) OWNER TO kea_owner;
 
 --
+-- Name: FUNCTION twilio_status(p_params jsonb); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.twilio_status(p_params jsonb) IS 'Twilio''s POST /twilio/voice/status (the gateway''s login only): call progress; a final status ends the call once.';
+
+--
 -- Name: twilio_voice(jsonb); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
@@ -1466,6 +1562,12 @@ end
 $$;
 
 ALTER FUNCTION api.twilio_voice(p_params jsonb) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION twilio_voice(p_params jsonb); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.twilio_voice(p_params jsonb) IS 'Twilio''s POST /twilio/voice (the gateway''s login only): creates the call and answers its greeting as TwiML; a retry gets the same TwiML.';
 
 --
 -- Name: update_settings(text, text); Type: FUNCTION; Schema: api; Owner: kea_owner
@@ -6012,6 +6114,12 @@ CREATE VIEW api.twilio_directory AS
 ALTER TABLE api.twilio_directory OWNER TO kea_owner;
 
 --
+-- Name: VIEW twilio_directory; Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON VIEW api.twilio_directory IS 'Each phone number''s transfer number, voice and language: what the gateway needs to apologise and transfer when the database cannot answer a turn.';
+
+--
 -- Name: agents_id_seq; Type: SEQUENCE; Schema: app; Owner: kea_owner
 --
 
@@ -6830,7 +6938,7 @@ ALTER TABLE ONLY app.item_modifier_groups
 --
 
 ALTER TABLE ONLY app.item_variations
-    ADD CONSTRAINT item_variations_item_code_key UNIQUE (merchant_id, item_id, code);
+    ADD CONSTRAINT item_variations_item_code_key UNIQUE (item_id, code, merchant_id);
 
 --
 -- Name: item_variations item_variations_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
@@ -6886,7 +6994,7 @@ ALTER TABLE ONLY app.learned_phrases
 --
 
 ALTER TABLE ONLY app.menu_categories
-    ADD CONSTRAINT menu_categories_menu_code_key UNIQUE (merchant_id, menu_id, code);
+    ADD CONSTRAINT menu_categories_menu_code_key UNIQUE (menu_id, code, merchant_id);
 
 --
 -- Name: menu_categories menu_categories_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
@@ -6900,7 +7008,7 @@ ALTER TABLE ONLY app.menu_categories
 --
 
 ALTER TABLE ONLY app.menu_items
-    ADD CONSTRAINT menu_items_menu_code_key UNIQUE (merchant_id, menu_id, code);
+    ADD CONSTRAINT menu_items_menu_code_key UNIQUE (menu_id, code, merchant_id);
 
 --
 -- Name: menu_items menu_items_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
@@ -6949,7 +7057,7 @@ ALTER TABLE ONLY app.merchants
 --
 
 ALTER TABLE ONLY app.modifier_groups
-    ADD CONSTRAINT modifier_groups_menu_code_key UNIQUE (merchant_id, menu_id, code);
+    ADD CONSTRAINT modifier_groups_menu_code_key UNIQUE (menu_id, code, merchant_id);
 
 --
 -- Name: modifier_groups modifier_groups_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
@@ -6963,7 +7071,7 @@ ALTER TABLE ONLY app.modifier_groups
 --
 
 ALTER TABLE ONLY app.modifier_options
-    ADD CONSTRAINT modifier_options_group_code_key UNIQUE (merchant_id, group_id, code);
+    ADD CONSTRAINT modifier_options_group_code_key UNIQUE (group_id, code, merchant_id);
 
 --
 -- Name: modifier_options modifier_options_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
@@ -7179,10 +7287,28 @@ CASE
 END)) WHERE (status = 'active'::text);
 
 --
+-- Name: menus_id; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX menus_id ON app.menus USING btree (id);
+
+--
 -- Name: menus_one_active; Type: INDEX; Schema: app; Owner: kea_owner
 --
 
 CREATE UNIQUE INDEX menus_one_active ON app.menus USING btree (merchant_id) WHERE active;
+
+--
+-- Name: merchant_users_id; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX merchant_users_id ON app.merchant_users USING btree (id);
+
+--
+-- Name: orders_id; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX orders_id ON app.orders USING btree (id);
 
 --
 -- Name: orders_status; Type: INDEX; Schema: app; Owner: kea_owner
@@ -7195,6 +7321,12 @@ CREATE INDEX orders_status ON app.orders USING btree (merchant_id, status, creat
 --
 
 CREATE INDEX phone_numbers_merchant_id_idx ON app.phone_numbers USING btree (merchant_id);
+
+--
+-- Name: reservations_id; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX reservations_id ON app.reservations USING btree (id);
 
 --
 -- Name: reservations_live_by_agent; Type: INDEX; Schema: app; Owner: kea_owner
@@ -7230,7 +7362,13 @@ CREATE INDEX sign_in_attempts_merchant ON app.sign_in_attempts USING btree (merc
 -- Name: sms_messages_sid; Type: INDEX; Schema: app; Owner: kea_owner
 --
 
-CREATE UNIQUE INDEX sms_messages_sid ON app.sms_messages USING btree (merchant_id, sid) WHERE (sid IS NOT NULL);
+CREATE UNIQUE INDEX sms_messages_sid ON app.sms_messages USING btree (sid, merchant_id) WHERE (sid IS NOT NULL);
+
+--
+-- Name: tasks_id; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX tasks_id ON app.tasks USING btree (id);
 
 --
 -- Name: tasks_one_open_per_order; Type: INDEX; Schema: app; Owner: kea_owner

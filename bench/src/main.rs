@@ -10,6 +10,7 @@ mod extract;
 mod jobs;
 mod keyword_baseline;
 mod scale;
+mod soak;
 mod stats;
 mod turns;
 
@@ -44,6 +45,10 @@ enum What {
     /// million past calls and orders, next to the first size; on Citus next to one PostgreSQL;
     /// database size per 1,000 calls.
     Scale(scale::Args),
+    /// Many callers with human pauses through the whole workflow (agents approving over /rpc,
+    /// the worker delivering to stand-ins), optionally with a PostgreSQL restart in the middle:
+    /// calls, turns, errors, latency, job lag, database growth per 1,000 calls.
+    Soak(soak::Args),
 }
 
 #[tokio::main]
@@ -55,6 +60,7 @@ async fn main() {
         What::Jobs(a) => jobs::run(&cli.admin_url, a).await,
         What::Autoverify(a) => autoverify::run(&cli.admin_url, a).await,
         What::Scale(a) => scale::run(&cli.admin_url, a).await,
+        What::Soak(a) => soak::run(&cli.admin_url, a).await,
     };
     if let Err(e) = result {
         eprintln!("error: {e}");

@@ -53,7 +53,7 @@ pub struct Args {
     /// The gateway's login to that database.
     #[arg(long, env = "KEA_CITUS_DATABASE_URL")]
     citus_database_url: Option<String>,
-    /// Seconds, tiny sizes (2 and 5 merchants, 200 past calls), debug builds; figures printed,
+    /// Seconds, tiny sizes (3 and 8 merchants: menus imported and copied, 200 past calls), debug builds; figures printed,
     /// not judged. Still fails when a turn is not a real turn.
     #[arg(long)]
     smoke: bool,
@@ -82,7 +82,7 @@ struct Figures {
 
 pub async fn run(admin_url: &str, mut args: Args) -> Result<(), String> {
     if args.smoke {
-        args.merchants = vec![2, 5];
+        args.merchants = vec![3, 8];
         args.calls = 200;
         args.clients = 2;
         args.seconds = 1;
@@ -236,8 +236,11 @@ async fn load(db: &tokio_postgres::Client, n: i64, calls: i64) -> Result<(), Str
         let menu: serde_json::Value =
             serde_json::from_str(include_str!("../../migrations/seed/tonys_pizza.menu.json"))
                 .map_err(|e| e.to_string())?;
-        // One import per merchant (api.import_menu publishes it): Tony's menu and k extra
-        // items, k from 0 to 80 by merchant.
+        // Menus of five sizes: Tony's menu and k extra items, k = 0, 20, .. 80 by merchant. The
+        // first five merchants import theirs (api.import_menu, as an owner would); the others'
+        // are copied from the one of their size in a few set-based statements, with triggers
+        // off while the rows go in (importing 10,000 menus one by one takes most of an hour
+        // here), then each is published once, as an import publishes it.
         db.execute(
             "select api.import_menu(m.id, jsonb_set($2::jsonb, '{items}', ($2::jsonb->'items') || coalesce(
                     (select jsonb_agg(jsonb_build_object(
@@ -246,9 +249,73 @@ async fn load(db: &tokio_postgres::Client, n: i64, calls: i64) -> Result<(), Str
                        from generate_series(1, (substr(m.slug, 7)::bigint % 5) * 20) k), '[]')))
                from app.merchants m
               where m.slug like 'scale-%' and substr(m.slug, 7)::bigint >= $1
+                and substr(m.slug, 7)::bigint < 5
               order by m.id",
             &[&have, &menu],
         )
+        .await
+        .map_err(e)?;
+        db.batch_execute(&format!(
+            "create temp table scale_new as
+                 select m.id as merchant_id, t.id as template_menu
+                   from app.merchants m
+                   join app.merchants tm on tm.slug = 'scale-' || (substr(m.slug, 7)::bigint % 5)
+                   join app.menus t on t.merchant_id = tm.id and t.active
+                  where m.slug like 'scale-%' and substr(m.slug, 7)::bigint >= greatest({have}, 5);
+             set session_replication_role = replica;
+             insert into app.menus (merchant_id, name, active, extra)
+             select n.merchant_id, t.name, true, t.extra
+               from scale_new n join app.menus t on t.id = n.template_menu;
+             create temp table scale_menus as
+                 select mn.merchant_id, mn.id as menu_id, n.template_menu
+                   from app.menus mn join scale_new n using (merchant_id);
+             insert into app.menu_categories (merchant_id, menu_id, code, name, aliases, position, extra)
+             select s.merchant_id, s.menu_id, c.code, c.name, c.aliases, c.position, c.extra
+               from scale_menus s join app.menu_categories c on c.menu_id = s.template_menu;
+             insert into app.menu_items (merchant_id, menu_id, category_code, code, name, aliases,
+                                         price_cents, available, default_variation,
+                                         variation_slot, position, extra)
+             select s.merchant_id, s.menu_id, i.category_code, i.code, i.name, i.aliases,
+                    i.price_cents, i.available, i.default_variation, i.variation_slot,
+                    i.position, i.extra
+               from scale_menus s join app.menu_items i on i.menu_id = s.template_menu;
+             insert into app.modifier_groups (merchant_id, menu_id, code, name, min_choices,
+                                              max_choices, qualified, negatable, position, extra)
+             select s.merchant_id, s.menu_id, g.code, g.name, g.min_choices, g.max_choices,
+                    g.qualified, g.negatable, g.position, g.extra
+               from scale_menus s join app.modifier_groups g on g.menu_id = s.template_menu;
+             insert into app.modifier_options (merchant_id, menu_id, group_id, code, name, aliases,
+                                               price_cents, is_default, available, position, extra)
+             select s.merchant_id, s.menu_id, ng.id, o.code, o.name, o.aliases, o.price_cents,
+                    o.is_default, o.available, o.position, o.extra
+               from scale_menus s
+               join app.modifier_options o on o.menu_id = s.template_menu
+               join app.modifier_groups tg on tg.merchant_id = o.merchant_id and tg.id = o.group_id
+               join app.modifier_groups ng on ng.merchant_id = s.merchant_id
+                                          and ng.menu_id = s.menu_id and ng.code = tg.code;
+             insert into app.item_variations (merchant_id, menu_id, item_id, code, name, aliases,
+                                              price_cents, available, position, extra)
+             select s.merchant_id, s.menu_id, ni.id, v.code, v.name, v.aliases, v.price_cents,
+                    v.available, v.position, v.extra
+               from scale_menus s
+               join app.item_variations v on v.menu_id = s.template_menu
+               join app.menu_items ti on ti.merchant_id = v.merchant_id and ti.id = v.item_id
+               join app.menu_items ni on ni.merchant_id = s.merchant_id
+                                     and ni.menu_id = s.menu_id and ni.code = ti.code;
+             insert into app.item_modifier_groups (merchant_id, menu_id, item_id, group_id, position)
+             select s.merchant_id, s.menu_id, ni.id, ng.id, img.position
+               from scale_menus s
+               join app.item_modifier_groups img on img.menu_id = s.template_menu
+               join app.menu_items ti on ti.merchant_id = img.merchant_id and ti.id = img.item_id
+               join app.modifier_groups tg on tg.merchant_id = img.merchant_id and tg.id = img.group_id
+               join app.menu_items ni on ni.merchant_id = s.merchant_id
+                                     and ni.menu_id = s.menu_id and ni.code = ti.code
+               join app.modifier_groups ng on ng.merchant_id = s.merchant_id
+                                          and ng.menu_id = s.menu_id and ng.code = tg.code;
+             set session_replication_role = origin;
+             select app.publish_menu(menu_id) from scale_menus;
+             drop table scale_new, scale_menus;"
+        ))
         .await
         .map_err(e)?;
     }

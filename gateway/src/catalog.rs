@@ -194,7 +194,10 @@ impl Catalog {
     }
 
     async fn listen_once(&self, url: &str) -> Result<(), tokio_postgres::Error> {
-        let (client, mut connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+        let mut config: tokio_postgres::Config = url.parse()?;
+        // Named apart from the pool's sessions, which are counted by their name (and by tests).
+        config.application_name("kea-gateway catalog listener");
+        let (client, mut connection) = config.connect(tokio_postgres::NoTls).await?;
         // The connection must be polled by hand to see notifications (as in `event_hub`).
         let (tx, mut rx) = mpsc::unbounded_channel::<()>();
         let driver = tokio::spawn(async move {

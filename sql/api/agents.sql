@@ -145,6 +145,8 @@ begin
     return app.task_json(t, r);
 end
 $$;
+comment on function api.accept_task(bigint) is
+    'The signed-in agent accepts a verification task offered to it; returns the task.';
 
 create function api.reject_task(task_id bigint, reason text default null) returns jsonb
 language plpgsql security definer set search_path = pg_catalog, public as $$
@@ -155,6 +157,8 @@ begin
     return jsonb_build_object('task_id', r.task_id, 'status', 'rejected');
 end
 $$;
+comment on function api.reject_task(bigint, text) is
+    'The signed-in agent declines a task offered to it (with an optional reason), so it is offered to another.';
 
 create function api.order_for_task(task_id bigint) returns jsonb
 language plpgsql security definer set search_path = pg_catalog, public as $$
@@ -168,6 +172,8 @@ begin
     return v_task || jsonb_build_object('call', api.call_summary(v_task->>'call_sid'));
 end
 $$;
+comment on function api.order_for_task(bigint) is
+    'A task of the signed-in agent with its order and the call behind it (turns, transcript).';
 
 -- Checks one line against the menu: KM422 with the rule it breaks.
 create function app.check_line(p_menu_id bigint, p_line jsonb) returns void
@@ -248,6 +254,8 @@ begin
     return app.write_line(o, edit_order_line.task_id, 'edit', edit_order_line.line_no, v_line);
 end
 $$;
+comment on function api.edit_order_line(bigint, integer, integer, text, jsonb) is
+    'Changes a line of the order being verified (null keeps a value): quantity, size (variation code), modifiers; returns the repriced order.';
 
 create function api.add_order_line(task_id bigint, item text, variation text default null,
                                    quantity integer default 1, modifiers jsonb default '[]')
@@ -266,6 +274,8 @@ begin
                                              'modifiers', coalesce(add_order_line.modifiers, '[]')));
 end
 $$;
+comment on function api.add_order_line(bigint, text, text, integer, jsonb) is
+    'Adds a line (item code, size, quantity, modifiers) to the order being verified; returns the repriced order.';
 
 create function api.remove_order_line(task_id bigint, line_no integer) returns jsonb
 language plpgsql security definer set search_path = pg_catalog, public as $$
@@ -283,6 +293,8 @@ begin
     return app.write_line(o, remove_order_line.task_id, 'remove', remove_order_line.line_no, null);
 end
 $$;
+comment on function api.remove_order_line(bigint, integer) is
+    'Removes a line from the order being verified; returns the repriced order.';
 
 -- Ends the agent's work on a task: the reservation and task complete, the agent is free for
 -- the next one.
@@ -319,6 +331,8 @@ begin
     return app.order_json(o.id);
 end
 $$;
+comment on function api.approve_order(bigint) is
+    'The agent approves the order being verified: it is repriced, checked complete and sent on; the task ends.';
 
 create function api.reject_order(task_id bigint, reason text) returns jsonb
 language plpgsql security definer set search_path = pg_catalog, public as $$
@@ -334,6 +348,8 @@ begin
     return app.order_json(o.id);
 end
 $$;
+comment on function api.reject_order(bigint, text) is
+    'The agent rejects the order being verified, saying why; the task ends.';
 
 create function api.set_activity(activity text) returns jsonb
 language plpgsql security definer set search_path = pg_catalog, public as $$
@@ -344,6 +360,8 @@ begin
               from app.agents a where a.id = app.current_agent());
 end
 $$;
+comment on function api.set_activity(text) is
+    'Sets the signed-in agent''s activity (available, busy, break or offline); returns it with the agent''s load and capacity.';
 
 grant execute on function api.login(text, text) to kea_anon, kea_agent;
 grant execute on function api.my_tasks(), api.accept_task(bigint), api.reject_task(bigint, text),

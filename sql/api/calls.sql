@@ -35,6 +35,8 @@ language sql stable security definer set search_path = pg_catalog, public as $$
         'order', app.order_json(c.order_id))
     from app.calls c where c.call_sid = p_call_sid and app.may_read_call(c)
 $$;
+comment on function api.call_summary(text) is
+    'A call with its turns and order, for transcripts (scripts/call --json, agents, analysts).';
 
 -- Replays a call: the dialog rerun over its stored turns, from an empty state, against the
 -- current menu and the settings the call ran with. `same` is false where kea would now say
@@ -69,6 +71,8 @@ begin
     end loop;
 end
 $$;
+comment on function api.replay_call(text) is
+    'The dialog rerun over a call''s stored turns against the current menu and the call''s settings; same is false where kea would now say otherwise.';
 
 grant execute on function api.call_summary(text) to kea_agent, kea_authenticator;
 grant execute on function api.replay_call(text) to kea_agent;

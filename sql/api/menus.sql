@@ -84,3 +84,5 @@ language sql security definer set search_path = '' as $$
     where m.merchant_id = p_merchant_id and m.active and i.menu_id = m.id and i.code = p_item_code
     returning true
 $$;
+comment on function api.set_item_available(bigint, text, boolean) is
+    'Marks an item of the merchant''s active menu sold out or back in stock, by item code: true, or null when no item has that code.';

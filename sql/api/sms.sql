@@ -41,6 +41,8 @@ begin
     return kea.twiml_message(v_reply);
 end
 $$;
+comment on function api.twilio_sms(jsonb) is
+    'Twilio''s POST /twilio/sms: STOP opts the number out of every text kea sends, START back in, HELP says who this is; answered as TwiML.';
 
 -- POST /twilio/sms/status: a sent text's progress (queued, sent, delivered, undelivered,
 -- failed). Callbacks may come out of order: a final status is never overwritten by an earlier one.
@@ -54,5 +56,7 @@ language sql security definer set search_path = pg_catalog, public as $$
        and coalesce(status, '') not in ('delivered', 'undelivered', 'failed', 'received');
     select '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 $$;
+comment on function api.twilio_sms_status(jsonb) is
+    'Twilio''s POST /twilio/sms/status: a sent text''s progress; a final status is never overwritten by an earlier one.';
 
 grant execute on function api.twilio_sms(jsonb), api.twilio_sms_status(jsonb) to kea_authenticator;

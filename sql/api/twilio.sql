@@ -31,6 +31,8 @@ begin
     return api.twilio_gather(p_params, 0);
 end
 $$;
+comment on function api.twilio_voice(jsonb) is
+    'Twilio''s POST /twilio/voice (the gateway''s login only): creates the call and answers its greeting as TwiML; a retry gets the same TwiML.';
 
 -- POST /twilio/voice/gather?turn=N (speech, keys or nothing) and /twilio/voice/dial?turn=N
 -- (a transfer's result); turn 0 from api.twilio_voice. A turn number below the call's next
@@ -132,6 +134,8 @@ begin
     return r.twiml;
 end
 $$;
+comment on function api.twilio_gather(jsonb, integer) is
+    'Twilio''s POST /twilio/voice/gather and /dial (the gateway''s login only): one dialog turn, answered as TwiML; a retried turn gets its stored TwiML.';
 
 -- POST /twilio/voice/status: call progress. Idempotent and order-tolerant: a final status
 -- ends the call once (app.end_call); values that are not numbers are ignored.
@@ -167,11 +171,15 @@ begin
     return '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 end
 $$;
+comment on function api.twilio_status(jsonb) is
+    'Twilio''s POST /twilio/voice/status (the gateway''s login only): call progress; a final status ends the call once.';
 
 -- What the gateway needs to apologise and transfer when the database cannot answer a turn.
 create view api.twilio_directory as
     select p.e164, m.transfer_number, m.voice, m.language
     from app.phone_numbers p join app.merchants m on m.id = p.merchant_id;
+comment on view api.twilio_directory is
+    'Each phone number''s transfer number, voice and language: what the gateway needs to apologise and transfer when the database cannot answer a turn.';
 
 grant execute on function api.twilio_voice(jsonb), api.twilio_gather(jsonb, integer),
       api.twilio_status(jsonb) to kea_authenticator;

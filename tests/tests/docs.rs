@@ -6,7 +6,8 @@
 //!   and every row is read by something;
 //! - every repository path a doc names (in backticks) exists;
 //! - the order status diagram of docs/workflow.md is the transitions
-//!   `app.order_transition_allowed` allows (read from the database, pair by pair).
+//!   `app.order_transition_allowed` allows (read from the database, pair by pair);
+//! - every `api` function and view has a `COMMENT ON` (what /openapi.json says of it).
 
 use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet};
@@ -400,5 +401,48 @@ async fn the_order_diagram_is_the_status_machine() {
         problems.is_empty(),
         "docs/workflow.md, ## Order status machine:\n{}",
         problems.join("\n")
+    );
+}
+
+/// Every `api` function and view describes itself (`COMMENT ON`, beside its definition in
+/// sql/api/): the comment is what GET /openapi.json says of it.
+#[tokio::test]
+async fn every_api_function_and_view_has_a_comment() {
+    let db = kea_tests::admin().await;
+    let missing: Vec<String> = db
+        .query(
+            "select 'comment on function ' || p.oid::regprocedure::text
+               from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+              where n.nspname = 'api' and coalesce(obj_description(p.oid, 'pg_proc'), '') = ''
+             union all
+             select 'comment on view ' || c.oid::regclass::text
+               from pg_class c join pg_namespace n on n.oid = c.relnamespace
+              where n.nspname = 'api' and c.relkind in ('v', 'm')
+                and coalesce(obj_description(c.oid, 'pg_class'), '') = ''
+             order by 1",
+            &[],
+        )
+        .await
+        .expect("the api schema's comments")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let described: i64 = db
+        .query_one(
+            "select count(*) from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+              where n.nspname = 'api'",
+            &[],
+        )
+        .await
+        .expect("counting the api functions")
+        .get(0);
+    assert!(
+        described > 20,
+        "the api functions were not read: {described}"
+    );
+    assert!(
+        missing.is_empty(),
+        "add these beside their definitions in sql/api/ (what /openapi.json says of them):\n    {}",
+        missing.join("\n    ")
     );
 }

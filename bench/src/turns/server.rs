@@ -33,6 +33,8 @@ impl Server {
         let mut child = Command::new(bin)
             .env("KEA_LISTEN", &listen)
             .env("KEA_LOG", "warn")
+            // The gateway's own metrics listener would take a fixed port (and is not measured).
+            .env("KEA_METRICS_LISTEN", "off")
             .env("KEA_POOL_SIZE", pool_size.to_string())
             .stdout(Stdio::null())
             .stderr(out)

@@ -199,8 +199,8 @@ impl ModOption {
         if negated {
             return 0;
         }
-        let times = count.unwrap_or(1).max(1) as Cents * if double { 2 } else { 1 };
-        self.price_cents * times
+        let times = Cents::from(count.unwrap_or(1).max(1)) * if double { 2 } else { 1 };
+        self.price_cents.saturating_mul(times)
     }
 }
 

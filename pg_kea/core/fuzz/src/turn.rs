@@ -114,9 +114,31 @@ fn vocabulary(menu: &Menu) -> Vec<String> {
         words.extend(g.options.iter().map(|o| o.name.to_lowercase()));
     }
     for w in [
-        "a", "two", "three", "and", "with", "no", "extra", "yes", "no", "that's all", "make that",
-        "instead of", "remove the", "actually", "delivery", "pickup", "my name is", "the first one",
-        "cancel", "operator", "repeat that", "how much is", "what's on", "0", "one hundred",
+        "a",
+        "two",
+        "three",
+        "and",
+        "with",
+        "no",
+        "extra",
+        "yes",
+        "no",
+        "that's all",
+        "make that",
+        "instead of",
+        "remove the",
+        "actually",
+        "delivery",
+        "pickup",
+        "my name is",
+        "the first one",
+        "cancel",
+        "operator",
+        "repeat that",
+        "how much is",
+        "what's on",
+        "0",
+        "one hundred",
     ] {
         words.push(w.to_string());
     }
@@ -184,7 +206,11 @@ fn speech(b: &mut Bytes, vocab: &[String], depth: u8) -> String {
             _ => "5551234567".into(),
         },
         // Two of the above together.
-        _ if depth < 2 => format!("{} {}", speech(b, vocab, depth + 1), speech(b, vocab, depth + 1)),
+        _ if depth < 2 => format!(
+            "{} {}",
+            speech(b, vocab, depth + 1),
+            speech(b, vocab, depth + 1)
+        ),
         _ => "uh".into(),
     }
 }
@@ -234,8 +260,12 @@ fn cart_line(b: &mut Bytes, menu: &Menu, vocab: &[String]) -> CartLine {
             ModMention {
                 group,
                 option,
-                qualifier: [None, Some(Qualifier::Extra), Some(Qualifier::Light), Some(Qualifier::Double)]
-                    [b.below(4)],
+                qualifier: [
+                    None,
+                    Some(Qualifier::Extra),
+                    Some(Qualifier::Light),
+                    Some(Qualifier::Double),
+                ][b.below(4)],
                 negated: b.bool(),
                 confidence: b.confidence(),
                 quantity: b.bool().then(|| b.quantity()),
@@ -329,7 +359,11 @@ pub fn state(b: &mut Bytes, menu: &Menu, vocab: &[String]) -> CallState {
         which,
         tries: b.u8() % 5,
         person_offered: b.bool(),
-        offered: if b.bool() { b.pick(&item_codes).map(str::to_string) } else { None },
+        offered: if b.bool() {
+            b.pick(&item_codes).map(str::to_string)
+        } else {
+            None
+        },
         offered_size: opt_text(b, vocab),
         prompts,
     }
@@ -340,7 +374,11 @@ pub fn event(b: &mut Bytes, vocab: &[String]) -> Event {
         0 => Event::Start,
         1 => Event::Silence,
         2 => Event::Digits {
-            digits: if b.bool() { b.u32().to_string() } else { short_text(b, vocab) },
+            digits: if b.bool() {
+                b.u32().to_string()
+            } else {
+                short_text(b, vocab)
+            },
         },
         3 => Event::DialResult {
             status: ["completed", "busy", "no-answer", "failed", "canceled", ""][b.below(6)]
@@ -356,8 +394,16 @@ pub fn event(b: &mut Bytes, vocab: &[String]) -> Event {
 pub fn store(b: &mut Bytes, vocab: &[String]) -> Store {
     let hostile = b.u8() > 230;
     Store {
-        name: if hostile { short_text(b, vocab) } else { "Tony's Pizza".into() },
-        transfer_number: if b.u8() < 200 { Some("+15555550199".into()) } else { opt_text(b, vocab) },
+        name: if hostile {
+            short_text(b, vocab)
+        } else {
+            "Tony's Pizza".into()
+        },
+        transfer_number: if b.u8() < 200 {
+            Some("+15555550199".into())
+        } else {
+            opt_text(b, vocab)
+        },
         voice: if hostile {
             Voice {
                 voice: short_text(b, vocab),
@@ -368,7 +414,11 @@ pub fn store(b: &mut Bytes, vocab: &[String]) -> Store {
         },
         greeting: if hostile { opt_text(b, vocab) } else { None },
         open_now: b.u8() < 220,
-        hours_text: if hostile { short_text(b, vocab) } else { "We're open 11 to 10.".into() },
+        hours_text: if hostile {
+            short_text(b, vocab)
+        } else {
+            "We're open 11 to 10.".into()
+        },
         accepts_orders_when_closed: b.bool(),
         offers_delivery: b.bool(),
         asks_name: b.bool(),
@@ -391,7 +441,10 @@ fn check_turn(menu: &CompiledMenu, out: &TurnOutput, reachable: bool, said: &[St
     assert_priced(&priced, said);
     if let Some(Outcome::Submitted { order }) = &out.outcome {
         assert_priced(order, said);
-        assert!(!order.lines.is_empty(), "submitted an empty order after {said:?}");
+        assert!(
+            !order.lines.is_empty(),
+            "submitted an empty order after {said:?}"
+        );
     }
     if !reachable {
         return;
@@ -403,7 +456,10 @@ fn check_turn(menu: &CompiledMenu, out: &TurnOutput, reachable: bool, said: &[St
             "read back {:?} breaking {problems:?} after {said:?}",
             out.say
         );
-        assert!(!out.state.cart.is_empty(), "read back an empty cart after {said:?}");
+        assert!(
+            !out.state.cart.is_empty(),
+            "read back an empty cart after {said:?}"
+        );
     }
     if let Some(Outcome::Submitted { .. }) = &out.outcome {
         let problems = order_rules::validate_cart(&menu.menu, &out.state.cart);
@@ -413,7 +469,9 @@ fn check_turn(menu: &CompiledMenu, out: &TurnOutput, reachable: bool, said: &[St
 
 fn assert_priced(order: &dialog::PricedOrder, said: &[String]) {
     assert!(
-        order.subtotal_cents >= 0 && order.tax_cents >= 0 && order.total_cents >= order.subtotal_cents,
+        order.subtotal_cents >= 0
+            && order.tax_cents >= 0
+            && order.total_cents >= order.subtotal_cents,
         "negative totals {} + {} = {} after {said:?}",
         order.subtotal_cents,
         order.tax_cents,
@@ -424,14 +482,21 @@ fn assert_priced(order: &dialog::PricedOrder, said: &[String]) {
             l.unit_price_cents >= 0 && l.line_total_cents >= 0,
             "negative line {l:?} after {said:?}"
         );
-        assert!(l.modifiers.iter().all(|m| m.price_cents >= 0), "negative option in {l:?}");
+        assert!(
+            l.modifiers.iter().all(|m| m.price_cents >= 0),
+            "negative option in {l:?}"
+        );
     }
 }
 
 fn describe(e: &Event) -> String {
     let s = format!("{e:?}");
     if s.len() > 300 {
-        format!("{}… ({} chars)", &s[..s.char_indices().nth(300).map_or(s.len(), |(i, _)| i)], s.len())
+        format!(
+            "{}… ({} chars)",
+            &s[..s.char_indices().nth(300).map_or(s.len(), |(i, _)| i)],
+            s.len()
+        )
     } else {
         s
     }
@@ -451,11 +516,23 @@ pub fn check(data: &[u8]) {
         CallState::default()
     };
     let store = store(&mut b, &vocab);
-    let caller = if b.u8() < 200 { Some("+15551234567".to_string()) } else { opt_text(&mut b, &vocab) };
-    let mut turn: u32 = if made_up { b.u32() % (i32::MAX as u32) } else { 0 };
+    let caller = if b.u8() < 200 {
+        Some("+15551234567".to_string())
+    } else {
+        opt_text(&mut b, &vocab)
+    };
+    let mut turn: u32 = if made_up {
+        b.u32() % (i32::MAX as u32)
+    } else {
+        0
+    };
     let mut said = Vec::new();
     for n in 0..MAX_TURNS {
-        let event = if n == 0 && !made_up { Event::Start } else { event(&mut b, &vocab) };
+        let event = if n == 0 && !made_up {
+            Event::Start
+        } else {
+            event(&mut b, &vocab)
+        };
         said.push(describe(&event));
         let input = TurnInput {
             event,

@@ -176,9 +176,12 @@ impl Turn<'_> {
             if done {
                 return Some(self.proceed());
             }
+            // The repairs before a question may have taken a line off (sold out): an index
+            // past the cart is skipped.
             let said: Vec<String> = added
                 .iter()
-                .filter_map(|&i| pricing::price_line(&self.menu.menu, &self.state.cart[i]))
+                .filter_map(|&i| self.state.cart.get(i))
+                .filter_map(|l| pricing::price_line(&self.menu.menu, l))
                 .map(|l| speech::describe_line(&l))
                 .collect();
             self.state.phase = Phase::AnythingElse;

@@ -80,7 +80,7 @@ pub fn price_line(menu: &Menu, line: &CartLine) -> Option<PricedLine> {
             m.qualifier == Some(Qualifier::Double),
             m.negated,
         );
-        unit += price;
+        unit = unit.saturating_add(price);
         modifiers.push(PricedModifier {
             group: group.code.clone(),
             option: option.code.clone(),
@@ -104,19 +104,23 @@ pub fn price_line(menu: &Menu, line: &CartLine) -> Option<PricedLine> {
         quantity: line.quantity,
         modifiers,
         unit_price_cents: unit,
-        line_total_cents: unit * i64::from(line.quantity),
+        line_total_cents: unit.saturating_mul(i64::from(line.quantity)),
     })
 }
 
 pub fn price_order(menu: &Menu, cart: &[CartLine], details: &OrderDetails) -> PricedOrder {
     let lines: Vec<PricedLine> = cart.iter().filter_map(|l| price_line(menu, l)).collect();
-    let subtotal: Cents = lines.iter().map(|l| l.line_total_cents).sum();
+    // Saturating throughout: whatever a state holds (a fuzzed or corrupted one), pricing never
+    // panics; the quantity rules (order_rules::MAX_QUANTITY) keep real orders far below.
+    let subtotal: Cents = lines
+        .iter()
+        .fold(0, |sum: Cents, l| sum.saturating_add(l.line_total_cents));
     let tax = tax_on(subtotal, menu.tax_rate_bp);
     PricedOrder {
         lines,
         subtotal_cents: subtotal,
         tax_cents: tax,
-        total_cents: subtotal + tax,
+        total_cents: subtotal.saturating_add(tax),
         currency: menu.currency.clone(),
         details: details.clone(),
     }
@@ -124,7 +128,8 @@ pub fn price_order(menu: &Menu, cart: &[CartLine], details: &OrderDetails) -> Pr
 
 /// Tax in cents, rounded half up.
 pub fn tax_on(subtotal: Cents, rate_bp: i64) -> Cents {
-    (subtotal * rate_bp + 5_000).div_euclid(10_000)
+    let tax = (i128::from(subtotal) * i128::from(rate_bp) + 5_000).div_euclid(10_000);
+    Cents::try_from(tax).unwrap_or(if tax < 0 { Cents::MIN } else { Cents::MAX })
 }
 
 #[cfg(test)]
