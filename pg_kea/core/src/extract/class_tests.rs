@@ -186,7 +186,7 @@ fn breakfast() -> CompiledMenu {
         group("bread", 1, &["White", "Wheat", "Rye"]),
         group("potato", 1, &["Home Fries", "Fruit Cup"]),
         group("egg_style", 1, &["Scrambled", "Over Easy"]),
-        group("sandwich_egg", 1, &["Whole Egg", "Egg Whites"]),
+        group("sandwich_egg", 1, &["Fried", "Egg Whites"]),
         group("spice", 1, &["Not Spicy", "Mild", "Hot"]),
         group("milk", 1, &["2% Milk", "Oat Milk"]),
     ];
@@ -219,6 +219,12 @@ fn an_item_named_after_an_option_of_its_own_choice_says_what_the_option_is() {
 #[test]
 fn a_piece_of_names_before_an_option_of_the_line_describes_it() {
     let m = breakfast();
+    // "eggs" is a piece of the Egg Whites option, which the farm breakfast does not take.
+    assert!(
+        m.explain("eggs").contains("option sandwich_egg=egg_whites"),
+        "{}",
+        m.explain("eggs")
+    );
     assert_eq!(
         said(&m, "a farm breakfast with the eggs over easy"),
         ["1 farm_breakfast@ egg_style=over_easy"]
@@ -243,4 +249,46 @@ fn a_number_alias_before_a_menu_word_is_a_count() {
         ["2 latte@ milk=oat_milk"]
     );
     assert_eq!(said(&m, "a latte with 2% milk"), ["1 latte@ milk=2_milk"]);
+}
+
+#[test]
+fn an_option_ordered_as_a_thing_names_the_item_it_is_the_kind_of() {
+    let m = menu(
+        vec![
+            item("Fountain Drink", &[], &["flavor"]),
+            item("Burger Combo", &[], &["combo_drink", "doneness"]),
+            item("Chicken Combo", &[], &["combo_drink"]),
+        ],
+        vec![
+            group("flavor", 1, &["Cola", "Lemonade"]),
+            group("combo_drink", 1, &["Cola", "Lemonade"]),
+            group("doneness", 1, &["Medium", "Well Done"]),
+        ],
+    );
+    assert_eq!(
+        said(&m, "a lemonade"),
+        ["1 fountain_drink@ flavor=lemonade"]
+    );
+    assert_eq!(said(&m, "two colas"), ["2 fountain_drink@ flavor=cola"]);
+    // Said with a combo, it is the combo's drink.
+    assert_eq!(
+        said(&m, "a chicken combo with a cola"),
+        ["1 chicken_combo@ combo_drink=cola"]
+    );
+}
+
+#[test]
+fn a_yes_that_opens_a_request_is_no_answer() {
+    let m = breakfast();
+    for text in [
+        "yeah can i get a latte",
+        "yes um let me get a latte",
+        "yeah i'll have a latte",
+    ] {
+        let e = m.extract(text);
+        assert!(e.intents.is_empty(), "{text}: {:?}", e.intents);
+        assert_eq!(e.lines.len(), 1, "{text}");
+    }
+    let e = m.extract("yes a latte too");
+    assert_eq!(e.intents, [Intent::Yes]);
 }

@@ -39,6 +39,29 @@ fn is_content(kind: &UnitKind) -> bool {
     matches!(kind, UnitKind::Match(ms, _) if ms.iter().any(|m| m.sense.is_content()))
 }
 
+/// Whether the words from token `from` (after fillers such as "uh", "so") ask for something:
+/// "can i get", "could i have", "lemme get", "let me get", "gimme", "i'll have", "i want".
+fn opens_request(sc: &Scanned, from: usize) -> bool {
+    let mut i = from;
+    while i < sc.tokens.len()
+        && matches!(
+            sc.word(i),
+            "uh" | "um" | "so" | "hi" | "hey" | "and" | "well"
+        )
+    {
+        i += 1;
+    }
+    let w = |j: usize| if j < sc.tokens.len() { sc.word(j) } else { "" };
+    matches!(
+        (w(i), w(i + 1)),
+        ("can" | "could" | "may", "i" | "we")
+            | ("lemme" | "gimme", _)
+            | ("let", "me" | "us")
+            | ("i'll" | "i'd" | "we'll" | "we'd", _)
+            | ("i" | "we", "want" | "need" | "will" | "would")
+    )
+}
+
 fn is_filler(kind: &UnitKind) -> bool {
     matches!(kind, UnitKind::Word { function: true })
 }
@@ -81,7 +104,11 @@ pub fn read_acts(sc: &mut Scanned, t: &Tables, menu: &Menu) -> Acts {
         let mut fired = true;
         let mut stop = end;
         match cue {
-            Cue::Yes if at_start => acts.intents.push((start, Intent::Yes)),
+            // "yeah can i get ...", "yeah lemme get ...": a yes that opens a request is how
+            // the caller starts ordering, not an answer.
+            Cue::Yes if at_start && !opens_request(sc, end) => {
+                acts.intents.push((start, Intent::Yes))
+            }
             Cue::No if at_start && !next_content => acts.intents.push((start, Intent::No)),
             Cue::Done => acts.intents.push((start, Intent::Done)),
             Cue::Human => acts.intents.push((start, Intent::Human)),

@@ -228,4 +228,37 @@ impl Builder<'_> {
             l.qty_article = true;
         }
     }
+
+    /// "a diet coke" where Diet Coke is a flavour of the fountain soda and a drink of five
+    /// combos: options heard with no item name the item they are the kind of, the one
+    /// candidate whose only group has them and is used by no other item (an item with more
+    /// groups, a breakfast sandwich's bread, is a dish the option is only part of).
+    pub(super) fn own_kinds(&mut self) {
+        for l in &mut self.lines {
+            // Only what is ordered as a thing, with a count or an article ("a sprite"), not
+            // "with shrimp" (an answer about the item being talked of).
+            if l.item.is_some() || l.item_named || l.mods.is_empty() || l.qty.is_none() {
+                continue;
+            }
+            let Some(cands) = l.cands.as_ref().filter(|c| c.len() > 1) else {
+                continue;
+            };
+            let own: Vec<u32> = cands
+                .iter()
+                .copied()
+                .filter(|&c| {
+                    self.menu.items[c as usize].groups.len() == 1
+                        && l.mods.iter().all(|m| {
+                            m.cands
+                                .iter()
+                                .any(|&(g, _)| self.t.group_items[g as usize] == [c])
+                        })
+                })
+                .collect();
+            if let [only] = own[..] {
+                l.item = Some(only);
+                l.cands = Some(vec![only]);
+            }
+        }
+    }
 }

@@ -201,24 +201,8 @@ impl Builder<'_> {
         // utterance points: to the option when the next word names an item that takes it, or
         // when the option is the closer reading (its head noun against a describing word).
         let named_partial = named.iter().all(|m| m.confidence < 1.0);
-        // "six boneless" where Boneless Wings come in "6 pc" and "boneless" is also a style of
-        // a party pack: a count that names one of the item's sizes points to the item.
-        let count_sizes_named = self
-            .cur
-            .qty
-            .filter(|_| !self.cur.qty_article)
-            .is_some_and(|n| {
-                let sized = |i: u32| self.t.size_counts[i as usize].iter().any(|c| c.1 == n);
-                named
-                    .iter()
-                    .any(|m| matches!(m.sense, Sense::Item(i) if sized(i)))
-                    && !opts
-                        .iter()
-                        .any(|o| self.t.group_items[o.0 as usize].iter().any(|&i| sized(i)))
-            });
         let opt_by_context = !opts.is_empty()
             && named_partial
-            && !count_sizes_named
             && (next_items(self).as_ref().is_some_and(|n| {
                 opts.iter().any(|o| {
                     self.t.group_items[o.0 as usize]

@@ -409,6 +409,7 @@ impl<'a> Builder<'a> {
         self.share();
         self.distribute();
         self.sizes_by_count();
+        self.own_kinds();
         if let Some(n) = self.each {
             for l in &mut self.lines {
                 if l.qty.is_none() || l.qty_article {
