@@ -55,6 +55,8 @@ struct Tally {
     calls: AtomicU64,
     confirmed: AtomicU64,
     apologies: AtomicU64,
+    /// When the first and the last apology were heard (the outage as callers lived it).
+    apologised: Mutex<Option<(Instant, Instant)>>,
     errors: Mutex<Vec<String>>,
 }
 
@@ -106,6 +108,9 @@ fn next_action(twiml: &str, tally: &Tally, restarting: bool) -> Result<Option<St
             Verb::Gather { action, .. } => return Ok(Some(action)),
             Verb::Dial { .. } => {
                 tally.apologies.fetch_add(1, Ordering::Relaxed);
+                let now = Instant::now();
+                let mut w = tally.apologised.lock().unwrap();
+                *w = Some(w.map_or((now, now), |(first, _)| (first, now)));
                 if !restarting {
                     return Err(format!("an apology with no fault injected: {twiml}"));
                 }
@@ -191,6 +196,9 @@ async fn caller(
             }
         }
         tally.calls.fetch_add(1, Ordering::Relaxed);
+        // A caller who was put through, or hung up, calls again after a pause, not at once.
+        let wait = pause.0 + fastrand_u64() % (pause.1 - pause.0 + 1);
+        tokio::time::sleep(Duration::from_millis(wait)).await;
     }
 }
 
@@ -399,6 +407,7 @@ pub async fn run(admin_url: &str, mut a: Args) -> Result<(), String> {
         calls: AtomicU64::new(0),
         confirmed: AtomicU64::new(0),
         apologies: AtomicU64::new(0),
+        apologised: Mutex::new(None),
         errors: Mutex::new(Vec::new()),
     });
     let started = Instant::now();
@@ -510,6 +519,11 @@ pub async fn run(admin_url: &str, mut a: Args) -> Result<(), String> {
     let _ = standins.kill().await;
 
     let mut lat = tally.latencies.lock().unwrap().clone();
+    let apology_window = tally
+        .apologised
+        .lock()
+        .unwrap()
+        .map(|(first, last)| last.duration_since(first));
     let calls = tally.calls.load(Ordering::Relaxed);
     let errors = tally.errors.lock().unwrap().clone();
     println!(
@@ -531,6 +545,12 @@ pub async fn run(admin_url: &str, mut a: Args) -> Result<(), String> {
         errors.len(),
         tally.apologies.load(Ordering::Relaxed)
     );
+    if let Some(w) = apology_window {
+        println!(
+            "    apologies heard over {} ms (first to last)",
+            w.as_millis()
+        );
+    }
     println!(
         "    turn latency ms: p50 {} p99 {} max {}",
         ms(percentile(&mut lat, 50.0)),
