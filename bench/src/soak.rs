@@ -11,7 +11,7 @@
 
 use std::path::PathBuf;
 use std::process::Stdio;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -55,6 +55,8 @@ struct Tally {
     calls: AtomicU64,
     confirmed: AtomicU64,
     apologies: AtomicU64,
+    /// When the first and the last apology were heard (the outage as callers lived it).
+    apologised: Mutex<Option<(Instant, Instant)>>,
     errors: Mutex<Vec<String>>,
 }
 
@@ -106,6 +108,9 @@ fn next_action(twiml: &str, tally: &Tally, restarting: bool) -> Result<Option<St
             Verb::Gather { action, .. } => return Ok(Some(action)),
             Verb::Dial { .. } => {
                 tally.apologies.fetch_add(1, Ordering::Relaxed);
+                let now = Instant::now();
+                let mut w = tally.apologised.lock().unwrap();
+                *w = Some(w.map_or((now, now), |(first, _)| (first, now)));
                 if !restarting {
                     return Err(format!("an apology with no fault injected: {twiml}"));
                 }
@@ -191,6 +196,9 @@ async fn caller(
             }
         }
         tally.calls.fetch_add(1, Ordering::Relaxed);
+        // A caller who was put through, or hung up, calls again after a pause, not at once.
+        let wait = pause.0 + fastrand_u64() % (pause.1 - pause.0 + 1);
+        tokio::time::sleep(Duration::from_millis(wait)).await;
     }
 }
 
@@ -239,9 +247,9 @@ async fn rpc(url: &str, name: &str, body: Value, token: &str) -> Result<Value, S
     }
 }
 
-/// A scripted agent: takes every task offered and approves it, until `until`.
-async fn agent(url: String, token: String, until: Instant, approved: Arc<AtomicU64>) {
-    while Instant::now() < until {
+/// A scripted agent: takes every task offered and approves it, until `stop`.
+async fn agent(url: String, token: String, stop: Arc<AtomicBool>, approved: Arc<AtomicU64>) {
+    while !stop.load(Ordering::Relaxed) {
         if let Ok(tasks) = rpc(&url, "my_tasks", json!({}), &token).await {
             for t in tasks.as_array().cloned().unwrap_or_default() {
                 let id = t["task_id"].clone();
@@ -274,7 +282,7 @@ pub async fn run(admin_url: &str, mut a: Args) -> Result<(), String> {
         [lo, hi] if lo <= hi => (lo, hi),
         _ => return Err("--pause-ms MIN,MAX".into()),
     };
-    let db = crate::connect(admin_url).await?;
+    let mut db = crate::connect(admin_url).await?;
     let e = |e: tokio_postgres::Error| e.to_string();
     let database_url = std::env::var("KEA_DATABASE_URL")
         .map_err(|_| "KEA_DATABASE_URL unset (scripts/bench sets it)")?;
@@ -399,6 +407,7 @@ pub async fn run(admin_url: &str, mut a: Args) -> Result<(), String> {
         calls: AtomicU64::new(0),
         confirmed: AtomicU64::new(0),
         apologies: AtomicU64::new(0),
+        apologised: Mutex::new(None),
         errors: Mutex::new(Vec::new()),
     });
     let started = Instant::now();
@@ -416,13 +425,13 @@ pub async fn run(admin_url: &str, mut a: Args) -> Result<(), String> {
             restarting,
         ));
     }
-    // Agents keep approving a while after the last call, for its order.
-    let tail = Duration::from_secs(if a.smoke { 3 } else { 10 });
+    let stop_agents = Arc::new(AtomicBool::new(false));
+    let mut agents = tokio::task::JoinSet::new();
     for t in &tokens {
-        tasks.spawn(agent(
+        agents.spawn(agent(
             url.clone(),
             t.clone(),
-            until + tail,
+            stop_agents.clone(),
             approved.clone(),
         ));
     }
@@ -444,6 +453,19 @@ pub async fn run(admin_url: &str, mut a: Args) -> Result<(), String> {
         );
     }
     while tasks.join_next().await.is_some() {}
+    // The agents approve what the last calls confirmed, then stop.
+    let approving = Instant::now();
+    while approved.load(Ordering::Relaxed) < tally.confirmed.load(Ordering::Relaxed)
+        && approving.elapsed() < Duration::from_secs(30)
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    stop_agents.store(true, Ordering::Relaxed);
+    while agents.join_next().await.is_some() {}
+    if restarting {
+        // This connection did not outlive the restart.
+        db = crate::connect(admin_url).await?;
+    }
     let elapsed = started.elapsed();
     // Wait for the worker to deliver what was approved.
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -497,6 +519,11 @@ pub async fn run(admin_url: &str, mut a: Args) -> Result<(), String> {
     let _ = standins.kill().await;
 
     let mut lat = tally.latencies.lock().unwrap().clone();
+    let apology_window = tally
+        .apologised
+        .lock()
+        .unwrap()
+        .map(|(first, last)| last.duration_since(first));
     let calls = tally.calls.load(Ordering::Relaxed);
     let errors = tally.errors.lock().unwrap().clone();
     println!(
@@ -518,6 +545,12 @@ pub async fn run(admin_url: &str, mut a: Args) -> Result<(), String> {
         errors.len(),
         tally.apologies.load(Ordering::Relaxed)
     );
+    if let Some(w) = apology_window {
+        println!(
+            "    apologies heard over {} ms (first to last)",
+            w.as_millis()
+        );
+    }
     println!(
         "    turn latency ms: p50 {} p99 {} max {}",
         ms(percentile(&mut lat, 50.0)),

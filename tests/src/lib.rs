@@ -157,10 +157,20 @@ pub struct Merchant {
 
 static NEXT: AtomicU32 = AtomicU32::new(0);
 
-/// A number no other test (or test process) uses: +1 556 PPP NNNN.
+/// A number no other test (or test process) uses: +1 556 NNN NNNN, counting up from a start
+/// drawn per process from its id and the clock. (The process id modulo 1000 alone, with every
+/// process counting from 0, gave two of the suite's ~30 test processes the same numbers, and
+/// merchant slugs, about every other run.)
 pub fn unique_number() -> String {
+    static START: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    let start = *START.get_or_init(|| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        (std::process::id().wrapping_mul(7919) ^ nanos) % 9_000_000
+    });
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    format!("+1556{:03}{:04}", std::process::id() % 1000, n % 10_000)
+    format!("+1556{:07}", (start + n) % 10_000_000)
 }
 
 /// Creates a merchant. `settings` is SQL assignments for app.merchants (e.g.
