@@ -10,7 +10,7 @@ use common::calls;
 /// Least share of calls (percent) ending as the script says, per venue.
 const FLOOR: &[(&str, f64)] = &[
     ("boba", 100.0),
-    ("breakfast", 60.0),
+    ("breakfast", 70.0),
     ("burgers", 40.0),
     ("coffee", 100.0),
     ("diner", 100.0),

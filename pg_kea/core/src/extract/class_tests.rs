@@ -292,3 +292,24 @@ fn a_yes_that_opens_a_request_is_no_answer() {
     let e = m.extract("yes a latte too");
     assert_eq!(e.intents, [Intent::Yes]);
 }
+
+#[test]
+fn a_family_name_means_its_one_plain_member() {
+    let m = menu(
+        vec![
+            item("Classic Waffle", &[], &[]),
+            item("Pecan Waffle", &[], &[]),
+            item("Cheese Bun", &[], &[]),
+            item("Garlic Bun", &[], &[]),
+            item("Plain Bun", &[], &[]),
+            item("Plain Bun Deluxe", &[], &[]),
+        ],
+        vec![],
+    );
+    assert_eq!(said(&m, "a waffle"), ["1 classic_waffle@"]);
+    // A family of more than two is asked about.
+    assert_eq!(
+        said(&m, "a bun"),
+        ["1 cheese_bun|garlic_bun|plain_bun|plain_bun_deluxe@"]
+    );
+}

@@ -701,3 +701,25 @@ pub const FUNCTION_WORDS: &[&str] = &[
     "though",
     "though",
 ];
+
+/// Words that mark the plain member of a family of items ("Buttermilk Pancakes" among
+/// pancakes, "Drip Coffee" beside "Iced Coffee", "Classic Burger"): said without them, the
+/// family name means that member.
+pub const PLAIN_WORDS: &[&str] = &[
+    "classic",
+    "regular",
+    "original",
+    "plain",
+    "traditional",
+    "house",
+    "basic",
+    "standard",
+    "simple",
+    "drip",
+    "hot",
+    "buttermilk",
+    "old",
+    "fashioned",
+    "signature",
+    "our",
+];

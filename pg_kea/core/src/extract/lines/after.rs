@@ -261,4 +261,52 @@ impl Builder<'_> {
             }
         }
     }
+
+    /// "a short stack" among Buttermilk and Lemon Ricotta pancakes, "a large coffee" beside
+    /// Drip and Iced Coffee: a name said that leaves two items open means the one whose
+    /// words beyond those the candidates share are all plain words (`lexicon::PLAIN_WORDS`),
+    /// when exactly one is; the confidence says it was chosen so the read-back names it.
+    pub(super) fn plain_members(&mut self) {
+        let words = |i: u32| -> Vec<String> {
+            let name = &self.menu.items[i as usize].name;
+            let name = name.split('(').next().unwrap_or(name);
+            super::super::normalise::normalise(name)
+                .0
+                .split_whitespace()
+                .map(super::super::normalise::stem)
+                .collect()
+        };
+        for l in &mut self.lines {
+            if l.item.is_some() || !l.item_named {
+                continue;
+            }
+            // One plain member beside one variant; a family of three or more is asked about
+            // ("a naan" among plain, garlic and cheese naan: the caller may want any).
+            let Some(cands) = l.cands.as_ref().filter(|c| c.len() == 2) else {
+                continue;
+            };
+            let names: Vec<Vec<String>> = cands.iter().map(|&i| words(i)).collect();
+            let shared: Vec<&String> = names[0]
+                .iter()
+                .filter(|w| names.iter().all(|n| n.contains(w)))
+                .collect();
+            if shared.is_empty() {
+                continue;
+            }
+            let plain: Vec<u32> = cands
+                .iter()
+                .zip(&names)
+                .filter(|(_, n)| {
+                    n.iter()
+                        .all(|w| shared.contains(&w) || lexicon::PLAIN_WORDS.contains(&w.as_str()))
+                })
+                .map(|(&i, _)| i)
+                .collect();
+            if let [only] = plain[..] {
+                l.item = Some(only);
+                l.cands = Some(vec![only]);
+                l.item_conf = l.item_conf.min(crate::extract::compile::PARTIAL_CONFIDENCE);
+            }
+        }
+    }
 }
