@@ -410,7 +410,10 @@ async fn a_retried_text_is_found_in_a_lagging_paged_list() {
     let _w = spawn_worker(
         &format!("paged-{}", std::process::id()),
         &to,
-        &[("KEA_WORKER_SMS_SETTLE_S", "3")],
+        // The second look comes this long after the first miss. The four newer texts below
+        // must be in the (2.5 s lagging) list by then, or ours is still on the first page: a
+        // loaded machine took over a second to post them when the settle was 3 s.
+        &[("KEA_WORKER_SMS_SETTLE_S", "8")],
     );
     verify(&db, &ids).await;
     wait_for(
