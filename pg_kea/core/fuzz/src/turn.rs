@@ -19,8 +19,8 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use kea_core::dialog::{
-    self, price_order, Asking, CallState, CartLine, Event, OrderDetails, Outcome, Phase, Store,
-    TurnInput, TurnOutput, Which,
+    self, price_order, Asking, CallState, CartLine, Event, OrderDetails, Outcome, PastLine,
+    PastOption, Phase, Store, TurnInput, TurnOutput, Which,
 };
 use kea_core::extract::{CompiledMenu, Fulfillment, ModMention, Qualifier, RequestedTime};
 use kea_core::menu::Menu;
@@ -280,7 +280,7 @@ fn cart_line(b: &mut Bytes, menu: &Menu, vocab: &[String]) -> CartLine {
     }
 }
 
-const PHASES: [Phase; 14] = [
+const PHASES: [Phase; 15] = [
     Phase::Greeting,
     Phase::Ordering,
     Phase::AskChoice,
@@ -289,6 +289,7 @@ const PHASES: [Phase; 14] = [
     Phase::AskAddress,
     Phase::AskName,
     Phase::AskCallback,
+    Phase::AskAreaCode,
     Phase::Confirm,
     Phase::Closed,
     Phase::Submitted,
@@ -366,6 +367,13 @@ pub fn state(b: &mut Bytes, menu: &Menu, vocab: &[String]) -> CallState {
         },
         offered_size: opt_text(b, vocab),
         prompts,
+        usual_offered: b.bool(),
+        usual_taken: b.bool(),
+        local_phone: if b.bool() {
+            Some(b.u32().to_string())
+        } else {
+            opt_text(b, vocab)
+        },
     }
 }
 
@@ -391,7 +399,7 @@ pub fn event(b: &mut Bytes, vocab: &[String]) -> Event {
     }
 }
 
-pub fn store(b: &mut Bytes, vocab: &[String]) -> Store {
+pub fn store(b: &mut Bytes, menu: &Menu, vocab: &[String]) -> Store {
     let hostile = b.u8() > 230;
     Store {
         name: if hostile {
@@ -423,6 +431,31 @@ pub fn store(b: &mut Bytes, vocab: &[String]) -> Store {
         offers_delivery: b.bool(),
         asks_name: b.bool(),
         prep_minutes: b.bool().then(|| b.u32()),
+        offers_usual: b.bool(),
+        usual: (0..b.below(4)).map(|_| past_line(b, menu, vocab)).collect(),
+    }
+}
+
+/// A line of the caller's last order: mostly the menu's codes, some of them gone since.
+fn past_line(b: &mut Bytes, menu: &Menu, vocab: &[String]) -> PastLine {
+    let line = cart_line(b, menu, vocab);
+    PastLine {
+        item: line.item,
+        name: short_text(b, vocab),
+        variation: line.variation,
+        quantity: line.quantity,
+        modifiers: line
+            .modifiers
+            .into_iter()
+            .map(|m| PastOption {
+                group: m.group,
+                option: m.option,
+                name: short_text(b, vocab),
+                qualifier: m.qualifier,
+                negated: m.negated,
+                quantity: m.quantity,
+            })
+            .collect(),
     }
 }
 
@@ -515,7 +548,7 @@ pub fn check(data: &[u8]) {
     } else {
         CallState::default()
     };
-    let store = store(&mut b, &vocab);
+    let store = store(&mut b, &menu.menu, &vocab);
     let caller = if b.u8() < 200 {
         Some("+15551234567".to_string())
     } else {

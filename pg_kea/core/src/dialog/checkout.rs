@@ -25,6 +25,12 @@ impl Turn<'_> {
             self.state.phase = Phase::AskName;
             return self.ask("What name should I put the order under?".into());
         }
+        if self.state.local_phone.is_some() {
+            // Seven digits are no number to text: the area code is asked, never guessed.
+            self.state.phase = Phase::AskAreaCode;
+            let say = self.area_code_question();
+            return self.ask(say);
+        }
         if d.phone.is_none() {
             match self
                 .input
@@ -56,6 +62,18 @@ impl Turn<'_> {
                 }
             }
             _ => say.push_str(" For pickup."),
+        }
+        // A number the caller said that is not the one they call from is read back: the text
+        // goes there.
+        if let Some(phone) = self.state.details.phone.clone().filter(|p| {
+            !self
+                .input
+                .caller
+                .as_deref()
+                .is_some_and(|c| same_phone(c, p))
+        }) {
+            say.push_str(&format!(" We'll text {}.", spoken_phone(&phone)));
+            self.notes.push("number read back".into());
         }
         say.push_str(" Shall I place the order?");
         self.notes.push("read back".into());
@@ -178,6 +196,11 @@ impl Turn<'_> {
     }
 
     pub(super) fn take_phone(&mut self, phone: String) -> (String, Next) {
+        if self.state.phase != Phase::TakeCallback && digits_of(&phone).len() == LOCAL_DIGITS {
+            self.state.local_phone = Some(digits_of(&phone));
+            return self.proceed();
+        }
+        self.state.local_phone = None;
         self.state.details.phone = Some(phone.clone());
         if self.state.phase == Phase::TakeCallback {
             self.state.phase = Phase::Ended;
@@ -191,5 +214,38 @@ impl Turn<'_> {
             return (say, Next::Hangup);
         }
         self.proceed()
+    }
+}
+
+/// Digits of a number said without its area code (a local number in North America).
+pub(super) const LOCAL_DIGITS: usize = 7;
+
+impl Turn<'_> {
+    /// "What's the area code for 5 5 5, 1 2 3 4?"
+    pub(super) fn area_code_question(&self) -> String {
+        format!(
+            "What's the area code for {}?",
+            spoken_phone(self.state.local_phone.as_deref().unwrap_or_default())
+        )
+    }
+
+    /// The answer to the area code question: three digits complete the number, a whole number
+    /// replaces it, seven new digits are a new number without its area code.
+    pub(super) fn answer_area_code(&mut self, digits: &str) -> Option<(String, Next)> {
+        let local = self.state.local_phone.clone().unwrap_or_default();
+        let number = match digits.len() {
+            3 => format!("{digits}{local}"),
+            LOCAL_DIGITS => {
+                self.state.local_phone = Some(digits.to_string());
+                let say = self.area_code_question();
+                return Some(self.ask(say));
+            }
+            n if n >= 10 => digits.to_string(),
+            _ => return None,
+        };
+        self.notes.push("area code taken".into());
+        self.state.local_phone = None;
+        self.state.details.phone = Some(number);
+        Some(self.proceed())
     }
 }

@@ -11,6 +11,7 @@ mod order;
 pub mod pricing;
 mod questions;
 mod repair;
+mod repeat;
 pub mod speech;
 pub mod state;
 
@@ -141,7 +142,10 @@ impl Turn<'_> {
         Next::Gather {
             turn: self.input.turn + 1,
             hints: self.hints(),
-            number_entry: matches!(self.state.phase, Phase::AskCallback | Phase::TakeCallback),
+            number_entry: matches!(
+                self.state.phase,
+                Phase::AskCallback | Phase::AskAreaCode | Phase::TakeCallback
+            ),
         }
     }
 
@@ -185,7 +189,13 @@ impl Turn<'_> {
         if !store.open_now {
             say.push_str(" We're closed right now, but I can take your order for later.");
         }
-        say.push_str(" What can I get for you today?");
+        if store.offers_usual && !store.usual.is_empty() {
+            self.state.usual_offered = true;
+            self.notes.push("offered the last order".into());
+            say.push_str(" Welcome back! Would you like the same as last time?");
+        } else {
+            say.push_str(" What can I get for you today?");
+        }
         self.ask(say)
     }
 
@@ -207,6 +217,7 @@ impl Turn<'_> {
             Phase::AskCallback | Phase::TakeCallback if digits.len() >= 7 => {
                 self.take_phone(digits.to_string())
             }
+            Phase::AskAreaCode => self.answer_area_code(digits).unwrap_or_else(|| self.miss()),
             _ => self.miss(),
         }
     }
@@ -272,6 +283,7 @@ impl Turn<'_> {
             Phase::AskCallback | Phase::TakeCallback => {
                 "What's the best number to reach you?".into()
             }
+            Phase::AskAreaCode => self.area_code_question(),
             Phase::Confirm => {
                 "Shall I place the order? Please say yes, or tell me what to change.".into()
             }
@@ -305,7 +317,10 @@ impl Turn<'_> {
         self.extraction = Some(ex.clone());
         // Details volunteered at any point ("for delivery to 12 Main Street, it's for John")
         // are kept, so the questions about them are skipped later.
-        if !matches!(self.state.phase, Phase::AskCallback | Phase::TakeCallback) {
+        if !matches!(
+            self.state.phase,
+            Phase::AskCallback | Phase::AskAreaCode | Phase::TakeCallback
+        ) {
             self.absorb_details(&ex);
         }
 
@@ -339,6 +354,22 @@ impl Turn<'_> {
         // for this turn only.
         self.offered = self.state.offered.take();
         self.offered_size = self.state.offered_size.take();
+        // "Welcome back! Would you like the same as last time?" - "yes please".
+        let usual_offered = std::mem::take(&mut self.state.usual_offered);
+        if matches!(
+            self.state.phase,
+            Phase::Ordering | Phase::AnythingElse | Phase::Greeting
+        ) {
+            if repeat::asks_for_usual(&text)
+                || (usual_offered && ex.lines.is_empty() && has(&ex, |i| matches!(i, Intent::Yes)))
+            {
+                return self.take_usual(&text, &ex);
+            }
+            if usual_offered && ex.lines.is_empty() && has(&ex, |i| matches!(i, Intent::No)) {
+                self.notes.push("last order declined".into());
+                return self.ask("Okay. What can I get for you?".into());
+            }
+        }
 
         let reply = match self.state.phase {
             Phase::AskChoice => self.answer_choice(&text, &ex),
@@ -346,6 +377,7 @@ impl Turn<'_> {
             Phase::AskAddress => self.answer_address(&text, &ex),
             Phase::AskName => self.answer_name(&text, &ex),
             Phase::AskCallback | Phase::TakeCallback => self.answer_phone(&ex),
+            Phase::AskAreaCode => self.answer_area_code(&spoken_digits(&text)),
             Phase::Confirm => self.answer_confirm(&ex),
             _ => self.order_and_question(&text, &ex),
         };
@@ -420,9 +452,11 @@ impl Turn<'_> {
         };
         match self.state.phase {
             Phase::AskFulfillment => vec!["pickup".into(), "delivery".into()],
-            Phase::AskAddress | Phase::AskName | Phase::AskCallback | Phase::TakeCallback => {
-                Vec::new()
-            }
+            Phase::AskAddress
+            | Phase::AskName
+            | Phase::AskCallback
+            | Phase::AskAreaCode
+            | Phase::TakeCallback => Vec::new(),
             Phase::AskChoice => self
                 .asked_options()
                 .into_iter()
@@ -466,6 +500,37 @@ fn spoken_phone(phone: &str) -> String {
     }
 }
 
+/// Whether two numbers are one: the same digits, or a full national number said without the
+/// country code of the other ("555 123 4567" and "+15551234567"). Comparison only: numbers are
+/// made E.164 in SQL (`app.e164`) when the order is saved.
+fn same_phone(a: &str, b: &str) -> bool {
+    let (a, b) = (digits_of(a), digits_of(b));
+    let (short, long) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    short == long || (short.len() >= 10 && long.ends_with(short.as_str()))
+}
+
+/// The digits said in an answer: digits and digit words ("five five five", "oh").
+fn spoken_digits(text: &str) -> String {
+    const WORDS: [&str; 10] = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    ];
+    let mut out = String::new();
+    for w in choices::words(text) {
+        if w.chars().all(|c| c.is_ascii_digit()) {
+            out.push_str(&w);
+        } else if w == "oh" || w == "o" {
+            out.push('0');
+        } else if let Some(d) = WORDS.iter().position(|n| *n == w) {
+            out.push(char::from(b'0' + d as u8));
+        }
+    }
+    out
+}
+
 fn title_case(text: &str) -> String {
     text.split_whitespace()
         .map(speech::capitalise)
@@ -496,5 +561,7 @@ pub(super) fn asks_for_something(text: &str) -> bool {
     CUES.iter().any(|c| t.contains(c))
 }
 
+#[cfg(test)]
+mod repeat_tests;
 #[cfg(test)]
 mod tests;

@@ -232,7 +232,13 @@ impl Turn<'_> {
             }
         }
         if let Some(p) = heard.phone.as_ref().filter(|p| p.len() >= 7) {
-            d.phone = Some(p.clone());
+            if p.len() == super::checkout::LOCAL_DIGITS {
+                // Asked for its area code before the read-back.
+                self.state.local_phone = Some(p.clone());
+            } else {
+                d.phone = Some(p.clone());
+                self.state.local_phone = None;
+            }
         }
         if heard.time.is_some() {
             d.time.clone_from(&heard.time);

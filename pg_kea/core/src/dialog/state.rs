@@ -25,6 +25,9 @@ pub enum Phase {
     AskName,
     /// "Is the number you're calling from the best one to reach you?"
     AskCallback,
+    /// A number for the text was said without its area code (seven digits): "What's the area
+    /// code for ...?" (`CallState::local_phone` holds the seven).
+    AskAreaCode,
     /// Read-back done; waiting for yes / a change.
     Confirm,
     /// Store closed and not taking orders for later: hours said, call ends.
@@ -51,6 +54,7 @@ impl Phase {
             Phase::AskAddress => "ask_address",
             Phase::AskName => "ask_name",
             Phase::AskCallback => "ask_callback",
+            Phase::AskAreaCode => "ask_area_code",
             Phase::Confirm => "confirm",
             Phase::Closed => "closed",
             Phase::Submitted => "submitted",
@@ -140,6 +144,17 @@ pub struct CallState {
     /// [`super::MAX_SAME_PROMPT`] times in a call.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub prompts: BTreeMap<String, u8>,
+    /// The greeting offered the caller's last order ("Welcome back! Would you like the same as
+    /// last time?"): "yes" in the next turn takes it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub usual_offered: bool,
+    /// The caller's last order is in the cart already: asking again adds nothing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub usual_taken: bool,
+    /// A number for the text said without its area code: its seven digits, until the area
+    /// code is said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_phone: Option<String>,
 }
 
 /// A line waiting for the caller to say which item it is.
@@ -205,6 +220,41 @@ pub struct Store {
     /// Minutes until a pickup order is ready, said at the end.
     #[serde(default)]
     pub prep_minutes: Option<u32>,
+    /// The greeting offers a returning caller their last order (`app.merchants.offers_usual`).
+    #[serde(default)]
+    pub offers_usual: bool,
+    /// The caller's last verified order with this merchant, as it was saved (SQL fills it at
+    /// the call's start for the caller ID and this merchant only; empty for a new caller or a
+    /// withheld number): what "the same as last time" orders.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub usual: Vec<PastLine>,
+}
+
+/// A line of the caller's last order, as `app.order_lines` keeps it: codes, and the names it
+/// had then (said when the thing is no longer on the menu).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PastLine {
+    pub item: String,
+    pub name: String,
+    #[serde(default)]
+    pub variation: Option<String>,
+    pub quantity: u32,
+    #[serde(default)]
+    pub modifiers: Vec<PastOption>,
+}
+
+/// An option of a [`PastLine`].
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PastOption {
+    pub group: String,
+    pub option: String,
+    pub name: String,
+    #[serde(default)]
+    pub qualifier: Option<crate::extract::Qualifier>,
+    #[serde(default)]
+    pub negated: bool,
+    #[serde(default)]
+    pub quantity: Option<u32>,
 }
 
 fn yes() -> bool {

@@ -4,7 +4,7 @@ use super::*;
 use crate::menu::Menu;
 use crate::test_venues::venue;
 
-fn menu() -> CompiledMenu {
+pub(super) fn menu() -> CompiledMenu {
     let menu: Menu = serde_json::from_str(include_str!(
         "../../../../migrations/seed/tonys_pizza.menu.json"
     ))
@@ -12,7 +12,7 @@ fn menu() -> CompiledMenu {
     CompiledMenu::new(menu)
 }
 
-fn store() -> Store {
+pub(super) fn store() -> Store {
     Store {
         name: "Tony's Pizza".into(),
         transfer_number: Some("+15555550199".into()),
