@@ -7,21 +7,21 @@
 -- for every merchant, whichever merchant's number it was sent to (kea is the sender of all of
 -- them; a carrier's 21610 for one sender number is taken the same way), and the replies say so;
 -- START, to any of them, opts back in to all.
-create function api.twilio_sms(p_params jsonb) returns text
+create function api.twilio_sms(params jsonb) returns text
 language plpgsql security definer set search_path = pg_catalog, public as $$
 declare
-    m app.merchants := app.merchant_for_number(p_params->>'To');
+    m app.merchants := app.merchant_for_number(params->>'To');
     -- E.164, as the opt-out list keeps numbers and the texts are sent (issue 17, item 11).
-    v_from text := coalesce(app.e164(p_params->>'From', m.country), p_params->>'From');
-    v_word text := upper(regexp_replace(coalesce(p_params->>'Body', ''), '[^[:alpha:]]', '', 'g'));
+    v_from text := coalesce(app.e164(params->>'From', m.country), params->>'From');
+    v_word text := upper(regexp_replace(coalesce(params->>'Body', ''), '[^[:alpha:]]', '', 'g'));
     v_store text;
     v_reply text;
 begin
     v_store := coalesce(m.name, 'this number');
     if m.id is not null then
         insert into app.sms_messages (merchant_id, direction, to_number, from_number, body, sid, status)
-        values (m.id, 'inbound', p_params->>'To', v_from, coalesce(p_params->>'Body', ''),
-                p_params->>'MessageSid', 'received')
+        values (m.id, 'inbound', params->>'To', v_from, coalesce(params->>'Body', ''),
+                params->>'MessageSid', 'received')
         on conflict (merchant_id, sid) where sid is not null do nothing;
     end if;
     if v_word in ('STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'OPTOUT', 'REVOKE') then
@@ -46,13 +46,13 @@ comment on function api.twilio_sms(jsonb) is
 
 -- POST /twilio/sms/status: a sent text's progress (queued, sent, delivered, undelivered,
 -- failed). Callbacks may come out of order: a final status is never overwritten by an earlier one.
-create function api.twilio_sms_status(p_params jsonb) returns text
+create function api.twilio_sms_status(params jsonb) returns text
 language sql security definer set search_path = pg_catalog, public as $$
     update app.sms_messages
-       set status = p_params->>'MessageStatus',
-           error_code = app.param_int(p_params->>'ErrorCode'),
+       set status = params->>'MessageStatus',
+           error_code = app.param_int(params->>'ErrorCode'),
            updated_at = now()
-     where sid = p_params->>'MessageSid'
+     where sid = params->>'MessageSid'
        and coalesce(status, '') not in ('delivered', 'undelivered', 'failed', 'received');
     select '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 $$;
