@@ -12,8 +12,12 @@ language plpgsql security definer set search_path = pg_catalog, public as $$
 declare
     m app.merchants := app.merchant_for_number(params->>'To');
     -- E.164, as the opt-out list keeps numbers and the texts are sent (issue 17, item 11).
-    v_from text := coalesce(app.e164(params->>'From', m.country), params->>'From');
+    -- Null when the text came without a number (Twilio always sends one; a forged or broken
+    -- request may not): there is then no one to opt out or in.
+    v_from text := coalesce(app.e164(params->>'From', m.country), nullif(btrim(params->>'From'), ''));
     v_word text := upper(regexp_replace(coalesce(params->>'Body', ''), '[^[:alpha:]]', '', 'g'));
+    v_stop constant text[] := '{STOP,STOPALL,UNSUBSCRIBE,CANCEL,END,QUIT,OPTOUT,REVOKE}';
+    v_start constant text[] := '{START,YES,UNSTOP}';
     v_store text;
     v_reply text;
 begin
@@ -24,11 +28,14 @@ begin
                 params->>'MessageSid', 'received')
         on conflict (merchant_id, sid) where sid is not null do nothing;
     end if;
-    if v_word in ('STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'OPTOUT', 'REVOKE') then
+    if v_from is null and v_word = any (v_stop || v_start) then
+        v_reply := format('This text came without a phone number, so nothing changed. Text %s from the phone that gets the texts.',
+                          v_word);
+    elsif v_word = any (v_stop) then
         insert into app.sms_opt_outs (phone, keyword) values (v_from, v_word)
         on conflict (phone) do update set opted_out_at = now(), keyword = excluded.keyword;
         v_reply := format('You will get no more texts from %s or any other restaurant kea takes orders for. Reply START to get them again.', v_store);
-    elsif v_word in ('START', 'YES', 'UNSTOP') then
+    elsif v_word = any (v_start) then
         delete from app.sms_opt_outs where phone = v_from;
         v_reply := format('You will get texts from %s and the other restaurants kea takes orders for again (order confirmations). Reply STOP to stop.', v_store);
     elsif v_word in ('HELP', 'INFO') then
