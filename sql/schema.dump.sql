@@ -249,7 +249,7 @@ COMMENT ON FUNCTION api.call_for_task(task_id bigint) IS 'The call behind a task
 -- Name: call_summary(text); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
-CREATE FUNCTION api.call_summary(p_call_sid text) RETURNS jsonb
+CREATE FUNCTION api.call_summary(call_sid text) RETURNS jsonb
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
@@ -263,16 +263,16 @@ CREATE FUNCTION api.call_summary(p_call_sid text) RETURNS jsonb
                         'phase', t.phase, 'elapsed_ms', t.elapsed_ms) order by t.seq)
                   from app.turns t where t.merchant_id = c.merchant_id and t.call_id = c.id),
         'order', app.order_json(c.order_id))
-    from app.calls c where c.call_sid = p_call_sid and app.may_read_call(c)
+    from app.calls c where c.call_sid = call_summary.call_sid and app.may_read_call(c)
 $$;
 
-ALTER FUNCTION api.call_summary(p_call_sid text) OWNER TO kea_owner;
+ALTER FUNCTION api.call_summary(call_sid text) OWNER TO kea_owner;
 
 --
--- Name: FUNCTION call_summary(p_call_sid text); Type: COMMENT; Schema: api; Owner: kea_owner
+-- Name: FUNCTION call_summary(call_sid text); Type: COMMENT; Schema: api; Owner: kea_owner
 --
 
-COMMENT ON FUNCTION api.call_summary(p_call_sid text) IS 'A call with its turns and order, for transcripts (scripts/call --json, agents, analysts).';
+COMMENT ON FUNCTION api.call_summary(call_sid text) IS 'A call with its turns and order, for transcripts (scripts/call --json, agents, analysts).';
 
 --
 -- Name: connect_pos(bigint, text, text, text, text); Type: FUNCTION; Schema: api; Owner: kea_owner
@@ -341,70 +341,70 @@ COMMENT ON FUNCTION api.edit_order_line(task_id bigint, line_no integer, quantit
 -- Name: import_menu(bigint, jsonb, boolean); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
-CREATE FUNCTION api.import_menu(p_merchant_id bigint, p_document jsonb, p_activate boolean DEFAULT true) RETURNS bigint
+CREATE FUNCTION api.import_menu(merchant_id bigint, document jsonb, activate boolean DEFAULT true) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
 declare
     v_menu_id bigint;
 begin
-    if p_activate then
-        update app.menus set active = false where merchant_id = p_merchant_id and active;
+    if import_menu.activate then
+        update app.menus x set active = false where x.merchant_id = import_menu.merchant_id and x.active;
     end if;
     insert into app.menus (merchant_id, name, active, extra)
-    values (p_merchant_id, coalesce(p_document->>'name', 'Menu'), p_activate,
-            p_document - array['id', 'name', 'currency', 'tax_rate_bp', 'categories', 'items', 'groups'])
+    values (import_menu.merchant_id, coalesce(import_menu.document->>'name', 'Menu'), import_menu.activate,
+            import_menu.document - array['id', 'name', 'currency', 'tax_rate_bp', 'categories', 'items', 'groups'])
     returning id into v_menu_id;
 
     insert into app.menu_categories (merchant_id, menu_id, code, name, aliases, position, extra)
-    select p_merchant_id, v_menu_id, c->>'code', coalesce(c->>'name', c->>'code'),
+    select import_menu.merchant_id, v_menu_id, c->>'code', coalesce(c->>'name', c->>'code'),
            array(select jsonb_array_elements_text(coalesce(c->'aliases', '[]'))), ord,
            c - array['id', 'code', 'name', 'aliases']
-    from jsonb_array_elements(coalesce(p_document->'categories', '[]')) with ordinality as x(c, ord);
+    from jsonb_array_elements(coalesce(import_menu.document->'categories', '[]')) with ordinality as x(c, ord);
 
     insert into app.modifier_groups (merchant_id, menu_id, code, name, min_choices, max_choices,
                                      qualified, negatable, position, extra)
-    select p_merchant_id, v_menu_id, g->>'code', coalesce(g->>'name', g->>'code'),
+    select import_menu.merchant_id, v_menu_id, g->>'code', coalesce(g->>'name', g->>'code'),
            coalesce((g->>'min')::int, 0), coalesce((g->>'max')::int, 0),
            coalesce((g->>'qualified')::boolean, false), coalesce((g->>'negatable')::boolean, false),
            ord, g - array['id', 'code', 'name', 'min', 'max', 'qualified', 'negatable', 'options']
-    from jsonb_array_elements(coalesce(p_document->'groups', '[]')) with ordinality as x(g, ord);
+    from jsonb_array_elements(coalesce(import_menu.document->'groups', '[]')) with ordinality as x(g, ord);
 
     insert into app.modifier_options (merchant_id, menu_id, group_id, code, name, aliases,
                                       price_cents, is_default, available, position, extra)
-    select p_merchant_id, v_menu_id, mg.id, o->>'code', coalesce(o->>'name', o->>'code'),
+    select import_menu.merchant_id, v_menu_id, mg.id, o->>'code', coalesce(o->>'name', o->>'code'),
            array(select jsonb_array_elements_text(coalesce(o->'aliases', '[]'))),
            coalesce((o->>'price_cents')::bigint, 0), coalesce((o->>'default')::boolean, false),
            coalesce((o->>'available')::boolean, true), ord,
            o - array['id', 'code', 'name', 'aliases', 'price_cents', 'default', 'available']
-    from jsonb_array_elements(coalesce(p_document->'groups', '[]')) as x(g)
+    from jsonb_array_elements(coalesce(import_menu.document->'groups', '[]')) as x(g)
     join app.modifier_groups mg on mg.menu_id = v_menu_id and mg.code = g->>'code'
     cross join lateral jsonb_array_elements(coalesce(g->'options', '[]')) with ordinality as y(o, ord);
 
     insert into app.menu_items (merchant_id, menu_id, category_code, code, name, aliases,
                                 price_cents, available, default_variation, variation_slot,
                                 position, extra)
-    select p_merchant_id, v_menu_id, i->>'category', i->>'code', coalesce(i->>'name', i->>'code'),
+    select import_menu.merchant_id, v_menu_id, i->>'category', i->>'code', coalesce(i->>'name', i->>'code'),
            array(select jsonb_array_elements_text(coalesce(i->'aliases', '[]'))),
            coalesce((i->>'price_cents')::bigint, 0), coalesce((i->>'available')::boolean, true),
            i->>'default_variation', i->>'variation_slot', ord,
            i - array['id', 'code', 'name', 'category', 'aliases', 'price_cents', 'available',
                      'default_variation', 'variation_slot', 'variations', 'groups']
-    from jsonb_array_elements(coalesce(p_document->'items', '[]')) with ordinality as x(i, ord);
+    from jsonb_array_elements(coalesce(import_menu.document->'items', '[]')) with ordinality as x(i, ord);
 
     insert into app.item_variations (merchant_id, menu_id, item_id, code, name, aliases,
                                      price_cents, available, position, extra)
-    select p_merchant_id, v_menu_id, mi.id, v->>'code', coalesce(v->>'name', v->>'code'),
+    select import_menu.merchant_id, v_menu_id, mi.id, v->>'code', coalesce(v->>'name', v->>'code'),
            array(select jsonb_array_elements_text(coalesce(v->'aliases', '[]'))),
            coalesce((v->>'price_cents')::bigint, 0), coalesce((v->>'available')::boolean, true),
            ord, v - array['id', 'code', 'name', 'aliases', 'price_cents', 'available']
-    from jsonb_array_elements(coalesce(p_document->'items', '[]')) as x(i)
+    from jsonb_array_elements(coalesce(import_menu.document->'items', '[]')) as x(i)
     join app.menu_items mi on mi.menu_id = v_menu_id and mi.code = i->>'code'
     cross join lateral jsonb_array_elements(coalesce(i->'variations', '[]')) with ordinality as y(v, ord);
 
     insert into app.item_modifier_groups (merchant_id, menu_id, item_id, group_id, position)
-    select p_merchant_id, v_menu_id, mi.id, mg.id, ord
-    from jsonb_array_elements(coalesce(p_document->'items', '[]')) as x(i)
+    select import_menu.merchant_id, v_menu_id, mi.id, mg.id, ord
+    from jsonb_array_elements(coalesce(import_menu.document->'items', '[]')) as x(i)
     join app.menu_items mi on mi.menu_id = v_menu_id and mi.code = i->>'code'
     cross join lateral jsonb_array_elements_text(coalesce(i->'groups', '[]')) with ordinality as y(gcode, ord)
     join app.modifier_groups mg on mg.menu_id = v_menu_id and mg.code = gcode;
@@ -413,13 +413,13 @@ begin
 end
 $$;
 
-ALTER FUNCTION api.import_menu(p_merchant_id bigint, p_document jsonb, p_activate boolean) OWNER TO kea_owner;
+ALTER FUNCTION api.import_menu(merchant_id bigint, document jsonb, activate boolean) OWNER TO kea_owner;
 
 --
--- Name: FUNCTION import_menu(p_merchant_id bigint, p_document jsonb, p_activate boolean); Type: COMMENT; Schema: api; Owner: kea_owner
+-- Name: FUNCTION import_menu(merchant_id bigint, document jsonb, activate boolean); Type: COMMENT; Schema: api; Owner: kea_owner
 --
 
-COMMENT ON FUNCTION api.import_menu(p_merchant_id bigint, p_document jsonb, p_activate boolean) IS 'Imports a menu document as a new (by default active) menu of the merchant; returns its id.';
+COMMENT ON FUNCTION api.import_menu(merchant_id bigint, document jsonb, activate boolean) IS 'Imports a menu document as a new (by default active) menu of the merchant; returns its id.';
 
 --
 -- Name: import_square_catalog(bigint, jsonb, text); Type: FUNCTION; Schema: api; Owner: kea_owner
@@ -964,7 +964,7 @@ COMMENT ON FUNCTION api.remove_order_line(task_id bigint, line_no integer) IS 'R
 -- Name: replay_call(text); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
-CREATE FUNCTION api.replay_call(p_call_sid text) RETURNS TABLE(seq integer, event text, speech text, said text, replayed text, same boolean)
+CREATE FUNCTION api.replay_call(call_sid text) RETURNS TABLE(seq integer, event text, speech text, said text, replayed text, same boolean)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
@@ -974,9 +974,9 @@ declare
     v_state json := '{}';
     r kea.turn_result;
 begin
-    select * into c from app.calls x where x.call_sid = p_call_sid;
+    select * into c from app.calls x where x.call_sid = replay_call.call_sid;
     if c.id is null or not app.may_read_call(c) then
-        raise exception 'no call %', p_call_sid using errcode = 'P0002';
+        raise exception 'no call %', replay_call.call_sid using errcode = 'P0002';
     end if;
     if c.store is null then
         c.store := (select app.store_json(m)::json from app.merchants m where m.id = c.merchant_id);
@@ -996,13 +996,13 @@ begin
 end
 $$;
 
-ALTER FUNCTION api.replay_call(p_call_sid text) OWNER TO kea_owner;
+ALTER FUNCTION api.replay_call(call_sid text) OWNER TO kea_owner;
 
 --
--- Name: FUNCTION replay_call(p_call_sid text); Type: COMMENT; Schema: api; Owner: kea_owner
+-- Name: FUNCTION replay_call(call_sid text); Type: COMMENT; Schema: api; Owner: kea_owner
 --
 
-COMMENT ON FUNCTION api.replay_call(p_call_sid text) IS 'The dialog rerun over a call''s stored turns against the current menu and the call''s settings; same is false where kea would now say otherwise.';
+COMMENT ON FUNCTION api.replay_call(call_sid text) IS 'The dialog rerun over a call''s stored turns against the current menu and the call''s settings; same is false where kea would now say otherwise.';
 
 --
 -- Name: revoke_pos_tokens(bigint); Type: FUNCTION; Schema: api; Owner: kea_owner
@@ -1142,23 +1142,24 @@ COMMENT ON FUNCTION api.set_hours(hours jsonb) IS 'Replaces the signed-in mercha
 -- Name: set_item_available(bigint, text, boolean); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
-CREATE FUNCTION api.set_item_available(p_merchant_id bigint, p_item_code text, p_available boolean) RETURNS boolean
+CREATE FUNCTION api.set_item_available(merchant_id bigint, code text, available boolean) RETURNS boolean
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO ''
     AS $$
-    update app.menu_items i set available = p_available
+    update app.menu_items i set available = set_item_available.available
     from app.menus m
-    where m.merchant_id = p_merchant_id and m.active and i.menu_id = m.id and i.code = p_item_code
+    where m.merchant_id = set_item_available.merchant_id and m.active and i.menu_id = m.id
+      and i.code = set_item_available.code
     returning true
 $$;
 
-ALTER FUNCTION api.set_item_available(p_merchant_id bigint, p_item_code text, p_available boolean) OWNER TO kea_owner;
+ALTER FUNCTION api.set_item_available(merchant_id bigint, code text, available boolean) OWNER TO kea_owner;
 
 --
--- Name: FUNCTION set_item_available(p_merchant_id bigint, p_item_code text, p_available boolean); Type: COMMENT; Schema: api; Owner: kea_owner
+-- Name: FUNCTION set_item_available(merchant_id bigint, code text, available boolean); Type: COMMENT; Schema: api; Owner: kea_owner
 --
 
-COMMENT ON FUNCTION api.set_item_available(p_merchant_id bigint, p_item_code text, p_available boolean) IS 'Marks an item of the merchant''s active menu sold out or back in stock, by item code: true, or null when no item has that code.';
+COMMENT ON FUNCTION api.set_item_available(merchant_id bigint, code text, available boolean) IS 'Marks an item of the merchant''s active menu sold out or back in stock, by item code: true, or null when no item has that code.';
 
 --
 -- Name: set_option_available(text, text, boolean, text, text); Type: FUNCTION; Schema: api; Owner: kea_owner
@@ -1285,26 +1286,26 @@ COMMENT ON FUNCTION api.set_transfer_countries(merchant_id bigint, countries tex
 -- Name: token_revoked(jsonb); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
-CREATE FUNCTION api.token_revoked(p_claims jsonb) RETURNS text
+CREATE FUNCTION api.token_revoked(claims jsonb) RETURNS text
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
-    select app.token_revoked(p_claims)
+    select app.token_revoked(claims)
 $$;
 
-ALTER FUNCTION api.token_revoked(p_claims jsonb) OWNER TO kea_owner;
+ALTER FUNCTION api.token_revoked(claims jsonb) OWNER TO kea_owner;
 
 --
--- Name: FUNCTION token_revoked(p_claims jsonb); Type: COMMENT; Schema: api; Owner: kea_owner
+-- Name: FUNCTION token_revoked(claims jsonb); Type: COMMENT; Schema: api; Owner: kea_owner
 --
 
-COMMENT ON FUNCTION api.token_revoked(p_claims jsonb) IS 'Why these (verified) claims are revoked, or null; the gateway''s own check, not for clients.';
+COMMENT ON FUNCTION api.token_revoked(claims jsonb) IS 'Why these (verified) claims are revoked, or null; the gateway''s own check, not for clients.';
 
 --
 -- Name: twilio_gather(jsonb, integer); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
-CREATE FUNCTION api.twilio_gather(p_params jsonb, p_turn integer) RETURNS text
+CREATE FUNCTION api.twilio_gather(params jsonb, turn integer) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
@@ -1324,27 +1325,27 @@ declare
 begin
     -- The merchant first, then its call: on Citus the locking read is a router query to the
     -- merchant's shard only when the merchant is a value (docs/scaling.md).
-    v_merchant := (select p.merchant_id from app.phone_numbers p where p.e164 = p_params->>'To');
+    v_merchant := (select p.merchant_id from app.phone_numbers p where p.e164 = params->>'To');
     select * into c from app.calls
      where merchant_id = v_merchant
-       and call_sid = p_params->>'CallSid'
+       and call_sid = params->>'CallSid'
        for update;
     if c.id is null then
         -- An unknown number, or a call this merchant never started.
-        m := app.merchant_for_number(p_params->>'To');
+        m := app.merchant_for_number(params->>'To');
         return kea.twiml_apology(m.transfer_number, m.voice, m.language);
     end if;
     if c.store is null then
         -- A call that started before its settings were kept on the call.
         c.store := (select app.store_json(x)::json from app.merchants x where x.id = c.merchant_id);
     end if;
-    if p_turn is distinct from c.next_turn and c.next_turn > 0 then
+    if turn is distinct from c.next_turn and c.next_turn > 0 then
         -- A retry (a turn already answered) gets its answer again; a turn number that is not
         -- the next one (ahead of the call, or missing) did not come from kea's own action URL:
         -- it hears the last prompt again and changes nothing.
         return coalesce((select twiml from app.turns
                           where merchant_id = c.merchant_id and call_id = c.id
-                            and seq = case when p_turn < c.next_turn then p_turn
+                            and seq = case when turn < c.next_turn then turn
                                            else c.next_turn - 1 end),
                         kea.twiml_apology(c.store->>'transfer_number', c.store->'voice'->>'voice',
                                           c.store->'voice'->>'language'));
@@ -1354,19 +1355,19 @@ begin
     end if;
     v_kind := case
         when c.next_turn = 0 then 'start'
-        when p_params ? 'DialCallStatus' then 'dial_result'
-        when coalesce(p_params->>'Digits', '') <> '' then 'digits'
-        when coalesce(p_params->>'SpeechResult', '') <> '' then 'speech'
+        when params ? 'DialCallStatus' then 'dial_result'
+        when coalesce(params->>'Digits', '') <> '' then 'digits'
+        when coalesce(params->>'SpeechResult', '') <> '' then 'speech'
         else 'silence'
     end;
     -- The event as app.turns keeps it: only the fields of its kind.
     if v_kind = 'speech' then
-        v_speech := p_params->>'SpeechResult';
-        v_confidence := coalesce(app.param_confidence(p_params->>'Confidence'), 1.0);
+        v_speech := params->>'SpeechResult';
+        v_confidence := coalesce(app.param_confidence(params->>'Confidence'), 1.0);
     elsif v_kind = 'digits' then
-        v_digits := p_params->>'Digits';
+        v_digits := params->>'Digits';
     elsif v_kind = 'dial_result' then
-        v_dial_status := p_params->>'DialCallStatus';
+        v_dial_status := params->>'DialCallStatus';
     end if;
     r := kea.dialog_turn(c.menu_id, c.state::text, c.store::text, c.next_turn, c.from_number, v_kind,
                          v_speech, v_confidence, v_digits, v_dial_status);
@@ -1403,42 +1404,49 @@ begin
 end
 $$;
 
-ALTER FUNCTION api.twilio_gather(p_params jsonb, p_turn integer) OWNER TO kea_owner;
+ALTER FUNCTION api.twilio_gather(params jsonb, turn integer) OWNER TO kea_owner;
 
 --
--- Name: FUNCTION twilio_gather(p_params jsonb, p_turn integer); Type: COMMENT; Schema: api; Owner: kea_owner
+-- Name: FUNCTION twilio_gather(params jsonb, turn integer); Type: COMMENT; Schema: api; Owner: kea_owner
 --
 
-COMMENT ON FUNCTION api.twilio_gather(p_params jsonb, p_turn integer) IS 'Twilio''s POST /twilio/voice/gather and /dial (the gateway''s login only): one dialog turn, answered as TwiML; a retried turn gets its stored TwiML.';
+COMMENT ON FUNCTION api.twilio_gather(params jsonb, turn integer) IS 'Twilio''s POST /twilio/voice/gather and /dial (the gateway''s login only): one dialog turn, answered as TwiML; a retried turn gets its stored TwiML.';
 
 --
 -- Name: twilio_sms(jsonb); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
-CREATE FUNCTION api.twilio_sms(p_params jsonb) RETURNS text
+CREATE FUNCTION api.twilio_sms(params jsonb) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
 declare
-    m app.merchants := app.merchant_for_number(p_params->>'To');
+    m app.merchants := app.merchant_for_number(params->>'To');
     -- E.164, as the opt-out list keeps numbers and the texts are sent (issue 17, item 11).
-    v_from text := coalesce(app.e164(p_params->>'From', m.country), p_params->>'From');
-    v_word text := upper(regexp_replace(coalesce(p_params->>'Body', ''), '[^[:alpha:]]', '', 'g'));
+    -- Null when the text came without a number (Twilio always sends one; a forged or broken
+    -- request may not): there is then no one to opt out or in.
+    v_from text := coalesce(app.e164(params->>'From', m.country), nullif(btrim(params->>'From'), ''));
+    v_word text := upper(regexp_replace(coalesce(params->>'Body', ''), '[^[:alpha:]]', '', 'g'));
+    v_stop constant text[] := '{STOP,STOPALL,UNSUBSCRIBE,CANCEL,END,QUIT,OPTOUT,REVOKE}';
+    v_start constant text[] := '{START,YES,UNSTOP}';
     v_store text;
     v_reply text;
 begin
     v_store := coalesce(m.name, 'this number');
     if m.id is not null then
         insert into app.sms_messages (merchant_id, direction, to_number, from_number, body, sid, status)
-        values (m.id, 'inbound', p_params->>'To', v_from, coalesce(p_params->>'Body', ''),
-                p_params->>'MessageSid', 'received')
+        values (m.id, 'inbound', params->>'To', v_from, coalesce(params->>'Body', ''),
+                params->>'MessageSid', 'received')
         on conflict (merchant_id, sid) where sid is not null do nothing;
     end if;
-    if v_word in ('STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'OPTOUT', 'REVOKE') then
+    if v_from is null and v_word = any (v_stop || v_start) then
+        v_reply := format('This text came without a phone number, so nothing changed. Text %s from the phone that gets the texts.',
+                          v_word);
+    elsif v_word = any (v_stop) then
         insert into app.sms_opt_outs (phone, keyword) values (v_from, v_word)
         on conflict (phone) do update set opted_out_at = now(), keyword = excluded.keyword;
         v_reply := format('You will get no more texts from %s or any other restaurant kea takes orders for. Reply START to get them again.', v_store);
-    elsif v_word in ('START', 'YES', 'UNSTOP') then
+    elsif v_word = any (v_start) then
         delete from app.sms_opt_outs where phone = v_from;
         v_reply := format('You will get texts from %s and the other restaurants kea takes orders for again (order confirmations). Reply STOP to stop.', v_store);
     elsif v_word in ('HELP', 'INFO') then
@@ -1452,91 +1460,91 @@ begin
 end
 $$;
 
-ALTER FUNCTION api.twilio_sms(p_params jsonb) OWNER TO kea_owner;
+ALTER FUNCTION api.twilio_sms(params jsonb) OWNER TO kea_owner;
 
 --
--- Name: FUNCTION twilio_sms(p_params jsonb); Type: COMMENT; Schema: api; Owner: kea_owner
+-- Name: FUNCTION twilio_sms(params jsonb); Type: COMMENT; Schema: api; Owner: kea_owner
 --
 
-COMMENT ON FUNCTION api.twilio_sms(p_params jsonb) IS 'Twilio''s POST /twilio/sms: STOP opts the number out of every text kea sends, START back in, HELP says who this is; answered as TwiML.';
+COMMENT ON FUNCTION api.twilio_sms(params jsonb) IS 'Twilio''s POST /twilio/sms: STOP opts the number out of every text kea sends, START back in, HELP says who this is; answered as TwiML.';
 
 --
 -- Name: twilio_sms_status(jsonb); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
-CREATE FUNCTION api.twilio_sms_status(p_params jsonb) RETURNS text
+CREATE FUNCTION api.twilio_sms_status(params jsonb) RETURNS text
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
     update app.sms_messages
-       set status = p_params->>'MessageStatus',
-           error_code = app.param_int(p_params->>'ErrorCode'),
+       set status = params->>'MessageStatus',
+           error_code = app.param_int(params->>'ErrorCode'),
            updated_at = now()
-     where sid = p_params->>'MessageSid'
+     where sid = params->>'MessageSid'
        and coalesce(status, '') not in ('delivered', 'undelivered', 'failed', 'received');
     select '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 $$;
 
-ALTER FUNCTION api.twilio_sms_status(p_params jsonb) OWNER TO kea_owner;
+ALTER FUNCTION api.twilio_sms_status(params jsonb) OWNER TO kea_owner;
 
 --
--- Name: FUNCTION twilio_sms_status(p_params jsonb); Type: COMMENT; Schema: api; Owner: kea_owner
+-- Name: FUNCTION twilio_sms_status(params jsonb); Type: COMMENT; Schema: api; Owner: kea_owner
 --
 
-COMMENT ON FUNCTION api.twilio_sms_status(p_params jsonb) IS 'Twilio''s POST /twilio/sms/status: a sent text''s progress; a final status is never overwritten by an earlier one.';
+COMMENT ON FUNCTION api.twilio_sms_status(params jsonb) IS 'Twilio''s POST /twilio/sms/status: a sent text''s progress; a final status is never overwritten by an earlier one.';
 
 --
 -- Name: twilio_status(jsonb); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
-CREATE FUNCTION api.twilio_status(p_params jsonb) RETURNS text
+CREATE FUNCTION api.twilio_status(params jsonb) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
 declare
     m  app.merchants;
     c  app.calls;
-    v_final boolean := p_params->>'CallStatus' in ('completed', 'busy', 'failed', 'no-answer', 'canceled');
+    v_final boolean := params->>'CallStatus' in ('completed', 'busy', 'failed', 'no-answer', 'canceled');
 begin
-    m := app.merchant_for_number(p_params->>'To');
+    m := app.merchant_for_number(params->>'To');
     if m.id is null then
         return '<?xml version="1.0" encoding="UTF-8"?><Response/>';
     end if;
     select * into c from app.calls
-     where merchant_id = m.id and call_sid = p_params->>'CallSid'
+     where merchant_id = m.id and call_sid = params->>'CallSid'
      for update;
     if c.id is null or (c.status = 'ended' and not v_final) then
         return '<?xml version="1.0" encoding="UTF-8"?><Response/>';
     end if;
     update app.calls
-       set twilio_status = coalesce(p_params->>'CallStatus', twilio_status),
-           duration_s = coalesce(app.param_int(p_params->>'CallDuration'), duration_s),
-           recording_url = coalesce(p_params->>'RecordingUrl', recording_url),
-           recording_sid = coalesce(p_params->>'RecordingSid', recording_sid),
-           recording_duration_s = coalesce(app.param_int(p_params->>'RecordingDuration'),
+       set twilio_status = coalesce(params->>'CallStatus', twilio_status),
+           duration_s = coalesce(app.param_int(params->>'CallDuration'), duration_s),
+           recording_url = coalesce(params->>'RecordingUrl', recording_url),
+           recording_sid = coalesce(params->>'RecordingSid', recording_sid),
+           recording_duration_s = coalesce(app.param_int(params->>'RecordingDuration'),
                                            recording_duration_s)
      where merchant_id = c.merchant_id and id = c.id
     returning * into c;
     if v_final then
-        perform app.end_call(c, p_params->>'CallStatus');
+        perform app.end_call(c, params->>'CallStatus');
     end if;
     return '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 end
 $$;
 
-ALTER FUNCTION api.twilio_status(p_params jsonb) OWNER TO kea_owner;
+ALTER FUNCTION api.twilio_status(params jsonb) OWNER TO kea_owner;
 
 --
--- Name: FUNCTION twilio_status(p_params jsonb); Type: COMMENT; Schema: api; Owner: kea_owner
+-- Name: FUNCTION twilio_status(params jsonb); Type: COMMENT; Schema: api; Owner: kea_owner
 --
 
-COMMENT ON FUNCTION api.twilio_status(p_params jsonb) IS 'Twilio''s POST /twilio/voice/status (the gateway''s login only): call progress; a final status ends the call once.';
+COMMENT ON FUNCTION api.twilio_status(params jsonb) IS 'Twilio''s POST /twilio/voice/status (the gateway''s login only): call progress; a final status ends the call once.';
 
 --
 -- Name: twilio_voice(jsonb); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
-CREATE FUNCTION api.twilio_voice(p_params jsonb) RETURNS text
+CREATE FUNCTION api.twilio_voice(params jsonb) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
@@ -1544,7 +1552,7 @@ declare
     m  app.merchants;
     v_menu bigint;
 begin
-    m := app.merchant_for_number(p_params->>'To');
+    m := app.merchant_for_number(params->>'To');
     if m.id is null then
         return kea.twiml_apology(null);
     end if;
@@ -1554,20 +1562,20 @@ begin
     end if;
     insert into app.calls (merchant_id, call_sid, from_number, to_number, menu_id, twilio_status,
                            store)
-    values (m.id, p_params->>'CallSid', app.e164(p_params->>'From', m.country), p_params->>'To', v_menu,
-            p_params->>'CallStatus', app.store_json(m)::json)
+    values (m.id, params->>'CallSid', app.e164(params->>'From', m.country), params->>'To', v_menu,
+            params->>'CallStatus', app.store_json(m)::json)
     on conflict (merchant_id, call_sid) do nothing;
-    return api.twilio_gather(p_params, 0);
+    return api.twilio_gather(params, 0);
 end
 $$;
 
-ALTER FUNCTION api.twilio_voice(p_params jsonb) OWNER TO kea_owner;
+ALTER FUNCTION api.twilio_voice(params jsonb) OWNER TO kea_owner;
 
 --
--- Name: FUNCTION twilio_voice(p_params jsonb); Type: COMMENT; Schema: api; Owner: kea_owner
+-- Name: FUNCTION twilio_voice(params jsonb); Type: COMMENT; Schema: api; Owner: kea_owner
 --
 
-COMMENT ON FUNCTION api.twilio_voice(p_params jsonb) IS 'Twilio''s POST /twilio/voice (the gateway''s login only): creates the call and answers its greeting as TwiML; a retry gets the same TwiML.';
+COMMENT ON FUNCTION api.twilio_voice(params jsonb) IS 'Twilio''s POST /twilio/voice (the gateway''s login only): creates the call and answers its greeting as TwiML; a retry gets the same TwiML.';
 
 --
 -- Name: update_settings(text, text); Type: FUNCTION; Schema: api; Owner: kea_owner
@@ -8412,13 +8420,13 @@ REVOKE ALL ON FUNCTION api.call_for_task(task_id bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.call_for_task(task_id bigint) TO kea_agent;
 
 --
--- Name: FUNCTION call_summary(p_call_sid text); Type: ACL; Schema: api; Owner: kea_owner
+-- Name: FUNCTION call_summary(call_sid text); Type: ACL; Schema: api; Owner: kea_owner
 --
 
-REVOKE ALL ON FUNCTION api.call_summary(p_call_sid text) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.call_summary(p_call_sid text) TO kea_agent;
-GRANT ALL ON FUNCTION api.call_summary(p_call_sid text) TO kea_authenticator;
-GRANT ALL ON FUNCTION api.call_summary(p_call_sid text) TO kea_service;
+REVOKE ALL ON FUNCTION api.call_summary(call_sid text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.call_summary(call_sid text) TO kea_agent;
+GRANT ALL ON FUNCTION api.call_summary(call_sid text) TO kea_service;
+GRANT ALL ON FUNCTION api.call_summary(call_sid text) TO kea_authenticator;
 
 --
 -- Name: FUNCTION connect_pos(merchant_id bigint, kind text, base_url text, secret text, location_id text); Type: ACL; Schema: api; Owner: kea_owner
@@ -8435,11 +8443,11 @@ REVOKE ALL ON FUNCTION api.edit_order_line(task_id bigint, line_no integer, quan
 GRANT ALL ON FUNCTION api.edit_order_line(task_id bigint, line_no integer, quantity integer, variation text, modifiers jsonb) TO kea_agent;
 
 --
--- Name: FUNCTION import_menu(p_merchant_id bigint, p_document jsonb, p_activate boolean); Type: ACL; Schema: api; Owner: kea_owner
+-- Name: FUNCTION import_menu(merchant_id bigint, document jsonb, activate boolean); Type: ACL; Schema: api; Owner: kea_owner
 --
 
-REVOKE ALL ON FUNCTION api.import_menu(p_merchant_id bigint, p_document jsonb, p_activate boolean) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.import_menu(p_merchant_id bigint, p_document jsonb, p_activate boolean) TO kea_service;
+REVOKE ALL ON FUNCTION api.import_menu(merchant_id bigint, document jsonb, activate boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.import_menu(merchant_id bigint, document jsonb, activate boolean) TO kea_service;
 
 --
 -- Name: FUNCTION import_square_catalog(merchant_id bigint, catalog jsonb, location_id text); Type: ACL; Schema: api; Owner: kea_owner
@@ -8574,12 +8582,12 @@ REVOKE ALL ON FUNCTION api.remove_order_line(task_id bigint, line_no integer) FR
 GRANT ALL ON FUNCTION api.remove_order_line(task_id bigint, line_no integer) TO kea_agent;
 
 --
--- Name: FUNCTION replay_call(p_call_sid text); Type: ACL; Schema: api; Owner: kea_owner
+-- Name: FUNCTION replay_call(call_sid text); Type: ACL; Schema: api; Owner: kea_owner
 --
 
-REVOKE ALL ON FUNCTION api.replay_call(p_call_sid text) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.replay_call(p_call_sid text) TO kea_agent;
-GRANT ALL ON FUNCTION api.replay_call(p_call_sid text) TO kea_service;
+REVOKE ALL ON FUNCTION api.replay_call(call_sid text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.replay_call(call_sid text) TO kea_agent;
+GRANT ALL ON FUNCTION api.replay_call(call_sid text) TO kea_service;
 
 --
 -- Name: FUNCTION revoke_pos_tokens(merchant_id bigint); Type: ACL; Schema: api; Owner: kea_owner
@@ -8617,11 +8625,11 @@ REVOKE ALL ON FUNCTION api.set_hours(hours jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.set_hours(hours jsonb) TO kea_merchant;
 
 --
--- Name: FUNCTION set_item_available(p_merchant_id bigint, p_item_code text, p_available boolean); Type: ACL; Schema: api; Owner: kea_owner
+-- Name: FUNCTION set_item_available(merchant_id bigint, code text, available boolean); Type: ACL; Schema: api; Owner: kea_owner
 --
 
-REVOKE ALL ON FUNCTION api.set_item_available(p_merchant_id bigint, p_item_code text, p_available boolean) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.set_item_available(p_merchant_id bigint, p_item_code text, p_available boolean) TO kea_service;
+REVOKE ALL ON FUNCTION api.set_item_available(merchant_id bigint, code text, available boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.set_item_available(merchant_id bigint, code text, available boolean) TO kea_service;
 
 --
 -- Name: FUNCTION set_option_available(kind text, code text, available boolean, group_code text, item text); Type: ACL; Schema: api; Owner: kea_owner
@@ -8645,46 +8653,46 @@ REVOKE ALL ON FUNCTION api.set_transfer_countries(merchant_id bigint, countries 
 GRANT ALL ON FUNCTION api.set_transfer_countries(merchant_id bigint, countries text[]) TO kea_service;
 
 --
--- Name: FUNCTION token_revoked(p_claims jsonb); Type: ACL; Schema: api; Owner: kea_owner
+-- Name: FUNCTION token_revoked(claims jsonb); Type: ACL; Schema: api; Owner: kea_owner
 --
 
-REVOKE ALL ON FUNCTION api.token_revoked(p_claims jsonb) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.token_revoked(p_claims jsonb) TO kea_authenticator;
+REVOKE ALL ON FUNCTION api.token_revoked(claims jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.token_revoked(claims jsonb) TO kea_authenticator;
 
 --
--- Name: FUNCTION twilio_gather(p_params jsonb, p_turn integer); Type: ACL; Schema: api; Owner: kea_owner
+-- Name: FUNCTION twilio_gather(params jsonb, turn integer); Type: ACL; Schema: api; Owner: kea_owner
 --
 
-REVOKE ALL ON FUNCTION api.twilio_gather(p_params jsonb, p_turn integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.twilio_gather(p_params jsonb, p_turn integer) TO kea_authenticator;
+REVOKE ALL ON FUNCTION api.twilio_gather(params jsonb, turn integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.twilio_gather(params jsonb, turn integer) TO kea_authenticator;
 
 --
--- Name: FUNCTION twilio_sms(p_params jsonb); Type: ACL; Schema: api; Owner: kea_owner
+-- Name: FUNCTION twilio_sms(params jsonb); Type: ACL; Schema: api; Owner: kea_owner
 --
 
-REVOKE ALL ON FUNCTION api.twilio_sms(p_params jsonb) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.twilio_sms(p_params jsonb) TO kea_authenticator;
+REVOKE ALL ON FUNCTION api.twilio_sms(params jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.twilio_sms(params jsonb) TO kea_authenticator;
 
 --
--- Name: FUNCTION twilio_sms_status(p_params jsonb); Type: ACL; Schema: api; Owner: kea_owner
+-- Name: FUNCTION twilio_sms_status(params jsonb); Type: ACL; Schema: api; Owner: kea_owner
 --
 
-REVOKE ALL ON FUNCTION api.twilio_sms_status(p_params jsonb) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.twilio_sms_status(p_params jsonb) TO kea_authenticator;
+REVOKE ALL ON FUNCTION api.twilio_sms_status(params jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.twilio_sms_status(params jsonb) TO kea_authenticator;
 
 --
--- Name: FUNCTION twilio_status(p_params jsonb); Type: ACL; Schema: api; Owner: kea_owner
+-- Name: FUNCTION twilio_status(params jsonb); Type: ACL; Schema: api; Owner: kea_owner
 --
 
-REVOKE ALL ON FUNCTION api.twilio_status(p_params jsonb) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.twilio_status(p_params jsonb) TO kea_authenticator;
+REVOKE ALL ON FUNCTION api.twilio_status(params jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.twilio_status(params jsonb) TO kea_authenticator;
 
 --
--- Name: FUNCTION twilio_voice(p_params jsonb); Type: ACL; Schema: api; Owner: kea_owner
+-- Name: FUNCTION twilio_voice(params jsonb); Type: ACL; Schema: api; Owner: kea_owner
 --
 
-REVOKE ALL ON FUNCTION api.twilio_voice(p_params jsonb) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.twilio_voice(p_params jsonb) TO kea_authenticator;
+REVOKE ALL ON FUNCTION api.twilio_voice(params jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.twilio_voice(params jsonb) TO kea_authenticator;
 
 --
 -- Name: FUNCTION update_settings(transfer_number text, greeting text); Type: ACL; Schema: api; Owner: kea_owner

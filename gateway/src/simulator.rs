@@ -344,7 +344,7 @@ pub async fn call_summary(url: &str, jwt_secret: &str, call_sid: &str) -> Result
     let resp = reqwest::Client::new()
         .post(format!("{}/rpc/call_summary", url.trim_end_matches('/')))
         .bearer_auth(token)
-        .json(&serde_json::json!({"p_call_sid": call_sid}))
+        .json(&serde_json::json!({"call_sid": call_sid}))
         .send()
         .await
         .map_err(|e| e.to_string())?;

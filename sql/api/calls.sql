@@ -21,7 +21,7 @@ language sql stable as $$
 $$;
 
 -- A call with its turns and order, for transcripts (scripts/call --json, agents, analysts).
-create function api.call_summary(p_call_sid text) returns jsonb
+create function api.call_summary(call_sid text) returns jsonb
 language sql stable security definer set search_path = pg_catalog, public as $$
     select jsonb_build_object(
         'call_sid', c.call_sid, 'merchant_id', c.merchant_id, 'status', c.status,
@@ -33,7 +33,7 @@ language sql stable security definer set search_path = pg_catalog, public as $$
                         'phase', t.phase, 'elapsed_ms', t.elapsed_ms) order by t.seq)
                   from app.turns t where t.merchant_id = c.merchant_id and t.call_id = c.id),
         'order', app.order_json(c.order_id))
-    from app.calls c where c.call_sid = p_call_sid and app.may_read_call(c)
+    from app.calls c where c.call_sid = call_summary.call_sid and app.may_read_call(c)
 $$;
 comment on function api.call_summary(text) is
     'A call with its turns and order, for transcripts (scripts/call --json, agents, analysts).';
@@ -41,7 +41,7 @@ comment on function api.call_summary(text) is
 -- Replays a call: the dialog rerun over its stored turns, from an empty state, against the
 -- current menu and the settings the call ran with. `same` is false where kea would now say
 -- otherwise.
-create function api.replay_call(p_call_sid text)
+create function api.replay_call(call_sid text)
 returns table (seq integer, event text, speech text, said text, replayed text, same boolean)
 language plpgsql stable security definer set search_path = pg_catalog, public as $$
 declare
@@ -50,9 +50,9 @@ declare
     v_state json := '{}';
     r kea.turn_result;
 begin
-    select * into c from app.calls x where x.call_sid = p_call_sid;
+    select * into c from app.calls x where x.call_sid = replay_call.call_sid;
     if c.id is null or not app.may_read_call(c) then
-        raise exception 'no call %', p_call_sid using errcode = 'P0002';
+        raise exception 'no call %', replay_call.call_sid using errcode = 'P0002';
     end if;
     if c.store is null then
         c.store := (select app.store_json(m)::json from app.merchants m where m.id = c.merchant_id);
@@ -74,5 +74,5 @@ $$;
 comment on function api.replay_call(text) is
     'The dialog rerun over a call''s stored turns against the current menu and the call''s settings; same is false where kea would now say otherwise.';
 
-grant execute on function api.call_summary(text) to kea_agent, kea_authenticator;
-grant execute on function api.replay_call(text) to kea_agent;
+grant execute on function api.call_summary(text) to kea_agent, kea_service, kea_authenticator;
+grant execute on function api.replay_call(text) to kea_agent, kea_service;

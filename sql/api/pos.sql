@@ -71,3 +71,8 @@ end
 $$;
 comment on function api.set_transfer_countries(bigint, text[]) is
     'Sets the countries a merchant''s transfer number may be in (service role only).';
+
+-- The owner side (a merchant id as argument): the service role only, never a tenant token.
+grant execute on function api.connect_pos(bigint, text, text, text, text),
+      api.import_square_catalog(bigint, jsonb, text), api.set_transfer_countries(bigint, text[])
+   to kea_service;

@@ -7,28 +7,35 @@
 -- for every merchant, whichever merchant's number it was sent to (kea is the sender of all of
 -- them; a carrier's 21610 for one sender number is taken the same way), and the replies say so;
 -- START, to any of them, opts back in to all.
-create function api.twilio_sms(p_params jsonb) returns text
+create function api.twilio_sms(params jsonb) returns text
 language plpgsql security definer set search_path = pg_catalog, public as $$
 declare
-    m app.merchants := app.merchant_for_number(p_params->>'To');
+    m app.merchants := app.merchant_for_number(params->>'To');
     -- E.164, as the opt-out list keeps numbers and the texts are sent (issue 17, item 11).
-    v_from text := coalesce(app.e164(p_params->>'From', m.country), p_params->>'From');
-    v_word text := upper(regexp_replace(coalesce(p_params->>'Body', ''), '[^[:alpha:]]', '', 'g'));
+    -- Null when the text came without a number (Twilio always sends one; a forged or broken
+    -- request may not): there is then no one to opt out or in.
+    v_from text := coalesce(app.e164(params->>'From', m.country), nullif(btrim(params->>'From'), ''));
+    v_word text := upper(regexp_replace(coalesce(params->>'Body', ''), '[^[:alpha:]]', '', 'g'));
+    v_stop constant text[] := '{STOP,STOPALL,UNSUBSCRIBE,CANCEL,END,QUIT,OPTOUT,REVOKE}';
+    v_start constant text[] := '{START,YES,UNSTOP}';
     v_store text;
     v_reply text;
 begin
     v_store := coalesce(m.name, 'this number');
     if m.id is not null then
         insert into app.sms_messages (merchant_id, direction, to_number, from_number, body, sid, status)
-        values (m.id, 'inbound', p_params->>'To', v_from, coalesce(p_params->>'Body', ''),
-                p_params->>'MessageSid', 'received')
+        values (m.id, 'inbound', params->>'To', v_from, coalesce(params->>'Body', ''),
+                params->>'MessageSid', 'received')
         on conflict (merchant_id, sid) where sid is not null do nothing;
     end if;
-    if v_word in ('STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'OPTOUT', 'REVOKE') then
+    if v_from is null and v_word = any (v_stop || v_start) then
+        v_reply := format('This text came without a phone number, so nothing changed. Text %s from the phone that gets the texts.',
+                          v_word);
+    elsif v_word = any (v_stop) then
         insert into app.sms_opt_outs (phone, keyword) values (v_from, v_word)
         on conflict (phone) do update set opted_out_at = now(), keyword = excluded.keyword;
         v_reply := format('You will get no more texts from %s or any other restaurant kea takes orders for. Reply START to get them again.', v_store);
-    elsif v_word in ('START', 'YES', 'UNSTOP') then
+    elsif v_word = any (v_start) then
         delete from app.sms_opt_outs where phone = v_from;
         v_reply := format('You will get texts from %s and the other restaurants kea takes orders for again (order confirmations). Reply STOP to stop.', v_store);
     elsif v_word in ('HELP', 'INFO') then
@@ -46,13 +53,13 @@ comment on function api.twilio_sms(jsonb) is
 
 -- POST /twilio/sms/status: a sent text's progress (queued, sent, delivered, undelivered,
 -- failed). Callbacks may come out of order: a final status is never overwritten by an earlier one.
-create function api.twilio_sms_status(p_params jsonb) returns text
+create function api.twilio_sms_status(params jsonb) returns text
 language sql security definer set search_path = pg_catalog, public as $$
     update app.sms_messages
-       set status = p_params->>'MessageStatus',
-           error_code = app.param_int(p_params->>'ErrorCode'),
+       set status = params->>'MessageStatus',
+           error_code = app.param_int(params->>'ErrorCode'),
            updated_at = now()
-     where sid = p_params->>'MessageSid'
+     where sid = params->>'MessageSid'
        and coalesce(status, '') not in ('delivered', 'undelivered', 'failed', 'received');
     select '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 $$;

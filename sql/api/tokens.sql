@@ -3,9 +3,9 @@
 
 -- The gateway's check, before it takes the request's role (as its own login, in the request's
 -- first statement): why the token is revoked, or null.
-create function api.token_revoked(p_claims jsonb) returns text
+create function api.token_revoked(claims jsonb) returns text
 language sql stable security definer set search_path = pg_catalog, public as $$
-    select app.token_revoked(p_claims)
+    select app.token_revoked(claims)
 $$;
 comment on function api.token_revoked(jsonb) is
     'Why these (verified) claims are revoked, or null; the gateway''s own check, not for clients.';

@@ -9,13 +9,13 @@
 -- POST /twilio/voice: the call connected. Creates the call with the merchant's settings, then
 -- answers turn 0 (the greeting). A retried webhook finds the call and gets turn 0's TwiML. The
 -- caller ID is kept as E.164, or not at all (a withheld number: the dialog asks for one).
-create function api.twilio_voice(p_params jsonb) returns text
+create function api.twilio_voice(params jsonb) returns text
 language plpgsql security definer set search_path = pg_catalog, public as $$
 declare
     m  app.merchants;
     v_menu bigint;
 begin
-    m := app.merchant_for_number(p_params->>'To');
+    m := app.merchant_for_number(params->>'To');
     if m.id is null then
         return kea.twiml_apology(null);
     end if;
@@ -25,10 +25,10 @@ begin
     end if;
     insert into app.calls (merchant_id, call_sid, from_number, to_number, menu_id, twilio_status,
                            store)
-    values (m.id, p_params->>'CallSid', app.e164(p_params->>'From', m.country), p_params->>'To', v_menu,
-            p_params->>'CallStatus', app.store_json(m)::json)
+    values (m.id, params->>'CallSid', app.e164(params->>'From', m.country), params->>'To', v_menu,
+            params->>'CallStatus', app.store_json(m)::json)
     on conflict (merchant_id, call_sid) do nothing;
-    return api.twilio_gather(p_params, 0);
+    return api.twilio_gather(params, 0);
 end
 $$;
 comment on function api.twilio_voice(jsonb) is
@@ -38,7 +38,7 @@ comment on function api.twilio_voice(jsonb) is
 -- (a transfer's result); turn 0 from api.twilio_voice. A turn number below the call's next
 -- one is a retry: it gets the stored TwiML and changes nothing. The row lock serialises a
 -- call's turns.
-create function api.twilio_gather(p_params jsonb, p_turn integer) returns text
+create function api.twilio_gather(params jsonb, turn integer) returns text
 language plpgsql security definer set search_path = pg_catalog, public as $$
 declare
     t0 timestamptz := clock_timestamp();
@@ -56,27 +56,27 @@ declare
 begin
     -- The merchant first, then its call: on Citus the locking read is a router query to the
     -- merchant's shard only when the merchant is a value (docs/scaling.md).
-    v_merchant := (select p.merchant_id from app.phone_numbers p where p.e164 = p_params->>'To');
+    v_merchant := (select p.merchant_id from app.phone_numbers p where p.e164 = params->>'To');
     select * into c from app.calls
      where merchant_id = v_merchant
-       and call_sid = p_params->>'CallSid'
+       and call_sid = params->>'CallSid'
        for update;
     if c.id is null then
         -- An unknown number, or a call this merchant never started.
-        m := app.merchant_for_number(p_params->>'To');
+        m := app.merchant_for_number(params->>'To');
         return kea.twiml_apology(m.transfer_number, m.voice, m.language);
     end if;
     if c.store is null then
         -- A call that started before its settings were kept on the call.
         c.store := (select app.store_json(x)::json from app.merchants x where x.id = c.merchant_id);
     end if;
-    if p_turn is distinct from c.next_turn and c.next_turn > 0 then
+    if turn is distinct from c.next_turn and c.next_turn > 0 then
         -- A retry (a turn already answered) gets its answer again; a turn number that is not
         -- the next one (ahead of the call, or missing) did not come from kea's own action URL:
         -- it hears the last prompt again and changes nothing.
         return coalesce((select twiml from app.turns
                           where merchant_id = c.merchant_id and call_id = c.id
-                            and seq = case when p_turn < c.next_turn then p_turn
+                            and seq = case when turn < c.next_turn then turn
                                            else c.next_turn - 1 end),
                         kea.twiml_apology(c.store->>'transfer_number', c.store->'voice'->>'voice',
                                           c.store->'voice'->>'language'));
@@ -86,19 +86,19 @@ begin
     end if;
     v_kind := case
         when c.next_turn = 0 then 'start'
-        when p_params ? 'DialCallStatus' then 'dial_result'
-        when coalesce(p_params->>'Digits', '') <> '' then 'digits'
-        when coalesce(p_params->>'SpeechResult', '') <> '' then 'speech'
+        when params ? 'DialCallStatus' then 'dial_result'
+        when coalesce(params->>'Digits', '') <> '' then 'digits'
+        when coalesce(params->>'SpeechResult', '') <> '' then 'speech'
         else 'silence'
     end;
     -- The event as app.turns keeps it: only the fields of its kind.
     if v_kind = 'speech' then
-        v_speech := p_params->>'SpeechResult';
-        v_confidence := coalesce(app.param_confidence(p_params->>'Confidence'), 1.0);
+        v_speech := params->>'SpeechResult';
+        v_confidence := coalesce(app.param_confidence(params->>'Confidence'), 1.0);
     elsif v_kind = 'digits' then
-        v_digits := p_params->>'Digits';
+        v_digits := params->>'Digits';
     elsif v_kind = 'dial_result' then
-        v_dial_status := p_params->>'DialCallStatus';
+        v_dial_status := params->>'DialCallStatus';
     end if;
     r := kea.dialog_turn(c.menu_id, c.state::text, c.store::text, c.next_turn, c.from_number, v_kind,
                          v_speech, v_confidence, v_digits, v_dial_status);
@@ -139,34 +139,34 @@ comment on function api.twilio_gather(jsonb, integer) is
 
 -- POST /twilio/voice/status: call progress. Idempotent and order-tolerant: a final status
 -- ends the call once (app.end_call); values that are not numbers are ignored.
-create function api.twilio_status(p_params jsonb) returns text
+create function api.twilio_status(params jsonb) returns text
 language plpgsql security definer set search_path = pg_catalog, public as $$
 declare
     m  app.merchants;
     c  app.calls;
-    v_final boolean := p_params->>'CallStatus' in ('completed', 'busy', 'failed', 'no-answer', 'canceled');
+    v_final boolean := params->>'CallStatus' in ('completed', 'busy', 'failed', 'no-answer', 'canceled');
 begin
-    m := app.merchant_for_number(p_params->>'To');
+    m := app.merchant_for_number(params->>'To');
     if m.id is null then
         return '<?xml version="1.0" encoding="UTF-8"?><Response/>';
     end if;
     select * into c from app.calls
-     where merchant_id = m.id and call_sid = p_params->>'CallSid'
+     where merchant_id = m.id and call_sid = params->>'CallSid'
      for update;
     if c.id is null or (c.status = 'ended' and not v_final) then
         return '<?xml version="1.0" encoding="UTF-8"?><Response/>';
     end if;
     update app.calls
-       set twilio_status = coalesce(p_params->>'CallStatus', twilio_status),
-           duration_s = coalesce(app.param_int(p_params->>'CallDuration'), duration_s),
-           recording_url = coalesce(p_params->>'RecordingUrl', recording_url),
-           recording_sid = coalesce(p_params->>'RecordingSid', recording_sid),
-           recording_duration_s = coalesce(app.param_int(p_params->>'RecordingDuration'),
+       set twilio_status = coalesce(params->>'CallStatus', twilio_status),
+           duration_s = coalesce(app.param_int(params->>'CallDuration'), duration_s),
+           recording_url = coalesce(params->>'RecordingUrl', recording_url),
+           recording_sid = coalesce(params->>'RecordingSid', recording_sid),
+           recording_duration_s = coalesce(app.param_int(params->>'RecordingDuration'),
                                            recording_duration_s)
      where merchant_id = c.merchant_id and id = c.id
     returning * into c;
     if v_final then
-        perform app.end_call(c, p_params->>'CallStatus');
+        perform app.end_call(c, params->>'CallStatus');
     end if;
     return '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 end

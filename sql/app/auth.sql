@@ -166,6 +166,10 @@ language sql stable as $$
     select case when app.claim('agent_id') ~ '^[0-9]+$' then app.claim('agent_id')::bigint end
 $$;
 
+-- The row-level security policies (sql/app/policies.sql) call these as the tenant roles.
+grant execute on function app.jwt_claims(), app.claim(text), app.claim_merchant(), app.claim_agent()
+   to kea_merchant, kea_agent, kea_pos;
+
 -- The merchant of a kea_merchant or kea_pos token; 42501 (403) without one.
 create function app.current_merchant() returns bigint
 language plpgsql stable as $$

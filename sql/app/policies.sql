@@ -25,8 +25,6 @@ language sql stable security definer set search_path = pg_catalog, public as $$
                       and r.agent_id = app.claim_agent() and r.status in ('pending', 'accepted'))
 $$;
 
-grant execute on function app.jwt_claims(), app.claim(text), app.claim_merchant(), app.claim_agent()
-   to kea_merchant, kea_agent, kea_pos;
 grant execute on function app.agent_work() to kea_agent;
 
 -- A merchant's own rows: settings, hours, numbers, menus, calls, turns, orders.

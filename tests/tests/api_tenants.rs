@@ -138,8 +138,8 @@ fn cases(b: &Target) -> Vec<(&'static str, Value)> {
         ("reject_order", json!({"task_id": t, "reason": "x"})),
         ("accept_phrase", json!({"phrase_id": b.phrase_id})),
         ("reject_phrase", json!({"phrase_id": b.phrase_id})),
-        ("call_summary", json!({"p_call_sid": b.call_sid})),
-        ("replay_call", json!({"p_call_sid": b.call_sid})),
+        ("call_summary", json!({"call_sid": b.call_sid})),
+        ("replay_call", json!({"call_sid": b.call_sid})),
         (
             "pos_order_update",
             json!({"order_id": b.order_id, "status": "cancelled"}),
@@ -154,7 +154,7 @@ fn cases(b: &Target) -> Vec<(&'static str, Value)> {
         ),
         (
             "import_menu",
-            json!({"p_merchant_id": m, "p_document": {"name": "x", "items": []}}),
+            json!({"merchant_id": m, "document": {"name": "x", "items": []}}),
         ),
         (
             "import_square_catalog",
@@ -169,7 +169,7 @@ fn cases(b: &Target) -> Vec<(&'static str, Value)> {
         ),
         (
             "set_item_available",
-            json!({"p_merchant_id": m, "p_item_code": "pepperoni_pizza", "p_available": false}),
+            json!({"merchant_id": m, "code": "pepperoni_pizza", "available": false}),
         ),
     ]
 }
@@ -276,7 +276,7 @@ async fn no_tenant_role_reaches_another_merchants_rows_by_identifier() {
         &gw,
         "call_summary",
         roles[1].1.as_deref(),
-        &json!({"p_call_sid": a.call_sid}),
+        &json!({"call_sid": a.call_sid}),
     )
     .await;
     assert_eq!(status, 200, "{body}");

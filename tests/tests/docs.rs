@@ -7,7 +7,9 @@
 //! - every repository path a doc names (in backticks) exists;
 //! - the order status diagram of docs/workflow.md is the transitions
 //!   `app.order_transition_allowed` allows (read from the database, pair by pair);
-//! - every `api` function and view has a `COMMENT ON` (what /openapi.json says of it).
+//! - every `api` function and view has a `COMMENT ON` (what /openapi.json says of it), and
+//!   argument names without a `p_` prefix (what clients write in /rpc bodies);
+//! - every `grant execute on function` is in the file that defines the function.
 
 use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet};
@@ -444,5 +446,80 @@ async fn every_api_function_and_view_has_a_comment() {
         missing.is_empty(),
         "add these beside their definitions in sql/api/ (what /openapi.json says of them):\n    {}",
         missing.join("\n    ")
+    );
+}
+
+/// The argument names of `api` functions are what clients write in `/rpc` bodies and read in
+/// /openapi.json, and what docs/api.md calls them: plain names, no `p_` prefix.
+#[tokio::test]
+async fn api_arguments_are_named_as_clients_write_them() {
+    let db = kea_tests::admin().await;
+    let rows = db
+        .query(
+            "select p.oid::regprocedure::text, a.name
+               from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+               cross join lateral unnest(p.proargnames) as a(name)
+              where n.nspname = 'api'
+              order by 1, 2",
+            &[],
+        )
+        .await
+        .expect("the api functions' argument names");
+    assert!(
+        rows.len() > 20,
+        "the api arguments were not read: {}",
+        rows.len()
+    );
+    let prefixed: Vec<String> = rows
+        .iter()
+        .map(|r| (r.get::<_, String>(0), r.get::<_, String>(1)))
+        .filter(|(_, name)| name.starts_with("p_"))
+        .map(|(f, name)| format!("{f}: {name}"))
+        .collect();
+    assert!(
+        prefixed.is_empty(),
+        "rename these in sql/api/ (qualify as fn_name.arg where a column has the name):\n    {}",
+        prefixed.join("\n    ")
+    );
+}
+
+/// A `grant execute on function` stands in the file that defines the function (docs/
+/// architecture.md, "Where the SQL lives"), so a grant never depends on the order the files
+/// are applied in and moves with its function.
+#[test]
+fn every_grant_is_beside_the_function_it_grants() {
+    let define =
+        Regex::new(r"(?i)create\s+(?:or\s+replace\s+)?function\s+([a-z_]+\.[a-z0-9_]+)\s*\(")
+            .unwrap();
+    let grant = Regex::new(r"(?is)grant\s+execute\s+on\s+function\s+(.*?)\s+to\s").unwrap();
+    let name = Regex::new(r"([a-z_]+\.[a-z0-9_]+)\s*\(").unwrap();
+    let mut defined: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut granted: Vec<(String, String)> = Vec::new();
+    for dir in ["sql/app", "sql/worker", "sql/api"] {
+        for path in files(dir, &[".sql"]) {
+            let text = read(&path);
+            for c in define.captures_iter(&text) {
+                defined
+                    .entry(c[1].to_string())
+                    .or_default()
+                    .insert(rel(&path));
+            }
+            for g in grant.captures_iter(&text) {
+                for n in name.captures_iter(&g[1]) {
+                    granted.push((rel(&path), n[1].to_string()));
+                }
+            }
+        }
+    }
+    assert!(granted.len() > 20, "no grants read: {granted:?}");
+    let astray: Vec<String> = granted
+        .iter()
+        .filter(|(file, f)| !defined.get(f).is_some_and(|files| files.contains(file)))
+        .map(|(file, f)| format!("{file} grants {f}, defined in {:?}", defined.get(f)))
+        .collect();
+    assert!(
+        astray.is_empty(),
+        "move each grant beside its function:\n    {}",
+        astray.join("\n    ")
     );
 }

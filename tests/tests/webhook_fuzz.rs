@@ -73,6 +73,26 @@ const SPEECH: [&str; 16] = [
     "",
 ];
 
+/// Cases sent first, whatever the seed (a random run sends only a few of them): texts whose
+/// keyword changes the opt-out list but which come without a number to change it for.
+fn fixed_requests(to: &str) -> Vec<(String, Vec<u8>, &'static str)> {
+    let form = "application/x-www-form-urlencoded";
+    let to = form_urlencoded::byte_serialize(to.as_bytes()).collect::<String>();
+    [
+        "Body=STOP",
+        "Body=stop%21",
+        "Body=START",
+        "Body=UNSUBSCRIBE&From=",
+        "Body=STOP&From=+++",
+    ]
+    .iter()
+    .map(|b| {
+        let body = format!("{b}&To={to}&MessageSid=SM00000000000000000000000000000001");
+        ("/twilio/sms".to_string(), body.into_bytes(), form)
+    })
+    .collect()
+}
+
 /// One request: the path and the form body (raw bytes: some are not UTF-8), with the content
 /// type to send it under.
 fn request(r: &mut Rng, to: &str, sids: &[String]) -> (String, Vec<u8>, &'static str) {
@@ -327,8 +347,12 @@ async fn ten_thousand_signed_webhooks() {
             // without asking SQL (and counts it with the fallbacks).
             let mut without_call = 0u64;
             let mut stop_without_from = 0u64;
+            let fixed = fixed_requests(&to);
             for n in 0..REQUESTS.div_ceil(WORKERS) {
-                let (path, body, content_type) = request(&mut r, &to, &sids);
+                let (path, body, content_type) = match fixed.get(n) {
+                    Some(case) if w == 0 => case.clone(),
+                    _ => request(&mut r, &to, &sids),
+                };
                 let params: Vec<(String, String)> =
                     form_urlencoded::parse(&body).into_owned().collect();
                 let voice = path.starts_with("/twilio/voice");
@@ -336,10 +360,10 @@ async fn ten_thousand_signed_webhooks() {
                 if voice && sid.is_none_or(|(_, v)| v.trim().is_empty()) {
                     without_call += 1;
                 }
-                // KNOWN DEFECT (sql/api/sms.sql, api.twilio_sms): STOP from a text without a
-                // From inserts a null phone into app.sms_opt_outs and fails; the gateway then
-                // answers an empty <Response/>. Twilio always sends From, so it is counted here
-                // and reported; when it is fixed this count makes the test fail: remove it.
+                // STOP from a text without a From: no number to opt out. api.twilio_sms once
+                // inserted a null phone into app.sms_opt_outs and failed (the gateway answered
+                // with the fallback); now it answers TwiML saying nothing changed. Counted so
+                // the run shows the case was sent, and named when the fallbacks do not match.
                 let word: String = params
                     .iter()
                     .rev()
@@ -425,12 +449,16 @@ async fn ten_thousand_signed_webhooks() {
     let fallbacks = gw.state.metrics.fallbacks.get();
     println!(
         "fallback answers: {fallbacks}: {without_call} voice webhooks without a CallSid (by \
-         design), {stop_without_from} STOP texts without a From (the known defect)"
+         design); {stop_without_from} STOP texts without a From were sent"
+    );
+    assert!(
+        stop_without_from > 0,
+        "no STOP text without a From was sent: the case api.twilio_sms once failed on is not exercised"
     );
     assert_eq!(
-        fallbacks,
-        without_call + stop_without_from,
-        "webhooks whose SQL call failed and got the fallback answer"
+        fallbacks, without_call,
+        "webhooks whose SQL call failed and got the fallback answer (if the excess is \
+         {stop_without_from}: STOP texts without a From fail again in api.twilio_sms)"
     );
     assert!(
         failures.is_empty(),

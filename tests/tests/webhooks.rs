@@ -287,7 +287,7 @@ async fn rpc_needs_a_valid_token_and_maps_errors() {
     let client = reqwest::Client::new();
     let r = client
         .post(format!("{}/rpc/call_summary", gw.url))
-        .json(&serde_json::json!({"p_call_sid": "CAnone"}))
+        .json(&serde_json::json!({"call_sid": "CAnone"}))
         .send()
         .await
         .unwrap();
@@ -299,7 +299,7 @@ async fn rpc_needs_a_valid_token_and_maps_errors() {
     let r = client
         .post(format!("{}/rpc/call_summary", gw.url))
         .bearer_auth("not.a.jwt")
-        .json(&serde_json::json!({"p_call_sid": "CAnone"}))
+        .json(&serde_json::json!({"call_sid": "CAnone"}))
         .send()
         .await
         .unwrap();
