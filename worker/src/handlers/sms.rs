@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use serde_json::Value;
 
 use super::{excerpt, retry_after, Ctx, Outcome};
-use crate::dates::{now_unix, Utc};
+use crate::dates::{self, now_unix};
 use crate::queue::{Job, QueueError};
 
 /// Twilio: the recipient replied STOP.
@@ -45,7 +45,7 @@ impl Message {
         let since = text("since")
             .or_else(|| text("enqueued_at"))
             .map(|s| s.chars().take(10).collect())
-            .unwrap_or_else(|| Utc::from_unix(now_unix() - 2 * 86_400).date());
+            .unwrap_or_else(|| dates::date(now_unix() - 2 * 86_400));
         Some(Message {
             to: text("to").filter(|s| !s.is_empty())?,
             from: text("from").filter(|s| !s.is_empty())?,

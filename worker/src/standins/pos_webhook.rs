@@ -13,7 +13,7 @@ use hyper::Method;
 use serde_json::{json, Map, Value};
 
 use super::{Reply, Request, Role};
-use crate::dates::{now_unix, Utc};
+use crate::dates::{self, now_unix};
 use crate::handlers::pos_webhook::{verify, SIGNATURE_HEADER};
 
 /// One order the POS took.
@@ -82,7 +82,7 @@ impl Role for PosWebhook {
         let answer = json!({
             "order_id": format!("pos-{}", orders.len() + 1),
             "status": "accepted",
-            "ready_at": Utc::from_unix(now_unix() + self.prep_minutes * 60).rfc3339(),
+            "ready_at": dates::rfc3339(now_unix() + self.prep_minutes * 60),
         });
         tracing::info!(key, order_id = %answer["order_id"], "POS took an order");
         by_key.insert(key.to_string(), orders.len());

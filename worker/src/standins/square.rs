@@ -10,7 +10,7 @@ use hyper::Method;
 use serde_json::{json, Map, Value};
 
 use super::{Reply, Request, Role};
-use crate::dates::{now_unix, Utc};
+use crate::dates::{self, now_unix};
 
 struct Order {
     key: String,
@@ -56,7 +56,7 @@ impl Square {
     /// stand-in has no catalog, so catalog lines count zero).
     fn create(&self, n: usize, order: &Value) -> Value {
         let currency = "USD";
-        let now = Utc::from_unix(now_unix()).rfc3339();
+        let now = dates::rfc3339(now_unix());
         let mut total = 0;
         let empty = Vec::new();
         let lines: Vec<Value> = order

@@ -19,7 +19,7 @@ use hyper::Method;
 use serde_json::{json, Map, Value};
 
 use super::{Reply, Request, Role};
-use crate::dates::Utc;
+use crate::dates;
 
 struct Sent {
     /// Milliseconds since the Unix epoch when Twilio took it.
@@ -115,7 +115,7 @@ impl Twilio {
         let strict = *self.strict.lock().unwrap_or_else(|p| p.into_inner());
         let mut messages = self.messages.lock().unwrap_or_else(|p| p.into_inner());
         let at_ms = now_ms();
-        let date = Utc::from_unix((at_ms / 1000) as i64).rfc2822();
+        let date = dates::rfc2822((at_ms / 1000) as i64);
         // Twilio answers a create with no date_sent: the message is only queued.
         let date_sent = (strict.lag_ms + strict.queued_ms == 0).then(|| date.clone());
         // Random, as Twilio's: kea keeps sids unique across every test and demo run.
@@ -150,10 +150,10 @@ impl Twilio {
             v["date_sent"] = Value::Null;
             return Some((v, None));
         }
-        let sent = Utc::from_unix((sent_at / 1000) as i64);
+        let sent = (sent_at / 1000) as i64;
         v["status"] = "sent".into();
-        v["date_sent"] = sent.rfc2822().into();
-        Some((v, Some(sent.date())))
+        v["date_sent"] = dates::rfc2822(sent).into();
+        Some((v, Some(dates::date(sent))))
     }
 
     fn list(&self, req: &Request) -> Reply {
@@ -335,7 +335,7 @@ mod tests {
             (stop.status, stop.body["code"].clone()),
             (400, json!(21610))
         );
-        let today = Utc::from_unix(now_unix()).date();
+        let today = dates::date(now_unix());
         let listed = t.handle(&req(
             Method::GET,
             &[("To", "+15550000001"), ("DateSent>", &today)],
@@ -379,7 +379,7 @@ mod tests {
         for n in 0..5 {
             send(n);
         }
-        let today = Utc::from_unix(now_unix()).date();
+        let today = dates::date(now_unix());
         let list = |q: &[(&str, &str)]| t.handle(&req(Method::GET, q, "AC1:tok", "")).body;
         assert_eq!(
             list(&[("To", "+15550000001")])["messages"],
