@@ -685,6 +685,7 @@ CREATE FUNCTION api.merchant_settings() RETURNS jsonb
     select jsonb_build_object(
         'merchant_id', m.id, 'name', m.name, 'slug', m.slug, 'time_zone', m.time_zone,
         'transfer_number', m.transfer_number, 'greeting', m.greeting,
+        'offers_usual', m.offers_usual,
         'country', m.country, 'transfer_countries', to_jsonb(app.transfer_countries(m)),
         'transfer_number_changed', (select jsonb_build_object('at', c.at, 'by', c.changed_by,
                                                               'from', c.old_value)
@@ -1162,6 +1163,32 @@ ALTER FUNCTION api.set_item_available(merchant_id bigint, code text, available b
 COMMENT ON FUNCTION api.set_item_available(merchant_id bigint, code text, available boolean) IS 'Marks an item of the merchant''s active menu sold out or back in stock, by item code: true, or null when no item has that code.';
 
 --
+-- Name: set_offers_usual(boolean); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.set_offers_usual(offers_usual boolean) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+begin
+    if set_offers_usual.offers_usual is null then
+        raise exception 'offers_usual must be true or false' using errcode = '22023';
+    end if;
+    update app.merchants m set offers_usual = set_offers_usual.offers_usual
+     where m.id = app.current_merchant();
+    return api.merchant_settings();
+end
+$$;
+
+ALTER FUNCTION api.set_offers_usual(offers_usual boolean) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION set_offers_usual(offers_usual boolean); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.set_offers_usual(offers_usual boolean) IS 'Whether the greeting offers the signed-in merchant''s returning callers their last order; returns the settings.';
+
+--
 -- Name: set_option_available(text, text, boolean, text, text); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
@@ -1563,7 +1590,7 @@ begin
     insert into app.calls (merchant_id, call_sid, from_number, to_number, menu_id, twilio_status,
                            store)
     values (m.id, params->>'CallSid', app.e164(params->>'From', m.country), params->>'To', v_menu,
-            params->>'CallStatus', app.store_json(m)::json)
+            params->>'CallStatus', app.call_store(m, app.e164(params->>'From', m.country)))
     on conflict (merchant_id, call_sid) do nothing;
     return api.twilio_gather(params, 0);
 end
@@ -2157,6 +2184,85 @@ $$;
 ALTER FUNCTION app.call_notes(p_merchant_id bigint, p_call_id bigint) OWNER TO kea_owner;
 
 --
+-- Name: merchants; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.merchants (
+    id bigint NOT NULL,
+    slug text NOT NULL,
+    name text NOT NULL,
+    time_zone text DEFAULT 'America/New_York'::text NOT NULL,
+    tax_rate_bp integer DEFAULT 0 NOT NULL,
+    currency text DEFAULT 'USD'::text NOT NULL,
+    transfer_number text,
+    voice text DEFAULT 'Polly.Joanna'::text NOT NULL,
+    language text DEFAULT 'en-US'::text NOT NULL,
+    greeting text,
+    accepts_orders_when_closed boolean DEFAULT false NOT NULL,
+    offers_delivery boolean DEFAULT false NOT NULL,
+    asks_name boolean DEFAULT false NOT NULL,
+    prep_minutes integer,
+    hours_text text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    workflow_id bigint,
+    groups text[] DEFAULT '{}'::text[] NOT NULL,
+    country text DEFAULT 'US'::text NOT NULL,
+    transfer_countries text[],
+    phrase_confirmations integer DEFAULT 2 NOT NULL,
+    offers_usual boolean DEFAULT false NOT NULL,
+    CONSTRAINT merchants_country_check CHECK ((country ~ '^[A-Z]{2}$'::text)),
+    CONSTRAINT merchants_phrase_confirmations_check CHECK (((phrase_confirmations >= 1) AND (phrase_confirmations <= 100))),
+    CONSTRAINT merchants_prep_minutes_check CHECK ((prep_minutes > 0)),
+    CONSTRAINT merchants_slug_check CHECK ((slug ~ '^[a-z0-9-]+$'::text)),
+    CONSTRAINT merchants_tax_rate_bp_check CHECK (((tax_rate_bp >= 0) AND (tax_rate_bp <= 5000))),
+    CONSTRAINT merchants_time_zone_check CHECK (((now() AT TIME ZONE time_zone) IS NOT NULL))
+);
+
+ALTER TABLE app.merchants OWNER TO kea_owner;
+
+--
+-- Name: TABLE merchants; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON TABLE app.merchants IS 'Restaurants: the tenants. Voice, greeting and flow options are editable here.';
+
+--
+-- Name: COLUMN merchants.country; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON COLUMN app.merchants.country IS 'ISO 3166 country of the restaurant: its transfer numbers are of this country unless transfer_countries says otherwise, and a number a caller says without a country code is read as of this country.';
+
+--
+-- Name: COLUMN merchants.transfer_countries; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON COLUMN app.merchants.transfer_countries IS 'Countries the transfer number may be in (ISO 3166 codes of app.dialing_plans), set by the operator (api.set_transfer_countries); NULL: the merchant''s own country only.';
+
+--
+-- Name: COLUMN merchants.phrase_confirmations; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON COLUMN app.merchants.phrase_confirmations IS 'Distinct approved corrections after which a candidate phrase becomes active by itself (docs/closed-loop.md).';
+
+--
+-- Name: COLUMN merchants.offers_usual; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON COLUMN app.merchants.offers_usual IS 'The greeting offers a returning caller their last verified order (docs/dialog.md, "Repeat callers").';
+
+--
+-- Name: call_store(app.merchants, text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.call_store(m app.merchants, p_from text) RETURNS json
+    LANGUAGE sql STABLE
+    AS $$
+    select (app.store_json(m) || jsonb_build_object('usual', app.caller_last_order(m.id, p_from)))::json
+$$;
+
+ALTER FUNCTION app.call_store(m app.merchants, p_from text) OWNER TO kea_owner;
+
+--
 -- Name: call_unplaced(bigint, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -2187,6 +2293,37 @@ CREATE FUNCTION app.call_unplaced(p_merchant_id bigint, p_call_id bigint) RETURN
 $$;
 
 ALTER FUNCTION app.call_unplaced(p_merchant_id bigint, p_call_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: caller_last_order(bigint, text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.caller_last_order(p_merchant_id bigint, p_from text) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    select coalesce(jsonb_agg(jsonb_build_object(
+               'item', l.item_code, 'name', l.name, 'variation', l.variation_code,
+               'quantity', l.quantity,
+               'modifiers', (select coalesce(jsonb_agg(jsonb_build_object(
+                                    'group', x->>'group', 'option', x->>'option',
+                                    'name', coalesce(x->>'name', x->>'option'),
+                                    'qualifier', x->'qualifier',
+                                    'negated', coalesce((x->>'negated')::boolean, false),
+                                    'quantity', x->'quantity')), '[]')
+                               from jsonb_array_elements(l.modifiers) x))
+             order by l.line_no), '[]')
+      from app.order_lines l
+     where l.merchant_id = p_merchant_id
+       and l.order_id = (select o.id
+                           from app.calls c
+                           join app.orders o on o.merchant_id = c.merchant_id and o.call_id = c.id
+                          where c.merchant_id = p_merchant_id and c.from_number = p_from
+                            and o.status in ('verified', 'sent_to_pos', 'accepted_by_pos', 'completed')
+                          order by o.created_at desc, o.id desc
+                          limit 1)
+$$;
+
+ALTER FUNCTION app.caller_last_order(p_merchant_id bigint, p_from text) OWNER TO kea_owner;
 
 --
 -- Name: cancel_job(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -3210,66 +3347,6 @@ CREATE FUNCTION app.merchant_day_start(p_merchant_id bigint) RETURNS timestamp w
 $$;
 
 ALTER FUNCTION app.merchant_day_start(p_merchant_id bigint) OWNER TO kea_owner;
-
---
--- Name: merchants; Type: TABLE; Schema: app; Owner: kea_owner
---
-
-CREATE TABLE app.merchants (
-    id bigint NOT NULL,
-    slug text NOT NULL,
-    name text NOT NULL,
-    time_zone text DEFAULT 'America/New_York'::text NOT NULL,
-    tax_rate_bp integer DEFAULT 0 NOT NULL,
-    currency text DEFAULT 'USD'::text NOT NULL,
-    transfer_number text,
-    voice text DEFAULT 'Polly.Joanna'::text NOT NULL,
-    language text DEFAULT 'en-US'::text NOT NULL,
-    greeting text,
-    accepts_orders_when_closed boolean DEFAULT false NOT NULL,
-    offers_delivery boolean DEFAULT false NOT NULL,
-    asks_name boolean DEFAULT false NOT NULL,
-    prep_minutes integer,
-    hours_text text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    workflow_id bigint,
-    groups text[] DEFAULT '{}'::text[] NOT NULL,
-    country text DEFAULT 'US'::text NOT NULL,
-    transfer_countries text[],
-    phrase_confirmations integer DEFAULT 2 NOT NULL,
-    CONSTRAINT merchants_country_check CHECK ((country ~ '^[A-Z]{2}$'::text)),
-    CONSTRAINT merchants_phrase_confirmations_check CHECK (((phrase_confirmations >= 1) AND (phrase_confirmations <= 100))),
-    CONSTRAINT merchants_prep_minutes_check CHECK ((prep_minutes > 0)),
-    CONSTRAINT merchants_slug_check CHECK ((slug ~ '^[a-z0-9-]+$'::text)),
-    CONSTRAINT merchants_tax_rate_bp_check CHECK (((tax_rate_bp >= 0) AND (tax_rate_bp <= 5000))),
-    CONSTRAINT merchants_time_zone_check CHECK (((now() AT TIME ZONE time_zone) IS NOT NULL))
-);
-
-ALTER TABLE app.merchants OWNER TO kea_owner;
-
---
--- Name: TABLE merchants; Type: COMMENT; Schema: app; Owner: kea_owner
---
-
-COMMENT ON TABLE app.merchants IS 'Restaurants: the tenants. Voice, greeting and flow options are editable here.';
-
---
--- Name: COLUMN merchants.country; Type: COMMENT; Schema: app; Owner: kea_owner
---
-
-COMMENT ON COLUMN app.merchants.country IS 'ISO 3166 country of the restaurant: its transfer numbers are of this country unless transfer_countries says otherwise, and a number a caller says without a country code is read as of this country.';
-
---
--- Name: COLUMN merchants.transfer_countries; Type: COMMENT; Schema: app; Owner: kea_owner
---
-
-COMMENT ON COLUMN app.merchants.transfer_countries IS 'Countries the transfer number may be in (ISO 3166 codes of app.dialing_plans), set by the operator (api.set_transfer_countries); NULL: the merchant''s own country only.';
-
---
--- Name: COLUMN merchants.phrase_confirmations; Type: COMMENT; Schema: app; Owner: kea_owner
---
-
-COMMENT ON COLUMN app.merchants.phrase_confirmations IS 'Distinct approved corrections after which a candidate phrase becomes active by itself (docs/closed-loop.md).';
 
 --
 -- Name: merchant_for_number(text); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -4517,7 +4594,8 @@ begin
         'accepts_orders_when_closed', m.accepts_orders_when_closed,
         'offers_delivery', m.offers_delivery,
         'asks_name', m.asks_name,
-        'prep_minutes', m.prep_minutes);
+        'prep_minutes', m.prep_minutes,
+        'offers_usual', m.offers_usual);
 end
 $$;
 
@@ -8632,6 +8710,13 @@ REVOKE ALL ON FUNCTION api.set_item_available(merchant_id bigint, code text, ava
 GRANT ALL ON FUNCTION api.set_item_available(merchant_id bigint, code text, available boolean) TO kea_service;
 
 --
+-- Name: FUNCTION set_offers_usual(offers_usual boolean); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.set_offers_usual(offers_usual boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.set_offers_usual(offers_usual boolean) TO kea_merchant;
+
+--
 -- Name: FUNCTION set_option_available(kind text, code text, available boolean, group_code text, item text); Type: ACL; Schema: api; Owner: kea_owner
 --
 
@@ -8799,10 +8884,134 @@ REVOKE ALL ON FUNCTION app.call_mentions(p_merchant_id bigint, p_call_id bigint)
 REVOKE ALL ON FUNCTION app.call_notes(p_merchant_id bigint, p_call_id bigint) FROM PUBLIC;
 
 --
+-- Name: COLUMN merchants.id; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(id) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(id) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: COLUMN merchants.slug; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(slug) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(slug) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: COLUMN merchants.name; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(name) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(name) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: COLUMN merchants.time_zone; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(time_zone) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(time_zone) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: COLUMN merchants.tax_rate_bp; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(tax_rate_bp) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(tax_rate_bp) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: COLUMN merchants.currency; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(currency) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(currency) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: COLUMN merchants.transfer_number; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(transfer_number) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(transfer_number) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: COLUMN merchants.voice; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(voice) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(voice) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: COLUMN merchants.language; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(language) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(language) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: COLUMN merchants.greeting; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(greeting) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(greeting) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: COLUMN merchants.accepts_orders_when_closed; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(accepts_orders_when_closed) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(accepts_orders_when_closed) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: COLUMN merchants.offers_delivery; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(offers_delivery) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(offers_delivery) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: COLUMN merchants.asks_name; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(asks_name) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(asks_name) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: COLUMN merchants.prep_minutes; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(prep_minutes) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(prep_minutes) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: COLUMN merchants.hours_text; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(hours_text) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(hours_text) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: COLUMN merchants.created_at; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT(created_at) ON TABLE app.merchants TO kea_merchant;
+GRANT SELECT(created_at) ON TABLE app.merchants TO kea_agent;
+
+--
+-- Name: FUNCTION call_store(m app.merchants, p_from text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.call_store(m app.merchants, p_from text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION call_unplaced(p_merchant_id bigint, p_call_id bigint); Type: ACL; Schema: app; Owner: kea_owner
 --
 
 REVOKE ALL ON FUNCTION app.call_unplaced(p_merchant_id bigint, p_call_id bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION caller_last_order(p_merchant_id bigint, p_from text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.caller_last_order(p_merchant_id bigint, p_from text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION cancel_job(p_job_id bigint); Type: ACL; Schema: app; Owner: kea_owner
@@ -9064,118 +9273,6 @@ REVOKE ALL ON FUNCTION app.merchant_country(p_merchant_id bigint) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.merchant_day_start(p_merchant_id bigint) FROM PUBLIC;
-
---
--- Name: COLUMN merchants.id; Type: ACL; Schema: app; Owner: kea_owner
---
-
-GRANT SELECT(id) ON TABLE app.merchants TO kea_merchant;
-GRANT SELECT(id) ON TABLE app.merchants TO kea_agent;
-
---
--- Name: COLUMN merchants.slug; Type: ACL; Schema: app; Owner: kea_owner
---
-
-GRANT SELECT(slug) ON TABLE app.merchants TO kea_merchant;
-GRANT SELECT(slug) ON TABLE app.merchants TO kea_agent;
-
---
--- Name: COLUMN merchants.name; Type: ACL; Schema: app; Owner: kea_owner
---
-
-GRANT SELECT(name) ON TABLE app.merchants TO kea_merchant;
-GRANT SELECT(name) ON TABLE app.merchants TO kea_agent;
-
---
--- Name: COLUMN merchants.time_zone; Type: ACL; Schema: app; Owner: kea_owner
---
-
-GRANT SELECT(time_zone) ON TABLE app.merchants TO kea_merchant;
-GRANT SELECT(time_zone) ON TABLE app.merchants TO kea_agent;
-
---
--- Name: COLUMN merchants.tax_rate_bp; Type: ACL; Schema: app; Owner: kea_owner
---
-
-GRANT SELECT(tax_rate_bp) ON TABLE app.merchants TO kea_merchant;
-GRANT SELECT(tax_rate_bp) ON TABLE app.merchants TO kea_agent;
-
---
--- Name: COLUMN merchants.currency; Type: ACL; Schema: app; Owner: kea_owner
---
-
-GRANT SELECT(currency) ON TABLE app.merchants TO kea_merchant;
-GRANT SELECT(currency) ON TABLE app.merchants TO kea_agent;
-
---
--- Name: COLUMN merchants.transfer_number; Type: ACL; Schema: app; Owner: kea_owner
---
-
-GRANT SELECT(transfer_number) ON TABLE app.merchants TO kea_merchant;
-GRANT SELECT(transfer_number) ON TABLE app.merchants TO kea_agent;
-
---
--- Name: COLUMN merchants.voice; Type: ACL; Schema: app; Owner: kea_owner
---
-
-GRANT SELECT(voice) ON TABLE app.merchants TO kea_merchant;
-GRANT SELECT(voice) ON TABLE app.merchants TO kea_agent;
-
---
--- Name: COLUMN merchants.language; Type: ACL; Schema: app; Owner: kea_owner
---
-
-GRANT SELECT(language) ON TABLE app.merchants TO kea_merchant;
-GRANT SELECT(language) ON TABLE app.merchants TO kea_agent;
-
---
--- Name: COLUMN merchants.greeting; Type: ACL; Schema: app; Owner: kea_owner
---
-
-GRANT SELECT(greeting) ON TABLE app.merchants TO kea_merchant;
-GRANT SELECT(greeting) ON TABLE app.merchants TO kea_agent;
-
---
--- Name: COLUMN merchants.accepts_orders_when_closed; Type: ACL; Schema: app; Owner: kea_owner
---
-
-GRANT SELECT(accepts_orders_when_closed) ON TABLE app.merchants TO kea_merchant;
-GRANT SELECT(accepts_orders_when_closed) ON TABLE app.merchants TO kea_agent;
-
---
--- Name: COLUMN merchants.offers_delivery; Type: ACL; Schema: app; Owner: kea_owner
---
-
-GRANT SELECT(offers_delivery) ON TABLE app.merchants TO kea_merchant;
-GRANT SELECT(offers_delivery) ON TABLE app.merchants TO kea_agent;
-
---
--- Name: COLUMN merchants.asks_name; Type: ACL; Schema: app; Owner: kea_owner
---
-
-GRANT SELECT(asks_name) ON TABLE app.merchants TO kea_merchant;
-GRANT SELECT(asks_name) ON TABLE app.merchants TO kea_agent;
-
---
--- Name: COLUMN merchants.prep_minutes; Type: ACL; Schema: app; Owner: kea_owner
---
-
-GRANT SELECT(prep_minutes) ON TABLE app.merchants TO kea_merchant;
-GRANT SELECT(prep_minutes) ON TABLE app.merchants TO kea_agent;
-
---
--- Name: COLUMN merchants.hours_text; Type: ACL; Schema: app; Owner: kea_owner
---
-
-GRANT SELECT(hours_text) ON TABLE app.merchants TO kea_merchant;
-GRANT SELECT(hours_text) ON TABLE app.merchants TO kea_agent;
-
---
--- Name: COLUMN merchants.created_at; Type: ACL; Schema: app; Owner: kea_owner
---
-
-GRANT SELECT(created_at) ON TABLE app.merchants TO kea_merchant;
-GRANT SELECT(created_at) ON TABLE app.merchants TO kea_agent;
 
 --
 -- Name: FUNCTION merchant_for_number(p_to text); Type: ACL; Schema: app; Owner: kea_owner

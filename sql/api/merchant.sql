@@ -16,6 +16,7 @@ language sql stable security definer set search_path = pg_catalog, public as $$
     select jsonb_build_object(
         'merchant_id', m.id, 'name', m.name, 'slug', m.slug, 'time_zone', m.time_zone,
         'transfer_number', m.transfer_number, 'greeting', m.greeting,
+        'offers_usual', m.offers_usual,
         'country', m.country, 'transfer_countries', to_jsonb(app.transfer_countries(m)),
         'transfer_number_changed', (select jsonb_build_object('at', c.at, 'by', c.changed_by,
                                                               'from', c.old_value)
@@ -155,6 +156,24 @@ end
 $$;
 comment on function api.update_settings(text, text) is
     'Sets the signed-in merchant''s transfer number and greeting; returns the settings.';
+
+-- Whether the greeting offers a returning caller their last verified order ("Welcome back!
+-- Would you like the same as last time?", docs/dialog.md, "Repeat callers"). Off by default;
+-- applies from the next call. Callers can ask for it either way.
+create function api.set_offers_usual(offers_usual boolean) returns jsonb
+language plpgsql security definer set search_path = pg_catalog, public as $$
+begin
+    if set_offers_usual.offers_usual is null then
+        raise exception 'offers_usual must be true or false' using errcode = '22023';
+    end if;
+    update app.merchants m set offers_usual = set_offers_usual.offers_usual
+     where m.id = app.current_merchant();
+    return api.merchant_settings();
+end
+$$;
+comment on function api.set_offers_usual(boolean) is
+    'Whether the greeting offers the signed-in merchant''s returning callers their last order; returns the settings.';
+grant execute on function api.set_offers_usual(boolean) to kea_merchant;
 
 -- The merchant's calls, newest first (today by default), each with its outcome, its order's
 -- status and total, and its transcript turn by turn.

@@ -8,7 +8,8 @@
 
 -- POST /twilio/voice: the call connected. Creates the call with the merchant's settings, then
 -- answers turn 0 (the greeting). A retried webhook finds the call and gets turn 0's TwiML. The
--- caller ID is kept as E.164, or not at all (a withheld number: the dialog asks for one).
+-- caller ID is kept as E.164, or not at all (a withheld number: the dialog asks for one); the
+-- settings kept on the call carry that caller's last order here (app.call_store).
 create function api.twilio_voice(params jsonb) returns text
 language plpgsql security definer set search_path = pg_catalog, public as $$
 declare
@@ -26,7 +27,7 @@ begin
     insert into app.calls (merchant_id, call_sid, from_number, to_number, menu_id, twilio_status,
                            store)
     values (m.id, params->>'CallSid', app.e164(params->>'From', m.country), params->>'To', v_menu,
-            params->>'CallStatus', app.store_json(m)::json)
+            params->>'CallStatus', app.call_store(m, app.e164(params->>'From', m.country)))
     on conflict (merchant_id, call_sid) do nothing;
     return api.twilio_gather(params, 0);
 end

@@ -16,7 +16,8 @@ begin
         'accepts_orders_when_closed', m.accepts_orders_when_closed,
         'offers_delivery', m.offers_delivery,
         'asks_name', m.asks_name,
-        'prep_minutes', m.prep_minutes);
+        'prep_minutes', m.prep_minutes,
+        'offers_usual', m.offers_usual);
 end
 $$;
 
@@ -24,6 +25,43 @@ $$;
 create function app.store_json(m app.merchants) returns jsonb
 language sql stable as $$
     select app.store_settings(m, app.is_open(m.id, app.now()))::jsonb
+$$;
+
+-- The settings a new call starts with: the merchant's, and the caller's last order with this
+-- merchant (`usual`, kea_core::dialog::PastLine) for "the same as last time". Kept on the call
+-- (app.calls.store), so a replay hears the history the call had.
+create function app.call_store(m app.merchants, p_from text) returns json
+language sql stable as $$
+    select (app.store_json(m) || jsonb_build_object('usual', app.caller_last_order(m.id, p_from)))::json
+$$;
+
+-- The lines of the last verified (or later) order placed by a call from `p_from` (E.164) to
+-- this merchant, as they were verified (an agent's corrections included): item, size and option
+-- codes with the names they had, for kea_core::dialog::PastLine. Empty for a withheld number
+-- or a new caller. Only this merchant's calls and orders are read: history never crosses
+-- merchants.
+create function app.caller_last_order(p_merchant_id bigint, p_from text) returns jsonb
+language sql stable as $$
+    select coalesce(jsonb_agg(jsonb_build_object(
+               'item', l.item_code, 'name', l.name, 'variation', l.variation_code,
+               'quantity', l.quantity,
+               'modifiers', (select coalesce(jsonb_agg(jsonb_build_object(
+                                    'group', x->>'group', 'option', x->>'option',
+                                    'name', coalesce(x->>'name', x->>'option'),
+                                    'qualifier', x->'qualifier',
+                                    'negated', coalesce((x->>'negated')::boolean, false),
+                                    'quantity', x->'quantity')), '[]')
+                               from jsonb_array_elements(l.modifiers) x))
+             order by l.line_no), '[]')
+      from app.order_lines l
+     where l.merchant_id = p_merchant_id
+       and l.order_id = (select o.id
+                           from app.calls c
+                           join app.orders o on o.merchant_id = c.merchant_id and o.call_id = c.id
+                          where c.merchant_id = p_merchant_id and c.from_number = p_from
+                            and o.status in ('verified', 'sent_to_pos', 'accepted_by_pos', 'completed')
+                          order by o.created_at desc, o.id desc
+                          limit 1)
 $$;
 
 create function app.merchant_for_number(p_to text) returns app.merchants

@@ -309,7 +309,7 @@ try {
     merchantRpc = true;
   }, { needs: false });
   if (!merchantRpc) {
-    for (const n of ['the merchant page shows the order and its way through the POS', 'the merchant marks an option sold out and back', 'the merchant edits hours, transfer number and greeting',
+    for (const n of ['the merchant page shows the order and its way through the POS', 'the merchant marks an option sold out and back', 'the merchant edits hours, transfer number, greeting and the offer of the last order',
       'kea is learning: the merchant sees a phrase\'s calls, accepts it (on the menu at once) and rejects another', 'the merchant turns auto-verify on: the next sure order reaches the kitchen by kea']) skip(n, 'after: a merchant token reaches /rpc/merchant_settings');
   } else {
     // Two more of today's calls, so the page has something to show besides ours.
@@ -379,20 +379,21 @@ try {
       await owner.waitForSelector('[data-option-switch="toppings:mushrooms"].on');
       assert(avail() === 't', 'mushrooms not back');
     }, { needs: false });
-    await step('the merchant edits hours, transfer number and greeting', async () => {
+    await step('the merchant edits hours, transfer number, greeting and the offer of the last order', async () => {
       await owner.click('.tabs [data-tab=settings]');
       await owner.fill('#greeting', 'Thanks for calling Bella Napoli, home of the wood-fired pie!');
       await owner.fill('#transfer', '+12125550123');
+      await owner.check('#offers-usual');
       await owner.fill('[data-hours-day="1"] input[name=opens]', '11:00');
       await owner.fill('[data-hours-day="1"] input[name=closes]', '22:00');
       // The previous step's toasts may still be showing: wait for this save's own.
       await owner.evaluate(() => document.querySelectorAll('#toasts .toast').forEach(t => t.remove()));
       await owner.click('#save-settings');
       await owner.waitForSelector('.toast.ok', { timeout: 5000 });
-      const saved = () => JSON.parse(sql(`select jsonb_build_object('g', greeting, 't', transfer_number, 'h', hours_text) from app.merchants where id = ${merchantId}`));
+      const saved = () => JSON.parse(sql(`select jsonb_build_object('g', greeting, 't', transfer_number, 'h', hours_text, 'u', offers_usual) from app.merchants where id = ${merchantId}`));
       let m = saved();
       for (const until = Date.now() + 3000; !/Monday, 11:00 AM/.test(m.h) && Date.now() < until; m = saved()) await sleep(100);
-      assert(m.t === '+12125550123' && /Bella Napoli/.test(m.g), JSON.stringify(m));
+      assert(m.t === '+12125550123' && /Bella Napoli/.test(m.g) && m.u === true, JSON.stringify(m));
       assert(/Monday, 11:00 AM to 10:00 PM/.test(m.h), m.h);
     }, { needs: false });
     // docs/closed-loop.md: two candidates as app.learn_from_order records them from an approved

@@ -1,6 +1,7 @@
 // The merchant page (docs/console.md): today's phone orders as they come in and their way
 // through verification and the POS, sold-out switches, opening hours, transfer number and
-// greeting, and each call's transcript; what kea is learning and the auto-verify policy
+// greeting, whether the greeting offers a returning caller their last order, and each call's
+// transcript; what kea is learning and the auto-verify policy
 // (learning.js). Through /rpc as kea_merchant (sql/api/merchant.sql); live from /events, with a
 // poll every 5 s as the truth.
 import { Session, rpc, liveEvents, h, icon, money, phone, clock, toast, lineDetails, statusLabel } from '/web/kea.js';
@@ -225,6 +226,9 @@ function renderSettings() {
       h('span.faint', { style: 'font-weight:400' }, 'The first thing callers hear. Empty: “Thanks for calling ' + st.name + '!”')),
     h('label.field', 'Transfer number', h('input#transfer', { type: 'tel', value: st.transfer_number || '', placeholder: '+12125550199' }),
       h('span.faint', { style: 'font-weight:400' }, 'Where kea sends a caller who asks for a person.')),
+    h('label.row', { style: 'gap:8px;align-items:flex-start' }, h('input#offers-usual', { type: 'checkbox', checked: !!st.offers_usual }),
+      h('span', h('span', { style: 'font-weight:550;font-size:13px' }, 'Offer returning callers their last order'),
+        h('span.faint', { style: 'display:block;font-weight:400' }, '“Welcome back! Would you like the same as last time?” Callers can always ask for it.'))),
     h('div.field', h('span', { style: 'font-weight:550;font-size:13px' }, 'Opening hours'),
       h('div.hours', byDay.map((x, d) => h('div', { style: 'display:contents', dataset: { hoursDay: d } },
         h('span', DAYS[d]),
@@ -244,6 +248,7 @@ async function saveSettings(e) {
   }
   try {
     await rpc(session, 'update_settings', { transfer_number: document.getElementById('transfer').value, greeting: document.getElementById('greeting').value });
+    await rpc(session, 'set_offers_usual', { offers_usual: document.getElementById('offers-usual').checked });
     S.settings = await rpc(session, 'set_hours', { hours });
     render();
     toast('Saved: callers hear it from the next call.', 'ok');
