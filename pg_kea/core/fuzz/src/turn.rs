@@ -46,7 +46,11 @@ pub fn menus() -> &'static [CompiledMenu] {
         .map(|text| serde_json::from_str(text).expect("a test menu parses"))
         .collect();
         let sold: Vec<Menu> = menus.iter().map(sold_out).collect();
-        menus.into_iter().chain(sold).map(CompiledMenu::new).collect()
+        menus
+            .into_iter()
+            .chain(sold)
+            .map(CompiledMenu::new)
+            .collect()
     })
 }
 
