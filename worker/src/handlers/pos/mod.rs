@@ -1,12 +1,15 @@
-//! `pos_order` jobs: fetch the ticket, send it through the merchant's kind of POS, record the
-//! answer. Both POS kinds answer a [`PosResult`]; what it means for the order is decided here
-//! once.
+//! `pos_order` jobs: fetch the ticket, send it through the merchant's kind of POS
+//! ([`webhook`] or [`square`]), record the answer. Both POS kinds answer a [`PosResult`]; what
+//! it means for the order is decided here once.
+
+pub mod square;
+pub mod webhook;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
 
-use super::{pos_square, pos_webhook, Ctx, Outcome};
+use super::{Ctx, Outcome};
 use crate::queue::{Job, QueueError};
 
 /// What a POS made of the ticket.
@@ -117,8 +120,8 @@ pub async fn handle(ctx: &Ctx, job: &Job, touched: &AtomicBool) -> Result<Outcom
     let key = idempotency_key(&ticket, job);
     touched.store(true, Ordering::SeqCst);
     let result = match connection.kind.as_str() {
-        "webhook" => pos_webhook::send(ctx, &connection, &key, &ticket).await,
-        "square" => pos_square::send(ctx, &connection, &key, &ticket).await,
+        "webhook" => webhook::send(ctx, &connection, &key, &ticket).await,
+        "square" => square::send(ctx, &connection, &key, &ticket).await,
         other => return Ok(Outcome::dead(format!("unknown POS kind {other:?}"))),
     };
     record(ctx, job, result).await

@@ -4,8 +4,8 @@
 
 use serde_json::{json, Map, Value};
 
-use super::pos::{response_json, Connection, PosResult};
-use super::{excerpt, Ctx};
+use super::{response_json, Connection, PosResult};
+use crate::handlers::{excerpt, Ctx};
 
 /// The API version kea's request shape was written against.
 pub const SQUARE_VERSION: &str = "2025-01-23";

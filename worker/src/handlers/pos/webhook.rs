@@ -6,8 +6,8 @@ use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
 
-use super::pos::{response_json, Connection, PosResult};
-use super::{excerpt, Ctx};
+use super::{response_json, Connection, PosResult};
+use crate::handlers::{excerpt, Ctx};
 
 /// The header that carries the signature.
 pub const SIGNATURE_HEADER: &str = "X-Kea-Signature";
