@@ -7333,6 +7333,18 @@ CREATE INDEX calls_from_number ON app.calls USING btree (merchant_id, from_numbe
 CREATE INDEX calls_started ON app.calls USING btree (merchant_id, started_at DESC);
 
 --
+-- Name: item_modifier_groups_item; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX item_modifier_groups_item ON app.item_modifier_groups USING btree (item_id);
+
+--
+-- Name: item_variations_menu; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX item_variations_menu ON app.item_variations USING btree (menu_id);
+
+--
 -- Name: job_keys_created; Type: INDEX; Schema: app; Owner: kea_owner
 --
 
@@ -7389,6 +7401,18 @@ CREATE UNIQUE INDEX menus_one_active ON app.menus USING btree (merchant_id) WHER
 --
 
 CREATE INDEX merchant_users_id ON app.merchant_users USING btree (id);
+
+--
+-- Name: modifier_groups_id; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX modifier_groups_id ON app.modifier_groups USING btree (id);
+
+--
+-- Name: modifier_options_menu; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX modifier_options_menu ON app.modifier_options USING btree (menu_id);
 
 --
 -- Name: orders_id; Type: INDEX; Schema: app; Owner: kea_owner

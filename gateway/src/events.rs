@@ -207,7 +207,7 @@ fn refusal(state: &AppState, reply: Reply) -> Response<BoxBody<Bytes, Infallible
         .expect("static headers are valid")
 }
 
-/// Answers `GET /events` from `peer`: a stream that lives as long as the client, the token and
+/// Answers `GET /events` from `peer` (or the client a trusted proxy at `peer` forwarded): a stream that lives as long as the client, the token and
 /// the server. It holds the connection's `serving` guard, so the idle timeout leaves it alone,
 /// its place among the streams and its place among the connections not kept for webhooks.
 pub async fn handle(
@@ -224,7 +224,11 @@ pub async fn handle(
     if let Err(reply) = still_valid(state, &claims).await {
         return refusal(state, reply);
     }
-    let place = match state.streams.admit(&subject, peer) {
+    // Behind a trusted proxy every stream comes from the proxy: count the client it forwarded.
+    let client =
+        crate::client_addr::client(peer, req.headers(), &state.config.security.trusted_proxies)
+            .unwrap_or(peer);
+    let place = match state.streams.admit(&subject, client) {
         Ok(p) => p,
         Err(limit) => {
             state.metrics.count_events_refused(limit.name());

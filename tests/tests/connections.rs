@@ -502,6 +502,31 @@ async fn open_stream(gw: &Gateway, peer: IpAddr, token: &str) -> Opened {
     Ok((r.status().as_u16(), retry, r))
 }
 
+/// Opens `/events` from `peer` as a proxy would, saying the client was `forwarded_for`.
+async fn open_stream_via(gw: &Gateway, peer: IpAddr, forwarded_for: &str, token: &str) -> Opened {
+    let client = reqwest::Client::builder()
+        .local_address(peer)
+        .timeout(Duration::from_secs(600))
+        .build()
+        .expect("an HTTP client");
+    let r = tokio::time::timeout(
+        ANSWER_WITHIN,
+        client
+            .get(format!("{}/events", gw.url))
+            .bearer_auth(token)
+            .header("x-forwarded-for", forwarded_for)
+            .send(),
+    )
+    .await
+    .map_err(|_| "not answered".to_string())?
+    .map_err(|e| e.to_string())?;
+    let retry = r
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap_or("").to_string());
+    Ok((r.status().as_u16(), retry, r))
+}
+
 /// How many of `opened` got `status`, and that every 429 said when to come back.
 fn count(opened: &[Opened], status: u16) -> usize {
     for (s, retry, _) in opened.iter().flatten() {
@@ -742,5 +767,52 @@ async fn a_flood_of_anonymous_sign_ins_does_not_starve_callers() {
             r#"kea_gateway_budget_refused_total{budget="pool_anon"}"#
         ),
         busy as f64
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_trusted_proxy_events_are_limited_per_forwarded_client() {
+    // Every stream arrives from the proxy: counted per proxy, three clients behind it would
+    // share one place; counted per forwarded client, each has its own, and a client that is
+    // not behind the listed proxy cannot pick its place by saying X-Forwarded-For.
+    let db = admin().await;
+    let proxy = IpAddr::V4(Ipv4Addr::new(127, 0, 2, 1));
+    let stranger = IpAddr::V4(Ipv4Addr::new(127, 0, 2, 2));
+    let gw = start_gateway_configured(&test_database_url(), |c| {
+        c.max_connections = 256;
+        c.limits.events_per_peer = 2;
+        c.security.trusted_proxies = vec![proxy];
+    })
+    .await;
+    let mut a = Vec::new();
+    for i in 0..3 {
+        let t = token(&db, agent_claims(9_200_000 + i)).await;
+        a.push(open_stream_via(&gw, proxy, "203.0.113.7", &t).await);
+    }
+    let mut b = Vec::new();
+    for i in 0..2 {
+        let t = token(&db, agent_claims(9_200_100 + i)).await;
+        // A client's own X-Forwarded-For is kept in front of the proxy's addition.
+        b.push(open_stream_via(&gw, proxy, "10.9.9.9, 203.0.113.8", &t).await);
+    }
+    let mut c = Vec::new();
+    for i in 0..3 {
+        let t = token(&db, agent_claims(9_200_200 + i)).await;
+        c.push(open_stream_via(&gw, stranger, &format!("203.0.113.{}", 20 + i), &t).await);
+    }
+    assert_eq!(
+        (count(&a, 200), count(&a, 429)),
+        (2, 1),
+        "203.0.113.7 behind the proxy"
+    );
+    assert_eq!(
+        (count(&b, 200), count(&b, 429)),
+        (2, 0),
+        "203.0.113.8 behind the same proxy has its own places"
+    );
+    assert_eq!(
+        (count(&c, 200), count(&c, 429)),
+        (2, 1),
+        "an untrusted peer is counted as itself, whatever it forwards"
     );
 }

@@ -31,7 +31,7 @@ async fn main() {
         "postgres://kea_authenticator:kea@127.0.0.1:5432/kea",
     );
     let size: usize = env("KEA_POOL_SIZE", "16").parse().expect("KEA_POOL_SIZE");
-    // The gateway's pool, configured as the gateway configures it (gateway/src/server.rs).
+    // The gateway's pool, configured as the gateway configures it (gateway/src/state.rs).
     let manager = Manager::from_config(
         url.parse().expect("KEA_DATABASE_URL"),
         tokio_postgres::NoTls,

@@ -107,3 +107,73 @@ fn an_item_sold_out_between_two_turns_then_more_speech() {
     assert!(next.state.cart.iter().all(|l| l.item != "pepperoni_pizza"));
     assert_eq!(next.state.cart.len(), 1, "the coke: {:?}", next.state.cart);
 }
+
+/// Found by the fuzzer once sold-out menus were among its menus: the caller heard the read-back,
+/// the pizza in it was marked sold out before the answer, and the next turn asked "Shall I place
+/// the order?" again over a cart the database refuses (a "yes" would have been refused after
+/// the caller confirmed). Now the pizza is taken off and said, and what is left is read back.
+#[test]
+fn an_item_sold_out_after_the_read_back_before_the_yes() {
+    use kea_core::dialog::{self, CallState, Event, Outcome, Phase, Store, TurnInput};
+    use kea_core::extract::CompiledMenu;
+    use kea_core::menu::Menu;
+    let text = include_str!("../../../migrations/seed/tonys_pizza.menu.json");
+    let menu: Menu = serde_json::from_str(text).unwrap();
+    let mut sold_out = menu.clone();
+    for item in &mut sold_out.items {
+        if item.code == "pepperoni_pizza" {
+            item.available = false;
+        }
+    }
+    let (menu, sold_out) = (CompiledMenu::new(menu), CompiledMenu::new(sold_out));
+    let store = Store {
+        name: "Tony's Pizza".into(),
+        open_now: true,
+        ..Store::default()
+    };
+    let turn = |menu: &CompiledMenu, state: CallState, n: u32, event: Event| {
+        dialog::step(
+            menu,
+            state,
+            &TurnInput {
+                event,
+                turn: n,
+                caller: Some("+15551230002".into()),
+                store: store.clone(),
+            },
+        )
+    };
+    let speech = |t: &str| Event::Speech {
+        text: t.into(),
+        confidence: 0.93,
+    };
+    let greeted = turn(&menu, CallState::default(), 0, Event::Start);
+    let ordered = turn(
+        &menu,
+        greeted.state,
+        1,
+        speech("a large pepperoni pizza and a coke"),
+    );
+    let read_back = turn(&menu, ordered.state, 2, speech("that's all"));
+    assert_eq!(read_back.state.phase, Phase::Confirm, "{}", read_back.say);
+    let yes = turn(&sold_out, read_back.state, 3, speech("yes"));
+    assert!(
+        !matches!(yes.outcome, Some(Outcome::Submitted { .. })),
+        "submitted a sold-out pizza: {}",
+        yes.say
+    );
+    assert!(
+        yes.say.starts_with("Sorry, we're out of Pepperoni Pizza."),
+        "{}",
+        yes.say
+    );
+    assert!(yes.say.contains("Shall I place the order?"), "{}", yes.say);
+    assert_eq!(yes.state.phase, Phase::Confirm);
+    assert!(yes.state.cart.iter().all(|l| l.item != "pepperoni_pizza"));
+    let placed = turn(&sold_out, yes.state, 4, speech("yes"));
+    assert!(
+        matches!(placed.outcome, Some(Outcome::Submitted { .. })),
+        "{}",
+        placed.say
+    );
+}

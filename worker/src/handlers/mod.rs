@@ -2,16 +2,14 @@
 //! be recorded with something else (the POS's order id, the message's sid), records it itself
 //! through its `worker.*` function; otherwise it says what the runner should record.
 //!
-//! - `pos_order` → [`pos`]: the ticket from `worker.pos_ticket`, sent by [`pos_webhook`] or
-//!   [`pos_square`] according to the merchant's connection.
+//! - `pos_order` → [`pos`]: the ticket from `worker.pos_ticket`, sent by [`pos::webhook`] or
+//!   [`pos::square`] according to the merchant's connection.
 //! - `sms` → [`sms`]: Twilio's Messages API, looked up first on a retry.
 //! - `noop` → nothing to do: completed in the runner's batches (what the benchmark measures).
 //! - any other kind → `worker.run_sql_job` (timeouts, sweeps): new SQL-only kinds need no
 //!   change here.
 
 pub mod pos;
-pub mod pos_square;
-pub mod pos_webhook;
 pub mod sms;
 
 use std::sync::atomic::AtomicBool;

@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 
 use super::{Reply, Request, Role};
 use crate::dates::{self, now_unix};
-use crate::handlers::pos_webhook::{verify, SIGNATURE_HEADER};
+use crate::handlers::pos::webhook::{verify, SIGNATURE_HEADER};
 
 /// One order the POS took.
 #[derive(Debug, Clone)]
@@ -123,7 +123,7 @@ impl Role for PosWebhook {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::handlers::pos_webhook::signature;
+    use crate::handlers::pos::webhook::signature;
 
     fn post(body: &str, sig: Option<String>, key: Option<&str>) -> Request {
         let mut headers = hyper::HeaderMap::new();

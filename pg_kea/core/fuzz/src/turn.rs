@@ -31,22 +31,47 @@ use kea_core::twiml::Voice;
 const MAX_TURNS: usize = 8;
 
 /// The menus the checks run against: Tony's (the demo's) and two test venues with required
-/// choices, limits and sold-out things.
+/// choices, limits and sold-out things (`MENUS` of them), then the same menus again with more
+/// sold out (`sold_out`), which a call may switch to between two turns as when the merchant
+/// marks something sold out mid-call.
 pub fn menus() -> &'static [CompiledMenu] {
     static MENUS: OnceLock<Vec<CompiledMenu>> = OnceLock::new();
     MENUS.get_or_init(|| {
-        [
+        let menus: Vec<Menu> = [
             include_str!("../../../../migrations/seed/tonys_pizza.menu.json"),
             include_str!("../../../../tests/venues/boba/menu.json"),
             include_str!("../../../../tests/venues/indian/menu.json"),
         ]
         .iter()
-        .map(|text| {
-            let menu: Menu = serde_json::from_str(text).expect("a test menu parses");
-            CompiledMenu::new(menu)
-        })
-        .collect()
+        .map(|text| serde_json::from_str(text).expect("a test menu parses"))
+        .collect();
+        let sold: Vec<Menu> = menus.iter().map(sold_out).collect();
+        menus
+            .into_iter()
+            .chain(sold)
+            .map(CompiledMenu::new)
+            .collect()
     })
+}
+
+/// The menus of `menus()` before their sold-out copies.
+pub const MENUS: usize = 3;
+
+/// The menu with every third item, every third size and every fourth option sold out.
+fn sold_out(menu: &Menu) -> Menu {
+    let mut menu = menu.clone();
+    for (i, item) in menu.items.iter_mut().enumerate() {
+        item.available &= i % 3 != 1;
+        for (j, v) in item.variations.iter_mut().enumerate() {
+            v.available &= j % 3 != 2;
+        }
+    }
+    for group in &mut menu.groups {
+        for (k, option) in group.options.iter_mut().enumerate() {
+            option.available &= k % 4 != 3;
+        }
+    }
+    menu
 }
 
 /// Reads choices from the fuzzer's bytes; past the end, every read is zero.
@@ -540,7 +565,14 @@ fn describe(e: &Event) -> String {
 pub fn check(data: &[u8]) {
     let mut b = Bytes::new(data);
     let menus = menus();
-    let menu = &menus[b.below(menus.len())];
+    let which = b.below(menus.len());
+    let mut menu = &menus[which];
+    // From this turn on (if below MAX_TURNS), the call's menu has more sold out.
+    let sells_out_at = if which < MENUS {
+        b.below(2 * MAX_TURNS)
+    } else {
+        MAX_TURNS
+    };
     let vocab = vocabulary(&menu.menu);
     let made_up = b.bool();
     let mut state = if made_up {
@@ -561,6 +593,9 @@ pub fn check(data: &[u8]) {
     };
     let mut said = Vec::new();
     for n in 0..MAX_TURNS {
+        if n == sells_out_at {
+            menu = &menus[which + MENUS];
+        }
         let event = if n == 0 && !made_up {
             Event::Start
         } else {

@@ -663,7 +663,12 @@ impl Turn<'_> {
         if let Some(q) = self.next_choice() {
             return Some(q);
         }
-        let priced = super::pricing::price_line(&self.menu.menu, &self.state.cart[idx])?;
+        // The rest of the answer may have tidied the cart (the pick sold out since the question):
+        // the line is gone and what was said about it is in the notices.
+        let Some(line) = self.state.cart.get(idx) else {
+            return Some(self.ask("Anything else?".to_string()));
+        };
+        let priced = super::pricing::price_line(&self.menu.menu, line)?;
         let say = format!("Got it: {}. Anything else?", speech::describe_line(&priced));
         Some(self.ask(say))
     }

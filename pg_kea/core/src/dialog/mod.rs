@@ -103,6 +103,9 @@ impl Turn<'_> {
     }
 
     fn run(&mut self) -> (String, Next) {
+        if let Some(reply) = self.menu_changed_under_read_back() {
+            return reply;
+        }
         match self.input.event.clone() {
             Event::Start => self.greet(),
             Event::Silence => self.silence(),
@@ -110,6 +113,25 @@ impl Turn<'_> {
             Event::DialResult { status } => self.dial_result(&status),
             Event::Speech { text, confidence } => self.speech(&text, confidence),
         }
+    }
+
+    /// The caller heard a read-back, and the menu changed since (something in it sold out): a
+    /// "yes" now would agree to an order that no longer exists. The cart is tidied, and what
+    /// was taken off is said before what is left is read back (or its missing choice asked).
+    fn menu_changed_under_read_back(&mut self) -> Option<(String, Next)> {
+        let answering = matches!(
+            self.input.event,
+            Event::Speech { .. } | Event::Silence | Event::Digits { .. }
+        );
+        if self.state.phase != Phase::Confirm
+            || !answering
+            || crate::order_rules::validate_cart(&self.menu.menu, &self.state.cart).is_empty()
+        {
+            return None;
+        }
+        self.notes.push("menu changed under the read-back".into());
+        self.tidy_cart();
+        Some(self.proceed())
     }
 
     fn finish(mut self, say: String, next: Next) -> TurnOutput {
