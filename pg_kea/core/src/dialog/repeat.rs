@@ -55,27 +55,23 @@ impl LeftOut {
         let the = |names: &[String]| {
             speech::list(&names.iter().map(|n| format!("the {n}")).collect::<Vec<_>>())
         };
+        // "the Coke is", "the Garlic Knots are": a name that ends in "s" is taken as a plural.
+        let many = |names: &[String]| names.len() > 1 || names.iter().any(|n| n.ends_with('s'));
+        let verb = |names: &[String]| if many(names) { "are" } else { "is" };
         let mut parts = Vec::new();
         if !self.sold_out.is_empty() {
-            let verb = if self.sold_out.len() == 1 {
-                "is"
-            } else {
-                "are"
-            };
-            parts.push(format!("{} {verb} sold out today", the(&self.sold_out)));
+            let v = verb(&self.sold_out);
+            parts.push(format!("{} {v} sold out today", the(&self.sold_out)));
         }
         if !self.gone.is_empty() {
-            let verb = if self.gone.len() == 1 { "is" } else { "are" };
-            parts.push(format!("{} {verb} no longer on the menu", the(&self.gone)));
+            let v = verb(&self.gone);
+            parts.push(format!("{} {v} no longer on the menu", the(&self.gone)));
         }
         if parts.is_empty() {
             return None;
         }
-        let them = if self.sold_out.len() + self.gone.len() == 1 {
-            "it"
-        } else {
-            "them"
-        };
+        let all: Vec<String> = self.sold_out.iter().chain(&self.gone).cloned().collect();
+        let them = if many(&all) { "them" } else { "it" };
         Some(format!(
             "Sorry, {}, so I've left {them} out.",
             parts.join(", and ")

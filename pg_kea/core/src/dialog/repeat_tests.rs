@@ -431,3 +431,36 @@ fn seven_digits_are_asked_for_their_area_code() {
     assert_eq!(outs[4].state.phase, Phase::AskAreaCode, "{:?}", said(&outs));
     assert_eq!(outs[4].state.details.phone, None);
 }
+
+#[test]
+fn a_sold_out_size_leaves_its_line_out_and_a_removed_option_is_said() {
+    let m = menu_with(|m| {
+        let item = m.items.iter_mut().find(|i| i.code == "pepperoni_pizza");
+        let large = item
+            .unwrap()
+            .variations
+            .iter_mut()
+            .find(|v| v.code == "large");
+        large.unwrap().available = false;
+    });
+    let outs = call(&m, &regular(), Some(CALLER), &["same as last time"]);
+    assert_eq!(
+        outs[1].say,
+        "Sorry, the large Pepperoni Pizza is sold out today, so I've left it out. Otherwise, the \
+         same as last time: one Coke, $1.99. Anything else?"
+    );
+
+    let m = menu_with(|m| {
+        let toppings = m.groups.iter_mut().find(|g| g.code == "toppings").unwrap();
+        toppings.options.retain(|o| o.code != "onions");
+    });
+    let outs = call(&m, &regular(), Some(CALLER), &["same as last time"]);
+    assert!(
+        outs[1].say.starts_with(
+            "Sorry, the Onions are no longer on the menu, so I've left them out. Otherwise, the \
+             same as last time: two large Pepperoni Pizzas with mushrooms, $41.98;"
+        ),
+        "{}",
+        outs[1].say
+    );
+}
