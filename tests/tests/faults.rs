@@ -886,45 +886,97 @@ async fn slow_and_failing_neighbours() {
     );
 }
 
-/// A turn held past the gateway's budget by a lock another session holds on the call: the
-/// caller hears the apology within Twilio's 15 s (the budget is the default 8 s), the turn is
-/// cancelled without a trace, and once the lock is gone the same turn, posted again, goes on.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_turn_past_its_budget() {
-    let cluster = Cluster::start().await;
-    let db = cluster.admin().await;
-    let m = merchant(&db, "").await;
-    let gw = start_gateway_configured(&cluster.url("kea_authenticator"), |_| {}).await;
-    let (mut p, _) = Phone::dial(&gw.url, &m).await;
-    p.say("a large pepperoni pizza").await.unwrap();
-    let action = p.action.clone().unwrap();
-    let blocker = cluster.admin().await;
-    blocker
-        .batch_execute(&format!(
-            "begin; select 1 from app.calls where call_sid = '{}' for update",
-            p.caller.call_sid()
-        ))
-        .await
-        .unwrap();
-    // Twilio waits 15 s for an answer, then plays its own error to the caller.
+/// Posts "that's all" at `action`: the answer must be the apology, within Twilio's 15 s (it
+/// then plays its own error to the caller); returns how long it took.
+async fn apology(p: &mut Phone, action: &str, m: &Merchant) -> Duration {
+    p.action = Some(action.to_string());
     let t0 = Instant::now();
     let a = tokio::time::timeout(Duration::from_secs(15), p.say("that's all"))
         .await
         .unwrap_or_else(|_| panic!("no answer within Twilio's 15 s"))
         .expect("an answer");
-    let took = t0.elapsed();
     assert_eq!(a, Answer::Transfer(m.transfer_number.clone()));
+    t0.elapsed()
+}
+
+/// A turn held past its budget by a lock another session holds on the call: the caller hears
+/// the apology within Twilio's 15 s, the turn is cancelled without a trace, and once the lock
+/// is gone the same turn, posted again, goes on. Two budgets stop it: `kea_authenticator`'s
+/// `statement_timeout` (5 s) under the gateway's default 8 s, and the gateway's own (2 s on a
+/// second gateway), which must cancel the statement on the server: a turn merely abandoned
+/// would wait on and commit once the lock goes, after the caller heard the apology.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_turn_past_its_budget() {
+    let cluster = Cluster::start().await;
+    let db = cluster.admin().await;
+    let m = merchant(&db, "").await;
+    let url = cluster.url("kea_authenticator");
+    let gw = start_gateway_configured(&url, |_| {}).await;
+    let quick = start_gateway_configured(&url, |c| c.sql_budget_ms = 2_000).await;
+    let (mut p, _) = Phone::dial(&gw.url, &m).await;
+    p.say("a large pepperoni pizza").await.unwrap();
+    let action = p.action.clone().unwrap();
+    let sid = p.caller.call_sid().to_string();
+    let blocker = cluster.admin().await;
+    blocker
+        .batch_execute(&format!(
+            "begin; select 1 from app.calls where call_sid = '{sid}' for update"
+        ))
+        .await
+        .unwrap();
+    let by_statement_timeout = apology(&mut p, &action, &m).await;
+    // The same turn through the gateway whose budget ends first.
+    let on_gw = std::mem::replace(
+        &mut p.caller,
+        Caller::new(
+            {
+                let mut spec = CallSpec::new(&quick.url, AUTH_TOKEN, &m.number, &[]);
+                spec.from = p.from.clone();
+                spec
+            },
+            |_, _| {},
+        )
+        .with_call_sid(sid.clone()),
+    );
+    let by_gateway = apology(&mut p, &action, &m).await;
+    assert!(
+        by_gateway < Duration::from_secs(4),
+        "the gateway's 2 s budget answered after {by_gateway:?}, not before the statement_timeout"
+    );
+    // Cancelled on the server: nothing waits on the lock any more.
+    let end = Instant::now() + Duration::from_secs(2);
+    loop {
+        let waiting: i64 = db
+            .query_one(
+                "select count(*) from pg_stat_activity where wait_event_type = 'Lock'
+                    and query like '%twilio_gather%'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if waiting == 0 {
+            break;
+        }
+        assert!(
+            Instant::now() < end,
+            "a turn past the gateway's budget still waits on the lock: not cancelled"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     blocker.batch_execute("rollback").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
     let turns: i64 = db
         .query_one(
             "select count(*) from app.turns t join app.calls c on c.merchant_id = t.merchant_id and c.id = t.call_id
               where c.call_sid = $1",
-            &[&p.caller.call_sid()],
+            &[&sid],
         )
         .await
         .unwrap()
         .get(0);
-    assert_eq!(turns, 2, "the cancelled turn left nothing");
+    assert_eq!(turns, 2, "the cancelled turns left nothing");
+    p.caller = on_gw;
     p.action = Some(action);
     let again = p.say("that's all").await.unwrap();
     assert!(
@@ -933,7 +985,9 @@ async fn a_turn_past_its_budget() {
     );
     assert!(matches!(p.say("yes").await.unwrap(), Answer::End(_)));
     println!(
-        "a turn held on a lock: the apology after {} ms",
-        took.as_millis()
+        "a turn held on a lock: the apology after {} ms (statement_timeout), {} ms (the \
+         gateway's 2 s budget, cancelled on the server)",
+        by_statement_timeout.as_millis(),
+        by_gateway.as_millis()
     );
 }
