@@ -523,3 +523,32 @@ fn every_grant_is_beside_the_function_it_grants() {
         astray.join("\n    ")
     );
 }
+
+/// Migrations are applied in the order of their numbers and recorded by file name: two files
+/// with one number (two engineers each taking the next free one) would run in an order that
+/// depends on the rest of their names, and the next engineer cannot tell which came first.
+#[test]
+fn every_migration_has_a_number_of_its_own() {
+    let mut by_number: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for path in files("migrations", &[".sql"]) {
+        let name = rel(&path);
+        let file = name.trim_start_matches("migrations/");
+        if let Some(number) = file.get(..4).filter(|n| n.bytes().all(|b| b.is_ascii_digit())) {
+            by_number
+                .entry(number.to_string())
+                .or_default()
+                .push(file.to_string());
+        }
+    }
+    assert!(by_number.len() > 10, "no migrations read: {by_number:?}");
+    let shared: Vec<String> = by_number
+        .values()
+        .filter(|files| files.len() > 1)
+        .map(|files| files.join(" and "))
+        .collect();
+    assert!(
+        shared.is_empty(),
+        "give each migration the next free number: {}",
+        shared.join("; ")
+    );
+}

@@ -3,12 +3,13 @@
 //! disturbs the other tests on the shared one:
 //!
 //! - PostgreSQL restarts in the middle of 50 calls;
-//! - one of two gateways on one database dies in the middle of requests;
+//! - one of two `kea-gateway` processes on one database is SIGKILLed in the middle of requests;
 //! - the POS and Twilio's Messages API are slow (30 s), drop connections and answer garbage;
 //! - a turn waits on a lock past the gateway's budget.
 //!
-//! Callers are driven turn by turn through the simulator's signed requests; the worker runs
-//! in-process against local stand-ins for the POS and Twilio.
+//! Callers are driven turn by turn through the simulator's signed requests; the gateway runs
+//! in-process (the binary where it is killed), the worker in-process against local stand-ins
+//! for the POS and Twilio.
 
 mod support;
 
@@ -16,7 +17,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kea_gateway::simulator::{parse, CallSpec, Caller, Verb};
-use kea_tests::{merchant, start_gateway_configured, Gateway, Merchant, AUTH_TOKEN};
+use kea_tests::{merchant, start_gateway_configured, Gateway, Merchant, AUTH_TOKEN, JWT_SECRET};
 use kea_worker::standins::{self, pos_webhook::PosWebhook, twilio::Twilio};
 use serde_json::Value;
 use support::cluster::Cluster;
@@ -441,50 +442,136 @@ async fn postgres_restarting_mid_call() {
     );
 }
 
-/// Two gateways on one database; one dies (its runtime, with every socket and database
-/// session, is gone at once) while it holds requests waiting on call locks: each of those
-/// calls posts the same turn to the survivor (Twilio's fallback URL), which answers it (the
-/// stored answer if the dead gateway's transaction committed, a fresh turn if not), and every
-/// call goes on to its order through the survivor.
+/// A `kea-gateway` process: the binary, as deployed, on a port of its own; SIGKILLed when
+/// dropped.
+struct GatewayProcess {
+    url: String,
+    child: std::process::Child,
+}
+
+/// The `kea-gateway` binary of this checkout, built (as scripts/test builds it) once per
+/// process: tests of this package do not get other packages' binaries from cargo.
+fn gateway_binary() -> &'static std::path::Path {
+    static BIN: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        // The test runs as target/<profile>/deps/<test>: the binaries are in target/<profile>.
+        let exe = std::env::current_exe().expect("the test's own path");
+        let dir = exe
+            .parent()
+            .and_then(|d| d.parent())
+            .expect("target/<profile>");
+        let mut build =
+            std::process::Command::new(std::env::var("CARGO").unwrap_or("cargo".into()));
+        build
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+            .args([
+                "build",
+                "-q",
+                "-p",
+                "kea_gateway",
+                "-p",
+                "kea_worker",
+                "--bins",
+            ]);
+        if dir.ends_with("release") {
+            build.arg("--release");
+        }
+        let out = build.output().expect("cargo build");
+        assert!(
+            out.status.success(),
+            "cargo build -p kea_gateway: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        dir.join("kea-gateway")
+    })
+}
+
+impl GatewayProcess {
+    async fn start(database_url: &str) -> GatewayProcess {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let listen = format!("127.0.0.1:{port}");
+        let mut child = std::process::Command::new(gateway_binary())
+            .env("KEA_LISTEN", &listen)
+            .env("KEA_METRICS_LISTEN", "off")
+            .env("KEA_DATABASE_URL", database_url)
+            .env("TWILIO_AUTH_TOKEN", AUTH_TOKEN)
+            .env("KEA_JWT_SECRET", JWT_SECRET)
+            .env("KEA_DEV", "1")
+            .env("KEA_POOL_SIZE", "16")
+            .env("KEA_LOG", "error")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("starting kea-gateway");
+        let url = format!("http://{listen}");
+        let end = Instant::now() + Duration::from_secs(30);
+        while healthz(&url).await != 200 {
+            if let Some(status) = child.try_wait().expect("the gateway's status") {
+                panic!("kea-gateway exited at start: {status}");
+            }
+            assert!(Instant::now() < end, "kea-gateway never answered /healthz");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        GatewayProcess { url, child }
+    }
+
+    /// kill -9.
+    fn kill(&mut self) {
+        self.child.kill().expect("SIGKILL");
+        let status = self.child.wait().expect("the gateway's end");
+        assert_eq!(
+            std::os::unix::process::ExitStatusExt::signal(&status),
+            Some(9),
+            "{status}"
+        );
+    }
+}
+
+impl Drop for GatewayProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Two `kea-gateway` processes on one database, calls alternating between them as behind a
+/// load balancer; every call's row is locked so that each has a turn waiting in PostgreSQL,
+/// and one gateway is SIGKILLed. Its callers' requests fail (Twilio then posts the same turn
+/// to its fallback URL: the survivor). The survivor answers every webhook with TwiML: its own
+/// waiting turns once the locks go, the dead gateway's turns from `app.turns` when their
+/// transaction committed after the death (PostgreSQL notices a client gone only when it
+/// writes to it), afresh when the session died too. Every call goes on where it was to its
+/// order; no turn is taken twice or missed, and each call has one order.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_gateway_dying_mid_request() {
+async fn a_gateway_killed_mid_request() {
     let cluster = Cluster::start().await;
     let db = cluster.admin().await;
     let m = merchant(&db, "").await;
-    let survivor = gateway(&cluster).await;
-    // The victim runs on a runtime of its own, so that dropping it ends all it had.
     let url = cluster.url("kea_authenticator");
-    let (tx, rx) = std::sync::mpsc::channel();
-    let victim_rt = std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let gw = rt.block_on(start_gateway_configured(&url, |c| c.pool_size = 16));
-        tx.send((gw.url.clone(), rt, gw)).unwrap();
-    });
-    let (victim_url, rt, victim_gw) = rx.recv().unwrap();
-    victim_rt.join().unwrap();
+    // The victim's sessions are told apart by their name.
+    let mut victim =
+        GatewayProcess::start(&format!("{url}?application_name=kea-gateway-victim")).await;
+    let survivor = GatewayProcess::start(&url).await;
 
     const CALLS: usize = 12;
     let mut phones = Vec::new();
     for i in 0..CALLS {
-        // Calls alternate between the two gateways, as behind a load balancer.
-        let url = if i % 2 == 0 {
-            &victim_url
-        } else {
-            &survivor.url
-        };
-        let (mut p, _) = Phone::dial(url, &m).await;
-        p.say("a large pepperoni pizza").await.unwrap();
+        let gw = if i % 2 == 0 { &victim } else { &survivor };
+        let (mut p, greeting) = Phone::dial(&gw.url, &m).await;
+        assert!(matches!(greeting, Answer::Question(_)), "{greeting:?}");
+        let a = p.say("a large pepperoni pizza").await.unwrap();
+        assert!(matches!(a, Answer::Question(_)), "{a:?}");
         phones.push(p);
     }
     let sids: Vec<String> = phones
         .iter()
         .map(|p| p.caller.call_sid().to_string())
         .collect();
-    // The victim's next requests wait on their calls' rows.
+    let victims: Vec<String> = sids.iter().step_by(2).cloned().collect();
+    // Every call's next turn waits on its row, on both gateways.
     let blocker = cluster.admin().await;
     blocker
         .batch_execute(&format!(
@@ -493,137 +580,153 @@ async fn a_gateway_dying_mid_request() {
         ))
         .await
         .unwrap();
-    let mut in_flight = Vec::new();
-    for (i, p) in phones.iter_mut().enumerate().filter(|(i, _)| i % 2 == 0) {
-        let action = p.action.clone().unwrap();
-        let params = p
-            .caller
-            .params(&[("SpeechResult", "that's all"), ("Confidence", "0.93")]);
-        let sig =
-            kea_gateway::signature::sign(AUTH_TOKEN, &format!("{victim_url}{action}"), &params);
-        let url = format!("{victim_url}{action}");
-        in_flight.push((
-            i,
+    let in_flight: Vec<_> = phones
+        .into_iter()
+        .map(|mut p| {
             tokio::spawn(async move {
-                reqwest::Client::new()
-                    .post(url)
-                    .header("X-Twilio-Signature", sig)
-                    .form(&params)
-                    .send()
-                    .await
-                    .map(|r| r.status().as_u16())
-            }),
-        ));
-    }
+                let a = p.say("that's all").await;
+                (p, a)
+            })
+        })
+        .collect();
+    let waiting_on_locks = || async {
+        db.query_one(
+            "select count(*) from pg_stat_activity where wait_event_type = 'Lock'
+                and query like '%twilio_gather%'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get::<_, i64>(0)
+    };
     let end = Instant::now() + Duration::from_secs(10);
-    loop {
-        let waiting: i64 = db
-            .query_one(
-                "select count(*) from pg_stat_activity where wait_event_type = 'Lock'
-                    and query like '%twilio_gather%'",
-                &[],
-            )
-            .await
-            .unwrap()
-            .get(0);
-        if waiting as usize == CALLS / 2 {
-            break;
-        }
+    while waiting_on_locks().await != CALLS as i64 {
         assert!(
             Instant::now() < end,
-            "{waiting} requests waiting on the call locks"
+            "{} turns waiting on the call locks",
+            waiting_on_locks().await
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // The death.
-    drop(victim_gw);
-    rt.shutdown_background();
-    for (i, h) in in_flight {
-        let r = h.await.unwrap();
-        assert!(r.is_err(), "call {i}: the dead gateway answered {r:?}");
-    }
-    // The dead gateway's sessions were waiting on the locks: PostgreSQL notices a client gone
-    // only when it writes to it, so their turns still commit once the locks go (the survivor
-    // then answers the retried turn from app.turns), unless the session is gone too, as when
-    // the connection dies with the machine: half of them are ended (the survivor then takes
-    // the turn afresh).
+    victim.kill();
+    // Its sessions stay until PostgreSQL writes to them; half of those waiting are ended now,
+    // as when the connection dies with the machine.
     let ended: i64 = db
         .query_one(
             "select count(pg_terminate_backend(pid)) from (
                select pid from pg_stat_activity where wait_event_type = 'Lock'
-                  and query like '%twilio_gather%' order by pid limit $1) w",
+                  and application_name = 'kea-gateway-victim'
+                order by pid limit $1) w",
             &[&((CALLS / 4) as i64)],
         )
         .await
         .unwrap()
         .get(0);
     blocker.batch_execute("rollback").await.unwrap();
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut phones = Vec::new();
+    for (i, h) in in_flight.into_iter().enumerate() {
+        let (p, a) = h.await.unwrap();
+        if i % 2 == 0 {
+            assert!(a.is_err(), "call {i}: the dead gateway answered {a:?}");
+        } else {
+            match a {
+                Ok(Answer::Question(said)) => assert!(said.contains("Pepperoni"), "{said}"),
+                other => panic!("call {i}: the survivor's own turn: {other:?}"),
+            }
+        }
+        phones.push(p);
+    }
+    // The dead gateway's sessions left alive take their turns and go once they find no client.
+    let end = Instant::now() + Duration::from_secs(10);
+    loop {
+        let left: i64 = db
+            .query_one(
+                "select count(*) from pg_stat_activity where application_name = 'kea-gateway-victim'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if left == 0 {
+            break;
+        }
+        assert!(Instant::now() < end, "{left} sessions of the dead gateway");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let committed: i64 = db
         .query_one(
             "select count(*) from app.calls where call_sid = any($1) and next_turn = 3",
-            &[&sids],
+            &[&victims],
         )
         .await
         .unwrap()
         .get(0);
-    println!(
-        "a gateway died holding {} requests: {ended} of their sessions ended, {committed} turns \
-         committed after its death",
-        CALLS / 2
-    );
     assert_eq!(
         committed + ended,
         (CALLS / 2) as i64,
-        "the turns of the sessions left alive committed"
+        "the dead gateway's turns whose sessions were left alive committed"
     );
-    // Every call now talks to the survivor, from the turn it was on.
-    for p in phones.iter_mut() {
-        p.caller = Caller::new(
-            {
-                let mut spec = CallSpec::new(&survivor.url, AUTH_TOKEN, &m.number, &[]);
-                spec.from = p.from.clone();
-                spec
-            },
-            |_, _| {},
-        )
-        .with_call_sid(p.caller.call_sid().to_string());
-        let a = p.say("that's all").await.expect("the survivor answers");
-        match &a {
-            Answer::Question(said) => assert!(said.contains("Pepperoni"), "{said}"),
-            other => panic!("the call did not go on: {other:?}"),
+    // Twilio posts each failed turn again, to the survivor: the call goes on where it was.
+    let mut slowest = Duration::ZERO;
+    for (i, p) in phones.iter_mut().enumerate() {
+        if i % 2 == 0 {
+            let mut spec = CallSpec::new(&survivor.url, AUTH_TOKEN, &m.number, &[]);
+            spec.from = p.from.clone();
+            p.caller = Caller::new(spec, |_, _| {}).with_call_sid(p.caller.call_sid().to_string());
+            let t0 = Instant::now();
+            let a = p.say("that's all").await.expect("the survivor answers");
+            slowest = slowest.max(t0.elapsed());
+            match &a {
+                Answer::Question(said) => assert!(said.contains("Pepperoni"), "{said}"),
+                other => panic!("call {i} did not go on where it was: {other:?}"),
+            }
         }
-        let end = p.say("yes").await.unwrap();
-        assert!(matches!(end, Answer::End(_)), "{end:?}");
+        let end = p.say("yes").await.expect("the confirmation");
+        assert!(matches!(end, Answer::End(_)), "call {i}: {end:?}");
     }
-    let orders: i64 = db
-        .query_one(
-            "select count(*) from app.orders where merchant_id = $1 and status = 'pending_verification'",
-            &[&m.id],
-        )
-        .await
-        .unwrap()
-        .get(0);
-    assert_eq!(orders, CALLS as i64);
-    // Each call's turns are 0..n with none twice and none missing.
+    // Each call: its turns 0..3 once each, what the caller said in order, one order, confirmed.
     for sid in &sids {
         let r = db
             .query_one(
-                "select count(*), count(distinct t.seq), max(t.seq), c.next_turn
-                   from app.calls c join app.turns t on t.merchant_id = c.merchant_id and t.call_id = c.id
-                  where c.call_sid = $1 group by c.next_turn",
+                "select c.next_turn,
+                        (select array_agg(coalesce(t.speech, t.event) order by t.seq, t.ctid)
+                           from app.turns t where t.merchant_id = c.merchant_id and t.call_id = c.id),
+                        (select array_agg(t.seq order by t.seq, t.ctid)
+                           from app.turns t where t.merchant_id = c.merchant_id and t.call_id = c.id),
+                        (select array_agg(o.status order by o.id)
+                           from app.orders o where o.merchant_id = c.merchant_id and o.call_id = c.id),
+                        c.order_id is not null
+                   from app.calls c where c.call_sid = $1",
                 &[sid],
             )
             .await
             .unwrap();
-        let (n, distinct, max, next): (i64, i64, i32, i32) =
-            (r.get(0), r.get(1), r.get(2), r.get(3));
+        let (next, said, seqs, orders, linked): (i32, Vec<String>, Vec<i32>, Vec<String>, bool) =
+            (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4));
         assert_eq!(
-            (n, distinct, max + 1, next),
-            (4, 4, 4, 4),
+            (next, seqs, said),
+            (
+                4,
+                vec![0, 1, 2, 3],
+                ["start", "a large pepperoni pizza", "that's all", "yes"]
+                    .map(String::from)
+                    .to_vec()
+            ),
             "call {sid}'s turns"
         );
+        assert_eq!(
+            (orders, linked),
+            (vec!["pending_verification".to_string()], true),
+            "call {sid}'s order"
+        );
     }
+    println!(
+        "kea-gateway SIGKILLed holding {} turns: {ended} of their sessions ended, {committed} \
+         committed after its death; the survivor answered their retries within {} ms",
+        CALLS / 2,
+        slowest.as_millis()
+    );
 }
 
 /// Slow and failing neighbours: the POS and Twilio's Messages API answer after 30 s, then drop
@@ -783,42 +886,97 @@ async fn slow_and_failing_neighbours() {
     );
 }
 
-/// A turn held past the gateway's budget by a lock another session holds on the call: the
-/// caller hears the apology within Twilio's 15 s (the budget is the default 8 s), the turn is
-/// cancelled without a trace, and once the lock is gone the same turn, posted again, goes on.
+/// Posts "that's all" at `action`: the answer must be the apology, within Twilio's 15 s (it
+/// then plays its own error to the caller); returns how long it took.
+async fn apology(p: &mut Phone, action: &str, m: &Merchant) -> Duration {
+    p.action = Some(action.to_string());
+    let t0 = Instant::now();
+    let a = tokio::time::timeout(Duration::from_secs(15), p.say("that's all"))
+        .await
+        .unwrap_or_else(|_| panic!("no answer within Twilio's 15 s"))
+        .expect("an answer");
+    assert_eq!(a, Answer::Transfer(m.transfer_number.clone()));
+    t0.elapsed()
+}
+
+/// A turn held past its budget by a lock another session holds on the call: the caller hears
+/// the apology within Twilio's 15 s, the turn is cancelled without a trace, and once the lock
+/// is gone the same turn, posted again, goes on. Two budgets stop it: `kea_authenticator`'s
+/// `statement_timeout` (5 s) under the gateway's default 8 s, and the gateway's own (2 s on a
+/// second gateway), which must cancel the statement on the server: a turn merely abandoned
+/// would wait on and commit once the lock goes, after the caller heard the apology.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_turn_past_its_budget() {
     let cluster = Cluster::start().await;
     let db = cluster.admin().await;
     let m = merchant(&db, "").await;
-    let gw = start_gateway_configured(&cluster.url("kea_authenticator"), |_| {}).await;
+    let url = cluster.url("kea_authenticator");
+    let gw = start_gateway_configured(&url, |_| {}).await;
+    let quick = start_gateway_configured(&url, |c| c.sql_budget_ms = 2_000).await;
     let (mut p, _) = Phone::dial(&gw.url, &m).await;
     p.say("a large pepperoni pizza").await.unwrap();
     let action = p.action.clone().unwrap();
+    let sid = p.caller.call_sid().to_string();
     let blocker = cluster.admin().await;
     blocker
         .batch_execute(&format!(
-            "begin; select 1 from app.calls where call_sid = '{}' for update",
-            p.caller.call_sid()
+            "begin; select 1 from app.calls where call_sid = '{sid}' for update"
         ))
         .await
         .unwrap();
-    let t0 = Instant::now();
-    let a = p.say("that's all").await.expect("an answer");
-    let took = t0.elapsed();
-    assert_eq!(a, Answer::Transfer(m.transfer_number.clone()));
-    assert!(took < Duration::from_secs(15), "the apology took {took:?}");
+    let by_statement_timeout = apology(&mut p, &action, &m).await;
+    // The same turn through the gateway whose budget ends first.
+    let on_gw = std::mem::replace(
+        &mut p.caller,
+        Caller::new(
+            {
+                let mut spec = CallSpec::new(&quick.url, AUTH_TOKEN, &m.number, &[]);
+                spec.from = p.from.clone();
+                spec
+            },
+            |_, _| {},
+        )
+        .with_call_sid(sid.clone()),
+    );
+    let by_gateway = apology(&mut p, &action, &m).await;
+    assert!(
+        by_gateway < Duration::from_secs(4),
+        "the gateway's 2 s budget answered after {by_gateway:?}, not before the statement_timeout"
+    );
+    // Cancelled on the server: nothing waits on the lock any more.
+    let end = Instant::now() + Duration::from_secs(2);
+    loop {
+        let waiting: i64 = db
+            .query_one(
+                "select count(*) from pg_stat_activity where wait_event_type = 'Lock'
+                    and query like '%twilio_gather%'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if waiting == 0 {
+            break;
+        }
+        assert!(
+            Instant::now() < end,
+            "a turn past the gateway's budget still waits on the lock: not cancelled"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     blocker.batch_execute("rollback").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
     let turns: i64 = db
         .query_one(
             "select count(*) from app.turns t join app.calls c on c.merchant_id = t.merchant_id and c.id = t.call_id
               where c.call_sid = $1",
-            &[&p.caller.call_sid()],
+            &[&sid],
         )
         .await
         .unwrap()
         .get(0);
-    assert_eq!(turns, 2, "the cancelled turn left nothing");
+    assert_eq!(turns, 2, "the cancelled turns left nothing");
+    p.caller = on_gw;
     p.action = Some(action);
     let again = p.say("that's all").await.unwrap();
     assert!(
@@ -827,7 +985,9 @@ async fn a_turn_past_its_budget() {
     );
     assert!(matches!(p.say("yes").await.unwrap(), Answer::End(_)));
     println!(
-        "a turn held on a lock: the apology after {} ms",
-        took.as_millis()
+        "a turn held on a lock: the apology after {} ms (statement_timeout), {} ms (the \
+         gateway's 2 s budget, cancelled on the server)",
+        by_statement_timeout.as_millis(),
+        by_gateway.as_millis()
     );
 }

@@ -16,7 +16,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("diner", 100.0),
     ("indian", 100.0),
     ("korean-chicken", 45.0),
-    ("pizzeria", 45.0),
+    ("pizzeria", 60.0),
     ("sandwich", 50.0),
     ("sushi", 70.0),
     ("taqueria", 100.0),

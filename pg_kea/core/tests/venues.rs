@@ -16,7 +16,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("diner", 100.0),
     ("indian", 100.0),
     ("korean-chicken", 48.0),
-    ("pizzeria", 55.0),
+    ("pizzeria", 66.0),
     ("sandwich", 70.0),
     ("sushi", 70.0),
     ("taqueria", 100.0),

@@ -49,7 +49,7 @@ pub struct PricedLine {
 }
 
 /// The order as it is saved: lines, totals and details. `app.orders`/`app.order_lines` take it
-/// as is (see `api.twilio_voice_gather`).
+/// as is (`app.save_order`, sql/app/orders.sql).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PricedOrder {
     pub lines: Vec<PricedLine>,

@@ -313,3 +313,57 @@ fn a_family_name_means_its_one_plain_member() {
         ["1 cheese_bun|garlic_bun|plain_bun|plain_bun_deluxe@"]
     );
 }
+
+/// A family in a category of its own: the plain base ("Cheese Flatbread"), named variants and
+/// a required choice that is no addition.
+fn flatbreads() -> CompiledMenu {
+    let in_cat = |mut i: Item| {
+        i.category = Some("flatbreads".into());
+        i
+    };
+    let sizes = &["Sm 10\"", "Lg 14\""];
+    let mut bake = group("bake", 1, &["Crispy", "Soft"]);
+    bake.min = 1;
+    CompiledMenu::new(Menu {
+        categories: vec![Category {
+            code: "flatbreads".into(),
+            name: "Flatbreads".into(),
+            ..Default::default()
+        }],
+        items: vec![
+            in_cat(item("Cheese Flatbread", sizes, &["toppings", "bake"])),
+            in_cat(item("Fig Flatbread", sizes, &["toppings", "bake"])),
+            in_cat(item("Chkn Pesto Flatbread", sizes, &["toppings", "bake"])),
+            in_cat(item("Harvest (Squash, Sage)", sizes, &["toppings", "bake"])),
+        ],
+        groups: vec![group("toppings", 0, &["Olives", "Mushrooms"]), bake],
+        ..Default::default()
+    })
+}
+
+#[test]
+fn additions_ordered_for_a_family_go_on_its_plain_base() {
+    let m = flatbreads();
+    // Nothing named, a count or article and additions: the plain base.
+    assert_eq!(
+        said(&m, "a large with olives"),
+        ["1 cheese_flatbread@lg_14 toppings=olives"]
+    );
+    assert_eq!(
+        said(&m, "two large mushroom and olive"),
+        ["2 cheese_flatbread@lg_14 toppings=mushrooms toppings=olives"]
+    );
+    // The family named, of more than two, with additions: the plain base too.
+    assert_eq!(
+        said(&m, "a small flatbread with mushrooms"),
+        ["1 cheese_flatbread@sm_10 toppings=mushrooms"]
+    );
+    // No additions: still asked about.
+    assert_eq!(
+        said(&m, "a small flatbread"),
+        ["1 cheese_flatbread|fig_flatbread|chkn_pesto_flatbread@sm_10"]
+    );
+    // A required choice is no addition, and "one of those" points at a thing already said.
+    assert!(said(&m, "a large crispy")[0].contains('|'));
+    assert!(said(&m, "one of those with olives")[0].contains('|'));
+}

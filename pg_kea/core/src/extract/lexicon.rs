@@ -723,3 +723,12 @@ pub const PLAIN_WORDS: &[&str] = &[
     "signature",
     "our",
 ];
+
+/// Words that mark the plain base of a family that takes additions ("Cheese Pie", "Cheese
+/// Slice"): additions ordered with no item named ("a large with pepperoni") go on it. Not plain
+/// words: "a quesadilla" beside Cheese and Chicken Quesadilla is still asked about.
+pub const PLAIN_BASE_WORDS: &[&str] = &["cheese"];
+
+/// Words that point at a thing already said ("one of those with vanilla", "two of them"): the
+/// line is of that thing, not a new one of the plain member.
+pub const POINTING_WORDS: &[&str] = &["those", "that", "them", "these", "this", "it", "same"];

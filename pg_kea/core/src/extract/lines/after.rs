@@ -266,7 +266,7 @@ impl Builder<'_> {
     /// Drip and Iced Coffee: a name said that leaves two items open means the one whose
     /// words beyond those the candidates share are all plain words (`lexicon::PLAIN_WORDS`),
     /// when exactly one is; the confidence says it was chosen so the read-back names it.
-    pub(super) fn plain_members(&mut self) {
+    pub(super) fn plain_members(&mut self, sc: &Scanned) {
         let words = |i: u32| -> Vec<String> {
             let name = &self.menu.items[i as usize].name;
             let name = name.split('(').next().unwrap_or(name);
@@ -276,29 +276,85 @@ impl Builder<'_> {
                 .map(super::super::normalise::stem)
                 .collect()
         };
+        // Words of an item's category name ("pie" of Pies): a name made of them and plain
+        // words only is the category's plain member ("Cheese Pie" among Specialty Pies).
+        let category_words = |i: u32| -> Vec<String> {
+            let item = &self.menu.items[i as usize];
+            let Some(cat) = item
+                .category
+                .as_ref()
+                .and_then(|c| self.menu.categories.iter().find(|k| &k.code == c))
+            else {
+                return Vec::new();
+            };
+            super::super::normalise::normalise(&cat.name)
+                .0
+                .split_whitespace()
+                .map(super::super::normalise::stem)
+                .collect()
+        };
         for l in &mut self.lines {
-            if l.item.is_some() || !l.item_named {
-                continue;
-            }
-            // One plain member beside one variant; a family of three or more is asked about
-            // ("a naan" among plain, garlic and cheese naan: the caller may want any).
-            let Some(cands) = l.cands.as_ref().filter(|c| c.len() == 2) else {
+            let Some(cands) = l
+                .cands
+                .as_ref()
+                .filter(|c| c.len() >= 2 && l.item.is_none())
+            else {
                 continue;
             };
-            let names: Vec<Vec<String>> = cands.iter().map(|&i| words(i)).collect();
-            let shared: Vec<&String> = names[0]
-                .iter()
-                .filter(|w| names.iter().all(|n| n.contains(w)))
-                .collect();
-            if shared.is_empty() {
+            // Additions only (options of groups nothing requires), ordered with a count or an
+            // article and pointing at nothing said before: "a large pepperoni", "a medium pie
+            // with mushrooms" build on the plain base. A bare "large, with X", "a large one",
+            // "one of those, medium" speak of a line already said (the dialog's to place).
+            let additions = l.qty.is_some()
+                && !l.pronoun
+                && !(l.start..l.end.min(sc.tokens.len()))
+                    .any(|t| lexicon::POINTING_WORDS.contains(&sc.word(t)))
+                && l.mods.iter().any(|m| !m.negated)
+                && l.mods.iter().all(|m| {
+                    m.cands
+                        .iter()
+                        .all(|&(g, _)| self.menu.groups[g as usize].min == 0)
+                });
+            // Nothing named: only with additions, and the plain member is the one named by
+            // its category and plain words ("Cheese Pie" in Pies).
+            if !l.item_named && !additions {
                 continue;
             }
+            // Named: one plain member beside one variant; a family of three or more is asked
+            // about ("a naan" among plain, garlic and cheese naan: the caller may want any),
+            // unless additions were said for it.
+            if l.item_named && cands.len() > 2 && !additions {
+                continue;
+            }
+            let names: Vec<Vec<String>> = cands.iter().map(|&i| words(i)).collect();
+            let shared: Vec<String> = if l.item_named {
+                let shared: Vec<String> = names[0]
+                    .iter()
+                    .filter(|w| names.iter().all(|n| n.contains(w)))
+                    .cloned()
+                    .collect();
+                if shared.is_empty() {
+                    continue;
+                }
+                shared
+            } else {
+                Vec::new()
+            };
             let plain: Vec<u32> = cands
                 .iter()
                 .zip(&names)
-                .filter(|(_, n)| {
-                    n.iter()
-                        .all(|w| shared.contains(&w) || lexicon::PLAIN_WORDS.contains(&w.as_str()))
+                .filter(|(&i, n)| {
+                    let cat = if l.item_named {
+                        Vec::new()
+                    } else {
+                        category_words(i)
+                    };
+                    n.iter().all(|w| {
+                        shared.contains(w)
+                            || cat.contains(w)
+                            || lexicon::PLAIN_WORDS.contains(&w.as_str())
+                            || (additions && lexicon::PLAIN_BASE_WORDS.contains(&w.as_str()))
+                    })
                 })
                 .map(|(&i, _)| i)
                 .collect();

@@ -410,7 +410,7 @@ impl<'a> Builder<'a> {
         self.distribute();
         self.sizes_by_count();
         self.own_kinds();
-        self.plain_members();
+        self.plain_members(sc);
         if let Some(n) = self.each {
             for l in &mut self.lines {
                 if l.qty.is_none() || l.qty_article {
