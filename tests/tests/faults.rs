@@ -462,6 +462,24 @@ fn gateway_binary() -> &'static std::path::Path {
             .expect("target/<profile>");
         let mut build =
             std::process::Command::new(std::env::var("CARGO").unwrap_or("cargo".into()));
+        // Without what cargo sets for this test's run: build scripts watching them (ring's
+        // CARGO_MANIFEST_DIR, CARGO_PKG_*) would rebuild and dirty the shared target.
+        for (k, _) in std::env::vars() {
+            if k.starts_with("CARGO_PKG_")
+                || [
+                    "CARGO_MANIFEST_DIR",
+                    "CARGO_MANIFEST_PATH",
+                    "CARGO_CRATE_NAME",
+                    "CARGO_BIN_NAME",
+                    "CARGO_PRIMARY_PACKAGE",
+                    "CARGO_TARGET_TMPDIR",
+                    "OUT_DIR",
+                ]
+                .contains(&k.as_str())
+            {
+                build.env_remove(k);
+            }
+        }
         build
             .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
             .args([
