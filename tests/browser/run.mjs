@@ -129,9 +129,9 @@ for (let i = 0; ; i++) {
   await sleep(100);
 }
 
-function placeCall(from, says) {
+function placeCall(from, says, extra = []) {
   return new Promise((res, rej) => {
-    const args = ['--to', number, '--from', from, '--url', base, '--quiet'];
+    const args = ['--to', number, '--from', from, '--url', base, '--quiet', ...extra];
     for (const s of says) args.push('--say', s);
     const p = spawn(resolve(root, 'target/debug/kea-call'), args, { env: { ...process.env, TWILIO_AUTH_TOKEN: AUTH_TOKEN }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -296,6 +296,38 @@ try {
                                 (select count(*) from app.jobs_all j where j.merchant_id = o.merchant_id and j.unique_key = 'sms:rejected:' || o.id))
                               from app.tasks t join app.orders o on o.merchant_id = t.merchant_id and o.id = t.order_id where t.id = ${id}`));
     assert(o.status === 'rejected' && o.reason === 'Prank or test call' && o.sms === 1, JSON.stringify(o));
+  });
+
+  // docs/console.md, "Why a person checks this": with auto-verify on, an order held for a line
+  // heard with little confidence says so above the call, and its line is marked.
+  await step('an order auto-verify held says why a person checks it, and marks its line', async () => {
+    sql(`update app.autoverify_policies set enabled = true, min_confidence = 0.9, max_total_cents = null,
+           returning_only = false, sample_one_in = 0 where merchant_id = ${merchantId}`);
+    try {
+      await placeCall('+12015550163', ['two garlic knots', "that's all", 'yes'], ['--confidence', '0.62']);
+    } finally {
+      sql(`update app.autoverify_policies set enabled = false where merchant_id = ${merchantId}`);
+    }
+    const id = Number(sql(`select id from app.orders where merchant_id = ${merchantId} order by id desc limit 1`));
+    assert(sql(`select verdict from app.autoverify_decisions where order_id = ${id}`) === 'held', 'the order was not held');
+    // The offer goes to whichever agent is next: both are available.
+    const page = await Promise.any([maya, sam].map(p => p.waitForSelector('article.task[data-status=pending]', { timeout: 10000 }).then(() => p)));
+    await page.waitForSelector('#why li', { timeout: 5000 });
+    const why = await page.textContent('#why');
+    assert(/Why a person checks this/.test(why) && /Line 1 \(Garlic Knots\) was heard with low confidence \(0\.62\)/.test(why), `#why says: ${why}`);
+    assert(await page.locator('tr[data-line="1"].flagged .check-this').count() === 1, 'line 1 is not marked');
+    await page.keyboard.press('a');
+    await page.waitForSelector('#approve', { timeout: 5000 });
+    await page.waitForSelector('#why li');
+    await page.evaluate(() => document.querySelectorAll('#toasts .toast').forEach(t => t.remove()));
+    await page.screenshot({ path: resolve(SHOTS, 'console-why.png') });
+    // Rejected, so that the agents are free for what follows.
+    await page.keyboard.press('r');
+    await page.waitForSelector('#reject-reason');
+    await page.click('.dialog .opt >> text=Prank or test call');
+    await page.click('#confirm-reject');
+    await page.waitForSelector('#done', { timeout: 5000 });
+    assert(sql(`select status from app.orders where id = ${id}`) === 'rejected', 'the held order was not rejected');
   });
 
   // The merchant page needs the kea_merchant role (migrations/0010_api_roles.sql) in the

@@ -391,7 +391,26 @@ function renderWork() {
             h('button.btn.primary.big#accept', { onclick: () => accept(S.tasks.find(x => x.task_id === d.task_id)) }, 'Accept', h('kbd', 'A')),
             h('button.btn.big', { onclick: () => rejectOffer(S.tasks.find(x => x.task_id === d.task_id)) }, 'Pass', h('kbd', 'R')))
         : h('span.chip.info', statusLabel[o.status] || o.status)),
+    renderWhy(c.why),
     h('div.split', renderTranscript(c, d.menu), renderOrder(d, offer)));
+}
+
+/** Why kea handed this order to a person (api.call_for_task's `why`: the save's refusal, the
+ *  auto-verify rule that held it, or the sample), above everything else. Nothing when kea
+ *  recorded no reason (auto-verify off: every order is checked). */
+function renderWhy(why) {
+  if (!why?.length) return null;
+  const sampled = why.every(w => w.rule === 'sampled');
+  return h('div.panel.why' + (sampled ? '.sampled' : '') + '#why', { role: 'note' },
+    h('div.why-title', icon('headphones', 18), 'Why a person checks this'),
+    h('ul', why.map(w => h('li', { dataset: { rule: w.rule } }, cap(w.text)))));
+}
+
+/** The reasons that name a line, by line number. */
+function whyByLine(why) {
+  const m = new Map();
+  for (const w of why || []) for (const n of w.lines || []) m.set(n, [...(m.get(n) || []), w]);
+  return m;
 }
 
 function callLength(c) {
@@ -473,15 +492,18 @@ function confBadge(conf) {
 function renderOrder(d, offer) {
   const o = d.task.order, menu = d.menu, turns = d.call?.turns;
   const editable = !offer;
+  const flagged = whyByLine(d.call?.why);
   const rows = [];
   for (const l of o.lines) {
     const editing = S.draft?.line_no === l.line_no;
     const conf = lineConfidence(l, turns);
     const before = wasBefore(d, o, l);
     const edited = S.edited.has(`${o.id}:${l.line_no}`) || !!before;
-    rows.push(h('tr' + (editing ? '.editing' : ''), { dataset: { line: l.line_no } },
+    const why = flagged.get(l.line_no);
+    rows.push(h('tr' + (editing ? '.editing' : '') + (why ? '.flagged' : ''), { dataset: { line: l.line_no } },
       h('td.num', { style: 'width:40px' }, `${l.quantity}×`),
-      h('td', h('div.line-name', l.name, edited && h('span.chip.info', { style: 'margin-left:8px;height:18px' }, 'edited')),
+      h('td', h('div.line-name', l.name, edited && h('span.chip.info', { style: 'margin-left:8px;height:18px' }, 'edited'),
+        why && h('span.chip.warn.check-this', { title: why.map(w => w.text).join('\n') }, 'check this line')),
         h('div.line-details', lineDetails(l) || h('span.faint', 'no options')),
         conf?.text && h('div.heard', `heard “${conf.text}”`),
         before && h('div.heard', `was: ${before.quantity}× ${[before.name, lineDetails(before)].filter(Boolean).join(' · ')}`)),
