@@ -165,6 +165,7 @@ begin
     perform app.reprice_order(o.merchant_id, o.id);
     perform app.act_as('agent', app.current_agent()::text, 'approved');
     update app.orders set status = 'verified' where merchant_id = o.merchant_id and id = o.id;
+    perform app.order_status_changed(o.merchant_id, o.id, o.status, 'verified');
     -- The same check runs at commit; now, it fails with a clear error before anything else.
     perform app.check_order_complete(o.merchant_id, o.id);
     perform app.finish_task(o, approve_order.task_id, 'approved', null);
@@ -229,7 +230,8 @@ begin
             'edits', coalesce((select jsonb_agg(jsonb_build_object(
                             'line_no', e.line_no, 'action', e.action, 'before', e.before,
                             'after', e.after, 'agent_id', e.agent_id, 'at', e.at) order by e.id)
-                      from app.order_edits e where e.merchant_id = o.merchant_id and e.order_id = o.id), '[]'))
+                      from app.order_edits e where e.merchant_id = o.merchant_id and e.order_id = o.id), '[]'),
+            'why', app.why_checked(o.merchant_id, o.id))
           from app.tasks tk
           join app.orders o on o.merchant_id = tk.merchant_id and o.id = tk.order_id
           join app.calls c on c.merchant_id = o.merchant_id and c.id = o.call_id
@@ -250,20 +252,31 @@ COMMENT ON FUNCTION api.call_for_task(task_id bigint) IS 'The call behind a task
 --
 
 CREATE FUNCTION api.call_summary(call_sid text) RETURNS jsonb
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
-    select jsonb_build_object(
+declare
+    c app.calls;
+    v_turns jsonb;
+begin
+    select * into c from app.calls x where x.call_sid = call_summary.call_sid;
+    if c.id is null or not app.may_read_call(c) then
+        return null;
+    end if;
+    -- The turns in a statement of their own: with app.order_json beside them, the whole
+    -- query would go to the call's shard on Citus and the order be read from there.
+    v_turns := (select jsonb_agg(jsonb_build_object(
+                           'seq', t.seq, 'event', t.event, 'speech', t.speech,
+                           'confidence', t.confidence, 'digits', t.digits, 'said', t.said,
+                           'phase', t.phase, 'elapsed_ms', t.elapsed_ms) order by t.seq)
+                  from app.turns t where t.merchant_id = c.merchant_id and t.call_id = c.id);
+    return jsonb_build_object(
         'call_sid', c.call_sid, 'merchant_id', c.merchant_id, 'status', c.status,
         'outcome', c.outcome, 'from', c.from_number, 'to', c.to_number,
         'started_at', c.started_at, 'ended_at', c.ended_at,
-        'turns', (select jsonb_agg(jsonb_build_object(
-                        'seq', t.seq, 'event', t.event, 'speech', t.speech,
-                        'confidence', t.confidence, 'digits', t.digits, 'said', t.said,
-                        'phase', t.phase, 'elapsed_ms', t.elapsed_ms) order by t.seq)
-                  from app.turns t where t.merchant_id = c.merchant_id and t.call_id = c.id),
-        'order', app.order_json(c.order_id))
-    from app.calls c where c.call_sid = call_summary.call_sid and app.may_read_call(c)
+        'turns', v_turns,
+        'order', app.order_json(c.order_id));
+end
 $$;
 
 ALTER FUNCTION api.call_summary(call_sid text) OWNER TO kea_owner;
@@ -743,13 +756,24 @@ COMMENT ON FUNCTION api.merchant_sign_ins(since timestamp with time zone, only_f
 --
 
 CREATE FUNCTION api.my_tasks() RETURNS jsonb
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
-    select coalesce(jsonb_agg(app.task_json(t, r) order by r.created_at), '[]')
-      from app.reservations r
-      join app.tasks t on t.merchant_id = r.merchant_id and t.id = r.task_id
-     where r.agent_id = app.current_agent() and r.status in ('pending', 'accepted')
+declare
+    v_agent bigint := app.current_agent();
+    r app.reservations;
+    t app.tasks;
+    v_tasks jsonb := '[]';
+begin
+    for r in select x.* from app.reservations x
+              where x.agent_id = v_agent and x.status in ('pending', 'accepted')
+              order by x.created_at loop
+        select x.* into t from app.tasks x where x.merchant_id = r.merchant_id and x.id = r.task_id;
+        continue when t.id is null;
+        v_tasks := v_tasks || jsonb_build_array(app.task_json(t, r));
+    end loop;
+    return v_tasks;
+end
 $$;
 
 ALTER FUNCTION api.my_tasks() OWNER TO kea_owner;
@@ -798,6 +822,7 @@ CREATE FUNCTION api.pos_order_update(order_id bigint, status text, pos_order_id 
 declare
     v_merchant bigint := app.current_merchant();
     o app.orders;
+    v_from text;
 begin
     if app.claim('role') <> 'kea_pos' then
         raise exception 'only a POS token may update orders this way' using errcode = '42501';
@@ -813,12 +838,14 @@ begin
         raise exception 'no order % for this merchant', pos_order_update.order_id using errcode = 'KO404';
     end if;
     perform app.act_as('pos', coalesce(pos_order_update.pos_order_id, o.pos_order_id), 'POS callback');
+    v_from := o.status;
     update app.orders x
        set status = pos_order_update.status,
            pos_order_id = coalesce(pos_order_update.pos_order_id, x.pos_order_id),
            ready_at = coalesce(pos_order_update.ready_at, x.ready_at)
      where x.merchant_id = o.merchant_id and x.id = o.id
     returning * into o;
+    perform app.order_status_changed(o.merchant_id, o.id, v_from, o.status);
     return jsonb_build_object('order_id', o.id, 'merchant_id', o.merchant_id, 'status', o.status,
                               'pos_order_id', o.pos_order_id, 'ready_at', o.ready_at);
 end
@@ -873,6 +900,7 @@ begin
     end if;
     perform app.act_as('agent', app.current_agent()::text, reject_order.reason);
     update app.orders set status = 'rejected' where merchant_id = o.merchant_id and id = o.id;
+    perform app.order_status_changed(o.merchant_id, o.id, o.status, 'rejected');
     perform app.finish_task(o, reject_order.task_id, 'rejected', reject_order.reason);
     return app.order_json(o.id);
 end
@@ -1722,101 +1750,18 @@ $$;
 ALTER FUNCTION app.actor() OWNER TO kea_owner;
 
 --
--- Name: agents; Type: TABLE; Schema: app; Owner: kea_owner
---
-
-CREATE TABLE app.agents (
-    id bigint NOT NULL,
-    email text NOT NULL,
-    name text NOT NULL,
-    password_hash text NOT NULL,
-    attributes jsonb DEFAULT '{}'::jsonb NOT NULL,
-    activity text DEFAULT 'offline'::text NOT NULL,
-    capacity integer DEFAULT 1 NOT NULL,
-    activity_at timestamp with time zone DEFAULT now() NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    token_version integer DEFAULT 1 NOT NULL,
-    CONSTRAINT agents_activity_check CHECK ((activity = ANY (ARRAY['available'::text, 'busy'::text, 'break'::text, 'offline'::text]))),
-    CONSTRAINT agents_capacity_check CHECK (((capacity >= 1) AND (capacity <= 20))),
-    CONSTRAINT agents_email_check CHECK ((email = lower(email)))
-);
-
-ALTER TABLE app.agents OWNER TO kea_owner;
-
---
--- Name: COLUMN agents.token_version; Type: COMMENT; Schema: app; Owner: kea_owner
---
-
-COMMENT ON COLUMN app.agents.token_version IS 'Tokens carry it (claim ver); raising it (a new password) revokes every token signed in before.';
-
---
--- Name: task_queues; Type: TABLE; Schema: app; Owner: kea_owner
---
-
-CREATE TABLE app.task_queues (
-    id bigint NOT NULL,
-    name text NOT NULL,
-    requires jsonb DEFAULT '{}'::jsonb NOT NULL,
-    reservation_timeout_s integer DEFAULT 30 NOT NULL,
-    CONSTRAINT task_queues_reservation_timeout_s_check CHECK ((reservation_timeout_s > 0))
-);
-
-ALTER TABLE app.task_queues OWNER TO kea_owner;
-
---
--- Name: tasks; Type: TABLE; Schema: app; Owner: kea_owner
---
-
-CREATE TABLE app.tasks (
-    merchant_id bigint NOT NULL,
-    id bigint NOT NULL,
-    order_id bigint NOT NULL,
-    kind text DEFAULT 'verification'::text NOT NULL,
-    status text DEFAULT 'pending'::text NOT NULL,
-    workflow_id bigint NOT NULL,
-    step integer DEFAULT 1 NOT NULL,
-    step_started_at timestamp with time zone DEFAULT now() NOT NULL,
-    priority integer DEFAULT 0 NOT NULL,
-    attributes jsonb DEFAULT '{}'::jsonb NOT NULL,
-    agent_id bigint,
-    outcome text,
-    reason text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    assigned_at timestamp with time zone,
-    completed_at timestamp with time zone,
-    CONSTRAINT tasks_kind_check CHECK ((kind = ANY (ARRAY['verification'::text, 'escalation'::text]))),
-    CONSTRAINT tasks_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'reserved'::text, 'assigned'::text, 'completed'::text, 'canceled'::text])))
-);
-
-ALTER TABLE app.tasks OWNER TO kea_owner;
-
---
--- Name: agent_can_take(app.agents, app.tasks, app.task_queues, text[]); Type: FUNCTION; Schema: app; Owner: kea_owner
---
-
-CREATE FUNCTION app.agent_can_take(a app.agents, t app.tasks, q app.task_queues, p_groups text[]) RETURNS boolean
-    LANGUAGE sql STABLE
-    AS $$
-    select a.activity = 'available'
-       and a.attributes @> q.requires
-       and app.agent_serves(a.attributes, t.merchant_id, p_groups)
-       and (not a.attributes ? 'languages' or a.attributes->'languages' ? (t.attributes->>'language'))
-       and not exists (select 1 from app.reservations x
-                        where x.merchant_id = t.merchant_id and x.task_id = t.id and x.agent_id = a.id)
-       and app.agent_load(a.id) < a.capacity
-$$;
-
-ALTER FUNCTION app.agent_can_take(a app.agents, t app.tasks, q app.task_queues, p_groups text[]) OWNER TO kea_owner;
-
---
 -- Name: agent_load(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
 CREATE FUNCTION app.agent_load(p_agent_id bigint) RETURNS integer
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    select count(*)::int from app.reservations r
-     where r.agent_id = p_agent_id and r.status in ('pending', 'accepted')
+#variable_conflict use_column
+begin
+    return (
+        select count(*)::int from app.reservations r
+         where r.agent_id = p_agent_id and r.status in ('pending', 'accepted'));
+end
 $$;
 
 ALTER FUNCTION app.agent_load(p_agent_id bigint) OWNER TO kea_owner;
@@ -1912,6 +1857,7 @@ begin
         perform app.act_as('kea', null, 'auto-verified: ' || (v_check->>'reason'));
         update app.orders set status = 'verified'
          where merchant_id = p_merchant_id and id = p_order_id;
+        perform app.order_status_changed(p_merchant_id, p_order_id, 'pending_verification', 'verified');
         -- The commit's completeness check, now, inside this block: should it refuse, the order
         -- stays pending for an agent instead of failing the caller's turn.
         perform app.check_order_complete(p_merchant_id, p_order_id);
@@ -2101,16 +2047,20 @@ ALTER FUNCTION app.base64url(p_bytes bytea) OWNER TO kea_owner;
 --
 
 CREATE FUNCTION app.call_answer_confidence(p_merchant_id bigint, p_call_id bigint) RETURNS TABLE(seq integer, confidence real, heard text)
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    select t.seq,
-           least((select min((md->>'confidence')::real) from json_array_elements(m->'modifiers') md),
-                 app.turn_heard(t)),
-           m->'span'->>'text'
-      from app.turns t, json_array_elements(t.understood->'extraction'->'lines') m
-     where t.merchant_id = p_merchant_id and t.call_id = p_call_id and t.event = 'speech'
-       and json_typeof(t.understood->'extraction'->'lines') = 'array'
-       and m->>'item' is null and json_array_length(m->'modifiers') > 0
+#variable_conflict use_column
+begin
+    return query
+        select t.seq,
+               least((select min((md->>'confidence')::real) from json_array_elements(m->'modifiers') md),
+                     app.turn_heard(t)),
+               m->'span'->>'text'
+          from app.turns t, json_array_elements(t.understood->'extraction'->'lines') m
+         where t.merchant_id = p_merchant_id and t.call_id = p_call_id and t.event = 'speech'
+           and json_typeof(t.understood->'extraction'->'lines') = 'array'
+           and m->>'item' is null and json_array_length(m->'modifiers') > 0;
+end
 $$;
 
 ALTER FUNCTION app.call_answer_confidence(p_merchant_id bigint, p_call_id bigint) OWNER TO kea_owner;
@@ -2120,33 +2070,37 @@ ALTER FUNCTION app.call_answer_confidence(p_merchant_id bigint, p_call_id bigint
 --
 
 CREATE FUNCTION app.call_line_confidence(p_merchant_id bigint, p_order_id bigint) RETURNS TABLE(line_no integer, item_code text, confidence real, heard text)
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    select x.n::int, x.l->>'item', coalesce(h.confidence, q.confidence), coalesce(h.words, q.words)
-      from app.orders o,
-           jsonb_array_elements(coalesce(o.call_lines, '[]')) with ordinality x(l, n)
-      left join lateral (
-          select least((m.l->>'confidence')::real,
-                       coalesce((select min((md->>'confidence')::real)
-                                   from json_array_elements(m.l->'modifiers') md), 1),
-                       app.turn_heard(t)) as confidence,
-                 m.l->'span'->>'text' as words
-            from app.turns t,
-                 json_array_elements(t.understood->'extraction'->'lines') with ordinality m(l, k)
-           where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-             and json_typeof(t.understood->'extraction'->'lines') = 'array'
-             and m.l->>'item' = x.l->>'item'
-           order by t.seq desc, m.k desc
-           limit 1) h on true
-      left join lateral (
-          select app.turn_heard(a) as confidence, a.speech as words
-            from app.turns a, json_array_elements_text(a.understood->'did') d
-           where a.merchant_id = o.merchant_id and a.call_id = o.call_id
-             and json_typeof(a.understood->'did') = 'array'
-             and d = 'answered question about ' || (x.l->>'item')
-           order by a.seq desc
-           limit 1) q on true
-     where o.merchant_id = p_merchant_id and o.id = p_order_id
+#variable_conflict use_column
+begin
+    return query
+        select x.n::int, x.l->>'item', coalesce(h.confidence, q.confidence), coalesce(h.words, q.words)
+          from app.orders o,
+               jsonb_array_elements(coalesce(o.call_lines, '[]')) with ordinality x(l, n)
+          left join lateral (
+              select least((m.l->>'confidence')::real,
+                           coalesce((select min((md->>'confidence')::real)
+                                       from json_array_elements(m.l->'modifiers') md), 1),
+                           app.turn_heard(t)) as confidence,
+                     m.l->'span'->>'text' as words
+                from app.turns t,
+                     json_array_elements(t.understood->'extraction'->'lines') with ordinality m(l, k)
+               where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
+                 and json_typeof(t.understood->'extraction'->'lines') = 'array'
+                 and m.l->>'item' = x.l->>'item'
+               order by t.seq desc, m.k desc
+               limit 1) h on true
+          left join lateral (
+              select app.turn_heard(a) as confidence, a.speech as words
+                from app.turns a, json_array_elements_text(a.understood->'did') d
+               where a.merchant_id = o.merchant_id and a.call_id = o.call_id
+                 and json_typeof(a.understood->'did') = 'array'
+                 and d = 'answered question about ' || (x.l->>'item')
+               order by a.seq desc
+               limit 1) q on true
+         where o.merchant_id = p_merchant_id and o.id = p_order_id;
+end
 $$;
 
 ALTER FUNCTION app.call_line_confidence(p_merchant_id bigint, p_order_id bigint) OWNER TO kea_owner;
@@ -2156,14 +2110,18 @@ ALTER FUNCTION app.call_line_confidence(p_merchant_id bigint, p_order_id bigint)
 --
 
 CREATE FUNCTION app.call_mentions(p_merchant_id bigint, p_call_id bigint) RETURNS TABLE(seq integer, n bigint, item text, span_start integer, span_end integer, words text, speech text)
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    select t.seq, x.n, x.l->>'item', (x.l->'span'->>'start')::int, (x.l->'span'->>'end')::int,
-           x.l->'span'->>'text', t.speech
-      from app.turns t,
-           json_array_elements(t.understood->'extraction'->'lines') with ordinality x(l, n)
-     where t.merchant_id = p_merchant_id and t.call_id = p_call_id and t.event = 'speech'
-       and json_typeof(t.understood->'extraction'->'lines') = 'array'
+#variable_conflict use_column
+begin
+    return query
+        select t.seq, x.n, x.l->>'item', (x.l->'span'->>'start')::int, (x.l->'span'->>'end')::int,
+               x.l->'span'->>'text', t.speech
+          from app.turns t,
+               json_array_elements(t.understood->'extraction'->'lines') with ordinality x(l, n)
+         where t.merchant_id = p_merchant_id and t.call_id = p_call_id and t.event = 'speech'
+           and json_typeof(t.understood->'extraction'->'lines') = 'array';
+end
 $$;
 
 ALTER FUNCTION app.call_mentions(p_merchant_id bigint, p_call_id bigint) OWNER TO kea_owner;
@@ -2173,12 +2131,16 @@ ALTER FUNCTION app.call_mentions(p_merchant_id bigint, p_call_id bigint) OWNER T
 --
 
 CREATE FUNCTION app.call_notes(p_merchant_id bigint, p_call_id bigint) RETURNS TABLE(seq integer, note text)
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    select t.seq, d
-      from app.turns t, json_array_elements_text(t.understood->'did') d
-     where t.merchant_id = p_merchant_id and t.call_id = p_call_id
-       and json_typeof(t.understood->'did') = 'array'
+#variable_conflict use_column
+begin
+    return query
+        select t.seq, d
+          from app.turns t, json_array_elements_text(t.understood->'did') d
+         where t.merchant_id = p_merchant_id and t.call_id = p_call_id
+           and json_typeof(t.understood->'did') = 'array';
+end
 $$;
 
 ALTER FUNCTION app.call_notes(p_merchant_id bigint, p_call_id bigint) OWNER TO kea_owner;
@@ -2267,29 +2229,33 @@ ALTER FUNCTION app.call_store(m app.merchants, p_from text) OWNER TO kea_owner;
 --
 
 CREATE FUNCTION app.call_unplaced(p_merchant_id bigint, p_call_id bigint) RETURNS TABLE(seq integer, phrase text, near_item text, near_seq integer, near_n bigint, turn_heard_lines boolean, speech text)
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    with m as (select * from app.call_mentions(p_merchant_id, p_call_id)),
-    u as (
-        select t.seq, (x->>'start')::int as s, (x->>'end')::int as e, x->>'text' as words, t.speech
-          from app.turns t, json_array_elements(t.understood->'extraction'->'unmatched') x
-         where t.merchant_id = p_merchant_id and t.call_id = p_call_id and t.event = 'speech'
-           and json_typeof(t.understood->'extraction'->'unmatched') = 'array'
-    )
-    select u.seq, app.phrase_key(u.words), near.item, near.seq, near.n,
-           exists (select 1 from m where m.seq = u.seq), u.speech
-      from u
-      left join lateral (
-          -- Inside the mention's words, or at most one short word away ("a tall latte", "a
-          -- latte with moo juice"): at most 6 characters between them. Inside wins, then the
-          -- mention before the words (what follows an item describes it: "a latte with oat milk
-          -- and a muffin"), then the nearest.
-          select m.item, m.seq, m.n from m
-           where m.seq = u.seq and u.s <= m.span_end + 6 and u.e >= m.span_start - 6
-           order by case when u.s < m.span_end and u.e > m.span_start then 0
-                         when m.span_end <= u.s then 1 else 2 end,
-                    greatest(u.s - m.span_end, m.span_start - u.e, 0), m.n
-           limit 1) near on true
+#variable_conflict use_column
+begin
+    return query
+        with m as (select * from app.call_mentions(p_merchant_id, p_call_id)),
+        u as (
+            select t.seq, (x->>'start')::int as s, (x->>'end')::int as e, x->>'text' as words, t.speech
+              from app.turns t, json_array_elements(t.understood->'extraction'->'unmatched') x
+             where t.merchant_id = p_merchant_id and t.call_id = p_call_id and t.event = 'speech'
+               and json_typeof(t.understood->'extraction'->'unmatched') = 'array'
+        )
+        select u.seq, app.phrase_key(u.words), near.item, near.seq, near.n,
+               exists (select 1 from m where m.seq = u.seq), u.speech
+          from u
+          left join lateral (
+              -- Inside the mention's words, or at most one short word away ("a tall latte", "a
+              -- latte with moo juice"): at most 6 characters between them. Inside wins, then the
+              -- mention before the words (what follows an item describes it: "a latte with oat milk
+              -- and a muffin"), then the nearest.
+              select m.item, m.seq, m.n from m
+               where m.seq = u.seq and u.s <= m.span_end + 6 and u.e >= m.span_start - 6
+               order by case when u.s < m.span_end and u.e > m.span_start then 0
+                             when m.span_end <= u.s then 1 else 2 end,
+                        greatest(u.s - m.span_end, m.span_start - u.e, 0), m.n
+               limit 1) near on true;
+end
 $$;
 
 ALTER FUNCTION app.call_unplaced(p_merchant_id bigint, p_call_id bigint) OWNER TO kea_owner;
@@ -2299,28 +2265,32 @@ ALTER FUNCTION app.call_unplaced(p_merchant_id bigint, p_call_id bigint) OWNER T
 --
 
 CREATE FUNCTION app.caller_last_order(p_merchant_id bigint, p_from text) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    select coalesce(jsonb_agg(jsonb_build_object(
-               'item', l.item_code, 'name', l.name, 'variation', l.variation_code,
-               'quantity', l.quantity,
-               'modifiers', (select coalesce(jsonb_agg(jsonb_build_object(
-                                    'group', x->>'group', 'option', x->>'option',
-                                    'name', coalesce(x->>'name', x->>'option'),
-                                    'qualifier', x->'qualifier',
-                                    'negated', coalesce((x->>'negated')::boolean, false),
-                                    'quantity', x->'quantity')), '[]')
-                               from jsonb_array_elements(l.modifiers) x))
-             order by l.line_no), '[]')
-      from app.order_lines l
-     where l.merchant_id = p_merchant_id
-       and l.order_id = (select o.id
-                           from app.calls c
-                           join app.orders o on o.merchant_id = c.merchant_id and o.call_id = c.id
-                          where c.merchant_id = p_merchant_id and c.from_number = p_from
-                            and o.status in ('verified', 'sent_to_pos', 'accepted_by_pos', 'completed')
-                          order by o.created_at desc, o.id desc
-                          limit 1)
+#variable_conflict use_column
+begin
+    return (
+        select coalesce(jsonb_agg(jsonb_build_object(
+                   'item', l.item_code, 'name', l.name, 'variation', l.variation_code,
+                   'quantity', l.quantity,
+                   'modifiers', (select coalesce(jsonb_agg(jsonb_build_object(
+                                        'group', x->>'group', 'option', x->>'option',
+                                        'name', coalesce(x->>'name', x->>'option'),
+                                        'qualifier', x->'qualifier',
+                                        'negated', coalesce((x->>'negated')::boolean, false),
+                                        'quantity', x->'quantity')), '[]')
+                                   from jsonb_array_elements(l.modifiers) x))
+                 order by l.line_no), '[]')
+          from app.order_lines l
+         where l.merchant_id = p_merchant_id
+           and l.order_id = (select o.id
+                               from app.calls c
+                               join app.orders o on o.merchant_id = c.merchant_id and o.call_id = c.id
+                              where c.merchant_id = p_merchant_id and c.from_number = p_from
+                                and o.status in ('verified', 'sent_to_pos', 'accepted_by_pos', 'completed')
+                              order by o.created_at desc, o.id desc
+                              limit 1));
+end
 $$;
 
 ALTER FUNCTION app.caller_last_order(p_merchant_id bigint, p_from text) OWNER TO kea_owner;
@@ -2512,13 +2482,16 @@ CREATE FUNCTION app.create_task(p_merchant_id bigint, p_order_id bigint, p_kind 
 declare
     m app.merchants;
     t app.tasks;
+    v_workflow bigint;
 begin
     select * into m from app.merchants where id = p_merchant_id;
+    -- The workflow first, then the insert: Citus refuses a subquery in an INSERT's VALUES
+    -- (and deparses `case p_kind when ...` wrongly for its workers).
+    v_workflow := coalesce(m.workflow_id, (select id from app.workflows where is_default));
     insert into app.tasks (merchant_id, order_id, kind, workflow_id, attributes, priority)
-    values (p_merchant_id, p_order_id, p_kind,
-            coalesce(m.workflow_id, (select id from app.workflows where is_default)),
+    values (p_merchant_id, p_order_id, p_kind, v_workflow,
             jsonb_build_object('language', split_part(m.language, '-', 1)),
-            case p_kind when 'escalation' then 1 else 0 end)
+            case when p_kind = 'escalation' then 1 else 0 end)
     on conflict do nothing
     returning * into t;
     if t.id is null then
@@ -2719,6 +2692,7 @@ CREATE FUNCTION app.end_call(c app.calls, p_twilio_status text) RETURNS bigint
     AS $$
 declare
     v_order bigint;
+    v_now timestamptz;
 begin
     if c.status <> 'active' then
         return null;
@@ -2729,10 +2703,13 @@ begin
                                                   coalesce(c.state->'details', '{}')::jsonb),
                                   'abandoned');
     end if;
+    -- app.now() as a value: Citus refuses a function that is not immutable inside a coalesce
+    -- of an UPDATE on its tables.
+    v_now := app.now();
     update app.calls
        set twilio_status = p_twilio_status,
            status = 'ended',
-           ended_at = coalesce(ended_at, app.now()),
+           ended_at = coalesce(ended_at, v_now),
            order_id = coalesce(order_id, v_order),
            outcome = coalesce(outcome, case when v_order is not null then 'abandoned' else 'hung_up' end)
      where merchant_id = c.merchant_id and id = c.id;
@@ -2822,6 +2799,33 @@ end
 $$;
 
 ALTER FUNCTION app.enqueue(p_merchant_id bigint, p_kind text, p_args jsonb, p_unique_key text, p_run_at timestamp with time zone, p_priority integer, p_max_attempts integer) OWNER TO kea_owner;
+
+--
+-- Name: tasks; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.tasks (
+    merchant_id bigint NOT NULL,
+    id bigint NOT NULL,
+    order_id bigint NOT NULL,
+    kind text DEFAULT 'verification'::text NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    workflow_id bigint NOT NULL,
+    step integer DEFAULT 1 NOT NULL,
+    step_started_at timestamp with time zone DEFAULT now() NOT NULL,
+    priority integer DEFAULT 0 NOT NULL,
+    attributes jsonb DEFAULT '{}'::jsonb NOT NULL,
+    agent_id bigint,
+    outcome text,
+    reason text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    assigned_at timestamp with time zone,
+    completed_at timestamp with time zone,
+    CONSTRAINT tasks_kind_check CHECK ((kind = ANY (ARRAY['verification'::text, 'escalation'::text]))),
+    CONSTRAINT tasks_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'reserved'::text, 'assigned'::text, 'completed'::text, 'canceled'::text])))
+);
+
+ALTER TABLE app.tasks OWNER TO kea_owner;
 
 --
 -- Name: escalate_to_store(app.tasks); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -3074,6 +3078,22 @@ CREATE FUNCTION app.jwt_claims() RETURNS jsonb
 $$;
 
 ALTER FUNCTION app.jwt_claims() OWNER TO kea_owner;
+
+--
+-- Name: learn_after_approval(bigint, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.learn_after_approval(p_merchant_id bigint, p_order_id bigint) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+begin
+    perform app.learn_from_order(p_merchant_id, p_order_id);
+exception when others then
+    raise warning 'kea: learning from order % failed: %', p_order_id, sqlerrm;
+end
+$$;
+
+ALTER FUNCTION app.learn_after_approval(p_merchant_id bigint, p_order_id bigint) OWNER TO kea_owner;
 
 --
 -- Name: learn_from_order(bigint, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -3470,10 +3490,16 @@ CREATE FUNCTION app.my_reservation(p_task_id bigint, p_statuses text[] DEFAULT '
     AS $$
 declare
     r app.reservations;
+    v_agent bigint := app.current_agent();
 begin
+    -- Found, then locked by its merchant: on Citus a locking read must go to one shard, and
+    -- the agent a value (a query sent to the shards would read the claims there, where the
+    -- request's are not set).
     select x.* into r from app.reservations x
-     where x.task_id = p_task_id and x.agent_id = app.current_agent()
-       and x.status = any (p_statuses)
+     where x.task_id = p_task_id and x.agent_id = v_agent and x.status = any (p_statuses);
+    select x.* into r from app.reservations x
+     where x.merchant_id = r.merchant_id and x.id = r.id
+       and x.agent_id = v_agent and x.status = any (p_statuses)
        for update;
     if r.id is null then
         raise exception 'task % is not offered to you', p_task_id
@@ -3688,11 +3714,9 @@ CREATE FUNCTION app.on_order_approved_learn() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 begin
-    begin
-        perform app.learn_from_order(new.merchant_id, new.id);
-    exception when others then
-        raise warning 'kea: learning from order % failed: %', new.id, sqlerrm;
-    end;
+    if tg_table_name = 'orders' then
+        perform app.learn_after_approval(new.merchant_id, new.id);
+    end if;
     return null;
 end
 $$;
@@ -3700,18 +3724,18 @@ $$;
 ALTER FUNCTION app.on_order_approved_learn() OWNER TO kea_owner;
 
 --
--- Name: order_accepted(app.orders); Type: FUNCTION; Schema: app; Owner: kea_owner
+-- Name: order_accepted(bigint, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
-CREATE FUNCTION app.order_accepted(o app.orders) RETURNS void
+CREATE FUNCTION app.order_accepted(p_merchant_id bigint, p_order_id bigint) RETURNS void
     LANGUAGE sql
     AS $$
-    select app.enqueue(o.merchant_id, 'sms',
-                       jsonb_build_object('order_id', o.id, 'template', 'confirmation'),
-                       'sms:confirmation:' || o.id)
+    select app.enqueue(p_merchant_id, 'sms',
+                       jsonb_build_object('order_id', p_order_id, 'template', 'confirmation'),
+                       'sms:confirmation:' || p_order_id)
 $$;
 
-ALTER FUNCTION app.order_accepted(o app.orders) OWNER TO kea_owner;
+ALTER FUNCTION app.order_accepted(p_merchant_id bigint, p_order_id bigint) OWNER TO kea_owner;
 
 --
 -- Name: order_being_verified(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -3742,13 +3766,20 @@ ALTER FUNCTION app.order_being_verified(p_task_id bigint) OWNER TO kea_owner;
 --
 
 CREATE FUNCTION app.order_json(p_order_id bigint) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    select to_jsonb(o) - 'merchant_id' - 'call_lines' || jsonb_build_object(
+declare
+    o app.orders;
+begin
+    select * into o from app.orders x where x.id = p_order_id;
+    if o.id is null then
+        return null;
+    end if;
+    return to_jsonb(o) - 'merchant_id' - 'call_lines' || jsonb_build_object(
         'lines', coalesce((select jsonb_agg(to_jsonb(l) - 'merchant_id' - 'order_id' order by l.line_no)
                            from app.order_lines l
-                           where l.merchant_id = o.merchant_id and l.order_id = o.id), '[]'))
-    from app.orders o where o.id = p_order_id
+                           where l.merchant_id = o.merchant_id and l.order_id = o.id), '[]'));
+end
 $$;
 
 ALTER FUNCTION app.order_json(p_order_id bigint) OWNER TO kea_owner;
@@ -3775,14 +3806,18 @@ ALTER FUNCTION app.order_lines_json(p_merchant_id bigint, p_order_id bigint) OWN
 --
 
 CREATE FUNCTION app.order_lines_text(p_merchant_id bigint, p_order_id bigint) RETURNS text
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    select string_agg(l.quantity || ' ' || coalesce(l.variation_name || ' ', '') || l.name
-                      || coalesce(' (' || (select string_agg(case when (m->>'negated')::boolean then 'no ' else '' end
-                                                             || coalesce(m->>'qualifier' || ' ', '') || (m->>'name'), ', ')
-                                             from jsonb_array_elements(l.modifiers) m) || ')', ''),
-                      ', ' order by l.line_no)
-      from app.order_lines l where l.merchant_id = p_merchant_id and l.order_id = p_order_id
+#variable_conflict use_column
+begin
+    return (
+        select string_agg(l.quantity || ' ' || coalesce(l.variation_name || ' ', '') || l.name
+                          || coalesce(' (' || (select string_agg(case when (m->>'negated')::boolean then 'no ' else '' end
+                                                                 || coalesce(m->>'qualifier' || ' ', '') || (m->>'name'), ', ')
+                                                 from jsonb_array_elements(l.modifiers) m) || ')', ''),
+                          ', ' order by l.line_no)
+          from app.order_lines l where l.merchant_id = p_merchant_id and l.order_id = p_order_id);
+end
 $$;
 
 ALTER FUNCTION app.order_lines_text(p_merchant_id bigint, p_order_id bigint) OWNER TO kea_owner;
@@ -3798,6 +3833,64 @@ CREATE FUNCTION app.order_menu(o app.orders) RETURNS bigint
 $$;
 
 ALTER FUNCTION app.order_menu(o app.orders) OWNER TO kea_owner;
+
+--
+-- Name: order_side_effects(bigint, bigint, text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.order_side_effects(p_merchant_id bigint, p_order_id bigint, p_status text) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+declare
+    v_dead bigint;
+begin
+    if p_status = 'verified' then
+        if exists (select 1 from app.pos_connections where merchant_id = p_merchant_id) then
+            select id into v_dead from app.jobs
+             where id = app.job_for_key(p_merchant_id, 'pos_order:' || p_order_id)
+               and state in ('dead', 'cancelled');
+            if v_dead is not null then
+                perform app.retry_job(v_dead);
+            else
+                perform app.enqueue(p_merchant_id, 'pos_order', jsonb_build_object('order_id', p_order_id),
+                                    'pos_order:' || p_order_id, null, 1);
+            end if;
+        else
+            perform app.order_accepted(p_merchant_id, p_order_id);
+        end if;
+    elsif p_status = 'accepted_by_pos' then
+        perform app.order_accepted(p_merchant_id, p_order_id);
+    elsif p_status = 'rejected' then
+        perform app.enqueue(p_merchant_id, 'sms',
+                            jsonb_build_object('order_id', p_order_id, 'template', 'rejected'),
+                            'sms:rejected:' || p_order_id);
+    end if;
+end
+$$;
+
+ALTER FUNCTION app.order_side_effects(p_merchant_id bigint, p_order_id bigint, p_status text) OWNER TO kea_owner;
+
+--
+-- Name: order_status_changed(bigint, bigint, text, text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.order_status_changed(p_merchant_id bigint, p_order_id bigint, p_from text, p_to text) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+begin
+    if p_from is not distinct from p_to
+       or current_setting('kea.order_effects', true)
+          = format('%s:%s:%s', p_merchant_id, p_order_id, p_to) then
+        return;
+    end if;
+    perform app.order_side_effects(p_merchant_id, p_order_id, p_to);
+    if p_from = 'in_verification' and p_to = 'verified' then
+        perform app.learn_after_approval(p_merchant_id, p_order_id);
+    end if;
+end
+$$;
+
+ALTER FUNCTION app.order_status_changed(p_merchant_id bigint, p_order_id bigint, p_from text, p_to text) OWNER TO kea_owner;
 
 --
 -- Name: order_transition_allowed(text, text); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -3827,7 +3920,12 @@ CREATE FUNCTION app.orders_e164_phone() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 begin
-    new.customer_phone := app.e164(new.customer_phone, app.merchant_country(new.merchant_id));
+    -- An international number needs no country: the merchant (a coordinator table on Citus,
+    -- where this trigger runs on the order's shard) is read only for a national one, and the
+    -- api functions that save an order write E.164 already (docs/scaling.md).
+    new.customer_phone := app.e164(new.customer_phone,
+        case when btrim(new.customer_phone) like '+%' then null
+             else app.merchant_country(new.merchant_id) end);
     return new;
 end
 $$;
@@ -3861,30 +3959,12 @@ ALTER FUNCTION app.orders_record_history() OWNER TO kea_owner;
 CREATE FUNCTION app.orders_side_effects() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
-declare
-    v_dead bigint;
 begin
-    if new.status = 'verified' then
-        if exists (select 1 from app.pos_connections where merchant_id = new.merchant_id) then
-            select id into v_dead from app.jobs
-             where id = app.job_for_key(new.merchant_id, 'pos_order:' || new.id)
-               and state in ('dead', 'cancelled');
-            if v_dead is not null then
-                perform app.retry_job(v_dead);
-            else
-                perform app.enqueue(new.merchant_id, 'pos_order', jsonb_build_object('order_id', new.id),
-                                    'pos_order:' || new.id, null, 1);
-            end if;
-        else
-            perform app.order_accepted(new);
-        end if;
-    elsif new.status = 'accepted_by_pos' then
-        perform app.order_accepted(new);
-    elsif new.status = 'rejected' then
-        perform app.enqueue(new.merchant_id, 'sms',
-                            jsonb_build_object('order_id', new.id, 'template', 'rejected'),
-                            'sms:rejected:' || new.id);
+    if tg_table_name <> 'orders' then
+        return null;
     end if;
+    perform set_config('kea.order_effects', format('%s:%s:%s', new.merchant_id, new.id, new.status), true);
+    perform app.order_side_effects(new.merchant_id, new.id, new.status);
     return null;
 end
 $$;
@@ -4087,10 +4167,14 @@ ALTER FUNCTION app.prune_jobs() OWNER TO kea_owner;
 --
 
 CREATE FUNCTION app.publish_menu(p_menu_id bigint) RETURNS bigint
-    LANGUAGE sql
+    LANGUAGE plpgsql
     AS $$
-    select kea.publish_menu(p_menu_id, app.menu_document(p_menu_id))
-    where exists (select 1 from app.menus where id = p_menu_id)
+begin
+    if not exists (select 1 from app.menus where id = p_menu_id) then
+        return null;
+    end if;
+    return kea.publish_menu(p_menu_id, app.menu_document(p_menu_id));
+end
 $$;
 
 ALTER FUNCTION app.publish_menu(p_menu_id bigint) OWNER TO kea_owner;
@@ -4207,7 +4291,10 @@ CREATE FUNCTION app.reservation_timed_out(p_reservation_id bigint) RETURNS void
 declare
     r app.reservations;
 begin
-    select * into r from app.reservations where id = p_reservation_id for update;
+    -- Found, then locked by its merchant: on Citus a locking read goes to one shard.
+    select * into r from app.reservations where id = p_reservation_id;
+    select * into r from app.reservations
+     where merchant_id = r.merchant_id and id = p_reservation_id for update;
     if r.status = 'pending' and r.expires_at <= now() then
         perform app.end_reservation(r, 'timeout', 'not accepted in time');
     end if;
@@ -4247,13 +4334,17 @@ ALTER FUNCTION app.retry_job(p_job_id bigint) OWNER TO kea_owner;
 --
 
 CREATE FUNCTION app.returning_caller(p_merchant_id bigint, p_call_id bigint, p_from text) RETURNS boolean
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    select p_from is not null and exists (
-        select 1 from app.calls c
-          join app.orders o on o.merchant_id = c.merchant_id and o.call_id = c.id
-         where c.merchant_id = p_merchant_id and c.from_number = p_from and c.id <> p_call_id
-           and o.status in ('verified', 'sent_to_pos', 'accepted_by_pos', 'completed'))
+#variable_conflict use_column
+begin
+    return (
+        select p_from is not null and exists (
+            select 1 from app.calls c
+              join app.orders o on o.merchant_id = c.merchant_id and o.call_id = c.id
+             where c.merchant_id = p_merchant_id and c.from_number = p_from and c.id <> p_call_id
+               and o.status in ('verified', 'sent_to_pos', 'accepted_by_pos', 'completed')));
+end
 $$;
 
 ALTER FUNCTION app.returning_caller(p_merchant_id bigint, p_call_id bigint, p_from text) OWNER TO kea_owner;
@@ -4271,6 +4362,8 @@ declare
     q app.task_queues;
     v_groups text[];
     v_agent bigint;
+    v_locked boolean := false;
+    a app.agents;
     r app.reservations;
 begin
     select * into t from app.tasks where merchant_id = p_merchant_id and id = p_task_id for update;
@@ -4284,15 +4377,39 @@ begin
     end if;
     select * into q from app.task_queues where id = s.queue_id;
     select groups into v_groups from app.merchants where id = t.merchant_id;
-    -- Locked SKIP LOCKED: two routers never fill one agent past capacity.
-    select a.id into v_agent
-      from app.agents a
-     where app.agent_can_take(a, t, q, v_groups)
-     order by a.activity_at, a.id
-     limit 1
-       for update of a skip locked;
+    -- The agents who may be offered it, longest idle first: available, in the queue, serving
+    -- the merchant and the task's language; then, agent by agent, never offered this task
+    -- before and with room under their capacity, checked again once the agent is locked (SKIP
+    -- LOCKED: two routers never fill one agent past capacity). Agent by agent, not one query:
+    -- on Citus the agents are a reference table and their offers are spread over the
+    -- merchants' shards, and no one query may lock the one and count the other
+    -- (docs/scaling.md).
+    for a in select * from app.agents x
+              where x.activity = 'available' and x.attributes @> q.requires
+                and app.agent_serves(x.attributes, t.merchant_id, v_groups)
+                and (not x.attributes ? 'languages'
+                     or x.attributes->'languages' ? (t.attributes->>'language'))
+              order by x.activity_at, x.id
+    loop
+        -- Two statements: one query with both would go whole to the task's shard on Citus,
+        -- and app.agent_load counts over every shard.
+        continue when exists (select 1 from app.reservations x
+                               where x.merchant_id = t.merchant_id and x.task_id = t.id
+                                 and x.agent_id = a.id);
+        continue when app.agent_load(a.id) >= a.capacity;
+        select x.id into v_agent from app.agents x
+         where x.id = a.id and x.activity = 'available'
+           for update skip locked;
+        if v_agent is null then
+            v_locked := true;
+        elsif app.agent_load(a.id) < a.capacity then
+            exit;
+        else
+            v_agent := null;
+        end if;
+    end loop;
     if v_agent is null then
-        if exists (select 1 from app.agents a where app.agent_can_take(a, t, q, v_groups)) then
+        if v_locked then
             -- Someone could take it but was locked by another transaction (finishing a task,
             -- changing activity): try again in a moment rather than wait for the step timeout.
             perform app.enqueue(t.merchant_id, 'route_task', jsonb_build_object('task_id', t.id),
@@ -4351,17 +4468,22 @@ CREATE FUNCTION app.save_order(p_merchant_id bigint, p_call_id bigint, p_order j
 declare
     v_id bigint;
     d jsonb := coalesce(p_order->'details', '{}');
+    v_menu bigint;
+    v_phone text;
 begin
     perform app.act_as('caller', p_call_id::text, p_review_reason);
+    -- The call's menu first, then the insert: Citus refuses a subquery in an INSERT's VALUES.
+    select c.menu_id into v_menu from app.calls c where c.merchant_id = p_merchant_id and c.id = p_call_id;
+    -- E.164 here, where the merchant's country is at hand (app.orders_e164_phone).
+    v_phone := app.e164(d->>'phone', app.merchant_country(p_merchant_id));
     insert into app.orders (merchant_id, call_id, status, customer_name, customer_phone,
                             fulfillment, address, requested_time, subtotal_cents, tax_cents,
                             total_cents, currency, menu_id, call_lines, review_reason)
-    values (p_merchant_id, p_call_id, p_status, d->>'name', d->>'phone',
+    values (p_merchant_id, p_call_id, p_status, d->>'name', v_phone,
             coalesce(d->>'fulfillment', 'pickup'), d->>'address', d->'time',
             (p_order->>'subtotal_cents')::bigint, (p_order->>'tax_cents')::bigint,
             (p_order->>'total_cents')::bigint, coalesce(p_order->>'currency', 'USD'),
-            (select c.menu_id from app.calls c where c.merchant_id = p_merchant_id and c.id = p_call_id),
-            p_order->'lines', p_review_reason)
+            v_menu, p_order->'lines', p_review_reason)
     returning id into v_id;
 
     insert into app.order_lines (merchant_id, order_id, line_no, item_id, item_code, name,
@@ -4413,10 +4535,16 @@ begin
     update app.agents set activity = p_activity, activity_at = now()
      where id = p_agent_id and activity <> p_activity;
     if p_activity <> 'available' then
+        -- Found, then each locked by its merchant: on Citus a locking read goes to one shard.
         for r in select * from app.reservations
                   where agent_id = p_agent_id
                     and (status = 'pending' or (status = 'accepted' and p_activity = 'offline'))
-                  for update loop
+                  loop
+            select * into r from app.reservations
+             where merchant_id = r.merchant_id and id = r.id and agent_id = p_agent_id
+               and (status = 'pending' or (status = 'accepted' and p_activity = 'offline'))
+               for update;
+            continue when r.id is null;
             perform app.end_reservation(r, 'canceled', format('agent went %s', p_activity));
         end loop;
     else
@@ -4611,13 +4739,21 @@ CREATE FUNCTION app.sweep_stale_calls() RETURNS integer
 declare
     c app.calls;
     n integer := 0;
+    v_before timestamptz;
 begin
+    -- Found, then each locked by its merchant (skipped when another transaction holds it): on
+    -- Citus a locking read goes to one shard. The cut-off is a value, worked out here.
+    v_before := app.now() - interval '4 hours';
     for c in select x.* from app.calls x
-              where x.status = 'active' and x.started_at < app.now() - interval '4 hours'
+              where x.status = 'active' and x.started_at < v_before
                 and not exists (select 1 from app.turns t
                                  where t.merchant_id = x.merchant_id and t.call_id = x.id
-                                   and t.created_at > app.now() - interval '4 hours')
-              for update of x skip locked loop
+                                   and t.created_at > v_before)
+              loop
+        select x.* into c from app.calls x
+         where x.merchant_id = c.merchant_id and x.id = c.id and x.status = 'active'
+           for update skip locked;
+        continue when c.id is null;
         perform app.end_call(c, 'swept');
         n := n + 1;
     end loop;
@@ -4633,16 +4769,23 @@ ALTER FUNCTION app.sweep_stale_calls() OWNER TO kea_owner;
 --
 
 CREATE FUNCTION app.task_json(t app.tasks, r app.reservations) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    select jsonb_build_object(
+declare
+    v_merchant text;
+    v_call_sid text;
+begin
+    select name into v_merchant from app.merchants where id = t.merchant_id;
+    select c.call_sid into v_call_sid from app.orders o join app.calls c
+        on c.merchant_id = o.merchant_id and c.id = o.call_id
+     where o.merchant_id = t.merchant_id and o.id = t.order_id;
+    return jsonb_build_object(
         'task_id', t.id, 'kind', t.kind, 'task_status', t.status, 'step', t.step,
-        'merchant_id', t.merchant_id, 'merchant', (select name from app.merchants where id = t.merchant_id),
+        'merchant_id', t.merchant_id, 'merchant', v_merchant,
         'reservation_id', r.id, 'reservation_status', r.status, 'expires_at', r.expires_at,
         'order', app.order_json(t.order_id),
-        'call_sid', (select c.call_sid from app.orders o join app.calls c
-                       on c.merchant_id = o.merchant_id and c.id = o.call_id
-                      where o.merchant_id = t.merchant_id and o.id = t.order_id))
+        'call_sid', v_call_sid);
+end
 $$;
 
 ALTER FUNCTION app.task_json(t app.tasks, r app.reservations) OWNER TO kea_owner;
@@ -4658,7 +4801,9 @@ declare
     t app.tasks;
     r app.reservations;
 begin
-    select * into t from app.tasks where id = p_task_id for update;
+    -- Found, then locked by its merchant: on Citus a locking read goes to one shard.
+    select * into t from app.tasks where id = p_task_id;
+    select * into t from app.tasks where merchant_id = t.merchant_id and id = p_task_id for update;
     if t.step <> p_step or t.status not in ('pending', 'reserved') then
         return;
     end if;
@@ -4831,6 +4976,116 @@ $$;
 ALTER FUNCTION app.upsert_merchant_user(p_merchant_id bigint, p_email text, p_name text, p_password text) OWNER TO kea_owner;
 
 --
+-- Name: why_checked(bigint, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.why_checked(p_merchant_id bigint, p_order_id bigint) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    AS $_$
+declare
+    o app.orders;
+    d app.autoverify_decisions;
+    v_why jsonb := '[]';
+    v_lines jsonb;
+    v_min real;
+    v_bad text;
+    v_n integer;
+    l record;
+begin
+    select * into o from app.orders x where x.merchant_id = p_merchant_id and x.id = p_order_id;
+    if o.id is null then
+        return v_why;
+    end if;
+    if o.review_reason is not null then
+        begin
+            select coalesce(jsonb_agg(distinct (p->>'line')::int + 1), '[]') into v_lines
+              from jsonb_array_elements(kea.validate_lines(app.order_menu(o), coalesce(o.call_lines, '[]'))) p;
+        exception when others then
+            v_lines := '[]';  -- a menu gone since: the reason alone still says it
+        end;
+        v_why := v_why || jsonb_build_object('rule', 'refused', 'lines', v_lines,
+            'text', 'kea could not save the order as heard: ' || regexp_replace(o.review_reason,
+                '^(the order as the call took it was refused: )?(order [0-9]* ?is incomplete: )?', ''));
+    end if;
+
+    select * into d from app.autoverify_decisions x where x.merchant_id = o.merchant_id and x.order_id = o.id;
+    if d.verdict = 'sampled' then
+        v_why := v_why || jsonb_build_object('rule', 'sampled', 'lines', '[]'::jsonb,
+            'text', format('sampled: 1 in %s sure orders is checked by a person', d.policy->>'sample_one_in'));
+    elsif d.verdict = 'held' then
+        v_min := (d.policy->>'min_confidence')::real;
+        v_n := jsonb_array_length(v_why);
+        if d.reason like 'a line or an answer % sure, under %' then
+            for l in select c.line_no, x.l->>'name' as name, c.confidence
+                       from app.call_line_confidence(o.merchant_id, o.id) c
+                       join jsonb_array_elements(o.call_lines) with ordinality x(l, n) on x.n = c.line_no
+                      where c.confidence < v_min order by c.line_no loop
+                v_why := v_why || jsonb_build_object('rule', 'low_confidence', 'lines', jsonb_build_array(l.line_no),
+                    'text', format('line %s (%s) was heard with low confidence (%s)', l.line_no, l.name,
+                                   round(l.confidence::numeric, 2)));
+            end loop;
+            for l in select a.heard, a.confidence from app.call_answer_confidence(o.merchant_id, o.call_id) a
+                      where a.confidence < v_min order by a.seq loop
+                v_why := v_why || jsonb_build_object('rule', 'low_confidence', 'lines', '[]'::jsonb,
+                    'text', format('the answer "%s" was heard with low confidence (%s)', l.heard,
+                                   round(l.confidence::numeric, 2)));
+            end loop;
+        elsif d.reason like '% not heard as such%' then
+            for l in select c.line_no, x.l->>'name' as name,
+                            exists (select 1 from app.call_notes(o.merchant_id, o.call_id) n
+                                     where n.note = 'added ' || c.item_code || ' from the last order') as usual
+                       from app.call_line_confidence(o.merchant_id, o.id) c
+                       join jsonb_array_elements(o.call_lines) with ordinality x(l, n) on x.n = c.line_no
+                      where c.confidence is null order by c.line_no loop
+                v_why := v_why || jsonb_build_object('rule', 'not_heard', 'lines', jsonb_build_array(l.line_no),
+                    'text', case when l.usual
+                        then format('line %s (%s) is from the caller''s last order ("the same as last time"): no turn heard it', l.line_no, l.name)
+                        else format('line %s (%s) was not heard as such: it came from an answer to "which one"', l.line_no, l.name) end);
+            end loop;
+        elsif d.reason like 'the call did not go smoothly: %' then
+            v_bad := substr(d.reason, length('the call did not go smoothly: ') + 1);
+            v_why := v_why || case
+                when v_bad ~ '^line [0-9]+ repaired' then jsonb_build_object('rule', 'repaired',
+                    'lines', jsonb_build_array(substring(v_bad from '^line ([0-9]+)')::int + 1),
+                    'text', format('line %s was changed by kea without asking the caller (it broke a menu rule)',
+                                   substring(v_bad from '^line ([0-9]+)')::int + 1))
+                when v_bad ~ '^asked .* \(twice\)$' then jsonb_build_object('rule', 'asked_twice',
+                    'lines', case when v_bad ~ 'for line [0-9]+'
+                                  then jsonb_build_array(substring(v_bad from 'for line ([0-9]+)')::int + 1)
+                                  else '[]'::jsonb end,
+                    'text', 'kea asked the same question twice: ' || regexp_replace(
+                        regexp_replace(v_bad, ' \(twice\)$', ''), 'for line ([0-9]+)$',
+                        'for line ' || coalesce(substring(v_bad from 'for line ([0-9]+)')::int + 1, 0)))
+                when v_bad like 'line % taken off%' then jsonb_build_object('rule', 'taken_off', 'lines', '[]'::jsonb,
+                    'text', 'kea took a line off during the call: ' || v_bad)
+                else jsonb_build_object('rule', 'not_smooth', 'lines', '[]'::jsonb,
+                    'text', 'the call did not go smoothly: ' || v_bad) end;
+        elsif d.reason like 'total % over the cap %' then
+            v_why := v_why || jsonb_build_object('rule', 'over_cap', 'lines', '[]'::jsonb,
+                'text', format('the total %s%s is over the %s%s kea may verify alone',
+                               case when o.currency = 'USD' then '$' else o.currency || ' ' end,
+                               to_char(o.total_cents / 100.0, 'FM999999990.00'),
+                               case when o.currency = 'USD' then '$' else o.currency || ' ' end,
+                               to_char((d.policy->>'max_total_cents')::bigint / 100.0, 'FM999999990.00')));
+        elsif d.reason = 'not a returning caller' then
+            v_why := v_why || jsonb_build_object('rule', 'not_returning', 'lines', '[]'::jsonb,
+                'text', 'a first-time caller: kea verifies alone only orders from returning callers');
+        elsif d.reason like 'the caller did not confirm a read-back%' then
+            v_why := v_why || jsonb_build_object('rule', 'no_read_back', 'lines', '[]'::jsonb,
+                'text', 'the caller did not say yes to a read-back of these lines');
+        end if;
+        if jsonb_array_length(v_why) = v_n then
+            -- A rule worded in a way not known here, or the lines found again differ: as recorded.
+            v_why := v_why || jsonb_build_object('rule', 'held', 'lines', '[]'::jsonb, 'text', 'kea held it: ' || d.reason);
+        end if;
+    end if;
+    return v_why;
+end
+$_$;
+
+ALTER FUNCTION app.why_checked(p_merchant_id bigint, p_order_id bigint) OWNER TO kea_owner;
+
+--
 -- Name: write_line(app.orders, bigint, text, integer, jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -4885,6 +5140,11 @@ declare
     v_dead tid[];
     v_expired tid[];
     v_rescued integer := 0;
+    -- The claim's time as a value: Citus refuses a volatile function in an UPDATE of its tables
+    -- (app.jobs is one on Citus, on the coordinator).
+    v_now timestamptz := clock_timestamp();
+    v_start timestamptz := now();
+    v_error jsonb;
 begin
     perform set_config('synchronous_commit', 'off', true);
     select array_agg(e.ctid) filter (where e.attempt >= e.max_attempts),
@@ -4896,11 +5156,14 @@ begin
              limit p_max
              for update skip locked) e;
     if v_dead is not null then
-        for j in update app.jobs x set state = 'dead', finished_at = now(),
-                        errors = x.errors || jsonb_build_object('attempt', x.attempt, 'at', now(),
-                                     'error', format('worker %s lost its lease on the last attempt', x.locked_by))
-                  where x.ctid = any (v_dead)
-                 returning x.* loop
+        -- One at a time, each error a value: Citus refuses a stable function (jsonb_build_object)
+        -- of a column in an UPDATE of its tables. Dead jobs are rare.
+        for j in select * from app.jobs x where x.ctid = any (v_dead) loop
+            v_error := jsonb_build_object('attempt', j.attempt, 'at', v_start,
+                           'error', format('worker %s lost its lease on the last attempt', j.locked_by));
+            update app.jobs x set state = 'dead', finished_at = now(), errors = x.errors || v_error
+             where x.merchant_id = j.merchant_id and x.id = j.id
+            returning x.* into j;
             perform app.on_job_dead(j);
         end loop;
     end if;
@@ -4908,7 +5171,7 @@ begin
     if v_expired is not null then
         return query
         update app.jobs x
-           set attempt = x.attempt + 1, locked_by = p_worker, attempted_at = clock_timestamp(),
+           set attempt = x.attempt + 1, locked_by = p_worker, attempted_at = v_now,
                locked_until = now() + make_interval(secs => p_lease_s)
          where x.ctid = any (v_expired)
         returning x.merchant_id, x.id, x.kind, x.args, x.attempt, x.max_attempts, x.unique_key;
@@ -4920,7 +5183,7 @@ begin
     return query
     update app.jobs x
        set state = 'running', attempt = x.attempt + 1, locked_by = p_worker,
-           attempted_at = clock_timestamp(), locked_until = now() + make_interval(secs => p_lease_s)
+           attempted_at = v_now, locked_until = now() + make_interval(secs => p_lease_s)
      where x.ctid = any (array(select y.ctid from app.jobs y
                               where y.state in ('available', 'retryable') and y.run_at <= now()
                               order by y.priority, y.run_at, y.id
@@ -4937,9 +5200,14 @@ ALTER FUNCTION worker.claim(p_worker text, p_max integer, p_lease_s real) OWNER 
 --
 
 CREATE FUNCTION worker.complete(p_worker text, p_ids bigint[], p_note jsonb DEFAULT '{}'::jsonb) RETURNS integer
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
+#variable_conflict use_column
+declare
+    n integer;
+begin
+    -- plpgsql, not sql: Citus plans this with the parameters' values only (docs/scaling.md).
     with done as (
         delete from app.jobs
          where id = any (p_ids) and (state = 'running') is true and locked_by = p_worker
@@ -4952,7 +5220,9 @@ CREATE FUNCTION worker.complete(p_worker text, p_ids bigint[], p_note jsonb DEFA
                unique_key, locked_by, attempted_at, errors, created_at, now()
           from done
         returning 1)
-    select count(*)::int from kept
+    select count(*)::int into n from kept;
+    return n;
+end
 $$;
 
 ALTER FUNCTION worker.complete(p_worker text, p_ids bigint[], p_note jsonb) OWNER TO kea_owner;
@@ -4968,16 +5238,20 @@ CREATE FUNCTION worker.fail(p_worker text, p_id bigint, p_error text, p_retry bo
 declare
     j app.jobs := worker.held(p_worker, p_id);
     v_dead boolean := not p_retry or j.attempt >= j.max_attempts;
+    -- The backoff, the error and the end as values: Citus refuses a volatile function (the
+    -- backoff's jitter), or one not immutable in a CASE or beside a column, in an UPDATE of its
+    -- tables.
+    v_retry_at timestamptz := now() + make_interval(secs => coalesce(p_retry_after_s,
+                                                                     app.job_backoff(j.attempt)));
+    v_error jsonb := jsonb_build_object('attempt', j.attempt, 'at', now(), 'error', left(p_error, 2000));
+    v_finished timestamptz := case when v_dead then now() end;
 begin
     update app.jobs
        set state = case when v_dead then 'dead' else 'retryable' end,
-           run_at = case when v_dead then run_at
-                         else now() + make_interval(secs => coalesce(p_retry_after_s,
-                                                                     app.job_backoff(j.attempt))) end,
-           finished_at = case when v_dead then now() end,
+           run_at = case when v_dead then run_at else v_retry_at end,
+           finished_at = v_finished,
            locked_until = null,
-           errors = errors || jsonb_build_object('attempt', j.attempt, 'at', now(),
-                                                 'error', left(p_error, 2000))
+           errors = errors || v_error
      where id = p_id
     returning * into j;
     if v_dead then
@@ -4994,14 +5268,18 @@ ALTER FUNCTION worker.fail(p_worker text, p_id bigint, p_error text, p_retry boo
 --
 
 CREATE FUNCTION worker.heartbeat(p_worker text, p_lease_s real) RETURNS integer
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
-    with held as (
-        update app.jobs set locked_until = now() + make_interval(secs => p_lease_s)
-         where state = 'running' and locked_by = p_worker
-        returning 1)
-    select count(*)::int from held
+declare
+    n integer;
+begin
+    -- plpgsql, not sql: Citus plans this with the parameters' values only (docs/scaling.md).
+    update app.jobs set locked_until = now() + make_interval(secs => p_lease_s)
+     where state = 'running' and locked_by = p_worker;
+    get diagnostics n = row_count;
+    return n;
+end
 $$;
 
 ALTER FUNCTION worker.heartbeat(p_worker text, p_lease_s real) OWNER TO kea_owner;
@@ -5069,7 +5347,7 @@ begin
        and status in ('verified', 'sent_to_pos')
     returning * into o;
     if o.status = 'accepted_by_pos' then
-        perform app.order_accepted(o);
+        perform app.order_accepted(o.merchant_id, o.id);
     end if;
     return coalesce(o.status, 'unchanged');
 end
@@ -5099,10 +5377,50 @@ ALTER FUNCTION worker.pos_refused(p_worker text, p_job_id bigint, p_error text, 
 --
 
 CREATE FUNCTION worker.pos_ticket(p_job_id bigint) RETURNS jsonb
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
-    select jsonb_build_object(
+declare
+    j app.jobs;
+    o app.orders;
+    m app.merchants;
+    pc app.pos_connections;
+    v_menu_id bigint;
+    v_menu jsonb;
+    v_lines jsonb;
+begin
+    select * into j from app.jobs where id = p_job_id;
+    select * into o from app.orders
+     where merchant_id = j.merchant_id and id = (j.args->>'order_id')::bigint;
+    if o.id is null then
+        return null;
+    end if;
+    select * into m from app.merchants where id = o.merchant_id;
+    select * into pc from app.pos_connections where merchant_id = o.merchant_id;
+    v_menu_id := app.order_menu(o);
+    select k.document into v_menu from kea.menus k where k.menu_id = v_menu_id;
+    v_lines := coalesce((
+        select jsonb_agg(jsonb_build_object(
+            'line_no', l.line_no, 'name', l.name, 'quantity', l.quantity,
+            'item', l.item_code, 'variation', l.variation_code,
+            'variation_name', l.variation_name,
+            'unit_price_cents', l.unit_price_cents, 'line_total_cents', l.line_total_cents,
+            'pos_item_id', item->>'pos_id',
+            'pos_variation_id', (select v->>'pos_id' from jsonb_array_elements(item->'variations') v
+                                  where v->>'code' = l.variation_code),
+            'modifiers', coalesce((
+                select jsonb_agg(md || jsonb_build_object('pos_id',
+                           (select op->>'pos_id'
+                              from jsonb_array_elements(v_menu->'groups') g,
+                                   jsonb_array_elements(g->'options') op
+                             where g->>'code' = md->>'group' and op->>'code' = md->>'option')))
+                  from jsonb_array_elements(l.modifiers) md), '[]'))
+            order by l.line_no)
+          from app.order_lines l
+          left join lateral (select i as item from jsonb_array_elements(v_menu->'items') i
+                              where i->>'code' = l.item_code limit 1) it on true
+         where l.merchant_id = o.merchant_id and l.order_id = o.id), '[]');
+    return jsonb_build_object(
         'connection', jsonb_build_object('kind', pc.kind, 'base_url', pc.base_url,
                                          'secret', pc.secret, 'location_id', pc.location_id),
         'idempotency_key', 'kea-order-' || o.id,
@@ -5115,33 +5433,8 @@ CREATE FUNCTION worker.pos_ticket(p_job_id bigint) RETURNS jsonb
         'customer', jsonb_build_object('name', o.customer_name, 'phone', o.customer_phone),
         'fulfillment', jsonb_build_object('type', o.fulfillment, 'address', o.address,
                                           'requested_time', o.requested_time),
-        'lines', coalesce((
-            select jsonb_agg(jsonb_build_object(
-                'line_no', l.line_no, 'name', l.name, 'quantity', l.quantity,
-                'item', l.item_code, 'variation', l.variation_code,
-                'variation_name', l.variation_name,
-                'unit_price_cents', l.unit_price_cents, 'line_total_cents', l.line_total_cents,
-                'pos_item_id', item->>'pos_id',
-                'pos_variation_id', (select v->>'pos_id' from jsonb_array_elements(item->'variations') v
-                                      where v->>'code' = l.variation_code),
-                'modifiers', coalesce((
-                    select jsonb_agg(md || jsonb_build_object('pos_id',
-                               (select op->>'pos_id'
-                                  from jsonb_array_elements(k.document->'groups') g,
-                                       jsonb_array_elements(g->'options') op
-                                 where g->>'code' = md->>'group' and op->>'code' = md->>'option')))
-                      from jsonb_array_elements(l.modifiers) md), '[]'))
-                order by l.line_no)
-              from app.order_lines l
-              left join lateral (select i as item from jsonb_array_elements(k.document->'items') i
-                                  where i->>'code' = l.item_code limit 1) it on true
-             where l.merchant_id = o.merchant_id and l.order_id = o.id), '[]'))
-      from app.jobs j
-      join app.orders o on o.merchant_id = j.merchant_id and o.id = (j.args->>'order_id')::bigint
-      join app.merchants m on m.id = o.merchant_id
-      left join app.pos_connections pc on pc.merchant_id = o.merchant_id
-      left join kea.menus k on k.menu_id = app.order_menu(o)
-     where j.id = p_job_id
+        'lines', v_lines);
+end
 $$;
 
 ALTER FUNCTION worker.pos_ticket(p_job_id bigint) OWNER TO kea_owner;
@@ -6206,6 +6499,34 @@ ALTER TABLE api.twilio_directory OWNER TO kea_owner;
 COMMENT ON VIEW api.twilio_directory IS 'Each phone number''s transfer number, voice and language: what the gateway needs to apologise and transfer when the database cannot answer a turn.';
 
 --
+-- Name: agents; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.agents (
+    id bigint NOT NULL,
+    email text NOT NULL,
+    name text NOT NULL,
+    password_hash text NOT NULL,
+    attributes jsonb DEFAULT '{}'::jsonb NOT NULL,
+    activity text DEFAULT 'offline'::text NOT NULL,
+    capacity integer DEFAULT 1 NOT NULL,
+    activity_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    token_version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT agents_activity_check CHECK ((activity = ANY (ARRAY['available'::text, 'busy'::text, 'break'::text, 'offline'::text]))),
+    CONSTRAINT agents_capacity_check CHECK (((capacity >= 1) AND (capacity <= 20))),
+    CONSTRAINT agents_email_check CHECK ((email = lower(email)))
+);
+
+ALTER TABLE app.agents OWNER TO kea_owner;
+
+--
+-- Name: COLUMN agents.token_version; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON COLUMN app.agents.token_version IS 'Tokens carry it (claim ver); raising it (a new password) revokes every token signed in before.';
+
+--
 -- Name: agents_id_seq; Type: SEQUENCE; Schema: app; Owner: kea_owner
 --
 
@@ -6893,6 +7214,20 @@ ALTER TABLE app.table_placement OWNER TO kea_owner;
 --
 
 COMMENT ON VIEW app.table_placement IS 'Where each app table lives on Citus (distributed by merchant_id, reference, or the coordinator alone), with the reason: docs/scaling.md. NULL placement: a table nobody placed yet.';
+
+--
+-- Name: task_queues; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.task_queues (
+    id bigint NOT NULL,
+    name text NOT NULL,
+    requires jsonb DEFAULT '{}'::jsonb NOT NULL,
+    reservation_timeout_s integer DEFAULT 30 NOT NULL,
+    CONSTRAINT task_queues_reservation_timeout_s_check CHECK ((reservation_timeout_s > 0))
+);
+
+ALTER TABLE app.task_queues OWNER TO kea_owner;
 
 --
 -- Name: task_queues_id_seq; Type: SEQUENCE; Schema: app; Owner: kea_owner
@@ -8829,18 +9164,6 @@ REVOKE ALL ON FUNCTION app.activate_confirmed(p app.learned_phrases) FROM PUBLIC
 REVOKE ALL ON FUNCTION app.actor() FROM PUBLIC;
 
 --
--- Name: TABLE tasks; Type: ACL; Schema: app; Owner: kea_owner
---
-
-GRANT SELECT ON TABLE app.tasks TO kea_agent;
-
---
--- Name: FUNCTION agent_can_take(a app.agents, t app.tasks, q app.task_queues, p_groups text[]); Type: ACL; Schema: app; Owner: kea_owner
---
-
-REVOKE ALL ON FUNCTION app.agent_can_take(a app.agents, t app.tasks, q app.task_queues, p_groups text[]) FROM PUBLIC;
-
---
 -- Name: FUNCTION agent_load(p_agent_id bigint); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -9174,6 +9497,12 @@ REVOKE ALL ON FUNCTION app.end_reservation(r app.reservations, p_status text, p_
 REVOKE ALL ON FUNCTION app.enqueue(p_merchant_id bigint, p_kind text, p_args jsonb, p_unique_key text, p_run_at timestamp with time zone, p_priority integer, p_max_attempts integer) FROM PUBLIC;
 
 --
+-- Name: TABLE tasks; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE app.tasks TO kea_agent;
+
+--
 -- Name: FUNCTION escalate_to_store(t app.tasks); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -9243,6 +9572,12 @@ REVOKE ALL ON FUNCTION app.jwt_claims() FROM PUBLIC;
 GRANT ALL ON FUNCTION app.jwt_claims() TO kea_merchant;
 GRANT ALL ON FUNCTION app.jwt_claims() TO kea_agent;
 GRANT ALL ON FUNCTION app.jwt_claims() TO kea_pos;
+
+--
+-- Name: FUNCTION learn_after_approval(p_merchant_id bigint, p_order_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.learn_after_approval(p_merchant_id bigint, p_order_id bigint) FROM PUBLIC;
 
 --
 -- Name: FUNCTION learn_from_order(p_merchant_id bigint, p_order_id bigint); Type: ACL; Schema: app; Owner: kea_owner
@@ -9417,10 +9752,10 @@ REVOKE ALL ON FUNCTION app.on_merchant_created_policy() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.on_order_approved_learn() FROM PUBLIC;
 
 --
--- Name: FUNCTION order_accepted(o app.orders); Type: ACL; Schema: app; Owner: kea_owner
+-- Name: FUNCTION order_accepted(p_merchant_id bigint, p_order_id bigint); Type: ACL; Schema: app; Owner: kea_owner
 --
 
-REVOKE ALL ON FUNCTION app.order_accepted(o app.orders) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app.order_accepted(p_merchant_id bigint, p_order_id bigint) FROM PUBLIC;
 
 --
 -- Name: FUNCTION order_being_verified(p_task_id bigint); Type: ACL; Schema: app; Owner: kea_owner
@@ -9451,6 +9786,18 @@ REVOKE ALL ON FUNCTION app.order_lines_text(p_merchant_id bigint, p_order_id big
 --
 
 REVOKE ALL ON FUNCTION app.order_menu(o app.orders) FROM PUBLIC;
+
+--
+-- Name: FUNCTION order_side_effects(p_merchant_id bigint, p_order_id bigint, p_status text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.order_side_effects(p_merchant_id bigint, p_order_id bigint, p_status text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION order_status_changed(p_merchant_id bigint, p_order_id bigint, p_from text, p_to text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.order_status_changed(p_merchant_id bigint, p_order_id bigint, p_from text, p_to text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION order_transition_allowed(p_from text, p_to text); Type: ACL; Schema: app; Owner: kea_owner
@@ -9716,6 +10063,12 @@ REVOKE ALL ON FUNCTION app.upsert_agent(p_email text, p_name text, p_password te
 --
 
 REVOKE ALL ON FUNCTION app.upsert_merchant_user(p_merchant_id bigint, p_email text, p_name text, p_password text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION why_checked(p_merchant_id bigint, p_order_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.why_checked(p_merchant_id bigint, p_order_id bigint) FROM PUBLIC;
 
 --
 -- Name: FUNCTION write_line(o app.orders, p_task_id bigint, p_action text, p_line_no integer, p_line jsonb); Type: ACL; Schema: app; Owner: kea_owner

@@ -71,10 +71,16 @@ returns app.reservations
 language plpgsql as $$
 declare
     r app.reservations;
+    v_agent bigint := app.current_agent();
 begin
+    -- Found, then locked by its merchant: on Citus a locking read must go to one shard, and
+    -- the agent a value (a query sent to the shards would read the claims there, where the
+    -- request's are not set).
     select x.* into r from app.reservations x
-     where x.task_id = p_task_id and x.agent_id = app.current_agent()
-       and x.status = any (p_statuses)
+     where x.task_id = p_task_id and x.agent_id = v_agent and x.status = any (p_statuses);
+    select x.* into r from app.reservations x
+     where x.merchant_id = r.merchant_id and x.id = r.id
+       and x.agent_id = v_agent and x.status = any (p_statuses)
        for update;
     if r.id is null then
         raise exception 'task % is not offered to you', p_task_id
@@ -103,24 +109,47 @@ end
 $$;
 
 -- A task with its order, lines and call, as the console shows it.
+-- plpgsql, each read a statement of its own: on Citus a sql function's queries are planned
+-- without their parameters' values, and a query on the task's shard calling app.order_json
+-- would run it there (docs/scaling.md).
 create function app.task_json(t app.tasks, r app.reservations) returns jsonb
-language sql stable as $$
-    select jsonb_build_object(
+language plpgsql stable as $$
+declare
+    v_merchant text;
+    v_call_sid text;
+begin
+    select name into v_merchant from app.merchants where id = t.merchant_id;
+    select c.call_sid into v_call_sid from app.orders o join app.calls c
+        on c.merchant_id = o.merchant_id and c.id = o.call_id
+     where o.merchant_id = t.merchant_id and o.id = t.order_id;
+    return jsonb_build_object(
         'task_id', t.id, 'kind', t.kind, 'task_status', t.status, 'step', t.step,
-        'merchant_id', t.merchant_id, 'merchant', (select name from app.merchants where id = t.merchant_id),
+        'merchant_id', t.merchant_id, 'merchant', v_merchant,
         'reservation_id', r.id, 'reservation_status', r.status, 'expires_at', r.expires_at,
         'order', app.order_json(t.order_id),
-        'call_sid', (select c.call_sid from app.orders o join app.calls c
-                       on c.merchant_id = o.merchant_id and c.id = o.call_id
-                      where o.merchant_id = t.merchant_id and o.id = t.order_id))
+        'call_sid', v_call_sid);
+end
 $$;
 
+-- plpgsql, a task at a time: on Citus a query over the shards cannot pass their rows whole to
+-- a function, and the agent is a value (see app.my_reservation).
 create function api.my_tasks() returns jsonb
-language sql stable security definer set search_path = pg_catalog, public as $$
-    select coalesce(jsonb_agg(app.task_json(t, r) order by r.created_at), '[]')
-      from app.reservations r
-      join app.tasks t on t.merchant_id = r.merchant_id and t.id = r.task_id
-     where r.agent_id = app.current_agent() and r.status in ('pending', 'accepted')
+language plpgsql stable security definer set search_path = pg_catalog, public as $$
+declare
+    v_agent bigint := app.current_agent();
+    r app.reservations;
+    t app.tasks;
+    v_tasks jsonb := '[]';
+begin
+    for r in select x.* from app.reservations x
+              where x.agent_id = v_agent and x.status in ('pending', 'accepted')
+              order by x.created_at loop
+        select x.* into t from app.tasks x where x.merchant_id = r.merchant_id and x.id = r.task_id;
+        continue when t.id is null;
+        v_tasks := v_tasks || jsonb_build_array(app.task_json(t, r));
+    end loop;
+    return v_tasks;
+end
 $$;
 comment on function api.my_tasks() is 'The tasks offered to or accepted by the signed-in agent, with their orders.';
 
@@ -325,6 +354,7 @@ begin
     perform app.reprice_order(o.merchant_id, o.id);
     perform app.act_as('agent', app.current_agent()::text, 'approved');
     update app.orders set status = 'verified' where merchant_id = o.merchant_id and id = o.id;
+    perform app.order_status_changed(o.merchant_id, o.id, o.status, 'verified');
     -- The same check runs at commit; now, it fails with a clear error before anything else.
     perform app.check_order_complete(o.merchant_id, o.id);
     perform app.finish_task(o, approve_order.task_id, 'approved', null);
@@ -344,6 +374,7 @@ begin
     end if;
     perform app.act_as('agent', app.current_agent()::text, reject_order.reason);
     update app.orders set status = 'rejected' where merchant_id = o.merchant_id and id = o.id;
+    perform app.order_status_changed(o.merchant_id, o.id, o.status, 'rejected');
     perform app.finish_task(o, reject_order.task_id, 'rejected', reject_order.reason);
     return app.order_json(o.id);
 end

@@ -21,19 +21,33 @@ language sql stable as $$
 $$;
 
 -- A call with its turns and order, for transcripts (scripts/call --json, agents, analysts).
+-- plpgsql, and the call read first: Citus cannot plan a sql function's query with its
+-- parameters, and a call row passed whole to app.may_read_call inside a query on the shards
+-- would be of the shard's row type (docs/scaling.md).
 create function api.call_summary(call_sid text) returns jsonb
-language sql stable security definer set search_path = pg_catalog, public as $$
-    select jsonb_build_object(
+language plpgsql stable security definer set search_path = pg_catalog, public as $$
+declare
+    c app.calls;
+    v_turns jsonb;
+begin
+    select * into c from app.calls x where x.call_sid = call_summary.call_sid;
+    if c.id is null or not app.may_read_call(c) then
+        return null;
+    end if;
+    -- The turns in a statement of their own: with app.order_json beside them, the whole
+    -- query would go to the call's shard on Citus and the order be read from there.
+    v_turns := (select jsonb_agg(jsonb_build_object(
+                           'seq', t.seq, 'event', t.event, 'speech', t.speech,
+                           'confidence', t.confidence, 'digits', t.digits, 'said', t.said,
+                           'phase', t.phase, 'elapsed_ms', t.elapsed_ms) order by t.seq)
+                  from app.turns t where t.merchant_id = c.merchant_id and t.call_id = c.id);
+    return jsonb_build_object(
         'call_sid', c.call_sid, 'merchant_id', c.merchant_id, 'status', c.status,
         'outcome', c.outcome, 'from', c.from_number, 'to', c.to_number,
         'started_at', c.started_at, 'ended_at', c.ended_at,
-        'turns', (select jsonb_agg(jsonb_build_object(
-                        'seq', t.seq, 'event', t.event, 'speech', t.speech,
-                        'confidence', t.confidence, 'digits', t.digits, 'said', t.said,
-                        'phase', t.phase, 'elapsed_ms', t.elapsed_ms) order by t.seq)
-                  from app.turns t where t.merchant_id = c.merchant_id and t.call_id = c.id),
-        'order', app.order_json(c.order_id))
-    from app.calls c where c.call_sid = call_summary.call_sid and app.may_read_call(c)
+        'turns', v_turns,
+        'order', app.order_json(c.order_id));
+end
 $$;
 comment on function api.call_summary(text) is
     'A call with its turns and order, for transcripts (scripts/call --json, agents, analysts).';

@@ -82,6 +82,7 @@ language plpgsql security definer set search_path = pg_catalog, public as $$
 declare
     v_merchant bigint := app.current_merchant();
     o app.orders;
+    v_from text;
 begin
     if app.claim('role') <> 'kea_pos' then
         raise exception 'only a POS token may update orders this way' using errcode = '42501';
@@ -97,12 +98,14 @@ begin
         raise exception 'no order % for this merchant', pos_order_update.order_id using errcode = 'KO404';
     end if;
     perform app.act_as('pos', coalesce(pos_order_update.pos_order_id, o.pos_order_id), 'POS callback');
+    v_from := o.status;
     update app.orders x
        set status = pos_order_update.status,
            pos_order_id = coalesce(pos_order_update.pos_order_id, x.pos_order_id),
            ready_at = coalesce(pos_order_update.ready_at, x.ready_at)
      where x.merchant_id = o.merchant_id and x.id = o.id
     returning * into o;
+    perform app.order_status_changed(o.merchant_id, o.id, v_from, o.status);
     return jsonb_build_object('order_id', o.id, 'merchant_id', o.merchant_id, 'status', o.status,
                               'pos_order_id', o.pos_order_id, 'ready_at', o.ready_at);
 end

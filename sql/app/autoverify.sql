@@ -30,34 +30,40 @@ $$;
 -- A line kea offered after the caller asked about its item by name ("how much is the pineapple
 -- fried rice?" - "yes") is as sure as the recogniser was of that question. Null for a line no
 -- turn heard as such (e.g. the answer to "which one").
+-- plpgsql, not sql: Citus cannot plan this query on its tables inside a sql function with
+-- parameters (plpgsql gives it their values; docs/scaling.md).
 create function app.call_line_confidence(p_merchant_id bigint, p_order_id bigint)
 returns table (line_no integer, item_code text, confidence real, heard text)
-language sql stable as $$
-    select x.n::int, x.l->>'item', coalesce(h.confidence, q.confidence), coalesce(h.words, q.words)
-      from app.orders o,
-           jsonb_array_elements(coalesce(o.call_lines, '[]')) with ordinality x(l, n)
-      left join lateral (
-          select least((m.l->>'confidence')::real,
-                       coalesce((select min((md->>'confidence')::real)
-                                   from json_array_elements(m.l->'modifiers') md), 1),
-                       app.turn_heard(t)) as confidence,
-                 m.l->'span'->>'text' as words
-            from app.turns t,
-                 json_array_elements(t.understood->'extraction'->'lines') with ordinality m(l, k)
-           where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-             and json_typeof(t.understood->'extraction'->'lines') = 'array'
-             and m.l->>'item' = x.l->>'item'
-           order by t.seq desc, m.k desc
-           limit 1) h on true
-      left join lateral (
-          select app.turn_heard(a) as confidence, a.speech as words
-            from app.turns a, json_array_elements_text(a.understood->'did') d
-           where a.merchant_id = o.merchant_id and a.call_id = o.call_id
-             and json_typeof(a.understood->'did') = 'array'
-             and d = 'answered question about ' || (x.l->>'item')
-           order by a.seq desc
-           limit 1) q on true
-     where o.merchant_id = p_merchant_id and o.id = p_order_id
+language plpgsql stable as $$
+#variable_conflict use_column
+begin
+    return query
+        select x.n::int, x.l->>'item', coalesce(h.confidence, q.confidence), coalesce(h.words, q.words)
+          from app.orders o,
+               jsonb_array_elements(coalesce(o.call_lines, '[]')) with ordinality x(l, n)
+          left join lateral (
+              select least((m.l->>'confidence')::real,
+                           coalesce((select min((md->>'confidence')::real)
+                                       from json_array_elements(m.l->'modifiers') md), 1),
+                           app.turn_heard(t)) as confidence,
+                     m.l->'span'->>'text' as words
+                from app.turns t,
+                     json_array_elements(t.understood->'extraction'->'lines') with ordinality m(l, k)
+               where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
+                 and json_typeof(t.understood->'extraction'->'lines') = 'array'
+                 and m.l->>'item' = x.l->>'item'
+               order by t.seq desc, m.k desc
+               limit 1) h on true
+          left join lateral (
+              select app.turn_heard(a) as confidence, a.speech as words
+                from app.turns a, json_array_elements_text(a.understood->'did') d
+               where a.merchant_id = o.merchant_id and a.call_id = o.call_id
+                 and json_typeof(a.understood->'did') = 'array'
+                 and d = 'answered question about ' || (x.l->>'item')
+               order by a.seq desc
+               limit 1) q on true
+         where o.merchant_id = p_merchant_id and o.id = p_order_id;
+end
 $$;
 
 -- How well the recogniser heard a turn: its confidence (0 or none: taken as sure, as Twilio
@@ -71,27 +77,39 @@ $$;
 -- How sure kea was of what it heard without an item (answers to a choice, changes to the line
 -- in focus): per such mention with options, the lowest option confidence, capped by the
 -- recogniser's confidence of that turn unless the caller confirmed the utterance.
+-- plpgsql, not sql: Citus cannot plan this query on its tables inside a sql function with
+-- parameters (plpgsql gives it their values; docs/scaling.md).
 create function app.call_answer_confidence(p_merchant_id bigint, p_call_id bigint)
 returns table (seq integer, confidence real, heard text)
-language sql stable as $$
-    select t.seq,
-           least((select min((md->>'confidence')::real) from json_array_elements(m->'modifiers') md),
-                 app.turn_heard(t)),
-           m->'span'->>'text'
-      from app.turns t, json_array_elements(t.understood->'extraction'->'lines') m
-     where t.merchant_id = p_merchant_id and t.call_id = p_call_id and t.event = 'speech'
-       and json_typeof(t.understood->'extraction'->'lines') = 'array'
-       and m->>'item' is null and json_array_length(m->'modifiers') > 0
+language plpgsql stable as $$
+#variable_conflict use_column
+begin
+    return query
+        select t.seq,
+               least((select min((md->>'confidence')::real) from json_array_elements(m->'modifiers') md),
+                     app.turn_heard(t)),
+               m->'span'->>'text'
+          from app.turns t, json_array_elements(t.understood->'extraction'->'lines') m
+         where t.merchant_id = p_merchant_id and t.call_id = p_call_id and t.event = 'speech'
+           and json_typeof(t.understood->'extraction'->'lines') = 'array'
+           and m->>'item' is null and json_array_length(m->'modifiers') > 0;
+end
 $$;
 
 -- The dialog notes (understood.did) of a call, in order.
+-- plpgsql, not sql: Citus cannot plan this query on its tables inside a sql function with
+-- parameters (plpgsql gives it their values; docs/scaling.md).
 create function app.call_notes(p_merchant_id bigint, p_call_id bigint)
 returns table (seq integer, note text)
-language sql stable as $$
-    select t.seq, d
-      from app.turns t, json_array_elements_text(t.understood->'did') d
-     where t.merchant_id = p_merchant_id and t.call_id = p_call_id
-       and json_typeof(t.understood->'did') = 'array'
+language plpgsql stable as $$
+#variable_conflict use_column
+begin
+    return query
+        select t.seq, d
+          from app.turns t, json_array_elements_text(t.understood->'did') d
+         where t.merchant_id = p_merchant_id and t.call_id = p_call_id
+           and json_typeof(t.understood->'did') = 'array';
+end
 $$;
 
 -- Whether an order passes a policy: {pass, reason (the rule that passed, or the first that did
@@ -209,14 +227,20 @@ end
 $$;
 
 -- Has this number an earlier verified order with this merchant (another call)?
+-- plpgsql, not sql: Citus cannot plan this query on its tables inside a sql function with
+-- parameters (plpgsql gives it their values; docs/scaling.md).
 create function app.returning_caller(p_merchant_id bigint, p_call_id bigint, p_from text)
 returns boolean
-language sql stable as $$
-    select p_from is not null and exists (
-        select 1 from app.calls c
-          join app.orders o on o.merchant_id = c.merchant_id and o.call_id = c.id
-         where c.merchant_id = p_merchant_id and c.from_number = p_from and c.id <> p_call_id
-           and o.status in ('verified', 'sent_to_pos', 'accepted_by_pos', 'completed'))
+language plpgsql stable as $$
+#variable_conflict use_column
+begin
+    return (
+        select p_from is not null and exists (
+            select 1 from app.calls c
+              join app.orders o on o.merchant_id = c.merchant_id and o.call_id = c.id
+             where c.merchant_id = p_merchant_id and c.from_number = p_from and c.id <> p_call_id
+               and o.status in ('verified', 'sent_to_pos', 'accepted_by_pos', 'completed')));
+end
 $$;
 
 -- Called by api.twilio_gather once the call's order is saved (pending_verification, task
@@ -277,6 +301,7 @@ begin
         perform app.act_as('kea', null, 'auto-verified: ' || (v_check->>'reason'));
         update app.orders set status = 'verified'
          where merchant_id = p_merchant_id and id = p_order_id;
+        perform app.order_status_changed(p_merchant_id, p_order_id, 'pending_verification', 'verified');
         -- The commit's completeness check, now, inside this block: should it refuse, the order
         -- stays pending for an agent instead of failing the caller's turn.
         perform app.check_order_complete(p_merchant_id, p_order_id);

@@ -30,6 +30,7 @@ create function app.end_call(c app.calls, p_twilio_status text) returns bigint
 language plpgsql as $$
 declare
     v_order bigint;
+    v_now timestamptz;
 begin
     if c.status <> 'active' then
         return null;
@@ -40,10 +41,13 @@ begin
                                                   coalesce(c.state->'details', '{}')::jsonb),
                                   'abandoned');
     end if;
+    -- app.now() as a value: Citus refuses a function that is not immutable inside a coalesce
+    -- of an UPDATE on its tables.
+    v_now := app.now();
     update app.calls
        set twilio_status = p_twilio_status,
            status = 'ended',
-           ended_at = coalesce(ended_at, app.now()),
+           ended_at = coalesce(ended_at, v_now),
            order_id = coalesce(order_id, v_order),
            outcome = coalesce(outcome, case when v_order is not null then 'abandoned' else 'hung_up' end)
      where merchant_id = c.merchant_id and id = c.id;
@@ -58,13 +62,21 @@ language plpgsql as $$
 declare
     c app.calls;
     n integer := 0;
+    v_before timestamptz;
 begin
+    -- Found, then each locked by its merchant (skipped when another transaction holds it): on
+    -- Citus a locking read goes to one shard. The cut-off is a value, worked out here.
+    v_before := app.now() - interval '4 hours';
     for c in select x.* from app.calls x
-              where x.status = 'active' and x.started_at < app.now() - interval '4 hours'
+              where x.status = 'active' and x.started_at < v_before
                 and not exists (select 1 from app.turns t
                                  where t.merchant_id = x.merchant_id and t.call_id = x.id
-                                   and t.created_at > app.now() - interval '4 hours')
-              for update of x skip locked loop
+                                   and t.created_at > v_before)
+              loop
+        select x.* into c from app.calls x
+         where x.merchant_id = c.merchant_id and x.id = c.id and x.status = 'active'
+           for update skip locked;
+        continue when c.id is null;
         perform app.end_call(c, 'swept');
         n := n + 1;
     end loop;

@@ -40,28 +40,34 @@ $$;
 -- codes with the names they had, for kea_core::dialog::PastLine. Empty for a withheld number
 -- or a new caller. Only this merchant's calls and orders are read: history never crosses
 -- merchants.
+-- plpgsql, not sql: Citus cannot plan this query on its tables inside a sql function with
+-- parameters (plpgsql gives it their values; docs/scaling.md).
 create function app.caller_last_order(p_merchant_id bigint, p_from text) returns jsonb
-language sql stable as $$
-    select coalesce(jsonb_agg(jsonb_build_object(
-               'item', l.item_code, 'name', l.name, 'variation', l.variation_code,
-               'quantity', l.quantity,
-               'modifiers', (select coalesce(jsonb_agg(jsonb_build_object(
-                                    'group', x->>'group', 'option', x->>'option',
-                                    'name', coalesce(x->>'name', x->>'option'),
-                                    'qualifier', x->'qualifier',
-                                    'negated', coalesce((x->>'negated')::boolean, false),
-                                    'quantity', x->'quantity')), '[]')
-                               from jsonb_array_elements(l.modifiers) x))
-             order by l.line_no), '[]')
-      from app.order_lines l
-     where l.merchant_id = p_merchant_id
-       and l.order_id = (select o.id
-                           from app.calls c
-                           join app.orders o on o.merchant_id = c.merchant_id and o.call_id = c.id
-                          where c.merchant_id = p_merchant_id and c.from_number = p_from
-                            and o.status in ('verified', 'sent_to_pos', 'accepted_by_pos', 'completed')
-                          order by o.created_at desc, o.id desc
-                          limit 1)
+language plpgsql stable as $$
+#variable_conflict use_column
+begin
+    return (
+        select coalesce(jsonb_agg(jsonb_build_object(
+                   'item', l.item_code, 'name', l.name, 'variation', l.variation_code,
+                   'quantity', l.quantity,
+                   'modifiers', (select coalesce(jsonb_agg(jsonb_build_object(
+                                        'group', x->>'group', 'option', x->>'option',
+                                        'name', coalesce(x->>'name', x->>'option'),
+                                        'qualifier', x->'qualifier',
+                                        'negated', coalesce((x->>'negated')::boolean, false),
+                                        'quantity', x->'quantity')), '[]')
+                                   from jsonb_array_elements(l.modifiers) x))
+                 order by l.line_no), '[]')
+          from app.order_lines l
+         where l.merchant_id = p_merchant_id
+           and l.order_id = (select o.id
+                               from app.calls c
+                               join app.orders o on o.merchant_id = c.merchant_id and o.call_id = c.id
+                              where c.merchant_id = p_merchant_id and c.from_number = p_from
+                                and o.status in ('verified', 'sent_to_pos', 'accepted_by_pos', 'completed')
+                              order by o.created_at desc, o.id desc
+                              limit 1));
+end
 $$;
 
 create function app.merchant_for_number(p_to text) returns app.merchants

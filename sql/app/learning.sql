@@ -200,45 +200,57 @@ $$;
 
 -- What the call heard, mention by mention: every extraction line of every caller turn, with its
 -- item, words and place in the utterance.
+-- plpgsql, not sql: Citus cannot plan this query on its tables inside a sql function with
+-- parameters (plpgsql gives it their values; docs/scaling.md).
 create function app.call_mentions(p_merchant_id bigint, p_call_id bigint)
 returns table (seq integer, n bigint, item text, span_start integer, span_end integer,
                words text, speech text)
-language sql stable as $$
-    select t.seq, x.n, x.l->>'item', (x.l->'span'->>'start')::int, (x.l->'span'->>'end')::int,
-           x.l->'span'->>'text', t.speech
-      from app.turns t,
-           json_array_elements(t.understood->'extraction'->'lines') with ordinality x(l, n)
-     where t.merchant_id = p_merchant_id and t.call_id = p_call_id and t.event = 'speech'
-       and json_typeof(t.understood->'extraction'->'lines') = 'array'
+language plpgsql stable as $$
+#variable_conflict use_column
+begin
+    return query
+        select t.seq, x.n, x.l->>'item', (x.l->'span'->>'start')::int, (x.l->'span'->>'end')::int,
+               x.l->'span'->>'text', t.speech
+          from app.turns t,
+               json_array_elements(t.understood->'extraction'->'lines') with ordinality x(l, n)
+         where t.merchant_id = p_merchant_id and t.call_id = p_call_id and t.event = 'speech'
+           and json_typeof(t.understood->'extraction'->'lines') = 'array';
+end
 $$;
 
 -- The words of the call kea could not place, with the mention each sits in or next to (null:
 -- none), and whether their turn heard any line at all.
+-- plpgsql, not sql: Citus cannot plan this query on its tables inside a sql function with
+-- parameters (plpgsql gives it their values; docs/scaling.md).
 create function app.call_unplaced(p_merchant_id bigint, p_call_id bigint)
 returns table (seq integer, phrase text, near_item text, near_seq integer, near_n bigint,
                turn_heard_lines boolean, speech text)
-language sql stable as $$
-    with m as (select * from app.call_mentions(p_merchant_id, p_call_id)),
-    u as (
-        select t.seq, (x->>'start')::int as s, (x->>'end')::int as e, x->>'text' as words, t.speech
-          from app.turns t, json_array_elements(t.understood->'extraction'->'unmatched') x
-         where t.merchant_id = p_merchant_id and t.call_id = p_call_id and t.event = 'speech'
-           and json_typeof(t.understood->'extraction'->'unmatched') = 'array'
-    )
-    select u.seq, app.phrase_key(u.words), near.item, near.seq, near.n,
-           exists (select 1 from m where m.seq = u.seq), u.speech
-      from u
-      left join lateral (
-          -- Inside the mention's words, or at most one short word away ("a tall latte", "a
-          -- latte with moo juice"): at most 6 characters between them. Inside wins, then the
-          -- mention before the words (what follows an item describes it: "a latte with oat milk
-          -- and a muffin"), then the nearest.
-          select m.item, m.seq, m.n from m
-           where m.seq = u.seq and u.s <= m.span_end + 6 and u.e >= m.span_start - 6
-           order by case when u.s < m.span_end and u.e > m.span_start then 0
-                         when m.span_end <= u.s then 1 else 2 end,
-                    greatest(u.s - m.span_end, m.span_start - u.e, 0), m.n
-           limit 1) near on true
+language plpgsql stable as $$
+#variable_conflict use_column
+begin
+    return query
+        with m as (select * from app.call_mentions(p_merchant_id, p_call_id)),
+        u as (
+            select t.seq, (x->>'start')::int as s, (x->>'end')::int as e, x->>'text' as words, t.speech
+              from app.turns t, json_array_elements(t.understood->'extraction'->'unmatched') x
+             where t.merchant_id = p_merchant_id and t.call_id = p_call_id and t.event = 'speech'
+               and json_typeof(t.understood->'extraction'->'unmatched') = 'array'
+        )
+        select u.seq, app.phrase_key(u.words), near.item, near.seq, near.n,
+               exists (select 1 from m where m.seq = u.seq), u.speech
+          from u
+          left join lateral (
+              -- Inside the mention's words, or at most one short word away ("a tall latte", "a
+              -- latte with moo juice"): at most 6 characters between them. Inside wins, then the
+              -- mention before the words (what follows an item describes it: "a latte with oat milk
+              -- and a muffin"), then the nearest.
+              select m.item, m.seq, m.n from m
+               where m.seq = u.seq and u.s <= m.span_end + 6 and u.e >= m.span_start - 6
+               order by case when u.s < m.span_end and u.e > m.span_start then 0
+                             when m.span_end <= u.s then 1 else 2 end,
+                        greatest(u.s - m.span_end, m.span_start - u.e, 0), m.n
+               limit 1) near on true;
+end
 $$;
 
 -- Is this a phrase worth learning: one to four words, not only digits, not a name or alias
@@ -340,14 +352,24 @@ $$;
 
 -- An agent approved an order (in_verification -> verified): learn from its corrections. Never
 -- in the way of the approval: a failure is a warning.
+-- Learning never fails an approval.
+create function app.learn_after_approval(p_merchant_id bigint, p_order_id bigint) returns void
+language plpgsql as $$
+begin
+    perform app.learn_from_order(p_merchant_id, p_order_id);
+exception when others then
+    raise warning 'kea: learning from order % failed: %', p_order_id, sqlerrm;
+end
+$$;
+
+-- On Citus this trigger runs on the order's shard, away from app.learned_phrases: there it
+-- does nothing, and app.order_status_changed learns instead (sql/app/orders.sql).
 create function app.on_order_approved_learn() returns trigger
 language plpgsql as $$
 begin
-    begin
-        perform app.learn_from_order(new.merchant_id, new.id);
-    exception when others then
-        raise warning 'kea: learning from order % failed: %', new.id, sqlerrm;
-    end;
+    if tg_table_name = 'orders' then
+        perform app.learn_after_approval(new.merchant_id, new.id);
+    end if;
     return null;
 end
 $$;

@@ -66,10 +66,16 @@ language sql stable as $$
     where m.id = p_menu_id
 $$;
 
+-- plpgsql, not sql: Citus cannot plan a query on its tables inside a `language sql` function
+-- with parameters, and plpgsql gives it the values (docs/scaling.md).
 create function app.publish_menu(p_menu_id bigint) returns bigint
-language sql as $$
-    select kea.publish_menu(p_menu_id, app.menu_document(p_menu_id))
-    where exists (select 1 from app.menus where id = p_menu_id)
+language plpgsql as $$
+begin
+    if not exists (select 1 from app.menus where id = p_menu_id) then
+        return null;
+    end if;
+    return kea.publish_menu(p_menu_id, app.menu_document(p_menu_id));
+end
 $$;
 
 -- Statement-level: one publish per touched menu per statement, however many rows changed.

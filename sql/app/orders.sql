@@ -151,17 +151,22 @@ language plpgsql as $$
 declare
     v_id bigint;
     d jsonb := coalesce(p_order->'details', '{}');
+    v_menu bigint;
+    v_phone text;
 begin
     perform app.act_as('caller', p_call_id::text, p_review_reason);
+    -- The call's menu first, then the insert: Citus refuses a subquery in an INSERT's VALUES.
+    select c.menu_id into v_menu from app.calls c where c.merchant_id = p_merchant_id and c.id = p_call_id;
+    -- E.164 here, where the merchant's country is at hand (app.orders_e164_phone).
+    v_phone := app.e164(d->>'phone', app.merchant_country(p_merchant_id));
     insert into app.orders (merchant_id, call_id, status, customer_name, customer_phone,
                             fulfillment, address, requested_time, subtotal_cents, tax_cents,
                             total_cents, currency, menu_id, call_lines, review_reason)
-    values (p_merchant_id, p_call_id, p_status, d->>'name', d->>'phone',
+    values (p_merchant_id, p_call_id, p_status, d->>'name', v_phone,
             coalesce(d->>'fulfillment', 'pickup'), d->>'address', d->'time',
             (p_order->>'subtotal_cents')::bigint, (p_order->>'tax_cents')::bigint,
             (p_order->>'total_cents')::bigint, coalesce(p_order->>'currency', 'USD'),
-            (select c.menu_id from app.calls c where c.merchant_id = p_merchant_id and c.id = p_call_id),
-            p_order->'lines', p_review_reason)
+            v_menu, p_order->'lines', p_review_reason)
     returning id into v_id;
 
     insert into app.order_lines (merchant_id, order_id, line_no, item_id, item_code, name,
@@ -213,45 +218,71 @@ end
 $$;
 
 -- An order with its lines as one JSON object: what `scripts/call --json` prints.
+-- plpgsql, the order read first, then its lines: on Citus each is then a query to the one
+-- shard of the order's merchant (docs/scaling.md).
 create function app.order_json(p_order_id bigint) returns jsonb
-language sql stable as $$
-    select to_jsonb(o) - 'merchant_id' - 'call_lines' || jsonb_build_object(
+language plpgsql stable as $$
+declare
+    o app.orders;
+begin
+    select * into o from app.orders x where x.id = p_order_id;
+    if o.id is null then
+        return null;
+    end if;
+    return to_jsonb(o) - 'merchant_id' - 'call_lines' || jsonb_build_object(
         'lines', coalesce((select jsonb_agg(to_jsonb(l) - 'merchant_id' - 'order_id' order by l.line_no)
                            from app.order_lines l
-                           where l.merchant_id = o.merchant_id and l.order_id = o.id), '[]'))
-    from app.orders o where o.id = p_order_id
+                           where l.merchant_id = o.merchant_id and l.order_id = o.id), '[]'));
+end
 $$;
 
 -- What a status change causes, in its own transaction (the outbox): a verified order goes to
 -- the POS (or, with none connected, straight to the caller's text); an accepted one texts
 -- the caller; a rejected one tells the caller. Re-verifying a failed order re-runs its dead POS
 -- job (the same row, the same idempotency key).
-create function app.orders_side_effects() returns trigger
+create function app.order_side_effects(p_merchant_id bigint, p_order_id bigint, p_status text)
+returns void
 language plpgsql as $$
 declare
     v_dead bigint;
 begin
-    if new.status = 'verified' then
-        if exists (select 1 from app.pos_connections where merchant_id = new.merchant_id) then
+    if p_status = 'verified' then
+        if exists (select 1 from app.pos_connections where merchant_id = p_merchant_id) then
             select id into v_dead from app.jobs
-             where id = app.job_for_key(new.merchant_id, 'pos_order:' || new.id)
+             where id = app.job_for_key(p_merchant_id, 'pos_order:' || p_order_id)
                and state in ('dead', 'cancelled');
             if v_dead is not null then
                 perform app.retry_job(v_dead);
             else
-                perform app.enqueue(new.merchant_id, 'pos_order', jsonb_build_object('order_id', new.id),
-                                    'pos_order:' || new.id, null, 1);
+                perform app.enqueue(p_merchant_id, 'pos_order', jsonb_build_object('order_id', p_order_id),
+                                    'pos_order:' || p_order_id, null, 1);
             end if;
         else
-            perform app.order_accepted(new);
+            perform app.order_accepted(p_merchant_id, p_order_id);
         end if;
-    elsif new.status = 'accepted_by_pos' then
-        perform app.order_accepted(new);
-    elsif new.status = 'rejected' then
-        perform app.enqueue(new.merchant_id, 'sms',
-                            jsonb_build_object('order_id', new.id, 'template', 'rejected'),
-                            'sms:rejected:' || new.id);
+    elsif p_status = 'accepted_by_pos' then
+        perform app.order_accepted(p_merchant_id, p_order_id);
+    elsif p_status = 'rejected' then
+        perform app.enqueue(p_merchant_id, 'sms',
+                            jsonb_build_object('order_id', p_order_id, 'template', 'rejected'),
+                            'sms:rejected:' || p_order_id);
     end if;
+end
+$$;
+
+-- The side effects of any status change, where the trigger runs beside the coordinator's
+-- tables: on one PostgreSQL, always; on Citus it runs on the order's shard (its table is the
+-- shard, app.orders_102143), where app.jobs and app.pos_connections are out of reach, and the
+-- functions that change an order's status call app.order_status_changed instead. It leaves a
+-- mark that it ran, so that those calls do nothing more here (docs/scaling.md).
+create function app.orders_side_effects() returns trigger
+language plpgsql as $$
+begin
+    if tg_table_name <> 'orders' then
+        return null;
+    end if;
+    perform set_config('kea.order_effects', format('%s:%s:%s', new.merchant_id, new.id, new.status), true);
+    perform app.order_side_effects(new.merchant_id, new.id, new.status);
     return null;
 end
 $$;
@@ -259,10 +290,31 @@ create trigger orders_side_effects after update of status on app.orders
     for each row when (old.status is distinct from new.status)
     execute function app.orders_side_effects();
 
--- The caller's confirmation and receipt, once per order.
-create function app.order_accepted(o app.orders) returns void
+-- Called by the functions that change an order's status, after the update: what the triggers
+-- of app.orders do (the side effects, and learning from an agent's corrections) when they did
+-- not run beside the coordinator's tables (on Citus, on the order's shard); nothing otherwise.
+create function app.order_status_changed(p_merchant_id bigint, p_order_id bigint,
+                                         p_from text, p_to text)
+returns void
+language plpgsql as $$
+begin
+    if p_from is not distinct from p_to
+       or current_setting('kea.order_effects', true)
+          = format('%s:%s:%s', p_merchant_id, p_order_id, p_to) then
+        return;
+    end if;
+    perform app.order_side_effects(p_merchant_id, p_order_id, p_to);
+    if p_from = 'in_verification' and p_to = 'verified' then
+        perform app.learn_after_approval(p_merchant_id, p_order_id);
+    end if;
+end
+$$;
+
+-- The caller's confirmation and receipt, once per order. By the order's keys, not its row: on
+-- Citus the trigger above runs on the order's shard, where its row is of the shard's type.
+create function app.order_accepted(p_merchant_id bigint, p_order_id bigint) returns void
 language sql as $$
-    select app.enqueue(o.merchant_id, 'sms',
-                       jsonb_build_object('order_id', o.id, 'template', 'confirmation'),
-                       'sms:confirmation:' || o.id)
+    select app.enqueue(p_merchant_id, 'sms',
+                       jsonb_build_object('order_id', p_order_id, 'template', 'confirmation'),
+                       'sms:confirmation:' || p_order_id)
 $$;

@@ -124,7 +124,12 @@ $$;
 create function app.orders_e164_phone() returns trigger
 language plpgsql as $$
 begin
-    new.customer_phone := app.e164(new.customer_phone, app.merchant_country(new.merchant_id));
+    -- An international number needs no country: the merchant (a coordinator table on Citus,
+    -- where this trigger runs on the order's shard) is read only for a national one, and the
+    -- api functions that save an order write E.164 already (docs/scaling.md).
+    new.customer_phone := app.e164(new.customer_phone,
+        case when btrim(new.customer_phone) like '+%' then null
+             else app.merchant_country(new.merchant_id) end);
     return new;
 end
 $$;

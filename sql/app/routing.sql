@@ -13,10 +13,16 @@ language sql immutable as $$
 $$;
 
 -- Live offers and assignments an agent holds: what capacity limits.
+-- plpgsql, not sql: Citus cannot plan this query on its tables inside a sql function with
+-- parameters (plpgsql gives it their values; docs/scaling.md).
 create function app.agent_load(p_agent_id bigint) returns integer
-language sql stable as $$
-    select count(*)::int from app.reservations r
-     where r.agent_id = p_agent_id and r.status in ('pending', 'accepted')
+language plpgsql stable as $$
+#variable_conflict use_column
+begin
+    return (
+        select count(*)::int from app.reservations r
+         where r.agent_id = p_agent_id and r.status in ('pending', 'accepted'));
+end
 $$;
 
 create function app.notify_task(t app.tasks, p_event text, p_agent_id bigint default null)
@@ -37,13 +43,16 @@ language plpgsql as $$
 declare
     m app.merchants;
     t app.tasks;
+    v_workflow bigint;
 begin
     select * into m from app.merchants where id = p_merchant_id;
+    -- The workflow first, then the insert: Citus refuses a subquery in an INSERT's VALUES
+    -- (and deparses `case p_kind when ...` wrongly for its workers).
+    v_workflow := coalesce(m.workflow_id, (select id from app.workflows where is_default));
     insert into app.tasks (merchant_id, order_id, kind, workflow_id, attributes, priority)
-    values (p_merchant_id, p_order_id, p_kind,
-            coalesce(m.workflow_id, (select id from app.workflows where is_default)),
+    values (p_merchant_id, p_order_id, p_kind, v_workflow,
             jsonb_build_object('language', split_part(m.language, '-', 1)),
-            case p_kind when 'escalation' then 1 else 0 end)
+            case when p_kind = 'escalation' then 1 else 0 end)
     on conflict do nothing
     returning * into t;
     if t.id is null then
@@ -78,20 +87,6 @@ begin
 end
 $$;
 
--- May this agent be offered this task now: available, in the queue, serving the merchant and
--- the task's language, never offered it before, with room under their capacity.
-create function app.agent_can_take(a app.agents, t app.tasks, q app.task_queues, p_groups text[])
-returns boolean
-language sql stable as $$
-    select a.activity = 'available'
-       and a.attributes @> q.requires
-       and app.agent_serves(a.attributes, t.merchant_id, p_groups)
-       and (not a.attributes ? 'languages' or a.attributes->'languages' ? (t.attributes->>'language'))
-       and not exists (select 1 from app.reservations x
-                        where x.merchant_id = t.merchant_id and x.task_id = t.id and x.agent_id = a.id)
-       and app.agent_load(a.id) < a.capacity
-$$;
-
 -- Offers a pending task to the best agent of its current step's queue; returns the
 -- reservation, or null when nobody is free (the task waits for an agent to become free).
 create function app.route_task(p_merchant_id bigint, p_task_id bigint) returns bigint
@@ -102,6 +97,8 @@ declare
     q app.task_queues;
     v_groups text[];
     v_agent bigint;
+    v_locked boolean := false;
+    a app.agents;
     r app.reservations;
 begin
     select * into t from app.tasks where merchant_id = p_merchant_id and id = p_task_id for update;
@@ -115,15 +112,39 @@ begin
     end if;
     select * into q from app.task_queues where id = s.queue_id;
     select groups into v_groups from app.merchants where id = t.merchant_id;
-    -- Locked SKIP LOCKED: two routers never fill one agent past capacity.
-    select a.id into v_agent
-      from app.agents a
-     where app.agent_can_take(a, t, q, v_groups)
-     order by a.activity_at, a.id
-     limit 1
-       for update of a skip locked;
+    -- The agents who may be offered it, longest idle first: available, in the queue, serving
+    -- the merchant and the task's language; then, agent by agent, never offered this task
+    -- before and with room under their capacity, checked again once the agent is locked (SKIP
+    -- LOCKED: two routers never fill one agent past capacity). Agent by agent, not one query:
+    -- on Citus the agents are a reference table and their offers are spread over the
+    -- merchants' shards, and no one query may lock the one and count the other
+    -- (docs/scaling.md).
+    for a in select * from app.agents x
+              where x.activity = 'available' and x.attributes @> q.requires
+                and app.agent_serves(x.attributes, t.merchant_id, v_groups)
+                and (not x.attributes ? 'languages'
+                     or x.attributes->'languages' ? (t.attributes->>'language'))
+              order by x.activity_at, x.id
+    loop
+        -- Two statements: one query with both would go whole to the task's shard on Citus,
+        -- and app.agent_load counts over every shard.
+        continue when exists (select 1 from app.reservations x
+                               where x.merchant_id = t.merchant_id and x.task_id = t.id
+                                 and x.agent_id = a.id);
+        continue when app.agent_load(a.id) >= a.capacity;
+        select x.id into v_agent from app.agents x
+         where x.id = a.id and x.activity = 'available'
+           for update skip locked;
+        if v_agent is null then
+            v_locked := true;
+        elsif app.agent_load(a.id) < a.capacity then
+            exit;
+        else
+            v_agent := null;
+        end if;
+    end loop;
     if v_agent is null then
-        if exists (select 1 from app.agents a where app.agent_can_take(a, t, q, v_groups)) then
+        if v_locked then
             -- Someone could take it but was locked by another transaction (finishing a task,
             -- changing activity): try again in a moment rather than wait for the step timeout.
             perform app.enqueue(t.merchant_id, 'route_task', jsonb_build_object('task_id', t.id),
@@ -201,7 +222,10 @@ language plpgsql as $$
 declare
     r app.reservations;
 begin
-    select * into r from app.reservations where id = p_reservation_id for update;
+    -- Found, then locked by its merchant: on Citus a locking read goes to one shard.
+    select * into r from app.reservations where id = p_reservation_id;
+    select * into r from app.reservations
+     where merchant_id = r.merchant_id and id = p_reservation_id for update;
     if r.status = 'pending' and r.expires_at <= now() then
         perform app.end_reservation(r, 'timeout', 'not accepted in time');
     end if;
@@ -216,7 +240,9 @@ declare
     t app.tasks;
     r app.reservations;
 begin
-    select * into t from app.tasks where id = p_task_id for update;
+    -- Found, then locked by its merchant: on Citus a locking read goes to one shard.
+    select * into t from app.tasks where id = p_task_id;
+    select * into t from app.tasks where merchant_id = t.merchant_id and id = p_task_id for update;
     if t.step <> p_step or t.status not in ('pending', 'reserved') then
         return;
     end if;
@@ -268,10 +294,16 @@ begin
     update app.agents set activity = p_activity, activity_at = now()
      where id = p_agent_id and activity <> p_activity;
     if p_activity <> 'available' then
+        -- Found, then each locked by its merchant: on Citus a locking read goes to one shard.
         for r in select * from app.reservations
                   where agent_id = p_agent_id
                     and (status = 'pending' or (status = 'accepted' and p_activity = 'offline'))
-                  for update loop
+                  loop
+            select * into r from app.reservations
+             where merchant_id = r.merchant_id and id = r.id and agent_id = p_agent_id
+               and (status = 'pending' or (status = 'accepted' and p_activity = 'offline'))
+               for update;
+            continue when r.id is null;
             perform app.end_reservation(r, 'canceled', format('agent went %s', p_activity));
         end loop;
     else

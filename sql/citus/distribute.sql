@@ -11,6 +11,15 @@ set citus.enable_unsafe_triggers = on;
 -- workers later (citus_rebalance_start) without so many tables that planning slows.
 set citus.shard_count = 16;
 
+-- Citus drops and recreates the views over a table it places on the coordinator, without their
+-- grants (api.twilio_directory, api.merchants, app.jobs_all...): what was granted on every view
+-- is kept here and granted again at the end.
+create temp table kea_view_grants as
+    select c.oid::regclass::text as view, a.grantee::regrole::text as grantee, a.privilege_type
+      from pg_class c, aclexplode(c.relacl) a
+     where c.relkind = 'v' and c.relnamespace in ('app'::regnamespace, 'api'::regnamespace)
+       and a.grantee <> c.relowner and a.grantee <> 0;
+
 -- Foreign keys between a distributed table and a coordinator table cannot be kept by Citus
 -- (the rows live on different nodes): dropped here, on Citus only. They are the merchant
 -- reference of calls, orders and tasks (the api functions take the merchant from the called
@@ -131,3 +140,67 @@ begin
     end loop;
 end
 $$;
+
+do $$
+declare
+    g record;
+begin
+    for g in select * from kea_view_grants loop
+        execute format('grant %s on %s to %I', g.privilege_type, g.view, g.grantee);
+    end loop;
+end
+$$;
+
+-- Citus places a coordinator table by renaming it to its one shard (app.merchants_102027) and
+-- creating the table anew in its place; a function of its row type (app.store_json(m
+-- app.merchants), app.merchant_for_number() returning one, worker.held() returning a job...)
+-- then takes or returns the shard's row type, and a call with the table's row no longer finds
+-- it. Each is created again over the table's row type, with its grants and comment, and the
+-- old one dropped. On this node only: the workers' copies are made by sql/citus/functions.sql.
+set citus.enable_ddl_propagation = off;
+do $$
+declare
+    f record;
+    s record;
+    def text;
+    sig text;
+    fresh regprocedure;
+    g record;
+begin
+    for f in
+        select p.oid, p.oid::regprocedure::text as sig, p.proacl, p.proowner::regrole::text as owner,
+               obj_description(p.oid, 'pg_proc') as comment
+          from pg_proc p
+         where p.pronamespace in ('app'::regnamespace, 'api'::regnamespace, 'worker'::regnamespace)
+           and exists (select 1 from pg_dist_shard d join pg_dist_partition t using (logicalrelid)
+                        where t.partmethod = 'n' and t.repmodel = 's'
+                          and (p.oid::regprocedure::text || ' ' || p.prorettype::regtype::text)
+                              ~ (replace(d.logicalrelid::text, '.', '\.') || '_' || d.shardid || '\M'))
+    loop
+        def := pg_get_functiondef(f.oid);
+        sig := f.sig;
+        for s in select d.logicalrelid::text as rel, d.shardid
+                   from pg_dist_shard d join pg_dist_partition t using (logicalrelid)
+                  where t.partmethod = 'n' and t.repmodel = 's'
+        loop
+            def := regexp_replace(def, replace(s.rel, '.', '\.') || '_' || s.shardid || '\M', s.rel, 'g');
+            sig := regexp_replace(sig, replace(s.rel, '.', '\.') || '_' || s.shardid || '\M', s.rel, 'g');
+        end loop;
+        execute format('drop function %s', f.sig);
+        execute def;
+        fresh := sig::regprocedure;
+        execute format('alter function %s owner to %I', fresh, f.owner);
+        execute format('revoke all on function %s from public', fresh);
+        for g in select a.grantee, a.privilege_type from aclexplode(f.proacl) a loop
+            execute format('grant %s on function %s to %s', g.privilege_type, fresh,
+                           case g.grantee when 0 then 'public' else quote_ident(g.grantee::regrole::text) end);
+        end loop;
+        if f.proacl is null then
+            execute format('grant execute on function %s to public', fresh);
+        end if;
+        execute format('comment on function %s is %L', fresh, f.comment);
+        raise notice 'citus: % made again over the coordinator table''s row type', sig;
+    end loop;
+end
+$$;
+reset citus.enable_ddl_propagation;

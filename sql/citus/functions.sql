@@ -27,3 +27,8 @@ begin
 end
 $$;
 
+
+-- worker.claim plans its statements once per connection (plan_cache_mode force_generic_plan,
+-- sql/worker/jobs.sql): Citus needs the parameters' values to plan a statement on its tables
+-- ("could not create distributed plan"), so on Citus it is planned on each call.
+alter function worker.claim(text, integer, real) reset plan_cache_mode;

@@ -28,6 +28,11 @@ declare
     v_dead tid[];
     v_expired tid[];
     v_rescued integer := 0;
+    -- The claim's time as a value: Citus refuses a volatile function in an UPDATE of its tables
+    -- (app.jobs is one on Citus, on the coordinator).
+    v_now timestamptz := clock_timestamp();
+    v_start timestamptz := now();
+    v_error jsonb;
 begin
     perform set_config('synchronous_commit', 'off', true);
     select array_agg(e.ctid) filter (where e.attempt >= e.max_attempts),
@@ -39,11 +44,14 @@ begin
              limit p_max
              for update skip locked) e;
     if v_dead is not null then
-        for j in update app.jobs x set state = 'dead', finished_at = now(),
-                        errors = x.errors || jsonb_build_object('attempt', x.attempt, 'at', now(),
-                                     'error', format('worker %s lost its lease on the last attempt', x.locked_by))
-                  where x.ctid = any (v_dead)
-                 returning x.* loop
+        -- One at a time, each error a value: Citus refuses a stable function (jsonb_build_object)
+        -- of a column in an UPDATE of its tables. Dead jobs are rare.
+        for j in select * from app.jobs x where x.ctid = any (v_dead) loop
+            v_error := jsonb_build_object('attempt', j.attempt, 'at', v_start,
+                           'error', format('worker %s lost its lease on the last attempt', j.locked_by));
+            update app.jobs x set state = 'dead', finished_at = now(), errors = x.errors || v_error
+             where x.merchant_id = j.merchant_id and x.id = j.id
+            returning x.* into j;
             perform app.on_job_dead(j);
         end loop;
     end if;
@@ -51,7 +59,7 @@ begin
     if v_expired is not null then
         return query
         update app.jobs x
-           set attempt = x.attempt + 1, locked_by = p_worker, attempted_at = clock_timestamp(),
+           set attempt = x.attempt + 1, locked_by = p_worker, attempted_at = v_now,
                locked_until = now() + make_interval(secs => p_lease_s)
          where x.ctid = any (v_expired)
         returning x.merchant_id, x.id, x.kind, x.args, x.attempt, x.max_attempts, x.unique_key;
@@ -63,7 +71,7 @@ begin
     return query
     update app.jobs x
        set state = 'running', attempt = x.attempt + 1, locked_by = p_worker,
-           attempted_at = clock_timestamp(), locked_until = now() + make_interval(secs => p_lease_s)
+           attempted_at = v_now, locked_until = now() + make_interval(secs => p_lease_s)
      where x.ctid = any (array(select y.ctid from app.jobs y
                               where y.state in ('available', 'retryable') and y.run_at <= now()
                               order by y.priority, y.run_at, y.id
@@ -75,12 +83,16 @@ $$;
 
 -- Extends the lease of every job this worker holds.
 create function worker.heartbeat(p_worker text, p_lease_s real) returns integer
-language sql security definer set search_path = pg_catalog, public as $$
-    with held as (
-        update app.jobs set locked_until = now() + make_interval(secs => p_lease_s)
-         where state = 'running' and locked_by = p_worker
-        returning 1)
-    select count(*)::int from held
+language plpgsql security definer set search_path = pg_catalog, public as $$
+declare
+    n integer;
+begin
+    -- plpgsql, not sql: Citus plans this with the parameters' values only (docs/scaling.md).
+    update app.jobs set locked_until = now() + make_interval(secs => p_lease_s)
+     where state = 'running' and locked_by = p_worker;
+    get diagnostics n = row_count;
+    return n;
+end
 $$;
 
 -- Completion, batched: the jobs this worker still holds (a lost lease is someone else's now)
@@ -91,7 +103,12 @@ $$;
 -- last vacuum) it then read on each call, 1.4 ms instead of 0.24 ms for 16 ids.
 create function worker.complete(p_worker text, p_ids bigint[], p_note jsonb default '{}')
 returns integer
-language sql security definer set search_path = pg_catalog, public as $$
+language plpgsql security definer set search_path = pg_catalog, public as $$
+#variable_conflict use_column
+declare
+    n integer;
+begin
+    -- plpgsql, not sql: Citus plans this with the parameters' values only (docs/scaling.md).
     with done as (
         delete from app.jobs
          where id = any (p_ids) and (state = 'running') is true and locked_by = p_worker
@@ -104,7 +121,9 @@ language sql security definer set search_path = pg_catalog, public as $$
                unique_key, locked_by, attempted_at, errors, created_at, now()
           from done
         returning 1)
-    select count(*)::int from kept
+    select count(*)::int into n from kept;
+    return n;
+end
 $$;
 
 -- The job this worker holds, locked; KJ404 when it lost the lease.
@@ -132,16 +151,20 @@ language plpgsql security definer set search_path = pg_catalog, public as $$
 declare
     j app.jobs := worker.held(p_worker, p_id);
     v_dead boolean := not p_retry or j.attempt >= j.max_attempts;
+    -- The backoff, the error and the end as values: Citus refuses a volatile function (the
+    -- backoff's jitter), or one not immutable in a CASE or beside a column, in an UPDATE of its
+    -- tables.
+    v_retry_at timestamptz := now() + make_interval(secs => coalesce(p_retry_after_s,
+                                                                     app.job_backoff(j.attempt)));
+    v_error jsonb := jsonb_build_object('attempt', j.attempt, 'at', now(), 'error', left(p_error, 2000));
+    v_finished timestamptz := case when v_dead then now() end;
 begin
     update app.jobs
        set state = case when v_dead then 'dead' else 'retryable' end,
-           run_at = case when v_dead then run_at
-                         else now() + make_interval(secs => coalesce(p_retry_after_s,
-                                                                     app.job_backoff(j.attempt))) end,
-           finished_at = case when v_dead then now() end,
+           run_at = case when v_dead then run_at else v_retry_at end,
+           finished_at = v_finished,
            locked_until = null,
-           errors = errors || jsonb_build_object('attempt', j.attempt, 'at', now(),
-                                                 'error', left(p_error, 2000))
+           errors = errors || v_error
      where id = p_id
     returning * into j;
     if v_dead then

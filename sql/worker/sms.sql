@@ -3,14 +3,20 @@
 -- worker looks for in what was already sent before it sends again.
 
 -- "2 Large Pepperoni Pizza, 1 Garden Salad (Ranch)"
+-- plpgsql, not sql: Citus cannot plan this query on its tables inside a sql function with
+-- parameters (plpgsql gives it their values; docs/scaling.md).
 create function app.order_lines_text(p_merchant_id bigint, p_order_id bigint) returns text
-language sql stable as $$
-    select string_agg(l.quantity || ' ' || coalesce(l.variation_name || ' ', '') || l.name
-                      || coalesce(' (' || (select string_agg(case when (m->>'negated')::boolean then 'no ' else '' end
-                                                             || coalesce(m->>'qualifier' || ' ', '') || (m->>'name'), ', ')
-                                             from jsonb_array_elements(l.modifiers) m) || ')', ''),
-                      ', ' order by l.line_no)
-      from app.order_lines l where l.merchant_id = p_merchant_id and l.order_id = p_order_id
+language plpgsql stable as $$
+#variable_conflict use_column
+begin
+    return (
+        select string_agg(l.quantity || ' ' || coalesce(l.variation_name || ' ', '') || l.name
+                          || coalesce(' (' || (select string_agg(case when (m->>'negated')::boolean then 'no ' else '' end
+                                                                 || coalesce(m->>'qualifier' || ' ', '') || (m->>'name'), ', ')
+                                                 from jsonb_array_elements(l.modifiers) m) || ')', ''),
+                          ', ' order by l.line_no)
+          from app.order_lines l where l.merchant_id = p_merchant_id and l.order_id = p_order_id);
+end
 $$;
 
 create function app.money(p_cents bigint) returns text

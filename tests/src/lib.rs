@@ -24,9 +24,13 @@ fn env(name: &str) -> String {
     })
 }
 
-/// A superuser connection to kea_test.
+/// A superuser connection to the test database: kea_test, or the database
+/// `KEA_TEST_ADMIN_URL` names (a Citus coordinator's, `scripts/test --citus`).
 pub async fn admin() -> Client {
-    admin_to("kea_test").await
+    let config: tokio_postgres::Config = env("KEA_TEST_ADMIN_URL")
+        .parse()
+        .expect("KEA_TEST_ADMIN_URL");
+    admin_to(config.get_dbname().unwrap_or("kea_test")).await
 }
 
 /// A superuser connection to another database of the test cluster (one a test creates).

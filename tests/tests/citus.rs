@@ -1,0 +1,439 @@
+//! kea on a Citus cluster (issue 20, docs/scaling.md): `scripts/test --citus` builds the local
+//! cluster (`scripts/citus --fresh`: a coordinator and two workers, kea distributed by
+//! merchant) and runs these with the harness pointed at the coordinator
+//! (`KEA_TEST_ADMIN_URL`, `KEA_TEST_DATABASE_URL`). They are `#[ignore]`d in the normal suite,
+//! which has no cluster; each first checks that it is on one.
+//!
+//! - A whole call on Citus: the real gateway and a real kea-worker on the coordinator, a call
+//!   becomes an order and a task, an agent approves it over `/rpc`, the worker sends it to the
+//!   POS stand-in and texts the caller through the Twilio stand-in.
+//! - Every statement of a turn that reads or writes a merchant's calls, turns or orders is a
+//!   router query: its plan (auto_explain, every nested statement) is one task on one worker.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kea_tests::{admin, call_with, merchant, start_gateway, test_database_url, Gateway};
+use kea_worker::standins::{self, pos_webhook::PosWebhook, twilio::Twilio};
+use serde_json::{json, Value};
+use tokio::sync::{mpsc, watch};
+use tokio_postgres::{AsyncMessage, Client, NoTls};
+
+const POS_SECRET: &str = "kea-citus-pos-secret";
+const TWILIO_SID: &str = "ACcitus00000000000000000000000000";
+const TWILIO_TOKEN: &str = "kea-citus-twilio-token";
+
+/// Panics unless the test database is a Citus coordinator with kea's tenant tables distributed.
+async fn on_citus(db: &Client) {
+    let distributed: i64 = db
+        .query_one(
+            "select count(*) from pg_catalog.pg_extension e, pg_dist_partition p
+              where e.extname = 'citus' and p.logicalrelid = 'app.orders'::regclass
+                and p.partmethod = 'h'",
+            &[],
+        )
+        .await
+        .expect("not a Citus coordinator: run scripts/test --citus")
+        .get(0);
+    assert_eq!(distributed, 1, "app.orders is not distributed here");
+}
+
+/// The worker ports of the cluster (pg_dist_node, every node but the coordinator).
+async fn worker_ports(db: &Client) -> Vec<i32> {
+    db.query(
+        "select nodeport from pg_dist_node where groupid <> 0 order by nodeport",
+        &[],
+    )
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
+}
+
+async fn rpc(gw: &Gateway, function: &str, args: Value, token: Option<&str>) -> (u16, Value) {
+    let mut req = reqwest::Client::new()
+        .post(format!("{}/rpc/{function}", gw.url))
+        .json(&args);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let resp = req.send().await.expect("POST /rpc");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+async fn received(url: &str) -> Value {
+    reqwest::get(format!("{url}/_received"))
+        .await
+        .expect("/_received")
+        .json()
+        .await
+        .expect("JSON")
+}
+
+#[tokio::test]
+#[ignore = "needs the Citus cluster: scripts/test --citus"]
+async fn a_call_on_citus_is_ordered_approved_sent_to_the_pos_and_texted() {
+    let db = admin().await;
+    on_citus(&db).await;
+    let gw = start_gateway().await;
+    let pos = standins::start("127.0.0.1:0", Arc::new(PosWebhook::new(POS_SECRET, 20)))
+        .await
+        .expect("the POS stand-in");
+    let twilio = standins::start(
+        "127.0.0.1:0",
+        Arc::new(Twilio::new(TWILIO_SID, TWILIO_TOKEN, &[])),
+    )
+    .await
+    .expect("the Twilio stand-in");
+    let (stop, stopped) = watch::channel(false);
+    let config = kea_worker::Config {
+        worker_database_url: Some(test_database_url()),
+        database_url: test_database_url(),
+        concurrency: 4,
+        prefetch: 0,
+        lease_s: 5.0,
+        poll_ms: 100,
+        metrics: "off".into(),
+        shutdown_s: 1.0,
+        http_timeout_s: 5.0,
+        sms_settle_s: 1.0,
+        worker_id: Some(format!("citus-{}", std::process::id())),
+        threads: 1,
+        twilio_account_sid: Some(TWILIO_SID.into()),
+        twilio_auth_token: Some(TWILIO_TOKEN.into()),
+        twilio_api_url: twilio.url.clone(),
+        square_api_url: "http://127.0.0.1:9".into(),
+        public_url: None,
+    };
+    tokio::spawn(async move {
+        if let Err(e) = kea_worker::run(config, stopped, |_| {}).await {
+            panic!("the worker stopped: {e}");
+        }
+    });
+
+    let m = merchant(&db, "").await;
+    db.execute(
+        "select api.connect_pos($1, 'webhook', $2, $3, null)",
+        &[&m.id, &pos.url, &POS_SECRET],
+    )
+    .await
+    .expect("connecting the POS stand-in");
+    let email = format!("citus-{}@test.example", m.number.trim_start_matches('+'));
+    db.execute(
+        "select app.upsert_agent($1, 'Citus agent', 'pw-for-tests', $2, 1)",
+        &[&email, &json!({"merchants": [m.id]})],
+    )
+    .await
+    .expect("an agent");
+    let (status, body) = rpc(
+        &gw,
+        "login",
+        json!({"email": email, "password": "pw-for-tests"}),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "login: {body}");
+    let token = body["token"].as_str().expect("a token").to_string();
+    let (status, body) = rpc(
+        &gw,
+        "set_activity",
+        json!({"activity": "available"}),
+        Some(&token),
+    )
+    .await;
+    assert_eq!(status, 200, "set_activity: {body}");
+
+    let caller = format!("+1557{}", &m.number[5..]);
+    let t = call_with(
+        &gw,
+        &m,
+        &["two large pepperoni pizzas", "that's all", "yes"],
+        |s| s.from = caller.clone(),
+    )
+    .await;
+    assert_eq!(t.ended_by, "kea hung up", "{:?}", t.lines);
+
+    // The order and its task live on a worker, in the merchant's shard.
+    let r = db
+        .query_one(
+            "select o.id, t.id, o.status, o.customer_phone from app.orders o
+               join app.tasks t on t.merchant_id = o.merchant_id and t.order_id = o.id
+              where o.merchant_id = $1",
+            &[&m.id],
+        )
+        .await
+        .expect("the call's order and its task");
+    let (order, task): (i64, i64) = (r.get(0), r.get(1));
+    assert_eq!(r.get::<_, String>(2), "pending_verification");
+    assert_eq!(
+        r.get::<_, Option<String>>(3).as_deref(),
+        Some(caller.as_str())
+    );
+    let port: i32 = db
+        .query_one(
+            "select n.nodeport from pg_dist_shard s
+               join pg_dist_placement p using (shardid)
+               join pg_dist_node n using (groupid)
+              where s.logicalrelid = 'app.orders'::regclass
+                and s.shardid = get_shard_id_for_distribution_column('app.orders', $1::bigint)",
+            &[&m.id],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(
+        worker_ports(&db).await.contains(&port),
+        "the order's shard is on node {port}, not a worker"
+    );
+
+    let (_, mine) = rpc(&gw, "my_tasks", json!({}), Some(&token)).await;
+    assert_eq!(mine[0]["task_id"], task, "offered to the agent: {mine}");
+    let (status, body) = rpc(&gw, "accept_task", json!({"task_id": task}), Some(&token)).await;
+    assert_eq!(status, 200, "accept_task: {body}");
+    let (status, body) = rpc(&gw, "approve_order", json!({"task_id": task}), Some(&token)).await;
+    assert_eq!(status, 200, "approve_order: {body}");
+    assert_eq!(body["status"], "verified", "{body}");
+
+    // The worker takes it to the POS, which accepts it, and texts the caller.
+    let end = Instant::now() + Duration::from_secs(30);
+    loop {
+        let status: String = db
+            .query_one(
+                "select status from app.orders where merchant_id = $1 and id = $2",
+                &[&m.id, &order],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        let texted: bool = db
+            .query_one(
+                "select exists (select 1 from app.jobs_done where merchant_id = $1 and kind = 'sms'
+                                   and (args->>'order_id')::bigint = $2)",
+                &[&m.id, &order],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if status == "accepted_by_pos" && texted {
+            break;
+        }
+        assert!(
+            Instant::now() < end,
+            "order {order} is {status} (texted: {texted}) after 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let at_pos = received(&pos.url).await;
+    let key = format!("kea-order-{order}");
+    let n = at_pos["orders"]
+        .as_array()
+        .expect("the POS's orders")
+        .iter()
+        .filter(|o| o["idempotency_key"] == key.as_str())
+        .count();
+    assert_eq!(n, 1, "order {order} at the POS once: {at_pos}");
+    let texts = received(&twilio.url).await;
+    let reference = format!("order #{order}:");
+    let n = texts["messages"]
+        .as_array()
+        .expect("the texts sent")
+        .iter()
+        .filter(|t| {
+            t["to"] == caller.as_str() && t["body"].as_str().unwrap_or("").contains(&reference)
+        })
+        .count();
+    assert_eq!(n, 1, "one text to {caller} about order {order}: {texts}");
+    let history: String = db
+        .query_one(
+            "select string_agg(to_status, ',' order by id) from app.order_history
+              where merchant_id = $1 and order_id = $2",
+            &[&m.id, &order],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        history,
+        "pending_verification,in_verification,verified,accepted_by_pos"
+    );
+    drop(stop);
+}
+
+/// A command Citus sent to a node: its SQL and the node's port.
+struct Sent {
+    sql: String,
+    port: i32,
+}
+
+/// A superuser connection that is told every command Citus sends to a node
+/// (`citus.log_remote_commands`, as NOTICEs: "issuing ..." on server host:port).
+async fn watched_connection() -> (Client, mpsc::UnboundedReceiver<Sent>) {
+    let config: tokio_postgres::Config = std::env::var("KEA_TEST_ADMIN_URL")
+        .expect("KEA_TEST_ADMIN_URL")
+        .parse()
+        .expect("KEA_TEST_ADMIN_URL");
+    let (client, mut conn) = config.connect(NoTls).await.expect("connecting");
+    let (tx, rx) = mpsc::unbounded_channel();
+    let port = regex::Regex::new(r"on server \S+@\S+:(\d+)").unwrap();
+    tokio::spawn(async move {
+        while let Some(m) = std::future::poll_fn(|cx| conn.poll_message(cx)).await {
+            match m {
+                Ok(AsyncMessage::Notice(n)) => {
+                    if let (Some(sql), Some(p)) = (
+                        n.message().strip_prefix("issuing "),
+                        n.detail().and_then(|d| port.captures(d)),
+                    ) {
+                        let _ = tx.send(Sent {
+                            sql: sql.to_string(),
+                            port: p[1].parse().unwrap(),
+                        });
+                    }
+                }
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+    });
+    client
+        .batch_execute(
+            "set citus.log_remote_commands = on;
+             set client_min_messages = notice;",
+        )
+        .await
+        .expect("citus.log_remote_commands");
+    (client, rx)
+}
+
+fn drain(rx: &mut mpsc::UnboundedReceiver<Sent>) -> Vec<Sent> {
+    let mut out = Vec::new();
+    while let Ok(s) = rx.try_recv() {
+        out.push(s);
+    }
+    out
+}
+
+/// The tables of a merchant's call data (distributed by merchant, co-located).
+const TENANT_TABLES: &[&str] = &[
+    "calls",
+    "turns",
+    "orders",
+    "order_lines",
+    "order_history",
+    "order_edits",
+    "tasks",
+    "reservations",
+    "sms_messages",
+    "autoverify_decisions",
+    "learned_phrase_sources",
+];
+
+#[tokio::test]
+#[ignore = "needs the Citus cluster: scripts/test --citus"]
+async fn every_statement_of_a_turn_on_call_data_goes_to_the_merchants_shards_on_one_worker() {
+    let db = admin().await;
+    on_citus(&db).await;
+    let m = merchant(&db, "").await;
+    // This merchant's shard of each tenant table, and the worker holding them (co-located: one).
+    let mut mine = std::collections::HashMap::new();
+    for t in TENANT_TABLES {
+        let r = db
+            .query_one(
+                "select s.shardid, n.nodeport from pg_dist_shard s
+                   join pg_dist_placement p using (shardid) join pg_dist_node n using (groupid)
+                  where s.shardid = get_shard_id_for_distribution_column(('app.' || $1)::regclass, $2::bigint)",
+                &[t, &m.id],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("the shard of app.{t}: {e}"));
+        mine.insert(format!("{t}_{}", r.get::<_, i64>(0)), r.get::<_, i32>(1));
+    }
+    let worker = *mine.values().next().unwrap();
+    assert!(
+        mine.values().all(|p| *p == worker),
+        "a merchant's shards are not co-located: {mine:?}"
+    );
+    assert!(worker_ports(&db).await.contains(&worker));
+
+    let (sql, mut rx) = watched_connection().await;
+    let sid = format!("CAcitusroute{}", m.number.trim_start_matches('+'));
+    let params = |extra: Value| {
+        let mut p = json!({"CallSid": sid, "From": "+15551230000", "To": m.number,
+                           "CallStatus": "in-progress", "Confidence": "0.93"});
+        p.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        p
+    };
+    // The turns the gateway runs, as it runs them (one SQL call each): the greeting, then each
+    // utterance, the last one confirming the order (saved with its lines and history, its task
+    // created and routed, auto-verification checked).
+    let mut turns: Vec<(String, Vec<Sent>)> = Vec::new();
+    let greeting: String = sql
+        .query_one("select api.twilio_voice($1)", &[&params(json!({}))])
+        .await
+        .expect("the greeting")
+        .get(0);
+    assert!(greeting.contains("<Gather"), "{greeting}");
+    turns.push(("the greeting".into(), drain(&mut rx)));
+    for (n, says) in ["two large pepperoni pizzas", "that's all", "yes"]
+        .iter()
+        .enumerate()
+    {
+        let twiml: String = sql
+            .query_one(
+                "select api.twilio_gather($1, $2)",
+                &[&params(json!({"SpeechResult": says})), &(n as i32 + 1)],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("turn {}: {e}", n + 1))
+            .get(0);
+        assert!(twiml.contains("<Response>"), "turn {}: {twiml}", n + 1);
+        turns.push((format!("turn {} ({says})", n + 1), drain(&mut rx)));
+    }
+    let orders: i64 = db
+        .query_one(
+            "select count(*) from app.orders where merchant_id = $1 and status = 'pending_verification'",
+            &[&m.id],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(orders, 1, "the call confirmed its order");
+
+    // Every command on a shard of call data names only this merchant's shards, on its worker.
+    let shard = regex::Regex::new(r"\bapp\.([a-z_]+)_(\d{6,})\b").unwrap();
+    let mut on_call_data = std::collections::HashMap::<String, usize>::new();
+    let mut wrong = Vec::new();
+    for (turn, sent) in &turns {
+        for s in sent {
+            for c in shard.captures_iter(&s.sql) {
+                if !TENANT_TABLES.contains(&&c[1]) {
+                    continue;
+                }
+                *on_call_data.entry(c[1].to_string()).or_default() += 1;
+                let sh = format!("{}_{}", &c[1], &c[2]);
+                if !mine.contains_key(&sh) || s.port != worker {
+                    wrong.push(format!("{turn}: {sh} on {}: {}", s.port, s.sql));
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "commands of a turn on another merchant's shards or another node (the merchant's: {mine:?} on {worker}):\n{}",
+        wrong.join("\n")
+    );
+    // The turns did reach the call's data through the cluster: the call, its turns, its order.
+    for t in ["calls", "turns", "orders"] {
+        assert!(
+            on_call_data.get(t).copied().unwrap_or(0) > 0,
+            "no command on app.{t}'s shard was seen ({on_call_data:?}): is citus.log_remote_commands on?"
+        );
+    }
+    println!(
+        "commands on call data per table over {} turns, each to this merchant's shard on worker {worker}: {on_call_data:?}",
+        turns.len()
+    );
+}
