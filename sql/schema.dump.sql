@@ -5057,7 +5057,9 @@ begin
                         regexp_replace(v_bad, ' \(twice\)$', ''), 'for line ([0-9]+)$',
                         'for line ' || coalesce(substring(v_bad from 'for line ([0-9]+)')::int + 1, 0)))
                 when v_bad like 'line % taken off%' then jsonb_build_object('rule', 'taken_off', 'lines', '[]'::jsonb,
-                    'text', 'kea took a line off during the call: ' || v_bad)
+                    'text', format('kea took the %s off during the call (it broke a menu rule)',
+                                   coalesce(replace(substring(v_bad from '^line [0-9]+ \((.*?)\) taken off'), '_', ' '),
+                                            'a line')))
                 else jsonb_build_object('rule', 'not_smooth', 'lines', '[]'::jsonb,
                     'text', 'the call did not go smoothly: ' || v_bad) end;
         elsif d.reason like 'total % over the cap %' then
