@@ -533,7 +533,10 @@ fn every_migration_has_a_number_of_its_own() {
     for path in files("migrations", &[".sql"]) {
         let name = rel(&path);
         let file = name.trim_start_matches("migrations/");
-        if let Some(number) = file.get(..4).filter(|n| n.bytes().all(|b| b.is_ascii_digit())) {
+        if let Some(number) = file
+            .get(..4)
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        {
             by_number
                 .entry(number.to_string())
                 .or_default()
