@@ -367,3 +367,24 @@ fn additions_ordered_for_a_family_go_on_its_plain_base() {
     assert!(said(&m, "a large crispy")[0].contains('|'));
     assert!(said(&m, "one of those with olives")[0].contains('|'));
 }
+
+#[test]
+fn a_piece_shared_with_a_mix_of_options_names_the_single_option() {
+    let m = menu(
+        vec![item("Crispy Thighs", &[], &["glaze"])],
+        vec![group(
+            "glaze",
+            1,
+            &["Garlic Herb", "Red Chili", "Mixed (Garlic Herb / Chili)"],
+        )],
+    );
+    assert_eq!(
+        said(&m, "crispy thighs chili"),
+        ["1 crispy_thighs@ glaze=red_chili"]
+    );
+    // The mix is still named by its own name.
+    assert_eq!(
+        said(&m, "crispy thighs mixed"),
+        ["1 crispy_thighs@ glaze=mixed_garlic_herb_chili"]
+    );
+}

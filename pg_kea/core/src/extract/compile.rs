@@ -252,6 +252,7 @@ pub fn compile(menu: &Menu) -> Tables {
     // and ends on a content word. A piece that fits several things keeps them all ("chicken"
     // of "Grilled Chicken" and of "Chicken Quesadilla"): the line builder chooses by context,
     // or leaves the choice to the dialog.
+    let combos = combination_options(menu);
     let mut parts: Vec<_> = partial.into_iter().collect();
     parts.sort_by(|a, b| a.0.cmp(&b.0));
     for (words, senses) in parts {
@@ -276,6 +277,26 @@ pub fn compile(menu: &Menu) -> Tables {
         {
             continue;
         }
+        // An option whose name holds another option's name of its group ("Half & Half (Soy
+        // Garlic / Spicy)" beside "Soy Garlic") is a mix of them: a piece it shares with
+        // another option of the group names that other one ("spicy" is the spicy sauce).
+        let mut senses = senses;
+        let single = |s: &Sense| match s {
+            Sense::Opt { group, opt } => !combos.contains(&(*group, *opt)),
+            _ => true,
+        };
+        let shared_with_single = |x: &Sense| match x {
+            Sense::Opt { group, .. } => senses.iter().any(|(y, _, _)| {
+                single(y) && matches!(y, Sense::Opt { group: g, .. } if g == group)
+            }),
+            _ => false,
+        };
+        let drop: Vec<bool> = senses
+            .iter()
+            .map(|(x, _, _)| !single(x) && shared_with_single(x))
+            .collect();
+        let mut keep = drop.iter().map(|d| !d);
+        senses.retain(|_| keep.next().unwrap_or(true));
         // Two options of one group: too vague to be worth a guess ("sauce" of "bbq sauce" and
         // "hot sauce"). Options of different groups are resolved by the line's item.
         let same_group = senses.iter().enumerate().any(|(a, x)| {
@@ -481,4 +502,25 @@ fn is_prefixed_option(t: &Tables, menu: &Menu, item: usize, words: &[u32]) -> bo
         }
     }
     false
+}
+
+/// Options (group, option) whose name holds the whole name of another option of their group,
+/// word for word: mixes of them ("Half & Half (Soy Garlic / Spicy)").
+fn combination_options(menu: &Menu) -> std::collections::HashSet<(u32, u32)> {
+    let mut out = std::collections::HashSet::new();
+    for (gi, g) in menu.groups.iter().enumerate() {
+        let names: Vec<Vec<String>> = g.options.iter().map(|o| phrase_stems(&o.name)).collect();
+        for (a, words) in names.iter().enumerate() {
+            let holds = names.iter().enumerate().any(|(b, other)| {
+                b != a
+                    && !other.is_empty()
+                    && other.len() < words.len()
+                    && words.windows(other.len()).any(|w| w == other.as_slice())
+            });
+            if holds {
+                out.insert((gi as u32, a as u32));
+            }
+        }
+    }
+    out
 }
