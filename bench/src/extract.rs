@@ -3,7 +3,8 @@
 //!
 //! Venues: the shared FoodOrdering venues (`../shared/data/food-ordering/{pizza,burrito,burger}`
 //! next to the checkout, or `$KEA_FOOD_ORDERING`: schema.json, alias/*.txt, dev.json) and kea's
-//! own POS-style venues (`tests/venues/*`: menu.json, utterances.txt). Each menu is imported
+//! own POS-style venues (`tests/venues/*`: menu.json, utterances.txt), then the blind batches
+//! (`tests/venues-blind*/`, those in `BLIND_BATCHES`: either format). Each menu is imported
 //! into kea's tables (api.import_menu) and every utterance runs through `kea.extract` in
 //! PostgreSQL. FoodOrdering is scored by unordered exact match of the EXR forest, kea's venues
 //! as `venue_eval` scores them (the multiset of order lines, and the expected intents). In the
@@ -74,6 +75,11 @@ impl Venue {
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_else(|| "venue".into());
+        let name = if venues::is_blind(dir) {
+            format!("{name} (blind)")
+        } else {
+            name
+        };
         if dir.join("schema.json").is_file() {
             let menu = foodordering::import_dir(dir)
                 .map_err(|e| format!("importing {}: {e}", dir.display()))?;
@@ -223,7 +229,7 @@ pub async fn run(admin_url: &str, mut args: Args) -> Result<(), String> {
     Ok(())
 }
 
-/// The shared FoodOrdering venues, then every `tests/venues/*` venue.
+/// The shared FoodOrdering venues, every `tests/venues/*` venue, then the blind batches'.
 fn all_venues() -> Result<Vec<PathBuf>, String> {
     let root = std::env::var_os("KEA_ROOT")
         .map(PathBuf::from)
@@ -254,6 +260,20 @@ fn all_venues() -> Result<Vec<PathBuf>, String> {
     }
     mine.sort();
     dirs.extend(mine);
+    // The blind batches whose first run is recorded (`venues::BLIND_BATCHES`), in both formats.
+    for batch in venues::BLIND_BATCHES {
+        let dir = root.join("tests").join(batch);
+        let mut blind: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.join("schema.json").is_file()
+                    || (p.join("menu.json").is_file() && p.join("utterances.txt").is_file())
+            })
+            .collect();
+        blind.sort();
+        dirs.extend(blind);
+    }
     Ok(dirs)
 }
 
