@@ -200,6 +200,7 @@ async fn load(db: &tokio_postgres::Client, n: i64, calls: i64) -> Result<(), Str
             format!("{}: {}", d.code().code(), d.message())
         })
     };
+    let mut laps = Laps::new();
     let have: i64 = db
         .query_one(
             "select count(*) from app.merchants where slug like 'scale-%'",
@@ -217,6 +218,7 @@ async fn load(db: &tokio_postgres::Client, n: i64, calls: i64) -> Result<(), Str
         )
         .await
         .map_err(e)?;
+        laps.lap("merchants");
         db.execute(
             "insert into app.phone_numbers (e164, merchant_id)
              select '+15552' || lpad(substr(slug, 7), 6, '0'), id from app.merchants
@@ -225,6 +227,7 @@ async fn load(db: &tokio_postgres::Client, n: i64, calls: i64) -> Result<(), Str
         )
         .await
         .map_err(e)?;
+        laps.lap("phone numbers");
         db.execute(
             "insert into app.opening_hours (merchant_id, weekday, opens, closes)
              select m.id, d, '00:00', '24:00' from app.merchants m, generate_series(0, 6) d
@@ -233,6 +236,7 @@ async fn load(db: &tokio_postgres::Client, n: i64, calls: i64) -> Result<(), Str
         )
         .await
         .map_err(e)?;
+        laps.lap("opening hours");
         let menu: serde_json::Value =
             serde_json::from_str(include_str!("../../migrations/seed/tonys_pizza.menu.json"))
                 .map_err(|e| e.to_string())?;
@@ -255,6 +259,7 @@ async fn load(db: &tokio_postgres::Client, n: i64, calls: i64) -> Result<(), Str
         )
         .await
         .map_err(e)?;
+        laps.lap("the first five merchants' menus imported");
         db.batch_execute(&format!(
             "create temp table scale_new as
                  select m.id as merchant_id, t.id as template_menu
@@ -313,11 +318,17 @@ async fn load(db: &tokio_postgres::Client, n: i64, calls: i64) -> Result<(), Str
                join app.modifier_groups ng on ng.merchant_id = s.merchant_id
                                           and ng.menu_id = s.menu_id and ng.code = tg.code;
              set session_replication_role = origin;
+             -- Statistics of the rows just copied, as autovacuum would have them on a platform
+             -- that grew: without them app.menu_document's plan guessed thousands of items per
+             -- menu, cost past jit_above_cost, and each publish spent 1.6 s compiling it (JIT).
+             analyze app.menus, app.menu_categories, app.menu_items, app.modifier_groups,
+                     app.modifier_options, app.item_variations, app.item_modifier_groups;
              select app.publish_menu(menu_id) from scale_menus;
              drop table scale_new, scale_menus;"
         ))
         .await
         .map_err(e)?;
+        laps.lap("menus copied and published");
     }
     let past: i64 = db
         .query_one(
@@ -333,20 +344,25 @@ async fn load(db: &tokio_postgres::Client, n: i64, calls: i64) -> Result<(), Str
         // said and its TwiML).
         db.batch_execute(&format!(
             "create temp table scale_m as
-                 select row_number() over (order by id) - 1 as k, id, (select count(*) from app.merchants
-                  where slug like 'scale-%') as n
+                 select row_number() over (order by id) - 1 as k, id
                    from app.merchants where slug like 'scale-%';
+             create index on scale_m (k);
+             analyze scale_m;
              insert into app.calls (merchant_id, call_sid, from_number, to_number, status, outcome,
                                     state, next_turn, started_at, ended_at, duration_s)
              select m.id, 'PAST-' || i, '+1555' || lpad((i % 9000000)::text, 7, '0'), '+15552000000',
                     'ended', 'abandoned',
                     '{{}}', 5, now() - (i || ' seconds')::interval, now() - (i || ' seconds')::interval + interval '90 seconds', 90
                from generate_series({past}, {calls} - 1) i
-               join scale_m m on m.k = i % m.n;
+               -- The count as a value, not a column of scale_m: `k = i % n` with n on the
+               -- merchants' side could only be a nested loop over every merchant for every call
+               -- (900,000 x 10,000 comparisons: over ten minutes).
+               join scale_m m on m.k = i % (select count(*) from scale_m);
              drop table scale_m;"
         ))
         .await
         .map_err(e)?;
+        laps.lap("past calls");
         let said = [
             "Thanks for calling Scale Pizza! What would you like to order?",
             "Got it, a pepperoni pizza and a coke. What size would you like the pizza?",
@@ -380,6 +396,7 @@ async fn load(db: &tokio_postgres::Client, n: i64, calls: i64) -> Result<(), Str
             )
             .await
             .map_err(e)?;
+            laps.lap(&format!("turns, seq {seq}"));
         }
         // Past orders are kept as `abandoned`: a status no check or task follows (the
         // completeness check reads an order's lines at its commit, and these are inserted by
@@ -395,6 +412,7 @@ async fn load(db: &tokio_postgres::Client, n: i64, calls: i64) -> Result<(), Str
         )
         .await
         .map_err(e)?;
+        laps.lap("orders");
         // Lines and a second history row of the new orders (their calls mark them).
         db.batch_execute(&format!(
             "create temp table scale_o as
@@ -417,14 +435,31 @@ async fn load(db: &tokio_postgres::Client, n: i64, calls: i64) -> Result<(), Str
         ))
         .await
         .map_err(e)?;
+        laps.lap("order lines and history");
         // VACUUM cannot share a query string with other statements (an implicit transaction).
         db.batch_execute(
             "vacuum analyze app.calls, app.turns, app.orders, app.order_lines, app.order_history",
         )
         .await
         .map_err(e)?;
+        laps.lap("vacuum analyze");
     }
     Ok(())
+}
+
+/// How long each step of loading took, printed as it ends: what makes loading slow shows in
+/// the run's own output.
+struct Laps(Instant);
+
+impl Laps {
+    fn new() -> Laps {
+        Laps(Instant::now())
+    }
+
+    fn lap(&mut self, what: &str) {
+        eprintln!("      {what}: {:.1} s", self.0.elapsed().as_secs_f64());
+        self.0 = Instant::now();
+    }
 }
 
 /// Callers placing calls through a gateway on this target's database, each to merchant
