@@ -3827,9 +3827,14 @@ ALTER FUNCTION app.order_lines_text(p_merchant_id bigint, p_order_id bigint) OWN
 --
 
 CREATE FUNCTION app.order_menu(o app.orders) RETURNS bigint
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    select coalesce(o.menu_id, (select id from app.menus m where m.merchant_id = o.merchant_id and m.active))
+begin
+    if o.menu_id is not null then
+        return o.menu_id;
+    end if;
+    return (select id from app.menus m where m.merchant_id = o.merchant_id and m.active);
+end
 $$;
 
 ALTER FUNCTION app.order_menu(o app.orders) OWNER TO kea_owner;

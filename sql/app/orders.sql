@@ -78,10 +78,17 @@ language sql stable as $$
      where l.merchant_id = p_merchant_id and l.order_id = p_order_id
 $$;
 
--- The menu an order is priced against: the call's, else the merchant's active one.
+-- The menu an order is priced against: the call's, else the merchant's active one. plpgsql,
+-- the merchant's menus read only when the order has none: the completeness check calls this
+-- on the order's shard on Citus, where app.menus (a coordinator table) is out of reach.
 create function app.order_menu(o app.orders) returns bigint
-language sql stable as $$
-    select coalesce(o.menu_id, (select id from app.menus m where m.merchant_id = o.merchant_id and m.active))
+language plpgsql stable as $$
+begin
+    if o.menu_id is not null then
+        return o.menu_id;
+    end if;
+    return (select id from app.menus m where m.merchant_id = o.merchant_id and m.active);
+end
 $$;
 
 -- A submitted order (pending_verification or verified) has lines, each complete and allowed by
