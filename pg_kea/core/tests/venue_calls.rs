@@ -15,7 +15,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("coffee", 100.0),
     ("diner", 100.0),
     ("indian", 100.0),
-    ("korean-chicken", 60.0),
+    ("korean-chicken", 65.0),
     ("pizzeria", 60.0),
     ("sandwich", 50.0),
     ("sushi", 70.0),

@@ -388,3 +388,26 @@ fn a_piece_shared_with_a_mix_of_options_names_the_single_option() {
         ["1 crispy_thighs@ glaze=mixed_garlic_herb_chili"]
     );
 }
+
+#[test]
+fn a_percentage_alone_is_said_with_what_it_is_of() {
+    let mut sugar = group("sugar", 1, &["0%", "50%", "100%"]);
+    sugar.name = "Sugar Level".into();
+    let m = menu(
+        vec![
+            item("Milk Tea", &[], &["sugar"]),
+            item("Rice Bowl", &[], &["toppings"]),
+            item("Roast Duck", &["Half (4 pc)", "Whole (8 pc)"], &[]),
+        ],
+        vec![sugar, group("toppings", 0, &["Sesame Seeds", "Scallions"])],
+    );
+    assert_eq!(said(&m, "a milk tea half sugar"), ["1 milk_tea@ sugar=50"]);
+    assert_eq!(said(&m, "a milk tea no sugar"), ["1 milk_tea@ sugar=0"]);
+    assert_eq!(said(&m, "a milk tea zero percent"), ["1 milk_tea@ sugar=0"]);
+    // "no" and "half" alone are no sugar level.
+    assert_eq!(
+        said(&m, "a rice bowl with no sesame seeds"),
+        ["1 rice_bowl@ !toppings=sesame_seeds"]
+    );
+    assert_eq!(said(&m, "a half roast duck"), ["1 roast_duck@half_4_pc"]);
+}

@@ -148,7 +148,20 @@ pub fn compile(menu: &Menu) -> Tables {
                 group: gi as u32,
                 opt: oi as u32,
             };
-            add_content(&mut t, &mut partial, &o.name, sense);
+            match names::only_percentage(&o.name) {
+                // "0%" in a Sugar group: "no", "half", "full" alone say nothing of what they
+                // are a share of ("no sesame seeds", "a half" chicken), so the everyday names
+                // are said with the group's word ("no sugar", "half sweet"); the number alone
+                // keeps its percent ("zero percent").
+                Some(v) => {
+                    add_content(&mut t, &mut partial, &format!("{v} percent"), sense);
+                    let of = names::group_noun(&g.name);
+                    if !of.is_empty() {
+                        add_content(&mut t, &mut partial, &format!("{v}% {of}"), sense);
+                    }
+                }
+                None => add_content(&mut t, &mut partial, &o.name, sense),
+            }
             for a in &o.aliases {
                 add_content(&mut t, &mut partial, a, sense);
             }

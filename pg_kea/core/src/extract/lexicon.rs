@@ -732,3 +732,8 @@ pub const PLAIN_BASE_WORDS: &[&str] = &["cheese"];
 /// Words that point at a thing already said ("one of those with vanilla", "two of them"): the
 /// line is of that thing, not a new one of the plain member.
 pub const POINTING_WORDS: &[&str] = &["those", "that", "them", "these", "this", "it", "same"];
+
+/// Words of a group's name that say it is a choice, not what it is of ("Sugar Level").
+pub const GROUP_NAME_FILLERS: &[&str] = &[
+    "level", "levels", "choice", "choices", "option", "options", "amount", "pick", "your",
+];

@@ -237,6 +237,23 @@ fn number_forms(s: &str) -> Vec<String> {
     out
 }
 
+/// The percentage of a name that is nothing else ("0%", "50 %"), as a number.
+pub fn only_percentage(name: &str) -> Option<u32> {
+    let t = name.trim();
+    let digits = t.strip_suffix('%')?.trim();
+    digits.parse().ok()
+}
+
+/// A group's name as the noun a percentage is of: "Sugar Level" is "sugar".
+pub fn group_noun(group_name: &str) -> String {
+    group_name
+        .to_lowercase()
+        .split_whitespace()
+        .filter(|w| !lexicon::GROUP_NAME_FILLERS.contains(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Common ordering abbreviations both ways ("bbq" / "barbecue", "mac" / "macaroni").
 fn abbreviation_forms(s: &str) -> Vec<String> {
     let words: Vec<&str> = s.split_whitespace().collect();
