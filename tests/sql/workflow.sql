@@ -270,9 +270,12 @@ begin
     v_job := app.enqueue(v_merchant, 'noop', '{"n": 1}', 'wf-test:once');
     assert v_job is not null;
     assert app.enqueue(v_merchant, 'noop', '{"n": 2}', 'wf-test:once') is null, 'a key taken while queued';
-    -- Only this test's job is claimable: push everything else out of reach for this transaction.
+    -- Only this test's job is claimable: push everything else out of reach for this transaction
+    -- (other tests' due jobs, and their running jobs whose lease ran out, which a claim rescues).
     update app.jobs set run_at = now() + interval '1 hour'
      where state in ('available', 'retryable') and id <> v_job;
+    update app.jobs set locked_until = now() + interval '1 hour'
+     where state = 'running' and locked_until < now();
     select array_agg(id) into v_claimed from worker.claim('wf-test-worker', 10, 30);
     assert v_claimed = array[v_job], format('claimed %s', v_claimed);
     assert (select state from app.jobs where id = v_job) = 'running';
@@ -293,6 +296,8 @@ begin
     v_dead := app.enqueue(v_merchant, 'noop', '{}', 'wf-test:dead', null, 2, 1);
     update app.jobs set run_at = now() + interval '1 hour'
      where state in ('available', 'retryable') and id <> v_dead;
+    update app.jobs set locked_until = now() + interval '1 hour'
+     where state = 'running' and locked_until < now();
     perform worker.claim('wf-test-worker', 10, 30);
     assert worker.fail('wf-test-worker', v_dead, 'refused', true) = 'dead', 'no attempts left';
     assert app.job_for_key(v_merchant, 'wf-test:dead') = v_dead;
