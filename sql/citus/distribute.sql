@@ -155,8 +155,10 @@ $$;
 -- creating the table anew in its place; a function of its row type (app.store_json(m
 -- app.merchants), app.merchant_for_number() returning one, worker.held() returning a job...)
 -- then takes or returns the shard's row type, and a call with the table's row no longer finds
--- it. Each is created again over the table's row type, with its grants and comment, and the
--- old one dropped. On this node only: the workers' copies are made by sql/citus/functions.sql.
+-- it. Each is created again over the table's row type, with its grants and comment; the one
+-- over the shard's row type stays, for the queries Citus rewrites onto the shard (`select
+-- app.transfer_countries(m) from app.merchants m` passes the shard's row). On this node only:
+-- the workers' copies are made by sql/citus/functions.sql.
 set citus.enable_ddl_propagation = off;
 do $$
 declare
@@ -189,7 +191,10 @@ begin
             def := regexp_replace(def, replace(s.rel, '.', '\.') || '_' || s.shardid || '\M', s.rel, 'g');
             sig := regexp_replace(sig, replace(s.rel, '.', '\.') || '_' || s.shardid || '\M', s.rel, 'g');
         end loop;
-        execute format('drop function %s', f.sig);
+        if sig = f.sig then
+            -- Only its result is of the row type: the same arguments, so it is replaced.
+            execute format('drop function %s', f.sig);
+        end if;
         execute def;
         fresh := sig::regprocedure;
         execute format('alter function %s owner to %I', fresh, f.owner);
