@@ -9,11 +9,15 @@ create function api.menu_for_task(task_id bigint) returns jsonb
 language plpgsql stable security definer set search_path = pg_catalog, public as $$
 declare
     r app.reservations := app.my_reservation(menu_for_task.task_id);
+    o app.orders;
     v_menu bigint;
 begin
-    select app.order_menu(o) into v_menu
-      from app.tasks t join app.orders o on o.merchant_id = t.merchant_id and o.id = t.order_id
+    -- The order read first, then its menu: on Citus a query on the order's shard would pass
+    -- the row to app.order_menu there, as the shard's row type (docs/scaling.md).
+    select x.* into o
+      from app.tasks t join app.orders x on x.merchant_id = t.merchant_id and x.id = t.order_id
      where t.merchant_id = r.merchant_id and t.id = r.task_id;
+    v_menu := app.order_menu(o);
     return coalesce((select document from kea.menus where menu_id = v_menu),
                     app.menu_document(v_menu));
 end
