@@ -5455,15 +5455,25 @@ ALTER FUNCTION worker.pos_ticket(p_job_id bigint) OWNER TO kea_owner;
 --
 
 CREATE FUNCTION worker.release(p_worker text, p_ids bigint[]) RETURNS integer
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
-    with back as (
+declare
+    v_kind text;
+    n integer := 0;
+begin
+    -- plpgsql, not sql: Citus plans this with the parameters' values only (docs/scaling.md).
+    for v_kind in
         update app.jobs set state = 'available', attempt = greatest(attempt - 1, 0),
                             locked_by = null, locked_until = null, run_at = now()
          where id = any (p_ids) and state = 'running' and locked_by = p_worker
-        returning kind)
-    select count(*)::int from (select pg_notify('kea_jobs', kind) from back) n
+        returning kind
+    loop
+        perform pg_notify('kea_jobs', v_kind);
+        n := n + 1;
+    end loop;
+    return n;
+end
 $$;
 
 ALTER FUNCTION worker.release(p_worker text, p_ids bigint[]) OWNER TO kea_owner;

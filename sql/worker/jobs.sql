@@ -176,13 +176,23 @@ $$;
 
 -- Gives jobs back without counting the attempt (a worker shutting down).
 create function worker.release(p_worker text, p_ids bigint[]) returns integer
-language sql security definer set search_path = pg_catalog, public as $$
-    with back as (
+language plpgsql security definer set search_path = pg_catalog, public as $$
+declare
+    v_kind text;
+    n integer := 0;
+begin
+    -- plpgsql, not sql: Citus plans this with the parameters' values only (docs/scaling.md).
+    for v_kind in
         update app.jobs set state = 'available', attempt = greatest(attempt - 1, 0),
                             locked_by = null, locked_until = null, run_at = now()
          where id = any (p_ids) and state = 'running' and locked_by = p_worker
-        returning kind)
-    select count(*)::int from (select pg_notify('kea_jobs', kind) from back) n
+        returning kind
+    loop
+        perform pg_notify('kea_jobs', v_kind);
+        n := n + 1;
+    end loop;
+    return n;
+end
 $$;
 
 -- When the next job falls due (a scheduled job, a retry, a lease running out): the worker
