@@ -7,8 +7,10 @@
 //! - A whole call on Citus: the real gateway and a real kea-worker on the coordinator, a call
 //!   becomes an order and a task, an agent approves it over `/rpc`, the worker sends it to the
 //!   POS stand-in and texts the caller through the Twilio stand-in.
-//! - Every statement of a turn that reads or writes a merchant's calls, turns or orders is a
-//!   router query: its plan (auto_explain, every nested statement) is one task on one worker.
+//! - Every statement of a turn that reads or writes a merchant's call data is a router query:
+//!   every command Citus sends for it (`citus.log_remote_commands`) names only that merchant's
+//!   shards, on the one worker that holds them. (auto_explain cannot show these plans: Citus
+//!   cannot EXPLAIN a statement with parameters from inside a function.)
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
