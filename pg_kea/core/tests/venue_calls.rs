@@ -18,7 +18,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("korean-chicken", 65.0),
     ("pizzeria", 60.0),
     ("sandwich", 50.0),
-    ("sushi", 70.0),
+    ("sushi", 80.0),
     ("taqueria", 100.0),
     ("thai", 70.0),
     ("wings", 25.0),

@@ -18,7 +18,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("korean-chicken", 69.0),
     ("pizzeria", 66.0),
     ("sandwich", 70.0),
-    ("sushi", 70.0),
+    ("sushi", 74.0),
     ("taqueria", 100.0),
     ("thai", 79.0),
     ("wings", 44.0),

@@ -411,3 +411,24 @@ fn a_percentage_alone_is_said_with_what_it_is_of() {
     );
     assert_eq!(said(&m, "a half roast duck"), ["1 roast_duck@half_4_pc"]);
 }
+
+#[test]
+fn pieces_counted_are_orders_of_a_size_that_counts_pieces() {
+    let m = menu(
+        vec![
+            item("Scallop", &["Seared 2 pc", "Raw 3 pc"], &[]),
+            item("Squid", &["Seared 2 pc", "Raw 3 pc"], &[]),
+        ],
+        vec![],
+    );
+    assert_eq!(
+        said(&m, "six pieces of scallop raw"),
+        ["2 scallop@raw_3_pc"]
+    );
+    assert_eq!(
+        said(&m, "four pieces of squid seared"),
+        ["2 squid@seared_2_pc"]
+    );
+    // Without "pieces" the count is of orders.
+    assert_eq!(said(&m, "two squid seared"), ["2 squid@seared_2_pc"]);
+}

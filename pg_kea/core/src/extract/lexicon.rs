@@ -737,3 +737,6 @@ pub const POINTING_WORDS: &[&str] = &["those", "that", "them", "these", "this", 
 pub const GROUP_NAME_FILLERS: &[&str] = &[
     "level", "levels", "choice", "choices", "option", "options", "amount", "pick", "your",
 ];
+
+/// Words that count pieces ("four pieces of nigiri"), as normalised.
+pub const PIECE_WORDS: &[&str] = &["piece", "pieces", "pc", "pcs"];

@@ -132,6 +132,19 @@ pub fn size_count(name: &str) -> Option<u32> {
     (unit_ok && n >= 2).then_some(n)
 }
 
+/// The pieces a size's name counts anywhere in it ("Nigiri 2 pc", "10 pc", "Half (8 pc)").
+pub fn piece_count(name: &str) -> Option<u32> {
+    let lower = name.to_lowercase().replace(['(', ')'], " ");
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    words.windows(2).find_map(|w| {
+        let n = w[0]
+            .parse::<u32>()
+            .ok()
+            .or_else(|| lexicon::number_value(w[0]))?;
+        (lexicon::COUNT_UNITS.contains(&w[1]) && n >= 2).then_some(n)
+    })
+}
+
 /// "6 pcs", "3 pieces", "12 oz", "2 ct": a count or measure, not a name.
 fn is_count(s: &str) -> bool {
     let words: Vec<&str> = s.split_whitespace().collect();

@@ -193,8 +193,31 @@ impl Builder<'_> {
 
     /// "ten wings", "twenty boneless" where the sizes are "10 pc", "20 pc": a count that is the
     /// name of one of the item's sizes is that size, and the line is one order of it.
-    pub(super) fn sizes_by_count(&mut self) {
+    pub(super) fn sizes_by_count(&mut self, sc: &Scanned) {
         for l in &mut self.lines {
+            // "four pieces of nigiri" with Nigiri 2 pc: pieces counted, two orders of the size.
+            let pieces = (l.start..l.end.min(sc.tokens.len()))
+                .any(|t| lexicon::PIECE_WORDS.contains(&sc.word(t)));
+            if let (true, Some(n), Some((vars, _))) = (pieces, l.qty, &l.var) {
+                let counts: Vec<u32> = vars
+                    .iter()
+                    .filter_map(|&(i, v)| {
+                        let size = &self.menu.items[i as usize].variations[v as usize];
+                        super::super::names::piece_count(&size.name)
+                    })
+                    .collect();
+                if let Some(&c) = counts.first() {
+                    if counts.len() == vars.len()
+                        && counts.iter().all(|&x| x == c)
+                        && c > 0
+                        && n % c == 0
+                    {
+                        l.qty = Some(n / c);
+                        l.qty_article = false;
+                    }
+                }
+                continue;
+            }
             let (Some(n), None) = (l.qty, &l.var) else {
                 continue;
             };

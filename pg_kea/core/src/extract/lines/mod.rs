@@ -405,10 +405,22 @@ impl<'a> Builder<'a> {
 
     /// Post-processing and conversion to the public type.
     pub fn finish(mut self, sc: &Scanned) -> (Vec<LineMention>, Vec<(usize, Intent)>) {
+        // One item reached by two words ("pieces" and "nigiri", each a size of it) is one
+        // candidate, not a choice between it and itself.
+        for l in &mut self.lines {
+            if let Some(c) = l.cands.as_mut() {
+                let mut seen = Vec::with_capacity(c.len());
+                c.retain(|i| {
+                    let new = !seen.contains(i);
+                    seen.push(*i);
+                    new
+                });
+            }
+        }
         self.merge_fragments();
         self.share();
         self.distribute();
-        self.sizes_by_count();
+        self.sizes_by_count(sc);
         self.own_kinds();
         self.plain_members(sc);
         if let Some(n) = self.each {
