@@ -346,5 +346,5 @@ venue_test!(blind_thai, blind "venues-blind" / "thai", 75.0);
 venue_test!(blind_wings, blind "venues-blind" / "wings", 30.0);
 venue_test!(blind_breakfast, blind "venues-blind" / "breakfast", 70.0);
 venue_test!(blind_pizzeria, blind "venues-blind-2" / "pizzeria", 60.0);
-venue_test!(blind_sushi, blind "venues-blind-2" / "sushi", 75.0);
+venue_test!(blind_sushi, blind "venues-blind-2" / "sushi", 85.0);
 venue_test!(blind_korean_chicken, blind "venues-blind-2" / "korean-chicken", 65.0);
