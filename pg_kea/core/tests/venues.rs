@@ -15,7 +15,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("coffee", 100.0),
     ("diner", 100.0),
     ("indian", 100.0),
-    ("korean-chicken", 69.0),
+    ("korean-chicken", 72.0),
     ("pizzeria", 66.0),
     ("sandwich", 70.0),
     ("sushi", 74.0),

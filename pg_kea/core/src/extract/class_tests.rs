@@ -432,3 +432,23 @@ fn pieces_counted_are_orders_of_a_size_that_counts_pieces() {
     // Without "pieces" the count is of orders.
     assert_eq!(said(&m, "two squid seared"), ["2 squid@seared_2_pc"]);
 }
+
+#[test]
+fn an_amount_in_brackets_is_no_name() {
+    let m = menu(
+        vec![
+            item("Chili Oil (Extra)", &[], &[]),
+            item("Noodles", &[], &["toppings"]),
+        ],
+        vec![group("toppings", 0, &["Scallions", "Chili Oil"])],
+    );
+    let e = m.extract("noodles with extra scallions");
+    assert_eq!(
+        e.lines.len(),
+        1,
+        "{:?}",
+        said(&m, "noodles with extra scallions")
+    );
+    assert_eq!(e.lines[0].modifiers[0].qualifier, Some(Qualifier::Extra));
+    assert_eq!(said(&m, "noodles and a chili oil").len(), 2);
+}

@@ -14,7 +14,7 @@ pub fn spoken_forms(name: &str) -> Vec<String> {
     bases.push(outer.clone());
     // "Tapioca Pearls (Boba)": the inner part is another name for the same thing, unless it
     // is a count or a measure ("6 pcs", "12 oz").
-    // A list, a count or a "no ..." inside the brackets ("Game Day Pack (40 Wings, 2 Lg
+    // A list, a count, an amount or a "no ..." inside the brackets ("Game Day Pack (40 Wings, 2 Lg
     // Fries, 4 Dips)", "Naked (No Sauce)") describes the thing: it is no name of it.
     if let Some(inner) = inner.filter(|i| !is_count(i) && !is_description(i)) {
         bases.push(inner);
@@ -114,6 +114,9 @@ fn is_description(s: &str) -> bool {
         || words
             .first()
             .is_some_and(|w| matches!(*w, "no" | "without" | "w/o" | "not" | "with" | "w/"))
+        // "Pickled Radish (Extra)": an amount alone says the item is more of a thing, and
+        // "extra" said of an option must stay its amount.
+        || lexicon::QUALIFIERS.iter().any(|(q, _)| *q == s.trim())
 }
 
 /// The count a size's name says ("10 pc", "6 Piece", "20", "Twelve Count"): a caller says
