@@ -39,3 +39,17 @@ select api.set_item_available(id, 'pasta', false) from app.merchants where slug 
 select * from menu_test_published;
 update app.merchants set tax_rate_bp = 800 where slug = 'menu-test';
 select * from menu_test_published;
+
+-- A POS menu may price an option below nothing (a cheaper choice as a discount): kea's prices
+-- never go below zero, so the import is refused, naming every negative price, and nothing is
+-- imported (the merchant still has one menu).
+select api.import_menu(id, '{
+  "name": "Discounts",
+  "items": [{"code": "bowl", "name": "Bowl", "price_cents": 900, "groups": ["protein"],
+             "variations": [{"code": "kids", "name": "Kids", "price_cents": -100}]}],
+  "groups": [{"code": "protein", "name": "Protein", "min": 1, "max": 1,
+              "options": [{"code": "chicken", "name": "Chicken", "price_cents": 0},
+                          {"code": "veg", "name": "Mixed Veg", "price_cents": -200}]}]
+}') from app.merchants where slug = 'menu-test';
+select count(*) as menus from app.menus
+ where merchant_id = (select id from app.merchants where slug = 'menu-test');
