@@ -107,7 +107,10 @@ fn start_worker_serving(
         database_url: test_database_url(),
         concurrency,
         prefetch,
-        lease_s: 5.0,
+        // Long enough that heartbeats late on a loaded machine (the worker shares the test's
+        // one-thread runtime) never lose a lease: at 5 s, CI once saw 4 of 3,000 prefetched
+        // jobs run a second time. No test here waits for a lease to expire.
+        lease_s: 30.0,
         poll_ms: 100,
         metrics: metrics.into(),
         shutdown_s: 1.0,
