@@ -7,12 +7,14 @@
 //! - [`twiml`]: what to say -> TwiML for Twilio.
 //! - [`order_rules`]: after the call, the menu's rules for a line an agent edits or a stored order.
 //! - [`square_catalog`]: a menu brought over from a merchant's Square catalog.
+//! - [`lru`]: the bounded map pg_kea keeps each backend's compiled menus in.
 //!
 //! pg_kea wraps these in thin `#[pg_extern]` functions; everything here tests with `cargo test`.
 
 pub mod dialog;
 pub mod extract;
 pub mod foodordering;
+pub mod lru;
 pub mod menu;
 pub mod order_rules;
 pub mod square_catalog;
