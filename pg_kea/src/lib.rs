@@ -1,8 +1,8 @@
 //! pg_kea: kea's logic as SQL functions. Thin wrappers only: the logic is in `kea_core`.
 //!
 //! - `sql/pg_kea/menus.sql`: `kea.menus`, the published menu documents, and `kea.publish_menu()`.
-//! - [`menu_cache`]: compiles each published menu once per backend; told of changes by
-//!   relcache invalidations of `kea.menus`.
+//! - [`menu_cache`]: compiles each published menu once per backend, keeping at most
+//!   `kea.menu_cache_size`; told of changes by relcache invalidations of `kea.menus`.
 //! - [`functions`]: `kea.extract`, `kea.dialog_step`, `kea.dialog_turn`, `kea.price_order`,
 //!   `kea.twiml_apology`; [`turn_result`]: the `kea.turn_result` type `kea.dialog_turn` returns;
 //!   [`json`]: their arguments from JSON and results to jsonb.
@@ -26,6 +26,7 @@ mod turn_result;
 #[pg_guard]
 pub extern "C-unwind" fn _PG_init() {
     kea_core::extract::set_interrupt_check(functions::check_interrupts);
+    menu_cache::define_settings();
 }
 
 extension_sql_file!("../../sql/pg_kea/menus.sql", name = "menus", bootstrap);

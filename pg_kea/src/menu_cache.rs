@@ -9,15 +9,21 @@
 //! turn on an unchanged menu costs no lookup at all. (The same pattern as Citus's metadata
 //! cache.) A publish earlier in the same transaction is seen too: PostgreSQL applies a
 //! transaction's own invalidations at each command boundary, and on abort.
+//!
+//! A compiled menu weighs ~0.8 MB and a backend of a pool may meet every merchant's menu, so
+//! the cache holds at most `kea.menu_cache_size` menus (default 64), dropping the least recently
+//! used ([`kea_core::lru`]); a menu dropped is compiled again when next needed (~40 ms). With
+//! `client_min_messages = debug1` each compilation reports what this backend holds and how many
+//! compilations and evictions it made ([`stats`]).
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use kea_core::extract::CompiledMenu;
+use kea_core::lru::{Lru, LruStats};
 use kea_core::menu::Menu;
 use pgrx::prelude::*;
-use pgrx::{JsonB, PgSqlErrorCode};
+use pgrx::{GucContext, GucFlags, GucRegistry, GucSetting, JsonB, PgSqlErrorCode};
 
 use crate::error::raise;
 
@@ -28,8 +34,30 @@ struct Entry {
     compiled: Rc<CompiledMenu>,
 }
 
+/// `kea.menu_cache_size`: how many compiled menus a backend keeps.
+static CACHE_SIZE: GucSetting<i32> = GucSetting::<i32>::new(64);
+
+/// Registers `kea.menu_cache_size` (from `_PG_init`).
+pub fn define_settings() {
+    GucRegistry::define_int_guc(
+        c"kea.menu_cache_size",
+        c"How many compiled menus each backend keeps (least recently used dropped first).",
+        c"A compiled menu takes about 0.8 MB of the backend's memory; a menu dropped is compiled \
+again (about 40 ms) when a turn next needs it. 0 compiles the menu at every call.",
+        &CACHE_SIZE,
+        0,
+        100_000,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
+}
+
+fn bound() -> usize {
+    usize::try_from(CACHE_SIZE.get()).unwrap_or(0)
+}
+
 thread_local! {
-    static CACHE: RefCell<HashMap<i64, Entry>> = RefCell::new(HashMap::new());
+    static CACHE: RefCell<Lru<i64, Entry>> = RefCell::new(Lru::new());
     /// Bumped by every invalidation of `kea.menus` (or of all relations).
     static GENERATION: Cell<u64> = const { Cell::new(1) };
     static REGISTERED: Cell<bool> = const { Cell::new(false) };
@@ -45,8 +73,10 @@ pub fn compiled(menu_id: i64) -> Rc<CompiledMenu> {
     // Read before any lookup: an invalidation arriving during the lookup bumps it again, so
     // the entry is re-checked next time rather than trusted.
     let generation = GENERATION.get();
-    if let Some(hit) = CACHE.with_borrow(|c| {
-        c.get(&menu_id)
+    // The bound may have been lowered since the last call.
+    CACHE.with_borrow_mut(|c| c.trim(bound()));
+    if let Some(hit) = CACHE.with_borrow_mut(|c| {
+        c.get_mut(&menu_id)
             .filter(|e| e.verified == generation)
             .map(|e| e.compiled.clone())
     }) {
@@ -66,17 +96,42 @@ pub fn compiled(menu_id: i64) -> Rc<CompiledMenu> {
         return compiled;
     }
     let compiled = Rc::new(CompiledMenu::new(load(menu_id)));
-    CACHE.with_borrow_mut(|c| {
-        c.insert(
-            menu_id,
-            Entry {
-                version,
-                verified: generation,
-                compiled: compiled.clone(),
-            },
-        )
-    });
+    let entry = Entry {
+        version,
+        verified: generation,
+        compiled: compiled.clone(),
+    };
+    CACHE.with_borrow_mut(|c| c.insert(menu_id, entry, bound()));
+    let Stats {
+        held,
+        compilations,
+        evictions,
+    } = stats();
+    debug1!(
+        "kea: compiled menu {menu_id}; this backend holds {held} of kea.menu_cache_size = {} \
+         menus, after {compilations} compilations and {evictions} evictions",
+        bound()
+    );
     compiled
+}
+
+/// What this backend's cache holds and did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    pub held: usize,
+    pub compilations: u64,
+    pub evictions: u64,
+}
+
+pub fn stats() -> Stats {
+    CACHE.with_borrow(|c| {
+        let LruStats { inserts, evictions } = c.stats();
+        Stats {
+            held: c.len(),
+            compilations: inserts,
+            evictions,
+        }
+    })
 }
 
 /// Tells every backend (this one at its next command) that `kea.menus` changed.
