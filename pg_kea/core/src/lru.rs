@@ -180,7 +180,11 @@ mod tests {
         lru.trim(2);
         assert_eq!(keys(&lru), [1, 5]);
         lru.insert(6, "compiled", 0);
-        assert!(lru.is_empty(), "a bound of 0 keeps nothing: {:?}", keys(&lru));
+        assert!(
+            lru.is_empty(),
+            "a bound of 0 keeps nothing: {:?}",
+            keys(&lru)
+        );
         assert_eq!(
             lru.stats(),
             LruStats {
