@@ -452,3 +452,34 @@ fn an_amount_in_brackets_is_no_name() {
     assert_eq!(e.lines[0].modifiers[0].qualifier, Some(Qualifier::Extra));
     assert_eq!(said(&m, "noodles and a chili oil").len(), 2);
 }
+
+#[test]
+fn a_number_said_after_a_phone_cue_is_the_phone_not_a_time() {
+    let m = grill();
+    for text in [
+        "text me at 415 555 0123",
+        "send it to 415 555 0123",
+        "you can reach me at four one five five five five zero one two three",
+        "two fries and text me at 415 555 0123",
+    ] {
+        let e = m.extract(text);
+        assert_eq!(e.details.phone.as_deref(), Some("4155550123"), "{text}");
+        assert_eq!(e.details.time, None, "{text}");
+    }
+    // "at NNN" followed by more digits is no time even without a phone cue.
+    let e = m.extract("a large fries, it's at 415 555 0123");
+    assert_eq!(e.details.phone.as_deref(), Some("4155550123"));
+    assert_eq!(e.details.time, None);
+    assert_eq!(
+        said(&m, "two fries and text me at 415 555 0123"),
+        ["2 fries@"]
+    );
+    // A time after "at" stays a time, an address after "send it to" an address.
+    assert!(matches!(
+        m.extract("two fries at 6:30").details.time,
+        Some(RequestedTime::At { minute: 30, .. })
+    ));
+    let e = m.extract("send it to 412 main street");
+    assert_eq!(e.details.phone, None);
+    assert_eq!(e.details.address.as_deref(), Some("412 main street"));
+}

@@ -194,7 +194,10 @@ pub fn read_acts(sc: &mut Scanned, t: &Tables, menu: &Menu) -> Acts {
                     None => fired = false,
                 }
             }
-            Cue::Phone => match details::phone(sc, end, 3) {
+            // "send it to 12 main street" is an address, not a number.
+            Cue::Phone => match details::phone(sc, end, 3)
+                .filter(|_| details::address(sc, end, false).is_none())
+            {
                 Some((p, e)) => {
                     acts.details.phone = Some(p);
                     stop = e;
@@ -220,6 +223,11 @@ pub fn read_acts(sc: &mut Scanned, t: &Tables, menu: &Menu) -> Acts {
                 let word = sc.word(start);
                 if let Some((a, e)) = details::address(sc, end, false) {
                     acts.details.address = Some(a);
+                    stop = e;
+                } else if let Some((p, e)) = details::phone(sc, end, 7) {
+                    // "at 415 555 0123": a number followed by more digits is a phone number,
+                    // never a time ("4:15") and the rest.
+                    acts.details.phone = Some(p);
                     stop = e;
                 } else {
                     match details::clock(sc, end) {
