@@ -483,3 +483,32 @@ fn a_number_said_after_a_phone_cue_is_the_phone_not_a_time() {
     assert_eq!(e.details.phone, None);
     assert_eq!(e.details.address.as_deref(), Some("412 main street"));
 }
+
+#[test]
+fn amount_phrases_qualify_the_option() {
+    let m = grill();
+    for (text, q) in [
+        (
+            "a small coffee with just a touch of oat milk",
+            Qualifier::Light,
+        ),
+        ("a small coffee, go light on the oat milk", Qualifier::Light),
+        (
+            "a small coffee with a little less oat milk",
+            Qualifier::Light,
+        ),
+        ("a small coffee, go heavy on the oat milk", Qualifier::Extra),
+        (
+            "a small coffee and double up on the oat milk",
+            Qualifier::Double,
+        ),
+    ] {
+        let e = m.extract(text);
+        assert_eq!(
+            said(&m, text),
+            ["1 drip_coffee@small milk=oat_milk"],
+            "{text}"
+        );
+        assert_eq!(e.lines[0].modifiers[0].qualifier, Some(q), "{text}");
+    }
+}
