@@ -410,10 +410,7 @@ async fn a_retried_text_is_found_in_a_lagging_paged_list() {
     let _w = spawn_worker(
         &format!("paged-{}", std::process::id()),
         &to,
-        // The second look comes this long after the first miss. The four newer texts below
-        // must be in the (2.5 s lagging) list by then, or ours is still on the first page: a
-        // loaded machine took over a second to post them when the settle was 3 s.
-        &[("KEA_WORKER_SMS_SETTLE_S", "8")],
+        &[("KEA_WORKER_SMS_SETTLE_S", "3")],
     );
     verify(&db, &ids).await;
     wait_for(
@@ -427,6 +424,35 @@ async fn a_retried_text_is_found_in_a_lagging_paged_list() {
         },
     )
     .await;
+    // The retry must look only once the four newer texts below are listed, or ours is still on
+    // the first page (CI saw the retry look first twice, on a loaded machine): its job waits
+    // until they are, then runs.
+    let job: i64 = {
+        let job = || async {
+            db.query_opt(
+                "select id from app.jobs where kind = 'sms' and state = 'retryable'
+                    and (args->>'order_id')::bigint = $1",
+                &[&ids[0]],
+            )
+            .await
+            .unwrap()
+            .map(|r| r.get::<_, i64>(0))
+        };
+        wait_for(WAIT, "the text job waiting to retry", || async {
+            job().await.is_some()
+        })
+        .await;
+        job().await.unwrap()
+    };
+    let held = db
+        .execute(
+            "update app.jobs set run_at = now() + interval '1 hour'
+              where id = $1 and state = 'retryable'",
+            &[&job],
+        )
+        .await
+        .unwrap();
+    assert_eq!(held, 1, "the retry ran before it could be held back");
     // Newer messages to the same caller put ours on the third page.
     let client = reqwest::Client::new();
     for n in 0..4 {
@@ -446,6 +472,11 @@ async fn a_retried_text_is_found_in_a_lagging_paged_list() {
             .unwrap();
         assert_eq!(r.status(), 201);
     }
+    // Listed and sent (lag 2.5 s, then queued 0.5 s), by the stand-in's clock.
+    tokio::time::sleep(Duration::from_millis(3_500)).await;
+    db.execute("update app.jobs set run_at = now() where id = $1", &[&job])
+        .await
+        .unwrap();
     wait_for(WAIT, "the text job done", || async {
         texts_done(&db, &ids).await == 1
     })
