@@ -512,3 +512,29 @@ fn amount_phrases_qualify_the_option() {
         assert_eq!(e.lines[0].modifiers[0].qualifier, Some(q), "{text}");
     }
 }
+
+#[test]
+fn make_it_inside_the_line_replaces_a_single_choice_or_the_count() {
+    let m = grill();
+    // A single-choice group: the value said after "make it" replaces the one before.
+    assert_eq!(
+        said(&m, "a steak plate rare, actually make it well done"),
+        ["1 steak_plate@ doneness=well_done"]
+    );
+    assert_eq!(
+        said(&m, "a steak plate rare wait make it medium"),
+        ["1 steak_plate@ doneness=medium"]
+    );
+    // A many-choice group keeps both.
+    assert_eq!(
+        said(&m, "eight nuggets with ranch and make it honey mustard"),
+        ["1 nuggets@8_pc dip=honey_mustard dip=ranch"]
+    );
+    // A count alone after the cue is the line's count.
+    assert_eq!(
+        said(&m, "a steak plate well done, actually make it two"),
+        ["2 steak_plate@ doneness=well_done"]
+    );
+    // A count with a menu word after it is still a line of its own.
+    assert_eq!(said(&m, "a steak plate, and make it two fries").len(), 2);
+}

@@ -530,31 +530,37 @@ impl Builder<'_> {
         // line stays. The option it replaces is the last one said when it is of that group,
         // else the one a single-choice group already has. Not when the option is said for the
         // next line ("a chicken burrito, no wait, carnitas tacos").
-        let replaced = self.retract_pending && !for_next && !inter.is_empty() && {
-            let other_of_group = |m: &Mod| {
-                !m.negated
-                    && m.cands
+        // "soy garlic, actually make it spicy": after a change cue inside the line, the same.
+        let replaced = (self.retract_pending || self.cur.amend_replaces)
+            && !for_next
+            && !inter.is_empty()
+            && {
+                let other_of_group = |m: &Mod| {
+                    !m.negated
+                        && m.cands
+                            .iter()
+                            .any(|c| opts.iter().any(|o| o.0 == c.0 && o.1 != c.1))
+                };
+                let single = |m: &Mod| {
+                    m.cands.iter().any(|c| {
+                        self.menu.groups[c.0 as usize].max == 1 && opts.iter().any(|o| o.0 == c.0)
+                    })
+                };
+                let target = match self.cur.mods.last() {
+                    Some(m) if other_of_group(m) && (self.retract_pending || single(m)) => {
+                        Some(self.cur.mods.len() - 1)
+                    }
+                    _ => self
+                        .cur
+                        .mods
                         .iter()
-                        .any(|c| opts.iter().any(|o| o.0 == c.0 && o.1 != c.1))
-            };
-            let single = |m: &Mod| {
-                m.cands.iter().any(|c| {
-                    self.menu.groups[c.0 as usize].max == 1 && opts.iter().any(|o| o.0 == c.0)
+                        .rposition(|m| other_of_group(m) && single(m)),
+                };
+                target.is_some_and(|i| {
+                    self.cur.mods.remove(i);
+                    true
                 })
             };
-            let target = match self.cur.mods.last() {
-                Some(m) if other_of_group(m) => Some(self.cur.mods.len() - 1),
-                _ => self
-                    .cur
-                    .mods
-                    .iter()
-                    .rposition(|m| other_of_group(m) && single(m)),
-            };
-            target.is_some_and(|i| {
-                self.cur.mods.remove(i);
-                true
-            })
-        };
         if inter.is_empty() || for_next || (full_group && !replaced) {
             self.start_line(start);
             self.cur.cands = Some(items);

@@ -63,6 +63,9 @@ pub struct Line {
     change_strong: bool,
     /// "make it large" inside the line: a new size replaces the old one.
     amend: bool,
+    /// The cue inside the line was "make it"/"change it to" (not "actually", "instead"):
+    /// a value of a single-choice group said after it replaces the one before.
+    amend_replaces: bool,
     /// "a large one": the item is the one of the line before.
     pronoun: bool,
     /// Token after the last mention of the item's name.
@@ -197,6 +200,7 @@ impl<'a> Builder<'a> {
                 if self.cur.has_content {
                     // "a pizza and make it large": the line being said is amended in place.
                     self.cur.amend = true;
+                    self.cur.amend_replaces |= strong;
                 } else {
                     // Otherwise it changes a line of an earlier turn.
                     if self.cur.qty.is_some() {
@@ -274,6 +278,22 @@ impl<'a> Builder<'a> {
             }
             if measure {
                 continue;
+            }
+            // "a ham and cheese on a bagel, actually make it two": a count said right after a
+            // change cue inside the line, with no menu word after it, is the line's count.
+            if let Some(v) =
+                value.filter(|_| is_num && change == Some(true) && self.cur.has_content)
+            {
+                let content_after = units[k + 1..].iter().any(|n| {
+                    !n.used
+                        && matches!(&n.kind, UnitKind::Match(m, _) if m.iter().any(|x| x.sense.is_content()))
+                });
+                if !content_after {
+                    self.cur.qty = Some(v);
+                    self.cur.qty_article = false;
+                    self.cur.end = u.end;
+                    continue;
+                }
             }
             if let (Some(v), UnitKind::Match(..)) = (value.filter(|_| is_num), &u.kind) {
                 self.number(v, false, u.start, u.end);
