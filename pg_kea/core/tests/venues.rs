@@ -18,7 +18,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("indian", 100.0),
     ("korean-chicken", 73.0),
     ("pho-banhmi", 54.0),
-    ("pizzeria", 67.0),
+    ("pizzeria", 68.0),
     ("sandwich", 71.0),
     ("smokehouse", 41.0),
     ("sushi", 76.0),

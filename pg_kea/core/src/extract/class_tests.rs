@@ -538,3 +538,35 @@ fn make_it_inside_the_line_replaces_a_single_choice_or_the_count() {
     // A count with a menu word after it is still a line of its own.
     assert_eq!(said(&m, "a steak plate, and make it two fries").len(), 2);
 }
+
+#[test]
+fn a_size_in_inches_is_the_size_not_a_count() {
+    let m = menu(
+        vec![
+            item(
+                "Cheese Pie",
+                &["Sm 12\"", "Med 14\"", "XL 18 in"],
+                &["toppings"],
+            ),
+            item(
+                "Garden Pie",
+                &["Sm 12\"", "Med 14\"", "XL 18 in"],
+                &["toppings"],
+            ),
+            item("Hero", &["6\"", "Footlong"], &[]),
+        ],
+        vec![group("toppings", 0, &["Bacon", "Onions"])],
+    );
+    assert_eq!(
+        said(&m, "fourteen inch garden pie"),
+        ["1 garden_pie@med_14"]
+    );
+    assert_eq!(
+        said(&m, "two eighteen inch cheese pies with bacon"),
+        ["2 cheese_pie@xl_18_in toppings=bacon"]
+    );
+    assert_eq!(said(&m, "a 12 inch garden pie"), ["1 garden_pie@sm_12"]);
+    assert_eq!(said(&m, "a six inch hero"), ["1 hero@6"]);
+    // The size's name without the measure is still the size.
+    assert_eq!(said(&m, "a medium garden pie"), ["1 garden_pie@med_14"]);
+}

@@ -19,6 +19,17 @@ pub fn spoken_forms(name: &str) -> Vec<String> {
     if let Some(inner) = inner.filter(|i| !is_count(i) && !is_description(i)) {
         bases.push(inner);
     }
+    // 'Med 14"', 'Large 16 in': a size in inches is said "fourteen inch", alone or with the
+    // rest of the name ("a fourteen inch margherita").
+    for b in bases.clone() {
+        if let Some((with_unit, measure, rest)) = inch_measure(&b) {
+            bases.push(with_unit);
+            bases.push(measure);
+            if !rest.is_empty() {
+                bases.push(rest);
+            }
+        }
+    }
     let mut out: Vec<String> = Vec::new();
     let mut push = |s: String| {
         let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -42,6 +53,33 @@ pub fn spoken_forms(name: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// A measure in inches in a name ('14"', '14 in', '14 inch'): the name with the measure said
+/// "14 inch", the measure alone, and the rest of the name without it.
+fn inch_measure(name: &str) -> Option<(String, String, String)> {
+    let spaced = name
+        .replace(['\u{201d}', '\u{2033}'], "\"")
+        .replace("''", "\"")
+        .replace('"', " \" ");
+    let words: Vec<&str> = spaced.split_whitespace().collect();
+    let at = words
+        .iter()
+        .position(|w| w.chars().all(|c| c.is_ascii_digit()))?;
+    let unit = words.get(at + 1)?;
+    if !matches!(*unit, "\"" | "in" | "in." | "inch" | "inches") {
+        return None;
+    }
+    let measure = format!("{} inch", words[at]);
+    let mut with_unit: Vec<&str> = words.clone();
+    with_unit[at + 1] = "inch";
+    let rest: Vec<&str> = words
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != at && *i != at + 1)
+        .map(|(_, w)| *w)
+        .collect();
+    Some((with_unit.join(" "), measure, rest.join(" ")))
 }
 
 /// In a name with a percentage, the word it is a percentage of is also said as its
