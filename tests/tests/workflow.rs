@@ -14,6 +14,16 @@ use tokio_postgres::Client;
 const ORDER: &[&str] = &["two large pepperoni pizzas", "that's all", "yes"];
 
 /// POST /rpc/<function> with a token: (status, body).
+/// One test of this file at a time. A worker claims due jobs of every merchant, and a test's
+/// in-process worker dies with its test's runtime holding what it claimed: run beside the
+/// backlog test, such workers took some of its 3,000 jobs, which came back only when their
+/// leases ran out (CI: "every job ran once: 2996", then with longer leases "not within 15 s").
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+async fn serial() -> tokio::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().await
+}
+
 async fn rpc(gw: &Gateway, function: &str, args: Value, token: Option<&str>) -> (u16, Value) {
     let mut req = reqwest::Client::new()
         .post(format!("{}/rpc/{function}", gw.url))
@@ -107,10 +117,7 @@ fn start_worker_serving(
         database_url: test_database_url(),
         concurrency,
         prefetch,
-        // Long enough that heartbeats late on a loaded machine (the worker shares the test's
-        // one-thread runtime) never lose a lease: at 5 s, CI once saw 4 of 3,000 prefetched
-        // jobs run a second time. No test here waits for a lease to expire.
-        lease_s: 30.0,
+        lease_s: 5.0,
         poll_ms: 100,
         metrics: metrics.into(),
         shutdown_s: 1.0,
@@ -171,6 +178,7 @@ where
 
 #[tokio::test]
 async fn the_offer_goes_to_one_agent_who_verifies_and_approves_over_rpc() {
+    let _serial = serial().await;
     let db = admin().await;
     let gw = start_gateway().await;
     let m = merchant(&db, "").await;
@@ -273,6 +281,7 @@ async fn the_offer_goes_to_one_agent_who_verifies_and_approves_over_rpc() {
 
 #[tokio::test]
 async fn an_offer_not_accepted_in_time_goes_to_the_next_agent() {
+    let _serial = serial().await;
     let db = admin().await;
     let gw = start_gateway().await;
     let m = merchant(&db, "").await;
@@ -309,6 +318,7 @@ async fn an_offer_not_accepted_in_time_goes_to_the_next_agent() {
 
 #[tokio::test]
 async fn an_agent_going_offline_gives_the_task_back() {
+    let _serial = serial().await;
     let db = admin().await;
     let gw = start_gateway().await;
     let m = merchant(&db, "").await;
@@ -354,6 +364,7 @@ async fn an_agent_going_offline_gives_the_task_back() {
 
 #[tokio::test]
 async fn nobody_taking_the_task_escalates_to_the_store() {
+    let _serial = serial().await;
     let db = admin().await;
     let gw = start_gateway().await;
     let m = merchant(&db, "").await;
@@ -387,6 +398,7 @@ async fn nobody_taking_the_task_escalates_to_the_store() {
 /// the scheduled sweep, its cart kept as an abandoned order.
 #[tokio::test]
 async fn a_call_twilio_never_ended_is_swept_with_its_cart_kept() {
+    let _serial = serial().await;
     let db = admin().await;
     let gw = start_gateway().await;
     let m = merchant(&db, "").await;
@@ -451,6 +463,7 @@ async fn a_call_twilio_never_ended_is_swept_with_its_cart_kept() {
 /// exactly once. Without a prefetch it makes about one claim per job.
 #[tokio::test]
 async fn a_prefetching_worker_runs_a_backlog_in_batches_each_job_once() {
+    let _serial = serial().await;
     const JOBS: i64 = 3000;
     let db = admin().await;
     let tenant: i64 = -(i64::from(std::process::id()) * 10 + 7);
