@@ -570,3 +570,39 @@ fn a_size_in_inches_is_the_size_not_a_count() {
     // The size's name without the measure is still the size.
     assert_eq!(said(&m, "a medium garden pie"), ["1 garden_pie@med_14"]);
 }
+
+#[test]
+fn a_size_named_by_a_fraction_or_a_weight_is_said_in_words() {
+    let m = menu(
+        vec![
+            item("Roast Beef (by wt)", &["1/2 lb", "1 lb"], &["cut"]),
+            item("Roast Pork (by wt)", &["1/2 lb", "1 lb"], &[]),
+            item("Hen", &["1/4 Dark", "1/2 Bird"], &[]),
+            item("Slaw", &["Pint", "Qt"], &[]),
+        ],
+        vec![group("cut", 1, &["Lean", "Fatty"])],
+    );
+    assert_eq!(
+        said(&m, "a pound of roast beef, lean"),
+        ["1 roast_beef_by_wt@1_lb cut=lean"]
+    );
+    assert_eq!(
+        said(&m, "half a pound of roast pork"),
+        ["1 roast_pork_by_wt@1_2_lb"]
+    );
+    assert_eq!(
+        said(&m, "a half pound of roast pork"),
+        ["1 roast_pork_by_wt@1_2_lb"]
+    );
+    assert_eq!(said(&m, "a quarter dark hen"), ["1 hen@1_4_dark"]);
+    assert_eq!(said(&m, "a pint of slaw"), ["1 slaw@pint"]);
+    // A portion in brackets describes its item: "half rack" is the size, not the plate.
+    let m = menu(
+        vec![
+            item("Ribs", &["1/2 Rack", "Full Rack"], &[]),
+            item("Rib Plate (1/2 rack)", &[], &[]),
+        ],
+        vec![],
+    );
+    assert_eq!(said(&m, "a half rack of ribs"), ["1 ribs@1_2_rack"]);
+}

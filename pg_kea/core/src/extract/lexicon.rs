@@ -55,6 +55,12 @@ pub const WHOLE_COUNT: &[&str] = &["just", "only"];
 /// Measures ("12 oz", "16 inch") are kept: they are how callers name sizes.
 pub const COUNT_UNITS: &[&str] = &["pc", "pcs", "piece", "pieces", "ct", "count", "pack", "pk"];
 
+/// Units of weight and volume a size can be named by ("1 lb" is "a pound").
+pub const MEASURE_UNITS: &[&str] = &[
+    "lb", "lbs", "pound", "oz", "ounce", "pint", "pt", "quart", "qt", "gallon", "gal", "liter",
+    "litre", "dozen", "rack", "bird",
+];
+
 /// Percentages with everyday names ("half sugar", "no ice", "a quarter sugar", "three quarters
 /// sugar", "full sugar"). Only before the word the percentage is of: "full" alone is no level.
 pub const PERCENT_NAMES: &[(u32, &str)] = &[
@@ -102,6 +108,8 @@ pub const ABBREVIATIONS: &[(&str, &str)] = &[
     ("reg", "regular"),
     ("xl", "extra large"),
     ("oz", "ounce"),
+    ("lb", "pound"),
+    ("lbs", "pounds"),
     ("pc", "piece"),
     ("pcs", "pieces"),
     ("sandwich", "sandwiches"),

@@ -30,6 +30,16 @@ pub fn spoken_forms(name: &str) -> Vec<String> {
             }
         }
     }
+    // "1/2 lb", "1/4 Dark", "1 lb": fractions and a single unit are said in words ("half a
+    // pound", "quarter dark", "a pound"). Not a portion in brackets ("Rib Plate (1/2 rack)"):
+    // that describes the item.
+    for b in bases.clone().into_iter().take(1) {
+        for f in fraction_forms(&b) {
+            if !bases.contains(&f) {
+                bases.push(f);
+            }
+        }
+    }
     let mut out: Vec<String> = Vec::new();
     let mut push = |s: String| {
         let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -53,6 +63,28 @@ pub fn spoken_forms(name: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// A name that starts with a fraction or a single unit of a measure, said as callers say it:
+/// "1/2 lb" is "half lb", "half a lb"; "1/4 dark" "quarter dark"; "1 lb" "a lb" (the
+/// abbreviation is spelled out later). An article before a fraction stays an article.
+fn fraction_forms(name: &str) -> Vec<String> {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let Some((first, rest)) = words.split_first() else {
+        return Vec::new();
+    };
+    if rest.is_empty() {
+        return Vec::new();
+    }
+    let rest = rest.join(" ");
+    let said: &[&str] = match *first {
+        "1/2" | "½" => &["half", "half a", "one half"],
+        "1/4" | "¼" => &["quarter", "one quarter", "quarter of a"],
+        "3/4" | "¾" => &["three quarter", "three quarters of a"],
+        "1" if lexicon::MEASURE_UNITS.contains(&rest.as_str()) => &["a", "one"],
+        _ => &[],
+    };
+    said.iter().map(|w| format!("{w} {rest}")).collect()
 }
 
 /// A measure in inches in a name ('14"', '14 in', '14 inch'): the name with the measure said
