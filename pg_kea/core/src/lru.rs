@@ -4,11 +4,9 @@
 //! keep them all.
 //!
 //! The bound is given at each insertion rather than fixed at construction because it is a
-//! setting an operator (or a session) can change at any time. Eviction scans for the oldest
-//! entry: with the tens of entries the bound allows, that is microseconds next to the tens of
-//! milliseconds it takes to compile the menu being inserted, and it needs no second index.
+//! setting an operator (or a session) can change at any time; the recency order itself is the
+//! `lru` crate's, kept unbounded, with the bound and the counting done here.
 
-use std::collections::HashMap;
 use std::hash::Hash;
 
 /// What a cache did since it was created.
@@ -22,80 +20,55 @@ pub struct LruStats {
 }
 
 #[derive(Debug)]
-pub struct Lru<K, V> {
-    entries: HashMap<K, Slot<V>>,
-    /// Ticks at each use; an entry's `used` is the tick of its last use.
-    clock: u64,
+pub struct Lru<K: Hash + Eq, V> {
+    entries: lru::LruCache<K, V>,
     stats: LruStats,
 }
 
-#[derive(Debug)]
-struct Slot<V> {
-    value: V,
-    used: u64,
-}
-
-impl<K: Hash + Eq + Clone, V> Default for Lru<K, V> {
+impl<K: Hash + Eq, V> Default for Lru<K, V> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<K: Hash + Eq + Clone, V> Lru<K, V> {
+impl<K: Hash + Eq, V> Lru<K, V> {
     pub fn new() -> Self {
         Self {
-            entries: HashMap::new(),
-            clock: 0,
+            entries: lru::LruCache::unbounded(),
             stats: LruStats::default(),
         }
     }
 
     /// The entry for `key`, marked as the most recently used.
     pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
-        self.clock += 1;
-        let slot = self.entries.get_mut(key)?;
-        slot.used = self.clock;
-        Some(&mut slot.value)
+        self.entries.get_mut(key)
     }
 
     /// Inserts (or replaces) `key` as the most recently used entry, first evicting the least
     /// recently used others so that at most `bound` entries remain. A bound of 0 keeps nothing.
     pub fn insert(&mut self, key: K, value: V, bound: usize) {
         self.stats.inserts += 1;
-        self.entries.remove(&key);
+        self.entries.pop(&key);
         if bound == 0 {
             self.trim(0);
             return;
         }
         self.trim(bound - 1);
-        self.clock += 1;
-        self.entries.insert(
-            key,
-            Slot {
-                value,
-                used: self.clock,
-            },
-        );
+        self.entries.put(key, value);
     }
 
     /// Evicts the least recently used entries until at most `bound` remain (after the bound
     /// was lowered).
     pub fn trim(&mut self, bound: usize) {
         while self.entries.len() > bound {
-            let oldest = self
-                .entries
-                .iter()
-                .min_by_key(|(_, slot)| slot.used)
-                .map(|(key, _)| key.clone())
-                .expect("a map longer than the bound has an entry");
-            self.entries.remove(&oldest);
+            self.entries.pop_lru();
             self.stats.evictions += 1;
         }
     }
 
     /// Drops `key` (not counted as an eviction: the caller asked).
     pub fn remove(&mut self, key: &K) -> Option<V> {
-        self.entries.remove(key).map(|slot| slot.value)
+        self.entries.pop(key)
     }
 
     pub fn len(&self) -> usize {
@@ -106,8 +79,9 @@ impl<K: Hash + Eq + Clone, V> Lru<K, V> {
         self.entries.is_empty()
     }
 
+    /// Whether `key` is held (without making it the most recently used).
     pub fn contains(&self, key: &K) -> bool {
-        self.entries.contains_key(key)
+        self.entries.contains(key)
     }
 
     pub fn stats(&self) -> LruStats {
@@ -120,7 +94,7 @@ mod tests {
     use super::*;
 
     fn keys(lru: &Lru<i64, &str>) -> Vec<i64> {
-        let mut k: Vec<_> = lru.entries.keys().copied().collect();
+        let mut k: Vec<_> = lru.entries.iter().map(|(k, _)| *k).collect();
         k.sort();
         k
     }
