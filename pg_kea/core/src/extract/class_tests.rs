@@ -606,3 +606,35 @@ fn a_size_named_by_a_fraction_or_a_weight_is_said_in_words() {
     );
     assert_eq!(said(&m, "a half rack of ribs"), ["1 ribs@1_2_rack"]);
 }
+
+#[test]
+fn an_item_named_before_a_category_word_is_the_member_named_after_it() {
+    let mut items = vec![
+        item("Smoked Ham (by wt)", &["1/2 lb", "1 lb"], &[]),
+        item("Roast Turkey (by wt)", &["1/2 lb", "1 lb"], &[]),
+        item("Smoked Ham Sammy", &[], &["toppings"]),
+        item("Roast Turkey Sammy", &[], &["toppings"]),
+    ];
+    for i in &mut items[2..] {
+        i.category = Some("sammies".into());
+    }
+    let mut m = menu(items, vec![group("toppings", 0, &["Pickles", "Onions"])]).menu;
+    m.categories.push(Category {
+        code: "sammies".into(),
+        name: "Sandwiches".into(),
+        aliases: vec!["sandwich".into()],
+        ..Default::default()
+    });
+    let m = CompiledMenu::new(m);
+    assert_eq!(said(&m, "a smoked ham sandwich"), ["1 smoked_ham_sammy@"]);
+    assert_eq!(
+        said(&m, "two roast turkey sandwiches with pickles"),
+        ["2 roast_turkey_sammy@ toppings=pickles"]
+    );
+    // The item alone, and the item then another line, stay as they are.
+    assert_eq!(
+        said(&m, "a pound of smoked ham"),
+        ["1 smoked_ham_by_wt@1_lb"]
+    );
+    assert_eq!(said(&m, "a pound of smoked ham and a sandwich").len(), 2);
+}

@@ -4,6 +4,60 @@
 use super::*;
 
 impl Builder<'_> {
+    /// "a brisket sandwich" where Brisket is sold alone and one sandwich is named after it: an
+    /// item named right before a category word that leaves several items open is the one of
+    /// them whose name has the item's words, on one line.
+    pub(super) fn name_then_kind(&mut self, sc: &Scanned) {
+        let mut i = 1;
+        while i < self.lines.len() {
+            let (a, b) = (&self.lines[i - 1], &self.lines[i]);
+            let joined = match (a.item, b.item, b.cands.as_deref()) {
+                (Some(named), None, Some(cands))
+                    if a.item_named
+                        && b.item_named
+                        && a.mods.is_empty()
+                        && a.var.is_none()
+                        && b.qty.is_none()
+                        && !b.change
+                        && b.start == a.end
+                        && cands.len() > 1 =>
+                {
+                    let said: Vec<u32> = (a.start..a.end)
+                        .map(|t| sc.ids[t])
+                        .filter(|w| self.t.item_words[named as usize].contains(w))
+                        .collect();
+                    let by: Vec<u32> = cands
+                        .iter()
+                        .copied()
+                        .filter(|&c| {
+                            !said.is_empty()
+                                && said
+                                    .iter()
+                                    .all(|w| self.t.item_words[c as usize].contains(w))
+                        })
+                        .collect();
+                    match by[..] {
+                        [only] => Some(only),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            if let Some(only) = joined {
+                let a = self.lines.remove(i - 1);
+                let b = &mut self.lines[i - 1];
+                b.item = Some(only);
+                b.cands = Some(vec![only]);
+                b.start = a.start;
+                b.qty = a.qty;
+                b.qty_article = a.qty_article;
+                b.whole_count = a.whole_count;
+            } else {
+                i += 1;
+            }
+        }
+    }
+
     /// "a burrito with rice and a bit of cheese": an "a ..." fragment that names no item of
     /// its own and fits the line before joins it.
     pub(super) fn merge_fragments(&mut self) {

@@ -437,6 +437,7 @@ impl<'a> Builder<'a> {
                 });
             }
         }
+        self.name_then_kind(sc);
         self.merge_fragments();
         self.share();
         self.distribute();
