@@ -20,7 +20,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("pho-banhmi", 54.0),
     ("pizzeria", 68.0),
     ("sandwich", 71.0),
-    ("smokehouse", 53.0),
+    ("smokehouse", 54.0),
     ("sushi", 76.0),
     ("taqueria", 100.0),
     ("thai", 79.0),

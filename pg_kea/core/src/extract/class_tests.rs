@@ -638,3 +638,27 @@ fn an_item_named_before_a_category_word_is_the_member_named_after_it() {
     );
     assert_eq!(said(&m, "a pound of smoked ham and a sandwich").len(), 2);
 }
+
+#[test]
+fn a_measure_typed_after_a_name_is_not_said() {
+    let m = menu(
+        vec![
+            item("Burnt Tips 1/2 lb", &[], &["sauce"]),
+            item("Hot Links 2 pc", &[], &[]),
+            item("Meat Plate", &[], &["plate_meat"]),
+        ],
+        vec![
+            group("plate_meat", 1, &["Burnt Tips", "Hot Links"]),
+            group("sauce", 0, &["Spicy", "Sweet"]),
+        ],
+    );
+    assert_eq!(
+        said(&m, "burnt tips with the spicy and the sweet"),
+        ["1 burnt_tips_1_2_lb@ sauce=spicy sauce=sweet"]
+    );
+    assert_eq!(said(&m, "two hot links"), ["2 hot_links_2_pc@"]);
+    assert_eq!(
+        said(&m, "a meat plate with burnt tips"),
+        ["1 meat_plate@ plate_meat=burnt_tips"]
+    );
+}

@@ -30,6 +30,10 @@ pub fn spoken_forms(name: &str) -> Vec<String> {
             }
         }
     }
+    // "Burnt Ends 1/2 lb", "Wings 10 pc": a measure typed after the name is not said.
+    if let Some(short) = without_trailing_measure(&outer) {
+        bases.push(short);
+    }
     // "1/2 lb", "1/4 Dark", "1 lb": fractions and a single unit are said in words ("half a
     // pound", "quarter dark", "a pound"). Not a portion in brackets ("Rib Plate (1/2 rack)"):
     // that describes the item.
@@ -63,6 +67,21 @@ pub fn spoken_forms(name: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The name without a measure typed at its end ("burnt ends 1/2 lb" -> "burnt ends"), when
+/// something is left.
+fn without_trailing_measure(name: &str) -> Option<String> {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let [head @ .., amount, unit] = &words[..] else {
+        return None;
+    };
+    let amount_ok = amount
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '/' || c == '.')
+        && amount.chars().any(|c| c.is_ascii_digit());
+    let unit_ok = lexicon::MEASURE_UNITS.contains(unit) || lexicon::COUNT_UNITS.contains(unit);
+    (amount_ok && unit_ok && !head.is_empty()).then(|| head.join(" "))
 }
 
 /// A name that starts with a fraction or a single unit of a measure, said as callers say it:
