@@ -153,6 +153,9 @@ struct Row {
     length_call: f64,
 }
 
+/// How a venue whose menu kea refuses to import is reported.
+const REFUSED: &str = "menu refused at import";
+
 fn pct(k: usize, n: usize) -> f64 {
     100.0 * k as f64 / n.max(1) as f64
 }
@@ -173,13 +176,29 @@ pub async fn run(admin_url: &str, mut args: Args) -> Result<(), String> {
     };
     let load = crate::cpu::load_average();
     let mut rows = Vec::new();
+    let mut refused = Vec::new();
     for dir in &dirs {
         let venue = Venue::load(dir)?;
-        rows.push(bench_venue(&db, &venue, &args, out.as_mut()).await?);
+        match bench_venue(&db, &venue, &args, out.as_mut()).await {
+            Ok(row) => rows.push(row),
+            // A menu kea refuses to import (a negative price) is said, and the rest still run;
+            // a venue named with --venue fails the run.
+            Err(e) if args.venue.is_none() && e.starts_with(REFUSED) => {
+                println!("  {e}");
+                refused.push(venue.name.clone());
+            }
+            Err(e) => return Err(e),
+        }
         println!();
     }
     if let Some(p) = &args.out {
         println!("predictions written to {}", p.display());
+    }
+    if !refused.is_empty() {
+        println!(
+            "menus kea refused to import, not in the table: {}",
+            refused.join(", ")
+        );
     }
 
     println!(
@@ -292,7 +311,9 @@ async fn bench_venue(
         menu.items.len(),
         menu.groups.len()
     );
-    let menu_id = import(db, &venue.name, menu).await?;
+    let menu_id = import(db, &venue.name, menu)
+        .await
+        .map_err(|e| format!("{REFUSED}: {e}"))?;
 
     // Accuracy: every utterance through SQL, and the keyword baseline, by the same scorer.
     let texts = &venue.texts;
@@ -468,7 +489,10 @@ async fn import(db: &tokio_postgres::Client, venue: &str, menu: &Menu) -> Result
     let menu_id: i64 = db
         .query_one("select api.import_menu($1, $2)", &[&merchant, &doc])
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(|e| match e.as_db_error() {
+            Some(d) => format!("{} ({})", d.message(), d.hint().unwrap_or("")),
+            None => e.to_string(),
+        })?
         .get(0);
     println!(
         "  imported into kea's menu tables as menu {menu_id} in {:.0} ms",
