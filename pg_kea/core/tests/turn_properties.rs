@@ -56,49 +56,78 @@ fn calls_from_the_greeting_with_each_kind_of_speech() {
     run(strategy);
 }
 
+/// Tony's menu before and after the merchant marks the pepperoni pizza sold out, and a turn on
+/// either: the two tests below sell it out in the middle of a call.
+struct PepperoniSellsOut {
+    menu: kea_core::extract::CompiledMenu,
+    sold_out: kea_core::extract::CompiledMenu,
+    store: kea_core::dialog::Store,
+}
+
+impl PepperoniSellsOut {
+    fn new() -> Self {
+        use kea_core::extract::CompiledMenu;
+        use kea_core::menu::Menu;
+        let text = include_str!("../../../migrations/seed/tonys_pizza.menu.json");
+        let menu: Menu = serde_json::from_str(text).unwrap();
+        let mut sold_out = menu.clone();
+        for item in &mut sold_out.items {
+            if item.code == "pepperoni_pizza" {
+                item.available = false;
+            }
+        }
+        PepperoniSellsOut {
+            menu: CompiledMenu::new(menu),
+            sold_out: CompiledMenu::new(sold_out),
+            store: kea_core::dialog::Store {
+                name: "Tony's Pizza".into(),
+                open_now: true,
+                ..Default::default()
+            },
+        }
+    }
+
+    /// Turn `n` of the call, on the menu before (`sold_out` false) or after.
+    fn turn(
+        &self,
+        sold_out: bool,
+        state: kea_core::dialog::CallState,
+        n: u32,
+        event: kea_core::dialog::Event,
+    ) -> kea_core::dialog::TurnOutput {
+        let menu = if sold_out { &self.sold_out } else { &self.menu };
+        kea_core::dialog::step(
+            menu,
+            state,
+            &kea_core::dialog::TurnInput {
+                event,
+                turn: n,
+                caller: Some("+15551230002".into()),
+                store: self.store.clone(),
+            },
+        )
+    }
+}
+
+fn speech(text: &str) -> kea_core::dialog::Event {
+    kea_core::dialog::Event::Speech {
+        text: text.into(),
+        confidence: 0.93,
+    }
+}
+
 /// Found by `tests/isolation/specs/menu_publish.spec`: a call whose cart holds an item the
 /// merchant marks sold out between two turns once panicked ("index out of bounds") at its next
 /// turn (the line was taken off before the turn described what it had added). Now the line is
 /// taken off, said ("Sorry, we're out of ..."), and the turn goes on.
 #[test]
 fn an_item_sold_out_between_two_turns_then_more_speech() {
-    use kea_core::dialog::{self, CallState, Event, Store, TurnInput};
-    use kea_core::extract::CompiledMenu;
-    use kea_core::menu::Menu;
-    let text = include_str!("../../../migrations/seed/tonys_pizza.menu.json");
-    let menu: Menu = serde_json::from_str(text).unwrap();
-    let mut sold_out = menu.clone();
-    for item in &mut sold_out.items {
-        if item.code == "pepperoni_pizza" {
-            item.available = false;
-        }
-    }
-    let (menu, sold_out) = (CompiledMenu::new(menu), CompiledMenu::new(sold_out));
-    let store = Store {
-        name: "Tony's Pizza".into(),
-        open_now: true,
-        ..Store::default()
-    };
-    let turn = |menu: &CompiledMenu, state: CallState, n: u32, event: Event| {
-        dialog::step(
-            menu,
-            state,
-            &TurnInput {
-                event,
-                turn: n,
-                caller: Some("+15551230002".into()),
-                store: store.clone(),
-            },
-        )
-    };
-    let speech = |t: &str| Event::Speech {
-        text: t.into(),
-        confidence: 0.93,
-    };
-    let greeted = turn(&menu, CallState::default(), 0, Event::Start);
-    let ordered = turn(&menu, greeted.state, 1, speech("a large pepperoni pizza"));
+    use kea_core::dialog::{CallState, Event};
+    let call = PepperoniSellsOut::new();
+    let greeted = call.turn(false, CallState::default(), 0, Event::Start);
+    let ordered = call.turn(false, greeted.state, 1, speech("a large pepperoni pizza"));
     assert_eq!(ordered.state.cart.len(), 1);
-    let next = turn(&sold_out, ordered.state, 2, speech("and a coke"));
+    let next = call.turn(true, ordered.state, 2, speech("and a coke"));
     assert!(
         next.say.starts_with("Sorry, we're out of Pepperoni Pizza."),
         "{}",
@@ -114,49 +143,18 @@ fn an_item_sold_out_between_two_turns_then_more_speech() {
 /// the caller confirmed). Now the pizza is taken off and said, and what is left is read back.
 #[test]
 fn an_item_sold_out_after_the_read_back_before_the_yes() {
-    use kea_core::dialog::{self, CallState, Event, Outcome, Phase, Store, TurnInput};
-    use kea_core::extract::CompiledMenu;
-    use kea_core::menu::Menu;
-    let text = include_str!("../../../migrations/seed/tonys_pizza.menu.json");
-    let menu: Menu = serde_json::from_str(text).unwrap();
-    let mut sold_out = menu.clone();
-    for item in &mut sold_out.items {
-        if item.code == "pepperoni_pizza" {
-            item.available = false;
-        }
-    }
-    let (menu, sold_out) = (CompiledMenu::new(menu), CompiledMenu::new(sold_out));
-    let store = Store {
-        name: "Tony's Pizza".into(),
-        open_now: true,
-        ..Store::default()
-    };
-    let turn = |menu: &CompiledMenu, state: CallState, n: u32, event: Event| {
-        dialog::step(
-            menu,
-            state,
-            &TurnInput {
-                event,
-                turn: n,
-                caller: Some("+15551230002".into()),
-                store: store.clone(),
-            },
-        )
-    };
-    let speech = |t: &str| Event::Speech {
-        text: t.into(),
-        confidence: 0.93,
-    };
-    let greeted = turn(&menu, CallState::default(), 0, Event::Start);
-    let ordered = turn(
-        &menu,
+    use kea_core::dialog::{CallState, Event, Outcome, Phase};
+    let call = PepperoniSellsOut::new();
+    let greeted = call.turn(false, CallState::default(), 0, Event::Start);
+    let ordered = call.turn(
+        false,
         greeted.state,
         1,
         speech("a large pepperoni pizza and a coke"),
     );
-    let read_back = turn(&menu, ordered.state, 2, speech("that's all"));
+    let read_back = call.turn(false, ordered.state, 2, speech("that's all"));
     assert_eq!(read_back.state.phase, Phase::Confirm, "{}", read_back.say);
-    let yes = turn(&sold_out, read_back.state, 3, speech("yes"));
+    let yes = call.turn(true, read_back.state, 3, speech("yes"));
     assert!(
         !matches!(yes.outcome, Some(Outcome::Submitted { .. })),
         "submitted a sold-out pizza: {}",
@@ -170,7 +168,7 @@ fn an_item_sold_out_after_the_read_back_before_the_yes() {
     assert!(yes.say.contains("Shall I place the order?"), "{}", yes.say);
     assert_eq!(yes.state.phase, Phase::Confirm);
     assert!(yes.state.cart.iter().all(|l| l.item != "pepperoni_pizza"));
-    let placed = turn(&sold_out, yes.state, 4, speech("yes"));
+    let placed = call.turn(true, yes.state, 4, speech("yes"));
     assert!(
         matches!(placed.outcome, Some(Outcome::Submitted { .. })),
         "{}",
