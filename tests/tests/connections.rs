@@ -480,46 +480,33 @@ type Opened = Result<(u16, Option<String>, reqwest::Response), String>;
 
 /// Opens an `/events` stream from `peer` (a loopback address).
 async fn open_stream(gw: &Gateway, peer: IpAddr, token: &str) -> Opened {
-    let client = reqwest::Client::builder()
-        .local_address(peer)
-        .timeout(Duration::from_secs(600))
-        .build()
-        .expect("an HTTP client");
-    let r = tokio::time::timeout(
-        ANSWER_WITHIN,
-        client
-            .get(format!("{}/events", gw.url))
-            .bearer_auth(token)
-            .send(),
-    )
-    .await
-    .map_err(|_| "not answered".to_string())?
-    .map_err(|e| e.to_string())?;
-    let retry = r
-        .headers()
-        .get("retry-after")
-        .map(|v| v.to_str().unwrap_or("").to_string());
-    Ok((r.status().as_u16(), retry, r))
+    open_stream_from(gw, peer, None, token).await
 }
 
 /// Opens `/events` from `peer` as a proxy would, saying the client was `forwarded_for`.
 async fn open_stream_via(gw: &Gateway, peer: IpAddr, forwarded_for: &str, token: &str) -> Opened {
+    open_stream_from(gw, peer, Some(forwarded_for), token).await
+}
+
+async fn open_stream_from(
+    gw: &Gateway,
+    peer: IpAddr,
+    forwarded_for: Option<&str>,
+    token: &str,
+) -> Opened {
     let client = reqwest::Client::builder()
         .local_address(peer)
         .timeout(Duration::from_secs(600))
         .build()
         .expect("an HTTP client");
-    let r = tokio::time::timeout(
-        ANSWER_WITHIN,
-        client
-            .get(format!("{}/events", gw.url))
-            .bearer_auth(token)
-            .header("x-forwarded-for", forwarded_for)
-            .send(),
-    )
-    .await
-    .map_err(|_| "not answered".to_string())?
-    .map_err(|e| e.to_string())?;
+    let mut request = client.get(format!("{}/events", gw.url)).bearer_auth(token);
+    if let Some(f) = forwarded_for {
+        request = request.header("x-forwarded-for", f);
+    }
+    let r = tokio::time::timeout(ANSWER_WITHIN, request.send())
+        .await
+        .map_err(|_| "not answered".to_string())?
+        .map_err(|e| e.to_string())?;
     let retry = r
         .headers()
         .get("retry-after")
