@@ -4471,11 +4471,24 @@ CREATE FUNCTION app.route_waiting(p_agent_id bigint) RETURNS integer
     LANGUAGE plpgsql
     AS $$
 declare
+    v_agent app.agents;
     t record;
     n integer := 0;
 begin
+    select * into v_agent from app.agents where id = p_agent_id;
     for t in select x.merchant_id, x.id from app.tasks x
-              where x.status = 'pending' order by x.priority desc, x.created_at limit 50 loop
+               join app.merchants m on m.id = x.merchant_id
+               join app.workflow_steps s on s.workflow_id = x.workflow_id and s.step = x.step
+               left join app.task_queues q on q.id = s.queue_id
+              where x.status = 'pending'
+                and app.agent_serves(v_agent.attributes, x.merchant_id, m.groups)
+                and (q.id is null or v_agent.attributes @> q.requires)
+                and (not v_agent.attributes ? 'languages'
+                     or v_agent.attributes->'languages' ? (x.attributes->>'language'))
+                and not exists (select 1 from app.reservations r
+                                 where r.merchant_id = x.merchant_id and r.task_id = x.id
+                                   and r.agent_id = p_agent_id)
+              order by x.priority desc, x.created_at limit 50 loop
         exit when (select a.activity <> 'available' or app.agent_load(a.id) >= a.capacity
                      from app.agents a where a.id = p_agent_id);
         if app.route_task(t.merchant_id, t.id) is not null then

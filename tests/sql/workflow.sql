@@ -190,6 +190,38 @@ begin
     assert (select t.status from app.tasks t where t.id = r.task_id) in ('pending', 'reserved');
 end $$;
 
+-- 3b. An agent who becomes free is offered the oldest waiting task they can serve, however many
+-- older tasks wait for merchants they do not serve (the router looks at the agent's own tasks,
+-- not at the oldest few of everyone's).
+do $$
+declare
+    m bigint := (select merchant_id from wf);
+    m2 bigint;
+    mine bigint := app.upsert_agent('wfm@example.test', 'Mine', 'pw-mine', format('{"merchants": [%s]}', m)::jsonb, 1);
+    v_order bigint;
+    v_task bigint;
+begin
+    insert into app.merchants (slug, name, tax_rate_bp, transfer_number, prep_minutes)
+    values ('wf-busy', 'Busy Elsewhere', 1000, '+15550008888', 15) returning id into m2;
+    perform api.import_menu(m2, '{"name": "B", "items": [{"code": "tea", "name": "Tea", "price_cents": 200}]}');
+    update app.agents set activity = 'offline';
+    delete from app.tasks where merchant_id = m;
+    for i in 1..60 loop
+        perform pg_temp.save(m2, kea.price_lines((select id from app.menus where merchant_id = m2 and active),
+                                                 '[{"item": "tea"}]') || '{"details": {"phone": "+15551230000"}}',
+                             'pending_verification');
+    end loop;
+    update app.tasks set created_at = now() - interval '1 hour' where merchant_id = m2;
+    v_order := pg_temp.save(m, pg_temp.order_doc('[{"item": "knots"}]'), 'pending_verification');
+    select id into v_task from app.tasks where order_id = v_order;
+    assert (select count(*) from app.tasks where status = 'pending' and merchant_id = m2) = 60;
+    assert (select status from app.tasks where id = v_task) = 'pending', 'nobody was free';
+    update app.agents set activity = 'available', activity_at = now() where id = mine;
+    perform app.route_waiting(mine);
+    assert (select agent_id from app.reservations where task_id = v_task and status = 'pending') = mine,
+        'the agent is offered the task of the merchant they serve';
+end $$;
+
 -- 4. Edits: recorded against what the call produced, repriced, menu rules enforced.
 do $$
 declare
