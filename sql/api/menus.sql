@@ -9,25 +9,21 @@ declare
     v_menu_id bigint;
     v_negative text;
 begin
-    -- A POS may price an option below nothing ("Mixed Veg -$2.00" instead of the meat); kea's
-    -- prices are never negative (an order's lines are checked against them), so such a menu
-    -- is refused here by name rather than by a table's check constraint.
+    -- An option may take money off ("No rice -$1.00": its price is an adjustment, and a line
+    -- never goes below zero, docs/architecture.md "Menus"); an item or a size may not, and is
+    -- refused here by name rather than by a table's check constraint.
     select string_agg(format('%s %s (%s)', x.kind, x.code, x.price), ', ') into v_negative
       from (select 'item' as kind, i->>'code' as code, (i->>'price_cents')::bigint as price
               from jsonb_array_elements(coalesce(import_menu.document->'items', '[]')) i
             union all
             select 'size', (i->>'code') || '/' || (v->>'code'), (v->>'price_cents')::bigint
               from jsonb_array_elements(coalesce(import_menu.document->'items', '[]')) i,
-                   jsonb_array_elements(coalesce(i->'variations', '[]')) v
-            union all
-            select 'option', (g->>'code') || '/' || (o->>'code'), (o->>'price_cents')::bigint
-              from jsonb_array_elements(coalesce(import_menu.document->'groups', '[]')) g,
-                   jsonb_array_elements(coalesce(g->'options', '[]')) o) x
+                   jsonb_array_elements(coalesce(i->'variations', '[]')) v) x
      where x.price < 0;
     if v_negative is not null then
-        raise exception 'the menu has negative prices: %', v_negative
+        raise exception 'the menu has negative item or size prices: %', v_negative
             using errcode = '22023',
-                  hint = 'kea takes no discount as an item, size or option price: price the cheaper choice at 0, or the item lower';
+                  hint = 'only an option may take money off ("No rice" at -100): price the item or size at 0 or more';
     end if;
     if import_menu.activate then
         update app.menus x set active = false where x.merchant_id = import_menu.merchant_id and x.active;

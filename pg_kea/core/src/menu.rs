@@ -166,7 +166,10 @@ pub struct ModOption {
     pub name: String,
     #[serde(default)]
     pub aliases: Vec<String>,
-    /// Surcharge for the option (0 for most).
+    /// What the option adds to the line's price: 0 for most, a surcharge ("Extra cheese
+    /// +1.50"), or a reduction, the one price of a menu that may be negative ("No rice -1.00",
+    /// "Half portion -2.50"). Item and size prices never are (`api.import_menu` refuses them);
+    /// a line's price never goes below zero (`dialog::price_line`).
     #[serde(default)]
     pub price_cents: Cents,
     /// Part of the item unless the caller says otherwise (e.g. the dressing a salad comes with).
@@ -194,10 +197,15 @@ impl Item {
 
 impl ModOption {
     /// What the option adds to one unit of its line: nothing when removed ("no onions"),
-    /// `count` times when a count was said ("three pumps of vanilla"), twice for "double".
+    /// `count` times when a count was said ("three pumps of vanilla"), twice for "double". A
+    /// reduction counts once: rice left out twice is still one portion of rice, and a caller's
+    /// "double" or count must not take more off than the menu offers.
     pub fn charge(&self, count: Option<u32>, double: bool, negated: bool) -> Cents {
         if negated {
             return 0;
+        }
+        if self.price_cents < 0 {
+            return self.price_cents;
         }
         let times = Cents::from(count.unwrap_or(1).max(1)) * if double { 2 } else { 1 };
         self.price_cents.saturating_mul(times)

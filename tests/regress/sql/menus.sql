@@ -40,9 +40,9 @@ select * from menu_test_published;
 update app.merchants set tax_rate_bp = 800 where slug = 'menu-test';
 select * from menu_test_published;
 
--- A POS menu may price an option below nothing (a cheaper choice as a discount): kea's prices
--- never go below zero, so the import is refused, naming every negative price, and nothing is
--- imported (the merchant still has one menu).
+-- A POS menu may price an option below nothing (a cheaper choice as a discount), but not an
+-- item or a size: the import is refused, naming every negative item or size price (the option
+-- is not one), and nothing is imported (the merchant still has one menu).
 select api.import_menu(id, '{
   "name": "Discounts",
   "items": [{"code": "bowl", "name": "Bowl", "price_cents": 900, "groups": ["protein"],

@@ -19,7 +19,9 @@ pub struct PricedModifier {
     /// "two sugars": how many of the option, when more than one was said.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<u32>,
-    /// What the option adds to one unit of the line (already multiplied by `quantity`).
+    /// What the option adds to one unit of the line (already multiplied by `quantity`);
+    /// negative for a reduction, and then no more than the line had left to take off (see
+    /// `price_line`): the item's price plus its modifiers' is always the unit price.
     pub price_cents: Cents,
     /// The option answers a required one-of choice (a spice level, a protein): said right
     /// after the name ("Butter Chicken, mild") rather than as an addition ("with mild").
@@ -92,6 +94,7 @@ pub fn price_line(menu: &Menu, line: &CartLine) -> Option<PricedLine> {
             choice: group.min >= 1 && group.max == 1 && !m.negated && m.qualifier.is_none(),
         });
     }
+    let unit = clamp_at_zero(unit, &mut modifiers);
     Some(PricedLine {
         item: item.code.clone(),
         item_id: item.id,
@@ -106,6 +109,24 @@ pub fn price_line(menu: &Menu, line: &CartLine) -> Option<PricedLine> {
         unit_price_cents: unit,
         line_total_cents: unit.saturating_mul(i64::from(line.quantity)),
     })
+}
+
+/// A line never costs less than nothing: reductions that would take its unit price below zero
+/// ("Half portion -2.50" on a $2.00 side) take off only what is left, the last said first, so
+/// that what the read-back says, the order stores, the receipt and the POS add up alike.
+fn clamp_at_zero(unit: Cents, modifiers: &mut [PricedModifier]) -> Cents {
+    let mut excess = unit.min(0).saturating_neg();
+    for m in modifiers.iter_mut().rev() {
+        if excess == 0 {
+            break;
+        }
+        if m.price_cents < 0 {
+            let back = excess.min(m.price_cents.saturating_neg());
+            m.price_cents += back;
+            excess -= back;
+        }
+    }
+    unit.max(0)
 }
 
 pub fn price_order(menu: &Menu, cart: &[CartLine], details: &OrderDetails) -> PricedOrder {
@@ -143,5 +164,97 @@ mod tests {
         assert_eq!(tax_on(50, 1_000), 5);
         assert_eq!(tax_on(5, 1_000), 1); // 0.5 -> 1
         assert_eq!(tax_on(0, 887), 0);
+    }
+
+    /// A curry house's menu as a POS holds it: options that take money off.
+    fn curry_menu() -> Menu {
+        serde_json::from_value(serde_json::json!({
+            "tax_rate_bp": 1000,
+            "items": [
+                {"id": 1, "code": "curry", "name": "Chicken Curry", "price_cents": 1299,
+                 "groups": ["rice", "portion"]},
+                {"id": 2, "code": "dal", "name": "Side of Dal", "price_cents": 200,
+                 "groups": ["portion"]}
+            ],
+            "groups": [
+                {"id": 1, "code": "rice", "name": "Rice", "qualified": true, "negatable": true,
+                 "options": [{"id": 1, "code": "no_rice", "name": "No rice", "price_cents": -100},
+                             {"id": 2, "code": "extra_rice", "name": "Extra rice", "price_cents": 150}]},
+                {"id": 2, "code": "portion", "name": "Portion",
+                 "options": [{"id": 3, "code": "half", "name": "Half portion", "price_cents": -250}]}
+            ]
+        }))
+        .unwrap()
+    }
+
+    fn line(v: serde_json::Value) -> CartLine {
+        serde_json::from_value(v).unwrap()
+    }
+
+    fn with(group: &str, option: &str) -> serde_json::Value {
+        serde_json::json!({"group": group, "option": option, "confidence": 1.0})
+    }
+
+    #[test]
+    fn a_negative_option_takes_its_price_off_the_line_and_the_order() {
+        let menu = curry_menu();
+        let cart = [line(serde_json::json!({"item": "curry", "quantity": 2,
+            "modifiers": [with("rice", "no_rice")]}))];
+        let order = price_order(&menu, &cart, &OrderDetails::default());
+        let l = &order.lines[0];
+        assert_eq!(l.modifiers[0].price_cents, -100);
+        assert_eq!((l.unit_price_cents, l.line_total_cents), (1_199, 2_398));
+        assert_eq!(
+            (order.subtotal_cents, order.tax_cents, order.total_cents),
+            (2_398, 240, 2_638)
+        );
+    }
+
+    #[test]
+    fn a_reduction_counts_once_and_a_removed_one_takes_nothing_off() {
+        let menu = curry_menu();
+        let mut twice = with("rice", "no_rice");
+        twice["qualifier"] = "double".into();
+        twice["quantity"] = 3.into();
+        let mut removed = with("portion", "half");
+        removed["negated"] = true.into();
+        let l = price_line(
+            &menu,
+            &line(
+                serde_json::json!({"item": "curry", "quantity": 1, "modifiers": [twice, removed]}),
+            ),
+        )
+        .unwrap();
+        assert_eq!(
+            l.modifiers
+                .iter()
+                .map(|m| m.price_cents)
+                .collect::<Vec<_>>(),
+            [-100, 0]
+        );
+        assert_eq!(l.unit_price_cents, 1_199);
+    }
+
+    #[test]
+    fn a_line_never_costs_less_than_nothing_and_its_parts_still_add_up() {
+        let menu = curry_menu();
+        // $2.00 of dal, half portion (-$2.50): the line is free, and the reduction said is
+        // the $2.00 it took, so the POS adding the item and its modifiers gets the same $0.
+        let cart = [
+            line(serde_json::json!({"item": "dal", "quantity": 3,
+                "modifiers": [with("portion", "half")]})),
+            line(serde_json::json!({"item": "curry", "quantity": 1,
+                "modifiers": [with("rice", "no_rice"), with("portion", "half")]})),
+        ];
+        let order = price_order(&menu, &cart, &OrderDetails::default());
+        let dal = &order.lines[0];
+        assert_eq!((dal.unit_price_cents, dal.line_total_cents), (0, 0));
+        assert_eq!(dal.modifiers[0].price_cents, -200);
+        assert_eq!(order.lines[1].unit_price_cents, 1_299 - 100 - 250);
+        assert_eq!(order.subtotal_cents, 949);
+        for (l, base) in order.lines.iter().zip([200, 1_299]) {
+            let parts: Cents = l.modifiers.iter().map(|m| m.price_cents).sum();
+            assert_eq!(base + parts, l.unit_price_cents, "{l:?}");
+        }
     }
 }
