@@ -15,6 +15,8 @@ const FLOOR: &[(&str, f64)] = &[
     ("bakery-cafe", 56.0),
     ("chinese", 70.0),
     ("coffee-bar", 80.0),
+    ("donut-shop", 72.0),
+    ("hot-dog-stand", 89.0),
     ("ice-cream-parlour", 69.0),
     ("mediterranean", 71.0),
     ("poke-bar", 81.0),

@@ -1,10 +1,13 @@
 //! The dialog never reads back, nor submits, an order the database would refuse: whatever a
-//! caller says, over every test venue (`tests/venues/`, `tests/venues-blind/`), each read-back
+//! caller says, over every test venue (`tests/venues/` and every batch of
+//! `common::venues::BLIND_BATCHES`), each read-back
 //! and each submitted order passes `order_rules::validate`, the one definition of a valid order
 //! that `kea.validate_lines` and the save's completeness check apply (docs/dialog.md, "One
 //! definition of a valid order").
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 
 use kea_core::dialog::{self, CallState, Event, Outcome, Phase, Store, TurnInput};
 use kea_core::extract::CompiledMenu;
@@ -13,12 +16,12 @@ use kea_core::order_rules::{self, RuleLine};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
-/// Every kea-format menu of the test venues, hand-written and blind.
+/// Every kea-format menu of the test venues, hand-written and of every batch in
+/// `common::venues::BLIND_BATCHES`.
 fn menus() -> Vec<(String, CompiledMenu)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests");
-    let mut dirs: Vec<PathBuf> = ["venues", "venues-blind"]
-        .iter()
-        .filter_map(|d| std::fs::read_dir(root.join(d)).ok())
+    let mut dirs: Vec<PathBuf> = std::iter::once(common::venues::root())
+        .chain(common::venues::blind_roots())
+        .filter_map(|d| std::fs::read_dir(d).ok())
         .flatten()
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.join("menu.json").is_file())
