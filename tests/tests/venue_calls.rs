@@ -354,3 +354,8 @@ venue_test!(blind_korean_chicken, blind "venues-blind-2" / "korean-chicken", 65.
 // meats), which `api.import_menu` refuses (kea's prices are never negative; docs/architecture.md).
 venue_test!(blind_smokehouse, blind "venues-blind-3" / "smokehouse", 35.0);
 venue_test!(blind_pho_banhmi, blind "venues-blind-3" / "pho-banhmi", 50.0);
+// Batch 4 (tests/venues-blind-4/README.md): floors at the figures of its first run through the
+// gateway, before round 4 tuned on it.
+venue_test!(blind_pasta_parm, blind "venues-blind-4" / "pasta-parm", 35.0);
+venue_test!(blind_fish_chips, blind "venues-blind-4" / "fish-chips", 40.0);
+venue_test!(blind_gyro_shop, blind "venues-blind-4" / "gyro-shop", 40.0);
