@@ -3,7 +3,10 @@
 -- is saved). Off by default; with the policy on, a clean order goes straight to verified by
 -- kea with its rule in the history, its offer withdrawn and its text enqueued as after an
 -- approval; a question asked twice, an unsure line, the cap, a first-time caller each keep the
--- order for an agent; every Nth passing order is sampled for an agent. Rolled back.
+-- order for an agent; every Nth passing order is sampled for an agent; the calls that go wrong
+-- where every line is sure (a word for several lines said once, a correction inside one line,
+-- the same line twice, a word of the menu placed nowhere) are held, and their look-alikes that
+-- went right pass. Rolled back.
 
 insert into app.merchants (slug, name, tax_rate_bp, transfer_number)
 values ('av-test', 'AV Cafe', 0, '+15550007777');
@@ -16,10 +19,15 @@ select api.import_menu(id, '{"name": "Cafe",
    "variations": [{"code": "small", "name": "Small", "price_cents": 350},
                   {"code": "medium", "name": "Medium", "price_cents": 400},
                   {"code": "large", "name": "Large", "price_cents": 450}]},
-  {"code": "bagel", "name": "Bagel", "price_cents": 250, "groups": ["spread"]}],
+  {"code": "bagel", "name": "Bagel", "price_cents": 250, "groups": ["spread"]},
+  {"code": "tuna_roll", "name": "Tuna Roll", "price_cents": 600, "groups": ["rice"]},
+  {"code": "salmon_roll", "name": "Salmon Roll", "price_cents": 650, "groups": ["rice"]},
+  {"code": "iced_tea", "name": "Thai Iced Tea", "price_cents": 400}],
  "groups": [{"code": "spread", "name": "Spread", "min": 1, "max": 1,
              "options": [{"code": "cream_cheese", "name": "Cream Cheese"},
-                         {"code": "butter", "name": "Butter"}]}]}')
+                         {"code": "butter", "name": "Butter"}]},
+            {"code": "rice", "name": "Rice", "min": 0, "max": 1,
+             "options": [{"code": "brown_rice", "name": "Brown Rice", "price_cents": 100}]}]}')
   from app.merchants where slug = 'av-test';
 insert into app.task_queues (name, requires, reservation_timeout_s) values ('av-test', '{"skills": ["av-test"]}', 600);
 insert into app.workflows (name) values ('av-test');
@@ -137,7 +145,36 @@ begin
     assert v @> '{"orders": 10, "evaluated": 9, "auto_verified": 4, "sampled": 1, "held": 4,
                   "no_human_touch_pct": 40.0}', v::text;
 
-    -- 9. A policy the database refuses.
+    -- 9. Sure of every line, and still wrong (docs/closed-loop.md, "Calibration"): held. Each
+    -- next to a call that looks like it and went right, which passes.
+    perform pg_temp.policy(true, 0.9, null, false, 0);
+    -- A word for several lines said once: held whatever kea made of it (here brown rice on both
+    -- rolls, right; in blind batch 2's sushi bar, on one roll of two).
+    o := pg_temp.call('CA-av-11', array['a tuna roll and a salmon roll, both with brown rice', 'that''s all', 'yes']);
+    assert pg_temp.decision(o) = 'held: the call did not go smoothly: "a tuna roll and a salmon roll, both with brown rice" said once for several lines',
+        pg_temp.decision(o);
+    o := pg_temp.call('CA-av-12', array['a tuna roll and a salmon roll', 'that''s all', 'yes']);
+    assert (select status from app.orders where id = o) = 'verified', pg_temp.decision(o);
+    -- A correction inside the words of one line: held whatever kea made of it (here three teas,
+    -- right; in the blind thai restaurant "pork, no, chicken" kept the pork).
+    o := pg_temp.call('CA-av-13', array['two thai iced teas, actually make it three', 'that''s all', 'yes']);
+    assert pg_temp.decision(o) = 'held: the call did not go smoothly: a correction inside one line: "two thai iced teas actually make it three"',
+        pg_temp.decision(o);
+    -- ... the dialog heard the change: one latte, the large one.
+    o := pg_temp.call('CA-av-14', array['a small latte, no wait, a large latte', 'that''s all', 'yes']);
+    assert (select status from app.orders where id = o) = 'verified', pg_temp.decision(o);
+    -- The same line twice.
+    o := pg_temp.call('CA-av-15', array['a small latte and a small latte', 'that''s all', 'yes']);
+    assert pg_temp.decision(o) = 'held: the call did not go smoothly: line latte twice', pg_temp.decision(o);
+    -- A word of the menu heard and placed nowhere ("tuna"); chat placed nowhere ("son") holds
+    -- nothing.
+    o := pg_temp.call('CA-av-16', array['a large latte', 'do you have tuna sashimi', 'that''s all', 'yes']);
+    assert pg_temp.decision(o) = 'held: the call did not go smoothly: "tuna" in "do you have tuna sashimi" is a word of the menu that went nowhere',
+        pg_temp.decision(o);
+    o := pg_temp.call('CA-av-17', array['a large latte for my son', 'that''s all', 'yes']);
+    assert (select status from app.orders where id = o) = 'verified', pg_temp.decision(o);
+
+    -- 10. A policy the database refuses.
     begin
         perform pg_temp.policy(true, 1.5, null, false, 0);
         assert false, 'a confidence over 1 is refused';
