@@ -2008,9 +2008,9 @@ begin
          order by t.seq limit 1;
     end if;
     if v_bad is null then
-        -- A self-correction inside the words of one line ("basil stir fry with pork, no,
-        -- chicken", "two thai iced teas, actually make it three"): the dialog did not hear it as a
-        -- change (it would have split the words), so one of the two values stayed.
+        -- A self-correction inside the words of one line ("two thai iced teas, actually make it
+        -- three"): the dialog did not hear it as a change (it would have split the words), so one
+        -- of the two values may have stayed. A bare "no" is no cue: it is mostly "no onions".
         select format('a correction inside one line: "%s"', m->'span'->>'text') into v_bad
           from app.turns t, json_array_elements(t.understood->'extraction'->'lines') m
          where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
