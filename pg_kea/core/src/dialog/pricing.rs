@@ -257,4 +257,47 @@ mod tests {
             assert_eq!(base + parts, l.unit_price_cents, "{l:?}");
         }
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Whatever the options add or take off, said however often: a line is never below
+            /// zero, costs the menu's sum when that is not, and its parts add up to its price.
+            #[test]
+            fn a_line_is_the_menus_sum_clamped_at_zero_and_its_parts_add_up(
+                base in 0i64..5_000,
+                options in proptest::collection::vec((-3_000i64..3_000, 0u32..4, any::<bool>(), any::<bool>()), 0..5),
+                quantity in 1u32..6,
+            ) {
+                let menu: Menu = serde_json::from_value(serde_json::json!({
+                    "items": [{"id": 1, "code": "dish", "name": "Dish", "price_cents": base, "groups": ["g"]}],
+                    "groups": [{"id": 1, "code": "g", "name": "G", "qualified": true, "negatable": true,
+                        "options": options.iter().enumerate().map(|(i, (price, ..))| serde_json::json!(
+                            {"id": i, "code": format!("o{i}"), "name": format!("O{i}"), "price_cents": price}))
+                            .collect::<Vec<_>>()}]
+                })).unwrap();
+                let modifiers: Vec<_> = options.iter().enumerate().map(|(i, (_, count, double, negated))| {
+                    serde_json::json!({"group": "g", "option": format!("o{i}"), "confidence": 1.0,
+                        "quantity": count, "negated": negated,
+                        "qualifier": if *double { Some("double") } else { None }})
+                }).collect();
+                let l = price_line(&menu, &line(serde_json::json!(
+                    {"item": "dish", "quantity": quantity, "modifiers": modifiers}))).unwrap();
+                let said: Cents = options.iter().map(|(price, count, double, negated)| {
+                    let times = i64::from((*count).max(1)) * if *double { 2 } else { 1 };
+                    match (*negated, *price < 0) {
+                        (true, _) => 0,
+                        (false, true) => *price,
+                        (false, false) => price * times,
+                    }
+                }).sum();
+                prop_assert_eq!(l.unit_price_cents, (base + said).max(0));
+                prop_assert_eq!(l.line_total_cents, l.unit_price_cents * i64::from(quantity));
+                let parts: Cents = l.modifiers.iter().map(|m| m.price_cents).sum();
+                prop_assert_eq!(base + parts, l.unit_price_cents);
+            }
+        }
+    }
 }
