@@ -297,7 +297,7 @@ struct Venue {
     merchant_token: String,
 }
 
-/// Whether kea imports the menu (blind curry-house's negative option prices were refused): tried
+/// Whether kea imports the menu (blind curry-house's negative option prices once were not): tried
 /// on a merchant of its own, rolled back.
 async fn importable(db: &Client, menu: &str) -> Result<(), String> {
     let doc: Value = serde_json::from_str(menu).map_err(|e| e.to_string())?;
