@@ -145,8 +145,8 @@ pub async fn run(admin_url: &str, args: Args) -> Result<(), String> {
     for v in &venues {
         let merchant = match Merchant::create(&db, v, "sweep").await {
             Ok(m) => m,
-            // A menu kea refuses to import (as blind curry-house's negative option prices once were) is said,
-            // and the other venues still run.
+            // A menu kea refuses to import (as blind curry-house's negative option prices once
+            // were) is said, and the other venues still run.
             Err(e) if e.contains(REFUSED) => {
                 println!("  {e}");
                 refused.push(v.name.clone());
