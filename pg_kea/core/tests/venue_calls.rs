@@ -21,7 +21,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("korean-chicken", 65.0),
     ("pasta-parm", 35.0),
     ("pho-banhmi", 45.0),
-    ("pizzeria", 60.0),
+    ("pizzeria", 65.0),
     ("sandwich", 50.0),
     ("smokehouse", 30.0),
     ("sushi", 80.0),

@@ -662,3 +662,34 @@ fn a_measure_typed_after_a_name_is_not_said() {
         ["1 meat_plate@ plate_meat=burnt_tips"]
     );
 }
+
+#[test]
+fn parts_counted_short_of_the_whole_leave_the_rest_plain() {
+    // The rest comes first, where the whole was said.
+    let m = menu(
+        vec![
+            item("Veal Hero", &[], &["extras"]),
+            item("Corn Muffin", &[], &["extras"]),
+            item("Rice Bowl", &["Sm", "Lg"], &["extras"]),
+        ],
+        vec![group("extras", 0, &["Peppers", "Honey Butter", "Rice"])],
+    );
+    assert_eq!(
+        said(&m, "two veal heros one with peppers"),
+        ["1 veal_hero@", "1 veal_hero@ extras=peppers"]
+    );
+    assert_eq!(
+        said(&m, "four corn muffins, one with no honey butter"),
+        ["3 corn_muffin@", "1 corn_muffin@ !extras=honey_butter"]
+    );
+    assert_eq!(
+        said(&m, "two large rice bowls one plain one with peppers"),
+        ["1 rice_bowl@lg", "1 rice_bowl@lg extras=peppers"]
+    );
+    // Parts that add up still replace the whole; an article is no part.
+    assert_eq!(
+        said(&m, "two veal heros one with peppers and one with rice"),
+        ["1 veal_hero@ extras=peppers", "1 veal_hero@ extras=rice"]
+    );
+    assert_eq!(said(&m, "two veal heros and a rice bowl").len(), 2);
+}

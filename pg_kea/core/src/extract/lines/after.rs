@@ -184,6 +184,9 @@ impl Builder<'_> {
     }
 
     /// "two large pizzas, one with ham and one with olives" -> two lines of one large pizza.
+    /// Parts counted in numbers that add up to less ("two heros, one with peppers", "four
+    /// cornbreads, one with no butter", "two pitas one plain one without onions") leave the
+    /// rest as the parent said it; an article ("two burritos and a side of rice") is no part.
     pub(super) fn distribute(&mut self) {
         let mut i = 0;
         while i < self.lines.len() {
@@ -219,7 +222,13 @@ impl Builder<'_> {
                 sum += l.qty.unwrap_or(1);
                 j += 1;
             }
-            if sum == q && j > i + 1 {
+            let counted = self.lines[i + 1..j].iter().all(|l| !l.qty_article);
+            let rest = if sum < q && j > i + 1 && counted {
+                q - sum
+            } else {
+                0
+            };
+            if (sum == q || rest > 0) && j > i + 1 {
                 let parent = self.lines[i].clone();
                 for l in &mut self.lines[i + 1..j] {
                     let mut mods = parent.mods.clone();
@@ -237,8 +246,13 @@ impl Builder<'_> {
                     }
                     l.item_conf = parent.item_conf;
                 }
-                self.lines.remove(i);
-                i = j - 1;
+                if rest > 0 {
+                    self.lines[i].qty = Some(rest);
+                    i = j;
+                } else {
+                    self.lines.remove(i);
+                    i = j - 1;
+                }
             } else {
                 i += 1;
             }
