@@ -119,14 +119,16 @@ COMMENT ON FUNCTION api.add_order_line(task_id bigint, item text, variation text
 --
 
 CREATE FUNCTION api.analytics(view_name text, max_rows integer DEFAULT 1000, merchant_id bigint DEFAULT NULL::bigint) RETURNS SETOF jsonb
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $_$
 declare
     v_filter text := '';
+    r record;
 begin
     if analytics.view_name is null or analytics.view_name !~ '^analytics_[a-z_]+$'
-       or to_regclass('api.' || analytics.view_name) is null then
+       or to_regclass('api.' || analytics.view_name) is null
+       or not has_table_privilege('kea_analyst', to_regclass('api.' || analytics.view_name), 'select') then
         raise exception 'no analytics view %', coalesce(analytics.view_name, 'null')
             using errcode = 'KN404', hint = 'see docs/analytics.md for the views';
     end if;
@@ -138,8 +140,13 @@ begin
         end if;
         v_filter := ' where v.merchant_id = $2';
     end if;
-    return query execute format('select to_jsonb(v) from api.%I v%s limit $1', analytics.view_name, v_filter)
-        using least(greatest(coalesce(analytics.max_rows, 1000), 0), 100000), analytics.merchant_id;
+    -- Each row made JSON here, not in the query: on Citus the query runs on the shards, where
+    -- the view's row type does not exist (docs/scaling.md).
+    for r in execute format('select * from api.%I v%s limit $1', analytics.view_name, v_filter)
+        using least(greatest(coalesce(analytics.max_rows, 1000), 0), 100000), analytics.merchant_id
+    loop
+        return next to_jsonb(r);
+    end loop;
 end
 $_$;
 
@@ -211,7 +218,14 @@ CREATE FUNCTION api.call_for_task(task_id bigint) RETURNS jsonb
     AS $$
 declare
     r app.reservations := app.my_reservation(call_for_task.task_id);
+    v_order bigint;
+    v_why jsonb;
 begin
+    -- Why the order is checked, first and by itself: on Citus the query below runs on the
+    -- order's shard, where app.why_checked's own queries cannot run (docs/scaling.md).
+    select tk.order_id into v_order from app.tasks tk
+     where tk.merchant_id = r.merchant_id and tk.id = r.task_id;
+    v_why := app.why_checked(r.merchant_id, v_order);
     return (
         select jsonb_build_object(
             'call_sid', c.call_sid, 'status', c.status, 'outcome', c.outcome,
@@ -231,7 +245,7 @@ begin
                             'line_no', e.line_no, 'action', e.action, 'before', e.before,
                             'after', e.after, 'agent_id', e.agent_id, 'at', e.at) order by e.id)
                       from app.order_edits e where e.merchant_id = o.merchant_id and e.order_id = o.id), '[]'),
-            'why', app.why_checked(o.merchant_id, o.id))
+            'why', v_why)
           from app.tasks tk
           join app.orders o on o.merchant_id = tk.merchant_id and o.id = tk.order_id
           join app.calls c on c.merchant_id = o.merchant_id and c.id = o.call_id
@@ -629,9 +643,15 @@ COMMENT ON FUNCTION api.menu_for_task(task_id bigint) IS 'The menu document of t
 --
 
 CREATE FUNCTION api.merchant_calls(since timestamp with time zone DEFAULT NULL::timestamp with time zone, max_calls integer DEFAULT 50) RETURNS jsonb
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
+declare
+    v_merchant bigint := app.current_merchant();
+    v_since timestamptz := coalesce(merchant_calls.since, app.merchant_day_start(v_merchant));
+    v_limit integer := least(greatest(coalesce(merchant_calls.max_calls, 50), 1), 200);
+begin
+    return (
     select coalesce(jsonb_agg(x.j order by x.started_at desc), '[]')
       from (select c.started_at, jsonb_build_object(
                 'call_sid', c.call_sid, 'from', c.from_number, 'status', c.status,
@@ -644,10 +664,10 @@ CREATE FUNCTION api.merchant_calls(since timestamp with time zone DEFAULT NULL::
                           from app.turns t where t.merchant_id = c.merchant_id and t.call_id = c.id), '[]')) as j
               from app.calls c
               left join app.orders o on o.merchant_id = c.merchant_id and o.id = c.order_id
-             where c.merchant_id = app.current_merchant()
-               and c.started_at >= coalesce(merchant_calls.since, app.merchant_day_start(c.merchant_id))
+             where c.merchant_id = v_merchant and c.started_at >= v_since
              order by c.started_at desc
-             limit least(greatest(coalesce(merchant_calls.max_calls, 50), 1), 200)) x
+             limit v_limit) x);
+end
 $$;
 
 ALTER FUNCTION api.merchant_calls(since timestamp with time zone, max_calls integer) OWNER TO kea_owner;
@@ -683,21 +703,31 @@ COMMENT ON FUNCTION api.merchant_menu() IS 'The signed-in merchant''s active men
 --
 
 CREATE FUNCTION api.merchant_orders_today() RETURNS jsonb
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
-    select coalesce(jsonb_agg(app.order_json(o.id) || jsonb_build_object(
-               'call_sid', c.call_sid, 'call_outcome', c.outcome, 'from', c.from_number,
-               'history', (select jsonb_agg(jsonb_build_object(
+declare
+    v_merchant bigint := app.current_merchant();
+    v_since timestamptz := app.merchant_day_start(v_merchant);
+    o record;
+    v_orders jsonb := '[]';
+begin
+    for o in select x.id, c.call_sid, c.outcome, c.from_number,
+                    (select jsonb_agg(jsonb_build_object(
                                 'from', h.from_status, 'to', h.to_status, 'actor', h.actor_kind,
                                 'reason', h.reason, 'at', h.at) order by h.id)
-                             from app.order_history h
-                            where h.merchant_id = o.merchant_id and h.order_id = o.id))
-               order by o.created_at desc), '[]')
-      from app.orders o
-      left join app.calls c on c.merchant_id = o.merchant_id and c.id = o.call_id
-     where o.merchant_id = app.current_merchant()
-       and o.created_at >= app.merchant_day_start(o.merchant_id)
+                       from app.order_history h
+                      where h.merchant_id = x.merchant_id and h.order_id = x.id) as history
+               from app.orders x
+               left join app.calls c on c.merchant_id = x.merchant_id and c.id = x.call_id
+              where x.merchant_id = v_merchant and x.created_at >= v_since
+              order by x.created_at desc loop
+        v_orders := v_orders || jsonb_build_array(app.order_json(o.id) || jsonb_build_object(
+            'call_sid', o.call_sid, 'call_outcome', o.outcome, 'from', o.from_number,
+            'history', o.history));
+    end loop;
+    return v_orders;
+end
 $$;
 
 ALTER FUNCTION api.merchant_orders_today() OWNER TO kea_owner;
@@ -1519,8 +1549,11 @@ begin
         v_reply := format('This text came without a phone number, so nothing changed. Text %s from the phone that gets the texts.',
                           v_word);
     elsif v_word = any (v_stop) then
+        -- The excluded row's time (its default, now()), not now() itself: Citus refuses a
+        -- function that is not immutable in the DO UPDATE SET of a distributed or reference
+        -- table (docs/scaling.md).
         insert into app.sms_opt_outs (phone, keyword) values (v_from, v_word)
-        on conflict (phone) do update set opted_out_at = now(), keyword = excluded.keyword;
+        on conflict (phone) do update set opted_out_at = excluded.opted_out_at, keyword = excluded.keyword;
         v_reply := format('You will get no more texts from %s or any other restaurant kea takes orders for. Reply START to get them again.', v_store);
     elsif v_word = any (v_start) then
         delete from app.sms_opt_outs where phone = v_from;
@@ -2306,14 +2339,23 @@ CREATE FUNCTION app.call_unplaced(p_merchant_id bigint, p_call_id bigint) RETURN
     LANGUAGE plpgsql STABLE
     AS $$
 #variable_conflict use_column
+declare
+    v_unmatched jsonb;
 begin
+    -- The unplaced words read first, by themselves: with app.turns in the query below, Citus
+    -- would run it whole on the call's shard, where app.call_mentions cannot query the call
+    -- (docs/scaling.md).
+    select coalesce(jsonb_agg(jsonb_build_object('seq', t.seq, 'x', x, 'speech', t.speech)), '[]')
+      into v_unmatched
+      from app.turns t, json_array_elements(t.understood->'extraction'->'unmatched') x
+     where t.merchant_id = p_merchant_id and t.call_id = p_call_id and t.event = 'speech'
+       and json_typeof(t.understood->'extraction'->'unmatched') = 'array';
     return query
         with m as (select * from app.call_mentions(p_merchant_id, p_call_id)),
         u as (
-            select t.seq, (x->>'start')::int as s, (x->>'end')::int as e, x->>'text' as words, t.speech
-              from app.turns t, json_array_elements(t.understood->'extraction'->'unmatched') x
-             where t.merchant_id = p_merchant_id and t.call_id = p_call_id and t.event = 'speech'
-               and json_typeof(t.understood->'extraction'->'unmatched') = 'array'
+            select (w->>'seq')::int as seq, (w->'x'->>'start')::int as s, (w->'x'->>'end')::int as e,
+                   w->'x'->>'text' as words, w->>'speech' as speech
+              from jsonb_array_elements(v_unmatched) w
         )
         select u.seq, app.phrase_key(u.words), near.item, near.seq, near.n,
                exists (select 1 from m where m.seq = u.seq), u.speech
@@ -3183,6 +3225,7 @@ declare
     c record;
     v_phrase text;
     v_speech text;
+    v_after jsonb;
 begin
     select * into o from app.orders where merchant_id = p_merchant_id and id = p_order_id;
     if o.id is null or o.call_id is null or jsonb_typeof(o.call_lines) is distinct from 'array'
@@ -3191,14 +3234,23 @@ begin
         return 0;
     end if;
     v_menu := app.order_menu(o);
+    -- The approved lines read first, by themselves: with app.order_lines in the query below,
+    -- Citus would run it whole on the order's shard, where app.call_unplaced and
+    -- app.call_mentions cannot query the call (docs/scaling.md).
+    select coalesce(jsonb_agg(jsonb_build_object('line_no', l.line_no, 'item', l.item_code,
+                                                 'variation', l.variation_code,
+                                                 'modifiers', l.modifiers)), '[]')
+      into v_after
+      from app.order_lines l where l.merchant_id = o.merchant_id and l.order_id = o.id;
     for c in
         with before as (
             select n::int as line_no, l->>'item' as item, l->>'variation' as variation,
                    coalesce(l->'modifiers', '[]') as modifiers
               from jsonb_array_elements(o.call_lines) with ordinality x(l, n)
         ), after as (
-            select l.line_no, l.item_code as item, l.variation_code as variation, l.modifiers
-              from app.order_lines l where l.merchant_id = o.merchant_id and l.order_id = o.id
+            select (l->>'line_no')::int as line_no, l->>'item' as item,
+                   l->>'variation' as variation, l->'modifiers' as modifiers
+              from jsonb_array_elements(v_after) l
         ), unplaced as (
             select * from app.call_unplaced(o.merchant_id, o.call_id)
         ), last_mention as (
@@ -3315,9 +3367,16 @@ ALTER FUNCTION app.may_read_call(c app.calls) OWNER TO kea_owner;
 --
 
 CREATE FUNCTION app.menu_document(p_menu_id bigint) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    with learnt as (select * from app.menu_learned_aliases(p_menu_id))
+declare
+    v_learnt jsonb;
+begin
+    select coalesce(jsonb_agg(to_jsonb(x)), '[]') into v_learnt
+      from app.menu_learned_aliases(p_menu_id) x;
+    return (
+    with learnt as (select * from jsonb_to_recordset(v_learnt)
+                       as l(target_kind text, item_code text, group_code text, code text, phrase text))
     select m.extra || jsonb_build_object(
         'id', m.id,
         'name', m.name,
@@ -3374,7 +3433,8 @@ CREATE FUNCTION app.menu_document(p_menu_id bigint) RETURNS jsonb
             from app.modifier_groups g where g.menu_id = m.id), '[]'))
     from app.menus m
     join app.merchants mer on mer.id = m.merchant_id
-    where m.id = p_menu_id
+    where m.id = p_menu_id);
+end
 $$;
 
 ALTER FUNCTION app.menu_document(p_menu_id bigint) OWNER TO kea_owner;
@@ -3384,13 +3444,17 @@ ALTER FUNCTION app.menu_document(p_menu_id bigint) OWNER TO kea_owner;
 --
 
 CREATE FUNCTION app.menu_learned_aliases(p_menu_id bigint) RETURNS TABLE(target_kind text, item_code text, group_code text, code text, phrase text)
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    select p.target_kind, p.item_code, p.group_code, p.code, p.phrase
-      from app.menus m
-      join app.learned_phrases p on p.merchant_id = m.merchant_id and p.status = 'active'
-     where m.id = p_menu_id
-       and p.phrase not in (select f from app.menu_surface_forms(p_menu_id) f where f is not null)
+#variable_conflict use_column
+begin
+    return query
+        select p.target_kind, p.item_code, p.group_code, p.code, p.phrase
+          from app.menus m
+          join app.learned_phrases p on p.merchant_id = m.merchant_id and p.status = 'active'
+         where m.id = p_menu_id
+           and p.phrase not in (select f from app.menu_surface_forms(p_menu_id) f where f is not null);
+end
 $$;
 
 ALTER FUNCTION app.menu_learned_aliases(p_menu_id bigint) OWNER TO kea_owner;
@@ -4189,23 +4253,30 @@ ALTER FUNCTION app.phrase_conflict(p app.learned_phrases) OWNER TO kea_owner;
 --
 
 CREATE FUNCTION app.phrase_json(p app.learned_phrases) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    select jsonb_build_object(
+declare
+    v_sources jsonb;
+begin
+    -- plpgsql, the sources in a statement of their own: Citus cannot plan a sql function's
+    -- query on its tables with parameters (docs/scaling.md).
+    v_sources := coalesce((select jsonb_agg(jsonb_build_object(
+                                  'order_id', s.order_id, 'call_sid', c.call_sid, 'speech', s.speech,
+                                  'at', s.at) order by s.at desc, s.order_id desc)
+                             from (select * from app.learned_phrase_sources s
+                                    where s.merchant_id = p.merchant_id and s.phrase_id = p.id
+                                    order by s.at desc, s.order_id desc limit 10) s
+                             left join app.calls c on c.merchant_id = s.merchant_id and c.id = s.call_id),
+                          '[]');
+    return jsonb_build_object(
         'id', p.id, 'phrase', p.phrase, 'target_kind', p.target_kind,
         'item_code', nullif(p.item_code, ''), 'group_code', nullif(p.group_code, ''), 'code', p.code,
         'target_name', app.phrase_target_name(p), 'times_seen', p.times_seen,
         'first_seen_at', p.first_seen_at, 'last_seen_at', p.last_seen_at, 'status', p.status,
         'decided_by', p.decided_by, 'decided_at', p.decided_at,
         'conflict', case when p.status <> 'active' then app.phrase_conflict(p) end,
-        'sources', coalesce((select jsonb_agg(jsonb_build_object(
-                                 'order_id', s.order_id, 'call_sid', c.call_sid, 'speech', s.speech,
-                                 'at', s.at) order by s.at desc, s.order_id desc)
-                               from (select * from app.learned_phrase_sources s
-                                      where s.merchant_id = p.merchant_id and s.phrase_id = p.id
-                                      order by s.at desc, s.order_id desc limit 10) s
-                               left join app.calls c on c.merchant_id = s.merchant_id and c.id = s.call_id),
-                            '[]'))
+        'sources', v_sources);
+end
 $$;
 
 ALTER FUNCTION app.phrase_json(p app.learned_phrases) OWNER TO kea_owner;
@@ -5034,6 +5105,20 @@ CREATE FUNCTION app.turn_heard(t app.turns) RETURNS real
 $$;
 
 ALTER FUNCTION app.turn_heard(t app.turns) OWNER TO kea_owner;
+
+--
+-- Name: twilio_directory(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.twilio_directory() RETURNS TABLE(e164 text, transfer_number text, voice text, language text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    select p.e164, m.transfer_number, m.voice, m.language
+      from app.phone_numbers p join app.merchants m on m.id = p.merchant_id
+$$;
+
+ALTER FUNCTION app.twilio_directory() OWNER TO kea_owner;
 
 --
 -- Name: twiml_say_hangup(text, text, text); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -6599,28 +6684,15 @@ ALTER TABLE api.turns OWNER TO kea_owner;
 COMMENT ON VIEW api.turns IS 'Transcripts turn by turn, for the calls the caller may see.';
 
 --
--- Name: phone_numbers; Type: TABLE; Schema: app; Owner: kea_owner
---
-
-CREATE TABLE app.phone_numbers (
-    e164 text NOT NULL,
-    merchant_id bigint NOT NULL,
-    CONSTRAINT phone_numbers_e164_check CHECK ((e164 ~ '^\+[1-9][0-9]{6,14}$'::text))
-);
-
-ALTER TABLE app.phone_numbers OWNER TO kea_owner;
-
---
 -- Name: twilio_directory; Type: VIEW; Schema: api; Owner: kea_owner
 --
 
 CREATE VIEW api.twilio_directory AS
- SELECT p.e164,
-    m.transfer_number,
-    m.voice,
-    m.language
-   FROM (app.phone_numbers p
-     JOIN app.merchants m ON ((m.id = p.merchant_id)));
+ SELECT twilio_directory.e164,
+    twilio_directory.transfer_number,
+    twilio_directory.voice,
+    twilio_directory.language
+   FROM app.twilio_directory() twilio_directory(e164, transfer_number, voice, language);
 
 ALTER TABLE api.twilio_directory OWNER TO kea_owner;
 
@@ -7139,6 +7211,18 @@ ALTER TABLE app.orders ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     NO MAXVALUE
     CACHE 1
 );
+
+--
+-- Name: phone_numbers; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.phone_numbers (
+    e164 text NOT NULL,
+    merchant_id bigint NOT NULL,
+    CONSTRAINT phone_numbers_e164_check CHECK ((e164 ~ '^\+[1-9][0-9]{6,14}$'::text))
+);
+
+ALTER TABLE app.phone_numbers OWNER TO kea_owner;
 
 --
 -- Name: pos_connections; Type: TABLE; Schema: app; Owner: kea_owner
@@ -10190,6 +10274,13 @@ GRANT SELECT ON TABLE app.turns TO kea_agent;
 REVOKE ALL ON FUNCTION app.turn_heard(t app.turns) FROM PUBLIC;
 
 --
+-- Name: FUNCTION twilio_directory(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.twilio_directory() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.twilio_directory() TO kea_authenticator;
+
+--
 -- Name: FUNCTION twiml_say_hangup(p_say text, p_voice text, p_language text); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -10510,12 +10601,6 @@ GRANT SELECT ON TABLE api.turns TO kea_merchant;
 GRANT SELECT ON TABLE api.turns TO kea_agent;
 
 --
--- Name: TABLE phone_numbers; Type: ACL; Schema: app; Owner: kea_owner
---
-
-GRANT SELECT ON TABLE app.phone_numbers TO kea_merchant;
-
---
 -- Name: TABLE twilio_directory; Type: ACL; Schema: api; Owner: kea_owner
 --
 
@@ -10561,6 +10646,12 @@ GRANT SELECT ON TABLE app.modifier_options TO kea_agent;
 --
 
 GRANT SELECT ON TABLE app.order_history TO kea_merchant;
+
+--
+-- Name: TABLE phone_numbers; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE app.phone_numbers TO kea_merchant;
 
 --
 -- PostgreSQL database dump complete

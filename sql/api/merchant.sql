@@ -38,21 +38,33 @@ comment on function api.merchant_settings() is
     'The signed-in merchant''s name, numbers, transfer number, greeting, hours and POS.';
 
 -- Today's orders, newest first, each with its lines, its way so far (order_history), the call's
--- outcome and the POS's answer.
+-- outcome and the POS's answer. plpgsql, the merchant and its day read first and an order at a
+-- time: on Citus a query on the merchant's shard runs on the worker, where the token's claims
+-- are not set and app.order_json (a query of its own) cannot run (docs/scaling.md).
 create function api.merchant_orders_today() returns jsonb
-language sql stable security definer set search_path = pg_catalog, public as $$
-    select coalesce(jsonb_agg(app.order_json(o.id) || jsonb_build_object(
-               'call_sid', c.call_sid, 'call_outcome', c.outcome, 'from', c.from_number,
-               'history', (select jsonb_agg(jsonb_build_object(
+language plpgsql stable security definer set search_path = pg_catalog, public as $$
+declare
+    v_merchant bigint := app.current_merchant();
+    v_since timestamptz := app.merchant_day_start(v_merchant);
+    o record;
+    v_orders jsonb := '[]';
+begin
+    for o in select x.id, c.call_sid, c.outcome, c.from_number,
+                    (select jsonb_agg(jsonb_build_object(
                                 'from', h.from_status, 'to', h.to_status, 'actor', h.actor_kind,
                                 'reason', h.reason, 'at', h.at) order by h.id)
-                             from app.order_history h
-                            where h.merchant_id = o.merchant_id and h.order_id = o.id))
-               order by o.created_at desc), '[]')
-      from app.orders o
-      left join app.calls c on c.merchant_id = o.merchant_id and c.id = o.call_id
-     where o.merchant_id = app.current_merchant()
-       and o.created_at >= app.merchant_day_start(o.merchant_id)
+                       from app.order_history h
+                      where h.merchant_id = x.merchant_id and h.order_id = x.id) as history
+               from app.orders x
+               left join app.calls c on c.merchant_id = x.merchant_id and c.id = x.call_id
+              where x.merchant_id = v_merchant and x.created_at >= v_since
+              order by x.created_at desc loop
+        v_orders := v_orders || jsonb_build_array(app.order_json(o.id) || jsonb_build_object(
+            'call_sid', o.call_sid, 'call_outcome', o.outcome, 'from', o.from_number,
+            'history', o.history));
+    end loop;
+    return v_orders;
+end
 $$;
 comment on function api.merchant_orders_today() is
     'The signed-in merchant''s orders since local midnight, newest first, with lines and status history.';
@@ -176,10 +188,18 @@ comment on function api.set_offers_usual(boolean) is
 grant execute on function api.set_offers_usual(boolean) to kea_merchant;
 
 -- The merchant's calls, newest first (today by default), each with its outcome, its order's
--- status and total, and its transcript turn by turn.
+-- status and total, and its transcript turn by turn. plpgsql with the merchant and its day as
+-- values: on Citus the query runs on the merchant's shard, where the token's claims are not set
+-- and app.merchants is not (docs/scaling.md).
 create function api.merchant_calls(since timestamptz default null, max_calls integer default 50)
 returns jsonb
-language sql stable security definer set search_path = pg_catalog, public as $$
+language plpgsql stable security definer set search_path = pg_catalog, public as $$
+declare
+    v_merchant bigint := app.current_merchant();
+    v_since timestamptz := coalesce(merchant_calls.since, app.merchant_day_start(v_merchant));
+    v_limit integer := least(greatest(coalesce(merchant_calls.max_calls, 50), 1), 200);
+begin
+    return (
     select coalesce(jsonb_agg(x.j order by x.started_at desc), '[]')
       from (select c.started_at, jsonb_build_object(
                 'call_sid', c.call_sid, 'from', c.from_number, 'status', c.status,
@@ -192,10 +212,10 @@ language sql stable security definer set search_path = pg_catalog, public as $$
                           from app.turns t where t.merchant_id = c.merchant_id and t.call_id = c.id), '[]')) as j
               from app.calls c
               left join app.orders o on o.merchant_id = c.merchant_id and o.id = c.order_id
-             where c.merchant_id = app.current_merchant()
-               and c.started_at >= coalesce(merchant_calls.since, app.merchant_day_start(c.merchant_id))
+             where c.merchant_id = v_merchant and c.started_at >= v_since
              order by c.started_at desc
-             limit least(greatest(coalesce(merchant_calls.max_calls, 50), 1), 200)) x
+             limit v_limit) x);
+end
 $$;
 comment on function api.merchant_calls(timestamptz, integer) is
     'The signed-in merchant''s calls since `since` (default: local midnight), newest first, with transcripts.';

@@ -32,8 +32,11 @@ begin
         v_reply := format('This text came without a phone number, so nothing changed. Text %s from the phone that gets the texts.',
                           v_word);
     elsif v_word = any (v_stop) then
+        -- The excluded row's time (its default, now()), not now() itself: Citus refuses a
+        -- function that is not immutable in the DO UPDATE SET of a distributed or reference
+        -- table (docs/scaling.md).
         insert into app.sms_opt_outs (phone, keyword) values (v_from, v_word)
-        on conflict (phone) do update set opted_out_at = now(), keyword = excluded.keyword;
+        on conflict (phone) do update set opted_out_at = excluded.opted_out_at, keyword = excluded.keyword;
         v_reply := format('You will get no more texts from %s or any other restaurant kea takes orders for. Reply START to get them again.', v_store);
     elsif v_word = any (v_start) then
         delete from app.sms_opt_outs where phone = v_from;

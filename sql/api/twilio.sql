@@ -176,9 +176,18 @@ comment on function api.twilio_status(jsonb) is
     'Twilio''s POST /twilio/voice/status (the gateway''s login only): call progress; a final status ends the call once.';
 
 -- What the gateway needs to apologise and transfer when the database cannot answer a turn.
-create view api.twilio_directory as
+-- Read through a security definer function (as kea_owner), not an owner view: Citus runs a
+-- view's query on the tables' shards as the caller, who may not read app (docs/scaling.md).
+create function app.twilio_directory()
+returns table (e164 text, transfer_number text, voice text, language text)
+language sql stable security definer set search_path = pg_catalog, public as $$
     select p.e164, m.transfer_number, m.voice, m.language
-    from app.phone_numbers p join app.merchants m on m.id = p.merchant_id;
+      from app.phone_numbers p join app.merchants m on m.id = p.merchant_id
+$$;
+revoke all on function app.twilio_directory() from public;
+grant execute on function app.twilio_directory() to kea_authenticator;
+
+create view api.twilio_directory as select * from app.twilio_directory();
 comment on view api.twilio_directory is
     'Each phone number''s transfer number, voice and language: what the gateway needs to apologise and transfer when the database cannot answer a turn.';
 

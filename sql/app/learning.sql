@@ -31,14 +31,20 @@ $$;
 
 -- The merchant's active phrases a menu document takes as aliases: never one the menu itself
 -- already gives anything (a menu edited after the activation wins).
+-- plpgsql, not sql: Citus cannot plan this query on its tables inside a sql function with
+-- parameters (plpgsql gives it their values; docs/scaling.md).
 create function app.menu_learned_aliases(p_menu_id bigint)
 returns table (target_kind text, item_code text, group_code text, code text, phrase text)
-language sql stable as $$
-    select p.target_kind, p.item_code, p.group_code, p.code, p.phrase
-      from app.menus m
-      join app.learned_phrases p on p.merchant_id = m.merchant_id and p.status = 'active'
-     where m.id = p_menu_id
-       and p.phrase not in (select f from app.menu_surface_forms(p_menu_id) f where f is not null)
+language plpgsql stable as $$
+#variable_conflict use_column
+begin
+    return query
+        select p.target_kind, p.item_code, p.group_code, p.code, p.phrase
+          from app.menus m
+          join app.learned_phrases p on p.merchant_id = m.merchant_id and p.status = 'active'
+         where m.id = p_menu_id
+           and p.phrase not in (select f from app.menu_surface_forms(p_menu_id) f where f is not null);
+end
 $$;
 
 -- Publishes every menu of the merchants whose active phrases changed (statement-level, below).
@@ -227,14 +233,23 @@ returns table (seq integer, phrase text, near_item text, near_seq integer, near_
                turn_heard_lines boolean, speech text)
 language plpgsql stable as $$
 #variable_conflict use_column
+declare
+    v_unmatched jsonb;
 begin
+    -- The unplaced words read first, by themselves: with app.turns in the query below, Citus
+    -- would run it whole on the call's shard, where app.call_mentions cannot query the call
+    -- (docs/scaling.md).
+    select coalesce(jsonb_agg(jsonb_build_object('seq', t.seq, 'x', x, 'speech', t.speech)), '[]')
+      into v_unmatched
+      from app.turns t, json_array_elements(t.understood->'extraction'->'unmatched') x
+     where t.merchant_id = p_merchant_id and t.call_id = p_call_id and t.event = 'speech'
+       and json_typeof(t.understood->'extraction'->'unmatched') = 'array';
     return query
         with m as (select * from app.call_mentions(p_merchant_id, p_call_id)),
         u as (
-            select t.seq, (x->>'start')::int as s, (x->>'end')::int as e, x->>'text' as words, t.speech
-              from app.turns t, json_array_elements(t.understood->'extraction'->'unmatched') x
-             where t.merchant_id = p_merchant_id and t.call_id = p_call_id and t.event = 'speech'
-               and json_typeof(t.understood->'extraction'->'unmatched') = 'array'
+            select (w->>'seq')::int as seq, (w->'x'->>'start')::int as s, (w->'x'->>'end')::int as e,
+                   w->'x'->>'text' as words, w->>'speech' as speech
+              from jsonb_array_elements(v_unmatched) w
         )
         select u.seq, app.phrase_key(u.words), near.item, near.seq, near.n,
                exists (select 1 from m where m.seq = u.seq), u.speech
@@ -276,6 +291,7 @@ declare
     c record;
     v_phrase text;
     v_speech text;
+    v_after jsonb;
 begin
     select * into o from app.orders where merchant_id = p_merchant_id and id = p_order_id;
     if o.id is null or o.call_id is null or jsonb_typeof(o.call_lines) is distinct from 'array'
@@ -284,14 +300,23 @@ begin
         return 0;
     end if;
     v_menu := app.order_menu(o);
+    -- The approved lines read first, by themselves: with app.order_lines in the query below,
+    -- Citus would run it whole on the order's shard, where app.call_unplaced and
+    -- app.call_mentions cannot query the call (docs/scaling.md).
+    select coalesce(jsonb_agg(jsonb_build_object('line_no', l.line_no, 'item', l.item_code,
+                                                 'variation', l.variation_code,
+                                                 'modifiers', l.modifiers)), '[]')
+      into v_after
+      from app.order_lines l where l.merchant_id = o.merchant_id and l.order_id = o.id;
     for c in
         with before as (
             select n::int as line_no, l->>'item' as item, l->>'variation' as variation,
                    coalesce(l->'modifiers', '[]') as modifiers
               from jsonb_array_elements(o.call_lines) with ordinality x(l, n)
         ), after as (
-            select l.line_no, l.item_code as item, l.variation_code as variation, l.modifiers
-              from app.order_lines l where l.merchant_id = o.merchant_id and l.order_id = o.id
+            select (l->>'line_no')::int as line_no, l->>'item' as item,
+                   l->>'variation' as variation, l->'modifiers' as modifiers
+              from jsonb_array_elements(v_after) l
         ), unplaced as (
             select * from app.call_unplaced(o.merchant_id, o.call_id)
         ), last_mention as (
@@ -380,20 +405,27 @@ create trigger orders_learn_from_approval after update of status on app.orders
 -- A phrase with its target's name, the reason it may not become active (if any) and the calls
 -- it came from (the latest ten), as the merchant page shows it.
 create function app.phrase_json(p app.learned_phrases) returns jsonb
-language sql stable as $$
-    select jsonb_build_object(
+language plpgsql stable as $$
+declare
+    v_sources jsonb;
+begin
+    -- plpgsql, the sources in a statement of their own: Citus cannot plan a sql function's
+    -- query on its tables with parameters (docs/scaling.md).
+    v_sources := coalesce((select jsonb_agg(jsonb_build_object(
+                                  'order_id', s.order_id, 'call_sid', c.call_sid, 'speech', s.speech,
+                                  'at', s.at) order by s.at desc, s.order_id desc)
+                             from (select * from app.learned_phrase_sources s
+                                    where s.merchant_id = p.merchant_id and s.phrase_id = p.id
+                                    order by s.at desc, s.order_id desc limit 10) s
+                             left join app.calls c on c.merchant_id = s.merchant_id and c.id = s.call_id),
+                          '[]');
+    return jsonb_build_object(
         'id', p.id, 'phrase', p.phrase, 'target_kind', p.target_kind,
         'item_code', nullif(p.item_code, ''), 'group_code', nullif(p.group_code, ''), 'code', p.code,
         'target_name', app.phrase_target_name(p), 'times_seen', p.times_seen,
         'first_seen_at', p.first_seen_at, 'last_seen_at', p.last_seen_at, 'status', p.status,
         'decided_by', p.decided_by, 'decided_at', p.decided_at,
         'conflict', case when p.status <> 'active' then app.phrase_conflict(p) end,
-        'sources', coalesce((select jsonb_agg(jsonb_build_object(
-                                 'order_id', s.order_id, 'call_sid', c.call_sid, 'speech', s.speech,
-                                 'at', s.at) order by s.at desc, s.order_id desc)
-                               from (select * from app.learned_phrase_sources s
-                                      where s.merchant_id = p.merchant_id and s.phrase_id = p.id
-                                      order by s.at desc, s.order_id desc limit 10) s
-                               left join app.calls c on c.merchant_id = s.merchant_id and c.id = s.call_id),
-                            '[]'))
+        'sources', v_sources);
+end
 $$;

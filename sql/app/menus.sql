@@ -4,9 +4,19 @@
 -- The document kea compiles (format: pg_kea/core/src/menu.rs). The aliases of items, sizes and
 -- options include the merchant's active learnt phrases (sql/app/learning.sql,
 -- docs/closed-loop.md), never one the menu itself gives anything.
+-- plpgsql, the learnt phrases read first by themselves: on Citus the document's query runs as
+-- one task on the menu tables' shards, where app.menu_learned_aliases, called inside it, would
+-- read the tables' empty shells and find no phrase (docs/scaling.md).
 create function app.menu_document(p_menu_id bigint) returns jsonb
-language sql stable as $$
-    with learnt as (select * from app.menu_learned_aliases(p_menu_id))
+language plpgsql stable as $$
+declare
+    v_learnt jsonb;
+begin
+    select coalesce(jsonb_agg(to_jsonb(x)), '[]') into v_learnt
+      from app.menu_learned_aliases(p_menu_id) x;
+    return (
+    with learnt as (select * from jsonb_to_recordset(v_learnt)
+                       as l(target_kind text, item_code text, group_code text, code text, phrase text))
     select m.extra || jsonb_build_object(
         'id', m.id,
         'name', m.name,
@@ -63,7 +73,8 @@ language sql stable as $$
             from app.modifier_groups g where g.menu_id = m.id), '[]'))
     from app.menus m
     join app.merchants mer on mer.id = m.merchant_id
-    where m.id = p_menu_id
+    where m.id = p_menu_id);
+end
 $$;
 
 -- plpgsql, not sql: Citus cannot plan a query on its tables inside a `language sql` function

@@ -439,3 +439,109 @@ async fn every_statement_of_a_turn_on_call_data_goes_to_the_merchants_shards_on_
         turns.len()
     );
 }
+
+/// The rows of `view` a tenant role reads with `claims`, as the gateway's login taking that role
+/// for one transaction (as /rpc and PostgREST do), by merchant. With `set_local`, the claims are
+/// also set with `SET LOCAL`, which Citus sends on to the workers (`set_config` it does not).
+async fn merchants_seen(role: &str, claims: &Value, view: &str, set_local: bool) -> Vec<i64> {
+    let (mut sql, conn) = tokio_postgres::connect(&test_database_url(), NoTls)
+        .await
+        .expect("connecting as the gateway's login");
+    tokio::spawn(conn);
+    let tx = sql.transaction().await.unwrap();
+    tx.query_one(
+        "select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)",
+        &[&role, &claims.to_string()],
+    )
+    .await
+    .unwrap();
+    if set_local {
+        let literal = claims.to_string().replace('\'', "''");
+        tx.batch_execute(&format!("set local request.jwt.claims = '{literal}'"))
+            .await
+            .unwrap();
+    }
+    let rows = tx
+        .query(&format!("select merchant_id from api.{view}"), &[])
+        .await
+        .unwrap_or_else(|e| panic!("{role} reading api.{view}: {e:?}"));
+    rows.iter().map(|r| r.get(0)).collect()
+}
+
+#[tokio::test]
+#[ignore = "needs the Citus cluster: scripts/test --citus"]
+async fn a_merchant_or_an_agent_never_reads_another_merchants_calls_through_the_views() {
+    let db = admin().await;
+    on_citus(&db).await;
+    let gw = start_gateway().await;
+    let (mine, theirs) = (merchant(&db, "").await, merchant(&db, "").await);
+    for m in [&mine, &theirs] {
+        kea_tests::call(&gw, m, &["a large pepperoni pizza", "that's all", "yes"]).await;
+    }
+    let slug: String = db
+        .query_one("select slug from app.merchants where id = $1", &[&mine.id])
+        .await
+        .unwrap()
+        .get(0);
+    let agent: i64 = db
+        .query_one(
+            "select app.upsert_agent($1, 'Citus Agent', 'citus-agent-pw', $2)",
+            &[
+                &format!("citus-agent-{}@example.com", mine.id),
+                &json!({"merchants": [slug]}),
+            ],
+        )
+        .await
+        .expect("an agent serving one merchant")
+        .get(0);
+    // What the other merchant has in each table, so that seeing none of it means something.
+    let theirs_calls: i64 = db
+        .query_one(
+            "select count(*) from app.calls where merchant_id = $1",
+            &[&theirs.id],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(theirs_calls > 0);
+    let readers = [
+        (
+            "kea_merchant",
+            json!({"role": "kea_merchant", "merchant_id": mine.id}),
+        ),
+        ("kea_agent", json!({"role": "kea_agent", "agent_id": agent})),
+        (
+            "kea_pos",
+            json!({"role": "kea_pos", "merchant_id": mine.id}),
+        ),
+    ];
+    for (role, claims) in &readers {
+        // The views each role may read at all (sql/app/policies.sql).
+        let views: &[&str] = match *role {
+            "kea_agent" => &["calls", "turns", "orders", "order_lines", "tasks"],
+            "kea_merchant" => &["calls", "turns", "orders", "order_lines"],
+            _ => &["orders", "order_lines"],
+        };
+        for view in views {
+            for set_local in [false, true] {
+                let seen = merchants_seen(role, claims, view, set_local).await;
+                assert!(
+                    seen.iter().all(|m| *m == mine.id),
+                    "{role} of merchant {} read other merchants' rows of api.{view} \
+                     (set local: {set_local}): {seen:?}",
+                    mine.id
+                );
+            }
+        }
+    }
+    // With the claims where the shards see them, a merchant reads its own rows (its policy has
+    // no subquery: merchant_id = the claim).
+    let claims = json!({"role": "kea_merchant", "merchant_id": mine.id});
+    for view in ["calls", "turns", "orders", "order_lines"] {
+        let seen = merchants_seen("kea_merchant", &claims, view, true).await;
+        assert!(
+            !seen.is_empty(),
+            "the merchant reads none of its own rows of api.{view} with its claims set locally"
+        );
+    }
+}

@@ -17,15 +17,21 @@ async fn an_order_refused_after_yes_is_kept_for_an_agent() {
         format!("kea_test_refuse_{}", m.id),
         format!("kea_test_refuse_{}", m.id),
     );
+    // One statement per call: on Citus, the trigger's DDL is sent on to the workers' shards
+    // with the text it came in, and a worker refuses several commands in one (docs/scaling.md).
     db.batch_execute(&format!(
         "create function public.{function}() returns trigger language plpgsql as $$
          begin
              raise exception 'order is incomplete: Test Pizza takes at most 1 crust'
                  using errcode = 'KO422';
-         end $$;
-         create trigger {trigger} before insert on app.orders for each row
+         end $$"
+    ))
+    .await
+    .expect("the refusing trigger's function");
+    db.batch_execute(&format!(
+        "create trigger {trigger} before insert on app.orders for each row
              when (new.merchant_id = {id} and new.review_reason is null)
-             execute function public.{function}();",
+             execute function public.{function}()",
         id = m.id
     ))
     .await
@@ -33,11 +39,12 @@ async fn an_order_refused_after_yes_is_kept_for_an_agent() {
 
     let t = call(&gw, &m, &["a large pepperoni pizza", "that's all", "yes"]).await;
 
-    db.batch_execute(&format!(
-        "drop trigger {trigger} on app.orders; drop function public.{function}();"
-    ))
-    .await
-    .expect("dropping the trigger");
+    db.batch_execute(&format!("drop trigger {trigger} on app.orders"))
+        .await
+        .expect("dropping the trigger");
+    db.batch_execute(&format!("drop function public.{function}()"))
+        .await
+        .expect("dropping the trigger's function");
 
     let said = t.kea_said();
     let last = said.last().copied().unwrap_or_default();
