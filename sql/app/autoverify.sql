@@ -13,14 +13,47 @@ $$;
 create trigger merchants_autoverify_policy after insert on app.merchants
     for each row execute function app.on_merchant_created_policy();
 
+-- Where a policy stands (docs/closed-loop.md, "Earned trust"): off (not enabled); live once
+-- the last min_shadow_orders would-pass orders agents finished were approved unchanged (the
+-- count in a row is at least N); shadow otherwise: every order to an agent, kea's verdict kept.
+-- Derived, never stored, so that changing N moves it at once either way.
+create function app.autoverify_state(p app.autoverify_policies) returns text
+language sql immutable as $$
+    select case when not p.enabled then 'off'
+                when p.checked_unchanged >= p.min_shadow_orders then 'live'
+                else 'shadow' end
+$$;
+
+-- The count starts again when the policy is turned on or what passes changes (min_confidence,
+-- max_total_cents, returning_only): the orders counted were judged by other rules. However the
+-- row is changed (the setter, or SQL as the benchmark and tests do).
+create function app.on_autoverify_policy_update() returns trigger
+language plpgsql as $$
+begin
+    if (new.enabled and not old.enabled)
+       or new.min_confidence is distinct from old.min_confidence
+       or new.max_total_cents is distinct from old.max_total_cents
+       or new.returning_only is distinct from old.returning_only then
+        new.checked_unchanged := 0;
+        new.counting_since := now();
+    end if;
+    return new;
+end
+$$;
+create trigger autoverify_policies_restart_count before update on app.autoverify_policies
+    for each row execute function app.on_autoverify_policy_update();
+
 -- A policy as /rpc shows it.
 create function app.autoverify_policy_json(p app.autoverify_policies) returns jsonb
 language sql stable as $$
     select jsonb_build_object(
         'enabled', p.enabled, 'min_confidence', p.min_confidence,
         'max_total_cents', p.max_total_cents, 'returning_only', p.returning_only,
-        'sample_one_in', p.sample_one_in, 'passed', p.passed,
-        'updated_at', p.updated_at, 'updated_by', p.updated_by)
+        'sample_one_in', p.sample_one_in, 'min_shadow_orders', p.min_shadow_orders,
+        'state', app.autoverify_state(p), 'checked_unchanged', p.checked_unchanged,
+        'counting_since', p.counting_since, 'trust_lost_at', p.trust_lost_at,
+        'trust_lost_order_id', p.trust_lost_order_id, 'trust_lost_reason', p.trust_lost_reason,
+        'passed', p.passed, 'updated_at', p.updated_at, 'updated_by', p.updated_by)
 $$;
 
 -- How sure kea was of each line of an order as the call produced it (app.orders.call_lines),
@@ -321,11 +354,13 @@ end
 $$;
 
 -- Called by api.twilio_gather once the call's order is saved (pending_verification, task
--- created): with the merchant's policy on, an order that passes goes straight to verified (actor
--- kea, the rule as the reason; its task cancelled, its offer withdrawn; the POS job or the text
--- enqueued by the status change as after an approval), except every sample_one_in-th, which
--- stays for an agent. Every decision is kept (app.autoverify_decisions). Returns the verdict
--- (null with the policy off). Never raises: anything unexpected leaves the order to an agent.
+-- created): with the merchant's policy live, an order that passes goes straight to verified
+-- (actor kea, the rule as the reason; its task cancelled, its offer withdrawn; the POS job or the
+-- text enqueued by the status change as after an approval), except every sample_one_in-th, which
+-- stays for an agent. In shadow, an order that passes stays for an agent too (verdict shadow):
+-- how the agent finishes it is the evidence (app.autoverify_evidence). Every decision is kept
+-- (app.autoverify_decisions). Returns the verdict (null with the policy off). Never raises:
+-- anything unexpected leaves the order to an agent.
 create function app.auto_verify(p_merchant_id bigint, p_order_id bigint) returns text
 language plpgsql as $$
 declare
@@ -344,6 +379,8 @@ begin
         v_check := app.autoverify_check(p_merchant_id, p_order_id, p);
         if not (v_check->>'pass')::boolean then
             v_verdict := 'held';
+        elsif app.autoverify_state(p) = 'shadow' then
+            v_verdict := 'shadow';
         else
             update app.autoverify_policies set passed = passed + 1
              where merchant_id = p_merchant_id returning passed into v_passed;
@@ -353,11 +390,14 @@ begin
         insert into app.autoverify_decisions (merchant_id, order_id, verdict, reason,
                                               min_confidence, policy)
         values (p_merchant_id, p_order_id, v_verdict,
-                case v_verdict when 'sampled'
-                    then format('%s; sampled for an agent (1 in %s)', v_check->>'reason', p.sample_one_in)
+                case v_verdict
+                    when 'sampled' then format('%s; sampled for an agent (1 in %s)', v_check->>'reason', p.sample_one_in)
+                    when 'shadow' then format('%s; shadow: would pass, checked by an agent (%s of %s unchanged in a row)',
+                                              v_check->>'reason', p.checked_unchanged, p.min_shadow_orders)
                     else v_check->>'reason' end,
                 (v_check->>'min_confidence')::real,
-                app.autoverify_policy_json(p) - 'passed' - 'updated_at' - 'updated_by');
+                app.autoverify_policy_json(p) - 'passed' - 'updated_at' - 'updated_by'
+                    - 'counting_since' - 'trust_lost_at' - 'trust_lost_order_id' - 'trust_lost_reason');
         if v_verdict <> 'verified' then
             return v_verdict;
         end if;
@@ -390,11 +430,93 @@ begin
 end
 $$;
 
--- A merchant sets its whole policy (docs/closed-loop.md). Returns it as /rpc shows it.
+-- The evidence (docs/closed-loop.md, "Earned trust"): an agent finished an order kea would have
+-- passed (verdict shadow or sampled) — p_to is verified or rejected. Approved unchanged: one
+-- more in a row. Edited or rejected: trust is lost, the count goes back to zero (shadow until N
+-- more), with the order and why kept on the policy. Recorded on the decision either way. Orders
+-- decided before the count last started again (rules changed) do not count. Should reading the
+-- evidence fail, it counts as an error (fail safe: back to shadow), never as a pass.
+create function app.autoverify_evidence(p_merchant_id bigint, p_order_id bigint, p_to text)
+returns void
+language plpgsql as $$
+declare
+    d app.autoverify_decisions;
+    p app.autoverify_policies;
+    v_edits bigint;
+    v_checked text;
+    v_note text;
+begin
+    select * into d from app.autoverify_decisions x
+     where x.merchant_id = p_merchant_id and x.order_id = p_order_id
+       and x.verdict in ('shadow', 'sampled') and x.checked is null;
+    if d.order_id is null or p_to not in ('verified', 'rejected') then
+        return;
+    end if;
+    begin
+        select * into p from app.autoverify_policies x where x.merchant_id = p_merchant_id for update;
+        select count(*) into v_edits from app.order_edits e
+         where e.merchant_id = p_merchant_id and e.order_id = p_order_id;
+        v_checked := case when p_to = 'rejected' then 'rejected'
+                          when v_edits > 0 then 'edited' else 'unchanged' end;
+        if d.decided_at < p.counting_since then
+            v_note := format('%s, not counted: decided before the count started again (%s)',
+                             v_checked, p.counting_since);
+        elsif v_checked = 'unchanged' then
+            update app.autoverify_policies set checked_unchanged = checked_unchanged + 1
+             where merchant_id = p_merchant_id returning * into p;
+            v_note := format('approved unchanged: %s of %s in a row%s', p.checked_unchanged,
+                             p.min_shadow_orders,
+                             case when p.checked_unchanged = p.min_shadow_orders then ', live from now' else '' end);
+        else
+            v_note := format('trust lost: an agent %s order %s that kea %s%s',
+                             case v_checked when 'rejected' then 'rejected' else 'edited' end, p_order_id,
+                             case d.verdict when 'sampled' then 'verified (sampled for an agent)'
+                                            else 'would have verified (shadow)' end,
+                             case when v_checked = 'edited' then format(' (%s edit%s)', v_edits,
+                                                                        case when v_edits = 1 then '' else 's' end)
+                                  else '' end);
+            update app.autoverify_policies
+               set checked_unchanged = 0, trust_lost_at = now(), trust_lost_order_id = p_order_id,
+                   trust_lost_reason = v_note || format('; %s unchanged in a row before it, back to shadow',
+                                                        p.checked_unchanged)
+             where merchant_id = p_merchant_id;
+        end if;
+        update app.autoverify_decisions set checked = v_checked, checked_at = now(), check_note = v_note
+         where merchant_id = p_merchant_id and order_id = p_order_id;
+    exception when others then
+        raise warning 'kea: the auto-verify evidence of order % could not be read, counted as an error: %',
+            p_order_id, sqlerrm;
+        update app.autoverify_policies
+           set checked_unchanged = 0, trust_lost_at = now(), trust_lost_order_id = p_order_id,
+               trust_lost_reason = format('trust lost: the check of order %s could not be read (%s); back to shadow',
+                                          p_order_id, sqlerrm)
+         where merchant_id = p_merchant_id;
+    end;
+end
+$$;
+
+-- On one PostgreSQL the evidence is read here, as the agent's approval or rejection changes the
+-- order's status; on Citus this trigger runs on the order's shard, away from the policies (a
+-- coordinator table): there it does nothing, and app.order_status_changed reads it instead.
+create function app.on_order_checked_evidence() returns trigger
+language plpgsql as $$
+begin
+    if tg_table_name = 'orders' then
+        perform app.autoverify_evidence(new.merchant_id, new.id, new.status);
+    end if;
+    return null;
+end
+$$;
+create trigger orders_autoverify_evidence after update of status on app.orders
+    for each row when (old.status = 'in_verification' and new.status in ('verified', 'rejected'))
+    execute function app.on_order_checked_evidence();
+
+-- A merchant sets its whole policy (docs/closed-loop.md); p_min_shadow_orders null: unchanged.
+-- Returns it as /rpc shows it.
 create function app.set_autoverify_policy(p_merchant_id bigint, p_enabled boolean,
                                           p_min_confidence real, p_max_total_cents bigint,
                                           p_returning_only boolean, p_sample_one_in integer,
-                                          p_by text)
+                                          p_min_shadow_orders integer, p_by text)
 returns jsonb
 language plpgsql as $$
 declare
@@ -415,15 +537,22 @@ begin
     if p_max_total_cents < 0 then
         raise exception 'max_total_cents is at least 0 (or null: no cap)' using errcode = '22023';
     end if;
+    if p_min_shadow_orders not between 0 and 100000 then
+        raise exception 'min_shadow_orders is between 0 (live at once) and 100000, not %', p_min_shadow_orders
+            using errcode = '22023',
+                  hint = 'would-pass orders agents approve unchanged in a row before orders skip a person; 600 shows 99.5% (rule of three)';
+    end if;
     insert into app.autoverify_policies as x (merchant_id, enabled, min_confidence,
                                               max_total_cents, returning_only, sample_one_in,
-                                              updated_at, updated_by)
+                                              min_shadow_orders, updated_at, updated_by)
     values (p_merchant_id, p_enabled, p_min_confidence, p_max_total_cents, p_returning_only,
-            p_sample_one_in, now(), p_by)
+            p_sample_one_in, coalesce(p_min_shadow_orders, 600), now(), p_by)  -- 600: the column's default
     on conflict (merchant_id) do update
         set enabled = excluded.enabled, min_confidence = excluded.min_confidence,
             max_total_cents = excluded.max_total_cents, returning_only = excluded.returning_only,
-            sample_one_in = excluded.sample_one_in, updated_at = now(), updated_by = p_by
+            sample_one_in = excluded.sample_one_in,
+            min_shadow_orders = coalesce(p_min_shadow_orders, x.min_shadow_orders),
+            updated_at = now(), updated_by = p_by
     returning * into p;
     return app.autoverify_policy_json(p);
 end

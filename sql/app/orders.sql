@@ -298,7 +298,8 @@ create trigger orders_side_effects after update of status on app.orders
     execute function app.orders_side_effects();
 
 -- Called by the functions that change an order's status, after the update: what the triggers
--- of app.orders do (the side effects, and learning from an agent's corrections) when they did
+-- of app.orders do (the side effects, learning from an agent's corrections, the auto-verify
+-- evidence of sql/app/autoverify.sql) when they did
 -- not run beside the coordinator's tables (on Citus, on the order's shard); nothing otherwise.
 create function app.order_status_changed(p_merchant_id bigint, p_order_id bigint,
                                          p_from text, p_to text)
@@ -313,6 +314,9 @@ begin
     perform app.order_side_effects(p_merchant_id, p_order_id, p_to);
     if p_from = 'in_verification' and p_to = 'verified' then
         perform app.learn_after_approval(p_merchant_id, p_order_id);
+    end if;
+    if p_from = 'in_verification' and p_to in ('verified', 'rejected') then
+        perform app.autoverify_evidence(p_merchant_id, p_order_id, p_to);
     end if;
 end
 $$;

@@ -53,8 +53,9 @@ begin
 end
 $$;
 
+-- p_shadow: min_shadow_orders; 0 (live at once) unless a scenario earns trust.
 create function pg_temp.policy(p_enabled boolean, p_min real, p_cap bigint, p_returning boolean,
-                               p_sample integer) returns jsonb
+                               p_sample integer, p_shadow integer default 0) returns jsonb
 language plpgsql as $$
 declare
     v jsonb;
@@ -62,7 +63,7 @@ begin
     perform set_config('request.jwt.claims', jsonb_build_object(
         'role', 'kea_merchant', 'merchant_id', (select id from app.merchants where slug = 'av-test'),
         'user_id', 77)::text, true);
-    v := api.set_autoverify_policy(p_enabled, p_min, p_cap, p_returning, p_sample);
+    v := api.set_autoverify_policy(p_enabled, p_min, p_cap, p_returning, p_sample, p_shadow);
     perform set_config('request.jwt.claims', '', true);
     return v;
 end
@@ -71,6 +72,42 @@ $$;
 create function pg_temp.decision(p_order bigint) returns text
 language sql as $$
     select verdict || ': ' || reason from app.autoverify_decisions where order_id = p_order
+$$;
+
+-- The agent finishes an order's task as the console does: accept, then approve it unchanged,
+-- approve it after changing line 1's size, or reject it.
+create function pg_temp.agent_finishes(p_order bigint, p_how text) returns void
+language plpgsql as $$
+declare
+    v_task bigint := (select id from app.tasks where order_id = p_order and kind = 'verification');
+begin
+    perform set_config('request.jwt.claims', jsonb_build_object(
+        'role', 'kea_agent', 'agent_id', (select id from app.agents where email = 'av-agent@example.test'))::text, true);
+    perform api.accept_task(v_task);
+    if p_how = 'edit' then
+        perform api.edit_order_line(v_task, 1, null, 'small', null);
+    end if;
+    if p_how = 'reject' then
+        perform api.reject_order(v_task, 'Prank or test call');
+    else
+        perform api.approve_order(v_task);
+    end if;
+    perform set_config('request.jwt.claims', '', true);
+end
+$$;
+
+-- The merchant's view of its policy (the merchant page's), over /rpc.
+create function pg_temp.trust() returns jsonb
+language plpgsql as $$
+declare
+    v jsonb;
+begin
+    perform set_config('request.jwt.claims', jsonb_build_object(
+        'role', 'kea_merchant', 'merchant_id', (select id from app.merchants where slug = 'av-test'))::text, true);
+    v := api.autoverify_policy();
+    perform set_config('request.jwt.claims', '', true);
+    return v;
+end
 $$;
 
 do $$
@@ -84,7 +121,8 @@ begin
     perform set_config('request.jwt.claims', jsonb_build_object('role', 'kea_merchant', 'merchant_id', m)::text, true);
     v := api.autoverify_policy();
     perform set_config('request.jwt.claims', '', true);
-    assert v @> '{"enabled": false, "max_total_cents": 10000, "returning_only": false, "sample_one_in": 10}', v::text;
+    assert v @> '{"enabled": false, "max_total_cents": 10000, "returning_only": false, "sample_one_in": 10,
+                  "min_shadow_orders": 600, "state": "off", "checked_unchanged": 0}', v::text;
     o := pg_temp.call('CA-av-1', array['a large latte', 'that''s all', 'yes']);
     assert (select status from app.orders where id = o) = 'pending_verification';
     assert not exists (select 1 from app.autoverify_decisions where order_id = o);
@@ -92,7 +130,8 @@ begin
     -- 2. On (never sampled): the same clean order is verified by kea, the rule in its history,
     -- the offer withdrawn, the task closed as auto_verified, the caller's text enqueued.
     v := pg_temp.policy(true, 0.9, 10000, false, 0);
-    assert v @> '{"enabled": true, "sample_one_in": 0, "updated_by": "merchant_user:77"}', v::text;
+    assert v @> '{"enabled": true, "sample_one_in": 0, "updated_by": "merchant_user:77",
+                  "min_shadow_orders": 0, "state": "live"}', v::text;
     o := pg_temp.call('CA-av-2', array['a large latte', 'that''s all', 'yes']);
     assert (select status from app.orders where id = o) = 'verified', pg_temp.decision(o);
     select * into h from app.order_history where order_id = o and to_status = 'verified';
@@ -181,5 +220,120 @@ begin
     exception when sqlstate '22023' then
         null;
     end;
+end
+$$;
+
+-- Earned trust (docs/closed-loop.md): with min_shadow_orders = 3 the policy starts in shadow
+-- (passing orders go to the agent, kea's verdict kept), goes live after three would-pass orders
+-- approved unchanged in a row, and falls back to shadow at the first one an agent edits (a
+-- sampled one in live, or one in shadow) or rejects, with the order and why kept; changing what
+-- passes starts the count again; the setting is validated.
+do $$
+declare
+    m bigint := (select id from app.merchants where slug = 'av-test');
+    o bigint;
+    v jsonb;
+    d app.autoverify_decisions;
+    h app.order_history;
+    e text;
+begin
+    -- 11. Shadow: an order that passes still goes to the agent, with "would pass" kept.
+    v := pg_temp.policy(true, 0.9, null, false, 0, 3);
+    assert v @> '{"state": "shadow", "checked_unchanged": 0, "min_shadow_orders": 3}', v::text;
+    o := pg_temp.call('CA-av-20', array['a large latte', 'that''s all', 'yes']);
+    assert (select status from app.orders where id = o) = 'pending_verification', pg_temp.decision(o);
+    assert pg_temp.decision(o) like 'shadow: every line at least 0.90 sure%; shadow: would pass, checked by an agent (0 of 3 unchanged in a row)',
+        pg_temp.decision(o);
+    assert (select status from app.tasks where order_id = o) = 'reserved', 'offered to the agent as usual';
+    perform pg_temp.agent_finishes(o, 'approve');
+    select * into d from app.autoverify_decisions where order_id = o;
+    assert d.checked = 'unchanged' and d.check_note = 'approved unchanged: 1 of 3 in a row', to_jsonb(d)::text;
+    assert pg_temp.trust() @> '{"state": "shadow", "checked_unchanged": 1}', pg_temp.trust()::text;
+    -- An order that would be held is held as before, and finishing it is no evidence.
+    o := pg_temp.call('CA-av-21', array['a large latte', 'that''s all', 'yes'], '+15551230042', '0.62');
+    assert pg_temp.decision(o) = 'held: a line or an answer 0.62 sure, under 0.90', pg_temp.decision(o);
+    perform pg_temp.agent_finishes(o, 'edit');
+    assert pg_temp.trust() @> '{"state": "shadow", "checked_unchanged": 1}', pg_temp.trust()::text;
+
+    -- 12. An edit during shadow: the count goes back to zero, the order and why kept.
+    o := pg_temp.call('CA-av-22', array['a large latte', 'that''s all', 'yes']);
+    assert pg_temp.decision(o) like 'shadow: %(1 of 3 unchanged in a row)', pg_temp.decision(o);
+    perform pg_temp.agent_finishes(o, 'edit');
+    v := pg_temp.trust();
+    assert v @> jsonb_build_object('state', 'shadow', 'checked_unchanged', 0, 'trust_lost_order_id', o,
+        'trust_lost_reason', format('trust lost: an agent edited order %s that kea would have verified (shadow) (1 edit); 1 unchanged in a row before it, back to shadow', o)),
+        v::text;
+    assert v->>'trust_lost_at' is not null, v::text;
+    assert (select checked from app.autoverify_decisions where order_id = o) = 'edited';
+
+    -- 13. Three would-pass orders approved unchanged in a row: live, and the next passing order
+    -- is verified by kea.
+    for i in 1 .. 3 loop
+        assert pg_temp.trust() @> '{"state": "shadow"}', format('live after %s: %s', i - 1, pg_temp.trust());
+        o := pg_temp.call('CA-av-23-' || i, array['a large latte', 'that''s all', 'yes']);
+        assert (select status from app.orders where id = o) = 'pending_verification', pg_temp.decision(o);
+        perform pg_temp.agent_finishes(o, 'approve');
+    end loop;
+    assert (select check_note from app.autoverify_decisions where order_id = o) = 'approved unchanged: 3 of 3 in a row, live from now';
+    assert pg_temp.trust() @> '{"state": "live", "checked_unchanged": 3}', pg_temp.trust()::text;
+    o := pg_temp.call('CA-av-24', array['a large latte', 'that''s all', 'yes']);
+    assert (select status from app.orders where id = o) = 'verified', pg_temp.decision(o);
+    select * into h from app.order_history where order_id = o and to_status = 'verified';
+    assert h.actor_kind = 'kea' and h.reason like 'auto-verified: every line%', to_jsonb(h)::text;
+
+    -- 14. Live, sampling goes on (here every passing order: the count is kept when only the
+    -- sampling changes); an edit to a sampled order loses trust: back to shadow, and the next
+    -- passing order goes to the agent.
+    v := pg_temp.policy(true, 0.9, null, false, 1, 3);
+    assert v @> '{"state": "live", "checked_unchanged": 3}', v::text;
+    o := pg_temp.call('CA-av-25', array['a large latte', 'that''s all', 'yes']);
+    assert pg_temp.decision(o) like 'sampled: %', pg_temp.decision(o);
+    perform pg_temp.agent_finishes(o, 'edit');
+    v := pg_temp.trust();
+    assert v @> jsonb_build_object('state', 'shadow', 'checked_unchanged', 0, 'trust_lost_order_id', o,
+        'trust_lost_reason', format('trust lost: an agent edited order %s that kea verified (sampled for an agent) (1 edit); 3 unchanged in a row before it, back to shadow', o)),
+        v::text;
+    o := pg_temp.call('CA-av-26', array['a large latte', 'that''s all', 'yes']);
+    assert (select status from app.orders where id = o) = 'pending_verification', pg_temp.decision(o);
+    assert pg_temp.decision(o) like 'shadow: %(0 of 3 unchanged in a row)', pg_temp.decision(o);
+    -- A would-pass order an agent rejects loses trust too.
+    perform pg_temp.agent_finishes(o, 'approve');
+    o := pg_temp.call('CA-av-27', array['a large latte', 'that''s all', 'yes']);
+    perform pg_temp.agent_finishes(o, 'reject');
+    assert pg_temp.trust() @> jsonb_build_object('checked_unchanged', 0, 'trust_lost_order_id', o), pg_temp.trust()::text;
+    assert pg_temp.trust()->>'trust_lost_reason' like format('trust lost: an agent rejected order %s that kea would have verified (shadow); 1 unchanged%%', o),
+        pg_temp.trust()::text;
+
+    -- 15. Analysts see the same: the state per merchant, the shadow orders of the week.
+    select to_jsonb(t) into v from api.analytics_autoverify_trust t where t.merchant_id = m;
+    assert v @> jsonb_build_object('state', 'shadow', 'checked_unchanged', 0, 'min_shadow_orders', 3,
+                                   'trust_lost_order_id', o), v::text;
+    select to_jsonb(w) into v from api.analytics_autoverify_weekly w where w.merchant_id = m;
+    assert v @> '{"shadow": 7, "shadow_checked": 7, "shadow_unchanged": 5}', v::text;
+
+    -- 16. Changing what passes starts the count again; N moves the state either way at once.
+    o := pg_temp.call('CA-av-28', array['a large latte', 'that''s all', 'yes']);
+    perform pg_temp.agent_finishes(o, 'approve');
+    assert pg_temp.trust() @> '{"checked_unchanged": 1}', pg_temp.trust()::text;
+    assert pg_temp.policy(true, 0.85, null, false, 1, 3) @> '{"state": "shadow", "checked_unchanged": 0}';
+    assert pg_temp.policy(true, 0.85, null, false, 1, 0) @> '{"state": "live", "checked_unchanged": 0}';
+    assert pg_temp.policy(true, 0.85, null, false, 1, 1) @> '{"state": "shadow", "min_shadow_orders": 1}';
+    assert pg_temp.policy(false, 0.85, null, false, 1, 1) @> '{"state": "off"}';
+
+    -- 17. The setting validated, with a clear error; left out or null: unchanged.
+    foreach e in array array['-1', '100001'] loop
+        begin
+            perform pg_temp.policy(true, 0.9, null, false, 10, e::int);
+            assert false, 'min_shadow_orders ' || e || ' was taken';
+        exception when sqlstate '22023' then
+            assert sqlerrm = format('min_shadow_orders is between 0 (live at once) and 100000, not %s', e), sqlerrm;
+        end;
+    end loop;
+    perform set_config('request.jwt.claims', jsonb_build_object('role', 'kea_merchant', 'merchant_id', m)::text, true);
+    v := api.set_autoverify_policy(true, 0.9, null, false, 10);
+    assert v @> '{"min_shadow_orders": 1}', v::text;
+    v := api.set_autoverify_policy(true, 0.9, null, false, 10, null);
+    assert v @> '{"min_shadow_orders": 1}', v::text;
+    perform set_config('request.jwt.claims', '', true);
 end
 $$;
