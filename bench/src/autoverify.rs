@@ -179,7 +179,8 @@ pub async fn run(admin_url: &str, args: Args) -> Result<(), String> {
     print_sweep(&args.thresholds, &judged);
     print_held(&args.thresholds, threshold, &judged);
 
-    // 2. The check: the hook itself, policy on, at the threshold under test.
+    // 2. The check: the hook itself, policy on and live at once (no shadow orders: the rules are
+    // measured here, not the earned trust), at the threshold under test.
     let t0 = Instant::now();
     let mut mismatches = Vec::new();
     let (mut verified, mut verified_right) = (0, 0);
@@ -192,7 +193,7 @@ pub async fn run(admin_url: &str, args: Args) -> Result<(), String> {
         db.execute(
             "update app.autoverify_policies
                 set enabled = true, min_confidence = $2, max_total_cents = null,
-                    returning_only = false, sample_one_in = 0
+                    returning_only = false, sample_one_in = 0, min_shadow_orders = 0
               where merchant_id = $1",
             &[&merchant.id, &threshold],
         )

@@ -452,19 +452,30 @@ try {
       const decided = sql(`select string_agg(phrase || ':' || status || ':' || decided_by, ',' order by phrase) from app.learned_phrases where merchant_id = ${merchantId}`);
       assert(/^shrooms:active:merchant_user:\d+,za:rejected:merchant_user:\d+$/.test(decided), decided);
     }, { needs: false });
-    await step('the merchant turns auto-verify on: the next sure order reaches the kitchen by kea', async () => {
+    await step('the merchant turns auto-verify on (checking itself first, then with no orders to check): the next sure order reaches the kitchen by kea', async () => {
       await owner.click('.tabs [data-tab=autoverify]');
       await owner.waitForSelector('#av-enabled:not(.on)', { timeout: 5000 });
       await owner.click('#av-enabled');
       await owner.fill('#av-confidence', '90');
       await owner.fill('#av-cap', '80');
       await owner.fill('#av-sample', '0');
+      // Turned on, kea first checks itself against the agents (docs/closed-loop.md, "Earned
+      // trust"): the page says so, with the count; with no orders to check it is live at once.
+      await owner.fill('#av-shadow', '3');
       await owner.evaluate(() => document.querySelectorAll('#toasts .toast').forEach(t => t.remove()));
       await owner.click('#save-autoverify');
-      await owner.waitForSelector('.toast.ok', { timeout: 5000 });
+      await owner.waitForSelector('#av-trust[data-state=shadow]', { timeout: 5000 });
+      const count = await owner.textContent('#av-trust');
+      assert(/Checking itself/.test(count) && /0 of 3/.test(count), `#av-trust says: ${count}`);
       await owner.screenshot({ path: resolve(SHOTS, 'merchant-autoverify.png') });
+      await owner.fill('#av-shadow', '0');
+      await owner.evaluate(() => document.querySelectorAll('#toasts .toast').forEach(t => t.remove()));
+      await owner.click('#save-autoverify');
+      await owner.waitForSelector('#av-trust[data-state=live]', { timeout: 5000 });
+      await owner.waitForSelector('.toast.ok', { timeout: 5000 });
       const p = JSON.parse(sql(`select to_jsonb(p) from app.autoverify_policies p where merchant_id = ${merchantId}`));
-      assert(p.enabled && Math.abs(p.min_confidence - 0.9) < 1e-6 && p.max_total_cents === 8000 && p.sample_one_in === 0, JSON.stringify(p));
+      assert(p.enabled && Math.abs(p.min_confidence - 0.9) < 1e-6 && p.max_total_cents === 8000 && p.sample_one_in === 0
+        && p.min_shadow_orders === 0, JSON.stringify(p));
       await placeCall('+19175550142', ['two garlic knots and a cannoli', "that's all", 'yes']);
       const o = JSON.parse(sql(`select jsonb_build_object('id', o.id, 'status', o.status, 'by', h.actor_kind) from app.orders o
                                  join app.order_history h on h.merchant_id = o.merchant_id and h.order_id = o.id and h.to_status = 'verified'

@@ -70,12 +70,13 @@ async fn merchant_and_agent(db: &Client, gw: &Gateway) -> (Merchant, String) {
     (m, token)
 }
 
-/// The auto-verify policy, as the merchant page sets it (the SQL behind it is tested elsewhere).
+/// The auto-verify policy, as the merchant page sets it, live at once (no shadow orders; the SQL
+/// behind it is tested elsewhere).
 async fn policy(db: &Client, m: &Merchant, min_confidence: f32, sample_one_in: i32, passed: i64) {
     db.execute(
         "update app.autoverify_policies
             set enabled = true, min_confidence = $2, max_total_cents = null,
-                returning_only = false, sample_one_in = $3, passed = $4
+                returning_only = false, sample_one_in = $3, passed = $4, min_shadow_orders = 0
           where merchant_id = $1",
         &[&m.id, &min_confidence, &sample_one_in, &passed],
     )

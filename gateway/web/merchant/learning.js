@@ -99,10 +99,26 @@ export function autoverifyPanel(session) {
         max_total_cents: cap === '' ? null : Math.round(Number(cap) * 100),
         returning_only: root.querySelector('#av-returning').checked,
         sample_one_in: Number(root.querySelector('#av-sample').value),
+        min_shadow_orders: Number(root.querySelector('#av-shadow').value),
       });
-      toast(policy.enabled ? 'Saved: sure orders go to your kitchen without waiting for a person.' : 'Saved: every order is checked by a person.', 'ok');
+      toast(policy.state === 'live' ? 'Saved: sure orders go to your kitchen without waiting for a person.'
+        : policy.state === 'shadow' ? `Saved: a person still checks every order until ${policy.min_shadow_orders} sure ones in a row were right.`
+        : 'Saved: every order is checked by a person.', 'ok');
       draw();
     } catch (err) { toast(err.message, 'bad'); }
+  }
+
+  // Where the policy stands (docs/closed-loop.md, "Earned trust"): off, learning (shadow: kea
+  // only says what it would do, and counts the sure orders your agents found right) or on (live).
+  function trust(p) {
+    const [cls, label, text] = p.state === 'live'
+      ? ['ok', 'On', `Sure orders go straight to your kitchen: the last ${p.min_shadow_orders} sure orders a person checked were all right (${p.checked_unchanged} in a row).`]
+      : p.state === 'shadow'
+        ? ['warn', 'Checking itself', `A person still checks every order. Sure orders found right in a row: ${p.checked_unchanged} of ${p.min_shadow_orders}.`]
+        : ['', 'Off', 'Every order is checked by a person.'];
+    return h('div.stack#av-trust', { style: 'gap:4px', dataset: { state: p.state } },
+      h('div.row', h('span.chip' + (cls ? '.' + cls : '') + '#av-state', label), h('span.grow#av-count', text)),
+      p.trust_lost_at && h('span.faint#av-lost', `Last fell back ${clock(p.trust_lost_at)}: ${p.trust_lost_reason}`));
   }
 
   function draw() {
@@ -110,6 +126,7 @@ export function autoverifyPanel(session) {
     const hint = text => h('span.faint', { style: 'font-weight:400' }, text);
     root.onsubmit = save;
     root.replaceChildren(
+      trust(p),
       h('div.row',
         h('span.grow', { style: 'font-weight:650' }, 'Verify sure orders without a person'),
         h('button.switch#av-enabled' + (p.enabled ? '.on' : ''), { type: 'button', 'aria-label': 'Auto-verify on',
@@ -123,6 +140,9 @@ export function autoverifyPanel(session) {
       h('label.row', { style: 'gap:8px' }, h('input#av-returning', { type: 'checkbox', checked: p.returning_only }), 'Only callers who ordered from you before'),
       h('label.field', 'Still send 1 in N sure orders to a person', h('input#av-sample', { type: 'number', min: 0, max: 10000, value: p.sample_one_in }),
         hint('So kea’s precision stays measured. 0: never; 1: every order (kea only says what it would have done).')),
+      h('label.field', 'Sure orders a person must find right, in a row, before kea verifies by itself', h('input#av-shadow', { type: 'number', min: 0, max: 100000, value: p.min_shadow_orders }),
+        hint('Until then a person checks every order and kea only notes what it would have done. 600 right in a row shows kea is right at least 99.5% of the time on your orders; '
+          + 'the first sure order a person has to correct puts kea back to checking itself. Turning this on or changing the rules above starts the count again.')),
       h('div.row', h('button.btn.primary#save-autoverify', { type: 'submit' }, 'Save'),
         h('span.faint', `${p.passed} order${p.passed === 1 ? '' : 's'} passed so far${p.updated_at ? ` · changed ${clock(p.updated_at)}` : ''}`)));
   }
