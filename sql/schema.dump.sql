@@ -206,7 +206,7 @@ ALTER FUNCTION api.autoverify_policy() OWNER TO kea_owner;
 -- Name: FUNCTION autoverify_policy(); Type: COMMENT; Schema: api; Owner: kea_owner
 --
 
-COMMENT ON FUNCTION api.autoverify_policy() IS 'The signed-in merchant''s auto-verify policy: enabled, min_confidence, max_total_cents (null: no cap), returning_only, sample_one_in, passed so far.';
+COMMENT ON FUNCTION api.autoverify_policy() IS 'The signed-in merchant''s auto-verify policy: enabled, min_confidence, max_total_cents (null: no cap), returning_only, sample_one_in, min_shadow_orders; its state (off, shadow, live), checked_unchanged (would-pass orders agents approved unchanged in a row, out of min_shadow_orders), counting_since, trust_lost_at / trust_lost_order_id / trust_lost_reason; passed so far.';
 
 --
 -- Name: call_for_task(bigint); Type: FUNCTION; Schema: api; Owner: kea_owner
@@ -1165,10 +1165,10 @@ ALTER FUNCTION api.set_activity(activity text) OWNER TO kea_owner;
 COMMENT ON FUNCTION api.set_activity(activity text) IS 'Sets the signed-in agent''s activity (available, busy, break or offline); returns it with the agent''s load and capacity.';
 
 --
--- Name: set_autoverify_policy(boolean, real, bigint, boolean, integer); Type: FUNCTION; Schema: api; Owner: kea_owner
+-- Name: set_autoverify_policy(boolean, real, bigint, boolean, integer, integer); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
-CREATE FUNCTION api.set_autoverify_policy(enabled boolean, min_confidence real, max_total_cents bigint, returning_only boolean, sample_one_in integer) RETURNS jsonb
+CREATE FUNCTION api.set_autoverify_policy(enabled boolean, min_confidence real, max_total_cents bigint, returning_only boolean, sample_one_in integer, min_shadow_orders integer DEFAULT NULL::integer) RETURNS jsonb
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
@@ -1177,16 +1177,17 @@ CREATE FUNCTION api.set_autoverify_policy(enabled boolean, min_confidence real, 
                                      set_autoverify_policy.max_total_cents,
                                      set_autoverify_policy.returning_only,
                                      set_autoverify_policy.sample_one_in,
+                                     set_autoverify_policy.min_shadow_orders,
                                      'merchant_user:' || coalesce(app.claim('user_id'), '?'))
 $$;
 
-ALTER FUNCTION api.set_autoverify_policy(enabled boolean, min_confidence real, max_total_cents bigint, returning_only boolean, sample_one_in integer) OWNER TO kea_owner;
+ALTER FUNCTION api.set_autoverify_policy(enabled boolean, min_confidence real, max_total_cents bigint, returning_only boolean, sample_one_in integer, min_shadow_orders integer) OWNER TO kea_owner;
 
 --
--- Name: FUNCTION set_autoverify_policy(enabled boolean, min_confidence real, max_total_cents bigint, returning_only boolean, sample_one_in integer); Type: COMMENT; Schema: api; Owner: kea_owner
+-- Name: FUNCTION set_autoverify_policy(enabled boolean, min_confidence real, max_total_cents bigint, returning_only boolean, sample_one_in integer, min_shadow_orders integer); Type: COMMENT; Schema: api; Owner: kea_owner
 --
 
-COMMENT ON FUNCTION api.set_autoverify_policy(enabled boolean, min_confidence real, max_total_cents bigint, returning_only boolean, sample_one_in integer) IS 'Sets the signed-in merchant''s whole auto-verify policy (max_total_cents null: no cap; sample_one_in 0: never sample); applies from the next order.';
+COMMENT ON FUNCTION api.set_autoverify_policy(enabled boolean, min_confidence real, max_total_cents bigint, returning_only boolean, sample_one_in integer, min_shadow_orders integer) IS 'Sets the signed-in merchant''s whole auto-verify policy (max_total_cents null: no cap; sample_one_in 0: never sample; min_shadow_orders 0-100000, would-pass orders approved unchanged in a row before orders skip a person, null: unchanged, 0: live at once); applies from the next order. Turning it on or changing what passes starts the count again.';
 
 --
 -- Name: set_hours(jsonb); Type: FUNCTION; Schema: api; Owner: kea_owner
@@ -1877,6 +1878,8 @@ begin
         v_check := app.autoverify_check(p_merchant_id, p_order_id, p);
         if not (v_check->>'pass')::boolean then
             v_verdict := 'held';
+        elsif app.autoverify_state(p) = 'shadow' then
+            v_verdict := 'shadow';
         else
             update app.autoverify_policies set passed = passed + 1
              where merchant_id = p_merchant_id returning passed into v_passed;
@@ -1886,11 +1889,14 @@ begin
         insert into app.autoverify_decisions (merchant_id, order_id, verdict, reason,
                                               min_confidence, policy)
         values (p_merchant_id, p_order_id, v_verdict,
-                case v_verdict when 'sampled'
-                    then format('%s; sampled for an agent (1 in %s)', v_check->>'reason', p.sample_one_in)
+                case v_verdict
+                    when 'sampled' then format('%s; sampled for an agent (1 in %s)', v_check->>'reason', p.sample_one_in)
+                    when 'shadow' then format('%s; shadow: would pass, checked by an agent (%s of %s unchanged in a row)',
+                                              v_check->>'reason', p.checked_unchanged, p.min_shadow_orders)
                     else v_check->>'reason' end,
                 (v_check->>'min_confidence')::real,
-                app.autoverify_policy_json(p) - 'passed' - 'updated_at' - 'updated_by');
+                app.autoverify_policy_json(p) - 'passed' - 'updated_at' - 'updated_by'
+                    - 'counting_since' - 'trust_lost_at' - 'trust_lost_order_id' - 'trust_lost_reason');
         if v_verdict <> 'verified' then
             return v_verdict;
         end if;
@@ -1939,8 +1945,15 @@ CREATE TABLE app.autoverify_policies (
     passed bigint DEFAULT 0 NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_by text,
+    min_shadow_orders integer DEFAULT 600 NOT NULL,
+    checked_unchanged bigint DEFAULT 0 NOT NULL,
+    counting_since timestamp with time zone DEFAULT now() NOT NULL,
+    trust_lost_at timestamp with time zone,
+    trust_lost_order_id bigint,
+    trust_lost_reason text,
     CONSTRAINT autoverify_policies_max_total_cents_check CHECK ((max_total_cents >= 0)),
     CONSTRAINT autoverify_policies_min_confidence_check CHECK (((min_confidence >= (0)::double precision) AND (min_confidence <= (1)::double precision))),
+    CONSTRAINT autoverify_policies_min_shadow_orders_check CHECK (((min_shadow_orders >= 0) AND (min_shadow_orders <= 100000))),
     CONSTRAINT autoverify_policies_sample_one_in_check CHECK (((sample_one_in >= 0) AND (sample_one_in <= 10000)))
 );
 
@@ -1951,6 +1964,12 @@ ALTER TABLE app.autoverify_policies OWNER TO kea_owner;
 --
 
 COMMENT ON TABLE app.autoverify_policies IS 'Per merchant: when an order is verified without a person (docs/closed-loop.md). Off by default.';
+
+--
+-- Name: COLUMN autoverify_policies.min_shadow_orders; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON COLUMN app.autoverify_policies.min_shadow_orders IS 'Would-pass orders agents must approve unchanged in a row before orders skip a person (0: live at once).';
 
 --
 -- Name: autoverify_check(bigint, bigint, app.autoverify_policies); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -2122,6 +2141,71 @@ $_$;
 ALTER FUNCTION app.autoverify_check(p_merchant_id bigint, p_order_id bigint, p app.autoverify_policies) OWNER TO kea_owner;
 
 --
+-- Name: autoverify_evidence(bigint, bigint, text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.autoverify_evidence(p_merchant_id bigint, p_order_id bigint, p_to text) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+declare
+    d app.autoverify_decisions;
+    p app.autoverify_policies;
+    v_edits bigint;
+    v_checked text;
+    v_note text;
+begin
+    select * into d from app.autoverify_decisions x
+     where x.merchant_id = p_merchant_id and x.order_id = p_order_id
+       and x.verdict in ('shadow', 'sampled') and x.checked is null;
+    if d.order_id is null or p_to not in ('verified', 'rejected') then
+        return;
+    end if;
+    begin
+        select * into p from app.autoverify_policies x where x.merchant_id = p_merchant_id for update;
+        select count(*) into v_edits from app.order_edits e
+         where e.merchant_id = p_merchant_id and e.order_id = p_order_id;
+        v_checked := case when p_to = 'rejected' then 'rejected'
+                          when v_edits > 0 then 'edited' else 'unchanged' end;
+        if d.decided_at < p.counting_since then
+            v_note := format('%s, not counted: decided before the count started again (%s)',
+                             v_checked, p.counting_since);
+        elsif v_checked = 'unchanged' then
+            update app.autoverify_policies set checked_unchanged = checked_unchanged + 1
+             where merchant_id = p_merchant_id returning * into p;
+            v_note := format('approved unchanged: %s of %s in a row%s', p.checked_unchanged,
+                             p.min_shadow_orders,
+                             case when p.checked_unchanged = p.min_shadow_orders then ', live from now' else '' end);
+        else
+            v_note := format('trust lost: an agent %s order %s that kea %s%s',
+                             case v_checked when 'rejected' then 'rejected' else 'edited' end, p_order_id,
+                             case d.verdict when 'sampled' then 'verified (sampled for an agent)'
+                                            else 'would have verified (shadow)' end,
+                             case when v_checked = 'edited' then format(' (%s edit%s)', v_edits,
+                                                                        case when v_edits = 1 then '' else 's' end)
+                                  else '' end);
+            update app.autoverify_policies
+               set checked_unchanged = 0, trust_lost_at = now(), trust_lost_order_id = p_order_id,
+                   trust_lost_reason = v_note || format('; %s unchanged in a row before it, back to shadow',
+                                                        p.checked_unchanged)
+             where merchant_id = p_merchant_id;
+        end if;
+        update app.autoverify_decisions set checked = v_checked, checked_at = now(), check_note = v_note
+         where merchant_id = p_merchant_id and order_id = p_order_id;
+    exception when others then
+        raise warning 'kea: the auto-verify evidence of order % could not be read, counted as an error: %',
+            p_order_id, sqlerrm;
+        update app.autoverify_policies
+           set checked_unchanged = 0, trust_lost_at = now(), trust_lost_order_id = p_order_id,
+               trust_lost_reason = format('trust lost: the check of order %s could not be read (%s); back to shadow',
+                                          p_order_id, sqlerrm)
+         where merchant_id = p_merchant_id;
+    end;
+end
+$$;
+
+ALTER FUNCTION app.autoverify_evidence(p_merchant_id bigint, p_order_id bigint, p_to text) OWNER TO kea_owner;
+
+--
 -- Name: autoverify_policy_json(app.autoverify_policies); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -2131,11 +2215,28 @@ CREATE FUNCTION app.autoverify_policy_json(p app.autoverify_policies) RETURNS js
     select jsonb_build_object(
         'enabled', p.enabled, 'min_confidence', p.min_confidence,
         'max_total_cents', p.max_total_cents, 'returning_only', p.returning_only,
-        'sample_one_in', p.sample_one_in, 'passed', p.passed,
-        'updated_at', p.updated_at, 'updated_by', p.updated_by)
+        'sample_one_in', p.sample_one_in, 'min_shadow_orders', p.min_shadow_orders,
+        'state', app.autoverify_state(p), 'checked_unchanged', p.checked_unchanged,
+        'counting_since', p.counting_since, 'trust_lost_at', p.trust_lost_at,
+        'trust_lost_order_id', p.trust_lost_order_id, 'trust_lost_reason', p.trust_lost_reason,
+        'passed', p.passed, 'updated_at', p.updated_at, 'updated_by', p.updated_by)
 $$;
 
 ALTER FUNCTION app.autoverify_policy_json(p app.autoverify_policies) OWNER TO kea_owner;
+
+--
+-- Name: autoverify_state(app.autoverify_policies); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.autoverify_state(p app.autoverify_policies) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    select case when not p.enabled then 'off'
+                when p.checked_unchanged >= p.min_shadow_orders then 'live'
+                else 'shadow' end
+$$;
+
+ALTER FUNCTION app.autoverify_state(p app.autoverify_policies) OWNER TO kea_owner;
 
 --
 -- Name: base64url(bytea); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -3724,6 +3825,27 @@ $_$;
 ALTER FUNCTION app.number_plans(p_e164 text) OWNER TO kea_owner;
 
 --
+-- Name: on_autoverify_policy_update(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.on_autoverify_policy_update() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+    if (new.enabled and not old.enabled)
+       or new.min_confidence is distinct from old.min_confidence
+       or new.max_total_cents is distinct from old.max_total_cents
+       or new.returning_only is distinct from old.returning_only then
+        new.checked_unchanged := 0;
+        new.counting_since := now();
+    end if;
+    return new;
+end
+$$;
+
+ALTER FUNCTION app.on_autoverify_policy_update() OWNER TO kea_owner;
+
+--
 -- Name: jobs; Type: TABLE; Schema: app; Owner: kea_owner
 --
 
@@ -3887,6 +4009,23 @@ end
 $$;
 
 ALTER FUNCTION app.on_order_approved_learn() OWNER TO kea_owner;
+
+--
+-- Name: on_order_checked_evidence(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.on_order_checked_evidence() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+    if tg_table_name = 'orders' then
+        perform app.autoverify_evidence(new.merchant_id, new.id, new.status);
+    end if;
+    return null;
+end
+$$;
+
+ALTER FUNCTION app.on_order_checked_evidence() OWNER TO kea_owner;
 
 --
 -- Name: order_accepted(bigint, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -4056,6 +4195,9 @@ begin
     perform app.order_side_effects(p_merchant_id, p_order_id, p_to);
     if p_from = 'in_verification' and p_to = 'verified' then
         perform app.learn_after_approval(p_merchant_id, p_order_id);
+    end if;
+    if p_from = 'in_verification' and p_to in ('verified', 'rejected') then
+        perform app.autoverify_evidence(p_merchant_id, p_order_id, p_to);
     end if;
 end
 $$;
@@ -4746,10 +4888,10 @@ $$;
 ALTER FUNCTION app.set_agent_activity(p_agent_id bigint, p_activity text) OWNER TO kea_owner;
 
 --
--- Name: set_autoverify_policy(bigint, boolean, real, bigint, boolean, integer, text); Type: FUNCTION; Schema: app; Owner: kea_owner
+-- Name: set_autoverify_policy(bigint, boolean, real, bigint, boolean, integer, integer, text); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
-CREATE FUNCTION app.set_autoverify_policy(p_merchant_id bigint, p_enabled boolean, p_min_confidence real, p_max_total_cents bigint, p_returning_only boolean, p_sample_one_in integer, p_by text) RETURNS jsonb
+CREATE FUNCTION app.set_autoverify_policy(p_merchant_id bigint, p_enabled boolean, p_min_confidence real, p_max_total_cents bigint, p_returning_only boolean, p_sample_one_in integer, p_min_shadow_orders integer, p_by text) RETURNS jsonb
     LANGUAGE plpgsql
     AS $$
 declare
@@ -4770,21 +4912,28 @@ begin
     if p_max_total_cents < 0 then
         raise exception 'max_total_cents is at least 0 (or null: no cap)' using errcode = '22023';
     end if;
+    if p_min_shadow_orders not between 0 and 100000 then
+        raise exception 'min_shadow_orders is between 0 (live at once) and 100000, not %', p_min_shadow_orders
+            using errcode = '22023',
+                  hint = 'would-pass orders agents approve unchanged in a row before orders skip a person; 600 shows 99.5% (rule of three)';
+    end if;
     insert into app.autoverify_policies as x (merchant_id, enabled, min_confidence,
                                               max_total_cents, returning_only, sample_one_in,
-                                              updated_at, updated_by)
+                                              min_shadow_orders, updated_at, updated_by)
     values (p_merchant_id, p_enabled, p_min_confidence, p_max_total_cents, p_returning_only,
-            p_sample_one_in, now(), p_by)
+            p_sample_one_in, coalesce(p_min_shadow_orders, 600), now(), p_by)  -- 600: the column's default
     on conflict (merchant_id) do update
         set enabled = excluded.enabled, min_confidence = excluded.min_confidence,
             max_total_cents = excluded.max_total_cents, returning_only = excluded.returning_only,
-            sample_one_in = excluded.sample_one_in, updated_at = now(), updated_by = p_by
+            sample_one_in = excluded.sample_one_in,
+            min_shadow_orders = coalesce(p_min_shadow_orders, x.min_shadow_orders),
+            updated_at = now(), updated_by = p_by
     returning * into p;
     return app.autoverify_policy_json(p);
 end
 $$;
 
-ALTER FUNCTION app.set_autoverify_policy(p_merchant_id bigint, p_enabled boolean, p_min_confidence real, p_max_total_cents bigint, p_returning_only boolean, p_sample_one_in integer, p_by text) OWNER TO kea_owner;
+ALTER FUNCTION app.set_autoverify_policy(p_merchant_id bigint, p_enabled boolean, p_min_confidence real, p_max_total_cents bigint, p_returning_only boolean, p_sample_one_in integer, p_min_shadow_orders integer, p_by text) OWNER TO kea_owner;
 
 --
 -- Name: sign_in_wait(text, inet); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -5884,7 +6033,11 @@ CREATE TABLE app.autoverify_decisions (
     min_confidence real,
     policy jsonb NOT NULL,
     decided_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT autoverify_decisions_verdict_check CHECK ((verdict = ANY (ARRAY['verified'::text, 'sampled'::text, 'held'::text])))
+    checked text,
+    checked_at timestamp with time zone,
+    check_note text,
+    CONSTRAINT autoverify_decisions_checked_check CHECK ((checked = ANY (ARRAY['unchanged'::text, 'edited'::text, 'rejected'::text]))),
+    CONSTRAINT autoverify_decisions_verdict_check CHECK ((verdict = ANY (ARRAY['verified'::text, 'sampled'::text, 'shadow'::text, 'held'::text])))
 );
 
 ALTER TABLE app.autoverify_decisions OWNER TO kea_owner;
@@ -5921,6 +6074,9 @@ CREATE VIEW api.analytics_autoverify_decisions AS
     d.min_confidence,
     d.decided_at,
     ((d.decided_at AT TIME ZONE m.time_zone))::date AS day,
+    d.checked,
+    d.checked_at,
+    d.check_note,
     o.status,
     o.total_cents,
     t.outcome AS agent_outcome,
@@ -5942,7 +6098,35 @@ ALTER TABLE api.analytics_autoverify_decisions OWNER TO kea_owner;
 -- Name: VIEW analytics_autoverify_decisions; Type: COMMENT; Schema: api; Owner: kea_owner
 --
 
-COMMENT ON VIEW api.analytics_autoverify_decisions IS 'Each order the auto-verify policy looked at: verdict (verified, sampled, held), reason, lowest line confidence, and the agent''s outcome and edits when one checked it.';
+COMMENT ON VIEW api.analytics_autoverify_decisions IS 'Each order the auto-verify policy looked at: verdict (verified, sampled, shadow: would pass while trust is earned, held), reason, lowest line confidence; for a would-pass order an agent finished, checked (unchanged, edited, rejected) and what it did to the count (check_note); the agent''s outcome and edits when one checked it.';
+
+--
+-- Name: analytics_autoverify_trust; Type: VIEW; Schema: api; Owner: kea_owner
+--
+
+CREATE VIEW api.analytics_autoverify_trust AS
+ SELECT p.merchant_id,
+    app.autoverify_state(p.*) AS state,
+    p.checked_unchanged,
+    p.min_shadow_orders,
+    p.counting_since,
+    p.trust_lost_at,
+    p.trust_lost_order_id,
+    p.trust_lost_reason,
+    p.min_confidence,
+    p.max_total_cents,
+    p.returning_only,
+    p.sample_one_in,
+    p.passed
+   FROM app.autoverify_policies p;
+
+ALTER TABLE api.analytics_autoverify_trust OWNER TO kea_owner;
+
+--
+-- Name: VIEW analytics_autoverify_trust; Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON VIEW api.analytics_autoverify_trust IS 'Per merchant: the auto-verify policy''s state (off, shadow, live), checked_unchanged out of min_shadow_orders, counting_since, and the last time trust was lost (order, reason).';
 
 --
 -- Name: analytics_order_stages; Type: VIEW; Schema: api; Owner: kea_owner
@@ -5991,6 +6175,9 @@ CREATE VIEW api.analytics_autoverify_weekly AS
             count(*) AS evaluated,
             count(*) FILTER (WHERE (d_1.verdict = 'verified'::text)) AS auto_verified,
             count(*) FILTER (WHERE (d_1.verdict = 'sampled'::text)) AS sampled,
+            count(*) FILTER (WHERE (d_1.verdict = 'shadow'::text)) AS shadow,
+            count(*) FILTER (WHERE ((d_1.verdict = 'shadow'::text) AND (d_1.checked IS NOT NULL))) AS shadow_checked,
+            count(*) FILTER (WHERE ((d_1.verdict = 'shadow'::text) AND (d_1.checked = 'unchanged'::text))) AS shadow_unchanged,
             count(*) FILTER (WHERE (d_1.verdict = 'held'::text)) AS held,
             count(*) FILTER (WHERE ((d_1.verdict = 'sampled'::text) AND (d_1.agent_outcome = ANY (ARRAY['approved'::text, 'rejected'::text])))) AS sampled_checked,
             count(*) FILTER (WHERE ((d_1.verdict = 'sampled'::text) AND (d_1.agent_outcome = 'approved'::text) AND (d_1.edits = 0))) AS sampled_unchanged
@@ -6003,6 +6190,9 @@ CREATE VIEW api.analytics_autoverify_weekly AS
     COALESCE(d.evaluated, (0)::bigint) AS evaluated,
     COALESCE(d.auto_verified, (0)::bigint) AS auto_verified,
     COALESCE(d.sampled, (0)::bigint) AS sampled,
+    COALESCE(d.shadow, (0)::bigint) AS shadow,
+    COALESCE(d.shadow_checked, (0)::bigint) AS shadow_checked,
+    COALESCE(d.shadow_unchanged, (0)::bigint) AS shadow_unchanged,
     COALESCE(d.held, (0)::bigint) AS held,
     COALESCE(d.sampled_checked, (0)::bigint) AS sampled_checked,
     COALESCE(d.sampled_unchanged, (0)::bigint) AS sampled_unchanged,
@@ -6017,7 +6207,7 @@ ALTER TABLE api.analytics_autoverify_weekly OWNER TO kea_owner;
 -- Name: VIEW analytics_autoverify_weekly; Type: COMMENT; Schema: api; Owner: kea_owner
 --
 
-COMMENT ON VIEW api.analytics_autoverify_weekly IS 'Per merchant and local week: orders from calls, evaluated, auto-verified (no person), sampled, held; the no-human-touch share and the precision estimated from the sampled orders agents checked.';
+COMMENT ON VIEW api.analytics_autoverify_weekly IS 'Per merchant and local week: orders from calls, evaluated, auto-verified (no person), sampled, shadow (would pass while trust is earned; checked by agents, unchanged), held; the no-human-touch share and the precision estimated from the sampled orders agents checked.';
 
 --
 -- Name: analytics_calls_by_hour; Type: VIEW; Schema: api; Owner: kea_owner
@@ -8106,6 +8296,12 @@ CREATE OR REPLACE VIEW api.analytics_order_stages AS
   GROUP BY o.merchant_id, o.id;
 
 --
+-- Name: autoverify_policies autoverify_policies_restart_count; Type: TRIGGER; Schema: app; Owner: kea_owner
+--
+
+CREATE TRIGGER autoverify_policies_restart_count BEFORE UPDATE ON app.autoverify_policies FOR EACH ROW EXECUTE FUNCTION app.on_autoverify_policy_update();
+
+--
 -- Name: item_modifier_groups item_modifier_groups_publish_delete; Type: TRIGGER; Schema: app; Owner: kea_owner
 --
 
@@ -8278,6 +8474,12 @@ CREATE TRIGGER opening_hours_text_insert AFTER INSERT ON app.opening_hours REFER
 --
 
 CREATE TRIGGER opening_hours_text_update AFTER UPDATE ON app.opening_hours REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION app.refresh_hours_text();
+
+--
+-- Name: orders orders_autoverify_evidence; Type: TRIGGER; Schema: app; Owner: kea_owner
+--
+
+CREATE TRIGGER orders_autoverify_evidence AFTER UPDATE OF status ON app.orders FOR EACH ROW WHEN (((old.status = 'in_verification'::text) AND (new.status = ANY (ARRAY['verified'::text, 'rejected'::text])))) EXECUTE FUNCTION app.on_order_checked_evidence();
 
 --
 -- Name: orders orders_complete_lines; Type: TRIGGER; Schema: app; Owner: kea_owner
@@ -9269,11 +9471,11 @@ REVOKE ALL ON FUNCTION api.set_activity(activity text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.set_activity(activity text) TO kea_agent;
 
 --
--- Name: FUNCTION set_autoverify_policy(enabled boolean, min_confidence real, max_total_cents bigint, returning_only boolean, sample_one_in integer); Type: ACL; Schema: api; Owner: kea_owner
+-- Name: FUNCTION set_autoverify_policy(enabled boolean, min_confidence real, max_total_cents bigint, returning_only boolean, sample_one_in integer, min_shadow_orders integer); Type: ACL; Schema: api; Owner: kea_owner
 --
 
-REVOKE ALL ON FUNCTION api.set_autoverify_policy(enabled boolean, min_confidence real, max_total_cents bigint, returning_only boolean, sample_one_in integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.set_autoverify_policy(enabled boolean, min_confidence real, max_total_cents bigint, returning_only boolean, sample_one_in integer) TO kea_merchant;
+REVOKE ALL ON FUNCTION api.set_autoverify_policy(enabled boolean, min_confidence real, max_total_cents bigint, returning_only boolean, sample_one_in integer, min_shadow_orders integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.set_autoverify_policy(enabled boolean, min_confidence real, max_total_cents bigint, returning_only boolean, sample_one_in integer, min_shadow_orders integer) TO kea_merchant;
 
 --
 -- Name: FUNCTION set_hours(hours jsonb); Type: ACL; Schema: api; Owner: kea_owner
@@ -9416,10 +9618,22 @@ REVOKE ALL ON FUNCTION app.auto_verify(p_merchant_id bigint, p_order_id bigint) 
 REVOKE ALL ON FUNCTION app.autoverify_check(p_merchant_id bigint, p_order_id bigint, p app.autoverify_policies) FROM PUBLIC;
 
 --
+-- Name: FUNCTION autoverify_evidence(p_merchant_id bigint, p_order_id bigint, p_to text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.autoverify_evidence(p_merchant_id bigint, p_order_id bigint, p_to text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION autoverify_policy_json(p app.autoverify_policies); Type: ACL; Schema: app; Owner: kea_owner
 --
 
 REVOKE ALL ON FUNCTION app.autoverify_policy_json(p app.autoverify_policies) FROM PUBLIC;
+
+--
+-- Name: FUNCTION autoverify_state(p app.autoverify_policies); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.autoverify_state(p app.autoverify_policies) FROM PUBLIC;
 
 --
 -- Name: FUNCTION base64url(p_bytes bytea); Type: ACL; Schema: app; Owner: kea_owner
@@ -9931,6 +10145,12 @@ REVOKE ALL ON FUNCTION app.now() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.number_plans(p_e164 text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION on_autoverify_policy_update(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.on_autoverify_policy_update() FROM PUBLIC;
+
+--
 -- Name: FUNCTION on_job_dead(j app.jobs); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -9977,6 +10197,12 @@ REVOKE ALL ON FUNCTION app.on_merchant_created_policy() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.on_order_approved_learn() FROM PUBLIC;
+
+--
+-- Name: FUNCTION on_order_checked_evidence(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.on_order_checked_evidence() FROM PUBLIC;
 
 --
 -- Name: FUNCTION order_accepted(p_merchant_id bigint, p_order_id bigint); Type: ACL; Schema: app; Owner: kea_owner
@@ -10189,10 +10415,10 @@ REVOKE ALL ON FUNCTION app.schedule_periodic() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.set_agent_activity(p_agent_id bigint, p_activity text) FROM PUBLIC;
 
 --
--- Name: FUNCTION set_autoverify_policy(p_merchant_id bigint, p_enabled boolean, p_min_confidence real, p_max_total_cents bigint, p_returning_only boolean, p_sample_one_in integer, p_by text); Type: ACL; Schema: app; Owner: kea_owner
+-- Name: FUNCTION set_autoverify_policy(p_merchant_id bigint, p_enabled boolean, p_min_confidence real, p_max_total_cents bigint, p_returning_only boolean, p_sample_one_in integer, p_min_shadow_orders integer, p_by text); Type: ACL; Schema: app; Owner: kea_owner
 --
 
-REVOKE ALL ON FUNCTION app.set_autoverify_policy(p_merchant_id bigint, p_enabled boolean, p_min_confidence real, p_max_total_cents bigint, p_returning_only boolean, p_sample_one_in integer, p_by text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app.set_autoverify_policy(p_merchant_id bigint, p_enabled boolean, p_min_confidence real, p_max_total_cents bigint, p_returning_only boolean, p_sample_one_in integer, p_min_shadow_orders integer, p_by text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION sign_in_wait(p_email text, p_addr inet); Type: ACL; Schema: app; Owner: kea_owner
@@ -10431,6 +10657,12 @@ GRANT SELECT ON TABLE app.order_edits TO kea_agent;
 --
 
 GRANT SELECT ON TABLE api.analytics_autoverify_decisions TO kea_analyst;
+
+--
+-- Name: TABLE analytics_autoverify_trust; Type: ACL; Schema: api; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE api.analytics_autoverify_trust TO kea_analyst;
 
 --
 -- Name: TABLE analytics_order_stages; Type: ACL; Schema: api; Owner: kea_owner
