@@ -545,3 +545,24 @@ async fn a_merchant_or_an_agent_never_reads_another_merchants_calls_through_the_
         );
     }
 }
+
+#[tokio::test]
+#[ignore = "needs the Citus cluster: scripts/test --citus"]
+async fn the_gateways_login_reads_the_directory_it_apologises_with() {
+    let db = admin().await;
+    on_citus(&db).await;
+    let m = merchant(&db, "").await;
+    let (sql, conn) = tokio_postgres::connect(&test_database_url(), NoTls)
+        .await
+        .expect("connecting as the gateway's login");
+    tokio::spawn(conn);
+    // What gateway/src/directory.rs reads at start and in the background.
+    let row = sql
+        .query_one(
+            "select transfer_number, voice, language from api.twilio_directory where e164 = $1",
+            &[&m.number],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("the gateway's login reading api.twilio_directory: {e:?}"));
+    assert_eq!(row.get::<_, Option<String>>(0), Some(m.transfer_number));
+}
