@@ -9634,6 +9634,7 @@ REVOKE ALL ON FUNCTION app.autoverify_policy_json(p app.autoverify_policies) FRO
 --
 
 REVOKE ALL ON FUNCTION app.autoverify_state(p app.autoverify_policies) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.autoverify_state(p app.autoverify_policies) TO kea_analyst;
 
 --
 -- Name: FUNCTION base64url(p_bytes bytea); Type: ACL; Schema: app; Owner: kea_owner

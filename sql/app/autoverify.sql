@@ -23,6 +23,8 @@ language sql immutable as $$
                 when p.checked_unchanged >= p.min_shadow_orders then 'live'
                 else 'shadow' end
 $$;
+-- api.analytics_autoverify_trust calls it, and a view's functions run with the reader's rights.
+grant execute on function app.autoverify_state(app.autoverify_policies) to kea_analyst;
 
 -- The count starts again when the policy is turned on or what passes changes (min_confidence,
 -- max_total_cents, returning_only): the orders counted were judged by other rules. However the

@@ -304,8 +304,11 @@ begin
     assert pg_temp.trust()->>'trust_lost_reason' like format('trust lost: an agent rejected order %s that kea would have verified (shadow); 1 unchanged%%', o),
         pg_temp.trust()::text;
 
-    -- 15. Analysts see the same: the state per merchant, the shadow orders of the week.
+    -- 15. Analysts see the same (as kea_analyst): the state per merchant, the shadow orders of
+    -- the week.
+    perform set_config('role', 'kea_analyst', true);
     select to_jsonb(t) into v from api.analytics_autoverify_trust t where t.merchant_id = m;
+    perform set_config('role', 'none', true);
     assert v @> jsonb_build_object('state', 'shadow', 'checked_unchanged', 0, 'min_shadow_orders', 3,
                                    'trust_lost_order_id', o), v::text;
     select to_jsonb(w) into v from api.analytics_autoverify_weekly w where w.merchant_id = m;
