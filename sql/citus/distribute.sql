@@ -20,6 +20,34 @@ create temp table kea_view_grants as
      where c.relkind = 'v' and c.relnamespace in ('app'::regnamespace, 'api'::regnamespace)
        and a.grantee <> c.relowner and a.grantee <> 0;
 
+-- A view that calls a function of a coordinator table's row type (api.analytics_autoverify_trust:
+-- app.autoverify_state(p app.autoverify_policies)) makes Citus refuse to place the table ("circularly
+-- depends itself"): such views are set aside here and made again at the end, over the functions
+-- made again over the table's row type (below), with their owner, options, comment and grants.
+create temp table kea_row_views as
+    select distinct v.oid::regclass::text as view, pg_get_viewdef(v.oid) as def,
+           v.relowner::regrole::text as owner, v.reloptions,
+           obj_description(v.oid, 'pg_class') as comment
+      from pg_class v
+      join pg_rewrite r on r.ev_class = v.oid
+      join pg_depend d on d.classid = 'pg_rewrite'::regclass and d.objid = r.oid
+                      and d.refclassid = 'pg_proc'::regclass
+      join pg_proc p on p.oid = d.refobjid
+      join pg_type t on t.oid = any (p.proargtypes::oid[]) and t.typrelid <> 0
+      join kea_placement k on ('app.' || quote_ident(k.table_name))::regclass = t.typrelid
+                          and k.placement = 'coordinator'
+     where v.relkind = 'v';
+do $$
+declare
+    v record;
+begin
+    for v in select * from kea_row_views loop
+        raise notice 'citus: view % set aside while its tables are placed', v.view;
+        execute format('drop view %s', v.view);
+    end loop;
+end
+$$;
+
 -- Foreign keys between a distributed table and a coordinator table cannot be kept by Citus
 -- (the rows live on different nodes): dropped here, on Citus only. They are the merchant
 -- reference of calls, orders and tasks (the api functions take the merchant from the called
@@ -145,7 +173,7 @@ do $$
 declare
     g record;
 begin
-    for g in select * from kea_view_grants loop
+    for g in select * from kea_view_grants where view not in (select view from kea_row_views) loop
         execute format('grant %s on %s to %I', g.privilege_type, g.view, g.grantee);
     end loop;
 end
@@ -208,6 +236,26 @@ begin
         end if;
         execute format('comment on function %s is %L', fresh, f.comment);
         raise notice 'citus: % made again over the coordinator table''s row type', sig;
+    end loop;
+end
+$$;
+
+-- The views set aside above, on this node only (they read coordinator tables).
+do $$
+declare
+    v record;
+    g record;
+begin
+    for v in select * from kea_row_views loop
+        execute format('create view %s%s as %s', v.view,
+                       case when v.reloptions is not null
+                            then ' with (' || array_to_string(v.reloptions, ', ') || ')' else '' end,
+                       v.def);
+        execute format('alter view %s owner to %I', v.view, v.owner);
+        execute format('comment on view %s is %L', v.view, v.comment);
+        for g in select * from kea_view_grants where view = v.view loop
+            execute format('grant %s on %s to %I', g.privilege_type, g.view, g.grantee);
+        end loop;
     end loop;
 end
 $$;
