@@ -20,7 +20,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("indian", 100.0),
     ("korean-chicken", 65.0),
     ("pasta-parm", 35.0),
-    ("pho-banhmi", 45.0),
+    ("pho-banhmi", 50.0),
     ("pizzeria", 65.0),
     ("sandwich", 50.0),
     ("smokehouse", 30.0),

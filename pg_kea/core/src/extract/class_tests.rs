@@ -693,3 +693,40 @@ fn parts_counted_short_of_the_whole_leave_the_rest_plain() {
     );
     assert_eq!(said(&m, "two veal heros and a rice bowl").len(), 2);
 }
+
+#[test]
+fn a_question_opened_without_a_cue_word_orders_nothing() {
+    let m = menu(
+        vec![
+            item("Panang Curry", &[], &["heat"]),
+            item("Wing Pack (20 pc)", &[], &[]),
+            item("Fried Haddock", &[], &[]),
+        ],
+        vec![group("heat", 1, &["Mild", "Hot"])],
+    );
+    let asks = |text: &str| {
+        let e = m.extract(text);
+        e.lines.is_empty()
+            && e.intents
+                .iter()
+                .any(|i| matches!(i, Intent::MenuQuestion { .. }))
+    };
+    for q in [
+        "is the panang curry spicy",
+        "are the wing packs big",
+        "yeah hi um is the haddock fresh or frozen",
+        "how many wings come in the wing pack",
+        "how spicy is the panang curry",
+        "what is panang curry",
+        "what's the difference between the panang curry and the haddock",
+        "what's your hottest curry",
+        "do you do fried haddock",
+    ] {
+        assert!(asks(q), "{q:?} is a question: {:?}", m.extract(q));
+    }
+    // Inside a request the same words order what they name.
+    assert_eq!(
+        said(&m, "a panang curry hot and the fried haddock"),
+        ["1 panang_curry@ heat=hot", "1 fried_haddock@"]
+    );
+}

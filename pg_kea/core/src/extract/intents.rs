@@ -122,7 +122,7 @@ pub fn read_acts(sc: &mut Scanned, t: &Tables, menu: &Menu) -> Acts {
                 }
                 _ => acts.intents.push((start, Intent::Cancel)),
             },
-            Cue::MenuQuestion => {
+            Cue::MenuQuestion | Cue::QuestionOpening if cue == Cue::MenuQuestion || at_start => {
                 // A question orders nothing: "how much is a large thai tea" adds no line. It
                 // runs until the caller goes back to ordering ("... and two tacos").
                 stop = question_end(sc, k);
@@ -384,7 +384,12 @@ fn question_end(sc: &Scanned, k: usize) -> usize {
         if joins && quantity_next {
             return u.start;
         }
-        if cue_of(&u.kind).is_some_and(|c| !matches!(c, Cue::MenuQuestion | Cue::At | Cue::In)) {
+        if cue_of(&u.kind).is_some_and(|c| {
+            !matches!(
+                c,
+                Cue::MenuQuestion | Cue::QuestionOpening | Cue::At | Cue::In
+            )
+        }) {
             return u.start;
         }
     }
