@@ -2527,6 +2527,36 @@ $$;
 ALTER FUNCTION app.cancel_job(p_job_id bigint) OWNER TO kea_owner;
 
 --
+-- Name: chat_word(text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.chat_word(p_word text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    select p_word ~ '^[0-9]+$'
+        or ts_lexize('english_stem', p_word) = '{}'
+        -- Not in the list, though said around orders: words some menu uses ("baby" back ribs,
+        -- "cool" ranch, "well" done, a half "order"). "still" is, "still water" notwithstanding:
+        -- callers say it around orders ("still penne"), and "water" names the item without it.
+        or p_word = any (array[
+            -- counts said as words
+            'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven',
+            'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen',
+            'nineteen', 'twenty', 'couple',
+            -- who it is for ("for my wife", "for the kids")
+            'wife', 'husband', 'kid', 'kids', 'son', 'sons', 'daughter', 'daughters', 'boyfriend',
+            'girlfriend', 'friend', 'friends', 'mom', 'dad', 'mother', 'father', 'brother', 'sister',
+            'guys', 'everyone', 'everybody', 'roommate', 'coworker', 'coworkers',
+            -- talk around the order ("still penne", "actually", "sorry, wait")
+            'still', 'actually', 'instead', 'anyway', 'sorry', 'wait', 'also', 'else', 'yep', 'yeah',
+            'nope', 'um', 'uh', 'hi', 'hello', 'hey', 'please', 'thanks', 'thank', 'get', 'want',
+            'like', 'need', 'guess', 'think', 'know', 'gonna', 'wanna', 'let', 'maybe', 'probably',
+            'sure', 'okay', 'ok', 'alright', 'awesome', 'oh', 'usual'])
+$_$;
+
+ALTER FUNCTION app.chat_word(p_word text) OWNER TO kea_owner;
+
+--
 -- Name: check_line(bigint, jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -3383,7 +3413,7 @@ begin
              where a.line_no is null or a.item <> b.item
         )
         select t.kind, t.item_code, t.group_code, t.code,
-               array(select distinct u.phrase
+               array(select distinct app.naming_words(u.phrase)
                        from unplaced u
                       where case when t.kind = 'item'
                                  -- Words kea took for the item the agent replaced, or a turn
@@ -3394,13 +3424,13 @@ begin
                                  else (u.near_seq, u.near_n) = (select lm.seq, lm.n from last_mention lm
                                                                  where lm.item = t.heard_item)
                             end
-                        and app.learnable_phrase(u.phrase, v_menu)) as phrases
+                        and app.learnable_phrase(app.naming_words(u.phrase), v_menu)) as phrases
           from targets t
     loop
         if array_length(c.phrases, 1) = 1 then
             v_phrase := c.phrases[1];
             select u.speech into v_speech from app.call_unplaced(o.merchant_id, o.call_id) u
-             where u.phrase = v_phrase order by u.seq desc limit 1;
+             where app.naming_words(u.phrase) = v_phrase order by u.seq desc limit 1;
             perform app.record_phrase(o.merchant_id, o.id, o.call_id, v_phrase, c.kind,
                                       c.item_code, c.group_code, c.code, v_speech);
             v_recorded := v_recorded + 1;
@@ -3776,6 +3806,40 @@ end
 $$;
 
 ALTER FUNCTION app.my_reservation(p_task_id bigint, p_statuses text[]) OWNER TO kea_owner;
+
+--
+-- Name: naming_words(text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.naming_words(p_phrase text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+declare
+    w text[] := string_to_array(app.phrase_key(p_phrase), ' ');
+    lo integer := 1;
+    hi integer := coalesce(array_length(w, 1), 0);
+begin
+    while lo <= hi and app.chat_word(w[lo]) loop
+        lo := lo + 1;
+    end loop;
+    while hi >= lo and app.chat_word(w[hi]) loop
+        hi := hi - 1;
+    end loop;
+    return case when lo <= hi then array_to_string(w[lo:hi], ' ') end;
+end
+$$;
+
+ALTER FUNCTION app.naming_words(p_phrase text) OWNER TO kea_owner;
+
+--
+-- Name: noise_targets(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.noise_targets() RETURNS integer
+    LANGUAGE sql IMMUTABLE
+    AS $$ select 3 $$;
+
+ALTER FUNCTION app.noise_targets() OWNER TO kea_owner;
 
 --
 -- Name: notify_task(app.tasks, text, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -4378,6 +4442,10 @@ CREATE FUNCTION app.phrase_conflict(p app.learned_phrases) RETURNS text
            from app.menus m
           where m.merchant_id = p.merchant_id and m.active
             and p.phrase in (select f from app.menu_surface_forms(m.id) f where f is not null)),
+        (select format('"%s" was heard for %s different things: a word said whatever is ordered',
+                       p.phrase, n)
+           from app.phrase_meanings(p.merchant_id, p.phrase) n
+          where p.phrase !~ ' ' and n >= app.noise_targets()),
         (select format('"%s" already means %s', p.phrase,
                        coalesce(app.phrase_target_name(x), x.target_kind || ' ' || x.code))
            from app.learned_phrases x
@@ -4435,6 +4503,22 @@ CREATE FUNCTION app.phrase_key(p_text text) RETURNS text
 $$;
 
 ALTER FUNCTION app.phrase_key(p_text text) OWNER TO kea_owner;
+
+--
+-- Name: phrase_meanings(bigint, text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.phrase_meanings(p_merchant_id bigint, p_phrase text) RETURNS integer
+    LANGUAGE plpgsql STABLE
+    AS $$
+begin
+    return (select count(distinct (x.target_kind, x.group_code, x.code))
+              from app.learned_phrases x
+             where x.merchant_id = p_merchant_id and x.phrase = p_phrase);
+end
+$$;
+
+ALTER FUNCTION app.phrase_meanings(p_merchant_id bigint, p_phrase text) OWNER TO kea_owner;
 
 --
 -- Name: phrase_target_name(app.learned_phrases); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -4519,6 +4603,7 @@ CREATE FUNCTION app.record_phrase(p_merchant_id bigint, p_order_id bigint, p_cal
     AS $$
 declare
     p app.learned_phrases;
+    v_id bigint;
 begin
     insert into app.learned_phrases (merchant_id, phrase, target_kind, item_code, group_code, code)
     values (p_merchant_id, p_phrase, p_kind, coalesce(p_item_code, ''), coalesce(p_group_code, ''), p_code)
@@ -4536,6 +4621,18 @@ begin
            set times_seen = times_seen + 1, last_seen_at = now()
          where merchant_id = p.merchant_id and id = p.id
         returning * into p;
+    end if;
+    -- One word now heard for too many things: what kea activated of it goes back to being a
+    -- candidate (what the merchant accepted stays: theirs to reject).
+    -- (The ids read first, then decided one by one: no function that writes inside a query on
+    -- a distributed table, docs/scaling.md.)
+    if p_phrase !~ ' ' and app.phrase_meanings(p_merchant_id, p_phrase) >= app.noise_targets() then
+        for v_id in select x.id from app.learned_phrases x
+                     where x.merchant_id = p_merchant_id and x.phrase = p_phrase
+                       and x.status = 'active' and x.decided_by = 'kea'
+        loop
+            perform app.decide_phrase(p_merchant_id, v_id, 'candidate', 'kea');
+        end loop;
     end if;
     perform app.activate_confirmed(p);
     return p.id;
@@ -9803,6 +9900,12 @@ REVOKE ALL ON FUNCTION app.caller_last_order(p_merchant_id bigint, p_from text) 
 REVOKE ALL ON FUNCTION app.cancel_job(p_job_id bigint) FROM PUBLIC;
 
 --
+-- Name: FUNCTION chat_word(p_word text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.chat_word(p_word text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION check_line(p_menu_id bigint, p_line jsonb); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -10128,6 +10231,18 @@ GRANT ALL ON FUNCTION app.monitoring_tasks(OUT waiting bigint, OUT oldest_waitin
 REVOKE ALL ON FUNCTION app.my_reservation(p_task_id bigint, p_statuses text[]) FROM PUBLIC;
 
 --
+-- Name: FUNCTION naming_words(p_phrase text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.naming_words(p_phrase text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION noise_targets(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.noise_targets() FROM PUBLIC;
+
+--
 -- Name: FUNCTION notify_task(t app.tasks, p_event text, p_agent_id bigint); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -10324,6 +10439,12 @@ REVOKE ALL ON FUNCTION app.phrase_json(p app.learned_phrases) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.phrase_key(p_text text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION phrase_meanings(p_merchant_id bigint, p_phrase text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.phrase_meanings(p_merchant_id bigint, p_phrase text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION phrase_target_name(p app.learned_phrases); Type: ACL; Schema: app; Owner: kea_owner

@@ -103,9 +103,30 @@ language sql stable as $$
       from app.menus m where m.merchant_id = p.merchant_id and m.active
 $$;
 
+-- A one-word phrase heard in corrections to this many different things of one merchant says
+-- nothing about any of them: it is a word callers say whatever they order (one no list has).
+-- Two is still a word with two meanings ("orange" juice, "orange" soda: the first active wins).
+create function app.noise_targets() returns integer
+language sql immutable as $$ select 3 $$;
+
+-- How many different things the merchant's corrections heard a phrase for: items and options
+-- by their code, sizes by their size code alone ("tall" for the small latte and the small mocha
+-- is one meaning).
+-- plpgsql, not sql: Citus cannot plan this query on its tables inside a sql function with
+-- parameters (plpgsql gives it their values; docs/scaling.md).
+create function app.phrase_meanings(p_merchant_id bigint, p_phrase text) returns integer
+language plpgsql stable as $$
+begin
+    return (select count(distinct (x.target_kind, x.group_code, x.code))
+              from app.learned_phrases x
+             where x.merchant_id = p_merchant_id and x.phrase = p_phrase);
+end
+$$;
+
 -- Why a phrase may not become active now, or null: its words are already on the merchant's
--- active menu, or they already mean something else (one active target per scope: items and
--- options share one, each item's sizes are one).
+-- active menu, it is one word heard for too many things (app.noise_targets), or its words
+-- already mean something else (one active target per scope: items and options share one, each
+-- item's sizes are one).
 create function app.phrase_conflict(p app.learned_phrases) returns text
 language sql stable as $$
     select coalesce(
@@ -113,6 +134,10 @@ language sql stable as $$
            from app.menus m
           where m.merchant_id = p.merchant_id and m.active
             and p.phrase in (select f from app.menu_surface_forms(m.id) f where f is not null)),
+        (select format('"%s" was heard for %s different things: a word said whatever is ordered',
+                       p.phrase, n)
+           from app.phrase_meanings(p.merchant_id, p.phrase) n
+          where p.phrase !~ ' ' and n >= app.noise_targets()),
         (select format('"%s" already means %s', p.phrase,
                        coalesce(app.phrase_target_name(x), x.target_kind || ' ' || x.code))
            from app.learned_phrases x
@@ -166,6 +191,7 @@ returns bigint
 language plpgsql as $$
 declare
     p app.learned_phrases;
+    v_id bigint;
 begin
     insert into app.learned_phrases (merchant_id, phrase, target_kind, item_code, group_code, code)
     values (p_merchant_id, p_phrase, p_kind, coalesce(p_item_code, ''), coalesce(p_group_code, ''), p_code)
@@ -183,6 +209,18 @@ begin
            set times_seen = times_seen + 1, last_seen_at = now()
          where merchant_id = p.merchant_id and id = p.id
         returning * into p;
+    end if;
+    -- One word now heard for too many things: what kea activated of it goes back to being a
+    -- candidate (what the merchant accepted stays: theirs to reject).
+    -- (The ids read first, then decided one by one: no function that writes inside a query on
+    -- a distributed table, docs/scaling.md.)
+    if p_phrase !~ ' ' and app.phrase_meanings(p_merchant_id, p_phrase) >= app.noise_targets() then
+        for v_id in select x.id from app.learned_phrases x
+                     where x.merchant_id = p_merchant_id and x.phrase = p_phrase
+                       and x.status = 'active' and x.decided_by = 'kea'
+        loop
+            perform app.decide_phrase(p_merchant_id, v_id, 'candidate', 'kea');
+        end loop;
     end if;
     perform app.activate_confirmed(p);
     return p.id;
@@ -268,8 +306,57 @@ begin
 end
 $$;
 
+-- A word every caller says whatever they order, so it names nothing on a menu: a stop word of
+-- PostgreSQL's English text search (its stemmer drops it: "my", "own", "the", "just", "for"), a
+-- count (digits, "one" to "twenty"), or one of the phone-ordering chat words below, which the
+-- stop list does not have. The extraction already leaves most function words out of the words it
+-- could not place (pg_kea/core/src/extract/lexicon.rs, FUNCTION_WORDS); these are the ones that
+-- reached learnt phrases in the replay (tests/tests/closed_loop.rs: "for my wife a full stack",
+-- "still penne", "make my own pasta") and their kin: who the food is for, and talk around the order.
+create function app.chat_word(p_word text) returns boolean
+language sql immutable as $$
+    select p_word ~ '^[0-9]+$'
+        or ts_lexize('english_stem', p_word) = '{}'
+        -- Not in the list, though said around orders: words some menu uses ("baby" back ribs,
+        -- "cool" ranch, "well" done, a half "order"). "still" is, "still water" notwithstanding:
+        -- callers say it around orders ("still penne"), and "water" names the item without it.
+        or p_word = any (array[
+            -- counts said as words
+            'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven',
+            'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen',
+            'nineteen', 'twenty', 'couple',
+            -- who it is for ("for my wife", "for the kids")
+            'wife', 'husband', 'kid', 'kids', 'son', 'sons', 'daughter', 'daughters', 'boyfriend',
+            'girlfriend', 'friend', 'friends', 'mom', 'dad', 'mother', 'father', 'brother', 'sister',
+            'guys', 'everyone', 'everybody', 'roommate', 'coworker', 'coworkers',
+            -- talk around the order ("still penne", "actually", "sorry, wait")
+            'still', 'actually', 'instead', 'anyway', 'sorry', 'wait', 'also', 'else', 'yep', 'yeah',
+            'nope', 'um', 'uh', 'hi', 'hello', 'hey', 'please', 'thanks', 'thank', 'get', 'want',
+            'like', 'need', 'guess', 'think', 'know', 'gonna', 'wanna', 'let', 'maybe', 'probably',
+            'sure', 'okay', 'ok', 'alright', 'awesome', 'oh', 'usual'])
+$$;
+
+-- The words of an unplaced run that may name something: the run without the chat words at its
+-- ends ("still oatmilk" -> "oatmilk"); null when it is nothing but chat ("wife", "my own").
+create function app.naming_words(p_phrase text) returns text
+language plpgsql immutable as $$
+declare
+    w text[] := string_to_array(app.phrase_key(p_phrase), ' ');
+    lo integer := 1;
+    hi integer := coalesce(array_length(w, 1), 0);
+begin
+    while lo <= hi and app.chat_word(w[lo]) loop
+        lo := lo + 1;
+    end loop;
+    while hi >= lo and app.chat_word(w[hi]) loop
+        hi := hi - 1;
+    end loop;
+    return case when lo <= hi then array_to_string(w[lo:hi], ' ') end;
+end
+$$;
+
 -- Is this a phrase worth learning: one to four words, not only digits, not a name or alias
--- the menu already gives anything.
+-- the menu already gives anything. (Chat words are taken off first: app.naming_words.)
 create function app.learnable_phrase(p_phrase text, p_menu_id bigint) returns boolean
 language sql stable as $$
     select p_phrase is not null
@@ -348,7 +435,7 @@ begin
              where a.line_no is null or a.item <> b.item
         )
         select t.kind, t.item_code, t.group_code, t.code,
-               array(select distinct u.phrase
+               array(select distinct app.naming_words(u.phrase)
                        from unplaced u
                       where case when t.kind = 'item'
                                  -- Words kea took for the item the agent replaced, or a turn
@@ -359,13 +446,13 @@ begin
                                  else (u.near_seq, u.near_n) = (select lm.seq, lm.n from last_mention lm
                                                                  where lm.item = t.heard_item)
                             end
-                        and app.learnable_phrase(u.phrase, v_menu)) as phrases
+                        and app.learnable_phrase(app.naming_words(u.phrase), v_menu)) as phrases
           from targets t
     loop
         if array_length(c.phrases, 1) = 1 then
             v_phrase := c.phrases[1];
             select u.speech into v_speech from app.call_unplaced(o.merchant_id, o.call_id) u
-             where u.phrase = v_phrase order by u.seq desc limit 1;
+             where app.naming_words(u.phrase) = v_phrase order by u.seq desc limit 1;
             perform app.record_phrase(o.merchant_id, o.id, o.call_id, v_phrase, c.kind,
                                       c.item_code, c.group_code, c.code, v_speech);
             v_recorded := v_recorded + 1;

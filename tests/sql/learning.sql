@@ -126,6 +126,16 @@ begin
     assert not exists (select 1 from app.learned_phrases where merchant_id = a and phrase = 'cookie'),
         'a word beside the latte taught nothing about the scone';
     assert not pg_temp.aliases('learn-a', 'latte', 'small') ? 'tall', 'a candidate is not on the menu yet';
+    -- Chat names nothing: "wife" sits right before the latte the agent made small (a word every
+    -- caller may say: the chat list), "own" is all a turn without a line left unplaced before the
+    -- agent added a scone (a stop word of PostgreSQL's English text search).
+    o := pg_temp.call('+15550008001', 'CA-learn-1c', array['for my wife a latte', 'i want to make my own', 'that''s all', 'yes']);
+    perform pg_temp.correct(o);
+    assert (select status from app.orders where id = o) = 'verified';
+    select jsonb_agg(phrase order by phrase) into v from app.learned_phrases where merchant_id = a;
+    assert v = '["biscuit", "tall"]', format('no chat word became a candidate: %s', v);
+    assert app.naming_words('still oatmilk') = 'oatmilk' and app.naming_words('my own') is null
+        and app.naming_words('two trays') = 'trays', 'chat at the ends of a run is taken off';
 
     -- 2. An order approved without a correction teaches nothing; an order seen twice counts once.
     o := pg_temp.call('+15550008001', 'CA-learn-2', array['a large latte', 'that''s all', 'yes']);
@@ -222,6 +232,32 @@ begin
         'a conflicting candidate waits for the merchant';
     assert kea.extract(pg_temp.menu('learn-a'), 'a latte with moo juice')->'lines'->0->'modifiers'
         @> '[{"group": "milk", "option": "whole"}]';
+
+    -- 10. One word heard in corrections to three different things says nothing about any: "fresh"
+    -- becomes active for the scone (one confirmation is enough now), waits as the whole milk's (it
+    -- already means Scone), and once heard for a large latte too, kea takes back what it
+    -- activated, and the merchant cannot accept any of them.
+    perform app.record_phrase(a, o, null, 'fresh', 'item', 'scone', null, 'scone', 'a fresh scone');
+    assert pg_temp.aliases('learn-a', 'scone') ? 'fresh', 'one meaning: active';
+    perform app.record_phrase(a, o, null, 'fresh', 'option', null, 'milk', 'whole', 'fresh milk');
+    perform app.record_phrase(a, o, null, 'fresh', 'variation', 'latte', null, 'large', 'a fresh latte');
+    select jsonb_object_agg(code, status) into v from app.learned_phrases where merchant_id = a and phrase = 'fresh';
+    assert v = '{"scone": "candidate", "whole": "candidate", "large": "candidate"}', v::text;
+    assert not pg_temp.aliases('learn-a', 'scone') ? 'fresh', pg_temp.aliases('learn-a', 'scone')::text;
+    begin
+        perform api.accept_phrase((select id from app.learned_phrases where merchant_id = a
+                                     and phrase = 'fresh' and code = 'large'));
+        v_state := 'accepted';
+    exception when others then
+        get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text;
+    end;
+    assert v_state = 'KL409' and v_msg like '"fresh" was heard for 3 different things%', format('%s %s', v_state, v_msg);
+    -- A size is one meaning whatever item it was heard for ("tall" for a small latte and a small
+    -- mocha), and a phrase of two words may mean several things.
+    insert into app.learned_phrases (merchant_id, phrase, target_kind, item_code, code)
+    values (a, 'tall', 'variation', 'mocha', 'small'), (a, 'tall', 'variation', 'americano', 'small');
+    assert app.phrase_meanings(a, 'tall') = 1;
+    assert (select status from app.learned_phrases where merchant_id = a and phrase = 'tall' and item_code = 'latte') = 'active';
     perform set_config('request.jwt.claims', '', true);
 end
 $$;
