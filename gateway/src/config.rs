@@ -34,6 +34,11 @@ pub struct Config {
     /// Database connections in the pool.
     #[arg(long, env = "KEA_POOL_SIZE", default_value_t = 16)]
     pub pool_size: usize,
+    /// Milliseconds a webhook waits for a database connection that served its merchant lately
+    /// (its backend likely holds the merchant's menu compiled, `crate::lanes`) when all such are
+    /// held, before taking another. 0 (the default): never waits while another is free.
+    #[arg(long, env = "KEA_LANE_WAIT_MS", default_value_t = 0)]
+    pub lane_wait_ms: u64,
     /// Most connections held open at once. A new connection past the cap closes the oldest one
     /// with no request in progress (idle, or still sending its headers); when every connection
     /// is busy, the new one is closed at once. Connections are always accepted, so the kernel's

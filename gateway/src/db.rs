@@ -6,7 +6,9 @@
 use std::ops::{Deref, DerefMut};
 use std::time::{Duration, Instant};
 
-use deadpool_postgres::{ClientWrapper, Object, Pool};
+use deadpool_postgres::{ClientWrapper, Object};
+
+use crate::lanes::Pool;
 use tokio::sync::OwnedSemaphorePermit;
 
 use crate::budget::{Full, Share};

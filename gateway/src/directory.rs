@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use deadpool_postgres::Pool;
+use crate::lanes::Pool;
 
 #[derive(Debug, Clone)]
 pub struct Store {

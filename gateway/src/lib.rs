@@ -51,6 +51,7 @@ pub mod catalog;
 pub mod config;
 pub mod db;
 pub mod http_error;
+pub mod lanes;
 pub mod metrics;
 pub mod reply;
 pub mod secrets;

@@ -4,14 +4,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use deadpool_postgres::Pool;
-
 use crate::budget::Share;
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::db;
 use crate::directory::Directory;
 use crate::event_hub::Hub;
+use crate::lanes::Pool;
 use crate::metrics::Metrics;
 use crate::stream_limits::StreamLimits;
 
@@ -45,19 +44,16 @@ pub fn build_state(
         .database_url
         .parse()
         .map_err(|e| format!("KEA_DATABASE_URL: {e}\n  what to do: check KEA_DATABASE_URL"))?;
-    let manager = deadpool_postgres::Manager::from_config(
-        pg,
-        tokio_postgres::NoTls,
-        deadpool_postgres::ManagerConfig {
-            recycling_method: deadpool_postgres::RecyclingMethod::Fast,
-        },
-    );
-    let pool = Pool::builder(manager)
-        .max_size(config.pool_size)
-        .wait_timeout(Some(std::time::Duration::from_secs(5)))
-        .create_timeout(Some(std::time::Duration::from_secs(5)))
-        .runtime(deadpool_postgres::Runtime::Tokio1)
-        .build()?;
+    let home_wait = Duration::from_millis(config.lane_wait_ms);
+    let pool = Pool::new(config.pool_size, home_wait, || {
+        deadpool_postgres::Manager::from_config(
+            pg.clone(),
+            tokio_postgres::NoTls,
+            deadpool_postgres::ManagerConfig {
+                recycling_method: deadpool_postgres::RecyclingMethod::Fast,
+            },
+        )
+    })?;
     let directory = Directory::default();
     directory.spawn_refresher(pool.clone(), std::time::Duration::from_secs(30));
     let events = Hub::new(&config.database_url);

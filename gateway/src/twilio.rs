@@ -101,7 +101,7 @@ pub async fn handle(
     }
     let turn = params::turn(uri.query());
     let budget = Duration::from_millis(state.config.sql_budget_ms);
-    match sql_call(state, hook, Value::Object(object), turn, budget).await {
+    match sql_call(state, hook, &to, Value::Object(object), turn, budget).await {
         Ok(twiml) => Reply::xml(twiml),
         Err(e) => fallback(state, hook, &to, &describe(&*e)),
     }
@@ -114,12 +114,14 @@ pub async fn handle(
 async fn sql_call(
     state: &AppState,
     hook: Webhook,
+    to: &str,
     params: Value,
     turn: Option<i32>,
     budget: Duration,
 ) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
     let deadline = tokio::time::Instant::now() + budget;
-    let client = tokio::time::timeout_at(deadline, state.pool.get())
+    // The merchant's lane: its backend has compiled its menu already (crate::lanes).
+    let client = tokio::time::timeout_at(deadline, state.pool.get_for(to))
         .await
         .map_err(|_| "timed out waiting for a database connection")??;
     let cancel = client.cancel_token();

@@ -107,6 +107,7 @@ pub async fn start_gateway_configured(
         idle_timeout_ms: 5_000,
         body_timeout_ms: 10_000,
         sql_budget_ms: 8_000,
+        lane_wait_ms: 0,
         limits: Default::default(),
         // The tests' own secrets are in scripts/dev-secrets.txt: a development gateway.
         security: kea_gateway::config::Security {

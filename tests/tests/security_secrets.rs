@@ -27,6 +27,7 @@ fn config(args: &[&str]) -> Config {
         idle_timeout_ms: 5_000,
         body_timeout_ms: 10_000,
         sql_budget_ms: 8_000,
+        lane_wait_ms: 0,
         limits: Default::default(),
         security: Security {
             dev: args.contains(&"--dev"),
