@@ -78,6 +78,9 @@ struct Figures {
     tps: f64,
     p50: Duration,
     p99: Duration,
+    /// Reads of `kea.menus` per turn, warm-up included: pg_kea reads it twice to compile a
+    /// menu and not at all for a menu its backend holds, so this counts the compiles.
+    menu_reads: f64,
 }
 
 pub async fn run(admin_url: &str, mut args: Args) -> Result<(), String> {
@@ -132,11 +135,12 @@ pub async fn run(admin_url: &str, mut args: Args) -> Result<(), String> {
             );
             let f = measure(&args, t, n, &work).await?;
             eprintln!(
-                "    {}: {:.0} turns/s, p50 {} ms, p99 {} ms",
+                "    {}: {:.0} turns/s, p50 {} ms, p99 {} ms, kea.menus reads per turn {:.2}",
                 t.name,
                 f.tps,
                 ms(f.p50),
-                ms(f.p99)
+                ms(f.p99),
+                f.menu_reads
             );
             per.push(f);
         }
@@ -145,11 +149,13 @@ pub async fn run(admin_url: &str, mut args: Args) -> Result<(), String> {
     let _ = std::fs::remove_dir_all(&work);
 
     println!();
-    println!("Turns through the gateway at each size, next to the first size of the same run:");
+    println!("Turns through the gateway at each size, next to the first size of the same run");
+    println!("(menu reads/turn: kea.menus reads per turn, warm-up included; compiling a menu reads it twice, a menu the backend holds not at all):");
     let mut head = format!("{:>9} | {:>10}", "merchants", "past calls");
     for t in &targets {
         head += &format!(" | {:>33}", format!("{}: turns/s p50 p99 (ms)", t.name));
         head += &format!(" | {:>12}", "p50 vs first");
+        head += &format!(" | {:>15}", "menu reads/turn");
     }
     if targets.len() == 2 {
         head += &format!(" | {:>13}", "Citus/PG tps");
@@ -160,9 +166,10 @@ pub async fn run(admin_url: &str, mut args: Args) -> Result<(), String> {
         for (i, f) in per.iter().enumerate() {
             let first = &rows[0].2[i];
             line += &format!(
-                " | {:>33} | {:>11.2}x",
+                " | {:>33} | {:>11.2}x | {:>15.2}",
                 format!("{:.0} {} {}", f.tps, ms(f.p50), ms(f.p99)),
-                f.p50.as_secs_f64() / first.p50.as_secs_f64()
+                f.p50.as_secs_f64() / first.p50.as_secs_f64(),
+                f.menu_reads
             );
         }
         if per.len() == 2 {
@@ -476,6 +483,7 @@ async fn measure(args: &Args, t: &Target, n: i64, work: &Path) -> Result<Figures
         .await
         .map_err(|e| e.to_string())?;
     let before = turn_count(&t.admin).await?;
+    let reads_before = menu_reads(&t.admin).await?;
     let gw = Gateway::start(
         args,
         &t.database_url,
@@ -558,6 +566,24 @@ async fn measure(args: &Args, t: &Target, n: i64, work: &Path) -> Result<Figures
         Err(e) => Err(e),
     };
     gw.stop().await;
+    // The gateway's backends report their table statistics as they exit.
+    for _ in 0..50 {
+        let left: i64 = t
+            .admin
+            .query_one(
+                "select count(*) from pg_stat_activity
+                  where datname = current_database() and usename = 'kea_authenticator'",
+                &[],
+            )
+            .await
+            .map_err(|e| e.to_string())?
+            .get(0);
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let reads = menu_reads(&t.admin).await? - reads_before;
     let (mut lat, elapsed) = measured.map_err(|e| format!("{} at {n} merchants: {e}", t.name))?;
     let after = turn_count(&t.admin).await?;
     // Every request of both runs (the warm-up's too) took a turn.
@@ -570,10 +596,23 @@ async fn measure(args: &Args, t: &Target, n: i64, work: &Path) -> Result<Figures
         ));
     }
     Ok(Figures {
+        menu_reads: reads as f64 / warm_and_measured.max(1) as f64,
         tps: lat.len() as f64 / elapsed,
         p50: percentile(&mut lat, 50.0),
         p99: percentile(&mut lat, 99.0),
     })
+}
+
+/// Index and sequential scans of `kea.menus` so far (the statistics of backends that exited).
+async fn menu_reads(db: &tokio_postgres::Client) -> Result<i64, String> {
+    db.query_one(
+        "select coalesce(idx_scan, 0) + coalesce(seq_scan, 0) from pg_stat_user_tables
+          where relid = 'kea.menus'::regclass",
+        &[],
+    )
+    .await
+    .map(|r| r.get(0))
+    .map_err(|e| e.to_string())
 }
 
 async fn turn_count(db: &tokio_postgres::Client) -> Result<i64, String> {
