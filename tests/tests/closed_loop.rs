@@ -547,6 +547,7 @@ async fn agents_corrections_teach_kea_and_nothing_right_breaks() {
     // whose words already mean something else is refused, KL409, and left).
     let mut accepted = 0;
     let mut active = Vec::new();
+    let mut active_phrases: Vec<String> = Vec::new();
     for v in &venues {
         let list = rpc_ok(&gw, "learned_phrases", &v.merchant_token, json!({})).await;
         for p in list["phrases"].as_array().into_iter().flatten() {
@@ -569,6 +570,7 @@ async fn agents_corrections_teach_kea_and_nothing_right_breaks() {
         let list = rpc_ok(&gw, "learned_phrases", &v.merchant_token, json!({})).await;
         for p in list["phrases"].as_array().into_iter().flatten() {
             if p["status"] == "active" {
+                active_phrases.push(p["phrase"].as_str().unwrap_or("?").into());
                 active.push(format!(
                     "{}: \"{}\" -> {} ({}, seen {}, decided by {})",
                     v.name,
@@ -608,6 +610,22 @@ async fn agents_corrections_teach_kea_and_nothing_right_breaks() {
         }
     }
     println!("edits: {e1} in the first pass, {e2} in the second");
+    // Every merchant accepted every candidate: none may be the callers' chat ("for my wife a full
+    // stack", "make my own pasta"), which would then order that thing on any line saying it.
+    let chat: Vec<String> = db
+        .query(
+            "select p from unnest($1::text[]) p where app.naming_words(p) is distinct from p",
+            &[&active_phrases],
+        )
+        .await
+        .expect("chat words")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(
+        chat.is_empty(),
+        "learnt phrases that are (or end in) words every caller says: {chat:?}"
+    );
     assert!(
         !active.is_empty(),
         "kea learnt nothing from {e1} corrections"
