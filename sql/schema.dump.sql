@@ -5459,10 +5459,10 @@ begin
     end if;
 
     select * into d from app.autoverify_decisions x where x.merchant_id = o.merchant_id and x.order_id = o.id;
-    if d.verdict = 'sampled' then
-        v_why := v_why || jsonb_build_object('rule', 'sampled', 'lines', '[]'::jsonb,
-            'text', format('sampled: 1 in %s sure orders is checked by a person', d.policy->>'sample_one_in'));
-    elsif d.verdict = 'held' then
+    -- A sampled order (and a shadow one, while trust is earned) says nothing: the agent's check
+    -- is the evidence that auto-verification is right (docs/closed-loop.md, "Earned trust"), and
+    -- an agent told that kea was sure would check less hard than on any other order.
+    if d.verdict = 'held' then
         v_min := (d.policy->>'min_confidence')::real;
         v_n := jsonb_array_length(v_why);
         if d.reason like 'a line or an answer % sure, under %' then

@@ -162,14 +162,21 @@ async fn the_agent_is_told_why_a_person_checks_the_order() {
                 "text": "line 1 (Garlic Knots) was heard with low confidence (0.62)"}])
     );
 
-    // Sampled: a sure order, the tenth to pass.
+    // Sampled: a sure order, the tenth to pass. The check is blind: the agent is not told that
+    // kea was sure (the sample measures auto-verification's precision), as with the policy off.
     policy(&db, &m, 0.5, 10, 9).await;
     let t = call(&gw, &m, &["two garlic knots", "that's all", "yes"]).await;
-    assert_eq!(
-        why(&db, &gw, &token, &t.call_sid).await,
-        json!([{"rule": "sampled", "lines": [],
-                "text": "sampled: 1 in 10 sure orders is checked by a person"}])
-    );
+    let sampled: String = db
+        .query_one(
+            "select verdict from app.autoverify_decisions d join app.calls c
+               on c.merchant_id = d.merchant_id and c.order_id = d.order_id where c.call_sid = $1",
+            &[&t.call_sid],
+        )
+        .await
+        .expect("the order's decision")
+        .get(0);
+    assert_eq!(sampled, "sampled");
+    assert_eq!(why(&db, &gw, &token, &t.call_sid).await, json!([]));
 
     // Held: "the same as last time", whose lines no turn of this call heard. The first order
     // is verified by kea (nothing sampled), so that there is a last order.

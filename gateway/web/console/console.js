@@ -396,12 +396,11 @@ function renderWork() {
 }
 
 /** Why kea handed this order to a person (api.call_for_task's `why`: the save's refusal, the
- *  auto-verify rule that held it, or the sample), above everything else. Nothing when kea
- *  recorded no reason (auto-verify off: every order is checked). */
+ *  auto-verify rule that held it), above everything else. Nothing when kea recorded no reason
+ *  (auto-verify off: every order is checked) or sampled the order (a blind check). */
 function renderWhy(why) {
   if (!why?.length) return null;
-  const sampled = why.every(w => w.rule === 'sampled');
-  return h('div.panel.why' + (sampled ? '.sampled' : '') + '#why', { role: 'note' },
+  return h('div.panel.why#why', { role: 'note' },
     h('div.why-title', icon('headphones', 18), 'Why a person checks this'),
     h('ul', why.map(w => h('li', { dataset: { rule: w.rule } }, cap(w.text)))));
 }
