@@ -730,3 +730,38 @@ fn a_question_opened_without_a_cue_word_orders_nothing() {
         ["1 panang_curry@ heat=hot", "1 fried_haddock@"]
     );
 }
+
+#[test]
+fn what_follows_instead_of_is_no_line() {
+    let m = menu(
+        vec![
+            item("Veal Hero", &[], &["roll", "toppings"]),
+            item("Fries", &["Reg", "Lg"], &[]),
+            item("Side Pasta", &[], &[]),
+        ],
+        vec![
+            group("roll", 1, &["Garlic Roll", "Seeded Roll"]),
+            group("toppings", 0, &["Mayo", "Spicy Mayo", "Lettuce"]),
+        ],
+    );
+    assert_eq!(
+        said(&m, "veal hero lettuce instead of the side pasta"),
+        ["1 veal_hero@ toppings=lettuce"]
+    );
+    assert_eq!(
+        said(
+            &m,
+            "a veal hero with spicy mayo instead of the regular mayo"
+        ),
+        ["1 veal_hero@ !toppings=mayo toppings=spicy_mayo"]
+    );
+    assert_eq!(
+        said(&m, "a veal hero on garlic roll instead of the fries"),
+        ["1 veal_hero@ roll=garlic_roll"]
+    );
+    // Not after "instead of": the fries are ordered.
+    assert_eq!(
+        said(&m, "a veal hero with a garlic roll and the fries"),
+        ["1 veal_hero@ roll=garlic_roll", "1 fries@"]
+    );
+}

@@ -58,6 +58,34 @@ impl Builder<'_> {
         }
     }
 
+    /// "onion rings instead of the fries", "a side salad instead of the pasta": what follows
+    /// "instead of" / "rather than" is what the caller does not want, never a line of its own.
+    /// Its options the line before takes stay there (and are replaced, `mention`: "instead of
+    /// the regular mayo" takes the mayo off); the rest
+    /// (an item, a size, another item's option) is dropped.
+    pub(super) fn drop_replaced(&mut self, sc: &Scanned) {
+        let mut i = 1;
+        while i < self.lines.len() {
+            if !mention::said_as_replaced(sc, self.lines[i].start) {
+                i += 1;
+                continue;
+            }
+            let b = self.lines.remove(i);
+            let a = &mut self.lines[i - 1];
+            let takes = |m: &Mod| {
+                m.cands.iter().any(|c| {
+                    self.t.group_items[c.0 as usize]
+                        .iter()
+                        .any(|it| a.cands.as_ref().is_none_or(|cs| cs.contains(it)))
+                })
+            };
+            let (keep, gone): (Vec<Mod>, Vec<Mod>) = b.mods.into_iter().partition(|m| takes(m));
+            a.mods.extend(keep);
+            a.dropped |= !gone.is_empty();
+            a.end = a.end.max(b.end);
+        }
+    }
+
     /// "a burrito with rice and a bit of cheese": an "a ..." fragment that names no item of
     /// its own and fits the line before joins it.
     pub(super) fn merge_fragments(&mut self) {

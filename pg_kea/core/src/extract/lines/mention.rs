@@ -147,10 +147,16 @@ impl Builder<'_> {
 }
 
 /// Whether the option starting at token `start` follows "instead of" or "rather than" (an
-/// article between is allowed: "instead of the white").
-fn said_as_replaced(sc: &Scanned, start: usize) -> bool {
+/// article between is allowed: "instead of the white", and a word for what comes by default:
+/// "instead of the regular mayo").
+pub(super) fn said_as_replaced(sc: &Scanned, start: usize) -> bool {
     let mut i = start;
-    while i > 0 && matches!(sc.word(i - 1), "the" | "a" | "an" | "any" | "my") {
+    while i > 0
+        && matches!(
+            sc.word(i - 1),
+            "the" | "a" | "an" | "any" | "my" | "regular" | "usual" | "normal"
+        )
+    {
         i -= 1;
     }
     i >= 2

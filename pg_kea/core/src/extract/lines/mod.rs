@@ -438,6 +438,7 @@ impl<'a> Builder<'a> {
             }
         }
         self.name_then_kind(sc);
+        self.drop_replaced(sc);
         self.merge_fragments();
         self.share();
         self.distribute();
