@@ -1,7 +1,8 @@
 //! Who may hold how much of the database pool (docs/security.md, "Connection budgets and
-//! pools"). Webhooks take any connection straight from the pool; `/rpc` with a token and
-//! anonymous requests each go through a share first, so together they never hold the last
-//! `KEA_POOL_WEBHOOKS` connections, and a flood of sign-ins queues only behind itself.
+//! pools"). Webhooks take a connection straight from the pool (one that served their merchant
+//! lately when one is free, `crate::lanes`); `/rpc` with a token and anonymous requests each
+//! go through a share first, so together they never hold the last `KEA_POOL_WEBHOOKS`
+//! connections, and a flood of sign-ins queues only behind itself.
 
 use std::ops::{Deref, DerefMut};
 use std::time::{Duration, Instant};
