@@ -20,6 +20,7 @@ pub const BLIND_BATCHES: &[&str] = &[
     "venues-blind-2",
     "venues-blind-3",
     "venues-blind-4",
+    "venues-blind-5",
 ];
 
 pub fn blind_roots() -> Vec<PathBuf> {
