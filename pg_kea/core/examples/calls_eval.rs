@@ -21,7 +21,7 @@ fn main() {
         let mut ok = 0;
         for c in &scripts {
             let outs = calls::run(&menu, &c.says);
-            match calls::judge(c, &outs) {
+            match calls::judge(&menu, c, &outs) {
                 None => ok += 1,
                 Some(why) if show => println!("{name} / {}: {why}\n", c.name),
                 Some(_) => {}

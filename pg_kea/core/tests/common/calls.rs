@@ -145,8 +145,26 @@ pub fn run(menu: &CompiledMenu, says: &[String]) -> Vec<dialog::TurnOutput> {
     outs
 }
 
+/// "1 ITEM@DEFAULT ..." -> "1 ITEM ...": a line of the item's default size (`default_variation`)
+/// reads the same as one with no size said, as the gateway's test judges it
+/// (tests/tests/venue_calls.rs): the scripts write a size only when the caller said one, and
+/// the dialog fills the default in.
+fn without_default_size(menu: &CompiledMenu, line: &str) -> String {
+    let mut words: Vec<String> = line.split_whitespace().map(String::from).collect();
+    if let Some((item, size)) = words.get(1).and_then(|w| w.split_once('@')) {
+        let default = menu
+            .menu
+            .item(item)
+            .and_then(|i| i.default_variation.as_deref());
+        if default == Some(size) {
+            words[1] = item.to_string();
+        }
+    }
+    words.join(" ")
+}
+
 /// Why the call did not end as the script says, or `None` when it did.
-pub fn judge(c: &CallScript, outs: &[dialog::TurnOutput]) -> Option<String> {
+pub fn judge(menu: &CompiledMenu, c: &CallScript, outs: &[dialog::TurnOutput]) -> Option<String> {
     let said: Vec<&str> = outs.iter().map(|o| o.say.as_str()).collect();
     let (outcome, mut lines) = match outs.iter().rev().find_map(|o| o.outcome.clone()) {
         Some(Outcome::Submitted { order }) => (
@@ -158,8 +176,11 @@ pub fn judge(c: &CallScript, outs: &[dialog::TurnOutput]) -> Option<String> {
         Some(Outcome::Callback { .. }) => ("callback", Vec::new()),
         _ => ("none", Vec::new()),
     };
-    lines.sort();
     let mut want = c.lines.clone();
+    for l in lines.iter_mut().chain(want.iter_mut()) {
+        *l = without_default_size(menu, l);
+    }
+    lines.sort();
     want.sort();
     let all = said.join("\n").to_lowercase();
     let mut counts: HashMap<&str, usize> = HashMap::new();
