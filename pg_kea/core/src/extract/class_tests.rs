@@ -765,3 +765,55 @@ fn what_follows_instead_of_is_no_line() {
         ["1 veal_hero@ roll=garlic_roll", "1 fries@"]
     );
 }
+
+#[test]
+fn a_group_named_after_no_or_an_amount_is_its_default() {
+    let mut grain = group("grain", 1, &["Jasmine", "Quinoa"]);
+    grain.options[0].default = true;
+    let mut dressing = group("Dressing", 1, &["House Vinaigrette", "Miso Tahini"]);
+    dressing.options[0].default = true;
+    // Two defaults: "no toppings" does not say which.
+    let mut toppings = group("toppings", 0, &["Scallion", "Sesame", "Nori"]);
+    toppings.options[0].default = true;
+    toppings.options[1].default = true;
+    let m = menu(
+        vec![
+            item("Harvest Plate", &[], &["grain", "Dressing", "toppings"]),
+            item("Side Grain", &[], &[]),
+        ],
+        vec![grain, dressing, toppings],
+    );
+    assert_eq!(
+        said(&m, "a harvest plate no dressing"),
+        ["1 harvest_plate@ !Dressing=house_vinaigrette"]
+    );
+    assert_eq!(
+        said(&m, "harvest plate no grain"),
+        ["1 harvest_plate@ !grain=jasmine"]
+    );
+    let e = m.extract("a harvest plate extra grain light on the dressing");
+    let mods: Vec<(String, Option<Qualifier>)> = e.lines[..]
+        .iter()
+        .flat_map(|l| &l.modifiers)
+        .map(|x| (x.option.clone(), x.qualifier))
+        .collect();
+    assert_eq!(e.lines.len(), 1, "{e:?}");
+    assert_eq!(
+        mods,
+        [
+            ("jasmine".to_string(), Some(Qualifier::Extra)),
+            ("house_vinaigrette".to_string(), Some(Qualifier::Light)),
+        ]
+    );
+    // A named option is itself; a group with two defaults is not guessed; the item of that
+    // name, ordered alone, is the item.
+    assert_eq!(
+        said(&m, "a harvest plate with quinoa no sesame"),
+        ["1 harvest_plate@ !toppings=sesame grain=quinoa"]
+    );
+    assert_ne!(
+        said(&m, "a harvest plate no toppings"),
+        ["1 harvest_plate@ !toppings=scallion"]
+    );
+    assert_eq!(said(&m, "and a side grain"), ["1 side_grain@"]);
+}

@@ -41,6 +41,9 @@ pub struct Tables {
     pub size_counts: Vec<Vec<(u32, u32)>>,
     /// Word ids of "or"/"nor" (negation carries over them).
     pub or_words: Vec<u32>,
+    /// Per group: the word its name ends on, brackets and choice words left out ("Salsa (pick
+    /// 2)" -> salsa, "Karaage Sauce" -> sauce), or `NO_WORD` (`lines/group_default.rs`).
+    pub group_heads: Vec<u32>,
 }
 
 fn ids(vocab: &mut Vocab, phrase: &str) -> Vec<u32> {
@@ -168,6 +171,19 @@ pub fn compile(menu: &Menu) -> Tables {
             }
         }
     }
+    t.group_heads = menu
+        .groups
+        .iter()
+        .map(|g| {
+            let name = g.name.split('(').next().unwrap_or("");
+            phrase_stems(name)
+                .iter()
+                .rfind(|w| !lexicon::GROUP_NAME_FILLERS.contains(&w.as_str()))
+                .map(|w| t.vocab.intern(w))
+                .filter(|id| !grammar_words.contains(id))
+                .unwrap_or(super::matcher::NO_WORD)
+        })
+        .collect();
     t.category_items = menu
         .categories
         .iter()

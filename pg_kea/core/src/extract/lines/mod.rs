@@ -10,6 +10,7 @@
 
 mod after;
 mod context;
+mod group_default;
 mod matched;
 mod mention;
 
@@ -195,6 +196,9 @@ impl<'a> Builder<'a> {
                 } else {
                     self.retract_pending = true;
                 }
+            }
+            if self.group_default(sc, k) {
+                continue;
             }
             if let Some(strong) = change {
                 if self.cur.has_content {
