@@ -817,3 +817,28 @@ fn a_group_named_after_no_or_an_amount_is_its_default() {
     );
     assert_eq!(said(&m, "and a side grain"), ["1 side_grain@"]);
 }
+
+#[test]
+fn a_group_named_after_its_option_names_no_item() {
+    let m = menu(
+        vec![
+            item("Harvest Plate", &[], &["grain", "legume"]),
+            item("Side Grain", &[], &["grain_pick"]),
+            item("Side Legume", &[], &[]),
+        ],
+        vec![
+            group("grain", 1, &["Jasmine", "Quinoa"]),
+            group("legume", 1, &["Lentil", "Chickpea"]),
+            group("grain_pick", 1, &["Jasmine", "Quinoa"]),
+        ],
+    );
+    assert_eq!(
+        said(&m, "a harvest plate with quinoa grain and chickpea legume"),
+        ["1 harvest_plate@ grain=quinoa legume=chickpea"]
+    );
+    // Ordered alone, the side is the item.
+    assert_eq!(
+        said(&m, "a side grain quinoa"),
+        ["1 side_grain@ grain_pick=quinoa"]
+    );
+}

@@ -2,7 +2,9 @@
 //! negation or an amount, when the line's item takes that group and the group has one default
 //! option, is that default option ("no rice" on a bowl that comes with cilantro-lime rice takes
 //! that rice off; "extra rice" is more of it), never an item whose name has the word (a side
-//! of rice) nor a word left unread.
+//! of rice) nor a word left unread. And the group's name said right after one of its options
+//! ("brown rice", "pinto beans", "corn salsa", "curry gravy") only says which group the option
+//! is of: it names no item of its own.
 
 use super::*;
 
@@ -71,6 +73,50 @@ impl Builder<'_> {
             count: None,
         });
         self.touch(u.start, u.end);
+        true
+    }
+
+    /// Unit `k` is the name of a group the line's item takes, said right after an option of
+    /// that group ("brown rice" on a bowl): the option keeps that group, and the word is read.
+    pub(super) fn group_after_option(&mut self, sc: &Scanned, k: usize) -> bool {
+        let u = &sc.units[k];
+        let Some(item) = self.cur.item else {
+            return false;
+        };
+        if u.end - u.start != 1 {
+            return false;
+        }
+        let id = sc.ids[u.start];
+        let t = self.t;
+        let Some(last) = self.cur.mods.last_mut() else {
+            return false;
+        };
+        if last.end != u.start {
+            return false;
+        }
+        let named = |&(g, _): &(u32, u32)| {
+            t.group_heads[g as usize] == id && t.group_items[g as usize].contains(&item)
+        };
+        if !last.cands.iter().any(named) {
+            return false;
+        }
+        // The word is also an option of another group the item takes ("sauce" of "Sauce on
+        // Side" after "bbq"): left to the option reading.
+        if let UnitKind::Match(ms, _) = &u.kind {
+            let other = ms.iter().any(|m| match m.sense {
+                Sense::Opt { group, .. } => {
+                    t.group_heads[group as usize] != id
+                        && t.group_items[group as usize].contains(&item)
+                }
+                _ => false,
+            });
+            if other {
+                return false;
+            }
+        }
+        last.cands.retain(named);
+        last.end = u.end;
+        self.cur.end = u.end;
         true
     }
 }

@@ -197,7 +197,7 @@ impl<'a> Builder<'a> {
                     self.retract_pending = true;
                 }
             }
-            if self.group_default(sc, k) {
+            if self.group_default(sc, k) || self.group_after_option(sc, k) {
                 continue;
             }
             if let Some(strong) = change {
