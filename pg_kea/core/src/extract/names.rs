@@ -4,6 +4,8 @@
 //! sugar", "2 eggs", "barbecue chicken". Every form derived here is a full form of the name
 //! (confidence 1.0); pieces of names (partial forms) are derived later, in `compile`.
 
+use std::sync::OnceLock;
+
 use super::lexicon;
 
 /// Every full spoken form of `name`, the name itself first. Lower case, not yet normalised.
@@ -361,15 +363,19 @@ pub fn group_noun(group_name: &str) -> String {
 
 /// Common ordering abbreviations both ways ("bbq" / "barbecue", "mac" / "macaroni").
 fn abbreviation_forms(s: &str) -> Vec<String> {
-    let words: Vec<&str> = s.split_whitespace().collect();
     let mut out = vec![s.to_string()];
-    for &(short, long) in lexicon::ABBREVIATIONS {
-        let long_words: Vec<&str> = long.split_whitespace().collect();
+    let words: Vec<&str> = s.split_whitespace().collect();
+    for (short, long, long_words) in abbreviation_pairs() {
+        // This runs for every spoken form of every phrase at each compilation, and most forms
+        // hold no abbreviation: a pair neither of whose first words is a word here is skipped.
+        if !words.iter().any(|w| w == short || *w == long_words[0]) {
+            continue;
+        }
         for from_long in [true, false] {
-            let (find, put): (Vec<&str>, &str) = if from_long {
-                (long_words.clone(), short)
+            let (find, put): (&[&str], &str) = if from_long {
+                (long_words, short)
             } else {
-                (vec![short], long)
+                (std::slice::from_ref(short), long)
             };
             let m = find.len();
             if let Some(p) =
@@ -383,6 +389,17 @@ fn abbreviation_forms(s: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// [`lexicon::ABBREVIATIONS`]: (short, long, the long form's words), split once per process.
+fn abbreviation_pairs() -> &'static [(&'static str, &'static str, Vec<&'static str>)] {
+    static PAIRS: OnceLock<Vec<(&str, &str, Vec<&str>)>> = OnceLock::new();
+    PAIRS.get_or_init(|| {
+        lexicon::ABBREVIATIONS
+            .iter()
+            .map(|&(short, long)| (short, long, long.split_whitespace().collect()))
+            .collect()
+    })
 }
 
 /// Initials of a name of two or three words ("orange juice" -> "oj"), if they are not a word
