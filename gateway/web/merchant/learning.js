@@ -134,7 +134,7 @@ export function autoverifyPanel(session) {
       hint('Off by default. An order goes straight to your kitchen only when kea was sure of every line, nothing had to be repaired or asked twice, '
         + 'and the caller confirmed the read-back. Every other order is checked by a person, as now.'),
       h('label.field', 'Least confidence per line (%)', h('input#av-confidence', { type: 'number', min: 50, max: 100, step: 1, value: Math.round(p.min_confidence * 100) }),
-        hint('90 was chosen on test calls: every order it let through was right.')),
+        hint('90 by default. On test menus kea was not tuned on, 6 to 9 in 10 of the orders it let through were right: that is why it first checks itself on your orders (below).')),
       h('label.field', 'Largest order total ($)', h('input#av-cap', { type: 'number', min: 0, step: '0.01', value: p.max_total_cents == null ? '' : (p.max_total_cents / 100).toFixed(2), placeholder: 'no limit' }),
         hint(p.max_total_cents == null ? 'No limit.' : `Orders over ${money(p.max_total_cents)} are checked by a person.`)),
       h('label.row', { style: 'gap:8px' }, h('input#av-returning', { type: 'checkbox', checked: p.returning_only }), 'Only callers who ordered from you before'),
