@@ -33,7 +33,10 @@ fn money(amount: i64, currency: &str) -> Value {
 }
 
 /// One ticket line as a Square line item. The money of ad-hoc lines is the line's unit
-/// price less what its ad-hoc modifiers add, since Square adds those itself.
+/// price less what its ad-hoc modifiers add, since Square adds those itself. A modifier that
+/// takes money off ("No rice", -1.00) goes at 0.00 with its name, and what it took stays in the
+/// ad-hoc line's price (the unit price already holds it): a negative modifier price is not
+/// something to count on a POS taking, and the total is the same.
 fn line_item(line: &Value, currency: &str) -> Value {
     let quantity = int(line, "quantity").unwrap_or(1).max(1);
     let mut notes: Vec<String> = Vec::new();
@@ -60,7 +63,7 @@ fn line_item(line: &Value, currency: &str) -> Value {
                 modifiers.push(json!({"catalog_object_id": id, "quantity": mq.to_string()}))
             }
             None => {
-                let price = int(m, "price_cents").unwrap_or(0);
+                let price = int(m, "price_cents").unwrap_or(0).max(0);
                 modifiers_cents += price * mq;
                 modifiers.push(json!({
                     "name": name,
@@ -304,6 +307,28 @@ mod tests {
             json!([{"type": "PICKUP", "state": "PROPOSED", "pickup_details": {
                 "recipient": {"display_name": "Sam", "phone_number": "+14155550123"},
                 "schedule_type": "ASAP", "prep_time_duration": "PT20M"}}])
+        );
+    }
+
+    #[test]
+    fn a_modifier_that_takes_money_off_stays_in_the_line_price() {
+        let mut t = ticket();
+        t["lines"] = json!([{"line_no": 1, "name": "Chicken Curry", "quantity": 1,
+            "unit_price_cents": 1199, "pos_variation_id": null,
+            "modifiers": [{"name": "No Rice", "price_cents": -100, "pos_id": null},
+                          {"name": "Extra Naan", "price_cents": 200, "pos_id": null}]}]);
+        let l = &request(&t, "k", "L1")["order"]["line_items"][0];
+        assert_eq!(
+            l["base_price_money"],
+            json!({"amount": 999, "currency": "USD"}),
+            "1199 less the 200 Square adds for the naan; the rice's -100 is already in 1199"
+        );
+        assert_eq!(
+            l["modifiers"],
+            json!([{"name": "No Rice", "quantity": "1",
+                    "base_price_money": {"amount": 0, "currency": "USD"}},
+                   {"name": "Extra Naan", "quantity": "1",
+                    "base_price_money": {"amount": 200, "currency": "USD"}}])
         );
     }
 
