@@ -36,7 +36,8 @@ fn money(amount: i64, currency: &str) -> Value {
 /// price less what its ad-hoc modifiers add, since Square adds those itself. A modifier that
 /// takes money off ("No rice", -1.00) goes at 0.00 with its name, and what it took stays in the
 /// ad-hoc line's price (the unit price already holds it): a negative modifier price is not
-/// something to count on a POS taking, and the total is the same.
+/// something to count on a POS taking, and the total is the same. On a catalog line it goes as
+/// it is, since Square prices that line.
 fn line_item(line: &Value, currency: &str) -> Value {
     let quantity = int(line, "quantity").unwrap_or(1).max(1);
     let mut notes: Vec<String> = Vec::new();
@@ -47,6 +48,9 @@ fn line_item(line: &Value, currency: &str) -> Value {
         .get("modifiers")
         .and_then(Value::as_array)
         .unwrap_or(&empty);
+    // Square prices a catalog line itself: a reduction cannot go into its price, so there it
+    // is sent as it is.
+    let variation = pos_id(line, &["pos_variation_id", "catalog_object_id"]);
     for m in mods {
         let name = text(m, "name").or(text(m, "option")).unwrap_or("option");
         if m.get("negated").and_then(Value::as_bool).unwrap_or(false) {
@@ -63,7 +67,12 @@ fn line_item(line: &Value, currency: &str) -> Value {
                 modifiers.push(json!({"catalog_object_id": id, "quantity": mq.to_string()}))
             }
             None => {
-                let price = int(m, "price_cents").unwrap_or(0).max(0);
+                let price = int(m, "price_cents").unwrap_or(0);
+                let price = if variation.is_none() {
+                    price.max(0)
+                } else {
+                    price
+                };
                 modifiers_cents += price * mq;
                 modifiers.push(json!({
                     "name": name,
@@ -75,7 +84,7 @@ fn line_item(line: &Value, currency: &str) -> Value {
     }
     let mut item = Map::new();
     // Square line items reference an ITEM_VARIATION; an item id alone cannot be used.
-    match pos_id(line, &["pos_variation_id", "catalog_object_id"]) {
+    match variation {
         Some(id) => {
             item.insert("catalog_object_id".into(), id.into());
         }
