@@ -21,6 +21,7 @@ pub const BLIND_BATCHES: &[&str] = &[
     "venues-blind-3",
     "venues-blind-4",
     "venues-blind-5",
+    "venues-blind-6",
 ];
 
 pub fn blind_roots() -> Vec<PathBuf> {
