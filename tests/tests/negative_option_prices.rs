@@ -24,16 +24,34 @@ const CURRY_MENU: &str = r#"{
   ]
 }"#;
 
-/// The job queued for the order of this kind (`pos_order`, `sms`), once there is one.
-async fn job(db: &tokio_postgres::Client, order: i64, kind: &str) -> i64 {
-    db.query_one(
-        "select id from app.jobs_all where kind = $2 and (args->>'order_id')::bigint = $1
-          order by id desc limit 1",
-        &[&order, &kind],
-    )
+/// The order moves to `status` as `actor` would move it (the history names who).
+async fn set_status(db: &tokio_postgres::Client, actor: &str, order: i64, status: &str) {
+    db.batch_execute(&format!(
+        "begin;
+         select app.act_as('{actor}', 'negative-prices', 'by the test');
+         update app.orders set status = '{status}' where id = {order};
+         commit;"
+    ))
     .await
-    .unwrap_or_else(|e| panic!("no {kind} job for order {order}: {e}"))
-    .get(0)
+    .unwrap_or_else(|e| panic!("{actor} setting order {order} to {status}: {e}"));
+}
+
+/// What the worker sends for the order's job of this kind (`pos_order`, `sms`), once there is
+/// one: `function` (`worker.pos_ticket`, `worker.sms_message`) of the newest such job.
+async fn sent(db: &tokio_postgres::Client, order: i64, kind: &str, function: &str) -> Value {
+    let job: i64 = db
+        .query_one(
+            "select id from app.jobs_all where kind = $2 and (args->>'order_id')::bigint = $1
+              order by id desc limit 1",
+            &[&order, &kind],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("no {kind} job for order {order}: {e}"))
+        .get(0);
+    db.query_one(&format!("select {function}($1)"), &[&job])
+        .await
+        .unwrap_or_else(|e| panic!("{function}: {e}"))
+        .get(0)
 }
 
 #[tokio::test]
@@ -89,40 +107,16 @@ async fn a_curry_with_no_rice_is_a_dollar_less_everywhere() {
     )
     .await
     .expect("api.connect_pos");
-    db.batch_execute(&format!(
-        "begin;
-         select app.act_as('agent', 'negative-prices', 'approved by the test');
-         update app.orders set status = 'verified' where id = {order_id};
-         commit;"
-    ))
-    .await
-    .expect("approving the order");
-    let pos_job = job(&db, order_id, "pos_order").await;
-    let ticket: Value = db
-        .query_one("select worker.pos_ticket($1)", &[&pos_job])
-        .await
-        .expect("worker.pos_ticket")
-        .get(0);
+    set_status(&db, "agent", order_id, "verified").await;
+    let ticket = sent(&db, order_id, "pos_order", "worker.pos_ticket").await;
     assert_eq!(ticket["order"]["total_cents"], 1298, "{ticket}");
     let tline = &ticket["lines"][0];
     assert_eq!(tline["unit_price_cents"], 1199, "{ticket}");
     assert_eq!(tline["modifiers"][0]["price_cents"], -100, "{ticket}");
 
     // The POS takes it: the caller's text says the same total.
-    db.batch_execute(&format!(
-        "begin;
-         select app.act_as('pos', 'negative-prices', 'accepted by the test');
-         update app.orders set status = 'accepted_by_pos' where id = {order_id};
-         commit;"
-    ))
-    .await
-    .expect("the POS accepting the order");
-    let sms_job = job(&db, order_id, "sms").await;
-    let sms: Value = db
-        .query_one("select worker.sms_message($1)", &[&sms_job])
-        .await
-        .expect("worker.sms_message")
-        .get(0);
+    set_status(&db, "pos", order_id, "accepted_by_pos").await;
+    let sms = sent(&db, order_id, "sms", "worker.sms_message").await;
     let body = sms["body"].as_str().unwrap_or_default();
     assert!(body.contains("$12.98"), "the text's total: {sms}");
 }
