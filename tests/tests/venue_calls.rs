@@ -366,3 +366,8 @@ venue_test!(blind_gyro_shop, blind "venues-blind-4" / "gyro-shop", 40.0);
 venue_test!(blind_ramen, blind "venues-blind-5" / "ramen", 60.0);
 venue_test!(blind_burrito_bowl, blind "venues-blind-5" / "burrito-bowl", 40.0);
 venue_test!(blind_jerk_chicken, blind "venues-blind-5" / "jerk-chicken", 55.0);
+// Batch 6 (tests/venues-blind-6/README.md): floors at the figures of its first run through the
+// gateway, before round 6 tuned on it.
+venue_test!(blind_dim_sum, blind "venues-blind-6" / "dim-sum", 55.0);
+venue_test!(blind_cheesesteak, blind "venues-blind-6" / "cheesesteak", 45.0);
+venue_test!(blind_manoushe_bakery, blind "venues-blind-6" / "manoushe-bakery", 35.0);
