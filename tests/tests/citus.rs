@@ -1,8 +1,9 @@
-//! kea on a Citus cluster (issue 20, docs/scaling.md): `scripts/test --citus` builds the local
-//! cluster (`scripts/citus --fresh`: a coordinator and two workers, kea distributed by
-//! merchant) and runs these with the harness pointed at the coordinator
-//! (`KEA_TEST_ADMIN_URL`, `KEA_TEST_DATABASE_URL`). They are `#[ignore]`d in the normal suite,
-//! which has no cluster; each first checks that it is on one.
+//! kea on a Citus cluster (issue 20, docs/scaling.md): the Citus stage that ends `scripts/test`
+//! (and `scripts/test --citus`) builds the local cluster (`scripts/citus --fresh`: a coordinator
+//! and two workers, kea distributed by merchant) and runs these with `--include-ignored` and the
+//! harness pointed at the coordinator (`KEA_TEST_ADMIN_URL`, `KEA_TEST_DATABASE_URL`); the stage
+//! fails if any of them is skipped. They are `#[ignore]`d in the `cargo test` of plain
+//! PostgreSQL, which has no cluster; each first checks that it is on one.
 //!
 //! - A whole call on Citus: the real gateway and a real kea-worker on the coordinator, a call
 //!   becomes an order and a task, an agent approves it over `/rpc`, the worker sends it to the
@@ -75,7 +76,7 @@ async fn received(url: &str) -> Value {
 }
 
 #[tokio::test]
-#[ignore = "needs the Citus cluster: scripts/test --citus"]
+#[ignore = "needs the Citus cluster: run by scripts/test's Citus stage"]
 async fn a_call_on_citus_is_ordered_approved_sent_to_the_pos_and_texted() {
     let db = admin().await;
     on_citus(&db).await;
@@ -332,7 +333,7 @@ const TENANT_TABLES: &[&str] = &[
 ];
 
 #[tokio::test]
-#[ignore = "needs the Citus cluster: scripts/test --citus"]
+#[ignore = "needs the Citus cluster: run by scripts/test's Citus stage"]
 async fn every_statement_of_a_turn_on_call_data_goes_to_the_merchants_shards_on_one_worker() {
     let db = admin().await;
     on_citus(&db).await;
@@ -469,7 +470,7 @@ async fn merchants_seen(role: &str, claims: &Value, view: &str, set_local: bool)
 }
 
 #[tokio::test]
-#[ignore = "needs the Citus cluster: scripts/test --citus"]
+#[ignore = "needs the Citus cluster: run by scripts/test's Citus stage"]
 async fn a_merchant_or_an_agent_never_reads_another_merchants_calls_through_the_views() {
     let db = admin().await;
     on_citus(&db).await;
@@ -547,7 +548,7 @@ async fn a_merchant_or_an_agent_never_reads_another_merchants_calls_through_the_
 }
 
 #[tokio::test]
-#[ignore = "needs the Citus cluster: scripts/test --citus"]
+#[ignore = "needs the Citus cluster: run by scripts/test's Citus stage"]
 async fn the_gateways_login_reads_the_directory_it_apologises_with() {
     let db = admin().await;
     on_citus(&db).await;
