@@ -68,6 +68,7 @@ begin
      where merchant_id = r.merchant_id and id = r.id returning * into r;
     update app.tasks set status = 'assigned', agent_id = r.agent_id, assigned_at = now()
      where merchant_id = r.merchant_id and id = r.task_id returning * into t;
+    perform app.share_routed_work(t.merchant_id, t.order_id);
     perform app.act_as('agent', r.agent_id::text, 'accepted the verification task');
     update app.orders set status = 'in_verification'
      where merchant_id = t.merchant_id and id = t.order_id and status = 'pending_verification';
@@ -1496,11 +1497,16 @@ begin
                                             c.store->'voice'->>'language');
         end;
     end if;
+    -- routed_agents: a turn of a call whose order is routed is read by the agents who read the
+    -- call (sql/app/policies.sql); the confirming turn's own order is shared below.
     insert into app.turns (merchant_id, call_id, seq, event, speech, confidence, digits,
-                           dial_status, understood, said, twiml, phase, elapsed_ms)
+                           dial_status, understood, said, twiml, phase, elapsed_ms, routed_agents)
     values (c.merchant_id, c.id, c.next_turn, v_kind, v_speech, v_confidence, v_digits,
             v_dial_status, r.understood, r.say, r.twiml, r.phase,
-            extract(epoch from clock_timestamp() - t0) * 1000);
+            extract(epoch from clock_timestamp() - t0) * 1000, c.routed_agents);
+    if v_order is not null then
+        perform app.share_routed_work(c.merchant_id, v_order);
+    end if;
     update app.calls
        set state = r.state,
            next_turn = c.next_turn + 1,
@@ -3073,6 +3079,7 @@ CREATE TABLE app.calls (
     recording_sid text,
     recording_duration_s integer,
     store json,
+    routed_agents bigint[] DEFAULT '{}'::bigint[] NOT NULL,
     CONSTRAINT calls_outcome_check CHECK ((outcome = ANY (ARRAY['ordered'::text, 'transferred'::text, 'callback'::text, 'abandoned'::text, 'hung_up'::text, 'closed'::text, 'cancelled'::text]))),
     CONSTRAINT calls_status_check CHECK ((status = ANY (ARRAY['active'::text, 'ended'::text])))
 );
@@ -3084,6 +3091,12 @@ ALTER TABLE app.calls OWNER TO kea_owner;
 --
 
 COMMENT ON COLUMN app.calls.store IS 'The merchant''s settings as this call''s dialog sees them (kea_core::dialog::Store), fixed when the call started.';
+
+--
+-- Name: COLUMN calls.routed_agents; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON COLUMN app.calls.routed_agents IS 'The agents the work behind this row is routed to (offered, accepted or assigned): whom the agents'' row-level security shows it to. Kept by app.share_routed_work.';
 
 --
 -- Name: end_call(app.calls, text); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -3149,12 +3162,16 @@ CREATE FUNCTION app.end_reservation(r app.reservations, p_status text, p_reason 
     AS $$
 declare
     t app.tasks;
+    v_order bigint;
 begin
     update app.reservations set status = p_status, responded_at = now(), reason = p_reason
      where merchant_id = r.merchant_id and id = r.id;
     update app.tasks set status = 'pending', agent_id = null, assigned_at = null
      where merchant_id = r.merchant_id and id = r.task_id and status in ('reserved', 'assigned')
     returning * into t;
+    -- The agent no longer reads the order's rows (read first: one statement per table on Citus).
+    select order_id into v_order from app.tasks where merchant_id = r.merchant_id and id = r.task_id;
+    perform app.share_routed_work(r.merchant_id, v_order);
     if r.status = 'accepted' then
         -- Verification had started: the order waits for the next agent.
         perform app.act_as('agent', r.agent_id::text, p_reason);
@@ -3223,11 +3240,18 @@ CREATE TABLE app.tasks (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     assigned_at timestamp with time zone,
     completed_at timestamp with time zone,
+    routed_agents bigint[] DEFAULT '{}'::bigint[] NOT NULL,
     CONSTRAINT tasks_kind_check CHECK ((kind = ANY (ARRAY['verification'::text, 'escalation'::text]))),
     CONSTRAINT tasks_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'reserved'::text, 'assigned'::text, 'completed'::text, 'canceled'::text])))
 );
 
 ALTER TABLE app.tasks OWNER TO kea_owner;
+
+--
+-- Name: COLUMN tasks.routed_agents; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON COLUMN app.tasks.routed_agents IS 'The agents the work behind this row is routed to (offered, accepted or assigned): whom the agents'' row-level security shows it to. Kept by app.share_routed_work.';
 
 --
 -- Name: escalate_to_store(app.tasks); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -3274,6 +3298,7 @@ CREATE TABLE app.orders (
     pos_order_id text,
     ready_at timestamp with time zone,
     review_reason text,
+    routed_agents bigint[] DEFAULT '{}'::bigint[] NOT NULL,
     CONSTRAINT orders_check CHECK ((total_cents = (subtotal_cents + tax_cents))),
     CONSTRAINT orders_fulfillment_check CHECK ((fulfillment = ANY (ARRAY['pickup'::text, 'delivery'::text]))),
     CONSTRAINT orders_status_check CHECK ((status = ANY (ARRAY['pending_verification'::text, 'in_verification'::text, 'verified'::text, 'rejected'::text, 'sent_to_pos'::text, 'accepted_by_pos'::text, 'failed'::text, 'completed'::text, 'cancelled'::text, 'abandoned'::text])))
@@ -3294,6 +3319,12 @@ COMMENT ON COLUMN app.orders.call_lines IS 'The lines as the call produced them,
 COMMENT ON COLUMN app.orders.review_reason IS 'Why this order needs an agent''s repair before it can be verified: the database refused the lines the call produced (the KO422 message). NULL for every order the save took as it was.';
 
 --
+-- Name: COLUMN orders.routed_agents; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON COLUMN app.orders.routed_agents IS 'The agents the work behind this row is routed to (offered, accepted or assigned): whom the agents'' row-level security shows it to. Kept by app.share_routed_work.';
+
+--
 -- Name: finish_task(app.orders, bigint, text, text); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -3310,6 +3341,7 @@ begin
                          completed_at = now()
      where merchant_id = r.merchant_id and id = r.task_id
     returning * into t;
+    perform app.share_routed_work(t.merchant_id, t.order_id);
     update app.agents set activity_at = now() where id = r.agent_id;
     perform app.notify_task(t, 'completed', r.agent_id);
     perform app.route_waiting(r.agent_id);
@@ -5029,6 +5061,7 @@ begin
     values (t.merchant_id, t.id, v_agent, now() + make_interval(secs => q.reservation_timeout_s))
     returning * into r;
     update app.tasks set status = 'reserved' where merchant_id = t.merchant_id and id = t.id;
+    perform app.share_routed_work(t.merchant_id, t.order_id);
     update app.agents set activity_at = now() where id = v_agent;
     perform app.enqueue(t.merchant_id, 'reservation_timeout',
                         jsonb_build_object('reservation_id', r.id),
@@ -5222,6 +5255,64 @@ end
 $$;
 
 ALTER FUNCTION app.set_autoverify_policy(p_merchant_id bigint, p_enabled boolean, p_min_confidence real, p_max_total_cents bigint, p_returning_only boolean, p_sample_one_in integer, p_min_shadow_orders integer, p_by text) OWNER TO kea_owner;
+
+--
+-- Name: share_routed_work(bigint, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.share_routed_work(p_merchant_id bigint, p_order_id bigint) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+    t record;
+    v_agents bigint[];
+    v_order bigint[] := '{}';
+    v_call_id bigint;
+    v_call bigint[];
+begin
+    for t in select id, agent_id, routed_agents from app.tasks
+              where merchant_id = p_merchant_id and order_id = p_order_id loop
+        select coalesce(array_agg(r.agent_id), '{}') into v_agents from app.reservations r
+         where r.merchant_id = p_merchant_id and r.task_id = t.id
+           and r.status in ('pending', 'accepted');
+        v_agents := array(select distinct a from unnest(v_agents || t.agent_id) a
+                           where a is not null order by a);
+        if v_agents is distinct from t.routed_agents then
+            update app.tasks set routed_agents = v_agents
+             where merchant_id = p_merchant_id and id = t.id;
+        end if;
+        v_order := v_order || v_agents;
+    end loop;
+    v_order := array(select distinct a from unnest(v_order) a order by a);
+    update app.orders set routed_agents = v_order
+     where merchant_id = p_merchant_id and id = p_order_id
+       and routed_agents is distinct from v_order;
+    update app.order_lines set routed_agents = v_order
+     where merchant_id = p_merchant_id and order_id = p_order_id
+       and routed_agents is distinct from v_order;
+    update app.order_edits set routed_agents = v_order
+     where merchant_id = p_merchant_id and order_id = p_order_id
+       and routed_agents is distinct from v_order;
+    select call_id into v_call_id from app.orders
+     where merchant_id = p_merchant_id and id = p_order_id;
+    if v_call_id is null then
+        return;
+    end if;
+    -- A call's agents: those of every order it placed (one, as a rule).
+    select coalesce(array_agg(distinct a order by a), '{}') into v_call
+      from app.orders o, unnest(o.routed_agents) a
+     where o.merchant_id = p_merchant_id and o.call_id = v_call_id;
+    update app.calls set routed_agents = v_call
+     where merchant_id = p_merchant_id and id = v_call_id
+       and routed_agents is distinct from v_call;
+    update app.turns set routed_agents = v_call
+     where merchant_id = p_merchant_id and call_id = v_call_id
+       and routed_agents is distinct from v_call;
+end
+$$;
+
+ALTER FUNCTION app.share_routed_work(p_merchant_id bigint, p_order_id bigint) OWNER TO kea_owner;
 
 --
 -- Name: sign_in_wait(text, inet); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -5519,7 +5610,8 @@ CREATE TABLE app.turns (
     phase text NOT NULL,
     elapsed_ms numeric(10,3),
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    dial_status text
+    dial_status text,
+    routed_agents bigint[] DEFAULT '{}'::bigint[] NOT NULL
 );
 
 ALTER TABLE app.turns OWNER TO kea_owner;
@@ -5529,6 +5621,12 @@ ALTER TABLE app.turns OWNER TO kea_owner;
 --
 
 COMMENT ON COLUMN app.turns.dial_status IS 'DialCallStatus of a dial_result turn (a transfer''s result).';
+
+--
+-- Name: COLUMN turns.routed_agents; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON COLUMN app.turns.routed_agents IS 'The agents the work behind this row is routed to (offered, accepted or assigned): whom the agents'' row-level security shows it to. Kept by app.share_routed_work.';
 
 --
 -- Name: turn_heard(app.turns); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -5753,13 +5851,14 @@ begin
     if p_line is not null then
         perform app.check_line(app.order_menu(o), p_line);
         v_priced := kea.price_lines(app.order_menu(o), jsonb_build_array(p_line))->'lines'->0;
+        -- routed_agents: the agents who read the order read its new line (sql/app/policies.sql).
         insert into app.order_lines (merchant_id, order_id, line_no, item_id, item_code, name,
                                      variation_code, variation_name, quantity, unit_price_cents,
-                                     line_total_cents, modifiers)
+                                     line_total_cents, modifiers, routed_agents)
         values (o.merchant_id, o.id, p_line_no, (v_priced->>'item_id')::bigint, v_priced->>'item',
                 v_priced->>'name', v_priced->>'variation', v_priced->>'variation_name',
                 (v_priced->>'quantity')::int, (v_priced->>'unit_price_cents')::bigint,
-                (v_priced->>'line_total_cents')::bigint, v_priced->'modifiers')
+                (v_priced->>'line_total_cents')::bigint, v_priced->'modifiers', o.routed_agents)
         on conflict (merchant_id, order_id, line_no) do update
             set item_id = excluded.item_id, item_code = excluded.item_code, name = excluded.name,
                 variation_code = excluded.variation_code, variation_name = excluded.variation_name,
@@ -5769,9 +5868,10 @@ begin
         delete from app.order_lines
          where merchant_id = o.merchant_id and order_id = o.id and line_no = p_line_no;
     end if;
-    insert into app.order_edits (merchant_id, order_id, task_id, agent_id, action, line_no, before, after)
+    insert into app.order_edits (merchant_id, order_id, task_id, agent_id, action, line_no, before,
+                                 after, routed_agents)
     values (o.merchant_id, o.id, p_task_id, app.current_agent(), p_action, p_line_no, v_before,
-            app.line_json(o.merchant_id, o.id, p_line_no));
+            app.line_json(o.merchant_id, o.id, p_line_no), o.routed_agents);
     perform app.reprice_order(o.merchant_id, o.id);
     return app.order_json(o.id);
 end
@@ -6356,10 +6456,17 @@ CREATE TABLE app.order_edits (
     before jsonb,
     after jsonb,
     at timestamp with time zone DEFAULT now() NOT NULL,
+    routed_agents bigint[] DEFAULT '{}'::bigint[] NOT NULL,
     CONSTRAINT order_edits_action_check CHECK ((action = ANY (ARRAY['edit'::text, 'add'::text, 'remove'::text])))
 );
 
 ALTER TABLE app.order_edits OWNER TO kea_owner;
+
+--
+-- Name: COLUMN order_edits.routed_agents; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON COLUMN app.order_edits.routed_agents IS 'The agents the work behind this row is routed to (offered, accepted or assigned): whom the agents'' row-level security shows it to. Kept by app.share_routed_work.';
 
 --
 -- Name: analytics_autoverify_decisions; Type: VIEW; Schema: api; Owner: kea_owner
@@ -6754,12 +6861,19 @@ CREATE TABLE app.order_lines (
     unit_price_cents bigint NOT NULL,
     line_total_cents bigint NOT NULL,
     modifiers jsonb DEFAULT '[]'::jsonb NOT NULL,
+    routed_agents bigint[] DEFAULT '{}'::bigint[] NOT NULL,
     CONSTRAINT order_lines_check CHECK ((line_total_cents = (unit_price_cents * quantity))),
     CONSTRAINT order_lines_quantity_check CHECK ((quantity > 0)),
     CONSTRAINT order_lines_unit_price_cents_check CHECK ((unit_price_cents >= 0))
 );
 
 ALTER TABLE app.order_lines OWNER TO kea_owner;
+
+--
+-- Name: COLUMN order_lines.routed_agents; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON COLUMN app.order_lines.routed_agents IS 'The agents the work behind this row is routed to (offered, accepted or assigned): whom the agents'' row-level security shows it to. Kept by app.share_routed_work.';
 
 --
 -- Name: analytics_popular_items; Type: VIEW; Schema: api; Owner: kea_owner
@@ -8372,6 +8486,12 @@ ALTER TABLE ONLY app.workflows
 CREATE INDEX calls_from_number ON app.calls USING btree (merchant_id, from_number);
 
 --
+-- Name: calls_routed_agents; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX calls_routed_agents ON app.calls USING gin (routed_agents) WHERE (routed_agents <> '{}'::bigint[]);
+
+--
 -- Name: calls_started; Type: INDEX; Schema: app; Owner: kea_owner
 --
 
@@ -8460,10 +8580,28 @@ CREATE INDEX modifier_groups_id ON app.modifier_groups USING btree (id);
 CREATE INDEX modifier_options_menu ON app.modifier_options USING btree (menu_id);
 
 --
+-- Name: order_edits_routed_agents; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX order_edits_routed_agents ON app.order_edits USING gin (routed_agents) WHERE (routed_agents <> '{}'::bigint[]);
+
+--
+-- Name: order_lines_routed_agents; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX order_lines_routed_agents ON app.order_lines USING gin (routed_agents) WHERE (routed_agents <> '{}'::bigint[]);
+
+--
 -- Name: orders_id; Type: INDEX; Schema: app; Owner: kea_owner
 --
 
 CREATE INDEX orders_id ON app.orders USING btree (id);
+
+--
+-- Name: orders_routed_agents; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX orders_routed_agents ON app.orders USING gin (routed_agents) WHERE (routed_agents <> '{}'::bigint[]);
 
 --
 -- Name: orders_status; Type: INDEX; Schema: app; Owner: kea_owner
@@ -8532,10 +8670,22 @@ CREATE INDEX tasks_id ON app.tasks USING btree (id);
 CREATE UNIQUE INDEX tasks_one_open_per_order ON app.tasks USING btree (merchant_id, order_id, kind) WHERE (status <> ALL (ARRAY['completed'::text, 'canceled'::text]));
 
 --
+-- Name: tasks_routed_agents; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX tasks_routed_agents ON app.tasks USING gin (routed_agents) WHERE (routed_agents <> '{}'::bigint[]);
+
+--
 -- Name: tasks_waiting; Type: INDEX; Schema: app; Owner: kea_owner
 --
 
 CREATE INDEX tasks_waiting ON app.tasks USING btree (created_at) WHERE (status = 'pending'::text);
+
+--
+-- Name: turns_routed_agents; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX turns_routed_agents ON app.turns USING gin (routed_agents) WHERE (routed_agents <> '{}'::bigint[]);
 
 --
 -- Name: workflows_one_default; Type: INDEX; Schema: app; Owner: kea_owner
@@ -9083,9 +9233,7 @@ CREATE POLICY agent_own ON app.reservations FOR SELECT TO kea_agent USING ((agen
 -- Name: calls agent_routed; Type: POLICY; Schema: app; Owner: kea_owner
 --
 
-CREATE POLICY agent_routed ON app.calls FOR SELECT TO kea_agent USING (((merchant_id, id) IN ( SELECT w.merchant_id,
-    w.call_id
-   FROM app.agent_work() w(merchant_id, task_id, order_id, call_id))));
+CREATE POLICY agent_routed ON app.calls FOR SELECT TO kea_agent USING (((routed_agents <> '{}'::bigint[]) AND (routed_agents @> ARRAY[app.claim_agent()])));
 
 --
 -- Name: item_modifier_groups agent_routed; Type: POLICY; Schema: app; Owner: kea_owner
@@ -9147,41 +9295,31 @@ CREATE POLICY agent_routed ON app.modifier_options FOR SELECT TO kea_agent USING
 -- Name: order_edits agent_routed; Type: POLICY; Schema: app; Owner: kea_owner
 --
 
-CREATE POLICY agent_routed ON app.order_edits FOR SELECT TO kea_agent USING (((merchant_id, order_id) IN ( SELECT w.merchant_id,
-    w.order_id
-   FROM app.agent_work() w(merchant_id, task_id, order_id, call_id))));
+CREATE POLICY agent_routed ON app.order_edits FOR SELECT TO kea_agent USING (((routed_agents <> '{}'::bigint[]) AND (routed_agents @> ARRAY[app.claim_agent()])));
 
 --
 -- Name: order_lines agent_routed; Type: POLICY; Schema: app; Owner: kea_owner
 --
 
-CREATE POLICY agent_routed ON app.order_lines FOR SELECT TO kea_agent USING (((merchant_id, order_id) IN ( SELECT w.merchant_id,
-    w.order_id
-   FROM app.agent_work() w(merchant_id, task_id, order_id, call_id))));
+CREATE POLICY agent_routed ON app.order_lines FOR SELECT TO kea_agent USING (((routed_agents <> '{}'::bigint[]) AND (routed_agents @> ARRAY[app.claim_agent()])));
 
 --
 -- Name: orders agent_routed; Type: POLICY; Schema: app; Owner: kea_owner
 --
 
-CREATE POLICY agent_routed ON app.orders FOR SELECT TO kea_agent USING (((merchant_id, id) IN ( SELECT w.merchant_id,
-    w.order_id
-   FROM app.agent_work() w(merchant_id, task_id, order_id, call_id))));
+CREATE POLICY agent_routed ON app.orders FOR SELECT TO kea_agent USING (((routed_agents <> '{}'::bigint[]) AND (routed_agents @> ARRAY[app.claim_agent()])));
 
 --
 -- Name: tasks agent_routed; Type: POLICY; Schema: app; Owner: kea_owner
 --
 
-CREATE POLICY agent_routed ON app.tasks FOR SELECT TO kea_agent USING (((merchant_id, id) IN ( SELECT w.merchant_id,
-    w.task_id
-   FROM app.agent_work() w(merchant_id, task_id, order_id, call_id))));
+CREATE POLICY agent_routed ON app.tasks FOR SELECT TO kea_agent USING (((routed_agents <> '{}'::bigint[]) AND (routed_agents @> ARRAY[app.claim_agent()])));
 
 --
 -- Name: turns agent_routed; Type: POLICY; Schema: app; Owner: kea_owner
 --
 
-CREATE POLICY agent_routed ON app.turns FOR SELECT TO kea_agent USING (((merchant_id, call_id) IN ( SELECT w.merchant_id,
-    w.call_id
-   FROM app.agent_work() w(merchant_id, task_id, order_id, call_id))));
+CREATE POLICY agent_routed ON app.turns FOR SELECT TO kea_agent USING (((routed_agents <> '{}'::bigint[]) AND (routed_agents @> ARRAY[app.claim_agent()])));
 
 --
 -- Name: agents; Type: ROW SECURITY; Schema: app; Owner: kea_owner
@@ -10761,6 +10899,12 @@ REVOKE ALL ON FUNCTION app.set_agent_activity(p_agent_id bigint, p_activity text
 --
 
 REVOKE ALL ON FUNCTION app.set_autoverify_policy(p_merchant_id bigint, p_enabled boolean, p_min_confidence real, p_max_total_cents bigint, p_returning_only boolean, p_sample_one_in integer, p_min_shadow_orders integer, p_by text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION share_routed_work(p_merchant_id bigint, p_order_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.share_routed_work(p_merchant_id bigint, p_order_id bigint) FROM PUBLIC;
 
 --
 -- Name: FUNCTION sign_in_wait(p_email text, p_addr inet); Type: ACL; Schema: app; Owner: kea_owner

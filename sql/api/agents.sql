@@ -167,6 +167,7 @@ begin
      where merchant_id = r.merchant_id and id = r.id returning * into r;
     update app.tasks set status = 'assigned', agent_id = r.agent_id, assigned_at = now()
      where merchant_id = r.merchant_id and id = r.task_id returning * into t;
+    perform app.share_routed_work(t.merchant_id, t.order_id);
     perform app.act_as('agent', r.agent_id::text, 'accepted the verification task');
     update app.orders set status = 'in_verification'
      where merchant_id = t.merchant_id and id = t.order_id and status = 'pending_verification';
@@ -235,13 +236,14 @@ begin
     if p_line is not null then
         perform app.check_line(app.order_menu(o), p_line);
         v_priced := kea.price_lines(app.order_menu(o), jsonb_build_array(p_line))->'lines'->0;
+        -- routed_agents: the agents who read the order read its new line (sql/app/policies.sql).
         insert into app.order_lines (merchant_id, order_id, line_no, item_id, item_code, name,
                                      variation_code, variation_name, quantity, unit_price_cents,
-                                     line_total_cents, modifiers)
+                                     line_total_cents, modifiers, routed_agents)
         values (o.merchant_id, o.id, p_line_no, (v_priced->>'item_id')::bigint, v_priced->>'item',
                 v_priced->>'name', v_priced->>'variation', v_priced->>'variation_name',
                 (v_priced->>'quantity')::int, (v_priced->>'unit_price_cents')::bigint,
-                (v_priced->>'line_total_cents')::bigint, v_priced->'modifiers')
+                (v_priced->>'line_total_cents')::bigint, v_priced->'modifiers', o.routed_agents)
         on conflict (merchant_id, order_id, line_no) do update
             set item_id = excluded.item_id, item_code = excluded.item_code, name = excluded.name,
                 variation_code = excluded.variation_code, variation_name = excluded.variation_name,
@@ -251,9 +253,10 @@ begin
         delete from app.order_lines
          where merchant_id = o.merchant_id and order_id = o.id and line_no = p_line_no;
     end if;
-    insert into app.order_edits (merchant_id, order_id, task_id, agent_id, action, line_no, before, after)
+    insert into app.order_edits (merchant_id, order_id, task_id, agent_id, action, line_no, before,
+                                 after, routed_agents)
     values (o.merchant_id, o.id, p_task_id, app.current_agent(), p_action, p_line_no, v_before,
-            app.line_json(o.merchant_id, o.id, p_line_no));
+            app.line_json(o.merchant_id, o.id, p_line_no), o.routed_agents);
     perform app.reprice_order(o.merchant_id, o.id);
     return app.order_json(o.id);
 end
@@ -340,6 +343,7 @@ begin
                          completed_at = now()
      where merchant_id = r.merchant_id and id = r.task_id
     returning * into t;
+    perform app.share_routed_work(t.merchant_id, t.order_id);
     update app.agents set activity_at = now() where id = r.agent_id;
     perform app.notify_task(t, 'completed', r.agent_id);
     perform app.route_waiting(r.agent_id);

@@ -121,11 +121,16 @@ begin
                                             c.store->'voice'->>'language');
         end;
     end if;
+    -- routed_agents: a turn of a call whose order is routed is read by the agents who read the
+    -- call (sql/app/policies.sql); the confirming turn's own order is shared below.
     insert into app.turns (merchant_id, call_id, seq, event, speech, confidence, digits,
-                           dial_status, understood, said, twiml, phase, elapsed_ms)
+                           dial_status, understood, said, twiml, phase, elapsed_ms, routed_agents)
     values (c.merchant_id, c.id, c.next_turn, v_kind, v_speech, v_confidence, v_digits,
             v_dial_status, r.understood, r.say, r.twiml, r.phase,
-            extract(epoch from clock_timestamp() - t0) * 1000);
+            extract(epoch from clock_timestamp() - t0) * 1000, c.routed_agents);
+    if v_order is not null then
+        perform app.share_routed_work(c.merchant_id, v_order);
+    end if;
     update app.calls
        set state = r.state,
            next_turn = c.next_turn + 1,

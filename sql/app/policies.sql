@@ -27,6 +27,66 @@ $$;
 
 grant execute on function app.agent_work() to kea_agent;
 
+-- Keeps the agents an order's tasks are routed to on the rows an agent may read of it
+-- (routed_agents: migrations/0039_routed_agents.sql): the tasks, the order, its lines and
+-- edits, its call and the call's turns. The same agents as app.agent_work(): a task's assigned
+-- agent and those with a pending or accepted offer of it. Called by every function that offers,
+-- accepts, gives back or finishes a task, or writes a row of a routed order or call (routing,
+-- sql/app/routing.sql; sql/api/agents.sql; a call's confirming turn, sql/api/twilio.sql), so
+-- that the agents' policies compare the row with the claims and nothing else: Citus refuses a
+-- policy with a subquery (docs/scaling.md). One statement per table, each by its merchant: on
+-- Citus each goes to the order's shard group on one worker. Security definer: the worker's
+-- jobs route tasks too.
+create function app.share_routed_work(p_merchant_id bigint, p_order_id bigint) returns void
+language plpgsql security definer set search_path = pg_catalog, public as $$
+declare
+    t record;
+    v_agents bigint[];
+    v_order bigint[] := '{}';
+    v_call_id bigint;
+    v_call bigint[];
+begin
+    for t in select id, agent_id, routed_agents from app.tasks
+              where merchant_id = p_merchant_id and order_id = p_order_id loop
+        select coalesce(array_agg(r.agent_id), '{}') into v_agents from app.reservations r
+         where r.merchant_id = p_merchant_id and r.task_id = t.id
+           and r.status in ('pending', 'accepted');
+        v_agents := array(select distinct a from unnest(v_agents || t.agent_id) a
+                           where a is not null order by a);
+        if v_agents is distinct from t.routed_agents then
+            update app.tasks set routed_agents = v_agents
+             where merchant_id = p_merchant_id and id = t.id;
+        end if;
+        v_order := v_order || v_agents;
+    end loop;
+    v_order := array(select distinct a from unnest(v_order) a order by a);
+    update app.orders set routed_agents = v_order
+     where merchant_id = p_merchant_id and id = p_order_id
+       and routed_agents is distinct from v_order;
+    update app.order_lines set routed_agents = v_order
+     where merchant_id = p_merchant_id and order_id = p_order_id
+       and routed_agents is distinct from v_order;
+    update app.order_edits set routed_agents = v_order
+     where merchant_id = p_merchant_id and order_id = p_order_id
+       and routed_agents is distinct from v_order;
+    select call_id into v_call_id from app.orders
+     where merchant_id = p_merchant_id and id = p_order_id;
+    if v_call_id is null then
+        return;
+    end if;
+    -- A call's agents: those of every order it placed (one, as a rule).
+    select coalesce(array_agg(distinct a order by a), '{}') into v_call
+      from app.orders o, unnest(o.routed_agents) a
+     where o.merchant_id = p_merchant_id and o.call_id = v_call_id;
+    update app.calls set routed_agents = v_call
+     where merchant_id = p_merchant_id and id = v_call_id
+       and routed_agents is distinct from v_call;
+    update app.turns set routed_agents = v_call
+     where merchant_id = p_merchant_id and call_id = v_call_id
+       and routed_agents is distinct from v_call;
+end
+$$;
+
 -- A merchant's own rows: settings, hours, numbers, menus, calls, turns, orders.
 do $$
 declare
@@ -57,21 +117,24 @@ create policy pos_own on app.order_lines for select to kea_pos
 grant select on app.orders, app.order_lines to kea_pos;
 
 -- An agent: the tasks routed to it, and the orders, lines, calls, transcripts, merchants and
--- menus behind them.
-create policy agent_routed on app.tasks for select to kea_agent
-    using ((merchant_id, id) in (select w.merchant_id, w.task_id from app.agent_work() w));
+-- menus behind them. On call data the agents are on the rows (routed_agents, kept by
+-- app.share_routed_work): a policy with no subquery, which Citus runs on the shards with the
+-- claims set there (docs/scaling.md, "Row-level security on Citus"). The merchant and its menus
+-- (coordinator tables on Citus) read app.agent_work(); Citus drops those two policies
+-- (sql/citus/distribute.sql).
+do $$
+declare
+    t text;
+begin
+    foreach t in array array['tasks', 'orders', 'order_lines', 'order_edits', 'calls', 'turns'] loop
+        -- routed_agents <> '{}' lets the partial index of routed rows serve the policy.
+        execute format('create policy agent_routed on app.%I for select to kea_agent
+                        using (routed_agents <> ''{}'' and routed_agents @> array[app.claim_agent()])', t);
+    end loop;
+end
+$$;
 create policy agent_own on app.reservations for select to kea_agent
     using (agent_id = app.claim_agent());
-create policy agent_routed on app.orders for select to kea_agent
-    using ((merchant_id, id) in (select w.merchant_id, w.order_id from app.agent_work() w));
-create policy agent_routed on app.order_lines for select to kea_agent
-    using ((merchant_id, order_id) in (select w.merchant_id, w.order_id from app.agent_work() w));
-create policy agent_routed on app.order_edits for select to kea_agent
-    using ((merchant_id, order_id) in (select w.merchant_id, w.order_id from app.agent_work() w));
-create policy agent_routed on app.calls for select to kea_agent
-    using ((merchant_id, id) in (select w.merchant_id, w.call_id from app.agent_work() w));
-create policy agent_routed on app.turns for select to kea_agent
-    using ((merchant_id, call_id) in (select w.merchant_id, w.call_id from app.agent_work() w));
 create policy agent_routed on app.merchants for select to kea_agent
     using (id in (select w.merchant_id from app.agent_work() w));
 do $$

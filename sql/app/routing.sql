@@ -157,6 +157,7 @@ begin
     values (t.merchant_id, t.id, v_agent, now() + make_interval(secs => q.reservation_timeout_s))
     returning * into r;
     update app.tasks set status = 'reserved' where merchant_id = t.merchant_id and id = t.id;
+    perform app.share_routed_work(t.merchant_id, t.order_id);
     update app.agents set activity_at = now() where id = v_agent;
     perform app.enqueue(t.merchant_id, 'reservation_timeout',
                         jsonb_build_object('reservation_id', r.id),
@@ -209,12 +210,16 @@ returns void
 language plpgsql as $$
 declare
     t app.tasks;
+    v_order bigint;
 begin
     update app.reservations set status = p_status, responded_at = now(), reason = p_reason
      where merchant_id = r.merchant_id and id = r.id;
     update app.tasks set status = 'pending', agent_id = null, assigned_at = null
      where merchant_id = r.merchant_id and id = r.task_id and status in ('reserved', 'assigned')
     returning * into t;
+    -- The agent no longer reads the order's rows (read first: one statement per table on Citus).
+    select order_id into v_order from app.tasks where merchant_id = r.merchant_id and id = r.task_id;
+    perform app.share_routed_work(r.merchant_id, v_order);
     if r.status = 'accepted' then
         -- Verification had started: the order waits for the next agent.
         perform app.act_as('agent', r.agent_id::text, p_reason);

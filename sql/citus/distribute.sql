@@ -75,10 +75,11 @@ begin
 end
 $$;
 
--- Citus refuses row-level security policies with subqueries on the tables it places: the
--- agents' policies (what an agent reads through the security_invoker views: the work routed to
--- it) are such. Dropped on Citus, so those views show an agent no rows (RLS denies what no
--- policy allows) until they are rewritten without subqueries (docs/scaling.md).
+-- Citus refuses row-level security policies with subqueries on the tables it places. The
+-- agents' policies on call data compare the row's routed_agents with the claims, no subquery
+-- (sql/app/policies.sql), and stay; those on the merchant and its menus (coordinator tables
+-- here) read app.agent_work() and are dropped, so an agent reads no merchant or menu row
+-- through the views on Citus (RLS denies what no policy allows; docs/scaling.md).
 do $$
 declare
     p record;

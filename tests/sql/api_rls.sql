@@ -7,9 +7,10 @@ select api.import_menu(id, '{"name": "M", "items": [{"code": "tea", "name": "Tea
                                                     {"code": "cake", "name": "Cake", "price_cents": 400}]}')
   from app.merchants where slug in ('rls-a', 'rls-b');
 
--- The set-up every scenario below reads: merchants A and B, the agent serving A, an order each,
--- and the task of A's order.
-create temporary table rls (a bigint, b bigint, ag bigint, oa bigint, ob bigint, v_task bigint);
+-- The set-up every scenario below reads: merchants A and B, the agent serving A, a call each
+-- (with a turn) that placed an order, and the task of A's order.
+create temporary table rls (a bigint, b bigint, ag bigint, oa bigint, ob bigint, v_task bigint,
+                            ca bigint, cb bigint);
 do $$
 declare
     a bigint := (select id from app.merchants where slug = 'rls-a');
@@ -19,19 +20,28 @@ declare
     oa bigint;
     ob bigint;
     v_task bigint;
+    ca bigint;
+    cb bigint;
     menu_a bigint := (select id from app.menus where merchant_id = (select id from app.merchants where slug = 'rls-a') and active);
     menu_b bigint := (select id from app.menus where merchant_id = (select id from app.merchants where slug = 'rls-b') and active);
 begin
     perform app.upsert_merchant_user(a, 'owner@rls-a.test', 'Owner A', 'pw-owner-a');
     update app.agents set activity = 'offline' where id <> ag;
     update app.agents set activity = 'available' where id = ag;
-    oa := app.save_order(a, null, kea.price_lines(menu_a, '[{"item": "tea"}]') || '{"details": {"phone": "+15550001111"}}', 'pending_verification');
-    ob := app.save_order(b, null, kea.price_lines(menu_b, '[{"item": "cake"}]') || '{"details": {"phone": "+15550002222"}}', 'pending_verification');
+    insert into app.calls (merchant_id, call_sid, to_number, menu_id)
+    values (a, 'CArls-a', '+15550000001', menu_a) returning id into ca;
+    insert into app.calls (merchant_id, call_sid, to_number, menu_id)
+    values (b, 'CArls-b', '+15550000002', menu_b) returning id into cb;
+    insert into app.turns (merchant_id, call_id, seq, event, said, twiml, phase)
+    values (a, ca, 0, 'start', 'Hello from A', '<Response/>', 'greeting'),
+           (b, cb, 0, 'start', 'Hello from B', '<Response/>', 'greeting');
+    oa := app.save_order(a, ca, kea.price_lines(menu_a, '[{"item": "tea"}]') || '{"details": {"phone": "+15550001111"}}', 'pending_verification');
+    ob := app.save_order(b, cb, kea.price_lines(menu_b, '[{"item": "cake"}]') || '{"details": {"phone": "+15550002222"}}', 'pending_verification');
     select id into v_task from app.tasks where merchant_id = a and order_id = oa;
     assert (select agent_id from app.reservations where task_id = v_task and status = 'pending') = ag,
         'the task of A''s order is offered to the agent';
 
-    insert into rls values (a, b, ag, oa, ob, v_task);
+    insert into rls values (a, b, ag, oa, ob, v_task, ca, cb);
 end $$;
 
 do $$
@@ -109,17 +119,27 @@ declare
     ag bigint := (select ag from rls);
     oa bigint := (select oa from rls);
     v_task bigint := (select v_task from rls);
+    ca bigint := (select ca from rls);
     v jsonb;
 begin
-    -- 3. An agent sees the task routed to it and what is behind it: A's order and menu only.
+    -- 3. An agent sees the task routed to it and what is behind it: A's order, its lines, the
+    -- call that placed it and its turns, and A's menu; nothing of B.
     set local role kea_agent;
     perform set_config('request.jwt.claims', json_build_object('role', 'kea_agent', 'agent_id', ag)::text, true);
     assert (select count(*) from api.tasks) = 1 and (select task_id from api.tasks) = v_task, 'its one task';
     assert (select array_agg(order_id) from api.orders) = array[oa], 'the order behind it';
+    assert (select array_agg(distinct order_id) from api.order_lines) = array[oa], 'its lines';
+    assert (select array_agg(call_id) from api.calls) = array[ca], 'the call behind it';
+    assert (select array_agg(said) from api.turns) = array['Hello from A'], 'that call''s turns';
     assert (select array_agg(distinct merchant_id) from api.menu_items) = array[a], 'that merchant''s menu';
     assert (select count(*) from api.orders where merchant_id = b) = 0, 'nothing of B';
     v := api.my_tasks();
     assert jsonb_array_length(v) = 1, v::text;
+    -- Given back, the task and what is behind it are out of sight again.
+    perform api.reject_task(v_task, 'testing');
+    assert (select count(*) from api.tasks) = 0 and (select count(*) from api.orders) = 0
+       and (select count(*) from api.calls) = 0 and (select count(*) from api.turns) = 0,
+        'a task given back is no longer the agent''s';
     -- another agent's claims see nothing
     perform set_config('request.jwt.claims', json_build_object('role', 'kea_agent', 'agent_id', -1)::text, true);
     assert (select count(*) from api.tasks) = 0 and (select count(*) from api.orders) = 0, 'another agent sees nothing';

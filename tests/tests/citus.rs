@@ -441,10 +441,11 @@ async fn every_statement_of_a_turn_on_call_data_goes_to_the_merchants_shards_on_
     );
 }
 
-/// The rows of `view` a tenant role reads with `claims`, as the gateway's login taking that role
-/// for one transaction (as /rpc and PostgREST do), by merchant. With `set_local`, the claims are
-/// also set with `SET LOCAL`, which Citus sends on to the workers (`set_config` it does not).
-async fn merchants_seen(role: &str, claims: &Value, view: &str, set_local: bool) -> Vec<i64> {
+/// The first column, a bigint, of what `query` returns to a tenant role reading with `claims`,
+/// as the gateway's login taking that role for one transaction (as /rpc and PostgREST do). With
+/// `set_local`, the claims are also set with `SET LOCAL`, which Citus sends on to the workers
+/// (`set_config` it does not).
+async fn seen(role: &str, claims: &Value, query: &str, set_local: bool) -> Vec<i64> {
     let (mut sql, conn) = tokio_postgres::connect(&test_database_url(), NoTls)
         .await
         .expect("connecting as the gateway's login");
@@ -463,10 +464,21 @@ async fn merchants_seen(role: &str, claims: &Value, view: &str, set_local: bool)
             .unwrap();
     }
     let rows = tx
-        .query(&format!("select merchant_id from api.{view}"), &[])
+        .query(query, &[])
         .await
-        .unwrap_or_else(|e| panic!("{role} reading api.{view}: {e:?}"));
+        .unwrap_or_else(|e| panic!("{role} running {query}: {e:?}"));
     rows.iter().map(|r| r.get(0)).collect()
+}
+
+/// The merchants of the rows of `api.{view}` a tenant role reads with `claims` (`seen`).
+async fn merchants_seen(role: &str, claims: &Value, view: &str, set_local: bool) -> Vec<i64> {
+    seen(
+        role,
+        claims,
+        &format!("select merchant_id from api.{view}"),
+        set_local,
+    )
+    .await
 }
 
 #[tokio::test]
@@ -566,4 +578,125 @@ async fn the_gateways_login_reads_the_directory_it_apologises_with() {
         .await
         .unwrap_or_else(|e| panic!("the gateway's login reading api.twilio_directory: {e:?}"));
     assert_eq!(row.get::<_, Option<String>>(0), Some(m.transfer_number));
+}
+
+#[tokio::test]
+#[ignore = "needs the Citus cluster: run by scripts/test's Citus stage"]
+async fn an_agent_reads_the_call_and_order_routed_to_it_through_the_views_and_no_other() {
+    let db = admin().await;
+    on_citus(&db).await;
+    let gw = start_gateway().await;
+    let (mine, theirs) = (merchant(&db, "").await, merchant(&db, "").await);
+    // An available agent for each merchant, serving it alone: each call's task is offered to
+    // its merchant's agent, so the other merchant's rows are routed too (to someone else).
+    let mut agents = Vec::new();
+    for m in [&mine, &theirs] {
+        let agent: i64 = db
+            .query_one(
+                "select app.upsert_agent($1, 'Citus Routed Agent', 'citus-agent-pw', $2, 1)",
+                &[
+                    &format!("citus-routed-{}@example.com", m.id),
+                    &json!({"merchants": [m.id]}),
+                ],
+            )
+            .await
+            .expect("an agent serving one merchant")
+            .get(0);
+        db.execute(
+            "update app.agents set activity = 'available', activity_at = now() where id = $1",
+            &[&agent],
+        )
+        .await
+        .unwrap();
+        agents.push(agent);
+    }
+    let mut work = Vec::new();
+    for (m, agent) in [&mine, &theirs].into_iter().zip(&agents) {
+        kea_tests::call(&gw, m, &["a large pepperoni pizza", "that's all", "yes"]).await;
+        let r = db
+            .query_one(
+                "select c.id, o.id, t.id from app.calls c
+                   join app.orders o on o.merchant_id = c.merchant_id and o.call_id = c.id
+                   join app.tasks t on t.merchant_id = o.merchant_id and t.order_id = o.id
+                  where c.merchant_id = $1",
+                &[&m.id],
+            )
+            .await
+            .expect("the call, its order and its task");
+        let (call, order, task): (i64, i64, i64) = (r.get(0), r.get(1), r.get(2));
+        let offered: i64 = db
+            .query_one(
+                "select agent_id from app.reservations
+                  where merchant_id = $1 and task_id = $2 and status = 'pending'",
+                &[&m.id, &task],
+            )
+            .await
+            .expect("the task offered")
+            .get(0);
+        assert_eq!(
+            offered, *agent,
+            "merchant {}'s task went to its agent",
+            m.id
+        );
+        work.push((call, order, task));
+    }
+    let (call, order, task) = work[0];
+    let claims = json!({"role": "kea_agent", "agent_id": agents[0]});
+    // With the claims where the shards see them (SET LOCAL), the agent reads the work routed to
+    // it: the task, the order and its lines, the call and its turns; without, nothing (closed).
+    let expect: [(&str, &str, i64); 5] = [
+        ("tasks", "task_id", task),
+        ("orders", "order_id", order),
+        ("order_lines", "order_id", order),
+        ("calls", "call_id", call),
+        ("turns", "call_id", call),
+    ];
+    for (view, id, want) in expect {
+        let ids = seen(
+            "kea_agent",
+            &claims,
+            &format!("select {id} from api.{view}"),
+            true,
+        )
+        .await;
+        assert!(
+            !ids.is_empty() && ids.iter().all(|i| *i == want),
+            "the agent reads api.{view}: {id}s {ids:?}, expected only {want}"
+        );
+        for set_local in [false, true] {
+            let merchants = merchants_seen("kea_agent", &claims, view, set_local).await;
+            assert!(
+                merchants.iter().all(|m| *m == mine.id),
+                "the agent of merchant {} read other merchants' rows of api.{view} \
+                 (set local: {set_local}): {merchants:?}",
+                mine.id
+            );
+        }
+    }
+    // Given back (over /rpc, signed in), the task and what is behind it are out of the agent's
+    // sight again.
+    let (status, body) = rpc(
+        &gw,
+        "login",
+        json!({"email": format!("citus-routed-{}@example.com", mine.id), "password": "citus-agent-pw"}),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "login: {body}");
+    let token = body["token"].as_str().expect("a token").to_string();
+    let (status, body) = rpc(
+        &gw,
+        "reject_task",
+        json!({"task_id": task, "reason": "testing"}),
+        Some(&token),
+    )
+    .await;
+    assert_eq!(status, 200, "reject_task: {body}");
+    for view in ["tasks", "orders", "order_lines", "calls", "turns"] {
+        let merchants = merchants_seen("kea_agent", &claims, view, true).await;
+        assert!(
+            merchants.is_empty(),
+            "the agent still reads api.{view} after giving its task back: {merchants:?}"
+        );
+    }
 }
