@@ -316,6 +316,10 @@ try {
     const why = await page.textContent('#why');
     assert(/Why a person checks this/.test(why) && /Line 1 \(Garlic Knots\) was heard with low confidence \(0\.62\)/.test(why), `#why says: ${why}`);
     assert(await page.locator('tr[data-line="1"].flagged .check-this').count() === 1, 'line 1 is not marked');
+    // The offer's card says it too, before the agent opens anything else.
+    await page.waitForSelector('article.task[data-status=pending] .card-why[data-rule=low_confidence]', { timeout: 5000 });
+    const card = await page.textContent('article.task[data-status=pending] .card-why');
+    assert(/held/.test(card) && /heard with low confidence/.test(card), `the card says: ${card}`);
     await page.keyboard.press('a');
     await page.waitForSelector('#approve', { timeout: 5000 });
     await page.waitForSelector('#why li');
@@ -328,6 +332,43 @@ try {
     await page.click('#confirm-reject');
     await page.waitForSelector('#done', { timeout: 5000 });
     assert(sql(`select status from app.orders where id = ${id}`) === 'rejected', 'the held order was not rejected');
+  });
+
+  // An order kea would have verified alone, while the policy still checks itself (shadow): the
+  // agent sees why it came to a person all the same, and the rule kea would have passed it by,
+  // on the card and above the call (in blue: nothing is known to be wrong).
+  await step('a shadow order says kea would have passed it, and why a person checks it anyway', async () => {
+    sql(`update app.autoverify_policies set enabled = true, min_confidence = 0.9, max_total_cents = null,
+           returning_only = false, sample_one_in = 0, min_shadow_orders = 600 where merchant_id = ${merchantId}`);
+    try {
+      await placeCall('+12015550164', ['two garlic knots', "that's all", 'yes']);
+    } finally {
+      sql(`update app.autoverify_policies set enabled = false where merchant_id = ${merchantId}`);
+    }
+    const id = Number(sql(`select id from app.orders where merchant_id = ${merchantId} order by id desc limit 1`));
+    const verdict = sql(`select verdict || ': ' || reason from app.autoverify_decisions where order_id = ${id}`);
+    assert(/^shadow: /.test(verdict), `the order was not a shadow one: ${verdict}`);
+    const page = await Promise.any([maya, sam].map(p => p.waitForSelector('article.task[data-status=pending]', { timeout: 10000 }).then(() => p)));
+    await page.waitForSelector('article.task[data-status=pending] .card-why.passed[data-rule=shadow]', { timeout: 5000 });
+    const card = await page.textContent('article.task[data-status=pending] .card-why');
+    assert(/kea would pass/.test(card) && /Kea would have verified this order alone/.test(card), `the card says: ${card}`);
+    // The agent who finished the last order still sees it (done): she opens the offer.
+    await page.click('article.task[data-status=pending] .title');
+    await page.waitForSelector('#why.passed li[data-rule=shadow]', { timeout: 5000 });
+    const why = await page.textContent('#why');
+    assert(/kea would have passed it/.test(why) && /every line at least 0\.90 sure \(lowest 0\.93\), nothing repaired or asked twice, read-back confirmed, total \$13\.04\)/.test(why)
+           && /still checking itself \(0 of 600 such orders approved unchanged in a row\)/.test(why), `#why says: ${why}`);
+    assert(await page.locator('tr.flagged').count() === 0, 'a line is marked on an order nothing held');
+    await page.evaluate(() => document.querySelectorAll('#toasts .toast').forEach(t => t.remove()));
+    await page.screenshot({ path: resolve(SHOTS, 'console-why-shadow.png') });
+    await page.keyboard.press('a');
+    await page.waitForSelector('#approve', { timeout: 5000 });
+    await page.keyboard.press('r');
+    await page.waitForSelector('#reject-reason');
+    await page.click('.dialog .opt >> text=Prank or test call');
+    await page.click('#confirm-reject');
+    await page.waitForSelector('#done', { timeout: 5000 });
+    assert(sql(`select status from app.orders where id = ${id}`) === 'rejected', 'the shadow order was not rejected');
   });
 
   // The merchant page needs the kea_merchant role (migrations/0010_api_roles.sql) in the

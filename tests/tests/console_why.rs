@@ -180,7 +180,7 @@ async fn the_agent_is_told_why_a_person_checks_the_order() {
         why(&db, &gw, &token, &t.call_sid).await,
         json!([{"rule": "sampled", "lines": [],
                 "text": "kea would have verified this order alone (every line at least 0.50 sure (lowest 0.93), \
-                         nothing repaired or asked twice, read-back confirmed, total 1297); it is the 1 in 10 \
+                         nothing repaired or asked twice, read-back confirmed, total $12.97); it is the 1 in 10 \
                          such orders sent to a person anyway, to keep measuring kea"}])
     );
 

@@ -17,6 +17,7 @@ const S = {
   timedOut: new Set(),
   was: new Map(),     // `${order}:${line}` -> the line before this agent's first edit
   busy: false,
+  whyOf: new Map(),   // task_id -> why (api.call_for_task's), for the task cards
 };
 let stream = null, audio = null;
 const app = document.getElementById('app');
@@ -74,6 +75,7 @@ async function refresh() {
     return toast(err.message, 'bad');
   }
   const ids = new Set(S.tasks.map(t => t.task_id));
+  loadCardReasons();
   if (S.selected && !ids.has(S.selected) && !S.detail?.done) { S.selected = null; S.detail = null; S.draft = null; }
   if (!S.selected) {
     const first = visibleTasks()[0];
@@ -109,6 +111,22 @@ function onEvent(ev) {
 
 const cap = s => s.charAt(0).toUpperCase() + s.slice(1);
 
+/** Why each task came to a person, for its card: read once per task (a decision never changes),
+ *  from the same api.call_for_task the detail uses. A card whose reason is not read yet, or
+ *  cannot be, shows none. */
+const whyLoading = new Set();
+async function loadCardReasons() {
+  const todo = S.tasks.filter(t => !S.whyOf.has(t.task_id) && !whyLoading.has(t.task_id));
+  if (!todo.length) return;
+  for (const t of todo) whyLoading.add(t.task_id);
+  await Promise.all(todo.map(async t => {
+    try { S.whyOf.set(t.task_id, (await rpc(session, 'call_for_task', { task_id: t.task_id })).why || []); }
+    catch { /* gone or not ours any more: no reason on the card */ }
+    finally { whyLoading.delete(t.task_id); }
+  }));
+  render();
+}
+
 /** Offers still open and accepted tasks; an offer past its expiry disappears at once. */
 function visibleTasks() {
   const now = serverNow();
@@ -133,6 +151,7 @@ async function loadDetail(taskId) {
       rpc(session, 'call_for_task', { task_id: taskId }),
       rpc(session, 'menu_for_task', { task_id: taskId }),
     ]);
+    S.whyOf.set(taskId, call?.why || []);
     if (seq === detailSeq && S.selected === taskId) S.detail = { task_id: taskId, task, call, menu };
   } catch (err) {
     if (seq !== detailSeq) return;
@@ -317,6 +336,7 @@ function renderTaskCard(t) {
     h('div.title', h('span', `Order #${o.id}`), h('div.grow'), offer ? h('span.chip.brand', 'New offer') : h('span.chip.info', 'In progress')),
     h('div.meta', h('span', { style: 'font-weight:600;color:var(--ink)' }, t.merchant), h('span', phone(o.customer_phone)), h('span', `${items} item${items === 1 ? '' : 's'}`),
       h('span', money(o.total_cents, o.currency)), h('span', o.fulfillment === 'delivery' ? 'Delivery' : 'Pickup')),
+    renderCardWhy(S.whyOf.get(t.task_id)),
     offer && h('div.row',
       h('div.timer.grow', { dataset: { expires: t.expires_at, total: String(offerSeconds(t)) } },
         h('i', { style: `width:${Math.min(100, 100 * secondsLeft(t.expires_at) / offerSeconds(t))}%` })),
@@ -395,14 +415,29 @@ function renderWork() {
     h('div.split', renderTranscript(c, d.menu), renderOrder(d, offer)));
 }
 
+/** Rules of api.call_for_task's `why` that say kea would have passed the order (nothing known
+ *  to be wrong: shown in blue, not amber). */
+const PASSED = new Set(['sampled', 'shadow']);
+
 /** Why kea handed this order to a person (api.call_for_task's `why`: the save's refusal, the
- *  auto-verify rule that held it), above everything else. Nothing when kea recorded no reason
- *  (auto-verify off: every order is checked) or sampled the order (a blind check). */
+ *  auto-verify rule that held it, or the rule it passed when it was sampled or the policy is
+ *  still checking itself), above everything else. Nothing when auto-verify decided nothing
+ *  (off: every order is checked). */
 function renderWhy(why) {
   if (!why?.length) return null;
-  return h('div.panel.why#why', { role: 'note' },
-    h('div.why-title', icon('headphones', 18), 'Why a person checks this'),
+  const passed = why.every(w => PASSED.has(w.rule));
+  return h('div.panel.why#why' + (passed ? '.passed' : ''), { role: 'note' },
+    h('div.why-title', icon('headphones', 18), passed ? 'Why a person checks this (kea would have passed it)' : 'Why a person checks this'),
     h('ul', why.map(w => h('li', { dataset: { rule: w.rule } }, cap(w.text)))));
+}
+
+/** The same reasons on a task card, the first one in a line (all of them on hover). */
+function renderCardWhy(why) {
+  if (!why?.length) return null;
+  const passed = why.every(w => PASSED.has(w.rule));
+  return h('div.card-why' + (passed ? '.passed' : ''), { dataset: { rule: why[0].rule }, title: why.map(w => cap(w.text)).join('\n') },
+    h('span.chip' + (passed ? '.info' : '.warn'), passed ? 'kea would pass' : 'held'),
+    h('span', cap(why[0].text)));
 }
 
 /** The reasons that name a line, by line number. */
