@@ -700,3 +700,69 @@ async fn an_agent_reads_the_call_and_order_routed_to_it_through_the_views_and_no
         );
     }
 }
+
+/// The analytics views Citus cannot run yet, for anyone: what fails of them must be exactly
+/// these (docs/scaling.md, "What runs on Citus today").
+const ANALYTICS_FAILING_ON_CITUS: &[&str] = &["analytics_agents"];
+
+#[tokio::test]
+#[ignore = "needs the Citus cluster: run by scripts/test's Citus stage"]
+async fn an_analysts_own_sql_session_reads_the_analytics_views() {
+    let db = admin().await;
+    on_citus(&db).await;
+    let gw = start_gateway().await;
+    let m = merchant(&db, "").await;
+    kea_tests::call(&gw, &m, &["a large pepperoni pizza", "that's all", "yes"]).await;
+    let views: Vec<String> = db
+        .query(
+            "select viewname::text from pg_views
+              where schemaname = 'api' and viewname like 'analytics\\_%' order by 1",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(views.len() > 10, "the analytics views: {views:?}");
+    // An analyst's own SQL session: a login that is kea_analyst for the session (SET ROLE; no
+    // claims: the views read across merchants). Not SET LOCAL, which Citus would send on to the
+    // workers, where the security definer functions' connections (as their owner) may not take it.
+    let (sql, conn) = tokio_postgres::connect(&test_database_url(), NoTls)
+        .await
+        .expect("connecting as the gateway's login");
+    tokio::spawn(conn);
+    sql.batch_execute("set role kea_analyst").await.unwrap();
+    let mut failing = Vec::new();
+    for v in &views {
+        if let Err(e) = sql.query(&format!("select * from api.{v}"), &[]).await {
+            failing.push((v.clone(), format!("{e:?}")));
+        }
+    }
+    let names: Vec<&str> = failing.iter().map(|(v, _)| v.as_str()).collect();
+    assert_eq!(
+        names, ANALYTICS_FAILING_ON_CITUS,
+        "the analyst's reads of the analytics views that failed: {failing:#?}"
+    );
+    // What it reads is the data: this merchant's call in the funnel.
+    let calls: i64 = sql
+        .query_one(
+            "select coalesce(sum(calls), 0)::bigint from api.analytics_funnel where merchant_id = $1",
+            &[&m.id],
+        )
+        .await
+        .expect("the funnel")
+        .get(0);
+    assert_eq!(calls, 1, "the merchant's call in api.analytics_funnel");
+    // And no more than the views: not the tables, nor the views' own queries in app.
+    for relation in ["app.orders", "app.analytics_funnel"] {
+        let err = sql
+            .query(&format!("select count(*) from {relation}"), &[])
+            .await
+            .expect_err("an analyst reading app");
+        assert!(
+            format!("{err:?}").contains("permission denied"),
+            "an analyst reading {relation}: {err:?}"
+        );
+    }
+}
