@@ -842,3 +842,52 @@ fn a_group_named_after_its_option_names_no_item() {
         ["1 side_grain@ grain_pick=quinoa"]
     );
 }
+
+#[test]
+fn pieces_counted_are_orders_of_what_one_order_holds() {
+    let m = menu(
+        vec![
+            item("Shrimp Dumpling (steamed) 4pc", &[], &[]),
+            item("Custard Tarts (3)", &[], &[]),
+            item("Veg Rolls (Summer Rolls 2 pc)", &[], &[]),
+            item("Potstickers", &["8 pc", "12 pc"], &["cook"]),
+            item("Hand Pies", &["3 pc", "6 pc", "Dozen"], &[]),
+            item("Combo Box (20 Wings, 2 Fries)", &[], &[]),
+        ],
+        vec![group("cook", 1, &["Steamed", "Pan Fried"])],
+    );
+    // A multiple of one order's pieces is that many orders.
+    assert_eq!(
+        said(&m, "eight shrimp dumplings"),
+        ["2 shrimp_dumpling_steamed_4pc@"]
+    );
+    assert_eq!(said(&m, "nine custard tarts"), ["3 custard_tarts_3@"]);
+    assert_eq!(
+        said(&m, "four summer rolls"),
+        ["2 veg_rolls_summer_rolls_2_pc@"]
+    );
+    // Sizes by count: the largest size the pieces fill.
+    assert_eq!(
+        said(&m, "sixteen potstickers pan fried"),
+        ["2 potstickers@8_pc cook=pan_fried"]
+    );
+    assert_eq!(
+        said(&m, "twenty four potstickers steamed"),
+        ["2 potstickers@12_pc cook=steamed"]
+    );
+    // "Dozen" is a size of twelve.
+    assert_eq!(said(&m, "a dozen hand pies"), ["1 hand_pies@dozen"]);
+    assert_eq!(said(&m, "twelve hand pies"), ["1 hand_pies@dozen"]);
+    // One order's pieces, a count that is no multiple, orders counted, a list in brackets:
+    // orders, as said.
+    assert_eq!(said(&m, "three custard tarts"), ["3 custard_tarts_3@"]);
+    assert_eq!(said(&m, "two custard tarts"), ["2 custard_tarts_3@"]);
+    assert_eq!(
+        said(&m, "six orders of custard tarts"),
+        ["6 custard_tarts_3@"]
+    );
+    assert_eq!(
+        said(&m, "four combo boxes"),
+        ["4 combo_box_20_wings_2_fries@"]
+    );
+}

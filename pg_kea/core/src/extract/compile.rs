@@ -64,6 +64,7 @@ fn grammar_stems() -> &'static HashMap<&'static str, Vec<String>> {
     static STEMS: OnceLock<HashMap<&'static str, Vec<String>>> = OnceLock::new();
     STEMS.get_or_init(|| {
         let phrases = (lexicon::NUMBERS.iter().map(|(p, _)| *p))
+            .chain(lexicon::compound_numbers().iter().map(|(p, _)| p.as_str()))
             .chain(lexicon::QUALIFIERS.iter().map(|(p, _)| *p))
             .chain(lexicon::NEGATIONS.iter().copied())
             .chain(lexicon::CUES.iter().map(|(p, _)| *p))
@@ -136,6 +137,16 @@ pub fn compile(menu: &Menu) -> Tables {
     for &(p, v) in lexicon::NUMBERS {
         let article = lexicon::is_article(p.split(' ').count(), v, p);
         add_grammar(&mut t, p, Sense::Num { value: v, article });
+    }
+    for (p, v) in lexicon::compound_numbers() {
+        add_grammar(
+            &mut t,
+            p,
+            Sense::Num {
+                value: *v,
+                article: false,
+            },
+        );
     }
     for n in &menu.lexicon.numbers {
         let first = n.phrase.split_whitespace().next().unwrap_or("");

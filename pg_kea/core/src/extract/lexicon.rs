@@ -35,6 +35,10 @@ pub const NUMBERS: &[(&str, u32)] = &[
     ("thirty", 30),
     ("forty", 40),
     ("fifty", 50),
+    ("sixty", 60),
+    ("seventy", 70),
+    ("eighty", 80),
+    ("ninety", 90),
     ("a couple", 2),
     ("a couple of", 2),
     ("couple of", 2),
@@ -46,6 +50,18 @@ pub const NUMBERS: &[(&str, u32)] = &[
     ("half a dozen", 6),
     ("two dozen", 24),
 ];
+
+/// "twenty four", "thirty six": the counts from 21 to 99 said in two words (a caller counting
+/// pieces, "twenty four dumplings", means one number, not twenty and then four).
+pub fn compound_numbers() -> &'static [(String, u32)] {
+    static COMPOUND: std::sync::OnceLock<Vec<(String, u32)>> = std::sync::OnceLock::new();
+    COMPOUND.get_or_init(|| {
+        (21..100)
+            .filter(|v| v % 10 != 0)
+            .map(|v| (spoken_number(v), v))
+            .collect()
+    })
+}
 
 /// Words right before a count that make it the whole count wanted ("just one pakora", "only
 /// two samosas"): said of an item already ordered, it sets that line's quantity.
@@ -802,6 +818,11 @@ pub const POINTING_WORDS: &[&str] = &["those", "that", "them", "these", "this", 
 /// Words of a group's name that say it is a choice, not what it is of ("Sugar Level").
 pub const GROUP_NAME_FILLERS: &[&str] = &[
     "level", "levels", "choice", "choices", "option", "options", "amount", "pick", "your",
+];
+
+/// Words that count orders, not pieces ("two orders of egg tarts", "an order of six").
+pub const ORDER_WORDS: &[&str] = &[
+    "order", "orders", "plate", "plates", "serving", "servings", "portion", "portions",
 ];
 
 /// Words that count pieces ("four pieces of nigiri"), as normalised.

@@ -215,6 +215,12 @@ fn is_description(s: &str) -> bool {
 pub fn size_count(name: &str) -> Option<u32> {
     let lower = name.to_lowercase();
     let words: Vec<&str> = lower.split_whitespace().collect();
+    // "Dozen", "1/2 Dozen": a dozen is a count a caller says ("a dozen", "twelve").
+    match words[..] {
+        ["dozen"] | ["1", "dozen"] | ["one", "dozen"] => return Some(12),
+        ["1/2" | "half", "dozen"] | ["half", "a", "dozen"] => return Some(6),
+        _ => {}
+    }
     let n = words
         .first()
         .and_then(|w| w.parse::<u32>().ok().or_else(|| lexicon::number_value(w)))?;
@@ -237,6 +243,51 @@ pub fn piece_count(name: &str) -> Option<u32> {
             .or_else(|| lexicon::number_value(w[0]))?;
         (lexicon::COUNT_UNITS.contains(&w[1]) && n >= 2).then_some(n)
     })
+}
+
+/// The pieces one order of an item holds, as its name says ("Egg Tarts (3)", "Har Gow
+/// (shrimp) 4pc", "Goi Cuon (Spring Rolls 2 pc)"): a caller counting pieces ("eight har gow")
+/// orders that many pieces, not that many orders. A list or a measure in brackets ("(40
+/// Wings, 2 Fries)", "(4oz)", "(12 & under)") counts no pieces.
+pub fn name_piece_count(name: &str) -> Option<u32> {
+    // "4pc" is "4 pc".
+    let mut spaced = String::new();
+    let mut prev_digit = false;
+    for c in name.to_lowercase().chars() {
+        if prev_digit && c.is_ascii_alphabetic() {
+            spaced.push(' ');
+        }
+        prev_digit = c.is_ascii_digit();
+        spaced.push(c);
+    }
+    let count = |words: &[&str]| -> Option<u32> {
+        let n = match words {
+            [n] => n,
+            [.., n, u] if lexicon::COUNT_UNITS.contains(u) => n,
+            _ => return None,
+        };
+        n.parse::<u32>().ok().filter(|&n| n >= 2)
+    };
+    let mut outside = String::new();
+    let mut rest = spaced.as_str();
+    while let Some(open) = rest.find('(') {
+        outside.push_str(&rest[..open]);
+        let close = rest[open..].find(')').map_or(rest.len(), |c| open + c);
+        let inner = &rest[open + 1..close];
+        if !inner.contains([',', '+', '&', '/']) {
+            let words: Vec<&str> = inner.split_whitespace().collect();
+            if let Some(n) = count(&words) {
+                return Some(n);
+            }
+        }
+        rest = rest.get(close + 1..).unwrap_or("");
+    }
+    outside.push_str(rest);
+    let words: Vec<&str> = outside.split_whitespace().collect();
+    match words[..] {
+        [.., n, u] if lexicon::COUNT_UNITS.contains(&u) => count(&[n, u]),
+        _ => None,
+    }
 }
 
 /// "6 pcs", "3 pieces", "12 oz", "2 ct": a count or measure, not a name.

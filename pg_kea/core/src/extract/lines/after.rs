@@ -335,6 +335,13 @@ impl Builder<'_> {
                 })
                 .collect();
             if sized.is_empty() {
+                // "an order of", "two plates": orders counted, never pieces.
+                if (l.start..l.end.min(sc.tokens.len()))
+                    .any(|t| lexicon::ORDER_WORDS.contains(&sc.word(t)))
+                {
+                    continue;
+                }
+                Self::pieces_by_count(self.t, self.menu, l, n, &cands);
                 continue;
             }
             let items: Vec<u32> = sized.iter().map(|s| s.0).collect();
@@ -345,6 +352,50 @@ impl Builder<'_> {
             l.var = Some((sized, 1.0));
             l.qty = Some(1);
             l.qty_article = true;
+        }
+    }
+
+    /// "eight har gow" where an order is "Har Gow 4pc", "sixteen pork and chive" with sizes
+    /// "8 pc" / "12 pc": a count of pieces that is a multiple (two or more) of what one order
+    /// holds, and no size's own count, is that many orders (of the largest size it fills).
+    /// A count equal to one order's pieces stays a count of orders ("two samosas" of
+    /// "Samosa (2 pcs)": the caller may mean either, and two orders is what was said).
+    fn pieces_by_count(t: &Tables, menu: &Menu, l: &mut Line, n: u32, cands: &[u32]) {
+        // Sizes first: the largest whose count divides the pieces, the same for every
+        // candidate that has sizes by count.
+        let per_size: Vec<(u32, u32, u32)> = cands
+            .iter()
+            .filter_map(|&i| {
+                t.size_counts[i as usize]
+                    .iter()
+                    .filter(|&&(_, c)| c >= 2 && n > c && n % c == 0)
+                    .max_by_key(|&&(_, c)| c)
+                    .map(|&(v, c)| (i, v, c))
+            })
+            .collect();
+        if let Some(&(_, _, c)) = per_size.first() {
+            if per_size.iter().all(|s| s.2 == c) {
+                let items: Vec<u32> = per_size.iter().map(|s| s.0).collect();
+                if let [only] = items[..] {
+                    l.item = Some(only);
+                }
+                l.cands = Some(items);
+                l.var = Some((per_size.iter().map(|s| (s.0, s.1)).collect(), 1.0));
+                l.qty = Some(n / c);
+                l.qty_article = true;
+            }
+            return;
+        }
+        // Then an item whose name counts its pieces ("Egg Tarts (3)").
+        let Some(i) = l.item else { return };
+        if !menu.items[i as usize].variations.is_empty() {
+            return;
+        }
+        if let Some(k) = super::super::names::name_piece_count(&menu.items[i as usize].name) {
+            if n > k && n % k == 0 {
+                l.qty = Some(n / k);
+                l.qty_article = true;
+            }
         }
     }
 
