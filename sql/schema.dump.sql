@@ -3927,19 +3927,6 @@ $_$;
 ALTER FUNCTION app.money(p_cents bigint) OWNER TO kea_owner;
 
 --
--- Name: money_text(bigint, text); Type: FUNCTION; Schema: app; Owner: kea_owner
---
-
-CREATE FUNCTION app.money_text(p_cents bigint, p_currency text) RETURNS text
-    LANGUAGE sql IMMUTABLE
-    AS $_$
-    select case when p_currency = 'USD' then '$' else coalesce(p_currency, '') || ' ' end
-           || to_char(p_cents / 100.0, 'FM999999990.00')
-$_$;
-
-ALTER FUNCTION app.money_text(p_cents bigint, p_currency text) OWNER TO kea_owner;
-
---
 -- Name: monitoring_calls(); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -5761,32 +5748,10 @@ begin
     end if;
 
     select * into d from app.autoverify_decisions x where x.merchant_id = o.merchant_id and x.order_id = o.id;
-    -- An order kea would have verified alone says so, with the rule it passed: the agent sees
-    -- why it came to a person all the same (the 1 in N sampled, or the policy still checking
-    -- itself). What that costs the blind check is in docs/closed-loop.md, "Earned trust".
-    if d.verdict in ('sampled', 'shadow') then
-        -- The rule as recorded, its amounts in money ("total 1304 within the cap 10000" ->
-        -- "total $13.04 within the $100.00 cap").
-        v_bad := regexp_replace(regexp_replace(d.reason, '; (sampled for an agent|shadow: would pass).*$', ''),
-                                ', total [0-9]+( within the cap [0-9]+)?', format(', total %s%s',
-                                    app.money_text(o.total_cents, o.currency),
-                                    case when d.reason ~ 'within the cap [0-9]+'
-                                         then format(' within the %s cap', app.money_text(
-                                              substring(d.reason from 'within the cap ([0-9]+)')::bigint, o.currency))
-                                         else '' end));
-    end if;
-    if d.verdict = 'sampled' then
-        v_why := v_why || jsonb_build_object('rule', 'sampled', 'lines', '[]'::jsonb,
-            'text', format('kea would have verified this order alone (%s); it is the 1 in %s such orders sent to a person anyway, to keep measuring kea',
-                           v_bad,
-                           coalesce(d.policy->>'sample_one_in', '?')));
-    elsif d.verdict = 'shadow' then
-        v_why := v_why || jsonb_build_object('rule', 'shadow', 'lines', '[]'::jsonb,
-            'text', format('kea would have verified this order alone (%s); it is still checking itself (%s of %s such orders approved unchanged in a row), so a person checks every order',
-                           v_bad,
-                           coalesce(substring(d.reason from '\(([0-9]+) of [0-9]+ unchanged in a row\)$'), '?'),
-                           coalesce(d.policy->>'min_shadow_orders', '?')));
-    elsif d.verdict = 'held' then
+    -- A sampled order (and a shadow one, while trust is earned) says nothing: the agent's check
+    -- is the evidence that auto-verification is right (docs/closed-loop.md, "Earned trust"), and
+    -- an agent told that kea was sure would check less hard than on any other order.
+    if d.verdict = 'held' then
         v_min := (d.policy->>'min_confidence')::real;
         v_n := jsonb_array_length(v_why);
         if d.reason like 'a line or an answer % sure, under %' then
@@ -10571,12 +10536,6 @@ REVOKE ALL ON FUNCTION app.merchants_record_settings() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.money(p_cents bigint) FROM PUBLIC;
-
---
--- Name: FUNCTION money_text(p_cents bigint, p_currency text); Type: ACL; Schema: app; Owner: kea_owner
---
-
-REVOKE ALL ON FUNCTION app.money_text(p_cents bigint, p_currency text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION monitoring_calls(OUT in_progress bigint, OUT transferred_5m bigint, OUT ended_5m bigint); Type: ACL; Schema: app; Owner: kea_owner

@@ -70,29 +70,19 @@ $$;
 comment on function api.call_for_task(bigint) is
     'The call behind a task the signed-in agent holds: turns with what kea understood, caller, outcome.';
 
--- An amount as the console says it: "$13.04" (another currency: "EUR 13.04").
-create function app.money_text(p_cents bigint, p_currency text) returns text
-language sql immutable as $$
-    select case when p_currency = 'USD' then '$' else coalesce(p_currency, '') || ' ' end
-           || to_char(p_cents / 100.0, 'FM999999990.00')
-$$;
-
 -- Why a person checks an order, in plain words for the agent, each with the lines it is about:
 -- [{rule, text, lines: [line_no]}]. From what kea recorded and never showed:
 --   refused   the save refused the lines the caller confirmed (app.orders.review_reason, set by
 --             api.twilio_gather); the lines are those the menu's rules still name
 --             (kea.validate_lines of what the call took, app.orders.call_lines);
---   sampled   auto-verify passed it, and it is the 1 in N sent to a person anyway (with the
---             rule it passed, from the decision's reason);
---   shadow    auto-verify would have passed it, and the policy is still earning trust (the rule,
---             and the count in a row out of N);
 --   held      auto-verify did not pass it: the rule that held it, read from the decision's reason
 --             (app.autoverify_decisions, worded by app.autoverify_check in
 --             sql/app/autoverify.sql); lines below the policy's confidence and lines no turn heard
 --             are found again from the call (app.call_line_confidence). A wording not known here
 --             is shown as recorded, never dropped.
--- Empty when auto-verify decided nothing (off, or an escalation). The dialog's notes number
--- lines from 0 ("line 0 repaired"); line_no counts from 1.
+-- Empty when nothing held it: auto-verify off, an escalation, or an order it sampled or would
+-- have passed in shadow (a blind check, below). The dialog's notes number lines from 0
+-- ("line 0 repaired"); line_no counts from 1.
 create function app.why_checked(p_merchant_id bigint, p_order_id bigint) returns jsonb
 language plpgsql stable as $$
 declare
@@ -122,32 +112,10 @@ begin
     end if;
 
     select * into d from app.autoverify_decisions x where x.merchant_id = o.merchant_id and x.order_id = o.id;
-    -- An order kea would have verified alone says so, with the rule it passed: the agent sees
-    -- why it came to a person all the same (the 1 in N sampled, or the policy still checking
-    -- itself). What that costs the blind check is in docs/closed-loop.md, "Earned trust".
-    if d.verdict in ('sampled', 'shadow') then
-        -- The rule as recorded, its amounts in money ("total 1304 within the cap 10000" ->
-        -- "total $13.04 within the $100.00 cap").
-        v_bad := regexp_replace(regexp_replace(d.reason, '; (sampled for an agent|shadow: would pass).*$', ''),
-                                ', total [0-9]+( within the cap [0-9]+)?', format(', total %s%s',
-                                    app.money_text(o.total_cents, o.currency),
-                                    case when d.reason ~ 'within the cap [0-9]+'
-                                         then format(' within the %s cap', app.money_text(
-                                              substring(d.reason from 'within the cap ([0-9]+)')::bigint, o.currency))
-                                         else '' end));
-    end if;
-    if d.verdict = 'sampled' then
-        v_why := v_why || jsonb_build_object('rule', 'sampled', 'lines', '[]'::jsonb,
-            'text', format('kea would have verified this order alone (%s); it is the 1 in %s such orders sent to a person anyway, to keep measuring kea',
-                           v_bad,
-                           coalesce(d.policy->>'sample_one_in', '?')));
-    elsif d.verdict = 'shadow' then
-        v_why := v_why || jsonb_build_object('rule', 'shadow', 'lines', '[]'::jsonb,
-            'text', format('kea would have verified this order alone (%s); it is still checking itself (%s of %s such orders approved unchanged in a row), so a person checks every order',
-                           v_bad,
-                           coalesce(substring(d.reason from '\(([0-9]+) of [0-9]+ unchanged in a row\)$'), '?'),
-                           coalesce(d.policy->>'min_shadow_orders', '?')));
-    elsif d.verdict = 'held' then
+    -- A sampled order (and a shadow one, while trust is earned) says nothing: the agent's check
+    -- is the evidence that auto-verification is right (docs/closed-loop.md, "Earned trust"), and
+    -- an agent told that kea was sure would check less hard than on any other order.
+    if d.verdict = 'held' then
         v_min := (d.policy->>'min_confidence')::real;
         v_n := jsonb_array_length(v_why);
         if d.reason like 'a line or an answer % sure, under %' then

@@ -415,28 +415,21 @@ function renderWork() {
     h('div.split', renderTranscript(c, d.menu), renderOrder(d, offer)));
 }
 
-/** Rules of api.call_for_task's `why` that say kea would have passed the order (nothing known
- *  to be wrong: shown in blue, not amber). */
-const PASSED = new Set(['sampled', 'shadow']);
-
 /** Why kea handed this order to a person (api.call_for_task's `why`: the save's refusal, the
- *  auto-verify rule that held it, or the rule it passed when it was sampled or the policy is
- *  still checking itself), above everything else. Nothing when auto-verify decided nothing
- *  (off: every order is checked). */
+ *  auto-verify rule that held it), above everything else. Nothing when kea recorded no reason
+ *  (auto-verify off: every order is checked) or sampled the order (a blind check). */
 function renderWhy(why) {
   if (!why?.length) return null;
-  const passed = why.every(w => PASSED.has(w.rule));
-  return h('div.panel.why#why' + (passed ? '.passed' : ''), { role: 'note' },
-    h('div.why-title', icon('headphones', 18), passed ? 'Why a person checks this (kea would have passed it)' : 'Why a person checks this'),
+  return h('div.panel.why#why', { role: 'note' },
+    h('div.why-title', icon('headphones', 18), 'Why a person checks this'),
     h('ul', why.map(w => h('li', { dataset: { rule: w.rule } }, cap(w.text)))));
 }
 
 /** The same reasons on a task card, the first one in a line (all of them on hover). */
 function renderCardWhy(why) {
   if (!why?.length) return null;
-  const passed = why.every(w => PASSED.has(w.rule));
-  return h('div.card-why' + (passed ? '.passed' : ''), { dataset: { rule: why[0].rule }, title: why.map(w => cap(w.text)).join('\n') },
-    h('span.chip' + (passed ? '.info' : '.warn'), passed ? 'kea would pass' : 'held'),
+  return h('div.card-why', { dataset: { rule: why[0].rule }, title: why.map(w => cap(w.text)).join('\n') },
+    h('span.chip.warn', 'held'),
     h('span', cap(why[0].text)));
 }
 
