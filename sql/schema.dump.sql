@@ -190,6 +190,90 @@ ALTER FUNCTION api.approve_order(task_id bigint) OWNER TO kea_owner;
 COMMENT ON FUNCTION api.approve_order(task_id bigint) IS 'The agent approves the order being verified: it is repriced, checked complete and sent on; the task ends.';
 
 --
+-- Name: autoverified_order(bigint); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.autoverified_order(order_id bigint) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+    d app.autoverify_decisions := app.autoverified_decision(autoverified_order.order_id);
+    o app.orders;
+    m app.merchants;
+    v_menu bigint;
+begin
+    select x.* into o from app.orders x where x.merchant_id = d.merchant_id and x.id = d.order_id;
+    select x.* into m from app.merchants x where x.id = d.merchant_id;
+    v_menu := app.order_menu(o);
+    return jsonb_build_object(
+        'order', app.order_json(o.id), 'merchant_id', m.id, 'merchant', m.name,
+        'store_phone', m.transfer_number,
+        'decision', jsonb_build_object('reason', d.reason, 'decided_at', d.decided_at,
+                                       'min_confidence', d.min_confidence, 'checked', d.checked,
+                                       'check_note', d.check_note),
+        'reports', app.order_reports(d.merchant_id, d.order_id),
+        'call', app.order_call_json(d.merchant_id, d.order_id, '[]'),
+        'menu', coalesce((select document from kea.menus where menu_id = v_menu), app.menu_document(v_menu)));
+end
+$$;
+
+ALTER FUNCTION api.autoverified_order(order_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION autoverified_order(order_id bigint); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.autoverified_order(order_id bigint) IS 'An order kea verified alone for a store the signed-in agent serves, read-only: order, call (turns, what kea understood), menu, decision, reports, store_phone; KO404 for any other order.';
+
+--
+-- Name: autoverified_orders(timestamp with time zone, integer); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.autoverified_orders(before timestamp with time zone DEFAULT NULL::timestamp with time zone, max_rows integer DEFAULT 50) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+    v_attrs jsonb := app.my_agent_attributes();
+    v_rows jsonb := '[]';
+    d record;
+begin
+    if max_rows is null or max_rows not between 1 and 200 then
+        raise exception 'max_rows is between 1 and 200, not %', max_rows using errcode = '22023';
+    end if;
+    for d in select x.merchant_id, x.order_id, x.decided_at, x.checked, m.name as merchant
+               from app.autoverify_decisions x join app.merchants m on m.id = x.merchant_id
+              where x.verdict = 'verified' and app.agent_serves(v_attrs, m.id, m.groups)
+                and (autoverified_orders.before is null or x.decided_at < autoverified_orders.before)
+              order by x.decided_at desc, x.order_id desc
+              limit max_rows loop
+        v_rows := v_rows || jsonb_build_array((
+            select jsonb_build_object(
+                'order_id', o.id, 'merchant_id', o.merchant_id, 'merchant', d.merchant,
+                'verified_at', d.decided_at, 'customer_phone', o.customer_phone,
+                'status', o.status, 'total_cents', o.total_cents, 'currency', o.currency,
+                'fulfillment', o.fulfillment, 'reported', d.checked = 'reported',
+                'items', (select coalesce(sum(l.quantity), 0) from app.order_lines l
+                           where l.merchant_id = o.merchant_id and l.order_id = o.id),
+                'lines', (select coalesce(jsonb_agg(jsonb_build_object('quantity', l.quantity, 'name', l.name)
+                                                    order by l.line_no), '[]')
+                            from app.order_lines l where l.merchant_id = o.merchant_id and l.order_id = o.id))
+              from app.orders o where o.merchant_id = d.merchant_id and o.id = d.order_id));
+    end loop;
+    return v_rows;
+end
+$$;
+
+ALTER FUNCTION api.autoverified_orders(before timestamp with time zone, max_rows integer) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION autoverified_orders(before timestamp with time zone, max_rows integer); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.autoverified_orders(before timestamp with time zone, max_rows integer) IS 'The orders kea verified alone for the stores the signed-in agent serves, newest first (max_rows 1-200; before: the previous page''s last verified_at): order_id, merchant, verified_at, customer_phone, lines, items, total_cents, status (where it stands at the POS), reported.';
+
+--
 -- Name: autoverify_policy(); Type: FUNCTION; Schema: api; Owner: kea_owner
 --
 
@@ -227,30 +311,8 @@ begin
     select tk.order_id into v_order from app.tasks tk
      where tk.merchant_id = r.merchant_id and tk.id = r.task_id;
     v_why := app.why_checked(r.merchant_id, v_order);
-    return (
-        select jsonb_build_object(
-            'call_sid', c.call_sid, 'status', c.status, 'outcome', c.outcome,
-            'from', c.from_number, 'to', c.to_number, 'started_at', c.started_at,
-            'ended_at', c.ended_at, 'duration_s', c.duration_s, 'recording_url', c.recording_url,
-            'previous_orders', (select count(*) from app.orders p
-                                 where p.merchant_id = o.merchant_id and p.id <> o.id
-                                   and p.customer_phone = c.from_number
-                                   and p.status not in ('abandoned', 'rejected', 'cancelled')),
-            'turns', coalesce((select jsonb_agg(jsonb_build_object(
-                            'seq', t.seq, 'event', t.event, 'speech', t.speech,
-                            'confidence', t.confidence, 'digits', t.digits, 'said', t.said,
-                            'phase', t.phase, 'understood', t.understood::jsonb,
-                            'at', t.created_at) order by t.seq)
-                      from app.turns t where t.merchant_id = c.merchant_id and t.call_id = c.id), '[]'),
-            'edits', coalesce((select jsonb_agg(jsonb_build_object(
-                            'line_no', e.line_no, 'action', e.action, 'before', e.before,
-                            'after', e.after, 'agent_id', e.agent_id, 'at', e.at) order by e.id)
-                      from app.order_edits e where e.merchant_id = o.merchant_id and e.order_id = o.id), '[]'),
-            'why', v_why)
-          from app.tasks tk
-          join app.orders o on o.merchant_id = tk.merchant_id and o.id = tk.order_id
-          join app.calls c on c.merchant_id = o.merchant_id and c.id = o.call_id
-         where tk.merchant_id = r.merchant_id and tk.id = r.task_id);
+    -- The same call as an order kea verified alone shows (sql/api/autoverified.sql).
+    return app.order_call_json(r.merchant_id, v_order, v_why);
 end
 $$;
 
@@ -1084,6 +1146,65 @@ ALTER FUNCTION api.replay_call(call_sid text) OWNER TO kea_owner;
 --
 
 COMMENT ON FUNCTION api.replay_call(call_sid text) IS 'The dialog rerun over a call''s stored turns against the current menu and the call''s settings; same is false where kea would now say otherwise.';
+
+--
+-- Name: report_autoverified_order(bigint, text, integer); Type: FUNCTION; Schema: api; Owner: kea_owner
+--
+
+CREATE FUNCTION api.report_autoverified_order(order_id bigint, reason text, line_no integer DEFAULT NULL::integer) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+    d app.autoverify_decisions := app.autoverified_decision(report_autoverified_order.order_id, true);
+    v_agent bigint := app.current_agent();
+    v_reason text := btrim(coalesce(report_autoverified_order.reason, ''));
+    v_line text;
+    v_status text;
+    v_since timestamptz;
+    v_note text;
+begin
+    if v_reason = '' then
+        raise exception 'say what was wrong' using errcode = '22023';
+    end if;
+    if d.checked = 'reported' then
+        raise exception 'a mistake on order % was already reported', d.order_id using errcode = 'KO409';
+    end if;
+    if report_autoverified_order.line_no is not null then
+        select format('line %s (%s× %s)', l.line_no, l.quantity, l.name) into v_line
+          from app.order_lines l
+         where l.merchant_id = d.merchant_id and l.order_id = d.order_id
+           and l.line_no = report_autoverified_order.line_no;
+        if v_line is null then
+            raise exception 'order % has no line %', d.order_id, report_autoverified_order.line_no
+                using errcode = '22023';
+        end if;
+    end if;
+    select o.status into v_status from app.orders o where o.merchant_id = d.merchant_id and o.id = d.order_id;
+    insert into app.order_history (merchant_id, order_id, from_status, to_status, actor_kind, actor_id, reason)
+    values (d.merchant_id, d.order_id, v_status, v_status, 'agent', v_agent::text,
+            'reported a mistake' || coalesce(' on ' || v_line, '') || ': ' || v_reason);
+    select p.counting_since into v_since from app.autoverify_policies p where p.merchant_id = d.merchant_id;
+    if d.decided_at < v_since then
+        v_note := format('reported, not counted: decided before the count started again (%s)', v_since);
+    else
+        v_note := format('trust lost: an agent reported a mistake on order %s that kea verified alone%s: %s',
+                         d.order_id, coalesce(' (' || v_line || ')', ''), v_reason);
+        perform app.autoverify_lose_trust(d.merchant_id, d.order_id, v_note);
+    end if;
+    update app.autoverify_decisions set checked = 'reported', checked_at = now(), check_note = v_note
+     where merchant_id = d.merchant_id and order_id = d.order_id;
+    return api.autoverified_order(d.order_id);
+end
+$$;
+
+ALTER FUNCTION api.report_autoverified_order(order_id bigint, reason text, line_no integer) OWNER TO kea_owner;
+
+--
+-- Name: FUNCTION report_autoverified_order(order_id bigint, reason text, line_no integer); Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON FUNCTION api.report_autoverified_order(order_id bigint, reason text, line_no integer) IS 'The signed-in agent reports a mistake on an order kea verified alone (reason; line_no optional): kept in the order''s history and on its auto-verify decision (checked = reported); the store''s policy loses its earned trust (back to shadow). Does not change the order: it was already sent to the POS. KO404 not such an order, KO409 already reported, 22023 no reason or no such line.';
 
 --
 -- Name: revoke_pos_tokens(bigint); Type: FUNCTION; Schema: api; Owner: kea_owner
@@ -1938,6 +2059,55 @@ $$;
 ALTER FUNCTION app.auto_verify(p_merchant_id bigint, p_order_id bigint) OWNER TO kea_owner;
 
 --
+-- Name: autoverify_decisions; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.autoverify_decisions (
+    merchant_id bigint NOT NULL,
+    order_id bigint NOT NULL,
+    verdict text NOT NULL,
+    reason text NOT NULL,
+    min_confidence real,
+    policy jsonb NOT NULL,
+    decided_at timestamp with time zone DEFAULT now() NOT NULL,
+    checked text,
+    checked_at timestamp with time zone,
+    check_note text,
+    CONSTRAINT autoverify_decisions_checked_check CHECK ((checked = ANY (ARRAY['unchanged'::text, 'edited'::text, 'rejected'::text, 'reported'::text]))),
+    CONSTRAINT autoverify_decisions_verdict_check CHECK ((verdict = ANY (ARRAY['verified'::text, 'sampled'::text, 'shadow'::text, 'held'::text])))
+);
+
+ALTER TABLE app.autoverify_decisions OWNER TO kea_owner;
+
+--
+-- Name: autoverified_decision(bigint, boolean); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.autoverified_decision(p_order_id bigint, p_lock boolean DEFAULT false) RETURNS app.autoverify_decisions
+    LANGUAGE plpgsql
+    AS $$
+declare
+    v_attrs jsonb := app.my_agent_attributes();
+    d app.autoverify_decisions;
+begin
+    select x.* into d from app.autoverify_decisions x join app.merchants m on m.id = x.merchant_id
+     where x.order_id = p_order_id and x.verdict = 'verified'
+       and app.agent_serves(v_attrs, m.id, m.groups);
+    if p_lock and d.order_id is not null then
+        select x.* into d from app.autoverify_decisions x
+         where x.merchant_id = d.merchant_id and x.order_id = d.order_id for update;
+    end if;
+    if d.order_id is null then
+        raise exception 'no order % verified by kea for a store you serve', p_order_id
+            using errcode = 'KO404', hint = 'see autoverified_orders()';
+    end if;
+    return d;
+end
+$$;
+
+ALTER FUNCTION app.autoverified_decision(p_order_id bigint, p_lock boolean) OWNER TO kea_owner;
+
+--
 -- Name: autoverify_policies; Type: TABLE; Schema: app; Owner: kea_owner
 --
 
@@ -2328,11 +2498,7 @@ begin
                              case when v_checked = 'edited' then format(' (%s edit%s)', v_edits,
                                                                         case when v_edits = 1 then '' else 's' end)
                                   else '' end);
-            update app.autoverify_policies
-               set checked_unchanged = 0, trust_lost_at = now(), trust_lost_order_id = p_order_id,
-                   trust_lost_reason = v_note || format('; %s unchanged in a row before it, back to shadow',
-                                                        p.checked_unchanged)
-             where merchant_id = p_merchant_id;
+            perform app.autoverify_lose_trust(p_merchant_id, p_order_id, v_note);
         end if;
         update app.autoverify_decisions set checked = v_checked, checked_at = now(), check_note = v_note
          where merchant_id = p_merchant_id and order_id = p_order_id;
@@ -2349,6 +2515,24 @@ end
 $$;
 
 ALTER FUNCTION app.autoverify_evidence(p_merchant_id bigint, p_order_id bigint, p_to text) OWNER TO kea_owner;
+
+--
+-- Name: autoverify_lose_trust(bigint, bigint, text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.autoverify_lose_trust(p_merchant_id bigint, p_order_id bigint, p_note text) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+begin
+    update app.autoverify_policies
+       set trust_lost_reason = p_note || format('; %s unchanged in a row before it, back to shadow',
+                                                checked_unchanged),
+           checked_unchanged = 0, trust_lost_at = now(), trust_lost_order_id = p_order_id
+     where merchant_id = p_merchant_id;
+end
+$$;
+
+ALTER FUNCTION app.autoverify_lose_trust(p_merchant_id bigint, p_order_id bigint, p_note text) OWNER TO kea_owner;
 
 --
 -- Name: autoverify_policy_json(app.autoverify_policies); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -3987,6 +4171,22 @@ $$;
 ALTER FUNCTION app.monitoring_tasks(OUT waiting bigint, OUT oldest_waiting_s double precision) OWNER TO kea_owner;
 
 --
+-- Name: my_agent_attributes(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.my_agent_attributes() RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    AS $$
+declare
+    v_agent bigint := app.current_agent();
+begin
+    return (select a.attributes from app.agents a where a.id = v_agent);
+end
+$$;
+
+ALTER FUNCTION app.my_agent_attributes() OWNER TO kea_owner;
+
+--
 -- Name: my_reservation(bigint, text[]); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -4353,6 +4553,42 @@ $$;
 ALTER FUNCTION app.order_being_verified(p_task_id bigint) OWNER TO kea_owner;
 
 --
+-- Name: order_call_json(bigint, bigint, jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.order_call_json(p_merchant_id bigint, p_order_id bigint, p_why jsonb) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    AS $$
+begin
+    return (
+        select jsonb_build_object(
+            'call_sid', c.call_sid, 'status', c.status, 'outcome', c.outcome,
+            'from', c.from_number, 'to', c.to_number, 'started_at', c.started_at,
+            'ended_at', c.ended_at, 'duration_s', c.duration_s, 'recording_url', c.recording_url,
+            'previous_orders', (select count(*) from app.orders p
+                                 where p.merchant_id = o.merchant_id and p.id <> o.id
+                                   and p.customer_phone = c.from_number
+                                   and p.status not in ('abandoned', 'rejected', 'cancelled')),
+            'turns', coalesce((select jsonb_agg(jsonb_build_object(
+                            'seq', t.seq, 'event', t.event, 'speech', t.speech,
+                            'confidence', t.confidence, 'digits', t.digits, 'said', t.said,
+                            'phase', t.phase, 'understood', t.understood::jsonb,
+                            'at', t.created_at) order by t.seq)
+                      from app.turns t where t.merchant_id = c.merchant_id and t.call_id = c.id), '[]'),
+            'edits', coalesce((select jsonb_agg(jsonb_build_object(
+                            'line_no', e.line_no, 'action', e.action, 'before', e.before,
+                            'after', e.after, 'agent_id', e.agent_id, 'at', e.at) order by e.id)
+                      from app.order_edits e where e.merchant_id = o.merchant_id and e.order_id = o.id), '[]'),
+            'why', p_why)
+          from app.orders o
+          join app.calls c on c.merchant_id = o.merchant_id and c.id = o.call_id
+         where o.merchant_id = p_merchant_id and o.id = p_order_id);
+end
+$$;
+
+ALTER FUNCTION app.order_call_json(p_merchant_id bigint, p_order_id bigint, p_why jsonb) OWNER TO kea_owner;
+
+--
 -- Name: order_json(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -4429,6 +4665,24 @@ end
 $$;
 
 ALTER FUNCTION app.order_menu(o app.orders) OWNER TO kea_owner;
+
+--
+-- Name: order_reports(bigint, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.order_reports(p_merchant_id bigint, p_order_id bigint) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    AS $$
+begin
+    return coalesce((select jsonb_agg(jsonb_build_object('agent_id', h.actor_id, 'reason', h.reason, 'at', h.at)
+                                      order by h.id)
+                       from app.order_history h
+                      where h.merchant_id = p_merchant_id and h.order_id = p_order_id
+                        and h.actor_kind = 'agent' and h.reason like 'reported a mistake%'), '[]');
+end
+$$;
+
+ALTER FUNCTION app.order_reports(p_merchant_id bigint, p_order_id bigint) OWNER TO kea_owner;
 
 --
 -- Name: order_side_effects(bigint, bigint, text); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -6408,27 +6662,6 @@ ALTER TABLE api.analytics_agents OWNER TO kea_owner;
 --
 
 COMMENT ON VIEW api.analytics_agents IS 'Per agent: offers, accepts, rejections, timeouts, seconds to accept, orders approved/rejected, edits per order.';
-
---
--- Name: autoverify_decisions; Type: TABLE; Schema: app; Owner: kea_owner
---
-
-CREATE TABLE app.autoverify_decisions (
-    merchant_id bigint NOT NULL,
-    order_id bigint NOT NULL,
-    verdict text NOT NULL,
-    reason text NOT NULL,
-    min_confidence real,
-    policy jsonb NOT NULL,
-    decided_at timestamp with time zone DEFAULT now() NOT NULL,
-    checked text,
-    checked_at timestamp with time zone,
-    check_note text,
-    CONSTRAINT autoverify_decisions_checked_check CHECK ((checked = ANY (ARRAY['unchanged'::text, 'edited'::text, 'rejected'::text]))),
-    CONSTRAINT autoverify_decisions_verdict_check CHECK ((verdict = ANY (ARRAY['verified'::text, 'sampled'::text, 'shadow'::text, 'held'::text])))
-);
-
-ALTER TABLE app.autoverify_decisions OWNER TO kea_owner;
 
 --
 -- Name: order_edits; Type: TABLE; Schema: app; Owner: kea_owner
@@ -9692,6 +9925,20 @@ REVOKE ALL ON FUNCTION api.approve_order(task_id bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.approve_order(task_id bigint) TO kea_agent;
 
 --
+-- Name: FUNCTION autoverified_order(order_id bigint); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.autoverified_order(order_id bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.autoverified_order(order_id bigint) TO kea_agent;
+
+--
+-- Name: FUNCTION autoverified_orders(before timestamp with time zone, max_rows integer); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.autoverified_orders(before timestamp with time zone, max_rows integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.autoverified_orders(before timestamp with time zone, max_rows integer) TO kea_agent;
+
+--
 -- Name: FUNCTION autoverify_policy(); Type: ACL; Schema: api; Owner: kea_owner
 --
 
@@ -9876,6 +10123,13 @@ GRANT ALL ON FUNCTION api.replay_call(call_sid text) TO kea_agent;
 GRANT ALL ON FUNCTION api.replay_call(call_sid text) TO kea_service;
 
 --
+-- Name: FUNCTION report_autoverified_order(order_id bigint, reason text, line_no integer); Type: ACL; Schema: api; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION api.report_autoverified_order(order_id bigint, reason text, line_no integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.report_autoverified_order(order_id bigint, reason text, line_no integer) TO kea_agent;
+
+--
 -- Name: FUNCTION revoke_pos_tokens(merchant_id bigint); Type: ACL; Schema: api; Owner: kea_owner
 --
 
@@ -10038,6 +10292,12 @@ GRANT ALL ON FUNCTION app.agent_work() TO kea_agent;
 REVOKE ALL ON FUNCTION app.auto_verify(p_merchant_id bigint, p_order_id bigint) FROM PUBLIC;
 
 --
+-- Name: FUNCTION autoverified_decision(p_order_id bigint, p_lock boolean); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.autoverified_decision(p_order_id bigint, p_lock boolean) FROM PUBLIC;
+
+--
 -- Name: FUNCTION autoverify_check(p_merchant_id bigint, p_order_id bigint, p app.autoverify_policies); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -10048,6 +10308,12 @@ REVOKE ALL ON FUNCTION app.autoverify_check(p_merchant_id bigint, p_order_id big
 --
 
 REVOKE ALL ON FUNCTION app.autoverify_evidence(p_merchant_id bigint, p_order_id bigint, p_to text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION autoverify_lose_trust(p_merchant_id bigint, p_order_id bigint, p_note text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.autoverify_lose_trust(p_merchant_id bigint, p_order_id bigint, p_note text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION autoverify_policy_json(p app.autoverify_policies); Type: ACL; Schema: app; Owner: kea_owner
@@ -10566,6 +10832,12 @@ REVOKE ALL ON FUNCTION app.monitoring_tasks(OUT waiting bigint, OUT oldest_waiti
 GRANT ALL ON FUNCTION app.monitoring_tasks(OUT waiting bigint, OUT oldest_waiting_s double precision) TO pg_monitor;
 
 --
+-- Name: FUNCTION my_agent_attributes(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.my_agent_attributes() FROM PUBLIC;
+
+--
 -- Name: FUNCTION my_reservation(p_task_id bigint, p_statuses text[]); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -10680,6 +10952,12 @@ REVOKE ALL ON FUNCTION app.order_accepted(p_merchant_id bigint, p_order_id bigin
 REVOKE ALL ON FUNCTION app.order_being_verified(p_task_id bigint) FROM PUBLIC;
 
 --
+-- Name: FUNCTION order_call_json(p_merchant_id bigint, p_order_id bigint, p_why jsonb); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.order_call_json(p_merchant_id bigint, p_order_id bigint, p_why jsonb) FROM PUBLIC;
+
+--
 -- Name: FUNCTION order_json(p_order_id bigint); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -10702,6 +10980,12 @@ REVOKE ALL ON FUNCTION app.order_lines_text(p_merchant_id bigint, p_order_id big
 --
 
 REVOKE ALL ON FUNCTION app.order_menu(o app.orders) FROM PUBLIC;
+
+--
+-- Name: FUNCTION order_reports(p_merchant_id bigint, p_order_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.order_reports(p_merchant_id bigint, p_order_id bigint) FROM PUBLIC;
 
 --
 -- Name: FUNCTION order_side_effects(p_merchant_id bigint, p_order_id bigint, p_status text); Type: ACL; Schema: app; Owner: kea_owner

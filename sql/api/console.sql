@@ -41,30 +41,8 @@ begin
     select tk.order_id into v_order from app.tasks tk
      where tk.merchant_id = r.merchant_id and tk.id = r.task_id;
     v_why := app.why_checked(r.merchant_id, v_order);
-    return (
-        select jsonb_build_object(
-            'call_sid', c.call_sid, 'status', c.status, 'outcome', c.outcome,
-            'from', c.from_number, 'to', c.to_number, 'started_at', c.started_at,
-            'ended_at', c.ended_at, 'duration_s', c.duration_s, 'recording_url', c.recording_url,
-            'previous_orders', (select count(*) from app.orders p
-                                 where p.merchant_id = o.merchant_id and p.id <> o.id
-                                   and p.customer_phone = c.from_number
-                                   and p.status not in ('abandoned', 'rejected', 'cancelled')),
-            'turns', coalesce((select jsonb_agg(jsonb_build_object(
-                            'seq', t.seq, 'event', t.event, 'speech', t.speech,
-                            'confidence', t.confidence, 'digits', t.digits, 'said', t.said,
-                            'phase', t.phase, 'understood', t.understood::jsonb,
-                            'at', t.created_at) order by t.seq)
-                      from app.turns t where t.merchant_id = c.merchant_id and t.call_id = c.id), '[]'),
-            'edits', coalesce((select jsonb_agg(jsonb_build_object(
-                            'line_no', e.line_no, 'action', e.action, 'before', e.before,
-                            'after', e.after, 'agent_id', e.agent_id, 'at', e.at) order by e.id)
-                      from app.order_edits e where e.merchant_id = o.merchant_id and e.order_id = o.id), '[]'),
-            'why', v_why)
-          from app.tasks tk
-          join app.orders o on o.merchant_id = tk.merchant_id and o.id = tk.order_id
-          join app.calls c on c.merchant_id = o.merchant_id and c.id = o.call_id
-         where tk.merchant_id = r.merchant_id and tk.id = r.task_id);
+    -- The same call as an order kea verified alone shows (sql/api/autoverified.sql).
+    return app.order_call_json(r.merchant_id, v_order, v_why);
 end
 $$;
 comment on function api.call_for_task(bigint) is

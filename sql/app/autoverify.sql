@@ -653,11 +653,7 @@ begin
                              case when v_checked = 'edited' then format(' (%s edit%s)', v_edits,
                                                                         case when v_edits = 1 then '' else 's' end)
                                   else '' end);
-            update app.autoverify_policies
-               set checked_unchanged = 0, trust_lost_at = now(), trust_lost_order_id = p_order_id,
-                   trust_lost_reason = v_note || format('; %s unchanged in a row before it, back to shadow',
-                                                        p.checked_unchanged)
-             where merchant_id = p_merchant_id;
+            perform app.autoverify_lose_trust(p_merchant_id, p_order_id, v_note);
         end if;
         update app.autoverify_decisions set checked = v_checked, checked_at = now(), check_note = v_note
          where merchant_id = p_merchant_id and order_id = p_order_id;
@@ -670,6 +666,21 @@ begin
                                           p_order_id, sqlerrm)
          where merchant_id = p_merchant_id;
     end;
+end
+$$;
+
+-- Trust is lost (an agent edited or rejected a would-pass order, or reported a mistake on one
+-- kea verified alone, sql/api/autoverified.sql): the count goes back to zero (shadow until N
+-- more), with the order and why (p_note) kept on the policy.
+create function app.autoverify_lose_trust(p_merchant_id bigint, p_order_id bigint, p_note text)
+returns void
+language plpgsql as $$
+begin
+    update app.autoverify_policies
+       set trust_lost_reason = p_note || format('; %s unchanged in a row before it, back to shadow',
+                                                checked_unchanged),
+           checked_unchanged = 0, trust_lost_at = now(), trust_lost_order_id = p_order_id
+     where merchant_id = p_merchant_id;
 end
 $$;
 
