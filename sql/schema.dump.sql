@@ -253,7 +253,7 @@ begin
                 'order_id', o.id, 'merchant_id', o.merchant_id, 'merchant', d.merchant,
                 'verified_at', d.decided_at, 'customer_phone', o.customer_phone,
                 'status', o.status, 'total_cents', o.total_cents, 'currency', o.currency,
-                'fulfillment', o.fulfillment, 'reported', d.checked = 'reported',
+                'fulfillment', o.fulfillment, 'reported', d.checked is not distinct from 'reported',
                 'items', (select coalesce(sum(l.quantity), 0) from app.order_lines l
                            where l.merchant_id = o.merchant_id and l.order_id = o.id),
                 'lines', (select coalesce(jsonb_agg(jsonb_build_object('quantity', l.quantity, 'name', l.name)
@@ -1155,6 +1155,7 @@ CREATE FUNCTION api.report_autoverified_order(order_id bigint, reason text, line
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
+#variable_conflict use_column
 declare
     d app.autoverify_decisions := app.autoverified_decision(report_autoverified_order.order_id, true);
     v_agent bigint := app.current_agent();

@@ -111,7 +111,7 @@ begin
                 'order_id', o.id, 'merchant_id', o.merchant_id, 'merchant', d.merchant,
                 'verified_at', d.decided_at, 'customer_phone', o.customer_phone,
                 'status', o.status, 'total_cents', o.total_cents, 'currency', o.currency,
-                'fulfillment', o.fulfillment, 'reported', d.checked = 'reported',
+                'fulfillment', o.fulfillment, 'reported', d.checked is not distinct from 'reported',
                 'items', (select coalesce(sum(l.quantity), 0) from app.order_lines l
                            where l.merchant_id = o.merchant_id and l.order_id = o.id),
                 'lines', (select coalesce(jsonb_agg(jsonb_build_object('quantity', l.quantity, 'name', l.name)
@@ -162,6 +162,7 @@ comment on function api.autoverified_order(bigint) is
 create function api.report_autoverified_order(order_id bigint, reason text, line_no integer default null)
 returns jsonb
 language plpgsql security definer set search_path = pg_catalog, public as $$
+#variable_conflict use_column
 declare
     d app.autoverify_decisions := app.autoverified_decision(report_autoverified_order.order_id, true);
     v_agent bigint := app.current_agent();
