@@ -373,6 +373,60 @@ try {
     assert(sql(`select status from app.orders where id = ${id}`) === 'rejected', 'the shadow order was not rejected');
   });
 
+  // docs/console.md, "Verified by kea": an order kea verified alone (the policy live) is in the
+  // agent's "Verified by kea" list; opened, it shows its call read-only and says it was already
+  // sent to the kitchen; the agent reports a mistake on its line, and the store's policy goes
+  // back to checking itself (docs/closed-loop.md, "Earned trust").
+  await step('an agent opens an order kea verified alone and reports a mistake on it', async () => {
+    sql(`update app.autoverify_policies set enabled = true, min_confidence = 0.9, max_total_cents = null,
+           returning_only = false, sample_one_in = 0, min_shadow_orders = 3 where merchant_id = ${merchantId};
+         update app.autoverify_policies set checked_unchanged = 3 where merchant_id = ${merchantId}`);
+    let id;
+    try {
+      await placeCall('+12015550165', ['two garlic knots', "that's all", 'yes']);
+      id = Number(sql(`select id from app.orders where merchant_id = ${merchantId} order by id desc limit 1`));
+      const verdict = sql(`select verdict from app.autoverify_decisions where order_id = ${id}`);
+      assert(verdict === 'verified', `the order was not verified by kea: ${verdict}`);
+      const page = maya;
+      await page.click('.tabs [data-view=verified]');
+      await page.waitForSelector(`article[data-verified="${id}"]`, { timeout: 5000 });
+      const card = await page.textContent(`article[data-verified="${id}"]`);
+      assert(/Bella Napoli/.test(card) && /\(201\) 555-0165/.test(card) && /2× Garlic Knots/.test(card) && /Verified/.test(card), `the card says: ${card}`);
+      await page.click(`article[data-verified="${id}"]`);
+      await page.waitForSelector('#verified-note', { timeout: 5000 });
+      const note = await page.textContent('#verified-note');
+      assert(/Verified by kea, without a person/.test(note) && /Every line at least 0\.90 sure/.test(note)
+        && /Already sent to the kitchen; call the store at \(212\) 555-0199 if it must change/.test(note), `the note says: ${note}`);
+      assert(/two garlic knots/.test(await page.textContent('#transcript')), 'the call is not shown');
+      assert(/Garlic Knots/.test(await page.textContent('table.lines tr[data-line="1"]')), 'the line is not shown');
+      assert(await page.locator('table.lines [data-edit], #approve, #add-item').count() === 0, 'the order can be edited');
+      await page.click('#report-mistake');
+      await page.waitForSelector('#report-reason');
+      await page.selectOption('#report-line', '1');
+      await page.fill('#report-reason', 'the caller asked for three');
+      await page.evaluate(() => document.querySelectorAll('#toasts .toast').forEach(t => t.remove()));
+      await page.screenshot({ path: resolve(SHOTS, 'console-verified-report.png') });
+      await page.click('#confirm-report');
+      await page.waitForSelector('#report-mistake[disabled]', { timeout: 5000 });
+      await page.waitForSelector(`article[data-verified="${id}"] .chip.bad`);
+      assert(/Reported a mistake on line 1 \(2× Garlic Knots\): the caller asked for three/.test(await page.textContent('#verified-note')),
+        'the report is not shown');
+      const after = JSON.parse(sql(`select jsonb_build_object('checked', d.checked, 'state', t.state, 'lost', t.trust_lost_order_id,
+                                      'status', o.status, 'by', (select h.actor_kind || ':' || h.actor_id from app.order_history h
+                                        where h.merchant_id = o.merchant_id and h.order_id = o.id and h.reason like 'reported a mistake%'))
+                                      from app.autoverify_decisions d join app.orders o on o.merchant_id = d.merchant_id and o.id = d.order_id
+                                      join api.analytics_autoverify_trust t on t.merchant_id = d.merchant_id where d.order_id = ${id}`));
+      const maya_id = sql(`select id from app.agents where email = ${lit(agents[0].email)}`);
+      assert(after.checked === 'reported' && after.state === 'shadow' && after.lost === id && after.status === 'verified'
+        && after.by === `agent:${maya_id}`, JSON.stringify(after));
+      await page.evaluate(() => document.querySelectorAll('#toasts .toast').forEach(t => t.remove()));
+      await page.screenshot({ path: resolve(SHOTS, 'console-verified.png') });
+      await page.click('.tabs [data-view=tasks]');
+    } finally {
+      sql(`update app.autoverify_policies set enabled = false where merchant_id = ${merchantId}`);
+    }
+  });
+
   // The merchant page needs the kea_merchant role (migrations/0010_api_roles.sql) in the
   // database and in the gateway's list of /rpc roles.
   const exp = Math.floor(Date.now() / 1000) + 3600;

@@ -18,7 +18,13 @@ const S = {
   was: new Map(),     // `${order}:${line}` -> the line before this agent's first edit
   busy: false,
   whyOf: new Map(),   // task_id -> why (api.call_for_task's), for the task cards
+  view: 'tasks',      // the left panel: 'tasks' (offers and accepted tasks) or 'verified'
+  verified: [],       // api.autoverified_orders(): orders kea verified alone, newest first
+  verifiedMore: false, // a full page came back: there may be older ones
+  vSelected: null,    // order_id of the verified order shown on the right
+  vDetail: null,      // api.autoverified_order()
 };
+const VERIFIED_PAGE = 30;
 let stream = null, audio = null;
 const app = document.getElementById('app');
 
@@ -54,7 +60,7 @@ async function signIn(e) {
 function signOut(message) {
   stream?.close(); stream = null;
   session.clear();
-  Object.assign(S, { tasks: [], selected: null, detail: null, draft: null });
+  Object.assign(S, { tasks: [], selected: null, detail: null, draft: null, view: 'tasks', verified: [], vSelected: null, vDetail: null });
   renderSignin(message);
 }
 
@@ -177,7 +183,8 @@ function currentOffer() {
   const t = S.tasks.find(x => x.task_id === S.selected && x.reservation_status === 'pending');
   return t || visibleTasks().find(x => x.reservation_status === 'pending');
 }
-const inVerification = () => S.detail && !S.detail.done && S.detail.task.reservation_status === 'accepted';
+// Only while the task is on screen: the keys act on what the agent sees.
+const inVerification = () => S.view === 'tasks' && S.detail && !S.detail.done && S.detail.task.reservation_status === 'accepted';
 
 const accept = (t = currentOffer()) => t && act('Accept', async () => {
   await rpc(session, 'accept_task', { task_id: t.task_id });
@@ -286,7 +293,8 @@ function render() {
     app.replaceChildren(top, main);
   }
   renderTopbar();
-  main.replaceChildren(renderQueue(), renderWork());
+  main.replaceChildren(S.view === 'verified' ? renderVerifiedList() : renderQueue(),
+    S.view === 'verified' ? renderVerifiedWork() : renderWork());
   const offers = visibleTasks().filter(t => t.reservation_status === 'pending').length;
   document.title = offers ? `(${offers}) New offer · kea` : 'kea · Agent console';
 }
@@ -318,6 +326,7 @@ function renderQueue() {
   const tasks = visibleTasks();
   const offers = tasks.filter(t => t.reservation_status === 'pending').length;
   return h('section.panel.queue',
+    renderViewTabs(offers),
     h('header', h('h2', 'Your tasks'), h('span.chip' + (offers ? '.brand' : ''), `${offers} offer${offers === 1 ? '' : 's'}`),
       h('div.grow'), h('span.faint', `${tasks.length - offers} in progress`)),
     h('div.list#tasks', tasks.length ? tasks.map(renderTaskCard) : h('div.empty',
@@ -460,6 +469,124 @@ function renderDone(d) {
     h('button.btn', { onclick: () => { S.selected = null; S.detail = null; refresh(); } }, 'Close'))));
 }
 
+// ---------------------------------------------------------------------------------------------
+// Verified by kea: the orders kea verified alone for the stores this agent serves (no person
+// saw them). The agent opens one read-only, as a task's call, and may report a mistake: the
+// store's auto-verify then checks itself again (docs/closed-loop.md); the order, already sent
+// to the kitchen, is not changed.
+
+function renderViewTabs(offers) {
+  const tab = (view, label, extra) => h('button', { role: 'tab', class: S.view === view ? 'on' : '',
+    'aria-selected': S.view === view ? 'true' : 'false', 'data-view': view, onclick: () => switchView(view) }, label, extra);
+  return h('div.tabs', { role: 'tablist' },
+    tab('tasks', 'Your tasks', offers ? h('span.chip.brand', { style: 'margin-left:6px;height:18px' }, String(offers)) : null),
+    tab('verified', 'Verified by kea'));
+}
+
+function switchView(view) {
+  if (S.view === view) return;
+  S.view = view; S.draft = null;
+  render();
+  if (view === 'verified') loadVerified();
+}
+
+async function loadVerified(more = false) {
+  const last = S.verified[S.verified.length - 1];
+  try {
+    const rows = await rpc(session, 'autoverified_orders',
+      { max_rows: VERIFIED_PAGE, before: more && last ? last.verified_at : null });
+    S.verified = more ? [...S.verified, ...rows] : rows;
+    S.verifiedMore = rows.length === VERIFIED_PAGE;
+  } catch (err) {
+    if (err.status === 401) return signOut('Your session ended: sign in again.');
+    toast(err.message, 'bad');
+  }
+  render();
+}
+
+async function selectVerified(orderId) {
+  S.vSelected = orderId;
+  render();
+  try { S.vDetail = await rpc(session, 'autoverified_order', { order_id: orderId }); }
+  catch (err) { S.vDetail = null; toast(err.message, 'bad'); }
+  render();
+}
+
+const lineSummary = lines => (lines || []).map(l => `${l.quantity}× ${l.name}`).join(', ');
+const when = ts => `${new Date(ts).toLocaleDateString([], { month: 'short', day: 'numeric' })} · ${clock(ts)}`;
+
+function renderVerifiedList() {
+  return h('section.panel.queue',
+    renderViewTabs(visibleTasks().filter(t => t.reservation_status === 'pending').length),
+    h('header', h('h2', 'Verified by kea'), h('div.grow'), h('span.faint', 'sent on without a person')),
+    h('div.list#verified', S.verified.length ? [
+      S.verified.map(v => h('article.task' + (S.vSelected === v.order_id ? '.selected' : ''),
+        { dataset: { verified: v.order_id }, onclick: () => selectVerified(v.order_id) },
+        h('div.title', h('span', `Order #${v.order_id}`), h('div.grow'),
+          v.reported && h('span.chip.bad', 'reported'), h('span.chip.ok', statusLabel[v.status] || v.status)),
+        h('div.meta', h('span', { style: 'font-weight:600;color:var(--ink)' }, v.merchant), h('span', when(v.verified_at)),
+          h('span', phone(v.customer_phone)), h('span', `${v.items} item${v.items === 1 ? '' : 's'}`), h('span', money(v.total_cents, v.currency))),
+        h('div.card-why', h('span', lineSummary(v.lines))))),
+      S.verifiedMore && h('button.btn.small#verified-more', { onclick: () => loadVerified(true) }, 'Older orders'),
+    ] : h('div.empty', h('div.big', icon('check', 36)), h('div', 'No order verified by kea alone yet.'),
+      h('div.faint', { style: 'margin-top:6px' }, 'Orders of your stores that kea sent on without a person appear here.'))));
+}
+
+function renderVerifiedWork() {
+  const v = S.vDetail;
+  if (!v || v.order.id !== S.vSelected) return h('section.work', h('div.panel.grow', h('div.empty', { style: 'padding-top:120px' },
+    h('div.big', icon('check', 40)), h('h2', S.vSelected ? 'Loading…' : 'No order selected'),
+    h('p.muted', 'Open an order on the left to check its call against what kea sent to the kitchen.'))));
+  const o = v.order, c = v.call || {};
+  const d = { task: { order: o, merchant: v.merchant }, menu: v.menu, call: c };
+  const reported = v.decision?.checked === 'reported';
+  const store = v.store_phone ? phone(v.store_phone) : 'the store';
+  return h('section.work',
+    h('div.panel.callbar#callbar',
+      h('div.stack', { style: 'gap:2px' }, h('span.faint', 'Caller'), h('span.caller', phone(c.from || o.customer_phone)),
+        o.customer_name && h('span.muted', o.customer_name)),
+      h('div.facts',
+        fact('Store', v.merchant), fact('Order', `#${o.id}`), fact('Fulfillment', o.fulfillment === 'delivery' ? `Delivery · ${o.address || 'no address'}` : 'Pickup'),
+        fact('Call', c.started_at ? `${clock(c.started_at)} · ${callLength(c)}` : '—'),
+        fact('Verified', v.decision?.decided_at ? when(v.decision.decided_at) : '—')),
+      h('span.chip.ok', statusLabel[o.status] || o.status)),
+    h('div.panel.why#verified-note', { role: 'note', style: 'border-left-color:var(--info);background:var(--info-soft)' },
+      h('div.why-title', { style: 'color:var(--info)' }, icon('check', 18), 'Verified by kea, without a person'),
+      h('ul',
+        h('li', { dataset: { rule: 'passed' } }, cap(v.decision?.reason || 'kea verified it alone')),
+        h('li#already-sent', `Already sent to the kitchen; call the store at ${store} if it must change.`),
+        (v.reports || []).map(r => h('li.report', { style: 'color:var(--bad)' }, `${cap(r.reason)} (agent ${r.agent_id}, ${when(r.at)})`)))),
+    h('div.split', renderTranscript(c, v.menu), renderOrder(d, false, h('div.actions',
+      h('button.btn.danger.big#report-mistake', { onclick: showReport, disabled: reported }, reported ? 'Mistake reported' : 'Report a mistake…'),
+      h('div.grow'),
+      h('span.faint', reported ? 'kea checks itself again for this store.' : 'A report makes kea check itself again for this store.')))));
+}
+
+function showReport() {
+  const v = S.vDetail;
+  if (!v || v.decision?.checked === 'reported') return;
+  const store = v.store_phone ? phone(v.store_phone) : 'the store';
+  const line = h('select#report-line', { 'aria-label': 'Which line' }, h('option', { value: '' }, 'The whole order'),
+    v.order.lines.map(l => h('option', { value: l.line_no }, `Line ${l.line_no}: ${l.quantity}× ${l.name}`)));
+  const text = h('textarea#report-reason', { rows: 3, required: true, placeholder: 'What was wrong? e.g. the caller asked for three.' });
+  overlay(h('form.panel.dialog', { onsubmit: e => { e.preventDefault(); const r = text.value.trim(); if (r) reportMistake(line.value ? Number(line.value) : null, r); } },
+    h('h2', `Report a mistake on order #${v.order.id}?`),
+    h('p.muted', { style: 'margin:0' }, `kea verified this order alone. Your report is kept with the order, and ${v.merchant}'s auto-verify goes back to checking itself: its sure orders come to an agent again until it earns trust anew.`),
+    line, text,
+    h('p.muted', { style: 'margin:0' }, `It does not change the order: it was already sent to the kitchen. Call the store at ${store} if it must change.`),
+    h('div.row', { style: 'justify-content:flex-end' },
+      h('button.btn', { type: 'button', onclick: closeOverlay }, 'Cancel'),
+      h('button.btn.danger#confirm-report', { type: 'submit' }, 'Report mistake'))));
+}
+
+const reportMistake = (lineNo, reason) => act('Report', async () => {
+  const v = await rpc(session, 'report_autoverified_order', { order_id: S.vDetail.order.id, reason, line_no: lineNo });
+  S.vDetail = v;
+  S.verified = S.verified.map(x => x.order_id === v.order.id ? { ...x, reported: true } : x);
+  closeOverlay();
+  toast(`Mistake on order #${v.order.id} reported: kea checks itself again for ${v.merchant}.`, 'ok');
+});
+
 function itemName(menu, code) { return menu?.items?.find(i => i.code === code)?.name || code?.replace(/_/g, ' '); }
 
 function renderTranscript(c, menu) {
@@ -516,9 +643,11 @@ function confBadge(conf) {
     h('i', h('b', { style: `width:${Math.round(v * 100)}%` })), h('span.mono', `${Math.round(v * 100)}%`));
 }
 
-function renderOrder(d, offer) {
+/** The order's lines beside the call. `offer`: not accepted yet (read-only); `verified`: an
+ *  order kea verified alone (read-only, with its own actions). */
+function renderOrder(d, offer, verified = null) {
   const o = d.task.order, menu = d.menu, turns = d.call?.turns;
-  const editable = !offer;
+  const editable = !offer && !verified;
   const flagged = whyByLine(d.call?.why);
   const rows = [];
   for (const l of o.lines) {
@@ -556,7 +685,7 @@ function renderOrder(d, offer) {
       h('span.muted', 'Subtotal'), h('span', money(o.subtotal_cents, o.currency)),
       h('span.muted', 'Tax'), h('span', money(o.tax_cents, o.currency)),
       h('span.grand', 'Total'), h('span.grand#total', money(o.total_cents, o.currency))),
-    h('div.actions',
+    verified ? verified : h('div.actions',
       offer ? h('span.muted', 'Accept the offer to edit and approve this order.') : [
         h('button.btn.good.big#approve', { onclick: approve, disabled: !!S.draft }, 'Approve order', h('kbd', 'Enter')),
         h('button.btn.danger.big#reject-order', { onclick: showReject }, 'Reject…', h('kbd', 'R')),
@@ -679,6 +808,8 @@ document.addEventListener('keydown', e => {
   const typing = /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName);
   if (e.key === 'Escape') { if (document.getElementById('overlay')) closeOverlay(); else if (S.draft) { S.draft = null; render(); } return; }
   if (typing || e.ctrlKey || e.metaKey || e.altKey || document.getElementById('overlay')) return;
+  // Verified by kea: the task keys would act on a task not on screen.
+  if (S.view === 'verified' && !/^[123mM?]$/.test(e.key)) return;
   const tasks = visibleTasks();
   const i = tasks.findIndex(t => t.task_id === S.selected);
   switch (e.key) {
@@ -703,7 +834,12 @@ document.addEventListener('keydown', e => {
 document.addEventListener('pointerdown', unlockAudio, { once: true });
 
 // Polling stays the truth: a missed event is corrected within 15 s.
-setInterval(() => { if (session.token) refresh(); }, 15000);
+setInterval(() => {
+  if (!session.token) return;
+  refresh();
+  // The first page of orders kea verified, unless the agent went on to older ones.
+  if (S.view === 'verified' && S.verified.length <= VERIFIED_PAGE) loadVerified();
+}, 15000);
 setInterval(tick, 250);
 
 if (session.token && session.secondsLeft() > 0) start(); else { session.clear(); renderSignin(); }
