@@ -395,7 +395,7 @@ try {
       await page.click(`article[data-verified="${id}"]`);
       await page.waitForSelector('#verified-note', { timeout: 5000 });
       const note = await page.textContent('#verified-note');
-      assert(/Verified by kea, without a person/.test(note) && /Every line at least 0\.90 sure/.test(note)
+      assert(/Verified by kea, without a person/.test(note) && /Every line at least 0\.90 sure.*total \$13\.04/.test(note)
         && /Already sent to the kitchen; call the store at \(212\) 555-0199 if it must change/.test(note), `the note says: ${note}`);
       assert(/two garlic knots/.test(await page.textContent('#transcript')), 'the call is not shown');
       assert(/Garlic Knots/.test(await page.textContent('table.lines tr[data-line="1"]')), 'the line is not shown');
@@ -409,7 +409,7 @@ try {
       await page.click('#confirm-report');
       await page.waitForSelector('#report-mistake[disabled]', { timeout: 5000 });
       await page.waitForSelector(`article[data-verified="${id}"] .chip.bad`);
-      assert(/Reported a mistake on line 1 \(2× Garlic Knots\): the caller asked for three/.test(await page.textContent('#verified-note')),
+      assert(/Reported a mistake on line 1 \(2× Garlic Knots\): the caller asked for three \(by you, /.test(await page.textContent('#verified-note')),
         'the report is not shown');
       const after = JSON.parse(sql(`select jsonb_build_object('checked', d.checked, 'state', t.state, 'lost', t.trust_lost_order_id,
                                       'status', o.status, 'by', (select h.actor_kind || ':' || h.actor_id from app.order_history h

@@ -512,6 +512,8 @@ async function selectVerified(orderId) {
   render();
 }
 
+/** The rule that passed, as recorded (app.autoverify_check), with its amounts in money. */
+const inMoney = (reason, currency) => reason.replace(/\b(total|cap) (\d+)\b/g, (_, w, cents) => `${w} ${money(Number(cents), currency)}`);
 const lineSummary = lines => (lines || []).map(l => `${l.quantity}× ${l.name}`).join(', ');
 const when = ts => `${new Date(ts).toLocaleDateString([], { month: 'short', day: 'numeric' })} · ${clock(ts)}`;
 
@@ -553,9 +555,10 @@ function renderVerifiedWork() {
     h('div.panel.why#verified-note', { role: 'note', style: 'border-left-color:var(--info);background:var(--info-soft)' },
       h('div.why-title', { style: 'color:var(--info)' }, icon('check', 18), 'Verified by kea, without a person'),
       h('ul',
-        h('li', { dataset: { rule: 'passed' } }, cap(v.decision?.reason || 'kea verified it alone')),
+        h('li', { dataset: { rule: 'passed' } }, cap(inMoney(v.decision?.reason || 'kea verified it alone', o.currency))),
         h('li#already-sent', `Already sent to the kitchen; call the store at ${store} if it must change.`),
-        (v.reports || []).map(r => h('li.report', { style: 'color:var(--bad)' }, `${cap(r.reason)} (agent ${r.agent_id}, ${when(r.at)})`)))),
+        (v.reports || []).map(r => h('li.report', { style: 'color:var(--bad)' },
+          `${cap(r.reason)} (${String(r.agent_id) === String(session.info.agent_id) ? 'by you' : `agent ${r.agent_id}`}, ${when(r.at)})`)))),
     h('div.split', renderTranscript(c, v.menu), renderOrder(d, false, h('div.actions',
       h('button.btn.danger.big#report-mistake', { onclick: showReport, disabled: reported }, reported ? 'Mistake reported' : 'Report a mistake…'),
       h('div.grow'),
