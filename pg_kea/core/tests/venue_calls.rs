@@ -23,7 +23,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("indian", 100.0),
     ("jerk-chicken", 55.0),
     ("korean-chicken", 65.0),
-    ("manoushe-bakery", 40.0),
+    ("manoushe-bakery", 45.0),
     ("pasta-parm", 35.0),
     ("pho-banhmi", 55.0),
     ("pizzeria", 70.0),
@@ -32,7 +32,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("smokehouse", 45.0),
     ("sushi", 85.0),
     ("taqueria", 100.0),
-    ("thai", 75.0),
+    ("thai", 80.0),
     ("wings", 30.0),
 ];
 

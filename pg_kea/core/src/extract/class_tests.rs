@@ -891,3 +891,60 @@ fn pieces_counted_are_orders_of_what_one_order_holds() {
         ["4 combo_box_20_wings_2_fries@"]
     );
 }
+
+#[test]
+fn a_name_means_the_member_whose_other_words_are_a_code_or_its_category() {
+    // Items in two categories, numbered as a POS numbers them.
+    let cat = |code_: &str, name: &str| Category {
+        code: code_.into(),
+        name: name.into(),
+        ..Default::default()
+    };
+    let mut items = vec![
+        item("N1 Broth Bowl Plain", &["Reg", "Lg"], &[]),
+        item("N2 Broth Bowl Beef", &["Reg", "Lg"], &[]),
+        item("N3 Broth Bowl Beef Tendon", &["Reg", "Lg"], &[]),
+        item("Herb Flatbread", &["Reg", "Lg"], &["veg"]),
+        item("1/2 Herb 1/2 Cheese", &["Reg", "Lg"], &["veg"]),
+    ];
+    for it in &mut items[..3] {
+        it.category = Some("bowls".into());
+    }
+    for it in &mut items[3..] {
+        it.category = Some("flatbreads".into());
+    }
+    let m = CompiledMenu::new(Menu {
+        categories: vec![cat("bowls", "Bowls"), cat("flatbreads", "Flatbread")],
+        items,
+        groups: vec![group("veg", 0, &["Tomato", "Mint"])],
+        ..Default::default()
+    });
+    // The code is not said: "broth bowl beef" is N2, not N3.
+    assert_eq!(
+        said(&m, "a large broth bowl beef"),
+        ["1 n2_broth_bowl_beef@lg"]
+    );
+    // The rest of the name is the category's word: "herb" is the Herb Flatbread.
+    assert_eq!(
+        said(&m, "two herb with no tomato"),
+        ["2 herb_flatbread@ !veg=tomato"]
+    );
+    // What was said is the last word of another one's name: asked.
+    let m2 = CompiledMenu::new(Menu {
+        categories: vec![cat("all", "Hoagies")],
+        items: vec![
+            item("Garden Hoagie", &[], &[]),
+            item("Roast Turkey Garden", &[], &[]),
+        ],
+        ..Default::default()
+    });
+    assert_eq!(
+        said(&m2, "a garden"),
+        ["1 garden_hoagie|roast_turkey_garden@"]
+    );
+    // A family of three is still asked about.
+    assert_eq!(
+        said(&m, "a broth bowl"),
+        ["1 n1_broth_bowl_plain|n2_broth_bowl_beef|n3_broth_bowl_beef_tendon@"]
+    );
+}

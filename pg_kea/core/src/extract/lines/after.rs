@@ -435,7 +435,8 @@ impl Builder<'_> {
     /// "a short stack" among Buttermilk and Lemon Ricotta pancakes, "a large coffee" beside
     /// Drip and Iced Coffee: a name said that leaves two items open means the one whose
     /// words beyond those the candidates share are all plain words (`lexicon::PLAIN_WORDS`),
-    /// when exactly one is; the confidence says it was chosen so the read-back names it.
+    /// POS codes ("P2") or its category's words, when exactly one is; the confidence says it
+    /// was chosen so the read-back names it.
     pub(super) fn plain_members(&mut self, sc: &Scanned) {
         let words = |i: u32| -> Vec<String> {
             let name = &self.menu.items[i as usize].name;
@@ -514,7 +515,16 @@ impl Builder<'_> {
                 .iter()
                 .zip(&names)
                 .filter(|(&i, n)| {
-                    let cat = if l.item_named {
+                    // Named, the rest may be its category's word too ("za'atar" among
+                    // "Za'atar Man'oushe" and "1/2 Za'atar 1/2 Cheese" in Man'oushe), unless
+                    // what was said is the last word of another one's name ("an italian"
+                    // beside "Italian Hoagie" is also the Roast Pork Italian: asked).
+                    let head_of_other = l.item_named
+                        && cands
+                            .iter()
+                            .zip(&names)
+                            .any(|(&j, o)| j != i && o.last().is_some_and(|w| shared.contains(w)));
+                    let cat = if head_of_other {
                         Vec::new()
                     } else {
                         category_words(i)
@@ -522,6 +532,9 @@ impl Builder<'_> {
                     n.iter().all(|w| {
                         shared.contains(w)
                             || cat.contains(w)
+                            // A POS code or number ("P2 Pho Tai" beside "P3 Pho Tai Nam") is
+                            // never said as part of the name.
+                            || w.chars().any(|c| c.is_ascii_digit())
                             || lexicon::PLAIN_WORDS.contains(&w.as_str())
                             || (additions && lexicon::PLAIN_BASE_WORDS.contains(&w.as_str()))
                     })
