@@ -138,6 +138,11 @@ fn cases(b: &Target) -> Vec<(&'static str, Value)> {
         ("reject_order", json!({"task_id": t, "reason": "x"})),
         ("accept_phrase", json!({"phrase_id": b.phrase_id})),
         ("reject_phrase", json!({"phrase_id": b.phrase_id})),
+        ("autoverified_order", json!({"order_id": b.order_id})),
+        (
+            "report_autoverified_order",
+            json!({"order_id": b.order_id, "reason": "x"}),
+        ),
         ("call_summary", json!({"call_sid": b.call_sid})),
         ("replay_call", json!({"call_sid": b.call_sid})),
         (
