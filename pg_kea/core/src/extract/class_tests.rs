@@ -948,3 +948,26 @@ fn a_name_means_the_member_whose_other_words_are_a_code_or_its_category() {
         ["1 n1_broth_bowl_plain|n2_broth_bowl_beef|n3_broth_bowl_beef_tendon@"]
     );
 }
+
+#[test]
+fn big_is_the_size_named_large() {
+    let m = menu(
+        vec![
+            item("Broth Bowl", &["Reg", "Lg (xtra noodle)"], &[]),
+            item("Stew Dinner", &["Sm", "Med", "Large"], &[]),
+        ],
+        vec![],
+    );
+    assert_eq!(
+        said(&m, "a big bowl of broth bowl"),
+        ["1 broth_bowl@lg_xtra_noodle"]
+    );
+    assert_eq!(said(&m, "a big stew dinner"), ["1 stew_dinner@large"]);
+    // Not a piece: "size" alone names no size.
+    assert_eq!(said(&m, "the family size stew dinner"), ["1 stew_dinner@"]);
+    // "a big order" counts no size.
+    assert_eq!(
+        said(&m, "i need a big order for pickup"),
+        Vec::<String>::new()
+    );
+}

@@ -298,6 +298,12 @@ pub fn compile(menu: &Menu) -> Tables {
                 var: vi as u32,
             };
             add_content(&mut t, &mut partial, &mut memo, &v.name, sense);
+            // "a big bowl", "the big one": callers' words for the large size.
+            if names::is_large_size(&v.name) {
+                for w in lexicon::BIG_WORDS {
+                    add_content(&mut t, &mut partial, &mut memo, w, sense);
+                }
+            }
             add_content(
                 &mut t,
                 &mut partial,

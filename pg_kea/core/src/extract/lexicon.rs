@@ -820,6 +820,11 @@ pub const GROUP_NAME_FILLERS: &[&str] = &[
     "level", "levels", "choice", "choices", "option", "options", "amount", "pick", "your",
 ];
 
+/// Words a caller says for the large size ("a big bowl of tonkotsu", "curry goat, the big
+/// one"): forms of every size named large (`names::is_large_size`); not right before a word
+/// that counts orders ("i need a big order for pickup" says no size).
+pub const BIG_WORDS: &[&str] = &["big", "bigger", "biggest"];
+
 /// Words that count orders, not pieces ("two orders of egg tarts", "an order of six").
 pub const ORDER_WORDS: &[&str] = &[
     "order", "orders", "plate", "plates", "serving", "servings", "portion", "portions",

@@ -210,6 +210,15 @@ fn is_description(s: &str) -> bool {
         || lexicon::QUALIFIERS.iter().any(|(q, _)| *q == s.trim())
 }
 
+/// A size named large ("Large", "Lg", "Lg (family)", "Large (32 oz)"), not extra large.
+pub fn is_large_size(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    let first = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .find(|w| !w.is_empty());
+    matches!(first, Some("large" | "lg" | "lrg"))
+}
+
 /// The count a size's name says ("10 pc", "6 Piece", "20", "Twelve Count"): a caller says
 /// "ten wings" for the 10 pc size. Measures ("12 oz", "6 inch") are no count.
 pub fn size_count(name: &str) -> Option<u32> {

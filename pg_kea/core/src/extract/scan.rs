@@ -2,6 +2,7 @@
 //! number in digits, or stays a bare word (grammar or unknown).
 
 use super::compile::Tables;
+use super::lexicon;
 use super::matcher::{surface_hash, Meaning, NO_WORD};
 use super::normalise::{normalise, stem, Token};
 
@@ -70,7 +71,14 @@ pub fn scan<'a>(tables: &'a Tables, utterance: &str) -> Scanned<'a> {
     let mut units = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
-        if let Some((n, meanings)) = tables.trie.longest(&ids[i..], |_| true) {
+        let word = |k: usize| tokens.get(k).map_or("", |t| &text[t.start..t.end]);
+        let big_order =
+            lexicon::BIG_WORDS.contains(&word(i)) && lexicon::ORDER_WORDS.contains(&word(i + 1));
+        if let Some((n, meanings)) = tables
+            .trie
+            .longest(&ids[i..], |_| true)
+            .filter(|&(n, _)| !(big_order && n == 1))
+        {
             let c = conf[i..i + n].iter().copied().fold(1.0f32, f32::min);
             let surface = surface_hash(&text[tokens[i].start..tokens[i + n - 1].end]);
             units.push(Unit {
