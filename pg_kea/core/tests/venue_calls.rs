@@ -16,7 +16,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("cheesesteak", 45.0),
     ("coffee", 100.0),
     ("curry-house", 65.0),
-    ("dim-sum", 65.0),
+    ("dim-sum", 70.0),
     ("diner", 100.0),
     ("fish-chips", 40.0),
     ("gyro-shop", 40.0),

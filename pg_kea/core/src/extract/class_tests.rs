@@ -971,3 +971,30 @@ fn big_is_the_size_named_large() {
         Vec::<String>::new()
     );
 }
+
+#[test]
+fn the_x_one_and_a_count_said_after_belong_to_the_line_before() {
+    let m = menu(
+        vec![
+            item("Fizzy Soda", &[], &["flavor"]),
+            item("Stew Dinner", &["Sm", "Large"], &[]),
+            item("Crispy Claws", &[], &[]),
+            item("Custard Tarts (3)", &[], &[]),
+        ],
+        vec![group("flavor", 1, &["Melon", "Lychee"])],
+    );
+    assert_eq!(
+        said(&m, "a fizzy soda, the melon one"),
+        ["1 fizzy_soda@ flavor=melon"]
+    );
+    assert_eq!(
+        said(&m, "stew dinner, the big one"),
+        ["1 stew_dinner@large"]
+    );
+    assert_eq!(said(&m, "crispy claws two orders"), ["2 crispy_claws@"]);
+    // Pieces counted after the item: nine tarts are three orders of three.
+    assert_eq!(
+        said(&m, "custard tarts, nine of them"),
+        ["3 custard_tarts_3@"]
+    );
+}

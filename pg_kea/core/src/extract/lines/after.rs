@@ -287,6 +287,51 @@ impl Builder<'_> {
         }
     }
 
+    /// A line with nothing in it after a line with its item: "a ramune, the melon one", "curry
+    /// goat, the big one" (the words between "the" and "one" went to the line before, "one"
+    /// orders nothing more), and "phoenix claws two orders", "egg tarts, nine of them" (the
+    /// count is the line before's, said after it).
+    pub(super) fn trailing_counts(&mut self, sc: &Scanned) {
+        let n = sc.tokens.len();
+        let w = |t: usize| if t < n { sc.word(t) } else { "" };
+        let mut i = 1;
+        while i < self.lines.len() {
+            let l = &self.lines[i];
+            let prev = &self.lines[i - 1];
+            let empty = l.item.is_none()
+                && l.cands.is_none()
+                && l.var.is_none()
+                && l.mods.is_empty()
+                && !l.pronoun
+                && (prev.item.is_some() || prev.item_named);
+            if !empty || l.start >= n {
+                i += 1;
+                continue;
+            }
+            let descriptor = w(l.start) == "one"
+                && (prev.item_tok..l.start).any(|t| matches!(w(t), "the" | "that"));
+            let count_after = match (l.qty, prev.qty) {
+                (Some(c), p) if !l.qty_article && (p.is_none() || prev.qty_article) => {
+                    let next = w(l.start + 1);
+                    (lexicon::ORDER_WORDS.contains(&next)
+                        || next == "of" && matches!(w(l.start + 2), "them" | "those"))
+                    .then_some(c)
+                }
+                _ => None,
+            };
+            if let Some(c) = count_after {
+                let prev = &mut self.lines[i - 1];
+                prev.qty = Some(c);
+                prev.qty_article = false;
+                self.lines.remove(i);
+            } else if descriptor {
+                self.lines.remove(i);
+            } else {
+                i += 1;
+            }
+        }
+    }
+
     /// "ten wings", "twenty boneless" where the sizes are "10 pc", "20 pc": a count that is the
     /// name of one of the item's sizes is that size, and the line is one order of it.
     pub(super) fn sizes_by_count(&mut self, sc: &Scanned) {

@@ -446,6 +446,7 @@ impl<'a> Builder<'a> {
         self.merge_fragments();
         self.share();
         self.distribute();
+        self.trailing_counts(sc);
         self.sizes_by_count(sc);
         self.own_kinds();
         self.plain_members(sc);
