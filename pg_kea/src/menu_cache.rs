@@ -49,8 +49,8 @@ pub fn define_settings() {
     GucRegistry::define_int_guc(
         c"kea.menu_cache_size",
         c"How many compiled menus each backend keeps (least recently used dropped first).",
-        c"A compiled menu takes about 0.8 MB of the backend's memory; a menu dropped is compiled \
-again (about 40 ms) when a turn next needs it. 0 compiles the menu at every call.",
+        c"A compiled menu takes about 0.8 MB of the backend's memory; a menu dropped is loaded \
+again (its form compiled at publish) when a turn next needs it. 0 loads the menu at every call.",
         &CACHE_SIZE,
         0,
         100_000,
