@@ -1,7 +1,8 @@
 //! pg_kea: kea's logic as SQL functions. Thin wrappers only: the logic is in `kea_core`.
 //!
 //! - `sql/pg_kea/menus.sql`: `kea.menus`, the published menu documents, and `kea.publish_menu()`.
-//! - [`menu_cache`]: compiles each published menu once per backend, keeping at most
+//! - [`menu_form`]: `kea.compile_menu`, the compiled form `kea.menus` stores with each document.
+//! - [`menu_cache`]: loads (or compiles) each published menu once per backend, keeping at most
 //!   `kea.menu_cache_size`; told of changes by relcache invalidations of `kea.menus`.
 //! - [`functions`]: `kea.extract`, `kea.dialog_step`, `kea.dialog_turn`, `kea.price_order`,
 //!   `kea.twiml_apology`; [`turn_result`]: the `kea.turn_result` type `kea.dialog_turn` returns;
@@ -15,6 +16,7 @@ mod error;
 mod functions;
 mod json;
 mod menu_cache;
+mod menu_form;
 mod order_rules;
 mod sms;
 mod turn_result;

@@ -1,7 +1,10 @@
 //! Per-backend cache of compiled menus.
 //!
 //! Compiling a menu (building its matchers) costs far more than one extraction, so each backend
-//! compiles a published menu once and keeps it. Staleness is learnt the way PostgreSQL's own
+//! gets a published menu once and keeps it. It loads the form compiled when the menu was
+//! published (`kea.menus.compiled`, `kea_core::compiled_form`: about a seventh of a compile's
+//! CPU), and compiles the document itself only when that form is missing or from another build
+//! of pg_kea, or `kea.load_compiled_menus` is off. Staleness is learnt the way PostgreSQL's own
 //! caches learn it: every write to `kea.menus` sends a relcache invalidation for that table
 //! (`kea.invalidate_menu_caches()`, called by a statement trigger), every backend processes
 //! it at its next transaction start or lock, and our callback bumps a generation counter. A
@@ -12,9 +15,9 @@
 //!
 //! A compiled menu weighs ~0.8 MB and a backend of a pool may meet every merchant's menu, so
 //! the cache holds at most `kea.menu_cache_size` menus (default 64), dropping the least recently
-//! used ([`kea_core::lru`]); a menu dropped is compiled again when next needed (~40 ms). With
-//! `client_min_messages = debug1` each compilation reports what this backend holds and how many
-//! compilations and evictions it made ([`stats`]).
+//! used ([`kea_core::lru`]); a menu dropped is loaded again when next needed. With
+//! `client_min_messages = debug1` each load or compilation reports what this backend holds and
+//! how many loads, compilations and evictions it made ([`stats`]).
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -37,16 +40,28 @@ struct Entry {
 /// `kea.menu_cache_size`: how many compiled menus a backend keeps.
 static CACHE_SIZE: GucSetting<i32> = GucSetting::<i32>::new(64);
 
+/// `kea.load_compiled_menus`: load the form compiled at publish (on), or compile every menu
+/// in the backend as before it existed (off: to compare the two, or to rule the form out).
+static LOAD_COMPILED: GucSetting<bool> = GucSetting::<bool>::new(true);
+
 /// Registers `kea.menu_cache_size` (from `_PG_init`).
 pub fn define_settings() {
     GucRegistry::define_int_guc(
         c"kea.menu_cache_size",
         c"How many compiled menus each backend keeps (least recently used dropped first).",
-        c"A compiled menu takes about 0.8 MB of the backend's memory; a menu dropped is compiled \
-again (about 40 ms) when a turn next needs it. 0 compiles the menu at every call.",
+        c"A compiled menu takes about 0.8 MB of the backend's memory; a menu dropped is loaded \
+again (its form compiled at publish) when a turn next needs it. 0 loads the menu at every call.",
         &CACHE_SIZE,
         0,
         100_000,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_bool_guc(
+        c"kea.load_compiled_menus",
+        c"Load the menu compiled when it was published instead of compiling it in this backend.",
+        c"Off compiles every menu a backend meets from its document (several times the CPU).",
+        &LOAD_COMPILED,
         GucContext::Userset,
         GucFlags::default(),
     );
@@ -61,12 +76,14 @@ thread_local! {
     /// Bumped by every invalidation of `kea.menus` (or of all relations).
     static GENERATION: Cell<u64> = const { Cell::new(1) };
     static REGISTERED: Cell<bool> = const { Cell::new(false) };
+    /// Menus taken from their stored compiled form (the rest of the cache's inserts compiled).
+    static LOADS: Cell<u64> = const { Cell::new(0) };
     /// `kea.menus`'s oid as last looked up (it changes when the extension is recreated, and
     /// dropping the old table bumps the generation, which makes the next check look again).
     static MENUS_OID: Cell<Option<pg_sys::Oid>> = const { Cell::new(None) };
 }
 
-/// The compiled menu `menu_id`, compiling it if this backend has no current copy.
+/// The compiled menu `menu_id`, loading or compiling it if this backend has no current copy.
 /// Raises `no_data_found` (P0002) when the menu was never published.
 pub fn compiled(menu_id: i64) -> Rc<CompiledMenu> {
     register_callback();
@@ -95,7 +112,14 @@ pub fn compiled(menu_id: i64) -> Rc<CompiledMenu> {
     if let Some(compiled) = fresh {
         return compiled;
     }
-    let compiled = Rc::new(CompiledMenu::new(load(menu_id)));
+    let (compiled, how) = match stored_form(menu_id) {
+        Some(menu) => {
+            LOADS.set(LOADS.get() + 1);
+            (menu, "loaded")
+        }
+        None => (CompiledMenu::new(load(menu_id)), "compiled"),
+    };
+    let compiled = Rc::new(compiled);
     let entry = Entry {
         version,
         verified: generation,
@@ -104,12 +128,13 @@ pub fn compiled(menu_id: i64) -> Rc<CompiledMenu> {
     CACHE.with_borrow_mut(|c| c.insert(menu_id, entry, bound()));
     let Stats {
         held,
+        loads,
         compilations,
         evictions,
     } = stats();
     debug1!(
-        "kea: compiled menu {menu_id}; this backend holds {held} of kea.menu_cache_size = {} \
-         menus, after {compilations} compilations and {evictions} evictions",
+        "kea: {how} menu {menu_id}; this backend holds {held} of kea.menu_cache_size = {} \
+         menus, after {loads} loads, {compilations} compilations and {evictions} evictions",
         bound()
     );
     compiled
@@ -119,6 +144,9 @@ pub fn compiled(menu_id: i64) -> Rc<CompiledMenu> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stats {
     pub held: usize,
+    /// Menus loaded from the form compiled at publish.
+    pub loads: u64,
+    /// Menus compiled from their document in this backend.
     pub compilations: u64,
     pub evictions: u64,
 }
@@ -126,9 +154,11 @@ pub struct Stats {
 pub fn stats() -> Stats {
     CACHE.with_borrow(|c| {
         let LruStats { inserts, evictions } = c.stats();
+        let loads = LOADS.get();
         Stats {
             held: c.len(),
-            compilations: inserts,
+            loads,
+            compilations: inserts - loads,
             evictions,
         }
     })
@@ -183,6 +213,17 @@ fn published_version(menu_id: i64) -> i64 {
     let version: Option<i64> =
         select_one("select version from kea.menus where menu_id = $1", menu_id);
     version.unwrap_or_else(|| not_published(menu_id))
+}
+
+/// The menu as compiled when it was published, if that form is there and from this build
+/// (a form of another build is passed over: its layout may differ) and loading is on.
+fn stored_form(menu_id: i64) -> Option<CompiledMenu> {
+    if !LOAD_COMPILED.get() {
+        return None;
+    }
+    let form: Option<Vec<u8>> =
+        select_one("select compiled from kea.menus where menu_id = $1", menu_id);
+    kea_core::compiled_form::from_bytes(&form?)
 }
 
 fn load(menu_id: i64) -> Menu {

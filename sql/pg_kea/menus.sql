@@ -7,7 +7,10 @@ create table kea.menus (
     menu_id      bigint primary key,
     version      bigint not null default 1,
     document     jsonb not null,
-    published_at timestamptz not null default now()
+    published_at timestamptz not null default now(),
+    -- The document compiled by kea.compile_menu when it was written (trigger below), for this
+    -- build of pg_kea: backends load it instead of compiling (pg_kea/src/menu_cache.rs).
+    compiled     bytea
 );
 -- Published menus are data, not extension code: keep them in pg_dump.
 select pg_catalog.pg_extension_config_dump('kea.menus', '');
@@ -39,3 +42,15 @@ end
 $$;
 create trigger menus_changed after insert or update or delete or truncate on kea.menus
     for each statement execute function kea.menus_changed();
+
+-- Every document written is compiled once, here, and the form stored beside it, whoever wrote
+-- it (kea.publish_menu, or an update of the row): a form never outlives its document.
+create function kea.menus_compile() returns trigger
+language plpgsql as $$
+begin
+    new.compiled := kea.compile_menu(new.document);
+    return new;
+end
+$$;
+create trigger menus_compile before insert or update of document on kea.menus
+    for each row execute function kea.menus_compile();

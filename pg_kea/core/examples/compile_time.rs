@@ -1,17 +1,66 @@
 //! CPU time of one menu compilation (`CompiledMenu::new`), per menu: Tony's menu alone and
 //! with 80 generated items (the smallest and largest menus of `scripts/bench scale`), the
 //! venues of `tests/venues` and the venue directories given as arguments (ours or
-//! FoodOrdering ones).
+//! FoodOrdering ones). Beside it, what a backend does on a cache miss with and without the
+//! form compiled at publish: parse the document and compile it, or load the form
+//! (`kea_core::compiled_form`); the form's size, and the heap a compiled menu holds.
 //!
 //! cargo run -p kea_core --release --example compile_time -- [--rounds N] [--dump DIR] [DIR...]
 //!
 //! `--dump DIR` writes each menu's compiled tables (`Debug`, lines sorted: the hash maps'
 //! order is per process) to DIR/NAME.txt, to compare two builds' tables byte for byte.
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::Instant;
 
 use kea_core::extract::CompiledMenu;
 use kea_core::menu::Menu;
+
+/// Counts the bytes live on the heap, to say what a compiled menu weighs.
+struct Counting;
+
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+// SAFETY: forwards to the system allocator, only counting sizes.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        LIVE.fetch_add(l.size() as isize, Ordering::Relaxed);
+        System.alloc(l)
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        LIVE.fetch_sub(l.size() as isize, Ordering::Relaxed);
+        System.dealloc(p, l)
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
+        LIVE.fetch_add(new as isize - l.size() as isize, Ordering::Relaxed);
+        System.realloc(p, l, new)
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+/// Heap bytes `f`'s result holds.
+fn heap_kb<T>(f: impl FnOnce() -> T) -> (T, f64) {
+    let before = LIVE.load(Ordering::Relaxed);
+    let t = f();
+    (t, (LIVE.load(Ordering::Relaxed) - before) as f64 / 1024.0)
+}
+
+/// The best of five batches of `rounds` runs of `f` on fresh inputs, in CPU ms per run.
+fn best_of_5<I, T>(rounds: usize, input: impl Fn() -> I, f: impl Fn(I) -> T) -> f64 {
+    (0..5)
+        .map(|_| {
+            let inputs: Vec<I> = (0..rounds).map(|_| input()).collect();
+            let (wall, t) = (Instant::now(), cpu_ms(Instant::now()));
+            for i in inputs {
+                std::hint::black_box(f(i));
+            }
+            (cpu_ms(wall) - t) / rounds as f64
+        })
+        .fold(f64::INFINITY, f64::min)
+}
 
 fn tonys(extra: usize) -> Menu {
     let mut v: serde_json::Value = serde_json::from_str(include_str!(
@@ -87,21 +136,35 @@ fn main() {
             )),
         }
     }
-    println!("menu            items  CPU ms/compile (best of 5 x {rounds})");
+    println!(
+        "CPU ms per menu (best of 5 x {rounds}): compile = CompiledMenu::new; json+compile adds \
+         parsing the published document; load = compiled_form::from_bytes of the stored form"
+    );
+    println!("menu            items  compile  json+compile     load  load/json+compile  form KB  heap KB");
     for (name, menu) in &menus {
-        // Warm up, then the best of five batches: the machine is shared.
+        // Warm up first: the machine is shared, so the best of five batches.
         std::hint::black_box(CompiledMenu::new(menu.clone()));
-        let best = (0..5)
-            .map(|_| {
-                let clones: Vec<Menu> = (0..rounds).map(|_| menu.clone()).collect();
-                let (wall, t) = (Instant::now(), cpu_ms(Instant::now()));
-                for m in clones {
-                    std::hint::black_box(CompiledMenu::new(m));
-                }
-                (cpu_ms(wall) - t) / rounds as f64
-            })
-            .fold(f64::INFINITY, f64::min);
-        println!("{name:<15} {:>5}  {best:.3}", menu.items.len());
+        let compile = best_of_5(rounds, || menu.clone(), CompiledMenu::new);
+        let json = serde_json::to_string(menu).expect("menu serialises");
+        let json_compile = best_of_5(
+            rounds,
+            || (),
+            |()| CompiledMenu::new(serde_json::from_str::<Menu>(&json).expect("parses")),
+        );
+        let form = kea_core::compiled_form::to_bytes(&CompiledMenu::new(menu.clone()));
+        let load = best_of_5(
+            rounds,
+            || (),
+            |()| kea_core::compiled_form::from_bytes(&form).expect("loads"),
+        );
+        let (compiled, heap) = heap_kb(|| CompiledMenu::new(menu.clone()));
+        drop(compiled);
+        println!(
+            "{name:<15} {:>5}  {compile:>7.3}  {json_compile:>12.3}  {load:>7.3}  {:>17.2}  {:>7.0}  {heap:>7.0}",
+            menu.items.len(),
+            load / json_compile,
+            form.len() as f64 / 1024.0,
+        );
         if let Some(dir) = &dump {
             let text = format!("{:#?}", CompiledMenu::new(menu.clone()));
             let mut lines: Vec<&str> = text.lines().collect();

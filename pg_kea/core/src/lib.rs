@@ -8,9 +8,11 @@
 //! - [`order_rules`]: after the call, the menu's rules for a line an agent edits or a stored order.
 //! - [`square_catalog`]: a menu brought over from a merchant's Square catalog.
 //! - [`lru`]: the bounded map pg_kea keeps each backend's compiled menus in.
+//! - [`compiled_form`]: a compiled menu as bytes, stored at publish and loaded by backends.
 //!
 //! pg_kea wraps these in thin `#[pg_extern]` functions; everything here tests with `cargo test`.
 
+pub mod compiled_form;
 pub mod dialog;
 pub mod extract;
 pub mod foodordering;

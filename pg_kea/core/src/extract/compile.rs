@@ -20,7 +20,7 @@ pub const PARTIAL_CONFIDENCE: f32 = 0.85;
 /// the word may just describe the next menu word ("grilled chicken").
 pub const PARTIAL_MODIFIER_CONFIDENCE: f32 = 0.8;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Tables {
     pub vocab: Vocab,
     pub trie: Trie,

@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use strsim::damerau_levenshtein;
 
 /// Index over the content words of one menu.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct FuzzyIndex {
     /// Deletion variant -> word ids whose variants include it.
     deletes: HashMap<String, Vec<u32>>,

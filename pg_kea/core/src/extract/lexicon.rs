@@ -263,7 +263,7 @@ pub const NEGATIONS: &[&str] = &[
 ];
 
 /// Dialog cues: what a fixed phrase means in the conversation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Cue {
     Done,
     Yes,

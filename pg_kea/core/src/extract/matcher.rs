@@ -8,7 +8,7 @@ use super::types::Qualifier;
 
 /// What a surface form can mean. One surface may carry several senses ("chicken" in two
 /// groups, "no" as negation and as a dialog "no"); the line builder picks by context.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Sense {
     /// A menu item by name or alias.
     Item(u32),
@@ -48,7 +48,7 @@ impl Sense {
 
 /// A sense with how sure we are that the words mean it (1.0 = a full alias; lower for a
 /// partial alias such as "tomato salsa" for "fresh tomato salsa").
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Meaning {
     pub sense: Sense,
     pub confidence: f32,
@@ -67,7 +67,7 @@ pub fn surface_hash(text: &str) -> u64 {
     h
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 struct Node {
     /// Sorted by word id for binary search.
     children: Vec<(u32, u32)>,
@@ -75,7 +75,7 @@ struct Node {
 }
 
 /// Word-id trie. Word ids come from `Vocab`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Trie {
     nodes: Vec<Node>,
 }
@@ -170,7 +170,7 @@ impl Trie {
 pub const NO_WORD: u32 = u32::MAX;
 
 /// Stemmed word -> id.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Vocab {
     ids: HashMap<String, u32>,
     pub words: Vec<String>,

@@ -64,7 +64,7 @@ pub fn bounded(utterance: &str) -> &str {
 }
 
 /// A menu prepared for matching. Built once per menu version and cached per backend by pg_kea.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CompiledMenu {
     pub menu: Menu,
     tables: Tables,
