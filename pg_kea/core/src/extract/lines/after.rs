@@ -413,7 +413,7 @@ impl Builder<'_> {
             .filter_map(|&i| {
                 t.size_counts[i as usize]
                     .iter()
-                    .filter(|&&(_, c)| c >= 2 && n > c && n % c == 0)
+                    .filter(|&&(_, c)| c >= 2 && n > c && n.is_multiple_of(c))
                     .max_by_key(|&&(_, c)| c)
                     .map(|&(v, c)| (i, v, c))
             })
@@ -437,7 +437,7 @@ impl Builder<'_> {
             return;
         }
         if let Some(k) = super::super::names::name_piece_count(&menu.items[i as usize].name) {
-            if n > k && n % k == 0 {
+            if n > k && n.is_multiple_of(k) {
                 l.qty = Some(n / k);
                 l.qty_article = true;
             }
