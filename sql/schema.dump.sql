@@ -8815,6 +8815,12 @@ CREATE INDEX order_edits_routed_agents ON app.order_edits USING gin (routed_agen
 CREATE INDEX order_lines_routed_agents ON app.order_lines USING gin (routed_agents) WHERE (routed_agents <> '{}'::bigint[]);
 
 --
+-- Name: orders_call; Type: INDEX; Schema: app; Owner: kea_owner
+--
+
+CREATE INDEX orders_call ON app.orders USING btree (merchant_id, call_id);
+
+--
 -- Name: orders_id; Type: INDEX; Schema: app; Owner: kea_owner
 --
 

@@ -81,6 +81,21 @@ struct Figures {
     /// Reads of `kea.menus` per turn, warm-up included: pg_kea reads it twice to compile a
     /// menu and not at all for a menu its backend holds, so this counts the compiles.
     menu_reads: f64,
+    /// Where the turns' pages came from, per turn (warm-up included).
+    io: Io,
+    /// The machine's load averages as the measurement ended.
+    load: String,
+}
+
+/// Pages the turns read, per turn: found in shared buffers (hit) or read from outside them
+/// (the OS cache or the disk), and the relations read from outside them the most. The gap
+/// between sizes that compiles did not explain is looked for here (docs/benchmarks.md).
+#[derive(Default)]
+struct Io {
+    hit: f64,
+    read: f64,
+    /// (relation or index, pages read from outside shared buffers per turn), most first.
+    most_read: Vec<(String, f64)>,
 }
 
 pub async fn run(admin_url: &str, mut args: Args) -> Result<(), String> {
@@ -135,12 +150,13 @@ pub async fn run(admin_url: &str, mut args: Args) -> Result<(), String> {
             );
             let f = measure(&args, t, n, &work).await?;
             eprintln!(
-                "    {}: {:.0} turns/s, p50 {} ms, p99 {} ms, kea.menus reads per turn {:.2}",
+                "    {}: {:.0} turns/s, p50 {} ms, p99 {} ms, kea.menus reads per turn {:.2}, load average {}",
                 t.name,
                 f.tps,
                 ms(f.p50),
                 ms(f.p99),
-                f.menu_reads
+                f.menu_reads,
+                f.load
             );
             per.push(f);
         }
@@ -176,6 +192,25 @@ pub async fn run(admin_url: &str, mut args: Args) -> Result<(), String> {
             line += &format!(" | {:>12.0}%", 100.0 * per[1].tps / per[0].tps);
         }
         println!("{line}");
+    }
+    println!();
+    println!("Pages per turn (8 kB, warm-up included): found in shared buffers, read from outside them (OS cache or disk), and the relations read the most:");
+    for (n, _, per) in &rows {
+        for (t, f) in targets.iter().zip(per) {
+            let most: Vec<String> =
+                f.io.most_read
+                    .iter()
+                    .map(|(r, k)| format!("{r} {k:.2}"))
+                    .collect();
+            println!(
+                "{n:>9} {}: hit {:.1}, read {:.2} (load average {}); {}",
+                t.name,
+                f.io.hit,
+                f.io.read,
+                f.load,
+                most.join(", ")
+            );
+        }
     }
     if !args.smoke {
         let (first, last) = (&rows[0], rows.last().unwrap());
@@ -504,6 +539,7 @@ async fn measure(args: &Args, t: &Target, n: i64, work: &Path) -> Result<Figures
         .map_err(|e| e.to_string())?;
     let before = turn_count(&t.admin).await?;
     let reads_before = menu_reads(&t.admin).await?;
+    let io_before = io_counts(&t.admin).await?;
     let gw = Gateway::start(
         args,
         &t.database_url,
@@ -604,6 +640,7 @@ async fn measure(args: &Args, t: &Target, n: i64, work: &Path) -> Result<Figures
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let reads = menu_reads(&t.admin).await? - reads_before;
+    let io_after = io_counts(&t.admin).await?;
     let (mut lat, elapsed) = measured.map_err(|e| format!("{} at {n} merchants: {e}", t.name))?;
     let after = turn_count(&t.admin).await?;
     // Every request of both runs (the warm-up's too) took a turn.
@@ -615,8 +652,23 @@ async fn measure(args: &Args, t: &Target, n: i64, work: &Path) -> Result<Figures
             lat.len()
         ));
     }
+    let turns = warm_and_measured.max(1) as f64;
+    let mut io = Io::default();
+    for (rel, (read, hit)) in &io_after {
+        let (read0, hit0) = io_before.get(rel).copied().unwrap_or_default();
+        let read = (read - read0) as f64 / turns;
+        io.hit += (hit - hit0) as f64 / turns;
+        io.read += read;
+        if read >= 0.01 {
+            io.most_read.push((rel.clone(), read));
+        }
+    }
+    io.most_read.sort_by(|a, b| b.1.total_cmp(&a.1));
+    io.most_read.truncate(8);
     Ok(Figures {
-        menu_reads: reads as f64 / warm_and_measured.max(1) as f64,
+        menu_reads: reads as f64 / turns,
+        io,
+        load: crate::cpu::load_average(),
         tps: lat.len() as f64 / elapsed,
         p50: percentile(&mut lat, 50.0),
         p99: percentile(&mut lat, 99.0),
@@ -633,6 +685,30 @@ async fn menu_reads(db: &tokio_postgres::Client) -> Result<i64, String> {
     .await
     .map(|r| r.get(0))
     .map_err(|e| e.to_string())
+}
+
+/// Pages read from outside shared buffers and found in them, per table (heap and TOAST) and
+/// per index of kea's schemas, so far (the statistics of backends that exited).
+async fn io_counts(
+    db: &tokio_postgres::Client,
+) -> Result<std::collections::HashMap<String, (i64, i64)>, String> {
+    let rows = db
+        .query(
+            "select schemaname || '.' || relname,
+                    coalesce(heap_blks_read, 0) + coalesce(toast_blks_read, 0) + coalesce(tidx_blks_read, 0),
+                    coalesce(heap_blks_hit, 0) + coalesce(toast_blks_hit, 0) + coalesce(tidx_blks_hit, 0)
+               from pg_statio_user_tables
+             union all
+             select schemaname || '.' || indexrelname, coalesce(idx_blks_read, 0), coalesce(idx_blks_hit, 0)
+               from pg_statio_user_indexes",
+            &[],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.get::<_, String>(0), (r.get(1), r.get(2))))
+        .collect())
 }
 
 async fn turn_count(db: &tokio_postgres::Client) -> Result<i64, String> {
