@@ -22,6 +22,8 @@ pub const BLIND_BATCHES: &[&str] = &[
     "venues-blind-4",
     "venues-blind-5",
     "venues-blind-6",
+    "venues-blind-7",
+    "venues-blind-8",
 ];
 
 pub fn blind_roots() -> Vec<PathBuf> {
