@@ -12,7 +12,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("boba", 100.0),
     ("breakfast", 70.0),
     ("burgers", 60.0),
-    ("burrito-bowl", 40.0),
+    ("burrito-bowl", 55.0),
     ("cheesesteak", 45.0),
     ("coffee", 100.0),
     ("curry-house", 65.0),
@@ -29,7 +29,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("persian-kabob", 35.0),
     ("pho-banhmi", 55.0),
     ("pizzeria", 70.0),
-    ("pollo-brasa", 20.0),
+    ("pollo-brasa", 40.0),
     ("ramen", 60.0),
     ("sandwich", 50.0),
     ("seafood-boil", 45.0),
@@ -38,7 +38,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("sushi", 85.0),
     ("taqueria", 100.0),
     ("thai", 80.0),
-    ("tortas", 35.0),
+    ("tortas", 55.0),
     ("wings", 30.0),
 ];
 

@@ -12,7 +12,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("boba", 100.0),
     ("breakfast", 74.0),
     ("burgers", 71.0),
-    ("burrito-bowl", 66.0),
+    ("burrito-bowl", 74.0),
     ("cheesesteak", 61.0),
     ("coffee", 100.0),
     ("curry-house", 74.0),
@@ -29,7 +29,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("persian-kabob", 51.0),
     ("pho-banhmi", 65.0),
     ("pizzeria", 71.0),
-    ("pollo-brasa", 36.0),
+    ("pollo-brasa", 58.0),
     ("ramen", 72.0),
     ("sandwich", 74.0),
     ("seafood-boil", 47.0),
@@ -38,7 +38,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("sushi", 80.0),
     ("taqueria", 100.0),
     ("thai", 82.0),
-    ("tortas", 47.0),
+    ("tortas", 56.0),
     ("wings", 51.0),
 ];
 

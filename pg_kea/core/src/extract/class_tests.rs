@@ -998,3 +998,35 @@ fn the_x_one_and_a_count_said_after_belong_to_the_line_before() {
         ["3 custard_tarts_3@"]
     );
 }
+
+#[test]
+fn options_written_in_another_language_are_said_in_english() {
+    let m = menu(
+        vec![
+            item("1/4 Pollo (w/ 2 sides)", &[], &["sides"]),
+            item("1/2 Pollo (w/ 2 sides)", &[], &["sides"]),
+            item("Noodle Wok", &[], &["protein", "add"]),
+        ],
+        vec![
+            group("sides", 2, &["Papas Fritas", "Arroz Blanco", "Frijoles"]),
+            group("protein", 1, &["Pollo", "Carne", "Mariscos"]),
+            group("add", 3, &["Huevo Frito"]),
+        ],
+    );
+    assert_eq!(
+        said(&m, "a half chicken with fries and white rice"),
+        ["1 1_2_pollo_w_2_sides@ sides=arroz_blanco sides=papas_fritas"]
+    );
+    assert_eq!(
+        said(&m, "a quarter chicken with rice and beans"),
+        ["1 1_4_pollo_w_2_sides@ sides=arroz_blanco sides=frijoles"]
+    );
+    assert_eq!(
+        said(&m, "noodle wok with beef and a fried egg"),
+        ["1 noodle_wok@ add=huevo_frito protein=carne"]
+    );
+    assert_eq!(
+        said(&m, "a noodle wok with seafood"),
+        ["1 noodle_wok@ protein=mariscos"]
+    );
+}

@@ -1,7 +1,7 @@
 //! Menu compilation: every surface form of the menu and of the grammar into one trie, plus the
 //! item/group relations the line builder needs. Runs once per menu version.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::OnceLock;
 
@@ -186,10 +186,26 @@ pub fn compile(menu: &Menu) -> Tables {
     // Menu content. Partial aliases are collected and added at the end.
     let mut partial: Partials = HashMap::new();
     let mut memo = Memo::default();
+    let native_said = native_option_names(menu);
     let add_content =
         |t: &mut Tables, partial: &mut Partials, memo: &mut Memo, phrase: &str, sense| {
-            for form in memo.spoken_forms(phrase).iter() {
-                add_form(t, partial, memo, form, sense);
+            let forms = memo.spoken_forms(phrase);
+            // An English form of a name written in another language ("white cheese" of "Queso
+            // Blanco") is said whole: its pieces ("cheese") would take words the menu's own
+            // English names use.
+            let native = if forms.len() > 1 {
+                names::native_forms(phrase)
+            } else {
+                Vec::new()
+            };
+            for (k, form) in forms.iter().enumerate() {
+                let own = k == 0 || native.contains(form);
+                // Nor does it take an option name the menu writes in English ("cheese" for
+                // "Queso" where Cheese is a topping).
+                if !own && native_said.contains(&phrase_stems(form).join(" ")) {
+                    continue;
+                }
+                add_form(t, partial, memo, form, sense, true);
             }
         };
 
@@ -475,7 +491,14 @@ pub fn compile(menu: &Menu) -> Tables {
 type Partials = HashMap<Vec<u32>, Vec<(Sense, bool, bool)>>;
 
 /// One full form into the trie, and its pieces into `partial`.
-fn add_form(t: &mut Tables, partial: &mut Partials, memo: &mut Memo, phrase: &str, sense: Sense) {
+fn add_form(
+    t: &mut Tables,
+    partial: &mut Partials,
+    memo: &mut Memo,
+    phrase: &str,
+    sense: Sense,
+    pieces: bool,
+) {
     let w = memo.ids(&mut t.vocab, phrase);
     if w.is_empty() {
         return;
@@ -490,9 +513,10 @@ fn add_form(t: &mut Tables, partial: &mut Partials, memo: &mut Memo, phrase: &st
         },
     );
     // "all the toppings" names no single topping: no partial aliases from quantifiers.
-    if ["all", "every", "each", "any"]
-        .iter()
-        .any(|q| t.vocab.get(q) == w[0])
+    if !pieces
+        || ["all", "every", "each", "any"]
+            .iter()
+            .any(|q| t.vocab.get(q) == w[0])
     {
         return;
     }
@@ -572,6 +596,17 @@ impl Tables {
             .copied()
             .filter(|&id| id != AMBIGUOUS_CLIP)
     }
+}
+
+/// Every option name and alias of the menu as written, each form's stems joined by spaces.
+fn native_option_names(menu: &Menu) -> HashSet<String> {
+    menu.groups
+        .iter()
+        .flat_map(|g| &g.options)
+        .flat_map(|o| std::iter::once(&o.name).chain(&o.aliases))
+        .flat_map(|n| names::native_forms(n))
+        .map(|f| phrase_stems(&f).join(" "))
+        .collect()
 }
 
 fn collect_content_words(menu: &Menu, memo: &mut Memo) -> Vec<String> {

@@ -17,6 +17,7 @@ mod intents;
 mod lexicon;
 mod lines;
 mod matcher;
+mod menu_words;
 mod names;
 mod normalise;
 mod scan;

@@ -6,10 +6,26 @@
 
 use std::sync::OnceLock;
 
-use super::lexicon;
+use super::{lexicon, menu_words};
 
-/// Every full spoken form of `name`, the name itself first. Lower case, not yet normalised.
+/// Every full spoken form of `name`, the name itself first, then its English forms
+/// ([`menu_words`]). Lower case, not yet normalised.
 pub fn spoken_forms(name: &str) -> Vec<String> {
+    let mut out = native_forms(name);
+    // "Arroz Blanco", "1/2 Pollo": a name in another language is also said in English ("white
+    // rice", "half chicken").
+    for f in out.clone() {
+        for e in menu_words::english_forms(&f) {
+            if !out.contains(&e) {
+                out.push(e);
+            }
+        }
+    }
+    out
+}
+
+/// The spoken forms of `name` in the language it is written in.
+pub fn native_forms(name: &str) -> Vec<String> {
     let lower = name.to_lowercase();
     let mut bases: Vec<String> = Vec::new();
     let (outer, inner) = split_parenthetical(&lower);
