@@ -62,6 +62,9 @@ fn parse(text: &str) -> Vec<Script> {
             c.never_say.push(s.to_lowercase());
         } else if let Some(s) = l.strip_prefix("known ") {
             c.known = Some(s.to_string());
+        } else if l.starts_with("- ") {
+            // The dialog act a writer expected of the turn before ("- menu_question", blind
+            // batch 7): a note for the reader, not judged (the call's lines and outcome are).
         } else {
             panic!("unreadable line in calls: {raw}");
         }
@@ -371,3 +374,11 @@ venue_test!(blind_jerk_chicken, blind "venues-blind-5" / "jerk-chicken", 55.0);
 venue_test!(blind_dim_sum, blind "venues-blind-6" / "dim-sum", 55.0);
 venue_test!(blind_cheesesteak, blind "venues-blind-6" / "cheesesteak", 45.0);
 venue_test!(blind_manoushe_bakery, blind "venues-blind-6" / "manoushe-bakery", 35.0);
+// Batches 7 and 8 (tests/venues-blind-7/README.md, tests/venues-blind-8/README.md): floors at
+// the figures of their first run through the gateway, before any round tuned on them.
+venue_test!(blind_pollo_brasa, blind "venues-blind-7" / "pollo-brasa", 20.0);
+venue_test!(blind_deli, blind "venues-blind-7" / "deli", 70.0);
+venue_test!(blind_silog, blind "venues-blind-7" / "silog", 60.0);
+venue_test!(blind_persian_kabob, blind "venues-blind-8" / "persian-kabob", 35.0);
+venue_test!(blind_seafood_boil, blind "venues-blind-8" / "seafood-boil", 45.0);
+venue_test!(blind_tortas, blind "venues-blind-8" / "tortas", 35.0);
