@@ -38,7 +38,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("sushi", 85.0),
     ("taqueria", 100.0),
     ("thai", 80.0),
-    ("tortas", 55.0),
+    ("tortas", 65.0),
     ("wings", 30.0),
 ];
 

@@ -1030,3 +1030,18 @@ fn options_written_in_another_language_are_said_in_english() {
         ["1 noodle_wok@ protein=mariscos"]
     );
 }
+
+#[test]
+fn veg_and_medio_are_said_veggie_and_medium() {
+    let m = menu(
+        vec![item("Noodle Wok", &[], &["protein", "heat"])],
+        vec![
+            group("protein", 1, &["Pollo", "Carne", "Veg"]),
+            group("heat", 1, &["Mild", "Medio", "Picante"]),
+        ],
+    );
+    assert_eq!(
+        said(&m, "a noodle wok veggie, medium"),
+        ["1 noodle_wok@ heat=medio protein=veg"]
+    );
+}

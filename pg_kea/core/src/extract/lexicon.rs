@@ -112,6 +112,7 @@ pub const ABBREVIATIONS: &[(&str, &str)] = &[
     ("parm", "parmigiana"),
     ("mozz", "mozzarella"),
     ("veggie", "vegetable"),
+    ("veg", "veggie"),
     ("veggies", "vegetables"),
     ("choc", "chocolate"),
     ("pb", "peanut butter"),

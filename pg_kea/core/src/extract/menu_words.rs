@@ -75,6 +75,9 @@ const WORDS: &[(&str, &[&str], Kind)] = &[
     ("fritos", &["fried"], A),
     ("picante", &["spicy", "hot"], A),
     ("entero", &["whole"], A),
+    // A level of heat or a size: "Medio" in a heat group is "medium".
+    ("medio", &["medium"], A),
+    ("mediano", &["medium"], A),
     ("entera", &["whole"], A),
     // Italian
     ("frutti di mare", &["seafood"], P),
