@@ -29,7 +29,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("persian-kabob", 51.0),
     ("pho-banhmi", 65.0),
     ("pizzeria", 71.0),
-    ("pollo-brasa", 61.0),
+    ("pollo-brasa", 62.0),
     ("ramen", 75.0),
     ("sandwich", 74.0),
     ("seafood-boil", 47.0),

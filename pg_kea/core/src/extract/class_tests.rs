@@ -1045,3 +1045,9 @@ fn veg_and_medio_are_said_veggie_and_medium() {
         ["1 noodle_wok@ heat=medio protein=veg"]
     );
 }
+
+#[test]
+fn ltr_is_said_liter() {
+    let m = menu(vec![item("Fizzy Soda", &["Can", "2 Ltr"], &[])], vec![]);
+    assert_eq!(said(&m, "a two liter fizzy soda"), ["1 fizzy_soda@2_ltr"]);
+}

@@ -127,6 +127,7 @@ pub const ABBREVIATIONS: &[(&str, &str)] = &[
     ("oz", "ounce"),
     ("lb", "pound"),
     ("lbs", "pounds"),
+    ("ltr", "liter"),
     ("pc", "piece"),
     ("pcs", "pieces"),
     ("sandwich", "sandwiches"),
