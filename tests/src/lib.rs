@@ -270,3 +270,22 @@ pub async fn metrics(gw: &Gateway) -> String {
         .await
         .expect("metrics body")
 }
+
+/// A PostgREST-style call to the gateway's `/rpc/{f}` with a bearer token, as the consoles
+/// make it: the status and the JSON answer (null when the body is not JSON).
+pub async fn rpc(
+    gw: &Gateway,
+    f: &str,
+    token: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let r = reqwest::Client::new()
+        .post(format!("{}/rpc/{f}", gw.url))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("rpc");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(serde_json::Value::Null))
+}

@@ -5,21 +5,9 @@
 //! its earned trust (back to shadow: its next sure order goes to an agent), and the analytics
 //! views show it. The order itself is not changed. The page is tested by tests/browser/run.mjs.
 
-use kea_tests::{admin, call, merchant, start_gateway, unique_number, Gateway, Merchant};
-use serde_json::{json, Value};
+use kea_tests::{admin, call, merchant, rpc, start_gateway, unique_number, Gateway, Merchant};
+use serde_json::json;
 use tokio_postgres::Client;
-
-async fn rpc(gw: &Gateway, f: &str, token: &str, body: Value) -> (u16, Value) {
-    let r = reqwest::Client::new()
-        .post(format!("{}/rpc/{f}", gw.url))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("rpc");
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
 
 /// An agent serving these merchants (left offline: nothing is offered to it); its id and token.
 async fn agent(db: &Client, serves: &[i64]) -> (i64, String) {

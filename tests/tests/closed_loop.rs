@@ -253,18 +253,6 @@ async fn correct(gw: &Gateway, token: &str, task: &Value, want: &[Line], v: &Ven
     edits
 }
 
-async fn rpc(gw: &Gateway, f: &str, token: &str, body: Value) -> (u16, Value) {
-    let r = reqwest::Client::new()
-        .post(format!("{}/rpc/{f}", gw.url))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("rpc");
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
 async fn rpc_ok(gw: &Gateway, f: &str, token: &str, body: Value) -> Value {
     let (status, v) = rpc(gw, f, token, body.clone()).await;
     assert!(status < 300, "/rpc/{f} {body} answered {status}: {v}");

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use kea_tests::{admin, call, merchant, start_gateway, Gateway, Merchant};
+use kea_tests::{admin, call, merchant, rpc, start_gateway, Gateway, Merchant};
 use serde_json::{json, Value};
 use tokio_postgres::Client;
 
@@ -23,18 +23,6 @@ fn exp() -> i64 {
         .unwrap()
         .as_secs() as i64
         + 3600
-}
-
-async fn rpc(gw: &Gateway, f: &str, token: &str, body: Value) -> (u16, Value) {
-    let r = reqwest::Client::new()
-        .post(format!("{}/rpc/{f}", gw.url))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("rpc");
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
 }
 
 /// A merchant routed to its own queue, so only this test's agents are offered its tasks.

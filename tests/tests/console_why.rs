@@ -9,22 +9,10 @@
 use std::time::Duration;
 
 use kea_tests::{
-    admin, call, call_with, merchant, start_gateway, unique_number, Gateway, Merchant,
+    admin, call, call_with, merchant, rpc, start_gateway, unique_number, Gateway, Merchant,
 };
 use serde_json::{json, Value};
 use tokio_postgres::Client;
-
-async fn rpc(gw: &Gateway, f: &str, token: &str, body: Value) -> (u16, Value) {
-    let r = reqwest::Client::new()
-        .post(format!("{}/rpc/{f}", gw.url))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("rpc");
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
 
 /// A merchant routed to its own queue and an available agent of that queue only, who may hold
 /// many tasks at once (every order of the test is offered to her); her token.
