@@ -289,3 +289,19 @@ pub async fn rpc(
     let status = r.status().as_u16();
     (status, r.json().await.unwrap_or(serde_json::Value::Null))
 }
+
+/// A `kea_agent` token for an agent (`app.upsert_agent`'s id), valid for an hour, signed by the
+/// database (`app.sign_jwt`).
+pub async fn agent_token(db: &Client, agent_id: i64) -> String {
+    let exp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 3600;
+    let claims = serde_json::json!({"role": "kea_agent", "agent_id": agent_id,
+                                    "sub": format!("agent:{agent_id}"), "exp": exp});
+    db.query_one("select app.sign_jwt($1)", &[&claims])
+        .await
+        .expect("signing")
+        .get(0)
+}

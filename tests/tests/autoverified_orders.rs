@@ -5,7 +5,9 @@
 //! its earned trust (back to shadow: its next sure order goes to an agent), and the analytics
 //! views show it. The order itself is not changed. The page is tested by tests/browser/run.mjs.
 
-use kea_tests::{admin, call, merchant, rpc, start_gateway, unique_number, Gateway, Merchant};
+use kea_tests::{
+    admin, agent_token, call, merchant, rpc, start_gateway, unique_number, Gateway, Merchant,
+};
 use serde_json::json;
 use tokio_postgres::Client;
 
@@ -23,19 +25,7 @@ async fn agent(db: &Client, serves: &[i64]) -> (i64, String) {
         .await
         .expect("agent")
         .get(0);
-    let exp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        + 3600;
-    let token: String = db
-        .query_one(
-            "select app.sign_jwt($1)",
-            &[&json!({"role": "kea_agent", "agent_id": id, "sub": format!("agent:{id}"), "exp": exp})],
-        )
-        .await
-        .expect("signing")
-        .get(0);
+    let token = agent_token(db, id).await;
     (id, token)
 }
 

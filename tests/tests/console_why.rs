@@ -9,7 +9,8 @@
 use std::time::Duration;
 
 use kea_tests::{
-    admin, call, call_with, merchant, rpc, start_gateway, unique_number, Gateway, Merchant,
+    admin, agent_token, call, call_with, merchant, rpc, start_gateway, unique_number, Gateway,
+    Merchant,
 };
 use serde_json::{json, Value};
 use tokio_postgres::Client;
@@ -41,19 +42,7 @@ async fn merchant_and_agent(db: &Client, gw: &Gateway) -> (Merchant, String) {
         .await
         .expect("agent")
         .get(0);
-    let exp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        + 3600;
-    let token: String = db
-        .query_one(
-            "select app.sign_jwt($1)",
-            &[&json!({"role": "kea_agent", "agent_id": id, "sub": format!("agent:{id}"), "exp": exp})],
-        )
-        .await
-        .expect("signing")
-        .get(0);
+    let token = agent_token(db, id).await;
     let (s, r) = rpc(gw, "set_activity", &token, json!({"activity": "available"})).await;
     assert_eq!(s, 200, "{r}");
     (m, token)
