@@ -1051,3 +1051,39 @@ fn ltr_is_said_liter() {
     let m = menu(vec![item("Fizzy Soda", &["Can", "2 Ltr"], &[])], vec![]);
     assert_eq!(said(&m, "a two liter fizzy soda"), ["1 fizzy_soda@2_ltr"]);
 }
+
+#[test]
+fn an_item_said_after_with_and_an_article_is_the_option_the_line_takes() {
+    let m = menu(
+        vec![
+            item(
+                "House Combo",
+                &[],
+                &["combo_side", "combo_drink", "doneness"],
+            ),
+            item("Side Salad", &[], &[]),
+            item("Bottled Water", &[], &[]),
+            item("Egg Roll", &[], &[]),
+            item("Noodle Bowl", &[], &["bowl_add"]),
+        ],
+        vec![
+            group("combo_side", 1, &["Fries", "Side Salad"]),
+            group("combo_drink", 1, &["Soda", "Bottled Water"]),
+            group("doneness", 1, &["Medium", "Well Done"]),
+            group("bowl_add", 3, &["Egg Roll", "Fried Egg"]),
+        ],
+    );
+    assert_eq!(
+        said(&m, "a house combo with a side salad and a water, well done"),
+        ["1 house_combo@ combo_drink=bottled_water combo_side=side_salad doneness=well_done"]
+    );
+    assert_eq!(
+        said(&m, "a noodle bowl with an egg roll"),
+        ["1 noodle_bowl@ bowl_add=egg_roll"]
+    );
+    // Without "with", "and a" still orders the item on its own.
+    assert_eq!(
+        said(&m, "a noodle bowl and an egg roll"),
+        ["1 noodle_bowl@", "1 egg_roll@"]
+    );
+}

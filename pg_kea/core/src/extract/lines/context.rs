@@ -244,3 +244,48 @@ impl Builder<'_> {
         (!items.is_empty()).then_some(items)
     }
 }
+
+impl Builder<'_> {
+    /// "a classic combo with a side salad and a water": right after "with" + an article (or
+    /// "and" + an article inside such a list), a word that is an item and also an option the
+    /// item of the line being listed takes is said for that line, not ordered on its own.
+    pub(super) fn said_with_line_before(
+        &self,
+        s: &super::matched::Said,
+        opts: &[(u32, u32, f32)],
+    ) -> bool {
+        let Some((sc, k)) = s.at else {
+            return false;
+        };
+        if opts.is_empty() || self.cur.has_content || !self.cur.qty_article || k < 2 {
+            return false;
+        }
+        let article = &sc.units[k - 1];
+        let is_article = matches!(&article.kind, UnitKind::Match(ms, _)
+            if ms.iter().any(|m| matches!(m.sense, Sense::Num { article: true, .. })));
+        let joiner = &sc.units[k - 2];
+        if !is_article || !matches!(joiner.kind, UnitKind::Word { .. }) {
+            return false;
+        }
+        // The line the options are said for: the last that named its item, followed only by
+        // fragments of options.
+        let Some(pos) = self.lines.iter().rposition(|l| l.item_named) else {
+            return false;
+        };
+        let line = &self.lines[pos];
+        let fragments_only = self.lines[pos + 1..]
+            .iter()
+            .all(|l| !l.item_named && (l.qty.is_none() || l.qty_article) && l.var.is_none());
+        let with_said = (line.start..joiner.start).any(|t| sc.word(t) == "with");
+        let joined = match sc.word(joiner.start) {
+            "with" => true,
+            "and" => with_said,
+            _ => false,
+        };
+        fragments_only
+            && joined
+            && opts
+                .iter()
+                .any(|o| !intersect(&line.cands, &self.t.group_items[o.0 as usize]).is_empty())
+    }
+}

@@ -259,7 +259,12 @@ impl Builder<'_> {
         if describes_only || names_option_kind {
             return NameReading::Describes;
         }
-        if !named.is_empty() && !opt_fits_named && !opt_implies_named && !opt_by_context {
+        if !named.is_empty()
+            && !opt_fits_named
+            && !opt_implies_named
+            && !opt_by_context
+            && !self.said_with_line_before(s, opts)
+        {
             NameReading::Orders
         } else {
             NameReading::Not
