@@ -8,6 +8,8 @@
 //! and dropped when unusable (SQL then treats them as absent), and the speech is cut to what
 //! extraction reads anyway.
 
+use std::borrow::Cow;
+
 use kea_core::extract::bounded;
 use kea_core::twiml::xml_safe;
 use serde_json::{Map, Value};
@@ -26,18 +28,19 @@ const COUNTS: [&str; 5] = [
 const SPEECH: [&str; 2] = ["SpeechResult", "UnstableSpeechResult"];
 
 /// The parameters as one JSON object for `api.twilio_*`, cleaned. Of repeated names the last
-/// value wins; empty `CallSid` is treated as absent.
-pub fn normalise(params: &[(String, String)]) -> Map<String, Value> {
+/// value wins; empty `CallSid` is treated as absent. Takes the parsed pairs by value: a name or
+/// value with nothing to clean is moved into the object, not copied (almost every one).
+pub fn normalise(params: Vec<(String, String)>) -> Map<String, Value> {
     let mut object = Map::new();
     for (name, value) in params {
-        let name = xml_safe(name).into_owned();
-        let value = xml_safe(value);
+        let name = cleaned(name);
+        let value = cleaned(value);
         let value = match name.as_str() {
             n if FRACTIONS.contains(&n) => fraction(&value),
             n if COUNTS.contains(&n) => count(&value),
-            n if SPEECH.contains(&n) => Some(bounded(&value).to_string()),
-            "CallSid" => Some(value.trim().to_string()).filter(|s| !s.is_empty()),
-            _ => Some(value.into_owned()),
+            n if SPEECH.contains(&n) => Some(speech(value)),
+            "CallSid" => Some(trimmed(value)).filter(|s| !s.is_empty()),
+            _ => Some(value),
         };
         match value {
             Some(v) => object.insert(name, Value::String(v)),
@@ -45,6 +48,31 @@ pub fn normalise(params: &[(String, String)]) -> Map<String, Value> {
         };
     }
     object
+}
+
+/// `text` cleaned of what XML forbids ([`xml_safe`]), the same `String` when it was clean.
+fn cleaned(text: String) -> String {
+    match xml_safe(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(clean) => clean,
+    }
+}
+
+/// The speech cut to what extraction reads ([`bounded`], a prefix of it), in place.
+fn speech(mut text: String) -> String {
+    let end = bounded(&text).len();
+    text.truncate(end);
+    text
+}
+
+/// `text` without leading or trailing whitespace, the same `String` when it had none.
+fn trimmed(text: String) -> String {
+    let t = text.trim();
+    if t.len() == text.len() {
+        text
+    } else {
+        t.to_string()
+    }
 }
 
 /// A number in [0, 1], clamped when a finite number lies outside; `None` for anything else
@@ -76,7 +104,7 @@ mod tests {
     use super::*;
 
     fn one(name: &str, value: &str) -> Option<String> {
-        normalise(&[(name.to_string(), value.to_string())])
+        normalise(vec![(name.to_string(), value.to_string())])
             .get(name)
             .and_then(Value::as_str)
             .map(str::to_string)
@@ -89,7 +117,7 @@ mod tests {
             Some("two pizzas ")
         );
         assert_eq!(one("To", "+1555\u{1}0100").as_deref(), Some("+1555 0100"));
-        let names = normalise(&[("Fr\0om".into(), "x".into())]);
+        let names = normalise(vec![("Fr\0om".into(), "x".into())]);
         assert!(names.contains_key("Fr om"));
     }
 

@@ -9,10 +9,19 @@ use subtle::ConstantTimeEq;
 
 /// The signature Twilio would send for `url` and `params`.
 pub fn sign(auth_token: &str, url: &str, params: &[(String, String)]) -> String {
+    sign_sorted(auth_token, url, &sorted(params))
+}
+
+/// The parameters in the order they are signed. Repeated names are signed with their values
+/// sorted (twilio-python does the same).
+fn sorted(params: &[(String, String)]) -> Vec<&(String, String)> {
     let mut sorted: Vec<&(String, String)> = params.iter().collect();
-    // Repeated names are signed with their values sorted (twilio-python does the same).
     sorted.sort();
     sorted.dedup();
+    sorted
+}
+
+fn sign_sorted(auth_token: &str, url: &str, sorted: &[&(String, String)]) -> String {
     let mut mac = Hmac::<Sha1>::new_from_slice(auth_token.as_bytes()).expect("HMAC takes any key");
     mac.update(url.as_bytes());
     for (k, v) in sorted {
@@ -23,26 +32,28 @@ pub fn sign(auth_token: &str, url: &str, params: &[(String, String)]) -> String 
 }
 
 /// True when `signature` matches `url` as given, or `url` with its default port added or
-/// removed: Twilio may sign either form, and the official libraries accept both.
+/// removed: Twilio may sign either form, and the official libraries accept both. The parameters
+/// are sorted once, and the other form of the URL is built only when the one given does not
+/// match (a request signed as it arrived, the usual case, costs one HMAC).
 pub fn validate(auth_token: &str, url: &str, params: &[(String, String)], signature: &str) -> bool {
-    url_variants(url).iter().any(|u| {
-        let expected = sign(auth_token, u, params);
+    let sorted = sorted(params);
+    let matches = |u: &str| -> bool {
+        let expected = sign_sorted(auth_token, u, &sorted);
         expected.as_bytes().ct_eq(signature.as_bytes()).into()
-    })
+    };
+    matches(url) || other_port_form(url).is_some_and(|u| matches(&u))
 }
 
-/// `raw` as given, plus the same URL with its scheme's default port added (when it has no
-/// port) or removed (when it names the default one). String surgery on purpose: URL parsers
-/// normalise the default port away, and the signed string must stay byte-for-byte.
-fn url_variants(raw: &str) -> Vec<String> {
-    let mut out = vec![raw.to_string()];
-    let Some((scheme, rest)) = raw.split_once("://") else {
-        return out;
-    };
+/// `raw` with its scheme's default port added (when it has no port) or removed (when it names
+/// the default one); `None` when it names another port or is not http(s). String surgery on
+/// purpose: URL parsers normalise the default port away, and the signed string must stay
+/// byte-for-byte.
+fn other_port_form(raw: &str) -> Option<String> {
+    let (scheme, rest) = raw.split_once("://")?;
     let default = match scheme {
         "https" => "443",
         "http" => "80",
-        _ => return out,
+        _ => return None,
     };
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(end);
@@ -54,11 +65,10 @@ fn url_variants(raw: &str) -> Vec<String> {
         .filter(|&i| !host_port[i..].contains(']'));
     let variant = match port_at {
         Some(i) if &host_port[i + 1..] == default => host_port[..i].to_string(),
-        Some(_) => return out,
+        Some(_) => return None,
         None => format!("{host_port}:{default}"),
     };
-    out.push(format!("{scheme}://{userinfo}{variant}{tail}"));
-    out
+    Some(format!("{scheme}://{userinfo}{variant}{tail}"))
 }
 
 #[cfg(test)]

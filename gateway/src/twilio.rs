@@ -88,7 +88,7 @@ pub async fn handle(
         return Reply::text(StatusCode::FORBIDDEN, "invalid X-Twilio-Signature\n");
     }
 
-    let object = params::normalise(&params);
+    let object = params::normalise(params);
     let to = object
         .get("To")
         .and_then(Value::as_str)
