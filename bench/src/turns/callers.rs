@@ -54,13 +54,27 @@ pub struct Load {
     pub backends_us: Option<f64>,
 }
 
+/// When each caller posts its next turn.
+#[derive(Clone, Copy)]
+pub enum Pace {
+    /// As soon as the last one is answered.
+    BackToBack,
+    /// This long after the last one is answered, as a person would.
+    Pause(Duration),
+    /// All callers together offer this many turns a second, spread evenly: caller k posts its
+    /// i-th turn at `start + (k + i * clients) / rate` (or at once when it is behind). Two servers
+    /// measured at the same offered rate wake up as often per turn, so their CPU per turn
+    /// compares without the kernel's per-wakeup cost moving with their throughput.
+    Rate(f64),
+}
+
 /// CPU used so far by all of `pids`; None if any is gone.
 fn all(pids: &[String]) -> Option<Duration> {
     pids.iter().map(|p| cpu::process(p)).sum()
 }
 
 /// `clients` callers placing calls one after another through the server at `url` for
-/// `duration`, posting turns back to back (`pause` zero) or pausing between them like a person.
+/// `duration`, posting turns as `pace` says.
 /// Call sids are `BENCH-{tag}-{caller}-{call}`. Every answer is checked ([`check_answer`]).
 /// `backends` are the process ids of the server's database connections.
 #[allow(clippy::too_many_arguments)]
@@ -71,7 +85,7 @@ pub async fn load(
     auth_token: &str,
     tag: &str,
     clients: usize,
-    pause: Duration,
+    pace: Pace,
     duration: Duration,
 ) -> Result<Load, String> {
     let before = (
@@ -86,15 +100,27 @@ pub async fn load(
     for k in 0..clients {
         let mut caller = Caller::new(spec(url, auth_token), |_, _| {});
         let tag = tag.to_string();
+        let schedule = match pace {
+            Pace::Rate(rate) => Some((
+                tokio::time::Instant::from_std(t0) + Duration::from_secs_f64(k as f64 / rate),
+                Duration::from_secs_f64(clients as f64 / rate),
+            )),
+            _ => None,
+        };
         tasks.push(tokio::spawn(async move {
             let mut call = 0usize;
+            let mut sent = 0u32;
             'calls: while Instant::now() < deadline {
                 call += 1;
                 // One HTTP client (a kept-alive connection) for all of a caller's calls.
                 caller = caller.with_call_sid(format!("BENCH-{tag}-{k}-{call}"));
                 let says = CALLS[(k + call) % CALLS.len()];
                 for turn in 0..TURNS {
-                    if turn > 0 && Instant::now() >= deadline {
+                    if let Some((start, every)) = schedule {
+                        tokio::time::sleep_until(start + every * sent).await;
+                        sent += 1;
+                    }
+                    if (turn > 0 || schedule.is_some()) && Instant::now() >= deadline {
                         break 'calls;
                     }
                     let body = if turn == 0 {
@@ -110,7 +136,7 @@ pub async fn load(
                             .await?
                     };
                     check_answer(&body, turn, says, caller.call_sid())?;
-                    if !pause.is_zero() {
+                    if let Pace::Pause(pause) = pace {
                         tokio::time::sleep(pause).await;
                     }
                 }
