@@ -1087,3 +1087,26 @@ fn an_item_said_after_with_and_an_article_is_the_option_the_line_takes() {
         ["1 noodle_bowl@", "1 egg_roll@"]
     );
 }
+
+#[test]
+fn a_word_that_is_another_items_full_option_is_the_head_of_the_lines_own_option() {
+    let m = menu(
+        vec![
+            item("Spicy Noodles", &[], &["noodle_adds"]),
+            item("Fried Rice", &[], &["rice_adds"]),
+        ],
+        vec![
+            group("noodle_adds", 3, &["Mozz Cheese", "Fish Cake"]),
+            group("rice_adds", 3, &["Cheese", "Egg"]),
+        ],
+    );
+    assert_eq!(
+        said(&m, "spicy noodles with cheese"),
+        ["1 spicy_noodles@ noodle_adds=mozz_cheese"]
+    );
+    // The full name still wins where the line's item takes it.
+    assert_eq!(
+        said(&m, "fried rice with cheese"),
+        ["1 fried_rice@ rice_adds=cheese"]
+    );
+}

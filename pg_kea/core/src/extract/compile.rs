@@ -45,6 +45,10 @@ pub struct Tables {
     /// Per group: the word its name ends on, brackets and choice words left out ("Salsa (pick
     /// 2)" -> salsa, "Karaage Sauce" -> sauce), or `NO_WORD` (`lines/group_default.rs`).
     pub group_heads: Vec<u32>,
+    /// Head pieces of options hidden by a full name of an option of another group ("cheese"
+    /// of "Mozz Cheese" beside another item's "Cheese"), by word ids: read only for a line
+    /// whose item takes none of the full name's options (`lines/matched.rs`).
+    pub hidden_pieces: HashMap<Vec<u32>, Vec<(u32, u32)>>,
 }
 
 fn ids(vocab: &mut Vocab, phrase: &str) -> Vec<u32> {
@@ -408,11 +412,28 @@ pub fn compile(menu: &Menu) -> Tables {
         }
         // A full alias wins over any piece; a category word does not, since the piece is more
         // precise ("milk tea" of five names is narrower than the Milk Tea category).
-        if t.trie
-            .get(&words)
-            .iter()
-            .any(|m| !matches!(m.sense, Sense::Category(_)))
-        {
+        let full = t.trie.get(&words);
+        if full.iter().any(|m| !matches!(m.sense, Sense::Category(_))) {
+            let full_groups: Vec<u32> = full
+                .iter()
+                .filter_map(|m| match m.sense {
+                    Sense::Opt { group, .. } => Some(group),
+                    _ => None,
+                })
+                .collect();
+            let full_opts_only = full.iter().all(|m| matches!(m.sense, Sense::Opt { .. }));
+            let hidden: Vec<(u32, u32)> = senses
+                .iter()
+                .filter_map(|(s, head, _)| match *s {
+                    Sense::Opt { group, opt } if *head && !full_groups.contains(&group) => {
+                        Some((group, opt))
+                    }
+                    _ => None,
+                })
+                .collect();
+            if full_opts_only && !hidden.is_empty() {
+                t.hidden_pieces.insert(words, hidden);
+            }
             continue;
         }
         // An option whose name holds another option's name of its group ("Half & Half (Soy

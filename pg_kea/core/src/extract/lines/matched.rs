@@ -104,6 +104,37 @@ impl Builder<'_> {
             .collect();
         opts.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(b.2.total_cmp(&a.2)));
         opts.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+        // "tteokbokki with cheese" where "Cheese" is another item's option and the line's item
+        // has "Mozz Cheese": the head piece of the line's own option, hidden at compile time
+        // by the other option's full name, is what was meant.
+        if self.cur.item_named && named.is_empty() && !opts.is_empty() {
+            let fits =
+                |g: u32| !intersect(&self.cur.cands, &self.t.group_items[g as usize]).is_empty();
+            if !opts.iter().any(|o| fits(o.0)) {
+                // A word of the line's item's own name ("half za'atar half cheese") is that name.
+                let own_name = |sc: &Scanned| {
+                    self.cur.cands.as_ref().is_some_and(|c| {
+                        c.iter().any(|&i| {
+                            sc.ids[start..end]
+                                .iter()
+                                .all(|w| self.t.item_words[i as usize].contains(w))
+                        })
+                    })
+                };
+                if let Some((sc, _)) = s.at.filter(|(sc, _)| !own_name(sc)) {
+                    if let Some(hidden) = self.t.hidden_pieces.get(&sc.ids[start..end]) {
+                        let own: Vec<(u32, u32, f32)> = hidden
+                            .iter()
+                            .filter(|h| fits(h.0))
+                            .map(|h| (h.0, h.1, crate::extract::compile::PARTIAL_CONFIDENCE * conf))
+                            .collect();
+                        if !own.is_empty() {
+                            opts = own;
+                        }
+                    }
+                }
+            }
+        }
         // A prefix/suffix marker picks the group ("side of guacamole", "chips on the side").
         for marker in [s.prefix, s.suffix].into_iter().flatten() {
             if opts.iter().any(|o| o.0 == marker) {
