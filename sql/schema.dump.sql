@@ -6639,30 +6639,32 @@ ALTER TABLE api.analytics_abandoned_calls OWNER TO kea_owner;
 COMMENT ON VIEW api.analytics_abandoned_calls IS 'Abandoned and hung-up calls with the phase of their last turn (where the caller dropped).';
 
 --
--- Name: analytics_agents; Type: VIEW; Schema: api; Owner: kea_owner
+-- Name: agents; Type: TABLE; Schema: app; Owner: kea_owner
 --
 
-CREATE VIEW api.analytics_agents AS
-SELECT
-    NULL::bigint AS agent_id,
-    NULL::text AS name,
-    NULL::text AS email,
-    NULL::bigint AS offers,
-    NULL::bigint AS accepts,
-    NULL::bigint AS rejections,
-    NULL::bigint AS timeouts,
-    NULL::numeric AS avg_seconds_to_accept,
-    NULL::bigint AS approved,
-    NULL::bigint AS rejected,
-    NULL::numeric AS edits_per_order;
+CREATE TABLE app.agents (
+    id bigint NOT NULL,
+    email text NOT NULL,
+    name text NOT NULL,
+    password_hash text NOT NULL,
+    attributes jsonb DEFAULT '{}'::jsonb NOT NULL,
+    activity text DEFAULT 'offline'::text NOT NULL,
+    capacity integer DEFAULT 1 NOT NULL,
+    activity_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    token_version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT agents_activity_check CHECK ((activity = ANY (ARRAY['available'::text, 'busy'::text, 'break'::text, 'offline'::text]))),
+    CONSTRAINT agents_capacity_check CHECK (((capacity >= 1) AND (capacity <= 20))),
+    CONSTRAINT agents_email_check CHECK ((email = lower(email)))
+);
 
-ALTER TABLE api.analytics_agents OWNER TO kea_owner;
+ALTER TABLE app.agents OWNER TO kea_owner;
 
 --
--- Name: VIEW analytics_agents; Type: COMMENT; Schema: api; Owner: kea_owner
+-- Name: COLUMN agents.token_version; Type: COMMENT; Schema: app; Owner: kea_owner
 --
 
-COMMENT ON VIEW api.analytics_agents IS 'Per agent: offers, accepts, rejections, timeouts, seconds to accept, orders approved/rejected, edits per order.';
+COMMENT ON COLUMN app.agents.token_version IS 'Tokens carry it (claim ver); raising it (a new password) revokes every token signed in before.';
 
 --
 -- Name: order_edits; Type: TABLE; Schema: app; Owner: kea_owner
@@ -6690,6 +6692,62 @@ ALTER TABLE app.order_edits OWNER TO kea_owner;
 --
 
 COMMENT ON COLUMN app.order_edits.routed_agents IS 'The agents the work behind this row is routed to (offered, accepted or assigned): whom the agents'' row-level security shows it to. Kept by app.share_routed_work.';
+
+--
+-- Name: analytics_agents; Type: VIEW; Schema: api; Owner: kea_owner
+--
+
+CREATE VIEW api.analytics_agents AS
+ WITH offers AS (
+         SELECT r.agent_id,
+            count(*) AS offers,
+            count(*) FILTER (WHERE (r.status = ANY (ARRAY['accepted'::text, 'completed'::text]))) AS accepts,
+            count(*) FILTER (WHERE (r.status = 'rejected'::text)) AS rejections,
+            count(*) FILTER (WHERE (r.status = 'timeout'::text)) AS timeouts,
+            round(avg(EXTRACT(epoch FROM (r.responded_at - r.created_at))) FILTER (WHERE (r.status = ANY (ARRAY['accepted'::text, 'completed'::text]))), 1) AS avg_seconds_to_accept
+           FROM app.reservations r
+          GROUP BY r.agent_id
+        ), outcomes AS (
+         SELECT t.agent_id,
+            count(*) FILTER (WHERE (t.outcome = 'approved'::text)) AS approved,
+            count(*) FILTER (WHERE (t.outcome = 'rejected'::text)) AS rejected
+           FROM app.tasks t
+          WHERE (t.agent_id IS NOT NULL)
+          GROUP BY t.agent_id
+        ), edits AS (
+         SELECT x.agent_id,
+            round(avg(x.n), 2) AS edits_per_order
+           FROM ( SELECT t.agent_id,
+                    count(e.id) AS n
+                   FROM (app.tasks t
+                     LEFT JOIN app.order_edits e ON (((e.merchant_id = t.merchant_id) AND (e.order_id = t.order_id) AND (e.agent_id = t.agent_id))))
+                  WHERE ((t.agent_id IS NOT NULL) AND (t.status = 'completed'::text))
+                  GROUP BY t.merchant_id, t.id, t.agent_id) x
+          GROUP BY x.agent_id
+        )
+ SELECT a.id AS agent_id,
+    a.name,
+    a.email,
+    COALESCE(o.offers, (0)::bigint) AS offers,
+    COALESCE(o.accepts, (0)::bigint) AS accepts,
+    COALESCE(o.rejections, (0)::bigint) AS rejections,
+    COALESCE(o.timeouts, (0)::bigint) AS timeouts,
+    o.avg_seconds_to_accept,
+    COALESCE(oc.approved, (0)::bigint) AS approved,
+    COALESCE(oc.rejected, (0)::bigint) AS rejected,
+    ed.edits_per_order
+   FROM (((app.agents a
+     LEFT JOIN offers o ON ((o.agent_id = a.id)))
+     LEFT JOIN outcomes oc ON ((oc.agent_id = a.id)))
+     LEFT JOIN edits ed ON ((ed.agent_id = a.id)));
+
+ALTER TABLE api.analytics_agents OWNER TO kea_owner;
+
+--
+-- Name: VIEW analytics_agents; Type: COMMENT; Schema: api; Owner: kea_owner
+--
+
+COMMENT ON VIEW api.analytics_agents IS 'Per agent: offers, accepts, rejections, timeouts, seconds to accept, orders approved/rejected, edits per order.';
 
 --
 -- Name: analytics_autoverify_decisions; Type: VIEW; Schema: api; Owner: kea_owner
@@ -7527,34 +7585,6 @@ ALTER TABLE api.twilio_directory OWNER TO kea_owner;
 --
 
 COMMENT ON VIEW api.twilio_directory IS 'Each phone number''s transfer number, voice and language: what the gateway needs to apologise and transfer when the database cannot answer a turn.';
-
---
--- Name: agents; Type: TABLE; Schema: app; Owner: kea_owner
---
-
-CREATE TABLE app.agents (
-    id bigint NOT NULL,
-    email text NOT NULL,
-    name text NOT NULL,
-    password_hash text NOT NULL,
-    attributes jsonb DEFAULT '{}'::jsonb NOT NULL,
-    activity text DEFAULT 'offline'::text NOT NULL,
-    capacity integer DEFAULT 1 NOT NULL,
-    activity_at timestamp with time zone DEFAULT now() NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    token_version integer DEFAULT 1 NOT NULL,
-    CONSTRAINT agents_activity_check CHECK ((activity = ANY (ARRAY['available'::text, 'busy'::text, 'break'::text, 'offline'::text]))),
-    CONSTRAINT agents_capacity_check CHECK (((capacity >= 1) AND (capacity <= 20))),
-    CONSTRAINT agents_email_check CHECK ((email = lower(email)))
-);
-
-ALTER TABLE app.agents OWNER TO kea_owner;
-
---
--- Name: COLUMN agents.token_version; Type: COMMENT; Schema: app; Owner: kea_owner
---
-
-COMMENT ON COLUMN app.agents.token_version IS 'Tokens carry it (claim ver); raising it (a new password) revokes every token signed in before.';
 
 --
 -- Name: agents_id_seq; Type: SEQUENCE; Schema: app; Owner: kea_owner
@@ -8921,35 +8951,6 @@ CREATE INDEX turns_routed_agents ON app.turns USING gin (routed_agents) WHERE (r
 --
 
 CREATE UNIQUE INDEX workflows_one_default ON app.workflows USING btree (is_default) WHERE is_default;
-
---
--- Name: analytics_agents _RETURN; Type: RULE; Schema: api; Owner: kea_owner
---
-
-CREATE OR REPLACE VIEW api.analytics_agents AS
- SELECT a.id AS agent_id,
-    a.name,
-    a.email,
-    count(r.id) AS offers,
-    count(*) FILTER (WHERE (r.status = ANY (ARRAY['accepted'::text, 'completed'::text]))) AS accepts,
-    count(*) FILTER (WHERE (r.status = 'rejected'::text)) AS rejections,
-    count(*) FILTER (WHERE (r.status = 'timeout'::text)) AS timeouts,
-    round(avg(EXTRACT(epoch FROM (r.responded_at - r.created_at))) FILTER (WHERE (r.status = ANY (ARRAY['accepted'::text, 'completed'::text]))), 1) AS avg_seconds_to_accept,
-    ( SELECT count(*) AS count
-           FROM app.tasks t
-          WHERE ((t.agent_id = a.id) AND (t.outcome = 'approved'::text))) AS approved,
-    ( SELECT count(*) AS count
-           FROM app.tasks t
-          WHERE ((t.agent_id = a.id) AND (t.outcome = 'rejected'::text))) AS rejected,
-    ( SELECT round(avg(x.n), 2) AS round
-           FROM ( SELECT count(e.id) AS n
-                   FROM (app.tasks t
-                     LEFT JOIN app.order_edits e ON (((e.merchant_id = t.merchant_id) AND (e.order_id = t.order_id) AND (e.agent_id = a.id))))
-                  WHERE ((t.agent_id = a.id) AND (t.status = 'completed'::text))
-                  GROUP BY t.merchant_id, t.id) x) AS edits_per_order
-   FROM (app.agents a
-     LEFT JOIN app.reservations r ON ((r.agent_id = a.id)))
-  GROUP BY a.id;
 
 --
 -- Name: analytics_order_stages _RETURN; Type: RULE; Schema: api; Owner: kea_owner
@@ -11406,17 +11407,17 @@ GRANT ALL ON FUNCTION worker.sms_skipped(p_worker text, p_job_id bigint, p_reaso
 GRANT SELECT ON TABLE api.analytics_abandoned_calls TO kea_analyst;
 
 --
--- Name: TABLE analytics_agents; Type: ACL; Schema: api; Owner: kea_owner
---
-
-GRANT SELECT ON TABLE api.analytics_agents TO kea_analyst;
-
---
 -- Name: TABLE order_edits; Type: ACL; Schema: app; Owner: kea_owner
 --
 
 GRANT SELECT ON TABLE app.order_edits TO kea_merchant;
 GRANT SELECT ON TABLE app.order_edits TO kea_agent;
+
+--
+-- Name: TABLE analytics_agents; Type: ACL; Schema: api; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE api.analytics_agents TO kea_analyst;
 
 --
 -- Name: TABLE analytics_autoverify_decisions; Type: ACL; Schema: api; Owner: kea_owner

@@ -140,27 +140,53 @@ select l.merchant_id, md->>'group' as modifier_group, md->>'option' as option,
 comment on view api.analytics_popular_modifiers is 'Modifier options in verified orders, with qualifier (extra/light) and "no".';
 
 -- Agents: offers, accepts, rejections, timeouts, time to accept, orders approved, edits per
--- order.
+-- order. Each of reservations, tasks and edits is counted per agent by itself, then joined to
+-- the agents: on Citus those tables are distributed by merchant and the agents a reference
+-- table, and a correlated subquery on tasks per agent is a join Citus does not run
+-- (docs/scaling.md); counted first, each is a query it runs over the shards.
 create view api.analytics_agents as
+with offers as (
+    select r.agent_id,
+           count(*) as offers,
+           count(*) filter (where r.status in ('accepted', 'completed')) as accepts,
+           count(*) filter (where r.status = 'rejected') as rejections,
+           count(*) filter (where r.status = 'timeout') as timeouts,
+           round(avg(extract(epoch from r.responded_at - r.created_at))
+                 filter (where r.status in ('accepted', 'completed'))::numeric, 1) as avg_seconds_to_accept
+      from app.reservations r
+     group by r.agent_id
+), outcomes as (
+    select t.agent_id,
+           count(*) filter (where t.outcome = 'approved') as approved,
+           count(*) filter (where t.outcome = 'rejected') as rejected
+      from app.tasks t
+     where t.agent_id is not null
+     group by t.agent_id
+), edits as (
+    -- Per task the agent completed, the edits it made to the task's order.
+    select x.agent_id, round(avg(x.n), 2) as edits_per_order
+      from (select t.agent_id, count(e.id) as n
+              from app.tasks t
+              left join app.order_edits e
+                on e.merchant_id = t.merchant_id and e.order_id = t.order_id
+               and e.agent_id = t.agent_id
+             where t.agent_id is not null and t.status = 'completed'
+             group by t.merchant_id, t.id, t.agent_id) x
+     group by x.agent_id
+)
 select a.id as agent_id, a.name, a.email,
-       count(r.id) as offers,
-       count(*) filter (where r.status in ('accepted', 'completed')) as accepts,
-       count(*) filter (where r.status = 'rejected') as rejections,
-       count(*) filter (where r.status = 'timeout') as timeouts,
-       round(avg(extract(epoch from r.responded_at - r.created_at))
-             filter (where r.status in ('accepted', 'completed'))::numeric, 1) as avg_seconds_to_accept,
-       (select count(*) from app.tasks t where t.agent_id = a.id and t.outcome = 'approved') as approved,
-       (select count(*) from app.tasks t where t.agent_id = a.id and t.outcome = 'rejected') as rejected,
-       (select round(avg(n), 2) from (select count(e.id) as n
-                                        from app.tasks t
-                                        left join app.order_edits e
-                                          on e.merchant_id = t.merchant_id and e.order_id = t.order_id
-                                         and e.agent_id = a.id
-                                       where t.agent_id = a.id and t.status = 'completed'
-                                       group by t.merchant_id, t.id) x) as edits_per_order
+       coalesce(o.offers, 0) as offers,
+       coalesce(o.accepts, 0) as accepts,
+       coalesce(o.rejections, 0) as rejections,
+       coalesce(o.timeouts, 0) as timeouts,
+       o.avg_seconds_to_accept,
+       coalesce(oc.approved, 0) as approved,
+       coalesce(oc.rejected, 0) as rejected,
+       ed.edits_per_order
   from app.agents a
-  left join app.reservations r on r.agent_id = a.id
- group by a.id;
+  left join offers o on o.agent_id = a.id
+  left join outcomes oc on oc.agent_id = a.id
+  left join edits ed on ed.agent_id = a.id;
 comment on view api.analytics_agents is
     'Per agent: offers, accepts, rejections, timeouts, seconds to accept, orders approved/rejected, edits per order.';
 

@@ -10,9 +10,6 @@
 -- comment and grants. Analysts still get no right on app's tables or views: only EXECUTE on
 -- these functions, which kea_analyst may call in SQL as it may read the views. A function is
 -- planned by Citus as its owner, as api.twilio_directory is (docs/scaling.md).
--- api.analytics_agents still fails on Citus, for its owner too: its correlated subqueries on
--- the tasks and edits are a join Citus does not run ("complex joins are only supported when
--- all distributed tables are co-located and joined on their distribution columns").
 \set ON_ERROR_STOP on
 -- Objects of the coordinator: the views and functions are read there only.
 set citus.enable_ddl_propagation = off;
