@@ -11,7 +11,7 @@ use common::venues;
 const FLOOR: &[(&str, f64)] = &[
     ("boba", 100.0),
     ("breakfast", 74.0),
-    ("burgers", 72.0),
+    ("burgers", 73.0),
     ("burrito-bowl", 76.0),
     ("cheesesteak", 64.0),
     ("coffee", 100.0),
@@ -23,7 +23,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("gyro-shop", 45.0),
     ("indian", 100.0),
     ("jerk-chicken", 72.0),
-    ("korean-chicken", 79.0),
+    ("korean-chicken", 80.0),
     ("manoushe-bakery", 70.0),
     ("pasta-parm", 55.0),
     ("persian-kabob", 54.0),

@@ -1110,3 +1110,26 @@ fn a_word_that_is_another_items_full_option_is_the_head_of_the_lines_own_option(
         ["1 fried_rice@ rice_adds=cheese"]
     );
 }
+
+#[test]
+fn a_second_option_of_a_many_choice_group_after_and_a_stays_on_the_line() {
+    let m = menu(
+        vec![item("Rice Cake Pot", &[], &["pot_adds", "broth"])],
+        vec![
+            group("pot_adds", 3, &["Ramen Noodles", "Boiled Egg", "Fish Cake"]),
+            group("broth", 1, &["Mild Broth", "Spicy Broth"]),
+        ],
+    );
+    assert_eq!(
+        said(&m, "a rice cake pot with ramen noodles and a boiled egg"),
+        ["1 rice_cake_pot@ pot_adds=boiled_egg pot_adds=ramen_noodles"]
+    );
+    // A second value of a single-choice group is another line.
+    assert_eq!(
+        said(&m, "a rice cake pot with mild broth and a spicy broth"),
+        [
+            "1 rice_cake_pot@ broth=mild_broth",
+            "1 rice_cake_pot@ broth=spicy_broth"
+        ]
+    );
+}

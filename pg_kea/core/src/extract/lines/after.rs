@@ -92,10 +92,16 @@ impl Builder<'_> {
         let mut i = 1;
         while i < self.lines.len() {
             let (a, b) = (&self.lines[i - 1], &self.lines[i]);
+            // A group the line before already has a value in takes this one too when it
+            // takes several ("with ramen noodles and a boiled egg").
             let b_groups_new = b.mods.iter().filter(|m| !m.negated).all(|m| {
-                !a.mods
-                    .iter()
-                    .any(|x| x.cands.iter().any(|c| m.cands.iter().any(|d| d.0 == c.0)))
+                !a.mods.iter().any(|x| {
+                    x.cands.iter().any(|c| {
+                        m.cands.iter().any(|d| {
+                            d.0 == c.0 && (d.1 == c.1 || self.menu.groups[c.0 as usize].max == 1)
+                        })
+                    })
+                })
             });
             let only_negations = !b.mods.is_empty() && b.mods.iter().all(|m| m.negated);
             let fits = a.item_named
