@@ -5,8 +5,38 @@
 
 use std::time::Duration;
 
-/// CPU time (user + system) used so far by process `pid` ("self" for this one).
+/// CPU time (user + system) used so far by process `pid` ("self" for this one), all its
+/// threads, the exited ones included. Read from the process's CPU clock (nanoseconds) where the
+/// system gives one: /proc/PID/stat counts in ticks of 10 ms, which over a short round of a
+/// server spending 40 ms was ±25%, more than the difference measured.
 pub fn process(pid: &str) -> Option<Duration> {
+    clock(pid).or_else(|| ticks(pid))
+}
+
+fn clock(pid: &str) -> Option<Duration> {
+    let id = if pid == "self" {
+        libc::CLOCK_PROCESS_CPUTIME_ID
+    } else {
+        let pid: libc::pid_t = pid.parse().ok()?;
+        let mut id: libc::clockid_t = 0;
+        // SAFETY: writes one clockid_t into `id`, which lives across the call.
+        if unsafe { libc::clock_getcpuclockid(pid, &mut id) } != 0 {
+            return None;
+        }
+        id
+    };
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: writes one timespec into `t`, which lives across the call.
+    if unsafe { libc::clock_gettime(id, &mut t) } != 0 {
+        return None;
+    }
+    Some(Duration::new(t.tv_sec as u64, t.tv_nsec as u32))
+}
+
+fn ticks(pid: &str) -> Option<Duration> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // Fields after the command name, which is in parentheses and may hold spaces.
     let rest = &stat[stat.rfind(')')? + 2..];
