@@ -1950,6 +1950,28 @@ $$;
 ALTER FUNCTION app.agent_load(p_agent_id bigint) OWNER TO kea_owner;
 
 --
+-- Name: agent_merchants(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.agent_merchants() RETURNS bigint[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+declare
+    v_agent bigint := app.claim_agent();
+begin
+    if v_agent is null then
+        return '{}';
+    end if;
+    return array(select distinct t.merchant_id from app.tasks t
+                  where t.routed_agents <> '{}' and t.routed_agents @> array[v_agent]
+                  order by 1);
+end
+$$;
+
+ALTER FUNCTION app.agent_merchants() OWNER TO kea_owner;
+
+--
 -- Name: agent_serves(jsonb, bigint, text[]); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -9469,57 +9491,49 @@ CREATE POLICY agent_routed ON app.calls FOR SELECT TO kea_agent USING (((routed_
 -- Name: item_modifier_groups agent_routed; Type: POLICY; Schema: app; Owner: kea_owner
 --
 
-CREATE POLICY agent_routed ON app.item_modifier_groups FOR SELECT TO kea_agent USING ((merchant_id IN ( SELECT w.merchant_id
-   FROM app.agent_work() w(merchant_id, task_id, order_id, call_id))));
+CREATE POLICY agent_routed ON app.item_modifier_groups FOR SELECT TO kea_agent USING ((merchant_id = ANY (app.agent_merchants())));
 
 --
 -- Name: item_variations agent_routed; Type: POLICY; Schema: app; Owner: kea_owner
 --
 
-CREATE POLICY agent_routed ON app.item_variations FOR SELECT TO kea_agent USING ((merchant_id IN ( SELECT w.merchant_id
-   FROM app.agent_work() w(merchant_id, task_id, order_id, call_id))));
+CREATE POLICY agent_routed ON app.item_variations FOR SELECT TO kea_agent USING ((merchant_id = ANY (app.agent_merchants())));
 
 --
 -- Name: menu_categories agent_routed; Type: POLICY; Schema: app; Owner: kea_owner
 --
 
-CREATE POLICY agent_routed ON app.menu_categories FOR SELECT TO kea_agent USING ((merchant_id IN ( SELECT w.merchant_id
-   FROM app.agent_work() w(merchant_id, task_id, order_id, call_id))));
+CREATE POLICY agent_routed ON app.menu_categories FOR SELECT TO kea_agent USING ((merchant_id = ANY (app.agent_merchants())));
 
 --
 -- Name: menu_items agent_routed; Type: POLICY; Schema: app; Owner: kea_owner
 --
 
-CREATE POLICY agent_routed ON app.menu_items FOR SELECT TO kea_agent USING ((merchant_id IN ( SELECT w.merchant_id
-   FROM app.agent_work() w(merchant_id, task_id, order_id, call_id))));
+CREATE POLICY agent_routed ON app.menu_items FOR SELECT TO kea_agent USING ((merchant_id = ANY (app.agent_merchants())));
 
 --
 -- Name: menus agent_routed; Type: POLICY; Schema: app; Owner: kea_owner
 --
 
-CREATE POLICY agent_routed ON app.menus FOR SELECT TO kea_agent USING ((merchant_id IN ( SELECT w.merchant_id
-   FROM app.agent_work() w(merchant_id, task_id, order_id, call_id))));
+CREATE POLICY agent_routed ON app.menus FOR SELECT TO kea_agent USING ((merchant_id = ANY (app.agent_merchants())));
 
 --
 -- Name: merchants agent_routed; Type: POLICY; Schema: app; Owner: kea_owner
 --
 
-CREATE POLICY agent_routed ON app.merchants FOR SELECT TO kea_agent USING ((id IN ( SELECT w.merchant_id
-   FROM app.agent_work() w(merchant_id, task_id, order_id, call_id))));
+CREATE POLICY agent_routed ON app.merchants FOR SELECT TO kea_agent USING ((id = ANY (app.agent_merchants())));
 
 --
 -- Name: modifier_groups agent_routed; Type: POLICY; Schema: app; Owner: kea_owner
 --
 
-CREATE POLICY agent_routed ON app.modifier_groups FOR SELECT TO kea_agent USING ((merchant_id IN ( SELECT w.merchant_id
-   FROM app.agent_work() w(merchant_id, task_id, order_id, call_id))));
+CREATE POLICY agent_routed ON app.modifier_groups FOR SELECT TO kea_agent USING ((merchant_id = ANY (app.agent_merchants())));
 
 --
 -- Name: modifier_options agent_routed; Type: POLICY; Schema: app; Owner: kea_owner
 --
 
-CREATE POLICY agent_routed ON app.modifier_options FOR SELECT TO kea_agent USING ((merchant_id IN ( SELECT w.merchant_id
-   FROM app.agent_work() w(merchant_id, task_id, order_id, call_id))));
+CREATE POLICY agent_routed ON app.modifier_options FOR SELECT TO kea_agent USING ((merchant_id = ANY (app.agent_merchants())));
 
 --
 -- Name: order_edits agent_routed; Type: POLICY; Schema: app; Owner: kea_owner
@@ -10279,6 +10293,13 @@ REVOKE ALL ON FUNCTION app.actor() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.agent_load(p_agent_id bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION agent_merchants(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.agent_merchants() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.agent_merchants() TO kea_agent;
 
 --
 -- Name: FUNCTION agent_serves(p_attributes jsonb, p_merchant_id bigint, p_groups text[]); Type: ACL; Schema: app; Owner: kea_owner

@@ -27,6 +27,29 @@ $$;
 
 grant execute on function app.agent_work() to kea_agent;
 
+-- The merchants of the work routed to the signed-in agent (its tasks' routed_agents: the same
+-- agents as app.agent_work()'s), as one value: what the agents' policies on a merchant and its
+-- menus compare the row's merchant with. A function in the policy, not a subquery, which Citus
+-- refuses in a policy on the tables it places; plpgsql with the agent read from the claims into
+-- a value first, because on Citus the query on tasks goes to the workers, which do not see
+-- claims set with set_config (docs/scaling.md, "Row-level security on Citus"). With no column
+-- in its arguments, an index scan on (merchant_id, ...) calls it once per scan.
+create function app.agent_merchants() returns bigint[]
+language plpgsql stable security definer set search_path = pg_catalog, public as $$
+declare
+    v_agent bigint := app.claim_agent();
+begin
+    if v_agent is null then
+        return '{}';
+    end if;
+    return array(select distinct t.merchant_id from app.tasks t
+                  where t.routed_agents <> '{}' and t.routed_agents @> array[v_agent]
+                  order by 1);
+end
+$$;
+
+grant execute on function app.agent_merchants() to kea_agent;
+
 -- Keeps the agents an order's tasks are routed to on the rows an agent may read of it
 -- (routed_agents: migrations/0039_routed_agents.sql): the tasks, the order, its lines and
 -- edits, its call and the call's turns. The same agents as app.agent_work(): a task's assigned
@@ -120,8 +143,8 @@ grant select on app.orders, app.order_lines to kea_pos;
 -- menus behind them. On call data the agents are on the rows (routed_agents, kept by
 -- app.share_routed_work): a policy with no subquery, which Citus runs on the shards with the
 -- claims set there (docs/scaling.md, "Row-level security on Citus"). The merchant and its menus
--- (coordinator tables on Citus) read app.agent_work(); Citus drops those two policies
--- (sql/citus/distribute.sql).
+-- (coordinator tables on Citus, read far more than routing changes) compare their merchant
+-- with app.agent_merchants(): no routed agents to keep on them, and no subquery either.
 do $$
 declare
     t text;
@@ -136,7 +159,7 @@ $$;
 create policy agent_own on app.reservations for select to kea_agent
     using (agent_id = app.claim_agent());
 create policy agent_routed on app.merchants for select to kea_agent
-    using (id in (select w.merchant_id from app.agent_work() w));
+    using (id = any (app.agent_merchants()));
 do $$
 declare
     t text;
@@ -144,7 +167,7 @@ begin
     foreach t in array array['menus', 'menu_categories', 'menu_items', 'item_variations',
                              'modifier_groups', 'modifier_options', 'item_modifier_groups'] loop
         execute format('create policy agent_routed on app.%I for select to kea_agent
-                        using (merchant_id in (select w.merchant_id from app.agent_work() w))', t);
+                        using (merchant_id = any (app.agent_merchants()))', t);
         execute format('grant select on app.%I to kea_agent', t);
     end loop;
 end

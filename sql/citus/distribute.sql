@@ -20,6 +20,17 @@ create temp table kea_view_grants as
      where c.relkind = 'v' and c.relnamespace in ('app'::regnamespace, 'api'::regnamespace)
        and a.grantee <> c.relowner and a.grantee <> 0;
 
+-- It keeps a placed table's own grants, but not those on its columns, which stay on the shard:
+-- kea_merchant and kea_agent read app.merchants by its columns (sql/app/policies.sql), and
+-- were refused "permission denied for table merchants" on Citus. Kept here, granted again at
+-- the end.
+create temp table kea_column_grants as
+    select c.oid::regclass::text as rel, a.attname::text as attname,
+           g.grantee::regrole::text as grantee, g.privilege_type
+      from pg_class c join pg_attribute a on a.attrelid = c.oid, aclexplode(a.attacl) g
+     where c.relkind = 'r' and c.relnamespace = 'app'::regnamespace and a.attacl is not null
+       and g.grantee <> c.relowner and g.grantee <> 0;
+
 -- A view that calls a function of a coordinator table's row type (api.analytics_autoverify_trust:
 -- app.autoverify_state(p app.autoverify_policies)) makes Citus refuse to place the table ("circularly
 -- depends itself"): such views are set aside here and made again at the end, over the functions
@@ -75,11 +86,11 @@ begin
 end
 $$;
 
--- Citus refuses row-level security policies with subqueries on the tables it places. The
--- agents' policies on call data compare the row's routed_agents with the claims, no subquery
--- (sql/app/policies.sql), and stay; those on the merchant and its menus (coordinator tables
--- here) read app.agent_work() and are dropped, so an agent reads no merchant or menu row
--- through the views on Citus (RLS denies what no policy allows; docs/scaling.md).
+-- Citus refuses row-level security policies with subqueries on the tables it places. kea's
+-- have none (sql/app/policies.sql: the agents' policies compare the row's routed_agents, or its
+-- merchant with app.agent_merchants(), a function); one that had would be dropped here, with a
+-- notice, so that an agent would read none of that table's rows on Citus (RLS denies what no
+-- policy allows; docs/scaling.md).
 do $$
 declare
     p record;
@@ -177,6 +188,13 @@ begin
     for g in select * from kea_view_grants where view not in (select view from kea_row_views) loop
         execute format('grant %s on %s to %I', g.privilege_type, g.view, g.grantee);
     end loop;
+    -- On the coordinator alone, where these tables are read: Citus does not propagate a grant
+    -- on columns ("grant/revoke on column list is currently unsupported").
+    perform set_config('citus.enable_ddl_propagation', 'off', true);
+    for g in select * from kea_column_grants loop
+        execute format('grant %s (%I) on %s to %I', g.privilege_type, g.attname, g.rel, g.grantee);
+    end loop;
+    perform set_config('citus.enable_ddl_propagation', 'on', true);
 end
 $$;
 

@@ -531,8 +531,23 @@ async fn a_merchant_or_an_agent_never_reads_another_merchants_calls_through_the_
     for (role, claims) in &readers {
         // The views each role may read at all (sql/app/policies.sql).
         let views: &[&str] = match *role {
-            "kea_agent" => &["calls", "turns", "orders", "order_lines", "tasks"],
-            "kea_merchant" => &["calls", "turns", "orders", "order_lines"],
+            "kea_agent" => &[
+                "calls",
+                "turns",
+                "orders",
+                "order_lines",
+                "tasks",
+                "merchants",
+                "menu_items",
+            ],
+            "kea_merchant" => &[
+                "calls",
+                "turns",
+                "orders",
+                "order_lines",
+                "merchants",
+                "menu_items",
+            ],
             _ => &["orders", "order_lines"],
         };
         for view in views {
@@ -550,7 +565,14 @@ async fn a_merchant_or_an_agent_never_reads_another_merchants_calls_through_the_
     // With the claims where the shards see them, a merchant reads its own rows (its policy has
     // no subquery: merchant_id = the claim).
     let claims = json!({"role": "kea_merchant", "merchant_id": mine.id});
-    for view in ["calls", "turns", "orders", "order_lines"] {
+    for view in [
+        "calls",
+        "turns",
+        "orders",
+        "order_lines",
+        "merchants",
+        "menu_items",
+    ] {
         let seen = merchants_seen("kea_merchant", &claims, view, true).await;
         assert!(
             !seen.is_empty(),
@@ -643,13 +665,16 @@ async fn an_agent_reads_the_call_and_order_routed_to_it_through_the_views_and_no
     let (call, order, task) = work[0];
     let claims = json!({"role": "kea_agent", "agent_id": agents[0]});
     // With the claims where the shards see them (SET LOCAL), the agent reads the work routed to
-    // it: the task, the order and its lines, the call and its turns; without, nothing (closed).
-    let expect: [(&str, &str, i64); 5] = [
+    // it: the task, the order and its lines, the call and its turns, and the merchant and its
+    // menu (coordinator tables); without, nothing (closed).
+    let expect: [(&str, &str, i64); 7] = [
         ("tasks", "task_id", task),
         ("orders", "order_id", order),
         ("order_lines", "order_id", order),
         ("calls", "call_id", call),
         ("turns", "call_id", call),
+        ("merchants", "merchant_id", mine.id),
+        ("menu_items", "merchant_id", mine.id),
     ];
     for (view, id, want) in expect {
         let ids = seen(
@@ -673,6 +698,16 @@ async fn an_agent_reads_the_call_and_order_routed_to_it_through_the_views_and_no
             );
         }
     }
+    // The merchant and its menu are the coordinator's tables: their policy's function reads the
+    // claims there, so claims set with set_config alone (as the gateway sets them) show them.
+    for view in ["merchants", "menu_items"] {
+        let merchants = merchants_seen("kea_agent", &claims, view, false).await;
+        assert!(
+            !merchants.is_empty() && merchants.iter().all(|m| *m == mine.id),
+            "the agent reads api.{view} without SET LOCAL: merchants {merchants:?}, expected only {}",
+            mine.id
+        );
+    }
     // Given back (over /rpc, signed in), the task and what is behind it are out of the agent's
     // sight again.
     let (status, body) = rpc(
@@ -692,7 +727,15 @@ async fn an_agent_reads_the_call_and_order_routed_to_it_through_the_views_and_no
     )
     .await;
     assert_eq!(status, 200, "reject_task: {body}");
-    for view in ["tasks", "orders", "order_lines", "calls", "turns"] {
+    for view in [
+        "tasks",
+        "orders",
+        "order_lines",
+        "calls",
+        "turns",
+        "merchants",
+        "menu_items",
+    ] {
         let merchants = merchants_seen("kea_agent", &claims, view, true).await;
         assert!(
             merchants.is_empty(),
