@@ -1133,3 +1133,42 @@ fn a_second_option_of_a_many_choice_group_after_and_a_stays_on_the_line() {
         ]
     );
 }
+
+/// The qualifier of each option said, "group=option+qualifier", in order.
+fn amounts(m: &CompiledMenu, text: &str) -> Vec<String> {
+    m.extract(text)
+        .lines
+        .iter()
+        .flat_map(|l| l.modifiers.iter())
+        .map(|x| format!("{}={}+{:?}", x.group, x.option, x.qualifier))
+        .collect()
+}
+
+#[test]
+fn extra_said_of_an_option_named_extra_is_that_option_once() {
+    let m = menu(
+        vec![item(
+            "Steak Sub",
+            &[],
+            &["sub_cheese", "sub_adds", "sub_tops"],
+        )],
+        vec![
+            group("sub_cheese", 1, &["American", "Provolone"]),
+            group("sub_adds", 3, &["Xtra Cheese", "Dbl Meat"]),
+            group("sub_tops", 3, &["Onions", "Peppers"]),
+        ],
+    );
+    assert_eq!(
+        amounts(&m, "a steak sub with extra cheese, american"),
+        ["sub_adds=xtra_cheese+None", "sub_cheese=american+None"]
+    );
+    assert_eq!(
+        amounts(&m, "a steak sub with double meat"),
+        ["sub_adds=dbl_meat+None"]
+    );
+    // An option not named for its amount keeps the amount said.
+    assert_eq!(
+        amounts(&m, "a steak sub with extra onions"),
+        ["sub_tops=onions+Some(Extra)"]
+    );
+}

@@ -177,6 +177,21 @@ pub fn spoken_number(v: u32) -> String {
     }
 }
 
+/// An option whose name already says the amount ("Xtra Cheese", "Extra Meat", "Dbl Meat"):
+/// "extra cheese" is that option once, not the option with an extra amount.
+pub fn name_says_amount(q: Qualifier, option_name: &str) -> bool {
+    let first = option_name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .find(|w| !w.is_empty())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match q {
+        Qualifier::Extra => matches!(first.as_str(), "extra" | "xtra" | "additional"),
+        Qualifier::Double => matches!(first.as_str(), "double" | "dbl"),
+        Qualifier::Light => false,
+    }
+}
+
 /// Whether a number phrase is an article ("a", "an").
 pub fn is_article(phrase_len: usize, value: u32, first_word: &str) -> bool {
     phrase_len == 1 && value == 1 && (first_word == "a" || first_word == "an")

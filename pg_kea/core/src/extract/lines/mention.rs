@@ -59,10 +59,13 @@ impl Builder<'_> {
                 continue;
             };
             let group = &menu.groups[g as usize];
+            let option = &group.options[o as usize];
             let mm = ModMention {
                 group: group.code.clone(),
-                option: group.options[o as usize].code.clone(),
-                qualifier: m.qual,
+                option: option.code.clone(),
+                qualifier: m
+                    .qual
+                    .filter(|q| !lexicon::name_says_amount(*q, &option.name)),
                 negated: m.negated,
                 confidence: m.conf,
                 quantity: m.count,
