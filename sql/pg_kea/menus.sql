@@ -18,15 +18,24 @@ select pg_catalog.pg_extension_config_dump('kea.menus', '');
 comment on table kea.menus is
     'Menu documents compiled by pg_kea; write through kea.publish_menu().';
 
+-- plpgsql, and the excluded row's published_at (its default, the same now()): the same SQL
+-- on one PostgreSQL and on Citus, where kea.menus is a reference table and Citus cannot plan a
+-- `language sql` function's statement with its parameters, nor take now() in the DO UPDATE SET
+-- of an insert into it (docs/scaling.md).
 create function kea.publish_menu(p_menu_id bigint, p_document jsonb) returns bigint
-language sql as $$
+language plpgsql as $$
+declare
+    v bigint;
+begin
     insert into kea.menus as m (menu_id, document)
     values (p_menu_id, p_document)
     on conflict (menu_id) do update
         set document = excluded.document,
             version = m.version + 1,
-            published_at = now()
-    returning version
+            published_at = excluded.published_at
+    returning version into v;
+    return v;
+end
 $$;
 comment on function kea.publish_menu(bigint, jsonb) is
     'Stores a menu document and bumps its version; backends recompile it on next use.';
