@@ -1172,3 +1172,30 @@ fn extra_said_of_an_option_named_extra_is_that_option_once() {
         ["sub_tops=onions+Some(Extra)"]
     );
 }
+
+#[test]
+fn a_side_of_an_option_names_the_side_item_of_that_name() {
+    let m = menu(
+        vec![
+            item("Bowl", &[], &["bowl_adds"]),
+            item("Side Queso (4oz)", &[], &[]),
+            item("Side Order", &[], &["side_type"]),
+        ],
+        vec![
+            group("bowl_adds", 3, &["Queso", "Guac"]),
+            group("side_type", 1, &["Chips", "Fries"]),
+        ],
+    );
+    assert_eq!(said(&m, "a side of queso"), ["1 side_queso_4oz@"]);
+    assert_eq!(
+        said(&m, "a bowl and a side of queso"),
+        ["1 bowl@", "1 side_queso_4oz@"]
+    );
+    // On the line of an item that takes it, it is the option.
+    assert_eq!(
+        said(&m, "a bowl with a side of queso"),
+        ["1 bowl@ bowl_adds=queso"]
+    );
+    // A side item that takes the option said is ordered with that option.
+    assert_eq!(said(&m, "side chips"), ["1 side_order@ side_type=chips"]);
+}

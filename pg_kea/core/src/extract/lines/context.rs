@@ -289,3 +289,62 @@ impl Builder<'_> {
                 .any(|o| !intersect(&line.cands, &self.t.group_items[o.0 as usize]).is_empty())
     }
 }
+
+impl Builder<'_> {
+    /// "a side of queso" where queso is an option of the mains and "Side Queso (4oz)" an
+    /// item: after "side (of)" on a line with no item yet, the items whose names hold "side"
+    /// and every word said are named (the option's full name hid that piece of theirs).
+    pub(super) fn side_item(&mut self, s: &super::matched::Said, opts: &[(u32, u32, f32)]) -> bool {
+        let Some((sc, k)) = s.at else {
+            return false;
+        };
+        if self.cur.item.is_some() || !self.cur.mods.is_empty() || k == 0 {
+            return false;
+        }
+        let mut j = k;
+        if matches!(sc.units[j - 1].kind, UnitKind::Word { .. })
+            && sc.word(sc.units[j - 1].start) == "of"
+        {
+            j -= 1;
+        }
+        let Some(side) = j.checked_sub(1).map(|j| &sc.units[j]) else {
+            return false;
+        };
+        if side.end - side.start != 1 || !matches!(sc.word(side.start), "side" | "sides") {
+            return false;
+        }
+        // "a bowl with a side of queso": said for the line before.
+        let with_before = (side.start.saturating_sub(2)..side.start).any(|t| sc.word(t) == "with");
+        if with_before {
+            return false;
+        }
+        let side_id = sc.ids[side.start];
+        let words = &sc.ids[s.start..s.end];
+        let items: Vec<u32> = (0..self.menu.items.len() as u32)
+            .filter(|&i| {
+                let w = &self.t.item_words[i as usize];
+                w.contains(&side_id) && words.iter().all(|x| w.contains(x))
+            })
+            .collect();
+        // An item of those that takes the option said is ordered with it ("side chips" where
+        // chips is the side order's type).
+        let takes = |i: &u32| {
+            opts.iter()
+                .any(|o| self.t.group_items[o.0 as usize].contains(i))
+        };
+        if items.is_empty() || items.iter().any(takes) {
+            return false;
+        }
+        let narrowed = intersect(&self.cur.cands, &items);
+        let items = if narrowed.is_empty() { items } else { narrowed };
+        if let [only] = items[..] {
+            self.cur.item = Some(only);
+        }
+        self.cur.cands = Some(items);
+        self.cur.item_named = true;
+        self.cur.item_conf = crate::extract::compile::PARTIAL_CONFIDENCE * s.conf;
+        self.cur.item_tok = s.end;
+        self.touch(s.start, s.end);
+        true
+    }
+}

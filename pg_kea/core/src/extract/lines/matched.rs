@@ -39,6 +39,9 @@ impl Builder<'_> {
         if self.describes_next_option(s, &r) {
             return;
         }
+        if r.named.is_empty() && self.side_item(s, &r.opts) {
+            return;
+        }
         match self.name_reading(s, &r) {
             NameReading::Describes => {}
             NameReading::Orders => self.on_name(s, &r),
