@@ -27,7 +27,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("pierogi-kitchen", 70.0),
     ("plate-lunch", 88.0),
     ("poke-bar", 81.0),
-    ("pretzel-softserve", 69.0),
+    ("pretzel-softserve", 71.0),
     ("salad-bar", 72.0),
     ("smoothie-bar", 85.0),
     ("taco-truck", 83.0),

@@ -1199,3 +1199,37 @@ fn a_side_of_an_option_names_the_side_item_of_that_name() {
     // A side item that takes the option said is ordered with that option.
     assert_eq!(said(&m, "side chips"), ["1 side_order@ side_type=chips"]);
 }
+
+#[test]
+fn an_option_alone_is_the_item_it_completes_not_a_combo_that_needs_more() {
+    let mut m = Menu {
+        categories: vec![Category {
+            code: "all".into(),
+            name: "Menu".into(),
+            ..Default::default()
+        }],
+        items: vec![
+            item("Can Soda", &[], &["soda"]),
+            item("Wrap Combo", &[], &["combo_main", "soda"]),
+        ],
+        groups: vec![
+            group("soda", 1, &["Coke", "Diet Coke", "Sprite"]),
+            group("combo_main", 1, &["Chicken Wrap", "Falafel Wrap"]),
+        ],
+        ..Default::default()
+    };
+    for g in &mut m.groups {
+        g.min = 1;
+    }
+    let m = CompiledMenu::new(m);
+    assert_eq!(said(&m, "a coke"), ["1 can_soda@ soda=coke"]);
+    assert_eq!(
+        said(&m, "two diet cokes and a sprite"),
+        ["2 can_soda@ soda=diet_coke", "1 can_soda@ soda=sprite"]
+    );
+    // An option only the combo takes names the combo.
+    assert_eq!(
+        said(&m, "a chicken wrap"),
+        ["1 wrap_combo@ combo_main=chicken_wrap"]
+    );
+}
