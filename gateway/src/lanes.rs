@@ -83,13 +83,10 @@ impl Pool {
     /// any.
     pub async fn get_for(&self, to: &str) -> Result<Object, PoolError> {
         let home = home(to, self.lanes.len());
+        // One String for the lookups in every lane (the Lru's keys are Strings).
+        let key = to.to_string();
         let warm: Vec<usize> = order(home, self.lanes.len())
-            .filter(|&l| {
-                self.served[l]
-                    .lock()
-                    .expect("lanes")
-                    .contains(&to.to_string())
-            })
+            .filter(|&l| self.served[l].lock().expect("lanes").contains(&key))
             .collect();
         let mut got = self.first_free(warm.iter().copied().chain([home])).await;
         if got.is_none() && !warm.is_empty() && !self.home_wait.is_zero() {
@@ -101,8 +98,8 @@ impl Pool {
         };
         if client.is_ok() {
             let mut served = self.served[lane].lock().expect("lanes");
-            if served.get_mut(&to.to_string()).is_none() {
-                served.insert(to.to_string(), (), REMEMBERED);
+            if served.get_mut(&key).is_none() {
+                served.insert(key, (), REMEMBERED);
             }
         }
         client
