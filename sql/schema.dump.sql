@@ -4060,9 +4060,11 @@ ALTER FUNCTION app.menu_words(p_merchant_id bigint) OWNER TO kea_owner;
 --
 
 CREATE FUNCTION app.merchant_country(p_merchant_id bigint) RETURNS text
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    select coalesce((select m.country from app.merchants m where m.id = p_merchant_id), 'US')
+begin
+    return coalesce((select m.country from app.merchants m where m.id = p_merchant_id), 'US');
+end
 $$;
 
 ALTER FUNCTION app.merchant_country(p_merchant_id bigint) OWNER TO kea_owner;
@@ -4639,14 +4641,17 @@ ALTER FUNCTION app.order_json(p_order_id bigint) OWNER TO kea_owner;
 --
 
 CREATE FUNCTION app.order_lines_json(p_merchant_id bigint, p_order_id bigint) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    select coalesce(jsonb_agg(jsonb_build_object(
-               'line_no', l.line_no, 'item', l.item_code, 'variation', l.variation_code,
-               'quantity', l.quantity, 'modifiers', l.modifiers,
-               'unit_price_cents', l.unit_price_cents) order by l.line_no), '[]')
-      from app.order_lines l
-     where l.merchant_id = p_merchant_id and l.order_id = p_order_id
+begin
+    return (
+        select coalesce(jsonb_agg(jsonb_build_object(
+                   'line_no', l.line_no, 'item', l.item_code, 'variation', l.variation_code,
+                   'quantity', l.quantity, 'modifiers', l.modifiers,
+                   'unit_price_cents', l.unit_price_cents) order by l.line_no), '[]')
+          from app.order_lines l
+         where l.merchant_id = p_merchant_id and l.order_id = p_order_id);
+end
 $$;
 
 ALTER FUNCTION app.order_lines_json(p_merchant_id bigint, p_order_id bigint) OWNER TO kea_owner;

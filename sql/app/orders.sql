@@ -68,14 +68,21 @@ create trigger orders_history_update after update of status on app.orders
     execute function app.orders_record_history();
 
 -- An order's lines as JSON, in the shape kea.validate_lines and kea.price_lines read.
+-- plpgsql, not sql: a sql function with a FROM is not inlined, and PostgreSQL 15 parses and
+-- plans its body on every call; plpgsql keeps the plan. A confirming turn calls this twice
+-- (the completeness check in api.twilio_gather and at commit): about 7% of a turn's backend
+-- CPU went to planning it (perf, docs/benchmarks.md "What a turn costs PostgreSQL").
 create function app.order_lines_json(p_merchant_id bigint, p_order_id bigint) returns jsonb
-language sql stable as $$
-    select coalesce(jsonb_agg(jsonb_build_object(
-               'line_no', l.line_no, 'item', l.item_code, 'variation', l.variation_code,
-               'quantity', l.quantity, 'modifiers', l.modifiers,
-               'unit_price_cents', l.unit_price_cents) order by l.line_no), '[]')
-      from app.order_lines l
-     where l.merchant_id = p_merchant_id and l.order_id = p_order_id
+language plpgsql stable as $$
+begin
+    return (
+        select coalesce(jsonb_agg(jsonb_build_object(
+                   'line_no', l.line_no, 'item', l.item_code, 'variation', l.variation_code,
+                   'quantity', l.quantity, 'modifiers', l.modifiers,
+                   'unit_price_cents', l.unit_price_cents) order by l.line_no), '[]')
+          from app.order_lines l
+         where l.merchant_id = p_merchant_id and l.order_id = p_order_id);
+end
 $$;
 
 -- The menu an order is priced against: the call's, else the merchant's active one. plpgsql,

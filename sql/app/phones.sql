@@ -113,10 +113,14 @@ begin
 end
 $$;
 
--- The merchant's country (what a number without a country code is read as).
+-- The merchant's country (what a number without a country code is read as). plpgsql, not
+-- sql: the subquery keeps a sql function from being inlined, and PostgreSQL 15 would plan its
+-- body on every call (every saved order's phone trigger).
 create function app.merchant_country(p_merchant_id bigint) returns text
-language sql stable as $$
-    select coalesce((select m.country from app.merchants m where m.id = p_merchant_id), 'US')
+language plpgsql stable as $$
+begin
+    return coalesce((select m.country from app.merchants m where m.id = p_merchant_id), 'US');
+end
 $$;
 
 -- An order's number, however it reached the row (the caller said it, the caller ID, an agent),
