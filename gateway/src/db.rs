@@ -7,9 +7,9 @@
 use std::ops::{Deref, DerefMut};
 use std::time::{Duration, Instant};
 
-use deadpool_postgres::{ClientWrapper, Object};
+use deadpool_postgres::ClientWrapper;
 
-use crate::lanes::Pool;
+use crate::lanes::{Conn, Pool};
 use tokio::sync::OwnedSemaphorePermit;
 
 use crate::budget::{Full, Share};
@@ -53,7 +53,7 @@ pub struct Shares {
 
 /// A pooled connection and the place in its share, given back together.
 pub struct Lease {
-    client: Object,
+    client: Conn,
     _place: OwnedSemaphorePermit,
 }
 

@@ -17,17 +17,22 @@
 //! callers at once then queues behind itself (p50 at 10 merchants 22 ms against 17), so it is
 //! off by default. Requests of no merchant (`/rpc`, health, the directory) take the first free
 //! lane from the next in turn. When every lane is busy a request waits for whichever comes
-//! free first.
+//! free first: requests queue, first come first served, for one of the pool's `KEA_POOL_SIZE`
+//! places ([`Conn`] holds one), and a request holding a place finds a lane free. (Waiting on
+//! every lane at once instead, a task per lane, took a fifth of the gateway's CPU at 64 calls on
+//! 16 lanes: docs/benchmarks.md, "What a turn costs PostgreSQL".)
 //!
 //! The lanes are deadpool pools of one connection: connecting, recycling and the timeouts are
 //! deadpool's; the pool holds at most `KEA_POOL_SIZE` connections, as before.
 
+use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, Object, PoolError, Timeouts};
 use kea_core::lru::Lru;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// How many numbers each lane remembers having served: pg_kea's `kea.menu_cache_size`
 /// default, the menus its backend keeps.
@@ -40,9 +45,40 @@ pub struct Pool {
     served: Arc<[Mutex<Lru<String, ()>>]>,
     next: Arc<AtomicUsize>,
     home_wait: Duration,
+    /// One permit per lane: a request takes one before a lane, and gives it back after its
+    /// connection went back to its lane ([`Conn`]), so one holding a permit finds a lane free.
+    places: Arc<Semaphore>,
 }
 
 type Got = (usize, Result<Object, PoolError>);
+
+/// A connection from a lane, with its place in the pool: dropped, the connection goes back to
+/// its lane first, then the place to the next request waiting.
+pub struct Conn {
+    // Field order is drop order: the connection before the place.
+    client: Object,
+    _place: OwnedSemaphorePermit,
+}
+
+impl Conn {
+    /// The connection itself, its place given back (`Object::take` it to close it).
+    pub fn into_object(self) -> Object {
+        self.client
+    }
+}
+
+impl Deref for Conn {
+    type Target = Object;
+    fn deref(&self) -> &Object {
+        &self.client
+    }
+}
+
+impl DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut Object {
+        &mut self.client
+    }
+}
 
 impl Pool {
     /// `size` lanes (at least one), each connecting with a manager from `manager`; a webhook
@@ -64,6 +100,7 @@ impl Pool {
             .collect::<Result<Vec<_>, _>>()?;
         let served = (0..lanes.len()).map(|_| Mutex::new(Lru::new())).collect();
         Ok(Pool {
+            places: Arc::new(Semaphore::new(lanes.len())),
             lanes: lanes.into(),
             served,
             next: Arc::new(AtomicUsize::new(0)),
@@ -71,17 +108,32 @@ impl Pool {
         })
     }
 
+    /// A place in the pool: waits, first come first served, while every lane is held.
+    async fn place(&self) -> Result<OwnedSemaphorePermit, PoolError> {
+        self.places
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| PoolError::Closed)
+    }
+
     /// A connection for a request of no merchant in particular.
-    pub async fn get(&self) -> Result<Object, PoolError> {
+    pub async fn get(&self) -> Result<Conn, PoolError> {
+        let place = self.place().await?;
         let start = self.next.fetch_add(1, Ordering::Relaxed) % self.lanes.len();
-        self.any(start).await.1
+        let client = self.any(start).await.1?;
+        Ok(Conn {
+            client,
+            _place: place,
+        })
     }
 
     /// A connection for a webhook to the number `to`: a free lane that served it lately
     /// (its home lane first), else its home lane if free; when only lanes that served it are
     /// worth having and all are held, the first of them to come free within `home_wait`; else
     /// any.
-    pub async fn get_for(&self, to: &str) -> Result<Object, PoolError> {
+    pub async fn get_for(&self, to: &str) -> Result<Conn, PoolError> {
+        let place = self.place().await?;
         let home = home(to, self.lanes.len());
         // One String for the lookups in every lane (the Lru's keys are Strings).
         let key = to.to_string();
@@ -102,11 +154,14 @@ impl Pool {
                 served.insert(key, (), REMEMBERED);
             }
         }
-        client
+        Ok(Conn {
+            client: client?,
+            _place: place,
+        })
     }
 
-    /// The first free lane from `start` on; when every lane is held, the first to come free
-    /// (a lane held by a long statement must not hold up a request another could serve).
+    /// The first free lane from `start` on. With a place held one is free; should none be (a
+    /// lane still connecting), the first to come free.
     async fn any(&self, start: usize) -> Got {
         if let Some(got) = self.first_free(order(start, self.lanes.len())).await {
             return got;

@@ -131,7 +131,7 @@ async fn sql_call(
         Err(_) => {
             state.metrics.sql_cancelled.inc();
             // Dropping the client closes its connection once the cancelled statement returns.
-            drop(deadpool_postgres::Object::take(client));
+            drop(deadpool_postgres::Object::take(client.into_object()));
             tokio::spawn(async move {
                 if let Err(e) = cancel.cancel_query(tokio_postgres::NoTls).await {
                     tracing::warn!(error = %e, "could not cancel an SQL call past its budget");
