@@ -1086,6 +1086,18 @@ fn an_item_said_after_with_and_an_article_is_the_option_the_line_takes() {
         said(&m, "a noodle bowl and an egg roll"),
         ["1 noodle_bowl@", "1 egg_roll@"]
     );
+    // A second value of a single-choice group the line has is ordered on its own.
+    let m = menu(
+        vec![
+            item("Veggie Omelette", &[], &["potato"]),
+            item("Fresh Fruit Cup", &[], &[]),
+        ],
+        vec![group("potato", 1, &["Home Fries", "Sub Fruit Cup"])],
+    );
+    assert_eq!(
+        said(&m, "a veggie omelette with home fries, and a fruit cup"),
+        ["1 veggie_omelette@ potato=home_fries", "1 fresh_fruit_cup@"]
+    );
 }
 
 #[test]
@@ -1201,35 +1213,18 @@ fn a_side_of_an_option_names_the_side_item_of_that_name() {
 }
 
 #[test]
-fn an_option_alone_is_the_item_it_completes_not_a_combo_that_needs_more() {
-    let mut m = Menu {
-        categories: vec![Category {
-            code: "all".into(),
-            name: "Menu".into(),
-            ..Default::default()
-        }],
-        items: vec![
-            item("Can Soda", &[], &["soda"]),
-            item("Wrap Combo", &[], &["combo_main", "soda"]),
+fn extra_before_a_word_names_the_item_sold_as_extra() {
+    let m = menu(
+        vec![
+            item("Fish Plate", &[], &["sauces"]),
+            item("Xtra Tartar (2oz)", &[], &[]),
         ],
-        groups: vec![
-            group("soda", 1, &["Coke", "Diet Coke", "Sprite"]),
-            group("combo_main", 1, &["Chicken Wrap", "Falafel Wrap"]),
-        ],
-        ..Default::default()
-    };
-    for g in &mut m.groups {
-        g.min = 1;
-    }
-    let m = CompiledMenu::new(m);
-    assert_eq!(said(&m, "a coke"), ["1 can_soda@ soda=coke"]);
-    assert_eq!(
-        said(&m, "two diet cokes and a sprite"),
-        ["2 can_soda@ soda=diet_coke", "1 can_soda@ soda=sprite"]
+        vec![group("sauces", 3, &["Tartar", "Cocktail"])],
     );
-    // An option only the combo takes names the combo.
+    assert_eq!(said(&m, "two extra tartars"), ["2 xtra_tartar_2oz@"]);
+    // On the line of an item that takes it, it is the option, with its amount.
     assert_eq!(
-        said(&m, "a chicken wrap"),
-        ["1 wrap_combo@ combo_main=chicken_wrap"]
+        amounts(&m, "a fish plate with extra tartar"),
+        ["sauces=tartar+Some(Extra)"]
     );
 }

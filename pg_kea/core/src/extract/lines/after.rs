@@ -599,42 +599,4 @@ impl Builder<'_> {
             }
         }
     }
-
-    /// "a coke" beside a canned soda (its one choice: which soda) and a combo that also asks
-    /// for a main and a side: a line whose item was not named, left open between items, is
-    /// the ones the options said make complete (every required choice said), when some are.
-    pub(super) fn complete_candidates(&mut self) {
-        for l in &mut self.lines {
-            if l.item_named || l.item.is_some() || l.change || l.pronoun || l.mods.is_empty() {
-                continue;
-            }
-            let Some(cands) = l.cands.as_ref().filter(|c| c.len() > 1) else {
-                continue;
-            };
-            let said: Vec<u32> = l
-                .mods
-                .iter()
-                .filter(|m| !m.negated)
-                .flat_map(|m| m.cands.iter().map(|c| c.0))
-                .collect();
-            let complete: Vec<u32> = cands
-                .iter()
-                .copied()
-                .filter(|&i| {
-                    (0..self.menu.groups.len()).all(|g| {
-                        self.menu.groups[g].min == 0
-                            || !self.t.group_items[g].contains(&i)
-                            || said.contains(&(g as u32))
-                    })
-                })
-                .collect();
-            if complete.is_empty() || complete.len() == cands.len() {
-                continue;
-            }
-            if let [only] = complete[..] {
-                l.item = Some(only);
-            }
-            l.cands = Some(complete);
-        }
-    }
 }

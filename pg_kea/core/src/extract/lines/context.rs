@@ -282,11 +282,19 @@ impl Builder<'_> {
             "and" => with_said,
             _ => false,
         };
+        // Not a second value of a single-choice group the line already has ("with home fries,
+        // and a fruit cup" where "Sub Fruit Cup" is the other potato: the fruit cup is ordered).
+        let said_for = self.lines[pos..].iter().flat_map(|l| l.mods.iter());
+        let filled: Vec<u32> = said_for
+            .flat_map(|m| m.cands.iter().map(|c| c.0))
+            .filter(|&g| self.menu.groups[g as usize].max == 1)
+            .collect();
         fragments_only
             && joined
-            && opts
-                .iter()
-                .any(|o| !intersect(&line.cands, &self.t.group_items[o.0 as usize]).is_empty())
+            && opts.iter().any(|o| {
+                !intersect(&line.cands, &self.t.group_items[o.0 as usize]).is_empty()
+                    && !filled.contains(&o.0)
+            })
     }
 }
 
@@ -337,6 +345,49 @@ impl Builder<'_> {
         }
         let narrowed = intersect(&self.cur.cands, &items);
         let items = if narrowed.is_empty() { items } else { narrowed };
+        if let [only] = items[..] {
+            self.cur.item = Some(only);
+        }
+        self.cur.cands = Some(items);
+        self.cur.item_named = true;
+        self.cur.item_conf = crate::extract::compile::PARTIAL_CONFIDENCE * s.conf;
+        self.cur.item_tok = s.end;
+        self.touch(s.start, s.end);
+        true
+    }
+}
+
+impl Builder<'_> {
+    /// "an extra pita", "two extra tartars" where the menu sells "Xtra Pita" and "Xtra Tartar
+    /// (2oz)" as items: on a line with no item yet, "extra" right before words that are not
+    /// an item's name of their own names the items called "Extra"/"Xtra" with those words.
+    pub(super) fn extra_item(&mut self, s: &super::matched::Said, named: &[&Meaning]) -> bool {
+        let Some((sc, _)) = s.at else {
+            return false;
+        };
+        let extra_before = matches!(self.pending_qual, Some((Qualifier::Extra, e)) if e == s.start);
+        if !extra_before
+            || self.cur.item.is_some()
+            || !self.cur.mods.is_empty()
+            || named.iter().any(|m| matches!(m.sense, Sense::Item(_)))
+        {
+            return false;
+        }
+        let extra_ids = [self.t.vocab.get("extra"), self.t.vocab.get("xtra")];
+        let words = &sc.ids[s.start..s.end];
+        let items: Vec<u32> = (0..self.menu.items.len() as u32)
+            .filter(|&i| {
+                let w = &self.t.item_words[i as usize];
+                extra_ids
+                    .iter()
+                    .any(|x| *x != crate::extract::matcher::NO_WORD && w.contains(x))
+                    && words.iter().all(|x| w.contains(x))
+            })
+            .collect();
+        if items.is_empty() {
+            return false;
+        }
+        self.pending_qual = None;
         if let [only] = items[..] {
             self.cur.item = Some(only);
         }

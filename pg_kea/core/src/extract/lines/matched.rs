@@ -42,6 +42,9 @@ impl Builder<'_> {
         if r.named.is_empty() && self.side_item(s, &r.opts) {
             return;
         }
+        if self.extra_item(s, &r.named) {
+            return;
+        }
         match self.name_reading(s, &r) {
             NameReading::Describes => {}
             NameReading::Orders => self.on_name(s, &r),

@@ -450,7 +450,6 @@ impl<'a> Builder<'a> {
         self.sizes_by_count(sc);
         self.own_kinds();
         self.plain_members(sc);
-        self.complete_candidates();
         if let Some(n) = self.each {
             for l in &mut self.lines {
                 if l.qty.is_none() || l.qty_article {
