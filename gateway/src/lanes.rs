@@ -20,7 +20,7 @@
 //! free first: requests queue, first come first served, for one of the pool's `KEA_POOL_SIZE`
 //! places ([`Conn`] holds one), and a request holding a place finds a lane free. (Waiting on
 //! every lane at once instead, a task per lane, took a fifth of the gateway's CPU at 64 calls on
-//! 16 lanes: docs/benchmarks.md, "What a turn costs PostgreSQL".)
+//! 16 lanes: docs/benchmarks.md, "The gateway against its floor at one offered rate".)
 //!
 //! The lanes are deadpool pools of one connection: connecting, recycling and the timeouts are
 //! deadpool's; the pool holds at most `KEA_POOL_SIZE` connections, as before.
