@@ -4,11 +4,15 @@
 //! - **gateway**: signed webhooks over HTTP to `kea-gateway`;
 //! - **pass-through**: the same requests to `kea-passthrough` (bench/src/bin/passthrough.rs),
 //!   the same one SQL call with nothing else around it: the gateway's floor. The CPU each
-//!   server process spends per turn (utime + stime from /proc/PID/stat) is the gateway's own
+//!   server process spends per turn (its CPU clock, crate::cpu) is the gateway's own
 //!   cost against that floor;
 //! - **api direct**: pgbench calling the same api functions with the same parameters;
 //! - **reference**: pgbench, a minimal turn (lock the call row, insert a turn row, update the
 //!   call row: bench/sql/reference_turn.sql), and `SELECT 1`.
+//!
+//! Then, per client count, short rounds in which the gateway and the pass-through take turns
+//! at the same offered rate (rounds.rs): the ratio of their CPU per turn that holds from run to
+//! run.
 //!
 //! Every caller places realistic calls one after another (callers.rs): the greeting, an order,
 //! the answer to kea's question about it, "that's all", and "yes" to the read-back, which
