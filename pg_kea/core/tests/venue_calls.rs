@@ -12,7 +12,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("boba", 100.0),
     ("breakfast", 70.0),
     ("burgers", 60.0),
-    ("burrito-bowl", 65.0),
+    ("burrito-bowl", 70.0),
     ("cheesesteak", 50.0),
     ("coffee", 100.0),
     ("curry-house", 65.0),

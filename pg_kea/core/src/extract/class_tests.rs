@@ -1228,3 +1228,33 @@ fn extra_before_a_word_names_the_item_sold_as_extra() {
         ["sauces=tartar+Some(Extra)"]
     );
 }
+
+#[test]
+fn an_options_group_word_said_after_it_names_its_kind() {
+    let m = menu(
+        vec![
+            item("Wrap", &[], &["rice", "sauce"]),
+            item("Side Rice", &[], &["rice_pick"]),
+            item("Kids Rice Plate", &[], &[]),
+        ],
+        vec![
+            group("rice", 1, &["Red (spanish)", "Cilantro Lime"]),
+            group("rice_pick", 1, &["Red (spanish)", "Cilantro Lime"]),
+            group("sauce", 1, &["Mild", "Hottest"]),
+        ],
+    );
+    // Off: the rice was a side order with the red rice, the wrap left without it.
+    assert_eq!(
+        said(&m, "a wrap with red rice instead of the cilantro rice"),
+        ["1 wrap@ rice=red_spanish"]
+    );
+    assert_eq!(
+        said(&m, "wrap with the hottest sauce"),
+        ["1 wrap@ sauce=hottest"]
+    );
+    // Said on its own, the side is ordered.
+    assert_eq!(
+        said(&m, "a wrap with mild sauce and a side of red rice"),
+        ["1 wrap@ sauce=mild", "1 side_rice@ rice_pick=red_spanish"]
+    );
+}

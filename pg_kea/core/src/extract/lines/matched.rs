@@ -293,7 +293,25 @@ impl Builder<'_> {
                             })
                     })
             });
-        if describes_only || names_option_kind {
+        // "a burrito with spanish rice" where Rice is the group of "Spanish" and also a side
+        // order's name: the group's own head word said right after its option names the
+        // option's kind, it orders nothing.
+        let names_option_group = self.cur.item_named
+            && !named.is_empty()
+            && s.end - s.start == 1
+            && s.at.is_some_and(|(sc, _)| {
+                let id = sc.ids[s.start];
+                self.cur.mods.last().is_some_and(|last| {
+                    last.end == s.start
+                        && !last.negated
+                        && last.cands.iter().any(|&(g, _)| {
+                            self.t.group_heads[g as usize] == id
+                                && !intersect(&self.cur.cands, &self.t.group_items[g as usize])
+                                    .is_empty()
+                        })
+                })
+            });
+        if describes_only || names_option_kind || names_option_group {
             return NameReading::Describes;
         }
         if !named.is_empty()
@@ -508,9 +526,23 @@ impl Builder<'_> {
                     _ => false,
                 })
             });
+        // "with spanish rice" where Rice is the option's group: the group's head word next is
+        // the option's kind too, whatever it names.
+        let group_next = self.cur.item_named
+            && at.is_some_and(|(sc, k)| {
+                sc.units.get(k + 1).is_some_and(|n| {
+                    n.end - n.start == 1
+                        && opts.iter().any(|o| {
+                            self.t.group_heads[o.0 as usize] == sc.ids[n.start]
+                                && !intersect(&self.cur.cands, &self.t.group_items[o.0 as usize])
+                                    .is_empty()
+                        })
+                })
+            });
         let for_next = (self.cur.item_named || self.cur.item.is_some())
             && self.pending_neg.is_none()
             && !kind_next
+            && !group_next
             && at.is_some_and(|(sc, k)| self.next_starts_other_line(sc, k, &items));
         // "six boneless" where "boneless" is read as a party pack's style but Boneless Wings
         // come in "6 pc": a count with words of an item's name that has a size of that count
