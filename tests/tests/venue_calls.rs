@@ -382,3 +382,8 @@ venue_test!(blind_silog, blind "venues-blind-7" / "silog", 60.0);
 venue_test!(blind_persian_kabob, blind "venues-blind-8" / "persian-kabob", 35.0);
 venue_test!(blind_seafood_boil, blind "venues-blind-8" / "seafood-boil", 45.0);
 venue_test!(blind_tortas, blind "venues-blind-8" / "tortas", 35.0);
+// Batch 9 (tests/venues-blind-9/README.md): floors at the figures of its first run through the
+// gateway (engine after round 8), before any round tuned on it.
+venue_test!(blind_italian_beef, blind "venues-blind-9" / "italian-beef", 55.0);
+venue_test!(blind_pide_doner, blind "venues-blind-9" / "pide-doner", 45.0);
+venue_test!(blind_roti_shop, blind "venues-blind-9" / "roti-shop", 75.0);
