@@ -490,6 +490,38 @@ begin
          order by t.seq limit 1;
     end if;
     if v_bad is null then
+        -- An answer whose words also made a line of their own ("yuca and maduros" for the whole
+        -- chicken's two sides, and a side of maduros besides): the line added in the turn that
+        -- answered a choice is named by an option the answer put on the line it answered.
+        select format('"%s" answered line %s with %s and added %s', t.speech, n.ln, md->>'option', m->>'item')
+          into v_bad
+          from app.turns t,
+               json_array_elements_text(t.understood->'did') d,
+               lateral (select substring(d from '^answered choice for line ([0-9]+)$')::int as ln) n,
+               json_array_elements(t.understood->'extraction'->'lines') m,
+               jsonb_array_elements(coalesce(o.call_lines->n.ln->'modifiers', '[]')) md
+         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
+           and json_typeof(t.understood->'did') = 'array'
+           and json_typeof(t.understood->'extraction'->'lines') = 'array'
+           and n.ln is not null and m->>'item' is not null
+           and exists (select 1 from json_array_elements_text(t.understood->'did') e where e = 'added ' || (m->>'item'))
+           and replace(md->>'option', '_', ' ')
+               ~ ('\m' || regexp_replace(lower(m->'span'->>'text'), '^(a|an|the|some) ', '') || '\M')
+         order by t.seq limit 1;
+    end if;
+    if v_bad is null then
+        -- "The other one" in a turn that changed a line ("two halo halo, one large" - "the other
+        -- one regular" changed the large one): kea changes the line in focus, the caller meant
+        -- another.
+        select format('"%s" changed a line: which one?', t.speech) into v_bad
+          from app.turns t
+         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
+           and json_typeof(t.understood->'did') = 'array'
+           and exists (select 1 from json_array_elements_text(t.understood->'did') d where d like 'changed line %')
+           and lower(t.speech) ~ '\mthe other\M'
+         order by t.seq limit 1;
+    end if;
+    if v_bad is null then
         select n.note || ' (twice)' into v_bad
           from app.call_notes(o.merchant_id, o.call_id) n
          where n.note like 'asked %'
