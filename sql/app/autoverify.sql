@@ -510,14 +510,16 @@ begin
          order by t.seq limit 1;
     end if;
     if v_bad is null then
-        -- "The other one" in a turn that changed a line ("two halo halo, one large" - "the other
-        -- one regular" changed the large one): kea changes the line in focus, the caller meant
-        -- another.
-        select format('"%s" changed a line: which one?', t.speech) into v_bad
+        -- "The other one" in a turn that changed or added a line ("two halo halo, one large" -
+        -- "the other one regular" changed the large one; "a small latte and a large latte" - "the
+        -- other one medium" added a third): kea changes the line in focus or adds one, the
+        -- caller meant another line.
+        select format('"%s" changed or added a line: which one?', t.speech) into v_bad
           from app.turns t
          where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
            and json_typeof(t.understood->'did') = 'array'
-           and exists (select 1 from json_array_elements_text(t.understood->'did') d where d like 'changed line %')
+           and exists (select 1 from json_array_elements_text(t.understood->'did') d
+                        where d like 'changed line %' or d like 'added %')
            and lower(t.speech) ~ '\mthe other\M'
          order by t.seq limit 1;
     end if;

@@ -22,7 +22,10 @@ select api.import_menu(id, '{"name": "Cafe",
   {"code": "bagel", "name": "Bagel", "price_cents": 250, "groups": ["spread"]},
   {"code": "tuna_roll", "name": "Tuna Roll", "price_cents": 600, "groups": ["rice"]},
   {"code": "salmon_roll", "name": "Salmon Roll", "price_cents": 650, "groups": ["rice"]},
-  {"code": "iced_tea", "name": "Thai Iced Tea", "price_cents": 400}],
+  {"code": "iced_tea", "name": "Thai Iced Tea", "price_cents": 400},
+  {"code": "donuts", "name": "Donuts", "default_variation": "3pc",
+   "variations": [{"code": "3pc", "name": "3pc", "price_cents": 300},
+                  {"code": "6pc", "name": "6pc", "price_cents": 550}]}],
  "groups": [{"code": "spread", "name": "Spread", "min": 1, "max": 1,
              "options": [{"code": "cream_cheese", "name": "Cream Cheese"},
                          {"code": "butter", "name": "Butter"}]},
@@ -397,5 +400,77 @@ begin
     v := api.set_autoverify_policy(true, 0.9, null, false, 10, null);
     assert v @> '{"min_shadow_orders": 1}', v::text;
     perform set_config('request.jwt.claims', '', true);
+end
+$$;
+
+-- The third round of rules (chosen on blind batches 1-8, docs/closed-loop.md, "Calibration,
+-- third round"), each next to a look-alike that went right and passes. Last: the orders held
+-- here stay offered to the agent, whose capacity the blocks above need.
+do $$
+declare
+    m bigint := (select id from app.merchants where slug = 'av-test');
+    o bigint;
+    v jsonb;
+    p app.autoverify_policies;
+begin
+    perform pg_temp.policy(true, 0.9, null, false, 0);
+    -- A measure said and placed nowhere.
+    o := pg_temp.call('CA-av-t1', array['a quart of thai iced tea', 'that''s all', 'yes']);
+    assert pg_temp.decision(o) = 'held: the call did not go smoothly: "quart" in "a quart of thai iced tea" is a measure that went nowhere',
+        pg_temp.decision(o);
+    o := pg_temp.call('CA-av-t2', array['a thai iced tea', 'that''s all', 'yes']);
+    assert (select status from app.orders where id = o) = 'verified', pg_temp.decision(o);
+    -- An order by reference after a price question that added something else (here two teas,
+    -- the tuna roll lost).
+    o := pg_temp.call('CA-av-t3', array['how much is the tuna roll', 'okay, two of those and a thai iced tea', 'that''s all', 'yes']);
+    assert pg_temp.decision(o) = 'held: the call did not go smoothly: "okay, two of those and a thai iced tea" after a question about tuna_roll added something else',
+        pg_temp.decision(o);
+    o := pg_temp.call('CA-av-t4', array['how much is the tuna roll', 'okay, just a thai iced tea', 'that''s all', 'yes']);
+    assert (select status from app.orders where id = o) = 'verified', pg_temp.decision(o);
+    -- Options said right after a new line put on another line (the brown rice on the tuna roll,
+    -- said after the latte).
+    o := pg_temp.call('CA-av-t5', array['a tuna roll', 'and a latte, brown rice', 'that''s all', 'yes']);
+    assert pg_temp.decision(o) = 'held: the call did not go smoothly: "brown rice" said after latte went to another line',
+        pg_temp.decision(o);
+    o := pg_temp.call('CA-av-t6', array['a bagel with butter', 'and a tuna roll, brown rice', 'that''s all', 'yes']);
+    assert (select status from app.orders where id = o) = 'verified', pg_temp.decision(o);
+    -- A count taken as the quantity while it names a size (six orders of donuts, not the 6pc).
+    o := pg_temp.call('CA-av-t7', array['six donuts', 'that''s all', 'yes']);
+    assert pg_temp.decision(o) = 'held: the call did not go smoothly: "six donuts" taken as 6, and donuts has a size 6pc',
+        pg_temp.decision(o);
+    o := pg_temp.call('CA-av-t8', array['two donuts', 'that''s all', 'yes']);
+    assert (select status from app.orders where id = o) = 'verified', pg_temp.decision(o);
+    -- "The other one" in a turn that added or changed a line (here a third latte).
+    o := pg_temp.call('CA-av-t9', array['a small latte and a large latte', 'the other one medium', 'that''s all', 'yes']);
+    assert pg_temp.decision(o) = 'held: the call did not go smoothly: "the other one medium" changed or added a line: which one?',
+        pg_temp.decision(o);
+    o := pg_temp.call('CA-av-t10', array['a small latte and a large latte', 'and one medium', 'that''s all', 'yes']);
+    assert (select status from app.orders where id = o) = 'verified', pg_temp.decision(o);
+    -- An answer whose words also made a line, a record this menu cannot make the engine write,
+    -- written as it wrote it on a blind menu ("yuca and maduros": the chicken's sides, and a
+    -- side of maduros besides): "butter" for the bagel's spread, and a line named "butter".
+    -- The look-alike: the same answer and a line named by its own words.
+    perform pg_temp.policy(false, 0.9, null, false, 0);
+    select * into p from app.autoverify_policies where merchant_id = m;
+    p.enabled := true;
+    foreach v in array array['"butter"', '"tuna roll"']::jsonb[] loop
+        o := pg_temp.call('CA-av-t11-' || (v #>> '{}'), array['a bagel', 'butter', 'that''s all', 'yes']);
+        assert (app.autoverify_check(m, o, p)->>'pass')::boolean, app.autoverify_check(m, o, p)::text;
+        update app.turns t
+           set understood = jsonb_set(jsonb_set(t.understood::jsonb, '{did}',
+                                                (t.understood::jsonb->'did') || '["added tuna_roll"]'),
+                                      '{extraction,lines}',
+                                      (t.understood::jsonb #> '{extraction,lines}')
+                                      || jsonb_build_array(jsonb_build_object(
+                                             'item', 'tuna_roll', 'confidence', 1.0, 'quantity', 1, 'modifiers', '[]'::jsonb,
+                                             'span', jsonb_build_object('start', 0, 'end', 6, 'text', v))))::json
+          from app.calls c where c.order_id = o and t.call_id = c.id and t.speech = 'butter';
+        if v = '"butter"' then
+            assert app.autoverify_check(m, o, p)->>'reason' = 'the call did not go smoothly: "butter" answered line 0 with butter and added tuna_roll',
+                app.autoverify_check(m, o, p)::text;
+        else
+            assert (app.autoverify_check(m, o, p)->>'pass')::boolean, app.autoverify_check(m, o, p)::text;
+        end if;
+    end loop;
 end
 $$;
