@@ -1258,3 +1258,33 @@ fn an_options_group_word_said_after_it_names_its_kind() {
         ["1 wrap@ sauce=mild", "1 side_rice@ rice_pick=red_spanish"]
     );
 }
+
+#[test]
+fn an_item_swapped_in_with_instead_of_is_the_lines_option() {
+    let m = menu(
+        vec![
+            item("Fish Plate", &[], &["swap", "sauce"]),
+            item("Onion Rings", &["Reg", "Lg"], &[]),
+            item("Cole Slaw", &["Pint"], &[]),
+            item("Chips", &[], &[]),
+        ],
+        vec![
+            group("swap", 1, &["Sub Onion Rings", "Sub Cole Slaw", "No Chips"]),
+            group("sauce", 0, &["Tartar", "Malt Vinegar"]),
+        ],
+    );
+    // Off: the onion rings were a line of their own.
+    assert_eq!(
+        said(&m, "a fish plate with onion rings instead of the chips"),
+        ["1 fish_plate@ swap=sub_onion_rings"]
+    );
+    assert_eq!(
+        said(&m, "fish plate, cole slaw rather than chips, and tartar"),
+        ["1 fish_plate@ sauce=tartar swap=sub_cole_slaw"]
+    );
+    // Not before "instead of": the side is ordered.
+    assert_eq!(
+        said(&m, "a fish plate with onion rings"),
+        ["1 fish_plate@", "1 onion_rings@"]
+    );
+}

@@ -49,6 +49,8 @@ pub struct Tables {
     /// of "Mozz Cheese" beside another item's "Cheese"), by word ids: read only for a line
     /// whose item takes none of the full name's options (`lines/matched.rs`).
     pub hidden_pieces: HashMap<Vec<u32>, Vec<(u32, u32)>>,
+    /// Per group, per option: the word ids of its name and aliases in all their spoken forms.
+    pub option_words: Vec<Vec<Vec<u32>>>,
 }
 
 fn ids(vocab: &mut Vocab, phrase: &str) -> Vec<u32> {
@@ -357,6 +359,21 @@ pub fn compile(menu: &Menu) -> Tables {
         words.sort_unstable();
         words.dedup();
         t.item_words.push(words);
+    }
+    for g in &menu.groups {
+        let mut per_option = Vec::with_capacity(g.options.len());
+        for o in &g.options {
+            let mut words: Vec<u32> = Vec::new();
+            for n in std::iter::once(&o.name).chain(o.aliases.iter()) {
+                for f in memo.spoken_forms(n).iter() {
+                    words.extend(memo.ids(&mut t.vocab, f));
+                }
+            }
+            words.sort_unstable();
+            words.dedup();
+            per_option.push(words);
+        }
+        t.option_words.push(per_option);
     }
     // "oj" for Orange Juice: initials of an item's name, where they are no word of their own.
     for (ii, item) in menu.items.iter().enumerate() {

@@ -58,6 +58,66 @@ impl Builder<'_> {
         }
     }
 
+    /// "a reuben with cole slaw instead of sauerkraut" where Cole Slaw is an item and the
+    /// reuben takes "Sub Cole Slaw": an item named right before "instead of" / "rather than",
+    /// on a line of its own after a line whose item is named, is the one option that item
+    /// takes whose name holds every word said (a swap is said of the line, not ordered).
+    pub(super) fn swapped_in_option(&mut self, sc: &Scanned) {
+        let mut i = 1;
+        while i < self.lines.len() {
+            let (a, b) = (&self.lines[i - 1], &self.lines[i]);
+            let before_replaced = b.end + 1 < sc.tokens.len()
+                && matches!(
+                    (sc.word(b.end), sc.word(b.end + 1)),
+                    ("instead", "of") | ("rather", "than")
+                );
+            if !before_replaced
+                || !a.item_named
+                || !b.item_named
+                || !b.mods.is_empty()
+                || b.var.is_some()
+                || b.change
+                || (b.qty.is_some() && !b.qty_article)
+            {
+                i += 1;
+                continue;
+            }
+            let said: Vec<u32> = (b.start..b.end)
+                .map(|t| sc.ids[t])
+                .filter(|&w| w != crate::extract::matcher::NO_WORD && !self.t.function[w as usize])
+                .collect();
+            let mut found: Vec<(u32, u32)> = Vec::new();
+            for (g, takers) in self.t.group_items.iter().enumerate() {
+                if intersect(&a.cands, takers).is_empty() {
+                    continue;
+                }
+                for (o, words) in self.t.option_words[g].iter().enumerate() {
+                    if !said.is_empty() && said.iter().all(|w| words.contains(w)) {
+                        found.push((g as u32, o as u32));
+                    }
+                }
+            }
+            let [only] = found[..] else {
+                i += 1;
+                continue;
+            };
+            let b = self.lines.remove(i);
+            let a = &mut self.lines[i - 1];
+            a.mods.push(Mod {
+                cands: vec![only],
+                negated: false,
+                qual: None,
+                conf: b.item_conf,
+                start: b.start,
+                end: b.end,
+                describer: false,
+                in_list: false,
+                count: None,
+            });
+            a.end = a.end.max(b.end);
+        }
+    }
+
     /// "onion rings instead of the fries", "a side salad instead of the pasta": what follows
     /// "instead of" / "rather than" is what the caller does not want, never a line of its own.
     /// Its options the line before takes stay there (and are replaced, `mention`: "instead of

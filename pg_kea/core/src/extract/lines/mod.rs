@@ -442,6 +442,7 @@ impl<'a> Builder<'a> {
             }
         }
         self.name_then_kind(sc);
+        self.swapped_in_option(sc);
         self.drop_replaced(sc);
         self.merge_fragments();
         self.share();
