@@ -1288,3 +1288,31 @@ fn an_item_swapped_in_with_instead_of_is_the_lines_option() {
         ["1 fish_plate@", "1 onion_rings@"]
     );
 }
+
+#[test]
+fn a_questions_subject_said_before_its_cue_orders_nothing() {
+    let m = menu(
+        vec![
+            item("Grain Bowl", &[], &["dressing"]),
+            item("Fish Taco", &[], &[]),
+        ],
+        vec![group("dressing", 1, &["Lemon Herb", "Green Goddess"])],
+    );
+    let asks = |text: &str| {
+        let e = m.extract(text);
+        e.lines.is_empty()
+            && e.intents
+                .iter()
+                .any(|i| matches!(i, Intent::MenuQuestion { .. }))
+    };
+    // Off: the bowl (and a bowl with a dressing) were ordered beside the question.
+    for q in [
+        "the fish taco how much is it",
+        "what dressings do you have",
+        "um the grain bowl, what comes on it",
+    ] {
+        assert!(asks(q), "{q:?} is a question: {:?}", m.extract(q));
+    }
+    // An order said before a question is still an order.
+    assert_eq!(said(&m, "a fish taco, how much is that"), ["1 fish_taco@"]);
+}

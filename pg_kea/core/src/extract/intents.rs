@@ -126,6 +126,9 @@ pub fn read_acts(sc: &mut Scanned, t: &Tables, menu: &Menu) -> Acts {
                 // A question orders nothing: "how much is a large thai tea" adds no line. It
                 // runs until the caller goes back to ordering ("... and two tacos").
                 stop = question_end(sc, k);
+                if let Some(from) = fronted_subject(sc, k) {
+                    mark(sc, from, start);
+                }
                 let (about, asked) = question_about(sc, k, stop, t, menu);
                 acts.asked.extend(asked);
                 acts.intents.push((start, Intent::MenuQuestion { about }));
@@ -365,6 +368,31 @@ fn question_about(
         _ => shared_category(),
     };
     (about, None)
+}
+
+/// "what salsas do you have", "the lobster roll, how much is it": the question's subject said
+/// before its cue (unit `k`) at the start of the utterance, after "what"/"which" or "the" and
+/// with no count, article or other cue, is asked about, not ordered. The token it starts at.
+fn fronted_subject(sc: &Scanned, k: usize) -> Option<usize> {
+    let before = &sc.units[..k];
+    let first = before.iter().position(|u| {
+        !matches!(u.kind, UnitKind::Word { .. })
+            || !matches!(sc.word(u.start), "uh" | "um" | "so" | "and" | "ok" | "okay")
+    })?;
+    if !matches!(sc.word(before[first].start), "what" | "which" | "the") {
+        return None;
+    }
+    let plain = before[first + 1..].iter().all(|u| match &u.kind {
+        UnitKind::Word { .. } => true,
+        UnitKind::Match(ms, _) => ms
+            .iter()
+            .all(|m| !matches!(m.sense, Sense::Num { .. } | Sense::Cue(_)) && m.sense.is_content()),
+        _ => false,
+    });
+    let names = before[first + 1..]
+        .iter()
+        .any(|u| matches!(u.kind, UnitKind::Match(..)));
+    (plain && names).then_some(before[first].start)
 }
 
 /// Token where a question that starts at unit `k` ends: the end of the utterance, or an "and" /
