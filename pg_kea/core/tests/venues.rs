@@ -26,7 +26,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("korean-chicken", 80.0),
     ("manoushe-bakery", 70.0),
     ("pasta-parm", 56.0),
-    ("persian-kabob", 54.0),
+    ("persian-kabob", 55.0),
     ("pho-banhmi", 68.0),
     ("pizzeria", 71.0),
     ("pollo-brasa", 62.0),

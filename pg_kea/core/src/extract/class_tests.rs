@@ -1267,11 +1267,18 @@ fn an_item_swapped_in_with_instead_of_is_the_lines_option() {
             item("Onion Rings", &["Reg", "Lg"], &[]),
             item("Cole Slaw", &["Pint"], &[]),
             item("Chips", &[], &[]),
+            item("Soda", &[], &["soda_flavor"]),
         ],
         vec![
             group("swap", 1, &["Sub Onion Rings", "Sub Cole Slaw", "No Chips"]),
-            group("sauce", 0, &["Tartar", "Malt Vinegar"]),
+            group("sauce", 0, &["Tartar", "Malt Vinegar", "Sour Cherry Glaze"]),
+            group("soda_flavor", 1, &["Sour Cherry", "Lime"]),
         ],
+    );
+    // Off: a soda with the sour cherry flavour.
+    assert_eq!(
+        said(&m, "a fish plate with sour cherry instead of the tartar"),
+        ["1 fish_plate@ !sauce=tartar sauce=sour_cherry_glaze"]
     );
     // Off: the onion rings were a line of their own.
     assert_eq!(

@@ -61,7 +61,8 @@ impl Builder<'_> {
     /// "a reuben with cole slaw instead of sauerkraut" where Cole Slaw is an item and the
     /// reuben takes "Sub Cole Slaw": an item named right before "instead of" / "rather than",
     /// on a line of its own after a line whose item is named, is the one option that item
-    /// takes whose name holds every word said (a swap is said of the line, not ordered).
+    /// takes whose name holds every word said (a swap is said of the line, not ordered); so
+    /// are words read as options only other items take ("sour cherry" a soda's flavour).
     pub(super) fn swapped_in_option(&mut self, sc: &Scanned) {
         let mut i = 1;
         while i < self.lines.len() {
@@ -71,10 +72,18 @@ impl Builder<'_> {
                     (sc.word(b.end), sc.word(b.end + 1)),
                     ("instead", "of") | ("rather", "than")
                 );
+            // Or read as options only other items take ("sour cherry" a drink's flavour).
+            let others_options = !b.item_named
+                && !b.mods.is_empty()
+                && b.mods.iter().all(|m| {
+                    !m.negated
+                        && m.cands.iter().all(|c| {
+                            intersect(&a.cands, &self.t.group_items[c.0 as usize]).is_empty()
+                        })
+                });
             if !before_replaced
                 || !a.item_named
-                || !b.item_named
-                || !b.mods.is_empty()
+                || !(b.item_named && b.mods.is_empty() || others_options)
                 || b.var.is_some()
                 || b.change
                 || (b.qty.is_some() && !b.qty_article)
