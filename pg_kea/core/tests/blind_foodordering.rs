@@ -21,6 +21,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("fried-chicken", 83.0),
     ("hot-dog-stand", 89.0),
     ("ice-cream-parlour", 70.0),
+    ("japanese-curry", 71.0),
     ("juice-acai", 77.0),
     ("mediterranean", 71.0),
     ("momo-house", 77.0),
@@ -31,6 +32,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("salad-bar", 72.0),
     ("smoothie-bar", 85.0),
     ("taco-truck", 83.0),
+    ("west-african", 85.0),
 ];
 
 fn dirs() -> Vec<PathBuf> {

@@ -24,6 +24,7 @@ pub const BLIND_BATCHES: &[&str] = &[
     "venues-blind-6",
     "venues-blind-7",
     "venues-blind-8",
+    "venues-blind-9",
 ];
 
 pub fn blind_roots() -> Vec<PathBuf> {
