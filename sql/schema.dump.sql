@@ -4127,7 +4127,7 @@ ALTER FUNCTION app.menu_learned_aliases(p_menu_id bigint) OWNER TO kea_owner;
 CREATE FUNCTION app.menu_surface_forms(p_menu_id bigint) RETURNS SETOF text
     LANGUAGE sql STABLE
     AS $$
-    select app.phrase_key(x)
+    select array_to_string(w[k:], ' ')
       from (select i.name, i.aliases from app.menu_items i where i.menu_id = p_menu_id
             union all
             select v.name, v.aliases from app.item_variations v where v.menu_id = p_menu_id
@@ -4137,7 +4137,9 @@ CREATE FUNCTION app.menu_surface_forms(p_menu_id bigint) RETURNS SETOF text
             select c.name, c.aliases from app.menu_categories c where c.menu_id = p_menu_id
             union all
             select g.name, '{}'::text[] from app.modifier_groups g where g.menu_id = p_menu_id) n,
-           lateral unnest(n.name || n.aliases) x
+           lateral unnest(n.name || n.aliases) x,
+           lateral (select string_to_array(app.phrase_key(x), ' ') w) ws,
+           lateral generate_series(1, greatest(cardinality(ws.w), 1)) k
 $$;
 
 ALTER FUNCTION app.menu_surface_forms(p_menu_id bigint) OWNER TO kea_owner;

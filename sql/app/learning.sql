@@ -13,10 +13,14 @@ language sql immutable as $$
 $$;
 
 -- Every name and alias a menu gives anything (items, sizes, options, categories, groups),
--- as phrase keys: what a learnt phrase may never be.
+-- as phrase keys, and the last words of each ("corn" of "Soft Corn"): what a learnt phrase may
+-- never be. kea hears a name's last words as that name already, and when they end two names
+-- ("Soft Corn" shell, "Roasted Corn" salsa) the question asked or the words around them choose;
+-- learnt, they would choose one of them everywhere (a "corn" learnt for the salsa answered the
+-- shell question with the salsa).
 create function app.menu_surface_forms(p_menu_id bigint) returns setof text
 language sql stable as $$
-    select app.phrase_key(x)
+    select array_to_string(w[k:], ' ')
       from (select i.name, i.aliases from app.menu_items i where i.menu_id = p_menu_id
             union all
             select v.name, v.aliases from app.item_variations v where v.menu_id = p_menu_id
@@ -26,7 +30,9 @@ language sql stable as $$
             select c.name, c.aliases from app.menu_categories c where c.menu_id = p_menu_id
             union all
             select g.name, '{}'::text[] from app.modifier_groups g where g.menu_id = p_menu_id) n,
-           lateral unnest(n.name || n.aliases) x
+           lateral unnest(n.name || n.aliases) x,
+           lateral (select string_to_array(app.phrase_key(x), ' ') w) ws,
+           lateral generate_series(1, greatest(cardinality(ws.w), 1)) k
 $$;
 
 -- The merchant's active phrases a menu document takes as aliases: never one the menu itself

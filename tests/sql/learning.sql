@@ -258,6 +258,18 @@ begin
     values (a, 'tall', 'variation', 'mocha', 'small'), (a, 'tall', 'variation', 'americano', 'small');
     assert app.phrase_meanings(a, 'tall') = 1;
     assert (select status from app.learned_phrases where merchant_id = a and phrase = 'tall' and item_code = 'latte') = 'active';
+
+    -- 11. A name's last words are the menu's already ("milk" ends Oat Milk and Whole Milk,
+    -- "muffin" ends Blueberry Muffin): kea hears them as those names, and learnt for one of them
+    -- they would choose it everywhere (a "corn" learnt for a salsa answered the shell question).
+    -- Its first word is not ("oat").
+    assert not app.learnable_phrase('milk', pg_temp.menu('learn-a')), 'the last word of two options';
+    assert not app.learnable_phrase('muffin', pg_temp.menu('learn-a')), 'the last word of an item';
+    assert app.learnable_phrase('oat', pg_temp.menu('learn-a')), 'a first word may be learnt';
+    insert into app.learned_phrases (merchant_id, phrase, target_kind, group_code, code, times_seen, status)
+    values (a, 'milk', 'option', 'milk', 'oat', 2, 'active');
+    assert not exists (select 1 from app.menu_learned_aliases(pg_temp.menu('learn-a')) x where x.phrase = 'milk'),
+        'never on the published menu';
     perform set_config('request.jwt.claims', '', true);
 end
 $$;
