@@ -1323,3 +1323,28 @@ fn a_questions_subject_said_before_its_cue_orders_nothing() {
     // An order said before a question is still an order.
     assert_eq!(said(&m, "a fish taco, how much is that"), ["1 fish_taco@"]);
 }
+
+#[test]
+fn a_word_said_as_the_item_is_not_also_its_extra_option() {
+    // An option named an amount word + the item's head word ("Xtra Pork") is more of it:
+    // the bare word ordered is the item alone; "extra pork" on it is still the option.
+    let m = menu(
+        vec![
+            item("Roast Pork", &[], &["dip", "pork_add"]),
+            item("Soda", &[], &[]),
+        ],
+        vec![
+            group("dip", 1, &["Dry", "Wet"]),
+            group("pork_add", 2, &["Xtra Pork", "Gravy on Side"]),
+        ],
+    );
+    assert_eq!(said(&m, "a pork, dry"), ["1 roast_pork@ dip=dry"]);
+    assert_eq!(
+        said(&m, "pork wet and a soda"),
+        ["1 roast_pork@ dip=wet", "1 soda@"]
+    );
+    assert_eq!(
+        said(&m, "a pork with extra pork, dry"),
+        ["1 roast_pork@ dip=dry pork_add=xtra_pork"]
+    );
+}

@@ -192,6 +192,21 @@ pub fn name_says_amount(q: Qualifier, option_name: &str) -> bool {
     }
 }
 
+/// Whether an option's name starts with a word that says "more of" or "in place of" what
+/// follows ("Xtra Beef", "Dbl Meat", "Add Egg", "Sub Fries"): such an option is an amount or a
+/// swap of the thing its other words name, never that thing ordered on its own.
+pub fn name_is_amount_of(option_name: &str) -> bool {
+    let mut words = option_name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty());
+    let first = words.next().unwrap_or("").to_ascii_lowercase();
+    words.next().is_some()
+        && matches!(
+            first.as_str(),
+            "extra" | "xtra" | "additional" | "double" | "dbl" | "triple" | "add" | "sub"
+        )
+}
+
 /// Whether a number phrase is an article ("a", "an").
 pub fn is_article(phrase_len: usize, value: u32, first_word: &str) -> bool {
     phrase_len == 1 && value == 1 && (first_word == "a" || first_word == "an")

@@ -228,6 +228,36 @@ impl Builder<'_> {
                 .any(|o| !intersect(&self.cur.cands, &self.t.group_items[o.0 as usize]).is_empty());
         // A word that is both an item's name and an option of that same item ("coffee" as
         // the coffee order and as its drink type) is read as the option: it says more.
+        // Not an option named as an amount or swap of the word ("a beef" where Italian Beef
+        // takes "Xtra Beef"): the bare word is what is ordered, not more of it.
+        // Options named as an amount or swap of the word ("Xtra Beef") are no reading of the
+        // bare word said as an item's name on a line with no item yet ("a beef, dry"): it is
+        // what is ordered, not more of it. After "extra", or for a named line (also the line
+        // before, "with fries and an egg roll"), they are.
+        let extra_before = matches!(self.pending_qual, Some((Qualifier::Extra, e)) if e == s.start);
+        // "one of those with an egg": after "with", what is named is added to a line.
+        let with_before = s.at.is_some_and(|(sc, _)| {
+            (0..s.start)
+                .rev()
+                .map(|k| sc.word(k))
+                .find(|w| !matches!(*w, "a" | "an" | "some" | "the"))
+                == Some("with")
+        });
+        let thing_opts: Vec<(u32, u32, f32)> = opts
+            .iter()
+            .copied()
+            .filter(|o| {
+                extra_before
+                    || with_before
+                    || named.is_empty()
+                    || self.cur.item_named
+                    || self.cur.shared
+                    || !lexicon::name_is_amount_of(
+                        &self.menu.groups[o.0 as usize].options[o.1 as usize].name,
+                    )
+            })
+            .collect();
+        let opts = &thing_opts;
         let opt_implies_named = named.iter().any(|m| match m.sense {
             Sense::Item(i) => opts
                 .iter()
@@ -318,7 +348,7 @@ impl Builder<'_> {
             && !opt_fits_named
             && !opt_implies_named
             && !opt_by_context
-            && !self.said_with_line_before(s, opts)
+            && !self.said_with_line_before(s, &r.opts)
         {
             NameReading::Orders
         } else {
