@@ -177,17 +177,30 @@ pub fn spoken_number(v: u32) -> String {
     }
 }
 
+/// Words that open an option's name to say "more of" what follows ("Xtra Cheese"), and "two
+/// of" it ("Dbl Meat").
+const EXTRA_NAME_WORDS: &[&str] = &["extra", "xtra", "additional"];
+const DOUBLE_NAME_WORDS: &[&str] = &["double", "dbl"];
+/// Further words that open an amount or a swap of what follows ("Triple Shot", "Add Egg", "Sub
+/// Fries").
+const OTHER_AMOUNT_NAME_WORDS: &[&str] = &["triple", "add", "sub"];
+
+/// An option name's first word, lowercased, and whether other words follow it.
+fn first_name_word(option_name: &str) -> (String, bool) {
+    let mut words = option_name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty());
+    let first = words.next().unwrap_or("").to_ascii_lowercase();
+    (first, words.next().is_some())
+}
+
 /// An option whose name already says the amount ("Xtra Cheese", "Extra Meat", "Dbl Meat"):
 /// "extra cheese" is that option once, not the option with an extra amount.
 pub fn name_says_amount(q: Qualifier, option_name: &str) -> bool {
-    let first = option_name
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .find(|w| !w.is_empty())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let (first, _) = first_name_word(option_name);
     match q {
-        Qualifier::Extra => matches!(first.as_str(), "extra" | "xtra" | "additional"),
-        Qualifier::Double => matches!(first.as_str(), "double" | "dbl"),
+        Qualifier::Extra => EXTRA_NAME_WORDS.contains(&first.as_str()),
+        Qualifier::Double => DOUBLE_NAME_WORDS.contains(&first.as_str()),
         Qualifier::Light => false,
     }
 }
@@ -196,15 +209,10 @@ pub fn name_says_amount(q: Qualifier, option_name: &str) -> bool {
 /// follows ("Xtra Beef", "Dbl Meat", "Add Egg", "Sub Fries"): such an option is an amount or a
 /// swap of the thing its other words name, never that thing ordered on its own.
 pub fn name_is_amount_of(option_name: &str) -> bool {
-    let mut words = option_name
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty());
-    let first = words.next().unwrap_or("").to_ascii_lowercase();
-    words.next().is_some()
-        && matches!(
-            first.as_str(),
-            "extra" | "xtra" | "additional" | "double" | "dbl" | "triple" | "add" | "sub"
-        )
+    let (first, more) = first_name_word(option_name);
+    more && [EXTRA_NAME_WORDS, DOUBLE_NAME_WORDS, OTHER_AMOUNT_NAME_WORDS]
+        .iter()
+        .any(|words| words.contains(&first.as_str()))
 }
 
 /// Whether a number phrase is an article ("a", "an").
