@@ -345,14 +345,7 @@ impl Builder<'_> {
         }
         let narrowed = intersect(&self.cur.cands, &items);
         let items = if narrowed.is_empty() { items } else { narrowed };
-        if let [only] = items[..] {
-            self.cur.item = Some(only);
-        }
-        self.cur.cands = Some(items);
-        self.cur.item_named = true;
-        self.cur.item_conf = crate::extract::compile::PARTIAL_CONFIDENCE * s.conf;
-        self.cur.item_tok = s.end;
-        self.touch(s.start, s.end);
+        self.name_items_by_piece(items, s.start, s.end, s.conf);
         true
     }
 }
@@ -388,14 +381,26 @@ impl Builder<'_> {
             return false;
         }
         self.pending_qual = None;
+        self.name_items_by_piece(items, s.start, s.end, s.conf);
+        true
+    }
+
+    /// Names the current line's item among `items` (the one, when only one), heard from words
+    /// `start..end` that are a piece of their names: at partial confidence.
+    pub(super) fn name_items_by_piece(
+        &mut self,
+        items: Vec<u32>,
+        start: usize,
+        end: usize,
+        conf: f32,
+    ) {
         if let [only] = items[..] {
             self.cur.item = Some(only);
         }
         self.cur.cands = Some(items);
         self.cur.item_named = true;
-        self.cur.item_conf = crate::extract::compile::PARTIAL_CONFIDENCE * s.conf;
-        self.cur.item_tok = s.end;
-        self.touch(s.start, s.end);
-        true
+        self.cur.item_conf = crate::extract::compile::PARTIAL_CONFIDENCE * conf;
+        self.cur.item_tok = end;
+        self.touch(start, end);
     }
 }

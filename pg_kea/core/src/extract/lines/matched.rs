@@ -591,14 +591,7 @@ impl Builder<'_> {
                     })
                     .collect();
                 if !named_by.is_empty() {
-                    if let [only] = named_by[..] {
-                        self.cur.item = Some(only);
-                    }
-                    self.cur.cands = Some(named_by);
-                    self.cur.item_named = true;
-                    self.cur.item_conf = crate::extract::compile::PARTIAL_CONFIDENCE * conf;
-                    self.cur.item_tok = end;
-                    self.touch(start, end);
+                    self.name_items_by_piece(named_by, start, end, conf);
                     return;
                 }
             }
