@@ -3054,6 +3054,7 @@ declare
     v_menu bigint;
     v_problems jsonb;
     v_priced jsonb;
+    v_mark text;
 begin
     select * into o from app.orders where merchant_id = p_merchant_id and id = p_order_id;
     if o.id is null or o.status not in ('pending_verification', 'verified') then
@@ -3083,6 +3084,10 @@ begin
         raise exception 'order % has a line priced below the menu', o.id
             using errcode = 'KO422', detail = v_priced::text;
     end if;
+    -- Passed: the commit's check of this order may skip (app.check_order_lines) until a write
+    -- that could change the verdict clears the mark (app.order_check_stale). Transaction-local,
+    -- and undone with a subtransaction that rolls back (a refusal caught in an exception block).
+    v_mark := set_config('kea.order_checked', o.merchant_id || ':' || o.id, true);
 end
 $$;
 
@@ -3097,6 +3102,9 @@ CREATE FUNCTION app.check_order_lines() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public'
     AS $$
 begin
+    if current_setting('kea.order_checked', true) = new.merchant_id || ':' || new.id then
+        return null;
+    end if;
     perform app.check_order_complete(new.merchant_id, new.id);
     return null;
 end
@@ -4728,6 +4736,23 @@ end
 $$;
 
 ALTER FUNCTION app.order_call_json(p_merchant_id bigint, p_order_id bigint, p_why jsonb) OWNER TO kea_owner;
+
+--
+-- Name: order_check_stale(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.order_check_stale() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+declare
+    v text;
+begin
+    v := set_config('kea.order_checked', '', true);
+    return null;
+end
+$$;
+
+ALTER FUNCTION app.order_check_stale() OWNER TO kea_owner;
 
 --
 -- Name: order_json(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -9298,10 +9323,28 @@ CREATE TRIGGER opening_hours_text_insert AFTER INSERT ON app.opening_hours REFER
 CREATE TRIGGER opening_hours_text_update AFTER UPDATE ON app.opening_hours REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION app.refresh_hours_text();
 
 --
+-- Name: order_lines order_lines_check_stale; Type: TRIGGER; Schema: app; Owner: kea_owner
+--
+
+CREATE TRIGGER order_lines_check_stale AFTER INSERT OR DELETE OR UPDATE OF merchant_id, order_id, line_no, item_code, variation_code, quantity, modifiers, unit_price_cents ON app.order_lines FOR EACH STATEMENT WHEN ((current_setting('kea.order_checked'::text, true) <> ''::text)) EXECUTE FUNCTION app.order_check_stale();
+
+--
+-- Name: order_lines order_lines_check_stale_truncate; Type: TRIGGER; Schema: app; Owner: kea_owner
+--
+
+CREATE TRIGGER order_lines_check_stale_truncate AFTER TRUNCATE ON app.order_lines FOR EACH STATEMENT EXECUTE FUNCTION app.order_check_stale();
+
+--
 -- Name: orders orders_autoverify_evidence; Type: TRIGGER; Schema: app; Owner: kea_owner
 --
 
 CREATE TRIGGER orders_autoverify_evidence AFTER UPDATE OF status ON app.orders FOR EACH ROW WHEN (((old.status = 'in_verification'::text) AND (new.status = ANY (ARRAY['verified'::text, 'rejected'::text])))) EXECUTE FUNCTION app.on_order_checked_evidence();
+
+--
+-- Name: orders orders_check_stale; Type: TRIGGER; Schema: app; Owner: kea_owner
+--
+
+CREATE TRIGGER orders_check_stale AFTER DELETE OR UPDATE OF merchant_id, id, menu_id ON app.orders FOR EACH STATEMENT WHEN ((current_setting('kea.order_checked'::text, true) <> ''::text)) EXECUTE FUNCTION app.order_check_stale();
 
 --
 -- Name: orders orders_complete_lines; Type: TRIGGER; Schema: app; Owner: kea_owner
@@ -11106,6 +11149,12 @@ REVOKE ALL ON FUNCTION app.order_being_verified(p_task_id bigint) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.order_call_json(p_merchant_id bigint, p_order_id bigint, p_why jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION order_check_stale(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.order_check_stale() FROM PUBLIC;
 
 --
 -- Name: FUNCTION order_json(p_order_id bigint); Type: ACL; Schema: app; Owner: kea_owner

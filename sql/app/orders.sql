@@ -109,6 +109,7 @@ declare
     v_menu bigint;
     v_problems jsonb;
     v_priced jsonb;
+    v_mark text;
 begin
     select * into o from app.orders where merchant_id = p_merchant_id and id = p_order_id;
     if o.id is null or o.status not in ('pending_verification', 'verified') then
@@ -138,15 +139,28 @@ begin
         raise exception 'order % has a line priced below the menu', o.id
             using errcode = 'KO422', detail = v_priced::text;
     end if;
+    -- Passed: the commit's check of this order may skip (app.check_order_lines) until a write
+    -- that could change the verdict clears the mark (app.order_check_stale). Transaction-local,
+    -- and undone with a subtransaction that rolls back (a refusal caught in an exception block).
+    v_mark := set_config('kea.order_checked', o.merchant_id || ':' || o.id, true);
 end
 $$;
 
 -- At commit (a deferred constraint trigger: the lines are written after the order row). It
 -- runs after the api function that wrote the order has returned, as the session's role: hence
--- security definer.
+-- security definer. Once per order: when this transaction already ran the whole check on this
+-- order (api.twilio_gather and api.approve_order call it so a refusal comes before the commit)
+-- and wrote nothing since that could change its verdict, it is not run again (about 50 µs of a
+-- confirming turn, docs/benchmarks.md "The completeness check once"). Only a passed check
+-- leaves the mark; a status change within pending_verification/verified does not change the
+-- verdict, so it keeps it. On Citus the trigger runs on the shard, where the mark set on the
+-- coordinator is not: there the check runs again, as it always did.
 create function app.check_order_lines() returns trigger
 language plpgsql security definer set search_path = pg_catalog, public as $$
 begin
+    if current_setting('kea.order_checked', true) = new.merchant_id || ':' || new.id then
+        return null;
+    end if;
     perform app.check_order_complete(new.merchant_id, new.id);
     return null;
 end
@@ -155,6 +169,32 @@ create constraint trigger orders_complete_lines after insert or update of status
     deferrable initially deferred
     for each row when (new.status in ('pending_verification', 'verified'))
     execute function app.check_order_lines();
+
+-- Clears the mark of a passed check (app.check_order_complete): after any write that could
+-- change a verdict (an order's lines, its menu, or its keys; the row removed), the commit's
+-- check runs. Per statement, and only when a mark is set (the WHEN needs no function call), so
+-- the writes of a turn that checked nothing cost nothing more. Triggers, not a rule for the
+-- writers to follow: a writer added later cannot skip the commit's check by forgetting it.
+create function app.order_check_stale() returns trigger
+language plpgsql as $$
+declare
+    v text;
+begin
+    v := set_config('kea.order_checked', '', true);
+    return null;
+end
+$$;
+create trigger order_lines_check_stale
+    after insert or delete or update of merchant_id, order_id, line_no, item_code, variation_code,
+                                        quantity, modifiers, unit_price_cents on app.order_lines
+    for each statement when (current_setting('kea.order_checked', true) <> '')
+    execute function app.order_check_stale();
+create trigger order_lines_check_stale_truncate after truncate on app.order_lines
+    for each statement execute function app.order_check_stale();
+create trigger orders_check_stale
+    after delete or update of merchant_id, id, menu_id on app.orders
+    for each statement when (current_setting('kea.order_checked', true) <> '')
+    execute function app.order_check_stale();
 
 -- Saves a priced order (kea.price_order / dialog outcome format) and returns its id. A
 -- confirmed order gets its verification task in the same transaction.
