@@ -387,3 +387,8 @@ venue_test!(blind_tortas, blind "venues-blind-8" / "tortas", 35.0);
 venue_test!(blind_italian_beef, blind "venues-blind-9" / "italian-beef", 55.0);
 venue_test!(blind_pide_doner, blind "venues-blind-9" / "pide-doner", 45.0);
 venue_test!(blind_roti_shop, blind "venues-blind-9" / "roti-shop", 75.0);
+// Batch 10 (tests/venues-blind-10/README.md): floors at the figures of its first run through the
+// gateway (engine after round 10), before any round tuned on it.
+venue_test!(blind_hot_chicken, blind "venues-blind-10" / "hot-chicken", 55.0);
+venue_test!(blind_arepa_bar, blind "venues-blind-10" / "arepa-bar", 30.0);
+venue_test!(blind_burmese, blind "venues-blind-10" / "burmese", 95.0);

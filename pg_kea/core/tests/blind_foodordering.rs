@@ -13,6 +13,7 @@ use kea_core::foodordering::{exr_equal_unordered, import_dir, to_exr};
 const FLOOR: &[(&str, f64)] = &[
     ("bagel-shop", 76.0),
     ("bakery-cafe", 56.0),
+    ("chaat-counter", 92.0),
     ("chinese", 70.0),
     ("coffee-bar", 81.0),
     ("crepe-shop", 92.0),
@@ -30,6 +31,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("poke-bar", 81.0),
     ("pretzel-softserve", 71.0),
     ("salad-bar", 72.0),
+    ("shave-ice", 93.0),
     ("smoothie-bar", 85.0),
     ("taco-truck", 83.0),
     ("west-african", 85.0),

@@ -9,9 +9,11 @@ use common::calls;
 
 /// Least share of calls (percent) ending as the script says, per venue.
 const FLOOR: &[(&str, f64)] = &[
+    ("arepa-bar", 30.0),
     ("boba", 100.0),
     ("breakfast", 70.0),
     ("burgers", 60.0),
+    ("burmese", 95.0),
     ("burrito-bowl", 70.0),
     ("cheesesteak", 50.0),
     ("coffee", 100.0),
@@ -21,6 +23,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("diner", 100.0),
     ("fish-chips", 45.0),
     ("gyro-shop", 45.0),
+    ("hot-chicken", 55.0),
     ("indian", 100.0),
     ("italian-beef", 55.0),
     ("jerk-chicken", 55.0),

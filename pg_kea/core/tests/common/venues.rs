@@ -25,6 +25,7 @@ pub const BLIND_BATCHES: &[&str] = &[
     "venues-blind-7",
     "venues-blind-8",
     "venues-blind-9",
+    "venues-blind-10",
 ];
 
 pub fn blind_roots() -> Vec<PathBuf> {
