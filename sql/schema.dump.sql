@@ -1603,7 +1603,8 @@ begin
                          v_speech, v_confidence, v_digits, v_dial_status);
     if r.call_outcome = 'ordered' then
         begin
-            v_order := app.save_order(c.merchant_id, c.id, r."order", 'pending_verification');
+            v_order := app.save_order(c.merchant_id, c.id, r."order", 'pending_verification',
+                                      null, c.menu_id);
             -- The commit's completeness check, now: a refusal after the caller's "yes" must
             -- not become an apology (the caller would lose the order).
             perform app.check_order_complete(c.merchant_id, v_order);
@@ -1612,29 +1613,31 @@ begin
             get stacked diagnostics v_refused = message_text;
             raise warning 'kea: call % order kept for an agent: %', c.call_sid, v_refused;
             v_order := app.save_order(c.merchant_id, c.id, r."order", 'pending_verification',
-                                      'the order as the call took it was refused: ' || v_refused);
+                                      'the order as the call took it was refused: ' || v_refused,
+                                      c.menu_id);
             r.say := format('Thanks. Someone at %s will check your order and confirm it by text shortly. Goodbye!',
                             c.store->>'name');
             r.twiml := app.twiml_say_hangup(r.say, c.store->'voice'->>'voice',
                                             c.store->'voice'->>'language');
         end;
     end if;
-    -- routed_agents: a turn of a call whose order is routed is read by the agents who read the
-    -- call (sql/app/policies.sql); the confirming turn's own order is shared below.
-    insert into app.turns (merchant_id, call_id, seq, event, speech, confidence, digits,
-                           dial_status, understood, said, twiml, phase, elapsed_ms, routed_agents)
-    values (c.merchant_id, c.id, c.next_turn, v_kind, v_speech, v_confidence, v_digits,
-            v_dial_status, r.understood, r.say, r.twiml, r.phase,
-            extract(epoch from clock_timestamp() - t0) * 1000, c.routed_agents);
-    if v_order is not null then
-        perform app.share_routed_work(c.merchant_id, v_order);
-    end if;
+    -- The call's routed agents as they are now: the confirming turn's order was routed above,
+    -- and every function that routes shares the call with its agents (app.share_routed_work).
     update app.calls
        set state = r.state,
            next_turn = c.next_turn + 1,
            order_id = coalesce(v_order, order_id),
            outcome = coalesce(r.call_outcome, outcome)
-     where merchant_id = c.merchant_id and id = c.id;
+     where merchant_id = c.merchant_id and id = c.id
+    returning routed_agents into c.routed_agents;
+    -- routed_agents: a turn of a call whose order is routed is read by the agents who read the
+    -- call (sql/app/policies.sql). Written with the call's, so the confirming turn needs no
+    -- app.share_routed_work of its own (11 statements, docs/benchmarks.md "Turns").
+    insert into app.turns (merchant_id, call_id, seq, event, speech, confidence, digits,
+                           dial_status, understood, said, twiml, phase, elapsed_ms, routed_agents)
+    values (c.merchant_id, c.id, c.next_turn, v_kind, v_speech, v_confidence, v_digits,
+            v_dial_status, r.understood, r.say, r.twiml, r.phase,
+            extract(epoch from clock_timestamp() - t0) * 1000, c.routed_agents);
     return r.twiml;
 end
 $$;
@@ -3355,16 +3358,20 @@ declare
     v_international boolean := btrim(coalesce(p_number, '')) like '+%';
     v_national text;
 begin
-    select * into d from app.dialing_plans x where x.country = coalesce(p_country, 'US');
     if v_digits = '' or btrim(p_number) !~ '^\+?[0-9 ().-]+$' then
         return null;
     end if;
     if not v_international and v_digits like '00%' then
         v_international := true;
         v_digits := substr(v_digits, 3);
-    elsif not v_international and d.calling_code = '1' and v_digits like '011%' then
-        v_international := true;
-        v_digits := substr(v_digits, 4);
+    elsif not v_international then
+        -- The country's plan, read only for a number without a country code: the caller IDs
+        -- and the numbers kea itself wrote are E.164 already (a confirming turn read it twice).
+        select * into d from app.dialing_plans x where x.country = coalesce(p_country, 'US');
+        if d.calling_code = '1' and v_digits like '011%' then
+            v_international := true;
+            v_digits := substr(v_digits, 4);
+        end if;
     end if;
     if v_international then
         return case when v_digits ~ '^[1-9][0-9]{6,14}$' then '+' || v_digits end;
@@ -5535,23 +5542,27 @@ $$;
 ALTER FUNCTION app.route_waiting(p_agent_id bigint) OWNER TO kea_owner;
 
 --
--- Name: save_order(bigint, bigint, jsonb, text, text); Type: FUNCTION; Schema: app; Owner: kea_owner
+-- Name: save_order(bigint, bigint, jsonb, text, text, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
-CREATE FUNCTION app.save_order(p_merchant_id bigint, p_call_id bigint, p_order jsonb, p_status text, p_review_reason text DEFAULT NULL::text) RETURNS bigint
+CREATE FUNCTION app.save_order(p_merchant_id bigint, p_call_id bigint, p_order jsonb, p_status text, p_review_reason text DEFAULT NULL::text, p_menu_id bigint DEFAULT NULL::bigint) RETURNS bigint
     LANGUAGE plpgsql
     AS $$
 declare
     v_id bigint;
     d jsonb := coalesce(p_order->'details', '{}');
-    v_menu bigint;
+    v_menu bigint := p_menu_id;
     v_phone text;
 begin
     perform app.act_as('caller', p_call_id::text, p_review_reason);
     -- The call's menu first, then the insert: Citus refuses a subquery in an INSERT's VALUES.
-    select c.menu_id into v_menu from app.calls c where c.merchant_id = p_merchant_id and c.id = p_call_id;
-    -- E.164 here, where the merchant's country is at hand (app.orders_e164_phone).
-    v_phone := app.e164(d->>'phone', app.merchant_country(p_merchant_id));
+    if v_menu is null then
+        select c.menu_id into v_menu from app.calls c where c.merchant_id = p_merchant_id and c.id = p_call_id;
+    end if;
+    -- E.164 here, where the merchant's country is at hand (app.orders_e164_phone); the country
+    -- read only for a number without a country code (the caller ID has one).
+    v_phone := app.e164(d->>'phone', case when btrim(coalesce(d->>'phone', '')) like '+%' then null
+                                          else app.merchant_country(p_merchant_id) end);
     insert into app.orders (merchant_id, call_id, status, customer_name, customer_phone,
                             fulfillment, address, requested_time, subtotal_cents, tax_cents,
                             total_cents, currency, menu_id, call_lines, review_reason)
@@ -5578,7 +5589,7 @@ begin
 end
 $$;
 
-ALTER FUNCTION app.save_order(p_merchant_id bigint, p_call_id bigint, p_order jsonb, p_status text, p_review_reason text) OWNER TO kea_owner;
+ALTER FUNCTION app.save_order(p_merchant_id bigint, p_call_id bigint, p_order jsonb, p_status text, p_review_reason text, p_menu_id bigint) OWNER TO kea_owner;
 
 --
 -- Name: schedule_periodic(); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -11349,10 +11360,10 @@ REVOKE ALL ON FUNCTION app.route_task(p_merchant_id bigint, p_task_id bigint) FR
 REVOKE ALL ON FUNCTION app.route_waiting(p_agent_id bigint) FROM PUBLIC;
 
 --
--- Name: FUNCTION save_order(p_merchant_id bigint, p_call_id bigint, p_order jsonb, p_status text, p_review_reason text); Type: ACL; Schema: app; Owner: kea_owner
+-- Name: FUNCTION save_order(p_merchant_id bigint, p_call_id bigint, p_order jsonb, p_status text, p_review_reason text, p_menu_id bigint); Type: ACL; Schema: app; Owner: kea_owner
 --
 
-REVOKE ALL ON FUNCTION app.save_order(p_merchant_id bigint, p_call_id bigint, p_order jsonb, p_status text, p_review_reason text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app.save_order(p_merchant_id bigint, p_call_id bigint, p_order jsonb, p_status text, p_review_reason text, p_menu_id bigint) FROM PUBLIC;
 
 --
 -- Name: FUNCTION schedule_periodic(); Type: ACL; Schema: app; Owner: kea_owner

@@ -105,7 +105,8 @@ begin
                          v_speech, v_confidence, v_digits, v_dial_status);
     if r.call_outcome = 'ordered' then
         begin
-            v_order := app.save_order(c.merchant_id, c.id, r."order", 'pending_verification');
+            v_order := app.save_order(c.merchant_id, c.id, r."order", 'pending_verification',
+                                      null, c.menu_id);
             -- The commit's completeness check, now: a refusal after the caller's "yes" must
             -- not become an apology (the caller would lose the order).
             perform app.check_order_complete(c.merchant_id, v_order);
@@ -114,29 +115,31 @@ begin
             get stacked diagnostics v_refused = message_text;
             raise warning 'kea: call % order kept for an agent: %', c.call_sid, v_refused;
             v_order := app.save_order(c.merchant_id, c.id, r."order", 'pending_verification',
-                                      'the order as the call took it was refused: ' || v_refused);
+                                      'the order as the call took it was refused: ' || v_refused,
+                                      c.menu_id);
             r.say := format('Thanks. Someone at %s will check your order and confirm it by text shortly. Goodbye!',
                             c.store->>'name');
             r.twiml := app.twiml_say_hangup(r.say, c.store->'voice'->>'voice',
                                             c.store->'voice'->>'language');
         end;
     end if;
-    -- routed_agents: a turn of a call whose order is routed is read by the agents who read the
-    -- call (sql/app/policies.sql); the confirming turn's own order is shared below.
-    insert into app.turns (merchant_id, call_id, seq, event, speech, confidence, digits,
-                           dial_status, understood, said, twiml, phase, elapsed_ms, routed_agents)
-    values (c.merchant_id, c.id, c.next_turn, v_kind, v_speech, v_confidence, v_digits,
-            v_dial_status, r.understood, r.say, r.twiml, r.phase,
-            extract(epoch from clock_timestamp() - t0) * 1000, c.routed_agents);
-    if v_order is not null then
-        perform app.share_routed_work(c.merchant_id, v_order);
-    end if;
+    -- The call's routed agents as they are now: the confirming turn's order was routed above,
+    -- and every function that routes shares the call with its agents (app.share_routed_work).
     update app.calls
        set state = r.state,
            next_turn = c.next_turn + 1,
            order_id = coalesce(v_order, order_id),
            outcome = coalesce(r.call_outcome, outcome)
-     where merchant_id = c.merchant_id and id = c.id;
+     where merchant_id = c.merchant_id and id = c.id
+    returning routed_agents into c.routed_agents;
+    -- routed_agents: a turn of a call whose order is routed is read by the agents who read the
+    -- call (sql/app/policies.sql). Written with the call's, so the confirming turn needs no
+    -- app.share_routed_work of its own (11 statements, docs/benchmarks.md "Turns").
+    insert into app.turns (merchant_id, call_id, seq, event, speech, confidence, digits,
+                           dial_status, understood, said, twiml, phase, elapsed_ms, routed_agents)
+    values (c.merchant_id, c.id, c.next_turn, v_kind, v_speech, v_confidence, v_digits,
+            v_dial_status, r.understood, r.say, r.twiml, r.phase,
+            extract(epoch from clock_timestamp() - t0) * 1000, c.routed_agents);
     return r.twiml;
 end
 $$;

@@ -198,21 +198,26 @@ create trigger orders_check_stale
 
 -- Saves a priced order (kea.price_order / dialog outcome format) and returns its id. A
 -- confirmed order gets its verification task in the same transaction.
+-- p_menu_id: the call's menu, when the caller has the call's row (api.twilio_gather).
 create function app.save_order(p_merchant_id bigint, p_call_id bigint, p_order jsonb, p_status text,
-                               p_review_reason text default null)
+                               p_review_reason text default null, p_menu_id bigint default null)
 returns bigint
 language plpgsql as $$
 declare
     v_id bigint;
     d jsonb := coalesce(p_order->'details', '{}');
-    v_menu bigint;
+    v_menu bigint := p_menu_id;
     v_phone text;
 begin
     perform app.act_as('caller', p_call_id::text, p_review_reason);
     -- The call's menu first, then the insert: Citus refuses a subquery in an INSERT's VALUES.
-    select c.menu_id into v_menu from app.calls c where c.merchant_id = p_merchant_id and c.id = p_call_id;
-    -- E.164 here, where the merchant's country is at hand (app.orders_e164_phone).
-    v_phone := app.e164(d->>'phone', app.merchant_country(p_merchant_id));
+    if v_menu is null then
+        select c.menu_id into v_menu from app.calls c where c.merchant_id = p_merchant_id and c.id = p_call_id;
+    end if;
+    -- E.164 here, where the merchant's country is at hand (app.orders_e164_phone); the country
+    -- read only for a number without a country code (the caller ID has one).
+    v_phone := app.e164(d->>'phone', case when btrim(coalesce(d->>'phone', '')) like '+%' then null
+                                          else app.merchant_country(p_merchant_id) end);
     insert into app.orders (merchant_id, call_id, status, customer_name, customer_phone,
                             fulfillment, address, requested_time, subtotal_cents, tax_cents,
                             total_cents, currency, menu_id, call_lines, review_reason)

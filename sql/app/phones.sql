@@ -86,16 +86,20 @@ declare
     v_international boolean := btrim(coalesce(p_number, '')) like '+%';
     v_national text;
 begin
-    select * into d from app.dialing_plans x where x.country = coalesce(p_country, 'US');
     if v_digits = '' or btrim(p_number) !~ '^\+?[0-9 ().-]+$' then
         return null;
     end if;
     if not v_international and v_digits like '00%' then
         v_international := true;
         v_digits := substr(v_digits, 3);
-    elsif not v_international and d.calling_code = '1' and v_digits like '011%' then
-        v_international := true;
-        v_digits := substr(v_digits, 4);
+    elsif not v_international then
+        -- The country's plan, read only for a number without a country code: the caller IDs
+        -- and the numbers kea itself wrote are E.164 already (a confirming turn read it twice).
+        select * into d from app.dialing_plans x where x.country = coalesce(p_country, 'US');
+        if d.calling_code = '1' and v_digits like '011%' then
+            v_international := true;
+            v_digits := substr(v_digits, 4);
+        end if;
     end if;
     if v_international then
         return case when v_digits ~ '^[1-9][0-9]{6,14}$' then '+' || v_digits end;

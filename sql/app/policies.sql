@@ -55,7 +55,7 @@ grant execute on function app.agent_merchants() to kea_agent;
 -- edits, its call and the call's turns. The same agents as app.agent_work(): a task's assigned
 -- agent and those with a pending or accepted offer of it. Called by every function that offers,
 -- accepts, gives back or finishes a task, or writes a row of a routed order or call (routing,
--- sql/app/routing.sql; sql/api/agents.sql; a call's confirming turn, sql/api/twilio.sql), so
+-- sql/app/routing.sql; sql/api/agents.sql; a call's turn copies its call's, sql/api/twilio.sql), so
 -- that the agents' policies compare the row with the claims and nothing else: Citus refuses a
 -- policy with a subquery (docs/scaling.md). One statement per table, each by its merchant: on
 -- Citus each goes to the order's shard group on one worker. Security definer: the worker's
