@@ -1861,10 +1861,12 @@ COMMENT ON FUNCTION api.update_settings(transfer_number text, greeting text) IS 
 CREATE FUNCTION app.act_as(p_kind text, p_id text DEFAULT NULL::text, p_reason text DEFAULT NULL::text) RETURNS void
     LANGUAGE plpgsql
     AS $$
+declare
+    v text;
 begin
-    perform set_config('kea.actor_kind', p_kind, true),
-            set_config('kea.actor_id', coalesce(p_id, ''), true),
-            set_config('kea.reason', coalesce(p_reason, ''), true);
+    v := set_config('kea.actor_kind', p_kind, true);
+    v := set_config('kea.actor_id', coalesce(p_id, ''), true);
+    v := set_config('kea.reason', coalesce(p_reason, ''), true);
 end
 $$;
 
@@ -3222,6 +3224,7 @@ CREATE FUNCTION app.create_task(p_merchant_id bigint, p_order_id bigint, p_kind 
 declare
     m app.merchants;
     t app.tasks;
+    s app.workflow_steps;
     v_workflow bigint;
 begin
     select * into m from app.merchants where id = p_merchant_id;
@@ -3237,9 +3240,12 @@ begin
     if t.id is null then
         return null;
     end if;
-    perform app.start_step(t);
+    s := app.start_step(t);
     perform app.notify_task(t, 'created');
-    perform app.route_task(t.merchant_id, t.id);
+    -- The new task as inserted (no one else sees it yet), its step and merchant as read here:
+    -- app.route_task would read all three again (a confirming turn's statements,
+    -- docs/benchmarks.md "Turns").
+    perform app.offer_task(t, s, m.groups);
     return t.id;
 end
 $$;
@@ -4468,6 +4474,111 @@ $_$;
 ALTER FUNCTION app.number_plans(p_e164 text) OWNER TO kea_owner;
 
 --
+-- Name: workflow_steps; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.workflow_steps (
+    workflow_id bigint NOT NULL,
+    step integer NOT NULL,
+    kind text NOT NULL,
+    queue_id bigint,
+    timeout_s integer DEFAULT 120 NOT NULL,
+    CONSTRAINT workflow_steps_check CHECK (((kind = 'queue'::text) = (queue_id IS NOT NULL))),
+    CONSTRAINT workflow_steps_kind_check CHECK ((kind = ANY (ARRAY['queue'::text, 'escalate_store'::text]))),
+    CONSTRAINT workflow_steps_step_check CHECK ((step > 0)),
+    CONSTRAINT workflow_steps_timeout_s_check CHECK ((timeout_s > 0))
+);
+
+ALTER TABLE app.workflow_steps OWNER TO kea_owner;
+
+--
+-- Name: offer_task(app.tasks, app.workflow_steps, text[]); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.offer_task(t app.tasks, s app.workflow_steps DEFAULT NULL::app.workflow_steps, p_groups text[] DEFAULT NULL::text[]) RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+declare
+    q app.task_queues;
+    v_groups text[];
+    v_agent bigint;
+    v_locked boolean := false;
+    a app.agents;
+    r app.reservations;
+begin
+    if t.status is distinct from 'pending' then
+        return null;
+    end if;
+    if s.workflow_id is null then
+        select * into s from app.workflow_steps where workflow_id = t.workflow_id and step = t.step;
+    end if;
+    if s.kind = 'escalate_store' then
+        perform app.escalate_to_store(t);
+        return null;
+    end if;
+    select * into q from app.task_queues where id = s.queue_id;
+    v_groups := p_groups;
+    if v_groups is null then
+        select groups into v_groups from app.merchants where id = t.merchant_id;
+    end if;
+    -- The agents who may be offered it, longest idle first: available, in the queue, serving
+    -- the merchant and the task's language; then, agent by agent, never offered this task
+    -- before and with room under their capacity, checked again once the agent is locked (SKIP
+    -- LOCKED: two routers never fill one agent past capacity). Agent by agent, not one query:
+    -- on Citus the agents are a reference table and their offers are spread over the
+    -- merchants' shards, and no one query may lock the one and count the other
+    -- (docs/scaling.md).
+    for a in select * from app.agents x
+              where x.activity = 'available' and x.attributes @> q.requires
+                and app.agent_serves(x.attributes, t.merchant_id, v_groups)
+                and (not x.attributes ? 'languages'
+                     or x.attributes->'languages' ? (t.attributes->>'language'))
+              order by x.activity_at, x.id
+    loop
+        -- Two statements: one query with both would go whole to the task's shard on Citus,
+        -- and app.agent_load counts over every shard.
+        continue when exists (select 1 from app.reservations x
+                               where x.merchant_id = t.merchant_id and x.task_id = t.id
+                                 and x.agent_id = a.id);
+        continue when app.agent_load(a.id) >= a.capacity;
+        select x.id into v_agent from app.agents x
+         where x.id = a.id and x.activity = 'available'
+           for update skip locked;
+        if v_agent is null then
+            v_locked := true;
+        elsif app.agent_load(a.id) < a.capacity then
+            exit;
+        else
+            v_agent := null;
+        end if;
+    end loop;
+    if v_agent is null then
+        if v_locked then
+            -- Someone could take it but was locked by another transaction (finishing a task,
+            -- changing activity): try again in a moment rather than wait for the step timeout.
+            perform app.enqueue(t.merchant_id, 'route_task', jsonb_build_object('task_id', t.id),
+                                format('route_task:%s:%s', t.id, extract(epoch from now())::bigint / 2),
+                                now() + interval '1 second', 1, 3);
+        end if;
+        return null;
+    end if;
+    insert into app.reservations (merchant_id, task_id, agent_id, expires_at)
+    values (t.merchant_id, t.id, v_agent, now() + make_interval(secs => q.reservation_timeout_s))
+    returning * into r;
+    update app.tasks set status = 'reserved' where merchant_id = t.merchant_id and id = t.id;
+    perform app.share_routed_work(t.merchant_id, t.order_id);
+    update app.agents set activity_at = now() where id = v_agent;
+    perform app.enqueue(t.merchant_id, 'reservation_timeout',
+                        jsonb_build_object('reservation_id', r.id),
+                        format('reservation_timeout:%s', r.id), r.expires_at, 1);
+    perform app.notify_task(t, 'offered', v_agent);
+    return r.id;
+end
+$$;
+
+ALTER FUNCTION app.offer_task(t app.tasks, s app.workflow_steps, p_groups text[]) OWNER TO kea_owner;
+
+--
 -- Name: on_autoverify_policy_update(); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -5427,77 +5538,9 @@ CREATE FUNCTION app.route_task(p_merchant_id bigint, p_task_id bigint) RETURNS b
     AS $$
 declare
     t app.tasks;
-    s app.workflow_steps;
-    q app.task_queues;
-    v_groups text[];
-    v_agent bigint;
-    v_locked boolean := false;
-    a app.agents;
-    r app.reservations;
 begin
     select * into t from app.tasks where merchant_id = p_merchant_id and id = p_task_id for update;
-    if t.status is distinct from 'pending' then
-        return null;
-    end if;
-    select * into s from app.workflow_steps where workflow_id = t.workflow_id and step = t.step;
-    if s.kind = 'escalate_store' then
-        perform app.escalate_to_store(t);
-        return null;
-    end if;
-    select * into q from app.task_queues where id = s.queue_id;
-    select groups into v_groups from app.merchants where id = t.merchant_id;
-    -- The agents who may be offered it, longest idle first: available, in the queue, serving
-    -- the merchant and the task's language; then, agent by agent, never offered this task
-    -- before and with room under their capacity, checked again once the agent is locked (SKIP
-    -- LOCKED: two routers never fill one agent past capacity). Agent by agent, not one query:
-    -- on Citus the agents are a reference table and their offers are spread over the
-    -- merchants' shards, and no one query may lock the one and count the other
-    -- (docs/scaling.md).
-    for a in select * from app.agents x
-              where x.activity = 'available' and x.attributes @> q.requires
-                and app.agent_serves(x.attributes, t.merchant_id, v_groups)
-                and (not x.attributes ? 'languages'
-                     or x.attributes->'languages' ? (t.attributes->>'language'))
-              order by x.activity_at, x.id
-    loop
-        -- Two statements: one query with both would go whole to the task's shard on Citus,
-        -- and app.agent_load counts over every shard.
-        continue when exists (select 1 from app.reservations x
-                               where x.merchant_id = t.merchant_id and x.task_id = t.id
-                                 and x.agent_id = a.id);
-        continue when app.agent_load(a.id) >= a.capacity;
-        select x.id into v_agent from app.agents x
-         where x.id = a.id and x.activity = 'available'
-           for update skip locked;
-        if v_agent is null then
-            v_locked := true;
-        elsif app.agent_load(a.id) < a.capacity then
-            exit;
-        else
-            v_agent := null;
-        end if;
-    end loop;
-    if v_agent is null then
-        if v_locked then
-            -- Someone could take it but was locked by another transaction (finishing a task,
-            -- changing activity): try again in a moment rather than wait for the step timeout.
-            perform app.enqueue(t.merchant_id, 'route_task', jsonb_build_object('task_id', t.id),
-                                format('route_task:%s:%s', t.id, extract(epoch from now())::bigint / 2),
-                                now() + interval '1 second', 1, 3);
-        end if;
-        return null;
-    end if;
-    insert into app.reservations (merchant_id, task_id, agent_id, expires_at)
-    values (t.merchant_id, t.id, v_agent, now() + make_interval(secs => q.reservation_timeout_s))
-    returning * into r;
-    update app.tasks set status = 'reserved' where merchant_id = t.merchant_id and id = t.id;
-    perform app.share_routed_work(t.merchant_id, t.order_id);
-    update app.agents set activity_at = now() where id = v_agent;
-    perform app.enqueue(t.merchant_id, 'reservation_timeout',
-                        jsonb_build_object('reservation_id', r.id),
-                        format('reservation_timeout:%s', r.id), r.expires_at, 1);
-    perform app.notify_task(t, 'offered', v_agent);
-    return r.id;
+    return app.offer_task(t);
 end
 $$;
 
@@ -5826,7 +5869,7 @@ ALTER FUNCTION app.sms_opt_outs_e164() OWNER TO kea_owner;
 -- Name: start_step(app.tasks); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
-CREATE FUNCTION app.start_step(t app.tasks) RETURNS void
+CREATE FUNCTION app.start_step(t app.tasks) RETURNS app.workflow_steps
     LANGUAGE plpgsql
     AS $$
 declare
@@ -5839,6 +5882,7 @@ begin
                             format('task_step:%s:%s', t.id, t.step),
                             t.step_started_at + make_interval(secs => s.timeout_s), 1);
     end if;
+    return s;
 end
 $$;
 
@@ -8512,24 +8556,6 @@ ALTER TABLE app.tasks ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 );
 
 --
--- Name: workflow_steps; Type: TABLE; Schema: app; Owner: kea_owner
---
-
-CREATE TABLE app.workflow_steps (
-    workflow_id bigint NOT NULL,
-    step integer NOT NULL,
-    kind text NOT NULL,
-    queue_id bigint,
-    timeout_s integer DEFAULT 120 NOT NULL,
-    CONSTRAINT workflow_steps_check CHECK (((kind = 'queue'::text) = (queue_id IS NOT NULL))),
-    CONSTRAINT workflow_steps_kind_check CHECK ((kind = ANY (ARRAY['queue'::text, 'escalate_store'::text]))),
-    CONSTRAINT workflow_steps_step_check CHECK ((step > 0)),
-    CONSTRAINT workflow_steps_timeout_s_check CHECK ((timeout_s > 0))
-);
-
-ALTER TABLE app.workflow_steps OWNER TO kea_owner;
-
---
 -- Name: workflows; Type: TABLE; Schema: app; Owner: kea_owner
 --
 
@@ -11082,6 +11108,12 @@ REVOKE ALL ON FUNCTION app.number_name(n integer) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.number_plans(p_e164 text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION offer_task(t app.tasks, s app.workflow_steps, p_groups text[]); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.offer_task(t app.tasks, s app.workflow_steps, p_groups text[]) FROM PUBLIC;
 
 --
 -- Name: FUNCTION on_autoverify_policy_update(); Type: ACL; Schema: app; Owner: kea_owner

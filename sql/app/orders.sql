@@ -3,13 +3,17 @@
 
 -- Who is changing orders in this transaction, and why: read by the history trigger.
 -- kind: caller | agent | worker | pos | store | system.
+-- Assignments, not a PERFORM: a simple expression runs without a statement of its own
+-- (executor start-up and shut-down, docs/benchmarks.md "Turns"); every saved order calls this.
 create function app.act_as(p_kind text, p_id text default null, p_reason text default null)
 returns void
 language plpgsql as $$
+declare
+    v text;
 begin
-    perform set_config('kea.actor_kind', p_kind, true),
-            set_config('kea.actor_id', coalesce(p_id, ''), true),
-            set_config('kea.reason', coalesce(p_reason, ''), true);
+    v := set_config('kea.actor_kind', p_kind, true);
+    v := set_config('kea.actor_id', coalesce(p_id, ''), true);
+    v := set_config('kea.reason', coalesce(p_reason, ''), true);
 end
 $$;
 

@@ -43,6 +43,7 @@ language plpgsql as $$
 declare
     m app.merchants;
     t app.tasks;
+    s app.workflow_steps;
     v_workflow bigint;
 begin
     select * into m from app.merchants where id = p_merchant_id;
@@ -58,9 +59,12 @@ begin
     if t.id is null then
         return null;
     end if;
-    perform app.start_step(t);
+    s := app.start_step(t);
     perform app.notify_task(t, 'created');
-    perform app.route_task(t.merchant_id, t.id);
+    -- The new task as inserted (no one else sees it yet), its step and merchant as read here:
+    -- app.route_task would read all three again (a confirming turn's statements,
+    -- docs/benchmarks.md "Turns").
+    perform app.offer_task(t, s, m.groups);
     return t.id;
 end
 $$;
@@ -71,8 +75,9 @@ language sql as $$
     select app.create_task(p_merchant_id, p_order_id, 'verification')
 $$;
 
--- Schedules the current step's timeout (escalation steps act at once when routed).
-create function app.start_step(t app.tasks) returns void
+-- Schedules the current step's timeout (escalation steps act at once when routed); returns the
+-- step, for the caller to route with.
+create function app.start_step(t app.tasks) returns app.workflow_steps
 language plpgsql as $$
 declare
     s app.workflow_steps;
@@ -84,6 +89,7 @@ begin
                             format('task_step:%s:%s', t.id, t.step),
                             t.step_started_at + make_interval(secs => s.timeout_s), 1);
     end if;
+    return s;
 end
 $$;
 
@@ -93,7 +99,21 @@ create function app.route_task(p_merchant_id bigint, p_task_id bigint) returns b
 language plpgsql as $$
 declare
     t app.tasks;
-    s app.workflow_steps;
+begin
+    select * into t from app.tasks where merchant_id = p_merchant_id and id = p_task_id for update;
+    return app.offer_task(t);
+end
+$$;
+
+-- app.route_task's offer, of a task its caller has locked (or just created): with its step and
+-- the merchant's groups when the caller has them (app.create_task), else read here. Groups, not
+-- the merchant's row: a function of a coordinator table's row type is made again on Citus
+-- (sql/citus/distribute.sql).
+create function app.offer_task(t app.tasks, s app.workflow_steps default null,
+                               p_groups text[] default null)
+returns bigint
+language plpgsql as $$
+declare
     q app.task_queues;
     v_groups text[];
     v_agent bigint;
@@ -101,17 +121,21 @@ declare
     a app.agents;
     r app.reservations;
 begin
-    select * into t from app.tasks where merchant_id = p_merchant_id and id = p_task_id for update;
     if t.status is distinct from 'pending' then
         return null;
     end if;
-    select * into s from app.workflow_steps where workflow_id = t.workflow_id and step = t.step;
+    if s.workflow_id is null then
+        select * into s from app.workflow_steps where workflow_id = t.workflow_id and step = t.step;
+    end if;
     if s.kind = 'escalate_store' then
         perform app.escalate_to_store(t);
         return null;
     end if;
     select * into q from app.task_queues where id = s.queue_id;
-    select groups into v_groups from app.merchants where id = t.merchant_id;
+    v_groups := p_groups;
+    if v_groups is null then
+        select groups into v_groups from app.merchants where id = t.merchant_id;
+    end if;
     -- The agents who may be offered it, longest idle first: available, in the queue, serving
     -- the merchant and the task's language; then, agent by agent, never offered this task
     -- before and with room under their capacity, checked again once the agent is locked (SKIP
