@@ -474,3 +474,35 @@ begin
     end loop;
 end
 $$;
+
+-- The fourth round (chosen on blind batches 1-9, docs/closed-loop.md, "Calibration, fourth
+-- round"), each next to a look-alike that went right and passes. Last, for the same reason as
+-- the third round's block.
+do $$
+declare
+    o bigint;
+begin
+    perform pg_temp.policy(true, 0.9, null, false, 0);
+    -- "any" is a word for several lines said once, as "all" is (the brown rice taken for the
+    -- salmon roll only).
+    o := pg_temp.call('CA-av-f1', array['a tuna roll and a salmon roll, brown rice on any', 'that''s all', 'yes']);
+    assert pg_temp.decision(o) = 'held: the call did not go smoothly: "a tuna roll and a salmon roll, brown rice on any" said once for several lines',
+        pg_temp.decision(o);
+    o := pg_temp.call('CA-av-f2', array['a tuna roll and a salmon roll with brown rice', 'that''s all', 'yes']);
+    assert (select status from app.orders where id = o) = 'verified', pg_temp.decision(o);
+    -- A word of the menu said outside every line and not among the unplaced words: extraction
+    -- skipped "tuna" and heard a bagel with butter.
+    o := pg_temp.call('CA-av-f3', array['ok just the tuna bagel then, with butter', 'that''s all', 'yes']);
+    assert pg_temp.decision(o) = 'held: the call did not go smoothly: "tuna" in "ok just the tuna bagel then, with butter" is a word of the menu said outside every line',
+        pg_temp.decision(o);
+    o := pg_temp.call('CA-av-f4', array['ok just the bagel then, with butter', 'that''s all', 'yes']);
+    assert (select status from app.orders where id = o) = 'verified', pg_temp.decision(o);
+    -- Words taken back after a correction cue are not held by it ("tuna roll" before "no wait").
+    o := pg_temp.call('CA-av-f5', array['a tuna roll, no wait, a bagel with butter', 'that''s all', 'yes']);
+    assert (select status from app.orders where id = o) = 'verified', pg_temp.decision(o);
+    -- Nor is the name of the item of a line the turn heard, said outside its words ("latte"
+    -- before the split "one small and one large").
+    o := pg_temp.call('CA-av-f6', array['two latte, one small and one large', 'that''s all', 'yes']);
+    assert (select status from app.orders where id = o) = 'verified', pg_temp.decision(o);
+end
+$$;
