@@ -1606,7 +1606,8 @@ begin
             v_order := app.save_order(c.merchant_id, c.id, r."order", 'pending_verification',
                                       null, c.menu_id);
             -- The commit's completeness check, now: a refusal after the caller's "yes" must
-            -- not become an apology (the caller would lose the order).
+            -- not become an apology (the caller would lose the order). The commit then skips
+            -- it for this order (app.check_order_lines).
             perform app.check_order_complete(c.merchant_id, v_order);
             perform app.auto_verify(c.merchant_id, v_order);
         exception when sqlstate 'KO422' then

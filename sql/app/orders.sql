@@ -73,9 +73,10 @@ create trigger orders_history_update after update of status on app.orders
 
 -- An order's lines as JSON, in the shape kea.validate_lines and kea.price_lines read.
 -- plpgsql, not sql: a sql function with a FROM is not inlined, and PostgreSQL 15 parses and
--- plans its body on every call; plpgsql keeps the plan. A confirming turn calls this twice
--- (the completeness check in api.twilio_gather and at commit): about 7% of a turn's backend
--- CPU went to planning it (perf, docs/benchmarks.md "What a turn costs PostgreSQL").
+-- plans its body on every call; plpgsql keeps the plan. A confirming turn called this twice
+-- then (the completeness check in api.twilio_gather and at commit; once since the commit's
+-- check skips an order checked already): about 7% of a turn's backend CPU went to planning it
+-- (perf, docs/benchmarks.md "What a turn costs PostgreSQL").
 create function app.order_lines_json(p_merchant_id bigint, p_order_id bigint) returns jsonb
 language plpgsql stable as $$
 begin
