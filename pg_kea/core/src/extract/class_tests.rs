@@ -1348,3 +1348,50 @@ fn a_word_said_as_the_item_is_not_also_its_extra_option() {
         ["1 roast_pork@ dip=dry pork_add=xtra_pork"]
     );
 }
+
+#[test]
+fn a_correction_said_after_content_takes_back_what_was_just_said() {
+    let m = menu(
+        vec![
+            item("Beef Plate", &["Sm", "Lg"], &["heat"]),
+            item("Goat Plate", &["Sm", "Lg"], &["heat"]),
+            item("Flatbread", &[], &[]),
+        ],
+        vec![group("heat", 1, &["Mild", "Hot"])],
+    );
+    // "sorry" and "wait" take back the line being said, or only its size.
+    assert_eq!(
+        said(&m, "a beef plate, sorry, a goat plate, large"),
+        ["1 goat_plate@lg"]
+    );
+    assert_eq!(
+        said(&m, "a beef plate, small, wait, large"),
+        ["1 beef_plate@lg"]
+    );
+    // "actually" after something ordered in the same breath does the same.
+    assert_eq!(
+        said(&m, "a beef plate uh actually make that the goat plate, hot"),
+        ["1 goat_plate@ heat=hot"]
+    );
+    // A count said after the retract, counting nothing named after it, changes only the count.
+    assert_eq!(said(&m, "two flatbreads, actually three"), ["3 flatbread@"]);
+    assert_eq!(
+        said(&m, "four beef plates, sorry five, hot"),
+        ["5 beef_plate@ heat=hot"]
+    );
+    assert_eq!(
+        said(&m, "a goat plate and uh actually make it two"),
+        ["2 goat_plate@"]
+    );
+    // A count of a thing named after it is a new line in its place.
+    assert_eq!(
+        said(&m, "a beef plate, wait, two goat plates"),
+        ["2 goat_plate@"]
+    );
+    // "actually" opening the utterance still changes a line of an earlier turn.
+    assert!(m
+        .extract("actually make it two")
+        .lines
+        .iter()
+        .all(|l| l.item.is_none()));
+}

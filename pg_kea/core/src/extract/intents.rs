@@ -166,6 +166,14 @@ pub fn read_acts(sc: &mut Scanned, t: &Tables, menu: &Menu) -> Acts {
                 _ => acts.intents.push((start, Intent::Remove { item: None })),
             },
             Cue::Change => acts.changes.push((start, true)),
+            // "two cubanas, actually three": said after content of this utterance, the caller
+            // takes back what was just said, as with "i mean".
+            Cue::Correction
+                if sc.word(start) == "actually"
+                    && sc.units[..k].iter().any(|u| !u.used && is_content(&u.kind)) =>
+            {
+                acts.retracts.push(end)
+            }
             Cue::Correction => acts.changes.push((start, false)),
             Cue::Retract => acts.retracts.push(end),
             Cue::Pickup => acts.details.fulfillment = Some(Fulfillment::Pickup),

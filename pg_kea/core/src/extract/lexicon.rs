@@ -320,9 +320,11 @@ pub enum Cue {
     Remove,
     /// "make that", "change it to": a quantity or an attribute change follows.
     Change,
-    /// "actually", "instead": what follows corrects the last line.
+    /// "actually", "instead": what follows corrects the last line ("actually" said after
+    /// something ordered in the same utterance is a `Retract`, `intents::read_acts`).
     Correction,
-    /// "no wait", "i mean": what follows replaces what was just said in the same sentence.
+    /// "no wait", "i mean", "sorry", "wait": what follows replaces what was just said in the
+    /// same sentence.
     Retract,
     Pickup,
     Delivery,
@@ -487,6 +489,8 @@ pub const CUES: &[(&str, Cue)] = &[
     ("sorry no", Cue::Retract),
     ("i mean", Cue::Retract),
     ("or rather", Cue::Retract),
+    ("sorry", Cue::Retract),
+    ("wait", Cue::Retract),
     ("no make it", Cue::Retract),
     ("oops", Cue::Retract),
     ("pickup", Cue::Pickup),

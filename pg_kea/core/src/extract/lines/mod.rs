@@ -173,11 +173,16 @@ impl<'a> Builder<'a> {
 
     pub fn run(&mut self, sc: &Scanned) {
         let units = &sc.units;
+        // A retract just heard on a line with content, still true over fillers ("actually just").
+        let mut after_retract = false;
         for k in 0..units.len() {
             let u = &units[k];
             if u.used {
                 continue;
             }
+            let filler = matches!(u.kind, UnitKind::Word { function: true });
+            let mut retracted_here = after_retract;
+            after_retract &= filler;
             let mut change = None;
             while self.next_change < self.changes.len()
                 && self.changes[self.next_change].0 <= u.start
@@ -195,6 +200,8 @@ impl<'a> Builder<'a> {
                     self.cur.qty_article = false;
                 } else {
                     self.retract_pending = true;
+                    retracted_here = self.cur.has_content;
+                    after_retract = retracted_here && filler;
                 }
             }
             if self.group_default(sc, k) || self.group_after_option(sc, k) {
@@ -282,6 +289,20 @@ impl<'a> Builder<'a> {
             }
             if measure {
                 continue;
+            }
+            // "two cubanas, actually three", "four beefs, sorry five, dry": a count said right
+            // after a retract, counting no item or kind named after it, only changes the count.
+            if let Some(v) = value.filter(|_| is_num && retracted_here && self.cur.has_content) {
+                let names_next = units.get(k + 1).is_some_and(|n| {
+                    matches!(&n.kind, UnitKind::Match(m, _) if m.iter().any(|x| matches!(x.sense, Sense::Item(_) | Sense::Category(_))))
+                });
+                if !names_next {
+                    self.retract_pending = false;
+                    self.cur.qty = Some(v);
+                    self.cur.qty_article = false;
+                    self.cur.end = u.end;
+                    continue;
+                }
             }
             // "a ham and cheese on a bagel, actually make it two": a count said right after a
             // change cue inside the line, with no menu word after it, is the line's count.
