@@ -2564,29 +2564,56 @@ begin
         -- torta" heard as "a pierna"). A turn with a correction cue is left to the rules above:
         -- the words before the cue are the ones taken back ("a lamb vindaloo, no sorry, a chana
         -- masala"). "On the side" says how, not what.
+        with nw as materialized (select * from app.menu_named_words(o.merchant_id)),
+             mw as materialized (select w from app.menu_words(o.merchant_id) w)
         select format('"%s" in "%s" is a word of the menu said outside every line', x.w, t.speech) into v_bad
           from app.turns t,
-               regexp_split_to_table(regexp_replace(lower(t.speech), '\mon the side\M', ' ', 'g'), '[^a-z]+') x(w)
+               regexp_split_to_table(regexp_replace(lower(t.speech), '\mon the side\M', ' ', 'g'), '[^a-z]+') x(w),
+               lateral (select app.word_stem(x.w) offset 0) xs(stem)  -- once per word, not per row of nw
          where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
            and json_typeof(t.understood->'extraction'->'lines') = 'array'
            and json_array_length(t.understood->'extraction'->'lines') > 0
            and length(x.w) > 2 and not app.chat_word(x.w)
            and x.w not in ('and', 'the', 'with', 'for', 'from', 'our', 'your', 'add', 'make')
            and lower(t.speech) !~ '\m(actually|i mean|wait|scratch that|instead|make (it|that)|change (it|that)|oops|rather|sorry)\M'
-           and x.w in (select w from app.menu_words(o.merchant_id) w)
+           and x.w in (select w from mw)
            and not exists (select 1 from json_array_elements(t.understood->'extraction'->'lines') m
                             where m->'span'->>'text' ~ ('\m' || x.w || '\M'))
            and not exists (select 1 from json_array_elements(case when json_typeof(t.understood->'extraction'->'unmatched') = 'array'
                                                                   then t.understood->'extraction'->'unmatched' end) u
                             where u->>'text' ~ ('\m' || x.w || '\M'))
-           and not exists (select 1 from app.menu_named_words(o.merchant_id) nw
-                            where nw.stem = app.word_stem(x.w)
-                              and ((nw.kind = 'item'
+           and not exists (select 1 from nw
+                            where nw.stem = xs.stem
+                              and ((nw.kind = 'item' and nw.part in ('name', 'code', 'size')
                                     and nw.code in (select m->>'item' from json_array_elements(t.understood->'extraction'->'lines') m))
                                    or (nw.kind = 'option'
                                        and nw.code in (select md->>'option'
                                                          from json_array_elements(t.understood->'extraction'->'lines') m,
                                                               json_array_elements(m->'modifiers') md))))
+         order by t.seq limit 1;
+    end if;
+    if v_bad is null then
+        -- A word of a line's words that names another item and nothing of the line's own item
+        -- (its names, code, sizes, choices, category): "two orders of spring rolls" heard as the
+        -- egg rolls ("Cha Gio (Fried Egg Rolls)", the spring rolls being "Goi Cuon (Spring
+        -- Rolls)"), "a ham and cheese" as a quesadilla's line. A piece of a name matched the
+        -- wrong item.
+        with nw as materialized (select * from app.menu_named_words(o.merchant_id))
+        select format('"%s" in "%s" names another item than %s', x.w, m->'span'->>'text', m->>'item') into v_bad
+          from app.turns t, json_array_elements(t.understood->'extraction'->'lines') m,
+               regexp_split_to_table(lower(m->'span'->>'text'), '[^a-z]+') x(w),
+               lateral (select app.word_stem(x.w) offset 0) xs(stem)  -- once per word, not per row of nw
+         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
+           and json_typeof(t.understood->'extraction'->'lines') = 'array'
+           and m->>'item' is not null
+           and length(x.w) > 2 and not app.chat_word(x.w)
+           and x.w not in ('and', 'the', 'with', 'for', 'from', 'our', 'your', 'add', 'make', 'order', 'orders',
+                           'side', 'half')
+           and not exists (select 1 from nw
+                            where nw.kind = 'item' and nw.code = m->>'item' and nw.stem = xs.stem)
+           and exists (select 1 from nw
+                        where nw.kind = 'item' and nw.part = 'name' and nw.code <> m->>'item'
+                          and nw.stem = xs.stem)
          order by t.seq limit 1;
     end if;
     if v_bad is null then
@@ -4183,30 +4210,45 @@ ALTER FUNCTION app.menu_learned_aliases(p_menu_id bigint) OWNER TO kea_owner;
 -- Name: menu_named_words(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
-CREATE FUNCTION app.menu_named_words(p_merchant_id bigint) RETURNS TABLE(kind text, code text, stem text)
+CREATE FUNCTION app.menu_named_words(p_merchant_id bigint) RETURNS TABLE(kind text, code text, part text, stem text)
     LANGUAGE plpgsql STABLE
+    SET jit TO 'off'
     AS $$
 begin
     return query
-        select distinct 'item', it->>'code', app.word_stem(x.w)
-          from app.menus mn, app.menu_document(mn.id) d, jsonb_array_elements(d->'items') it,
-               lateral (select it->>'name' union all select it->>'code'
-                        union all select jsonb_array_elements_text(coalesce(it->'aliases', '[]'))
-                        union all select v->>'name' from jsonb_array_elements(coalesce(it->'variations', '[]')) v
-                        union all select jsonb_array_elements_text(coalesce(v->'aliases', '[]'))
-                                    from jsonb_array_elements(coalesce(it->'variations', '[]')) v) n(nm),
-               regexp_split_to_table(lower(n.nm), '[^a-z]+') x(w)
-         where mn.merchant_id = p_merchant_id and mn.active and jsonb_typeof(d->'items') = 'array'
-           and length(x.w) > 2
-        union
-        select distinct 'option', op->>'code', app.word_stem(x.w)
-          from app.menus mn, app.menu_document(mn.id) d, jsonb_array_elements(d->'groups') g,
-               jsonb_array_elements(coalesce(g->'options', '[]')) op,
-               lateral (select op->>'name' union all select op->>'code'
-                        union all select jsonb_array_elements_text(coalesce(op->'aliases', '[]'))) n(nm),
-               regexp_split_to_table(lower(n.nm), '[^a-z]+') x(w)
-         where mn.merchant_id = p_merchant_id and mn.active and jsonb_typeof(d->'groups') = 'array'
-           and length(x.w) > 2;
+        -- The document once (app.menu_document inlined would be built again at every use).
+        with doc as materialized (
+            select md as d from app.menus mn, app.menu_document(mn.id) md
+             where mn.merchant_id = p_merchant_id and mn.active),
+        items as (select it from doc, jsonb_array_elements(case when jsonb_typeof(doc.d->'items') = 'array'
+                                                                 then doc.d->'items' else '[]' end) it),
+        options as (
+            select g->>'code' as grp, op->>'code' as opt, g->>'name' as gname, nm
+              from doc, jsonb_array_elements(case when jsonb_typeof(doc.d->'groups') = 'array'
+                                                  then doc.d->'groups' else '[]' end) g,
+                   jsonb_array_elements(coalesce(g->'options', '[]')) op,
+                   lateral (select op->>'name' union all select op->>'code'
+                            union all select jsonb_array_elements_text(coalesce(op->'aliases', '[]'))) o(nm)),
+        named (kind, code, part, nm) as (
+            select 'item', it->>'code', 'name', it->>'name' from items
+            union all select 'item', it->>'code', 'name', jsonb_array_elements_text(coalesce(it->'aliases', '[]')) from items
+            union all select 'item', it->>'code', 'code', it->>'code' from items
+            union all select 'item', it->>'code', 'size', v->>'name'
+                        from items, jsonb_array_elements(coalesce(it->'variations', '[]')) v
+            union all select 'item', it->>'code', 'size', jsonb_array_elements_text(coalesce(v->'aliases', '[]'))
+                        from items, jsonb_array_elements(coalesce(it->'variations', '[]')) v
+            union all select distinct 'item', it->>'code', 'choice', x
+                        from items, options, lateral (select options.gname union all select options.nm) c(x)
+                       where coalesce(it->'groups', '[]') ? options.grp
+            union all select 'item', it->>'code', 'category', x
+                        from items, doc, jsonb_array_elements(coalesce(doc.d->'categories', '[]')) c,
+                             lateral (select c->>'name'
+                                      union all select jsonb_array_elements_text(coalesce(c->'aliases', '[]'))) n(x)
+                       where c->>'code' = it->>'category'
+            union all select 'option', opt, 'name', nm from options)
+        select distinct n.kind, n.code, n.part, app.word_stem(x.w)
+          from named n, regexp_split_to_table(lower(n.nm), '[^a-z]+') x(w)
+         where length(x.w) > 2;
 end
 $$;
 

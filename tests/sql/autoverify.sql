@@ -504,5 +504,12 @@ begin
     -- before the split "one small and one large").
     o := pg_temp.call('CA-av-f6', array['two latte, one small and one large', 'that''s all', 'yes']);
     assert (select status from app.orders where id = o) = 'verified', pg_temp.decision(o);
+    -- A word of a line's words that names another item and nothing of the line's own ("salmon"
+    -- on a bagel's line).
+    o := pg_temp.call('CA-av-f7', array['a salmon bagel with butter', 'that''s all', 'yes']);
+    assert pg_temp.decision(o) = 'held: the call did not go smoothly: "salmon" in "a salmon bagel with butter" names another item than bagel',
+        pg_temp.decision(o);
+    o := pg_temp.call('CA-av-f8', array['a plain bagel with butter', 'that''s all', 'yes']);
+    assert (select status from app.orders where id = o) = 'verified', pg_temp.decision(o);
 end
 $$;
