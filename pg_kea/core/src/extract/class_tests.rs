@@ -1395,3 +1395,42 @@ fn a_correction_said_after_content_takes_back_what_was_just_said() {
         .iter()
         .all(|l| l.item.is_none()));
 }
+
+#[test]
+fn a_question_opened_by_what_and_a_subject_orders_nothing() {
+    let m = menu(
+        vec![
+            item("Wing Combo", &[], &["side"]),
+            item("Cheese Flatbread", &[], &["cheese"]),
+            item("Kibbeh", &[], &[]),
+        ],
+        vec![
+            group("side", 1, &["Fries", "Slaw"]),
+            group("cheese", 1, &["Feta", "Mozz"]),
+        ],
+    );
+    let asks = |text: &str| {
+        let e = m.extract(text);
+        e.lines.is_empty()
+            && e.intents
+                .iter()
+                .any(|i| matches!(i, Intent::MenuQuestion { .. }))
+    };
+    // Off: the combo, the flatbread and the kibbeh were ordered.
+    for q in [
+        "what sides come with the wing combo",
+        "what cheese is in the cheese flatbread",
+        "what's a kibbeh",
+    ] {
+        assert!(asks(q), "{q:?} is a question: {:?}", m.extract(q));
+    }
+    // Inside an order the same words still order.
+    assert_eq!(
+        said(&m, "a wing combo to come with slaw"),
+        ["1 wing_combo@ side=slaw"]
+    );
+    assert_eq!(
+        said(&m, "a kibbeh and a cheese flatbread"),
+        ["1 kibbeh@", "1 cheese_flatbread@"]
+    );
+}

@@ -122,7 +122,11 @@ pub fn read_acts(sc: &mut Scanned, t: &Tables, menu: &Menu) -> Acts {
                 }
                 _ => acts.intents.push((start, Intent::Cancel)),
             },
-            Cue::MenuQuestion | Cue::QuestionOpening if cue == Cue::MenuQuestion || at_start => {
+            // "what sides come with the combo", "what cheese is in the cheese one": a question
+            // opening said after a "what"/"which" subject opens the utterance too.
+            Cue::MenuQuestion | Cue::QuestionOpening
+                if cue == Cue::MenuQuestion || at_start || asked_subject(sc, k) =>
+            {
                 // A question orders nothing: "how much is a large thai tea" adds no line. It
                 // runs until the caller goes back to ordering ("... and two tacos").
                 stop = question_end(sc, k);
@@ -401,6 +405,11 @@ fn fronted_subject(sc: &Scanned, k: usize) -> Option<usize> {
         .iter()
         .any(|u| matches!(u.kind, UnitKind::Match(..)));
     (plain && names).then_some(before[first].start)
+}
+
+/// Whether the utterance opens with "what"/"which" and menu words, then unit `k`.
+fn asked_subject(sc: &Scanned, k: usize) -> bool {
+    fronted_subject(sc, k).is_some_and(|t| matches!(sc.word(t), "what" | "which"))
 }
 
 /// Token where a question that starts at unit `k` ends: the end of the utterance, or an "and" /
