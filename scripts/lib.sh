@@ -30,6 +30,19 @@ die() {
     exit 1
 }
 
+# -h or --help among the arguments: prints the running script's header comment (its usage) and
+# exits 0, before the script does any work. Scripts call it first thing: help_on_request "$@".
+help_on_request() {
+    local a
+    for a in "$@"; do
+        case $a in
+            -h | --help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0 ;;
+        esac
+    done
+}
+# Refuses an argument the script does not take, pointing at its --help.
+unknown_option() { die "unknown option '$1'" "see scripts/$(basename "$0") --help"; }
+
 # psql as the postgres superuser (Debian uses peer auth on the socket; root is not postgres).
 as_postgres() { (cd / && sudo -u postgres "$@"); }
 # PGPORT picks another local cluster (scripts/citus: the Citus coordinator and workers); sudo
