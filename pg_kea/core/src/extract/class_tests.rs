@@ -1434,3 +1434,29 @@ fn a_question_opened_by_what_and_a_subject_orders_nothing() {
         ["1 kibbeh@", "1 cheese_flatbread@"]
     );
 }
+
+#[test]
+fn no_before_an_article_takes_back_what_was_just_said() {
+    // The recogniser's commas are gone: "a cola, no, a diet cola" reaches us as "a cola no a
+    // diet cola", and "no" before an article negates nothing.
+    let m = menu(
+        vec![
+            item("Fountain", &["Sm", "Lg"], &["flavor"]),
+            item("Bowl", &[], &["protein"]),
+        ],
+        vec![
+            group("flavor", 1, &["Cola", "Diet Cola"]),
+            group("protein", 1, &["Chicken", "Steak"]),
+        ],
+    );
+    assert_eq!(
+        said(&m, "a cola, no, a diet cola, large"),
+        ["1 fountain@lg flavor=diet_cola"]
+    );
+    assert_eq!(
+        said(&m, "a chicken, no, a steak bowl"),
+        ["1 bowl@ protein=steak"]
+    );
+    // "no" before the option is still its negation.
+    assert_eq!(said(&m, "a bowl, no chicken"), ["1 bowl@ !protein=chicken"]);
+}

@@ -498,6 +498,8 @@ pub const CUES: &[(&str, Cue)] = &[
     ("i mean", Cue::Retract),
     ("or rather", Cue::Retract),
     ("sorry", Cue::Retract),
+    ("no a", Cue::Retract),
+    ("no an", Cue::Retract),
     ("wait", Cue::Retract),
     ("no make it", Cue::Retract),
     ("oops", Cue::Retract),
