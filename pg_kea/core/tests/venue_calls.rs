@@ -15,7 +15,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("burgers", 60.0),
     ("burmese", 95.0),
     ("burrito-bowl", 70.0),
-    ("cheesesteak", 50.0),
+    ("cheesesteak", 55.0),
     ("coffee", 100.0),
     ("curry-house", 65.0),
     ("deli", 70.0),
