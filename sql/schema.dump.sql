@@ -1796,6 +1796,8 @@ declare
 begin
     m := app.merchant_for_number(params->>'To');
     if m.id is null then
+        -- For the operator (the gateway logs the warning); the caller still hears the apology.
+        raise warning 'no merchant has the number %', params->>'To';
         return kea.twiml_apology(null);
     end if;
     select id into v_menu from app.menus where merchant_id = m.id and active;

@@ -9,7 +9,12 @@ use serde_json::Value;
 #[command(
     name = "scripts/call",
     about = "Place a simulated call through a running kea gateway",
-    after_help = "Special utterances: \"<silence>\", \"<press 0>\", \"<hangup>\"."
+    // Clap's own usage line would list the options set from the environment (--url,
+    // --jwt-secret) as if they were required.
+    override_usage = "scripts/call --to <NUMBER> [--say <TEXT>]... [OPTIONS]",
+    after_help = "Special utterances: \"<silence>\", \"<press 0>\", \"<hangup>\".\n\
+                  A number no merchant has: the caller hears kea's apology, and kea-call says so \
+                  and exits 1 (scripts/init's demo merchant, Tony's Pizza, is +15555550100)."
 )]
 struct Args {
     /// The store's number (Twilio's `To`).
@@ -88,12 +93,24 @@ async fn run(args: Args) -> Result<(), String> {
     if !quiet {
         println!("  ({})", transcript.ended_by);
     }
+    // The call as kea kept it (when this secret is the gateway's): none at all, and no transfer,
+    // means api.twilio_voice found no merchant for the number and answered its apology.
+    let summary = match args.jwt_secret.as_deref() {
+        Some(secret) => {
+            Some(simulator::call_summary(&args.url, secret, &transcript.call_sid).await)
+        }
+        None => None,
+    };
+    if matches!(summary, Some(Ok(Value::Null))) && transcript.ended_by != "transferred" {
+        eprintln!(
+            "error: no merchant has the number {} (see scripts/call --help)",
+            args.to
+        );
+        std::process::exit(1);
+    }
     if args.json {
-        let secret = args
-            .jwt_secret
-            .as_deref()
-            .ok_or("--json needs KEA_JWT_SECRET (the gateway's) to read the order back")?;
-        let summary = simulator::call_summary(&args.url, secret, &transcript.call_sid).await?;
+        let summary = summary
+            .ok_or("--json needs KEA_JWT_SECRET (the gateway's) to read the order back")??;
         if !quiet {
             print_order(&summary["order"]);
         }
