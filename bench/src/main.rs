@@ -1,8 +1,8 @@
-//! kea-bench: `scripts/bench extract ...`, `scripts/bench turns ...`, `scripts/bench jobs ...` and
-//! `scripts/bench autoverify ...`. Every figure is
-//! printed next to a baseline measured in the same run on the same machine. Each takes
-//! `--smoke` (scripts/test): seconds, small counts, figures printed but not judged; it still
-//! fails, as a full run does, when the benchmark no longer measures what it says.
+//! kea-bench: `scripts/bench extract|turns|jobs|autoverify|scale|soak ...` (`scripts/bench NAME
+//! --help`: the options of each). Every figure is printed next to a baseline measured in the
+//! same run on the same machine. Each takes `--smoke` (scripts/test): seconds, small counts,
+//! figures printed but not judged; it still fails, as a full run does, when the benchmark no
+//! longer measures what it says.
 
 mod autoverify;
 mod cpu;

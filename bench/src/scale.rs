@@ -43,7 +43,7 @@ pub struct Args {
     #[arg(long, env = "KEA_DATABASE_URL")]
     database_url: String,
     /// Also on the Citus cluster (scripts/bench scale --citus runs scripts/citus and sets the
-    /// two URLs below). Not yet by default: kea's calls do not run on Citus yet
+    /// two URLs below). Off by default: it needs a Citus cluster of its own, set up for the run
     /// (docs/scaling.md, "What runs on Citus today").
     #[arg(long)]
     citus: bool,
