@@ -1460,3 +1460,64 @@ fn no_before_an_article_takes_back_what_was_just_said() {
     // "no" before the option is still its negation.
     assert_eq!(said(&m, "a bowl, no chicken"), ["1 bowl@ !protein=chicken"]);
 }
+
+#[test]
+fn a_word_the_option_name_negates_is_not_that_option() {
+    // "Sin Bun (in a bowl)": the caller who says "bun" wants one; the option is named by
+    // "no bun", "without bun", "sin bun" or its other words.
+    let m = menu(
+        vec![
+            item("Pulled Pork", &[], &["style", "add"]),
+            item("Brisket", &[], &["style"]),
+        ],
+        vec![
+            group("style", 1, &["Sin Bun (bowl w/ rice)", "Toasted"]),
+            group("add", 0, &["Pickles", "Slaw"]),
+        ],
+    );
+    // Off: both lines kept style=sin_bun_bowl_w_rice; without the English forms "no bun" and
+    // "without bun" negated nothing.
+    assert_eq!(
+        said(&m, "a pulled pork bun with pickles"),
+        ["1 pulled_pork@ add=pickles"]
+    );
+    assert_eq!(said(&m, "one brisket bun"), ["1 brisket@"]);
+    for text in [
+        "a pulled pork, no bun",
+        "a pulled pork without bun",
+        "a pulled pork sin bun",
+    ] {
+        assert_eq!(
+            said(&m, text),
+            ["1 pulled_pork@ style=sin_bun_bowl_w_rice"],
+            "{text:?}"
+        );
+    }
+}
+
+#[test]
+fn a_menu_number_said_names_the_numbered_item() {
+    // "#1 Wrap Combo": callers order it as "a number one" or "the number two".
+    let m = menu(
+        vec![
+            item("#1 Wrap Combo (2 wraps + side)", &[], &["side"]),
+            item("#2 Bowl Combo (w/ side)", &[], &["side"]),
+            item("Loaded Fries", &[], &[]),
+        ],
+        vec![group("side", 1, &["Fries", "Slaw"])],
+    );
+    // Off: "number" was an unknown word and "one" a count, so "a number one with fries" was
+    // left open between both combos.
+    assert_eq!(
+        said(&m, "a number one with fries"),
+        ["1 1_wrap_combo_2_wraps_side@ side=fries"]
+    );
+    assert_eq!(
+        said(&m, "the number two with slaw"),
+        ["1 2_bowl_combo_w_side@ side=slaw"]
+    );
+    assert_eq!(
+        said(&m, "two number ones with slaw"),
+        ["2 1_wrap_combo_2_wraps_side@ side=slaw"]
+    );
+}

@@ -569,11 +569,11 @@ fn add_form(
         }
     };
     let n = w.len();
-    // "Not Spicy", "No Ice": a piece without the negation says the opposite; only pieces
-    // that keep it stand for the name.
+    // "Not Spicy", "No Ice", "Sin Arepa": a piece without the negation says the opposite
+    // (the caller who says "arepa" wants one); only pieces that keep it stand for the name.
     let negated = matches!(
         t.vocab.words[w[0] as usize].as_str(),
-        "not" | "no" | "non" | "without"
+        "not" | "no" | "non" | "without" | "sin"
     );
     for i in 0..if negated { 1 } else { n } {
         for j in i + 1..=n {

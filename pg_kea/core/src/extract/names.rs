@@ -62,6 +62,14 @@ pub fn native_forms(name: &str) -> Vec<String> {
             }
         }
     }
+    // "#1 Tender Combo": the caller says "the number one" or "a number one tender combo".
+    for b in bases.clone() {
+        for said in menu_number_forms(&b) {
+            if !bases.contains(&said) {
+                bases.push(said);
+            }
+        }
+    }
     let mut out: Vec<String> = Vec::new();
     let mut push = |s: String| {
         let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -83,8 +91,29 @@ pub fn native_forms(name: &str) -> Vec<String> {
         if let Some(said) = none_of_form(&b) {
             push(said.to_string());
         }
+        // "Sin Arepa": a caller says what the option goes without in English ("no arepa").
+        if let Some(rest) = b.strip_prefix("sin ") {
+            push(format!("no {rest}"));
+            push(format!("without {rest}"));
+        }
     }
     out
+}
+
+/// "#1 tender combo" -> "number 1 tender combo" and "number 1": a menu number said as the
+/// name, alone or with the rest.
+fn menu_number_forms(name: &str) -> Vec<String> {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let Some(at) = words.iter().position(|w| {
+        w.strip_prefix('#')
+            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+    }) else {
+        return Vec::new();
+    };
+    let number = format!("number {}", &words[at][1..]);
+    let mut whole = words.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+    whole[at] = number.clone();
+    vec![whole.join(" "), number]
 }
 
 /// The name without a measure typed at its end ("burnt ends 1/2 lb" -> "burnt ends"), when
