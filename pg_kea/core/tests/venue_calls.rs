@@ -9,7 +9,7 @@ use common::calls;
 
 /// Least share of calls (percent) ending as the script says, per venue.
 const FLOOR: &[(&str, f64)] = &[
-    ("arepa-bar", 30.0),
+    ("arepa-bar", 40.0),
     ("boba", 100.0),
     ("breakfast", 70.0),
     ("burgers", 60.0),
@@ -23,7 +23,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("diner", 100.0),
     ("fish-chips", 45.0),
     ("gyro-shop", 45.0),
-    ("hot-chicken", 55.0),
+    ("hot-chicken", 60.0),
     ("indian", 100.0),
     ("italian-beef", 55.0),
     ("jerk-chicken", 55.0),
@@ -38,7 +38,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("ramen", 60.0),
     ("roti-shop", 75.0),
     ("sandwich", 50.0),
-    ("seafood-boil", 45.0),
+    ("seafood-boil", 50.0),
     ("silog", 60.0),
     ("smokehouse", 45.0),
     ("sushi", 85.0),
