@@ -1521,3 +1521,21 @@ fn a_menu_number_said_names_the_numbered_item() {
         ["2 1_wrap_combo_2_wraps_side@ side=slaw"]
     );
 }
+
+#[test]
+fn extra_before_a_level_named_x_that_level_is_the_x_level() {
+    // Levels "Hot" and "X-Hot": "extra hot" is the level X-Hot, not Hot with an amount.
+    let m = menu(
+        vec![item("Tender Plate", &[], &["heat"])],
+        vec![group("heat", 1, &["Mild", "Hot", "X-Hot"])],
+    );
+    // Off: heat=hot (with the amount "extra").
+    assert_eq!(
+        said(&m, "a tender plate, extra hot"),
+        ["1 tender_plate@ heat=x_hot"]
+    );
+    assert_eq!(
+        said(&m, "a tender plate, hot"),
+        ["1 tender_plate@ heat=hot"]
+    );
+}

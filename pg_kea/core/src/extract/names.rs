@@ -91,6 +91,10 @@ pub fn native_forms(name: &str) -> Vec<String> {
         if let Some(said) = none_of_form(&b) {
             push(said.to_string());
         }
+        // "X-Hot": the level is said "extra hot", not "hot" with an amount.
+        if let Some(rest) = b.strip_prefix("x-").or_else(|| b.strip_prefix("x ")) {
+            push(format!("extra {rest}"));
+        }
         // "Sin Arepa": a caller says what the option goes without in English ("no arepa").
         if let Some(rest) = b.strip_prefix("sin ") {
             push(format!("no {rest}"));
