@@ -23,7 +23,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("diner", 100.0),
     ("fish-chips", 45.0),
     ("gyro-shop", 45.0),
-    ("hot-chicken", 60.0),
+    ("hot-chicken", 65.0),
     ("indian", 100.0),
     ("italian-beef", 55.0),
     ("jerk-chicken", 55.0),

@@ -23,7 +23,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("diner", 100.0),
     ("fish-chips", 78.0),
     ("gyro-shop", 46.0),
-    ("hot-chicken", 66.0),
+    ("hot-chicken", 72.0),
     ("indian", 100.0),
     ("italian-beef", 58.0),
     ("jerk-chicken", 73.0),

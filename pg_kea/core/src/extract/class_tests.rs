@@ -1539,3 +1539,37 @@ fn extra_before_a_level_named_x_that_level_is_the_x_level() {
         ["1 tender_plate@ heat=hot"]
     );
 }
+
+#[test]
+fn a_dish_named_without_the_combo_word_is_the_dish_not_its_combo() {
+    // "Spicy Bird Sando" beside "#3 Sando Combo": "a sando" is the sando; "sando combo" the
+    // combo; a combo that holds the word only in what it contains is still asked.
+    let m = menu(
+        vec![
+            item("Spicy Bird Sando", &[], &["heat"]),
+            item("#3 Sando Combo (w/ side)", &[], &["heat", "side"]),
+            item("Roast Pork", &[], &[]),
+            item("Combo (pork + sando)", &[], &[]),
+        ],
+        vec![
+            group("heat", 1, &["Mild", "Hot"]),
+            group("side", 1, &["Fries", "Slaw"]),
+        ],
+    );
+    // Off: "1 3_sando_combo_w_side|spicy_bird_sando@ heat=hot", left open between both.
+    assert_eq!(said(&m, "a sando, hot"), ["1 spicy_bird_sando@ heat=hot"]);
+    assert_eq!(
+        said(&m, "two sandos, one hot one mild"),
+        [
+            "1 spicy_bird_sando@ heat=hot",
+            "1 spicy_bird_sando@ heat=mild"
+        ]
+    );
+    assert_eq!(
+        said(&m, "a sando combo, hot, with slaw"),
+        ["1 3_sando_combo_w_side@ heat=hot side=slaw"]
+    );
+    // The combo holds "pork" only in what it contains: still asked (the guard; without it a
+    // caller asking about the combo's part had an answer ordered as a second line).
+    assert_eq!(said(&m, "a pork"), ["1 roast_pork|combo_pork_sando@"]);
+}

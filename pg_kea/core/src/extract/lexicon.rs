@@ -838,6 +838,11 @@ pub const FUNCTION_WORDS: &[&str] = &[
     "though",
 ];
 
+/// Words that make an item a set of other dishes ("#2 Sando Combo", "Combo (beef + char
+/// sausage)"): a caller who wants the set says the word, so a dish named without it is the
+/// single dish beside it.
+pub const COMBO_WORDS: &[&str] = &["combo"];
+
 /// Words that mark the plain member of a family of items ("Buttermilk Pancakes" among
 /// pancakes, "Drip Coffee" beside "Iced Coffee", "Classic Burger"): said without them, the
 /// family name means that member.

@@ -348,6 +348,7 @@ impl Builder<'_> {
                         l.var = parent.var.clone();
                     }
                     l.item_conf = parent.item_conf;
+                    l.parent_item_tok = Some(parent.item_tok);
                 }
                 if rest > 0 {
                     self.lines[i].qty = Some(rest);
@@ -665,6 +666,70 @@ impl Builder<'_> {
                 l.item = Some(only);
                 l.cands = Some(vec![only]);
                 l.item_conf = l.item_conf.min(crate::extract::compile::PARTIAL_CONFIDENCE);
+            }
+        }
+    }
+
+    /// "a sando, hot" beside "Hot Chkn Sando" and "#2 Sando Combo": a name said that leaves a
+    /// single dish open beside combos of it, with no combo word said on the line, is the dish,
+    /// when its name (before any parenthesis) ends in the word said and the combos' names hold
+    /// that word. The head-word guard keeps the rule off names that only describe.
+    pub(super) fn combo_not_said(&mut self, sc: &Scanned) {
+        use super::super::normalise::{normalise, stem};
+        let words = |i: u32| -> Vec<String> {
+            let name = &self.menu.items[i as usize].name;
+            let name = name.split('(').next().unwrap_or(name);
+            normalise(name).0.split_whitespace().map(stem).collect()
+        };
+        for l in &mut self.lines {
+            let Some(cands) = l
+                .cands
+                .as_ref()
+                .filter(|c| c.len() >= 2 && l.item.is_none() && l.item_named)
+            else {
+                continue;
+            };
+            // The line's words and the last word of the name as said: a line shared out ("two
+            // sandos, one hot one mild") keeps the name said before its own words.
+            let said: Vec<String> = (l.start..l.end.min(sc.tokens.len()))
+                .chain(
+                    l.parent_item_tok
+                        .unwrap_or(l.item_tok)
+                        .checked_sub(1)
+                        .filter(|&t| t < sc.tokens.len()),
+                )
+                .map(|t| stem(sc.word(t)))
+                .collect();
+            if said
+                .iter()
+                .any(|w| lexicon::COMBO_WORDS.contains(&w.as_str()))
+            {
+                continue;
+            }
+            let single: Vec<u32> = cands
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    !words(i)
+                        .iter()
+                        .any(|w| lexicon::COMBO_WORDS.contains(&w.as_str()))
+                })
+                .collect();
+            // The combos must name the dish in their own name ("Sando Combo"), not only in
+            // what they hold: "a sausage" beside "Combo (beef + char sausage)" is asked, as a
+            // caller naming a part of the combo may be asking about it.
+            if let [only] = single[..] {
+                let head = words(only).last().cloned().filter(|h| said.contains(h));
+                if head.is_some_and(|h| {
+                    cands
+                        .iter()
+                        .filter(|&&i| i != only)
+                        .all(|&i| words(i).contains(&h))
+                }) {
+                    l.item = Some(only);
+                    l.cands = Some(vec![only]);
+                    l.item_conf = l.item_conf.min(crate::extract::compile::PARTIAL_CONFIDENCE);
+                }
             }
         }
     }

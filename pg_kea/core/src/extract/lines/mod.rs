@@ -71,6 +71,9 @@ pub struct Line {
     pronoun: bool,
     /// Token after the last mention of the item's name.
     item_tok: usize,
+    /// For a part shared out of a line ("two sandos, one hot"): the token after the name of
+    /// the line it came from.
+    parent_item_tok: Option<usize>,
     /// The item was first named after options ("pepperoni pizza"), not before ("pizza with").
     named_after_options: bool,
     /// "both with extra cheese": attributes for the lines just said, not a line of its own.
@@ -472,6 +475,7 @@ impl<'a> Builder<'a> {
         self.sizes_by_count(sc);
         self.own_kinds();
         self.plain_members(sc);
+        self.combo_not_said(sc);
         if let Some(n) = self.each {
             for l in &mut self.lines {
                 if l.qty.is_none() || l.qty_article {
