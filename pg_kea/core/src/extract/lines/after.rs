@@ -559,15 +559,7 @@ impl Builder<'_> {
     /// POS codes ("P2") or its category's words, when exactly one is; the confidence says it
     /// was chosen so the read-back names it.
     pub(super) fn plain_members(&mut self, sc: &Scanned) {
-        let words = |i: u32| -> Vec<String> {
-            let name = &self.menu.items[i as usize].name;
-            let name = name.split('(').next().unwrap_or(name);
-            super::super::normalise::normalise(name)
-                .0
-                .split_whitespace()
-                .map(super::super::normalise::stem)
-                .collect()
-        };
+        let words = |i: u32| item_name_stems(self.menu, i);
         // Words of an item's category name ("pie" of Pies): a name made of them and plain
         // words only is the category's plain member ("Cheese Pie" among Specialty Pies).
         let category_words = |i: u32| -> Vec<String> {
@@ -675,12 +667,8 @@ impl Builder<'_> {
     /// when its name (before any parenthesis) ends in the word said and the combos' names hold
     /// that word. The head-word guard keeps the rule off names that only describe.
     pub(super) fn combo_not_said(&mut self, sc: &Scanned) {
-        use super::super::normalise::{normalise, stem};
-        let words = |i: u32| -> Vec<String> {
-            let name = &self.menu.items[i as usize].name;
-            let name = name.split('(').next().unwrap_or(name);
-            normalise(name).0.split_whitespace().map(stem).collect()
-        };
+        use super::super::normalise::stem;
+        let words = |i: u32| item_name_stems(self.menu, i);
         for l in &mut self.lines {
             let Some(cands) = l
                 .cands
@@ -733,4 +721,16 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// An item's name before any parenthesis, normalised and stemmed word by word ("#2 Sando Combo
+/// (w/ side)" -> "#2", "sando", "combo"): what `plain_members` and `combo_not_said` compare.
+fn item_name_stems(menu: &Menu, item: u32) -> Vec<String> {
+    let name = &menu.items[item as usize].name;
+    let name = name.split('(').next().unwrap_or(name);
+    super::super::normalise::normalise(name)
+        .0
+        .split_whitespace()
+        .map(super::super::normalise::stem)
+        .collect()
 }
