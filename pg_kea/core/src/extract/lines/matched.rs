@@ -226,10 +226,6 @@ impl Builder<'_> {
             && opts
                 .iter()
                 .any(|o| !intersect(&self.cur.cands, &self.t.group_items[o.0 as usize]).is_empty());
-        // A word that is both an item's name and an option of that same item ("coffee" as
-        // the coffee order and as its drink type) is read as the option: it says more.
-        // Not an option named as an amount or swap of the word ("a beef" where Italian Beef
-        // takes "Xtra Beef"): the bare word is what is ordered, not more of it.
         // Options named as an amount or swap of the word ("Xtra Beef") are no reading of the
         // bare word said as an item's name on a line with no item yet ("a beef, dry"): it is
         // what is ordered, not more of it. After "extra", or for a named line (also the line
@@ -258,6 +254,8 @@ impl Builder<'_> {
             })
             .collect();
         let opts = &thing_opts;
+        // A word that is both an item's name and an option of that same item ("coffee" as
+        // the coffee order and as its drink type) is read as the option: it says more.
         let opt_implies_named = named.iter().any(|m| match m.sense {
             Sense::Item(i) => opts
                 .iter()
