@@ -148,6 +148,13 @@ pub async fn start_gateway() -> Gateway {
 }
 
 /// The gateway's database URL for tests (`KEA_TEST_DATABASE_URL`).
+/// A script of the checkout's `scripts/` folder, as a newcomer runs it.
+pub fn script(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scripts")
+        .join(name)
+}
+
 pub fn test_database_url() -> String {
     env("KEA_TEST_DATABASE_URL")
 }

@@ -2,14 +2,9 @@
 //! nothing else (no set-up, no database recreated), and an option a script does not take is
 //! refused with a message pointing at its --help, before any work.
 
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn script(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../scripts")
-        .join(name)
-}
+use kea_tests::script;
 
 fn run(name: &str, args: &[&str]) -> Output {
     Command::new(script(name))

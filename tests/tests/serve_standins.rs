@@ -4,10 +4,9 @@
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
-use std::path::Path;
 use std::process::{Command, Stdio};
 
-use kea_tests::{admin_to, drop_database};
+use kea_tests::{admin_to, drop_database, script};
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -20,8 +19,7 @@ fn free_port() -> u16 {
 #[tokio::test]
 async fn serve_with_standins_connects_the_demo_merchant_to_its_pos_standin() {
     let db = "kea_test_serve_standins";
-    let scripts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts");
-    let out = Command::new(scripts.join("create-db"))
+    let out = Command::new(script("create-db"))
         .args([db, "--fresh"])
         .output()
         .unwrap();
@@ -37,7 +35,7 @@ async fn serve_with_standins_connects_the_demo_merchant_to_its_pos_standin() {
     .await
     .unwrap();
 
-    let mut serve = Command::new(scripts.join("serve"))
+    let mut serve = Command::new(script("serve"))
         .arg("--standins")
         .env("KEA_DB", db)
         .env(

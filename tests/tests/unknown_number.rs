@@ -1,16 +1,16 @@
 //! A call to a number no merchant has: the caller hears kea's apology (valid TwiML), the
 //! operator sees a warning naming the number, and `scripts/call` says so and fails.
 
-use std::path::Path;
 use std::process::Command;
 
 use kea_tests::{
-    admin, merchant, start_gateway, test_database_url, unique_number, AUTH_TOKEN, JWT_SECRET,
+    admin, merchant, script, start_gateway, test_database_url, unique_number, AUTH_TOKEN,
+    JWT_SECRET,
 };
 use tokio_postgres::{AsyncMessage, NoTls};
 
 fn scripts_call(gateway_url: &str, to: &str, says: &[&str]) -> std::process::Output {
-    let mut cmd = Command::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/call"));
+    let mut cmd = Command::new(script("call"));
     cmd.args(["--to", to]);
     for s in says {
         cmd.args(["--say", s]);
