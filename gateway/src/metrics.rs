@@ -53,6 +53,8 @@ pub struct Metrics {
     pub fallbacks: Counter,
     /// Webhooks refused for a missing or wrong signature.
     pub bad_signatures: Counter,
+    /// Connections accepted from the listener (before the cap admits, sheds or refuses).
+    pub connections_accepted: Counter,
     /// Connections closed to make room for a new one at the connection cap, by what they did.
     pub connections_shed: Family<ShedLabels, Counter>,
     /// New connections closed at once because every open one was serving a request.
@@ -100,10 +102,16 @@ impl Default for Metrics {
             "Webhooks refused for a missing or wrong X-Twilio-Signature",
             bad_signatures.clone(),
         );
+        let connections_accepted = Counter::default();
         let connections_shed = Family::<ShedLabels, Counter>::default();
         let connections_refused = Counter::default();
         let connections_idle_closed = Counter::default();
         let sql_cancelled = Counter::default();
+        registry.register(
+            "connections_accepted",
+            "Connections accepted from the listener, before the cap admits, sheds or refuses",
+            connections_accepted.clone(),
+        );
         registry.register(
             "connections_shed",
             "Connections closed to make room at the connection cap, by state (idle, body)",
@@ -168,6 +176,7 @@ impl Default for Metrics {
             latency,
             fallbacks,
             bad_signatures,
+            connections_accepted,
             connections_shed,
             connections_refused,
             connections_idle_closed,

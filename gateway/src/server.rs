@@ -57,6 +57,8 @@ pub async fn run(listener: TcpListener, state: Arc<AppState>, shutdown: impl Fut
                 state.metrics.connections_refused.inc();
             }
         }
+        // Counted after what it shed: a scrape never sees more accepted past the cap than shed.
+        state.metrics.connections_accepted.inc();
         let Some((id, conn)) = admitted else {
             drop(stream);
             continue;
