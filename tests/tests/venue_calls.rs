@@ -393,3 +393,8 @@ venue_test!(blind_roti_shop, blind "venues-blind-9" / "roti-shop", 75.0);
 venue_test!(blind_hot_chicken, blind "venues-blind-10" / "hot-chicken", 65.0);
 venue_test!(blind_arepa_bar, blind "venues-blind-10" / "arepa-bar", 40.0);
 venue_test!(blind_burmese, blind "venues-blind-10" / "burmese", 95.0);
+// Batch 11 (tests/venues-blind-11/README.md): floors at the figures of its first run through the
+// gateway (engine after round 13), before any round tuned on it.
+venue_test!(blind_poboy_shop, blind "venues-blind-11" / "poboy-shop", 75.0);
+venue_test!(blind_pastel_stand, blind "venues-blind-11" / "pastel-stand", 25.0);
+venue_test!(blind_meat_and_three, blind "venues-blind-11" / "meat-and-three", 40.0);

@@ -13,6 +13,7 @@ use kea_core::foodordering::{exr_equal_unordered, import_dir, to_exr};
 const FLOOR: &[(&str, f64)] = &[
     ("bagel-shop", 76.0),
     ("bakery-cafe", 56.0),
+    ("bibimbap-bar", 92.0),
     ("chaat-counter", 95.0),
     ("chinese", 70.0),
     ("coffee-bar", 81.0),
@@ -28,6 +29,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("momo-house", 79.0),
     ("pierogi-kitchen", 70.0),
     ("plate-lunch", 89.0),
+    ("plov-house", 92.0),
     ("poke-bar", 83.0),
     ("pretzel-softserve", 71.0),
     ("salad-bar", 72.0),

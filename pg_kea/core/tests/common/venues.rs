@@ -26,6 +26,7 @@ pub const BLIND_BATCHES: &[&str] = &[
     "venues-blind-8",
     "venues-blind-9",
     "venues-blind-10",
+    "venues-blind-11",
 ];
 
 pub fn blind_roots() -> Vec<PathBuf> {
