@@ -25,8 +25,9 @@ fn first_header_line(name: &str) -> String {
 
 // Each of these would set up, build or recreate a database if --help or a bad option reached
 // its work; the assertions fail (or the test hangs) on such a script.
-const SCRIPTS: [&str; 11] = [
+const SCRIPTS: [&str; 12] = [
     "bench",
+    "citus",
     "create-db",
     "demo",
     "deploy-check",
