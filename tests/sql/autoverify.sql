@@ -225,6 +225,14 @@ begin
         pg_temp.decision(o);
     o := pg_temp.call('CA-av-r22', array['a large latte and a thai iced tea', 'that''s all', 'yes']);
     assert (select status from app.orders where id = o) = 'verified', pg_temp.decision(o);
+    -- The words between the two lines are read in the utterance the spans count in (lower case,
+    -- punctuation gone): "Hi, a large latte, with a Thai iced tea" is held too, its comma and
+    -- capitals moving the raw text's offsets; "Hi, a large latte, and a Thai iced tea" passes.
+    o := pg_temp.call('CA-av-r21b', array['Hi, a large latte, with a Thai iced tea.', 'that''s all', 'yes']);
+    assert pg_temp.decision(o) = 'held: the call did not go smoothly: "a large latte with a thai iced tea" heard as two lines',
+        pg_temp.decision(o);
+    o := pg_temp.call('CA-av-r22b', array['Hi, a large latte, and a Thai iced tea.', 'that''s all', 'yes']);
+    assert (select status from app.orders where id = o) = 'verified', pg_temp.decision(o);
     -- A count said for words heard as no item: here kea made two tuna rolls of "two brown rice".
     o := pg_temp.call('CA-av-r23', array['a tuna roll', 'and two brown rice', 'that''s all', 'yes']);
     assert pg_temp.decision(o) = 'held: the call did not go smoothly: "two brown rice" counted, heard as no item',
