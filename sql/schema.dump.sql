@@ -3046,7 +3046,7 @@ begin
                                join app.orders o on o.merchant_id = c.merchant_id and o.call_id = c.id
                               where c.merchant_id = p_merchant_id and c.from_number = p_from
                                 and o.status in ('verified', 'sent_to_pos', 'accepted_by_pos', 'completed')
-                              order by o.created_at desc, o.id desc
+                              order by c.started_at desc, c.id desc, o.created_at desc, o.id desc
                               limit 1));
 end
 $$;
@@ -9125,10 +9125,10 @@ ALTER TABLE ONLY app.workflows
     ADD CONSTRAINT workflows_pkey PRIMARY KEY (id);
 
 --
--- Name: calls_from_number; Type: INDEX; Schema: app; Owner: kea_owner
+-- Name: calls_from_number_started; Type: INDEX; Schema: app; Owner: kea_owner
 --
 
-CREATE INDEX calls_from_number ON app.calls USING btree (merchant_id, from_number);
+CREATE INDEX calls_from_number_started ON app.calls USING btree (merchant_id, from_number, started_at DESC, id DESC);
 
 --
 -- Name: calls_routed_agents; Type: INDEX; Schema: app; Owner: kea_owner

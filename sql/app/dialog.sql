@@ -40,6 +40,12 @@ $$;
 -- codes with the names they had, for kea_core::dialog::PastLine. Empty for a withheld number
 -- or a new caller. Only this merchant's calls and orders are read: history never crosses
 -- merchants.
+-- The caller's calls are walked newest first (calls_from_number_started, migration 0042: an
+-- incremental sort, no sort of the whole history) and the walk stops at the first call with such
+-- an order, so a regular caller's greeting does not grow with their history (a number whose calls
+-- never left one is still read to its first call). The newest call's order, not the newest order
+-- by created_at: the two differ only if one number's calls to the merchant overlapped and the
+-- older call ordered later.
 -- plpgsql, not sql: Citus cannot plan this query on its tables inside a sql function with
 -- parameters (plpgsql gives it their values; docs/scaling.md).
 create function app.caller_last_order(p_merchant_id bigint, p_from text) returns jsonb
@@ -65,7 +71,7 @@ begin
                                join app.orders o on o.merchant_id = c.merchant_id and o.call_id = c.id
                               where c.merchant_id = p_merchant_id and c.from_number = p_from
                                 and o.status in ('verified', 'sent_to_pos', 'accepted_by_pos', 'completed')
-                              order by o.created_at desc, o.id desc
+                              order by c.started_at desc, c.id desc, o.created_at desc, o.id desc
                               limit 1));
 end
 $$;

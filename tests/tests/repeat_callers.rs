@@ -97,6 +97,63 @@ async fn a_returning_caller_orders_the_same_as_last_time() {
     assert_eq!(s["order"]["customer_phone"], caller.as_str());
 }
 
+/// The usual is the caller's newest verified order, past newer calls that left none:
+/// app.caller_last_order walks the caller's calls newest first (migration 0042) and must neither
+/// stop at the newest call nor give back an older verified order.
+#[tokio::test]
+async fn the_usual_is_the_newest_verified_order_past_newer_calls_without_one() {
+    let db = admin().await;
+    let gw = start_gateway().await;
+    let m = verifying_merchant(&db, "").await;
+    let caller = unique_number();
+    first_order(&gw, &m, &caller).await;
+    let t = call_from(&gw, &m, &caller, &["a brownie", "that's all", "yes"]).await;
+    assert_eq!(
+        summary(&gw, &t.call_sid).await["order"]["status"],
+        "verified",
+        "the second order: {:?}",
+        t.kea_said()
+    );
+
+    // Two newer calls leave no verified order: one waits for a person, one hangs up first.
+    db.execute(
+        "update app.autoverify_policies set enabled = false where merchant_id = $1",
+        &[&m.id],
+    )
+    .await
+    .expect("auto-verify off");
+    let t = call_from(&gw, &m, &caller, &["two cokes", "that's all", "yes"]).await;
+    let s = summary(&gw, &t.call_sid).await;
+    assert_eq!(s["outcome"], "ordered", "{:?}", t.kea_said());
+    assert_ne!(s["order"]["status"], "verified", "{s}");
+    let t = call_from(&gw, &m, &caller, &["hmm"]).await;
+    assert!(
+        summary(&gw, &t.call_sid).await["order"].is_null(),
+        "{:?}",
+        t.kea_said()
+    );
+
+    let usual: serde_json::Value = db
+        .query_one("select app.caller_last_order($1, $2)", &[&m.id, &caller])
+        .await
+        .expect("the usual")
+        .get(0);
+    let items: Vec<&str> = usual
+        .as_array()
+        .expect("lines")
+        .iter()
+        .map(|l| l["item"].as_str().unwrap())
+        .collect();
+    assert_eq!(items, ["brownie"], "{usual}");
+
+    let t = call_from(&gw, &m, &caller, &["the same as last time"]).await;
+    let said = t.kea_said();
+    assert!(
+        said[1].starts_with("Sure, the same as last time: one Brownie,"),
+        "{said:?}"
+    );
+}
+
 /// The merchant turns the offer on over /rpc, as the merchant page does.
 async fn offer_the_last_order(db: &Client, gw: &Gateway, m: &Merchant) {
     let owner: i64 = db
