@@ -1573,3 +1573,40 @@ fn a_dish_named_without_the_combo_word_is_the_dish_not_its_combo() {
     // caller asking about the combo's part had an answer ordered as a second line).
     assert_eq!(said(&m, "a pork"), ["1 roast_pork|combo_pork_sando@"]);
 }
+
+#[test]
+fn a_filling_said_with_the_dish_word_is_the_dish_named_of_that_filling() {
+    // "Empanada de Queso" beside a pastry whose filling options are the bare words: "a cheese
+    // empanada" names the empanada of cheese, not the pastry with cheese and an empanada left
+    // open among the others.
+    let m = menu(
+        vec![
+            item("Empanada de Queso", &[], &["extras"]),
+            item("Empanada de Pollo", &[], &["extras"]),
+            item("Empanada Carne c/ Queso", &[], &["extras"]),
+            item("Open Pie", &[], &["fill"]),
+        ],
+        vec![
+            group("extras", 0, &["Olives", "Egg"]),
+            group("fill", 1, &["Queso", "Pollo", "Carne"]),
+        ],
+    );
+    // Off: ["2 open_pie@ fill=queso", "..."] (the pie, and the empanada left open).
+    assert_eq!(
+        said(&m, "two cheese empanadas please"),
+        ["2 empanada_de_queso@"]
+    );
+    assert_eq!(
+        said(&m, "a chicken empanada with egg"),
+        ["1 empanada_de_pollo@ extras=egg"]
+    );
+    // The dish word first, the filling after it: said filling first too.
+    assert_eq!(
+        said(&m, "a beef empanada with egg"),
+        ["1 empanada_carne_c_queso@ extras=egg"]
+    );
+    assert_eq!(
+        said(&m, "an open pie with cheese"),
+        ["1 open_pie@ fill=queso"]
+    );
+}

@@ -215,8 +215,39 @@ pub fn english_forms(form: &str) -> Vec<String> {
         }
         j += 1;
     }
+    let mut out = render(&toks);
+    // "Frijoles Charros": a translated noun before a word kept as it is is also said the
+    // English way round ("charro beans").
+    if let [(noun, Some(N)), (kept, None)] = &toks[..] {
+        for n in noun {
+            out.push(format!("{} {n}", kept[0]));
+        }
+    }
+    // "Pastel Frango c/ Catupiry": a dish's own word followed by a translated noun is also
+    // said with the noun first ("chicken pastel with catupiry").
+    if toks.len() > 2 && toks[0].1.is_none() && toks[1].1 == Some(N) {
+        let mut swapped = toks.clone();
+        swapped.swap(0, 1);
+        out.extend(render(&swapped));
+    }
+    // "Pastel de Queijo", "Empanada de Pollo": a dish's own word, then "de" and a translated
+    // noun, is said with the noun first ("cheese pastel", "chicken empanada"), as "sopa de
+    // pollo" is "chicken soup".
+    if let [(kept, None), (de, None), (noun, Some(N))] = &toks[..] {
+        if de[0] == "de" {
+            for n in noun {
+                out.push(format!("{n} {}", kept[0]));
+            }
+        }
+    }
+    out.retain(|f| f != form);
+    out
+}
+
+/// Every rendering of the tokens, word by word, at most [`MAX_FORMS`].
+fn render(toks: &[(Vec<String>, Option<Kind>)]) -> Vec<String> {
     let mut out: Vec<String> = vec![String::new()];
-    for (renderings, _) in &toks {
+    for (renderings, _) in toks {
         out = out
             .iter()
             .flat_map(|pre| {
@@ -231,14 +262,6 @@ pub fn english_forms(form: &str) -> Vec<String> {
             .take(MAX_FORMS)
             .collect();
     }
-    // "Frijoles Charros": a translated noun before a word kept as it is is also said the
-    // English way round ("charro beans").
-    if let [(noun, Some(N)), (kept, None)] = &toks[..] {
-        for n in noun {
-            out.push(format!("{} {n}", kept[0]));
-        }
-    }
-    out.retain(|f| f != form);
     out
 }
 
@@ -259,6 +282,17 @@ mod tests {
         assert_eq!(english_forms("half pollo"), vec!["half chicken"]);
         // "naranja" is no entry: only the words that are.
         assert_eq!(english_forms("jugo de naranja"), vec!["juice de naranja"]);
+        assert_eq!(
+            english_forms("empanada de pollo"),
+            vec!["empanada de chicken", "chicken empanada"]
+        );
+        assert_eq!(
+            english_forms("empanada pollo con queso"),
+            vec![
+                "empanada chicken with cheese",
+                "chicken empanada with cheese"
+            ]
+        );
         assert_eq!(english_forms("sopa de pollo"), vec!["chicken soup"]);
         assert_eq!(english_forms("pollo entero"), vec!["whole chicken"]);
         assert_eq!(
