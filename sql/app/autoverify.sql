@@ -599,18 +599,19 @@ begin
               from app.turns t, json_array_elements(t.understood->'extraction'->'lines') m,
                    json_array_elements(m->'modifiers') md,
                    lateral (select array_agg(w order by n) as ws, array_agg(app.word_stem(w) order by n) as st
-                              from regexp_split_to_table(lower(m->'span'->>'text'), '[^a-z0-9]+') with ordinality x(w, n)) sp
+                              from regexp_split_to_table(lower(m->'span'->>'text'), '[^a-z0-9]+') with ordinality x(w, n)) sp,
+                   -- the stems naming the option, and the item's name, once per line and option
+                   lateral (select array_agg(nw.stem) as st from nw
+                             where nw.kind = 'option' and nw.code = md->>'option') os,
+                   lateral (select array_agg(nw.stem) as st from nw
+                             where nw.kind = 'item' and nw.code = m->>'item' and nw.part = 'name') its
              where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
                and json_typeof(t.understood->'extraction'->'lines') = 'array'
                and m->>'item' is not null and not coalesce((md->>'negated')::boolean, false)
-               and exists (select 1 from unnest(sp.st) s, nw
-                            where nw.kind = 'option' and nw.code = md->>'option' and nw.stem = s)
-               and not exists (select 1 from generate_subscripts(sp.st, 1) i, nw
-                                where nw.kind = 'option' and nw.code = md->>'option' and nw.stem = sp.st[i]
-                                  and length(sp.ws[i]) > 2
-                                  and (not exists (select 1 from nw n2
-                                                    where n2.kind = 'item' and n2.code = m->>'item'
-                                                      and n2.part = 'name' and n2.stem = sp.st[i])
+               and sp.st && os.st
+               and not exists (select 1 from generate_subscripts(sp.st, 1) i
+                                where sp.st[i] = any (os.st) and length(sp.ws[i]) > 2
+                                  and (not sp.st[i] = any (coalesce(its.st, '{}'))
                                        or (select count(*) from unnest(sp.st) s2 where s2 = sp.st[i]) > 1
                                        or coalesce(sp.ws[i - 1], '') in ('extra', 'double', 'triple', 'no', 'add', 'with', 'light',
                                                                          'easy', 'more', 'less', 'without', 'and')))
