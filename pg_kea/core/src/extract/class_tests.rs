@@ -1610,3 +1610,29 @@ fn a_filling_said_with_the_dish_word_is_the_dish_named_of_that_filling() {
         ["1 open_pie@ fill=queso"]
     );
 }
+
+#[test]
+fn a_size_said_by_its_measure_is_that_size() {
+    // 'Whole (12in)', the unit typed against the number: "twelve inch" and "a footlong" name
+    // it, as "six inch" names 'Half (6in)'.
+    let m = menu(
+        vec![
+            item("Shrimp Loaf", &["Half (6in)", "Whole (12in)"], &[]),
+            item("Pickles", &[], &[]),
+        ],
+        vec![],
+    );
+    // Off: "1 shrimp_loaf@" (the size not read).
+    assert_eq!(
+        said(&m, "a shrimp loaf, twelve inch"),
+        ["1 shrimp_loaf@whole_12in"]
+    );
+    assert_eq!(
+        said(&m, "a footlong shrimp loaf"),
+        ["1 shrimp_loaf@whole_12in"]
+    );
+    assert_eq!(
+        said(&m, "a six inch shrimp loaf"),
+        ["1 shrimp_loaf@half_6in"]
+    );
+}

@@ -41,6 +41,11 @@ pub fn native_forms(name: &str) -> Vec<String> {
     // rest of the name ("a fourteen inch margherita").
     for b in bases.clone() {
         if let Some((with_unit, measure, rest)) = inch_measure(&b) {
+            // Twelve inches are a foot: "a footlong" for 'Whole (12in)'.
+            if measure == "12 inch" {
+                bases.push("footlong".into());
+                bases.push("foot long".into());
+            }
             bases.push(with_unit);
             bases.push(measure);
             if !rest.is_empty() {
@@ -160,7 +165,17 @@ fn fraction_forms(name: &str) -> Vec<String> {
 /// A measure in inches in a name ('14"', '14 in', '14 inch'): the name with the measure said
 /// "14 inch", the measure alone, and the rest of the name without it.
 fn inch_measure(name: &str) -> Option<(String, String, String)> {
-    let spaced = name
+    // "12in", "6in.": the unit typed against the number.
+    let mut unglued = String::new();
+    let mut prev_digit = false;
+    for c in name.chars() {
+        if prev_digit && c.is_ascii_alphabetic() {
+            unglued.push(' ');
+        }
+        prev_digit = c.is_ascii_digit();
+        unglued.push(c);
+    }
+    let spaced = unglued
         .replace(['\u{201d}', '\u{2033}'], "\"")
         .replace("''", "\"")
         .replace('"', " \" ");
