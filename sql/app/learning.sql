@@ -130,9 +130,13 @@ end
 $$;
 
 -- Why a phrase may not become active now, or null: its words are already on the merchant's
--- active menu, it is one word heard for too many things (app.noise_targets), or its words
--- already mean something else (one active target per scope: items and options share one, each
--- item's sizes are one).
+-- active menu, it is one word heard for too many things (app.noise_targets), its words already
+-- mean something else (one active target per scope: items and options share one, each item's
+-- sizes are one), or kea already hears them, said alone, as something of the menu. The last is
+-- what the menu's names say once kea reads them (abbreviations, stems, parts of names): "steak"
+-- on a menu of "Country Fried Stk" and "Hamburger Stk" is not a surface form, yet names both;
+-- heard in a call where kea could not place it and learnt for the fried green tomatoes an agent
+-- put on that plate, it turned every steak said later into tomatoes (tests/tests/closed_loop.rs).
 create function app.phrase_conflict(p app.learned_phrases) returns text
 language sql stable as $$
     select coalesce(
@@ -151,7 +155,22 @@ language sql stable as $$
             and x.id <> p.id
             and (case when x.target_kind = 'variation' then x.item_code else '' end)
               = (case when p.target_kind = 'variation' then p.item_code else '' end)
-          limit 1))
+          limit 1),
+        -- The menu's id read in a query of its own: kea.extract runs where the caller is, not on
+        -- a shard (docs/scaling.md).
+        (select format('kea already hears "%s" on the menu, as %s', p.phrase, h.heard)
+           from (select kea.extract((select m.id from app.menus m
+                                      where m.merchant_id = p.merchant_id and m.active),
+                                    p.phrase) e) x,
+                lateral (select string_agg(
+                                    coalesce(l->>'item', array_to_string(array(
+                                        select jsonb_array_elements_text(l->'candidates')), ' or '))
+                                    || coalesce(' ' || (select string_agg(mo->>'option', ' ')
+                                                          from jsonb_array_elements(l->'modifiers') mo), ''),
+                                    ', ') heard
+                           from jsonb_array_elements(x.e->'lines') l) h
+          where jsonb_array_length(x.e->'lines') > 0
+            and jsonb_array_length(x.e->'unmatched') = 0))
 $$;
 
 -- A phrase becomes active, rejected, or a candidate again, by `p_by` (kea, merchant_user:<id>).
@@ -452,6 +471,12 @@ begin
                                  else (u.near_seq, u.near_n) = (select lm.seq, lm.n from last_mention lm
                                                                  where lm.item = t.heard_item)
                             end
+                        -- Never words of a turn that corrects itself ("meatloaf, no wait,
+                        -- hamburger steak"): what kea could not place there is as likely the
+                        -- caller's new choice, half read, as anything the agent added ("steak"
+                        -- was learnt for the fried green tomatoes put on that plate, and every
+                        -- steak said later became tomatoes: tests/tests/closed_loop.rs).
+                        and not app.correction_cue(u.speech)
                         and app.learnable_phrase(app.naming_words(u.phrase), v_menu)) as phrases
           from targets t
     loop

@@ -186,6 +186,21 @@ begin
     end;
     assert v_state = 'KL404', v_state;
 
+    -- ... and so is one kea already hears, said alone, as something of the menu, though it is
+    -- no name nor a name's last words ("blueberry" is the Blueberry Muffin to kea).
+    insert into app.learned_phrases (merchant_id, phrase, target_kind, item_code, code)
+    values (a, 'blueberry', 'item', 'scone', 'scone');
+    perform pg_temp.as_merchant('learn-a');
+    begin
+        perform api.accept_phrase((select id from app.learned_phrases where merchant_id = a and phrase = 'blueberry'));
+        v_state := 'accepted';
+    exception when others then
+        get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text;
+    end;
+    assert v_state = 'KL409' and v_msg = 'kea already hears "blueberry" on the menu, as muffin',
+        format('%s %s', v_state, v_msg);
+    delete from app.learned_phrases where merchant_id = a and phrase = 'blueberry';
+
     -- 6. The menu's own names win: once the menu has an item called Biscuit, the learnt alias
     -- is left out of the document (it stays active, and comes back if the item goes).
     insert into app.menu_items (merchant_id, menu_id, code, name, price_cents, category_code)
