@@ -398,3 +398,8 @@ venue_test!(blind_burmese, blind "venues-blind-10" / "burmese", 95.0);
 venue_test!(blind_poboy_shop, blind "venues-blind-11" / "poboy-shop", 75.0);
 venue_test!(blind_pastel_stand, blind "venues-blind-11" / "pastel-stand", 25.0);
 venue_test!(blind_meat_and_three, blind "venues-blind-11" / "meat-and-three", 40.0);
+// Batch 12 (tests/venues-blind-12/README.md): floors at the figures of its first run through the
+// gateway (engine after round 14), before any round tuned on it.
+venue_test!(blind_khmer_noodle, blind "venues-blind-12" / "khmer-noodle", 65.0);
+venue_test!(blind_langos_stand, blind "venues-blind-12" / "langos-stand", 85.0);
+venue_test!(blind_pinoy_grill, blind "venues-blind-12" / "pinoy-grill", 60.0);

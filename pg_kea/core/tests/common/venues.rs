@@ -27,6 +27,7 @@ pub const BLIND_BATCHES: &[&str] = &[
     "venues-blind-9",
     "venues-blind-10",
     "venues-blind-11",
+    "venues-blind-12",
 ];
 
 pub fn blind_roots() -> Vec<PathBuf> {
