@@ -89,6 +89,17 @@ language sql as $$
      where m.merchant_id = (select id from app.merchants where slug = p_slug) and m.active and i->>'code' = p_item
 $$;
 
+-- Accepts a phrase as the signed-in merchant: 'accepted', or the error's state and message.
+create function pg_temp.accept(p_phrase_id bigint) returns text
+language plpgsql as $$
+begin
+    perform api.accept_phrase(p_phrase_id);
+    return 'accepted';
+exception when others then
+    return sqlstate || ' ' || sqlerrm;
+end
+$$;
+
 create function pg_temp.menu(p_slug text) returns bigint
 language sql as $$
     select m.id from app.menus m join app.merchants x on x.id = m.merchant_id where x.slug = p_slug and m.active
@@ -100,7 +111,6 @@ declare
     o bigint;
     v jsonb;
     v_version bigint;
-    v_state text;
     v_msg text;
 begin
     -- 1. "tall" and "biscuit" are words the menu does not know: the call takes a medium latte and
@@ -169,36 +179,20 @@ begin
     insert into app.learned_phrases (merchant_id, phrase, target_kind, item_code, code)
     values (a, 'biscuit', 'item', 'muffin', 'muffin');
     perform pg_temp.as_merchant('learn-a');
-    begin
-        perform api.accept_phrase((select id from app.learned_phrases where merchant_id = a and code = 'muffin'));
-        v_state := 'accepted';
-    exception when others then
-        get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text;
-    end;
-    assert v_state = 'KL409' and v_msg like '"biscuit" already means Scone%', format('%s %s', v_state, v_msg);
+    v_msg := pg_temp.accept((select id from app.learned_phrases where merchant_id = a and code = 'muffin'));
+    assert v_msg like 'KL409 "biscuit" already means Scone%', v_msg;
     -- ... and another merchant's phrase is not found (KL404).
     perform pg_temp.as_merchant('learn-b');
-    begin
-        perform api.accept_phrase((select id from app.learned_phrases where merchant_id = a and code = 'muffin'));
-        v_state := 'accepted';
-    exception when others then
-        v_state := sqlstate;
-    end;
-    assert v_state = 'KL404', v_state;
+    v_msg := pg_temp.accept((select id from app.learned_phrases where merchant_id = a and code = 'muffin'));
+    assert v_msg like 'KL404 %', v_msg;
 
     -- ... and so is one kea already hears, said alone, as something of the menu, though it is
     -- no name nor a name's last words ("blueberry" is the Blueberry Muffin to kea).
     insert into app.learned_phrases (merchant_id, phrase, target_kind, item_code, code)
     values (a, 'blueberry', 'item', 'scone', 'scone');
     perform pg_temp.as_merchant('learn-a');
-    begin
-        perform api.accept_phrase((select id from app.learned_phrases where merchant_id = a and phrase = 'blueberry'));
-        v_state := 'accepted';
-    exception when others then
-        get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text;
-    end;
-    assert v_state = 'KL409' and v_msg = 'kea already hears "blueberry" on the menu, as muffin',
-        format('%s %s', v_state, v_msg);
+    v_msg := pg_temp.accept((select id from app.learned_phrases where merchant_id = a and phrase = 'blueberry'));
+    assert v_msg = 'KL409 kea already hears "blueberry" on the menu, as muffin', v_msg;
     delete from app.learned_phrases where merchant_id = a and phrase = 'blueberry';
 
     -- 6. The menu's own names win: once the menu has an item called Biscuit, the learnt alias
@@ -259,14 +253,9 @@ begin
     select jsonb_object_agg(code, status) into v from app.learned_phrases where merchant_id = a and phrase = 'fresh';
     assert v = '{"scone": "candidate", "whole": "candidate", "large": "candidate"}', v::text;
     assert not pg_temp.aliases('learn-a', 'scone') ? 'fresh', pg_temp.aliases('learn-a', 'scone')::text;
-    begin
-        perform api.accept_phrase((select id from app.learned_phrases where merchant_id = a
-                                     and phrase = 'fresh' and code = 'large'));
-        v_state := 'accepted';
-    exception when others then
-        get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text;
-    end;
-    assert v_state = 'KL409' and v_msg like '"fresh" was heard for 3 different things%', format('%s %s', v_state, v_msg);
+    v_msg := pg_temp.accept((select id from app.learned_phrases where merchant_id = a
+                               and phrase = 'fresh' and code = 'large'));
+    assert v_msg like 'KL409 "fresh" was heard for 3 different things%', v_msg;
     -- A size is one meaning whatever item it was heard for ("tall" for a small latte and a small
     -- mocha), and a phrase of two words may mean several things.
     insert into app.learned_phrases (merchant_id, phrase, target_kind, item_code, code)
