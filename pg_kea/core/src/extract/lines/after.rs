@@ -668,7 +668,6 @@ impl Builder<'_> {
     /// that word. The head-word guard keeps the rule off names that only describe.
     pub(super) fn combo_not_said(&mut self, sc: &Scanned) {
         use super::super::normalise::stem;
-        let words = |i: u32| item_name_stems(self.menu, i);
         for l in &mut self.lines {
             let Some(cands) = l
                 .cands
@@ -694,26 +693,27 @@ impl Builder<'_> {
             {
                 continue;
             }
-            let single: Vec<u32> = cands
+            // Each candidate's name words, once.
+            let names: Vec<(u32, Vec<String>)> = cands
                 .iter()
-                .copied()
-                .filter(|&i| {
-                    !words(i)
-                        .iter()
-                        .any(|w| lexicon::COMBO_WORDS.contains(&w.as_str()))
-                })
+                .map(|&i| (i, item_name_stems(self.menu, i)))
+                .collect();
+            let single: Vec<&(u32, Vec<String>)> = names
+                .iter()
+                .filter(|(_, w)| !w.iter().any(|w| lexicon::COMBO_WORDS.contains(&w.as_str())))
                 .collect();
             // The combos must name the dish in their own name ("Sando Combo"), not only in
             // what they hold: "a sausage" beside "Combo (beef + char sausage)" is asked, as a
             // caller naming a part of the combo may be asking about it.
-            if let [only] = single[..] {
-                let head = words(only).last().cloned().filter(|h| said.contains(h));
+            if let [(only, only_words)] = single[..] {
+                let head = only_words.last().filter(|h| said.contains(h));
                 if head.is_some_and(|h| {
-                    cands
+                    names
                         .iter()
-                        .filter(|&&i| i != only)
-                        .all(|&i| words(i).contains(&h))
+                        .filter(|(i, _)| i != only)
+                        .all(|(_, w)| w.contains(h))
                 }) {
+                    let only = *only;
                     l.item = Some(only);
                     l.cands = Some(vec![only]);
                     l.item_conf = l.item_conf.min(crate::extract::compile::PARTIAL_CONFIDENCE);
