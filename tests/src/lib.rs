@@ -147,7 +147,6 @@ pub async fn start_gateway() -> Gateway {
     start_gateway_with(&env("KEA_TEST_DATABASE_URL")).await
 }
 
-/// The gateway's database URL for tests (`KEA_TEST_DATABASE_URL`).
 /// A script of the checkout's `scripts/` folder, as a newcomer runs it.
 pub fn script(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -155,6 +154,7 @@ pub fn script(name: &str) -> std::path::PathBuf {
         .join(name)
 }
 
+/// The gateway's database URL for tests (`KEA_TEST_DATABASE_URL`).
 pub fn test_database_url() -> String {
     env("KEA_TEST_DATABASE_URL")
 }
