@@ -133,10 +133,9 @@ $$;
 -- active menu, it is one word heard for too many things (app.noise_targets), its words already
 -- mean something else (one active target per scope: items and options share one, each item's
 -- sizes are one), or kea already hears them, said alone, as something of the menu. The last is
--- what the menu's names say once kea reads them (abbreviations, stems, parts of names): "steak"
--- on a menu of "Country Fried Stk" and "Hamburger Stk" is not a surface form, yet names both;
--- heard in a call where kea could not place it and learnt for the fried green tomatoes an agent
--- put on that plate, it turned every steak said later into tomatoes (tests/tests/closed_loop.rs).
+-- what the menu's names say once kea reads them (abbreviations, stems, parts of names), which
+-- the surface forms above do not hold: "blueberry" is no name of "Blueberry Muffin" nor its last
+-- words, yet kea hears the muffin (tests/sql/learning.sql).
 create function app.phrase_conflict(p app.learned_phrases) returns text
 language sql stable as $$
     select coalesce(
