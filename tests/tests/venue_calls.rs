@@ -403,3 +403,8 @@ venue_test!(blind_meat_and_three, blind "venues-blind-11" / "meat-and-three", 40
 venue_test!(blind_khmer_noodle, blind "venues-blind-12" / "khmer-noodle", 65.0);
 venue_test!(blind_langos_stand, blind "venues-blind-12" / "langos-stand", 85.0);
 venue_test!(blind_pinoy_grill, blind "venues-blind-12" / "pinoy-grill", 60.0);
+// Batch 13 (tests/venues-blind-13/README.md): floors at the figures of its first run through the
+// gateway (engine after round 14), before any round tuned on it.
+venue_test!(blind_khachapuri_bakery, blind "venues-blind-13" / "khachapuri-bakery", 70.0);
+venue_test!(blind_com_tam, blind "venues-blind-13" / "com-tam", 60.0);
+venue_test!(blind_cuban_ventanita, blind "venues-blind-13" / "cuban-ventanita", 75.0);

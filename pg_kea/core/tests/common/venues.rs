@@ -28,6 +28,7 @@ pub const BLIND_BATCHES: &[&str] = &[
     "venues-blind-10",
     "venues-blind-11",
     "venues-blind-12",
+    "venues-blind-13",
 ];
 
 pub fn blind_roots() -> Vec<PathBuf> {
