@@ -25,7 +25,8 @@
 //!     [`http_error`]: the one place SQLSTATEs become HTTP statuses.
 //!   - [`state`]: what every request reads, built at start-up from [`config`] (checked by
 //!     [`secrets`]: no development secrets unless `KEA_DEV=1`).
-//!   - [`db`]: the pool's shares (webhooks any connection, `/rpc` and anonymous requests less).
+//!   - [`db`]: the pool's shares (webhooks any connection, `/rpc` and anonymous requests less);
+//!     [`pg_notices`]: its connections log PostgreSQL's warnings as warnings.
 //!   - [`metrics`]: Prometheus counters and latencies at `GET /metrics`; `GET /healthz`.
 //! - [`simulator`]: a caller speaking Twilio's webhooks, for tests and benchmarks.
 
@@ -53,6 +54,7 @@ pub mod db;
 pub mod http_error;
 pub mod lanes;
 pub mod metrics;
+pub mod pg_notices;
 pub mod reply;
 pub mod secrets;
 pub mod state;

@@ -46,9 +46,9 @@ pub fn build_state(
         .map_err(|e| format!("KEA_DATABASE_URL: {e}\n  what to do: check KEA_DATABASE_URL"))?;
     let home_wait = Duration::from_millis(config.lane_wait_ms);
     let pool = Pool::new(config.pool_size, home_wait, || {
-        deadpool_postgres::Manager::from_config(
+        deadpool_postgres::Manager::from_connect(
             pg.clone(),
-            tokio_postgres::NoTls,
+            crate::pg_notices::Connector,
             deadpool_postgres::ManagerConfig {
                 recycling_method: deadpool_postgres::RecyclingMethod::Fast,
             },

@@ -1,8 +1,11 @@
 //! A call to a number no merchant has: the caller hears kea's apology (valid TwiML), the
-//! operator sees a warning naming the number, and `scripts/call` says so and fails.
+//! operator sees a warning naming the number (in the gateway's log, as a warning), and
+//! `scripts/call` says so and fails.
 
 use std::process::Command;
+use std::sync::{Arc, Mutex};
 
+use kea_gateway::simulator::{CallSpec, Caller};
 use kea_tests::{
     admin, merchant, script, start_gateway, test_database_url, unique_number, AUTH_TOKEN,
     JWT_SECRET,
@@ -91,4 +94,61 @@ async fn twilio_voice_warns_with_the_unknown_number_and_still_answers_twiml() {
         )),
         "{notices:?}"
     );
+}
+
+/// What the process logs, kept for the test to read (the in-process gateway logs through the
+/// global subscriber).
+#[derive(Clone, Default)]
+struct Log(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Log {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+// tokio-postgres logs every notice at INFO; an operator alerting on warnings must see the SQL's
+// warnings as warnings (gateway/src/pg_notices.rs). Only WARN and above are kept here, so the
+// line is missing unless the gateway logs it at WARN.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_gateway_logs_the_sql_warning_as_a_warning() {
+    let log = Log::default();
+    let writer = log.clone();
+    tracing_subscriber::fmt()
+        .with_env_filter("warn")
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .try_init()
+        .expect("the only subscriber of this test binary");
+    let gw = start_gateway().await;
+    let nobody = unique_number();
+    // The call itself ends with the apology (the test above checks what the caller hears).
+    let _ = Caller::new(
+        CallSpec::new(&gw.url, AUTH_TOKEN, &nobody, &["hi"]),
+        |_, _| {},
+    )
+    .run()
+    .await;
+    let wanted = format!("no merchant has the number {nobody}");
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let text = String::from_utf8_lossy(&log.0.lock().unwrap()).to_string();
+        if let Some(line) = text.lines().find(|l| l.contains(&wanted)) {
+            assert!(line.contains("WARN"), "{line}");
+            assert!(
+                line.contains("code=\"01000\""),
+                "the SQLSTATE is logged: {line}"
+            );
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < end,
+            "no warning {wanted:?} in the gateway's log:\n{text}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
