@@ -57,6 +57,14 @@ pub struct Args {
     /// not judged. Still fails when a turn is not a real turn.
     #[arg(long)]
     smoke: bool,
+    /// Also break each size's turns down by statement, nested ones included (the SQL inside
+    /// kea's functions and pg_kea's): time per turn, mean time and pages of each, what grew
+    /// most from the first size to the last, and what read the menu tables. Needs
+    /// pg_stat_statements loaded by the cluster (`shared_preload_libraries`, with
+    /// `pg_stat_statements.track = all`) and created in the database; its statistics are reset
+    /// at each size (docs/benchmarks.md, "Scale").
+    #[arg(long)]
+    breakdown: bool,
 }
 
 /// What each caller says after the greeting: an order that makes kea ask its size, the size,
@@ -85,6 +93,24 @@ struct Figures {
     io: Io,
     /// The machine's load averages as the measurement ended.
     load: String,
+    /// With --breakdown: every statement the turns ran, per turn (warm-up included).
+    statements: Vec<Statement>,
+}
+
+/// One statement of pg_stat_statements over a measurement, per turn.
+struct Statement {
+    queryid: i64,
+    /// Run by the gateway itself; false: inside a function (or pg_kea) a statement ran.
+    toplevel: bool,
+    query: String,
+    calls: f64,
+    /// Milliseconds per turn.
+    ms: f64,
+    /// Milliseconds per call.
+    mean_ms: f64,
+    /// Pages per call: found in shared buffers, read from outside them.
+    hit: f64,
+    read: f64,
 }
 
 /// Pages the turns read, per turn: found in shared buffers (hit) or read from outside them
@@ -121,6 +147,13 @@ pub async fn run(admin_url: &str, mut args: Args) -> Result<(), String> {
                 database_url: d.clone(),
             }),
             _ => return Err("--citus needs --citus-admin-url and --citus-database-url (scripts/bench scale --citus sets them)".into()),
+        }
+    }
+    if args.breakdown {
+        for t in &targets {
+            statements(&t.admin, 1.0).await.map_err(|e| {
+                format!("{}: --breakdown needs pg_stat_statements, loaded by the cluster (shared_preload_libraries, pg_stat_statements.track = all) and created in the database: {e}", t.name)
+            })?;
         }
     }
     let max = *args.merchants.last().unwrap();
@@ -225,11 +258,128 @@ pub async fn run(admin_url: &str, mut args: Args) -> Result<(), String> {
             );
         }
     }
+    if args.breakdown {
+        print_breakdown(&targets, &rows);
+    }
     println!();
     for t in &targets {
         sizes(t).await?;
     }
     Ok(())
+}
+
+/// The menu tables a turn should not read: it reads the compiled menu (`kea.menus`).
+const MENU_TABLES: [&str; 3] = ["menu_items", "item_variations", "modifier_options"];
+
+/// What `--breakdown` found: at each size the statements that took the most time per turn
+/// and the slowest per call, then those whose time per turn grew the most from the first size
+/// to the last, and every statement that names a menu table.
+fn print_breakdown(targets: &[Target], rows: &[(i64, i64, Vec<Figures>)]) {
+    let line = |s: &Statement| {
+        let q: String = s.query.split_whitespace().collect::<Vec<_>>().join(" ");
+        let q: String = q.chars().take(150).collect();
+        format!(
+            "{:>8.3} ms/turn {:>7.3} calls/turn {:>8.3} ms/call {:>7.1} hit {:>6.2} read/call {} {q}",
+            s.ms,
+            s.calls,
+            s.mean_ms,
+            s.hit,
+            s.read,
+            if s.toplevel { "top   " } else { "nested" }
+        )
+    };
+    for (i, t) in targets.iter().enumerate() {
+        for (n, _, per) in rows {
+            let st = &per[i].statements;
+            println!();
+            println!("{} at {n} merchants, statements by time per turn (pg_stat_statements, nested included: a function's time holds its statements'):", t.name);
+            for s in st.iter().take(15) {
+                println!("  {}", line(s));
+            }
+            let mut by_mean: Vec<&Statement> = st.iter().filter(|s| s.calls >= 0.01).collect();
+            by_mean.sort_by(|a, b| b.mean_ms.total_cmp(&a.mean_ms));
+            println!(
+                "{} at {n} merchants, the slowest per call (0.01 calls per turn or more):",
+                t.name
+            );
+            for s in by_mean.iter().take(10) {
+                println!("  {}", line(s));
+            }
+            println!(
+                "{} at {n} merchants, statements naming {}:",
+                t.name,
+                MENU_TABLES.join(", ")
+            );
+            let menu: Vec<&Statement> = st
+                .iter()
+                .filter(|s| MENU_TABLES.iter().any(|m| s.query.contains(m)))
+                .collect();
+            if menu.is_empty() {
+                println!("  none");
+            }
+            for s in menu {
+                println!("  {}", line(s));
+            }
+        }
+        if rows.len() >= 2 {
+            let (first, last) = (&rows[0], rows.last().unwrap());
+            let before = |s: &Statement| {
+                first.2[i]
+                    .statements
+                    .iter()
+                    .find(|b| b.queryid == s.queryid && b.toplevel == s.toplevel)
+                    .map_or(0.0, |b| b.ms)
+            };
+            let mut grew: Vec<(f64, f64, &Statement)> = last.2[i]
+                .statements
+                .iter()
+                .map(|s| (s.ms - before(s), before(s), s))
+                .collect();
+            grew.sort_by(|a, b| b.0.total_cmp(&a.0));
+            println!();
+            println!(
+                "{}: what grew the most in time per turn from {} to {} merchants (ms/turn at {} -> at {}):",
+                t.name, first.0, last.0, first.0, last.0
+            );
+            for (d, b, s) in grew.iter().take(12) {
+                println!("  +{d:.3} ({b:.3} -> {:.3}) {}", s.ms, line(s));
+            }
+        }
+    }
+}
+
+/// pg_stat_statements of this database since its last reset, per turn, most time first.
+async fn statements(db: &tokio_postgres::Client, turns: f64) -> Result<Vec<Statement>, String> {
+    let rows = db
+        .query(
+            "select queryid, toplevel, query, calls::float8, total_exec_time,
+                    shared_blks_hit::float8, shared_blks_read::float8
+               from pg_stat_statements
+              where dbid = (select oid from pg_database where datname = current_database())
+                and userid <> (select oid from pg_roles where rolname = current_user)
+                and calls > 0
+              order by total_exec_time desc limit 300",
+            &[],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let calls: f64 = r.get(3);
+            let total: f64 = r.get(4);
+            Statement {
+                queryid: r.get(0),
+                toplevel: r.get(1),
+                query: r.get(2),
+                calls: calls / turns,
+                ms: total / turns,
+                mean_ms: total / calls,
+                hit: r.get::<_, f64>(5) / calls,
+                read: r.get::<_, f64>(6) / calls,
+            }
+        })
+        .collect())
 }
 
 /// Grows the database to `n` merchants and `calls` past calls (what is there already stays):
@@ -540,6 +690,12 @@ async fn measure(args: &Args, t: &Target, n: i64, work: &Path) -> Result<Figures
     let before = turn_count(&t.admin).await?;
     let reads_before = menu_reads(&t.admin).await?;
     let io_before = io_counts(&t.admin).await?;
+    if args.breakdown {
+        t.admin
+            .batch_execute("select pg_stat_statements_reset()")
+            .await
+            .map_err(|e| e.to_string())?;
+    }
     let gw = Gateway::start(
         args,
         &t.database_url,
@@ -657,6 +813,11 @@ async fn measure(args: &Args, t: &Target, n: i64, work: &Path) -> Result<Figures
         ));
     }
     let turns = warm_and_measured.max(1) as f64;
+    let statements = if args.breakdown {
+        statements(&t.admin, turns).await?
+    } else {
+        Vec::new()
+    };
     let mut io = Io::default();
     for (rel, (read, hit)) in &io_after {
         let (read0, hit0) = io_before.get(rel).copied().unwrap_or_default();
@@ -673,6 +834,7 @@ async fn measure(args: &Args, t: &Target, n: i64, work: &Path) -> Result<Figures
         menu_reads: reads as f64 / turns,
         io,
         load: crate::cpu::load_average(),
+        statements,
         tps: lat.len() as f64 / elapsed,
         p50: percentile(&mut lat, 50.0),
         p99: percentile(&mut lat, 99.0),
