@@ -2195,9 +2195,14 @@ declare
     v_submit integer;
     v_read_back boolean;
     v_fail text;
+    v_doc jsonb;
 begin
     select * into o from app.orders where merchant_id = p_merchant_id and id = p_order_id;
     select * into c from app.calls where merchant_id = o.merchant_id and id = o.call_id;
+    -- The merchant's active menu, built once per check: app.menu_document reads every menu
+    -- table (and the learnt phrases) each time, and the rules below read the menu five times.
+    select app.menu_document(mn.id) into v_doc
+      from app.menus mn where mn.merchant_id = o.merchant_id and mn.active;
     select coalesce(jsonb_agg(jsonb_build_object('line_no', l.line_no, 'item', l.item_code,
                                                  'confidence', l.confidence, 'heard', l.heard)
                               order by l.line_no), '[]'),
@@ -2263,7 +2268,7 @@ begin
          where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
            and json_typeof(t.understood->'extraction'->'unmatched') = 'array'
            and length(x.w) > 2 and not app.joining_word(x.w)
-           and x.w in (select w from app.menu_words(o.merchant_id) w)
+           and x.w in (select w from app.menu_words(v_doc) w)
          order by t.seq limit 1;
     end if;
     if v_bad is null then
@@ -2405,7 +2410,7 @@ begin
            and exists (select 1 from json_array_elements_text(t.understood->'did') d where d like 'changed line %')
            and ((select count(*) from regexp_split_to_table(lower(t.speech), '[^a-z0-9]+') w
                   where app.count_word(w) is not null) >= 2
-                or exists (select 1 from app.menu_item_names(o.merchant_id) nm
+                or exists (select 1 from app.menu_item_names(v_doc) nm
                             where (' ' || regexp_replace(lower(t.speech), '[^a-z0-9]+', ' ', 'g') || ' ')
                                   like ('% ' || nm.name || ' %')
                               and not exists (select 1 from jsonb_array_elements(coalesce(o.call_lines, '[]')) x
@@ -2508,11 +2513,9 @@ begin
         select format('"%s" taken as %s, and %s has a size %s', m->'span'->>'text', m->>'quantity',
                       m->>'item', v->>'name') into v_bad
           from app.turns t, json_array_elements(t.understood->'extraction'->'lines') m,
-               app.menus mn, app.menu_document(mn.id) doc,
-               jsonb_array_elements(doc->'items') it, jsonb_array_elements(coalesce(it->'variations', '[]')) v
+               app.menu_items(v_doc) it, jsonb_array_elements(coalesce(it->'variations', '[]')) v
          where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
            and json_typeof(t.understood->'extraction'->'lines') = 'array'
-           and mn.merchant_id = o.merchant_id and mn.active and jsonb_typeof(doc->'items') = 'array'
            and it->>'code' = m->>'item' and coalesce((m->>'quantity')::int, 1) >= 2
            and app.count_word(substring(lower(m->'span'->>'text') from '^(?:(?:a|an|the) )?([a-z0-9]+)'))
                = (m->>'quantity')::int
@@ -2561,8 +2564,8 @@ begin
     -- a 30-item menu) are read once per check; each rule runs only when those before it hold
     -- nothing.
     if v_bad is null then
-        with nw as materialized (select * from app.menu_named_words(o.merchant_id)),
-             mw as materialized (select w from app.menu_words(o.merchant_id) w),
+        with nw as materialized (select * from app.menu_named_words(v_doc)),
+             mw as materialized (select w from app.menu_words(v_doc) w),
              outside_every_line (bad) as (
             -- A word of the menu said in a turn that heard lines, in none of their words and not
             -- among the unplaced words either (extraction skipped it): "ok just the cheese fries"
@@ -2659,18 +2662,15 @@ begin
         -- that count, and the size taken is named by it. "six 6pc donuts" says two.
         select format('"%s" taken as %s of %s', m->'span'->>'text', m->>'quantity', v->>'name') into v_bad
           from app.turns t, json_array_elements(t.understood->'extraction'->'lines') m,
-               app.menus mn, app.menu_document(mn.id) doc,
-               jsonb_array_elements(doc->'items') it, jsonb_array_elements(coalesce(it->'variations', '[]')) v
+               app.menu_items(v_doc) it, jsonb_array_elements(coalesce(it->'variations', '[]')) v
          where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
            and json_typeof(t.understood->'extraction'->'lines') = 'array'
-           and mn.merchant_id = o.merchant_id and mn.active and jsonb_typeof(doc->'items') = 'array'
            and it->>'code' = m->>'item' and v->>'code' = m->>'variation'
            and coalesce((m->>'quantity')::int, 1) >= 2
            and lower((v->>'name') || ' ' || (v->>'code'))
                ~ ('(^|[^0-9])' || (m->>'quantity') || '([^0-9]|$)|\m' || app.number_name((m->>'quantity')::int) || '\M')
            and (select count(*) from regexp_split_to_table(lower(m->'span'->>'text'), '[^a-z0-9]+') w
-                 where w ~ '^[0-9]' or app.count_word(w) is not null
-                    or w in ('thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety', 'hundred', 'dozen')) < 2
+                 where app.count_word(w) is not null or w = 'dozen') < 2
          order by t.seq limit 1;
     end if;
     if v_bad is null then
@@ -3367,10 +3367,7 @@ CREATE FUNCTION app.count_word(w text) RETURNS integer
     LANGUAGE sql IMMUTABLE
     AS $_$
     select case when w ~ '^[0-9]{1,4}$' then w::int
-                else array_position(array['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight',
-                                          'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen',
-                                          'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen',
-                                          'twenty'], w) end
+                else app.number_at(array_position(app.number_names(), w)) end
 $_$;
 
 ALTER FUNCTION app.count_word(w text) OWNER TO kea_owner;
@@ -4279,26 +4276,33 @@ $$;
 ALTER FUNCTION app.menu_document(p_menu_id bigint) OWNER TO kea_owner;
 
 --
--- Name: menu_item_names(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+-- Name: menu_item_names(jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
-CREATE FUNCTION app.menu_item_names(p_merchant_id bigint) RETURNS TABLE(item text, name text)
-    LANGUAGE plpgsql STABLE
+CREATE FUNCTION app.menu_item_names(p_doc jsonb) RETURNS TABLE(item text, name text)
+    LANGUAGE sql IMMUTABLE
     AS $$
-begin
-    return query
-        select distinct it->>'code',
-               btrim(regexp_replace(lower(nm), '[^a-z0-9]+', ' ', 'g'))
-          from app.menus mn, app.menu_document(mn.id) d,
-               jsonb_array_elements(d->'items') it,
-               lateral (select it->>'name' union all
-                        select jsonb_array_elements_text(coalesce(it->'aliases', '[]'))) n(nm)
-         where mn.merchant_id = p_merchant_id and mn.active and jsonb_typeof(d->'items') = 'array'
-           and nm is not null and length(btrim(regexp_replace(lower(nm), '[^a-z0-9]+', ' ', 'g'))) > 2;
-end
+    select distinct it->>'code', btrim(regexp_replace(lower(nm), '[^a-z0-9]+', ' ', 'g'))
+      from app.menu_items(p_doc) it,
+           lateral (select it->>'name' union all
+                    select jsonb_array_elements_text(coalesce(it->'aliases', '[]'))) n(nm)
+     where nm is not null and length(btrim(regexp_replace(lower(nm), '[^a-z0-9]+', ' ', 'g'))) > 2
 $$;
 
-ALTER FUNCTION app.menu_item_names(p_merchant_id bigint) OWNER TO kea_owner;
+ALTER FUNCTION app.menu_item_names(p_doc jsonb) OWNER TO kea_owner;
+
+--
+-- Name: menu_items(jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.menu_items(p_doc jsonb) RETURNS SETOF jsonb
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    select it from jsonb_array_elements(case when jsonb_typeof(p_doc->'items') = 'array'
+                                             then p_doc->'items' else '[]' end) it
+$$;
+
+ALTER FUNCTION app.menu_items(p_doc jsonb) OWNER TO kea_owner;
 
 --
 -- Name: menu_learned_aliases(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -4321,19 +4325,16 @@ $$;
 ALTER FUNCTION app.menu_learned_aliases(p_menu_id bigint) OWNER TO kea_owner;
 
 --
--- Name: menu_named_words(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+-- Name: menu_named_words(jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
-CREATE FUNCTION app.menu_named_words(p_merchant_id bigint) RETURNS TABLE(kind text, code text, part text, stem text)
-    LANGUAGE plpgsql STABLE
+CREATE FUNCTION app.menu_named_words(p_doc jsonb) RETURNS TABLE(kind text, code text, part text, stem text)
+    LANGUAGE plpgsql IMMUTABLE
     SET jit TO 'off'
     AS $$
 begin
     return query
-        -- The document once (app.menu_document inlined would be built again at every use).
-        with doc as materialized (
-            select md as d from app.menus mn, app.menu_document(mn.id) md
-             where mn.merchant_id = p_merchant_id and mn.active),
+        with doc as (select p_doc as d where p_doc is not null),
         items as (select it from doc, jsonb_array_elements(case when jsonb_typeof(doc.d->'items') = 'array'
                                                                  then doc.d->'items' else '[]' end) it),
         options as (
@@ -4366,7 +4367,7 @@ begin
 end
 $$;
 
-ALTER FUNCTION app.menu_named_words(p_merchant_id bigint) OWNER TO kea_owner;
+ALTER FUNCTION app.menu_named_words(p_doc jsonb) OWNER TO kea_owner;
 
 --
 -- Name: menu_surface_forms(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -4393,31 +4394,24 @@ $$;
 ALTER FUNCTION app.menu_surface_forms(p_menu_id bigint) OWNER TO kea_owner;
 
 --
--- Name: menu_words(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+-- Name: menu_words(jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
-CREATE FUNCTION app.menu_words(p_merchant_id bigint) RETURNS SETOF text
-    LANGUAGE plpgsql STABLE
+CREATE FUNCTION app.menu_words(p_doc jsonb) RETURNS SETOF text
+    LANGUAGE sql IMMUTABLE
     AS $_$
-begin
-    return query
-        select distinct x.w
-          from app.menus mn, app.menu_document(mn.id) d,
-               jsonb_path_query(d, 'strict $.**.name') nm,
-               regexp_split_to_table(lower(nm #>> '{}'), '[^a-z]+') x(w)
-         where mn.merchant_id = p_merchant_id and mn.active and length(x.w) > 2
-           and jsonb_typeof(nm) = 'string'
-        union
-        select distinct x.w
-          from app.menus mn, app.menu_document(mn.id) d,
-               jsonb_path_query(d, 'strict $.**.aliases[*]') al,
-               regexp_split_to_table(lower(al #>> '{}'), '[^a-z]+') x(w)
-         where mn.merchant_id = p_merchant_id and mn.active and length(x.w) > 2
-           and jsonb_typeof(al) = 'string';
-end
+    select distinct x.w
+      from jsonb_path_query(p_doc, 'strict $.**.name') nm,
+           regexp_split_to_table(lower(nm #>> '{}'), '[^a-z]+') x(w)
+     where length(x.w) > 2 and jsonb_typeof(nm) = 'string'
+    union
+    select distinct x.w
+      from jsonb_path_query(p_doc, 'strict $.**.aliases[*]') al,
+           regexp_split_to_table(lower(al #>> '{}'), '[^a-z]+') x(w)
+     where length(x.w) > 2 and jsonb_typeof(al) = 'string'
 $_$;
 
-ALTER FUNCTION app.menu_words(p_merchant_id bigint) OWNER TO kea_owner;
+ALTER FUNCTION app.menu_words(p_doc jsonb) OWNER TO kea_owner;
 
 --
 -- Name: merchant_country(bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -4670,18 +4664,44 @@ $$;
 ALTER FUNCTION app.now() OWNER TO kea_owner;
 
 --
+-- Name: number_at(integer); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.number_at(i integer) RETURNS integer
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    select case when i <= 20 then i else (i - 18) * 10 end
+$$;
+
+ALTER FUNCTION app.number_at(i integer) OWNER TO kea_owner;
+
+--
 -- Name: number_name(integer); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
 CREATE FUNCTION app.number_name(n integer) RETURNS text
     LANGUAGE sql IMMUTABLE
     AS $_$
-    select coalesce((array['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten',
-                           'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen',
-                           'eighteen', 'nineteen', 'twenty'])[n], '$^')
+    select coalesce((app.number_names())[case when n <= 20 then n
+                                               when n % 10 = 0 and n <= 100 then n / 10 + 18 end], '$^')
 $_$;
 
 ALTER FUNCTION app.number_name(n integer) OWNER TO kea_owner;
+
+--
+-- Name: number_names(); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.number_names() RETURNS text[]
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    select array['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten',
+                 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen',
+                 'eighteen', 'nineteen', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy',
+                 'eighty', 'ninety', 'hundred']
+$$;
+
+ALTER FUNCTION app.number_names() OWNER TO kea_owner;
 
 --
 -- Name: number_plans(text); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -11279,10 +11299,16 @@ REVOKE ALL ON FUNCTION app.may_read_call(c app.calls) FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.menu_document(p_menu_id bigint) FROM PUBLIC;
 
 --
--- Name: FUNCTION menu_item_names(p_merchant_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+-- Name: FUNCTION menu_item_names(p_doc jsonb); Type: ACL; Schema: app; Owner: kea_owner
 --
 
-REVOKE ALL ON FUNCTION app.menu_item_names(p_merchant_id bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app.menu_item_names(p_doc jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION menu_items(p_doc jsonb); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.menu_items(p_doc jsonb) FROM PUBLIC;
 
 --
 -- Name: FUNCTION menu_learned_aliases(p_menu_id bigint); Type: ACL; Schema: app; Owner: kea_owner
@@ -11291,10 +11317,10 @@ REVOKE ALL ON FUNCTION app.menu_item_names(p_merchant_id bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.menu_learned_aliases(p_menu_id bigint) FROM PUBLIC;
 
 --
--- Name: FUNCTION menu_named_words(p_merchant_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+-- Name: FUNCTION menu_named_words(p_doc jsonb); Type: ACL; Schema: app; Owner: kea_owner
 --
 
-REVOKE ALL ON FUNCTION app.menu_named_words(p_merchant_id bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app.menu_named_words(p_doc jsonb) FROM PUBLIC;
 
 --
 -- Name: FUNCTION menu_surface_forms(p_menu_id bigint); Type: ACL; Schema: app; Owner: kea_owner
@@ -11303,10 +11329,10 @@ REVOKE ALL ON FUNCTION app.menu_named_words(p_merchant_id bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.menu_surface_forms(p_menu_id bigint) FROM PUBLIC;
 
 --
--- Name: FUNCTION menu_words(p_merchant_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+-- Name: FUNCTION menu_words(p_doc jsonb); Type: ACL; Schema: app; Owner: kea_owner
 --
 
-REVOKE ALL ON FUNCTION app.menu_words(p_merchant_id bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app.menu_words(p_doc jsonb) FROM PUBLIC;
 
 --
 -- Name: FUNCTION merchant_country(p_merchant_id bigint); Type: ACL; Schema: app; Owner: kea_owner
@@ -11403,10 +11429,22 @@ REVOKE ALL ON FUNCTION app.notify_task(t app.tasks, p_event text, p_agent_id big
 REVOKE ALL ON FUNCTION app.now() FROM PUBLIC;
 
 --
+-- Name: FUNCTION number_at(i integer); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.number_at(i integer) FROM PUBLIC;
+
+--
 -- Name: FUNCTION number_name(n integer); Type: ACL; Schema: app; Owner: kea_owner
 --
 
 REVOKE ALL ON FUNCTION app.number_name(n integer) FROM PUBLIC;
+
+--
+-- Name: FUNCTION number_names(); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.number_names() FROM PUBLIC;
 
 --
 -- Name: FUNCTION number_plans(p_e164 text); Type: ACL; Schema: app; Owner: kea_owner

@@ -164,9 +164,14 @@ declare
     v_submit integer;
     v_read_back boolean;
     v_fail text;
+    v_doc jsonb;
 begin
     select * into o from app.orders where merchant_id = p_merchant_id and id = p_order_id;
     select * into c from app.calls where merchant_id = o.merchant_id and id = o.call_id;
+    -- The merchant's active menu, built once per check: app.menu_document reads every menu
+    -- table (and the learnt phrases) each time, and the rules below read the menu five times.
+    select app.menu_document(mn.id) into v_doc
+      from app.menus mn where mn.merchant_id = o.merchant_id and mn.active;
     select coalesce(jsonb_agg(jsonb_build_object('line_no', l.line_no, 'item', l.item_code,
                                                  'confidence', l.confidence, 'heard', l.heard)
                               order by l.line_no), '[]'),
@@ -232,7 +237,7 @@ begin
          where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
            and json_typeof(t.understood->'extraction'->'unmatched') = 'array'
            and length(x.w) > 2 and not app.joining_word(x.w)
-           and x.w in (select w from app.menu_words(o.merchant_id) w)
+           and x.w in (select w from app.menu_words(v_doc) w)
          order by t.seq limit 1;
     end if;
     if v_bad is null then
@@ -374,7 +379,7 @@ begin
            and exists (select 1 from json_array_elements_text(t.understood->'did') d where d like 'changed line %')
            and ((select count(*) from regexp_split_to_table(lower(t.speech), '[^a-z0-9]+') w
                   where app.count_word(w) is not null) >= 2
-                or exists (select 1 from app.menu_item_names(o.merchant_id) nm
+                or exists (select 1 from app.menu_item_names(v_doc) nm
                             where (' ' || regexp_replace(lower(t.speech), '[^a-z0-9]+', ' ', 'g') || ' ')
                                   like ('% ' || nm.name || ' %')
                               and not exists (select 1 from jsonb_array_elements(coalesce(o.call_lines, '[]')) x
@@ -477,11 +482,9 @@ begin
         select format('"%s" taken as %s, and %s has a size %s', m->'span'->>'text', m->>'quantity',
                       m->>'item', v->>'name') into v_bad
           from app.turns t, json_array_elements(t.understood->'extraction'->'lines') m,
-               app.menus mn, app.menu_document(mn.id) doc,
-               jsonb_array_elements(doc->'items') it, jsonb_array_elements(coalesce(it->'variations', '[]')) v
+               app.menu_items(v_doc) it, jsonb_array_elements(coalesce(it->'variations', '[]')) v
          where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
            and json_typeof(t.understood->'extraction'->'lines') = 'array'
-           and mn.merchant_id = o.merchant_id and mn.active and jsonb_typeof(doc->'items') = 'array'
            and it->>'code' = m->>'item' and coalesce((m->>'quantity')::int, 1) >= 2
            and app.count_word(substring(lower(m->'span'->>'text') from '^(?:(?:a|an|the) )?([a-z0-9]+)'))
                = (m->>'quantity')::int
@@ -530,8 +533,8 @@ begin
     -- a 30-item menu) are read once per check; each rule runs only when those before it hold
     -- nothing.
     if v_bad is null then
-        with nw as materialized (select * from app.menu_named_words(o.merchant_id)),
-             mw as materialized (select w from app.menu_words(o.merchant_id) w),
+        with nw as materialized (select * from app.menu_named_words(v_doc)),
+             mw as materialized (select w from app.menu_words(v_doc) w),
              outside_every_line (bad) as (
             -- A word of the menu said in a turn that heard lines, in none of their words and not
             -- among the unplaced words either (extraction skipped it): "ok just the cheese fries"
@@ -628,18 +631,15 @@ begin
         -- that count, and the size taken is named by it. "six 6pc donuts" says two.
         select format('"%s" taken as %s of %s', m->'span'->>'text', m->>'quantity', v->>'name') into v_bad
           from app.turns t, json_array_elements(t.understood->'extraction'->'lines') m,
-               app.menus mn, app.menu_document(mn.id) doc,
-               jsonb_array_elements(doc->'items') it, jsonb_array_elements(coalesce(it->'variations', '[]')) v
+               app.menu_items(v_doc) it, jsonb_array_elements(coalesce(it->'variations', '[]')) v
          where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
            and json_typeof(t.understood->'extraction'->'lines') = 'array'
-           and mn.merchant_id = o.merchant_id and mn.active and jsonb_typeof(doc->'items') = 'array'
            and it->>'code' = m->>'item' and v->>'code' = m->>'variation'
            and coalesce((m->>'quantity')::int, 1) >= 2
            and lower((v->>'name') || ' ' || (v->>'code'))
                ~ ('(^|[^0-9])' || (m->>'quantity') || '([^0-9]|$)|\m' || app.number_name((m->>'quantity')::int) || '\M')
            and (select count(*) from regexp_split_to_table(lower(m->'span'->>'text'), '[^a-z0-9]+') w
-                 where w ~ '^[0-9]' or app.count_word(w) is not null
-                    or w in ('thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety', 'hundred', 'dozen')) < 2
+                 where app.count_word(w) is not null or w = 'dozen') < 2
          order by t.seq limit 1;
     end if;
     if v_bad is null then
@@ -713,28 +713,26 @@ begin
 end
 $$;
 
--- Every word (three letters or more, lower case) of the names and aliases of the merchant's
--- active menu: items, sizes, options, groups, categories.
--- plpgsql, not sql: Citus cannot plan this query on its tables inside a sql function with
--- parameters (plpgsql gives it their values; docs/scaling.md).
-create function app.menu_words(p_merchant_id bigint) returns setof text
-language plpgsql stable as $$
-begin
-    return query
-        select distinct x.w
-          from app.menus mn, app.menu_document(mn.id) d,
-               jsonb_path_query(d, 'strict $.**.name') nm,
-               regexp_split_to_table(lower(nm #>> '{}'), '[^a-z]+') x(w)
-         where mn.merchant_id = p_merchant_id and mn.active and length(x.w) > 2
-           and jsonb_typeof(nm) = 'string'
-        union
-        select distinct x.w
-          from app.menus mn, app.menu_document(mn.id) d,
-               jsonb_path_query(d, 'strict $.**.aliases[*]') al,
-               regexp_split_to_table(lower(al #>> '{}'), '[^a-z]+') x(w)
-         where mn.merchant_id = p_merchant_id and mn.active and length(x.w) > 2
-           and jsonb_typeof(al) = 'string';
-end
+-- Every word (three letters or more, lower case) of the names and aliases of a menu document
+-- (app.menu_document): items, sizes, options, groups, categories.
+create function app.menu_words(p_doc jsonb) returns setof text
+language sql immutable as $$
+    select distinct x.w
+      from jsonb_path_query(p_doc, 'strict $.**.name') nm,
+           regexp_split_to_table(lower(nm #>> '{}'), '[^a-z]+') x(w)
+     where length(x.w) > 2 and jsonb_typeof(nm) = 'string'
+    union
+    select distinct x.w
+      from jsonb_path_query(p_doc, 'strict $.**.aliases[*]') al,
+           regexp_split_to_table(lower(al #>> '{}'), '[^a-z]+') x(w)
+     where length(x.w) > 2 and jsonb_typeof(al) = 'string'
+$$;
+
+-- The items of a menu document (none when it has none, or there is no document).
+create function app.menu_items(p_doc jsonb) returns setof jsonb
+language sql immutable as $$
+    select it from jsonb_array_elements(case when jsonb_typeof(p_doc->'items') = 'array'
+                                             then p_doc->'items' else '[]' end) it
 $$;
 
 -- Words that join or frame what a caller asks for ("and", "with", "for your"...): never taken
@@ -778,62 +776,62 @@ language sql immutable as $$
                                         for greatest(to_byte - from_byte, 0)), 'UTF8'))
 $$;
 
--- A count said as a word or in digits ("two", "2"; one to twenty, or any number), else null.
+-- The names of the counts one to twenty, then of the tens thirty to ninety and a hundred: the
+-- one list app.count_word and app.number_name read.
+create function app.number_names() returns text[]
+language sql immutable as $$
+    select array['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten',
+                 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen',
+                 'eighteen', 'nineteen', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy',
+                 'eighty', 'ninety', 'hundred']
+$$;
+
+-- The number of the name at position i of app.number_names(): 1-20, then 30, 40 ... 100.
+create function app.number_at(i integer) returns integer
+language sql immutable as $$
+    select case when i <= 20 then i else (i - 18) * 10 end
+$$;
+
+-- A count said as a word or in digits ("two", "2", "fifty"; one to twenty, the tens, a hundred,
+-- or any number of up to four digits), else null.
 create function app.count_word(w text) returns integer
 language sql immutable as $$
     select case when w ~ '^[0-9]{1,4}$' then w::int
-                else array_position(array['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight',
-                                          'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen',
-                                          'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen',
-                                          'twenty'], w) end
+                else app.number_at(array_position(app.number_names(), w)) end
 $$;
 
--- A number's name ("six" for 6; one to twenty), else a pattern that matches nothing.
+-- A number's name ("six" for 6, "fifty" for 50; as app.count_word reads them), else a pattern
+-- that matches nothing.
 create function app.number_name(n integer) returns text
 language sql immutable as $$
-    select coalesce((array['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten',
-                           'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen',
-                           'eighteen', 'nineteen', 'twenty'])[n], '$^')
+    select coalesce((app.number_names())[case when n <= 20 then n
+                                               when n % 10 = 0 and n <= 100 then n / 10 + 18 end], '$^')
 $$;
 
--- The names and aliases of the merchant's active menu's items, lower case, words joined by one
--- space: {item, name}.
--- plpgsql, not sql: Citus cannot plan this query on its tables inside a sql function with
--- parameters (plpgsql gives it their values; docs/scaling.md).
-create function app.menu_item_names(p_merchant_id bigint) returns table (item text, name text)
-language plpgsql stable as $$
-begin
-    return query
-        select distinct it->>'code',
-               btrim(regexp_replace(lower(nm), '[^a-z0-9]+', ' ', 'g'))
-          from app.menus mn, app.menu_document(mn.id) d,
-               jsonb_array_elements(d->'items') it,
-               lateral (select it->>'name' union all
-                        select jsonb_array_elements_text(coalesce(it->'aliases', '[]'))) n(nm)
-         where mn.merchant_id = p_merchant_id and mn.active and jsonb_typeof(d->'items') = 'array'
-           and nm is not null and length(btrim(regexp_replace(lower(nm), '[^a-z0-9]+', ' ', 'g'))) > 2;
-end
+-- The names and aliases of a menu document's items, lower case, words joined by one space:
+-- {item, name}.
+create function app.menu_item_names(p_doc jsonb) returns table (item text, name text)
+language sql immutable as $$
+    select distinct it->>'code', btrim(regexp_replace(lower(nm), '[^a-z0-9]+', ' ', 'g'))
+      from app.menu_items(p_doc) it,
+           lateral (select it->>'name' union all
+                    select jsonb_array_elements_text(coalesce(it->'aliases', '[]'))) n(nm)
+     where nm is not null and length(btrim(regexp_replace(lower(nm), '[^a-z0-9]+', ' ', 'g'))) > 2
 $$;
 
--- The words (three letters or more) that name each thing of the merchant's active menu, by
--- their stem (app.word_stem: "tortas" is "torta"), and where they come from: kind 'item' with
--- part 'name' (the item's name and aliases), 'code', 'size' (its sizes' names and aliases),
--- 'choice' (the names of its groups, and of their options, aliases and codes) and 'category'
--- (its category's name and aliases); kind 'option', an option's name, aliases and code (part
--- 'name').
--- plpgsql, not sql: Citus cannot plan this query on its tables inside a sql function with
--- parameters (plpgsql gives it their values; docs/scaling.md).
+-- The words (three letters or more) that name each thing of a menu document, by their stem
+-- (app.word_stem: "tortas" is "torta"), and where they come from: kind 'item' with part 'name'
+-- (the item's name and aliases), 'code', 'size' (its sizes' names and aliases), 'choice' (the
+-- names of its groups, and of their options, aliases and codes) and 'category' (its category's
+-- name and aliases); kind 'option', an option's name, aliases and code (part 'name').
 -- jit off: the planner's guesses for the nested JSON arrays pass jit_above_cost, and compiling
 -- took 0.8 s for a query that runs in 30 ms.
-create function app.menu_named_words(p_merchant_id bigint)
+create function app.menu_named_words(p_doc jsonb)
 returns table (kind text, code text, part text, stem text)
-language plpgsql stable set jit = off as $$
+language plpgsql immutable set jit = off as $$
 begin
     return query
-        -- The document once (app.menu_document inlined would be built again at every use).
-        with doc as materialized (
-            select md as d from app.menus mn, app.menu_document(mn.id) md
-             where mn.merchant_id = p_merchant_id and mn.active),
+        with doc as (select p_doc as d where p_doc is not null),
         items as (select it from doc, jsonb_array_elements(case when jsonb_typeof(doc.d->'items') = 'array'
                                                                  then doc.d->'items' else '[]' end) it),
         options as (
