@@ -1636,3 +1636,36 @@ fn a_size_said_by_its_measure_is_that_size() {
         ["1 shrimp_loaf@half_6in"]
     );
 }
+
+#[test]
+fn a_count_equal_to_a_pack_size_is_one_order_of_that_pack() {
+    // Packs named "Half Dz" / "Dz", "3 Sticks" / "Party 10 Sticks", "8pc": a caller saying
+    // that count takes the pack, one line of it, not that many single ones; another count of
+    // an item also sold one at a time stays that many singles.
+    let m = menu(
+        vec![
+            item("Fritter", &["Ea", "Half Dz", "Dz"], &[]),
+            item(
+                "Beef Stick",
+                &["1 Stick", "3 Sticks", "Party 10 Sticks"],
+                &[],
+            ),
+            item("Dumplings", &["4pc", "8pc"], &[]),
+        ],
+        vec![],
+    );
+    // Off (`names::size_count` as before): "12 fritter@", "6 fritter@", "3 beef_stick@",
+    // "10 beef_stick@", "8 dumplings@".
+    assert_eq!(said(&m, "a dozen fritters"), ["1 fritter@dz"]);
+    assert_eq!(said(&m, "half a dozen fritters"), ["1 fritter@half_dz"]);
+    assert_eq!(said(&m, "six fritters"), ["1 fritter@half_dz"]);
+    assert_eq!(said(&m, "three beef sticks"), ["1 beef_stick@3_sticks"]);
+    assert_eq!(
+        said(&m, "ten beef sticks"),
+        ["1 beef_stick@party_10_sticks"]
+    );
+    assert_eq!(said(&m, "eight dumplings"), ["1 dumplings@8pc"]);
+    // Off (`names::is_single_size` ignored): "2 beef_stick@3_sticks".
+    assert_eq!(said(&m, "six beef sticks"), ["6 beef_stick@"]);
+    assert_eq!(said(&m, "sixteen dumplings"), ["2 dumplings@8pc"]);
+}

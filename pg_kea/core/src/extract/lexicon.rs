@@ -71,6 +71,10 @@ pub const WHOLE_COUNT: &[&str] = &["just", "only"];
 /// Measures ("12 oz", "16 inch") are kept: they are how callers name sizes.
 pub const COUNT_UNITS: &[&str] = &["pc", "pcs", "piece", "pieces", "ct", "count", "pack", "pk"];
 
+/// Things a pack is counted in besides pieces ("3 Sticks", "Party 10 Skewers"): a size named
+/// by such a count is that many, in one order (`names::size_count`).
+pub const PACK_UNITS: &[&str] = &["stick", "sticks", "skewer", "skewers"];
+
 /// Units of weight and volume a size can be named by ("1 lb" is "a pound").
 pub const MEASURE_UNITS: &[&str] = &[
     "lb", "lbs", "pound", "oz", "ounce", "pint", "pt", "quart", "qt", "gallon", "gal", "liter",

@@ -166,15 +166,7 @@ fn fraction_forms(name: &str) -> Vec<String> {
 /// "14 inch", the measure alone, and the rest of the name without it.
 fn inch_measure(name: &str) -> Option<(String, String, String)> {
     // "12in", "6in.": the unit typed against the number.
-    let mut unglued = String::new();
-    let mut prev_digit = false;
-    for c in name.chars() {
-        if prev_digit && c.is_ascii_alphabetic() {
-            unglued.push(' ');
-        }
-        prev_digit = c.is_ascii_digit();
-        unglued.push(c);
-    }
+    let unglued = digits_apart(name);
     let spaced = unglued
         .replace(['\u{201d}', '\u{2033}'], "\"")
         .replace("''", "\"")
@@ -283,26 +275,62 @@ pub fn is_large_size(name: &str) -> bool {
     matches!(first, Some("large" | "lg" | "lrg"))
 }
 
-/// The count a size's name says ("10 pc", "6 Piece", "20", "Twelve Count"): a caller says
-/// "ten wings" for the 10 pc size. Measures ("12 oz", "6 inch") are no count.
+/// The count a size's name says ("10 pc", "6 Piece", "20", "Twelve Count", "3pc", "3 Sticks",
+/// "Party 10 Sticks", "8 pc (box)", "Dz", "Half Dz"): a caller says "ten wings" or "a dozen
+/// croquetas" for that pack, one order of it, not that many single ones. Measures ("12 oz",
+/// "6 inch") are no count.
 pub fn size_count(name: &str) -> Option<u32> {
-    let lower = name.to_lowercase();
-    let words: Vec<&str> = lower.split_whitespace().collect();
-    // "Dozen", "1/2 Dozen": a dozen is a count a caller says ("a dozen", "twelve").
+    let lower = digits_apart(&name.to_lowercase());
+    // "10 pc (family)": what the brackets say of the pack is not its count.
+    let head = lower.split('(').next().unwrap_or("");
+    let words: Vec<&str> = head.split_whitespace().collect();
+    let dozen = |w: &str| matches!(w, "dozen" | "dz" | "doz");
+    // "Dozen", "1/2 Dozen", "Half Dz": a dozen is a count a caller says ("a dozen", "twelve").
     match words[..] {
-        ["dozen"] | ["1", "dozen"] | ["one", "dozen"] => return Some(12),
-        ["1/2" | "half", "dozen"] | ["half", "a", "dozen"] => return Some(6),
+        [d] | ["1" | "one", d] if dozen(d) => return Some(12),
+        ["1/2" | "half", d] | ["half", "a", d] if dozen(d) => return Some(6),
         _ => {}
     }
-    let n = words
-        .first()
-        .and_then(|w| w.parse::<u32>().ok().or_else(|| lexicon::number_value(w)))?;
-    let unit_ok = match words.get(1..).unwrap_or(&[]) {
+    let number = |w: &str| w.parse::<u32>().ok().or_else(|| lexicon::number_value(w));
+    let unit = |w: &str| lexicon::COUNT_UNITS.contains(&w) || lexicon::PACK_UNITS.contains(&w);
+    // "Party 10 Sticks", "Festa 25 pc": a word naming the pack before its count.
+    let counted = match words[..] {
+        [first, _, u] if number(first).is_none() && unit(u) => &words[1..],
+        _ => &words[..],
+    };
+    let n = counted.first().and_then(|w| number(w))?;
+    let unit_ok = match counted.get(1..).unwrap_or(&[]) {
         [] => true,
-        [u] => lexicon::COUNT_UNITS.contains(u),
+        [u] => unit(u),
         _ => false,
     };
     (unit_ok && n >= 2).then_some(n)
+}
+
+/// A size of one ("1 Stick", "1 pc", "Ea", "Single"): the item is also sold one at a time.
+pub fn is_single_size(name: &str) -> bool {
+    let lower = digits_apart(&name.to_lowercase());
+    let head = lower.split('(').next().unwrap_or("");
+    let words: Vec<&str> = head.split_whitespace().collect();
+    match words[..] {
+        ["ea" | "each" | "single"] => true,
+        ["1" | "one", u] => lexicon::COUNT_UNITS.contains(&u) || lexicon::PACK_UNITS.contains(&u),
+        _ => false,
+    }
+}
+
+/// "4pc", "12in": a unit typed against its number, spaced apart ("4 pc").
+fn digits_apart(s: &str) -> String {
+    let mut spaced = String::new();
+    let mut prev_digit = false;
+    for c in s.chars() {
+        if prev_digit && c.is_ascii_alphabetic() {
+            spaced.push(' ');
+        }
+        prev_digit = c.is_ascii_digit();
+        spaced.push(c);
+    }
+    spaced
 }
 
 /// The pieces a size's name counts anywhere in it ("Nigiri 2 pc", "10 pc", "Half (8 pc)").
@@ -324,15 +352,7 @@ pub fn piece_count(name: &str) -> Option<u32> {
 /// Wings, 2 Fries)", "(4oz)", "(12 & under)") counts no pieces.
 pub fn name_piece_count(name: &str) -> Option<u32> {
     // "4pc" is "4 pc".
-    let mut spaced = String::new();
-    let mut prev_digit = false;
-    for c in name.to_lowercase().chars() {
-        if prev_digit && c.is_ascii_alphabetic() {
-            spaced.push(' ');
-        }
-        prev_digit = c.is_ascii_digit();
-        spaced.push(c);
-    }
+    let spaced = digits_apart(&name.to_lowercase());
     let count = |words: &[&str]| -> Option<u32> {
         let n = match words {
             [n] => n,

@@ -483,9 +483,16 @@ impl Builder<'_> {
     /// "Samosa (2 pcs)": the caller may mean either, and two orders is what was said).
     fn pieces_by_count(t: &Tables, menu: &Menu, l: &mut Line, n: u32, cands: &[u32]) {
         // Sizes first: the largest whose count divides the pieces, the same for every
-        // candidate that has sizes by count.
+        // candidate that has sizes by count. An item also sold one at a time ("1 Stick", "ea")
+        // is not: "six pork sticks" beside "3 Sticks" is six singles, as said.
         let per_size: Vec<(u32, u32, u32)> = cands
             .iter()
+            .filter(|&&i| {
+                !menu.items[i as usize]
+                    .variations
+                    .iter()
+                    .any(|v| super::super::names::is_single_size(&v.name))
+            })
             .filter_map(|&i| {
                 t.size_counts[i as usize]
                     .iter()
