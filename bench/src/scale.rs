@@ -366,7 +366,10 @@ async fn statements(db: &tokio_postgres::Client, turns: f64) -> Result<Vec<State
             &[],
         )
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| {
+            e.as_db_error()
+                .map_or(e.to_string(), |d| d.message().to_string())
+        })?;
     Ok(rows
         .iter()
         .map(|r| {
