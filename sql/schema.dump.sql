@@ -2813,6 +2813,31 @@ begin
          order by t.seq limit 1;
     end if;
     if v_bad is null then
+        -- A line whose words say the whole name of another item, of two words or more (a word
+        -- said may run on past the name's: "salad" for "Sal"), while the line is of an item whose
+        -- name does not hold it and took no option named by it: "a caesar salad small" heard as
+        -- a house salad ("House Sal") with caesar dressing, "Caesar Sal" being an item. A side
+        -- said by its name ("two eggs ... and home fries": the option "Home Fries") passes.
+        select format('"%s" says %s, heard as %s', m->'span'->>'text', nm.item, m->>'item') into v_bad
+          from app.turns t, json_array_elements(t.understood->'extraction'->'lines') m,
+               lateral (select it->>'code' as item, btrim(regexp_replace(lower(it->>'name'), '[^a-z0-9]+', ' ', 'g')) as name
+                          from app.menu_items(v_doc) it) nm
+         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
+           and json_typeof(t.understood->'extraction'->'lines') = 'array'
+           and m->>'item' is not null and nm.item <> m->>'item' and nm.name ~ ' '
+           and app.speech_normalised(m->'span'->>'text') ~ ('\m' || replace(nm.name, ' ', '[a-z]* ') || '[a-z]*\M')
+           and not exists (select 1 from app.menu_items(v_doc) own
+                            where own->>'code' = m->>'item'
+                              and (' ' || btrim(regexp_replace(lower(own->>'name'), '[^a-z0-9]+', ' ', 'g')) || ' ')
+                                  like ('% ' || nm.name || ' %'))
+           and not exists (select 1 from jsonb_array_elements(coalesce(o.call_lines, '[]')) l,
+                                         jsonb_array_elements(coalesce(l->'modifiers', '[]')) lm
+                            where l->>'item' = m->>'item'
+                              and (' ' || btrim(regexp_replace(lower(lm->>'name'), '[^a-z0-9]+', ' ', 'g')) || ' ')
+                                  like ('% ' || nm.name || ' %'))
+         order by t.seq limit 1;
+    end if;
+    if v_bad is null then
         select n.note || ' (twice)' into v_bad
           from app.call_notes(o.merchant_id, o.call_id) n
          where n.note like 'asked %'
