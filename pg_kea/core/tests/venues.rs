@@ -17,7 +17,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("burrito-bowl", 82.0),
     ("cheesesteak", 65.0),
     ("coffee", 100.0),
-    ("com-tam", 64.0),
+    ("com-tam", 67.0),
     ("cuban-ventanita", 69.0),
     ("curry-house", 78.0),
     ("deli", 71.0),

@@ -1669,3 +1669,57 @@ fn a_count_equal_to_a_pack_size_is_one_order_of_that_pack() {
     assert_eq!(said(&m, "six beef sticks"), ["6 beef_stick@"]);
     assert_eq!(said(&m, "sixteen dumplings"), ["2 dumplings@8pc"]);
 }
+
+#[test]
+fn one_pick_of_a_pick_two_plate_said_alone_is_the_dish_of_that_name() {
+    // "#6 Pick 2 Plate" whose picks are the proteins, beside numbered dishes whose names hold
+    // them: one pick said with no item named is the dish, the plate's other groups kept; two
+    // picks are the plate.
+    let mut pick = group(
+        "pick",
+        2,
+        &["Pork Chop", "Tofu", "Egg Meatloaf", "Lemongrass Beef"],
+    );
+    pick.min = 2;
+    let m = CompiledMenu::new(Menu {
+        categories: vec![Category {
+            code: "all".into(),
+            name: "Plates".into(),
+            ..Default::default()
+        }],
+        items: vec![
+            item("#1 Rice Bowl (grilled pork chop)", &[], &["rice", "add"]),
+            item("#2 Noodle Bowl (lemongrass beef)", &[], &["rice", "add"]),
+            item("#6 Pick 2 Plate", &[], &["pick", "rice", "add"]),
+        ],
+        groups: vec![
+            pick,
+            group("rice", 1, &["Broken Rice", "Jasmine Rice"]),
+            group("add", 3, &["Fried Egg", "Sausage"]),
+        ],
+        ..Default::default()
+    });
+    // Off: "1 6_pick_2_plate@ pick=pork_chop rice=broken_rice".
+    assert_eq!(
+        said(&m, "the pork chop broken rice"),
+        ["1 1_rice_bowl_grilled_pork_chop@ rice=broken_rice"]
+    );
+    // Off: the plate with the picks pork chop and egg meatloaf ("egg").
+    assert_eq!(
+        said(&m, "pork chop plate add an egg"),
+        ["1 1_rice_bowl_grilled_pork_chop@ add=fried_egg"]
+    );
+    assert_eq!(
+        said(&m, "pork chop and tofu with jasmine rice"),
+        ["1 6_pick_2_plate@ pick=pork_chop pick=tofu rice=jasmine_rice"]
+    );
+    // A second pick said on a line of its own (an answer naming the plate's two picks): the
+    // plate keeps its pick. Off (that guard): "1 1_rice_bowl_grilled_pork_chop@".
+    assert_eq!(
+        said(&m, "pork chop and lemongrass beef"),
+        [
+            "1 6_pick_2_plate@ pick=pork_chop",
+            "1 2_noodle_bowl_lemongrass_beef@"
+        ]
+    );
+}

@@ -13,6 +13,7 @@ mod context;
 mod group_default;
 mod matched;
 mod mention;
+mod one_pick;
 
 use super::compile::Tables;
 use super::lexicon;
@@ -474,6 +475,7 @@ impl<'a> Builder<'a> {
         self.trailing_counts(sc);
         self.sizes_by_count(sc);
         self.own_kinds();
+        self.one_pick_names_dish(sc);
         self.plain_members(sc);
         self.combo_not_said(sc);
         if let Some(n) = self.each {
