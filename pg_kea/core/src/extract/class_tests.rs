@@ -1723,3 +1723,33 @@ fn one_pick_of_a_pick_two_plate_said_alone_is_the_dish_of_that_name() {
         ]
     );
 }
+
+#[test]
+fn sugar_and_fruit_named_in_spanish_are_said_in_english() {
+    // Options typed as the kitchen names them ("Azucar", "Guayaba y Queso") are ordered in
+    // English ("no sugar", "guava and cheese"), and "sin" said by the caller is "without".
+    let m = menu(
+        vec![
+            item("Coffee", &[], &["sugar"]),
+            item("Pastry", &[], &["flavor"]),
+        ],
+        vec![
+            group("sugar", 2, &["Azucar", "Splenda"]),
+            group("flavor", 1, &["Guayaba", "Guayaba y Queso", "Queso"]),
+        ],
+    );
+    // Off (no "guayaba" in `menu_words::WORDS`): "1 pastry@", then "flavor=queso".
+    assert_eq!(said(&m, "a guava pastry"), ["1 pastry@ flavor=guayaba"]);
+    assert_eq!(
+        said(&m, "four pastries, guava and cheese"),
+        ["4 pastry@ flavor=guayaba_y_queso"]
+    );
+    // Off (no "azucar"): "1 coffee@", then "1 coffee@ sugar=splenda".
+    assert_eq!(said(&m, "a coffee no sugar"), ["1 coffee@ !sugar=azucar"]);
+    assert_eq!(
+        said(&m, "a coffee with splenda instead of sugar"),
+        ["1 coffee@ !sugar=azucar sugar=splenda"]
+    );
+    // Off ("sin" not in `lexicon::NEGATIONS`): "1 coffee@ sugar=azucar".
+    assert_eq!(said(&m, "a coffee sin azucar"), ["1 coffee@ !sugar=azucar"]);
+}

@@ -279,6 +279,8 @@ pub const QUALIFIERS: &[(&str, Qualifier)] = &[
 
 pub const NEGATIONS: &[&str] = &[
     "no",
+    // "sin azucar", "sin cebolla": the Spanish "without", said by callers in English too.
+    "sin",
     "not",
     "without",
     "without any",

@@ -46,6 +46,9 @@ const WORDS: &[(&str, &[&str], Kind)] = &[
     ("papas", &["potatoes", "fries"], N),
     ("papa", &["potato"], N),
     ("queso", &["cheese"], N),
+    ("azucar", &["sugar"], N),
+    ("guayaba", &["guava"], N),
+    ("canela", &["cinnamon"], N),
     ("jamon", &["ham"], N),
     ("tocino", &["bacon"], N),
     ("lechuga", &["lettuce"], N),
@@ -134,6 +137,8 @@ const WORDS: &[(&str, &[&str], Kind)] = &[
     ("ovos", &["eggs"], N),
     ("feijao", &["beans"], N),
     ("queijo", &["cheese"], N),
+    ("acucar", &["sugar"], N),
+    ("goiaba", &["guava"], N),
     ("salada", &["salad"], N),
     ("branco", &["white"], A),
     // Japanese (romanised)
