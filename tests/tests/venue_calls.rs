@@ -381,7 +381,7 @@ venue_test!(blind_pollo_brasa, blind "venues-blind-7" / "pollo-brasa", 40.0);
 venue_test!(blind_deli, blind "venues-blind-7" / "deli", 70.0);
 venue_test!(blind_silog, blind "venues-blind-7" / "silog", 60.0);
 venue_test!(blind_persian_kabob, blind "venues-blind-8" / "persian-kabob", 35.0);
-venue_test!(blind_seafood_boil, blind "venues-blind-8" / "seafood-boil", 50.0);
+venue_test!(blind_seafood_boil, blind "venues-blind-8" / "seafood-boil", 55.0);
 venue_test!(blind_tortas, blind "venues-blind-8" / "tortas", 65.0);
 // Batch 9 (tests/venues-blind-9/README.md): floors at the figures of its first run through the
 // gateway (engine after round 8), before any round tuned on it.
@@ -396,15 +396,20 @@ venue_test!(blind_burmese, blind "venues-blind-10" / "burmese", 95.0);
 // Batch 11 (tests/venues-blind-11/README.md): floors at the figures of its first run through the
 // gateway (engine after round 13), before any round tuned on it.
 venue_test!(blind_poboy_shop, blind "venues-blind-11" / "poboy-shop", 75.0);
-venue_test!(blind_pastel_stand, blind "venues-blind-11" / "pastel-stand", 25.0);
+venue_test!(blind_pastel_stand, blind "venues-blind-11" / "pastel-stand", 30.0);
 venue_test!(blind_meat_and_three, blind "venues-blind-11" / "meat-and-three", 40.0);
 // Batch 12 (tests/venues-blind-12/README.md): floors at the figures of its first run through the
 // gateway (engine after round 14), before any round tuned on it.
 venue_test!(blind_khmer_noodle, blind "venues-blind-12" / "khmer-noodle", 65.0);
 venue_test!(blind_langos_stand, blind "venues-blind-12" / "langos-stand", 85.0);
-venue_test!(blind_pinoy_grill, blind "venues-blind-12" / "pinoy-grill", 60.0);
+venue_test!(blind_pinoy_grill, blind "venues-blind-12" / "pinoy-grill", 65.0);
 // Batch 13 (tests/venues-blind-13/README.md): floors at the figures of its first run through the
 // gateway (engine after round 14), before any round tuned on it.
 venue_test!(blind_khachapuri_bakery, blind "venues-blind-13" / "khachapuri-bakery", 70.0);
 venue_test!(blind_com_tam, blind "venues-blind-13" / "com-tam", 60.0);
-venue_test!(blind_cuban_ventanita, blind "venues-blind-13" / "cuban-ventanita", 75.0);
+venue_test!(blind_cuban_ventanita, blind "venues-blind-13" / "cuban-ventanita", 90.0);
+// Batch 14 (tests/venues-blind-14/README.md): floors at the figures of its first run through the
+// gateway (engine after round 15), before any round tuned on it.
+venue_test!(blind_pupuseria, blind "venues-blind-14" / "pupuseria", 50.0);
+venue_test!(blind_kolache_bakery, blind "venues-blind-14" / "kolache-bakery", 55.0);
+venue_test!(blind_hk_cafe, blind "venues-blind-14" / "hk-cafe", 55.0);

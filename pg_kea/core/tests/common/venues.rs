@@ -29,6 +29,7 @@ pub const BLIND_BATCHES: &[&str] = &[
     "venues-blind-11",
     "venues-blind-12",
     "venues-blind-13",
+    "venues-blind-14",
 ];
 
 pub fn blind_roots() -> Vec<PathBuf> {
