@@ -202,3 +202,46 @@ async fn a_database_of_the_last_release_upgrades_to_the_current_schema() {
         "the read-back after the upgrade: {turn}"
     );
 }
+
+/// A form compiled by another build of pg_kea (an upgrade that changed the extraction and no
+/// SQL) is compiled again by `scripts/migrate`, which otherwise has nothing to do: backends
+/// would refuse it and compile the menu at every first use.
+#[tokio::test]
+async fn migrate_compiles_again_the_menus_another_build_compiled() {
+    let db = "kea_test_migrate_forms";
+    let out = run(&checkout().join("scripts/create-db"), &[db, "--fresh"]);
+    assert!(out.status.success(), "create-db:\n{}", text(&out));
+    let c = admin_to(db).await;
+    let m = kea_tests::merchant(&c, "").await;
+    let this_build = "select substring(kea.compile_menu(document) for 16) = substring(compiled for 16)
+                        from kea.menus where menu_id = $1";
+    // Another build's fingerprint in front of the same tables.
+    c.execute(
+        "update kea.menus set compiled = '\\x30303030303030303030303030303030'::bytea
+                                         || substring(compiled from 17)
+          where menu_id = $1",
+        &[&m.menu_id],
+    )
+    .await
+    .unwrap();
+    let before: bool = c.query_one(this_build, &[&m.menu_id]).await.unwrap().get(0);
+    let migrated = run(&checkout().join("scripts/migrate"), &[db]);
+    let after: bool = c.query_one(this_build, &[&m.menu_id]).await.unwrap().get(0);
+    let again = run(&checkout().join("scripts/migrate"), &[db]);
+    drop(c);
+    drop_database(db).await;
+
+    assert!(!before, "the test's form is of another build");
+    assert!(migrated.status.success(), "{}", text(&migrated));
+    assert!(after, "the form is this build's again: {}", text(&migrated));
+    assert!(
+        text(&migrated).contains("1 compiled menus were of another build"),
+        "{}",
+        text(&migrated)
+    );
+    assert!(
+        !text(&again).contains("another build") && text(&again).contains("up to date"),
+        "a second run has nothing to compile: {}",
+        text(&again)
+    );
+}
