@@ -21,11 +21,14 @@ use kea_core::menu::Menu;
 struct Counting;
 
 static LIVE: AtomicIsize = AtomicIsize::new(0);
+/// Allocations made (never decremented): what a load costs is mostly how many it makes.
+static ALLOCS: AtomicIsize = AtomicIsize::new(0);
 
 // SAFETY: forwards to the system allocator, only counting sizes.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
         LIVE.fetch_add(l.size() as isize, Ordering::Relaxed);
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
         System.alloc(l)
     }
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
@@ -34,6 +37,7 @@ unsafe impl GlobalAlloc for Counting {
     }
     unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
         LIVE.fetch_add(new as isize - l.size() as isize, Ordering::Relaxed);
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
         System.realloc(p, l, new)
     }
 }
@@ -41,11 +45,12 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOC: Counting = Counting;
 
-/// Heap bytes `f`'s result holds.
-fn heap_kb<T>(f: impl FnOnce() -> T) -> (T, f64) {
-    let before = LIVE.load(Ordering::Relaxed);
+/// Heap bytes `f`'s result holds, and the allocations (and reallocations) `f` made.
+fn heap_kb<T>(f: impl FnOnce() -> T) -> (T, f64, isize) {
+    let (before, allocs) = (LIVE.load(Ordering::Relaxed), ALLOCS.load(Ordering::Relaxed));
     let t = f();
-    (t, (LIVE.load(Ordering::Relaxed) - before) as f64 / 1024.0)
+    let heap = (LIVE.load(Ordering::Relaxed) - before) as f64 / 1024.0;
+    (t, heap, ALLOCS.load(Ordering::Relaxed) - allocs)
 }
 
 /// The best of five batches of `rounds` runs of `f` on fresh inputs, in CPU ms per run.
@@ -140,7 +145,7 @@ fn main() {
         "CPU ms per menu (best of 5 x {rounds}): compile = CompiledMenu::new; json+compile adds \
          parsing the published document; load = compiled_form::from_bytes of the stored form"
     );
-    println!("menu            items  compile  json+compile     load  load/json+compile  form KB  heap KB");
+    println!("menu            items  compile  json+compile     load  load/json+compile  form KB  heap KB  loaded heap KB  load allocs");
     for (name, menu) in &menus {
         // Warm up first: the machine is shared, so the best of five batches.
         std::hint::black_box(CompiledMenu::new(menu.clone()));
@@ -152,15 +157,20 @@ fn main() {
             |()| CompiledMenu::new(serde_json::from_str::<Menu>(&json).expect("parses")),
         );
         let form = kea_core::compiled_form::to_bytes(&CompiledMenu::new(menu.clone()));
+        // A load takes a few hundredths of a millisecond: more runs, or the CPU clock's
+        // granularity is all that shows.
         let load = best_of_5(
-            rounds,
+            rounds * 20,
             || (),
             |()| kea_core::compiled_form::from_bytes(&form).expect("loads"),
         );
-        let (compiled, heap) = heap_kb(|| CompiledMenu::new(menu.clone()));
+        let (compiled, heap, _) = heap_kb(|| CompiledMenu::new(menu.clone()));
         drop(compiled);
+        let (loaded, loaded_heap, load_allocs) =
+            heap_kb(|| kea_core::compiled_form::from_bytes(&form).expect("loads"));
+        drop(loaded);
         println!(
-            "{name:<15} {:>5}  {compile:>7.3}  {json_compile:>12.3}  {load:>7.3}  {:>17.2}  {:>7.0}  {heap:>7.0}",
+            "{name:<15} {:>5}  {compile:>7.3}  {json_compile:>12.3}  {load:>7.3}  {:>17.2}  {:>7.0}  {heap:>7.0}  {loaded_heap:>14.0}  {load_allocs:>11}",
             menu.items.len(),
             load / json_compile,
             form.len() as f64 / 1024.0,

@@ -13,14 +13,74 @@ use std::sync::OnceLock;
 
 use strsim::damerau_levenshtein;
 
+use super::flat::{StrIndex, Strings};
+
 /// Index over the content words of one menu.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct FuzzyIndex {
-    /// Deletion variant -> word ids whose variants include it.
-    deletes: HashMap<String, Vec<u32>>,
-    /// Phonetic key -> word ids.
-    sounds: HashMap<String, Vec<u32>>,
-    words: Vec<(u32, String)>,
+///
+/// Built in hash maps, then frozen into sorted arrays (`flat.rs`): a compiled menu is loaded
+/// from its stored form by every backend that meets it, and a thousand deletion variants
+/// loaded as a thousand strings and lists, hashed one by one, were most of a load. Both read
+/// the same.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+pub enum FuzzyIndex {
+    Building {
+        /// Deletion variant -> word ids whose variants include it.
+        deletes: HashMap<String, Vec<u32>>,
+        /// Phonetic key -> word ids.
+        sounds: HashMap<String, Vec<u32>>,
+        words: Vec<(u32, String)>,
+    },
+    Frozen {
+        deletes: StrIndex,
+        sounds: StrIndex,
+        /// The words indexed (`ids[i]` is `words.get(i)`).
+        ids: Vec<u32>,
+        words: Strings,
+    },
+}
+
+impl Default for FuzzyIndex {
+    fn default() -> Self {
+        FuzzyIndex::Building {
+            deletes: HashMap::new(),
+            sounds: HashMap::new(),
+            words: Vec::new(),
+        }
+    }
+}
+
+/// Shown as the maps it was built from, frozen or not (`compile_time --dump` compares tables
+/// across builds).
+impl std::fmt::Debug for FuzzyIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut out = f.debug_struct("FuzzyIndex");
+        match self {
+            FuzzyIndex::Building {
+                deletes,
+                sounds,
+                words,
+            } => out
+                .field("deletes", deletes)
+                .field("sounds", sounds)
+                .field("words", words),
+            FuzzyIndex::Frozen {
+                deletes,
+                sounds,
+                ids,
+                words,
+            } => {
+                let words: Vec<(u32, String)> = ids
+                    .iter()
+                    .zip(words.iter())
+                    .map(|(&i, w)| (i, w.to_string()))
+                    .collect();
+                out.field("deletes", deletes)
+                    .field("sounds", sounds)
+                    .field("words", &words)
+            }
+        }
+        .finish()
+    }
 }
 
 /// Shortest word length tried at all; short words are too easy to confuse.
@@ -147,26 +207,70 @@ impl FuzzyIndex {
     /// Indexes menu word `id`. Words outside [`MIN_LEN`]..=[`MAX_WORD_LEN`] letters are not
     /// repair targets.
     pub fn add(&mut self, id: u32, word: &str) {
+        let FuzzyIndex::Building {
+            deletes,
+            sounds,
+            words,
+        } = self
+        else {
+            panic!("a frozen fuzzy index takes no words");
+        };
         check_interrupts();
         let Some(chars) = repairable(word) else {
             return;
         };
-        if self.words.iter().any(|(i, _)| *i == id) {
+        if words.iter().any(|(i, _)| *i == id) {
             return;
         }
-        self.words.push((id, word.to_string()));
+        words.push((id, word.to_string()));
         for d in variants(&chars, max_distance(chars.len())) {
-            let e = self.deletes.entry(d).or_default();
+            let e = deletes.entry(d).or_default();
             if !e.contains(&id) {
                 e.push(id);
             }
         }
         let key = phonetic_key(word);
         if key.len() >= 3 {
-            let e = self.sounds.entry(key).or_default();
+            let e = sounds.entry(key).or_default();
             if !e.contains(&id) {
                 e.push(id);
             }
+        }
+    }
+
+    /// The flat form of the same index.
+    pub fn freeze(&mut self) {
+        if let FuzzyIndex::Building {
+            deletes,
+            sounds,
+            words,
+        } = self
+        {
+            let mut flat_words = Strings::default();
+            for (_, w) in words.iter() {
+                flat_words.push(w);
+            }
+            *self = FuzzyIndex::Frozen {
+                deletes: StrIndex::new(std::mem::take(deletes)),
+                sounds: StrIndex::new(std::mem::take(sounds)),
+                ids: words.iter().map(|(i, _)| *i).collect(),
+                words: flat_words,
+            };
+        }
+    }
+
+    /// The word ids a deletion variant, or a phonetic key, stands for.
+    fn by_variant(&self, variant: &str) -> &[u32] {
+        match self {
+            FuzzyIndex::Building { deletes, .. } => deletes.get(variant).map_or(&[], |v| v),
+            FuzzyIndex::Frozen { deletes, .. } => deletes.get(variant),
+        }
+    }
+
+    fn by_sound(&self, key: &str) -> &[u32] {
+        match self {
+            FuzzyIndex::Building { sounds, .. } => sounds.get(key).map_or(&[], |v| v),
+            FuzzyIndex::Frozen { sounds, .. } => sounds.get(key),
         }
     }
 
@@ -182,10 +286,7 @@ impl FuzzyIndex {
         let mut tie = false;
         let mut seen: HashSet<u32> = HashSet::new();
         for v in variants(&chars, maxd) {
-            let Some(ids) = self.deletes.get(&v) else {
-                continue;
-            };
-            for &id in ids {
+            for &id in self.by_variant(&v) {
                 if !seen.insert(id) {
                     continue;
                 }
@@ -213,13 +314,11 @@ impl FuzzyIndex {
         }
         let key = phonetic_key(word);
         if key.len() >= 3 {
-            if let Some(ids) = self.sounds.get(&key) {
-                // Same first letter too: the key alone is coarse ("great" ~ "carrot").
-                if let [id] = ids[..] {
-                    let onset = |w: &str| w.replacen("ph", "f", 1).chars().next();
-                    if onset(&words[id as usize]) == onset(word) {
-                        return Some((id, 0.7));
-                    }
+            // Same first letter too: the key alone is coarse ("great" ~ "carrot").
+            if let [id] = self.by_sound(&key) {
+                let onset = |w: &str| w.replacen("ph", "f", 1).chars().next();
+                if onset(&words[*id as usize]) == onset(word) {
+                    return Some((*id, 0.7));
                 }
             }
         }
@@ -241,12 +340,27 @@ mod tests {
         for (i, w) in words.iter().enumerate() {
             ix.add(i as u32, w);
         }
-        assert_eq!(ix.lookup("peperoni", &words).map(|x| x.0), Some(0));
-        assert_eq!(ix.lookup("mushrom", &words).map(|x| x.0), Some(1));
-        assert_eq!(ix.lookup("filadelfia", &words).map(|x| x.0), Some(3));
-        assert!(ix.lookup("banana", &words).is_none());
-        let (_, c) = ix.lookup("peperoni", &words).unwrap();
-        assert!((0.5..1.0).contains(&c));
+        // The lines of the maps, sorted: a hash map's order is per process.
+        let lines = |ix: &FuzzyIndex| {
+            let text = format!("{ix:#?}");
+            let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+            lines.sort_unstable();
+            lines
+        };
+        let built = lines(&ix);
+        for frozen in [false, true] {
+            if frozen {
+                ix.freeze();
+                assert!(matches!(ix, FuzzyIndex::Frozen { .. }));
+                assert_eq!(lines(&ix), built, "frozen, the same index");
+            }
+            assert_eq!(ix.lookup("peperoni", &words).map(|x| x.0), Some(0));
+            assert_eq!(ix.lookup("mushrom", &words).map(|x| x.0), Some(1));
+            assert_eq!(ix.lookup("filadelfia", &words).map(|x| x.0), Some(3));
+            assert!(ix.lookup("banana", &words).is_none());
+            let (_, c) = ix.lookup("peperoni", &words).unwrap();
+            assert!((0.5..1.0).contains(&c));
+        }
     }
 
     /// Pseudo-random letters from `alphabet`: distinct neighbours, so deletions do not
@@ -270,6 +384,7 @@ mod tests {
         for (i, w) in words.iter().enumerate() {
             ix.add(i as u32, w);
         }
+        ix.freeze();
         (ix, words)
     }
 

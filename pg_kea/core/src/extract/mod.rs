@@ -12,6 +12,7 @@ mod class_tests;
 mod compile;
 mod confidence;
 mod details;
+mod flat;
 mod fuzzy;
 mod intents;
 mod lexicon;
@@ -73,7 +74,10 @@ pub struct CompiledMenu {
 
 impl CompiledMenu {
     pub fn new(menu: Menu) -> Self {
-        let tables = compile::compile(&menu);
+        let mut tables = compile::compile(&menu);
+        // Flat from here on: what extraction reads and what a stored form holds.
+        tables.trie.freeze();
+        tables.fuzzy.freeze();
         CompiledMenu { menu, tables }
     }
 
