@@ -1,23 +1,24 @@
 //! Per-backend cache of compiled menus.
 //!
 //! Compiling a menu (building its matchers) costs far more than one extraction, so each backend
-//! gets a published menu once and keeps it. It loads the form compiled when the menu was
-//! published (`kea.menus.compiled`, `kea_core::compiled_form`: about a seventh of a compile's
-//! CPU), and compiles the document itself only when that form is missing or from another build
-//! of pg_kea, or `kea.load_compiled_menus` is off. Staleness is learnt the way PostgreSQL's own
-//! caches learn it: every write to `kea.menus` sends a relcache invalidation for that table
-//! (`kea.invalidate_menu_caches()`, called by a statement trigger), every backend processes
-//! it at its next transaction start or lock, and our callback bumps a generation counter. A
-//! cached menu is re-checked against `kea.menus.version` only when the generation moved, so a
-//! turn on an unchanged menu costs no lookup at all. (The same pattern as Citus's metadata
-//! cache.) A publish earlier in the same transaction is seen too: PostgreSQL applies a
-//! transaction's own invalidations at each command boundary, and on abort.
+//! gets a published menu once and keeps it. It loads the form compiled when the menu was published
+//! (`kea.menus.compiled`, `kea_core::compiled_form`: a fifteenth to a thirtieth of a compile's
+//! CPU), and compiles the document itself only when that form is missing or from another build of
+//! pg_kea, or `kea.load_compiled_menus` is off. Staleness is learnt the way PostgreSQL's own caches
+//! learn it: every write to `kea.menus` sends a relcache invalidation for that table
+//! (`kea.invalidate_menu_caches()`, called by a statement trigger), every backend processes it at
+//! its next transaction start or lock, and our callback bumps a generation counter. A cached menu
+//! is re-checked against `kea.menus.version` only when the generation moved, so a turn on an
+//! unchanged menu costs no lookup at all. (The same pattern as Citus's metadata cache.) A publish
+//! earlier in the same transaction is seen too: PostgreSQL applies a transaction's own
+//! invalidations at each command boundary, and on abort.
 //!
-//! A compiled menu weighs ~0.8 MB and a backend of a pool may meet every merchant's menu, so
-//! the cache holds at most `kea.menu_cache_size` menus (default 64), dropping the least recently
-//! used ([`kea_core::lru`]); a menu dropped is loaded again when next needed. With
-//! `client_min_messages = debug1` each load or compilation reports what this backend holds and
-//! how many loads, compilations and evictions it made ([`stats`]).
+//! A compiled menu weighs 0.1-0.2 MB (`compile_time`'s heap columns: 80-200 KB loaded from its
+//! form, 2026-12-07) and a backend of a pool may meet every merchant's menu, so the cache holds at
+//! most `kea.menu_cache_size` menus (default 64), dropping the least recently used
+//! ([`kea_core::lru`]); a menu dropped is loaded again when next needed. With `client_min_messages
+//! = debug1` each load or compilation reports what this backend holds and how many loads,
+//! compilations and evictions it made ([`stats`]).
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -49,7 +50,7 @@ pub fn define_settings() {
     GucRegistry::define_int_guc(
         c"kea.menu_cache_size",
         c"How many compiled menus each backend keeps (least recently used dropped first).",
-        c"A compiled menu takes about 0.8 MB of the backend's memory; a menu dropped is loaded \
+        c"A compiled menu takes 0.1-0.2 MB of the backend's memory; a menu dropped is loaded \
 again (its form compiled at publish) when a turn next needs it. 0 loads the menu at every call.",
         &CACHE_SIZE,
         0,
@@ -100,7 +101,8 @@ pub fn compiled(menu_id: i64) -> Rc<CompiledMenu> {
         return hit;
     }
     MENUS_OID.set(menus_oid());
-    let version = published_version(menu_id);
+    let held = CACHE.with_borrow_mut(|c| c.get_mut(&menu_id).map(|e| e.version));
+    let (version, form) = published(menu_id, held);
     let fresh = CACHE.with_borrow_mut(|c| {
         c.get_mut(&menu_id)
             .filter(|e| e.version == version)
@@ -112,7 +114,7 @@ pub fn compiled(menu_id: i64) -> Rc<CompiledMenu> {
     if let Some(compiled) = fresh {
         return compiled;
     }
-    let (compiled, how) = match stored_form(menu_id) {
+    let (compiled, how) = match form.and_then(|f| kea_core::compiled_form::from_bytes(&f)) {
         Some(menu) => {
             LOADS.set(LOADS.get() + 1);
             (menu, "loaded")
@@ -209,21 +211,33 @@ fn menus_oid() -> Option<pg_sys::Oid> {
     (oid != pg_sys::InvalidOid).then_some(oid)
 }
 
-fn published_version(menu_id: i64) -> i64 {
-    let version: Option<i64> =
-        select_one("select version from kea.menus where menu_id = $1", menu_id);
-    version.unwrap_or_else(|| not_published(menu_id))
-}
-
-/// The menu as compiled when it was published, if that form is there and from this build
-/// (a form of another build is passed over: its layout may differ) and loading is on.
-fn stored_form(menu_id: i64) -> Option<CompiledMenu> {
-    if !LOAD_COMPILED.get() {
-        return None;
+/// The menu's published version and, when this backend holds another version (`held`) and
+/// loading is on, the form compiled at publish (if stored): one read of `kea.menus` per miss.
+/// A form of another build is passed over by the caller (its layout may differ).
+fn published(menu_id: i64, held: Option<i64>) -> (i64, Option<Vec<u8>>) {
+    // Versions start at 1, so 0 holds nothing.
+    let args = [
+        menu_id.into(),
+        held.unwrap_or(0).into(),
+        LOAD_COMPILED.get().into(),
+    ];
+    let row: Option<(Option<i64>, Option<Vec<u8>>)> = Spi::connect(|client| {
+        let table = client.select(
+            "select version, case when $3 and version <> $2 then compiled end \
+             from kea.menus where menu_id = $1",
+            Some(1),
+            &args,
+        )?;
+        if table.is_empty() {
+            return Ok(None);
+        }
+        table.first().get_two().map(Some)
+    })
+    .unwrap_or_else(|e: pgrx::spi::Error| error!("kea: reading kea.menus failed: {e}"));
+    match row {
+        Some((Some(version), form)) => (version, form),
+        _ => not_published(menu_id),
     }
-    let form: Option<Vec<u8>> =
-        select_one("select compiled from kea.menus where menu_id = $1", menu_id);
-    kea_core::compiled_form::from_bytes(&form?)
 }
 
 fn load(menu_id: i64) -> Menu {
