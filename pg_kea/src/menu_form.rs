@@ -1,7 +1,7 @@
 //! `kea.compile_menu`: a menu document compiled into the form `kea.menus.compiled` stores
 //! (`kea_core::compiled_form`). A trigger on `kea.menus` fills that column whenever a document
 //! is written (sql/pg_kea/menus.sql), so a menu is compiled once when it is published and
-//! loaded, at about a seventh of the CPU, by every backend that meets it
+//! loaded, at a twentieth to a thirtieth of the CPU, by every backend that meets it
 //! ([`crate::menu_cache`]; docs/benchmarks.md, "Scale").
 
 use kea_core::extract::CompiledMenu;

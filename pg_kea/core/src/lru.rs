@@ -1,7 +1,7 @@
 //! A map that keeps at most a given number of entries, dropping the least recently used, and
 //! counts what it did. pg_kea keeps each backend's compiled menus in one (`kea.menu_cache_size`):
-//! a compiled menu weighs ~0.8 MB, so a backend that meets thousands of merchants' menus must not
-//! keep them all.
+//! a compiled menu weighs 0.1-0.2 MB, so a backend that meets thousands of merchants' menus must
+//! not keep them all.
 //!
 //! The bound is given at each insertion rather than fixed at construction because it is a
 //! setting an operator (or a session) can change at any time; the recency order itself is the
