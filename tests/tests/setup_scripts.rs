@@ -213,7 +213,8 @@ async fn migrate_compiles_again_the_menus_another_build_compiled() {
     assert!(out.status.success(), "create-db:\n{}", text(&out));
     let c = admin_to(db).await;
     let m = kea_tests::merchant(&c, "").await;
-    let this_build = "select substring(kea.compile_menu(document) for 16) = substring(compiled for 16)
+    let this_build =
+        "select substring(kea.compile_menu(document) for 16) = substring(compiled for 16)
                         from kea.menus where menu_id = $1";
     // Another build's fingerprint in front of the same tables.
     c.execute(
