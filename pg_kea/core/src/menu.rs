@@ -187,6 +187,17 @@ impl Menu {
     pub fn group(&self, code: &str) -> Option<&ModifierGroup> {
         self.groups.iter().find(|g| g.code == code)
     }
+
+    /// The positions in `groups` of the groups item number `item` takes (extraction names
+    /// groups by position).
+    pub fn group_indexes(&self, item: usize) -> Vec<u32> {
+        self.items[item]
+            .groups
+            .iter()
+            .filter_map(|g| self.groups.iter().position(|x| &x.code == g))
+            .map(|g| g as u32)
+            .collect()
+    }
 }
 
 impl Item {

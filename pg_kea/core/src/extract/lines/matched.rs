@@ -395,12 +395,7 @@ impl Builder<'_> {
             && items.len() == 1
         {
             let item = items[0];
-            let takes: Vec<u32> = self.menu.items[item as usize]
-                .groups
-                .iter()
-                .filter_map(|g| self.menu.groups.iter().position(|x| &x.code == g))
-                .map(|g| g as u32)
-                .collect();
+            let takes = self.menu.group_indexes(item as usize);
             let before = self.cur.mods.len();
             self.cur.mods.retain_mut(|m| {
                 m.cands.retain(|c| takes.contains(&c.0));

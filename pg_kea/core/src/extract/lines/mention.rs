@@ -10,14 +10,7 @@ impl Builder<'_> {
             Some([only]) => Some(*only),
             _ => None,
         });
-        let item_groups: Option<Vec<u32>> = item.map(|i| {
-            menu.items[i as usize]
-                .groups
-                .iter()
-                .filter_map(|g| menu.groups.iter().position(|x| &x.code == g))
-                .map(|g| g as u32)
-                .collect()
-        });
+        let item_groups: Option<Vec<u32>> = item.map(|i| menu.group_indexes(i as usize));
         let mut conf = if line.item_named || item.is_some() {
             line.item_conf.max(0.0)
         } else {

@@ -13,14 +13,7 @@ impl Builder<'_> {
     pub(super) fn one_pick_names_dish(&mut self, sc: &Scanned) {
         let menu = self.menu;
         let t = self.t;
-        let groups_of = |i: u32| -> Vec<u32> {
-            menu.items[i as usize]
-                .groups
-                .iter()
-                .filter_map(|g| menu.groups.iter().position(|x| &x.code == g))
-                .map(|g| g as u32)
-                .collect()
-        };
+        let groups_of = |i: u32| menu.group_indexes(i as usize);
         let several = |g: u32| menu.groups[g as usize].min >= 2;
         let lines_said: Vec<(usize, usize)> = self.lines.iter().map(|l| (l.start, l.end)).collect();
         for (n, l) in self.lines.iter_mut().enumerate() {
