@@ -413,3 +413,8 @@ venue_test!(blind_cuban_ventanita, blind "venues-blind-13" / "cuban-ventanita", 
 venue_test!(blind_pupuseria, blind "venues-blind-14" / "pupuseria", 50.0);
 venue_test!(blind_kolache_bakery, blind "venues-blind-14" / "kolache-bakery", 55.0);
 venue_test!(blind_hk_cafe, blind "venues-blind-14" / "hk-cafe", 55.0);
+// Batch 15 (tests/venues-blind-15/README.md): floors at the figures of its first run through the
+// gateway (engine after round 15), before any round tuned on it.
+venue_test!(blind_taiwanese_bento, blind "venues-blind-15" / "taiwanese-bento", 60.0);
+venue_test!(blind_chicken_rice_stall, blind "venues-blind-15" / "chicken-rice-stall", 20.0);
+venue_test!(blind_uyghur_skewer_house, blind "venues-blind-15" / "uyghur-skewer-house", 60.0);

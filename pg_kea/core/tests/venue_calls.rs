@@ -16,6 +16,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("burmese", 95.0),
     ("burrito-bowl", 70.0),
     ("cheesesteak", 55.0),
+    ("chicken-rice-stall", 20.0),
     ("coffee", 100.0),
     ("com-tam", 60.0),
     ("cuban-ventanita", 90.0),
@@ -54,9 +55,11 @@ const FLOOR: &[(&str, f64)] = &[
     ("silog", 60.0),
     ("smokehouse", 45.0),
     ("sushi", 85.0),
+    ("taiwanese-bento", 60.0),
     ("taqueria", 100.0),
     ("thai", 80.0),
     ("tortas", 65.0),
+    ("uyghur-skewer-house", 60.0),
     ("wings", 30.0),
 ];
 

@@ -16,6 +16,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("burmese", 78.0),
     ("burrito-bowl", 82.0),
     ("cheesesteak", 65.0),
+    ("chicken-rice-stall", 54.0),
     ("coffee", 100.0),
     ("com-tam", 67.0),
     ("cuban-ventanita", 76.0),
@@ -54,9 +55,11 @@ const FLOOR: &[(&str, f64)] = &[
     ("silog", 74.0),
     ("smokehouse", 62.0),
     ("sushi", 80.0),
+    ("taiwanese-bento", 70.0),
     ("taqueria", 100.0),
     ("thai", 82.0),
     ("tortas", 62.0),
+    ("uyghur-skewer-house", 77.0),
     ("wings", 54.0),
 ];
 

@@ -30,6 +30,7 @@ pub const BLIND_BATCHES: &[&str] = &[
     "venues-blind-12",
     "venues-blind-13",
     "venues-blind-14",
+    "venues-blind-15",
 ];
 
 pub fn blind_roots() -> Vec<PathBuf> {
