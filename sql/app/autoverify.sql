@@ -58,6 +58,43 @@ language sql stable as $$
         'passed', p.passed, 'updated_at', p.updated_at, 'updated_by', p.updated_by)
 $$;
 
+-- Every turn of a call, in order: the one place the auto-verify rules read a call's turns from
+-- (read once per check). plpgsql, not sql: Citus cannot plan this query on its tables inside a
+-- sql function with parameters (plpgsql gives it their values; docs/scaling.md).
+create function app.call_turns(p_merchant_id bigint, p_call_id bigint)
+returns setof app.turns
+language plpgsql stable as $$
+begin
+    return query
+        select * from app.turns t
+         where t.merchant_id = p_merchant_id and t.call_id = p_call_id
+         order by t.seq;
+end
+$$;
+
+-- What the caller said: the speech turns among a call's turns (app.call_turns), in order.
+create function app.speech_turns(p_turns app.turns[]) returns setof app.turns
+language sql immutable as $$
+    select * from unnest(p_turns) t where t.event = 'speech' order by t.seq
+$$;
+
+-- What a turn recorded, each null when the turn has none (the JSON is not an array): the lines
+-- its extraction heard, the words it placed nowhere (unmatched), the dialog's notes (did).
+create function app.turn_lines(t app.turns) returns json
+language sql immutable as $$
+    select case when json_typeof(t.understood->'extraction'->'lines') = 'array'
+                then t.understood->'extraction'->'lines' end
+$$;
+create function app.turn_unplaced(t app.turns) returns json
+language sql immutable as $$
+    select case when json_typeof(t.understood->'extraction'->'unmatched') = 'array'
+                then t.understood->'extraction'->'unmatched' end
+$$;
+create function app.turn_notes(t app.turns) returns json
+language sql immutable as $$
+    select case when json_typeof(t.understood->'did') = 'array' then t.understood->'did' end
+$$;
+
 -- How sure kea was of each line of an order as the call produced it (app.orders.call_lines),
 -- as the console works it out (docs/console.md): from the last caller turn whose extraction
 -- heard the line's item, the lowest of the line's and its options' extraction confidence,
@@ -71,6 +108,9 @@ create function app.call_line_confidence(p_merchant_id bigint, p_order_id bigint
 returns table (line_no integer, item_code text, confidence real, heard text)
 language plpgsql stable as $$
 #variable_conflict use_column
+declare
+    v_turns app.turns[] := array(select t from app.orders o, app.call_turns(o.merchant_id, o.call_id) t
+                                  where o.merchant_id = p_merchant_id and o.id = p_order_id);
 begin
     return query
         select x.n::int, x.l->>'item', coalesce(h.confidence, q.confidence), coalesce(h.words, q.words)
@@ -82,19 +122,15 @@ begin
                                        from json_array_elements(m.l->'modifiers') md), 1),
                            app.turn_heard(t)) as confidence,
                      m.l->'span'->>'text' as words
-                from app.turns t,
-                     json_array_elements(t.understood->'extraction'->'lines') with ordinality m(l, k)
-               where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-                 and json_typeof(t.understood->'extraction'->'lines') = 'array'
-                 and m.l->>'item' = x.l->>'item'
+                from app.speech_turns(v_turns) t,
+                     json_array_elements(app.turn_lines(t)) with ordinality m(l, k)
+               where m.l->>'item' = x.l->>'item'
                order by t.seq desc, m.k desc
                limit 1) h on true
           left join lateral (
               select app.turn_heard(a) as confidence, a.speech as words
-                from app.turns a, json_array_elements_text(a.understood->'did') d
-               where a.merchant_id = o.merchant_id and a.call_id = o.call_id
-                 and json_typeof(a.understood->'did') = 'array'
-                 and d = 'answered question about ' || (x.l->>'item')
+                from unnest(v_turns) a, json_array_elements_text(app.turn_notes(a)) d
+               where d = 'answered question about ' || (x.l->>'item')
                order by a.seq desc
                limit 1) q on true
          where o.merchant_id = p_merchant_id and o.id = p_order_id;
@@ -124,10 +160,9 @@ begin
                least((select min((md->>'confidence')::real) from json_array_elements(m->'modifiers') md),
                      app.turn_heard(t)),
                m->'span'->>'text'
-          from app.turns t, json_array_elements(t.understood->'extraction'->'lines') m
-         where t.merchant_id = p_merchant_id and t.call_id = p_call_id and t.event = 'speech'
-           and json_typeof(t.understood->'extraction'->'lines') = 'array'
-           and m->>'item' is null and json_array_length(m->'modifiers') > 0;
+          from app.speech_turns(array(select x from app.call_turns(p_merchant_id, p_call_id) x)) t,
+               json_array_elements(app.turn_lines(t)) m
+         where m->>'item' is null and json_array_length(m->'modifiers') > 0;
 end
 $$;
 
@@ -141,9 +176,7 @@ language plpgsql stable as $$
 begin
     return query
         select t.seq, d
-          from app.turns t, json_array_elements_text(t.understood->'did') d
-         where t.merchant_id = p_merchant_id and t.call_id = p_call_id
-           and json_typeof(t.understood->'did') = 'array';
+          from app.call_turns(p_merchant_id, p_call_id) t, json_array_elements_text(app.turn_notes(t)) d;
 end
 $$;
 
@@ -167,9 +200,13 @@ declare
     v_read_back boolean;
     v_fail text;
     v_doc jsonb;
+    v_turns app.turns[];
 begin
     select * into o from app.orders where merchant_id = p_merchant_id and id = p_order_id;
     select * into c from app.calls where merchant_id = o.merchant_id and id = o.call_id;
+    -- Every turn of the call, read once: the rules read them from here (app.speech_turns for what
+    -- the caller said).
+    v_turns := array(select t from app.call_turns(o.merchant_id, o.call_id) t);
     -- The merchant's active menu, built once per check: app.menu_document reads every menu
     -- table (and the learnt phrases) each time, and the rules below read the menu five times.
     select app.menu_document(mn.id) into v_doc
@@ -192,12 +229,10 @@ begin
       from jsonb_array_elements(coalesce(o.call_lines, '[]')) l,
            jsonb_array_elements(coalesce(l->'modifiers', '[]')) lm,
            lateral (select least((md->>'confidence')::real, app.turn_heard(t)) as confidence
-                      from app.turns t,
-                           json_array_elements(t.understood->'extraction'->'lines') with ordinality m(x, k),
+                      from app.speech_turns(v_turns) t,
+                           json_array_elements(app.turn_lines(t)) with ordinality m(x, k),
                            json_array_elements(m.x->'modifiers') md
-                     where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-                       and json_typeof(t.understood->'extraction'->'lines') = 'array'
-                       and (m.x->>'item' = l->>'item' or m.x->>'item' is null)
+                     where (m.x->>'item' = l->>'item' or m.x->>'item' is null)
                        and md->>'option' = lm->>'option'
                      order by t.seq desc, m.k desc limit 1) h;
     -- The first note that says the call did not go smoothly. "line N repaired, left: [...]" is
@@ -216,27 +251,25 @@ begin
         -- ("one chocolate and one strawberry" for two shakes), a count said after the item
         -- ("two teas, make it three") that changed nothing.
         select format('heard more than it used in "%s"', t.speech) into v_bad
-          from app.turns t
-         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-           and json_typeof(t.understood->'extraction'->'lines') = 'array'
-           and json_typeof(t.understood->'did') = 'array'
-           and json_array_length(t.understood->'extraction'->'lines') >
+          from app.speech_turns(v_turns) t
+         where app.turn_lines(t) is not null
+           and app.turn_notes(t) is not null
+           and json_array_length(app.turn_lines(t)) >
                (select count(*) filter (where d like 'added %' or d like 'removed %'
                                            or d = 'asked which item' or d = 'answered menu question')
                      + count(distinct substring(d from '^(?:changed line|answered choice for line) ([0-9]+)'))
-                  from json_array_elements_text(t.understood->'did') d)
+                  from json_array_elements_text(app.turn_notes(t)) d)
          order by t.seq limit 1;
     end if;
     if v_bad is null then
         -- A quantity word said that no option took ("ranch, but light on it" heard as ranch): in
         -- the utterance, in none of the words a line or an option was heard in.
         select format('"%s" in "%s" went to no option', w, t.speech) into v_bad
-          from app.turns t,
+          from app.speech_turns(v_turns) t,
                regexp_split_to_table(lower(t.speech), '[^a-z]+') w
-         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-           and w in ('extra', 'heavy', 'light', 'easy', 'double', 'triple', 'less', 'little')
-           and json_typeof(t.understood->'extraction'->'lines') = 'array'
-           and not exists (select 1 from json_array_elements(t.understood->'extraction'->'lines') m
+         where w in ('extra', 'heavy', 'light', 'easy', 'double', 'triple', 'less', 'little')
+           and app.turn_lines(t) is not null
+           and not exists (select 1 from json_array_elements(app.turn_lines(t)) m
                             where m->'span'->>'text' ~ ('\m' || w || '\M'))
          order by t.seq limit 1;
     end if;
@@ -249,12 +282,10 @@ begin
         -- only): the caller asked for something kea knows the words of and did not take. Chat
         -- ("my son", "for the office") is not a word of the menu and holds nothing.
         select format('"%s" in "%s" is a word of the menu that went nowhere', x.w, t.speech) into v_bad
-          from app.turns t,
-               json_array_elements(t.understood->'extraction'->'unmatched') u,
+          from app.speech_turns(v_turns) t,
+               json_array_elements(app.turn_unplaced(t)) u,
                regexp_split_to_table(lower(u->>'text'), '[^a-z]+') x(w)
-         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-           and json_typeof(t.understood->'extraction'->'unmatched') = 'array'
-           and length(x.w) > 2 and not app.joining_word(x.w)
+         where length(x.w) > 2 and not app.joining_word(x.w)
            and x.w in (select w from app.menu_words(v_doc) w)
          order by t.seq limit 1;
     end if;
@@ -263,10 +294,8 @@ begin
         -- three"): the dialog did not hear it as a change (it would have split the words), so one
         -- of the two values may have stayed. A bare "no" is no cue: it is mostly "no onions".
         select format('a correction inside one line: "%s"', m->'span'->>'text') into v_bad
-          from app.turns t, json_array_elements(t.understood->'extraction'->'lines') m
-         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-           and json_typeof(t.understood->'extraction'->'lines') = 'array'
-           and app.correction_cue(m->'span'->>'text')
+          from app.speech_turns(v_turns) t, json_array_elements(app.turn_lines(t)) m
+         where app.correction_cue(m->'span'->>'text')
          order by t.seq limit 1;
     end if;
     if v_bad is null then
@@ -275,10 +304,8 @@ begin
         -- heard two lines or more, all / both / each / every / any (not "that's all"): kea may
         -- put what follows on one line only, or count the lines it splits twice.
         select format('"%s" said once for several lines', t.speech) into v_bad
-          from app.turns t
-         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-           and json_typeof(t.understood->'extraction'->'lines') = 'array'
-           and json_array_length(t.understood->'extraction'->'lines') >= 2
+          from app.speech_turns(v_turns) t
+         where json_array_length(app.turn_lines(t)) >= 2
            and regexp_replace(lower(t.speech), '(that''s|that is|is|it''s|it is|be) all|all (set|good)', '', 'g')
                ~ '\m(all|both|each|every|everything|any)\M'
          order by t.seq limit 1;
@@ -302,22 +329,20 @@ begin
         -- as a canned beer and a coke, "a garlic bread with cheese" as a bread and a salad): the
         -- caller named one thing, or one thing with something on it.
         select format('"%s %s %s" heard as two lines', jn.a->'span'->>'text', jn.gap, jn.b->'span'->>'text') into v_bad
-          from app.turns t,
+          from app.speech_turns(v_turns) t,
                lateral (select m.l as a, n.l as b,
                                app.speech_between(app.speech_normalised(t.speech), (m.l->'span'->>'end')::int,
                                                   (n.l->'span'->>'start')::int) as gap
-                          from json_array_elements(t.understood->'extraction'->'lines') m(l),
-                               json_array_elements(t.understood->'extraction'->'lines') n(l)
+                          from json_array_elements(app.turn_lines(t)) m(l),
+                               json_array_elements(app.turn_lines(t)) n(l)
                          where m.l->>'item' is not null and n.l->>'item' is not null
                            and (n.l->'span'->>'start')::int >= (m.l->'span'->>'end')::int
                            -- n is the next line heard after m
-                           and not exists (select 1 from json_array_elements(t.understood->'extraction'->'lines') k(l)
+                           and not exists (select 1 from json_array_elements(app.turn_lines(t)) k(l)
                                             where k.l->>'item' is not null
                                               and (k.l->'span'->>'start')::int >= (m.l->'span'->>'end')::int
                                               and (k.l->'span'->>'start')::int < (n.l->'span'->>'start')::int)) jn
-         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-           and json_typeof(t.understood->'extraction'->'lines') = 'array'
-           and jn.gap in ('of', 'with')
+         where jn.gap in ('of', 'with')
          order by t.seq limit 1;
     end if;
     if v_bad is null then
@@ -325,16 +350,13 @@ begin
         -- ("grilled pork" for the bowl's protein, and a grilled pork banh mi besides): kea used
         -- the same words twice.
         select format('"%s" answered a choice and added a line', t.speech) into v_bad
-          from app.turns t
-         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-           and json_typeof(t.understood->'extraction'->'lines') = 'array'
-           and json_typeof(t.understood->'did') = 'array'
-           and exists (select 1 from json_array_elements_text(t.understood->'did') d where d like 'answered choice for line %')
+          from app.speech_turns(v_turns) t
+         where exists (select 1 from json_array_elements_text(app.turn_notes(t)) d where d like 'answered choice for line %')
            and (select count(*) filter (where d like 'added %' and d not like '% from the last order')
                      + count(distinct substring(d from '^(?:changed line|answered choice for line) ([0-9]+)'))
-                  from json_array_elements_text(t.understood->'did') d)
-               > json_array_length(t.understood->'extraction'->'lines')
-           and exists (select 1 from json_array_elements_text(t.understood->'did') d
+                  from json_array_elements_text(app.turn_notes(t)) d)
+               > json_array_length(app.turn_lines(t))
+           and exists (select 1 from json_array_elements_text(app.turn_notes(t)) d
                         where d like 'added %' and d not like '% from the last order')
          order by t.seq limit 1;
     end if;
@@ -343,11 +365,9 @@ begin
         -- rice", "two short stacks with chocolate chips"): something the caller counted that kea
         -- did not know as an item, put on a line already there.
         select format('"%s" counted, heard as no item', m->'span'->>'text') into v_bad
-          from app.turns t, json_array_elements(t.understood->'extraction'->'lines') m
-         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-           and json_typeof(t.understood->'extraction'->'lines') = 'array'
-           and m->>'item' is null
-           and app.count_word(substring(lower(m->'span'->>'text') from '^(?:(?:a|an|the) )?([a-z0-9]+)')) >= 2
+          from app.speech_turns(v_turns) t, json_array_elements(app.turn_lines(t)) m
+         where m->>'item' is null
+           and app.count_said_first(m->'span'->>'text') >= 2
          order by t.seq limit 1;
     end if;
     if v_bad is null then
@@ -357,19 +377,17 @@ begin
         -- follows it ("a 16 oz americano"), or the turn split it over lines of that item ("two
         -- al pastor" among four tacos). "N orders of" is always a count.
         select format('"%s" taken as %s', m->'span'->>'text', m->>'quantity') into v_bad
-          from app.turns t, json_array_elements(t.understood->'extraction'->'lines') m,
+          from app.speech_turns(v_turns) t, json_array_elements(app.turn_lines(t)) m,
                lateral (select app.count_word(x[1]) as n, x[2] as next
                           from regexp_match(lower(m->'span'->>'text'), '^(?:(?:a|an|the) )?([a-z0-9]+)(?: ([a-z]+))?') x) cw
-         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-           and json_typeof(t.understood->'extraction'->'lines') = 'array'
-           and m->>'item' is not null and cw.n >= 2
+         where m->>'item' is not null and cw.n >= 2
            and coalesce((m->>'quantity')::int, 1) <> cw.n
            and coalesce(cw.next, '') not in ('oz', 'ounce', 'ounces', 'inch', 'inches', 'piece', 'pieces', 'pc', 'pcs',
                                             'liter', 'liters', 'litre', 'lb', 'lbs', 'pound', 'pounds')
            and (coalesce(cw.next, '') in ('order', 'orders')
                 or not (coalesce(m->>'variation', '') || ' ' || (m->>'item')) ~ ('(^|[^0-9])' || cw.n || '([^0-9]|$)|' || app.number_name(cw.n)))
            and (select sum(coalesce((k->>'quantity')::int, 1))
-                  from json_array_elements(t.understood->'extraction'->'lines') k
+                  from json_array_elements(app.turn_lines(t)) k
                  where k->>'item' = m->>'item') <> cw.n
          order by t.seq limit 1;
     end if;
@@ -389,12 +407,9 @@ begin
         -- an item not on the order ("actually make that the chicken parm dinner" heard as a
         -- change of the veal one).
         select format('"%s" changed a line it did not hear', t.speech) into v_bad
-          from app.turns t
-         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-           and json_typeof(t.understood->'did') = 'array'
-           and coalesce(json_array_length(case when json_typeof(t.understood->'extraction'->'lines') = 'array'
-                                               then t.understood->'extraction'->'lines' end), 0) = 0
-           and exists (select 1 from json_array_elements_text(t.understood->'did') d where d like 'changed line %')
+          from app.speech_turns(v_turns) t
+         where coalesce(json_array_length(app.turn_lines(t)), 0) = 0
+           and exists (select 1 from json_array_elements_text(app.turn_notes(t)) d where d like 'changed line %')
            and ((select count(*) from regexp_split_to_table(lower(t.speech), '[^a-z0-9]+') w
                   where app.count_word(w) is not null) >= 2
                 or exists (select 1 from app.menu_item_names(v_doc) nm
@@ -410,13 +425,11 @@ begin
         -- added): the caller asked for something kea did not do. Read from the dialog's words
         -- (dialog/order.rs: "Okay, that's <line>. Anything else?").
         select format('"%s" changed nothing ("%s")', t.speech, substring(t.said from '^Okay, that''s (.*)\. Anything else\?$')) into v_bad
-          from app.turns t
-         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-           and json_typeof(t.understood->'did') = 'array'
-           and exists (select 1 from json_array_elements_text(t.understood->'did') d where d like 'changed line %')
+          from app.speech_turns(v_turns) t
+         where exists (select 1 from json_array_elements_text(app.turn_notes(t)) d where d like 'changed line %')
            and t.said ~ '^Okay, that''s .*\. Anything else\?$'
-           and exists (select 1 from app.turns e
-                        where e.merchant_id = t.merchant_id and e.call_id = t.call_id and e.seq < t.seq
+           and exists (select 1 from unnest(v_turns) e
+                        where e.seq < t.seq
                           and strpos(e.said, substring(t.said from '^Okay, that''s (.*)\. Anything else\?$')) > 0)
          order by t.seq limit 1;
     end if;
@@ -424,10 +437,8 @@ begin
         -- A line added in a turn that said to put it on one already there ("add a festival to
         -- it": the dinner's side, taken as a line of its own).
         select format('"%s" added a line to put on another', t.speech) into v_bad
-          from app.turns t
-         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-           and json_typeof(t.understood->'did') = 'array'
-           and exists (select 1 from json_array_elements_text(t.understood->'did') d
+          from app.speech_turns(v_turns) t
+         where exists (select 1 from json_array_elements_text(app.turn_notes(t)) d
                         where d like 'added %' and d not like '% from the last order')
            and lower(t.speech) ~ '\m(to|on|in) (it|that|them)\M'
            and lower(t.speech) !~ '\m(that''s|that is) (it|all)\M'
@@ -440,12 +451,10 @@ begin
         -- plate): the caller named a size kea did not take. Sizes said as small / large are left
         -- out: callers say them of drinks that have no sizes, and kea rightly drops them.
         select format('"%s" in "%s" is a measure that went nowhere', x.w, t.speech) into v_bad
-          from app.turns t,
-               json_array_elements(t.understood->'extraction'->'unmatched') u,
+          from app.speech_turns(v_turns) t,
+               json_array_elements(app.turn_unplaced(t)) u,
                regexp_split_to_table(lower(u->>'text'), '[^a-z]+') x(w)
-         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-           and json_typeof(t.understood->'extraction'->'unmatched') = 'array'
-           and x.w in ('lb', 'lbs', 'pound', 'pounds', 'oz', 'ounce', 'ounces', 'pint', 'pints', 'pt',
+         where x.w in ('lb', 'lbs', 'pound', 'pounds', 'oz', 'ounce', 'ounces', 'pint', 'pints', 'pt',
                        'quart', 'quarts', 'qt', 'gallon', 'gallons', 'gal', 'liter', 'liters', 'litre',
                        'litres', 'dozen')
          order by t.seq limit 1;
@@ -456,14 +465,12 @@ begin
         -- swiss"): the turn says that / those / it / them, adds lines, and none is that item.
         select format('"%s" after a question about %s added something else', t.speech,
                       substring(q.qd from '^answered question about (.*)$')) into v_bad
-          from app.turns t
-          join app.turns a on a.merchant_id = t.merchant_id and a.call_id = t.call_id and a.seq = t.seq - 1,
-               json_array_elements_text(a.understood->'did') q(qd)
-         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-           and json_typeof(a.understood->'did') = 'array' and json_typeof(t.understood->'did') = 'array'
-           and q.qd like 'answered question about %'
-           and exists (select 1 from json_array_elements_text(t.understood->'did') d where d like 'added %')
-           and not exists (select 1 from json_array_elements_text(t.understood->'did') d
+          from app.speech_turns(v_turns) t
+          join unnest(v_turns) a on a.seq = t.seq - 1,
+               json_array_elements_text(app.turn_notes(a)) q(qd)
+         where q.qd like 'answered question about %'
+           and exists (select 1 from json_array_elements_text(app.turn_notes(t)) d where d like 'added %')
+           and not exists (select 1 from json_array_elements_text(app.turn_notes(t)) d
                             where d = 'added ' || substring(q.qd from '^answered question about (.*)$'))
            and regexp_replace(lower(t.speech), '(that''s|that is) (it|all)', '', 'g') ~ '\m(that|those|it|them)\M'
          order by t.seq limit 1;
@@ -473,21 +480,18 @@ begin
         -- roast beef on a hero with russian": the hero and russian put on the ham and swiss
         -- before): the words heard without an item follow the item they were said of.
         select format('"%s" said after %s went to another line', m->'span'->>'text', a->>'item') into v_bad
-          from app.turns t,
-               json_array_elements(t.understood->'extraction'->'lines') m,
-               json_array_elements(t.understood->'extraction'->'lines') a
-         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-           and json_typeof(t.understood->'extraction'->'lines') = 'array'
-           and json_typeof(t.understood->'did') = 'array'
-           and m->>'item' is null and json_array_length(m->'modifiers') > 0 and a->>'item' is not null
+          from app.speech_turns(v_turns) t,
+               json_array_elements(app.turn_lines(t)) m,
+               json_array_elements(app.turn_lines(t)) a
+         where m->>'item' is null and json_array_length(m->'modifiers') > 0 and a->>'item' is not null
            and (m->'span'->>'start')::int >= (a->'span'->>'end')::int
            -- a is the last line with an item before m
-           and not exists (select 1 from json_array_elements(t.understood->'extraction'->'lines') k
+           and not exists (select 1 from json_array_elements(app.turn_lines(t)) k
                             where k->>'item' is not null
                               and (k->'span'->>'start')::int >= (a->'span'->>'end')::int
                               and (k->'span'->>'end')::int <= (m->'span'->>'start')::int)
-           and exists (select 1 from json_array_elements_text(t.understood->'did') d where d = 'added ' || (a->>'item'))
-           and exists (select 1 from json_array_elements_text(t.understood->'did') d where d like 'changed line %')
+           and exists (select 1 from json_array_elements_text(app.turn_notes(t)) d where d = 'added ' || (a->>'item'))
+           and exists (select 1 from json_array_elements_text(app.turn_notes(t)) d where d like 'changed line %')
            and not exists (select 1 from jsonb_array_elements(coalesce(o.call_lines, '[]')) x
                             where x->>'item' = a->>'item'
                               and (select bool_and(x->'modifiers' @> jsonb_build_array(jsonb_build_object('option', md->>'option')))
@@ -499,16 +503,12 @@ begin
         -- ("six beignets" as six orders, with a 6pc on the menu): one order of six, most likely.
         select format('"%s" taken as %s, and %s has a size %s', m->'span'->>'text', m->>'quantity',
                       m->>'item', v->>'name') into v_bad
-          from app.turns t, json_array_elements(t.understood->'extraction'->'lines') m,
+          from app.speech_turns(v_turns) t, json_array_elements(app.turn_lines(t)) m,
                app.menu_items(v_doc) it, jsonb_array_elements(coalesce(it->'variations', '[]')) v
-         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-           and json_typeof(t.understood->'extraction'->'lines') = 'array'
-           and it->>'code' = m->>'item' and coalesce((m->>'quantity')::int, 1) >= 2
-           and app.count_word(substring(lower(m->'span'->>'text') from '^(?:(?:a|an|the) )?([a-z0-9]+)'))
-               = (m->>'quantity')::int
+         where it->>'code' = m->>'item' and coalesce((m->>'quantity')::int, 1) >= 2
+           and app.count_said_first(m->'span'->>'text') = (m->>'quantity')::int
            and m->>'variation' is distinct from v->>'code'
-           and lower((v->>'name') || ' ' || (v->>'code'))
-               ~ ('(^|[^0-9])' || (m->>'quantity') || '([^0-9]|$)|\m' || app.number_name((m->>'quantity')::int) || '\M')
+           and app.size_named_by(v, (m->>'quantity')::int)
          order by t.seq limit 1;
     end if;
     if v_bad is null then
@@ -517,16 +517,13 @@ begin
         -- answered a choice is named by an option the answer put on the line it answered.
         select format('"%s" answered line %s with %s and added %s', t.speech, n.ln, md->>'option', m->>'item')
           into v_bad
-          from app.turns t,
-               json_array_elements_text(t.understood->'did') d,
+          from app.speech_turns(v_turns) t,
+               json_array_elements_text(app.turn_notes(t)) d,
                lateral (select substring(d from '^answered choice for line ([0-9]+)$')::int as ln) n,
-               json_array_elements(t.understood->'extraction'->'lines') m,
+               json_array_elements(app.turn_lines(t)) m,
                jsonb_array_elements(coalesce(o.call_lines->n.ln->'modifiers', '[]')) md
-         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-           and json_typeof(t.understood->'did') = 'array'
-           and json_typeof(t.understood->'extraction'->'lines') = 'array'
-           and n.ln is not null and m->>'item' is not null
-           and exists (select 1 from json_array_elements_text(t.understood->'did') e where e = 'added ' || (m->>'item'))
+         where n.ln is not null and m->>'item' is not null
+           and exists (select 1 from json_array_elements_text(app.turn_notes(t)) e where e = 'added ' || (m->>'item'))
            and replace(md->>'option', '_', ' ')
                ~ ('\m' || regexp_replace(lower(m->'span'->>'text'), '^(a|an|the|some) ', '') || '\M')
          order by t.seq limit 1;
@@ -537,10 +534,8 @@ begin
         -- other one medium" added a third): kea changes the line in focus or adds one, the
         -- caller meant another line.
         select format('"%s" changed or added a line: which one?', t.speech) into v_bad
-          from app.turns t
-         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-           and json_typeof(t.understood->'did') = 'array'
-           and exists (select 1 from json_array_elements_text(t.understood->'did') d
+          from app.speech_turns(v_turns) t
+         where exists (select 1 from json_array_elements_text(app.turn_notes(t)) d
                         where d like 'changed line %' or d like 'added %')
            and lower(t.speech) ~ '\mthe other\M'
          order by t.seq limit 1;
@@ -563,28 +558,25 @@ begin
             -- the words before the cue are the ones taken back ("a lamb vindaloo, no sorry, a chana
             -- masala"). "On the side" says how, not what.
             select format('"%s" in "%s" is a word of the menu said outside every line', x.w, t.speech)
-              from app.turns t,
+              from app.speech_turns(v_turns) t,
                    regexp_split_to_table(regexp_replace(lower(t.speech), '\mon the side\M', ' ', 'g'), '[^a-z]+') x(w),
                    lateral (select app.word_stem(x.w) offset 0) xs(stem)  -- once per word, not per row of nw
-             where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-               and json_typeof(t.understood->'extraction'->'lines') = 'array'
-               and json_array_length(t.understood->'extraction'->'lines') > 0
+             where json_array_length(app.turn_lines(t)) > 0
                and length(x.w) > 2 and not app.chat_word(x.w)
                and not app.joining_word(x.w) and x.w not in ('add', 'make')
                and not app.correction_cue(t.speech) and lower(t.speech) !~ '\msorry\M'
                and x.w in (select w from mw)
-               and not exists (select 1 from json_array_elements(t.understood->'extraction'->'lines') m
+               and not exists (select 1 from json_array_elements(app.turn_lines(t)) m
                                 where m->'span'->>'text' ~ ('\m' || x.w || '\M'))
-               and not exists (select 1 from json_array_elements(case when json_typeof(t.understood->'extraction'->'unmatched') = 'array'
-                                                                      then t.understood->'extraction'->'unmatched' end) u
+               and not exists (select 1 from json_array_elements(app.turn_unplaced(t)) u
                                 where u->>'text' ~ ('\m' || x.w || '\M'))
                and not exists (select 1 from nw
                                 where nw.stem = xs.stem
                                   and ((nw.kind = 'item' and nw.part in ('name', 'code', 'size')
-                                        and nw.code in (select m->>'item' from json_array_elements(t.understood->'extraction'->'lines') m))
+                                        and nw.code in (select m->>'item' from json_array_elements(app.turn_lines(t)) m))
                                        or (nw.kind = 'option'
                                            and nw.code in (select md->>'option'
-                                                             from json_array_elements(t.understood->'extraction'->'lines') m,
+                                                             from json_array_elements(app.turn_lines(t)) m,
                                                                   json_array_elements(m->'modifiers') md))))
              order by t.seq limit 1
              ),
@@ -595,12 +587,10 @@ begin
             -- Rolls)"), "a ham and cheese" as a quesadilla's line. A piece of a name matched the
             -- wrong item.
             select format('"%s" in "%s" names another item than %s', x.w, m->'span'->>'text', m->>'item')
-              from app.turns t, json_array_elements(t.understood->'extraction'->'lines') m,
+              from app.speech_turns(v_turns) t, json_array_elements(app.turn_lines(t)) m,
                    regexp_split_to_table(lower(m->'span'->>'text'), '[^a-z]+') x(w),
                    lateral (select app.word_stem(x.w) offset 0) xs(stem)  -- once per word, not per row of nw
-             where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-               and json_typeof(t.understood->'extraction'->'lines') = 'array'
-               and m->>'item' is not null
+             where m->>'item' is not null
                and length(x.w) > 2 and not app.chat_word(x.w)
                and not app.joining_word(x.w) and x.w not in ('add', 'make', 'order', 'orders', 'side', 'half')
                and not exists (select 1 from nw
@@ -617,7 +607,7 @@ begin
             -- cheese on them, the one word making the item and its option. "two cheese slices
             -- with extra cheese" says it twice.
             select format('"%s": %s heard in the name of %s', m->'span'->>'text', md->>'option', m->>'item')
-              from app.turns t, json_array_elements(t.understood->'extraction'->'lines') m,
+              from app.speech_turns(v_turns) t, json_array_elements(app.turn_lines(t)) m,
                    json_array_elements(m->'modifiers') md,
                    lateral (select array_agg(w order by n) as ws, array_agg(app.word_stem(w) order by n) as st
                               from regexp_split_to_table(lower(m->'span'->>'text'), '[^a-z0-9]+') with ordinality x(w, n)) sp,
@@ -626,9 +616,7 @@ begin
                              where nw.kind = 'option' and nw.code = md->>'option') os,
                    lateral (select array_agg(nw.stem) as st from nw
                              where nw.kind = 'item' and nw.code = m->>'item' and nw.part = 'name') its
-             where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-               and json_typeof(t.understood->'extraction'->'lines') = 'array'
-               and m->>'item' is not null and not coalesce((md->>'negated')::boolean, false)
+             where m->>'item' is not null and not coalesce((md->>'negated')::boolean, false)
                and sp.st && os.st
                and not exists (select 1 from generate_subscripts(sp.st, 1) i
                                 where sp.st[i] = any (os.st) and length(sp.ws[i]) > 2
@@ -648,14 +636,11 @@ begin
         -- piece lumpia tray" as 50 trays of 50): the line's words hold one count, the quantity is
         -- that count, and the size taken is named by it. "six 6pc donuts" says two.
         select format('"%s" taken as %s of %s', m->'span'->>'text', m->>'quantity', v->>'name') into v_bad
-          from app.turns t, json_array_elements(t.understood->'extraction'->'lines') m,
+          from app.speech_turns(v_turns) t, json_array_elements(app.turn_lines(t)) m,
                app.menu_items(v_doc) it, jsonb_array_elements(coalesce(it->'variations', '[]')) v
-         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-           and json_typeof(t.understood->'extraction'->'lines') = 'array'
-           and it->>'code' = m->>'item' and v->>'code' = m->>'variation'
+         where it->>'code' = m->>'item' and v->>'code' = m->>'variation'
            and coalesce((m->>'quantity')::int, 1) >= 2
-           and lower((v->>'name') || ' ' || (v->>'code'))
-               ~ ('(^|[^0-9])' || (m->>'quantity') || '([^0-9]|$)|\m' || app.number_name((m->>'quantity')::int) || '\M')
+           and app.size_named_by(v, (m->>'quantity')::int)
            and (select count(*) from regexp_split_to_table(lower(m->'span'->>'text'), '[^a-z0-9]+') w
                  where app.count_word(w) is not null or w = 'dozen') < 2
          order by t.seq limit 1;
@@ -665,12 +650,9 @@ begin
         -- hearing an item: the caller asked for one more thing, kea put its words on the line in
         -- focus (the jumbo dog got the chili).
         select format('"%s" changed a line, said as one more', t.speech) into v_bad
-          from app.turns t
-         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-           and json_typeof(t.understood->'did') = 'array'
-           and exists (select 1 from json_array_elements_text(t.understood->'did') d where d like 'changed line %')
-           and not exists (select 1 from json_array_elements(case when json_typeof(t.understood->'extraction'->'lines') = 'array'
-                                                                  then t.understood->'extraction'->'lines' end) m
+          from app.speech_turns(v_turns) t
+         where exists (select 1 from json_array_elements_text(app.turn_notes(t)) d where d like 'changed line %')
+           and not exists (select 1 from json_array_elements(app.turn_lines(t)) m
                             where m->>'item' is not null)
            and app.speech_normalised(t.speech) ~ '^and (a|an|one|another) '
          order by t.seq limit 1;
@@ -680,11 +662,9 @@ begin
         -- spinach tortilla, "meat" placed nowhere): what the caller wanted more or less of was
         -- not understood, whatever the word went to.
         select format('"%s %s" in "%s": what it is of went nowhere', x[1], u->>'text', t.speech) into v_bad
-          from app.turns t, json_array_elements(t.understood->'extraction'->'unmatched') u,
+          from app.speech_turns(v_turns) t, json_array_elements(app.turn_unplaced(t)) u,
                regexp_matches(app.speech_normalised(t.speech),
                               '\m(extra|double|triple|light|heavy|easy|less|little) ' || (u->>'text') || '\M') x
-         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-           and json_typeof(t.understood->'extraction'->'unmatched') = 'array'
          order by t.seq limit 1;
     end if;
     -- The rules below were chosen on blind batches 1-13 and the hand-written venues (batches 14
@@ -695,15 +675,13 @@ begin
         -- Size words: the usual ones (callers say "large" of a size named "Lg") and the words of
         -- the item's sizes' names and codes, but for digits (a count) and words of its name.
         select format('"%s" said in "%s", and %s is at its default size', x.w, a.speech, q.item) into v_bad
-          from app.turns a,
+          from app.speech_turns(v_turns) a,
                lateral (select substring(d from '^answered question about (.*)$') as item
-                          from json_array_elements_text(a.understood->'did') d
+                          from json_array_elements_text(app.turn_notes(a)) d
                          where d like 'answered question about %') q,
                app.menu_items(v_doc) it,
                regexp_split_to_table(lower(a.speech), '[^a-z0-9]+') x(w)
-         where a.merchant_id = o.merchant_id and a.call_id = o.call_id and a.event = 'speech'
-           and json_typeof(a.understood->'did') = 'array'
-           and it->>'code' = q.item and jsonb_array_length(coalesce(it->'variations', '[]')) > 1
+         where it->>'code' = q.item and jsonb_array_length(coalesce(it->'variations', '[]')) > 1
            and length(x.w) > 1 and x.w !~ '^[0-9]+$' and lower(it->>'name') !~ ('\m' || x.w || '\M')
            and (x.w in ('small', 'medium', 'large', 'regular', 'big', 'giant', 'family', 'half', 'whole',
                         'single', 'double', 'grande', 'jumbo', 'mini', 'personal', 'dozen')
@@ -730,11 +708,9 @@ begin
                              where length(w) > 1 and not app.joining_word(w)) fw
              where cardinality(fw.ws) >= 2),
         said as materialized (
-            select t.seq, app.speech_normalised(t.speech) as s, t.understood->'extraction'->'lines' as lines
-              from app.turns t
-             where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-               and json_typeof(t.understood->'extraction'->'lines') = 'array'
-               and exists (select 1 from json_array_elements(t.understood->'extraction'->'lines') m
+            select t.seq, app.speech_normalised(t.speech) as s, app.turn_lines(t) as lines
+              from app.speech_turns(v_turns) t
+             where exists (select 1 from json_array_elements(app.turn_lines(t)) m
                             where json_array_length(m->'modifiers') > 0))
         select format('"%s" is the option %s, heard as %s', ph.p, f.opt, md->>'option') into v_bad
           from said, forms f,
@@ -762,12 +738,9 @@ begin
                jsonb_array_elements(coalesce(it->'variations', '[]')) v
          where it->>'code' = l->>'item' and coalesce((l->>'quantity')::int, 1) >= 2
            and l->>'variation' is distinct from v->>'code'
-           and lower((v->>'name') || ' ' || (v->>'code'))
-               ~ ('(^|[^0-9])' || (l->>'quantity') || '([^0-9]|$)|\m' || app.number_name((l->>'quantity')::int) || '\M')
-           and not exists (select 1 from app.turns t, json_array_elements(t.understood->'extraction'->'lines') m
-                            where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-                              and json_typeof(t.understood->'extraction'->'lines') = 'array'
-                              and m->>'item' = l->>'item'
+           and app.size_named_by(v, (l->>'quantity')::int)
+           and not exists (select 1 from app.speech_turns(v_turns) t, json_array_elements(app.turn_lines(t)) m
+                            where m->>'item' = l->>'item'
                               and lower(m->'span'->>'text') ~ '\m(piece|pieces|pc|pcs)\M')
          limit 1;
     end if;
@@ -775,11 +748,9 @@ begin
         -- A self-correction to something kea did not know ("a tapsilog, no wait, a longsilog" -
         -- "Sorry, we don't have..."): the caller went on, the thing asked for is not on the order.
         select format('"%s" corrected to something kea did not know', t.speech) into v_bad
-          from app.turns t
-         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-           and json_typeof(t.understood->'did') = 'array'
-           and app.correction_cue(t.speech)
-           and exists (select 1 from json_array_elements_text(t.understood->'did') d where d like 'unknown item%')
+          from app.speech_turns(v_turns) t
+         where app.correction_cue(t.speech)
+           and exists (select 1 from json_array_elements_text(app.turn_notes(t)) d where d like 'unknown item%')
          order by t.seq limit 1;
     end if;
     if v_bad is null then
@@ -789,21 +760,19 @@ begin
         -- a house salad ("House Sal") with caesar dressing, "Caesar Sal" being an item. A side
         -- said by its name ("two eggs ... and home fries": the option "Home Fries") passes.
         select format('"%s" says %s, heard as %s', m->'span'->>'text', nm.item, m->>'item') into v_bad
-          from app.turns t, json_array_elements(t.understood->'extraction'->'lines') m,
-               lateral (select it->>'code' as item, btrim(regexp_replace(lower(it->>'name'), '[^a-z0-9]+', ' ', 'g')) as name
+          from app.speech_turns(v_turns) t, json_array_elements(app.turn_lines(t)) m,
+               lateral (select it->>'code' as item, app.name_words(it->>'name') as name
                           from app.menu_items(v_doc) it) nm
-         where t.merchant_id = o.merchant_id and t.call_id = o.call_id and t.event = 'speech'
-           and json_typeof(t.understood->'extraction'->'lines') = 'array'
-           and m->>'item' is not null and nm.item <> m->>'item' and nm.name ~ ' '
+         where m->>'item' is not null and nm.item <> m->>'item' and nm.name ~ ' '
            and app.speech_normalised(m->'span'->>'text') ~ ('\m' || replace(nm.name, ' ', '[a-z]* ') || '[a-z]*\M')
            and not exists (select 1 from app.menu_items(v_doc) own
                             where own->>'code' = m->>'item'
-                              and (' ' || btrim(regexp_replace(lower(own->>'name'), '[^a-z0-9]+', ' ', 'g')) || ' ')
+                              and (' ' || app.name_words(own->>'name') || ' ')
                                   like ('% ' || nm.name || ' %'))
            and not exists (select 1 from jsonb_array_elements(coalesce(o.call_lines, '[]')) l,
                                          jsonb_array_elements(coalesce(l->'modifiers', '[]')) lm
                             where l->>'item' = m->>'item'
-                              and (' ' || btrim(regexp_replace(lower(lm->>'name'), '[^a-z0-9]+', ' ', 'g')) || ' ')
+                              and (' ' || app.name_words(lm->>'name') || ' ')
                                   like ('% ' || nm.name || ' %'))
          order by t.seq limit 1;
     end if;
@@ -819,9 +788,8 @@ begin
      where n.note = 'order submitted';
     select exists (select 1 from app.call_notes(o.merchant_id, o.call_id) n
                     where n.note = 'read back'
-                      and n.seq = (select max(t.seq) from app.turns t
-                                    where t.merchant_id = o.merchant_id and t.call_id = o.call_id
-                                      and t.seq < coalesce(v_submit, 2147483647)))
+                      and n.seq = (select max(t.seq) from unnest(v_turns) t
+                                    where t.seq < coalesce(v_submit, 2147483647)))
       into v_read_back;
     v_fail := case
         when o.id is null or c.id is null then 'not an order from a call'
@@ -946,15 +914,37 @@ language sql immutable as $$
                                                when n % 10 = 0 and n <= 100 then n / 10 + 18 end], '$^')
 $$;
 
+-- A name's words: lower case, anything but letters and digits between them, one space apart
+-- ("Khachapuri (boat)" is "khachapuri boat").
+create function app.name_words(name text) returns text
+language sql immutable as $$
+    select btrim(regexp_replace(lower(name), '[^a-z0-9]+', ' ', 'g'))
+$$;
+
+-- Whether a size of a menu document's item (a variation: name, code) is named by a count, in
+-- digits or in words: "6pc" and "Box (6)" by 6, "fifty piece" by 50.
+create function app.size_named_by(v jsonb, n integer) returns boolean
+language sql immutable as $$
+    select lower((v->>'name') || ' ' || (v->>'code'))
+           ~ ('(^|[^0-9])' || n || '([^0-9]|$)|\m' || app.number_name(n) || '\M')
+$$;
+
+-- The count that opens some words, after "a" / "an" / "the" ("two orders of ...", "the 50 piece
+-- tray"; app.count_word), else null.
+create function app.count_said_first(words text) returns integer
+language sql immutable as $$
+    select app.count_word(substring(lower(words) from '^(?:(?:a|an|the) )?([a-z0-9]+)'))
+$$;
+
 -- The names and aliases of a menu document's items, lower case, words joined by one space:
 -- {item, name}.
 create function app.menu_item_names(p_doc jsonb) returns table (item text, name text)
 language sql immutable as $$
-    select distinct it->>'code', btrim(regexp_replace(lower(nm), '[^a-z0-9]+', ' ', 'g'))
+    select distinct it->>'code', app.name_words(nm)
       from app.menu_items(p_doc) it,
            lateral (select it->>'name' union all
                     select jsonb_array_elements_text(coalesce(it->'aliases', '[]'))) n(nm)
-     where nm is not null and length(btrim(regexp_replace(lower(nm), '[^a-z0-9]+', ' ', 'g'))) > 2
+     where nm is not null and length(app.name_words(nm)) > 2
 $$;
 
 -- The words (three letters or more) that name each thing of a menu document, by their stem
