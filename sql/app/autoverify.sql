@@ -109,13 +109,18 @@ returns table (line_no integer, item_code text, confidence real, heard text)
 language plpgsql stable as $$
 #variable_conflict use_column
 declare
-    v_turns app.turns[] := array(select t from app.orders o, app.call_turns(o.merchant_id, o.call_id) t
-                                  where o.merchant_id = p_merchant_id and o.id = p_order_id);
+    v_call bigint;
+    v_lines jsonb;
+    v_turns app.turns[];
 begin
+    -- The order, then its call's turns, each read by itself with the parameters' values (as Citus
+    -- plans queries on call data, docs/scaling.md): the query below reads no table.
+    select o.call_id, o.call_lines into v_call, v_lines
+      from app.orders o where o.merchant_id = p_merchant_id and o.id = p_order_id;
+    v_turns := array(select t from app.call_turns(p_merchant_id, v_call) t);
     return query
         select x.n::int, x.l->>'item', coalesce(h.confidence, q.confidence), coalesce(h.words, q.words)
-          from app.orders o,
-               jsonb_array_elements(coalesce(o.call_lines, '[]')) with ordinality x(l, n)
+          from jsonb_array_elements(coalesce(v_lines, '[]')) with ordinality x(l, n)
           left join lateral (
               select least((m.l->>'confidence')::real,
                            coalesce((select min((md->>'confidence')::real)
@@ -132,8 +137,7 @@ begin
                 from unnest(v_turns) a, json_array_elements_text(app.turn_notes(a)) d
                where d = 'answered question about ' || (x.l->>'item')
                order by a.seq desc
-               limit 1) q on true
-         where o.merchant_id = p_merchant_id and o.id = p_order_id;
+               limit 1) q on true;
 end
 $$;
 
