@@ -874,6 +874,30 @@ begin
          order by t.seq limit 1;
     end if;
     if v_bad is null then
+        -- The turn right after kea answered a question about an item added a line of another
+        -- category, by a word that names another item of the asked one's category ("do you have
+        -- pupusas de chorizo?" - "we have the Pupusa de Queso" - "ok then two chicharron" as fried
+        -- yuca with chicharron, the pork pupusa being "Chicharron c/ Queso"): the caller went on
+        -- with what was asked about, kea took the word to something else.
+        with nw as materialized (select * from app.menu_named_words(v_doc))
+        select format('"%s" after a question about %s: "%s" names %s, heard as %s', t.speech, q.item, w,
+                      ot->>'code', m->>'item') into v_bad
+          from app.speech_turns(v_turns) t
+          join unnest(v_turns) a on a.seq = t.seq - 1,
+               lateral (select substring(d from '^answered question about (.*)$') as item
+                          from json_array_elements_text(app.turn_notes(a)) d
+                         where d like 'answered question about %') q,
+               json_array_elements(app.turn_lines(t)) m,
+               app.menu_items(v_doc) asked, app.menu_items(v_doc) heard, app.menu_items(v_doc) ot,
+               regexp_split_to_table(lower(m->'span'->>'text'), '[^a-z]+') w
+         where asked->>'code' = q.item and heard->>'code' = m->>'item' and m->>'item' <> q.item
+           and heard->>'category' is distinct from asked->>'category'
+           and ot->>'category' = asked->>'category' and ot->>'code' <> m->>'item' and length(w) > 2
+           and exists (select 1 from nw where nw.kind = 'item' and nw.part = 'name' and nw.code = ot->>'code'
+                                           and nw.stem = app.word_stem(w))
+         order by t.seq limit 1;
+    end if;
+    if v_bad is null then
         select n.note || ' (twice)' into v_bad
           from app.call_notes(o.merchant_id, o.call_id) n
          where n.note like 'asked %'
