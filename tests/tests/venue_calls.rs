@@ -418,3 +418,8 @@ venue_test!(blind_hk_cafe, blind "venues-blind-14" / "hk-cafe", 55.0);
 venue_test!(blind_taiwanese_bento, blind "venues-blind-15" / "taiwanese-bento", 60.0);
 venue_test!(blind_chicken_rice_stall, blind "venues-blind-15" / "chicken-rice-stall", 20.0);
 venue_test!(blind_uyghur_skewer_house, blind "venues-blind-15" / "uyghur-skewer-house", 60.0);
+// Batch 16 (tests/venues-blind-16/README.md): floors at the figures of its first run through the
+// gateway (engine after round 15), before any round tuned on it.
+venue_test!(blind_clam_shack, blind "venues-blind-16" / "clam-shack", 45.0);
+venue_test!(blind_dosa_house, blind "venues-blind-16" / "dosa-house", 65.0);
+venue_test!(blind_espresso_bar, blind "venues-blind-16" / "espresso-bar", 45.0);

@@ -31,6 +31,7 @@ pub const BLIND_BATCHES: &[&str] = &[
     "venues-blind-13",
     "venues-blind-14",
     "venues-blind-15",
+    "venues-blind-16",
 ];
 
 pub fn blind_roots() -> Vec<PathBuf> {
