@@ -162,13 +162,14 @@ language sql immutable as $$
 $$;
 
 -- How sure a reading of an item or an option is (the extraction's confidence), counting a piece
--- of its name as the full name when the piece names nothing else (eighth round, docs/closed-loop.md):
--- read by a piece that keeps the name's head word (0.85: "ziti" for "Baked Ziti"), the words of
--- the line that are words of its name are all words of no other item's name, no option's and no
--- category's of another item ("pupusa" names every item of "Pupusas"; p_names:
--- app.menu_name_stems). Then the caller could have meant nothing else by them. A clip
--- or a piece without the head (0.80: "fried clams" for a clam roll), or a piece another name
--- also holds ("hot milk tea" with two milk teas), keeps its confidence. Without p_names, as read.
+-- of its name as the full name when the piece names nothing else (eighth round,
+-- docs/closed-loop.md): read at 0.85 or more and under 1 (0.85: a piece that keeps the name's head
+-- word, "ziti" for "Baked Ziti"), the words of the line that are words of its name are all words
+-- of no other item's name, no option's and no category's of another item ("pupusa" names every
+-- item of "Pupusas"; p_names: app.menu_name_stems). Then the caller could have meant nothing else
+-- by them. A clip or a piece without the head (0.80: "fried clams" for a clam roll), or a piece
+-- another name also holds ("hot milk tea" with two milk teas), keeps its confidence. Without
+-- p_names, as read.
 create function app.piece_sure(p_names jsonb, p_kind text, p_code text, p_words text, p_confidence real)
 returns real
 language sql immutable as $$
