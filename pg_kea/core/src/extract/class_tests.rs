@@ -1753,3 +1753,24 @@ fn sugar_and_fruit_named_in_spanish_are_said_in_english() {
     // Off ("sin" not in `lexicon::NEGATIONS`): "1 coffee@ sugar=azucar".
     assert_eq!(said(&m, "a coffee sin azucar"), ["1 coffee@ !sugar=azucar"]);
 }
+
+#[test]
+fn names_typed_with_c_slash_or_w_slash_are_said_in_full() {
+    // "c/" is the Spanish "con" and "w/" is "with"; a "con" between two menu words of another
+    // language is said "with" or "and" ("Frijol c/ Queso" is ordered "bean and cheese").
+    let m = menu(
+        vec![
+            item("Frijol c/ Queso", &[], &[]),
+            item("Queso", &[], &[]),
+            item("Tamal", &[], &["fill"]),
+            item("Rice Bowl", &[], &[]),
+            item("Rice Bowl w/Tofu", &[], &[]),
+        ],
+        vec![group("fill", 1, &["Pollo", "Frijol"])],
+    );
+    // Off ("c/" kept as typed): "2 tamal@ fill=frijol", then a line for "cheese".
+    assert_eq!(said(&m, "two bean and cheese"), ["2 frijol_c_queso@"]);
+    assert_eq!(said(&m, "one beans with cheese"), ["1 frijol_c_queso@"]);
+    // Off ("w/" kept as typed): "1 rice_bowl@".
+    assert_eq!(said(&m, "a rice bowl with tofu"), ["1 rice_bowl_w_tofu@"]);
+}

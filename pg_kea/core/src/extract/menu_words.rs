@@ -157,8 +157,15 @@ const WORDS: &[(&str, &[&str], Kind)] = &[
 ];
 
 /// Words joining two nouns: "jugo de naranja" is said "orange juice" (the second noun first),
-/// "con" is "with", "y" is "and".
-const JOINS: &[(&str, &str)] = &[("de", ""), ("di", ""), ("con", "with"), ("y", "and")];
+/// "con" / "com" is "with" or "and" ("Frijol c/ Queso" is ordered "bean and cheese"), "y" is
+/// "and".
+const JOINS: &[(&str, &[&str])] = &[
+    ("de", &[]),
+    ("di", &[]),
+    ("con", &["with", "and"]),
+    ("com", &["with", "and"]),
+    ("y", &["and"]),
+];
 
 /// At most this many English forms per name (each word may have two renderings).
 const MAX_FORMS: usize = 4;
@@ -211,7 +218,7 @@ pub fn english_forms(form: &str) -> Vec<String> {
         if j + 2 < toks.len() && toks[j + 1].1.is_none() && translated(&toks[j + 2]) {
             if let Some((_, said)) = JOINS.iter().find(|(w, _)| toks[j + 1].0 == [*w]) {
                 if !said.is_empty() {
-                    toks[j + 1].0 = vec![said.to_string()];
+                    toks[j + 1].0 = said.iter().map(|s| s.to_string()).collect();
                 } else if translated(&toks[j]) {
                     toks.remove(j + 1);
                     toks.swap(j, j + 1);
@@ -295,14 +302,16 @@ mod tests {
             english_forms("empanada pollo con queso"),
             vec![
                 "empanada chicken with cheese",
-                "chicken empanada with cheese"
+                "empanada chicken and cheese",
+                "chicken empanada with cheese",
+                "chicken empanada and cheese"
             ]
         );
         assert_eq!(english_forms("sopa de pollo"), vec!["chicken soup"]);
         assert_eq!(english_forms("pollo entero"), vec!["whole chicken"]);
         assert_eq!(
             english_forms("choclo con queso"),
-            vec!["choclo with cheese"]
+            vec!["choclo with cheese", "choclo and cheese"]
         );
         assert!(english_forms("garden salad").is_empty());
     }

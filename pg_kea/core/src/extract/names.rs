@@ -26,7 +26,7 @@ pub fn spoken_forms(name: &str) -> Vec<String> {
 
 /// The spoken forms of `name` in the language it is written in.
 pub fn native_forms(name: &str) -> Vec<String> {
-    let lower = name.to_lowercase();
+    let lower = slash_words(&name.to_lowercase());
     let mut bases: Vec<String> = Vec::new();
     let (outer, inner) = split_parenthetical(&lower);
     bases.push(outer.clone());
@@ -107,6 +107,28 @@ pub fn native_forms(name: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// "w/" and "c/" typed for "with" and the Spanish or Portuguese "con"/"com" ("Veggie Ramen w/
+/// Tofu", "Frijol c/ Queso"), also glued to the next word ("w/cheese"), are said in full; "w/o"
+/// is left to mean "without".
+fn slash_words(name: &str) -> String {
+    name.split_whitespace()
+        .map(|w| {
+            // "(w/ rice)": the bracket stays before the word.
+            let open = w.len() - w.trim_start_matches('(').len();
+            let (bracket, word) = w.split_at(open);
+            for (typed, said) in [("w/", "with"), ("c/", "con")] {
+                if let Some(rest) = word.strip_prefix(typed) {
+                    if rest != "o" && !rest.starts_with("o)") {
+                        return format!("{bracket}{said} {rest}");
+                    }
+                }
+            }
+            w.to_string()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// "#1 tender combo" -> "number 1 tender combo" and "number 1": a menu number said as the
