@@ -1774,3 +1774,29 @@ fn names_typed_with_c_slash_or_w_slash_are_said_in_full() {
     // Off ("w/" kept as typed): "1 rice_bowl@".
     assert_eq!(said(&m, "a rice bowl with tofu"), ["1 rice_bowl_w_tofu@"]);
 }
+
+#[test]
+fn the_category_word_after_an_item_of_that_category_is_that_item() {
+    // "a shrimp pupusa" where "Pupusa" is the category's name and a piece of other pupusas'
+    // names ("Pupusa de Queso") but not of the one named ("Camaron (shrimp)").
+    let pies = |name: &str| Item {
+        category: Some("pies".into()),
+        ..item(name, &[], &["crust"])
+    };
+    let m = CompiledMenu::new(Menu {
+        categories: vec![Category {
+            code: "pies".into(),
+            name: "Pies".into(),
+            ..Default::default()
+        }],
+        items: vec![pies("Apple"), pies("Pie of the Day"), pies("Cherry Pie")],
+        groups: vec![group("crust", 1, &["Lattice", "Crumb"])],
+        ..Default::default()
+    });
+    // Off: "1 apple@", then "1 pie_of_the_day|cherry_pie@ crust=crumb".
+    assert_eq!(
+        said(&m, "an apple pie with crumb"),
+        ["1 apple@ crust=crumb"]
+    );
+    assert_eq!(said(&m, "a cherry pie"), ["1 cherry_pie@"]);
+}

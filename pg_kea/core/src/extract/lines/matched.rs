@@ -97,9 +97,28 @@ impl Builder<'_> {
             .copied()
             .filter(|m| matches!(m.sense, Sense::Item(_) | Sense::Category(_)))
             .collect();
-        // "a milk tea": the items whose names say it are narrower than the category.
+        // "a milk tea": the items whose names say it are narrower than the category. But
+        // "a shrimp pupusa", the line's one item named before its category's name, which is
+        // also a piece of other items' names: the word only says the item's kind.
         if named.iter().any(|m| matches!(m.sense, Sense::Item(_))) {
-            named.retain(|m| matches!(m.sense, Sense::Item(_)));
+            let own_category = match self.cur.cands.as_deref() {
+                Some(&[only]) if self.cur.item_named => {
+                    named.iter().any(|m| {
+                        matches!(m.sense, Sense::Category(c)
+                            if m.confidence >= 1.0
+                                && self.t.category_items[c as usize].contains(&only))
+                    }) && named.iter().all(|m| match m.sense {
+                        Sense::Item(i) => i != only && m.confidence < 1.0,
+                        _ => true,
+                    })
+                }
+                _ => false,
+            };
+            if own_category {
+                named.retain(|m| matches!(m.sense, Sense::Category(_)));
+            } else {
+                named.retain(|m| matches!(m.sense, Sense::Item(_)));
+            }
         }
         let mut opts: Vec<(u32, u32, f32)> = content
             .iter()
