@@ -9,7 +9,7 @@ use common::calls;
 
 /// Least share of calls (percent) ending as the script says, per venue.
 const FLOOR: &[(&str, f64)] = &[
-    ("arepa-bar", 40.0),
+    ("arepa-bar", 45.0),
     ("boba", 100.0),
     ("breakfast", 70.0),
     ("burgers", 60.0),
@@ -32,7 +32,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("hk-cafe", 55.0),
     ("hot-chicken", 65.0),
     ("indian", 100.0),
-    ("italian-beef", 55.0),
+    ("italian-beef", 65.0),
     ("jerk-chicken", 55.0),
     ("khachapuri-bakery", 70.0),
     ("khmer-noodle", 65.0),
@@ -48,7 +48,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("pide-doner", 45.0),
     ("pinoy-grill", 65.0),
     ("pizzeria", 70.0),
-    ("poboy-shop", 75.0),
+    ("poboy-shop", 85.0),
     ("pollo-brasa", 40.0),
     ("pupuseria", 50.0),
     ("ramen", 60.0),
@@ -61,7 +61,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("taiwanese-bento", 60.0),
     ("taqueria", 100.0),
     ("thai", 80.0),
-    ("tortas", 65.0),
+    ("tortas", 70.0),
     ("uyghur-skewer-house", 60.0),
     ("wings", 30.0),
 ];

@@ -180,6 +180,16 @@ impl Turn<'_> {
         (!conflicts_size && !conflicts_option).then_some(idx)
     }
 
+    /// The focus line, when `line` names its item again with no count and nothing else.
+    pub(super) fn names_focus_again(&self, line: &LineMention) -> Option<usize> {
+        let code = line.item.as_deref()?;
+        if line.quantity_explicit || has_attributes(line) {
+            return None;
+        }
+        let idx = self.state.focus.filter(|&i| i < self.state.cart.len())?;
+        (self.state.cart[idx].item == code).then_some(idx)
+    }
+
     /// The cart line a correction refers to: the named item (last such line), else the focus,
     /// else the last line.
     pub(super) fn find_line(&self, item: Option<&str>) -> Option<usize> {

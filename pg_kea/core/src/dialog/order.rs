@@ -72,6 +72,13 @@ impl Turn<'_> {
                 }
             }
             if self.state.phase == Phase::AnythingElse {
+                // "the char one, the italian" right after it was added: the item said again
+                // with no count and nothing else confirms it; it orders no second one.
+                if let Some(idx) = self.names_focus_again(line) {
+                    changed = true;
+                    last = Some(idx);
+                    continue;
+                }
                 if let Some(idx) = self.amends_focus(line) {
                     changed |= self.apply_to_line(idx, line);
                     last = Some(idx);

@@ -1111,3 +1111,19 @@ mod one_definition_of_valid {
         assert!(coffee.contains(&("sugar".into(), true)), "{coffee:?}");
     }
 }
+
+#[test]
+fn the_item_just_added_named_again_with_no_count_orders_no_second_one() {
+    // "a sausage with sweet peppers" - "Got it" - "the char one, the italian": said to make
+    // sure, not to order another.
+    let m = menu();
+    assert_eq!(
+        ordered(&m, &["a brownie", "the brownie", "that's all", "yes"]),
+        ["1 brownie"]
+    );
+    // With a count it is another one.
+    assert_eq!(
+        ordered(&m, &["a brownie", "and a brownie", "that's all", "yes"]),
+        ["1 brownie", "1 brownie"]
+    );
+}

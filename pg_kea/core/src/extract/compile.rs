@@ -193,8 +193,33 @@ pub fn compile(menu: &Menu) -> Tables {
     let mut partial: Partials = HashMap::new();
     let mut memo = Memo::default();
     let native_said = native_option_names(menu);
+    // Every item's name outside its brackets, as stems between spaces.
+    let outer_names: Vec<String> = menu
+        .items
+        .iter()
+        .map(|i| format!(" {} ", phrase_stems(&names::outer_name(&i.name)).join(" ")))
+        .collect();
     let add_content =
         |t: &mut Tables, partial: &mut Partials, memo: &mut Memo, phrase: &str, sense| {
+            // "Sifrina (reina pepiada + amarillo)", "Surf & Turf PB (shrimp + debris)": a list
+            // in an item's brackets that starts with another item's name says what is in it;
+            // it is no name of this one ("the reina", "a shrimp po-boy"). A list that starts
+            // with words of its own ("Lechon Kawali (crispy pork belly + rice)") still names
+            // it. (Options are left as they are: "Mixed (rice+egg)" keeps "egg" too vague to
+            // read alone.)
+            let is_item = matches!(sense, Sense::Item(_));
+            let contents =
+                names::plus_list(phrase)
+                    .filter(|_| is_item)
+                    .and_then(|(outer, first)| {
+                        let own = format!(" {} ", phrase_stems(&outer).join(" "));
+                        let first = format!(" {} ", phrase_stems(&first).join(" "));
+                        outer_names
+                            .iter()
+                            .any(|o| *o != own && o.contains(&first))
+                            .then_some(outer)
+                    });
+            let phrase = contents.as_deref().unwrap_or(phrase);
             let forms = memo.spoken_forms(phrase);
             // An English form of a name written in another language ("white cheese" of "Queso
             // Blanco") is said whole: its pieces ("cheese") would take words the menu's own

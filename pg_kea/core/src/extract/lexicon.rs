@@ -9,6 +9,9 @@ use super::types::Qualifier;
 pub const NUMBERS: &[(&str, u32)] = &[
     ("a", 1),
     ("an", 1),
+    // "another pakora": one more, counted as "a" is (the dialog tells it from "the pakora"
+    // said again).
+    ("another", 1),
     ("one", 1),
     ("just one", 1),
     ("only one", 1),
@@ -219,9 +222,9 @@ pub fn name_is_amount_of(option_name: &str) -> bool {
         .any(|words| words.contains(&first.as_str()))
 }
 
-/// Whether a number phrase is an article ("a", "an").
+/// Whether a number phrase is an article ("a", "an", "another").
 pub fn is_article(phrase_len: usize, value: u32, first_word: &str) -> bool {
-    phrase_len == 1 && value == 1 && (first_word == "a" || first_word == "an")
+    phrase_len == 1 && value == 1 && matches!(first_word, "a" | "an" | "another")
 }
 
 pub const QUALIFIERS: &[(&str, Qualifier)] = &[

@@ -288,6 +288,30 @@ fn is_description(s: &str) -> bool {
         || lexicon::QUALIFIERS.iter().any(|(q, _)| *q == s.trim())
 }
 
+/// The name outside its brackets and the first part of a list joined by "+" in them:
+/// "Sifrina (reina pepiada + amarillo)" -> ("sifrina", "reina pepiada"). Lower case.
+pub fn plus_list(name: &str) -> Option<(String, String)> {
+    let (outer, inner) = split_parenthetical(&name.to_lowercase());
+    let inner = inner.filter(|i| joins_with_plus(i))?;
+    let first = inner.split('+').next()?.trim().to_string();
+    Some((outer, first))
+}
+
+/// The name outside its brackets, lower case.
+pub fn outer_name(name: &str) -> String {
+    split_parenthetical(&name.to_lowercase()).0
+}
+
+/// Whether words are joined by a "+" ("shrimp + debris", "egg+butter"); not a price ("+1.00").
+fn joins_with_plus(s: &str) -> bool {
+    s.match_indices('+').any(|(at, _)| {
+        s[..at].trim_end().ends_with(|c: char| c.is_alphabetic())
+            && s[at + 1..]
+                .trim_start()
+                .starts_with(|c: char| c.is_alphabetic())
+    })
+}
+
 /// A size named large ("Large", "Lg", "Lg (family)", "Large (32 oz)"), not extra large.
 pub fn is_large_size(name: &str) -> bool {
     let lower = name.to_lowercase();

@@ -258,10 +258,11 @@ impl<'a> Builder<'a> {
                     !n.used && matches!(n.kind, UnitKind::Word { function: false })
                 });
             // "a large one": the pronoun, not a second line; the line is of the kind just said.
+            // "the char one": after the item's own name with no count, too.
             let pronoun = is_num
                 && sc.word(u.start) == "one"
-                && !self.cur.item_named
-                && (self.cur.qty.is_none() || self.cur.qty_article)
+                && (!self.cur.item_named && (self.cur.qty.is_none() || self.cur.qty_article)
+                    || self.cur.item_named && self.cur.qty.is_none())
                 && k > 0
                 && matches!(&units[k - 1].kind, UnitKind::Match(m, _) if m.iter().any(|x| x.sense.is_content()))
                 && !units.get(k + 1).is_some_and(|n| {
