@@ -1858,3 +1858,28 @@ fn another_is_one_more() {
         ["1 coffee@ milk=oat", "1 coffee@ milk=almond"]
     );
 }
+
+#[test]
+fn an_option_said_with_its_groups_name_is_the_lines_own_option() {
+    // "a milk tea with condensed milk": the tea's "Condensed" in its group "tea milk", not the
+    // French toast's "Condensed Milk" opening a second line.
+    let m = menu(
+        vec![
+            item("Milk Tea", &[], &["tea_milk"]),
+            item("French Toast", &[], &["toast_top"]),
+        ],
+        vec![
+            group("tea_milk", 1, &["Condensed", "Evaporated"]),
+            group("toast_top", 2, &["Condensed Milk", "Butter"]),
+        ],
+    );
+    // Off: "1 milk_tea@", "1 french_toast@ toast_top=condensed_milk".
+    assert_eq!(
+        said(&m, "a milk tea with condensed milk"),
+        ["1 milk_tea@ tea_milk=condensed"]
+    );
+    assert_eq!(
+        said(&m, "a french toast with condensed milk"),
+        ["1 french_toast@ toast_top=condensed_milk"]
+    );
+}

@@ -159,6 +159,34 @@ impl Builder<'_> {
                     }
                 }
             }
+            // "a milk tea with condensed milk" where the tea's option is "Condensed" in a group
+            // named "Milk" and "Condensed Milk" is another item's option: the line's own option
+            // followed by its group's name.
+            if !opts.iter().any(|o| fits(o.0)) && end - start >= 2 {
+                if let Some((sc, _)) = s.at {
+                    if let Some((head, before)) = sc.ids[start..end].split_last() {
+                        let own: Vec<(u32, u32, f32)> = self
+                            .t
+                            .trie
+                            .get(before)
+                            .iter()
+                            .filter_map(|m| match m.sense {
+                                Sense::Opt { group, opt }
+                                    if m.confidence >= 1.0
+                                        && fits(group)
+                                        && self.t.group_heads[group as usize] == *head =>
+                                {
+                                    Some((group, opt, conf))
+                                }
+                                _ => None,
+                            })
+                            .collect();
+                        if !own.is_empty() {
+                            opts = own;
+                        }
+                    }
+                }
+            }
         }
         // A prefix/suffix marker picks the group ("side of guacamole", "chips on the side").
         for marker in [s.prefix, s.suffix].into_iter().flatten() {
