@@ -29,7 +29,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("espresso-bar", 45.0),
     ("fish-chips", 45.0),
     ("gyro-shop", 45.0),
-    ("hk-cafe", 55.0),
+    ("hk-cafe", 60.0),
     ("hot-chicken", 65.0),
     ("indian", 100.0),
     ("italian-beef", 65.0),

@@ -1883,3 +1883,22 @@ fn an_option_said_with_its_groups_name_is_the_lines_own_option() {
         ["1 french_toast@ toast_top=condensed_milk"]
     );
 }
+
+#[test]
+fn a_two_word_name_written_as_one_word_is_that_name() {
+    // The recogniser writes "Vita Soy" as "vitasoy"; the glued form is no word to repair
+    // towards ("tamales" stays the tamal, not "tamalea" of "Tamal ea").
+    let m = menu(
+        vec![
+            item("Vita Soy (box)", &[], &[]),
+            item("Hash Browns", &[], &[]),
+            item("Tamal ea", &[], &[]),
+        ],
+        vec![],
+    );
+    // Off: "2 ?@".
+    assert_eq!(said(&m, "two vitasoy"), ["2 vita_soy_box@"]);
+    assert_eq!(said(&m, "a side of hashbrowns"), ["1 hash_browns@"]);
+    // With the glued form among the words to repair towards: "2 ?@".
+    assert_eq!(said(&m, "two tamales please"), ["2 tamal_ea@"]);
+}

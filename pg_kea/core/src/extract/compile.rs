@@ -675,8 +675,17 @@ fn native_option_names(menu: &Menu) -> HashSet<String> {
 fn collect_content_words(menu: &Menu, memo: &mut Memo) -> Vec<String> {
     let mut out = Vec::new();
     let mut push = |s: &str| {
-        for f in memo.spoken_forms(s).iter() {
-            out.extend(memo.stems(f).iter().cloned());
+        let forms = memo.spoken_forms(s);
+        for f in forms.iter() {
+            // A name's two words written as one ("vitasoy") is read only as said: as a word to
+            // repair or clip towards it would take other words ("tamales" for "Tamal ea").
+            let glued = !f.contains(' ')
+                && forms
+                    .iter()
+                    .any(|g| g.split(' ').count() == 2 && g.replace(' ', "") == *f);
+            if !glued {
+                out.extend(memo.stems(f).iter().cloned());
+            }
         }
     };
     for i in &menu.items {

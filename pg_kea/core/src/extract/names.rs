@@ -105,6 +105,17 @@ pub fn native_forms(name: &str) -> Vec<String> {
             push(format!("no {rest}"));
             push(format!("without {rest}"));
         }
+        // "Vita Soy", "Hash Browns", "Poppy Seed": a name of two words is also written as one
+        // by the recogniser ("vitasoy", "hashbrowns", "poppyseed").
+        let words: Vec<&str> = b
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        if let [a, z] = words[..] {
+            if words.iter().all(|w| w.chars().all(char::is_alphabetic)) {
+                push(format!("{a}{z}"));
+            }
+        }
     }
     out
 }
