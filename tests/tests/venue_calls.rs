@@ -382,20 +382,20 @@ venue_test!(blind_deli, blind "venues-blind-7" / "deli", 70.0);
 venue_test!(blind_silog, blind "venues-blind-7" / "silog", 60.0);
 venue_test!(blind_persian_kabob, blind "venues-blind-8" / "persian-kabob", 35.0);
 venue_test!(blind_seafood_boil, blind "venues-blind-8" / "seafood-boil", 55.0);
-venue_test!(blind_tortas, blind "venues-blind-8" / "tortas", 65.0);
+venue_test!(blind_tortas, blind "venues-blind-8" / "tortas", 70.0);
 // Batch 9 (tests/venues-blind-9/README.md): floors at the figures of its first run through the
 // gateway (engine after round 8), before any round tuned on it.
-venue_test!(blind_italian_beef, blind "venues-blind-9" / "italian-beef", 55.0);
+venue_test!(blind_italian_beef, blind "venues-blind-9" / "italian-beef", 65.0);
 venue_test!(blind_pide_doner, blind "venues-blind-9" / "pide-doner", 45.0);
 venue_test!(blind_roti_shop, blind "venues-blind-9" / "roti-shop", 75.0);
 // Batch 10 (tests/venues-blind-10/README.md): floors at the figures of its first run through the
 // gateway (engine after round 10), before any round tuned on it.
 venue_test!(blind_hot_chicken, blind "venues-blind-10" / "hot-chicken", 65.0);
-venue_test!(blind_arepa_bar, blind "venues-blind-10" / "arepa-bar", 40.0);
+venue_test!(blind_arepa_bar, blind "venues-blind-10" / "arepa-bar", 45.0);
 venue_test!(blind_burmese, blind "venues-blind-10" / "burmese", 95.0);
 // Batch 11 (tests/venues-blind-11/README.md): floors at the figures of its first run through the
 // gateway (engine after round 13), before any round tuned on it.
-venue_test!(blind_poboy_shop, blind "venues-blind-11" / "poboy-shop", 75.0);
+venue_test!(blind_poboy_shop, blind "venues-blind-11" / "poboy-shop", 85.0);
 venue_test!(blind_pastel_stand, blind "venues-blind-11" / "pastel-stand", 30.0);
 venue_test!(blind_meat_and_three, blind "venues-blind-11" / "meat-and-three", 40.0);
 // Batch 12 (tests/venues-blind-12/README.md): floors at the figures of its first run through the
@@ -412,7 +412,7 @@ venue_test!(blind_cuban_ventanita, blind "venues-blind-13" / "cuban-ventanita", 
 // gateway (engine after round 15), before any round tuned on it.
 venue_test!(blind_pupuseria, blind "venues-blind-14" / "pupuseria", 50.0);
 venue_test!(blind_kolache_bakery, blind "venues-blind-14" / "kolache-bakery", 55.0);
-venue_test!(blind_hk_cafe, blind "venues-blind-14" / "hk-cafe", 55.0);
+venue_test!(blind_hk_cafe, blind "venues-blind-14" / "hk-cafe", 60.0);
 // Batch 15 (tests/venues-blind-15/README.md): floors at the figures of its first run through the
 // gateway (engine after round 15), before any round tuned on it.
 venue_test!(blind_taiwanese_bento, blind "venues-blind-15" / "taiwanese-bento", 60.0);
