@@ -58,7 +58,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("silog", 74.0),
     ("smokehouse", 62.0),
     ("sushi", 80.0),
-    ("taiwanese-bento", 71.0),
+    ("taiwanese-bento", 78.0),
     ("taqueria", 100.0),
     ("thai", 82.0),
     ("tortas", 65.0),

@@ -1902,3 +1902,31 @@ fn a_two_word_name_written_as_one_word_is_that_name() {
     // With the glued form among the words to repair towards: "2 ?@".
     assert_eq!(said(&m, "two tamales please"), ["2 tamal_ea@"]);
 }
+
+#[test]
+fn a_percentage_with_a_gloss_is_no_bare_negation() {
+    // "0% (no sugar)": "no" alone is the caller's negation of what follows, not the sugar
+    // level opening a tea.
+    let mut sugar = group("sugar", 1, &["100%", "50%", "0% (no sugar)"]);
+    sugar.name = "Sugar".into();
+    let m = menu(
+        vec![
+            item("Milk Tea", &[], &["sugar"]),
+            item("Pork Rice", &[], &["herbs"]),
+        ],
+        vec![sugar, group("herbs", 3, &["Cilantro", "Shallot"])],
+    );
+    // Off: "1 pork_rice@", "1 milk_tea@ sugar=0_no_sugar", "1 pork_rice@ herbs=cilantro".
+    assert_eq!(
+        said(&m, "a pork rice no cilantro"),
+        ["1 pork_rice@ !herbs=cilantro"]
+    );
+    assert_eq!(
+        said(&m, "a milk tea no sugar"),
+        ["1 milk_tea@ sugar=0_no_sugar"]
+    );
+    assert_eq!(
+        said(&m, "a milk tea zero percent"),
+        ["1 milk_tea@ sugar=0_no_sugar"]
+    );
+}

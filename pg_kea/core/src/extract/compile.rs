@@ -280,12 +280,16 @@ pub fn compile(menu: &Menu) -> Tables {
                 group: gi as u32,
                 opt: oi as u32,
             };
-            match names::only_percentage(&o.name) {
-                // "0%" in a Sugar group: "no", "half", "full" alone say nothing of what they
-                // are a share of ("no sesame seeds", "a half" chicken), so the everyday names
-                // are said with the group's word ("no sugar", "half sweet"); the number alone
-                // keeps its percent ("zero percent").
+            // "0%" in a Sugar group: "no", "half", "full" alone say nothing of what they
+            // are a share of ("no sesame seeds", "a half" chicken), so the everyday names
+            // are said with the group's word ("no sugar", "half sweet"); the number alone
+            // keeps its percent ("zero percent"). So too with a gloss in brackets, "0% (no
+            // sugar)": "no" alone is the caller's negation ("no cilantro").
+            match names::only_percentage(&names::outer_name(&o.name)) {
                 Some(v) => {
+                    if let Some(gloss) = names::gloss(&o.name) {
+                        add_content(&mut t, &mut partial, &mut memo, &gloss, sense);
+                    }
                     add_content(
                         &mut t,
                         &mut partial,

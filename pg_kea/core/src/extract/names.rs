@@ -308,6 +308,14 @@ pub fn plus_list(name: &str) -> Option<(String, String)> {
     Some((outer, first))
 }
 
+/// The part of a name in brackets when it is another name of the thing, not a count or a
+/// description ("Tapioca Pearls (Boba)" -> "boba"; not "(6 pcs)", "(no sugar)"). Lower case.
+pub fn gloss(name: &str) -> Option<String> {
+    split_parenthetical(&name.to_lowercase())
+        .1
+        .filter(|i| !is_count(i) && !is_description(i))
+}
+
 /// The name outside its brackets, lower case.
 pub fn outer_name(name: &str) -> String {
     split_parenthetical(&name.to_lowercase()).0
