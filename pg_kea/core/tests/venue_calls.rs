@@ -16,7 +16,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("burmese", 95.0),
     ("burrito-bowl", 70.0),
     ("cheesesteak", 55.0),
-    ("chicken-rice-stall", 20.0),
+    ("chicken-rice-stall", 45.0),
     ("clam-shack", 45.0),
     ("coffee", 100.0),
     ("com-tam", 60.0),

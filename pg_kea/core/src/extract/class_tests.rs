@@ -1930,3 +1930,24 @@ fn a_percentage_with_a_gloss_is_no_bare_negation() {
         ["1 milk_tea@ sugar=0_no_sugar"]
     );
 }
+
+#[test]
+fn a_bare_name_of_a_side_portion_is_the_dish_it_is_the_side_of() {
+    // "Chkn Rice (side)" beside "Hainanese Chkn Rice", whose rice pick defaults to the same
+    // words: a bare "chicken rice" is the dish; the side is said as one.
+    let mut rice = group("rice", 1, &["Chkn Rice", "Plain Rice"]);
+    rice.options[0].default = true;
+    let m = menu(
+        vec![
+            item("Hainanese Chkn Rice", &["Reg", "Lg"], &["rice"]),
+            item("Char Siu Rice", &[], &["rice"]),
+            item("Chkn Rice (side)", &["Sm", "Lg"], &[]),
+        ],
+        vec![rice],
+    );
+    // Without the side rule: "1 chkn_rice_side@"; without the default exception: the line
+    // left open among the rice plates.
+    assert_eq!(said(&m, "a chicken rice"), ["1 hainanese_chkn_rice@"]);
+    assert_eq!(said(&m, "a side of chicken rice"), ["1 chkn_rice_side@"]);
+    assert_eq!(said(&m, "a large side rice"), ["1 chkn_rice_side@lg"]);
+}

@@ -341,6 +341,40 @@ pub fn compile(menu: &Menu) -> Tables {
             if is_prefixed_option(&t, menu, ii, &w) {
                 continue;
             }
+            // "Chkn Rice (side)" beside "Hainanese Chkn Rice": the side portion of the one
+            // dish whose name ends in its name. A bare "chicken rice" is that dish; the side
+            // is said as one ("a side of chicken rice", "a side rice").
+            let outer = names::outer_name(&n);
+            let own = format!(" {} ", phrase_stems(&outer).join(" "));
+            let mut dishes = outer_names
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| **o != own && o.ends_with(&own));
+            let dish = match (dishes.next(), dishes.next()) {
+                (Some((di, _)), None) if names::gloss(&n).is_some_and(|g| g == "side") => Some(di),
+                _ => None,
+            };
+            if let Some(di) = dish {
+                add_content(&mut t, &mut partial, &mut memo, "side", sense);
+                for f in memo.spoken_forms(&outer).to_vec() {
+                    add_form(
+                        &mut t,
+                        &mut partial,
+                        &mut memo,
+                        &f,
+                        Sense::Item(di as u32),
+                        false,
+                    );
+                    for said in [
+                        format!("side {f}"),
+                        format!("side of {f}"),
+                        format!("{f} side"),
+                    ] {
+                        add_form(&mut t, &mut partial, &mut memo, &said, sense, false);
+                    }
+                }
+                continue;
+            }
             add_content(&mut t, &mut partial, &mut memo, &n, sense);
         }
         for (vi, v) in item.variations.iter().enumerate() {

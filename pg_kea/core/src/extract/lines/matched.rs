@@ -303,10 +303,14 @@ impl Builder<'_> {
         let opts = &thing_opts;
         // A word that is both an item's name and an option of that same item ("coffee" as
         // the coffee order and as its drink type) is read as the option: it says more.
+        // Not an option that is its group's default where the item is named in full
+        // ("chicken rice" as the dish and as its default rice): it says no more than the item.
         let opt_implies_named = named.iter().any(|m| match m.sense {
-            Sense::Item(i) => opts
-                .iter()
-                .any(|o| self.t.group_items[o.0 as usize].contains(&i)),
+            Sense::Item(i) => opts.iter().any(|o| {
+                self.t.group_items[o.0 as usize].contains(&i)
+                    && !(m.confidence >= 1.0
+                        && self.menu.groups[o.0 as usize].options[o.1 as usize].default)
+            }),
             _ => false,
         });
         // "a chicken taco", "two asada": a piece of a name that is also an option goes where the
