@@ -197,7 +197,7 @@ pub fn compile(menu: &Menu) -> Tables {
     let outer_names: Vec<String> = menu
         .items
         .iter()
-        .map(|i| format!(" {} ", phrase_stems(&names::outer_name(&i.name)).join(" ")))
+        .map(|i| spaced_stems(&names::outer_name(&i.name)))
         .collect();
     let add_content =
         |t: &mut Tables, partial: &mut Partials, memo: &mut Memo, phrase: &str, sense| {
@@ -212,8 +212,8 @@ pub fn compile(menu: &Menu) -> Tables {
                 names::plus_list(phrase)
                     .filter(|_| is_item)
                     .and_then(|(outer, first)| {
-                        let own = format!(" {} ", phrase_stems(&outer).join(" "));
-                        let first = format!(" {} ", phrase_stems(&first).join(" "));
+                        let own = spaced_stems(&outer);
+                        let first = spaced_stems(&first);
                         outer_names
                             .iter()
                             .any(|o| *o != own && o.contains(&first))
@@ -345,7 +345,7 @@ pub fn compile(menu: &Menu) -> Tables {
             // dish whose name ends in its name. A bare "chicken rice" is that dish; the side
             // is said as one ("a side of chicken rice", "a side rice").
             let outer = names::outer_name(&n);
-            let own = format!(" {} ", phrase_stems(&outer).join(" "));
+            let own = spaced_stems(&outer);
             let mut dishes = outer_names
                 .iter()
                 .enumerate()
@@ -697,6 +697,12 @@ impl Tables {
             .copied()
             .filter(|&id| id != AMBIGUOUS_CLIP)
     }
+}
+
+/// A phrase's stems between spaces (" chkn rice "), so that `contains` and `ends_with` match
+/// whole words of another name's stems.
+fn spaced_stems(phrase: &str) -> String {
+    format!(" {} ", phrase_stems(phrase).join(" "))
 }
 
 /// Every option name and alias of the menu as written, each form's stems joined by spaces.
