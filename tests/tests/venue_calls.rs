@@ -423,3 +423,8 @@ venue_test!(blind_uyghur_skewer_house, blind "venues-blind-15" / "uyghur-skewer-
 venue_test!(blind_clam_shack, blind "venues-blind-16" / "clam-shack", 45.0);
 venue_test!(blind_dosa_house, blind "venues-blind-16" / "dosa-house", 65.0);
 venue_test!(blind_espresso_bar, blind "venues-blind-16" / "espresso-bar", 45.0);
+// Batch 17 (tests/venues-blind-17/README.md): floors at the figures of its first run through the
+// gateway (engine after round 17), before any round tuned on it.
+venue_test!(blind_hibachi_express, blind "venues-blind-17" / "hibachi-express", 55.0);
+venue_test!(blind_indonesian_warung, blind "venues-blind-17" / "indonesian-warung", 50.0);
+venue_test!(blind_empanada_house, blind "venues-blind-17" / "empanada-house", 45.0);

@@ -32,6 +32,7 @@ pub const BLIND_BATCHES: &[&str] = &[
     "venues-blind-14",
     "venues-blind-15",
     "venues-blind-16",
+    "venues-blind-17",
 ];
 
 pub fn blind_roots() -> Vec<PathBuf> {
