@@ -116,6 +116,11 @@ impl Caller {
             spec,
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(20))
+                // The gateway closes a connection idle for 5 s (KEA_IDLE_TIMEOUT_MS); a caller
+                // that reuses one at that very moment sends into a closing socket and gets
+                // "error sending request". Dropping idle connections well before the server
+                // does takes the race away (it failed a fault test once, under load).
+                .pool_idle_timeout(Duration::from_secs(2))
                 .build()
                 .expect("building an HTTP client"),
             started: Instant::now(),
@@ -284,7 +289,7 @@ impl Caller {
             .form(&params)
             .send()
             .await
-            .map_err(|e| format!("POST {base}{path}: {e}"))?;
+            .map_err(|e| format!("POST {base}{path}: {}", with_causes(&e)))?;
         let status = resp.status();
         let body = resp.text().await.map_err(|e| e.to_string())?;
         self.transcript.latencies.push(t0.elapsed());
@@ -417,4 +422,17 @@ pub fn parse(xml: &str) -> Result<Vec<Verb>, String> {
         return Err(format!("unclosed TwiML element: {xml}"));
     }
     Ok(verbs)
+}
+
+/// An error and its causes, outermost first: reqwest's own message ("error sending request")
+/// says nothing of why (refused, reset, closed before the answer).
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut said = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        said.push_str(": ");
+        said.push_str(&c.to_string());
+        cause = c.source();
+    }
+    said
 }
