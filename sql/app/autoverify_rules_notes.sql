@@ -259,6 +259,48 @@ begin
 end
 $$;
 
+-- "The X" that added a line of an item whose name shares words with a line's already there, none
+-- of them said (ninth round).
+create function app.autoverify_rule_the_x_of_a_line_there(o app.orders, p_turns app.turns[],
+                                                         p_doc jsonb)
+returns text
+language plpgsql stable as $$
+begin
+    -- A turn said as "the X" ("the plate", "uh the large box") that added a line of an item whose
+    -- name shares words with the item of a line an earlier turn added, while it says none of the
+    -- words they share ("one milanesa napolitana" - "the plate": a Milanesa Plate besides the
+    -- Milanesa Sandwich; "fried clams" heard as the clam roll - "the large box"): the caller
+    -- said which form of the thing already there, kea added another. "and the black tea" after a
+    -- milk tea says "tea", the word they share: a second drink, said as one.
+    return (
+        select format('"%s" added %s, said as the one of %s', t.speech, it->>'code', e.item)
+          from app.speech_turns(p_turns) t, json_array_elements_text(app.turn_notes(t)) d,
+               app.menu_items(p_doc) it,
+               lateral (select substring(ed from '^added (.*)$') as item
+                          from app.speech_turns(p_turns) et, json_array_elements_text(app.turn_notes(et)) ed
+                         where et.seq < t.seq and ed like 'added %' and ed not like '% from the last order') e,
+               app.menu_items(p_doc) eit
+         where d like 'added %' and d not like '% from the last order'
+           and it->>'code' = substring(d from '^added (.*)$')
+           and app.speech_normalised(t.speech) ~ '^((and|oh|uh|um|actually) )*the '
+           and eit->>'code' = e.item and e.item <> it->>'code'
+           -- the two names share a word
+           and exists (select 1 from regexp_split_to_table(lower(it->>'name'), '[^a-z]+') w
+                        where length(w) > 2 and not app.joining_word(w)
+                          and app.word_stem(w) in (select app.word_stem(x)
+                                                     from regexp_split_to_table(lower(eit->>'name'), '[^a-z]+') x
+                                                    where length(x) > 2))
+           -- and the turn says none of the words they share
+           and not exists (select 1 from regexp_split_to_table(lower(it->>'name'), '[^a-z]+') w
+                            where length(w) > 2
+                              and app.word_stem(w) in (select app.word_stem(x)
+                                                         from regexp_split_to_table(lower(eit->>'name'), '[^a-z]+') x)
+                              and app.word_stem(w) in (select app.word_stem(s)
+                                                         from regexp_split_to_table(lower(t.speech), '[^a-z]+') s))
+         order by t.seq limit 1);
+end
+$$;
+
 -- A question asked twice (the policy as first written).
 create function app.autoverify_rule_asked_twice(o app.orders, p_turns app.turns[], p_doc jsonb)
 returns text
