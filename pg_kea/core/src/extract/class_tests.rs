@@ -1951,3 +1951,51 @@ fn a_bare_name_of_a_side_portion_is_the_dish_it_is_the_side_of() {
     assert_eq!(said(&m, "a side of chicken rice"), ["1 chkn_rice_side@"]);
     assert_eq!(said(&m, "a large side rice"), ["1 chkn_rice_side@lg"]);
 }
+
+#[test]
+fn a_price_in_brackets_hides_no_gloss() {
+    // "Nasi Uduk (coconut) (+1.00)": the price is no name, and the gloss before it is one, on
+    // the plate's rice pick as on the side order's size. "Gunpowder (podi) (+0.75)" beside
+    // "Podi": the option whose own name was said wins.
+    let mut rice = group(
+        "rice_pick",
+        1,
+        &["Nasi Putih (white)", "Nasi Uduk (coconut) (+1.00)"],
+    );
+    rice.name = "Rice".into();
+    let m = menu(
+        vec![
+            item("Ayam Bakar", &["Qtr", "Half (+5.00)"], &["rice_pick"]),
+            item("Beef Rendang w/ Rice", &[], &["rice_pick"]),
+            item("Nasi Goreng (fried rice)", &[], &[]),
+            item(
+                "Side Rice",
+                &["Nasi Putih (white)", "Nasi Uduk (coconut)"],
+                &[],
+            ),
+            item("Uttapam", &[], &["utt_top", "dosa_add"]),
+        ],
+        vec![
+            rice,
+            group(
+                "dosa_add",
+                3,
+                &["Gunpowder (podi) (+0.75)", "Paneer (+3.00)"],
+            ),
+            group("utt_top", 3, &["Onion", "Podi (+0.75)"]),
+        ],
+    );
+    // Off: "1 ayam_bakar@half", "1 side_rice@nasi_uduk_coconut".
+    assert_eq!(
+        said(&m, "half ayam bakar with coconut rice"),
+        ["1 ayam_bakar@half_5_00 rice_pick=nasi_uduk_coconut_1_00"]
+    );
+    // Off (the size said by the item's name word after it): "1 beef_rendang_w_rice|side_rice@
+    // rice_pick=nasi_uduk_coconut_1_00".
+    assert_eq!(
+        said(&m, "side of coconut rice"),
+        ["1 side_rice@nasi_uduk_coconut"]
+    );
+    // Off (own name first): "dosa_add=gunpowder_podi_0_75".
+    assert_eq!(said(&m, "a podi uttapam"), ["1 uttapam@ utt_top=podi_0_75"]);
+}

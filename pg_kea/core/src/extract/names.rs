@@ -266,8 +266,10 @@ fn none_of_form(name: &str) -> Option<&'static str> {
         .map(|&(_, said)| said)
 }
 
-/// "elote (mexican street corn)" -> ("elote", Some("mexican street corn")).
+/// "elote (mexican street corn)" -> ("elote", Some("mexican street corn")). A price in brackets
+/// is dropped first: "nasi uduk (coconut) (+1.00)" -> ("nasi uduk", Some("coconut")).
 fn split_parenthetical(s: &str) -> (String, Option<String>) {
+    let s = &without_price_brackets(s);
     match (s.find('('), s.rfind(')')) {
         (Some(a), Some(b)) if b > a => {
             let inner = s[a + 1..b].trim().to_string();
@@ -279,6 +281,34 @@ fn split_parenthetical(s: &str) -> (String, Option<String>) {
         }
         _ => (s.to_string(), None),
     }
+}
+
+/// A POS name carries what an option adds to the price in brackets ("Nasi Uduk (coconut)
+/// (+1.00)", "No Rice (-1.00)", "(+.50)", "($2)"): nobody says it, and left in, it hid the gloss
+/// before it, so "coconut" named only the side order of that rice, never the plate's rice pick.
+/// A bare count ("Egg Tarts (3)") has no sign or currency and stays.
+fn without_price_brackets(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(open) = rest.find('(') {
+        let Some(close) = rest[open..].find(')').map(|c| open + c) else {
+            break;
+        };
+        let inner = rest[open + 1..close].trim();
+        let digits = inner
+            .trim_start_matches(['+', '-', '$'])
+            .trim_start_matches('$');
+        let is_price = inner.len() > digits.len()
+            && !digits.is_empty()
+            && digits.chars().all(|c| c.is_ascii_digit() || c == '.');
+        out.push_str(&rest[..open]);
+        if !is_price {
+            out.push_str(&rest[open..=close]);
+        }
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// What an owner writes in brackets to describe an item rather than name it: a list ("40
@@ -665,6 +695,16 @@ mod tests {
         assert!(spoken_forms("Two Eggs Any Style").contains(&"2 eggs any style".to_string()));
         assert!(spoken_forms("BBQ Chicken").contains(&"barbecue chicken".to_string()));
         assert_eq!(initials("Orange Juice", |_| false).as_deref(), Some("oj"));
+        // A price in brackets is no name and hides no gloss.
+        let r = spoken_forms("Nasi Uduk (coconut) (+1.00)");
+        assert!(r.contains(&"coconut".to_string()), "{r:?}");
+        assert!(!r.iter().any(|f| f.contains('1')), "{r:?}");
+        assert_eq!(
+            gloss("Integral (whole grain) (+.50)").as_deref(),
+            Some("whole grain")
+        );
+        assert_eq!(gloss("Xtra Egg (+1.50)"), None);
+        assert_eq!(without_price_brackets("egg tarts (3)"), "egg tarts (3)");
         assert_eq!(initials("Iced Tea", |w| w == "it"), None);
     }
 }

@@ -205,12 +205,26 @@ impl Builder<'_> {
         // "a medium coffee" where "medium" is also a steak's doneness: a word that is a size
         // and an option is the one the line's item (or the item named next) takes.
         if !vars.is_empty() && !opts.is_empty() && !self.cur.shared {
-            let known = if self.cur.item_named || self.cur.item.is_some() {
+            let item_in_view = self.cur.item_named || self.cur.item.is_some();
+            // "side of coconut rice" where "coconut" is the size of Side Rice and the rice pick
+            // of plates: with no item on the line, a word of the sized item's name said right
+            // after it says the size (whatever other names that word is a piece of).
+            let sized_next = !item_in_view
+                && s.at.is_some_and(|(sc, k)| {
+                    sc.units.get(k + 1).is_some_and(|u| {
+                        let w = sc.ids[u.start];
+                        vars.iter()
+                            .any(|v| self.t.item_words[v.0 as usize].contains(&w))
+                    })
+                });
+            let known = if item_in_view {
                 self.cur.cands.clone()
             } else {
                 s.at.and_then(|(sc, k)| self.items_ahead(sc, k))
             };
-            if let Some(known) = known {
+            if sized_next {
+                opts.clear();
+            } else if let Some(known) = known {
                 let var_fits = vars.iter().any(|v| known.contains(&v.0));
                 let opt_fits = opts.iter().any(|o| {
                     self.t.group_items[o.0 as usize]

@@ -36,14 +36,29 @@ impl Builder<'_> {
         // Options said after "instead of" / "rather than": what the caller replaces.
         let mut replaced: Vec<(String, String)> = Vec::new();
         for m in &line.mods {
-            let pick = m.cands.iter().find(|c| match &item_groups {
-                Some(gs) => gs.contains(&c.0),
-                None => line.cands.as_ref().is_none_or(|cands| {
-                    self.t.group_items[c.0 as usize]
-                        .iter()
-                        .any(|i| cands.contains(i))
-                }),
-            });
+            let fits: Vec<&(u32, u32)> = m
+                .cands
+                .iter()
+                .filter(|c| match &item_groups {
+                    Some(gs) => gs.contains(&c.0),
+                    None => line.cands.as_ref().is_none_or(|cands| {
+                        self.t.group_items[c.0 as usize]
+                            .iter()
+                            .any(|i| cands.contains(i))
+                    }),
+                })
+                .collect();
+            // "a podi uttapam" where the uttapam has `Podi` and `Gunpowder (podi)`: the option
+            // whose own name was said beats the one it is only the gloss of (once the item is
+            // known: before, the order of the readings decides, as it did).
+            let pick = match fits[..] {
+                [_, _, ..] if item_groups.is_some() => fits
+                    .iter()
+                    .find(|c| said_own_name(menu, sc, m, c))
+                    .or(fits.first())
+                    .copied(),
+                _ => fits.first().copied(),
+            };
             // An option of a group the line's item does not take ("medium" heard as a steak's
             // doneness on a coffee) is dropped, not attached to that other group; the
             // confidence says something was.
@@ -140,6 +155,18 @@ impl Builder<'_> {
             },
         }
     }
+}
+
+/// Whether the words of `m` are the name of option `c` outside its brackets.
+fn said_own_name(menu: &Menu, sc: &Scanned, m: &Mod, c: &(u32, u32)) -> bool {
+    let (Some(a), Some(b)) = (sc.tokens.get(m.start), sc.tokens.get(m.end.max(1) - 1)) else {
+        return false;
+    };
+    let said = &sc.text[a.start..b.end];
+    let name = &menu.groups[c.0 as usize].options[c.1 as usize].name;
+    crate::extract::names::native_forms(&crate::extract::names::outer_name(name))
+        .iter()
+        .any(|f| crate::extract::normalise::normalise(f).0 == said)
 }
 
 /// Whether the option starting at token `start` follows "instead of" or "rather than" (an
