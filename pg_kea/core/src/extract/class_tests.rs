@@ -1999,3 +1999,33 @@ fn a_price_in_brackets_hides_no_gloss() {
     // Off (own name first): "dosa_add=gunpowder_podi_0_75".
     assert_eq!(said(&m, "a podi uttapam"), ["1 uttapam@ utt_top=podi_0_75"]);
 }
+
+#[test]
+fn a_with_list_goes_on_with_the_listed_items_own_option() {
+    // "with provolone and a fried egg" where "Fried Egg" is another sandwich's option and this
+    // one has "Add Fried Egg": the article opens no sandwich of the other kind.
+    let m = menu(
+        vec![
+            item("Chorizo Sandwich", &[], &["chori_top"]),
+            item("Steak Sandwich", &[], &["steak_top"]),
+        ],
+        vec![
+            group(
+                "chori_top",
+                3,
+                &["Add Provolone", "Add Fried Egg", "Chimichurri"],
+            ),
+            group("steak_top", 3, &["Fried Egg", "Ham", "Cheese"]),
+        ],
+    );
+    // Off: "1 chorizo_sandwich@ chori_top=add_provolone", "1 steak_sandwich@
+    // steak_top=fried_egg".
+    assert_eq!(
+        said(&m, "a chorizo sandwich with provolone and a fried egg"),
+        ["1 chorizo_sandwich@ chori_top=add_fried_egg chori_top=add_provolone"]
+    );
+    assert_eq!(
+        said(&m, "a steak sandwich with ham and a fried egg"),
+        ["1 steak_sandwich@ steak_top=fried_egg steak_top=ham"]
+    );
+}

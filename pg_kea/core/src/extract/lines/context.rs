@@ -254,24 +254,42 @@ impl Builder<'_> {
         s: &super::matched::Said,
         opts: &[(u32, u32, f32)],
     ) -> bool {
-        let Some((sc, k)) = s.at else {
+        if opts.is_empty() {
+            return false;
+        }
+        let Some(pos) = self.with_list_line(s) else {
             return false;
         };
-        if opts.is_empty() || self.cur.has_content || !self.cur.qty_article || k < 2 {
-            return false;
+        let line = &self.lines[pos];
+        // Not a second value of a single-choice group the line already has ("with home fries,
+        // and a fruit cup" where "Sub Fruit Cup" is the other potato: the fruit cup is ordered).
+        let said_for = self.lines[pos..].iter().flat_map(|l| l.mods.iter());
+        let filled: Vec<u32> = said_for
+            .flat_map(|m| m.cands.iter().map(|c| c.0))
+            .filter(|&g| self.menu.groups[g as usize].max == 1)
+            .collect();
+        opts.iter().any(|o| {
+            !intersect(&line.cands, &self.t.group_items[o.0 as usize]).is_empty()
+                && !filled.contains(&o.0)
+        })
+    }
+
+    /// The line a fresh "a ..." is listed for: right after "with" + an article, or "and" + an
+    /// article in a list begun with "with", the last line that named its item, followed only
+    /// by fragments of options.
+    pub(super) fn with_list_line(&self, s: &super::matched::Said) -> Option<usize> {
+        let (sc, k) = s.at?;
+        if self.cur.has_content || !self.cur.qty_article || k < 2 {
+            return None;
         }
         let article = &sc.units[k - 1];
         let is_article = matches!(&article.kind, UnitKind::Match(ms, _)
             if ms.iter().any(|m| matches!(m.sense, Sense::Num { article: true, .. })));
         let joiner = &sc.units[k - 2];
         if !is_article || !matches!(joiner.kind, UnitKind::Word { .. }) {
-            return false;
+            return None;
         }
-        // The line the options are said for: the last that named its item, followed only by
-        // fragments of options.
-        let Some(pos) = self.lines.iter().rposition(|l| l.item_named) else {
-            return false;
-        };
+        let pos = self.lines.iter().rposition(|l| l.item_named)?;
         let line = &self.lines[pos];
         let fragments_only = self.lines[pos + 1..]
             .iter()
@@ -282,19 +300,7 @@ impl Builder<'_> {
             "and" => with_said,
             _ => false,
         };
-        // Not a second value of a single-choice group the line already has ("with home fries,
-        // and a fruit cup" where "Sub Fruit Cup" is the other potato: the fruit cup is ordered).
-        let said_for = self.lines[pos..].iter().flat_map(|l| l.mods.iter());
-        let filled: Vec<u32> = said_for
-            .flat_map(|m| m.cands.iter().map(|c| c.0))
-            .filter(|&g| self.menu.groups[g as usize].max == 1)
-            .collect();
-        fragments_only
-            && joined
-            && opts.iter().any(|o| {
-                !intersect(&line.cands, &self.t.group_items[o.0 as usize]).is_empty()
-                    && !filled.contains(&o.0)
-            })
+        (fragments_only && joined).then_some(pos)
     }
 }
 

@@ -188,6 +188,28 @@ impl Builder<'_> {
                 }
             }
         }
+        // "a chorizo sandwich with provolone and a fried egg" where "Fried Egg" is another
+        // item's option and the sandwich has "Egg": after "with a" / "and a" in a "with" list,
+        // the head piece of the listed line's own option, hidden at compile time by the other
+        // option's full name, is what was meant (as on the line itself, above).
+        if named.is_empty() && !opts.is_empty() && !self.cur.item_named && self.cur.item.is_none() {
+            if let (Some(pos), Some((sc, _))) = (self.with_list_line(s), s.at) {
+                let listed = &self.lines[pos].cands;
+                let fits = |g: u32| !intersect(listed, &self.t.group_items[g as usize]).is_empty();
+                if !opts.iter().any(|o| fits(o.0)) {
+                    if let Some(hidden) = self.t.hidden_pieces.get(&sc.ids[start..end]) {
+                        let own: Vec<(u32, u32, f32)> = hidden
+                            .iter()
+                            .filter(|h| fits(h.0))
+                            .map(|h| (h.0, h.1, crate::extract::compile::PARTIAL_CONFIDENCE * conf))
+                            .collect();
+                        if !own.is_empty() {
+                            opts = own;
+                        }
+                    }
+                }
+            }
+        }
         // A prefix/suffix marker picks the group ("side of guacamole", "chips on the side").
         for marker in [s.prefix, s.suffix].into_iter().flatten() {
             if opts.iter().any(|o| o.0 == marker) {
