@@ -137,6 +137,8 @@ pub const ABBREVIATIONS: &[(&str, &str)] = &[
     ("ltr", "liter"),
     ("pc", "piece"),
     ("pcs", "pieces"),
+    // "Lvl 3 Hot", "Spice Lvl": a heat level is said "level three".
+    ("lvl", "level"),
     ("sandwich", "sandwiches"),
 ];
 

@@ -96,6 +96,15 @@ pub fn native_forms(name: &str) -> Vec<String> {
         if let Some(said) = none_of_form(&b) {
             push(said.to_string());
         }
+        // "Lvl 3 Hot": a numbered level is said by its number alone ("level three").
+        let lvl: Vec<&str> = b.split_whitespace().collect();
+        if let ["lvl" | "level", n, _, ..] = lvl[..] {
+            if n.chars().all(|c| c.is_ascii_digit()) {
+                for f in number_forms(&format!("level {n}")) {
+                    push(f);
+                }
+            }
+        }
         // "X-Hot": the level is said "extra hot", not "hot" with an amount.
         if let Some(rest) = b.strip_prefix("x-").or_else(|| b.strip_prefix("x ")) {
             push(format!("extra {rest}"));
@@ -695,6 +704,8 @@ mod tests {
         assert!(spoken_forms("Two Eggs Any Style").contains(&"2 eggs any style".to_string()));
         assert!(spoken_forms("BBQ Chicken").contains(&"barbecue chicken".to_string()));
         assert_eq!(initials("Orange Juice", |_| false).as_deref(), Some("oj"));
+        let l = spoken_forms("Lvl 3 Hot");
+        assert!(l.contains(&"level three".to_string()), "{l:?}");
         // A price in brackets is no name and hides no gloss.
         let r = spoken_forms("Nasi Uduk (coconut) (+1.00)");
         assert!(r.contains(&"coconut".to_string()), "{r:?}");
