@@ -2029,3 +2029,28 @@ fn a_with_list_goes_on_with_the_listed_items_own_option() {
         ["1 steak_sandwich@ steak_top=fried_egg steak_top=ham"]
     );
 }
+
+#[test]
+fn a_level_glossed_as_no_sugar_is_said_unsweetened() {
+    // "Tawar (no sugar)": a gloss "no ..." describes, but none of a sweetness is the level's
+    // name in English.
+    let m = menu(
+        vec![
+            item("Iced Tea", &[], &["tea_sugar"]),
+            item("Cendol", &[], &["palm_sugar"]),
+        ],
+        vec![
+            group("tea_sugar", 1, &["Manis (sweet)", "Tawar (no sugar)"]),
+            group("palm_sugar", 3, &["Palm Sugar", "Coconut Milk"]),
+        ],
+    );
+    // Off: "2 iced_tea@".
+    assert_eq!(
+        said(&m, "two iced teas, unsweetened"),
+        ["2 iced_tea@ tea_sugar=tawar_no_sugar"]
+    );
+    assert_eq!(
+        said(&m, "an iced tea no sugar"),
+        ["1 iced_tea@ tea_sugar=tawar_no_sugar"]
+    );
+}

@@ -308,7 +308,13 @@ pub fn compile(menu: &Menu) -> Tables {
                         );
                     }
                 }
-                None => add_content(&mut t, &mut partial, &mut memo, &o.name, sense),
+                None => {
+                    add_content(&mut t, &mut partial, &mut memo, &o.name, sense);
+                    // "Tawar (no sugar)": "two iced teas, unsweetened", "kopi no sugar".
+                    for f in names::none_gloss_forms(&o.name) {
+                        add_content(&mut t, &mut partial, &mut memo, &f, sense);
+                    }
+                }
             }
             for a in &o.aliases {
                 add_content(&mut t, &mut partial, &mut memo, a, sense);

@@ -355,6 +355,27 @@ pub fn gloss(name: &str) -> Option<String> {
         .filter(|i| !is_count(i) && !is_description(i))
 }
 
+/// "Tawar (no sugar)": a level whose gloss says it is none of a sweetness is said that way ("no
+/// sugar", "no sweet", "unsweetened"), though a gloss "no ..." is otherwise a description.
+pub fn none_gloss_forms(name: &str) -> Vec<String> {
+    let Some(inner) = split_parenthetical(&name.to_lowercase()).1 else {
+        return Vec::new();
+    };
+    let Some(of) = inner.strip_prefix("no ") else {
+        return Vec::new();
+    };
+    lexicon::NONE_OF
+        .iter()
+        .filter(|(class, _)| class.contains(&of.trim()))
+        .flat_map(|(class, said)| {
+            class
+                .iter()
+                .map(|w| format!("no {w}"))
+                .chain(std::iter::once(said.to_string()))
+        })
+        .collect()
+}
+
 /// The name outside its brackets, lower case.
 pub fn outer_name(name: &str) -> String {
     split_parenthetical(&name.to_lowercase()).0
@@ -706,6 +727,9 @@ mod tests {
         assert_eq!(initials("Orange Juice", |_| false).as_deref(), Some("oj"));
         let l = spoken_forms("Lvl 3 Hot");
         assert!(l.contains(&"level three".to_string()), "{l:?}");
+        let t = none_gloss_forms("Tawar (no sugar)");
+        assert!(t.contains(&"unsweetened".to_string()) && t.contains(&"no sugar".to_string()));
+        assert!(none_gloss_forms("Naked (No Sauce)").is_empty());
         // A price in brackets is no name and hides no gloss.
         let r = spoken_forms("Nasi Uduk (coconut) (+1.00)");
         assert!(r.contains(&"coconut".to_string()), "{r:?}");
