@@ -33,6 +33,7 @@ pub const BLIND_BATCHES: &[&str] = &[
     "venues-blind-15",
     "venues-blind-16",
     "venues-blind-17",
+    "venues-blind-18",
 ];
 
 pub fn blind_roots() -> Vec<PathBuf> {
