@@ -2054,3 +2054,27 @@ fn a_level_glossed_as_no_sugar_is_said_unsweetened() {
         ["1 iced_tea@ tea_sugar=tawar_no_sugar"]
     );
 }
+
+#[test]
+fn a_number_hyphened_into_a_name_is_the_name_not_a_count() {
+    // "3-Way", "2-Meat Combo": the caller says the number as a word ("a three way"); read as
+    // a count, it left a line of three open among every name with "way" in it.
+    let m = menu(
+        vec![
+            item("3-Way (spag, chili)", &["Sm", "Lg"], &[]),
+            item("4-Way (onion or bean)", &["Sm", "Lg"], &[]),
+            item("Kids 3-Way", &[], &[]),
+            item("2-Meat Combo", &[], &[]),
+        ],
+        vec![],
+    );
+    // Off: "3 ?@" (a line of three, no item).
+    assert_eq!(
+        said(&m, "hi can I get a three way"),
+        ["1 3_way_spag_chili@"]
+    );
+    assert_eq!(said(&m, "two three ways"), ["2 3_way_spag_chili@"]);
+    assert_eq!(said(&m, "a large four way"), ["1 4_way_onion_or_bean@lg"]);
+    assert_eq!(said(&m, "a kids three way"), ["1 kids_3_way@"]);
+    assert_eq!(said(&m, "the two meat combo"), ["1 2_meat_combo@"]);
+}

@@ -544,10 +544,20 @@ fn ampersand_forms(s: &str) -> Vec<String> {
 /// "two eggs" / "2 eggs"); "50%" is said "fifty percent", and a few percentages have everyday
 /// names ("half sugar", "no ice" for "0% ice", "full sugar").
 fn number_forms(s: &str) -> Vec<String> {
+    // "3-Way", "2-Meat Combo": a number hyphened to the next word is said as a word of its own
+    // ("a three way", "the two meat combo"); the hyphen is a space once normalised, so without
+    // this the name was only "3 way" and "three way" was a count of a category.
     let words: Vec<String> = s
         .replace('%', " % ")
         .split_whitespace()
-        .map(String::from)
+        .flat_map(|w| match w.split_once('-') {
+            Some((n, rest))
+                if !rest.is_empty() && !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) =>
+            {
+                vec![n.to_string(), rest.to_string()]
+            }
+            _ => vec![w.to_string()],
+        })
         .collect();
     let mut out = vec![s.to_string()];
     let mut spoken: Vec<String> = Vec::new();
@@ -723,6 +733,10 @@ mod tests {
         assert!(!spoken_forms("Sweet Tea").contains(&"sugar tea".to_string()));
         assert!(!spoken_forms("Brown Sugar Milk Tea").contains(&"brown sweet milk tea".to_string()));
         assert!(spoken_forms("Two Eggs Any Style").contains(&"2 eggs any style".to_string()));
+        // A number hyphened to the next word is said as a word.
+        let w = spoken_forms("3-Way (spag, chili, chz)");
+        assert!(w.contains(&"three way".to_string()), "{w:?}");
+        assert!(spoken_forms("2-Meat Combo Rice").contains(&"two meat combo rice".to_string()));
         assert!(spoken_forms("BBQ Chicken").contains(&"barbecue chicken".to_string()));
         assert_eq!(initials("Orange Juice", |_| false).as_deref(), Some("oj"));
         let l = spoken_forms("Lvl 3 Hot");
