@@ -17,7 +17,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("burrito-bowl", 70.0),
     ("cheesesteak", 55.0),
     ("chicken-rice-stall", 55.0),
-    ("chili-parlor", 65.0),
+    ("chili-parlor", 70.0),
     ("clam-shack", 45.0),
     ("coffee", 100.0),
     ("com-tam", 60.0),

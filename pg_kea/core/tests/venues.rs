@@ -17,7 +17,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("burrito-bowl", 82.0),
     ("cheesesteak", 69.0),
     ("chicken-rice-stall", 73.0),
-    ("chili-parlor", 69.0),
+    ("chili-parlor", 73.0),
     ("clam-shack", 52.0),
     ("coffee", 100.0),
     ("com-tam", 67.0),

@@ -2078,3 +2078,24 @@ fn a_number_hyphened_into_a_name_is_the_name_not_a_count() {
     assert_eq!(said(&m, "a kids three way"), ["1 kids_3_way@"]);
     assert_eq!(said(&m, "the two meat combo"), ["1 2_meat_combo@"]);
 }
+
+#[test]
+fn crm_is_cream() {
+    // "Sour Crm (+.50)": typed short like "Chz"; read only as "sour", the caller's "cream"
+    // went to another item's plain cream.
+    let m = menu(
+        vec![
+            item("Chili Burrito", &[], &["burrito_top"]),
+            item("Coffee", &[], &["cream_sugar"]),
+        ],
+        vec![
+            group("burrito_top", 3, &["Chz", "Sour Crm (+.50)"]),
+            group("cream_sugar", 2, &["Cream", "Sugar"]),
+        ],
+    );
+    // Off: "1 chili_burrito@", "1 coffee@ cream_sugar=cream".
+    assert_eq!(
+        said(&m, "a chili burrito with sour cream"),
+        ["1 chili_burrito@ burrito_top=sour_crm_50"]
+    );
+}

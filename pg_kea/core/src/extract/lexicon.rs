@@ -125,6 +125,7 @@ pub const ABBREVIATIONS: &[(&str, &str)] = &[
     ("pb", "peanut butter"),
     ("chkn", "chicken"),
     ("chz", "cheese"),
+    ("crm", "cream"),
     ("dbl", "double"),
     ("lg", "large"),
     ("sm", "small"),
