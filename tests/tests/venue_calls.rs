@@ -416,7 +416,7 @@ venue_test!(blind_hk_cafe, blind "venues-blind-14" / "hk-cafe", 60.0);
 // Batch 15 (tests/venues-blind-15/README.md): floors at the figures of its first run through the
 // gateway (engine after round 15), before any round tuned on it.
 venue_test!(blind_taiwanese_bento, blind "venues-blind-15" / "taiwanese-bento", 60.0);
-venue_test!(blind_chicken_rice_stall, blind "venues-blind-15" / "chicken-rice-stall", 50.0);
+venue_test!(blind_chicken_rice_stall, blind "venues-blind-15" / "chicken-rice-stall", 55.0);
 venue_test!(blind_uyghur_skewer_house, blind "venues-blind-15" / "uyghur-skewer-house", 60.0);
 // Batch 16 (tests/venues-blind-16/README.md): floors at the figures of its first run through the
 // gateway (engine after round 15), before any round tuned on it.
@@ -430,6 +430,6 @@ venue_test!(blind_indonesian_warung, blind "venues-blind-17" / "indonesian-warun
 venue_test!(blind_empanada_house, blind "venues-blind-17" / "empanada-house", 45.0);
 // Batch 18 (tests/venues-blind-18/README.md): floors at the figures of its first run through the
 // gateway (engine after round 18), before any round tuned on it.
-venue_test!(blind_chili_parlor, blind "venues-blind-18" / "chili-parlor", 35.0);
+venue_test!(blind_chili_parlor, blind "venues-blind-18" / "chili-parlor", 70.0);
 venue_test!(blind_tamale_shop, blind "venues-blind-18" / "tamale-shop", 15.0);
 venue_test!(blind_falafel_stand, blind "venues-blind-18" / "falafel-stand", 55.0);
