@@ -304,9 +304,7 @@ fn without_price_brackets(s: &str) -> String {
             break;
         };
         let inner = rest[open + 1..close].trim();
-        let digits = inner
-            .trim_start_matches(['+', '-', '$'])
-            .trim_start_matches('$');
+        let digits = inner.trim_start_matches(['+', '-', '$']);
         let is_price = inner.len() > digits.len()
             && !digits.is_empty()
             && digits.chars().all(|c| c.is_ascii_digit() || c == '.');
