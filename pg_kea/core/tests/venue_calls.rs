@@ -43,6 +43,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("khmer-noodle", 65.0),
     ("kolache-bakery", 55.0),
     ("korean-chicken", 65.0),
+    ("kottu-hut", 40.0),
     ("langos-stand", 85.0),
     ("manoushe-bakery", 50.0),
     ("meat-and-three", 40.0),
@@ -62,6 +63,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("seafood-boil", 55.0),
     ("silog", 60.0),
     ("smokehouse", 45.0),
+    ("soup-shop", 35.0),
     ("sushi", 85.0),
     ("taiwanese-bento", 60.0),
     ("tamale-shop", 15.0),
@@ -70,6 +72,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("tortas", 70.0),
     ("uyghur-skewer-house", 60.0),
     ("wings", 30.0),
+    ("wurst-haus", 35.0),
 ];
 
 #[test]

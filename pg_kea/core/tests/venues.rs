@@ -43,6 +43,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("khmer-noodle", 68.0),
     ("kolache-bakery", 75.0),
     ("korean-chicken", 81.0),
+    ("kottu-hut", 59.0),
     ("langos-stand", 77.0),
     ("manoushe-bakery", 74.0),
     ("meat-and-three", 69.0),
@@ -62,6 +63,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("seafood-boil", 58.0),
     ("silog", 74.0),
     ("smokehouse", 62.0),
+    ("soup-shop", 55.0),
     ("sushi", 80.0),
     ("taiwanese-bento", 78.0),
     ("tamale-shop", 40.0),
@@ -70,6 +72,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("tortas", 65.0),
     ("uyghur-skewer-house", 77.0),
     ("wings", 57.0),
+    ("wurst-haus", 55.0),
 ];
 
 #[test]

@@ -34,6 +34,7 @@ pub const BLIND_BATCHES: &[&str] = &[
     "venues-blind-16",
     "venues-blind-17",
     "venues-blind-18",
+    "venues-blind-19",
 ];
 
 pub fn blind_roots() -> Vec<PathBuf> {
