@@ -433,3 +433,8 @@ venue_test!(blind_empanada_house, blind "venues-blind-17" / "empanada-house", 45
 venue_test!(blind_chili_parlor, blind "venues-blind-18" / "chili-parlor", 70.0);
 venue_test!(blind_tamale_shop, blind "venues-blind-18" / "tamale-shop", 15.0);
 venue_test!(blind_falafel_stand, blind "venues-blind-18" / "falafel-stand", 55.0);
+// Batch 19 (tests/venues-blind-19/README.md): floors at the figures of its first run through the
+// gateway (engine after round 19), before any round tuned on it.
+venue_test!(blind_wurst_haus, blind "venues-blind-19" / "wurst-haus", 35.0);
+venue_test!(blind_kottu_hut, blind "venues-blind-19" / "kottu-hut", 40.0);
+venue_test!(blind_soup_shop, blind "venues-blind-19" / "soup-shop", 35.0);
