@@ -2303,7 +2303,9 @@ begin
             app.autoverify_rule_bracket_gloss(o, v_turns, v_doc),
             -- Ninth round (blind 1-17, 18 and 19 held out); a question asked twice, as first written
             app.autoverify_rule_the_x_of_a_line_there(o, v_turns, v_doc),
-            app.autoverify_rule_asked_twice(o, v_turns, v_doc));
+            app.autoverify_rule_asked_twice(o, v_turns, v_doc),
+            -- Tenth round (blind 1-19, 20 and 21 held out)
+            app.autoverify_rule_change_in_own_name(o, v_turns, v_doc, v_named));
     end if;
     -- The read-back: the turn before the one that submitted the order (not stored yet while the
     -- call saves it) read the order back.
@@ -2615,11 +2617,13 @@ CREATE FUNCTION app.autoverify_rule_asked_twice(o app.orders, p_turns app.turns[
     LANGUAGE plpgsql STABLE
     AS $$
 begin
+    -- Asked in two turns: one "which one?" may be noted "asked which item" twice in its turn
+    -- (tenth round: seven right orders held for it, none wrong).
     return (
         select n.note || ' (twice)'
           from app.call_notes(o.merchant_id, o.call_id) n
          where n.note like 'asked %'
-         group by n.note having count(*) > 1 limit 1);
+         group by n.note having count(distinct n.seq) > 1 limit 1);
 end
 $$;
 
@@ -2721,6 +2725,45 @@ end
 $_$;
 
 ALTER FUNCTION app.autoverify_rule_change_changed_nothing(o app.orders, p_turns app.turns[], p_doc jsonb) OWNER TO kea_owner;
+
+--
+-- Name: autoverify_rule_change_in_own_name(app.orders, app.turns[], jsonb, jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.autoverify_rule_change_in_own_name(o app.orders, p_turns app.turns[], p_doc jsonb, p_named jsonb) RETURNS text
+    LANGUAGE plpgsql STABLE
+    AS $_$
+begin
+    -- "half a dozen chicken tamales" taken as `Pollo en Verde (chkn green salsa)`, then "the
+    -- green one" unasked: kea put a cup of green salsa on it. Words that say again what the
+    -- line's item is called, when no choice was asked, pick the item, not an option of it; a
+    -- turn that asks for an option (with, extra, add...) asks for the option.
+    return (
+        with nw as materialized (select * from jsonb_to_recordset(p_named) nw(kind text, code text, part text, stem text))
+        select format('"%s" changed line %s with %s, in words of the name of %s', t.speech, ch.n,
+                      md->>'option', o.call_lines->ch.n->>'item')
+          from app.speech_turns(p_turns) t,
+               lateral (select substring(d from '^changed line ([0-9]+)$')::int as n
+                          from json_array_elements_text(app.turn_notes(t)) d
+                         where d ~ '^changed line [0-9]+$' limit 1) ch,
+               json_array_elements(app.turn_lines(t)) m,
+               json_array_elements(m->'modifiers') md,
+               lateral (select array_agg(app.word_stem(w)) as st
+                          from regexp_split_to_table(lower(m->'span'->>'text'), '[^a-z0-9]+') w
+                         where length(w) > 2 and not app.joining_word(w) and w not in ('one', 'ones')) sp,
+               lateral (select array_agg(nw.stem) as st from nw
+                         where nw.kind = 'item' and nw.code = o.call_lines->ch.n->>'item'
+                           and nw.part = 'name') its
+         where m->>'item' is null and not coalesce((md->>'negated')::boolean, false)
+           and not exists (select 1 from json_array_elements_text(app.turn_notes(t)) d
+                            where d like 'answered choice for line %')
+           and lower(t.speech) !~ '\m(with|extra|add|no|double|triple|light|easy|more|less|without|side)\M'
+           and sp.st is not null and its.st @> sp.st
+         order by t.seq limit 1);
+end
+$_$;
+
+ALTER FUNCTION app.autoverify_rule_change_in_own_name(o app.orders, p_turns app.turns[], p_doc jsonb, p_named jsonb) OWNER TO kea_owner;
 
 --
 -- Name: autoverify_rule_change_said_as_one_more(app.orders, app.turns[], jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -3798,8 +3841,12 @@ begin
         select x.n::int, x.l->>'item', coalesce(h.confidence, q.confidence), coalesce(h.words, q.words)
           from jsonb_array_elements(coalesce(v_lines, '[]')) with ordinality x(l, n)
           left join lateral (
-              select least(app.piece_sure(p_names, 'item', x.l->>'item', m.l->'span'->>'text',
-                                          (m.l->>'confidence')::real),
+              select least(greatest(app.piece_sure(p_names, 'item', x.l->>'item', m.l->'span'->>'text',
+                                                   (m.l->>'confidence')::real),
+                                    app.piece_by_option(p_names, x.l->>'item', m.l->'span'->>'text',
+                                                        array(select md->>'option'
+                                                                from json_array_elements(m.l->'modifiers') md),
+                                                        (m.l->>'confidence')::real)),
                            coalesce((select min(app.piece_sure(p_names, 'option', md->>'option',
                                                                m.l->'span'->>'text',
                                                                (md->>'confidence')::real))
@@ -3809,7 +3856,7 @@ begin
                 from app.speech_turns(v_turns) t,
                      json_array_elements(app.turn_lines(t)) with ordinality m(l, k)
                where m.l->>'item' = x.l->>'item'
-               order by t.seq desc, m.k desc
+               order by t.seq desc, confidence, m.k desc
                limit 1) h on true
           left join lateral (
               select app.turn_heard(a) as confidence, a.speech as words
@@ -6461,6 +6508,34 @@ CREATE FUNCTION app.phrase_target_name(p app.learned_phrases) RETURNS text
 $$;
 
 ALTER FUNCTION app.phrase_target_name(p app.learned_phrases) OWNER TO kea_owner;
+
+--
+-- Name: piece_by_option(jsonb, text, text, text[], real); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.piece_by_option(p_names jsonb, p_code text, p_words text, p_options text[], p_confidence real) RETURNS real
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    with said as (select distinct app.word_stem(w) as stem
+                    from regexp_split_to_table(lower(p_words), '[^a-z]+') w
+                   where length(w) > 2 and not app.joining_word(w)),
+         named as (select n->>'kind' as kind, n->>'code' as code, st
+                     from jsonb_array_elements(p_names) n, jsonb_array_elements_text(n->'stems') st)
+    select case when p_confidence >= 0.85 and p_confidence < 0.90
+                     and not exists (select 1 from said, named
+                                      where named.st = said.stem
+                                        and not exists (select 1 from named own
+                                                         where own.st = said.stem
+                                                           and ((own.kind = 'item' and own.code = p_code)
+                                                                or (own.kind = 'option' and own.code = any (p_options)))))
+                     and exists (select 1 from said, named opt
+                                  where opt.st = said.stem and opt.kind = 'option' and opt.code = any (p_options)
+                                    and not exists (select 1 from named it
+                                                     where it.st = said.stem and it.kind = 'item'))
+                then 1 else p_confidence end::real
+$$;
+
+ALTER FUNCTION app.piece_by_option(p_names jsonb, p_code text, p_words text, p_options text[], p_confidence real) OWNER TO kea_owner;
 
 --
 -- Name: piece_sure(jsonb, text, text, text, real); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -11862,6 +11937,12 @@ REVOKE ALL ON FUNCTION app.autoverify_rule_category_word_after_question(o app.or
 REVOKE ALL ON FUNCTION app.autoverify_rule_change_changed_nothing(o app.orders, p_turns app.turns[], p_doc jsonb) FROM PUBLIC;
 
 --
+-- Name: FUNCTION autoverify_rule_change_in_own_name(o app.orders, p_turns app.turns[], p_doc jsonb, p_named jsonb); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.autoverify_rule_change_in_own_name(o app.orders, p_turns app.turns[], p_doc jsonb, p_named jsonb) FROM PUBLIC;
+
+--
 -- Name: FUNCTION autoverify_rule_change_said_as_one_more(o app.orders, p_turns app.turns[], p_doc jsonb); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -12896,6 +12977,12 @@ REVOKE ALL ON FUNCTION app.phrase_meanings(p_merchant_id bigint, p_phrase text) 
 --
 
 REVOKE ALL ON FUNCTION app.phrase_target_name(p app.learned_phrases) FROM PUBLIC;
+
+--
+-- Name: FUNCTION piece_by_option(p_names jsonb, p_code text, p_words text, p_options text[], p_confidence real); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.piece_by_option(p_names jsonb, p_code text, p_words text, p_options text[], p_confidence real) FROM PUBLIC;
 
 --
 -- Name: FUNCTION piece_sure(p_names jsonb, p_kind text, p_code text, p_words text, p_confidence real); Type: ACL; Schema: app; Owner: kea_owner

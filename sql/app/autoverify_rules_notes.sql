@@ -306,10 +306,12 @@ create function app.autoverify_rule_asked_twice(o app.orders, p_turns app.turns[
 returns text
 language plpgsql stable as $$
 begin
+    -- Asked in two turns: one "which one?" may be noted "asked which item" twice in its turn
+    -- (tenth round: seven right orders held for it, none wrong).
     return (
         select n.note || ' (twice)'
           from app.call_notes(o.merchant_id, o.call_id) n
          where n.note like 'asked %'
-         group by n.note having count(*) > 1 limit 1);
+         group by n.note having count(distinct n.seq) > 1 limit 1);
 end
 $$;

@@ -350,3 +350,39 @@ begin
          order by t.seq limit 1);
 end
 $$;
+
+-- An option heard without an item, in a turn that changed a line and answered no choice, in words
+-- of that line's item's name only (tenth round).
+create function app.autoverify_rule_change_in_own_name(o app.orders, p_turns app.turns[],
+                                                       p_doc jsonb, p_named jsonb)
+returns text
+language plpgsql stable as $$
+begin
+    -- "half a dozen chicken tamales" taken as `Pollo en Verde (chkn green salsa)`, then "the
+    -- green one" unasked: kea put a cup of green salsa on it. Words that say again what the
+    -- line's item is called, when no choice was asked, pick the item, not an option of it; a
+    -- turn that asks for an option (with, extra, add...) asks for the option.
+    return (
+        with nw as materialized (select * from jsonb_to_recordset(p_named) nw(kind text, code text, part text, stem text))
+        select format('"%s" changed line %s with %s, in words of the name of %s', t.speech, ch.n,
+                      md->>'option', o.call_lines->ch.n->>'item')
+          from app.speech_turns(p_turns) t,
+               lateral (select substring(d from '^changed line ([0-9]+)$')::int as n
+                          from json_array_elements_text(app.turn_notes(t)) d
+                         where d ~ '^changed line [0-9]+$' limit 1) ch,
+               json_array_elements(app.turn_lines(t)) m,
+               json_array_elements(m->'modifiers') md,
+               lateral (select array_agg(app.word_stem(w)) as st
+                          from regexp_split_to_table(lower(m->'span'->>'text'), '[^a-z0-9]+') w
+                         where length(w) > 2 and not app.joining_word(w) and w not in ('one', 'ones')) sp,
+               lateral (select array_agg(nw.stem) as st from nw
+                         where nw.kind = 'item' and nw.code = o.call_lines->ch.n->>'item'
+                           and nw.part = 'name') its
+         where m->>'item' is null and not coalesce((md->>'negated')::boolean, false)
+           and not exists (select 1 from json_array_elements_text(app.turn_notes(t)) d
+                            where d like 'answered choice for line %')
+           and lower(t.speech) !~ '\m(with|extra|add|no|double|triple|light|easy|more|less|without|side)\M'
+           and sp.st is not null and its.st @> sp.st
+         order by t.seq limit 1);
+end
+$$;
