@@ -347,6 +347,9 @@ impl Gateway {
         let mut child = Command::new(bin)
             .env("KEA_LISTEN", &listen)
             .env("KEA_LOG", "error")
+            // Not the default 127.0.0.1:9188: a gateway the user runs (scripts/serve) holds it,
+            // and this one would then exit at start.
+            .env("KEA_METRICS_LISTEN", "off")
             .stdout(Stdio::null())
             .kill_on_drop(true)
             .spawn()
