@@ -43,7 +43,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("khmer-noodle", 65.0),
     ("kolache-bakery", 55.0),
     ("korean-chicken", 65.0),
-    ("kottu-hut", 40.0),
+    ("kottu-hut", 60.0),
     ("langos-stand", 85.0),
     ("manoushe-bakery", 50.0),
     ("meat-and-three", 40.0),

@@ -43,7 +43,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("khmer-noodle", 68.0),
     ("kolache-bakery", 75.0),
     ("korean-chicken", 81.0),
-    ("kottu-hut", 59.0),
+    ("kottu-hut", 71.0),
     ("langos-stand", 77.0),
     ("manoushe-bakery", 74.0),
     ("meat-and-three", 69.0),

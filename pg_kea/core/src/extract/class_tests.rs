@@ -2099,3 +2099,32 @@ fn crm_is_cream() {
         ["1 chili_burrito@ burrito_top=sour_crm_50"]
     );
 }
+
+#[test]
+fn a_word_that_heads_a_family_of_kinds_is_the_name_it_starts() {
+    // "Kottu Roti" beside "String Hopper Kottu" and "Chz Kottu": the others put a word the
+    // caller did not say before the word said; the one it starts is what a person takes.
+    let m = menu(
+        vec![
+            item("Pancake Stack", &["Reg", "Lg"], &["protein"]),
+            item("Blueberry Pancake", &["Reg", "Lg"], &["protein"]),
+            item("Chz Pancake (mozz)", &["Reg", "Lg"], &["protein"]),
+            item("Smoked Fritter", &[], &[]),
+            item("Fritter Sandwich", &[], &[]),
+        ],
+        vec![group("protein", 1, &["Chkn", "Bacon"])],
+    );
+    // Off: "1 pancake_stack|blueberry_pancake|chz_pancake_mozz@ protein=chkn".
+    assert_eq!(
+        said(&m, "hi can I get a chicken pancake"),
+        ["1 pancake_stack@ protein=chkn"]
+    );
+    assert_eq!(said(&m, "a large pancake"), ["1 pancake_stack@lg"]);
+    // A kind said is that kind.
+    assert_eq!(said(&m, "a blueberry pancake"), ["1 blueberry_pancake@"]);
+    // One name beside one other shows no family: asked.
+    assert_eq!(
+        said(&m, "a fritter"),
+        ["1 smoked_fritter|fritter_sandwich@"]
+    );
+}

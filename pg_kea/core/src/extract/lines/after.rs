@@ -732,7 +732,7 @@ impl Builder<'_> {
 
 /// An item's name before any parenthesis, normalised and stemmed word by word ("#2 Sando Combo
 /// (w/ side)" -> "#2", "sando", "combo"): what `plain_members` and `combo_not_said` compare.
-fn item_name_stems(menu: &Menu, item: u32) -> Vec<String> {
+pub(super) fn item_name_stems(menu: &Menu, item: u32) -> Vec<String> {
     let name = &menu.items[item as usize].name;
     let name = name.split('(').next().unwrap_or(name);
     super::super::normalise::normalise(name)

@@ -10,6 +10,7 @@
 
 mod after;
 mod context;
+mod family_base;
 mod group_default;
 mod matched;
 mod mention;
@@ -479,6 +480,7 @@ impl<'a> Builder<'a> {
         self.one_pick_names_dish(sc);
         self.plain_members(sc);
         self.combo_not_said(sc);
+        self.family_base(sc);
         if let Some(n) = self.each {
             for l in &mut self.lines {
                 if l.qty.is_none() || l.qty_article {
