@@ -2128,3 +2128,20 @@ fn a_word_that_heads_a_family_of_kinds_is_the_name_it_starts() {
         ["1 smoked_fritter|fritter_sandwich@"]
     );
 }
+
+#[test]
+fn qt_is_quart_and_broc_is_broccoli() {
+    // "Qt (32oz, to go)", "Broc Cheddar": typed short like "Chz"; the caller says the word.
+    let m = menu(
+        vec![
+            item("Broc Soup", &["Cup", "Qt (32oz)"], &[]),
+            item("Bean Soup", &["Cup", "Qt (32oz)"], &[]),
+        ],
+        vec![],
+    );
+    // Off: without "qt", "1 broc_soup@"; without "broc", "1 broc_soup|bean_soup@qt_32oz".
+    assert_eq!(
+        said(&m, "a quart of the broccoli soup"),
+        ["1 broc_soup@qt_32oz"]
+    );
+}

@@ -122,6 +122,7 @@ pub const ABBREVIATIONS: &[(&str, &str)] = &[
     ("veg", "veggie"),
     ("veggies", "vegetables"),
     ("choc", "chocolate"),
+    ("broc", "broccoli"),
     ("pb", "peanut butter"),
     ("chkn", "chicken"),
     ("chz", "cheese"),
@@ -136,6 +137,7 @@ pub const ABBREVIATIONS: &[(&str, &str)] = &[
     ("lb", "pound"),
     ("lbs", "pounds"),
     ("ltr", "liter"),
+    ("qt", "quart"),
     ("pc", "piece"),
     ("pcs", "pieces"),
     // "Lvl 3 Hot", "Spice Lvl": a heat level is said "level three".
