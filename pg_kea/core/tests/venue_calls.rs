@@ -63,7 +63,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("seafood-boil", 55.0),
     ("silog", 65.0),
     ("smokehouse", 45.0),
-    ("soup-shop", 45.0),
+    ("soup-shop", 55.0),
     ("sushi", 85.0),
     ("taiwanese-bento", 60.0),
     ("tamale-shop", 15.0),

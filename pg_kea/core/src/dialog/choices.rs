@@ -453,12 +453,23 @@ impl Turn<'_> {
                     o.available
                         && (o.code == named.code || o.name.eq_ignore_ascii_case(&named.name))
                 });
-                match option {
-                    Some(o) if !has_attributes(l) => {
+                // "half turkey club" for the combo's `1/2 Turkey Club`: the item in the size
+                // the option's name says is that option.
+                let sized = || {
+                    group.options.iter().find(|o| {
+                        o.available
+                            && l.modifiers.is_empty()
+                            && crate::extract::sized_item_option(menu, g, &o.code).is_some_and(
+                                |(i, v)| i == named.code && l.variation.as_deref() == Some(&v),
+                            )
+                    })
+                };
+                match option.filter(|_| !has_attributes(l)).or_else(sized) {
+                    Some(o) => {
                         self.state.cart[idx].modifiers.push(mention(g, &o.code));
                         false
                     }
-                    _ => true,
+                    None => true,
                 }
             });
         }

@@ -1127,3 +1127,44 @@ fn the_item_just_added_named_again_with_no_count_orders_no_second_one() {
         ["1 brownie", "1 brownie"]
     );
 }
+
+#[test]
+fn a_half_item_answers_the_combos_half_pick() {
+    // "half caesar" is the salad in its Half size (extraction); asked for the combo's
+    // `1/2 Caesar`, it is that pick, not a salad ordered besides.
+    let menu: Menu = serde_json::from_value(serde_json::json!({
+        "id": 0, "name": "Soups", "currency": "USD",
+        "categories": [{"id": 0, "code": "all", "name": "Menu"}],
+        "items": [
+            {"id": 0, "code": "pick2", "name": "Pick 2 (soup + 1/2 salad)", "category": "all",
+             "price_cents": 1195, "groups": ["p2_soup", "p2_half"]},
+            {"id": 0, "code": "caesar", "name": "Caesar Salad", "category": "all", "price_cents": 0,
+             "variations": [{"id": 0, "code": "half", "name": "Half", "price_cents": 595},
+                            {"id": 0, "code": "full", "name": "Full", "price_cents": 995}]},
+            {"id": 0, "code": "lentil", "name": "Lentil Soup", "category": "all", "price_cents": 500}
+        ],
+        "groups": [
+            {"id": 0, "code": "p2_soup", "name": "Soup", "min": 1, "max": 1,
+             "options": [{"id": 0, "code": "lentil", "name": "Lentil", "price_cents": 0}]},
+            {"id": 0, "code": "p2_half", "name": "Half Salad", "min": 1, "max": 1,
+             "options": [{"id": 0, "code": "caesar", "name": "1/2 Caesar", "price_cents": 0},
+                         {"id": 0, "code": "greens", "name": "1/2 Greens", "price_cents": 0}]}
+        ]
+    }))
+    .expect("the menu parses");
+    let m = CompiledMenu::new(menu);
+    let outs = run(
+        &m,
+        &store(),
+        &[
+            "a pick two with the lentil",
+            "half caesar",
+            "that's all",
+            "yes",
+        ],
+    );
+    let order = submitted(&outs);
+    // Off: a second line, the half Caesar Salad.
+    assert_eq!(order.lines.len(), 1, "{:?}", order.lines);
+    assert_eq!(order.lines[0].item, "pick2");
+}

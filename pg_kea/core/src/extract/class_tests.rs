@@ -2145,3 +2145,35 @@ fn qt_is_quart_and_broc_is_broccoli() {
         ["1 broc_soup@qt_32oz"]
     );
 }
+
+#[test]
+fn a_half_item_is_its_half_size_until_the_combo_is_said() {
+    // "1/2 Caesar" is the pick of a soup-and-half combo, and Caesar Salad comes in a Half
+    // size: "half caesar" with no combo said is the salad in that size.
+    let mut combo = item("Pick 2 (soup + 1/2 salad)", &[], &["p2_soup", "p2_half"]);
+    combo.code = "pick2".into();
+    let m = menu(
+        vec![
+            combo,
+            item("Caesar Salad", &["Half", "Full"], &["caesar_std"]),
+            item("House Salad", &["Half", "Full"], &[]),
+            item("Lentil Soup", &["Cup", "Bowl"], &[]),
+        ],
+        vec![
+            group("p2_soup", 1, &["Lentil"]),
+            group("p2_half", 1, &["1/2 Caesar", "1/2 House Salad"]),
+            group("caesar_std", 3, &["Croutons", "Dressing"]),
+        ],
+    );
+    // Off: "1 pick2@ p2_half=1_2_caesar", "1 caesar_salad@ !caesar_std=croutons".
+    assert_eq!(
+        said(&m, "half caesar no croutons"),
+        ["1 caesar_salad@half !caesar_std=croutons"]
+    );
+    assert_eq!(said(&m, "two half house salads"), ["2 house_salad@half"]);
+    // The combo said: its pick.
+    assert_eq!(
+        said(&m, "a pick two with the lentil and a half caesar"),
+        ["1 pick2@ p2_half=1_2_caesar p2_soup=lentil"]
+    );
+}

@@ -65,6 +65,20 @@ pub fn bounded(utterance: &str) -> &str {
     utterance
 }
 
+/// The (item, size) codes an option's name says, when it is a size of one item and the start
+/// of that item's name ("1/2 Caesar": `Caesar Salad` in its `Half` size; see
+/// `lines/sized_option.rs`): the dialog takes that item in that size as the option's answer.
+pub fn sized_item_option(menu: &Menu, group: &str, option: &str) -> Option<(String, String)> {
+    let g = menu.groups.iter().position(|g| g.code == group)?;
+    let o = menu.groups[g]
+        .options
+        .iter()
+        .position(|o| o.code == option)?;
+    let (i, v) = lines::sized_option::sized_item(menu, g as u32, o as u32)?;
+    let item = &menu.items[i as usize];
+    Some((item.code.clone(), item.variations[v as usize].code.clone()))
+}
+
 /// A menu prepared for matching. Built once per menu version and cached per backend by pg_kea.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CompiledMenu {

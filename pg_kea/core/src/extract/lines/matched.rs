@@ -45,6 +45,9 @@ impl Builder<'_> {
         if self.extra_item(s, &r.named) {
             return;
         }
+        if self.sized_item_said(s, &r) {
+            return;
+        }
         match self.name_reading(s, &r) {
             NameReading::Describes => {}
             NameReading::Orders => self.on_name(s, &r),
@@ -294,6 +297,68 @@ impl Builder<'_> {
             }),
             _ => false,
         })
+    }
+
+    /// "half caesar" where `1/2 Caesar` is only a combo's pick: with no item on the line and
+    /// the combo said nowhere before, an option named by a size of one item and that item's
+    /// name (`sized_option::sized_item`) orders the item in that size.
+    fn sized_item_said(&mut self, s: &Said, r: &Readings) -> bool {
+        if !r.named.is_empty()
+            || !r.vars.is_empty()
+            || r.opts.is_empty()
+            || self.cur.item_named
+            || self.cur.item.is_some()
+            || r.content.iter().any(|m| m.confidence < 1.0)
+        {
+            return false;
+        }
+        let said_before = |g: u32| {
+            let takers = &self.t.group_items[g as usize];
+            self.lines
+                .iter()
+                .chain(std::iter::once(&self.cur))
+                .any(|l| {
+                    l.cands
+                        .as_ref()
+                        .is_some_and(|c| c.iter().any(|i| takers.contains(i)))
+                })
+        };
+        let mut found = None;
+        for &(g, o, _) in &r.opts {
+            if said_before(g) {
+                return false;
+            }
+            let Some(x) = super::sized_option::sized_item(self.menu, g, o) else {
+                return false;
+            };
+            if found.is_some_and(|f| f != x) {
+                return false;
+            }
+            found = Some(x);
+        }
+        let Some((item, var)) = found else {
+            return false;
+        };
+        let m = Meaning {
+            sense: Sense::Item(item),
+            confidence: 1.0,
+            surface: 0,
+        };
+        let name = Readings {
+            content: vec![&m],
+            named: vec![&m],
+            opts: Vec::new(),
+            vars: Vec::new(),
+        };
+        self.on_name(s, &name);
+        let size = Readings {
+            content: Vec::new(),
+            named: Vec::new(),
+            opts: Vec::new(),
+            vars: vec![(item, var, s.conf)],
+        };
+        self.on_size(s, &size);
+        true
     }
 
     /// Whether a name heard orders its item, only describes, or is read as something else

@@ -15,6 +15,7 @@ mod group_default;
 mod matched;
 mod mention;
 mod one_pick;
+pub(super) mod sized_option;
 
 use super::compile::Tables;
 use super::lexicon;
