@@ -72,7 +72,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("tortas", 70.0),
     ("uyghur-skewer-house", 60.0),
     ("wings", 30.0),
-    ("wurst-haus", 35.0),
+    ("wurst-haus", 40.0),
 ];
 
 #[test]

@@ -2177,3 +2177,34 @@ fn a_half_item_is_its_half_size_until_the_combo_is_said() {
         ["1 pick2@ p2_half=1_2_caesar p2_soup=lentil"]
     );
 }
+
+#[test]
+fn heat_said_against_the_scale_is_its_hottest_or_mildest_level() {
+    // "very spicy", "not too spicy": no level is named so; the scale runs mild to hot.
+    let m = menu(
+        vec![
+            item("Fried Noodles", &[], &["spice", "noodle_add"]),
+            item("Wings", &[], &["sauce"]),
+        ],
+        vec![
+            group("spice", 1, &["Mild", "Med", "Hot", "Fire (v. hot!)"]),
+            group("noodle_add", 3, &["Egg"]),
+            group("sauce", 1, &["Spicy", "Honey"]),
+        ],
+    );
+    // Off: "1 fried_noodles@", "1 wings@ sauce=spicy".
+    assert_eq!(
+        said(&m, "fried noodles, very spicy"),
+        ["1 fried_noodles@ spice=fire_v_hot"]
+    );
+    // Off: "1 fried_noodles@ spice=hot" (with "extra" as its amount).
+    assert_eq!(
+        said(&m, "fried noodles extra hot"),
+        ["1 fried_noodles@ spice=fire_v_hot"]
+    );
+    // Off: "1 fried_noodles@", "1 wings@ !sauce=spicy".
+    assert_eq!(
+        said(&m, "fried noodles with egg, not too spicy"),
+        ["1 fried_noodles@ noodle_add=egg spice=mild"]
+    );
+}

@@ -857,6 +857,24 @@ pub const FUNCTION_WORDS: &[&str] = &[
 /// single dish beside it.
 pub const COMBO_WORDS: &[&str] = &["combo"];
 
+/// Heat said against a spice scale rather than by a level's name: the hottest level ("very
+/// spicy", "extra hot") and the mildest ("not spicy", "not too spicy", "no spice").
+pub const HOTTEST: &[&[&str]] = &[
+    &["very", "spicy"],
+    &["extra", "spicy"],
+    &["very", "hot"],
+    &["extra", "hot"],
+];
+pub const MILDEST: &[&[&str]] = &[
+    &["not", "too", "spicy"],
+    &["not", "very", "spicy"],
+    &["not", "spicy"],
+    &["not", "hot"],
+    &["no", "spice"],
+];
+/// A word of a level's name that marks a group as a heat scale.
+pub const MILD_WORDS: &[&str] = &["mild"];
+
 /// Words that mark the plain member of a family of items ("Buttermilk Pancakes" among
 /// pancakes, "Drip Coffee" beside "Iced Coffee", "Classic Burger"): said without them, the
 /// family name means that member.

@@ -12,6 +12,7 @@ mod after;
 mod context;
 mod family_base;
 mod group_default;
+mod heat;
 mod matched;
 mod mention;
 mod one_pick;
@@ -482,6 +483,7 @@ impl<'a> Builder<'a> {
         self.plain_members(sc);
         self.combo_not_said(sc);
         self.family_base(sc);
+        self.heat_words(sc);
         if let Some(n) = self.each {
             for l in &mut self.lines {
                 if l.qty.is_none() || l.qty_article {
