@@ -379,8 +379,8 @@ venue_test!(blind_manoushe_bakery, blind "venues-blind-6" / "manoushe-bakery", 5
 // the figures of their first run through the gateway, before any round tuned on them.
 venue_test!(blind_pollo_brasa, blind "venues-blind-7" / "pollo-brasa", 40.0);
 venue_test!(blind_deli, blind "venues-blind-7" / "deli", 70.0);
-venue_test!(blind_silog, blind "venues-blind-7" / "silog", 60.0);
-venue_test!(blind_persian_kabob, blind "venues-blind-8" / "persian-kabob", 35.0);
+venue_test!(blind_silog, blind "venues-blind-7" / "silog", 65.0);
+venue_test!(blind_persian_kabob, blind "venues-blind-8" / "persian-kabob", 40.0);
 venue_test!(blind_seafood_boil, blind "venues-blind-8" / "seafood-boil", 55.0);
 venue_test!(blind_tortas, blind "venues-blind-8" / "tortas", 70.0);
 // Batch 9 (tests/venues-blind-9/README.md): floors at the figures of its first run through the
@@ -425,7 +425,7 @@ venue_test!(blind_dosa_house, blind "venues-blind-16" / "dosa-house", 65.0);
 venue_test!(blind_espresso_bar, blind "venues-blind-16" / "espresso-bar", 45.0);
 // Batch 17 (tests/venues-blind-17/README.md): floors at the figures of its first run through the
 // gateway (engine after round 17), before any round tuned on it.
-venue_test!(blind_hibachi_express, blind "venues-blind-17" / "hibachi-express", 55.0);
+venue_test!(blind_hibachi_express, blind "venues-blind-17" / "hibachi-express", 60.0);
 venue_test!(blind_indonesian_warung, blind "venues-blind-17" / "indonesian-warung", 55.0);
 venue_test!(blind_empanada_house, blind "venues-blind-17" / "empanada-house", 45.0);
 // Batch 18 (tests/venues-blind-18/README.md): floors at the figures of its first run through the
@@ -435,6 +435,11 @@ venue_test!(blind_tamale_shop, blind "venues-blind-18" / "tamale-shop", 15.0);
 venue_test!(blind_falafel_stand, blind "venues-blind-18" / "falafel-stand", 55.0);
 // Batch 19 (tests/venues-blind-19/README.md): floors at the figures of its first run through the
 // gateway (engine after round 19), before any round tuned on it.
-venue_test!(blind_wurst_haus, blind "venues-blind-19" / "wurst-haus", 35.0);
-venue_test!(blind_kottu_hut, blind "venues-blind-19" / "kottu-hut", 40.0);
-venue_test!(blind_soup_shop, blind "venues-blind-19" / "soup-shop", 35.0);
+venue_test!(blind_wurst_haus, blind "venues-blind-19" / "wurst-haus", 40.0);
+venue_test!(blind_kottu_hut, blind "venues-blind-19" / "kottu-hut", 60.0);
+venue_test!(blind_soup_shop, blind "venues-blind-19" / "soup-shop", 55.0);
+// Batch 20 (tests/venues-blind-20/README.md): floors at the figures of its first run through the
+// gateway (engine after round 20), before any round tuned on it.
+venue_test!(blind_pie_shop, blind "venues-blind-20" / "pie-shop", 35.0);
+venue_test!(blind_onigiri_stand, blind "venues-blind-20" / "onigiri-stand", 60.0);
+venue_test!(blind_mac_cheese, blind "venues-blind-20" / "mac-cheese", 80.0);

@@ -35,6 +35,7 @@ pub const BLIND_BATCHES: &[&str] = &[
     "venues-blind-17",
     "venues-blind-18",
     "venues-blind-19",
+    "venues-blind-20",
 ];
 
 pub fn blind_roots() -> Vec<PathBuf> {
