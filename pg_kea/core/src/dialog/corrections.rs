@@ -180,6 +180,42 @@ impl Turn<'_> {
         (!conflicts_size && !conflicts_option).then_some(idx)
     }
 
+    /// "two family size classic macs" - "one on shells": a count of an item said only by its
+    /// options, smaller than (or, for the rest of a line this utterance split, equal to) the
+    /// count of a line the order had before, whose choices it does not contradict, is one of
+    /// those, not one more. Returns that line.
+    pub(super) fn splits_line(
+        &self,
+        line: &LineMention,
+        before: usize,
+        split: Option<usize>,
+    ) -> Option<usize> {
+        let code = line.item.as_deref().filter(|_| line.item_implied)?;
+        if !line.quantity_explicit || line.whole_count || !has_attributes(line) {
+            return None;
+        }
+        let menu = &self.menu.menu;
+        let q = line.quantity.max(1);
+        let fits = |i: usize| {
+            let l = &self.state.cart[i];
+            let room = l.quantity > q || (l.quantity == q && split == Some(i));
+            let size_free = line.variation.is_none() || l.variation == line.variation;
+            let options_free = line.modifiers.iter().all(|m| {
+                !l.modifiers.iter().any(|c| {
+                    c.group == m.group
+                        && !c.negated
+                        && menu.group(&m.group).is_some_and(|g| g.max == 1)
+                })
+            });
+            l.item == code && room && size_free && options_free
+        };
+        let cart = before.min(self.state.cart.len());
+        self.state
+            .focus
+            .filter(|&i| i < cart && fits(i))
+            .or_else(|| (0..cart).rev().find(|&i| fits(i)))
+    }
+
     /// The focus line, when `line` names its item again with no count and nothing else.
     pub(super) fn names_focus_again(&self, line: &LineMention) -> Option<usize> {
         let code = line.item.as_deref()?;

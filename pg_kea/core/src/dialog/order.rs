@@ -49,7 +49,30 @@ impl Turn<'_> {
         let mut asked_which = false;
         // The line this utterance last added to or changed.
         let mut last: Option<usize> = None;
+        // Lines the order had before this utterance, and the one it split ("one hot and one
+        // medium" after "two buffalo macs": the rest of the two is the second one said).
+        let before = self.state.cart.len();
+        let mut split: Option<usize> = None;
         for line in choices::ordered_lines(&ex.lines) {
+            if let Some(idx) = self.splits_line(line, before, split) {
+                let q = line.quantity.max(1);
+                let target = if self.state.cart[idx].quantity > q {
+                    self.state.cart[idx].quantity -= q;
+                    let mut one = self.state.cart[idx].clone();
+                    one.quantity = q;
+                    self.state.cart.push(one);
+                    split = Some(idx);
+                    self.state.cart.len() - 1
+                } else {
+                    idx
+                };
+                self.apply_to_line(target, line);
+                self.state.focus = Some(target);
+                self.notes.push(format!("line {idx} split"));
+                changed = true;
+                last = Some(target);
+                continue;
+            }
             // "three samosas, two pakoras" - "actually just one pakora": the whole count of an
             // item the order has sets that line's quantity; "another pakora" adds one.
             if let Some(idx) = self.restates(line) {

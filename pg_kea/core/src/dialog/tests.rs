@@ -1168,3 +1168,40 @@ fn a_half_item_answers_the_combos_half_pick() {
     assert_eq!(order.lines.len(), 1, "{:?}", order.lines);
     assert_eq!(order.lines[0].item, "pick2");
 }
+
+#[test]
+fn options_said_for_some_of_a_line_split_it() {
+    // "two X" then "one hot and one medium" / "one on shells": one of the two gets each option
+    // said, not a third and a fourth.
+    let m = venue("boba");
+    assert_eq!(
+        ordered(
+            &m,
+            &[
+                "two popcorn chickens",
+                "one spicy and one plum powder",
+                "that's all",
+                "yes"
+            ]
+        ),
+        [
+            "1 popcorn_chicken seasoning=plum",
+            "1 popcorn_chicken seasoning=spicy"
+        ]
+    );
+    // The item named again with its count is one more.
+    let lines = ordered(
+        &m,
+        &[
+            "two popcorn chickens",
+            "and one spicy popcorn chicken",
+            "that's all",
+            "yes",
+        ],
+    );
+    let count: u32 = lines
+        .iter()
+        .map(|l| l.split(' ').next().unwrap().parse::<u32>().unwrap())
+        .sum();
+    assert_eq!(count, 3, "{lines:?}");
+}

@@ -52,6 +52,10 @@ pub struct LineMention {
     /// more pakora", or a count said plainly.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub whole_count: bool,
+    /// The item was not named: it is the only one the options said fit ("one on shells").
+    /// The dialog reads such a line after an order of several of that item as one of them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub item_implied: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]

@@ -139,6 +139,7 @@ impl Builder<'_> {
             && (line.whole_count || (line.change && !line.change_strong));
         LineMention {
             whole_count,
+            item_implied: item.is_some() && !line.item_named,
             item: item.map(|i| menu.items[i as usize].code.clone()),
             quantity: line.qty.unwrap_or(1),
             quantity_explicit: line.qty.is_some(),
