@@ -423,16 +423,39 @@ impl Turn<'_> {
                 .collect();
             self.keep_named_values(text, &about, idx, g);
         }
+        let about = |l: &LineMention| match &l.item {
+            None => l.candidates.is_empty() || l.candidates.contains(&item.code),
+            // "the carnitas burrito" answering "which protein for the burrito?"
+            Some(c) => *c == item.code && !(l.quantity_explicit && l.quantity > 1),
+        };
+        // "two classic burgers" - "which temp?" - "one medium and one well done": counts said
+        // with their options that add up to the line's count share it out, one line each.
+        let shares: Vec<&LineMention> = ex
+            .lines
+            .iter()
+            .filter(|l| about(l) && l.quantity_explicit && has_attributes(l))
+            .collect();
+        let whole = self.state.cart[idx].quantity;
+        let split = shares.len() >= 2 && shares.iter().map(|l| l.quantity).sum::<u32>() == whole;
         let mut rest: Vec<LineMention> = Vec::new();
         for l in &ex.lines {
-            let about_it = match &l.item {
-                None => l.candidates.is_empty() || l.candidates.contains(&item.code),
-                // "the carnitas burrito" answering "which protein for the burrito?"
-                Some(c) => *c == item.code && !(l.quantity_explicit && l.quantity > 1),
-            };
-            if about_it {
-                if has_attributes(l) {
-                    self.apply_to_line(idx, l);
+            if about(l) {
+                let share = shares.iter().position(|s| std::ptr::eq(*s, l));
+                match share {
+                    // The last share stays on the asked line; the others are lines of their own.
+                    Some(k) if split && k + 1 < shares.len() => {
+                        let mut own = before.clone();
+                        own.quantity = l.quantity;
+                        self.state.cart[idx].quantity -= l.quantity;
+                        self.state.cart.push(own);
+                        let at = self.state.cart.len() - 1;
+                        self.apply_to_line(at, l);
+                        self.notes.push(format!("line {idx} split"));
+                    }
+                    _ if has_attributes(l) => {
+                        self.apply_to_line(idx, l);
+                    }
+                    _ => {}
                 }
             } else {
                 rest.push(l.clone());

@@ -1205,3 +1205,27 @@ fn options_said_for_some_of_a_line_split_it() {
         .sum();
     assert_eq!(count, 3, "{lines:?}");
 }
+
+#[test]
+fn counts_answering_a_choice_for_several_share_the_line_out() {
+    // "two X" - "which flavor?" - "one tamarind and one lime": one of each, not two of the last.
+    let m = venue("taqueria");
+    assert_eq!(
+        ordered(
+            &m,
+            &[
+                "two jarritos",
+                "one tamarind and one lime",
+                "that's all",
+                "yes"
+            ]
+        ),
+        [
+            "1 jarritos jarritos_flavor=lime",
+            "1 jarritos jarritos_flavor=tamarind"
+        ]
+    );
+    // Counts that do not add up to the line's are not a share-out.
+    let lines = ordered(&m, &["two jarritos", "one tamarind", "that's all", "yes"]);
+    assert_eq!(lines, ["2 jarritos jarritos_flavor=tamarind"]);
+}
