@@ -190,7 +190,11 @@ impl Turn<'_> {
         before: usize,
         split: Option<usize>,
     ) -> Option<usize> {
-        let code = line.item.as_deref().filter(|_| line.item_implied)?;
+        // The item implied by the options, or one of the few they fit.
+        let code = line.item.as_deref().filter(|_| line.item_implied);
+        if code.is_none() && (line.item.is_some() || line.candidates.is_empty()) {
+            return None;
+        }
         if !line.quantity_explicit || line.whole_count || !has_attributes(line) {
             return None;
         }
@@ -207,7 +211,19 @@ impl Turn<'_> {
                         && menu.group(&m.group).is_some_and(|g| g.max == 1)
                 })
             });
-            l.item == code && room && size_free && options_free
+            let same = match code {
+                Some(c) => l.item == c,
+                None => line.candidates.contains(&l.item),
+            };
+            // Every option said must be one this item takes, or the split line gets nothing.
+            let takes_all = menu.item(&l.item).is_some_and(|it| {
+                line.modifiers.iter().all(|m| it.groups.contains(&m.group))
+                    && line
+                        .variation
+                        .as_ref()
+                        .is_none_or(|v| it.variation(v).is_some())
+            });
+            same && room && size_free && options_free && takes_all
         };
         let cart = before.min(self.state.cart.len());
         self.state

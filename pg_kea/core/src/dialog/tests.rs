@@ -1229,3 +1229,22 @@ fn counts_answering_a_choice_for_several_share_the_line_out() {
     let lines = ordered(&m, &["two jarritos", "one tamarind", "that's all", "yes"]);
     assert_eq!(lines, ["2 jarritos jarritos_flavor=tamarind"]);
 }
+
+#[test]
+fn options_that_fit_a_few_items_said_for_some_of_a_line_split_it() {
+    // "two lattes" - "one with an extra shot": the option fits several drinks, so extraction
+    // names no item; the line of two is the one meant.
+    let m = venue("coffee");
+    let lines = ordered(
+        &m,
+        &[
+            "two medium lattes",
+            "one with an extra shot",
+            "that's all",
+            "yes",
+        ],
+    );
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines.iter().all(|l| l.starts_with("1 latte")), "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains("extra_shot")), "{lines:?}");
+}
