@@ -674,7 +674,6 @@ impl Builder<'_> {
     /// when its name (before any parenthesis) ends in the word said and the combos' names hold
     /// that word. The head-word guard keeps the rule off names that only describe.
     pub(super) fn combo_not_said(&mut self, sc: &Scanned) {
-        use super::super::normalise::stem;
         for l in &mut self.lines {
             let Some(cands) = l
                 .cands
@@ -683,17 +682,7 @@ impl Builder<'_> {
             else {
                 continue;
             };
-            // The line's words and the last word of the name as said: a line shared out ("two
-            // sandos, one hot one mild") keeps the name said before its own words.
-            let said: Vec<String> = (l.start..l.end.min(sc.tokens.len()))
-                .chain(
-                    l.parent_item_tok
-                        .unwrap_or(l.item_tok)
-                        .checked_sub(1)
-                        .filter(|&t| t < sc.tokens.len()),
-                )
-                .map(|t| stem(sc.word(t)))
-                .collect();
+            let said = said_stems(l, sc);
             if said
                 .iter()
                 .any(|w| lexicon::COMBO_WORDS.contains(&w.as_str()))
@@ -728,6 +717,21 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// A line's words and the last word of the name as said, stemmed: a line shared out ("two
+/// sandos, one hot one mild") keeps the name said before its own words. What `combo_not_said`
+/// and `family_base` compare with the names left open.
+pub(super) fn said_stems(l: &Line, sc: &Scanned) -> Vec<String> {
+    (l.start..l.end.min(sc.tokens.len()))
+        .chain(
+            l.parent_item_tok
+                .unwrap_or(l.item_tok)
+                .checked_sub(1)
+                .filter(|&t| t < sc.tokens.len()),
+        )
+        .map(|t| super::super::normalise::stem(sc.word(t)))
+        .collect()
 }
 
 /// An item's name before any parenthesis, normalised and stemmed word by word ("#2 Sando Combo

@@ -2,7 +2,7 @@
 //! is the head of a family of names that put a word before it (kinds of kottu) and the first
 //! word of one name only; a person takes that one, the base the others are kinds of.
 
-use super::after::item_name_stems;
+use super::after::{item_name_stems, said_stems};
 use super::*;
 
 impl Builder<'_> {
@@ -12,7 +12,6 @@ impl Builder<'_> {
     /// out), the line is the one that starts with them. Two kinds of the word are needed: one
     /// name beside one other ("Wiener Schnitzel", "Schnitzel Sandwich") shows no family.
     pub(super) fn family_base(&mut self, sc: &Scanned) {
-        use super::super::normalise::stem;
         for l in &mut self.lines {
             let Some(cands) = l
                 .cands
@@ -21,15 +20,7 @@ impl Builder<'_> {
             else {
                 continue;
             };
-            let said: Vec<String> = (l.start..l.end.min(sc.tokens.len()))
-                .chain(
-                    l.parent_item_tok
-                        .unwrap_or(l.item_tok)
-                        .checked_sub(1)
-                        .filter(|&t| t < sc.tokens.len()),
-                )
-                .map(|t| stem(sc.word(t)))
-                .collect();
+            let said = said_stems(l, sc);
             let names: Vec<(u32, Vec<String>)> = cands
                 .iter()
                 .map(|&i| (i, item_name_stems(self.menu, i)))
