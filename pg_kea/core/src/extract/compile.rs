@@ -51,6 +51,10 @@ pub struct Tables {
     pub hidden_pieces: HashMap<Vec<u32>, Vec<(u32, u32)>>,
     /// Per group, per option: the word ids of its name and aliases in all their spoken forms.
     pub option_words: Vec<Vec<Vec<u32>>>,
+    /// Per group, per option: the (item, variation) its name is a size of and the start of
+    /// that item's name ("1/2 Caesar": `Caesar Salad` in `Half`; `lines/sized_option.rs`).
+    /// Read whenever an option is heard on a line with no item, so found once here.
+    pub sized_items: Vec<Vec<Option<(u32, u32)>>>,
 }
 
 fn ids(vocab: &mut Vocab, phrase: &str) -> Vec<u32> {
@@ -248,6 +252,13 @@ pub fn compile(menu: &Menu) -> Tables {
             }
         }
     }
+    t.sized_items = (0..menu.groups.len() as u32)
+        .map(|g| {
+            (0..menu.groups[g as usize].options.len() as u32)
+                .map(|o| super::lines::sized_option::sized_item(menu, g, o))
+                .collect()
+        })
+        .collect();
     t.group_heads = menu
         .groups
         .iter()

@@ -301,7 +301,7 @@ impl Builder<'_> {
 
     /// "half caesar" where `1/2 Caesar` is only a combo's pick: with no item on the line and
     /// the combo said nowhere before, an option named by a size of one item and that item's
-    /// name (`sized_option::sized_item`) orders the item in that size.
+    /// name (`Tables::sized_items`) orders the item in that size.
     fn sized_item_said(&mut self, s: &Said, r: &Readings) -> bool {
         if !r.named.is_empty()
             || !r.vars.is_empty()
@@ -328,7 +328,7 @@ impl Builder<'_> {
             if said_before(g) {
                 return false;
             }
-            let Some(x) = super::sized_option::sized_item(self.menu, g, o) else {
+            let Some(x) = self.t.sized_items[g as usize][o as usize] else {
                 return false;
             };
             if found.is_some_and(|f| f != x) {
