@@ -37,6 +37,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("juice-acai", 80.0),
     ("malatang-counter", 85.0),
     ("mediterranean", 71.0),
+    ("mofongo-house", 83.0),
     ("momo-house", 79.0),
     ("mongolian-grill", 89.0),
     ("nepali-thali", 92.0),
@@ -55,6 +56,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("smoothie-bar", 85.0),
     ("taco-truck", 83.0),
     ("west-african", 85.0),
+    ("yakitori-bar", 80.0),
 ];
 
 fn dirs() -> Vec<PathBuf> {

@@ -36,6 +36,7 @@ pub const BLIND_BATCHES: &[&str] = &[
     "venues-blind-18",
     "venues-blind-19",
     "venues-blind-20",
+    "venues-blind-21",
 ];
 
 pub fn blind_roots() -> Vec<PathBuf> {
