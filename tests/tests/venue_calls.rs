@@ -443,3 +443,13 @@ venue_test!(blind_soup_shop, blind "venues-blind-19" / "soup-shop", 55.0);
 venue_test!(blind_pie_shop, blind "venues-blind-20" / "pie-shop", 40.0);
 venue_test!(blind_onigiri_stand, blind "venues-blind-20" / "onigiri-stand", 65.0);
 venue_test!(blind_mac_cheese, blind "venues-blind-20" / "mac-cheese", 90.0);
+// Batch 21 (tests/venues-blind-21/README.md): floors at the figures of its first run through the
+// gateway (engine after round 21), before any round tuned on it.
+venue_test!(blind_steakhouse, blind "venues-blind-21" / "steakhouse", 45.0);
+venue_test!(blind_haitian_kitchen, blind "venues-blind-21" / "haitian-kitchen", 30.0);
+venue_test!(blind_elote_stand, blind "venues-blind-21" / "elote-stand", 45.0);
+// Batch 22 (tests/venues-blind-22/README.md): floors at the figures of its first run through the
+// gateway (engine after round 21, as batch 21), before any round tuned on it.
+venue_test!(blind_somali_kitchen, blind "venues-blind-22" / "somali-kitchen", 45.0);
+venue_test!(blind_milanesa_bar, blind "venues-blind-22" / "milanesa-bar", 45.0);
+venue_test!(blind_baleada_stand, blind "venues-blind-22" / "baleada-stand", 30.0);

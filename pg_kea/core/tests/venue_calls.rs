@@ -10,6 +10,7 @@ use common::calls;
 /// Least share of calls (percent) ending as the script says, per venue.
 const FLOOR: &[(&str, f64)] = &[
     ("arepa-bar", 45.0),
+    ("baleada-stand", 30.0),
     ("boba", 100.0),
     ("breakfast", 70.0),
     ("burgers", 70.0),
@@ -50,6 +51,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("mac-cheese", 90.0),
     ("manoushe-bakery", 50.0),
     ("meat-and-three", 40.0),
+    ("milanesa-bar", 45.0),
     ("onigiri-stand", 65.0),
     ("pasta-parm", 35.0),
     ("pastel-stand", 30.0),
@@ -68,6 +70,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("seafood-boil", 55.0),
     ("silog", 65.0),
     ("smokehouse", 45.0),
+    ("somali-kitchen", 45.0),
     ("soup-shop", 55.0),
     ("steakhouse", 45.0),
     ("sushi", 85.0),

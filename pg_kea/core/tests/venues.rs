@@ -10,6 +10,7 @@ use common::venues;
 /// one: a venue added without a floor fails the test rather than getting a default.
 const FLOOR: &[(&str, f64)] = &[
     ("arepa-bar", 65.0),
+    ("baleada-stand", 45.0),
     ("boba", 100.0),
     ("breakfast", 75.0),
     ("burgers", 73.0),
@@ -50,6 +51,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("mac-cheese", 72.0),
     ("manoushe-bakery", 74.0),
     ("meat-and-three", 69.0),
+    ("milanesa-bar", 39.0),
     ("onigiri-stand", 61.0),
     ("pasta-parm", 60.0),
     ("pastel-stand", 56.0),
@@ -68,6 +70,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("seafood-boil", 61.0),
     ("silog", 76.0),
     ("smokehouse", 62.0),
+    ("somali-kitchen", 55.0),
     ("soup-shop", 68.0),
     ("steakhouse", 53.0),
     ("sushi", 80.0),

@@ -37,6 +37,7 @@ pub const BLIND_BATCHES: &[&str] = &[
     "venues-blind-19",
     "venues-blind-20",
     "venues-blind-21",
+    "venues-blind-22",
 ];
 
 pub fn blind_roots() -> Vec<PathBuf> {
