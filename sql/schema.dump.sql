@@ -2014,6 +2014,117 @@ $$;
 ALTER FUNCTION app.agent_work() OWNER TO kea_owner;
 
 --
+-- Name: orders; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.orders (
+    merchant_id bigint NOT NULL,
+    id bigint NOT NULL,
+    call_id bigint,
+    status text DEFAULT 'pending_verification'::text NOT NULL,
+    customer_name text,
+    customer_phone text,
+    fulfillment text DEFAULT 'pickup'::text NOT NULL,
+    address text,
+    requested_time jsonb,
+    subtotal_cents bigint NOT NULL,
+    tax_cents bigint NOT NULL,
+    total_cents bigint NOT NULL,
+    currency text DEFAULT 'USD'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    menu_id bigint,
+    call_lines jsonb,
+    pos_order_id text,
+    ready_at timestamp with time zone,
+    review_reason text,
+    routed_agents bigint[] DEFAULT '{}'::bigint[] NOT NULL,
+    CONSTRAINT orders_check CHECK ((total_cents = (subtotal_cents + tax_cents))),
+    CONSTRAINT orders_fulfillment_check CHECK ((fulfillment = ANY (ARRAY['pickup'::text, 'delivery'::text]))),
+    CONSTRAINT orders_status_check CHECK ((status = ANY (ARRAY['pending_verification'::text, 'in_verification'::text, 'verified'::text, 'rejected'::text, 'sent_to_pos'::text, 'accepted_by_pos'::text, 'failed'::text, 'completed'::text, 'cancelled'::text, 'abandoned'::text])))
+);
+
+ALTER TABLE app.orders OWNER TO kea_owner;
+
+--
+-- Name: COLUMN orders.call_lines; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON COLUMN app.orders.call_lines IS 'The lines as the call produced them, before any agent edit (what the automation got).';
+
+--
+-- Name: COLUMN orders.review_reason; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON COLUMN app.orders.review_reason IS 'Why this order needs an agent''s repair before it can be verified: the database refused the lines the call produced (the KO422 message). NULL for every order the save took as it was.';
+
+--
+-- Name: COLUMN orders.routed_agents; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON COLUMN app.orders.routed_agents IS 'The agents the work behind this row is routed to (offered, accepted or assigned): whom the agents'' row-level security shows it to. Kept by app.share_routed_work.';
+
+--
+-- Name: turns; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.turns (
+    merchant_id bigint NOT NULL,
+    call_id bigint NOT NULL,
+    seq integer NOT NULL,
+    event text NOT NULL,
+    speech text,
+    confidence real,
+    digits text,
+    understood json,
+    said text NOT NULL,
+    twiml text NOT NULL,
+    phase text NOT NULL,
+    elapsed_ms numeric(10,3),
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    dial_status text,
+    routed_agents bigint[] DEFAULT '{}'::bigint[] NOT NULL
+);
+
+ALTER TABLE app.turns OWNER TO kea_owner;
+
+--
+-- Name: COLUMN turns.dial_status; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON COLUMN app.turns.dial_status IS 'DialCallStatus of a dial_result turn (a transfer''s result).';
+
+--
+-- Name: COLUMN turns.routed_agents; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON COLUMN app.turns.routed_agents IS 'The agents the work behind this row is routed to (offered, accepted or assigned): whom the agents'' row-level security shows it to. Kept by app.share_routed_work.';
+
+--
+-- Name: answer_of_several_picks(app.orders, app.turns); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.answer_of_several_picks(o app.orders, t app.turns) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    select exists (select 1 from json_array_elements_text(app.turn_notes(t)) d
+                    where d ~ '^answered choice for line [0-9]+$')
+       and not exists (select 1 from json_array_elements_text(app.turn_notes(t)) d
+                        where d !~ '^(answered choice for line|changed line) [0-9]+$')
+       and json_array_length(app.turn_lines(t))
+           <= (select count(*)
+                 from json_array_elements_text(app.turn_notes(t)) d,
+                      jsonb_array_elements(coalesce(o.call_lines->(substring(d from '^answered choice for line ([0-9]+)$')::int)->'modifiers', '[]')) md
+                where d ~ '^answered choice for line [0-9]+$')
+       and not exists (select 1 from json_array_elements(app.turn_lines(t)) m
+                        where (m->>'confidence')::real < 1
+                           or exists (select 1 from json_array_elements(m->'modifiers') md
+                                       where (md->>'confidence')::real < 1))
+$_$;
+
+ALTER FUNCTION app.answer_of_several_picks(o app.orders, t app.turns) OWNER TO kea_owner;
+
+--
 -- Name: auto_verify(bigint, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -2305,7 +2416,13 @@ begin
             app.autoverify_rule_the_x_of_a_line_there(o, v_turns, v_doc),
             app.autoverify_rule_asked_twice(o, v_turns, v_doc),
             -- Tenth round (blind 1-19, 20 and 21 held out)
-            app.autoverify_rule_change_in_own_name(o, v_turns, v_doc, v_named));
+            app.autoverify_rule_change_in_own_name(o, v_turns, v_doc, v_named),
+            -- Eleventh round (blind 1-21, 22 and 23 held out)
+            app.autoverify_rule_answer_said_another_option(o, v_turns, v_doc),
+            app.autoverify_rule_correction_heard_nowhere(o, v_turns, v_doc),
+            app.autoverify_rule_line_said_on_another(o, v_turns, v_doc),
+            app.autoverify_rule_several_said_one_changed(o, v_turns, v_doc),
+            app.autoverify_rule_the_x_one_added(o, v_turns, v_doc));
     end if;
     -- The read-back: the turn before the one that submitted the order (not stored yet while the
     -- call saves it) read the order back.
@@ -2445,93 +2562,6 @@ $$;
 ALTER FUNCTION app.autoverify_policy_json(p app.autoverify_policies) OWNER TO kea_owner;
 
 --
--- Name: orders; Type: TABLE; Schema: app; Owner: kea_owner
---
-
-CREATE TABLE app.orders (
-    merchant_id bigint NOT NULL,
-    id bigint NOT NULL,
-    call_id bigint,
-    status text DEFAULT 'pending_verification'::text NOT NULL,
-    customer_name text,
-    customer_phone text,
-    fulfillment text DEFAULT 'pickup'::text NOT NULL,
-    address text,
-    requested_time jsonb,
-    subtotal_cents bigint NOT NULL,
-    tax_cents bigint NOT NULL,
-    total_cents bigint NOT NULL,
-    currency text DEFAULT 'USD'::text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    menu_id bigint,
-    call_lines jsonb,
-    pos_order_id text,
-    ready_at timestamp with time zone,
-    review_reason text,
-    routed_agents bigint[] DEFAULT '{}'::bigint[] NOT NULL,
-    CONSTRAINT orders_check CHECK ((total_cents = (subtotal_cents + tax_cents))),
-    CONSTRAINT orders_fulfillment_check CHECK ((fulfillment = ANY (ARRAY['pickup'::text, 'delivery'::text]))),
-    CONSTRAINT orders_status_check CHECK ((status = ANY (ARRAY['pending_verification'::text, 'in_verification'::text, 'verified'::text, 'rejected'::text, 'sent_to_pos'::text, 'accepted_by_pos'::text, 'failed'::text, 'completed'::text, 'cancelled'::text, 'abandoned'::text])))
-);
-
-ALTER TABLE app.orders OWNER TO kea_owner;
-
---
--- Name: COLUMN orders.call_lines; Type: COMMENT; Schema: app; Owner: kea_owner
---
-
-COMMENT ON COLUMN app.orders.call_lines IS 'The lines as the call produced them, before any agent edit (what the automation got).';
-
---
--- Name: COLUMN orders.review_reason; Type: COMMENT; Schema: app; Owner: kea_owner
---
-
-COMMENT ON COLUMN app.orders.review_reason IS 'Why this order needs an agent''s repair before it can be verified: the database refused the lines the call produced (the KO422 message). NULL for every order the save took as it was.';
-
---
--- Name: COLUMN orders.routed_agents; Type: COMMENT; Schema: app; Owner: kea_owner
---
-
-COMMENT ON COLUMN app.orders.routed_agents IS 'The agents the work behind this row is routed to (offered, accepted or assigned): whom the agents'' row-level security shows it to. Kept by app.share_routed_work.';
-
---
--- Name: turns; Type: TABLE; Schema: app; Owner: kea_owner
---
-
-CREATE TABLE app.turns (
-    merchant_id bigint NOT NULL,
-    call_id bigint NOT NULL,
-    seq integer NOT NULL,
-    event text NOT NULL,
-    speech text,
-    confidence real,
-    digits text,
-    understood json,
-    said text NOT NULL,
-    twiml text NOT NULL,
-    phase text NOT NULL,
-    elapsed_ms numeric(10,3),
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    dial_status text,
-    routed_agents bigint[] DEFAULT '{}'::bigint[] NOT NULL
-);
-
-ALTER TABLE app.turns OWNER TO kea_owner;
-
---
--- Name: COLUMN turns.dial_status; Type: COMMENT; Schema: app; Owner: kea_owner
---
-
-COMMENT ON COLUMN app.turns.dial_status IS 'DialCallStatus of a dial_result turn (a transfer''s result).';
-
---
--- Name: COLUMN turns.routed_agents; Type: COMMENT; Schema: app; Owner: kea_owner
---
-
-COMMENT ON COLUMN app.turns.routed_agents IS 'The agents the work behind this row is routed to (offered, accepted or assigned): whom the agents'' row-level security shows it to. Kept by app.share_routed_work.';
-
---
 -- Name: autoverify_rule_added_to_it(app.orders, app.turns[], jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -2608,6 +2638,50 @@ end
 $_$;
 
 ALTER FUNCTION app.autoverify_rule_answer_made_line(o app.orders, p_turns app.turns[], p_doc jsonb) OWNER TO kea_owner;
+
+--
+-- Name: autoverify_rule_answer_said_another_option(app.orders, app.turns[], jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.autoverify_rule_answer_said_another_option(o app.orders, p_turns app.turns[], p_doc jsonb) RETURNS text
+    LANGUAGE plpgsql STABLE
+    AS $_$
+begin
+    -- "loaded baked potato" said for the steak's side, and the side taken is `Baked Potato`
+    -- where `Loaded Baked (+2.00)` is an option of the same group: a turn that answered a choice
+    -- says, in order, every word of an option's name (two words or more, the bracketed gloss
+    -- left out), no line took that option, and a line took another option of its group. The
+    -- answer named two options; kea kept the one it read.
+    return (
+        with forms as materialized (
+            -- the options' names (without their gloss), aliases and codes of two words or more
+            select g->>'code' as grp, op->>'code' as opt, fw.ws
+              from jsonb_array_elements(case when jsonb_typeof(p_doc->'groups') = 'array' then p_doc->'groups' else '[]' end) g,
+                   jsonb_array_elements(coalesce(g->'options', '[]')) op,
+                   lateral (select regexp_replace(op->>'name', '\(.*$', '') union select replace(op->>'code', '_', ' ')
+                            union select jsonb_array_elements_text(coalesce(op->'aliases', '[]'))) f(form),
+                   lateral (select array_agg(w order by n) as ws
+                              from regexp_split_to_table(lower(f.form), '[^a-z]+') with ordinality x(w, n)
+                             where length(w) > 1 and not app.joining_word(w)) fw
+             where cardinality(fw.ws) >= 2)
+        select format('"%s" answered a choice and says the option %s, and %s was taken', t.speech, f.opt,
+                      lm->>'option')
+          from app.speech_turns(p_turns) t, forms f,
+               jsonb_array_elements(coalesce(o.call_lines, '[]')) l,
+               jsonb_array_elements(coalesce(l->'modifiers', '[]')) lm
+         where exists (select 1 from json_array_elements_text(app.turn_notes(t)) d
+                        where d like 'answered choice for line %')
+           and app.speech_normalised(t.speech)
+               ~ ('\m' || array_to_string(f.ws, '(?:e?s)?(?: (?:and|y|n|with))? ') || '(?:e?s)?\M')
+           and lm->>'group' = f.grp and lm->>'option' <> f.opt
+           and not exists (select 1 from jsonb_array_elements(coalesce(o.call_lines, '[]')) l2,
+                                         jsonb_array_elements(coalesce(l2->'modifiers', '[]')) lm2
+                            where lm2->>'option' = f.opt)
+         order by t.seq limit 1);
+end
+$_$;
+
+ALTER FUNCTION app.autoverify_rule_answer_said_another_option(o app.orders, p_turns app.turns[], p_doc jsonb) OWNER TO kea_owner;
 
 --
 -- Name: autoverify_rule_asked_twice(app.orders, app.turns[], jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -2841,6 +2915,40 @@ $$;
 ALTER FUNCTION app.autoverify_rule_corrected_to_unknown(o app.orders, p_turns app.turns[], p_doc jsonb) OWNER TO kea_owner;
 
 --
+-- Name: autoverify_rule_correction_heard_nowhere(app.orders, app.turns[], jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.autoverify_rule_correction_heard_nowhere(o app.orders, p_turns app.turns[], p_doc jsonb) RETURNS text
+    LANGUAGE plpgsql STABLE
+    AS $_$
+begin
+    -- "ok then a plain dosa and a curd rice, no actually make that lemon rice": kea added the
+    -- dosa, and the words after the last cue, which name something on the menu, made no line,
+    -- no change and no removal. What the caller settled on went nowhere.
+    return (
+        with said as (
+            select t.seq, t.speech, c.tail, octet_length(s.s) - octet_length(c.tail) as at
+              from app.speech_turns(p_turns) t,
+                   lateral (select app.speech_normalised(t.speech) as s) s,
+                   lateral (select (regexp_match(s.s, '.*\m(?:actually|i mean|wait|scratch that|instead|make (?:it|that)|change (?:it|that)|oops|rather)\M(.*)$'))[1] as tail) c
+             where c.tail is not null)
+        select format('"%s": "%s" said after a correction, and nothing heard there', said.speech, w.w)
+          from said, regexp_split_to_table(said.tail, ' ') w(w)
+         where length(w.w) > 2 and not app.joining_word(w.w)
+           and w.w in (select app.menu_words(p_doc))
+           and not exists (select 1 from unnest(p_turns) t, json_array_elements(app.turn_lines(t)) m
+                            where t.seq = said.seq and (m->'span'->>'end')::int > said.at)
+           and not exists (select 1 from unnest(p_turns) t, json_array_elements_text(app.turn_notes(t)) d
+                            where t.seq = said.seq
+                              and (d like 'changed %' or d like 'removed %' or d like 'quantity %'
+                                   or d like '% taken off%' or d like 'unknown item%'))
+         order by said.seq limit 1);
+end
+$_$;
+
+ALTER FUNCTION app.autoverify_rule_correction_heard_nowhere(o app.orders, p_turns app.turns[], p_doc jsonb) OWNER TO kea_owner;
+
+--
 -- Name: autoverify_rule_correction_inside_line(app.orders, app.turns[], jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -2988,6 +3096,7 @@ begin
                                            or d = 'asked which item' or d = 'answered menu question')
                      + count(distinct substring(d from '^(?:changed line|answered choice for line) ([0-9]+)'))
                   from json_array_elements_text(app.turn_notes(t)) d)
+           and not app.answer_of_several_picks(o, t)
          order by t.seq limit 1);
 end
 $$;
@@ -3019,6 +3128,35 @@ end
 $$;
 
 ALTER FUNCTION app.autoverify_rule_item_named_by_count(o app.orders, p_turns app.turns[], p_doc jsonb) OWNER TO kea_owner;
+
+--
+-- Name: autoverify_rule_line_said_on_another(app.orders, app.turns[], jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.autoverify_rule_line_said_on_another(o app.orders, p_turns app.turns[], p_doc jsonb) RETURNS text
+    LANGUAGE plpgsql STABLE
+    AS $_$
+begin
+    -- "one bai sach chrouk, broken rice on the pork": "pork" made a line of fresh rolls with
+    -- pork. Words said right after "on (the)", since the line before them or the turn's start,
+    -- name what something goes on, not a dish of their own ("light on the chile", "no salt on
+    -- the chips").
+    return (
+        select format('"%s" said on something ("%s ..."), heard as a line of %s', b->'span'->>'text', g.gap,
+                      b->>'item')
+          from app.speech_turns(p_turns) t, json_array_elements(app.turn_lines(t)) b,
+               lateral (select app.speech_between(app.speech_normalised(t.speech),
+                                                  coalesce((select max((a->'span'->>'end')::int)
+                                                              from json_array_elements(app.turn_lines(t)) a
+                                                             where (a->'span'->>'end')::int <= (b->'span'->>'start')::int), 0),
+                                                  (b->'span'->>'start')::int) as gap) g
+         where b->>'item' is not null
+           and g.gap ~ '\mon( (the|a|an|my|his|her|its))?$'
+         order by t.seq limit 1);
+end
+$_$;
+
+ALTER FUNCTION app.autoverify_rule_line_said_on_another(o app.orders, p_turns app.turns[], p_doc jsonb) OWNER TO kea_owner;
 
 --
 -- Name: autoverify_rule_lines_joined_by_of_or_with(app.orders, app.turns[], jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -3089,7 +3227,8 @@ begin
     -- A word of this merchant's menu (of a name or an alias of an item, size, option, group or
     -- category) heard and placed nowhere ("half hot and half honey bbq" put on honey bbq
     -- only): the caller asked for something kea knows the words of and did not take. Chat
-    -- ("my son", "for the office") is not a word of the menu and holds nothing.
+    -- ("my son", "for the office") is not a word of the menu and holds nothing, nor is a
+    -- question that ordered nothing ("is the falafel vegan").
     return (
         select format('"%s" in "%s" is a word of the menu that went nowhere', x.w, t.speech)
           from app.speech_turns(p_turns) t,
@@ -3097,6 +3236,7 @@ begin
                regexp_split_to_table(lower(u->>'text'), '[^a-z]+') x(w)
          where length(x.w) > 2 and not app.joining_word(x.w)
            and x.w in (select w from app.menu_words(p_doc) w)
+           and not app.question_only(t)
          order by t.seq limit 1);
 end
 $$;
@@ -3393,18 +3533,21 @@ CREATE FUNCTION app.autoverify_rule_reference_after_question(o app.orders, p_tur
 begin
     -- An order by reference right after kea answered a question about an item ("how much is
     -- the har gow?" - "okay two of those and a scallion pancake"; "let me get that, with
-    -- swiss"): the turn says that / those / it / them, adds lines, and none is that item.
+    -- swiss"; eleventh round: "ok one with two spicy salmon" after the set's price): the turn
+    -- says that / those / it / them / "one with", adds lines, and none is that item. Or right
+    -- after kea said it has no such thing ("how much is the party pack of pork barbecue" -
+    -- "Sorry, we don't have party pack" - "ok one of those and the party lumpia").
     return (
         select format('"%s" after a question about %s added something else', t.speech,
-                      substring(q.qd from '^answered question about (.*)$'))
+                      substring(q.qd from '^(?:answered question about|unknown item:) (.*)$'))
           from app.speech_turns(p_turns) t
           join unnest(p_turns) a on a.seq = t.seq - 1,
                json_array_elements_text(app.turn_notes(a)) q(qd)
-         where q.qd like 'answered question about %'
+         where (q.qd like 'answered question about %' or q.qd like 'unknown item: %')
            and exists (select 1 from json_array_elements_text(app.turn_notes(t)) d where d like 'added %')
            and not exists (select 1 from json_array_elements_text(app.turn_notes(t)) d
                             where d = 'added ' || substring(q.qd from '^answered question about (.*)$'))
-           and regexp_replace(lower(t.speech), '(that''s|that is) (it|all)', '', 'g') ~ '\m(that|those|it|them)\M'
+           and regexp_replace(lower(t.speech), '(that''s|that is) (it|all)', '', 'g') ~ '\m(that|those|it|them|one with)\M'
          order by t.seq limit 1);
 end
 $_$;
@@ -3427,7 +3570,8 @@ begin
         select n.note
           from app.call_notes(o.merchant_id, o.call_id) n
          where n.note ~ '^line [0-9]+ repaired, left: \[\]$' or n.note like 'line % taken off%'
-            or n.note like 'choice not answered%' or n.note = 'not understood'
+            or n.note like 'choice not answered%'
+            or (n.note = 'not understood' and not app.details_only(p_turns, n.seq))
             or n.note = 'prompt said too often' or n.note like 'cart refused%'
             or n.note like 'transfer%'
          order by n.seq limit 1);
@@ -3483,6 +3627,37 @@ end
 $$;
 
 ALTER FUNCTION app.autoverify_rule_several_of_lines_there(o app.orders, p_turns app.turns[], p_doc jsonb) OWNER TO kea_owner;
+
+--
+-- Name: autoverify_rule_several_said_one_changed(app.orders, app.turns[], jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.autoverify_rule_several_said_one_changed(o app.orders, p_turns app.turns[], p_doc jsonb) RETURNS text
+    LANGUAGE plpgsql STABLE
+    AS $$
+begin
+    -- "two milk teas" split into one with pudding and one with grass jelly, then "both no ice":
+    -- kea changed one of the two. All / both / each / every / any (not "that's all") in a turn
+    -- that changed exactly one line, while the order holds another line of that line's item.
+    -- "two frappes" - "both sweet" changes the one line of two.
+    return (
+        select format('"%s" said for several lines, and changed line %s alone of the lines of %s', t.speech,
+                      ch.n, o.call_lines->ch.n->>'item')
+          from app.speech_turns(p_turns) t,
+               lateral (select min(substring(d from '^changed line ([0-9]+)')::int) as n,
+                               count(distinct substring(d from '^changed line ([0-9]+)')) as k
+                          from json_array_elements_text(app.turn_notes(t)) d
+                         where d like 'changed line %') ch
+         where ch.k = 1
+           and regexp_replace(lower(t.speech), '(that''s|that is|is|it''s|it is|be) all|all (set|good)', '', 'g')
+               ~ '\m(all|both|each|every|everything|any)\M'
+           and (select count(*) from jsonb_array_elements(coalesce(o.call_lines, '[]')) l
+                 where l->>'item' = o.call_lines->ch.n->>'item') >= 2
+         order by t.seq limit 1);
+end
+$$;
+
+ALTER FUNCTION app.autoverify_rule_several_said_one_changed(o app.orders, p_turns app.turns[], p_doc jsonb) OWNER TO kea_owner;
 
 --
 -- Name: autoverify_rule_size_said_in_question(app.orders, app.turns[], jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -3586,6 +3761,29 @@ end
 $_$;
 
 ALTER FUNCTION app.autoverify_rule_the_x_of_a_line_there(o app.orders, p_turns app.turns[], p_doc jsonb) OWNER TO kea_owner;
+
+--
+-- Name: autoverify_rule_the_x_one_added(app.orders, app.turns[], jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.autoverify_rule_the_x_one_added(o app.orders, p_turns app.turns[], p_doc jsonb) RETURNS text
+    LANGUAGE plpgsql STABLE
+    AS $_$
+begin
+    -- "an eel cucumber roll and a green tea" - "the bottled one": kea added a bottled water,
+    -- where the caller said which green tea. A turn that is only "the X one(s)" points at a
+    -- thing already said; unless kea had just asked which one (the note says "(which one)"),
+    -- a new line from it is kea's guess at what was pointed at.
+    return (
+        select format('"%s" %s, said as the one of something already said', t.speech, d)
+          from app.speech_turns(p_turns) t, json_array_elements_text(app.turn_notes(t)) d
+         where d like 'added %' and d not like '% from the last order' and d not like '% (which one)'
+           and app.speech_normalised(t.speech) ~ '^((and|oh|uh|um|actually|ok|okay|yeah|no) )*the( [a-z]+){1,3} ones?$'
+         order by t.seq limit 1);
+end
+$_$;
+
+ALTER FUNCTION app.autoverify_rule_the_x_one_added(o app.orders, p_turns app.turns[], p_doc jsonb) OWNER TO kea_owner;
 
 --
 -- Name: autoverify_rule_whole_name_of_another_item(app.orders, app.turns[], jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -4459,6 +4657,20 @@ end
 $$;
 
 ALTER FUNCTION app.decide_phrase(p_merchant_id bigint, p_phrase_id bigint, p_status text, p_by text) OWNER TO kea_owner;
+
+--
+-- Name: details_only(app.turns[], integer); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.details_only(p_turns app.turns[], p_seq integer) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    select exists (select 1 from unnest(p_turns) t
+                    where t.seq = p_seq and app.turn_notes(t)::jsonb ? 'details noted'
+                      and coalesce(json_array_length(app.turn_lines(t)), 0) = 0)
+$$;
+
+ALTER FUNCTION app.details_only(p_turns app.turns[], p_seq integer) OWNER TO kea_owner;
 
 --
 -- Name: dummy_password_hash(); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -6613,6 +6825,22 @@ CREATE FUNCTION app.publish_merchant_menus(p_merchants bigint[]) RETURNS void
 $$;
 
 ALTER FUNCTION app.publish_merchant_menus(p_merchants bigint[]) OWNER TO kea_owner;
+
+--
+-- Name: question_only(app.turns); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.question_only(t app.turns) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    select coalesce(json_array_length(app.turn_lines(t)), 0) = 0
+       and exists (select 1 from json_array_elements_text(app.turn_notes(t)) d
+                    where d = 'answered menu question' or d like 'unknown item: %')
+       and not exists (select 1 from json_array_elements_text(app.turn_notes(t)) d
+                        where d <> 'answered menu question' and d not like 'unknown item: %')
+$$;
+
+ALTER FUNCTION app.question_only(t app.turns) OWNER TO kea_owner;
 
 --
 -- Name: record_phrase(bigint, bigint, bigint, text, text, text, text, text, text); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -11844,6 +12072,27 @@ REVOKE ALL ON FUNCTION app.agent_work() FROM PUBLIC;
 GRANT ALL ON FUNCTION app.agent_work() TO kea_agent;
 
 --
+-- Name: TABLE orders; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE app.orders TO kea_merchant;
+GRANT SELECT ON TABLE app.orders TO kea_pos;
+GRANT SELECT ON TABLE app.orders TO kea_agent;
+
+--
+-- Name: TABLE turns; Type: ACL; Schema: app; Owner: kea_owner
+--
+
+GRANT SELECT ON TABLE app.turns TO kea_merchant;
+GRANT SELECT ON TABLE app.turns TO kea_agent;
+
+--
+-- Name: FUNCTION answer_of_several_picks(o app.orders, t app.turns); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.answer_of_several_picks(o app.orders, t app.turns) FROM PUBLIC;
+
+--
 -- Name: FUNCTION auto_verify(p_merchant_id bigint, p_order_id bigint); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -11880,21 +12129,6 @@ REVOKE ALL ON FUNCTION app.autoverify_lose_trust(p_merchant_id bigint, p_order_i
 REVOKE ALL ON FUNCTION app.autoverify_policy_json(p app.autoverify_policies) FROM PUBLIC;
 
 --
--- Name: TABLE orders; Type: ACL; Schema: app; Owner: kea_owner
---
-
-GRANT SELECT ON TABLE app.orders TO kea_merchant;
-GRANT SELECT ON TABLE app.orders TO kea_pos;
-GRANT SELECT ON TABLE app.orders TO kea_agent;
-
---
--- Name: TABLE turns; Type: ACL; Schema: app; Owner: kea_owner
---
-
-GRANT SELECT ON TABLE app.turns TO kea_merchant;
-GRANT SELECT ON TABLE app.turns TO kea_agent;
-
---
 -- Name: FUNCTION autoverify_rule_added_to_it(o app.orders, p_turns app.turns[], p_doc jsonb); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -11911,6 +12145,12 @@ REVOKE ALL ON FUNCTION app.autoverify_rule_answer_also_added(o app.orders, p_tur
 --
 
 REVOKE ALL ON FUNCTION app.autoverify_rule_answer_made_line(o app.orders, p_turns app.turns[], p_doc jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION autoverify_rule_answer_said_another_option(o app.orders, p_turns app.turns[], p_doc jsonb); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.autoverify_rule_answer_said_another_option(o app.orders, p_turns app.turns[], p_doc jsonb) FROM PUBLIC;
 
 --
 -- Name: FUNCTION autoverify_rule_asked_twice(o app.orders, p_turns app.turns[], p_doc jsonb); Type: ACL; Schema: app; Owner: kea_owner
@@ -11961,6 +12201,12 @@ REVOKE ALL ON FUNCTION app.autoverify_rule_change_without_line(o app.orders, p_t
 REVOKE ALL ON FUNCTION app.autoverify_rule_corrected_to_unknown(o app.orders, p_turns app.turns[], p_doc jsonb) FROM PUBLIC;
 
 --
+-- Name: FUNCTION autoverify_rule_correction_heard_nowhere(o app.orders, p_turns app.turns[], p_doc jsonb); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.autoverify_rule_correction_heard_nowhere(o app.orders, p_turns app.turns[], p_doc jsonb) FROM PUBLIC;
+
+--
 -- Name: FUNCTION autoverify_rule_correction_inside_line(o app.orders, p_turns app.turns[], p_doc jsonb); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -12001,6 +12247,12 @@ REVOKE ALL ON FUNCTION app.autoverify_rule_heard_more_than_used(o app.orders, p_
 --
 
 REVOKE ALL ON FUNCTION app.autoverify_rule_item_named_by_count(o app.orders, p_turns app.turns[], p_doc jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION autoverify_rule_line_said_on_another(o app.orders, p_turns app.turns[], p_doc jsonb); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.autoverify_rule_line_said_on_another(o app.orders, p_turns app.turns[], p_doc jsonb) FROM PUBLIC;
 
 --
 -- Name: FUNCTION autoverify_rule_lines_joined_by_of_or_with(o app.orders, p_turns app.turns[], p_doc jsonb); Type: ACL; Schema: app; Owner: kea_owner
@@ -12099,6 +12351,12 @@ REVOKE ALL ON FUNCTION app.autoverify_rule_same_line_twice(o app.orders, p_turns
 REVOKE ALL ON FUNCTION app.autoverify_rule_several_of_lines_there(o app.orders, p_turns app.turns[], p_doc jsonb) FROM PUBLIC;
 
 --
+-- Name: FUNCTION autoverify_rule_several_said_one_changed(o app.orders, p_turns app.turns[], p_doc jsonb); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.autoverify_rule_several_said_one_changed(o app.orders, p_turns app.turns[], p_doc jsonb) FROM PUBLIC;
+
+--
 -- Name: FUNCTION autoverify_rule_size_said_in_question(o app.orders, p_turns app.turns[], p_doc jsonb); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -12115,6 +12373,12 @@ REVOKE ALL ON FUNCTION app.autoverify_rule_the_other_one(o app.orders, p_turns a
 --
 
 REVOKE ALL ON FUNCTION app.autoverify_rule_the_x_of_a_line_there(o app.orders, p_turns app.turns[], p_doc jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION autoverify_rule_the_x_one_added(o app.orders, p_turns app.turns[], p_doc jsonb); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.autoverify_rule_the_x_one_added(o app.orders, p_turns app.turns[], p_doc jsonb) FROM PUBLIC;
 
 --
 -- Name: FUNCTION autoverify_rule_whole_name_of_another_item(o app.orders, p_turns app.turns[], p_doc jsonb); Type: ACL; Schema: app; Owner: kea_owner
@@ -12441,6 +12705,12 @@ REVOKE ALL ON FUNCTION app.current_merchant() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.decide_phrase(p_merchant_id bigint, p_phrase_id bigint, p_status text, p_by text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION details_only(p_turns app.turns[], p_seq integer); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.details_only(p_turns app.turns[], p_seq integer) FROM PUBLIC;
 
 --
 -- Name: FUNCTION dummy_password_hash(); Type: ACL; Schema: app; Owner: kea_owner
@@ -13007,6 +13277,12 @@ REVOKE ALL ON FUNCTION app.publish_menu(p_menu_id bigint) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.publish_merchant_menus(p_merchants bigint[]) FROM PUBLIC;
+
+--
+-- Name: FUNCTION question_only(t app.turns); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.question_only(t app.turns) FROM PUBLIC;
 
 --
 -- Name: FUNCTION record_phrase(p_merchant_id bigint, p_order_id bigint, p_call_id bigint, p_phrase text, p_kind text, p_item_code text, p_group_code text, p_code text, p_speech text); Type: ACL; Schema: app; Owner: kea_owner

@@ -401,7 +401,13 @@ begin
             app.autoverify_rule_the_x_of_a_line_there(o, v_turns, v_doc),
             app.autoverify_rule_asked_twice(o, v_turns, v_doc),
             -- Tenth round (blind 1-19, 20 and 21 held out)
-            app.autoverify_rule_change_in_own_name(o, v_turns, v_doc, v_named));
+            app.autoverify_rule_change_in_own_name(o, v_turns, v_doc, v_named),
+            -- Eleventh round (blind 1-21, 22 and 23 held out)
+            app.autoverify_rule_answer_said_another_option(o, v_turns, v_doc),
+            app.autoverify_rule_correction_heard_nowhere(o, v_turns, v_doc),
+            app.autoverify_rule_line_said_on_another(o, v_turns, v_doc),
+            app.autoverify_rule_several_said_one_changed(o, v_turns, v_doc),
+            app.autoverify_rule_the_x_one_added(o, v_turns, v_doc));
     end if;
     -- The read-back: the turn before the one that submitted the order (not stored yet while the
     -- call saves it) read the order back.

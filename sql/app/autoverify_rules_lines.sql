@@ -210,3 +210,56 @@ begin
          order by t.seq limit 1);
 end
 $$;
+
+-- A line heard in words said right after "on" / "on the" (eleventh round).
+create function app.autoverify_rule_line_said_on_another(o app.orders, p_turns app.turns[],
+                                                         p_doc jsonb)
+returns text
+language plpgsql stable as $$
+begin
+    -- "one bai sach chrouk, broken rice on the pork": "pork" made a line of fresh rolls with
+    -- pork. Words said right after "on (the)", since the line before them or the turn's start,
+    -- name what something goes on, not a dish of their own ("light on the chile", "no salt on
+    -- the chips").
+    return (
+        select format('"%s" said on something ("%s ..."), heard as a line of %s', b->'span'->>'text', g.gap,
+                      b->>'item')
+          from app.speech_turns(p_turns) t, json_array_elements(app.turn_lines(t)) b,
+               lateral (select app.speech_between(app.speech_normalised(t.speech),
+                                                  coalesce((select max((a->'span'->>'end')::int)
+                                                              from json_array_elements(app.turn_lines(t)) a
+                                                             where (a->'span'->>'end')::int <= (b->'span'->>'start')::int), 0),
+                                                  (b->'span'->>'start')::int) as gap) g
+         where b->>'item' is not null
+           and g.gap ~ '\mon( (the|a|an|my|his|her|its))?$'
+         order by t.seq limit 1);
+end
+$$;
+
+-- A word for several lines said in a turn that changed one line, of two or more of its item
+-- (eleventh round).
+create function app.autoverify_rule_several_said_one_changed(o app.orders, p_turns app.turns[],
+                                                             p_doc jsonb)
+returns text
+language plpgsql stable as $$
+begin
+    -- "two milk teas" split into one with pudding and one with grass jelly, then "both no ice":
+    -- kea changed one of the two. All / both / each / every / any (not "that's all") in a turn
+    -- that changed exactly one line, while the order holds another line of that line's item.
+    -- "two frappes" - "both sweet" changes the one line of two.
+    return (
+        select format('"%s" said for several lines, and changed line %s alone of the lines of %s', t.speech,
+                      ch.n, o.call_lines->ch.n->>'item')
+          from app.speech_turns(p_turns) t,
+               lateral (select min(substring(d from '^changed line ([0-9]+)')::int) as n,
+                               count(distinct substring(d from '^changed line ([0-9]+)')) as k
+                          from json_array_elements_text(app.turn_notes(t)) d
+                         where d like 'changed line %') ch
+         where ch.k = 1
+           and regexp_replace(lower(t.speech), '(that''s|that is|is|it''s|it is|be) all|all (set|good)', '', 'g')
+               ~ '\m(all|both|each|every|everything|any)\M'
+           and (select count(*) from jsonb_array_elements(coalesce(o.call_lines, '[]')) l
+                 where l->>'item' = o.call_lines->ch.n->>'item') >= 2
+         order by t.seq limit 1);
+end
+$$;

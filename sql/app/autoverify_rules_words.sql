@@ -25,7 +25,8 @@ begin
 end
 $$;
 
--- A word of the menu heard and placed nowhere (first round).
+-- A word of the menu heard and placed nowhere (first round; not in a question alone, eleventh
+-- round).
 create function app.autoverify_rule_menu_word_nowhere(o app.orders, p_turns app.turns[],
                                                       p_doc jsonb)
 returns text
@@ -34,7 +35,8 @@ begin
     -- A word of this merchant's menu (of a name or an alias of an item, size, option, group or
     -- category) heard and placed nowhere ("half hot and half honey bbq" put on honey bbq
     -- only): the caller asked for something kea knows the words of and did not take. Chat
-    -- ("my son", "for the office") is not a word of the menu and holds nothing.
+    -- ("my son", "for the office") is not a word of the menu and holds nothing, nor is a
+    -- question that ordered nothing ("is the falafel vegan").
     return (
         select format('"%s" in "%s" is a word of the menu that went nowhere', x.w, t.speech)
           from app.speech_turns(p_turns) t,
@@ -42,8 +44,23 @@ begin
                regexp_split_to_table(lower(u->>'text'), '[^a-z]+') x(w)
          where length(x.w) > 2 and not app.joining_word(x.w)
            and x.w in (select w from app.menu_words(p_doc) w)
+           and not app.question_only(t)
          order by t.seq limit 1);
 end
+$$;
+
+-- Whether a turn was a question about the menu and nothing else: it heard no line, and its
+-- notes say only that kea answered a menu question or has no such item ("is the falafel
+-- vegan", "do you have lamb biryani"). Its words name what the caller asked about, not what
+-- they ordered (eleventh round: 8 right orders held at 0.90, 1 wrong, which
+-- app.autoverify_rule_correction_heard_nowhere holds).
+create function app.question_only(t app.turns) returns boolean
+language sql immutable as $$
+    select coalesce(json_array_length(app.turn_lines(t)), 0) = 0
+       and exists (select 1 from json_array_elements_text(app.turn_notes(t)) d
+                    where d = 'answered menu question' or d like 'unknown item: %')
+       and not exists (select 1 from json_array_elements_text(app.turn_notes(t)) d
+                        where d <> 'answered menu question' and d not like 'unknown item: %')
 $$;
 
 -- A measure (lb, quart, dozen...) said and placed nowhere (third round).
@@ -384,5 +401,76 @@ begin
            and lower(t.speech) !~ '\m(with|extra|add|no|double|triple|light|easy|more|less|without|side)\M'
            and sp.st is not null and its.st @> sp.st
          order by t.seq limit 1);
+end
+$$;
+
+-- An answer to a choice that says another option of the group in full (eleventh round).
+create function app.autoverify_rule_answer_said_another_option(o app.orders, p_turns app.turns[],
+                                                               p_doc jsonb)
+returns text
+language plpgsql stable as $$
+begin
+    -- "loaded baked potato" said for the steak's side, and the side taken is `Baked Potato`
+    -- where `Loaded Baked (+2.00)` is an option of the same group: a turn that answered a choice
+    -- says, in order, every word of an option's name (two words or more, the bracketed gloss
+    -- left out), no line took that option, and a line took another option of its group. The
+    -- answer named two options; kea kept the one it read.
+    return (
+        with forms as materialized (
+            -- the options' names (without their gloss), aliases and codes of two words or more
+            select g->>'code' as grp, op->>'code' as opt, fw.ws
+              from jsonb_array_elements(case when jsonb_typeof(p_doc->'groups') = 'array' then p_doc->'groups' else '[]' end) g,
+                   jsonb_array_elements(coalesce(g->'options', '[]')) op,
+                   lateral (select regexp_replace(op->>'name', '\(.*$', '') union select replace(op->>'code', '_', ' ')
+                            union select jsonb_array_elements_text(coalesce(op->'aliases', '[]'))) f(form),
+                   lateral (select array_agg(w order by n) as ws
+                              from regexp_split_to_table(lower(f.form), '[^a-z]+') with ordinality x(w, n)
+                             where length(w) > 1 and not app.joining_word(w)) fw
+             where cardinality(fw.ws) >= 2)
+        select format('"%s" answered a choice and says the option %s, and %s was taken', t.speech, f.opt,
+                      lm->>'option')
+          from app.speech_turns(p_turns) t, forms f,
+               jsonb_array_elements(coalesce(o.call_lines, '[]')) l,
+               jsonb_array_elements(coalesce(l->'modifiers', '[]')) lm
+         where exists (select 1 from json_array_elements_text(app.turn_notes(t)) d
+                        where d like 'answered choice for line %')
+           and app.speech_normalised(t.speech)
+               ~ ('\m' || array_to_string(f.ws, '(?:e?s)?(?: (?:and|y|n|with))? ') || '(?:e?s)?\M')
+           and lm->>'group' = f.grp and lm->>'option' <> f.opt
+           and not exists (select 1 from jsonb_array_elements(coalesce(o.call_lines, '[]')) l2,
+                                         jsonb_array_elements(coalesce(l2->'modifiers', '[]')) lm2
+                            where lm2->>'option' = f.opt)
+         order by t.seq limit 1);
+end
+$$;
+
+-- A word of the menu said after a correction cue, in a turn that heard no line there and changed
+-- nothing (eleventh round).
+create function app.autoverify_rule_correction_heard_nowhere(o app.orders, p_turns app.turns[],
+                                                             p_doc jsonb)
+returns text
+language plpgsql stable as $$
+begin
+    -- "ok then a plain dosa and a curd rice, no actually make that lemon rice": kea added the
+    -- dosa, and the words after the last cue, which name something on the menu, made no line,
+    -- no change and no removal. What the caller settled on went nowhere.
+    return (
+        with said as (
+            select t.seq, t.speech, c.tail, octet_length(s.s) - octet_length(c.tail) as at
+              from app.speech_turns(p_turns) t,
+                   lateral (select app.speech_normalised(t.speech) as s) s,
+                   lateral (select (regexp_match(s.s, '.*\m(?:actually|i mean|wait|scratch that|instead|make (?:it|that)|change (?:it|that)|oops|rather)\M(.*)$'))[1] as tail) c
+             where c.tail is not null)
+        select format('"%s": "%s" said after a correction, and nothing heard there', said.speech, w.w)
+          from said, regexp_split_to_table(said.tail, ' ') w(w)
+         where length(w.w) > 2 and not app.joining_word(w.w)
+           and w.w in (select app.menu_words(p_doc))
+           and not exists (select 1 from unnest(p_turns) t, json_array_elements(app.turn_lines(t)) m
+                            where t.seq = said.seq and (m->'span'->>'end')::int > said.at)
+           and not exists (select 1 from unnest(p_turns) t, json_array_elements_text(app.turn_notes(t)) d
+                            where t.seq = said.seq
+                              and (d like 'changed %' or d like 'removed %' or d like 'quantity %'
+                                   or d like '% taken off%' or d like 'unknown item%'))
+         order by said.seq limit 1);
 end
 $$;
