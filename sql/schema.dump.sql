@@ -2422,7 +2422,10 @@ begin
             app.autoverify_rule_correction_heard_nowhere(o, v_turns, v_doc),
             app.autoverify_rule_line_said_on_another(o, v_turns, v_doc),
             app.autoverify_rule_several_said_one_changed(o, v_turns, v_doc),
-            app.autoverify_rule_the_x_one_added(o, v_turns, v_doc));
+            app.autoverify_rule_the_x_one_added(o, v_turns, v_doc),
+            -- Twelfth round (blind 1-22, 23 and 24 held out)
+            app.autoverify_rule_article_noun_nowhere(o, v_turns, v_doc),
+            app.autoverify_rule_option_in_two_groups(o, v_turns, v_doc));
     end if;
     -- The read-back: the turn before the one that submitted the order (not stored yet while the
     -- call saves it) read the order back.
@@ -2682,6 +2685,41 @@ end
 $_$;
 
 ALTER FUNCTION app.autoverify_rule_answer_said_another_option(o app.orders, p_turns app.turns[], p_doc jsonb) OWNER TO kea_owner;
+
+--
+-- Name: autoverify_rule_article_noun_nowhere(app.orders, app.turns[], jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.autoverify_rule_article_noun_nowhere(o app.orders, p_turns app.turns[], p_doc jsonb) RETURNS text
+    LANGUAGE plpgsql STABLE
+    AS $_$
+begin
+    -- "the desayuno típico with flour tortillas and a coffee": the coffee (the menu's name for it
+    -- is another) matched nothing, and the caller, who ordered in that turn, had asked for one
+    -- more thing. The article went to no line, the words after it end the utterance or run into
+    -- "and" / "please" / "too"; a later turn that added a line may be the caller saying it again
+    -- ("two coxinhas and a soda" - "sprite"). A word no line took inside a line's words ("a plain
+    -- baleada") is not followed so; "a little", "a minute" in a turn that ordered nothing are
+    -- chat.
+    return (
+        select format('"%s" in "%s": one more thing asked for, and it went nowhere', u->>'text', t.speech)
+          from app.speech_turns(p_turns) t, json_array_elements(app.turn_unplaced(t)) u,
+               lateral (select left(lower(t.speech), (u->>'start')::int) as head) h
+         where json_array_length(coalesce(app.turn_lines(t), '[]')) > 0
+           and h.head ~ '\m(a|an|one|two|three|four|five|six|another)\s+$'
+           and app.speech_normalised(substr(t.speech, (u->>'end')::int + 1))
+               ~ '^(and|please|too|also|then|as well)?(\s|$)'
+           and not exists (select 1 from json_array_elements(app.turn_lines(t)) m
+                            where (m->'span'->>'start')::int < (u->>'start')::int
+                              and (m->'span'->>'end')::int
+                                  > length(regexp_replace(h.head, '\m(a|an|one|two|three|four|five|six|another)\s+$', '')))
+           and not exists (select 1 from app.speech_turns(p_turns) t2, json_array_elements_text(app.turn_notes(t2)) d
+                            where t2.seq > t.seq and d like 'added %')
+         order by t.seq limit 1);
+end
+$_$;
+
+ALTER FUNCTION app.autoverify_rule_article_noun_nowhere(o app.orders, p_turns app.turns[], p_doc jsonb) OWNER TO kea_owner;
 
 --
 -- Name: autoverify_rule_asked_twice(app.orders, app.turns[], jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -3342,6 +3380,35 @@ end
 $$;
 
 ALTER FUNCTION app.autoverify_rule_option_in_item_name(o app.orders, p_turns app.turns[], p_doc jsonb, p_named jsonb) OWNER TO kea_owner;
+
+--
+-- Name: autoverify_rule_option_in_two_groups(app.orders, app.turns[], jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.autoverify_rule_option_in_two_groups(o app.orders, p_turns app.turns[], p_doc jsonb) RETURNS text
+    LANGUAGE plpgsql STABLE
+    AS $$
+begin
+    -- An especial's meat answered "carne asada": the line took the included meat and the paid
+    -- add of the same name. Two options of one line, in two groups, with the same code or the
+    -- same name (its bracketed gloss and price left out): one thing said, two taken.
+    return (
+        select format('line %s took "%s" twice, in %s and in %s', l.n - 1,
+                      app.speech_normalised(regexp_replace(a->>'name', '\([^)]*\)', '', 'g')), a->>'group', b->>'group')
+          from jsonb_array_elements(coalesce(o.call_lines, '[]')) with ordinality l(x, n),
+               jsonb_array_elements(coalesce(l.x->'modifiers', '[]')) a,
+               jsonb_array_elements(coalesce(l.x->'modifiers', '[]')) b
+         where a->>'group' < b->>'group'
+           and not coalesce((a->>'negated')::boolean, false)
+           and not coalesce((b->>'negated')::boolean, false)
+           and (a->>'option' = b->>'option'
+                or app.speech_normalised(regexp_replace(a->>'name', '\([^)]*\)', '', 'g'))
+                   = app.speech_normalised(regexp_replace(b->>'name', '\([^)]*\)', '', 'g')))
+         order by l.n limit 1);
+end
+$$;
+
+ALTER FUNCTION app.autoverify_rule_option_in_two_groups(o app.orders, p_turns app.turns[], p_doc jsonb) OWNER TO kea_owner;
 
 --
 -- Name: autoverify_rule_option_said_as_one(app.orders, app.turns[], jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -12153,6 +12220,12 @@ REVOKE ALL ON FUNCTION app.autoverify_rule_answer_made_line(o app.orders, p_turn
 REVOKE ALL ON FUNCTION app.autoverify_rule_answer_said_another_option(o app.orders, p_turns app.turns[], p_doc jsonb) FROM PUBLIC;
 
 --
+-- Name: FUNCTION autoverify_rule_article_noun_nowhere(o app.orders, p_turns app.turns[], p_doc jsonb); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.autoverify_rule_article_noun_nowhere(o app.orders, p_turns app.turns[], p_doc jsonb) FROM PUBLIC;
+
+--
 -- Name: FUNCTION autoverify_rule_asked_twice(o app.orders, p_turns app.turns[], p_doc jsonb); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -12289,6 +12362,12 @@ REVOKE ALL ON FUNCTION app.autoverify_rule_no_x_kept(o app.orders, p_turns app.t
 --
 
 REVOKE ALL ON FUNCTION app.autoverify_rule_option_in_item_name(o app.orders, p_turns app.turns[], p_doc jsonb, p_named jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION autoverify_rule_option_in_two_groups(o app.orders, p_turns app.turns[], p_doc jsonb); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.autoverify_rule_option_in_two_groups(o app.orders, p_turns app.turns[], p_doc jsonb) FROM PUBLIC;
 
 --
 -- Name: FUNCTION autoverify_rule_option_said_as_one(o app.orders, p_turns app.turns[], p_doc jsonb); Type: ACL; Schema: app; Owner: kea_owner

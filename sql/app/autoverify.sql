@@ -407,7 +407,10 @@ begin
             app.autoverify_rule_correction_heard_nowhere(o, v_turns, v_doc),
             app.autoverify_rule_line_said_on_another(o, v_turns, v_doc),
             app.autoverify_rule_several_said_one_changed(o, v_turns, v_doc),
-            app.autoverify_rule_the_x_one_added(o, v_turns, v_doc));
+            app.autoverify_rule_the_x_one_added(o, v_turns, v_doc),
+            -- Twelfth round (blind 1-22, 23 and 24 held out)
+            app.autoverify_rule_article_noun_nowhere(o, v_turns, v_doc),
+            app.autoverify_rule_option_in_two_groups(o, v_turns, v_doc));
     end if;
     -- The read-back: the turn before the one that submitted the order (not stored yet while the
     -- call saves it) read the order back.

@@ -263,3 +263,28 @@ begin
          order by t.seq limit 1);
 end
 $$;
+
+-- One option taken twice on a line, in two of its groups (twelfth round).
+create function app.autoverify_rule_option_in_two_groups(o app.orders, p_turns app.turns[],
+                                                         p_doc jsonb)
+returns text
+language plpgsql stable as $$
+begin
+    -- An especial's meat answered "carne asada": the line took the included meat and the paid
+    -- add of the same name. Two options of one line, in two groups, with the same code or the
+    -- same name (its bracketed gloss and price left out): one thing said, two taken.
+    return (
+        select format('line %s took "%s" twice, in %s and in %s', l.n - 1,
+                      app.speech_normalised(regexp_replace(a->>'name', '\([^)]*\)', '', 'g')), a->>'group', b->>'group')
+          from jsonb_array_elements(coalesce(o.call_lines, '[]')) with ordinality l(x, n),
+               jsonb_array_elements(coalesce(l.x->'modifiers', '[]')) a,
+               jsonb_array_elements(coalesce(l.x->'modifiers', '[]')) b
+         where a->>'group' < b->>'group'
+           and not coalesce((a->>'negated')::boolean, false)
+           and not coalesce((b->>'negated')::boolean, false)
+           and (a->>'option' = b->>'option'
+                or app.speech_normalised(regexp_replace(a->>'name', '\([^)]*\)', '', 'g'))
+                   = app.speech_normalised(regexp_replace(b->>'name', '\([^)]*\)', '', 'g')))
+         order by l.n limit 1);
+end
+$$;

@@ -474,3 +474,35 @@ begin
          order by said.seq limit 1);
 end
 $$;
+
+-- An article or a count right before words placed nowhere that end what was said, in a turn that
+-- heard a line, and nothing added after (twelfth round).
+create function app.autoverify_rule_article_noun_nowhere(o app.orders, p_turns app.turns[],
+                                                         p_doc jsonb)
+returns text
+language plpgsql stable as $$
+begin
+    -- "the desayuno típico with flour tortillas and a coffee": the coffee (the menu's name for it
+    -- is another) matched nothing, and the caller, who ordered in that turn, had asked for one
+    -- more thing. The article went to no line, the words after it end the utterance or run into
+    -- "and" / "please" / "too"; a later turn that added a line may be the caller saying it again
+    -- ("two coxinhas and a soda" - "sprite"). A word no line took inside a line's words ("a plain
+    -- baleada") is not followed so; "a little", "a minute" in a turn that ordered nothing are
+    -- chat.
+    return (
+        select format('"%s" in "%s": one more thing asked for, and it went nowhere', u->>'text', t.speech)
+          from app.speech_turns(p_turns) t, json_array_elements(app.turn_unplaced(t)) u,
+               lateral (select left(lower(t.speech), (u->>'start')::int) as head) h
+         where json_array_length(coalesce(app.turn_lines(t), '[]')) > 0
+           and h.head ~ '\m(a|an|one|two|three|four|five|six|another)\s+$'
+           and app.speech_normalised(substr(t.speech, (u->>'end')::int + 1))
+               ~ '^(and|please|too|also|then|as well)?(\s|$)'
+           and not exists (select 1 from json_array_elements(app.turn_lines(t)) m
+                            where (m->'span'->>'start')::int < (u->>'start')::int
+                              and (m->'span'->>'end')::int
+                                  > length(regexp_replace(h.head, '\m(a|an|one|two|three|four|five|six|another)\s+$', '')))
+           and not exists (select 1 from app.speech_turns(p_turns) t2, json_array_elements_text(app.turn_notes(t2)) d
+                            where t2.seq > t.seq and d like 'added %')
+         order by t.seq limit 1);
+end
+$$;
