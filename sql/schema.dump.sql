@@ -3064,7 +3064,8 @@ CREATE FUNCTION app.autoverify_rule_count_not_taken(o app.orders, p_turns app.tu
 begin
     -- A count said at the start of a line's words that the line did not take ("two orders of
     -- veg samosas" as one order, "two dozen garlic knots" as 24): unless the line's size
-    -- or item is named by it ("six egg rolls": the 6 pc; "two eggs any style") or a unit
+    -- (its code or, since the twelfth round, its name: "six humita" as the `1/2 Dz (6)`) or
+    -- item is named by it ("six egg rolls": the 6 pc; "two eggs any style") or a unit
     -- follows it ("a 16 oz americano"), or the turn split it over lines of that item ("two
     -- al pastor" among four tacos). "N orders of" is always a count.
     return (
@@ -3077,7 +3078,12 @@ begin
            and coalesce(cw.next, '') not in ('oz', 'ounce', 'ounces', 'inch', 'inches', 'piece', 'pieces', 'pc', 'pcs',
                                             'liter', 'liters', 'litre', 'lb', 'lbs', 'pound', 'pounds')
            and (coalesce(cw.next, '') in ('order', 'orders')
-                or not (coalesce(m->>'variation', '') || ' ' || (m->>'item')) ~ ('(^|[^0-9])' || cw.n || '([^0-9]|$)|' || app.number_name(cw.n)))
+                or not (coalesce(m->>'variation', '') || ' ' || (m->>'item') || ' '
+                        || coalesce((select v->>'name'
+                                       from jsonb_array_elements(case when jsonb_typeof(p_doc->'items') = 'array' then p_doc->'items' else '[]' end) it,
+                                            jsonb_array_elements(coalesce(it->'variations', '[]')) v
+                                      where it->>'code' = m->>'item' and v->>'code' = m->>'variation' limit 1), ''))
+                       ~ ('(^|[^0-9])' || cw.n || '([^0-9]|$)|' || app.number_name(cw.n)))
            and (select sum(coalesce((k->>'quantity')::int, 1))
                   from json_array_elements(app.turn_lines(t)) k
                  where k->>'item' = m->>'item') <> cw.n

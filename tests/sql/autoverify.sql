@@ -1052,7 +1052,7 @@ $$;
 
 -- The twelfth round (docs/closed-loop.md, "Calibration, twelfth round"), on a menu of its own: a
 -- plate whose meat is picked from a group that shares its options with a paid add, a breakfast,
--- a bottled water.
+-- a bottled water, a pastry sold by the half dozen.
 insert into app.merchants (slug, name, tax_rate_bp, transfer_number)
 values ('av-test-12', 'AV Baleadas', 0, '+15550007781');
 insert into app.phone_numbers (e164, merchant_id) select '+15550007005', id from app.merchants where slug = 'av-test-12';
@@ -1062,7 +1062,10 @@ select api.import_menu(id, '{"name": "Baleadas",
  "items": [
   {"code": "especial", "name": "Especial (eggs + 1 meat)", "price_cents": 650, "groups": ["meat", "add"]},
   {"code": "breakfast", "name": "Breakfast Plate", "price_cents": 1100},
-  {"code": "water", "name": "Bottled Water", "price_cents": 200}],
+  {"code": "water", "name": "Bottled Water", "price_cents": 200},
+  {"code": "humita", "name": "Humita", "default_variation": "ea",
+   "variations": [{"code": "ea", "name": "Ea", "price_cents": 425},
+                  {"code": "half_dz", "name": "1/2 Dz (6)", "price_cents": 2400}]}],
  "groups": [{"code": "meat", "name": "Meat (pick 1)", "min": 1, "max": 1,
              "options": [{"code": "carne", "name": "Carne Asada"}, {"code": "pollo", "name": "Pollo"}]},
             {"code": "add", "name": "Add", "min": 0, "max": 0,
@@ -1099,6 +1102,12 @@ begin
         pg_temp.decision(o);
     o := pg_temp.call12('CA-av-l2', array['a breakfast plate and a coffee', 'a bottled water', 'that''s it', 'yes']);
     assert (select status from app.orders where id = o) = 'verified', pg_temp.decision(o);
+    -- A count taken as the size whose name says it ("six humita" as one `1/2 Dz (6)`) passes;
+    -- "two orders of" taken as one is still held.
+    o := pg_temp.call12('CA-av-l5', array['six humita', 'that''s it', 'yes']);
+    assert (select status from app.orders where id = o) = 'verified', pg_temp.decision(o);
+    o := pg_temp.call12('CA-av-l6', array['two orders of humita', 'that''s it', 'yes']);
+    assert pg_temp.decision(o) like 'held: %', pg_temp.decision(o);
     -- The meat answered with a name the paid add shares, taken as both (the bench's record, which
     -- this menu cannot make the engine write: it takes the meat alone), checked as
     -- app.auto_verify checks it; the paid add of another name passes.
