@@ -488,15 +488,15 @@ begin
     -- "and" / "please" / "too"; a later turn that added a line may be the caller saying it again
     -- ("two coxinhas and a soda" - "sprite"). A word no line took inside a line's words ("a plain
     -- baleada") is not followed so; "a little", "a minute" in a turn that ordered nothing are
-    -- chat.
+    -- chat. The spans count in the words as app.speech_normalised gives them (no punctuation).
     return (
         select format('"%s" in "%s": one more thing asked for, and it went nowhere', u->>'text', t.speech)
           from app.speech_turns(p_turns) t, json_array_elements(app.turn_unplaced(t)) u,
-               lateral (select left(lower(t.speech), (u->>'start')::int) as head) h
+               lateral (select app.speech_normalised(t.speech) as s) n,
+               lateral (select left(n.s, (u->>'start')::int) as head) h
          where json_array_length(coalesce(app.turn_lines(t), '[]')) > 0
            and h.head ~ '\m(a|an|one|two|three|four|five|six|another)\s+$'
-           and app.speech_normalised(substr(t.speech, (u->>'end')::int + 1))
-               ~ '^(and|please|too|also|then|as well)?(\s|$)'
+           and substr(n.s, (u->>'end')::int + 1) ~ '^\s*((and|please|too|also|then|as well)\M|$)'
            and not exists (select 1 from json_array_elements(app.turn_lines(t)) m
                             where (m->'span'->>'start')::int < (u->>'start')::int
                               and (m->'span'->>'end')::int

@@ -1097,8 +1097,8 @@ declare
 begin
     -- At 0.90. One more thing asked for after an article, placed nowhere, in a turn that ordered:
     -- held; said again in a later turn that added it, the order passes.
-    o := pg_temp.call12('CA-av-l1', array['a breakfast plate and a coffee', 'that''s it', 'yes']);
-    assert pg_temp.decision(o) = 'held: the call did not go smoothly: "coffee" in "a breakfast plate and a coffee": one more thing asked for, and it went nowhere',
+    o := pg_temp.call12('CA-av-l1', array['a breakfast plate, and a coffee', 'that''s it', 'yes']);
+    assert pg_temp.decision(o) = 'held: the call did not go smoothly: "coffee" in "a breakfast plate, and a coffee": one more thing asked for, and it went nowhere',
         pg_temp.decision(o);
     o := pg_temp.call12('CA-av-l2', array['a breakfast plate and a coffee', 'a bottled water', 'that''s it', 'yes']);
     assert (select status from app.orders where id = o) = 'verified', pg_temp.decision(o);
