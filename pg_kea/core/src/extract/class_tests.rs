@@ -2208,3 +2208,63 @@ fn heat_said_against_the_scale_is_its_hottest_or_mildest_level() {
         ["1 fried_noodles@ noodle_add=egg spice=mild"]
     );
 }
+
+/// An item with sizes priced in order (cents).
+fn priced(name: &str, sizes: &[(&str, i64)], groups: &[&str]) -> Item {
+    let mut i = item(name, &[], groups);
+    i.variations = sizes
+        .iter()
+        .map(|(s, p)| Variation {
+            code: code(s),
+            name: (*s).into(),
+            price_cents: *p,
+            available: true,
+            ..Default::default()
+        })
+        .collect();
+    i
+}
+
+#[test]
+fn a_plain_size_word_is_the_size_a_menu_names_its_own_way() {
+    let m = menu(
+        vec![
+            priced(
+                "Agua Fresca",
+                &[("Chica (16oz)", 400), ("Grande (32oz)", 600)],
+                &["flavor"],
+            ),
+            priced(
+                "Corn Cup",
+                &[
+                    ("Chico (8oz)", 500),
+                    ("Mediano (12oz)", 650),
+                    ("Grande (16oz)", 800),
+                ],
+                &[],
+            ),
+            priced("Fruit Cup", &[("Med (16oz)", 600), ("Lg (24oz)", 800)], &[]),
+            priced("Patty Melt", &[("Single", 900), ("Double", 1200)], &[]),
+        ],
+        vec![group("flavor", 1, &["Horchata", "Jamaica"])],
+    );
+    // Off: "1 fruit_cup@lg", "1 agua_fresca@ flavor=horchata".
+    assert_eq!(
+        said(&m, "a large horchata"),
+        ["1 agua_fresca@grande_32oz flavor=horchata"]
+    );
+    assert_eq!(
+        said(&m, "two medium corn cups and a small jamaica"),
+        [
+            "2 corn_cup@mediano_12oz",
+            "1 agua_fresca@chica_16oz flavor=jamaica"
+        ]
+    );
+    assert_eq!(
+        said(&m, "a corn cup, the big one"),
+        ["1 corn_cup@grande_16oz"]
+    );
+    // The menu's own large stays its own; patties are no size.
+    assert_eq!(said(&m, "a large fruit cup"), ["1 fruit_cup@lg_24oz"]);
+    assert_eq!(said(&m, "a small patty melt"), ["1 patty_melt@"]);
+}

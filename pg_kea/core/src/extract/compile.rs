@@ -417,6 +417,21 @@ pub fn compile(menu: &Menu) -> Tables {
                 add_content(&mut t, &mut partial, &mut memo, a, sense);
             }
         }
+        for (vi, w) in super::plain_sizes::plain_size_words(item) {
+            let sense = Sense::Var {
+                item: ii as u32,
+                var: vi as u32,
+            };
+            let w_ids = memo.ids(&mut t.vocab, w);
+            t.trie.insert(
+                &w_ids,
+                Meaning {
+                    sense,
+                    confidence: super::plain_sizes::PLAIN_SIZE_CONFIDENCE,
+                    surface: surface_hash(&normalise(w).0),
+                },
+            );
+        }
     }
     t.size_counts = menu
         .items

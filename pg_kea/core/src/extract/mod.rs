@@ -21,6 +21,7 @@ mod matcher;
 mod menu_words;
 mod names;
 mod normalise;
+mod plain_sizes;
 mod scan;
 #[cfg(test)]
 mod tests;

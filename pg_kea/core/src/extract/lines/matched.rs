@@ -227,6 +227,24 @@ impl Builder<'_> {
             })
             .collect();
         vars.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+        // "a large soda" where the drinks' own size is "Lg" and "large" is also the plain word
+        // for the sides' "Qt" (`plain_sizes.rs`, read below full names): unless an item in view
+        // (on the line or named next) takes only the plain reading, the menu's own name is meant.
+        let top = vars.iter().map(|v| v.2).fold(0.0, f32::max);
+        if vars.iter().any(|v| v.2 < top) {
+            let known = if self.cur.item_named || self.cur.item.is_some() {
+                self.cur.cands.clone()
+            } else {
+                s.at.and_then(|(sc, k)| self.items_ahead(sc, k))
+            };
+            let plain_fits = known.is_some_and(|known| {
+                vars.iter().any(|v| v.2 < top && known.contains(&v.0))
+                    && !vars.iter().any(|v| v.2 >= top && known.contains(&v.0))
+            });
+            if !plain_fits {
+                vars.retain(|v| v.2 >= top);
+            }
+        }
         // "a medium coffee" where "medium" is also a steak's doneness: a word that is a size
         // and an option is the one the line's item (or the item named next) takes.
         if !vars.is_empty() && !opts.is_empty() && !self.cur.shared {
