@@ -44,7 +44,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("jerk-chicken", 65.0),
     ("khachapuri-bakery", 70.0),
     ("khmer-noodle", 65.0),
-    ("kolache-bakery", 55.0),
+    ("kolache-bakery", 60.0),
     ("korean-chicken", 65.0),
     ("kottu-hut", 60.0),
     ("langos-stand", 85.0),

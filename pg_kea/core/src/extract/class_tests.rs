@@ -2268,3 +2268,33 @@ fn a_plain_size_word_is_the_size_a_menu_names_its_own_way() {
     assert_eq!(said(&m, "a large fruit cup"), ["1 fruit_cup@lg_24oz"]);
     assert_eq!(said(&m, "a small patty melt"), ["1 patty_melt@"]);
 }
+
+#[test]
+fn options_said_on_one_of_a_count_are_that_ones() {
+    let m = menu(
+        vec![
+            item("Street Corn", &[], &["toppings"]),
+            item("Shrimp Cocktail", &[], &["shrimp_sauce"]),
+        ],
+        vec![
+            group("toppings", 0, &["Mayo", "Lime", "Cotija"]),
+            group("shrimp_sauce", 0, &["Cocktail Sauce", "Lemon"]),
+        ],
+    );
+    // Off: "1 street_corn@ !toppings=lime" twice.
+    assert_eq!(
+        said(&m, "two street corns, no lime on one"),
+        ["1 street_corn@", "1 street_corn@ !toppings=lime"]
+    );
+    // Off: the extra sauce on both.
+    assert_eq!(
+        said(
+            &m,
+            "two shrimp cocktails, extra cocktail sauce on one of them"
+        ),
+        [
+            "1 shrimp_cocktail@",
+            "1 shrimp_cocktail@ shrimp_sauce=cocktail_sauce"
+        ]
+    );
+}

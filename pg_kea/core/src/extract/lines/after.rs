@@ -286,6 +286,50 @@ impl Builder<'_> {
         }
     }
 
+    /// "two elotes, no mayo on one", "two shrimp cocktails, extra cocktail sauce on one of
+    /// them": the options said right before "on one" / "for one" are that one's, not both's.
+    /// They move to the part "one" opened, which `distribute` then counts out of the line.
+    pub(super) fn said_on_one(&mut self, sc: &Scanned) {
+        let n = sc.tokens.len();
+        let w = |t: usize| if t < n { sc.word(t) } else { "" };
+        for i in 1..self.lines.len() {
+            let (before, after) = self.lines.split_at_mut(i);
+            let (parent, part) = (&mut before[i - 1], &mut after[0]);
+            let on_one = part.start >= 1
+                && part.start < n
+                && matches!(w(part.start - 1), "on" | "for")
+                && w(part.start) == "one"
+                && part.qty == Some(1)
+                && !part.qty_article;
+            let empty = part.item.is_none()
+                && part.cands.is_none()
+                && part.var.is_none()
+                && part.mods.is_empty()
+                && !part.item_named;
+            let known = parent.item_named || parent.item.is_some();
+            if !on_one || !empty || !known || parent.qty.unwrap_or(1) < 2 {
+                continue;
+            }
+            // The run of options that ends right before "on": each within two words of the next.
+            let mut edge = part.start - 1;
+            let mut moved: Vec<Mod> = Vec::new();
+            while let Some(k) = parent
+                .mods
+                .iter()
+                .rposition(|m| m.end <= edge && edge - m.end <= 2 && m.start >= parent.item_tok)
+            {
+                let m = parent.mods.remove(k);
+                edge = m.start;
+                moved.insert(0, m);
+            }
+            if moved.is_empty() {
+                continue;
+            }
+            part.mods = moved;
+            part.cands = parent.cands.clone();
+        }
+    }
+
     /// "two large pizzas, one with ham and one with olives" -> two lines of one large pizza.
     /// Parts counted in numbers that add up to less ("two heros, one with peppers", "four
     /// cornbreads, one with no butter", "two pitas one plain one without onions") leave the

@@ -475,6 +475,7 @@ impl<'a> Builder<'a> {
         self.drop_replaced(sc);
         self.merge_fragments();
         self.share();
+        self.said_on_one(sc);
         self.distribute();
         self.trailing_counts(sc);
         self.sizes_by_count(sc);
