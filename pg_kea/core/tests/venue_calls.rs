@@ -72,7 +72,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("smokehouse", 45.0),
     ("somali-kitchen", 45.0),
     ("soup-shop", 55.0),
-    ("steakhouse", 45.0),
+    ("steakhouse", 50.0),
     ("sushi", 85.0),
     ("taiwanese-bento", 60.0),
     ("tamale-shop", 15.0),

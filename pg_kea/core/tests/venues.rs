@@ -72,7 +72,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("smokehouse", 62.0),
     ("somali-kitchen", 55.0),
     ("soup-shop", 68.0),
-    ("steakhouse", 55.0),
+    ("steakhouse", 58.0),
     ("sushi", 80.0),
     ("taiwanese-bento", 78.0),
     ("tamale-shop", 41.0),

@@ -2298,3 +2298,31 @@ fn options_said_on_one_of_a_count_are_that_ones() {
         ]
     );
 }
+
+#[test]
+fn mid_is_said_for_medium() {
+    let m = menu(
+        vec![
+            item("Sirloin", &[], &["temp"]),
+            item("Ribeye", &[], &["doneness"]),
+        ],
+        vec![
+            group(
+                "temp",
+                1,
+                &["Rare (cool red)", "Med Rare (warm red)", "Med Well"],
+            ),
+            group("doneness", 1, &["Rare", "Medium Rare"]),
+        ],
+    );
+    // Off: "1 sirloin@ temp=rare_cool_red".
+    assert_eq!(
+        said(&m, "a sirloin mid rare"),
+        ["1 sirloin@ temp=med_rare_warm_red"]
+    );
+    assert_eq!(said(&m, "sirloin mid well"), ["1 sirloin@ temp=med_well"]);
+    assert_eq!(
+        said(&m, "a ribeye mid rare"),
+        ["1 ribeye@ doneness=medium_rare"]
+    );
+}

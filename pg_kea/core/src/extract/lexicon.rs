@@ -131,6 +131,9 @@ pub const ABBREVIATIONS: &[(&str, &str)] = &[
     ("lg", "large"),
     ("sm", "small"),
     ("med", "medium"),
+    // "mid rare", "mid well" for a steak's Med Rare / Medium Well.
+    ("mid", "medium"),
+    ("mid", "med"),
     ("reg", "regular"),
     ("xl", "extra large"),
     ("oz", "ounce"),
