@@ -2326,3 +2326,24 @@ fn mid_is_said_for_medium() {
         ["1 ribeye@ doneness=medium_rare"]
     );
 }
+
+#[test]
+fn a_gloss_that_only_says_side_names_nothing() {
+    let m = menu(
+        vec![
+            item("Strip Steak", &[], &["steak_side"]),
+            item("Sauteed Mushrooms (side)", &[], &[]),
+            item("Caesar", &[], &[]),
+        ],
+        vec![group("steak_side", 1, &["Fries", "Side Salad"])],
+    );
+    // Off: "1 strip_steak@ steak_side=fries", "1 sauteed_mushrooms_side@".
+    assert_eq!(
+        said(&m, "a strip steak with a side of fries"),
+        ["1 strip_steak@ steak_side=fries"]
+    );
+    assert_eq!(
+        said(&m, "a side of mushrooms"),
+        ["1 sauteed_mushrooms_side@"]
+    );
+}

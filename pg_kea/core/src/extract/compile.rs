@@ -347,6 +347,26 @@ pub fn compile(menu: &Menu) -> Tables {
             }
         }
     }
+    let says_side = |n: &String| {
+        n.to_lowercase()
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| w == "side")
+    };
+    let side_names = menu
+        .items
+        .iter()
+        .flat_map(|i| {
+            std::iter::once(&i.name)
+                .chain(&i.aliases)
+                .chain(i.variations.iter().map(|v| &v.name))
+        })
+        .chain(menu.groups.iter().flat_map(|g| {
+            g.options
+                .iter()
+                .flat_map(|o| std::iter::once(&o.name).chain(&o.aliases))
+        }))
+        .filter(|n| says_side(n))
+        .count();
     for (ii, item) in menu.items.iter().enumerate() {
         let sense = Sense::Item(ii as u32);
         let mut names = vec![item.name.clone()];
@@ -382,6 +402,23 @@ pub fn compile(menu: &Menu) -> Tables {
                         Sense::Item(di as u32),
                         false,
                     );
+                    for said in [
+                        format!("side {f}"),
+                        format!("side of {f}"),
+                        format!("{f} side"),
+                    ] {
+                        add_form(&mut t, &mut partial, &mut memo, &said, sense, false);
+                    }
+                }
+                continue;
+            }
+            // "Sautéed Mushrooms (side)" beside "Side House Salad", a caesar's "Side": a gloss
+            // that only says the item is a side names nothing alone where other names say
+            // "side" ("a side salad", "with a side of fries" order no mushrooms); said with the
+            // name it still is the item ("a side of chimichurri").
+            if side_names > 1 && names::gloss(&n).is_some_and(|g| g == "side") {
+                add_content(&mut t, &mut partial, &mut memo, &outer, sense);
+                for f in memo.spoken_forms(&outer).to_vec() {
                     for said in [
                         format!("side {f}"),
                         format!("side of {f}"),
