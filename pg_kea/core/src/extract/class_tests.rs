@@ -2248,7 +2248,7 @@ fn a_plain_size_word_is_the_size_a_menu_names_its_own_way() {
         ],
         vec![group("flavor", 1, &["Horchata", "Jamaica"])],
     );
-    // Off: "1 fruit_cup@lg", "1 agua_fresca@ flavor=horchata".
+    // Off: "1 fruit_cup@lg_24oz", "1 agua_fresca@ flavor=horchata".
     assert_eq!(
         said(&m, "a large horchata"),
         ["1 agua_fresca@grande_32oz flavor=horchata"]
@@ -2337,7 +2337,7 @@ fn a_gloss_that_only_says_side_names_nothing() {
         ],
         vec![group("steak_side", 1, &["Fries", "Side Salad"])],
     );
-    // Off: "1 strip_steak@ steak_side=fries", "1 sauteed_mushrooms_side@".
+    // Off: "1 strip_steak@", "1 sauteed_mushrooms_side@", "1 strip_steak@ steak_side=fries".
     assert_eq!(
         said(&m, "a strip steak with a side of fries"),
         ["1 strip_steak@ steak_side=fries"]
