@@ -69,8 +69,32 @@ impl Turn<'_> {
             if let Some(i) = (0..cart.len()).rev().find(|&i| fits(i)) {
                 return Some(i);
             }
+            return self.find_line(None);
         }
-        self.find_line(None)
+        // No items fit the words ("make the pizza a medium": "pizza" names too many to list),
+        // so the change itself says which line: the focus when it takes it, else the one line
+        // that takes it, else the one of those whose item shares a word with what was said.
+        // Several left: the focus, as before (the change then does not apply and kea asks again).
+        let taking: Vec<usize> = (0..cart.len()).filter(|&i| fits(i)).collect();
+        if let Some(i) = focus.filter(|i| taking.contains(i)) {
+            return Some(i);
+        }
+        let said: Vec<String> = words(&changes.span.text)
+            .into_iter()
+            .filter(|w| w.len() >= 3)
+            .collect();
+        let named: Vec<usize> = taking
+            .iter()
+            .copied()
+            .filter(|&i| {
+                menu.item(&cart[i].item)
+                    .is_some_and(|it| words(&it.name).iter().any(|w| said.contains(w)))
+            })
+            .collect();
+        match (taking.as_slice(), named.as_slice()) {
+            ([one], _) | (_, [one]) => Some(*one),
+            _ => self.find_line(None),
+        }
     }
 
     pub(super) fn apply_to_line(&mut self, idx: usize, changes: &LineMention) -> bool {

@@ -656,6 +656,43 @@ fn just_one_of_an_item_not_ordered_is_a_new_line() {
     );
 }
 
+/// Found by trying the demo as a newcomer: with a pizza and garlic knots ordered, "make the
+/// pizza a medium" was "Sorry, I didn't catch that" ("pizza" names too many items to list, and
+/// the change went to the knots, the line in focus, which have no medium).
+#[test]
+fn a_size_change_goes_to_the_line_that_has_the_size() {
+    let m = menu();
+    for change in [
+        "make the pizza a medium",
+        "make that pizza a medium",
+        "actually make the pizza a medium",
+    ] {
+        let outs = run(
+            &m,
+            &store(),
+            &[
+                "a small cheese pizza and two orders of garlic knots",
+                change,
+                "that's it",
+                "yes",
+            ],
+        );
+        assert!(
+            outs[2].say.contains("medium Cheese Pizza"),
+            "{change}: {:?}",
+            outs[2].say
+        );
+        let order = submitted(&outs);
+        let pizza = order
+            .lines
+            .iter()
+            .find(|l| l.item == "cheese_pizza")
+            .unwrap_or_else(|| panic!("{change}: {:?}", order.lines));
+        assert_eq!(pizza.variation.as_deref(), Some("medium"), "{change}");
+        assert_eq!(order.lines.len(), 2, "{change}: {:?}", order.lines);
+    }
+}
+
 #[test]
 fn a_correction_of_one_option_keeps_the_line() {
     let m = venue("diner");
