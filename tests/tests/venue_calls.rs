@@ -453,3 +453,8 @@ venue_test!(blind_elote_stand, blind "venues-blind-21" / "elote-stand", 45.0);
 venue_test!(blind_somali_kitchen, blind "venues-blind-22" / "somali-kitchen", 45.0);
 venue_test!(blind_milanesa_bar, blind "venues-blind-22" / "milanesa-bar", 45.0);
 venue_test!(blind_baleada_stand, blind "venues-blind-22" / "baleada-stand", 30.0);
+// Batch 23 (tests/venues-blind-23/README.md): floors at the figures of its first run through the
+// gateway (engine after round 22), before any round tuned on it.
+venue_test!(blind_cevapi_grill, blind "venues-blind-23" / "cevapi-grill", 25.0);
+venue_test!(blind_frybread_stand, blind "venues-blind-23" / "frybread-stand", 70.0);
+venue_test!(blind_yemeni_kitchen, blind "venues-blind-23" / "yemeni-kitchen", 50.0);

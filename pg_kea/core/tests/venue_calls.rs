@@ -16,6 +16,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("burgers", 70.0),
     ("burmese", 95.0),
     ("burrito-bowl", 70.0),
+    ("cevapi-grill", 25.0),
     ("cheesesteak", 60.0),
     ("chicken-rice-stall", 55.0),
     ("chili-parlor", 70.0),
@@ -33,6 +34,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("espresso-bar", 45.0),
     ("falafel-stand", 55.0),
     ("fish-chips", 50.0),
+    ("frybread-stand", 70.0),
     ("gyro-shop", 45.0),
     ("haitian-kitchen", 30.0),
     ("hibachi-express", 65.0),
@@ -82,6 +84,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("uyghur-skewer-house", 60.0),
     ("wings", 35.0),
     ("wurst-haus", 40.0),
+    ("yemeni-kitchen", 50.0),
 ];
 
 #[test]

@@ -16,6 +16,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("burgers", 73.0),
     ("burmese", 80.0),
     ("burrito-bowl", 84.0),
+    ("cevapi-grill", 48.0),
     ("cheesesteak", 69.0),
     ("chicken-rice-stall", 73.0),
     ("chili-parlor", 73.0),
@@ -33,6 +34,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("espresso-bar", 61.0),
     ("falafel-stand", 65.0),
     ("fish-chips", 78.0),
+    ("frybread-stand", 73.0),
     ("gyro-shop", 48.0),
     ("haitian-kitchen", 52.0),
     ("hibachi-express", 69.0),
@@ -82,6 +84,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("uyghur-skewer-house", 77.0),
     ("wings", 57.0),
     ("wurst-haus", 57.0),
+    ("yemeni-kitchen", 69.0),
 ];
 
 #[test]

@@ -38,6 +38,7 @@ pub const BLIND_BATCHES: &[&str] = &[
     "venues-blind-20",
     "venues-blind-21",
     "venues-blind-22",
+    "venues-blind-23",
 ];
 
 pub fn blind_roots() -> Vec<PathBuf> {
