@@ -396,7 +396,7 @@ venue_test!(blind_burmese, blind "venues-blind-10" / "burmese", 95.0);
 // Batch 11 (tests/venues-blind-11/README.md): floors at the figures of its first run through the
 // gateway (engine after round 13), before any round tuned on it.
 venue_test!(blind_poboy_shop, blind "venues-blind-11" / "poboy-shop", 85.0);
-venue_test!(blind_pastel_stand, blind "venues-blind-11" / "pastel-stand", 30.0);
+venue_test!(blind_pastel_stand, blind "venues-blind-11" / "pastel-stand", 35.0);
 venue_test!(blind_meat_and_three, blind "venues-blind-11" / "meat-and-three", 40.0);
 // Batch 12 (tests/venues-blind-12/README.md): floors at the figures of its first run through the
 // gateway (engine after round 14), before any round tuned on it.
@@ -411,7 +411,7 @@ venue_test!(blind_cuban_ventanita, blind "venues-blind-13" / "cuban-ventanita", 
 // Batch 14 (tests/venues-blind-14/README.md): floors at the figures of its first run through the
 // gateway (engine after round 15), before any round tuned on it.
 venue_test!(blind_pupuseria, blind "venues-blind-14" / "pupuseria", 50.0);
-venue_test!(blind_kolache_bakery, blind "venues-blind-14" / "kolache-bakery", 55.0);
+venue_test!(blind_kolache_bakery, blind "venues-blind-14" / "kolache-bakery", 60.0);
 venue_test!(blind_hk_cafe, blind "venues-blind-14" / "hk-cafe", 60.0);
 // Batch 15 (tests/venues-blind-15/README.md): floors at the figures of its first run through the
 // gateway (engine after round 15), before any round tuned on it.
@@ -425,7 +425,7 @@ venue_test!(blind_dosa_house, blind "venues-blind-16" / "dosa-house", 65.0);
 venue_test!(blind_espresso_bar, blind "venues-blind-16" / "espresso-bar", 45.0);
 // Batch 17 (tests/venues-blind-17/README.md): floors at the figures of its first run through the
 // gateway (engine after round 17), before any round tuned on it.
-venue_test!(blind_hibachi_express, blind "venues-blind-17" / "hibachi-express", 60.0);
+venue_test!(blind_hibachi_express, blind "venues-blind-17" / "hibachi-express", 65.0);
 venue_test!(blind_indonesian_warung, blind "venues-blind-17" / "indonesian-warung", 55.0);
 venue_test!(blind_empanada_house, blind "venues-blind-17" / "empanada-house", 45.0);
 // Batch 18 (tests/venues-blind-18/README.md): floors at the figures of its first run through the
@@ -445,14 +445,14 @@ venue_test!(blind_onigiri_stand, blind "venues-blind-20" / "onigiri-stand", 65.0
 venue_test!(blind_mac_cheese, blind "venues-blind-20" / "mac-cheese", 90.0);
 // Batch 21 (tests/venues-blind-21/README.md): floors at the figures of its first run through the
 // gateway (engine after round 21), before any round tuned on it.
-venue_test!(blind_steakhouse, blind "venues-blind-21" / "steakhouse", 45.0);
+venue_test!(blind_steakhouse, blind "venues-blind-21" / "steakhouse", 55.0);
 venue_test!(blind_haitian_kitchen, blind "venues-blind-21" / "haitian-kitchen", 30.0);
-venue_test!(blind_elote_stand, blind "venues-blind-21" / "elote-stand", 45.0);
+venue_test!(blind_elote_stand, blind "venues-blind-21" / "elote-stand", 50.0);
 // Batch 22 (tests/venues-blind-22/README.md): floors at the figures of its first run through the
 // gateway (engine after round 21, as batch 21), before any round tuned on it.
 venue_test!(blind_somali_kitchen, blind "venues-blind-22" / "somali-kitchen", 45.0);
 venue_test!(blind_milanesa_bar, blind "venues-blind-22" / "milanesa-bar", 45.0);
-venue_test!(blind_baleada_stand, blind "venues-blind-22" / "baleada-stand", 30.0);
+venue_test!(blind_baleada_stand, blind "venues-blind-22" / "baleada-stand", 45.0);
 // Batch 23 (tests/venues-blind-23/README.md): floors at the figures of its first run through the
 // gateway (engine after round 22), before any round tuned on it.
 venue_test!(blind_cevapi_grill, blind "venues-blind-23" / "cevapi-grill", 25.0);
