@@ -2648,7 +2648,7 @@ ALTER FUNCTION app.autoverify_rule_answer_made_line(o app.orders, p_turns app.tu
 
 CREATE FUNCTION app.autoverify_rule_answer_said_another_option(o app.orders, p_turns app.turns[], p_doc jsonb) RETURNS text
     LANGUAGE plpgsql STABLE
-    AS $_$
+    AS $$
 begin
     -- "loaded baked potato" said for the steak's side, and the side taken is `Baked Potato`
     -- where `Loaded Baked (+2.00)` is an option of the same group: a turn that answered a choice
@@ -2658,15 +2658,7 @@ begin
     return (
         with forms as materialized (
             -- the options' names (without their gloss), aliases and codes of two words or more
-            select g->>'code' as grp, op->>'code' as opt, fw.ws
-              from jsonb_array_elements(case when jsonb_typeof(p_doc->'groups') = 'array' then p_doc->'groups' else '[]' end) g,
-                   jsonb_array_elements(coalesce(g->'options', '[]')) op,
-                   lateral (select regexp_replace(op->>'name', '\(.*$', '') union select replace(op->>'code', '_', ' ')
-                            union select jsonb_array_elements_text(coalesce(op->'aliases', '[]'))) f(form),
-                   lateral (select array_agg(w order by n) as ws
-                              from regexp_split_to_table(lower(f.form), '[^a-z]+') with ordinality x(w, n)
-                             where length(w) > 1 and not app.joining_word(w)) fw
-             where cardinality(fw.ws) >= 2)
+            select * from app.option_phrases(p_doc, true))
         select format('"%s" answered a choice and says the option %s, and %s was taken', t.speech, f.opt,
                       lm->>'option')
           from app.speech_turns(p_turns) t, forms f,
@@ -2682,7 +2674,7 @@ begin
                             where lm2->>'option' = f.opt)
          order by t.seq limit 1);
 end
-$_$;
+$$;
 
 ALTER FUNCTION app.autoverify_rule_answer_said_another_option(o app.orders, p_turns app.turns[], p_doc jsonb) OWNER TO kea_owner;
 
@@ -3431,15 +3423,7 @@ begin
     return (
         with forms as materialized (
             -- the options' names, aliases and codes of two words or more, once per check
-            select g->>'code' as grp, op->>'code' as opt, fw.ws
-              from jsonb_array_elements(case when jsonb_typeof(p_doc->'groups') = 'array' then p_doc->'groups' else '[]' end) g,
-                   jsonb_array_elements(coalesce(g->'options', '[]')) op,
-                   lateral (select op->>'name' union select replace(op->>'code', '_', ' ')
-                            union select jsonb_array_elements_text(coalesce(op->'aliases', '[]'))) f(form),
-                   lateral (select array_agg(w order by n) as ws
-                              from regexp_split_to_table(lower(f.form), '[^a-z]+') with ordinality x(w, n)
-                             where length(w) > 1 and not app.joining_word(w)) fw
-             where cardinality(fw.ws) >= 2),
+            select * from app.option_phrases(p_doc, false)),
         said as materialized (
             select t.seq, app.speech_normalised(t.speech) as s, app.turn_lines(t) as lines
               from app.speech_turns(p_turns) t
@@ -6253,6 +6237,28 @@ end
 $$;
 
 ALTER FUNCTION app.on_order_checked_evidence() OWNER TO kea_owner;
+
+--
+-- Name: option_phrases(jsonb, boolean); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.option_phrases(p_doc jsonb, p_without_gloss boolean) RETURNS TABLE(grp text, opt text, ws text[])
+    LANGUAGE sql STABLE
+    AS $_$
+    select g->>'code', op->>'code', fw.ws
+      from jsonb_array_elements(case when jsonb_typeof(p_doc->'groups') = 'array' then p_doc->'groups' else '[]' end) g,
+           jsonb_array_elements(coalesce(g->'options', '[]')) op,
+           lateral (select case when p_without_gloss then regexp_replace(op->>'name', '\(.*$', '')
+                                else op->>'name' end
+                    union select replace(op->>'code', '_', ' ')
+                    union select jsonb_array_elements_text(coalesce(op->'aliases', '[]'))) f(form),
+           lateral (select array_agg(w order by n) as ws
+                      from regexp_split_to_table(lower(f.form), '[^a-z]+') with ordinality x(w, n)
+                     where length(w) > 1 and not app.joining_word(w)) fw
+     where cardinality(fw.ws) >= 2
+$_$;
+
+ALTER FUNCTION app.option_phrases(p_doc jsonb, p_without_gloss boolean) OWNER TO kea_owner;
 
 --
 -- Name: order_accepted(bigint, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -13182,6 +13188,12 @@ REVOKE ALL ON FUNCTION app.on_order_approved_learn() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.on_order_checked_evidence() FROM PUBLIC;
+
+--
+-- Name: FUNCTION option_phrases(p_doc jsonb, p_without_gloss boolean); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.option_phrases(p_doc jsonb, p_without_gloss boolean) FROM PUBLIC;
 
 --
 -- Name: FUNCTION order_accepted(p_merchant_id bigint, p_order_id bigint); Type: ACL; Schema: app; Owner: kea_owner

@@ -208,6 +208,26 @@ begin
 end
 $$;
 
+-- The options of a menu document said in two words or more: each option's name (its bracketed
+-- gloss left out when p_without_gloss), its code read as words and its aliases, split into
+-- lowercase words without joining words ("and", "the", "with"...). Read by the rules that look
+-- for an option said in full.
+create function app.option_phrases(p_doc jsonb, p_without_gloss boolean)
+returns table (grp text, opt text, ws text[])
+language sql stable as $$
+    select g->>'code', op->>'code', fw.ws
+      from jsonb_array_elements(case when jsonb_typeof(p_doc->'groups') = 'array' then p_doc->'groups' else '[]' end) g,
+           jsonb_array_elements(coalesce(g->'options', '[]')) op,
+           lateral (select case when p_without_gloss then regexp_replace(op->>'name', '\(.*$', '')
+                                else op->>'name' end
+                    union select replace(op->>'code', '_', ' ')
+                    union select jsonb_array_elements_text(coalesce(op->'aliases', '[]'))) f(form),
+           lateral (select array_agg(w order by n) as ws
+                      from regexp_split_to_table(lower(f.form), '[^a-z]+') with ordinality x(w, n)
+                     where length(w) > 1 and not app.joining_word(w)) fw
+     where cardinality(fw.ws) >= 2
+$$;
+
 -- An option of two words or more said as one, and another option of its group taken (sixth
 -- round).
 create function app.autoverify_rule_option_said_as_one(o app.orders, p_turns app.turns[],
@@ -222,15 +242,7 @@ begin
     return (
         with forms as materialized (
             -- the options' names, aliases and codes of two words or more, once per check
-            select g->>'code' as grp, op->>'code' as opt, fw.ws
-              from jsonb_array_elements(case when jsonb_typeof(p_doc->'groups') = 'array' then p_doc->'groups' else '[]' end) g,
-                   jsonb_array_elements(coalesce(g->'options', '[]')) op,
-                   lateral (select op->>'name' union select replace(op->>'code', '_', ' ')
-                            union select jsonb_array_elements_text(coalesce(op->'aliases', '[]'))) f(form),
-                   lateral (select array_agg(w order by n) as ws
-                              from regexp_split_to_table(lower(f.form), '[^a-z]+') with ordinality x(w, n)
-                             where length(w) > 1 and not app.joining_word(w)) fw
-             where cardinality(fw.ws) >= 2),
+            select * from app.option_phrases(p_doc, false)),
         said as materialized (
             select t.seq, app.speech_normalised(t.speech) as s, app.turn_lines(t) as lines
               from app.speech_turns(p_turns) t
@@ -418,15 +430,7 @@ begin
     return (
         with forms as materialized (
             -- the options' names (without their gloss), aliases and codes of two words or more
-            select g->>'code' as grp, op->>'code' as opt, fw.ws
-              from jsonb_array_elements(case when jsonb_typeof(p_doc->'groups') = 'array' then p_doc->'groups' else '[]' end) g,
-                   jsonb_array_elements(coalesce(g->'options', '[]')) op,
-                   lateral (select regexp_replace(op->>'name', '\(.*$', '') union select replace(op->>'code', '_', ' ')
-                            union select jsonb_array_elements_text(coalesce(op->'aliases', '[]'))) f(form),
-                   lateral (select array_agg(w order by n) as ws
-                              from regexp_split_to_table(lower(f.form), '[^a-z]+') with ordinality x(w, n)
-                             where length(w) > 1 and not app.joining_word(w)) fw
-             where cardinality(fw.ws) >= 2)
+            select * from app.option_phrases(p_doc, true))
         select format('"%s" answered a choice and says the option %s, and %s was taken', t.speech, f.opt,
                       lm->>'option')
           from app.speech_turns(p_turns) t, forms f,
