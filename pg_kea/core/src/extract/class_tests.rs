@@ -2347,3 +2347,27 @@ fn a_gloss_that_only_says_side_names_nothing() {
         ["1 sauteed_mushrooms_side@"]
     );
 }
+
+#[test]
+fn a_size_coded_one_is_not_every_one_said() {
+    let mut bread = item("Flatbread", &["1 pc", "3 pc"], &["spread"]);
+    bread.variations[0].code = "one".into();
+    bread.variations[1].code = "three".into();
+    let m = menu(
+        vec![
+            bread,
+            item("Honey Cake", &["Small", "Large"], &[]),
+            item("Shakshouka", &[], &[]),
+        ],
+        vec![group("spread", 1, &["Cheese"])],
+    );
+    // Off: "1 honey_cake@small", "1 flatbread@one".
+    assert_eq!(
+        said(&m, "a honey cake, the small one"),
+        ["1 honey_cake@small"]
+    );
+    // Off: "1 shakshouka@", "1 flatbread@one".
+    assert_eq!(said(&m, "one shakshouka"), ["1 shakshouka@"]);
+    // A count of the pack is still the pack.
+    assert_eq!(said(&m, "three flatbreads"), ["1 flatbread@three"]);
+}

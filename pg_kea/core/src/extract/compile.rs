@@ -443,13 +443,12 @@ pub fn compile(menu: &Menu) -> Tables {
                     add_content(&mut t, &mut partial, &mut memo, w, sense);
                 }
             }
-            add_content(
-                &mut t,
-                &mut partial,
-                &mut memo,
-                &v.code.replace('_', " "),
-                sense,
-            );
+            // A code that only says one ("one" for "1 pc") names no size: callers say "one"
+            // for the count of anything ("a honey cake, the small one" ordered no single bread).
+            let code = v.code.replace('_', " ");
+            if !names::is_count_of_one(&code) {
+                add_content(&mut t, &mut partial, &mut memo, &code, sense);
+            }
             for a in &v.aliases {
                 add_content(&mut t, &mut partial, &mut memo, a, sense);
             }

@@ -430,6 +430,14 @@ pub fn size_count(name: &str) -> Option<u32> {
     (unit_ok && n >= 2).then_some(n)
 }
 
+/// Words that say only a count of one ("one", "1"): callers say them for the count of anything,
+/// so they name no size on their own. Larger counts as codes ("six" for a six-pack, "two" for a
+/// two-item combo) are kept: said before the item they are read as its size.
+pub fn is_count_of_one(words: &str) -> bool {
+    let w = words.trim();
+    w == "1" || lexicon::number_value(w) == Some(1)
+}
+
 /// A size of one ("1 Stick", "1 pc", "Ea", "Single"): the item is also sold one at a time.
 pub fn is_single_size(name: &str) -> bool {
     let lower = digits_apart(&name.to_lowercase());
