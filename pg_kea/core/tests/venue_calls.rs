@@ -16,7 +16,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("burgers", 70.0),
     ("burmese", 95.0),
     ("burrito-bowl", 70.0),
-    ("cevapi-grill", 25.0),
+    ("cevapi-grill", 35.0),
     ("cheesesteak", 60.0),
     ("chicken-rice-stall", 55.0),
     ("chili-parlor", 70.0),

@@ -2371,3 +2371,20 @@ fn a_size_coded_one_is_not_every_one_said() {
     // A count of the pack is still the pack.
     assert_eq!(said(&m, "three flatbreads"), ["1 flatbread@three"]);
 }
+
+#[test]
+fn sizes_counted_in_the_menus_own_unit_are_the_count_said() {
+    let m = menu(
+        vec![
+            item("Kebabs", &["5 kom", "10 kom"], &[]),
+            item("Soda", &["12 oz", "20 oz"], &[]),
+        ],
+        vec![],
+    );
+    // Off: "10 kebabs@".
+    assert_eq!(said(&m, "ten kebabs"), ["1 kebabs@10_kom"]);
+    // Off: "1 kebabs@" (five said of a piece, no size).
+    assert_eq!(said(&m, "a five piece kebabs"), ["1 kebabs@5_kom"]);
+    // A measure is no count.
+    assert_eq!(said(&m, "two sodas"), ["2 soda@"]);
+}

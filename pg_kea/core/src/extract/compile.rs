@@ -473,11 +473,17 @@ pub fn compile(menu: &Menu) -> Tables {
         .items
         .iter()
         .map(|item| {
-            item.variations
+            let counted: Vec<(u32, u32)> = item
+                .variations
                 .iter()
                 .enumerate()
                 .filter_map(|(vi, v)| names::size_count(&v.name).map(|n| (vi as u32, n)))
-                .collect()
+                .collect();
+            if counted.is_empty() {
+                names::counts_in_own_unit(&item.variations)
+            } else {
+                counted
+            }
         })
         .collect();
     for item in &menu.items {

@@ -430,6 +430,42 @@ pub fn size_count(name: &str) -> Option<u32> {
     (unit_ok && n >= 2).then_some(n)
 }
 
+/// Sizes all named a number and one same word ("5 kom" / "10 kom"): a count of pieces in the
+/// menu's own language, the item sold only in those counts ("ten cevapi" is the ten). A
+/// measure ("12 oz" / "16 oz", "6 inch") is no count.
+pub fn counts_in_own_unit(vs: &[crate::menu::Variation]) -> Vec<(u32, u32)> {
+    let mut unit: Option<String> = None;
+    let mut out = Vec::new();
+    for (vi, v) in vs.iter().enumerate() {
+        let lower = digits_apart(&v.name.to_lowercase());
+        let words: Vec<&str> = lower.split_whitespace().collect();
+        let [n, u] = words[..] else {
+            return Vec::new();
+        };
+        let Some(n) = n.parse::<u32>().ok().filter(|n| *n >= 2) else {
+            return Vec::new();
+        };
+        if !u.chars().all(|c| c.is_alphabetic())
+            || lexicon::MEASURE_UNITS.contains(&u)
+            || MEASURE_WORDS.contains(&u)
+            || unit.as_deref().is_some_and(|x| x != u)
+        {
+            return Vec::new();
+        }
+        unit = Some(u.to_string());
+        out.push((vi as u32, n));
+    }
+    if out.len() < 2 {
+        return Vec::new();
+    }
+    out
+}
+
+/// Measures a size is named by beside `lexicon::MEASURE_UNITS`.
+const MEASURE_WORDS: &[&str] = &[
+    "in", "inch", "inches", "cm", "ml", "cl", "l", "g", "kg", "floz",
+];
+
 /// Words that say only a count of one ("one", "1"): callers say them for the count of anything,
 /// so they name no size on their own. Larger counts as codes ("six" for a six-pack, "two" for a
 /// two-item combo) are kept: said before the item they are read as its size.
