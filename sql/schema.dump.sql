@@ -2666,8 +2666,7 @@ begin
                jsonb_array_elements(coalesce(l->'modifiers', '[]')) lm
          where exists (select 1 from json_array_elements_text(app.turn_notes(t)) d
                         where d like 'answered choice for line %')
-           and app.speech_normalised(t.speech)
-               ~ ('\m' || array_to_string(f.ws, '(?:e?s)?(?: (?:and|y|n|with))? ') || '(?:e?s)?\M')
+           and app.speech_normalised(t.speech) ~ f.said_as
            and lm->>'group' = f.grp and lm->>'option' <> f.opt
            and not exists (select 1 from jsonb_array_elements(coalesce(o.call_lines, '[]')) l2,
                                          jsonb_array_elements(coalesce(l2->'modifiers', '[]')) lm2
@@ -3431,8 +3430,7 @@ begin
                             where json_array_length(m->'modifiers') > 0))
         select format('"%s" is the option %s, heard as %s', ph.p, f.opt, md->>'option')
           from said, forms f,
-               lateral (select (regexp_match(said.s, '\m' || array_to_string(f.ws, '(?:e?s)?(?: (?:and|y|n|with))? ')
-                                                     || '(?:e?s)?\M'))[1]) ph(p),
+               lateral (select (regexp_match(said.s, f.said_as))[1]) ph(p),
                json_array_elements(said.lines) m, json_array_elements(m->'modifiers') md
          where not exists (select 1 from unnest(f.ws) w where strpos(said.s, w) = 0)  -- before the pattern: cheap
            and ph.p is not null
@@ -6242,10 +6240,11 @@ ALTER FUNCTION app.on_order_checked_evidence() OWNER TO kea_owner;
 -- Name: option_phrases(jsonb, boolean); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
-CREATE FUNCTION app.option_phrases(p_doc jsonb, p_without_gloss boolean) RETURNS TABLE(grp text, opt text, ws text[])
+CREATE FUNCTION app.option_phrases(p_doc jsonb, p_without_gloss boolean) RETURNS TABLE(grp text, opt text, ws text[], said_as text)
     LANGUAGE sql STABLE
     AS $_$
-    select g->>'code', op->>'code', fw.ws
+    select g->>'code', op->>'code', fw.ws,
+           '\m' || array_to_string(fw.ws, '(?:e?s)?(?: (?:and|y|n|with))? ') || '(?:e?s)?\M'
       from jsonb_array_elements(case when jsonb_typeof(p_doc->'groups') = 'array' then p_doc->'groups' else '[]' end) g,
            jsonb_array_elements(coalesce(g->'options', '[]')) op,
            lateral (select case when p_without_gloss then regexp_replace(op->>'name', '\(.*$', '')
