@@ -458,3 +458,8 @@ venue_test!(blind_baleada_stand, blind "venues-blind-22" / "baleada-stand", 45.0
 venue_test!(blind_cevapi_grill, blind "venues-blind-23" / "cevapi-grill", 35.0);
 venue_test!(blind_frybread_stand, blind "venues-blind-23" / "frybread-stand", 70.0);
 venue_test!(blind_yemeni_kitchen, blind "venues-blind-23" / "yemeni-kitchen", 55.0);
+// Batch 24 (tests/venues-blind-24/README.md): floors at the figures of its first run through the
+// gateway (engine after round 23), before any round tuned on it.
+venue_test!(blind_koshari_house, blind "venues-blind-24" / "koshari-house", 30.0);
+venue_test!(blind_cookie_shop, blind "venues-blind-24" / "cookie-shop", 35.0);
+venue_test!(blind_raclette_stand, blind "venues-blind-24" / "raclette-stand", 40.0);

@@ -39,6 +39,7 @@ pub const BLIND_BATCHES: &[&str] = &[
     "venues-blind-21",
     "venues-blind-22",
     "venues-blind-23",
+    "venues-blind-24",
 ];
 
 pub fn blind_roots() -> Vec<PathBuf> {
