@@ -2425,7 +2425,9 @@ begin
             app.autoverify_rule_the_x_one_added(o, v_turns, v_doc),
             -- Twelfth round (blind 1-22, 23 and 24 held out)
             app.autoverify_rule_article_noun_nowhere(o, v_turns, v_doc),
-            app.autoverify_rule_option_in_two_groups(o, v_turns, v_doc));
+            app.autoverify_rule_option_in_two_groups(o, v_turns, v_doc),
+            -- Thirteenth round (blind 1-24, 25 and 26 held out)
+            app.autoverify_rule_pick_names_other_item(o, v_turns, v_doc));
     end if;
     -- The read-back: the turn before the one that submitted the order (not stored yet while the
     -- call saves it) read the order back.
@@ -3531,6 +3533,53 @@ end
 $$;
 
 ALTER FUNCTION app.autoverify_rule_pack_quantity(o app.orders, p_turns app.turns[], p_doc jsonb) OWNER TO kea_owner;
+
+--
+-- Name: autoverify_rule_pick_names_other_item(app.orders, app.turns[], jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.autoverify_rule_pick_names_other_item(o app.orders, p_turns app.turns[], p_doc jsonb) RETURNS text
+    LANGUAGE plpgsql STABLE
+    AS $_$
+begin
+    -- "two chocolate chip" added two `Edible Cookie Dough Cup` with the flavour `Choc Chip`: no
+    -- word named the dough cup (the extraction took the only item the pick fits, item_implied),
+    -- and `PB Choc Chip` and `Vegan Choc Chip (GF)` are cookies. When the pick's name (its
+    -- bracketed gloss left out) is every word of another item's name, or some of them, and that
+    -- item is of another category, the caller may have meant that kind of thing; a pick named so
+    -- within the line's category ("a coke", the fountain's flavour, `Mexican Coke` a drink too)
+    -- passes.
+    return (
+        with named as materialized (
+            select it->>'code' as code, it->>'category' as category,
+                   array(select w from regexp_split_to_table(lower(regexp_replace(it->>'name', '\s*\(.*$', '')),
+                                                             '[^a-z]+') w) as ws
+              from app.menu_items(p_doc) it)
+        select format('"%s" added %s by its pick %s alone, a name inside that of %s, of another category',
+                      m->'span'->>'text', m->>'item', md->>'option', other.code)
+          from app.speech_turns(p_turns) t, json_array_elements(app.turn_lines(t)) m,
+               json_array_elements(m->'modifiers') md,
+               lateral (select array_agg(w) as ws
+                          from jsonb_array_elements(case when jsonb_typeof(p_doc->'groups') = 'array'
+                                                         then p_doc->'groups' else '[]' end) g,
+                               jsonb_array_elements(coalesce(g->'options', '[]')) op,
+                               regexp_split_to_table(lower(regexp_replace(op->>'name', '\s*\(.*$', '')), '[^a-z]+') w
+                         where g->>'code' = md->>'group' and op->>'code' = md->>'option'
+                           and length(w) > 1 and not app.joining_word(w)) pick,
+               named own, named other
+         where coalesce((m->>'item_implied')::boolean, false)
+           and exists (select 1 from json_array_elements_text(app.turn_notes(t)) d
+                        where d = 'added ' || (m->>'item'))
+           and exists (select 1 from jsonb_array_elements(coalesce(o.call_lines, '[]')) l
+                        where l->>'item' = m->>'item')
+           and own.code = m->>'item' and other.code <> own.code
+           and other.category is distinct from own.category
+           and pick.ws is not null and other.ws @> pick.ws
+         order by t.seq limit 1);
+end
+$_$;
+
+ALTER FUNCTION app.autoverify_rule_pick_names_other_item(o app.orders, p_turns app.turns[], p_doc jsonb) OWNER TO kea_owner;
 
 --
 -- Name: autoverify_rule_quantity_word_before_nowhere(app.orders, app.turns[], jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -6843,9 +6892,7 @@ CREATE FUNCTION app.piece_sure(p_names jsonb, p_kind text, p_code text, p_words 
                      and piece.stems is not null
                      and not exists (select 1 from jsonb_array_elements(p_names) other
                                       where not (other->>'code' = p_code and other->>'kind' in (p_kind, p_kind || ' category'))
-                                        and (array(select jsonb_array_elements_text(other->'stems')) @> piece.stems
-                                             or (p_confidence < 0.85
-                                                 and array(select jsonb_array_elements_text(other->'stems')) && piece.stems)))
+                                        and array(select jsonb_array_elements_text(other->'stems')) @> piece.stems)
                 then 1 else p_confidence end::real
       from piece
 $$;
@@ -12403,6 +12450,12 @@ REVOKE ALL ON FUNCTION app.autoverify_rule_options_after_new_line(o app.orders, 
 --
 
 REVOKE ALL ON FUNCTION app.autoverify_rule_pack_quantity(o app.orders, p_turns app.turns[], p_doc jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION autoverify_rule_pick_names_other_item(o app.orders, p_turns app.turns[], p_doc jsonb); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.autoverify_rule_pick_names_other_item(o app.orders, p_turns app.turns[], p_doc jsonb) FROM PUBLIC;
 
 --
 -- Name: FUNCTION autoverify_rule_quantity_word_before_nowhere(o app.orders, p_turns app.turns[], p_doc jsonb); Type: ACL; Schema: app; Owner: kea_owner

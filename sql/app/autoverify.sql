@@ -169,16 +169,18 @@ language sql immutable as $$
 $$;
 
 -- How sure a reading of an item or an option is (the extraction's confidence), counting a piece
--- of its name as the full name when the piece names nothing else (docs/closed-loop.md, eighth and
--- ninth rounds). Read at 0.85 or more and under 1 (0.85: a piece that keeps the name's head word,
--- "ziti" for "Baked Ziti"), the words of the line that are words of its name are, all together,
--- words of no other item's name, no option's and no category's of another item ("pupusa" names
--- every item of "Pupusas"; p_names: app.menu_name_stems). Read at 0.80 (a clip, or a piece
--- without the head word: "a fish" for "Fish Roll (whole fillet)"), each of those words is in no
--- other name (ninth round: "a pork torta" heard as "Torta de Pierna (roast pork leg)" keeps its
--- 0.80, every torta's name saying "torta"; the caller meant the carnitas). Then the caller could
+-- of its name as the full name when the piece names nothing else (docs/closed-loop.md, eighth,
+-- ninth and thirteenth rounds). Read at 0.80 or more and under 1 (0.85: a piece that keeps the
+-- name's head word, "ziti" for "Baked Ziti"; 0.80: a clip, or a piece without the head word, "a
+-- fish" for "Fish Roll (whole fillet)"), the words of the line that are words of its name are,
+-- all together, words of no other item's name, no option's and no category's of another item
+-- ("pupusa" names every item of "Pupusas"; p_names: app.menu_name_stems). Then the caller could
 -- have meant nothing else by them. A piece another name also holds ("hot milk tea" with two milk
--- teas) keeps its confidence. Without p_names, as read.
+-- teas) keeps its confidence. The ninth round read a 0.80 piece word by word ("a pork torta" as
+-- "Torta de Pierna (roast pork leg)" kept its 0.80, every torta saying "torta"); the thirteenth
+-- reads it all together as a 0.85 one, the two wrong orders that kept it so being held by rules
+-- since (a pick that names another item; "the X" of a line already there). Without p_names, as
+-- read.
 create function app.piece_sure(p_names jsonb, p_kind text, p_code text, p_words text, p_confidence real)
 returns real
 language sql immutable as $$
@@ -191,9 +193,7 @@ language sql immutable as $$
                      and piece.stems is not null
                      and not exists (select 1 from jsonb_array_elements(p_names) other
                                       where not (other->>'code' = p_code and other->>'kind' in (p_kind, p_kind || ' category'))
-                                        and (array(select jsonb_array_elements_text(other->'stems')) @> piece.stems
-                                             or (p_confidence < 0.85
-                                                 and array(select jsonb_array_elements_text(other->'stems')) && piece.stems)))
+                                        and array(select jsonb_array_elements_text(other->'stems')) @> piece.stems)
                 then 1 else p_confidence end::real
       from piece
 $$;
@@ -410,7 +410,9 @@ begin
             app.autoverify_rule_the_x_one_added(o, v_turns, v_doc),
             -- Twelfth round (blind 1-22, 23 and 24 held out)
             app.autoverify_rule_article_noun_nowhere(o, v_turns, v_doc),
-            app.autoverify_rule_option_in_two_groups(o, v_turns, v_doc));
+            app.autoverify_rule_option_in_two_groups(o, v_turns, v_doc),
+            -- Thirteenth round (blind 1-24, 25 and 26 held out)
+            app.autoverify_rule_pick_names_other_item(o, v_turns, v_doc));
     end if;
     -- The read-back: the turn before the one that submitted the order (not stored yet while the
     -- call saves it) read the order back.

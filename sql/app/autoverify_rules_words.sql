@@ -510,3 +510,47 @@ begin
          order by t.seq limit 1);
 end
 $$;
+
+-- A line added by its pick alone, the pick's name being inside the name of an item of another
+-- category (thirteenth round).
+create function app.autoverify_rule_pick_names_other_item(o app.orders, p_turns app.turns[],
+                                                          p_doc jsonb)
+returns text
+language plpgsql stable as $$
+begin
+    -- "two chocolate chip" added two `Edible Cookie Dough Cup` with the flavour `Choc Chip`: no
+    -- word named the dough cup (the extraction took the only item the pick fits, item_implied),
+    -- and `PB Choc Chip` and `Vegan Choc Chip (GF)` are cookies. When the pick's name (its
+    -- bracketed gloss left out) is every word of another item's name, or some of them, and that
+    -- item is of another category, the caller may have meant that kind of thing; a pick named so
+    -- within the line's category ("a coke", the fountain's flavour, `Mexican Coke` a drink too)
+    -- passes.
+    return (
+        with named as materialized (
+            select it->>'code' as code, it->>'category' as category,
+                   array(select w from regexp_split_to_table(lower(regexp_replace(it->>'name', '\s*\(.*$', '')),
+                                                             '[^a-z]+') w) as ws
+              from app.menu_items(p_doc) it)
+        select format('"%s" added %s by its pick %s alone, a name inside that of %s, of another category',
+                      m->'span'->>'text', m->>'item', md->>'option', other.code)
+          from app.speech_turns(p_turns) t, json_array_elements(app.turn_lines(t)) m,
+               json_array_elements(m->'modifiers') md,
+               lateral (select array_agg(w) as ws
+                          from jsonb_array_elements(case when jsonb_typeof(p_doc->'groups') = 'array'
+                                                         then p_doc->'groups' else '[]' end) g,
+                               jsonb_array_elements(coalesce(g->'options', '[]')) op,
+                               regexp_split_to_table(lower(regexp_replace(op->>'name', '\s*\(.*$', '')), '[^a-z]+') w
+                         where g->>'code' = md->>'group' and op->>'code' = md->>'option'
+                           and length(w) > 1 and not app.joining_word(w)) pick,
+               named own, named other
+         where coalesce((m->>'item_implied')::boolean, false)
+           and exists (select 1 from json_array_elements_text(app.turn_notes(t)) d
+                        where d = 'added ' || (m->>'item'))
+           and exists (select 1 from jsonb_array_elements(coalesce(o.call_lines, '[]')) l
+                        where l->>'item' = m->>'item')
+           and own.code = m->>'item' and other.code <> own.code
+           and other.category is distinct from own.category
+           and pick.ws is not null and other.ws @> pick.ws
+         order by t.seq limit 1);
+end
+$$;
