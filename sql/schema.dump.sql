@@ -2427,7 +2427,8 @@ begin
             app.autoverify_rule_article_noun_nowhere(o, v_turns, v_doc),
             app.autoverify_rule_option_in_two_groups(o, v_turns, v_doc),
             -- Thirteenth round (blind 1-24, 25 and 26 held out)
-            app.autoverify_rule_pick_names_other_item(o, v_turns, v_doc));
+            app.autoverify_rule_pick_names_other_item(o, v_turns, v_doc),
+            app.autoverify_rule_added_by_add_on(o, v_turns, v_doc));
     end if;
     -- The read-back: the turn before the one that submitted the order (not stored yet while the
     -- call saves it) read the order back.
@@ -2565,6 +2566,39 @@ CREATE FUNCTION app.autoverify_policy_json(p app.autoverify_policies) RETURNS js
 $$;
 
 ALTER FUNCTION app.autoverify_policy_json(p app.autoverify_policies) OWNER TO kea_owner;
+
+--
+-- Name: autoverify_rule_added_by_add_on(app.orders, app.turns[], jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.autoverify_rule_added_by_add_on(o app.orders, p_turns app.turns[], p_doc jsonb) RETURNS text
+    LANGUAGE plpgsql STABLE
+    AS $$
+begin
+    -- "ten wings honey butter and a boba": no word named a bubble tea; the topping `Boba` (a
+    -- group nobody must pick from) is the only thing that fitted one, and kea asked its flavour.
+    -- The caller named an add-on as a thing of its own (the extraction's item_implied, noted
+    -- "added X" and "asked ..." in the same turn): what it was meant for is a guess.
+    return (
+        select format('"%s" added %s by an add-on alone, and its choice was asked', m->'span'->>'text', m->>'item')
+          from app.speech_turns(p_turns) t, json_array_elements(app.turn_lines(t)) m
+         where coalesce((m->>'item_implied')::boolean, false)
+           and exists (select 1 from json_array_elements_text(app.turn_notes(t)) d
+                        where d = 'added ' || (m->>'item'))
+           and exists (select 1 from json_array_elements_text(app.turn_notes(t)) d
+                        where d like 'asked %' and d not like 'asked size%')
+           and exists (select 1 from jsonb_array_elements(coalesce(o.call_lines, '[]')) l
+                        where l->>'item' = m->>'item')
+           and json_array_length(m->'modifiers') > 0
+           and not exists (select 1 from json_array_elements(m->'modifiers') md,
+                                         jsonb_array_elements(case when jsonb_typeof(p_doc->'groups') = 'array'
+                                                                   then p_doc->'groups' else '[]' end) g
+                            where g->>'code' = md->>'group' and coalesce((g->>'min')::int, 0) > 0)
+         order by t.seq limit 1);
+end
+$$;
+
+ALTER FUNCTION app.autoverify_rule_added_by_add_on(o app.orders, p_turns app.turns[], p_doc jsonb) OWNER TO kea_owner;
 
 --
 -- Name: autoverify_rule_added_to_it(app.orders, app.turns[], jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -6860,7 +6894,7 @@ CREATE FUNCTION app.piece_by_option(p_names jsonb, p_code text, p_words text, p_
                    where length(w) > 2 and not app.joining_word(w)),
          named as (select n->>'kind' as kind, n->>'code' as code, st
                      from jsonb_array_elements(p_names) n, jsonb_array_elements_text(n->'stems') st)
-    select case when p_confidence >= 0.85 and p_confidence < 0.90
+    select case when p_confidence >= 0.80 and p_confidence < 0.90
                      and not exists (select 1 from said, named
                                       where named.st = said.stem
                                         and not exists (select 1 from named own
@@ -6871,6 +6905,11 @@ CREATE FUNCTION app.piece_by_option(p_names jsonb, p_code text, p_words text, p_
                                   where opt.st = said.stem and opt.kind = 'option' and opt.code = any (p_options)
                                     and not exists (select 1 from named it
                                                      where it.st = said.stem and it.kind = 'item'))
+                     and (p_confidence >= 0.85
+                          or not exists (select 1 from said, named other
+                                          where other.kind = 'item' and other.code <> p_code
+                                            and (other.st = said.stem
+                                                 or (length(said.stem) > 3 and other.st like said.stem || '%'))))
                 then 1 else p_confidence end::real
 $$;
 
@@ -12252,6 +12291,12 @@ REVOKE ALL ON FUNCTION app.autoverify_lose_trust(p_merchant_id bigint, p_order_i
 --
 
 REVOKE ALL ON FUNCTION app.autoverify_policy_json(p app.autoverify_policies) FROM PUBLIC;
+
+--
+-- Name: FUNCTION autoverify_rule_added_by_add_on(o app.orders, p_turns app.turns[], p_doc jsonb); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.autoverify_rule_added_by_add_on(o app.orders, p_turns app.turns[], p_doc jsonb) FROM PUBLIC;
 
 --
 -- Name: FUNCTION autoverify_rule_added_to_it(o app.orders, p_turns app.turns[], p_doc jsonb); Type: ACL; Schema: app; Owner: kea_owner

@@ -204,8 +204,10 @@ $$;
 -- is a word of the menu's names is a word of the item's name or of an option it took, and one of
 -- the options' words is in no item's name ("a mora juice", "a large pepperoni pie": the caller
 -- named the dish by its flavour or filling, and no other dish is called so). Tenth round
--- (docs/closed-loop.md): a clip (0.80) keeps its confidence ("taro" as the answer to "which
--- flavour" heard a bubble tea with boba). Without p_names (the console), as read.
+-- (docs/closed-loop.md). A clip (0.80, "balsamic" answering which dressing) counts so too when
+-- no word of the line is, or begins, a word of another item's name (thirteenth round: "ten
+-- drums original" keeps its 0.80 as the wings-and-drums combo, `Drumsticks` being a dish).
+-- Without p_names (the console), as read.
 create function app.piece_by_option(p_names jsonb, p_code text, p_words text, p_options text[],
                                     p_confidence real)
 returns real
@@ -215,7 +217,7 @@ language sql immutable as $$
                    where length(w) > 2 and not app.joining_word(w)),
          named as (select n->>'kind' as kind, n->>'code' as code, st
                      from jsonb_array_elements(p_names) n, jsonb_array_elements_text(n->'stems') st)
-    select case when p_confidence >= 0.85 and p_confidence < 0.90
+    select case when p_confidence >= 0.80 and p_confidence < 0.90
                      and not exists (select 1 from said, named
                                       where named.st = said.stem
                                         and not exists (select 1 from named own
@@ -226,6 +228,11 @@ language sql immutable as $$
                                   where opt.st = said.stem and opt.kind = 'option' and opt.code = any (p_options)
                                     and not exists (select 1 from named it
                                                      where it.st = said.stem and it.kind = 'item'))
+                     and (p_confidence >= 0.85
+                          or not exists (select 1 from said, named other
+                                          where other.kind = 'item' and other.code <> p_code
+                                            and (other.st = said.stem
+                                                 or (length(said.stem) > 3 and other.st like said.stem || '%'))))
                 then 1 else p_confidence end::real
 $$;
 
@@ -412,7 +419,8 @@ begin
             app.autoverify_rule_article_noun_nowhere(o, v_turns, v_doc),
             app.autoverify_rule_option_in_two_groups(o, v_turns, v_doc),
             -- Thirteenth round (blind 1-24, 25 and 26 held out)
-            app.autoverify_rule_pick_names_other_item(o, v_turns, v_doc));
+            app.autoverify_rule_pick_names_other_item(o, v_turns, v_doc),
+            app.autoverify_rule_added_by_add_on(o, v_turns, v_doc));
     end if;
     -- The read-back: the turn before the one that submitted the order (not stored yet while the
     -- call saves it) read the order back.

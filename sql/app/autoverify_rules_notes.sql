@@ -373,3 +373,32 @@ begin
          order by t.seq limit 1);
 end
 $$;
+
+-- A line added by picks of optional groups alone, whose required choice kea then asked
+-- (thirteenth round).
+create function app.autoverify_rule_added_by_add_on(o app.orders, p_turns app.turns[], p_doc jsonb)
+returns text
+language plpgsql stable as $$
+begin
+    -- "ten wings honey butter and a boba": no word named a bubble tea; the topping `Boba` (a
+    -- group nobody must pick from) is the only thing that fitted one, and kea asked its flavour.
+    -- The caller named an add-on as a thing of its own (the extraction's item_implied, noted
+    -- "added X" and "asked ..." in the same turn): what it was meant for is a guess.
+    return (
+        select format('"%s" added %s by an add-on alone, and its choice was asked', m->'span'->>'text', m->>'item')
+          from app.speech_turns(p_turns) t, json_array_elements(app.turn_lines(t)) m
+         where coalesce((m->>'item_implied')::boolean, false)
+           and exists (select 1 from json_array_elements_text(app.turn_notes(t)) d
+                        where d = 'added ' || (m->>'item'))
+           and exists (select 1 from json_array_elements_text(app.turn_notes(t)) d
+                        where d like 'asked %' and d not like 'asked size%')
+           and exists (select 1 from jsonb_array_elements(coalesce(o.call_lines, '[]')) l
+                        where l->>'item' = m->>'item')
+           and json_array_length(m->'modifiers') > 0
+           and not exists (select 1 from json_array_elements(m->'modifiers') md,
+                                         jsonb_array_elements(case when jsonb_typeof(p_doc->'groups') = 'array'
+                                                                   then p_doc->'groups' else '[]' end) g
+                            where g->>'code' = md->>'group' and coalesce((g->>'min')::int, 0) > 0)
+         order by t.seq limit 1);
+end
+$$;

@@ -1134,7 +1134,8 @@ $$;
 
 -- The thirteenth round (docs/closed-loop.md, "Calibration, thirteenth round"), on a menu of its
 -- own: a cup whose flavour is named like a cookie of another category, a fountain drink whose
--- flavour is named like a bottle of the same category, sandwiches named by pieces.
+-- flavour is named like a bottle of the same category, sandwiches named by pieces, a bubble tea
+-- with a topping, a salad with a dressing.
 insert into app.merchants (slug, name, tax_rate_bp, transfer_number)
 values ('av-test-13', 'AV Cookies', 0, '+15550007782');
 insert into app.phone_numbers (e164, merchant_id) select '+15550007006', id from app.merchants where slug = 'av-test-13';
@@ -1150,11 +1151,19 @@ select api.import_menu(id, '{"name": "Cookies",
   {"code": "mex_coke", "name": "Mexican Coke", "category": "drinks", "price_cents": 350},
   {"code": "pastrami", "name": "Hot Pastrami Sand", "category": "sandwiches", "price_cents": 1295},
   {"code": "hot_dog", "name": "Hot Dog", "category": "sandwiches", "price_cents": 495},
-  {"code": "pastrami_plate", "name": "Pastrami Plate", "category": "sandwiches", "price_cents": 1495}],
+  {"code": "pastrami_plate", "name": "Pastrami Plate", "category": "sandwiches", "price_cents": 1495},
+  {"code": "bubble_tea", "name": "Bubble Tea", "category": "drinks", "price_cents": 550, "groups": ["tea_flavor", "tea_top"]},
+  {"code": "garden_salad", "name": "Garden Salad", "category": "sandwiches", "price_cents": 795, "groups": ["dressing"]}],
  "groups": [{"code": "dough_flavor", "name": "Dough Flavor", "min": 1, "max": 1,
              "options": [{"code": "choc_chip", "name": "Choc Chip"}, {"code": "brownie", "name": "Brownie Batter"}]},
             {"code": "fountain_flavor", "name": "Flavor", "min": 1, "max": 1,
-             "options": [{"code": "coke", "name": "Coke"}, {"code": "sprite", "name": "Sprite"}]}]}')
+             "options": [{"code": "coke", "name": "Coke"}, {"code": "sprite", "name": "Sprite"}]},
+            {"code": "tea_flavor", "name": "Tea Flavor", "min": 1, "max": 1,
+             "options": [{"code": "taro", "name": "Taro"}, {"code": "thai", "name": "Thai"}]},
+            {"code": "tea_top", "name": "Toppings", "min": 0, "max": 2,
+             "options": [{"code": "boba", "name": "Boba", "price_cents": 75}, {"code": "jelly", "name": "Lychee Jelly", "price_cents": 75}]},
+            {"code": "dressing", "name": "Dressing", "min": 1, "max": 1,
+             "options": [{"code": "balsamic", "name": "Balsamic Vinaigrette"}, {"code": "ranch", "name": "Ranch"}]}]}')
   from app.merchants where slug = 'av-test-13';
 update app.merchants set workflow_id = (select id from app.workflows where name = 'av-test') where slug = 'av-test-13';
 update app.autoverify_policies set enabled = true, min_confidence = 0.9, max_total_cents = null, returning_only = false,
@@ -1193,6 +1202,17 @@ begin
     -- another name (`Hot Dog`, `Pastrami Plate`) but together in none counts as heard in full and
     -- passes (the ninth round's look-alike "a fish fillet" too, above).
     o := pg_temp.call13('CA-av-m4', array['a hot pastrami', 'that''s it', 'yes']);
+    assert (select status from app.orders where id = o) = 'verified', pg_temp.decision(o);
+    -- A line added by a topping alone ("a boba": no word named the bubble tea), whose flavour kea
+    -- then asked: held. The tea named, with the topping, passes.
+    o := pg_temp.call13('CA-av-m5', array['a boba', 'taro', 'that''s it', 'yes']);
+    assert pg_temp.decision(o) = 'held: the call did not go smoothly: "a boba" added bubble_tea by an add-on alone, and its choice was asked',
+        pg_temp.decision(o);
+    o := pg_temp.call13('CA-av-m6', array['a bubble tea with boba', 'taro', 'that''s it', 'yes']);
+    assert (select status from app.orders where id = o) = 'verified', pg_temp.decision(o);
+    -- An answer heard by a clip of its option's name (0.80: "balsamic" for `Balsamic
+    -- Vinaigrette`), the option named by no dish, counts as heard in full and passes.
+    o := pg_temp.call13('CA-av-m7', array['a garden salad', 'balsamic', 'that''s it', 'yes']);
     assert (select status from app.orders where id = o) = 'verified', pg_temp.decision(o);
 end
 $$;
