@@ -463,3 +463,8 @@ venue_test!(blind_yemeni_kitchen, blind "venues-blind-23" / "yemeni-kitchen", 55
 venue_test!(blind_koshari_house, blind "venues-blind-24" / "koshari-house", 30.0);
 venue_test!(blind_cookie_shop, blind "venues-blind-24" / "cookie-shop", 35.0);
 venue_test!(blind_raclette_stand, blind "venues-blind-24" / "raclette-stand", 40.0);
+// Batch 25 (tests/venues-blind-25/README.md): floors at the figures of its first run through the
+// gateway (engine after round 23, as batch 24), before any round tuned on it.
+venue_test!(blind_churrasqueira, blind "venues-blind-25" / "churrasqueira", 50.0);
+venue_test!(blind_biscuit_shop, blind "venues-blind-25" / "biscuit-shop", 60.0);
+venue_test!(blind_moroccan_kitchen, blind "venues-blind-25" / "moroccan-kitchen", 55.0);

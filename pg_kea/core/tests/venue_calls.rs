@@ -11,6 +11,7 @@ use common::calls;
 const FLOOR: &[(&str, f64)] = &[
     ("arepa-bar", 45.0),
     ("baleada-stand", 30.0),
+    ("biscuit-shop", 60.0),
     ("boba", 100.0),
     ("breakfast", 70.0),
     ("burgers", 70.0),
@@ -20,6 +21,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("cheesesteak", 60.0),
     ("chicken-rice-stall", 55.0),
     ("chili-parlor", 70.0),
+    ("churrasqueira", 50.0),
     ("clam-shack", 45.0),
     ("coffee", 100.0),
     ("com-tam", 60.0),
@@ -56,6 +58,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("manoushe-bakery", 50.0),
     ("meat-and-three", 40.0),
     ("milanesa-bar", 45.0),
+    ("moroccan-kitchen", 55.0),
     ("onigiri-stand", 65.0),
     ("pasta-parm", 35.0),
     ("pastel-stand", 35.0),

@@ -11,6 +11,7 @@ use common::venues;
 const FLOOR: &[(&str, f64)] = &[
     ("arepa-bar", 67.0),
     ("baleada-stand", 45.0),
+    ("biscuit-shop", 61.0),
     ("boba", 100.0),
     ("breakfast", 75.0),
     ("burgers", 73.0),
@@ -20,6 +21,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("cheesesteak", 69.0),
     ("chicken-rice-stall", 73.0),
     ("chili-parlor", 73.0),
+    ("churrasqueira", 58.0),
     ("clam-shack", 52.0),
     ("coffee", 100.0),
     ("com-tam", 67.0),
@@ -56,6 +58,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("manoushe-bakery", 74.0),
     ("meat-and-three", 69.0),
     ("milanesa-bar", 39.0),
+    ("moroccan-kitchen", 68.0),
     ("onigiri-stand", 61.0),
     ("pasta-parm", 60.0),
     ("pastel-stand", 58.0),

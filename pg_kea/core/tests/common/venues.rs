@@ -40,6 +40,7 @@ pub const BLIND_BATCHES: &[&str] = &[
     "venues-blind-22",
     "venues-blind-23",
     "venues-blind-24",
+    "venues-blind-25",
 ];
 
 pub fn blind_roots() -> Vec<PathBuf> {
