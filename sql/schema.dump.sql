@@ -2428,7 +2428,11 @@ begin
             app.autoverify_rule_option_in_two_groups(o, v_turns, v_doc),
             -- Thirteenth round (blind 1-24, 25 and 26 held out)
             app.autoverify_rule_pick_names_other_item(o, v_turns, v_doc),
-            app.autoverify_rule_added_by_add_on(o, v_turns, v_doc));
+            app.autoverify_rule_added_by_add_on(o, v_turns, v_doc),
+            -- Fourteenth round (blind 1-25, 26 and 27 held out)
+            app.autoverify_rule_said_on_unplaced(o, v_turns, v_doc),
+            app.autoverify_rule_heat_word_nowhere(o, v_turns, v_doc),
+            app.autoverify_rule_which_one_by_size(o, v_turns, v_doc));
     end if;
     -- The read-back: the turn before the one that submitted the order (not stored yet while the
     -- call saves it) read the order back.
@@ -3175,6 +3179,35 @@ $$;
 ALTER FUNCTION app.autoverify_rule_heard_more_than_used(o app.orders, p_turns app.turns[], p_doc jsonb) OWNER TO kea_owner;
 
 --
+-- Name: autoverify_rule_heat_word_nowhere(app.orders, app.turns[], jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.autoverify_rule_heat_word_nowhere(o app.orders, p_turns app.turns[], p_doc jsonb) RETURNS text
+    LANGUAGE plpgsql STABLE
+    AS $$
+begin
+    -- "ok one of those, spicy" after a price question: the tagine without its harissa pick
+    -- `Hot (harr!)`. "spicy" is no word of that menu, so the first round's rule does not see
+    -- it; words of heat (spicy, hot, mild) name a kind of option most menus have in some words
+    -- of their own. Heard and placed nowhere in a turn that took no option at all, kea did
+    -- not take what the caller asked for; where the turn took one ("medium spicy": the level
+    -- `Medium`), the word was part of it.
+    return (
+        select format('"%s" in "%s" says how hot, and went nowhere', x.w, t.speech)
+          from app.speech_turns(p_turns) t,
+               json_array_elements(app.turn_unplaced(t)) u,
+               regexp_split_to_table(lower(u->>'text'), '[^a-z]+') x(w)
+         where x.w in ('spicy', 'spicier', 'hot', 'hotter', 'mild', 'milder')
+           and not app.question_only(t)
+           and not exists (select 1 from json_array_elements(app.turn_lines(t)) m,
+                                         json_array_elements(m->'modifiers') md)
+         order by t.seq limit 1);
+end
+$$;
+
+ALTER FUNCTION app.autoverify_rule_heat_word_nowhere(o app.orders, p_turns app.turns[], p_doc jsonb) OWNER TO kea_owner;
+
+--
 -- Name: autoverify_rule_item_named_by_count(app.orders, app.turns[], jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -3719,6 +3752,38 @@ $_$;
 ALTER FUNCTION app.autoverify_rule_rough_note(o app.orders, p_turns app.turns[], p_doc jsonb) OWNER TO kea_owner;
 
 --
+-- Name: autoverify_rule_said_on_unplaced(app.orders, app.turns[], jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.autoverify_rule_said_on_unplaced(o app.orders, p_turns app.turns[], p_doc jsonb) RETURNS text
+    LANGUAGE plpgsql STABLE
+    AS $_$
+begin
+    -- "an egg and cheese on the gluten free biscuit": "gluten free" went nowhere and "biscuit"
+    -- made a plain biscuit of its own, where the caller named what the sandwich goes on (its
+    -- biscuit pick). Words kea could not place between "on" and a line say what kind of thing
+    -- the line is; the eleventh round's rule reads "on (the)" right before the line only.
+    return (
+        select format('"%s" said on something ("%s ..."), words placed nowhere between, heard as a line of %s',
+                      b->'span'->>'text', g.gap, b->>'item')
+          from app.speech_turns(p_turns) t, json_array_elements(app.turn_lines(t)) b,
+               lateral (select coalesce((select max((a->'span'->>'end')::int)
+                                           from json_array_elements(app.turn_lines(t)) a
+                                          where (a->'span'->>'end')::int <= (b->'span'->>'start')::int), 0) as since) s,
+               lateral (select app.speech_between(app.speech_normalised(t.speech), s.since,
+                                                  (b->'span'->>'start')::int) as gap) g
+         where b->>'item' is not null
+           and g.gap ~ '\mon( (the|a|an|my))?( [a-z]+){1,3}$'
+           and exists (select 1 from json_array_elements(app.turn_unplaced(t)) u
+                        where (u->>'start')::int >= s.since
+                          and (u->>'end')::int <= (b->'span'->>'start')::int)
+         order by t.seq limit 1);
+end
+$_$;
+
+ALTER FUNCTION app.autoverify_rule_said_on_unplaced(o app.orders, p_turns app.turns[], p_doc jsonb) OWNER TO kea_owner;
+
+--
 -- Name: autoverify_rule_same_line_twice(app.orders, app.turns[], jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -3922,6 +3987,38 @@ end
 $_$;
 
 ALTER FUNCTION app.autoverify_rule_the_x_one_added(o app.orders, p_turns app.turns[], p_doc jsonb) OWNER TO kea_owner;
+
+--
+-- Name: autoverify_rule_which_one_by_size(app.orders, app.turns[], jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.autoverify_rule_which_one_by_size(o app.orders, p_turns app.turns[], p_doc jsonb) RETURNS text
+    LANGUAGE plpgsql STABLE
+    AS $_$
+begin
+    -- "some grits" - which one? (`Shrimp & Grits (bowl)` or `Cheese Grits`) - "bowl": taken as
+    -- the shrimp and grits by the gloss of its name, where the caller chose the cheese grits'
+    -- size `Bowl`. An answer that names a size of another item kea offered says that item.
+    return (
+        select format('"%s" answered which one as %s, and is a size of %s', m->'span'->>'text', m->>'item', it->>'code')
+          from app.speech_turns(p_turns) t, json_array_elements(app.turn_lines(t)) m,
+               lateral (select t0 from app.speech_turns(p_turns) t0 where t0.seq < t.seq order by t0.seq desc limit 1) p,
+               json_array_elements(app.turn_lines(p.t0)) c,
+               app.menu_items(p_doc) it
+         where exists (select 1 from json_array_elements_text(app.turn_notes(t)) d
+                        where d = 'added ' || (m->>'item') || ' (which one)')
+           and c->>'item' is null and json_typeof(c->'candidates') = 'array'
+           and exists (select 1 from json_array_elements_text(c->'candidates') x where x = m->>'item')
+           and exists (select 1 from json_array_elements_text(c->'candidates') x
+                        where x = it->>'code' and x <> m->>'item')
+           and exists (select 1 from jsonb_array_elements(coalesce(it->'variations', '[]')) v
+                        where (' ' || app.speech_normalised(m->'span'->>'text') || ' ')
+                              like ('% ' || app.name_words(regexp_replace(v->>'name', '\s*\(.*$', '')) || ' %'))
+         order by t.seq limit 1);
+end
+$_$;
+
+ALTER FUNCTION app.autoverify_rule_which_one_by_size(o app.orders, p_turns app.turns[], p_doc jsonb) OWNER TO kea_owner;
 
 --
 -- Name: autoverify_rule_whole_name_of_another_item(app.orders, app.turns[], jsonb); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -12419,6 +12516,12 @@ REVOKE ALL ON FUNCTION app.autoverify_rule_count_taken_twice(o app.orders, p_tur
 REVOKE ALL ON FUNCTION app.autoverify_rule_heard_more_than_used(o app.orders, p_turns app.turns[], p_doc jsonb) FROM PUBLIC;
 
 --
+-- Name: FUNCTION autoverify_rule_heat_word_nowhere(o app.orders, p_turns app.turns[], p_doc jsonb); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.autoverify_rule_heat_word_nowhere(o app.orders, p_turns app.turns[], p_doc jsonb) FROM PUBLIC;
+
+--
 -- Name: FUNCTION autoverify_rule_item_named_by_count(o app.orders, p_turns app.turns[], p_doc jsonb); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -12527,6 +12630,12 @@ REVOKE ALL ON FUNCTION app.autoverify_rule_reference_after_question(o app.orders
 REVOKE ALL ON FUNCTION app.autoverify_rule_rough_note(o app.orders, p_turns app.turns[], p_doc jsonb) FROM PUBLIC;
 
 --
+-- Name: FUNCTION autoverify_rule_said_on_unplaced(o app.orders, p_turns app.turns[], p_doc jsonb); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.autoverify_rule_said_on_unplaced(o app.orders, p_turns app.turns[], p_doc jsonb) FROM PUBLIC;
+
+--
 -- Name: FUNCTION autoverify_rule_same_line_twice(o app.orders, p_turns app.turns[], p_doc jsonb); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -12567,6 +12676,12 @@ REVOKE ALL ON FUNCTION app.autoverify_rule_the_x_of_a_line_there(o app.orders, p
 --
 
 REVOKE ALL ON FUNCTION app.autoverify_rule_the_x_one_added(o app.orders, p_turns app.turns[], p_doc jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION autoverify_rule_which_one_by_size(o app.orders, p_turns app.turns[], p_doc jsonb); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.autoverify_rule_which_one_by_size(o app.orders, p_turns app.turns[], p_doc jsonb) FROM PUBLIC;
 
 --
 -- Name: FUNCTION autoverify_rule_whole_name_of_another_item(o app.orders, p_turns app.turns[], p_doc jsonb); Type: ACL; Schema: app; Owner: kea_owner

@@ -420,7 +420,11 @@ begin
             app.autoverify_rule_option_in_two_groups(o, v_turns, v_doc),
             -- Thirteenth round (blind 1-24, 25 and 26 held out)
             app.autoverify_rule_pick_names_other_item(o, v_turns, v_doc),
-            app.autoverify_rule_added_by_add_on(o, v_turns, v_doc));
+            app.autoverify_rule_added_by_add_on(o, v_turns, v_doc),
+            -- Fourteenth round (blind 1-25, 26 and 27 held out)
+            app.autoverify_rule_said_on_unplaced(o, v_turns, v_doc),
+            app.autoverify_rule_heat_word_nowhere(o, v_turns, v_doc),
+            app.autoverify_rule_which_one_by_size(o, v_turns, v_doc));
     end if;
     -- The read-back: the turn before the one that submitted the order (not stored yet while the
     -- call saves it) read the order back.

@@ -174,3 +174,31 @@ begin
          order by t.seq limit 1);
 end
 $$;
+
+-- An answer to "which one" that says a size of another of the items asked between (fourteenth
+-- round).
+create function app.autoverify_rule_which_one_by_size(o app.orders, p_turns app.turns[], p_doc jsonb)
+returns text
+language plpgsql stable as $$
+begin
+    -- "some grits" - which one? (`Shrimp & Grits (bowl)` or `Cheese Grits`) - "bowl": taken as
+    -- the shrimp and grits by the gloss of its name, where the caller chose the cheese grits'
+    -- size `Bowl`. An answer that names a size of another item kea offered says that item.
+    return (
+        select format('"%s" answered which one as %s, and is a size of %s', m->'span'->>'text', m->>'item', it->>'code')
+          from app.speech_turns(p_turns) t, json_array_elements(app.turn_lines(t)) m,
+               lateral (select t0 from app.speech_turns(p_turns) t0 where t0.seq < t.seq order by t0.seq desc limit 1) p,
+               json_array_elements(app.turn_lines(p.t0)) c,
+               app.menu_items(p_doc) it
+         where exists (select 1 from json_array_elements_text(app.turn_notes(t)) d
+                        where d = 'added ' || (m->>'item') || ' (which one)')
+           and c->>'item' is null and json_typeof(c->'candidates') = 'array'
+           and exists (select 1 from json_array_elements_text(c->'candidates') x where x = m->>'item')
+           and exists (select 1 from json_array_elements_text(c->'candidates') x
+                        where x = it->>'code' and x <> m->>'item')
+           and exists (select 1 from jsonb_array_elements(coalesce(it->'variations', '[]')) v
+                        where (' ' || app.speech_normalised(m->'span'->>'text') || ' ')
+                              like ('% ' || app.name_words(regexp_replace(v->>'name', '\s*\(.*$', '')) || ' %'))
+         order by t.seq limit 1);
+end
+$$;

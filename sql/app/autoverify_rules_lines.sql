@@ -288,3 +288,30 @@ begin
          order by l.n limit 1);
 end
 $$;
+
+-- A line heard right after "on (the)" and words placed nowhere (fourteenth round).
+create function app.autoverify_rule_said_on_unplaced(o app.orders, p_turns app.turns[], p_doc jsonb)
+returns text
+language plpgsql stable as $$
+begin
+    -- "an egg and cheese on the gluten free biscuit": "gluten free" went nowhere and "biscuit"
+    -- made a plain biscuit of its own, where the caller named what the sandwich goes on (its
+    -- biscuit pick). Words kea could not place between "on" and a line say what kind of thing
+    -- the line is; the eleventh round's rule reads "on (the)" right before the line only.
+    return (
+        select format('"%s" said on something ("%s ..."), words placed nowhere between, heard as a line of %s',
+                      b->'span'->>'text', g.gap, b->>'item')
+          from app.speech_turns(p_turns) t, json_array_elements(app.turn_lines(t)) b,
+               lateral (select coalesce((select max((a->'span'->>'end')::int)
+                                           from json_array_elements(app.turn_lines(t)) a
+                                          where (a->'span'->>'end')::int <= (b->'span'->>'start')::int), 0) as since) s,
+               lateral (select app.speech_between(app.speech_normalised(t.speech), s.since,
+                                                  (b->'span'->>'start')::int) as gap) g
+         where b->>'item' is not null
+           and g.gap ~ '\mon( (the|a|an|my))?( [a-z]+){1,3}$'
+           and exists (select 1 from json_array_elements(app.turn_unplaced(t)) u
+                        where (u->>'start')::int >= s.since
+                          and (u->>'end')::int <= (b->'span'->>'start')::int)
+         order by t.seq limit 1);
+end
+$$;

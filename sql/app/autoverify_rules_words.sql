@@ -554,3 +554,27 @@ begin
          order by t.seq limit 1);
 end
 $$;
+
+-- A word of heat placed nowhere, in a turn that took no option (fourteenth round).
+create function app.autoverify_rule_heat_word_nowhere(o app.orders, p_turns app.turns[], p_doc jsonb)
+returns text
+language plpgsql stable as $$
+begin
+    -- "ok one of those, spicy" after a price question: the tagine without its harissa pick
+    -- `Hot (harr!)`. "spicy" is no word of that menu, so the first round's rule does not see
+    -- it; words of heat (spicy, hot, mild) name a kind of option most menus have in some words
+    -- of their own. Heard and placed nowhere in a turn that took no option at all, kea did
+    -- not take what the caller asked for; where the turn took one ("medium spicy": the level
+    -- `Medium`), the word was part of it.
+    return (
+        select format('"%s" in "%s" says how hot, and went nowhere', x.w, t.speech)
+          from app.speech_turns(p_turns) t,
+               json_array_elements(app.turn_unplaced(t)) u,
+               regexp_split_to_table(lower(u->>'text'), '[^a-z]+') x(w)
+         where x.w in ('spicy', 'spicier', 'hot', 'hotter', 'mild', 'milder')
+           and not app.question_only(t)
+           and not exists (select 1 from json_array_elements(app.turn_lines(t)) m,
+                                         json_array_elements(m->'modifiers') md)
+         order by t.seq limit 1);
+end
+$$;
