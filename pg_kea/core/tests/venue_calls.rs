@@ -34,7 +34,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("dosa-house", 65.0),
     ("elote-stand", 50.0),
     ("empanada-house", 45.0),
-    ("espresso-bar", 45.0),
+    ("espresso-bar", 50.0),
     ("falafel-stand", 55.0),
     ("fish-chips", 50.0),
     ("frybread-stand", 70.0),

@@ -52,7 +52,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("kolache-bakery", 75.0),
     ("korean-chicken", 83.0),
     ("koshari-house", 55.0),
-    ("kottu-hut", 75.0),
+    ("kottu-hut", 77.0),
     ("langos-stand", 77.0),
     ("mac-cheese", 72.0),
     ("manoushe-bakery", 74.0),

@@ -2388,3 +2388,22 @@ fn sizes_counted_in_the_menus_own_unit_are_the_count_said() {
     // A measure is no count.
     assert_eq!(said(&m, "two sodas"), ["2 soda@"]);
 }
+
+#[test]
+fn every_abbreviation_of_a_name_is_said_at_once() {
+    let m = menu(
+        vec![
+            item("Dbl Choc Chunk", &[], &[]),
+            item("Choc Chunk", &[], &[]),
+            item("PB Choc Chip", &[], &[]),
+        ],
+        vec![],
+    );
+    // Off: only one abbreviation was said out per form ("double choc chunk", "dbl chocolate
+    // chunk"): "1 choc_chunk@" with a double amount.
+    assert_eq!(said(&m, "a double chocolate chunk"), ["1 dbl_choc_chunk@"]);
+    assert_eq!(
+        said(&m, "a peanut butter chocolate chip and a chocolate chunk"),
+        ["1 pb_choc_chip@", "1 choc_chunk@"]
+    );
+}

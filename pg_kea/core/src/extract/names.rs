@@ -682,9 +682,27 @@ pub fn group_noun(group_name: &str) -> String {
         .join(" ")
 }
 
-/// Common ordering abbreviations both ways ("bbq" / "barbecue", "mac" / "macaroni").
+/// Common ordering abbreviations both ways ("bbq" / "barbecue", "mac" / "macaroni"), every
+/// one in a name at once as well as each alone: "Dbl Choc Chunk" is also "double chocolate
+/// chunk", "PB Choc Chip" "peanut butter chocolate chip".
 fn abbreviation_forms(s: &str) -> Vec<String> {
     let mut out = vec![s.to_string()];
+    let mut at = 0;
+    // A name holds few abbreviations; the cap only bounds a pathological one.
+    while at < out.len() && out.len() < 32 {
+        for f in abbreviation_swaps(&out[at].clone()) {
+            if !out.contains(&f) {
+                out.push(f);
+            }
+        }
+        at += 1;
+    }
+    out
+}
+
+/// The forms of `s` with one abbreviation said the other way.
+fn abbreviation_swaps(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
     let words: Vec<&str> = s.split_whitespace().collect();
     for (short, long, long_words) in abbreviation_pairs() {
         // This runs for every spoken form of every phrase at each compilation, and most forms
