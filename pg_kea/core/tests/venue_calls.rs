@@ -71,7 +71,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("poboy-shop", 85.0),
     ("pollo-brasa", 40.0),
     ("pupuseria", 50.0),
-    ("raclette-stand", 40.0),
+    ("raclette-stand", 45.0),
     ("ramen", 60.0),
     ("roti-shop", 75.0),
     ("sandwich", 60.0),

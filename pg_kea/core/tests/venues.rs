@@ -71,7 +71,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("poboy-shop", 84.0),
     ("pollo-brasa", 66.0),
     ("pupuseria", 60.0),
-    ("raclette-stand", 54.0),
+    ("raclette-stand", 68.0),
     ("ramen", 77.0),
     ("roti-shop", 84.0),
     ("sandwich", 75.0),

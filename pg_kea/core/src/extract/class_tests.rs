@@ -2407,3 +2407,35 @@ fn every_abbreviation_of_a_name_is_said_at_once() {
         ["1 pb_choc_chip@", "1 choc_chunk@"]
     );
 }
+
+#[test]
+fn the_house_version_named_in_its_own_language_is_the_name_said() {
+    let m = menu(
+        vec![
+            item("Tagine Classique (w/ olives)", &[], &[]),
+            item("Tagine Kefta", &[], &[]),
+            item("Tagine Poulet", &[], &[]),
+            item("Tagine Wrap", &[], &[]),
+            item("Classic Shake", &[], &[]),
+            item("Mango Shake", &[], &[]),
+            item("Berry Shake", &[], &[]),
+        ],
+        vec![],
+    );
+    // Off: the four tagines left open.
+    assert_eq!(said(&m, "a tagine"), ["1 tagine_classique_w_olives@"]);
+    assert_eq!(
+        said(&m, "two tagines please"),
+        ["2 tagine_classique_w_olives@"]
+    );
+    // A word the menu does not know after the name may be a longer name said loosely.
+    assert_eq!(
+        said(&m, "a tagine sandwich"),
+        ["1 tagine_classique_w_olives|tagine_kefta|tagine_poulet|tagine_wrap@"]
+    );
+    // "Classic" in English is one flavour among flavours: asked.
+    assert_eq!(
+        said(&m, "a shake"),
+        ["1 classic_shake|mango_shake|berry_shake@"]
+    );
+}

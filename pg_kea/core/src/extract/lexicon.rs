@@ -900,6 +900,12 @@ pub const PLAIN_WORDS: &[&str] = &[
     "our",
 ];
 
+/// Plain words that mark a member as the house's own version of the family's name ("Classic
+/// Burger", "Raclette Classique", "Original Glazed"): the name said alone means it even among
+/// three or more members, where a plain member like "Plain Naan" beside garlic and cheese naan
+/// is asked about.
+pub const HOUSE_VERSION_WORDS: &[&str] = &["classic", "original", "traditional", "signature"];
+
 /// Words that mark the plain base of a family that takes additions ("Cheese Pie", "Cheese
 /// Slice"): additions ordered with no item named ("a large with pepperoni") go on it. Not plain
 /// words: "a quesadilla" beside Cheese and Chicken Quesadilla is still asked about.

@@ -67,6 +67,12 @@ const WORDS: &[(&str, &[&str], Kind)] = &[
     ("platanos", &["plantains"], N),
     ("verduras", &["vegetables", "veggies"], N),
     ("vegetales", &["vegetables", "veggies"], N),
+    // "Raclette Classique", "Pizza Clásica": the house's own version ("classic").
+    ("classique", &["classic"], A),
+    ("clasico", &["classic"], A),
+    ("clasica", &["classic"], A),
+    ("classico", &["classic"], A),
+    ("classica", &["classic"], A),
     ("blanco", &["white"], A),
     ("blanca", &["white"], A),
     ("negro", &["black"], A),

@@ -657,8 +657,15 @@ impl Builder<'_> {
             }
             // Named: one plain member beside one variant; a family of three or more is asked
             // about ("a naan" among plain, garlic and cheese naan: the caller may want any),
-            // unless additions were said for it.
-            if l.item_named && cands.len() > 2 && !additions {
+            // unless additions were said for it, or one member is named as the house's own
+            // version in the language the dish is named in ("Raclette Classique" among four
+            // other raclettes: "a raclette" is that one, as a person behind the counter would
+            // take it). An English "Classic Milk Tea" among four milk teas is one flavour
+            // among flavours, and "a milk tea" there is still asked.
+            let family = l.item_named && cands.len() > 2 && !additions;
+            // A word said right after the name that the menu does not know may be a longer
+            // name said loosely ("a raclette sandwich" for the baguette): asked.
+            if family && loose_word_after(self.t, sc, l.item_tok) {
                 continue;
             }
             let names: Vec<Vec<String>> = cands.iter().map(|&i| words(i)).collect();
@@ -688,10 +695,18 @@ impl Builder<'_> {
                             .iter()
                             .zip(&names)
                             .any(|(&j, o)| j != i && o.last().is_some_and(|w| shared.contains(w)));
-                    let cat = if head_of_other {
+                    let cat = if head_of_other || family {
                         Vec::new()
                     } else {
                         category_words(i)
+                    };
+                    let plain = |w: &str| {
+                        if family {
+                            said_in_english_as(w, lexicon::HOUSE_VERSION_WORDS)
+                        } else {
+                            lexicon::PLAIN_WORDS.contains(&w)
+                                || said_in_english_as(w, lexicon::PLAIN_WORDS)
+                        }
                     };
                     n.iter().all(|w| {
                         shared.contains(w)
@@ -699,9 +714,9 @@ impl Builder<'_> {
                             // A POS code or number ("P2 Pho Tai" beside "P3 Pho Tai Nam") is
                             // never said as part of the name.
                             || w.chars().any(|c| c.is_ascii_digit())
-                            || lexicon::PLAIN_WORDS.contains(&w.as_str())
+                            || plain(w)
                             || (additions && lexicon::PLAIN_BASE_WORDS.contains(&w.as_str()))
-                    })
+                    }) && (!family || n.iter().any(|w| plain(w)))
                 })
                 .map(|(&i, _)| i)
                 .collect();
@@ -761,6 +776,27 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// A word of another language whose English is one of `words` ("classique" is "classic").
+fn said_in_english_as(w: &str, words: &[&str]) -> bool {
+    super::super::menu_words::english_forms(w)
+        .iter()
+        .any(|e| words.contains(&e.as_str()))
+}
+
+/// Whether the word at `tok` is one the menu and the grammar do not know (not a count or
+/// order word either): said right after a name, it may make a longer name of it.
+fn loose_word_after(t: &Tables, sc: &Scanned, tok: usize) -> bool {
+    let Some(&id) = sc.ids.get(tok) else {
+        return false;
+    };
+    let word = super::super::normalise::stem(sc.word(tok));
+    let known =
+        id != super::super::matcher::NO_WORD && (t.function[id as usize] || t.content[id as usize]);
+    !known
+        && !lexicon::ORDER_WORDS.contains(&word.as_str())
+        && !lexicon::PIECE_WORDS.contains(&word.as_str())
 }
 
 /// A line's words and the last word of the name as said, stemmed: a line shared out ("two
