@@ -2439,3 +2439,21 @@ fn the_house_version_named_in_its_own_language_is_the_name_said() {
         ["1 classic_shake|mango_shake|berry_shake@"]
     );
 }
+
+#[test]
+fn a_gloss_inside_a_name_says_the_words_before_it() {
+    let m = menu(
+        vec![
+            item("Sucuk (spicy sausage) Wrap", &[], &[]),
+            item("Kofte Wrap", &[], &[]),
+            item("Rice Bowl", &[], &["adds"]),
+        ],
+        vec![group("adds", 3, &["Sausage", "Egg"])],
+    );
+    // Off: "1 rice_bowl@ adds=sausage", "1 sucuk_spicy_sausage_wrap|kofte_wrap@".
+    assert_eq!(said(&m, "a sausage wrap"), ["1 sucuk_spicy_sausage_wrap@"]);
+    assert_eq!(
+        said(&m, "two spicy sausage wraps"),
+        ["2 sucuk_spicy_sausage_wrap@"]
+    );
+}

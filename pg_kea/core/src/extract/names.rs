@@ -37,6 +37,11 @@ pub fn native_forms(name: &str) -> Vec<String> {
     if let Some(inner) = inner.filter(|i| !is_count(i) && !is_description(i)) {
         bases.push(inner);
     }
+    // "Kibda Eskandarani (Alex liver) Sandwich": a gloss written inside the name says the
+    // words before it, and the words after it go with it ("alex liver sandwich").
+    if let Some(said) = mid_gloss_form(&lower) {
+        bases.push(said);
+    }
     // 'Med 14"', 'Large 16 in': a size in inches is said "fourteen inch", alone or with the
     // rest of the name ("a fourteen inch margherita").
     for b in bases.clone() {
@@ -290,6 +295,21 @@ fn split_parenthetical(s: &str) -> (String, Option<String>) {
         }
         _ => (s.to_string(), None),
     }
+}
+
+/// The gloss of a name in brackets followed by the rest of the name ("sogo' (spicy sausage)
+/// sandwich" -> "spicy sausage sandwich"): one pair of brackets, words before and after it.
+fn mid_gloss_form(s: &str) -> Option<String> {
+    let s = without_price_brackets(s);
+    let (open, close) = (s.find('(')?, s.find(')')?);
+    if close < open || s[close + 1..].contains(['(', ')']) || s[..open].trim().is_empty() {
+        return None;
+    }
+    let (inner, after) = (s[open + 1..close].trim(), s[close + 1..].trim());
+    if after.is_empty() || inner.is_empty() || is_count(inner) || is_description(inner) {
+        return None;
+    }
+    Some(format!("{inner} {after}"))
 }
 
 /// A POS name carries what an option adds to the price in brackets ("Nasi Uduk (coconut)
