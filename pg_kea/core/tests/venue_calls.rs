@@ -51,7 +51,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("khmer-noodle", 65.0),
     ("kolache-bakery", 60.0),
     ("korean-chicken", 65.0),
-    ("koshari-house", 40.0),
+    ("koshari-house", 45.0),
     ("kottu-hut", 60.0),
     ("langos-stand", 85.0),
     ("mac-cheese", 90.0),

@@ -51,7 +51,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("khmer-noodle", 68.0),
     ("kolache-bakery", 75.0),
     ("korean-chicken", 83.0),
-    ("koshari-house", 58.0),
+    ("koshari-house", 62.0),
     ("kottu-hut", 77.0),
     ("langos-stand", 77.0),
     ("mac-cheese", 72.0),

@@ -2457,3 +2457,23 @@ fn a_gloss_inside_a_name_says_the_words_before_it() {
         ["2 sucuk_spicy_sausage_wrap@"]
     );
 }
+
+#[test]
+fn a_with_gloss_that_says_the_name_word_for_word_is_said_with_it() {
+    let m = menu(
+        vec![
+            item("Fatta", &[], &["adds"]),
+            item("Fatta Bil Lahma (w/ beef)", &[], &[]),
+            item("Beans Plate (w/ bread, salad)", &[], &[]),
+        ],
+        vec![group("adds", 3, &["Beef", "Egg"])],
+    );
+    // Off: "1 fatta@ adds=beef" both times.
+    assert_eq!(said(&m, "a beef fatta"), ["1 fatta_bil_lahma_w_beef@"]);
+    assert_eq!(
+        said(&m, "one fatta with beef"),
+        ["1 fatta_bil_lahma_w_beef@"]
+    );
+    // The plain dish with another add is still the plain dish.
+    assert_eq!(said(&m, "a fatta with egg"), ["1 fatta@ adds=egg"]);
+}

@@ -34,8 +34,14 @@ pub fn native_forms(name: &str) -> Vec<String> {
     // is a count or a measure ("6 pcs", "12 oz").
     // A list, a count, an amount or a "no ..." inside the brackets ("Game Day Pack (40 Wings, 2 Lg
     // Fries, 4 Dips)", "Naked (No Sauce)") describes the thing: it is no name of it.
-    if let Some(inner) = inner.filter(|i| !is_count(i) && !is_description(i)) {
+    if let Some(inner) = inner.clone().filter(|i| !is_count(i) && !is_description(i)) {
         bases.push(inner);
+    }
+    // "Koshari Bel Kibda (w/ liver)": a "with" gloss that says the name's last words word for
+    // word (a joining word and as many words as it has) says the dish said with them
+    // ("koshari with liver", "liver koshari").
+    for said in with_gloss_forms(&outer, inner.as_deref()) {
+        bases.push(said);
     }
     // "Kibda Eskandarani (Alex liver) Sandwich": a gloss written inside the name says the
     // words before it, and the words after it go with it ("alex liver sandwich").
@@ -295,6 +301,39 @@ fn split_parenthetical(s: &str) -> (String, Option<String>) {
         }
         _ => (s.to_string(), None),
     }
+}
+
+/// "koshari bel kibda" with the gloss "w/ liver" -> "koshari with liver", "liver koshari": the
+/// gloss says "with" and its words, and the name is one word, a joining word and as many more
+/// words as the gloss has after "with". No list ("w/ bread, salad").
+fn with_gloss_forms(outer: &str, inner: Option<&str>) -> Vec<String> {
+    let Some(inner) = inner else {
+        return Vec::new();
+    };
+    let Some(with) = inner
+        .strip_prefix("w/")
+        .or_else(|| inner.strip_prefix("with "))
+        .map(str::trim)
+    else {
+        return Vec::new();
+    };
+    let with: Vec<&str> = with
+        .split(|c: char| c.is_whitespace() || c == '-')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let name: Vec<&str> = outer.split_whitespace().collect();
+    if with.is_empty()
+        || inner.contains([',', '&', '+'])
+        || name.len() != with.len() + 2
+        || matches!(name[1], "&" | "and" | "n" | "+" | "or")
+    {
+        return Vec::new();
+    }
+    let with = with.join(" ");
+    vec![
+        format!("{} with {with}", name[0]),
+        format!("{with} {}", name[0]),
+    ]
 }
 
 /// The gloss of a name in brackets followed by the rest of the name ("sogo' (spicy sausage)
