@@ -17,7 +17,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("burgers", 73.0),
     ("burmese", 80.0),
     ("burrito-bowl", 84.0),
-    ("cevapi-grill", 54.0),
+    ("cevapi-grill", 56.0),
     ("cheesesteak", 69.0),
     ("chicken-rice-stall", 73.0),
     ("chili-parlor", 73.0),

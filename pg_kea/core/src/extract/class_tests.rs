@@ -2477,3 +2477,23 @@ fn a_with_gloss_that_says_the_name_word_for_word_is_said_with_it() {
     // The plain dish with another add is still the plain dish.
     assert_eq!(said(&m, "a fatta with egg"), ["1 fatta@ adds=egg"]);
 }
+
+#[test]
+fn a_dish_named_with_what_it_is_served_in_is_the_dish_said() {
+    let m = menu(
+        vec![
+            item("Kofta u Lepinji (beef)", &[], &[]),
+            item("Kofta Tanjir", &[], &[]),
+            item("Chicken in Garlic Sauce", &[], &[]),
+            item("Chicken Fried Rice", &[], &[]),
+        ],
+        vec![],
+    );
+    // Off: "1 kofta_u_lepinji_beef|kofta_tanjir@".
+    assert_eq!(said(&m, "a kofta please"), ["1 kofta_u_lepinji_beef@"]);
+    // English "in" joins no such name: asked.
+    assert_eq!(
+        said(&m, "a chicken"),
+        ["1 chicken_in_garlic_sauce|chicken_fried_rice@"]
+    );
+}

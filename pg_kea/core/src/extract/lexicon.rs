@@ -906,6 +906,12 @@ pub const PLAIN_WORDS: &[&str] = &[
 /// is asked about.
 pub const HOUSE_VERSION_WORDS: &[&str] = &["classic", "original", "traditional", "signature"];
 
+/// Joining words of the languages dishes are named in that say what a dish is served in or with
+/// ("Ćevapi u Somunu", "Chili con Carne", "Poulet au Riz"): a name that is a dish's name and
+/// then one of them is that dish. English "with"/"in" are left out: "Chicken in Garlic Sauce"
+/// beside "Chicken Fried Rice" is one of two chicken dishes, not the chicken.
+pub const SERVED_WITH_WORDS: &[&str] = &["u", "sa", "con", "au", "aux", "avec", "mit"];
+
 /// Words that mark the plain base of a family that takes additions ("Cheese Pie", "Cheese
 /// Slice"): additions ordered with no item named ("a large with pepperoni") go on it. Not plain
 /// words: "a quesadilla" beside Cheese and Chicken Quesadilla is still asked about.

@@ -720,6 +720,28 @@ impl Builder<'_> {
                 })
                 .map(|(&i, _)| i)
                 .collect();
+            // "Ćevapi u Somunu" beside "Ćevapi Tanjir": a name that is the words said, then a
+            // joining word of the dish's language and what it is served in or with, is the dish
+            // itself; the other is a kind of it ("a plate of").
+            let plain = if plain.is_empty() && l.item_named && cands.len() == 2 && !additions {
+                let served: Vec<u32> = cands
+                    .iter()
+                    .zip(&names)
+                    .filter(|(_, n)| {
+                        n.len() > shared.len() + 1
+                            && n[..shared.len()] == shared[..]
+                            && lexicon::SERVED_WITH_WORDS.contains(&n[shared.len()].as_str())
+                    })
+                    .map(|(&i, _)| i)
+                    .collect();
+                if loose_word_after(self.t, sc, l.item_tok) {
+                    Vec::new()
+                } else {
+                    served
+                }
+            } else {
+                plain
+            };
             if let [only] = plain[..] {
                 l.item = Some(only);
                 l.cands = Some(vec![only]);
