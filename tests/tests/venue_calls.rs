@@ -468,3 +468,8 @@ venue_test!(blind_raclette_stand, blind "venues-blind-24" / "raclette-stand", 45
 venue_test!(blind_churrasqueira, blind "venues-blind-25" / "churrasqueira", 50.0);
 venue_test!(blind_biscuit_shop, blind "venues-blind-25" / "biscuit-shop", 60.0);
 venue_test!(blind_moroccan_kitchen, blind "venues-blind-25" / "moroccan-kitchen", 55.0);
+// Batch 26 (tests/venues-blind-26/README.md): floors at the figures of its first run through the
+// gateway (engine after round 24), before any round tuned on it.
+venue_test!(blind_dutch_pancake_house, blind "venues-blind-26" / "dutch-pancake-house", 35.0);
+venue_test!(blind_tlayuda_stand, blind "venues-blind-26" / "tlayuda-stand", 30.0);
+venue_test!(blind_dirty_soda_shop, blind "venues-blind-26" / "dirty-soda-shop", 50.0);

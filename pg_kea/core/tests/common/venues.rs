@@ -41,6 +41,7 @@ pub const BLIND_BATCHES: &[&str] = &[
     "venues-blind-23",
     "venues-blind-24",
     "venues-blind-25",
+    "venues-blind-26",
 ];
 
 pub fn blind_roots() -> Vec<PathBuf> {
