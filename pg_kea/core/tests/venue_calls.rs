@@ -9,6 +9,7 @@ use common::calls;
 
 /// Least share of calls (percent) ending as the script says, per venue.
 const FLOOR: &[(&str, f64)] = &[
+    ("afghan-kitchen", 45.0),
     ("arepa-bar", 45.0),
     ("baleada-stand", 30.0),
     ("biscuit-shop", 60.0),
@@ -34,12 +35,14 @@ const FLOOR: &[(&str, f64)] = &[
     ("dirty-soda-shop", 50.0),
     ("dosa-house", 65.0),
     ("dutch-pancake-house", 35.0),
+    ("ecuadorian-kitchen", 50.0),
     ("elote-stand", 50.0),
     ("empanada-house", 45.0),
     ("espresso-bar", 50.0),
     ("falafel-stand", 55.0),
     ("fish-chips", 50.0),
     ("frybread-stand", 70.0),
+    ("grilled-cheese-bar", 60.0),
     ("gyro-shop", 45.0),
     ("haitian-kitchen", 30.0),
     ("hibachi-express", 65.0),

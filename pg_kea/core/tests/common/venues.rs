@@ -42,6 +42,7 @@ pub const BLIND_BATCHES: &[&str] = &[
     "venues-blind-24",
     "venues-blind-25",
     "venues-blind-26",
+    "venues-blind-27",
 ];
 
 pub fn blind_roots() -> Vec<PathBuf> {
