@@ -3193,15 +3193,13 @@ begin
     -- not take what the caller asked for; where the turn took one ("medium spicy": the level
     -- `Medium`), the word was part of it.
     return (
-        select format('"%s" in "%s" says how hot, and went nowhere', x.w, t.speech)
-          from app.speech_turns(p_turns) t,
-               json_array_elements(app.turn_unplaced(t)) u,
-               regexp_split_to_table(lower(u->>'text'), '[^a-z]+') x(w)
+        select format('"%s" in "%s" says how hot, and went nowhere', x.w, (x.t).speech)
+          from app.unplaced_words(p_turns) x
          where x.w in ('spicy', 'spicier', 'hot', 'hotter', 'mild', 'milder')
-           and not app.question_only(t)
-           and not exists (select 1 from json_array_elements(app.turn_lines(t)) m,
+           and not app.question_only(x.t)
+           and not exists (select 1 from json_array_elements(app.turn_lines(x.t)) m,
                                          json_array_elements(m->'modifiers') md)
-         order by t.seq limit 1);
+         order by (x.t).seq limit 1);
 end
 $$;
 
@@ -3307,14 +3305,12 @@ begin
     -- plate): the caller named a size kea did not take. Sizes said as small / large are left
     -- out: callers say them of drinks that have no sizes, and kea rightly drops them.
     return (
-        select format('"%s" in "%s" is a measure that went nowhere', x.w, t.speech)
-          from app.speech_turns(p_turns) t,
-               json_array_elements(app.turn_unplaced(t)) u,
-               regexp_split_to_table(lower(u->>'text'), '[^a-z]+') x(w)
+        select format('"%s" in "%s" is a measure that went nowhere', x.w, (x.t).speech)
+          from app.unplaced_words(p_turns) x
          where x.w in ('lb', 'lbs', 'pound', 'pounds', 'oz', 'ounce', 'ounces', 'pint', 'pints', 'pt',
                        'quart', 'quarts', 'qt', 'gallon', 'gallons', 'gal', 'liter', 'liters', 'litre',
                        'litres', 'dozen')
-         order by t.seq limit 1);
+         order by (x.t).seq limit 1);
 end
 $$;
 
@@ -3334,14 +3330,12 @@ begin
     -- ("my son", "for the office") is not a word of the menu and holds nothing, nor is a
     -- question that ordered nothing ("is the falafel vegan").
     return (
-        select format('"%s" in "%s" is a word of the menu that went nowhere', x.w, t.speech)
-          from app.speech_turns(p_turns) t,
-               json_array_elements(app.turn_unplaced(t)) u,
-               regexp_split_to_table(lower(u->>'text'), '[^a-z]+') x(w)
+        select format('"%s" in "%s" is a word of the menu that went nowhere', x.w, (x.t).speech)
+          from app.unplaced_words(p_turns) x
          where length(x.w) > 2 and not app.joining_word(x.w)
            and x.w in (select w from app.menu_words(p_doc) w)
-           and not app.question_only(t)
-         order by t.seq limit 1);
+           and not app.question_only(x.t)
+         order by (x.t).seq limit 1);
 end
 $$;
 
@@ -7955,6 +7949,21 @@ CREATE FUNCTION app.twiml_say_hangup(p_say text, p_voice text, p_language text) 
 $$;
 
 ALTER FUNCTION app.twiml_say_hangup(p_say text, p_voice text, p_language text) OWNER TO kea_owner;
+
+--
+-- Name: unplaced_words(app.turns[]); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.unplaced_words(p_turns app.turns[]) RETURNS TABLE(t app.turns, w text)
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    select t, x.w
+      from app.speech_turns(p_turns) t,
+           json_array_elements(app.turn_unplaced(t)) u,
+           regexp_split_to_table(lower(u->>'text'), '[^a-z]+') x(w)
+$$;
+
+ALTER FUNCTION app.unplaced_words(p_turns app.turns[]) OWNER TO kea_owner;
 
 --
 -- Name: upsert_agent(text, text, text, jsonb, integer); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -13797,6 +13806,12 @@ GRANT ALL ON FUNCTION app.twilio_directory() TO kea_authenticator;
 --
 
 REVOKE ALL ON FUNCTION app.twiml_say_hangup(p_say text, p_voice text, p_language text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION unplaced_words(p_turns app.turns[]); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.unplaced_words(p_turns app.turns[]) FROM PUBLIC;
 
 --
 -- Name: FUNCTION upsert_agent(p_email text, p_name text, p_password text, p_attributes jsonb, p_capacity integer); Type: ACL; Schema: app; Owner: kea_owner

@@ -95,6 +95,17 @@ language sql immutable as $$
     select case when json_typeof(t.understood->'did') = 'array' then t.understood->'did' end
 $$;
 
+-- Each word the caller's turns placed nowhere, lower case, split at anything not a letter, with
+-- its turn, in turn order: what the rules of a word that went nowhere read (a word of the menu,
+-- a measure, a word of heat).
+create function app.unplaced_words(p_turns app.turns[]) returns table (t app.turns, w text)
+language sql immutable as $$
+    select t, x.w
+      from app.speech_turns(p_turns) t,
+           json_array_elements(app.turn_unplaced(t)) u,
+           regexp_split_to_table(lower(u->>'text'), '[^a-z]+') x(w)
+$$;
+
 -- How sure kea was of each line of an order as the call produced it (app.orders.call_lines),
 -- as the console works it out (docs/console.md): from the last caller turn whose extraction
 -- heard the line's item, the lowest of the line's and its options' extraction confidence,

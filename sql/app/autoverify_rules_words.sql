@@ -38,14 +38,12 @@ begin
     -- ("my son", "for the office") is not a word of the menu and holds nothing, nor is a
     -- question that ordered nothing ("is the falafel vegan").
     return (
-        select format('"%s" in "%s" is a word of the menu that went nowhere', x.w, t.speech)
-          from app.speech_turns(p_turns) t,
-               json_array_elements(app.turn_unplaced(t)) u,
-               regexp_split_to_table(lower(u->>'text'), '[^a-z]+') x(w)
+        select format('"%s" in "%s" is a word of the menu that went nowhere', x.w, (x.t).speech)
+          from app.unplaced_words(p_turns) x
          where length(x.w) > 2 and not app.joining_word(x.w)
            and x.w in (select w from app.menu_words(p_doc) w)
-           and not app.question_only(t)
-         order by t.seq limit 1);
+           and not app.question_only(x.t)
+         order by (x.t).seq limit 1);
 end
 $$;
 
@@ -72,14 +70,12 @@ begin
     -- plate): the caller named a size kea did not take. Sizes said as small / large are left
     -- out: callers say them of drinks that have no sizes, and kea rightly drops them.
     return (
-        select format('"%s" in "%s" is a measure that went nowhere', x.w, t.speech)
-          from app.speech_turns(p_turns) t,
-               json_array_elements(app.turn_unplaced(t)) u,
-               regexp_split_to_table(lower(u->>'text'), '[^a-z]+') x(w)
+        select format('"%s" in "%s" is a measure that went nowhere', x.w, (x.t).speech)
+          from app.unplaced_words(p_turns) x
          where x.w in ('lb', 'lbs', 'pound', 'pounds', 'oz', 'ounce', 'ounces', 'pint', 'pints', 'pt',
                        'quart', 'quarts', 'qt', 'gallon', 'gallons', 'gal', 'liter', 'liters', 'litre',
                        'litres', 'dozen')
-         order by t.seq limit 1);
+         order by (x.t).seq limit 1);
 end
 $$;
 
@@ -567,14 +563,12 @@ begin
     -- not take what the caller asked for; where the turn took one ("medium spicy": the level
     -- `Medium`), the word was part of it.
     return (
-        select format('"%s" in "%s" says how hot, and went nowhere', x.w, t.speech)
-          from app.speech_turns(p_turns) t,
-               json_array_elements(app.turn_unplaced(t)) u,
-               regexp_split_to_table(lower(u->>'text'), '[^a-z]+') x(w)
+        select format('"%s" in "%s" says how hot, and went nowhere', x.w, (x.t).speech)
+          from app.unplaced_words(p_turns) x
          where x.w in ('spicy', 'spicier', 'hot', 'hotter', 'mild', 'milder')
-           and not app.question_only(t)
-           and not exists (select 1 from json_array_elements(app.turn_lines(t)) m,
+           and not app.question_only(x.t)
+           and not exists (select 1 from json_array_elements(app.turn_lines(x.t)) m,
                                          json_array_elements(m->'modifiers') md)
-         order by t.seq limit 1);
+         order by (x.t).seq limit 1);
 end
 $$;
