@@ -32,7 +32,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("deli", 71.0),
     ("dim-sum", 75.0),
     ("diner", 100.0),
-    ("dirty-soda-shop", 64.0),
+    ("dirty-soda-shop", 73.0),
     ("dosa-house", 77.0),
     ("dutch-pancake-house", 40.0),
     ("ecuadorian-kitchen", 68.0),

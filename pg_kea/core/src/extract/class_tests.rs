@@ -2497,3 +2497,26 @@ fn a_dish_named_with_what_it_is_served_in_is_the_dish_said() {
         ["1 chicken_in_garlic_sauce|chicken_fried_rice@"]
     );
 }
+
+#[test]
+fn a_pick_said_out_past_an_items_name_is_the_item_said() {
+    let m = menu(
+        vec![
+            item("Spicy Root (Root Beer + chili)", &[], &["extras"]),
+            item("Mix Your Own", &[], &["base", "extras"]),
+        ],
+        vec![
+            group("base", 1, &["Root Beer", "Cream Soda"]),
+            group("extras", 0, &["Lime", "Vanilla"]),
+        ],
+    );
+    // Off: "1 spicy_root_root_beer_chili@", "1 mix_your_own@ base=root_beer extras=lime".
+    assert_eq!(
+        said(&m, "a spicy root beer with lime"),
+        ["1 spicy_root_root_beer_chili@ extras=lime"]
+    );
+    assert_eq!(
+        said(&m, "a mix your own with root beer"),
+        ["1 mix_your_own@ base=root_beer"]
+    );
+}

@@ -3,7 +3,7 @@
 
 use super::compile::Tables;
 use super::lexicon;
-use super::matcher::{surface_hash, Meaning, NO_WORD};
+use super::matcher::{surface_hash, Meaning, Sense, NO_WORD};
 use super::normalise::{normalise, stem, Token};
 
 #[derive(Debug, Clone)]
@@ -48,6 +48,42 @@ impl Scanned<'_> {
 /// Confidence of a word read as a clipped menu word ("guac").
 const CLIP_CONFIDENCE: f32 = 0.8;
 
+/// Words after an item's name that finish the full name of a pick the item does not take, begun
+/// inside the item's name: "dirty dr pepper" for `Dirty Dr` beside a base pick `Dr Pepper` is the
+/// drink named with its soda said out, not the drink and a build-your-own with that base. Returns
+/// how many words past the name (`n` words from `ids[0]`) the pick runs, 0 when none does.
+fn pick_said_past_name(tables: &Tables, ids: &[u32], n: usize, meanings: &[Meaning]) -> usize {
+    let items: Vec<u32> = meanings
+        .iter()
+        .filter_map(|m| match m.sense {
+            Sense::Item(it) if m.confidence >= 1.0 => Some(it),
+            _ => None,
+        })
+        .collect();
+    if items.is_empty() {
+        return 0;
+    }
+    let foreign_pick = |m: &Meaning| match m.sense {
+        Sense::Opt { group, .. } => {
+            m.confidence >= 1.0
+                && !tables.group_items[group as usize]
+                    .iter()
+                    .any(|it| items.contains(it))
+        }
+        _ => false,
+    };
+    (1..n)
+        .filter_map(|k| {
+            tables
+                .trie
+                .longest(&ids[k..], foreign_pick)
+                .map(|(m, _)| k + m)
+        })
+        .map(|end| end.saturating_sub(n))
+        .max()
+        .unwrap_or(0)
+}
+
 pub fn scan<'a>(tables: &'a Tables, utterance: &str) -> Scanned<'a> {
     let (text, tokens) = normalise(utterance);
     let mut ids = Vec::with_capacity(tokens.len());
@@ -81,14 +117,15 @@ pub fn scan<'a>(tables: &'a Tables, utterance: &str) -> Scanned<'a> {
         {
             let c = conf[i..i + n].iter().copied().fold(1.0f32, f32::min);
             let surface = surface_hash(&text[tokens[i].start..tokens[i + n - 1].end]);
+            let end = i + n + pick_said_past_name(tables, &ids[i..], n, meanings);
             units.push(Unit {
                 start: i,
-                end: i + n,
+                end,
                 kind: UnitKind::Match(meanings, c),
                 used: false,
                 surface,
             });
-            i += n;
+            i = end;
             continue;
         }
         let w = &text[tokens[i].start..tokens[i].end];
