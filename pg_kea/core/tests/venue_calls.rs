@@ -32,7 +32,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("deli", 70.0),
     ("dim-sum", 70.0),
     ("diner", 100.0),
-    ("dirty-soda-shop", 55.0),
+    ("dirty-soda-shop", 60.0),
     ("dosa-house", 65.0),
     ("dutch-pancake-house", 35.0),
     ("ecuadorian-kitchen", 50.0),

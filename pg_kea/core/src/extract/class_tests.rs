@@ -2520,3 +2520,13 @@ fn a_pick_said_out_past_an_items_name_is_the_item_said() {
         ["1 mix_your_own@ base=root_beer"]
     );
 }
+
+#[test]
+fn a_size_typed_as_a_glued_measure_is_said_apart() {
+    let m = menu(
+        vec![item("Fizz Cup", &["12oz (sm)", "20oz (lg)"], &[])],
+        vec![],
+    );
+    // Off: "20 fizz_cup@".
+    assert_eq!(said(&m, "a 20 ounce fizz cup"), ["1 fizz_cup@20oz_lg"]);
+}

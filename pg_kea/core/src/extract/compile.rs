@@ -437,6 +437,9 @@ pub fn compile(menu: &Menu) -> Tables {
                 var: vi as u32,
             };
             add_content(&mut t, &mut partial, &mut memo, &v.name, sense);
+            if let Some(apart) = names::measure_apart(&v.name) {
+                add_content(&mut t, &mut partial, &mut memo, &apart, sense);
+            }
             // "a big bowl", "the big one": callers' words for the large size.
             if names::is_large_size(&v.name) {
                 for w in lexicon::BIG_WORDS {

@@ -546,6 +546,19 @@ pub fn is_single_size(name: &str) -> bool {
 }
 
 /// "4pc", "12in": a unit typed against its number, spaced apart ("4 pc").
+/// A size named only by a number with its unit of measure typed against it, set apart ("44oz
+/// (XL)" -> "44 oz"): callers say "a 44 ounce".
+pub fn measure_apart(name: &str) -> Option<String> {
+    let lower = name.to_lowercase();
+    let (outer, _) = split_parenthetical(&lower);
+    let apart = digits_apart(&outer);
+    let words: Vec<&str> = apart.split_whitespace().collect();
+    let glued = outer.split_whitespace().count() == 1;
+    let measured = matches!(words[..], [n, u]
+        if n.chars().all(|c| c.is_ascii_digit()) && lexicon::MEASURE_UNITS.contains(&u));
+    (glued && measured).then_some(apart)
+}
+
 fn digits_apart(s: &str) -> String {
     let mut spaced = String::new();
     let mut prev_digit = false;
