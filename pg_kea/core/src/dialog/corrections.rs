@@ -35,6 +35,13 @@ impl Turn<'_> {
                 Intent::Modify { item, changes } => {
                     // "change the rice to a large": a piece of a name finds its line as the
                     // order did, through the items it fits.
+                    if item.is_none() {
+                        if let Some((idx, rest)) = self.line_called(changes) {
+                            self.state.focus = Some(idx);
+                            changed |= self.apply_to_line(idx, &rest);
+                            continue;
+                        }
+                    }
                     let idx = match item {
                         Some(code) => self.find_line(Some(code)),
                         None => self.line_for(changes),
@@ -95,6 +102,50 @@ impl Turn<'_> {
             ([one], _) | (_, [one]) => Some(*one),
             _ => self.find_line(None),
         }
+    }
+
+    /// "make the cheese one a small" with a Pepperoni Pizza and a Cheese Pizza in the cart: words
+    /// said as "the X one" that are all words of a cart line's item name point at that line (the
+    /// focus if it is one of them, else the last), and are no option of it, though "cheese" is
+    /// also the topping Extra Cheese. Returns the line and the change without the options those
+    /// words named.
+    fn line_called(&self, changes: &LineMention) -> Option<(usize, LineMention)> {
+        let Event::Speech { text, .. } = &self.input.event else {
+            return None;
+        };
+        let said = words(&changes.span.text);
+        let phrase = said.join(" ");
+        let spoken = normalised(text);
+        if said.is_empty()
+            || ![" one", " ones"]
+                .iter()
+                .any(|one| format!(" {spoken} ").contains(&format!(" the {phrase}{one} ")))
+        {
+            return None;
+        }
+        let menu = &self.menu.menu;
+        let cart = &self.state.cart;
+        let named = |i: usize| {
+            menu.item(&cart[i].item).is_some_and(|it| {
+                let name = words(&it.name);
+                said.iter().all(|w| name.contains(w))
+            })
+        };
+        let idx = self
+            .state
+            .focus
+            .filter(|&i| i < cart.len() && named(i))
+            .or_else(|| (0..cart.len()).rev().find(|&i| named(i)))?;
+        let mut rest = changes.clone();
+        rest.modifiers.retain(|m| {
+            let name = menu
+                .group(&m.group)
+                .and_then(|g| g.option(&m.option))
+                .map(|o| words(&o.name))
+                .unwrap_or_default();
+            !name.iter().any(|w| said.contains(w))
+        });
+        Some((idx, rest))
     }
 
     pub(super) fn apply_to_line(&mut self, idx: usize, changes: &LineMention) -> bool {

@@ -693,6 +693,48 @@ fn a_size_change_goes_to_the_line_that_has_the_size() {
     }
 }
 
+/// Tried as a newcomer would (2026-12-07): "no wait make the cheese one a small" after a large
+/// pepperoni and a medium cheese pizza read back "one small Cheese Pizza with cheese": the words
+/// that said which line also became the topping Extra Cheese.
+#[test]
+fn the_line_named_as_the_x_one_takes_the_change_without_x_as_an_option() {
+    let m = menu();
+    for change in [
+        "no wait make the cheese one a small",
+        "make the cheese one a small",
+    ] {
+        let outs = run(
+            &m,
+            &store(),
+            &[
+                "a large pepperoni pizza and a medium cheese pizza",
+                change,
+                "that's it",
+                "yes",
+            ],
+        );
+        let order = submitted(&outs);
+        let cheese = order
+            .lines
+            .iter()
+            .find(|l| l.item == "cheese_pizza")
+            .unwrap_or_else(|| panic!("{change}: {:?}", order.lines));
+        assert_eq!(cheese.variation.as_deref(), Some("small"), "{change}");
+        assert!(
+            cheese.modifiers.is_empty(),
+            "{change}: {:?}",
+            cheese.modifiers
+        );
+        let pepperoni = order
+            .lines
+            .iter()
+            .find(|l| l.item == "pepperoni_pizza")
+            .unwrap_or_else(|| panic!("{change}: {:?}", order.lines));
+        assert_eq!(pepperoni.variation.as_deref(), Some("large"), "{change}");
+        assert_eq!(order.lines.len(), 2, "{change}: {:?}", order.lines);
+    }
+}
+
 #[test]
 fn a_correction_of_one_option_keeps_the_line() {
     let m = venue("diner");
