@@ -5266,6 +5266,29 @@ $$;
 ALTER FUNCTION app.http_error(p_status integer, p_code text, p_message text, p_retry_after integer) OWNER TO kea_owner;
 
 --
+-- Name: idle_word_conflict(app.learned_phrases); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.idle_word_conflict(p app.learned_phrases) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+    select format('callers also say "%s" for %s, which kea heard right without it: '
+                  'words said whatever is ordered',
+                  string_agg(distinct u.phrase, '", "'),
+                  string_agg(distinct coalesce(i.name, u.item_code), ', '))
+      from app.unneeded_phrases u
+      left join app.menus m on m.merchant_id = u.merchant_id and m.active
+      left join app.menu_items i on i.menu_id = m.id and i.code = u.item_code
+     where p.target_kind = 'item' and u.merchant_id = p.merchant_id and u.item_code <> p.code
+       and (app.phrase_stem(u.phrase) = app.phrase_stem(p.phrase)
+            or (u.phrase !~ ' ' and app.phrase_stem(u.phrase)
+                                    = any (string_to_array(app.phrase_stem(p.phrase), ' '))))
+    having count(*) > 0
+$$;
+
+ALTER FUNCTION app.idle_word_conflict(p app.learned_phrases) OWNER TO kea_owner;
+
+--
 -- Name: is_open(bigint, timestamp with time zone); Type: FUNCTION; Schema: app; Owner: kea_owner
 --
 
@@ -5387,6 +5410,7 @@ CREATE FUNCTION app.learn_after_approval(p_merchant_id bigint, p_order_id bigint
     AS $$
 begin
     perform app.learn_from_order(p_merchant_id, p_order_id);
+    perform app.learn_unneeded_words(p_merchant_id, p_order_id);
 exception when others then
     raise warning 'kea: learning from order % failed: %', p_order_id, sqlerrm;
 end
@@ -5499,6 +5523,51 @@ end
 $$;
 
 ALTER FUNCTION app.learn_from_order(p_merchant_id bigint, p_order_id bigint) OWNER TO kea_owner;
+
+--
+-- Name: learn_unneeded_words(bigint, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.learn_unneeded_words(p_merchant_id bigint, p_order_id bigint) RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+declare
+    o app.orders;
+    v_menu bigint;
+    v_recorded integer := 0;
+    v_id bigint;
+    c record;
+begin
+    select * into o from app.orders where merchant_id = p_merchant_id and id = p_order_id;
+    if o.id is null or o.call_id is null
+       or exists (select 1 from app.order_edits e
+                   where e.merchant_id = o.merchant_id and e.order_id = o.id) then
+        return 0;
+    end if;
+    v_menu := app.order_menu(o);
+    for c in
+        select distinct app.naming_words(u.phrase) as phrase, u.near_item as item
+          from app.call_unplaced(o.merchant_id, o.call_id) u
+         where u.near_item is not null and not app.correction_cue(u.speech)
+    loop
+        continue when not coalesce(app.learnable_phrase(c.phrase, v_menu), false);
+        insert into app.unneeded_phrases as x (merchant_id, phrase, item_code)
+        values (o.merchant_id, c.phrase, c.item)
+        on conflict (merchant_id, phrase, item_code)
+            do update set times_seen = x.times_seen + 1, last_seen_at = now();
+        v_recorded := v_recorded + 1;
+        for v_id in select l.id from app.learned_phrases l
+                     where l.merchant_id = o.merchant_id and l.status = 'active'
+                       and l.decided_by = 'kea' and app.idle_word_conflict(l) is not null
+        loop
+            perform app.decide_phrase(o.merchant_id, v_id, 'candidate', 'kea');
+        end loop;
+    end loop;
+    return v_recorded;
+end
+$$;
+
+ALTER FUNCTION app.learn_unneeded_words(p_merchant_id bigint, p_order_id bigint) OWNER TO kea_owner;
 
 --
 -- Name: learnable_phrase(text, bigint); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -6862,6 +6931,7 @@ CREATE FUNCTION app.phrase_conflict(p app.learned_phrases) RETURNS text
                        p.phrase, n)
            from app.phrase_meanings(p.merchant_id, p.phrase) n
           where p.phrase !~ ' ' and n >= app.noise_targets()),
+        app.idle_word_conflict(p),
         (select format('"%s" already means %s', p.phrase,
                        coalesce(app.phrase_target_name(x), x.target_kind || ' ' || x.code))
            from app.learned_phrases x
@@ -6950,6 +7020,19 @@ end
 $$;
 
 ALTER FUNCTION app.phrase_meanings(p_merchant_id bigint, p_phrase text) OWNER TO kea_owner;
+
+--
+-- Name: phrase_stem(text); Type: FUNCTION; Schema: app; Owner: kea_owner
+--
+
+CREATE FUNCTION app.phrase_stem(p_phrase text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    select string_agg(coalesce((ts_lexize('english_stem', w))[1], w), ' ' order by n)
+      from unnest(string_to_array(p_phrase, ' ')) with ordinality x(w, n)
+$$;
+
+ALTER FUNCTION app.phrase_stem(p_phrase text) OWNER TO kea_owner;
 
 --
 -- Name: phrase_target_name(app.learned_phrases); Type: FUNCTION; Schema: app; Owner: kea_owner
@@ -10318,7 +10401,7 @@ ALTER TABLE app.sms_opt_outs OWNER TO kea_owner;
 
 CREATE VIEW app.table_placement AS
  WITH named(table_name, placement, reason) AS (
-         VALUES ('agents'::text,'reference'::text,'the call centre''s agents, offered tasks of every merchant'::text), ('task_queues'::text,'reference'::text,'the call centre''s queues, shared by every merchant'::text), ('workflows'::text,'reference'::text,'routing workflows, shared by every merchant'::text), ('workflow_steps'::text,'reference'::text,'routing workflows, shared by every merchant'::text), ('dialing_plans'::text,'reference'::text,'countries'' numbering plans, the same for every merchant'::text), ('sms_opt_outs'::text,'reference'::text,'a number''s STOP holds whatever merchant texts it'::text), ('merchants'::text,'coordinator'::text,'the tenants; triggers publish menus and record settings'::text), ('phone_numbers'::text,'coordinator'::text,'routes a webhook to its merchant, with the merchant row'::text), ('opening_hours'::text,'coordinator'::text,'a trigger keeps merchants.hours_text'::text), ('merchant_users'::text,'coordinator'::text,'sign-in finds staff by email across merchants'::text), ('pos_connections'::text,'coordinator'::text,'a merchant''s settings'::text), ('pos_tokens'::text,'coordinator'::text,'a POS token is checked by its id (jti) on every request, like staff and agent tokens'::text), ('autoverify_policies'::text,'coordinator'::text,'a merchant''s settings, made by a merchants trigger'::text), ('settings_changes'::text,'coordinator'::text,'written by a merchants trigger'::text), ('menus'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('menu_categories'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('menu_items'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('item_variations'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('modifier_groups'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('modifier_options'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('item_modifier_groups'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('learned_phrases'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('jobs'::text,'coordinator'::text,'the job queue: a claim takes due work of every merchant with one FOR UPDATE SKIP LOCKED scan'::text), ('jobs_done'::text,'coordinator'::text,'finished jobs, moved from app.jobs in the same transaction'::text), ('job_keys'::text,'coordinator'::text,'side effects'' unique keys, checked with the queue'::text), ('sign_in_attempts'::text,'coordinator'::text,'the sign-in throttle counts by email and address across merchants'::text), ('jwt_secrets'::text,'coordinator'::text,'token secrets, read by api.login'::text)
+         VALUES ('agents'::text,'reference'::text,'the call centre''s agents, offered tasks of every merchant'::text), ('task_queues'::text,'reference'::text,'the call centre''s queues, shared by every merchant'::text), ('workflows'::text,'reference'::text,'routing workflows, shared by every merchant'::text), ('workflow_steps'::text,'reference'::text,'routing workflows, shared by every merchant'::text), ('dialing_plans'::text,'reference'::text,'countries'' numbering plans, the same for every merchant'::text), ('sms_opt_outs'::text,'reference'::text,'a number''s STOP holds whatever merchant texts it'::text), ('merchants'::text,'coordinator'::text,'the tenants; triggers publish menus and record settings'::text), ('phone_numbers'::text,'coordinator'::text,'routes a webhook to its merchant, with the merchant row'::text), ('opening_hours'::text,'coordinator'::text,'a trigger keeps merchants.hours_text'::text), ('merchant_users'::text,'coordinator'::text,'sign-in finds staff by email across merchants'::text), ('pos_connections'::text,'coordinator'::text,'a merchant''s settings'::text), ('pos_tokens'::text,'coordinator'::text,'a POS token is checked by its id (jti) on every request, like staff and agent tokens'::text), ('autoverify_policies'::text,'coordinator'::text,'a merchant''s settings, made by a merchants trigger'::text), ('settings_changes'::text,'coordinator'::text,'written by a merchants trigger'::text), ('menus'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('menu_categories'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('menu_items'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('item_variations'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('modifier_groups'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('modifier_options'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('item_modifier_groups'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('learned_phrases'::text,'coordinator'::text,'triggers publish the menu document to kea.menus'::text), ('unneeded_phrases'::text,'coordinator'::text,'read with learned_phrases when a phrase is decided'::text), ('jobs'::text,'coordinator'::text,'the job queue: a claim takes due work of every merchant with one FOR UPDATE SKIP LOCKED scan'::text), ('jobs_done'::text,'coordinator'::text,'finished jobs, moved from app.jobs in the same transaction'::text), ('job_keys'::text,'coordinator'::text,'side effects'' unique keys, checked with the queue'::text), ('sign_in_attempts'::text,'coordinator'::text,'the sign-in throttle counts by email and address across merchants'::text), ('jwt_secrets'::text,'coordinator'::text,'token secrets, read by api.login'::text)
         )
  SELECT (c.relname)::text AS table_name,
     COALESCE(n.placement,
@@ -10380,6 +10463,27 @@ ALTER TABLE app.tasks ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     NO MAXVALUE
     CACHE 1
 );
+
+--
+-- Name: unneeded_phrases; Type: TABLE; Schema: app; Owner: kea_owner
+--
+
+CREATE TABLE app.unneeded_phrases (
+    merchant_id bigint NOT NULL,
+    phrase text NOT NULL,
+    item_code text NOT NULL,
+    times_seen integer DEFAULT 1 NOT NULL,
+    last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT unneeded_phrases_phrase_check CHECK (((phrase <> ''::text) AND (length(phrase) <= 60)))
+);
+
+ALTER TABLE app.unneeded_phrases OWNER TO kea_owner;
+
+--
+-- Name: TABLE unneeded_phrases; Type: COMMENT; Schema: app; Owner: kea_owner
+--
+
+COMMENT ON TABLE app.unneeded_phrases IS 'Words callers said beside lines kea heard right (orders agents approved unedited), that kea could not place: they named nothing, and are never learnt for another item (docs/closed-loop.md).';
 
 --
 -- Name: workflows; Type: TABLE; Schema: app; Owner: kea_owner
@@ -10741,6 +10845,13 @@ ALTER TABLE ONLY app.tasks
 
 ALTER TABLE ONLY app.turns
     ADD CONSTRAINT turns_pkey PRIMARY KEY (merchant_id, call_id, seq);
+
+--
+-- Name: unneeded_phrases unneeded_phrases_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.unneeded_phrases
+    ADD CONSTRAINT unneeded_phrases_pkey PRIMARY KEY (merchant_id, phrase, item_code);
 
 --
 -- Name: workflow_steps workflow_steps_pkey; Type: CONSTRAINT; Schema: app; Owner: kea_owner
@@ -11489,6 +11600,13 @@ ALTER TABLE ONLY app.turns
     ADD CONSTRAINT turns_merchant_id_call_id_fkey FOREIGN KEY (merchant_id, call_id) REFERENCES app.calls(merchant_id, id) ON DELETE CASCADE;
 
 --
+-- Name: unneeded_phrases unneeded_phrases_merchant_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE ONLY app.unneeded_phrases
+    ADD CONSTRAINT unneeded_phrases_merchant_id_fkey FOREIGN KEY (merchant_id) REFERENCES app.merchants(id) ON DELETE CASCADE;
+
+--
 -- Name: workflow_steps workflow_steps_queue_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: kea_owner
 --
 
@@ -11909,6 +12027,12 @@ ALTER TABLE app.tasks ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE app.turns ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: unneeded_phrases; Type: ROW SECURITY; Schema: app; Owner: kea_owner
+--
+
+ALTER TABLE app.unneeded_phrases ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: SCHEMA api; Type: ACL; Schema: -; Owner: kea_owner
@@ -13104,6 +13228,12 @@ REVOKE ALL ON FUNCTION app.hours_text(p_merchant_id bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.http_error(p_status integer, p_code text, p_message text, p_retry_after integer) FROM PUBLIC;
 
 --
+-- Name: FUNCTION idle_word_conflict(p app.learned_phrases); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.idle_word_conflict(p app.learned_phrases) FROM PUBLIC;
+
+--
 -- Name: FUNCTION is_open(p_merchant_id bigint, p_at timestamp with time zone); Type: ACL; Schema: app; Owner: kea_owner
 --
 
@@ -13153,6 +13283,12 @@ REVOKE ALL ON FUNCTION app.learn_after_approval(p_merchant_id bigint, p_order_id
 --
 
 REVOKE ALL ON FUNCTION app.learn_from_order(p_merchant_id bigint, p_order_id bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION learn_unneeded_words(p_merchant_id bigint, p_order_id bigint); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.learn_unneeded_words(p_merchant_id bigint, p_order_id bigint) FROM PUBLIC;
 
 --
 -- Name: FUNCTION learnable_phrase(p_phrase text, p_menu_id bigint); Type: ACL; Schema: app; Owner: kea_owner
@@ -13559,6 +13695,12 @@ REVOKE ALL ON FUNCTION app.phrase_key(p_text text) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.phrase_meanings(p_merchant_id bigint, p_phrase text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION phrase_stem(p_phrase text); Type: ACL; Schema: app; Owner: kea_owner
+--
+
+REVOKE ALL ON FUNCTION app.phrase_stem(p_phrase text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION phrase_target_name(p app.learned_phrases); Type: ACL; Schema: app; Owner: kea_owner

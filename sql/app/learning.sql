@@ -12,6 +12,14 @@ language sql immutable as $$
                                '[^a-z0-9]+', ' ', 'g'))
 $$;
 
+-- A phrase as words are compared across their forms: each word by PostgreSQL's English stemmer
+-- ("pancakes" and "pancake" are "pancak"), a word it drops (a stop word) as it is.
+create function app.phrase_stem(p_phrase text) returns text
+language sql immutable as $$
+    select string_agg(coalesce((ts_lexize('english_stem', w))[1], w), ' ' order by n)
+      from unnest(string_to_array(p_phrase, ' ')) with ordinality x(w, n)
+$$;
+
 -- Every name and alias a menu gives anything (items, sizes, options, categories, groups),
 -- as phrase keys, and the last words of each ("corn" of "Soft Corn"): what a learnt phrase may
 -- never be. kea hears a name's last words as that name already, and when they end two names
@@ -129,9 +137,33 @@ begin
 end
 $$;
 
+-- Why an item's phrase names nothing, or null: its words, alone or as a word of it, were said
+-- beside lines of other items that kea heard right and an agent approved unedited, where they
+-- named nothing (app.learn_unneeded_words). Callers say such words whatever they order
+-- ("pancake" on a menu of pancakes typed in Dutch); learnt for one item they would turn every
+-- other item into it, alone or within a longer phrase (kea hears a name's last words as the
+-- name: "cheese pancakes" learnt for one item made every "plain pancake" two pancakes). Items
+-- only: a size word idle beside a right line may be the size it had by default.
+create function app.idle_word_conflict(p app.learned_phrases) returns text
+language sql stable as $$
+    select format('callers also say "%s" for %s, which kea heard right without it: '
+                  'words said whatever is ordered',
+                  string_agg(distinct u.phrase, '", "'),
+                  string_agg(distinct coalesce(i.name, u.item_code), ', '))
+      from app.unneeded_phrases u
+      left join app.menus m on m.merchant_id = u.merchant_id and m.active
+      left join app.menu_items i on i.menu_id = m.id and i.code = u.item_code
+     where p.target_kind = 'item' and u.merchant_id = p.merchant_id and u.item_code <> p.code
+       and (app.phrase_stem(u.phrase) = app.phrase_stem(p.phrase)
+            or (u.phrase !~ ' ' and app.phrase_stem(u.phrase)
+                                    = any (string_to_array(app.phrase_stem(p.phrase), ' '))))
+    having count(*) > 0
+$$;
+
 -- Why a phrase may not become active now, or null: its words are already on the merchant's
--- active menu, it is one word heard for too many things (app.noise_targets), its words already
--- mean something else (one active target per scope: items and options share one, each item's
+-- active menu, it is one word heard for too many things (app.noise_targets), its words named
+-- nothing beside other items kea heard right (app.idle_word_conflict), its words already mean
+-- something else (one active target per scope: items and options share one, each item's
 -- sizes are one), or kea already hears them, said alone, as something of the menu. The last is
 -- what the menu's names say once kea reads them (abbreviations, stems, parts of names), which
 -- the surface forms above do not hold: "blueberry" is no name of "Blueberry Muffin" nor its last
@@ -147,6 +179,7 @@ language sql stable as $$
                        p.phrase, n)
            from app.phrase_meanings(p.merchant_id, p.phrase) n
           where p.phrase !~ ' ' and n >= app.noise_targets()),
+        app.idle_word_conflict(p),
         (select format('"%s" already means %s', p.phrase,
                        coalesce(app.phrase_target_name(x), x.target_kind || ' ' || x.code))
            from app.learned_phrases x
@@ -492,13 +525,58 @@ begin
 end
 $$;
 
--- An agent approved an order (in_verification -> verified): learn from its corrections. Never
--- in the way of the approval: a failure is a warning.
--- Learning never fails an approval.
+-- Learns from an order an agent approved without an edit: kea heard every line right, so the
+-- words it could not place beside a line named nothing (app.unneeded_phrases). A phrase kea
+-- itself made active for another item goes back to being a candidate (one the merchant accepted
+-- stays theirs to reject). Only unedited orders: beside a line an agent kept in an order they
+-- corrected, the words may be the item the agent added ("a latte and a blueberry").
+-- Returns the number of (phrase, line) pairs recorded.
+create function app.learn_unneeded_words(p_merchant_id bigint, p_order_id bigint) returns integer
+language plpgsql as $$
+declare
+    o app.orders;
+    v_menu bigint;
+    v_recorded integer := 0;
+    v_id bigint;
+    c record;
+begin
+    select * into o from app.orders where merchant_id = p_merchant_id and id = p_order_id;
+    if o.id is null or o.call_id is null
+       or exists (select 1 from app.order_edits e
+                   where e.merchant_id = o.merchant_id and e.order_id = o.id) then
+        return 0;
+    end if;
+    v_menu := app.order_menu(o);
+    for c in
+        select distinct app.naming_words(u.phrase) as phrase, u.near_item as item
+          from app.call_unplaced(o.merchant_id, o.call_id) u
+         where u.near_item is not null and not app.correction_cue(u.speech)
+    loop
+        continue when not coalesce(app.learnable_phrase(c.phrase, v_menu), false);
+        insert into app.unneeded_phrases as x (merchant_id, phrase, item_code)
+        values (o.merchant_id, c.phrase, c.item)
+        on conflict (merchant_id, phrase, item_code)
+            do update set times_seen = x.times_seen + 1, last_seen_at = now();
+        v_recorded := v_recorded + 1;
+        for v_id in select l.id from app.learned_phrases l
+                     where l.merchant_id = o.merchant_id and l.status = 'active'
+                       and l.decided_by = 'kea' and app.idle_word_conflict(l) is not null
+        loop
+            perform app.decide_phrase(o.merchant_id, v_id, 'candidate', 'kea');
+        end loop;
+    end loop;
+    return v_recorded;
+end
+$$;
+
+-- An agent approved an order (in_verification -> verified): learn from its corrections, or
+-- from its right lines when it had none. Never in the way of the approval: a failure is a
+-- warning.
 create function app.learn_after_approval(p_merchant_id bigint, p_order_id bigint) returns void
 language plpgsql as $$
 begin
     perform app.learn_from_order(p_merchant_id, p_order_id);
+    perform app.learn_unneeded_words(p_merchant_id, p_order_id);
 exception when others then
     raise warning 'kea: learning from order % failed: %', p_order_id, sqlerrm;
 end

@@ -35,6 +35,7 @@ with named (table_name, placement, reason) as (values
     ('modifier_options', 'coordinator', 'triggers publish the menu document to kea.menus'),
     ('item_modifier_groups', 'coordinator', 'triggers publish the menu document to kea.menus'),
     ('learned_phrases', 'coordinator', 'triggers publish the menu document to kea.menus'),
+    ('unneeded_phrases', 'coordinator', 'read with learned_phrases when a phrase is decided'),
     -- The queue and what only the coordinator reads.
     ('jobs', 'coordinator', 'the job queue: a claim takes due work of every merchant with one FOR UPDATE SKIP LOCKED scan'),
     ('jobs_done', 'coordinator', 'finished jobs, moved from app.jobs in the same transaction'),

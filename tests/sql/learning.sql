@@ -275,5 +275,36 @@ begin
     assert not exists (select 1 from app.menu_learned_aliases(pg_temp.menu('learn-a')) x where x.phrase = 'milk'),
         'never on the published menu';
     perform set_config('request.jwt.claims', '', true);
+    -- 12. Words said beside a line kea heard right, in an order an agent approved unedited, named
+    -- nothing: "yummy", made active for the scone by kea, goes back to being a candidate once an
+    -- agent approves unedited a call that said it of a latte, the merchant cannot accept it, and its other forms
+    -- ("yummies") or phrases holding it ("blue yummies") are not learnt for another item either.
+    -- Said beside the latte, it is no word against the latte.
+    o := pg_temp.call('+15550008001', 'CA-learn-12', array['a yummy latte', 'that''s all', 'yes']);
+    perform app.record_phrase(a, o, null, 'yummy', 'item', 'scone', null, 'scone', 'a yummy scone');
+    assert (select status from app.learned_phrases where merchant_id = a and phrase = 'yummy') = 'active';
+    perform pg_temp.correct(o, false);
+    assert (select status from app.orders where id = o) = 'verified';
+    assert (select jsonb_agg(jsonb_build_array(phrase, item_code)) from app.unneeded_phrases
+             where merchant_id = a) = '[["yummy", "latte"]]',
+        (select jsonb_agg(u) from app.unneeded_phrases u where merchant_id = a)::text;
+    assert (select status || ' ' || decided_by from app.learned_phrases
+             where merchant_id = a and phrase = 'yummy') = 'candidate kea', 'kea took it back';
+    assert not pg_temp.aliases('learn-a', 'scone') ? 'yummy', pg_temp.aliases('learn-a', 'scone')::text;
+    perform pg_temp.as_merchant('learn-a');
+    v_msg := pg_temp.accept((select id from app.learned_phrases where merchant_id = a and phrase = 'yummy'));
+    assert v_msg like 'KL409 callers also say "yummy" for Latte, which kea heard right without it%', v_msg;
+    perform set_config('request.jwt.claims', '', true);
+    perform app.record_phrase(a, o, null, 'yummies', 'item', 'muffin', null, 'muffin', 'two yummies');
+    assert (select status from app.learned_phrases where merchant_id = a and phrase = 'yummies') = 'candidate',
+        'another form of the word';
+    insert into app.learned_phrases (merchant_id, phrase, target_kind, item_code, code)
+    values (a, 'yummy', 'item', 'latte', 'latte'), (a, 'blue yummies', 'item', 'muffin', 'muffin');
+    assert app.phrase_conflict((select p from app.learned_phrases p where merchant_id = a
+                                   and phrase = 'blue yummies')) like 'callers also say "yummy"%',
+        'nor as a word of a longer phrase (kea hears a name''s last word as the name)';
+    assert app.phrase_conflict((select p from app.learned_phrases p where merchant_id = a and phrase = 'yummy'
+                                   and code = 'latte')) is null, 'said beside the latte: no word against the latte';
+    perform set_config('request.jwt.claims', '', true);
 end
 $$;

@@ -503,12 +503,6 @@ async fn agents_corrections_teach_kea_and_nothing_right_breaks() {
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.join("calls.txt").is_file() && p.join("menu.json").is_file())
             .filter(|p| root != "venues" || p.ends_with("coffee"))
-            // A known defect, open (docs/closed-loop.md, "Learnt phrases: a word for every
-            // item"): on this venue kea learns "pancake" (callers' word for every item of a
-            // menu typed in Dutch) for the kids' pancake, and once accepted it breaks calls that
-            // were right. Left out until the learner refuses such words, not hidden: the note
-            // there says so.
-            .filter(|p| !p.ends_with("dutch-pancake-house"))
             .collect();
         dirs.sort();
         for d in dirs {
