@@ -478,3 +478,8 @@ venue_test!(blind_dirty_soda_shop, blind "venues-blind-26" / "dirty-soda-shop", 
 venue_test!(blind_afghan_kitchen, blind "venues-blind-27" / "afghan-kitchen", 45.0);
 venue_test!(blind_ecuadorian_kitchen, blind "venues-blind-27" / "ecuadorian-kitchen", 50.0);
 venue_test!(blind_grilled_cheese_bar, blind "venues-blind-27" / "grilled-cheese-bar", 60.0);
+// Batch 28 (tests/venues-blind-28/README.md): floors at the figures of its first run through the
+// gateway (engine after round 25), before any round tuned on it.
+venue_test!(blind_lao_kitchen, blind "venues-blind-28" / "lao-kitchen", 55.0);
+venue_test!(blind_creole_kitchen, blind "venues-blind-28" / "creole-kitchen", 65.0);
+venue_test!(blind_pasty_shop, blind "venues-blind-28" / "pasty-shop", 60.0);

@@ -43,6 +43,7 @@ pub const BLIND_BATCHES: &[&str] = &[
     "venues-blind-25",
     "venues-blind-26",
     "venues-blind-27",
+    "venues-blind-28",
 ];
 
 pub fn blind_roots() -> Vec<PathBuf> {
