@@ -44,6 +44,7 @@ pub const BLIND_BATCHES: &[&str] = &[
     "venues-blind-26",
     "venues-blind-27",
     "venues-blind-28",
+    "venues-blind-29",
 ];
 
 pub fn blind_roots() -> Vec<PathBuf> {
