@@ -435,7 +435,14 @@ begin
             -- Fourteenth round (blind 1-25, 26 and 27 held out)
             app.autoverify_rule_said_on_unplaced(o, v_turns, v_doc),
             app.autoverify_rule_heat_word_nowhere(o, v_turns, v_doc),
-            app.autoverify_rule_which_one_by_size(o, v_turns, v_doc));
+            app.autoverify_rule_which_one_by_size(o, v_turns, v_doc),
+            -- Fifteenth round (blind 1-29, 30 held out)
+            app.autoverify_rule_pick_said_as_items(o, v_turns, v_doc),
+            app.autoverify_rule_side_named_pick(o, v_turns, v_doc),
+            app.autoverify_rule_size_for_count(o, v_turns, v_doc),
+            app.autoverify_rule_and_unplaced(o, v_turns, v_doc),
+            app.autoverify_rule_size_said_in_menu_question(o, v_turns, v_doc),
+            app.autoverify_rule_correction_kept_line(o, v_turns, v_doc));
     end if;
     -- The read-back: the turn before the one that submitted the order (not stored yet while the
     -- call saves it) read the order back.

@@ -202,3 +202,69 @@ begin
          order by t.seq limit 1);
 end
 $$;
+
+-- "for N" said of an item with a size for N, its line at its default size (fifteenth round).
+create function app.autoverify_rule_size_for_count(o app.orders, p_turns app.turns[], p_doc jsonb)
+returns text
+language plpgsql stable as $$
+begin
+    -- "how much is the pique macho for two" - "ok I'll get that": the `Personal` size, where the
+    -- menu sells it `Para 2`. "for two" says how many it feeds, a size when one of the item's
+    -- sizes is named by that count (app.size_named_by); the line at its default size lost it.
+    -- The sixth round's rule of a size said in a question reads size words, not counts.
+    return (
+        select format('"for %s" in "%s", and %s is at its default size', x.w, a.speech, l->>'item')
+          from jsonb_array_elements(coalesce(o.call_lines, '[]')) l, app.menu_items(p_doc) it,
+               app.speech_turns(p_turns) a,
+               regexp_matches(app.speech_normalised(a.speech), '\mfor ([a-z0-9]+)\M', 'g') x0,
+               lateral (select x0[1] as w) x
+         where it->>'code' = l->>'item' and jsonb_array_length(coalesce(it->'variations', '[]')) > 1
+           and (coalesce((l->>'variation_is_default')::boolean, false) or l->>'variation' is null)
+           and app.count_word(x.w) is not null
+           and exists (select 1 from jsonb_array_elements(it->'variations') v
+                        where v->>'code' is distinct from l->>'variation'
+                          and app.size_named_by(v, app.count_word(x.w)))
+         order by a.seq limit 1);
+end
+$$;
+
+-- A size said in a question kea answered as a menu question, the line added by reference right
+-- after at its default size (fifteenth round).
+create function app.autoverify_rule_size_said_in_menu_question(o app.orders, p_turns app.turns[],
+                                                               p_doc jsonb)
+returns text
+language plpgsql stable as $$
+begin
+    -- "how much is the large traditional" - "ok one of those": a regular traditional, where the
+    -- size is `Lg (the Oggy)`. The sixth round's rule reads a question noted as about an item;
+    -- this one was noted as a menu question, so the item is that of the line the next turn
+    -- added by reference (item_implied). Size words: a word of the item's other sizes' names
+    -- (digits and the words of its name left out), or large / small / medium for a size named
+    -- by its short form (Lg, Lrg, Sm, Med).
+    return (
+        select format('"%s" said in "%s", and %s is at its default size', x.w, a.speech, l->>'item')
+          from app.speech_turns(p_turns) a,
+               lateral (select t1 from app.speech_turns(p_turns) t1 where t1.seq > a.seq
+                         order by t1.seq limit 1) nx,
+               json_array_elements(app.turn_lines(nx.t1)) m,
+               jsonb_array_elements(coalesce(o.call_lines, '[]')) l, app.menu_items(p_doc) it,
+               regexp_split_to_table(app.speech_normalised(a.speech), ' ') x(w)
+         where app.question_only(a)
+           and coalesce((m->>'item_implied')::boolean, false)
+           and l->>'item' = m->>'item' and it->>'code' = l->>'item'
+           and jsonb_array_length(coalesce(it->'variations', '[]')) > 1
+           and (coalesce((l->>'variation_is_default')::boolean, false) or l->>'variation' is null)
+           and length(x.w) > 1
+           and app.name_words(regexp_replace(it->>'name', '\s*\(.*$', '')) !~ ('\m' || x.w || '\M')
+           and exists (select 1 from jsonb_array_elements(it->'variations') v
+                        where v->>'code' is distinct from l->>'variation'
+                          and (x.w in (select y from regexp_split_to_table(
+                                                        app.name_words(regexp_replace(v->>'name', '\s*\(.*$', '')), ' ') y
+                                        where y !~ '^[0-9]+$')
+                               or lower((v->>'name') || ' ' || (v->>'code'))
+                                  ~ ('\m' || case x.w when 'large' then '(large|lg|lrg)'
+                                                      when 'small' then '(small|sm|sml)'
+                                                      when 'medium' then '(medium|md|med)' end || '\M')))
+         order by a.seq limit 1);
+end
+$$;

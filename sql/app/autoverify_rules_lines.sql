@@ -315,3 +315,62 @@ begin
          order by t.seq limit 1);
 end
 $$;
+
+-- A line said "on the side" whose item's name is that of a pick of another line's item, not
+-- taken (fifteenth round).
+create function app.autoverify_rule_side_named_pick(o app.orders, p_turns app.turns[], p_doc jsonb)
+returns text
+language plpgsql stable as $$
+begin
+    -- Six salteñas, then "and llajua on the side please": a jar of `Llajua (8oz)` beside them,
+    -- where the salteñas' own pick `Llajua (+.75)` was meant. "On the side" says how a thing
+    -- comes with another; when the line's item is named as a pick of another line's item (the
+    -- glosses left out) and that line did not take it, the caller most likely meant the pick.
+    -- A side said so of its own ("a side of pickles") is not held: fourteenth round, a side
+    -- named inside a dish's pick is mostly a side of its own.
+    return (
+        select format('"%s" said on the side, heard as %s, and a pick of %s', m->'span'->>'text', m->>'item', ol->>'item')
+          from app.speech_turns(p_turns) t, json_array_elements(app.turn_lines(t)) m,
+               app.menu_items(p_doc) it,
+               jsonb_array_elements(coalesce(o.call_lines, '[]')) ol,
+               app.menu_items(p_doc) oit,
+               jsonb_array_elements_text(coalesce(oit->'groups', '[]')) gc,
+               jsonb_array_elements(case when jsonb_typeof(p_doc->'groups') = 'array'
+                                         then p_doc->'groups' else '[]' end) g,
+               jsonb_array_elements(coalesce(g->'options', '[]')) op
+         where it->>'code' = m->>'item'
+           and app.speech_between(app.speech_normalised(t.speech), (m->'span'->>'end')::int, 1000000)
+               ~ '^on the side\M'
+           and exists (select 1 from json_array_elements_text(app.turn_notes(t)) d
+                        where d = 'added ' || (m->>'item'))
+           and exists (select 1 from jsonb_array_elements(coalesce(o.call_lines, '[]')) l
+                        where l->>'item' = m->>'item')
+           and oit->>'code' = ol->>'item' and ol->>'item' <> m->>'item' and g->>'code' = gc
+           and app.name_words(regexp_replace(op->>'name', '\s*\(.*$', ''))
+               = app.name_words(regexp_replace(it->>'name', '\s*\(.*$', ''))
+           and app.name_words(regexp_replace(it->>'name', '\s*\(.*$', '')) <> ''
+           and not exists (select 1 from jsonb_array_elements(coalesce(ol->'modifiers', '[]')) lm
+                            where lm->>'group' = g->>'code' and lm->>'option' = op->>'code')
+         order by t.seq limit 1);
+end
+$$;
+
+-- A line followed by "and" and words placed nowhere (fifteenth round).
+create function app.autoverify_rule_and_unplaced(o app.orders, p_turns app.turns[], p_doc jsonb)
+returns text
+language plpgsql stable as $$
+begin
+    -- "two bacon and cheese pancakes": two `Spek (bacon)`, "cheese pancakes" placed nowhere,
+    -- where the menu has `Spek & Kaas`. "cheese" is no word of that menu (it says `Kaas`), so
+    -- the first round's rule does not see it. Words joined to a line by "and" that kea could
+    -- not place are part of what the caller asked for, as a name or a line of its own.
+    return (
+        select format('"%s" and "%s", placed nowhere', m->'span'->>'text', u->>'text')
+          from app.speech_turns(p_turns) t, json_array_elements(app.turn_lines(t)) m,
+               json_array_elements(app.turn_unplaced(t)) u
+         where m->>'item' is not null
+           and app.speech_between(app.speech_normalised(t.speech), (m->'span'->>'end')::int,
+                                  (u->>'start')::int) = 'and'
+         order by t.seq limit 1);
+end
+$$;

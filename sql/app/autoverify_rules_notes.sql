@@ -402,3 +402,41 @@ begin
          order by t.seq limit 1);
 end
 $$;
+
+-- A correction that named a line's item and added a line of another item, the named line kept
+-- (fifteenth round).
+create function app.autoverify_rule_correction_kept_line(o app.orders, p_turns app.turns[],
+                                                         p_doc jsonb)
+returns text
+language plpgsql stable as $$
+begin
+    -- "a steak and stilton and a lamb and mint" - "actually make the lamb a pork and apple":
+    -- the pork and apple added, the lamb and mint kept. After a correction cue, a word of the
+    -- name of an item a line of an earlier turn holds (and not of the new line's item's name),
+    -- in a turn that added a line and changed or removed none: the caller took that line back.
+    return (
+        select format('"%s" named %s after a correction cue and added %s, and the line of %s stayed',
+                      t.speech, ol->>'item', m->>'item', ol->>'item')
+          from app.speech_turns(p_turns) t, json_array_elements(app.turn_lines(t)) m,
+               jsonb_array_elements(coalesce(o.call_lines, '[]')) ol, app.menu_items(p_doc) oit,
+               app.menu_items(p_doc) nit,
+               lateral (select app.speech_between(app.speech_normalised(t.speech), 0,
+                                                  (m->'span'->>'start')::int) as before) b
+         where app.correction_cue(b.before)
+           and m->>'item' is not null and nit->>'code' = m->>'item'
+           and exists (select 1 from json_array_elements_text(app.turn_notes(t)) d
+                        where d = 'added ' || (m->>'item'))
+           and not exists (select 1 from json_array_elements_text(app.turn_notes(t)) d
+                            where d like 'changed %' or d like 'removed %')
+           and oit->>'code' = ol->>'item' and ol->>'item' <> m->>'item'
+           and exists (select 1 from app.speech_turns(p_turns) t0, json_array_elements(app.turn_lines(t0)) m0
+                        where t0.seq < t.seq and m0->>'item' = ol->>'item')
+           and exists (select 1
+                         from regexp_split_to_table(regexp_replace(b.before,
+                                  '^.*\m(actually|i mean|wait|scratch that|instead|make (it|that)|change (it|that)|oops|rather)\M', ''), ' ') w
+                        where length(w) > 2 and not app.joining_word(w)
+                          and app.name_words(regexp_replace(oit->>'name', '\s*\(.*$', '')) ~ ('\m' || w || '\M')
+                          and app.name_words(regexp_replace(nit->>'name', '\s*\(.*$', '')) !~ ('\m' || w || '\M'))
+         order by t.seq limit 1);
+end
+$$;

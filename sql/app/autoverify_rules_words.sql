@@ -572,3 +572,40 @@ begin
          order by (x.t).seq limit 1);
 end
 $$;
+
+-- A line added by its pick alone, the pick said in the plural and named inside another item's
+-- name (fifteenth round).
+create function app.autoverify_rule_pick_said_as_items(o app.orders, p_turns app.turns[], p_doc jsonb)
+returns text
+language plpgsql stable as $$
+begin
+    -- "two traditionals" added two of the minis box with its flavour `Traditional` (no word
+    -- named the box: item_implied), where `Traditional Cornish` is a pasty of the same category,
+    -- so the thirteenth round's rule let it pass. A pick is not counted in the plural; things
+    -- are: said so, and inside another item's name, the caller most likely meant that item.
+    return (
+        select format('"%s" added %s by its pick %s said in the plural, a name inside that of %s',
+                      m->'span'->>'text', m->>'item', md->>'option', other->>'code')
+          from app.speech_turns(p_turns) t, json_array_elements(app.turn_lines(t)) m,
+               json_array_elements(m->'modifiers') md,
+               lateral (select array_agg(w) as ws
+                          from jsonb_array_elements(case when jsonb_typeof(p_doc->'groups') = 'array'
+                                                         then p_doc->'groups' else '[]' end) g,
+                               jsonb_array_elements(coalesce(g->'options', '[]')) op,
+                               regexp_split_to_table(app.name_words(regexp_replace(op->>'name', '\s*\(.*$', '')), ' ') w
+                         where g->>'code' = md->>'group' and op->>'code' = md->>'option'
+                           and length(w) > 1 and not app.joining_word(w)) pick,
+               app.menu_items(p_doc) other
+         where coalesce((m->>'item_implied')::boolean, false)
+           and exists (select 1 from json_array_elements_text(app.turn_notes(t)) d
+                        where d = 'added ' || (m->>'item'))
+           and exists (select 1 from jsonb_array_elements(coalesce(o.call_lines, '[]')) l
+                        where l->>'item' = m->>'item')
+           and other->>'code' <> m->>'item'
+           and pick.ws is not null
+           and array(select w from regexp_split_to_table(app.name_words(regexp_replace(other->>'name', '\s*\(.*$', '')), ' ') w)
+               @> pick.ws
+           and app.name_words(m->'span'->>'text') ~ ('\m' || pick.ws[array_length(pick.ws, 1)] || 's\M')
+         order by t.seq limit 1);
+end
+$$;
