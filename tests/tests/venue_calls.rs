@@ -488,3 +488,8 @@ venue_test!(blind_pasty_shop, blind "venues-blind-28" / "pasty-shop", 60.0);
 venue_test!(blind_bolivian_salteneria, blind "venues-blind-29" / "bolivian-salteneria", 40.0);
 venue_test!(blind_chamorro_bbq, blind "venues-blind-29" / "chamorro-bbq", 55.0);
 venue_test!(blind_fair_food_stand, blind "venues-blind-29" / "fair-food-stand", 65.0);
+// Batch 30 (tests/venues-blind-30/README.md): floors at the figures of its first run through the
+// gateway (engine after round 25, as batches 28 and 29), before any round tuned on it.
+venue_test!(blind_irish_kitchen, blind "venues-blind-30" / "irish-kitchen", 45.0);
+venue_test!(blind_congolese_kitchen, blind "venues-blind-30" / "congolese-kitchen", 45.0);
+venue_test!(blind_tea_room, blind "venues-blind-30" / "tea-room", 65.0);

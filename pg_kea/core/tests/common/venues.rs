@@ -45,6 +45,7 @@ pub const BLIND_BATCHES: &[&str] = &[
     "venues-blind-27",
     "venues-blind-28",
     "venues-blind-29",
+    "venues-blind-30",
 ];
 
 pub fn blind_roots() -> Vec<PathBuf> {
