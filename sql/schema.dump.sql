@@ -4780,7 +4780,11 @@ CREATE FUNCTION app.chat_word(p_word text) RETURNS boolean
             'still', 'actually', 'instead', 'anyway', 'sorry', 'wait', 'also', 'else', 'yep', 'yeah',
             'nope', 'um', 'uh', 'hi', 'hello', 'hey', 'please', 'thanks', 'thank', 'get', 'want',
             'like', 'need', 'guess', 'think', 'know', 'gonna', 'wanna', 'let', 'maybe', 'probably',
-            'sure', 'okay', 'ok', 'alright', 'awesome', 'oh', 'usual'])
+            'sure', 'okay', 'ok', 'alright', 'awesome', 'oh', 'usual',
+            -- approval said around an order ("ah cheese on toast, lovely, one of those": "lovely"
+            -- was learnt for the afternoon tea for two, and the next caller who said it got one)
+            'lovely', 'great', 'perfect', 'brilliant', 'cheers', 'nice', 'wonderful', 'excellent',
+            'fantastic', 'fab', 'ta'])
 $_$;
 
 ALTER FUNCTION app.chat_word(p_word text) OWNER TO kea_owner;

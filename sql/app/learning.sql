@@ -369,7 +369,8 @@ $$;
 -- stop list does not have. The extraction already leaves most function words out of the words it
 -- could not place (pg_kea/core/src/extract/lexicon.rs, FUNCTION_WORDS); these are the ones that
 -- reached learnt phrases in the replay (tests/tests/closed_loop.rs: "for my wife a full stack",
--- "still penne", "make my own pasta") and their kin: who the food is for, and talk around the order.
+-- "still penne", "make my own pasta", "lovely, one of those") and their kin: who the food is for,
+-- and talk around the order.
 create function app.chat_word(p_word text) returns boolean
 language sql immutable as $$
     select p_word ~ '^[0-9]+$'
@@ -390,7 +391,11 @@ language sql immutable as $$
             'still', 'actually', 'instead', 'anyway', 'sorry', 'wait', 'also', 'else', 'yep', 'yeah',
             'nope', 'um', 'uh', 'hi', 'hello', 'hey', 'please', 'thanks', 'thank', 'get', 'want',
             'like', 'need', 'guess', 'think', 'know', 'gonna', 'wanna', 'let', 'maybe', 'probably',
-            'sure', 'okay', 'ok', 'alright', 'awesome', 'oh', 'usual'])
+            'sure', 'okay', 'ok', 'alright', 'awesome', 'oh', 'usual',
+            -- approval said around an order ("ah cheese on toast, lovely, one of those": "lovely"
+            -- was learnt for the afternoon tea for two, and the next caller who said it got one)
+            'lovely', 'great', 'perfect', 'brilliant', 'cheers', 'nice', 'wonderful', 'excellent',
+            'fantastic', 'fab', 'ta'])
 $$;
 
 -- The words of an unplaced run that may name something: the run without the chat words at its
