@@ -2530,3 +2530,28 @@ fn a_size_typed_as_a_glued_measure_is_said_apart() {
     // Off: "20 fizz_cup@".
     assert_eq!(said(&m, "a 20 ounce fizz cup"), ["1 fizz_cup@20oz_lg"]);
 }
+
+#[test]
+fn one_pick_of_a_box_of_up_to_two_is_the_dish_of_that_name() {
+    // A box that takes one or two picks named after the shop's own dishes: one pick said with
+    // no item named is the dish, as for a plate that must take two (`one_pick_names_dish`).
+    let mut picks = group("box_pick", 2, &["Traditional", "Cheese & Onion"]);
+    picks.min = 1;
+    let m = menu(
+        vec![
+            item("Traditional Cornish (beef, potato)", &[], &["served"]),
+            item("Cheese & Onion", &[], &["served"]),
+            item("Mini Box (6) - pick 2", &[], &["box_pick", "served"]),
+        ],
+        vec![picks, group("served", 1, &["Hot", "Frozen"])],
+    );
+    // Off: "1 mini_box_6_pick_2@ box_pick=traditional served=hot".
+    assert_eq!(
+        said(&m, "a traditional hot"),
+        ["1 traditional_cornish_beef_potato@ served=hot"]
+    );
+    assert_eq!(
+        said(&m, "a mini box with traditional and cheese and onion"),
+        ["1 mini_box_6_pick_2@ box_pick=cheese_onion box_pick=traditional"]
+    );
+}

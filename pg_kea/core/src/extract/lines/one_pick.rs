@@ -1,12 +1,14 @@
 //! "the pork chop broken rice" beside a pick-two plate whose picks are the proteins: one pick
 //! said of a group where two or more must be picked, with no item named, is the dish whose
-//! name holds those words, not the build-your-own plate.
+//! name holds those words, not the build-your-own plate. So is one pick of a box that must
+//! take one and may take two ("a traditional" beside a mini box of two flavours named after
+//! the dishes).
 
 use super::*;
 
 impl Builder<'_> {
     /// A line with no item named, whose only item is the one carrying a pick-several group
-    /// (`min >= 2`), and one option of that group said in words that are all in the name of
+    /// (`min >= 2`, or a required pick of up to two or more), and one option of that group said in words that are all in the name of
     /// exactly one other item: that item, when it takes every other option said on the line
     /// (each read again among its own groups, so "an egg" is its added egg, not the plate's
     /// egg meatloaf pick).
@@ -14,7 +16,10 @@ impl Builder<'_> {
         let menu = self.menu;
         let t = self.t;
         let groups_of = |i: u32| menu.group_indexes(i as usize);
-        let several = |g: u32| menu.groups[g as usize].min >= 2;
+        let several = |g: u32| {
+            let g = &menu.groups[g as usize];
+            g.min >= 2 || (g.min >= 1 && g.max >= 2)
+        };
         let lines_said: Vec<(usize, usize)> = self.lines.iter().map(|l| (l.start, l.end)).collect();
         for (n, l) in self.lines.iter_mut().enumerate() {
             if l.change {
