@@ -65,7 +65,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("koshari-house", 45.0),
     ("kottu-hut", 60.0),
     ("langos-stand", 85.0),
-    ("lao-kitchen", 55.0),
+    ("lao-kitchen", 60.0),
     ("mac-cheese", 90.0),
     ("manoushe-bakery", 50.0),
     ("meat-and-three", 40.0),

@@ -65,7 +65,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("koshari-house", 62.0),
     ("kottu-hut", 77.0),
     ("langos-stand", 77.0),
-    ("lao-kitchen", 69.0),
+    ("lao-kitchen", 74.0),
     ("mac-cheese", 72.0),
     ("manoushe-bakery", 74.0),
     ("meat-and-three", 69.0),

@@ -2555,3 +2555,28 @@ fn one_pick_of_a_box_of_up_to_two_is_the_dish_of_that_name() {
         ["1 mini_box_6_pick_2@ box_pick=cheese_onion box_pick=traditional"]
     );
 }
+
+#[test]
+fn a_level_typed_after_its_number_and_a_dash_is_said_by_its_words() {
+    // "3 - Hot" beside "4 - Fire Hot": "hot" was a piece of both, too vague, and went unread.
+    let m = menu(
+        vec![item("Noodle Salad", &[], &["meat", "spice"])],
+        vec![
+            group("meat", 1, &["Chicken", "Pork"]),
+            group(
+                "spice",
+                1,
+                &["0 - No Spice", "1 - Mild", "3 - Hot", "4 - Fire Hot"],
+            ),
+        ],
+    );
+    // Off: "1 noodle_salad@ meat=chicken".
+    assert_eq!(
+        said(&m, "the noodle salad with chicken, hot"),
+        ["1 noodle_salad@ meat=chicken spice=3_hot"]
+    );
+    assert_eq!(
+        said(&m, "a noodle salad fire hot"),
+        ["1 noodle_salad@ spice=4_fire_hot"]
+    );
+}

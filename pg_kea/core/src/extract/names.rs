@@ -78,6 +78,15 @@ pub fn native_forms(name: &str) -> Vec<String> {
             }
         }
     }
+    // "3 - Hot", "0 - No Spice": a level typed after its number and a dash is said by its
+    // words alone ("hot"), as the caller cannot see the number.
+    for b in bases.clone() {
+        if let Some(said) = numbered_level_words(&b) {
+            if !bases.contains(&said) {
+                bases.push(said);
+            }
+        }
+    }
     // "#1 Tender Combo": the caller says "the number one" or "a number one tender combo".
     for b in bases.clone() {
         for said in menu_number_forms(&b) {
@@ -160,6 +169,23 @@ fn slash_words(name: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// "3 - hot" -> "hot": the words after a number and a dash that start the name, when they
+/// hold a letter.
+fn numbered_level_words(name: &str) -> Option<String> {
+    let digits = name.len() - name.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    if digits == 0 {
+        return None;
+    }
+    let rest = name[digits..].trim_start();
+    let rest = rest
+        .strip_prefix('-')
+        .or_else(|| rest.strip_prefix('\u{2013}'))?
+        .trim();
+    rest.chars()
+        .any(char::is_alphabetic)
+        .then(|| rest.to_string())
 }
 
 /// "#1 tender combo" -> "number 1 tender combo" and "number 1": a menu number said as the
