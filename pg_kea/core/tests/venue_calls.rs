@@ -39,7 +39,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("dirty-soda-shop", 60.0),
     ("dosa-house", 65.0),
     ("dutch-pancake-house", 35.0),
-    ("ecuadorian-kitchen", 50.0),
+    ("ecuadorian-kitchen", 60.0),
     ("elote-stand", 50.0),
     ("empanada-house", 45.0),
     ("espresso-bar", 50.0),

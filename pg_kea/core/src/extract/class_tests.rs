@@ -2580,3 +2580,29 @@ fn a_level_typed_after_its_number_and_a_dash_is_said_by_its_words() {
         ["1 noodle_salad@ spice=4_fire_hot"]
     );
 }
+
+#[test]
+fn large_is_the_dearer_of_regular_and_another_size_when_the_menu_says_large_nowhere() {
+    let priced = |mut it: Item| {
+        for (k, v) in it.variations.iter_mut().enumerate() {
+            v.price_cents = 900 + 300 * k as i64;
+        }
+        it
+    };
+    let m = menu(
+        vec![priced(item("Fish Soup", &["Reg", "Grande"], &[]))],
+        vec![],
+    );
+    // Off: "1 fish_soup@" for both.
+    assert_eq!(said(&m, "a large fish soup"), ["1 fish_soup@grande"]);
+    assert_eq!(said(&m, "fish soup, small"), ["1 fish_soup@reg"]);
+    // A menu that names other sizes large has its own word for it and chose another here.
+    let m = menu(
+        vec![
+            priced(item("Fish Soup", &["Regular", "Grande"], &[])),
+            priced(item("Lemonade", &["Small", "Large"], &[])),
+        ],
+        vec![],
+    );
+    assert_eq!(said(&m, "a large fish soup"), ["1 fish_soup@"]);
+}

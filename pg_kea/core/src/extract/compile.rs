@@ -367,6 +367,7 @@ pub fn compile(menu: &Menu) -> Tables {
         }))
         .filter(|n| says_side(n))
         .count();
+    let says_plainly = super::plain_sizes::menu_says_plainly(&menu.items);
     for (ii, item) in menu.items.iter().enumerate() {
         let sense = Sense::Item(ii as u32);
         let mut names = vec![item.name.clone()];
@@ -456,7 +457,7 @@ pub fn compile(menu: &Menu) -> Tables {
                 add_content(&mut t, &mut partial, &mut memo, a, sense);
             }
         }
-        for (vi, w) in super::plain_sizes::plain_size_words(item) {
+        for (vi, w) in super::plain_sizes::plain_size_words(item, says_plainly) {
             let sense = Sense::Var {
                 item: ii as u32,
                 var: vi as u32,

@@ -10,7 +10,9 @@ use crate::menu::Item;
 /// "small" the cheapest, "large" (and the big words) the dearest, "medium" the middle one of
 /// three. Only where no size of the item is already named small, large or regular, so a
 /// menu's own "Lg" or "Reg" keeps its meaning, and only where the sizes are not counts.
-pub fn plain_size_words(item: &Item) -> Vec<(usize, &'static str)> {
+/// `menu_says_plainly`: some size of the menu is named small, large or big
+/// ([`menu_says_plainly`]).
+pub fn plain_size_words(item: &Item, menu_says_plainly: bool) -> Vec<(usize, &'static str)> {
     let vs = &item.variations;
     if vs.len() < 2 || vs.len() > 3 {
         return Vec::new();
@@ -27,7 +29,11 @@ pub fn plain_size_words(item: &Item) -> Vec<(usize, &'static str)> {
         })
     };
     // "Chico / Mediano / Grande": "mediano" is said "medium" already, the ends are not.
-    let said_plainly = said(PLAIN);
+    // "Reg / Grande": the small end is said plainly, the big end is not ("a large soup"),
+    // unless the menu says small or large of other sizes: then it has its own word for them
+    // and chose another here.
+    let said_plainly =
+        said(PLAIN) && (vs.len() != 2 || menu_says_plainly || said(&["small", "large", "big"]));
     // "3 chops" / "5 chops", "1 Ulam" / "2 Ulam", "Single" / "Double": a count of pieces or
     // patties, no size a caller would call small or large.
     let counted = |name: &str| {
@@ -60,6 +66,19 @@ pub fn plain_size_words(item: &Item) -> Vec<(usize, &'static str)> {
         out.push((rank[1], "medium"));
     }
     out
+}
+
+/// Whether some size of the menu is named small, large or big in any of its spoken forms.
+pub fn menu_says_plainly(items: &[Item]) -> bool {
+    items.iter().flat_map(|i| &i.variations).any(|v| {
+        std::iter::once(&v.name)
+            .chain(v.aliases.iter())
+            .flat_map(|n| names::spoken_forms(n))
+            .any(|f| {
+                f.split(|c: char| !c.is_ascii_alphanumeric())
+                    .any(|w| ["small", "large", "big"].contains(&w))
+            })
+    })
 }
 
 /// Below a size the menu names itself: where a word is both, with nothing to choose between
