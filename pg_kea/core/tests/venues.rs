@@ -74,7 +74,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("onigiri-stand", 61.0),
     ("pasta-parm", 60.0),
     ("pastel-stand", 58.0),
-    ("pasty-shop", 73.0),
+    ("pasty-shop", 75.0),
     ("persian-kabob", 62.0),
     ("pho-banhmi", 70.0),
     ("pide-doner", 65.0),

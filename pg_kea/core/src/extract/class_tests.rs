@@ -2606,3 +2606,16 @@ fn large_is_the_dearer_of_regular_and_another_size_when_the_menu_says_large_nowh
     );
     assert_eq!(said(&m, "a large fish soup"), ["1 fish_soup@"]);
 }
+
+#[test]
+fn loads_of_an_option_is_extra() {
+    let m = menu(
+        vec![item("Chips", &[], &["toppings"])],
+        vec![group("toppings", 0, &["Salt", "Malt Vinegar"])],
+    );
+    // Off: "1 chips@ toppings=malt_vinegar" with no amount.
+    let ext = m.extract("chips, loads of vinegar");
+    assert_eq!(ext.lines.len(), 1);
+    assert_eq!(ext.lines[0].modifiers[0].option, "malt_vinegar");
+    assert_eq!(ext.lines[0].modifiers[0].qualifier, Some(Qualifier::Extra));
+}

@@ -258,6 +258,7 @@ pub const QUALIFIERS: &[(&str, Qualifier)] = &[
     ("less", Qualifier::Light),
     // The common English amount phrases ("a touch of mayo"). Not "a splash of" (milk in
     // coffee is a splash: own coffee venue) nor "a bit of" (FoodOrdering's gold: no amount).
+    ("loads of", Qualifier::Extra),
     ("go heavy on", Qualifier::Extra),
     ("go heavy on the", Qualifier::Extra),
     ("load it up with", Qualifier::Extra),
