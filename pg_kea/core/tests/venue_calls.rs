@@ -74,7 +74,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("onigiri-stand", 65.0),
     ("pasta-parm", 35.0),
     ("pastel-stand", 35.0),
-    ("pasty-shop", 65.0),
+    ("pasty-shop", 70.0),
     ("persian-kabob", 40.0),
     ("pho-banhmi", 55.0),
     ("pide-doner", 45.0),

@@ -46,6 +46,16 @@ impl Turn<'_> {
                         Some(code) => self.find_line(Some(code)),
                         None => self.line_for(changes),
                     };
+                    if let Some(idx) = idx.filter(|_| item.is_some() && self.replaced(changes, ex))
+                    {
+                        // The line goes; the item said after it is added as any line is.
+                        let line = self.state.cart.remove(idx);
+                        self.notes.push(format!("replaced {}", line.item));
+                        self.state.focus = None;
+                        self.state.asking = None;
+                        changed = true;
+                        continue;
+                    }
                     if let Some(idx) = idx {
                         self.state.focus = Some(idx);
                         changed |= self.apply_to_line(idx, changes);
@@ -146,6 +156,36 @@ impl Turn<'_> {
             !name.iter().any(|w| said.contains(w))
         });
         Some((idx, rest))
+    }
+
+    /// "make the lamb a pork and apple", "change the lamb to a pork and apple": a change that
+    /// names a line's item and says nothing of it (no size, option or count) but another item
+    /// right after, joined by no more than "to", "into", "for" or an article, replaces the line
+    /// with that item. Read as a change of nothing, the lamb stayed beside the pork and apple the
+    /// caller wanted instead.
+    fn replaced(&self, changes: &LineMention, ex: &Extraction) -> bool {
+        let [line] = ex.lines.as_slice() else {
+            return false;
+        };
+        let Some(said) = &line.item else {
+            return false;
+        };
+        if changes.variation.is_some()
+            || !changes.modifiers.is_empty()
+            || changes.quantity_explicit
+            || changes.item.as_deref() == Some(said.as_str())
+            || line.span.start < changes.span.end
+        {
+            return false;
+        }
+        let Event::Speech { text, .. } = &self.input.event else {
+            return false;
+        };
+        let spoken = normalised(text);
+        let between = spoken.get(changes.span.end..line.span.start).unwrap_or("x");
+        words(between)
+            .iter()
+            .all(|w| ["to", "into", "for", "a", "an", "the"].contains(&w.as_str()))
     }
 
     pub(super) fn apply_to_line(&mut self, idx: usize, changes: &LineMention) -> bool {

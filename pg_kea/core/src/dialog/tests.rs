@@ -735,6 +735,56 @@ fn the_line_named_as_the_x_one_takes_the_change_without_x_as_an_option() {
     }
 }
 
+/// "actually make the lamb a pork and apple" after a lamb and mint (blind batch 28's pasty-shop)
+/// kept the lamb beside the pork and apple: a change naming a line's item and then another item,
+/// with nothing said of the line, replaces it (the new pizza's size is asked). Said with a size,
+/// or joined by "and add", it does not.
+#[test]
+fn a_change_to_another_item_replaces_the_line() {
+    let m = menu();
+    for change in [
+        "actually make the sausage pizza a mushroom pizza",
+        "change the sausage pizza to a mushroom pizza",
+    ] {
+        let outs = run(
+            &m,
+            &store(),
+            &[
+                "a medium sausage pizza and a coke",
+                change,
+                "medium",
+                "that's it",
+                "yes",
+            ],
+        );
+        let order = submitted(&outs);
+        let items: Vec<&str> = order.lines.iter().map(|l| l.item.as_str()).collect();
+        assert!(
+            items.contains(&"mushroom_pizza") && !items.contains(&"sausage_pizza"),
+            "{change}: {items:?}"
+        );
+        assert_eq!(order.lines.len(), 2, "{change}: {items:?}");
+    }
+    for kept in [
+        vec!["make the sausage pizza a large"],
+        vec![
+            "make the sausage pizza large and add a mushroom pizza",
+            "medium",
+        ],
+    ] {
+        let mut says = vec!["a medium sausage pizza and a coke"];
+        says.extend(&kept);
+        says.extend(["that's it", "yes"]);
+        let outs = run(&m, &store(), &says);
+        let order = submitted(&outs);
+        assert!(
+            order.lines.iter().any(|l| l.item == "sausage_pizza"),
+            "{kept:?}: {:?}",
+            order.lines
+        );
+    }
+}
+
 #[test]
 fn a_correction_of_one_option_keeps_the_line() {
     let m = venue("diner");
