@@ -181,7 +181,8 @@ impl Turn<'_> {
         let Event::Speech { text, .. } = &self.input.event else {
             return false;
         };
-        let spoken = normalised(text);
+        // The spans index the text as extraction normalised it (accents folded), not ours.
+        let spoken = crate::extract::normalised_utterance(text);
         let between = spoken.get(changes.span.end..line.span.start).unwrap_or("x");
         words(between)
             .iter()

@@ -31,6 +31,11 @@ pub use fuzzy::set_interrupt_check;
 pub use normalise::fold_accent;
 pub use types::*;
 
+/// The utterance as extraction reads it: the text every `Span` of an [`Extraction`] indexes.
+pub fn normalised_utterance(utterance: &str) -> String {
+    normalise::normalise(utterance).0
+}
+
 use crate::menu::Menu;
 use compile::Tables;
 use scan::UnitKind;

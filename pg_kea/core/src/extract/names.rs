@@ -571,7 +571,6 @@ pub fn is_single_size(name: &str) -> bool {
     }
 }
 
-/// "4pc", "12in": a unit typed against its number, spaced apart ("4 pc").
 /// A size named only by a number with its unit of measure typed against it, set apart ("44oz
 /// (XL)" -> "44 oz"): callers say "a 44 ounce".
 pub fn measure_apart(name: &str) -> Option<String> {
@@ -585,6 +584,7 @@ pub fn measure_apart(name: &str) -> Option<String> {
     (glued && measured).then_some(apart)
 }
 
+/// "4pc", "12in": a unit typed against its number, spaced apart ("4 pc").
 fn digits_apart(s: &str) -> String {
     let mut spaced = String::new();
     let mut prev_digit = false;

@@ -32,8 +32,7 @@ pub fn plain_size_words(item: &Item, menu_says_plainly: bool) -> Vec<(usize, &'s
     // "Reg / Grande": the small end is said plainly, the big end is not ("a large soup"),
     // unless the menu says small or large of other sizes: then it has its own word for them
     // and chose another here.
-    let said_plainly =
-        said(PLAIN) && (vs.len() != 2 || menu_says_plainly || said(&["small", "large", "big"]));
+    let said_plainly = said(PLAIN) && (vs.len() != 2 || menu_says_plainly || said(PLAINLY));
     // "3 chops" / "5 chops", "1 Ulam" / "2 Ulam", "Single" / "Double": a count of pieces or
     // patties, no size a caller would call small or large.
     let counted = |name: &str| {
@@ -76,7 +75,7 @@ pub fn menu_says_plainly(items: &[Item]) -> bool {
             .flat_map(|n| names::spoken_forms(n))
             .any(|f| {
                 f.split(|c: char| !c.is_ascii_alphanumeric())
-                    .any(|w| ["small", "large", "big"].contains(&w))
+                    .any(|w| PLAINLY.contains(&w))
             })
     })
 }
@@ -90,3 +89,6 @@ const MULTIPLES: &[&str] = &["single", "double", "triple", "quad", "solo", "dopp
 
 /// Words that already say a size plainly.
 const PLAIN: &[&str] = &["small", "large", "big", "regular"];
+
+/// The plain words for the ends of a range of sizes ("regular" is the small end or the middle).
+const PLAINLY: &[&str] = &["small", "large", "big"];

@@ -8,10 +8,10 @@ use super::*;
 
 impl Builder<'_> {
     /// A line with no item named, whose only item is the one carrying a pick-several group
-    /// (`min >= 2`, or a required pick of up to two or more), and one option of that group said in words that are all in the name of
-    /// exactly one other item: that item, when it takes every other option said on the line
-    /// (each read again among its own groups, so "an egg" is its added egg, not the plate's
-    /// egg meatloaf pick).
+    /// (`min >= 2`, or a required pick of up to two or more), and one option of that group said
+    /// in words that are all in the name of exactly one other item: that item, when it takes
+    /// every other option said on the line (each read again among its own groups, so "an egg"
+    /// is its added egg, not the plate's egg meatloaf pick).
     pub(super) fn one_pick_names_dish(&mut self, sc: &Scanned) {
         let menu = self.menu;
         let t = self.t;
