@@ -493,3 +493,8 @@ venue_test!(blind_fair_food_stand, blind "venues-blind-29" / "fair-food-stand", 
 venue_test!(blind_irish_kitchen, blind "venues-blind-30" / "irish-kitchen", 45.0);
 venue_test!(blind_congolese_kitchen, blind "venues-blind-30" / "congolese-kitchen", 45.0);
 venue_test!(blind_tea_room, blind "venues-blind-30" / "tea-room", 65.0);
+// Batch 31 (tests/venues-blind-31/README.md): floors at the figures of its first run through the
+// gateway (engine after round 26 and the dialog's replacement), before any round tuned on it.
+venue_test!(blind_iraqi_kitchen, blind "venues-blind-31" / "iraqi-kitchen", 60.0);
+venue_test!(blind_chicken_salad_shop, blind "venues-blind-31" / "chicken-salad-shop", 60.0);
+venue_test!(blind_vegan_cafe, blind "venues-blind-31" / "vegan-cafe", 45.0);

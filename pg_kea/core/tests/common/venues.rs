@@ -46,6 +46,7 @@ pub const BLIND_BATCHES: &[&str] = &[
     "venues-blind-28",
     "venues-blind-29",
     "venues-blind-30",
+    "venues-blind-31",
 ];
 
 pub fn blind_roots() -> Vec<PathBuf> {
