@@ -498,3 +498,8 @@ venue_test!(blind_tea_room, blind "venues-blind-30" / "tea-room", 65.0);
 venue_test!(blind_iraqi_kitchen, blind "venues-blind-31" / "iraqi-kitchen", 60.0);
 venue_test!(blind_chicken_salad_shop, blind "venues-blind-31" / "chicken-salad-shop", 60.0);
 venue_test!(blind_vegan_cafe, blind "venues-blind-31" / "vegan-cafe", 45.0);
+// Batch 32 (tests/venues-blind-32/README.md): floors at the figures of its first run through the
+// gateway (the same engine as batch 31's), before any round tuned on it.
+venue_test!(blind_pozoleria, blind "venues-blind-32" / "pozoleria", 20.0);
+venue_test!(blind_pit_beef_stand, blind "venues-blind-32" / "pit-beef-stand", 60.0);
+venue_test!(blind_pastizzeria, blind "venues-blind-32" / "pastizzeria", 40.0);

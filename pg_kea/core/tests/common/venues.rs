@@ -47,6 +47,7 @@ pub const BLIND_BATCHES: &[&str] = &[
     "venues-blind-29",
     "venues-blind-30",
     "venues-blind-31",
+    "venues-blind-32",
 ];
 
 pub fn blind_roots() -> Vec<PathBuf> {
