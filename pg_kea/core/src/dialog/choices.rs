@@ -499,6 +499,17 @@ impl Turn<'_> {
         if !self.answered(&asking) {
             self.answer_by_words(text, &asking, &item);
         }
+        if !self.answered(&asking) && asking.group.is_none() {
+            // "chico or grande?" - "large": the dearer one, whatever the sizes are called.
+            if let Some(v) = plain_size_answer(text, &item) {
+                self.state.cart[idx].variation = Some(v);
+                // Read as the size of other items, "large" opened a line of its own: it was
+                // this answer.
+                rest.retain(|l| {
+                    !(l.item.is_none() && l.modifiers.is_empty() && l.variation.is_some())
+                });
+            }
+        }
         let answered = self.answered(&asking);
         let progressed = self.state.cart[idx] != before;
         let rest_ex = Extraction {
@@ -706,6 +717,34 @@ impl Turn<'_> {
         let say = format!("Got it: {}. Anything else?", speech::describe_line(&priced));
         Some(self.ask(say))
     }
+}
+
+/// The item's size a plain word answers when the menu names its sizes otherwise ("large" for
+/// `Chico` / `Grande`): the cheapest for small, the dearest for large or big, the middle one of
+/// three for medium; none when two sizes cost the same (they are kinds, not sizes).
+fn plain_size_answer(text: &str, item: &Item) -> Option<String> {
+    let mut sizes: Vec<&crate::menu::Variation> =
+        item.variations.iter().filter(|v| v.available).collect();
+    sizes.sort_by_key(|v| v.price_cents);
+    if sizes.len() < 2
+        || sizes
+            .windows(2)
+            .any(|w| w[0].price_cents == w[1].price_cents)
+    {
+        return None;
+    }
+    let said = words(text);
+    let says = |ws: &[&str]| said.iter().any(|w| ws.contains(&w.as_str()));
+    let at = if says(&["small", "smaller", "smallest", "little"]) {
+        0
+    } else if says(&["large", "larger", "largest", "big", "bigger", "biggest"]) {
+        sizes.len() - 1
+    } else if says(&["medium", "middle"]) && sizes.len() == 3 {
+        1
+    } else {
+        return None;
+    };
+    Some(sizes[at].code.clone())
 }
 
 pub(super) fn mention(group: &str, option: &str) -> ModMention {

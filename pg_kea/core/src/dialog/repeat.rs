@@ -86,6 +86,16 @@ impl Turn<'_> {
     pub(super) fn take_usual(&mut self, text: &str, ex: &Extraction) -> (String, Next) {
         if self.store().usual.is_empty() {
             self.notes.push("asked for the last order: none".into());
+            // "It's the usual, a grape pecan sandwich and a sweet tea": what was said with it is
+            // the order, taken as in any turn; only the missing history is said.
+            if !ex.lines.is_empty() {
+                if let Some((say, next)) = self.order_and_question(text, ex) {
+                    return (
+                        format!("I don't have an earlier order from this number. {say}"),
+                        next,
+                    );
+                }
+            }
             let say = format!(
                 "Sorry, I don't have an earlier order from this number. {}",
                 self.reprompt()

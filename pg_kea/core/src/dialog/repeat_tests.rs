@@ -268,6 +268,29 @@ fn a_caller_without_history_is_told_so() {
 }
 
 #[test]
+fn a_caller_without_history_who_says_the_order_gets_it_taken() {
+    let outs = call(
+        &menu(),
+        &store(),
+        Some(CALLER),
+        &[
+            "hi it's the usual, a large pepperoni pizza and a coke",
+            "that's it",
+            "yes",
+        ],
+    );
+    assert!(
+        outs[1]
+            .say
+            .starts_with("I don't have an earlier order from this number. "),
+        "{}",
+        outs[1].say
+    );
+    let items: Vec<&str> = order(&outs).lines.iter().map(|l| l.item.as_str()).collect();
+    assert_eq!(items.len(), 2, "{:?}", said(&outs));
+}
+
+#[test]
 fn the_last_order_goes_on_as_any_cart() {
     let outs = call(
         &menu(),

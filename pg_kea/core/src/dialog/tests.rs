@@ -1379,3 +1379,35 @@ fn options_that_fit_a_few_items_said_for_some_of_a_line_split_it() {
     assert!(lines.iter().all(|l| l.starts_with("1 latte")), "{lines:?}");
     assert!(lines.iter().any(|l| l.contains("extra_shot")), "{lines:?}");
 }
+
+#[test]
+fn a_plain_size_answers_a_question_of_sizes_named_otherwise() {
+    // `Chico` / `Grande` beside a guacamole `Sm` / `Lg`: asked "chico or grande?", "large" is the
+    // grande (off: "large" read as the guacamole's size, a "which one?" of its own).
+    let menu: Menu = serde_json::from_value(serde_json::json!({
+        "id": 0, "name": "Pozoleria", "currency": "USD",
+        "categories": [{"id": 0, "code": "all", "name": "Menu"}],
+        "items": [
+            {"id": 0, "code": "menudo", "name": "Menudo *Sat/Sun*", "category": "all",
+             "price_cents": 0,
+             "variations": [{"id": 0, "code": "chico", "name": "Chico", "price_cents": 1195},
+                            {"id": 0, "code": "grande", "name": "Grande", "price_cents": 1595}]},
+            {"id": 0, "code": "guac", "name": "Guac & Chips", "category": "all", "price_cents": 0,
+             "variations": [{"id": 0, "code": "sm", "name": "Sm", "price_cents": 595},
+                            {"id": 0, "code": "lg", "name": "Lg", "price_cents": 995}]},
+            {"id": 0, "code": "agua", "name": "Agua Fresca", "category": "all", "price_cents": 0,
+             "variations": [{"id": 0, "code": "sm", "name": "Sm", "price_cents": 300},
+                            {"id": 0, "code": "lg", "name": "Lg", "price_cents": 450}]}
+        ],
+        "groups": []
+    }))
+    .expect("the menu parses");
+    let m = CompiledMenu::new(menu);
+    for (answer, size) in [("large", "grande"), ("a small one please", "chico")] {
+        let outs = run(&m, &store(), &["one menudo", answer, "that's all", "yes"]);
+        let order = submitted(&outs);
+        assert_eq!(order.lines.len(), 1, "{answer}: {:?}", order.lines);
+        assert_eq!(order.lines[0].item, "menudo");
+        assert_eq!(order.lines[0].variation.as_deref(), Some(size), "{answer}");
+    }
+}
