@@ -594,6 +594,7 @@ impl Turn<'_> {
                     .iter()
                     .find(|v| v.available && said(&v.code, &v.name, &v.aliases))
                     .map(|v| v.code.clone())
+                    .or_else(|| counted_size_answer(text, item))
                     .or(by_position);
                 if let Some(v) = v {
                     self.state.cart[idx].variation = Some(v);
@@ -636,10 +637,19 @@ impl Turn<'_> {
         let mut pick =
             from_lines.and_then(|l| l.item.clone().or_else(|| l.candidates.first().cloned()));
         if pick.is_none() {
+            // Every word of the name as it is said: "chicken" picks `Chkn Suqaar` from `Beef Suqaar`.
             let names: Vec<Vec<String>> = w
                 .candidates
                 .iter()
-                .map(|c| menu.item(c).map_or_else(Vec::new, |i| words(&i.name)))
+                .map(|c| {
+                    menu.item(c).map_or_else(Vec::new, |i| {
+                        let mut ws = words(&i.name);
+                        for form in crate::extract::spoken_forms(&i.name) {
+                            ws.extend(words(&form));
+                        }
+                        ws
+                    })
+                })
                 .collect();
             let spoken = words(text);
             let hits: Vec<usize> = (0..names.len())
@@ -716,6 +726,32 @@ impl Turn<'_> {
         let priced = super::pricing::price_line(&self.menu.menu, line)?;
         let say = format!("Got it: {}. Anything else?", speech::describe_line(&priced));
         Some(self.ask(say))
+    }
+}
+
+/// The item's size a number answers when sizes are named by their count or measure ("6 pc or
+/// 10 pc?" - "ten"; "12 oz or 16 oz?" - "the twelve"): the one size whose name starts with that
+/// number.
+fn counted_size_answer(text: &str, item: &Item) -> Option<String> {
+    let said: Vec<u32> = words(text)
+        .iter()
+        .filter_map(|w| crate::extract::number_word(w))
+        .collect();
+    let leading = |name: &str| -> Option<u32> {
+        let digits: String = name
+            .trim_start()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse().ok()
+    };
+    let mut fits = item
+        .variations
+        .iter()
+        .filter(|v| v.available && leading(&v.name).is_some_and(|n| said.contains(&n)));
+    match (fits.next(), fits.next()) {
+        (Some(v), None) => Some(v.code.clone()),
+        _ => None,
     }
 }
 

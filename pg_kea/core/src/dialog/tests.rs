@@ -1411,3 +1411,40 @@ fn a_plain_size_answers_a_question_of_sizes_named_otherwise() {
         assert_eq!(order.lines[0].variation.as_deref(), Some(size), "{answer}");
     }
 }
+
+#[test]
+fn a_count_answers_sizes_named_by_count_and_a_spelled_out_word_picks_the_item() {
+    // Off: "ten please" for `6 pc` / `10 pc`, and "chicken" for `Chkn Suqaar` / `Beef Suqaar`,
+    // were no answer and the question came back.
+    let menu: Menu = serde_json::from_value(serde_json::json!({
+        "id": 0, "name": "Somali", "currency": "USD",
+        "categories": [{"id": 0, "code": "all", "name": "Menu"}],
+        "items": [
+            {"id": 0, "code": "mantu", "name": "Mantu (beef & onion dumplings)", "category": "all",
+             "price_cents": 0,
+             "variations": [{"id": 0, "code": "p6", "name": "6 pc", "price_cents": 895},
+                            {"id": 0, "code": "p10", "name": "10 pc", "price_cents": 1295}]},
+            {"id": 0, "code": "chkn_suqaar", "name": "Chkn Suqaar (cubes w/ peppers & onion)",
+             "category": "all", "price_cents": 1395},
+            {"id": 0, "code": "beef_suqaar", "name": "Beef Suqaar (cubes w/ peppers & onion)",
+             "category": "all", "price_cents": 1495},
+            {"id": 0, "code": "chicken_soup", "name": "Chicken Soup", "category": "all",
+             "price_cents": 695}
+        ],
+        "groups": []
+    }))
+    .expect("the menu parses");
+    let m = CompiledMenu::new(menu);
+    for (says, item, size) in [
+        (["some mantu", "ten please"], "mantu", Some("p10")),
+        (["some mantu", "uh the six"], "mantu", Some("p6")),
+        (["a suqaar plate", "chicken"], "chkn_suqaar", None),
+        (["a suqaar plate", "the beef one"], "beef_suqaar", None),
+    ] {
+        let outs = run(&m, &store(), &[says[0], says[1], "that's all", "yes"]);
+        let order = submitted(&outs);
+        assert_eq!(order.lines.len(), 1, "{says:?}: {:?}", order.lines);
+        assert_eq!(order.lines[0].item, item, "{says:?}");
+        assert_eq!(order.lines[0].variation.as_deref(), size, "{says:?}");
+    }
+}

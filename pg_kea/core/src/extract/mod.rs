@@ -36,6 +36,17 @@ pub fn normalised_utterance(utterance: &str) -> String {
     normalise::normalise(utterance).0
 }
 
+/// A number said as one word, in digits or letters ("12", "ten").
+pub fn number_word(word: &str) -> Option<u32> {
+    word.parse().ok().or_else(|| lexicon::number_value(word))
+}
+
+/// The ways a caller says a menu name, abbreviations spelled out ("Chkn Suqaar": "chicken
+/// suqaar"), as extraction hears them.
+pub fn spoken_forms(name: &str) -> Vec<String> {
+    names::spoken_forms(name)
+}
+
 use crate::menu::Menu;
 use compile::Tables;
 use scan::UnitKind;
