@@ -576,10 +576,12 @@ impl Turn<'_> {
     /// from its position ("the second one").
     fn answer_by_words(&mut self, text: &str, asking: &Asking, item: &Item) {
         let spoken = format!(" {} ", normalised(text));
+        // A name as it is said counts too: "medium" for `Med`, "chicken" for `Pollo`.
         let said = |code: &str, name: &str, aliases: &[String]| {
             std::iter::once(name.to_lowercase())
                 .chain(std::iter::once(code.replace('_', " ")))
                 .chain(aliases.iter().cloned())
+                .chain(crate::extract::spoken_forms(name))
                 .map(|a| normalised(&a))
                 .any(|a| !a.is_empty() && spoken.contains(&format!(" {a} ")))
         };
@@ -610,6 +612,9 @@ impl Turn<'_> {
                     .filter(|o| o.available && said(&o.code, &o.name, &o.aliases))
                     .map(|o| o.code.clone())
                     .collect();
+                if picked.is_empty() {
+                    picked.extend(one_option_word(text, item, &group.options));
+                }
                 if picked.is_empty() {
                     picked.extend(by_position);
                 }
@@ -726,6 +731,44 @@ impl Turn<'_> {
         let priced = super::pricing::price_line(&self.menu.menu, line)?;
         let say = format!("Got it: {}. Anything else?", speech::describe_line(&priced));
         Some(self.ask(say))
+    }
+}
+
+/// The option a word of the answer names when no option was said whole: a word of four letters
+/// or more that is in exactly one option's name as it is said, and not in the item's own name
+/// ("ranch" for `Jalapeño Ranch` among the flavours). No option whose name negates ("not
+/// spicy") is picked this way: "spicy" does not mean it.
+fn one_option_word(text: &str, item: &Item, options: &[crate::menu::ModOption]) -> Option<String> {
+    const NEGATING: &[&str] = &["no", "not", "without", "non", "sin"];
+    let forms = |name: &str| -> Vec<String> {
+        let mut ws = words(name);
+        for f in crate::extract::spoken_forms(name) {
+            ws.extend(words(&f));
+        }
+        ws
+    };
+    let own = forms(&item.name);
+    let named: Vec<(&str, Vec<String>)> = options
+        .iter()
+        .filter(|o| o.available)
+        .map(|o| (o.code.as_str(), forms(&o.name)))
+        .collect();
+    let mut hits: Vec<&str> = Vec::new();
+    for w in words(text) {
+        if w.len() < 4 || own.contains(&w) {
+            continue;
+        }
+        let with: Vec<&(&str, Vec<String>)> =
+            named.iter().filter(|(_, ws)| ws.contains(&w)).collect();
+        if let [(code, ws)] = with.as_slice() {
+            if !ws.iter().any(|x| NEGATING.contains(&x.as_str())) && !hits.contains(code) {
+                hits.push(code);
+            }
+        }
+    }
+    match hits.as_slice() {
+        [one] => Some((*one).to_string()),
+        _ => None,
     }
 }
 

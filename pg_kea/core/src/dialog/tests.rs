@@ -1448,3 +1448,102 @@ fn a_count_answers_sizes_named_by_count_and_a_spelled_out_word_picks_the_item() 
         assert_eq!(order.lines[0].variation.as_deref(), size, "{says:?}");
     }
 }
+
+#[test]
+fn an_option_said_as_callers_say_it_answers_its_question() {
+    // "beef" is a word of one relleno only as it is said in English (`Carne Molida`), "medium"
+    // is `Med` spelled out (off: no answer, asked again). "spicy" is in "Not Spicy" only, which it
+    // does not mean: no answer, and "hot" then is.
+    let menu: Menu = serde_json::from_value(serde_json::json!({
+        "id": 0, "name": "Arepas", "currency": "USD",
+        "categories": [{"id": 0, "code": "all", "name": "Menu"}],
+        "items": [
+            {"id": 0, "code": "empanadas", "name": "Empanadas (ea)", "category": "all",
+             "price_cents": 350, "groups": ["relleno"]},
+            {"id": 0, "code": "laghman", "name": "Laghman", "category": "all",
+             "price_cents": 1295, "groups": ["spice"]},
+            {"id": 0, "code": "fried_rice", "name": "Thai Fried Rice", "category": "all",
+             "price_cents": 1295, "groups": ["heat"]}
+        ],
+        "groups": [
+            {"id": 0, "code": "relleno", "name": "Relleno", "min": 1, "max": 1,
+             "options": [{"id": 0, "code": "carne_molida", "name": "Carne Molida", "price_cents": 0},
+                         {"id": 0, "code": "pollo", "name": "Pollo", "price_cents": 0},
+                         {"id": 0, "code": "queso", "name": "Queso", "price_cents": 0}]},
+            {"id": 0, "code": "spice", "name": "Spice", "min": 1, "max": 1,
+             "options": [{"id": 0, "code": "mild", "name": "Mild", "price_cents": 0},
+                         {"id": 0, "code": "med", "name": "Med", "price_cents": 0},
+                         {"id": 0, "code": "hot", "name": "Hot", "price_cents": 0}]},
+            {"id": 0, "code": "heat", "name": "Spice Level", "min": 1, "max": 1,
+             "options": [{"id": 0, "code": "not_spicy", "name": "Not Spicy", "price_cents": 0},
+                         {"id": 0, "code": "mild", "name": "Mild", "price_cents": 0},
+                         {"id": 0, "code": "hot", "name": "Hot", "price_cents": 0}]}
+        ]
+    }))
+    .expect("the menu parses");
+    let m = CompiledMenu::new(menu);
+    for (says, option) in [
+        (&["two empanadas", "beef"][..], "carne_molida"),
+        (&["a laghman", "medium"][..], "med"),
+        (&["a thai fried rice", "spicy", "hot"][..], "hot"),
+    ] {
+        let mut all = says.to_vec();
+        all.extend(["that's all", "yes"]);
+        let outs = run(&m, &store(), &all);
+        let order = submitted(&outs);
+        assert_eq!(
+            order.lines[0].modifiers.len(),
+            1,
+            "{says:?}: {:?}",
+            order.lines
+        );
+        assert_eq!(order.lines[0].modifiers[0].option, option, "{says:?}");
+    }
+}
+
+/// A blind venue's menu (tests/venues-blind-*/), as the calls of `calls_eval` run it.
+fn blind_menu(path: &str) -> CompiledMenu {
+    let file = format!(
+        "{}/../../tests/{path}/menu.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file}: {e}"));
+    CompiledMenu::new(serde_json::from_str(&text).expect("the menu parses"))
+}
+
+#[test]
+fn an_option_said_as_callers_say_it_answers_its_question_on_real_menus() {
+    // Where the words also name other things on the menu: "beef" answering which relleno of
+    // `carne molida, pollo, queso, ...` (blind batch 10's arepa-bar: one word of one option as
+    // it is said), "with egg" answering `... or huevo` (batch 26's tlayuda-stand: the option's
+    // whole name as it is said), "medium" answering `mild, med or hot` (batch 15's
+    // uyghur-skewer-house). Off, each was no answer and listed again.
+    let cases = [
+        (
+            "venues-blind-10/arepa-bar",
+            &["hi can I do three empanadas", "beef"][..],
+            "carne",
+        ),
+        (
+            "venues-blind-26/tlayuda-stand",
+            &["can I get an order of memelas", "with egg"][..],
+            "huevo",
+        ),
+        (
+            "venues-blind-15/uyghur-skewer-house",
+            &["can I get the big plate chicken", "large", "medium"][..],
+            "med",
+        ),
+    ];
+    for (venue, says, option) in cases {
+        let m = blind_menu(venue);
+        let outs = run(&m, &store(), says);
+        let last = &outs.last().expect("turns").state.cart;
+        assert!(
+            last.iter()
+                .any(|l| l.modifiers.iter().any(|x| x.option == option)),
+            "{venue}: {:?}",
+            outs.iter().map(|o| &o.say).collect::<Vec<_>>()
+        );
+    }
+}
