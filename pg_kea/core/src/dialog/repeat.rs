@@ -4,7 +4,7 @@
 //! out), and the call goes on as with any cart.
 
 use super::*;
-use crate::extract::ModMention;
+use crate::extract::{LineMention, ModMention};
 
 /// Words that ask for the last order again. Matched on the normalised utterance, padded with
 /// spaces, so "usual" does not match inside another word.
@@ -143,6 +143,17 @@ impl Turn<'_> {
         };
         // Anything else said with it ("my usual, and a coke", "the usual, that's all") is taken
         // as in any turn; the lines of the last order were said by then or are read back next.
+        // A line of the last order said again ("it's the usual, a grape pecan sandwich and a
+        // sweet tea") tells what the usual is: it is in the cart once.
+        let usual_items: Vec<String> = self.store().usual.iter().map(|l| l.item.clone()).collect();
+        let restated = |l: &LineMention| {
+            let named = l.item.iter().chain(&l.candidates);
+            named.clone().next().is_some() && named.clone().all(|c| usual_items.contains(c))
+        };
+        let ex = &Extraction {
+            lines: ex.lines.iter().filter(|l| !restated(l)).cloned().collect(),
+            ..ex.clone()
+        };
         if !ex.lines.is_empty()
             || has(ex, |i| {
                 matches!(

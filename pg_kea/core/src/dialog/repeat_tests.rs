@@ -322,6 +322,29 @@ fn the_last_order_goes_on_as_any_cart() {
 }
 
 #[test]
+fn the_usual_said_with_its_own_lines_is_in_the_cart_once() {
+    // "it's the usual, <the usual's lines>": what the usual is, not more of it (off: two
+    // pepperoni pizzas and two cokes). A line it does not have is still added.
+    let outs = call(
+        &menu(),
+        &regular(),
+        Some(CALLER),
+        &[
+            "hi it's the usual, a large pepperoni pizza and a coke, and a brownie",
+            "that's all",
+            "yes",
+        ],
+    );
+    let items: Vec<&str> = order(&outs).lines.iter().map(|l| l.item.as_str()).collect();
+    assert_eq!(
+        items,
+        ["pepperoni_pizza", "coke", "brownie"],
+        "{:?}",
+        said(&outs)
+    );
+}
+
+#[test]
 fn the_greeting_offers_the_last_order_when_the_merchant_wants_it() {
     let offering = Store {
         offers_usual: true,
