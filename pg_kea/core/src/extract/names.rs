@@ -460,6 +460,19 @@ pub fn none_gloss_forms(name: &str) -> Vec<String> {
 }
 
 /// The name outside its brackets, lower case.
+/// The name without a price typed after it ("Makemba +2", "Guac +1.50" -> "Makemba", "Guac").
+pub fn without_price_tag(name: &str) -> String {
+    let price = |w: &str| {
+        w.strip_prefix('+')
+            .map(|r| r.trim_start_matches('$'))
+            .is_some_and(|r| !r.is_empty() && r.chars().all(|c| c.is_ascii_digit() || c == '.'))
+    };
+    name.split_whitespace()
+        .filter(|w| !price(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 pub fn outer_name(name: &str) -> String {
     split_parenthetical(&name.to_lowercase()).0
 }
@@ -506,7 +519,15 @@ pub fn size_count(name: &str) -> Option<u32> {
         [first, _, u] if number(first).is_none() && unit(u) => &words[1..],
         _ => &words[..],
     };
-    let n = counted.first().and_then(|w| number(w))?;
+    // "Docena (12)", "Short Stack (3)": a name with no count of its own and a bare number in
+    // brackets, the pieces the pack holds.
+    let Some(n) = counted.first().and_then(|w| number(w)) else {
+        let inner = lower.split_once('(')?.1.split(')').next().unwrap_or("");
+        return match inner.split_whitespace().collect::<Vec<_>>()[..] {
+            [w] => w.parse::<u32>().ok().filter(|&n| n >= 2),
+            _ => None,
+        };
+    };
     let unit_ok = match counted.get(1..).unwrap_or(&[]) {
         [] => true,
         [u] => unit(u),
