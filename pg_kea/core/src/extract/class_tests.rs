@@ -2698,3 +2698,20 @@ fn what_a_side_items_brackets_call_it_names_the_plates_pick_of_that_name() {
     // Alone it is still the side.
     assert_eq!(said(&m, "fried plantains"), ["1 makemba_fried_plantain@"]);
 }
+
+#[test]
+fn sizes_counted_in_the_menus_own_unit_keep_their_count_beside_a_bracket() {
+    // `12 st` / `20 st` / `30 st (to share)`: what the brackets say of the last pack does not
+    // take the count in the menu's own unit from all three.
+    let m = menu(
+        vec![item(
+            "Poffertjes",
+            &["12 st", "20 st", "30 st (to share)"],
+            &[],
+        )],
+        vec![],
+    );
+    // Off: "12 poffertjes@", "20 poffertjes@".
+    assert_eq!(said(&m, "a dozen poffertjes"), ["1 poffertjes@12_st"]);
+    assert_eq!(said(&m, "twenty poffertjes"), ["1 poffertjes@20_st"]);
+}

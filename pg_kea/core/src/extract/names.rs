@@ -543,7 +543,8 @@ pub fn counts_in_own_unit(vs: &[crate::menu::Variation]) -> Vec<(u32, u32)> {
     let mut unit: Option<String> = None;
     let mut out = Vec::new();
     for (vi, v) in vs.iter().enumerate() {
-        let lower = digits_apart(&v.name.to_lowercase());
+        // "30 st (to share)": what the brackets say of the pack is not its count.
+        let lower = digits_apart(&outer_name(&v.name));
         let words: Vec<&str> = lower.split_whitespace().collect();
         let [n, u] = words[..] else {
             return Vec::new();
