@@ -2715,3 +2715,12 @@ fn sizes_counted_in_the_menus_own_unit_keep_their_count_beside_a_bracket() {
     assert_eq!(said(&m, "a dozen poffertjes"), ["1 poffertjes@12_st"]);
     assert_eq!(said(&m, "twenty poffertjes"), ["1 poffertjes@20_st"]);
 }
+
+#[test]
+fn a_measure_typed_after_a_sizes_word_is_said_by_its_number_and_unit() {
+    // `Sm 12oz` / `Lg 20oz`: "twelve ounce", "the 20 ounce" name the size as "12 oz" would.
+    let m = menu(vec![item("Latte", &["Sm 12oz", "Lg 20oz"], &[])], vec![]);
+    // Off: "12 latte@", "1 latte@".
+    assert_eq!(said(&m, "twelve ounce latte"), ["1 latte@sm_12oz"]);
+    assert_eq!(said(&m, "a latte, the 20 ounce"), ["1 latte@lg_20oz"]);
+}

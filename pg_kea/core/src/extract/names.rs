@@ -603,7 +603,17 @@ pub fn measure_apart(name: &str) -> Option<String> {
     let glued = outer.split_whitespace().count() == 1;
     let measured = matches!(words[..], [n, u]
         if n.chars().all(|c| c.is_ascii_digit()) && lexicon::MEASURE_UNITS.contains(&u));
-    (glued && measured).then_some(apart)
+    if glued && measured {
+        return Some(apart);
+    }
+    // "Sm 12oz", "Lg 32oz": a size's word and then its measure typed glued, the last word;
+    // callers say "a twelve ounce" too.
+    let outer_words: Vec<&str> = outer.split_whitespace().collect();
+    match outer_words[..] {
+        [_, last] if !last.starts_with(|c: char| c.is_ascii_digit()) => None,
+        [_, last] => measure_apart(last),
+        _ => None,
+    }
 }
 
 /// "4pc", "12in": a unit typed against its number, spaced apart ("4 pc").
