@@ -2724,3 +2724,13 @@ fn a_measure_typed_after_a_sizes_word_is_said_by_its_number_and_unit() {
     assert_eq!(said(&m, "twelve ounce latte"), ["1 latte@sm_12oz"]);
     assert_eq!(said(&m, "a latte, the 20 ounce"), ["1 latte@lg_20oz"]);
 }
+
+#[test]
+fn a_number_after_an_article_is_the_size_it_measures() {
+    // `16oz (sm)` / `32oz (lg)`: "a 32 cola" is the 32 ounce, one of it.
+    let m = menu(vec![item("Cola", &["16oz (sm)", "32oz (lg)"], &[])], vec![]);
+    // Off: "32 cola@".
+    assert_eq!(said(&m, "a 32 cola"), ["1 cola@32oz_lg"]);
+    // Said without the article it stays a count.
+    assert_eq!(said(&m, "two colas"), ["2 cola@"]);
+}

@@ -490,6 +490,36 @@ impl Builder<'_> {
                 (None, Some(c)) => c.clone(),
                 (None, None) => continue,
             };
+            // "a 32 dirty coke" with sizes "16oz (sm)" / "32oz (lg)": a number right after an
+            // article is no count of the item; the size measured by it is meant.
+            let after_article = l.start + 1 < sc.tokens.len()
+                && matches!(sc.word(l.start), "a" | "the")
+                && sc.word(l.start + 1).parse::<u32>() == Ok(n);
+            let measured: Vec<(u32, u32)> = cands
+                .iter()
+                .filter(|_| after_article)
+                .filter_map(|&i| {
+                    let vs = &self.menu.items[i as usize].variations;
+                    vs.iter()
+                        .position(|v| {
+                            super::super::names::measure_apart(&v.name).is_some_and(|m| {
+                                m.split_whitespace().next().and_then(|w| w.parse().ok()) == Some(n)
+                            })
+                        })
+                        .map(|v| (i, v as u32))
+                })
+                .collect();
+            if !measured.is_empty() {
+                let items: Vec<u32> = measured.iter().map(|s| s.0).collect();
+                if let [only] = items[..] {
+                    l.item = Some(only);
+                }
+                l.cands = Some(items);
+                l.var = Some((measured, 1.0));
+                l.qty = Some(1);
+                l.qty_article = true;
+                continue;
+            }
             let sized: Vec<(u32, u32)> = cands
                 .iter()
                 .filter_map(|&i| {
