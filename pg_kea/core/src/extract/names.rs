@@ -459,7 +459,6 @@ pub fn none_gloss_forms(name: &str) -> Vec<String> {
         .collect()
 }
 
-/// The name outside its brackets, lower case.
 /// The name without a price typed after it ("Makemba +2", "Guac +1.50" -> "Makemba", "Guac").
 pub fn without_price_tag(name: &str) -> String {
     let price = |w: &str| {
@@ -473,6 +472,7 @@ pub fn without_price_tag(name: &str) -> String {
         .join(" ")
 }
 
+/// The name outside its brackets, lower case.
 pub fn outer_name(name: &str) -> String {
     split_parenthetical(&name.to_lowercase()).0
 }
@@ -610,7 +610,6 @@ pub fn measure_apart(name: &str) -> Option<String> {
     // callers say "a twelve ounce" too.
     let outer_words: Vec<&str> = outer.split_whitespace().collect();
     match outer_words[..] {
-        [_, last] if !last.starts_with(|c: char| c.is_ascii_digit()) => None,
         [_, last] => measure_apart(last),
         _ => None,
     }
