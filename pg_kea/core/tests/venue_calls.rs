@@ -14,7 +14,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("baleada-stand", 30.0),
     ("biscuit-shop", 60.0),
     ("boba", 100.0),
-    ("bolivian-salteneria", 40.0),
+    ("bolivian-salteneria", 45.0),
     ("breakfast", 70.0),
     ("burgers", 70.0),
     ("burmese", 95.0),
@@ -29,7 +29,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("clam-shack", 45.0),
     ("coffee", 100.0),
     ("com-tam", 60.0),
-    ("congolese-kitchen", 45.0),
+    ("congolese-kitchen", 50.0),
     ("cookie-shop", 35.0),
     ("creole-kitchen", 70.0),
     ("cuban-ventanita", 90.0),
@@ -110,7 +110,7 @@ const FLOOR: &[(&str, f64)] = &[
     ("uyghur-skewer-house", 65.0),
     ("vegan-cafe", 45.0),
     ("wings", 40.0),
-    ("wurst-haus", 40.0),
+    ("wurst-haus", 45.0),
     ("yemeni-kitchen", 55.0),
 ];
 

@@ -2619,3 +2619,141 @@ fn loads_of_an_option_is_extra() {
     assert_eq!(ext.lines[0].modifiers[0].option, "malt_vinegar");
     assert_eq!(ext.lines[0].modifiers[0].qualifier, Some(Qualifier::Extra));
 }
+
+#[test]
+fn a_bare_number_in_brackets_is_the_count_of_a_pack_named_without_one() {
+    // `Docena (12)`, `Short Stack (3)`: the name says no count of its own, the brackets say
+    // how many pieces the pack holds.
+    let m = menu(
+        vec![
+            item("Beef Saltena", &["c/u", "Docena (12)"], &[]),
+            item("Pancakes", &["Short Stack (3)", "Full Stack (5)"], &[]),
+        ],
+        vec![],
+    );
+    // Off: "12 beef_saltena@", "3 pancakes@".
+    assert_eq!(
+        said(&m, "a dozen beef saltenas"),
+        ["1 beef_saltena@docena_12"]
+    );
+    assert_eq!(said(&m, "three pancakes"), ["1 pancakes@short_stack_3"]);
+    // A measure in brackets is no count.
+    let m = menu(
+        vec![item("Lemonade", &["Sm (16 oz)", "Lg (32 oz)"], &[])],
+        vec![],
+    );
+    assert_eq!(said(&m, "two lemonades"), ["2 lemonade@"]);
+}
+
+#[test]
+fn a_count_said_in_dozens_is_of_the_dozen_even_beside_a_single() {
+    // `Single` / `Half Doz (6)` / `Doz (12)`: "two dozen" is two of the dozen, not
+    // twenty-four singles; twenty-four said as a number stays singles, as said.
+    let m = menu(
+        vec![item(
+            "Biscuit",
+            &["Single", "Half Doz (6)", "Doz (12)"],
+            &[],
+        )],
+        vec![],
+    );
+    // Off: "24 biscuit@", "36 biscuit@".
+    assert_eq!(said(&m, "two dozen biscuits"), ["2 biscuit@doz_12"]);
+    assert_eq!(said(&m, "three dozen biscuits"), ["3 biscuit@doz_12"]);
+    assert_eq!(said(&m, "twenty four biscuits"), ["24 biscuit@"]);
+}
+
+#[test]
+fn half_dozen_with_no_article_is_six() {
+    let m = menu(
+        vec![
+            item("Mikate", &["6 pc", "12 pc"], &[]),
+            item("Grilled Chicken", &["Half", "Whole"], &[]),
+        ],
+        vec![],
+    );
+    // Off: "1 mikate@" ("half" and "dozen" read apart, no count).
+    assert_eq!(said(&m, "half dozen mikate"), ["1 mikate@6_pc"]);
+}
+
+#[test]
+fn what_a_side_items_brackets_call_it_names_the_plates_pick_of_that_name() {
+    // A plate's pick of one `Makemba +2` beside the side item `Makemba (fried plantain)`:
+    // "with plantains" on the plate is its pick, not a side ordered beside it.
+    let mut starch = group("starch", 1, &["Fufu", "Makemba +2"]);
+    starch.min = 1;
+    let m = menu(
+        vec![
+            item("Grilled Chicken", &[], &["starch"]),
+            item("Fufu (1 ball)", &[], &[]),
+            item("Makemba (fried plantain)", &[], &[]),
+        ],
+        vec![starch],
+    );
+    // Off: "1 grilled_chicken@", "1 makemba_fried_plantain@".
+    assert_eq!(
+        said(&m, "a grilled chicken with plantains"),
+        ["1 grilled_chicken@ starch=makemba_2"]
+    );
+    // Alone it is still the side.
+    assert_eq!(said(&m, "fried plantains"), ["1 makemba_fried_plantain@"]);
+}
+
+#[test]
+fn a_gloss_of_how_a_side_is_sold_does_not_name_the_pick() {
+    // `Chips (bag)` beside the sandwiches' side pick `Chips` (blind batch 31's
+    // chicken-salad-shop, after round 27 made a side item's gloss a name of the pick): "a bag of
+    // jalapeno chips" is the bag, not the sandwich's chips too.
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/venues-blind-31/chicken-salad-shop/menu.json"
+    );
+    let text = std::fs::read_to_string(file).expect("the venue's menu");
+    let m = CompiledMenu::new(serde_json::from_str(&text).expect("the menu parses"));
+    let lines = said(
+        &m,
+        "a pimento cheese sandwich with bacon on sourdough, and a bag of jalapeno chips",
+    );
+    // Off: the sandwich's line also had `sandwich_side=chips`.
+    assert!(
+        lines.iter().all(|l| !l.contains("sandwich_side")),
+        "{lines:?}"
+    );
+    assert_eq!(lines.len(), 2, "{lines:?}");
+}
+
+#[test]
+fn sizes_counted_in_the_menus_own_unit_keep_their_count_beside_a_bracket() {
+    // `12 st` / `20 st` / `30 st (to share)`: what the brackets say of the last pack does not
+    // take the count in the menu's own unit from all three.
+    let m = menu(
+        vec![item(
+            "Poffertjes",
+            &["12 st", "20 st", "30 st (to share)"],
+            &[],
+        )],
+        vec![],
+    );
+    // Off: "12 poffertjes@", "20 poffertjes@".
+    assert_eq!(said(&m, "a dozen poffertjes"), ["1 poffertjes@12_st"]);
+    assert_eq!(said(&m, "twenty poffertjes"), ["1 poffertjes@20_st"]);
+}
+
+#[test]
+fn a_measure_typed_after_a_sizes_word_is_said_by_its_number_and_unit() {
+    // `Sm 12oz` / `Lg 20oz`: "twelve ounce", "the 20 ounce" name the size as "12 oz" would.
+    let m = menu(vec![item("Latte", &["Sm 12oz", "Lg 20oz"], &[])], vec![]);
+    // Off: "12 latte@", "1 latte@".
+    assert_eq!(said(&m, "twelve ounce latte"), ["1 latte@sm_12oz"]);
+    assert_eq!(said(&m, "a latte, the 20 ounce"), ["1 latte@lg_20oz"]);
+}
+
+#[test]
+fn a_number_after_an_article_is_the_size_it_measures() {
+    // `16oz (sm)` / `32oz (lg)`: "a 32 cola" is the 32 ounce, one of it.
+    let m = menu(vec![item("Cola", &["16oz (sm)", "32oz (lg)"], &[])], vec![]);
+    // Off: "32 cola@".
+    assert_eq!(said(&m, "a 32 cola"), ["1 cola@32oz_lg"]);
+    // Said without the article it stays a count.
+    assert_eq!(said(&m, "two colas"), ["2 cola@"]);
+}

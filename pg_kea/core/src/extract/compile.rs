@@ -330,6 +330,26 @@ pub fn compile(menu: &Menu) -> Tables {
             for a in &o.aliases {
                 add_content(&mut t, &mut partial, &mut memo, a, sense);
             }
+            // "Makemba +2", a plate's pick of one, beside the side item "Makemba (fried
+            // plantain)": what the item's brackets call it names the pick too ("a half chicken
+            // with plantains"). Not an optional add-on (a bacon pancake is no pancake with
+            // extra bacon), nor a gloss that says only what the group is of ("Malawah (flaky
+            // bread)" for a bread pick: "instead of the bread" is not the malawah), nor "(side)".
+            let own = spaced_stems(&names::outer_name(&names::without_price_tag(&o.name)));
+            let head = t.group_heads[gi];
+            for (ii, item) in menu.items.iter().enumerate() {
+                if g.min == 0 || outer_names[ii] != own {
+                    continue;
+                }
+                if let Some(gloss) = names::gloss(&item.name) {
+                    // "Chips (bag)": the gloss says how it is sold, not what it is ("a bag of
+                    // jalapeno chips" is the bag, not a sandwich's chips).
+                    let packaging = gloss.split_whitespace().all(|w| PACKAGING.contains(&w));
+                    if gloss != "side" && !packaging && !ids(&mut t.vocab, &gloss).contains(&head) {
+                        add_content(&mut t, &mut partial, &mut memo, &gloss, sense);
+                    }
+                }
+            }
         }
         // A marker made of one function word ("on", "of", "by") says too little to steer.
         let weak = |p: &str| p.split_whitespace().count() < 2;
@@ -875,3 +895,10 @@ fn combination_options(menu: &Menu) -> std::collections::HashSet<(u32, u32)> {
     }
     out
 }
+
+/// Words a gloss uses for how an item is sold rather than what it is ("Chips (bag)",
+/// "Kinnie (can)").
+const PACKAGING: &[&str] = &[
+    "bag", "bags", "box", "can", "cans", "bottle", "btl", "cup", "jar", "tub", "pack", "each",
+    "ea", "pc", "pcs", "piece", "pieces", "order", "single",
+];

@@ -52,6 +52,9 @@ pub const NUMBERS: &[(&str, u32)] = &[
     ("a half dozen", 6),
     ("half a dozen", 6),
     ("two dozen", 24),
+    ("half dozen", 6),
+    ("three dozen", 36),
+    ("four dozen", 48),
 ];
 
 /// "twenty four", "thirty six": the counts from 21 to 99 said in two words (a caller counting

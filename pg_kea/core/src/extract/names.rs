@@ -459,6 +459,19 @@ pub fn none_gloss_forms(name: &str) -> Vec<String> {
         .collect()
 }
 
+/// The name without a price typed after it ("Makemba +2", "Guac +1.50" -> "Makemba", "Guac").
+pub fn without_price_tag(name: &str) -> String {
+    let price = |w: &str| {
+        w.strip_prefix('+')
+            .map(|r| r.trim_start_matches('$'))
+            .is_some_and(|r| !r.is_empty() && r.chars().all(|c| c.is_ascii_digit() || c == '.'))
+    };
+    name.split_whitespace()
+        .filter(|w| !price(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The name outside its brackets, lower case.
 pub fn outer_name(name: &str) -> String {
     split_parenthetical(&name.to_lowercase()).0
@@ -506,7 +519,15 @@ pub fn size_count(name: &str) -> Option<u32> {
         [first, _, u] if number(first).is_none() && unit(u) => &words[1..],
         _ => &words[..],
     };
-    let n = counted.first().and_then(|w| number(w))?;
+    // "Docena (12)", "Short Stack (3)": a name with no count of its own and a bare number in
+    // brackets, the pieces the pack holds.
+    let Some(n) = counted.first().and_then(|w| number(w)) else {
+        let inner = lower.split_once('(')?.1.split(')').next().unwrap_or("");
+        return match inner.split_whitespace().collect::<Vec<_>>()[..] {
+            [w] => w.parse::<u32>().ok().filter(|&n| n >= 2),
+            _ => None,
+        };
+    };
     let unit_ok = match counted.get(1..).unwrap_or(&[]) {
         [] => true,
         [u] => unit(u),
@@ -522,7 +543,8 @@ pub fn counts_in_own_unit(vs: &[crate::menu::Variation]) -> Vec<(u32, u32)> {
     let mut unit: Option<String> = None;
     let mut out = Vec::new();
     for (vi, v) in vs.iter().enumerate() {
-        let lower = digits_apart(&v.name.to_lowercase());
+        // "30 st (to share)": what the brackets say of the pack is not its count.
+        let lower = digits_apart(&outer_name(&v.name));
         let words: Vec<&str> = lower.split_whitespace().collect();
         let [n, u] = words[..] else {
             return Vec::new();
@@ -581,7 +603,16 @@ pub fn measure_apart(name: &str) -> Option<String> {
     let glued = outer.split_whitespace().count() == 1;
     let measured = matches!(words[..], [n, u]
         if n.chars().all(|c| c.is_ascii_digit()) && lexicon::MEASURE_UNITS.contains(&u));
-    (glued && measured).then_some(apart)
+    if glued && measured {
+        return Some(apart);
+    }
+    // "Sm 12oz", "Lg 32oz": a size's word and then its measure typed glued, the last word;
+    // callers say "a twelve ounce" too.
+    let outer_words: Vec<&str> = outer.split_whitespace().collect();
+    match outer_words[..] {
+        [_, last] => measure_apart(last),
+        _ => None,
+    }
 }
 
 /// "4pc", "12in": a unit typed against its number, spaced apart ("4 pc").

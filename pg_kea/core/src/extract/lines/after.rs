@@ -490,6 +490,36 @@ impl Builder<'_> {
                 (None, Some(c)) => c.clone(),
                 (None, None) => continue,
             };
+            // "a 32 dirty coke" with sizes "16oz (sm)" / "32oz (lg)": a number right after an
+            // article is no count of the item; the size measured by it is meant.
+            let after_article = l.start + 1 < sc.tokens.len()
+                && matches!(sc.word(l.start), "a" | "the")
+                && sc.word(l.start + 1).parse::<u32>() == Ok(n);
+            let measured: Vec<(u32, u32)> = cands
+                .iter()
+                .filter(|_| after_article)
+                .filter_map(|&i| {
+                    let vs = &self.menu.items[i as usize].variations;
+                    vs.iter()
+                        .position(|v| {
+                            super::super::names::measure_apart(&v.name).is_some_and(|m| {
+                                m.split_whitespace().next().and_then(|w| w.parse().ok()) == Some(n)
+                            })
+                        })
+                        .map(|v| (i, v as u32))
+                })
+                .collect();
+            if !measured.is_empty() {
+                let items: Vec<u32> = measured.iter().map(|s| s.0).collect();
+                if let [only] = items[..] {
+                    l.item = Some(only);
+                }
+                l.cands = Some(items);
+                l.var = Some((measured, 1.0));
+                l.qty = Some(1);
+                l.qty_article = true;
+                continue;
+            }
             let sized: Vec<(u32, u32)> = cands
                 .iter()
                 .filter_map(|&i| {
@@ -506,7 +536,10 @@ impl Builder<'_> {
                 {
                     continue;
                 }
-                Self::pieces_by_count(self.t, self.menu, l, n, &cands);
+                // "two dozen biscuits": a count said in dozens is of the dozen pack.
+                let dozens = (l.start..l.end.min(sc.tokens.len()))
+                    .any(|t| matches!(sc.word(t), "dozen" | "doz" | "dz"));
+                Self::pieces_by_count(self.t, self.menu, l, n, &cands, dozens);
                 continue;
             }
             let items: Vec<u32> = sized.iter().map(|s| s.0).collect();
@@ -525,17 +558,21 @@ impl Builder<'_> {
     /// holds, and no size's own count, is that many orders (of the largest size it fills).
     /// A count equal to one order's pieces stays a count of orders ("two samosas" of
     /// "Samosa (2 pcs)": the caller may mean either, and two orders is what was said).
-    fn pieces_by_count(t: &Tables, menu: &Menu, l: &mut Line, n: u32, cands: &[u32]) {
+    fn pieces_by_count(t: &Tables, menu: &Menu, l: &mut Line, n: u32, cands: &[u32], dozens: bool) {
         // Sizes first: the largest whose count divides the pieces, the same for every
         // candidate that has sizes by count. An item also sold one at a time ("1 Stick", "ea")
-        // is not: "six pork sticks" beside "3 Sticks" is six singles, as said.
+        // is not: "six pork sticks" beside "3 Sticks" is six singles, as said; but a count
+        // said in dozens ("two dozen biscuits" beside `Single` / `Doz (12)`) is of the dozen.
         let per_size: Vec<(u32, u32, u32)> = cands
             .iter()
             .filter(|&&i| {
-                !menu.items[i as usize]
-                    .variations
-                    .iter()
-                    .any(|v| super::super::names::is_single_size(&v.name))
+                (dozens
+                    && n.is_multiple_of(12)
+                    && t.size_counts[i as usize].iter().any(|&(_, c)| c == 12))
+                    || !menu.items[i as usize]
+                        .variations
+                        .iter()
+                        .any(|v| super::super::names::is_single_size(&v.name))
             })
             .filter_map(|&i| {
                 t.size_counts[i as usize]
