@@ -347,11 +347,11 @@ venue_test!(coffee);
 venue_test!(blind_sandwich, blind "venues-blind" / "sandwich", 60.0);
 venue_test!(blind_burgers, blind "venues-blind" / "burgers", 70.0);
 venue_test!(blind_thai, blind "venues-blind" / "thai", 85.0);
-venue_test!(blind_wings, blind "venues-blind" / "wings", 35.0);
+venue_test!(blind_wings, blind "venues-blind" / "wings", 40.0);
 venue_test!(blind_breakfast, blind "venues-blind" / "breakfast", 70.0);
 venue_test!(blind_pizzeria, blind "venues-blind-2" / "pizzeria", 70.0);
 venue_test!(blind_sushi, blind "venues-blind-2" / "sushi", 85.0);
-venue_test!(blind_korean_chicken, blind "venues-blind-2" / "korean-chicken", 65.0);
+venue_test!(blind_korean_chicken, blind "venues-blind-2" / "korean-chicken", 70.0);
 // Batch 3 (tests/venues-blind-3/README.md): floors at the figures of its run after the second
 // tuning round, the first through the gateway.
 // curry-house prices an option below nothing ("Mixed Veg", -$2.00 against the meats): the import
@@ -369,18 +369,18 @@ venue_test!(blind_gyro_shop, blind "venues-blind-4" / "gyro-shop", 45.0);
 // gateway, before round 5 tuned on it.
 venue_test!(blind_ramen, blind "venues-blind-5" / "ramen", 60.0);
 venue_test!(blind_burrito_bowl, blind "venues-blind-5" / "burrito-bowl", 70.0);
-venue_test!(blind_jerk_chicken, blind "venues-blind-5" / "jerk-chicken", 65.0);
+venue_test!(blind_jerk_chicken, blind "venues-blind-5" / "jerk-chicken", 70.0);
 // Batch 6 (tests/venues-blind-6/README.md): floors at the figures of its first run through the
 // gateway, before round 6 tuned on it.
-venue_test!(blind_dim_sum, blind "venues-blind-6" / "dim-sum", 70.0);
+venue_test!(blind_dim_sum, blind "venues-blind-6" / "dim-sum", 75.0);
 venue_test!(blind_cheesesteak, blind "venues-blind-6" / "cheesesteak", 60.0);
-venue_test!(blind_manoushe_bakery, blind "venues-blind-6" / "manoushe-bakery", 50.0);
+venue_test!(blind_manoushe_bakery, blind "venues-blind-6" / "manoushe-bakery", 65.0);
 // Batches 7 and 8 (tests/venues-blind-7/README.md, tests/venues-blind-8/README.md): floors at
 // the figures of their first run through the gateway, before any round tuned on them.
-venue_test!(blind_pollo_brasa, blind "venues-blind-7" / "pollo-brasa", 40.0);
+venue_test!(blind_pollo_brasa, blind "venues-blind-7" / "pollo-brasa", 45.0);
 venue_test!(blind_deli, blind "venues-blind-7" / "deli", 70.0);
 venue_test!(blind_silog, blind "venues-blind-7" / "silog", 65.0);
-venue_test!(blind_persian_kabob, blind "venues-blind-8" / "persian-kabob", 40.0);
+venue_test!(blind_persian_kabob, blind "venues-blind-8" / "persian-kabob", 45.0);
 venue_test!(blind_seafood_boil, blind "venues-blind-8" / "seafood-boil", 55.0);
 venue_test!(blind_tortas, blind "venues-blind-8" / "tortas", 70.0);
 // Batch 9 (tests/venues-blind-9/README.md): floors at the figures of its first run through the
@@ -390,8 +390,8 @@ venue_test!(blind_pide_doner, blind "venues-blind-9" / "pide-doner", 45.0);
 venue_test!(blind_roti_shop, blind "venues-blind-9" / "roti-shop", 75.0);
 // Batch 10 (tests/venues-blind-10/README.md): floors at the figures of its first run through the
 // gateway (engine after round 10), before any round tuned on it.
-venue_test!(blind_hot_chicken, blind "venues-blind-10" / "hot-chicken", 65.0);
-venue_test!(blind_arepa_bar, blind "venues-blind-10" / "arepa-bar", 45.0);
+venue_test!(blind_hot_chicken, blind "venues-blind-10" / "hot-chicken", 70.0);
+venue_test!(blind_arepa_bar, blind "venues-blind-10" / "arepa-bar", 55.0);
 venue_test!(blind_burmese, blind "venues-blind-10" / "burmese", 95.0);
 // Batch 11 (tests/venues-blind-11/README.md): floors at the figures of its first run through the
 // gateway (engine after round 13), before any round tuned on it.
@@ -417,7 +417,7 @@ venue_test!(blind_hk_cafe, blind "venues-blind-14" / "hk-cafe", 60.0);
 // gateway (engine after round 15), before any round tuned on it.
 venue_test!(blind_taiwanese_bento, blind "venues-blind-15" / "taiwanese-bento", 60.0);
 venue_test!(blind_chicken_rice_stall, blind "venues-blind-15" / "chicken-rice-stall", 55.0);
-venue_test!(blind_uyghur_skewer_house, blind "venues-blind-15" / "uyghur-skewer-house", 60.0);
+venue_test!(blind_uyghur_skewer_house, blind "venues-blind-15" / "uyghur-skewer-house", 65.0);
 // Batch 16 (tests/venues-blind-16/README.md): floors at the figures of its first run through the
 // gateway (engine after round 15), before any round tuned on it.
 venue_test!(blind_clam_shack, blind "venues-blind-16" / "clam-shack", 45.0);
@@ -426,7 +426,7 @@ venue_test!(blind_espresso_bar, blind "venues-blind-16" / "espresso-bar", 50.0);
 // Batch 17 (tests/venues-blind-17/README.md): floors at the figures of its first run through the
 // gateway (engine after round 17), before any round tuned on it.
 venue_test!(blind_hibachi_express, blind "venues-blind-17" / "hibachi-express", 65.0);
-venue_test!(blind_indonesian_warung, blind "venues-blind-17" / "indonesian-warung", 55.0);
+venue_test!(blind_indonesian_warung, blind "venues-blind-17" / "indonesian-warung", 60.0);
 venue_test!(blind_empanada_house, blind "venues-blind-17" / "empanada-house", 45.0);
 // Batch 18 (tests/venues-blind-18/README.md): floors at the figures of its first run through the
 // gateway (engine after round 18), before any round tuned on it.
@@ -435,8 +435,8 @@ venue_test!(blind_tamale_shop, blind "venues-blind-18" / "tamale-shop", 15.0);
 venue_test!(blind_falafel_stand, blind "venues-blind-18" / "falafel-stand", 55.0);
 // Batch 19 (tests/venues-blind-19/README.md): floors at the figures of its first run through the
 // gateway (engine after round 19), before any round tuned on it.
-venue_test!(blind_wurst_haus, blind "venues-blind-19" / "wurst-haus", 40.0);
-venue_test!(blind_kottu_hut, blind "venues-blind-19" / "kottu-hut", 60.0);
+venue_test!(blind_wurst_haus, blind "venues-blind-19" / "wurst-haus", 45.0);
+venue_test!(blind_kottu_hut, blind "venues-blind-19" / "kottu-hut", 65.0);
 venue_test!(blind_soup_shop, blind "venues-blind-19" / "soup-shop", 55.0);
 // Batch 20 (tests/venues-blind-20/README.md): floors at the figures of its first run through the
 // gateway (engine after round 20), before any round tuned on it.
@@ -445,9 +445,9 @@ venue_test!(blind_onigiri_stand, blind "venues-blind-20" / "onigiri-stand", 65.0
 venue_test!(blind_mac_cheese, blind "venues-blind-20" / "mac-cheese", 90.0);
 // Batch 21 (tests/venues-blind-21/README.md): floors at the figures of its first run through the
 // gateway (engine after round 21), before any round tuned on it.
-venue_test!(blind_steakhouse, blind "venues-blind-21" / "steakhouse", 55.0);
+venue_test!(blind_steakhouse, blind "venues-blind-21" / "steakhouse", 60.0);
 venue_test!(blind_haitian_kitchen, blind "venues-blind-21" / "haitian-kitchen", 30.0);
-venue_test!(blind_elote_stand, blind "venues-blind-21" / "elote-stand", 50.0);
+venue_test!(blind_elote_stand, blind "venues-blind-21" / "elote-stand", 55.0);
 // Batch 22 (tests/venues-blind-22/README.md): floors at the figures of its first run through the
 // gateway (engine after round 21, as batch 21), before any round tuned on it.
 venue_test!(blind_somali_kitchen, blind "venues-blind-22" / "somali-kitchen", 45.0);
@@ -455,24 +455,24 @@ venue_test!(blind_milanesa_bar, blind "venues-blind-22" / "milanesa-bar", 45.0);
 venue_test!(blind_baleada_stand, blind "venues-blind-22" / "baleada-stand", 45.0);
 // Batch 23 (tests/venues-blind-23/README.md): floors at the figures of its first run through the
 // gateway (engine after round 22), before any round tuned on it.
-venue_test!(blind_cevapi_grill, blind "venues-blind-23" / "cevapi-grill", 35.0);
+venue_test!(blind_cevapi_grill, blind "venues-blind-23" / "cevapi-grill", 40.0);
 venue_test!(blind_frybread_stand, blind "venues-blind-23" / "frybread-stand", 70.0);
 venue_test!(blind_yemeni_kitchen, blind "venues-blind-23" / "yemeni-kitchen", 55.0);
 // Batch 24 (tests/venues-blind-24/README.md): floors at the figures of its first run through the
 // gateway (engine after round 23), before any round tuned on it.
-venue_test!(blind_koshari_house, blind "venues-blind-24" / "koshari-house", 45.0);
+venue_test!(blind_koshari_house, blind "venues-blind-24" / "koshari-house", 50.0);
 venue_test!(blind_cookie_shop, blind "venues-blind-24" / "cookie-shop", 35.0);
 venue_test!(blind_raclette_stand, blind "venues-blind-24" / "raclette-stand", 45.0);
 // Batch 25 (tests/venues-blind-25/README.md): floors at the figures of its first run through the
 // gateway (engine after round 23, as batch 24), before any round tuned on it.
-venue_test!(blind_churrasqueira, blind "venues-blind-25" / "churrasqueira", 50.0);
+venue_test!(blind_churrasqueira, blind "venues-blind-25" / "churrasqueira", 55.0);
 venue_test!(blind_biscuit_shop, blind "venues-blind-25" / "biscuit-shop", 60.0);
 venue_test!(blind_moroccan_kitchen, blind "venues-blind-25" / "moroccan-kitchen", 55.0);
 // Batch 26 (tests/venues-blind-26/README.md): floors at the figures of its first run through the
 // gateway (engine after round 24), before any round tuned on it.
-venue_test!(blind_dutch_pancake_house, blind "venues-blind-26" / "dutch-pancake-house", 35.0);
-venue_test!(blind_tlayuda_stand, blind "venues-blind-26" / "tlayuda-stand", 30.0);
-venue_test!(blind_dirty_soda_shop, blind "venues-blind-26" / "dirty-soda-shop", 60.0);
+venue_test!(blind_dutch_pancake_house, blind "venues-blind-26" / "dutch-pancake-house", 40.0);
+venue_test!(blind_tlayuda_stand, blind "venues-blind-26" / "tlayuda-stand", 35.0);
+venue_test!(blind_dirty_soda_shop, blind "venues-blind-26" / "dirty-soda-shop", 65.0);
 // Batch 27 (tests/venues-blind-27/README.md): floors at the figures of its first run through the
 // gateway (engine after round 24, as batch 26), before any round tuned on it.
 venue_test!(blind_afghan_kitchen, blind "venues-blind-27" / "afghan-kitchen", 45.0);
@@ -481,25 +481,25 @@ venue_test!(blind_grilled_cheese_bar, blind "venues-blind-27" / "grilled-cheese-
 // Batch 28 (tests/venues-blind-28/README.md): floors at the figures of its first run through the
 // gateway (engine after round 25), before any round tuned on it.
 venue_test!(blind_lao_kitchen, blind "venues-blind-28" / "lao-kitchen", 60.0);
-venue_test!(blind_creole_kitchen, blind "venues-blind-28" / "creole-kitchen", 65.0);
+venue_test!(blind_creole_kitchen, blind "venues-blind-28" / "creole-kitchen", 70.0);
 venue_test!(blind_pasty_shop, blind "venues-blind-28" / "pasty-shop", 70.0);
 // Batch 29 (tests/venues-blind-29/README.md): floors at the figures of its first run through the
 // gateway (engine after round 25, as batch 28), before any round tuned on it.
-venue_test!(blind_bolivian_salteneria, blind "venues-blind-29" / "bolivian-salteneria", 40.0);
+venue_test!(blind_bolivian_salteneria, blind "venues-blind-29" / "bolivian-salteneria", 45.0);
 venue_test!(blind_chamorro_bbq, blind "venues-blind-29" / "chamorro-bbq", 55.0);
-venue_test!(blind_fair_food_stand, blind "venues-blind-29" / "fair-food-stand", 65.0);
+venue_test!(blind_fair_food_stand, blind "venues-blind-29" / "fair-food-stand", 70.0);
 // Batch 30 (tests/venues-blind-30/README.md): floors at the figures of its first run through the
 // gateway (engine after round 25, as batches 28 and 29), before any round tuned on it.
 venue_test!(blind_irish_kitchen, blind "venues-blind-30" / "irish-kitchen", 45.0);
-venue_test!(blind_congolese_kitchen, blind "venues-blind-30" / "congolese-kitchen", 45.0);
+venue_test!(blind_congolese_kitchen, blind "venues-blind-30" / "congolese-kitchen", 50.0);
 venue_test!(blind_tea_room, blind "venues-blind-30" / "tea-room", 65.0);
 // Batch 31 (tests/venues-blind-31/README.md): floors at the figures of its first run through the
 // gateway (engine after round 26 and the dialog's replacement), before any round tuned on it.
 venue_test!(blind_iraqi_kitchen, blind "venues-blind-31" / "iraqi-kitchen", 60.0);
-venue_test!(blind_chicken_salad_shop, blind "venues-blind-31" / "chicken-salad-shop", 60.0);
+venue_test!(blind_chicken_salad_shop, blind "venues-blind-31" / "chicken-salad-shop", 65.0);
 venue_test!(blind_vegan_cafe, blind "venues-blind-31" / "vegan-cafe", 45.0);
 // Batch 32 (tests/venues-blind-32/README.md): floors at the figures of its first run through the
 // gateway (the same engine as batch 31's), before any round tuned on it.
-venue_test!(blind_pozoleria, blind "venues-blind-32" / "pozoleria", 20.0);
+venue_test!(blind_pozoleria, blind "venues-blind-32" / "pozoleria", 25.0);
 venue_test!(blind_pit_beef_stand, blind "venues-blind-32" / "pit-beef-stand", 60.0);
 venue_test!(blind_pastizzeria, blind "venues-blind-32" / "pastizzeria", 40.0);
