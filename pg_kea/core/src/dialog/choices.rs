@@ -646,15 +646,7 @@ impl Turn<'_> {
             let names: Vec<Vec<String>> = w
                 .candidates
                 .iter()
-                .map(|c| {
-                    menu.item(c).map_or_else(Vec::new, |i| {
-                        let mut ws = words(&i.name);
-                        for form in crate::extract::spoken_forms(&i.name) {
-                            ws.extend(words(&form));
-                        }
-                        ws
-                    })
-                })
+                .map(|c| menu.item(c).map_or_else(Vec::new, |i| said_words(&i.name)))
                 .collect();
             let spoken = words(text);
             let hits: Vec<usize> = (0..names.len())
@@ -734,24 +726,27 @@ impl Turn<'_> {
     }
 }
 
+/// The words of a menu name as written and as callers say it ("Chkn Suqaar": "chkn", "suqaar",
+/// "chicken").
+fn said_words(name: &str) -> Vec<String> {
+    let mut ws = words(name);
+    for form in crate::extract::spoken_forms(name) {
+        ws.extend(words(&form));
+    }
+    ws
+}
+
 /// The option a word of the answer names when no option was said whole: a word of four letters
 /// or more that is in exactly one option's name as it is said, and not in the item's own name
 /// ("ranch" for `Jalapeño Ranch` among the flavours). No option whose name negates ("not
 /// spicy") is picked this way: "spicy" does not mean it.
 fn one_option_word(text: &str, item: &Item, options: &[crate::menu::ModOption]) -> Option<String> {
     const NEGATING: &[&str] = &["no", "not", "without", "non", "sin"];
-    let forms = |name: &str| -> Vec<String> {
-        let mut ws = words(name);
-        for f in crate::extract::spoken_forms(name) {
-            ws.extend(words(&f));
-        }
-        ws
-    };
-    let own = forms(&item.name);
+    let own = said_words(&item.name);
     let named: Vec<(&str, Vec<String>)> = options
         .iter()
         .filter(|o| o.available)
-        .map(|o| (o.code.as_str(), forms(&o.name)))
+        .map(|o| (o.code.as_str(), said_words(&o.name)))
         .collect();
     let mut hits: Vec<&str> = Vec::new();
     for w in words(text) {
