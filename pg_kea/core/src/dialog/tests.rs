@@ -1501,16 +1501,6 @@ fn an_option_said_as_callers_say_it_answers_its_question() {
     }
 }
 
-/// A blind venue's menu (tests/venues-blind-*/), as the calls of `calls_eval` run it.
-fn blind_menu(path: &str) -> CompiledMenu {
-    let file = format!(
-        "{}/../../tests/{path}/menu.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file}: {e}"));
-    CompiledMenu::new(serde_json::from_str(&text).expect("the menu parses"))
-}
-
 #[test]
 fn an_option_said_as_callers_say_it_answers_its_question_on_real_menus() {
     // Where the words also name other things on the menu: "beef" answering which relleno of
@@ -1536,7 +1526,7 @@ fn an_option_said_as_callers_say_it_answers_its_question_on_real_menus() {
         ),
     ];
     for (venue, says, option) in cases {
-        let m = blind_menu(venue);
+        let m = crate::test_venues::blind_venue(venue);
         let outs = run(&m, &store(), says);
         let last = &outs.last().expect("turns").state.cart;
         assert!(

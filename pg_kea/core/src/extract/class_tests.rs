@@ -2704,12 +2704,7 @@ fn a_gloss_of_how_a_side_is_sold_does_not_name_the_pick() {
     // `Chips (bag)` beside the sandwiches' side pick `Chips` (blind batch 31's
     // chicken-salad-shop, after round 27 made a side item's gloss a name of the pick): "a bag of
     // jalapeno chips" is the bag, not the sandwich's chips too.
-    let file = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/venues-blind-31/chicken-salad-shop/menu.json"
-    );
-    let text = std::fs::read_to_string(file).expect("the venue's menu");
-    let m = CompiledMenu::new(serde_json::from_str(&text).expect("the menu parses"));
+    let m = crate::test_venues::blind_venue("venues-blind-31/chicken-salad-shop");
     let lines = said(
         &m,
         "a pimento cheese sandwich with bacon on sourdough, and a bag of jalapeno chips",

@@ -4,7 +4,7 @@
 
 use super::lexicon;
 use super::names;
-use crate::menu::Item;
+use crate::menu::{Item, Variation};
 
 /// The plain size words an item's sizes take (variation index, word), ranked by price:
 /// "small" the cheapest, "large" (and the big words) the dearest, "medium" the middle one of
@@ -17,17 +17,7 @@ pub fn plain_size_words(item: &Item, menu_says_plainly: bool) -> Vec<(usize, &'s
     if vs.len() < 2 || vs.len() > 3 {
         return Vec::new();
     }
-    let said = |words: &[&str]| {
-        vs.iter().any(|v| {
-            std::iter::once(&v.name)
-                .chain(v.aliases.iter())
-                .flat_map(|n| names::spoken_forms(n))
-                .any(|f| {
-                    f.split(|c: char| !c.is_ascii_alphanumeric())
-                        .any(|w| words.contains(&w))
-                })
-        })
-    };
+    let said = |words: &[&str]| vs.iter().any(|v| says_a_word(v, words));
     // "Chico / Mediano / Grande": "mediano" is said "medium" already, the ends are not.
     // "Reg / Grande": the small end is said plainly, the big end is not ("a large soup"),
     // unless the menu says small or large of other sizes: then it has its own word for them
@@ -69,15 +59,21 @@ pub fn plain_size_words(item: &Item, menu_says_plainly: bool) -> Vec<(usize, &'s
 
 /// Whether some size of the menu is named small, large or big in any of its spoken forms.
 pub fn menu_says_plainly(items: &[Item]) -> bool {
-    items.iter().flat_map(|i| &i.variations).any(|v| {
-        std::iter::once(&v.name)
-            .chain(v.aliases.iter())
-            .flat_map(|n| names::spoken_forms(n))
-            .any(|f| {
-                f.split(|c: char| !c.is_ascii_alphanumeric())
-                    .any(|w| PLAINLY.contains(&w))
-            })
-    })
+    items
+        .iter()
+        .flat_map(|i| &i.variations)
+        .any(|v| says_a_word(v, PLAINLY))
+}
+
+/// Whether a size's name or an alias, in any of its spoken forms, has one of `words`.
+fn says_a_word(v: &Variation, words: &[&str]) -> bool {
+    std::iter::once(&v.name)
+        .chain(v.aliases.iter())
+        .flat_map(|n| names::spoken_forms(n))
+        .any(|f| {
+            f.split(|c: char| !c.is_ascii_alphanumeric())
+                .any(|w| words.contains(&w))
+        })
 }
 
 /// Below a size the menu names itself: where a word is both, with nothing to choose between
